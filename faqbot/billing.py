@@ -1,0 +1,150 @@
+"""The next-billing-date calculator: pure, no clock, no knowledge-base access.
+
+:func:`next_billing` applies a product's renewal rules (see :mod:`faqbot.rules`)
+to an expiry date and a reference date ``today``.  Nothing product-specific is
+coded here: special cases such as the トータルセキュリティ annual rule arrive as
+billing-rule overrides inside :class:`~faqbot.rules.ProductTerms`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from faqbot.errors import ExpiryInPastError, InvalidDateError
+from faqbot.rules import ProductTerms, add_months, month_end
+
+# add_months and month_end live in faqbot.rules; re-exported for callers of the calculator.
+__all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing"]
+
+# Where customers see their contract; callers with a service.yaml pass its `account`.
+DEFAULT_ACCOUNT = "トレンドマイクロアカウント"
+
+# "月額版 (1か月間)" → "月額版": the period in brackets reads badly mid-sentence.
+_NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
+
+
+@dataclass(frozen=True)
+class BillingResult:
+    """The next (approximate) charge of an automatic renewal, with its explanation."""
+
+    product_id: str
+    product_name: str
+    plan: str
+    plan_name: str
+    expiry: date  # the expiry date as given
+    billing_date: date  # the next charge on or after today (approximate)
+    notice_date: date  # the reminder e-mail before that charge (approximate)
+    approximate: bool  # always True: the source gives 頃 / 前後, never an exact day
+    approx: str  # the approximation word, e.g. 頃
+    rule_text: str  # the rule as the source words it
+    cycle_expiry: date  # the expiry of the cycle whose charge is next
+    renewals_ahead: int  # how many cycles' charges already passed (0 = none)
+    notice_passed: bool  # the notice date lies before today
+    plans_confirmed: bool  # False: the source does not say which plans the product is sold on
+    statement_descriptors: tuple[str, ...]
+    explanation: str  # a short Japanese explanation of the rule applied
+
+
+def format_date(d: date) -> str:
+    """Format a date the Japanese way: 2027年3月31日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _check_date(name: str, value: object) -> date:
+    # datetime is a date subclass but cannot be compared with a date.
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidDateError(
+            f"{name} {value!r} は日付ではありません。YYYY-MM-DD 形式の日付を渡してください。"
+        )
+    return value
+
+
+def next_billing(
+    terms: ProductTerms,
+    plan: str,
+    expiry: date,
+    today: date,
+    *,
+    account: str = DEFAULT_ACCOUNT,
+) -> BillingResult:
+    """Compute the next automatic-renewal charge of ``terms`` on ``plan``.
+
+    The charge of the cycle ending at ``expiry`` is next unless its billing date lies
+    before ``today`` (it already happened); then each renewal extends the expiry by the
+    plan's period and the first cycle billed on or after ``today`` is taken.
+
+    Raises :class:`ExpiryInPastError` when ``expiry`` is before ``today``,
+    :class:`UnknownPlanError` / :class:`PlanNotOfferedError` for a bad ``plan``,
+    :class:`InvalidDateError` when ``expiry`` or ``today`` is not a date.
+    """
+    expiry = _check_date("expiry", expiry)
+    today = _check_date("today", today)
+    plan_terms = terms.plan(plan)
+    if expiry < today:
+        raise ExpiryInPastError(
+            f"有効期限 {expiry.isoformat()} は今日 ({today.isoformat()}) より前です。"
+            f"{account}で現在の有効期限を確認して、その日付で計算し直してください。"
+        )
+    first_billing = plan_terms.billing.date_for(expiry)
+    cycle = 0
+    cycle_expiry = expiry
+    billing_date = first_billing
+    # Terminates: each cycle moves the billing date forward by period_months ≥ 1 month.
+    while billing_date < today:
+        cycle += 1
+        # Offset from the original expiry so month-end clamping does not drift (1/31 → 2/28 → 3/31).
+        cycle_expiry = add_months(expiry, cycle * plan_terms.period_months)
+        billing_date = plan_terms.billing.date_for(cycle_expiry)
+    notice_date = add_months(billing_date, -terms.notice.months_before)
+    result = BillingResult(
+        product_id=terms.product_id,
+        product_name=terms.product_name,
+        plan=plan_terms.plan,
+        plan_name=plan_terms.name,
+        expiry=expiry,
+        billing_date=billing_date,
+        notice_date=notice_date,
+        approximate=True,
+        approx=plan_terms.billing.approx,
+        rule_text=plan_terms.billing.text,
+        cycle_expiry=cycle_expiry,
+        renewals_ahead=cycle,
+        notice_passed=notice_date < today,
+        plans_confirmed=terms.plans_confirmed,
+        statement_descriptors=terms.statement_descriptors,
+        explanation="",
+    )
+    return replace(
+        result, explanation=_explain(result, first_billing, terms.notice.months_before, account)
+    )
+
+
+def _explain(result: BillingResult, first_billing: date, notice_months: int, account: str) -> str:
+    """Build the short Japanese explanation of the rule applied to ``result``."""
+    approx = result.approx
+    short_name = _NAME_SUFFIX.sub("", result.plan_name) or result.plan_name
+    expiry = format_date(result.expiry)
+    billing = format_date(result.billing_date) + approx
+    parts = [f"{result.product_name}の{short_name}は{result.rule_text}に請求されます。"]
+    if result.renewals_ahead == 0:
+        parts.append(f"有効期限 {expiry} → 請求日 {billing}。")
+    else:
+        parts.append(
+            f"有効期限 {expiry} の分の請求は {format_date(first_billing)}{approx}に"
+            f"すでに行われています。更新後の有効期限は {format_date(result.cycle_expiry)} "
+            f"となるため、次回の請求は {billing}です。"
+        )
+    notice_date = format_date(result.notice_date) + approx
+    notice = f"お知らせメールは請求日の約{notice_months}か月前 ({notice_date}) に"
+    if result.notice_passed:
+        parts.append(notice + "送信されるため、すでに届いている時期です。")
+    else:
+        parts.append(notice + "届きます。")
+    if not result.plans_confirmed:
+        parts.append(
+            "なお、この製品がどのプランで販売されているかは案内ページに記載がないため、"
+            f"ご契約のプランを{account}でご確認ください。"
+        )
+    return "".join(parts)

@@ -1,0 +1,278 @@
+"""Tests of faqbot.dates: extracting dates from customer text with an explicit today."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faqbot.dates import FoundDate, extract_date, extract_dates, parse_iso_date
+from faqbot.errors import InputError, InvalidDateError
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "precision"),
+    [
+        # year, month and day
+        ("有効期限は2027年3月31日です", date(2027, 3, 31), "day"),
+        ("2027年 3月 31日", date(2027, 3, 31), "day"),
+        ("2027年3月31日(水)まで", date(2027, 3, 31), "day"),
+        ("2027/3/31", date(2027, 3, 31), "day"),
+        ("2027/03/31", date(2027, 3, 31), "day"),
+        ("2027-03-31", date(2027, 3, 31), "day"),
+        ("2027.3.31", date(2027, 3, 31), "day"),
+        ("期限：２０２７年３月３１日", date(2027, 3, 31), "day"),
+        ("２０２７／０３／３１", date(2027, 3, 31), "day"),
+        ("2028年2月29日", date(2028, 2, 29), "day"),
+        # no year: the next occurrence on or after today
+        ("3/31", date(2027, 3, 31), "day"),
+        ("３／３１", date(2027, 3, 31), "day"),
+        ("3月31日", date(2027, 3, 31), "day"),
+        ("12/25", date(2026, 12, 25), "day"),
+        ("11/26", date(2026, 11, 26), "day"),
+        ("11/25", date(2027, 11, 25), "day"),
+        ("2/29", date(2028, 2, 29), "day"),
+        ("12月1日に期限", date(2026, 12, 1), "day"),
+        # month end
+        ("3月末", date(2027, 3, 31), "day"),
+        ("3月末日", date(2027, 3, 31), "day"),
+        ("5月末", date(2027, 5, 31), "day"),
+        ("2月末", date(2027, 2, 28), "day"),
+        ("11月末", date(2026, 11, 30), "day"),
+        ("2028年2月末", date(2028, 2, 29), "day"),
+        # month only
+        ("3月", date(2027, 3, 31), "month"),
+        ("12月に切れます", date(2026, 12, 31), "month"),
+        ("11月", date(2026, 11, 30), "month"),
+        ("10月", date(2027, 10, 31), "month"),
+        ("2027年6月", date(2027, 6, 30), "month"),
+        ("2027年の6月", date(2027, 6, 30), "month"),
+        ("2027/6", date(2027, 6, 30), "month"),
+        # relative years
+        ("来年3月", date(2027, 3, 31), "month"),
+        ("来年の3月31日", date(2027, 3, 31), "day"),
+        ("来年3月末", date(2027, 3, 31), "day"),
+        ("今年の12月", date(2026, 12, 31), "month"),
+        ("再来年3月", date(2028, 3, 31), "month"),
+        ("再来年の2月末", date(2028, 2, 29), "day"),
+        # Japanese eras
+        ("令和9年3月31日", date(2027, 3, 31), "day"),
+        ("令和9年6月30日", date(2027, 6, 30), "day"),
+        ("令和元年5月1日", date(2019, 5, 1), "day"),
+        ("令和9年3月", date(2027, 3, 31), "month"),
+        ("R9.3.31", date(2027, 3, 31), "day"),
+        ("R9/3/31", date(2027, 3, 31), "day"),
+        ("r9.3.31", date(2027, 3, 31), "day"),
+        ("Ｒ９．３．３１", date(2027, 3, 31), "day"),
+        ("R9年3月31日", date(2027, 3, 31), "day"),
+        ("平成31年4月30日", date(2019, 4, 30), "day"),
+        ("H31.4.30", date(2019, 4, 30), "day"),
+        ("㋿9年3月31日", date(2027, 3, 31), "day"),
+        ("㍻31年4月30日", date(2019, 4, 30), "day"),
+        # English
+        ("March 31, 2027", date(2027, 3, 31), "day"),
+        ("march 31 2027", date(2027, 3, 31), "day"),
+        ("31 March 2027", date(2027, 3, 31), "day"),
+        ("31st of March 2027", date(2027, 3, 31), "day"),
+        ("Mar 31 2027", date(2027, 3, 31), "day"),
+        ("Mar. 31, 2027", date(2027, 3, 31), "day"),
+        ("Sept 30 2027", date(2027, 9, 30), "day"),
+        ("March 31", date(2027, 3, 31), "day"),
+        ("May 3", date(2027, 5, 3), "day"),
+        ("end of March 2027", date(2027, 3, 31), "day"),
+        ("end of February 2028", date(2028, 2, 29), "day"),
+        ("end of March", date(2027, 3, 31), "day"),
+        ("June 2027", date(2027, 6, 30), "month"),
+        ("3/31/2027", date(2027, 3, 31), "day"),
+        ("31/3/2027", date(2027, 3, 31), "day"),
+        ("It expires on 12/1/2027.", date(2027, 12, 1), "day"),
+    ],
+)
+def test_extract_date(text: str, expected: date, precision: str) -> None:
+    found = extract_date(text, TODAY)
+    assert found is not None
+    assert found.value == expected
+    assert found.precision == precision
+
+
+def test_found_date_keeps_the_matched_text() -> None:
+    assert extract_dates("期限は令和9年3月31日です", TODAY) == (
+        FoundDate(date(2027, 3, 31), "day", "令和9年3月31日"),
+    )
+    # The text is the normalised (NFKC) form.
+    assert extract_date("２０２７／３／３１", TODAY) == FoundDate(date(2027, 3, 31), "day", "2027/3/31")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("有効期限は2027年3月31日で、請求は3月末頃？", (date(2027, 3, 31), date(2027, 3, 31))),
+        ("1/15と2/15", (date(2027, 1, 15), date(2027, 2, 15))),
+        ("R9.3.31 or 2028-04-30", (date(2027, 3, 31), date(2028, 4, 30))),
+        ("2027年2月30日ではなく2027年2月28日", (date(2027, 2, 28),)),
+    ],
+)
+def test_extract_dates_in_order(text: str, expected: tuple[date, ...]) -> None:
+    assert tuple(f.value for f in extract_dates(text, TODAY)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("1/15", date(2026, 12, 20), date(2027, 1, 15)),
+        ("1月15日", date(2026, 12, 20), date(2027, 1, 15)),
+        ("12/25", date(2026, 12, 20), date(2026, 12, 25)),
+        ("12/20", date(2026, 12, 20), date(2026, 12, 20)),
+        ("12/19", date(2026, 12, 20), date(2027, 12, 19)),
+        ("12月", date(2026, 12, 20), date(2026, 12, 31)),
+        ("1月", date(2026, 12, 20), date(2027, 1, 31)),
+        ("1月末", date(2026, 12, 20), date(2027, 1, 31)),
+        ("来年1月", date(2026, 12, 20), date(2027, 1, 31)),
+        ("12/31", date(2026, 12, 31), date(2026, 12, 31)),
+        ("1/1", date(2026, 12, 31), date(2027, 1, 1)),
+        ("2/29", date(2028, 3, 1), date(2032, 2, 29)),
+    ],
+)
+def test_year_inference(text: str, today: date, expected: date) -> None:
+    found = extract_date(text, today)
+    assert found is not None and found.value == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "自動更新の請求日はいつ？",
+        "請求日の約1か月前にお知らせします",
+        "1ヶ月前",
+        "有効期限が90日以内の場合",
+        "当月25日前後",
+        "25日前後に請求",
+        "パソコン1台",
+        "3年版",
+        "再来年",
+        "更新料は5,720円です",
+        "¥11,000 / 年",
+        "電話 03-1234-5678",
+        "0120-123-456",
+        "0570-01-2345",
+        "カード番号 4111-1111-1111-1111",
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "注文番号 20270331123",
+        "バージョン 17.0.1",
+        "3.5GB",
+        "10:30",
+        "I may 3 times",
+        "you may be charged",
+        "https://example.com/2027",
+    ],
+)
+def test_no_date_found(text: str) -> None:
+    assert extract_dates(text, TODAY) == ()
+    assert extract_date(text, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2027年2月30日",
+        "2027/2/30",
+        "2027-02-30",
+        "2027.4.31",
+        "2027年13月1日",
+        "2027年0月1日",
+        "令和0年1月1日",
+        "R9.13.1",
+        "R9/2/30",
+        "H31.2.29",
+        "2/30",
+        "4月31日",
+        "13/1",
+        "13月",
+        "February 30, 2027",
+        "31 April 2027",
+        "13/13/2027",
+        "0120/12/31",
+    ],
+)
+def test_impossible_dates_are_not_extracted(text: str) -> None:
+    # Neither extracted nor clamped nor read as a shorter date (e.g. a bare month).
+    assert extract_dates(text, TODAY) == ()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "😀" * 1000 + "2027年3月31日",
+        "\x00\x01\x1b[31m\u202e\ufeff\ud800",
+        "1" * 100_000,
+        "1/" * 50_000,
+        "2027年" * 20_000,
+        "R9." * 30_000,
+        "end of " * 15_000,
+        "March " * 20_000,
+        "12月" * 30_000,
+    ],
+)
+def test_hostile_input_returns_quickly(text: str) -> None:
+    start = time.perf_counter()
+    extract_dates(text, TODAY)
+    assert time.perf_counter() - start < 2.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_never_raises(text: str) -> None:
+    for found in extract_dates(text, TODAY):
+        assert found.precision in ("day", "month")
+
+
+def test_extract_dates_rejects_non_text() -> None:
+    with pytest.raises(InputError):
+        extract_dates(None, TODAY)  # type: ignore[arg-type]
+    with pytest.raises(InputError):
+        extract_dates("3/31", "2026-11-26")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2027-03-31", date(2027, 3, 31)),
+        ("2028-02-29", date(2028, 2, 29)),
+        (" 2027-01-01 ", date(2027, 1, 1)),
+    ],
+)
+def test_parse_iso_date(value: str, expected: date) -> None:
+    assert parse_iso_date(value) == expected
+
+
+def test_parse_iso_date_impossible_date_message() -> None:
+    with pytest.raises(InvalidDateError) as info:
+        parse_iso_date("2027-02-30")
+    assert str(info.value) == "2027-02-30 is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2027-02-29", "2027-13-01", "2027-00-10", "2027-04-31", "2027/03/31", "2027-3-31", "27-03-31",
+     "20270331", "", "tomorrow", "２０２７-03-31", "2027-03-31T00:00", "x" * 500],
+)
+def test_parse_iso_date_rejects(value: str) -> None:
+    with pytest.raises(InvalidDateError) as info:
+        parse_iso_date(value)
+    message = str(info.value)
+    assert "YYYY-MM-DD" in message and "2027-03-31" in message
+    assert value[:10] in message
+    assert len(message) < 200
+
+
+@pytest.mark.parametrize("value", [None, 20270331, date(2027, 3, 31)])
+def test_parse_iso_date_rejects_non_strings(value: object) -> None:
+    with pytest.raises(InvalidDateError):
+        parse_iso_date(value)  # type: ignore[arg-type]
