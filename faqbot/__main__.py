@@ -1,0 +1,5 @@
+"""``python -m faqbot``: the same as the ``faqbot`` command."""
+
+from faqbot.cli import main
+
+main()

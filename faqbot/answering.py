@@ -1,0 +1,170 @@
+"""Answering one question: route it, extract entities, render the answer.
+
+This is the single-turn API that ``faqbot ask``, the lookup tools and the
+dialogue manager build on.  It returns an :class:`Answer` value; front ends
+decide how to show it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from faqbot.billing import BillingResult, format_date, next_billing
+from faqbot.entities import Entities, EntityExtractor
+from faqbot.errors import InputError
+from faqbot.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
+from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.templating import render_system, render_text
+
+# Suggestions offered with an answer or a fallback.
+_SUGGESTIONS = 3
+
+
+@dataclass(frozen=True)
+class Engine:
+    """The knowledge base with its router and entity extractor, built once."""
+
+    kb: KnowledgeBase
+    router: Router
+    extractor: EntityExtractor
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> "Engine":
+        """Index ``kb`` for routing and extraction."""
+        return cls(kb=kb, router=Router(kb), extractor=EntityExtractor(kb))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An entry offered to the customer: its id, question and router confidence."""
+
+    intent: str
+    question: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The reply to one question, front-end neutral."""
+
+    query: str
+    intent: str  # entry id or "fallback"
+    decision: str  # "answer", "clarify" or "fallback"
+    confidence: float
+    text: str
+    entities: Entities
+    suggestions: tuple[Suggestion, ...] = ()
+    pages: tuple[str, ...] = ()
+    related: tuple[Suggestion, ...] = ()
+    billing: BillingResult | None = None
+    missing: tuple[str, ...] = field(default=())  # billing slots still needed: product, plan, expiry
+
+
+def answer_query(engine: Engine, query: str, today: date) -> Answer:
+    """Answer ``query`` as of ``today`` (used to resolve dates such as 「3月末」)."""
+    if not isinstance(query, str):
+        raise InputError(f"The question must be text, not {type(query).__name__}.")
+    entities = engine.extractor.extract(query, today)
+    routing = engine.router.route(query, entities)
+    return answer_routing(engine, routing, entities, today)
+
+
+def answer_routing(engine: Engine, routing: Routing, entities: Entities, today: date) -> Answer:
+    """Build the :class:`Answer` for a routing decision already made."""
+    kb = engine.kb
+    suggestions = tuple(_suggest(kb, m) for m in routing.matches[:_SUGGESTIONS])
+    if routing.decision == DECISION_FALLBACK:
+        text = render_system(
+            "fallback",
+            {"suggestions": suggestions, "offer_support": True, "service": kb.service},
+        )
+        return Answer(routing.query, "fallback", DECISION_FALLBACK, routing.confidence, text, entities, suggestions)
+    if routing.decision == DECISION_CLARIFY:
+        choices = suggestions[:2]
+        text = render_system("clarify", {"choices": choices})
+        return Answer(routing.query, routing.intent, DECISION_CLARIFY, routing.confidence, text, entities, choices)
+    entry = kb.entry(routing.intent)
+    others = tuple(s for s in suggestions if s.intent != entry.id)
+    return answer_entry(engine, entry, entities, today, routing.query, routing.confidence, others)
+
+
+def answer_entry(
+    engine: Engine,
+    entry: Entry,
+    entities: Entities,
+    today: date,
+    query: str = "",
+    confidence: float = 1.0,
+    suggestions: tuple[Suggestion, ...] = (),
+) -> Answer:
+    """Answer with one known entry (e.g. a numbered choice the customer picked)."""
+    kb = engine.kb
+    product = kb.product(entities.product) if entities.product else None
+    intro = render_text(kb, entry, product)
+    related = tuple(_suggest(kb, Match(rid, kb.entry(rid).question, 0.0)) for rid in entry.related if kb.has_entry(rid))
+    pages = entry.pages.for_product(product.id if product else None)
+    billing: BillingResult | None = None
+    missing: tuple[str, ...] = ()
+    text = intro
+    if entry.kind == KIND_COMPUTE:
+        billing, missing, text = _compute(engine, intro, entities, today)
+    return Answer(
+        query=query,
+        intent=entry.id,
+        decision=DECISION_ANSWER,
+        confidence=confidence,
+        text=text,
+        entities=entities,
+        suggestions=suggestions,
+        pages=pages,
+        related=related,
+        billing=billing,
+        missing=missing,
+    )
+
+
+def missing_slots(entities: Entities) -> tuple[str, ...]:
+    """The billing slots (``product``, ``plan``, ``expiry``) that ``entities`` lacks."""
+    slots = (("product", entities.product), ("plan", entities.plan), ("expiry", entities.expiry))
+    return tuple(name for name, value in slots if value is None)
+
+
+_SLOT_WORDS = {"product": "製品", "plan": "プラン (月額版 / 年額版)", "expiry": "有効期限"}
+
+
+def _compute(
+    engine: Engine, intro: str, entities: Entities, today: date
+) -> tuple[BillingResult | None, tuple[str, ...], str]:
+    kb = engine.kb
+    missing = missing_slots(entities)
+    product_id, plan, expiry = entities.product, entities.plan, entities.expiry
+    if missing or product_id is None or plan is None or expiry is None:
+        text = render_system(
+            "billing_missing",
+            {
+                "intro": intro,
+                "missing": [_SLOT_WORDS[m] for m in missing],
+                "products": [p.name for p in kb.products] if "product" in missing else [],
+                "plans": [p.name for p in kb.plans] if "plan" in missing else [],
+            },
+        )
+        return None, missing, text
+    try:
+        result = billing_for(engine, product_id, plan, expiry.value, today)
+    except InputError as exc:
+        return None, (), render_system("billing_error", {"intro": intro, "message": str(exc)})
+    text = render_system(
+        "billing", {"intro": intro, "result": result, "format_date": format_date, "service": kb.service}
+    )
+    return result, (), text
+
+
+def billing_for(engine: Engine, product_id: str, plan: str, expiry: date, today: date) -> BillingResult:
+    """The next billing for a product id, plan id and expiry; raises domain errors."""
+    product = engine.kb.product(product_id)
+    return next_billing(product.terms, plan, expiry, today, account=engine.kb.service.account)
+
+
+def _suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
+    return Suggestion(match.entry_id, kb.entry(match.entry_id).question, match.confidence)

@@ -1,0 +1,84 @@
+"""Shared pieces of the command line: options, loading, errors, JSON output.
+
+The CLI is a thin shell over the Python API: commands parse options, call
+the core, and print.  Domain errors raised by the core become one sentence
+on stderr and exit code 1 here, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from faqbot.answering import Engine
+from faqbot.dates import parse_iso_date
+from faqbot.errors import FaqbotError, KnowledgeBaseError
+from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def kb_option(func: F) -> F:
+    """``--kb DIR``: the knowledge base to use (default: the shipped ``knowledge/``)."""
+    return click.option(
+        "--kb",
+        "kb_dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help=f"Knowledge-base folder (default: {SHIPPED_KB}).",
+    )(func)
+
+
+def today_option(func: F) -> F:
+    """``--today YYYY-MM-DD``: the reference date (default: the system date)."""
+    return click.option(
+        "--today",
+        "today_text",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="Reference date for relative dates and billing (default: today).",
+    )(func)
+
+
+def resolve_today(today_text: str | None) -> date:
+    """The ``--today`` value, or the system date: the only place the clock is read."""
+    return parse_iso_date(today_text) if today_text else date.today()
+
+
+def load_engine(kb_dir: Path | None) -> Engine:
+    """Load and index the knowledge base (raises KnowledgeBaseError)."""
+    return Engine.build(load_knowledge_base(kb_dir))
+
+
+def translate_errors(func: F) -> F:
+    """Turn domain errors into a message on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KnowledgeBaseError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(
+                f"Error: the knowledge base has {len(exc.problems)} problem(s); fix them and run `faqbot check`.",
+                err=True,
+            )
+            sys.exit(1)
+        except FaqbotError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(value: Any) -> None:
+    """Print one JSON value on one line, keeping Japanese readable."""
+    click.echo(json.dumps(value, ensure_ascii=False))

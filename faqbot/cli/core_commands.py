@@ -1,0 +1,151 @@
+"""The core commands: ask, billing, eval."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from faqbot.answering import Answer, answer_query, billing_for
+from faqbot.billing import format_date
+from faqbot.cli.common import (
+    echo_json,
+    kb_option,
+    load_engine,
+    resolve_today,
+    today_option,
+    translate_errors,
+)
+from faqbot.dates import parse_iso_date
+from faqbot.evaluation import Report, load_examples, predict, score
+from faqbot.serialize import answer_json, billing_json
+
+
+def _print_answer(answer: Answer) -> None:
+    click.echo(answer.text)
+    if answer.pages:
+        click.echo("\n参考ページ:")
+        for title in answer.pages:
+            click.echo(f"  - {title}")
+    if answer.related:
+        click.echo("\n関連する質問:")
+        for s in answer.related:
+            click.echo(f"  - {s.question}")
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@kb_option
+@today_option
+@translate_errors
+def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
+    """Answer one QUESTION; with QUESTION "-", one question per line of stdin.
+
+    \b
+    Examples:
+      faqbot ask "クレジットカード以外で払えますか？"
+      faqbot ask --json "解約したい"
+      printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
+    """
+    today = resolve_today(today_text)
+    engine = load_engine(kb_dir)
+    questions = sys.stdin if question == "-" else [question]
+    first = True
+    for line in questions:
+        line = line.rstrip("\n")
+        if question == "-" and not line.strip():
+            continue
+        answer = answer_query(engine, line, today)
+        if as_json:
+            echo_json(answer_json(answer))
+            continue
+        if not first:
+            click.echo("")
+        first = False
+        _print_answer(answer)
+
+
+@click.command()
+@click.option("--product", required=True, metavar="ID", help="Product id, e.g. virusbuster-cloud (see `faqbot products`).")
+@click.option("--plan", required=True, metavar="PLAN", help="Plan id: monthly or annual.")
+@click.option("--expiry", required=True, metavar="YYYY-MM-DD", help="The licence's expiry date.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@kb_option
+@today_option
+@translate_errors
+def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
+    """Compute the next (approximate) billing date and notice date.
+
+    \b
+    Example:
+      faqbot billing --product virusbuster-cloud --plan annual --expiry 2027-03-31 --today 2026-11-26
+    """
+    today = resolve_today(today_text)
+    expiry_date = parse_iso_date(expiry)
+    engine = load_engine(kb_dir)
+    result = billing_for(engine, product, plan, expiry_date, today)
+    if as_json:
+        echo_json(billing_json(result))
+        return
+    click.echo(f"{result.product_name} / {result.plan_name} / 有効期限 {format_date(result.expiry)}")
+    click.echo(f"次回の請求日:   {format_date(result.billing_date)}{result.approx} (目安)")
+    click.echo(f"お知らせメール: {format_date(result.notice_date)}{result.approx} (目安)")
+    click.echo(f"適用したルール: {result.rule_text}")
+    click.echo(result.explanation)
+
+
+def _print_report(report: Report) -> None:
+    width = max([len(s.intent) for s in report.intents] + [12])
+    click.echo(f"{'':{width}}  precision    recall  f1-score   support")
+    for s in report.intents:
+        click.echo(f"{s.intent:{width}}  {s.precision:9.2f} {s.recall:9.2f} {s.f1:9.2f} {s.support:9d}")
+    click.echo("")
+    click.echo(f"{'accuracy':{width}}  {'':9} {'':9} {report.accuracy:9.2f} {report.total:9d}")
+    n = len(report.intents) or 1
+    macro = [sum(getattr(s, k) for s in report.intents) / n for k in ("precision", "recall", "f1")]
+    click.echo(f"{'macro avg':{width}}  {macro[0]:9.2f} {macro[1]:9.2f} {macro[2]:9.2f} {report.total:9d}")
+    click.echo("")
+    click.echo(f"in-scope top-1 accuracy:    {report.in_scope_accuracy:.3f}")
+    click.echo(f"fallback precision:         {report.fallback_precision:.3f}")
+    click.echo(f"fallback recall:            {report.fallback_recall:.3f}")
+    click.echo(f"product-extraction accuracy: {report.product_accuracy:.3f}")
+    if report.confusions:
+        click.echo("\nMost confused intents (expected → predicted: count):")
+        for expected, predicted, count in report.confusions[:10]:
+            click.echo(f"  {expected} → {predicted}: {count}")
+
+
+@click.command(name="eval")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--min-accuracy", type=float, default=None, help="Exit 1 when in-scope accuracy is below this.")
+@click.option("--errors", "show_errors", is_flag=True, help="List every misrouted query.")
+@kb_option
+@today_option
+@translate_errors
+def evaluate(file: Path, min_accuracy: float | None, show_errors: bool, kb_dir: Path | None, today_text: str | None) -> None:
+    """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
+
+    \b
+    Example:
+      faqbot eval ../shared/eval/dev.jsonl --min-accuracy 0.95
+    """
+    today = resolve_today(today_text)
+    examples = load_examples(file)
+    engine = load_engine(kb_dir)
+    report = score(predict(engine, examples, today))
+    _print_report(report)
+    if show_errors and report.errors:
+        click.echo("\nErrors (expected intent/product → predicted):")
+        for p in report.errors:
+            click.echo(
+                f"  [{p.example.intent}/{p.example.product}] → [{p.intent}/{p.product}] "
+                f"{p.confidence:.2f}  {p.example.query}"
+            )
+    if min_accuracy is not None and report.in_scope_accuracy < min_accuracy:
+        click.echo(
+            f"Error: in-scope accuracy {report.in_scope_accuracy:.3f} is below --min-accuracy {min_accuracy}.",
+            err=True,
+        )
+        sys.exit(1)

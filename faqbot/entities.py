@@ -1,0 +1,130 @@
+"""Entity extraction: which product, which plan and which expiry date a message names.
+
+Product and plan words come from the knowledge base (aliases and keyword
+groups in ``products.yaml``); nothing product-specific is written here.
+Matching happens on normalised text, so width, kana, case, spaces and
+long-vowel marks do not matter, and small typos in longer names are tolerated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+
+from faqbot.dates import FoundDate, extract_date
+from faqbot.knowledge import KnowledgeBase
+from faqbot.normalize import normalize_term
+
+# A plan word followed by one of these talks about a lead time, not a plan:
+# 「請求日の1か月前」 is the notice, not the monthly plan.
+_NOT_A_PLAN_AFTER = ("前", "後", "以内", "以上", "ほど", "くらい", "ぐらい", "程度", "分")
+# Names shorter than this are matched exactly only: fuzzy matching short
+# names finds them everywhere.
+_FUZZY_MIN_LENGTH = 7
+_FUZZY_MIN_SCORE = 87.0
+
+
+@dataclass(frozen=True)
+class Entities:
+    """What a message says about the customer's contract."""
+
+    product: str | None = None
+    plan: str | None = None
+    expiry: FoundDate | None = None
+
+    @property
+    def expiry_date(self) -> date | None:
+        """The expiry as a date, or None."""
+        return self.expiry.value if self.expiry is not None else None
+
+    def merged_over(self, older: "Entities") -> "Entities":
+        """These entities, with gaps filled from ``older`` (newer facts win)."""
+        return Entities(
+            product=self.product or older.product,
+            plan=self.plan or older.plan,
+            expiry=self.expiry or older.expiry,
+        )
+
+
+@dataclass(frozen=True)
+class _Term:
+    key: str  # product or plan id
+    words: tuple[str, ...]  # normalised; all must be present (one word for an alias)
+
+
+class EntityExtractor:
+    """Finds products, plans and dates in customer text for one knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._products = tuple(self._product_terms(kb))
+        self._plans = tuple(
+            _Term(plan.id, (word,))
+            for plan in kb.plans
+            for word in {normalize_term(w) for w in (plan.id, plan.name, *plan.aliases)}
+            if word
+        )
+
+    @staticmethod
+    def _product_terms(kb: KnowledgeBase) -> list[_Term]:
+        terms: list[_Term] = []
+        for product in kb.products:
+            names = {normalize_term(n) for n in (product.name, *product.aliases)}
+            terms.extend(_Term(product.id, (name,)) for name in names if name)
+            for group in product.keywords:
+                words = tuple(w for w in (normalize_term(x) for x in group) if w)
+                if words:
+                    terms.append(_Term(product.id, words))
+        return terms
+
+    def product(self, text: str) -> str | None:
+        """The product id ``text`` names, or None.  The longest evidence wins."""
+        norm = normalize_term(text)
+        if not norm:
+            return None
+        best: tuple[float, str] | None = None
+        for term in self._products:
+            score = _term_score(term, norm)
+            if score and (best is None or score > best[0]):
+                best = (score, term.key)
+        return best[1] if best else None
+
+    def plan(self, text: str) -> str | None:
+        """The plan id ``text`` names, or None; the last mention wins (「年額じゃなくて月額」)."""
+        norm = normalize_term(text)
+        best: tuple[int, int, str] | None = None
+        for term in self._plans:
+            word = term.words[0]
+            start = norm.find(word)
+            while start != -1:
+                if _plan_mention_ok(norm, start, word):
+                    candidate = (start + len(word), len(word), term.key)
+                    if best is None or candidate[:2] > best[:2]:
+                        best = candidate
+                start = norm.find(word, start + 1)
+        return best[2] if best else None
+
+    def extract(self, text: str, today: date) -> Entities:
+        """Every entity in ``text``; dates resolve relative to ``today``."""
+        return Entities(product=self.product(text), plan=self.plan(text), expiry=extract_date(text, today))
+
+
+def _term_score(term: _Term, norm: str) -> float:
+    """How strongly ``norm`` names ``term`` (0 when it does not): matched characters."""
+    if all(word in norm for word in term.words):
+        return float(sum(len(word) for word in term.words))
+    if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH:
+        word = term.words[0]
+        alignment = fuzz.partial_ratio_alignment(word, norm, score_cutoff=_FUZZY_MIN_SCORE)
+        if alignment is not None:
+            # A fuzzy hit counts a little less than an exact one of the same length.
+            return len(word) * alignment.score / 100.0 - 0.5
+    return 0.0
+
+
+def _plan_mention_ok(norm: str, start: int, word: str) -> bool:
+    if word[0].isdigit() and start > 0 and norm[start - 1].isdigit():
+        return False  # 「2021年」 is not 「1年」
+    rest = norm[start + len(word):]
+    return not rest.startswith(_NOT_A_PLAN_AFTER)

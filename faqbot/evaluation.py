@@ -1,0 +1,128 @@
+"""Evaluating the router on a labelled query set (``{"q", "intent", "product"}`` lines).
+
+Reports what ``rasa test nlu`` users expect: accuracy, a per-intent
+precision / recall / F1 table, the most confused pairs, plus what matters for
+a support bot: fallback precision and recall, and product-extraction accuracy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from faqbot.answering import Engine
+from faqbot.errors import InputError
+from faqbot.router import FALLBACK
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled query."""
+
+    query: str
+    intent: str
+    product: str | None
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the bot made of one example."""
+
+    example: Example
+    intent: str
+    confidence: float
+    product: str | None
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """Precision, recall and F1 of one intent."""
+
+    intent: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """Every figure of an evaluation run."""
+
+    total: int
+    accuracy: float  # top-1 over every example, fallback included
+    in_scope_accuracy: float  # top-1 over examples whose label is not fallback
+    fallback_precision: float
+    fallback_recall: float
+    product_accuracy: float
+    intents: tuple[IntentScore, ...]
+    confusions: tuple[tuple[str, str, int], ...]  # (expected, predicted, count), most first
+    errors: tuple[Prediction, ...]
+
+
+def load_examples(path: Path) -> list[Example]:
+    """Read a JSONL file of labelled queries; raises InputError naming the bad line."""
+    examples: list[Example] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"Cannot read {path}: {exc.strerror}; pass an existing JSONL file.") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product")))
+        except (json.JSONDecodeError, KeyError, TypeError):
+            raise InputError(
+                f"{path}:{number}: not a labelled query; each line must be JSON with \"q\" and \"intent\"."
+            ) from None
+    return examples
+
+
+def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Prediction]:
+    """Route every example (clarifications count as their best guess)."""
+    out: list[Prediction] = []
+    for example in examples:
+        entities = engine.extractor.extract(example.query, today)
+        routing = engine.router.route(example.query, entities)
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product))
+    return out
+
+
+def _ratio(num: int, den: int) -> float:
+    return num / den if den else 0.0
+
+
+def score(predictions: list[Prediction]) -> Report:
+    """Compute the report from predictions."""
+    total = len(predictions)
+    correct = sum(p.intent == p.example.intent for p in predictions)
+    in_scope = [p for p in predictions if p.example.intent != FALLBACK]
+    labels = sorted({p.example.intent for p in predictions} | {p.intent for p in predictions})
+    intents: list[IntentScore] = []
+    for label in labels:
+        tp = sum(p.intent == label and p.example.intent == label for p in predictions)
+        predicted = sum(p.intent == label for p in predictions)
+        actual = sum(p.example.intent == label for p in predictions)
+        precision, recall = _ratio(tp, predicted), _ratio(tp, actual)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        intents.append(IntentScore(label, precision, recall, f1, actual))
+    by_label = {s.intent: s for s in intents}
+    fallback = by_label.get(FALLBACK, IntentScore(FALLBACK, 0.0, 0.0, 0.0, 0))
+    confused = Counter((p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent)
+    return Report(
+        total=total,
+        accuracy=_ratio(correct, total),
+        in_scope_accuracy=_ratio(sum(p.intent == p.example.intent for p in in_scope), len(in_scope)),
+        fallback_precision=fallback.precision,
+        fallback_recall=fallback.recall,
+        product_accuracy=_ratio(sum(p.product == p.example.product for p in predictions), total),
+        intents=tuple(intents),
+        confusions=tuple((a, b, n) for (a, b), n in confused.most_common()),
+        errors=tuple(p for p in predictions if p.intent != p.example.intent or p.product != p.example.product),
+    )

@@ -1,0 +1,160 @@
+"""The knowledge base as immutable values.
+
+:func:`faqbot.kb_loader.load_knowledge_base` builds a :class:`KnowledgeBase`
+from the YAML folder; everything above (entities, router, dialogue, front
+ends) reads these values and never the YAML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from faqbot.errors import UnknownEntryError, UnknownProductError
+from faqbot.rules import NoticeRule, ProductTerms
+
+#: Entry kinds: stored FAQ answers, computed answers, conversation glue.
+KIND_FAQ = "faq"
+KIND_COMPUTE = "compute"
+KIND_SMALLTALK = "smalltalk"
+
+
+@dataclass(frozen=True)
+class Service:
+    """The service the bot answers about and where customers can look further."""
+
+    name: str
+    company: str
+    account: str
+    support_desk: str
+    support_url: str | None = None
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    """Routing thresholds, tunable per knowledge base."""
+
+    threshold: float = 0.3
+    clarify_margin: float = 0.03
+
+
+@dataclass(frozen=True)
+class SupportPages:
+    """Support-page titles an answer points to: for everyone, and per product."""
+
+    common: tuple[str, ...] = ()
+    by_product: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def for_product(self, product_id: str | None) -> tuple[str, ...]:
+        """Titles for one product (its own, then the common ones).
+
+        Without a product, every title is returned: the customer picks theirs.
+        """
+        if product_id is None:
+            titles = list(self.common)
+            for _, own in self.by_product:
+                titles.extend(t for t in own if t not in titles)
+            return tuple(titles)
+        own = dict(self.by_product).get(product_id, ())
+        return own + tuple(t for t in self.common if t not in own)
+
+    def products(self) -> tuple[str, ...]:
+        """Product ids that have product-specific pages."""
+        return tuple(pid for pid, _ in self.by_product)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing the bot can answer: an FAQ entry, a computation or small talk."""
+
+    id: str
+    kind: str
+    category: str
+    question: str
+    alternates: tuple[str, ...]
+    answer: str  # jinja2 template source
+    pages: SupportPages = field(default_factory=SupportPages)
+    related: tuple[str, ...] = ()
+    source: str = ""  # file the entry was loaded from, for file:line messages
+    line: int = 0
+    alternate_lines: tuple[int, ...] = ()  # line of each alternate, for file:line messages
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The canonical question followed by every alternate."""
+        return (self.question, *self.alternates)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A renewal plan (monthly, annual) and the words customers use for it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Product:
+    """A product of the catalogue, with the names customers use and its renewal terms."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    keywords: tuple[tuple[str, ...], ...]
+    plans: tuple[str, ...] | None  # None: the source does not say which plans are sold
+    renewal_routes: tuple[str, ...]
+    terms: ProductTerms
+    price: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Renewal:
+    """Renewal facts shared by every product."""
+
+    payment_method: str
+    notice: NoticeRule
+    statement_descriptors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Everything faqbot knows, loaded and validated."""
+
+    root: Path
+    service: Service
+    settings: RouterSettings
+    renewal: Renewal
+    entries: tuple[Entry, ...]
+    products: tuple[Product, ...]
+    plans: tuple[Plan, ...]
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...]
+    out_of_scope: tuple[str, ...]
+    out_of_scope_subjects: tuple[str, ...]
+    content_hash: str
+
+    def entry(self, entry_id: str) -> Entry:
+        """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""
+        for entry in self.entries:
+            if entry.id == entry_id:
+                return entry
+        raise UnknownEntryError(
+            f"Unknown entry id {entry_id!r}; run `faqbot lookup` to find the id you want."
+        )
+
+    def has_entry(self, entry_id: str) -> bool:
+        """True when an entry with ``entry_id`` exists."""
+        return any(entry.id == entry_id for entry in self.entries)
+
+    def product(self, product_id: str) -> Product:
+        """The product with ``product_id``; raises :class:`UnknownProductError`."""
+        for product in self.products:
+            if product.id == product_id:
+                return product
+        known = ", ".join(p.id for p in self.products)
+        raise UnknownProductError(f"Unknown product id {product_id!r}; use one of: {known}.")
+
+    def entries_of_kind(self, kind: str) -> tuple[Entry, ...]:
+        """Entries of one kind, in file order."""
+        return tuple(entry for entry in self.entries if entry.kind == kind)

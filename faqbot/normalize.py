@@ -1,0 +1,142 @@
+"""Text normalisation for matching Japanese (and English) customer text.
+
+Customers write the same word many ways: full- or half-width (ｶｰﾄﾞ, ＡＢＣ, １２３),
+katakana or hiragana, with or without long-vowel marks, small kana, spaces,
+punctuation and emoji, and with polite endings that carry no meaning for the
+question.  :func:`normalize` folds all of these into one canonical form so
+that matching compares meaning-bearing characters only.
+
+This module is the bottom layer: it imports nothing from faqbot.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Small kana and their full-size forms (after katakana→hiragana folding).
+_SMALL_KANA = str.maketrans(
+    {
+        "ぁ": "あ", "ぃ": "い", "ぅ": "う", "ぇ": "え", "ぉ": "お",
+        "っ": "つ", "ゃ": "や", "ゅ": "ゆ", "ょ": "よ", "ゎ": "わ",
+        "ゕ": "か", "ゖ": "け",
+        # 1ヶ月 / 1ヵ月 / 1カ月 / 1か月 are one word; ヶ is read か here.
+        "ヶ": "か", "ヵ": "か",
+    }
+)
+
+# Characters that only lengthen a vowel or decorate: dropped so that
+# メール / メエル / めーる and 〜 variants meet.
+_DROPPED = {"ー", "〜", "～", "ｰ", "~"}
+
+# Sentence-final politeness and filler that never changes what is asked.
+# Longest first; stripped repeatedly from the end, so the result is a fixpoint.
+_POLITE_ENDINGS = tuple(
+    sorted(
+        {
+            "でしょうか", "でしょう", "ですか", "ですが", "ですね", "ですよね", "です",
+            "ますか", "ません", "ました", "ます",
+            "ください", "下さい", "くださ", "お願いします", "お願いいたします",
+            "おねがいします", "よろしく",
+            "のでしょうか", "んですか", "んですが", "のですが", "のですか", "んだけど",
+            "だけど", "けど", "かな", "かね", "よね", "のか", "のかな",
+            "か", "ね", "よ", "な", "の", "わ", "さ",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+
+_KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
+_KANA_OFFSET = 0x60
+
+
+def fold_width(text: str) -> str:
+    """NFKC-fold full/half-width forms and drop control and zero-width characters.
+
+    Keeps the text readable (no case or kana folding): used for entity and
+    date extraction and for display, where the customer's words matter.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if _is_visible(ch))
+
+
+def _is_visible(ch: str) -> bool:
+    # Cc control, Cf format (zero-width joiners, RTL marks), Cs lone surrogates,
+    # Co private use, Cn unassigned: none of them carries meaning for matching.
+    return unicodedata.category(ch)[0] != "C" or ch in "\n\t"
+
+
+def katakana_to_hiragana(text: str) -> str:
+    """Fold katakana to hiragana (ア→あ, ヴ→ゔ); other characters are unchanged."""
+    return "".join(
+        chr(ord(ch) - _KANA_OFFSET) if _KATAKANA_START <= ord(ch) <= _KATAKANA_END else ch
+        for ch in text
+    )
+
+
+def _keep_for_matching(ch: str) -> bool:
+    if ch in _DROPPED:
+        return False
+    category = unicodedata.category(ch)
+    # Letters and digits carry meaning; punctuation, symbols (emoji), marks,
+    # separators and controls do not.  々 (Lm) is a letter and stays.
+    return category[0] in ("L", "N")
+
+
+def _strip_polite_endings(text: str) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for ending in _POLITE_ENDINGS:
+            # Keep at least two characters: 「です」 alone is a (poor) question, not nothing.
+            if text.endswith(ending) and len(text) - len(ending) >= 2:
+                text = text[: -len(ending)]
+                changed = True
+                break
+    return text
+
+
+def normalize(text: str) -> str:
+    """Return the canonical matching form of ``text``.
+
+    NFKC (width), case folding, katakana→hiragana, small kana→full size,
+    long-vowel marks dropped, punctuation/emoji/spaces dropped, polite endings
+    stripped.  Idempotent: ``normalize(normalize(s)) == normalize(s)``.
+
+    >>> normalize("ｸﾚｼﾞｯﾄｶｰﾄﾞを変更したいです！")
+    'くれじつとかどを変更したい'
+    """
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # casefold can produce sequences NFKC would compose differently (e.g. "İ").
+    text = unicodedata.normalize("NFKC", text)
+    text = katakana_to_hiragana(text).translate(_SMALL_KANA)
+    text = "".join(ch for ch in text if _keep_for_matching(ch))
+    return _strip_polite_endings(text)
+
+
+def normalize_term(text: str) -> str:
+    """Normalise a dictionary term (alias, synonym): like :func:`normalize` but
+    without stripping endings, which could eat a term such as 「止めたい」→「止めた」."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text)
+    text = katakana_to_hiragana(text).translate(_SMALL_KANA)
+    return "".join(ch for ch in text if _keep_for_matching(ch))
+
+
+_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(r"[\u3041-\u309f]")
+
+
+def has_kanji(text: str) -> bool:
+    """True when ``text`` contains at least one CJK ideograph."""
+    return _KANJI.search(text) is not None
+
+
+def is_kana_text(normalized: str) -> bool:
+    """True when a normalised string is written in kana (no kanji) and has some kana.
+
+    Such queries are compared against the knowledge base's readings too,
+    since a customer who writes せいきゅうび means 請求日.
+    """
+    return not has_kanji(normalized) and _KANA.search(normalized) is not None

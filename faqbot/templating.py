@@ -1,0 +1,85 @@
+"""Rendering answer templates with jinja2.
+
+Two environments share one set of template sources: the HTML one escapes
+everything (``autoescape=True``, the safe default) and is what the web widget
+shows; the text one produces plain text for terminals and JSON.  Plain text
+is never inserted into HTML unescaped: HTML front ends use :func:`render_html`.
+Both use ``StrictUndefined`` so a typo in a template fails ``faqbot check``
+instead of silently rendering an empty string.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from markupsafe import Markup
+
+from pathlib import Path
+
+if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
+    from faqbot.knowledge import Entry, KnowledgeBase, Product
+
+_TEXT_ENV = jinja2.Environment(
+    autoescape=False,  # plain text output; see the module docstring
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=False,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# The bot's own wording (fallback, clarification, billing results): package
+# templates, rendered as plain text with the service's names filled in.
+_SYSTEM_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=False,  # plain text output; see the module docstring
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_HTML_ENV = jinja2.Environment(
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _context(kb: KnowledgeBase, product: Product | None) -> dict[str, Any]:
+    return {
+        "product": product,
+        "products": kb.products,
+        "service": kb.service,
+        "renewal": kb.renewal,
+    }
+
+
+def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
+    """Render ``entry``'s answer as plain text for ``product`` (or in general)."""
+    template = _TEXT_ENV.from_string(entry.answer)
+    return template.render(_context(kb, product)).strip()
+
+
+def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> Markup:
+    """Render ``entry``'s answer with every value HTML-escaped."""
+    template = _HTML_ENV.from_string(entry.answer)
+    return Markup(template.render(_context(kb, product)).strip())
+
+
+def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
+    """Why ``entry``'s answer fails to render (in general or for any product), or None."""
+    for product in (None, *kb.products):
+        try:
+            render_text(kb, entry, product)
+            render_html(kb, entry, product)
+        except jinja2.TemplateError as exc:
+            where = f" for product {product.id!r}" if product is not None else ""
+            return f"{exc}{where}"
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            where = f" for product {product.id!r}" if product is not None else ""
+            return f"{type(exc).__name__}: {exc}{where}"
+    return None
+
+
+def render_system(name: str, context: dict[str, Any]) -> str:
+    """Render one of the bot's own plain-text templates (``faqbot/templates/NAME.txt.j2``)."""
+    return _SYSTEM_ENV.get_template(f"{name}.txt.j2").render(context).strip()

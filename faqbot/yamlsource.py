@@ -1,0 +1,113 @@
+"""YAML loading that remembers where every value came from.
+
+Knowledge-base maintainers need ``file:line: what is wrong``; PyYAML's plain
+``safe_load`` forgets lines.  Here mappings and sequences are loaded as
+:class:`YamlMap` / :class:`YamlList`, dict and list subclasses that also know
+the line of each key and item, so validators can point at the exact line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, SequenceNode
+
+from faqbot.errors import KnowledgeBaseError, Problem
+
+
+class YamlMap(dict):
+    """A mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.key_lines: dict[Any, int] = {}
+
+    def line_of(self, key: Any) -> int:
+        """The line where ``key`` is written, or the mapping's own line."""
+        return self.key_lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A sequence that knows its own line and the line of each item (1-based)."""
+
+    line: int = 0
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.item_lines: list[int] = []
+
+    def line_of(self, index: int) -> int:
+        """The line of item ``index``, or the sequence's own line."""
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index]
+        return self.line
+
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that builds :class:`YamlMap` / :class:`YamlList` with lines."""
+
+
+def _construct_map(loader: _LineLoader, node: MappingNode) -> YamlMap:
+    loader.flatten_mapping(node)
+    result = YamlMap()
+    result.line = node.start_mark.line + 1
+    seen: dict[Any, int] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            # A duplicate key silently overwrites in PyYAML; in a knowledge base
+            # it is almost always a copy-paste mistake, so refuse it.
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first at line {seen[key]})", key_node.start_mark
+            )
+        seen[key] = line
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_list(loader: _LineLoader, node: SequenceNode) -> YamlList:
+    result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    result.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_list)
+
+
+def load_yaml(path: Path, display: str | None = None) -> Any:
+    """Load one YAML file with line information.
+
+    Raises :class:`KnowledgeBaseError` with a ``file:line`` problem when the
+    file is missing, unreadable or not valid YAML.
+    """
+    shown = display or str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise KnowledgeBaseError([Problem(shown, 0, "file not found")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KnowledgeBaseError([Problem(shown, 0, f"cannot read the file: {exc}")]) from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise KnowledgeBaseError([Problem(shown, line, f"invalid YAML: {reason}")]) from None
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError([Problem(shown, 0, f"invalid YAML: {exc}")]) from None
+
+
+def line_of(container: Any, key: Any) -> int:
+    """The line of ``key`` in a loaded mapping or sequence (0 when unknown)."""
+    if isinstance(container, (YamlMap, YamlList)):
+        return container.line_of(key)
+    return 0
