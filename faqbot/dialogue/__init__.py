@@ -1,0 +1,25 @@
+"""Multi-turn dialogue: a pure ``step(engine, state, message, today)`` over a JSON-able state.
+
+Front ends (terminal chat, web widget) hold a :class:`DialogueState`, call
+:func:`step` with each customer message, show the :class:`Reply` through
+:func:`render_reply_text` / :func:`render_reply_html` / :func:`reply_json`, and
+keep the new state.
+"""
+
+from faqbot.dialogue.manager import step
+from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
+from faqbot.dialogue.reply import Choice, Fact, Link, Reply
+from faqbot.dialogue.state import DialogueState, initial_state
+
+__all__ = [
+    "Choice",
+    "DialogueState",
+    "Fact",
+    "Link",
+    "Reply",
+    "initial_state",
+    "render_reply_html",
+    "render_reply_text",
+    "reply_json",
+    "step",
+]

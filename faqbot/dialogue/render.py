@@ -1,0 +1,53 @@
+"""Rendering a :class:`Reply` for front ends: terminal text, widget HTML, API JSON.
+
+Text goes through the package's plain-text templates
+(:func:`faqbot.templating.render_system`); HTML through an autoescaped jinja2
+environment over the same template folder, so every customer- or
+knowledge-base-supplied string is escaped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from faqbot.dialogue.reply import Reply
+from faqbot.templating import render_system
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# Autoescaping on for every template this environment loads (not just *.html):
+# the reply's strings come from customers and the knowledge base.
+_HTML_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(_TEMPLATES),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_reply_text(reply: Reply) -> str:
+    """The reply as plain terminal text: text, facts, numbered choices, links."""
+    return render_system("reply_text", {"reply": reply})
+
+
+def render_reply_html(reply: Reply) -> Markup:
+    """The reply as a widget HTML fragment; every string in it is escaped."""
+    return Markup(_HTML_ENV.get_template("reply_html.html.j2").render(reply=reply).strip())
+
+
+def reply_json(reply: Reply) -> dict[str, Any]:
+    """The reply as a JSON-ready dict for the API."""
+    return {
+        "text": reply.text,
+        "intent": reply.intent,
+        "decision": reply.decision,
+        "confidence": reply.confidence,
+        "kind": reply.kind,
+        "choices": [{"number": c.number, "label": c.label, "value": c.value} for c in reply.choices],
+        "links": [{"title": link.title, "url": link.url} for link in reply.links],
+        "facts": [{"label": f.label, "value": f.value} for f in reply.facts],
+    }
