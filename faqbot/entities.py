@@ -114,8 +114,10 @@ def _term_score(term: _Term, norm: str) -> float:
     """How strongly ``norm`` names ``term`` (0 when it does not): matched characters."""
     if all(word in norm for word in term.words):
         return float(sum(len(word) for word in term.words))
-    if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH:
-        word = term.words[0]
+    word = term.words[0]
+    # Only a name no longer than the text can be found in it with typos; the other
+    # way round, a short text would "match" inside every long product name.
+    if len(term.words) == 1 and _FUZZY_MIN_LENGTH <= len(word) <= len(norm):
         alignment = fuzz.partial_ratio_alignment(word, norm, score_cutoff=_FUZZY_MIN_SCORE)
         if alignment is not None:
             # A fuzzy hit counts a little less than an exact one of the same length.

@@ -10,6 +10,7 @@ instead of silently rendering an empty string.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -53,15 +54,21 @@ def _context(kb: KnowledgeBase, product: Product | None) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=4096)
+def _compiled(source: str, html: bool) -> jinja2.Template:
+    # Compiling is the costly part of rendering; answers are few and immutable.
+    return (_HTML_ENV if html else _TEXT_ENV).from_string(source)
+
+
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
     """Render ``entry``'s answer as plain text for ``product`` (or in general)."""
-    template = _TEXT_ENV.from_string(entry.answer)
+    template = _compiled(entry.answer, False)
     return template.render(_context(kb, product)).strip()
 
 
 def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> Markup:
     """Render ``entry``'s answer with every value HTML-escaped."""
-    template = _HTML_ENV.from_string(entry.answer)
+    template = _compiled(entry.answer, True)
     return Markup(template.render(_context(kb, product)).strip())
 
 
