@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from faqbot.errors import Problem
 from faqbot.knowledge import KnowledgeBase
-from faqbot.router import Router
+from faqbot.router import DECISION_ANSWER, Router
 
 
 def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
@@ -18,9 +18,12 @@ def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
     problems: list[Problem] = []
     for entry in kb.entries:
         for i, alternate in enumerate(entry.alternates):
-            ranked = router.rank(alternate, exclude=alternate, top=1)
-            if not ranked or ranked[0].entry_id == entry.id:
+            # Only a confident wrong answer is an error: a left-out question that
+            # clarifies or falls back still reaches its entry through the others.
+            routing = router.route(alternate, exclude=alternate, top=1)
+            if routing.decision != DECISION_ANSWER or routing.intent == entry.id:
                 continue
+            ranked = routing.matches
             line = entry.alternate_lines[i] if i < len(entry.alternate_lines) else entry.line
             problems.append(
                 Problem(

@@ -92,6 +92,11 @@ class Router:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
+        # Product names are entities, not evidence of intent: without this,
+        # 「モバイルの解約」 drifts to whichever entry mentions モバイル most.
+        self._product_names = SynonymMap(
+            (("", tuple(_product_words(kb))),)
+        )
         docs: list[_Doc] = []
         for entry in kb.entries:
             docs.extend(_Doc(entry.id, q, self._surface(q)) for q in entry.questions)
@@ -111,7 +116,7 @@ class Router:
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
 
     def _surface(self, text: str) -> str:
-        return self._synonyms.canonicalize(normalize(text))
+        return self._synonyms.canonicalize(self._product_names.canonicalize(normalize(text)))
 
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
@@ -124,9 +129,11 @@ class Router:
         scored = self._score(query, entities, exclude)
         return tuple(m for m in scored if m.entry_id != _OUT_OF_SCOPE)[:top]
 
-    def route(self, query: str, entities: Entities | None = None, top: int = 5) -> Routing:
-        """Decide how to treat ``query``: answer, clarify or fall back."""
-        scored = self._score(query, entities)
+    def route(
+        self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
+    ) -> Routing:
+        """Decide how to treat ``query``: answer, clarify or fall back (``exclude``: see :meth:`rank`)."""
+        scored = self._score(query, entities, exclude)
         real = tuple(m for m in scored if m.entry_id != _OUT_OF_SCOPE)[:top]
         oos = next((m for m in scored if m.entry_id == _OUT_OF_SCOPE), None)
         best = real[0].confidence if real else 0.0
@@ -184,6 +191,14 @@ class Router:
 def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
     """One similarity from both coverages: mostly the better one, some of the worse."""
     return _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
+
+
+def _product_words(kb: KnowledgeBase) -> list[str]:
+    words: list[str] = []
+    for product in kb.products:
+        words.extend((product.name, *product.aliases))
+        words.extend(word for group in product.keywords for word in group)
+    return words
 
 
 def _fuzzy(surface: str, question: str) -> float:

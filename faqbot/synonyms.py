@@ -19,10 +19,10 @@ class SynonymMap:
     def __init__(self, groups: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
         table: dict[str, str] = {}
         for canonical, variants in groups:
+            # An empty canonical word deletes its variants (used to mask names).
             target = normalize_term(canonical)
-            if not target:
-                continue
-            for word in (canonical, *variants):
+            words = (canonical, *variants) if target else variants
+            for word in words:
                 key = normalize_term(word)
                 if key and key not in table:
                     table[key] = target
