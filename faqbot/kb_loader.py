@@ -326,14 +326,15 @@ def _out_of_scope(root: Path, problems: list[Problem]) -> tuple[tuple[str, ...],
     return _texts(c, data, "examples"), _texts(c, data, "subjects")
 
 
-def _content_hash(root: Path, files: list[str]) -> str:
+def kb_content_hash(root: Path) -> str:
+    """A hash of every YAML file under ``root`` (names and bytes)."""
     digest = hashlib.sha256()
-    for rel in files:
-        digest.update(rel.encode())
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(path.relative_to(root).as_posix().encode())
         try:
-            digest.update((root / rel).read_bytes())
+            digest.update(path.read_bytes())
         except OSError:
-            digest.update(b"<missing>")
+            digest.update(b"<unreadable>")
     return digest.hexdigest()
 
 
@@ -375,7 +376,6 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
     _check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)
-    files = ["service.yaml", "products.yaml", *faq_files, "compute.yaml", "smalltalk.yaml", "synonyms.yaml", "out_of_scope.yaml"]
     kb = KnowledgeBase(
         root=root,
         service=service,
@@ -387,7 +387,7 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         synonyms=synonyms,
         out_of_scope=examples,
         out_of_scope_subjects=subjects,
-        content_hash=_content_hash(root, files),
+        content_hash=kb_content_hash(root),
     )
     if not problems:
         for entry in kb.entries:

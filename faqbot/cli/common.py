@@ -20,7 +20,8 @@ import click
 from faqbot.answering import Engine
 from faqbot.dates import parse_iso_date
 from faqbot.errors import FaqbotError, KnowledgeBaseError
-from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
+from faqbot.engine_cache import load_engine as cached_engine
+from faqbot.kb_loader import SHIPPED_KB
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,8 +54,9 @@ def resolve_today(today_text: str | None) -> date:
 
 
 def load_engine(kb_dir: Path | None) -> Engine:
-    """Load and index the knowledge base (raises KnowledgeBaseError)."""
-    return Engine.build(load_knowledge_base(kb_dir))
+    """Load and index the knowledge base, through the on-disk engine cache
+    (raises KnowledgeBaseError)."""
+    return cached_engine(kb_dir)
 
 
 def translate_errors(func: F) -> F:
