@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from faqbot.cli.chat_command import chat
 from faqbot.cli.check_command import check
 from faqbot.cli.core_commands import ask, billing, evaluate
 
@@ -21,5 +22,5 @@ def main() -> None:
     """
 
 
-for _command in (ask, billing, evaluate, check):
+for _command in (ask, billing, evaluate, check, chat):
     main.add_command(_command)

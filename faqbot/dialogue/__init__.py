@@ -7,6 +7,7 @@ keep the new state.
 """
 
 from faqbot.dialogue.manager import step
+from faqbot.dialogue.replies import help_reply
 from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
 from faqbot.dialogue.reply import Choice, Fact, Link, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
@@ -17,6 +18,7 @@ __all__ = [
     "Fact",
     "Link",
     "Reply",
+    "help_reply",
     "initial_state",
     "render_reply_html",
     "render_reply_text",

@@ -1,15 +1,256 @@
-"""The dialogue manager: one pure step of the conversation (work in progress)."""
+"""The dialogue manager: one pure step of the conversation.
+
+``step(engine, state, message, today)`` reads the customer's message in the
+light of the state (an open billing form, numbered choices offered, the last
+answer) and returns the reply and the next state.  It never reads a clock,
+keeps nothing between calls, and treats ``state`` as untrusted (it comes back
+from browsers): references the knowledge base no longer has are dropped.
+
+Order of interpretation, most specific first:
+
+1. a numbered choice (「2」「②」, the choice's value, or its label's text);
+2. with the form open: a bare cancel (「やめます」), a 「はい」 to go on, slot
+   values and corrections (「いや、月額です」), or a question asked mid-form
+   (answered, then an offer to go on);
+3. otherwise: 「もっと詳しく」, a follow-up on the last answer
+   (「モバイルの場合は？」「月額だったら？」), then the router's decision.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from faqbot.answering import Engine, answer_query
-from faqbot.dialogue.reply import Reply
-from faqbot.dialogue.state import DialogueState
+from faqbot.answering import Engine, Suggestion
+from faqbot.dialogue import phrases
+from faqbot.dialogue.form import describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.replies import (
+    CANCEL,
+    RESUME,
+    answer_reply,
+    cancelled_reply,
+    clarify_reply,
+    fallback_reply,
+    related_reply,
+    simple_reply,
+)
+from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
+from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.entities import Entities
+from faqbot.errors import InputError
+from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
+
+#: Longest message accepted (characters); longer ones are not customer questions.
+MAX_MESSAGE = 1000
+_SUGGESTIONS = 3
+_CLARIFY_CHOICES = 2
+
+Turn = tuple[Reply, DialogueState]
 
 
-def step(engine: Engine, state: DialogueState, message: str, today: date) -> tuple[Reply, DialogueState]:
-    """Answer ``message`` given ``state``; returns the reply and the new state (pure)."""
-    answer = answer_query(engine, message, today)
-    return Reply(answer.text, answer.intent, answer.decision, answer.confidence), state
+def step(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
+    """Answer ``message`` given ``state``; returns the reply and the new state (pure).
+
+    Raises :class:`InputError` for a message that is not text or is longer than
+    :data:`MAX_MESSAGE` characters, or a ``state`` that is not a DialogueState.
+    """
+    if not isinstance(message, str):
+        raise InputError(f"The message must be text, not {type(message).__name__}.")
+    if len(message) > MAX_MESSAGE:
+        raise InputError(f"The message is {len(message)} characters long; send at most {MAX_MESSAGE}.")
+    if not isinstance(state, DialogueState):
+        raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
+    state = _sanitize(engine.kb, state)
+    text = message.strip()
+    if not text:
+        return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
+    picked = _pick(engine.kb, state, text)
+    if picked is not None:
+        return _choose(engine, state, picked, today)
+    number = phrases.picked_number(text)
+    if number is not None and state.choices:
+        return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
+    if state.form:
+        return _in_form(engine, state, text, today)
+    return _idle(engine, state, text, today)
+
+
+def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
+    if phrases.is_cancel(text):
+        return cancelled_reply(engine, state)
+    if RESUME in state.choices:
+        if phrases.is_yes(text):
+            return form_turn(engine, replace(state, choices=()), today)
+        if phrases.is_no(text):
+            return cancelled_reply(engine, state)
+    entities = engine.extractor.extract(text, today)
+    routing = engine.router.route(text, entities)
+    kb = engine.kb
+    routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
+    if _has_slots(entities):
+        updated = with_entities(state, entities)
+        if routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text):
+            return answer_reply(engine, updated, routed, today, query=text, confidence=routing.confidence)
+        note = describe_changes(kb, state, updated)
+        return form_turn(engine, replace(updated, misses=0), today, note=note)
+    if routed is not None:
+        if routed.kind == KIND_COMPUTE:
+            return form_turn(engine, replace(state, misses=0), today)
+        return answer_reply(engine, state, routed, today, query=text, confidence=routing.confidence)
+    if routing.decision == DECISION_CLARIFY:
+        return clarify_reply(engine, state, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
+    # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
+    missed = replace(state, misses=state.misses + 1)
+    gaps = missing(missed)
+    note = "申し訳ありません、うまく読み取れませんでした。"
+    return form_turn(engine, replace(missed, asking=gaps[0] if gaps else None), today, note=note)
+
+
+def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
+    kb = engine.kb
+    if phrases.is_more(text) and state.last:
+        return related_reply(engine, state)
+    entities = engine.extractor.extract(text, today)
+    routing = engine.router.route(text, entities)
+    if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
+        return _follow_up(engine, with_entities(state, entities), today, describe_changes(kb, state, with_entities(state, entities)))
+    updated = with_entities(state, entities)
+    if routing.decision == DECISION_ANSWER:
+        entry = kb.entry(routing.intent)
+        if entry.kind == KIND_COMPUTE:
+            opened = replace(updated, form=entry.id, choices=(), misses=0)
+            return form_turn(engine, opened, today, intro=True, decision=DECISION_ANSWER, confidence=routing.confidence)
+        return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
+    if routing.decision == DECISION_CLARIFY:
+        return clarify_reply(engine, updated, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
+    if phrases.is_cancel(text) or phrases.is_no(text):
+        # 「やめます」 with nothing open: acknowledge rather than count a miss.
+        return cancelled_reply(engine, replace(state, choices=()))
+    # Out of scope (the weather, another company's product): nothing in the KB is close.
+    suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
+    return fallback_reply(engine, updated, suggestions, routing.confidence)
+
+
+def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
+    """Does a message naming a product/plan/date refer back to the last answer?
+
+    Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
+    no other question in it (「製品はモバイルでした」).
+    """
+    if phrases.is_follow_up(text):
+        return True
+    if routing.decision != DECISION_ANSWER:
+        return True
+    routed = kb.entry(routing.intent)
+    return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
+
+
+def _follow_up(engine: Engine, state: DialogueState, today: date, note: str) -> Turn:
+    """Answer the last question again with the changed facts (recomputing a billing date)."""
+    entry = engine.kb.entry(state.last or "")
+    if entry.kind == KIND_COMPUTE:
+        return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
+    return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
+
+
+def _pick(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
+    """The value of the offered choice the message picks (by number, value or label), or None."""
+    if not state.choices:
+        return None
+    number = phrases.picked_number(text)
+    if number is not None:
+        return state.choices[number - 1] if 1 <= number <= len(state.choices) else None
+    if text in state.choices:
+        return text
+    if state.form and (phrases.is_cancel(text) or (RESUME in state.choices and phrases.is_yes(text))):
+        return None  # control phrases are handled by the form, not matched against labels
+    labels = tuple(_label(kb, value) for value in state.choices)
+    index = phrases.match_label(text, labels)
+    return state.choices[index] if index is not None else None
+
+
+def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Turn:
+    """Act on a picked choice value."""
+    kb = engine.kb
+    state = replace(state, choices=(), misses=0)
+    if value == CANCEL:
+        return cancelled_reply(engine, state)
+    if value == RESUME:
+        if state.form:
+            return form_turn(engine, state, today)
+        return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
+    kind, _, ident = value.partition(":")
+    if kind in ("product", "plan"):
+        updated = replace(state, **{kind: ident})
+        note = describe_changes(kb, state, updated)
+        if updated.form:
+            return form_turn(engine, updated, today, note=note)
+        if updated.last:
+            return _follow_up(engine, updated, today, note)
+        return simple_reply("dialogue_empty", {}, updated, KIND_SMALLTALK)
+    entry = kb.entry(ident)
+    if entry.kind == KIND_COMPUTE:
+        opened = replace(state, form=entry.id, misses=0)
+        return form_turn(engine, opened, today, intro=True)
+    return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
+
+
+def _label(kb: KnowledgeBase, value: str) -> str:
+    kind, _, ident = value.partition(":")
+    if kind == "entry":
+        return kb.entry(ident).question
+    if kind == "product":
+        return kb.product(ident).name
+    if kind == "plan":
+        return next((p.name for p in kb.plans if p.id == ident), ident)
+    return {RESUME: "続ける", CANCEL: "やめる"}.get(value, value)
+
+
+def _has_slots(entities: Entities) -> bool:
+    return entities.product is not None or entities.plan is not None or entities.expiry is not None
+
+
+def _suggestions(kb: KnowledgeBase, routing: Routing, count: int) -> tuple[Suggestion, ...]:
+    return tuple(_suggest(kb, m) for m in routing.matches[:count])
+
+
+def _suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
+    return Suggestion(match.entry_id, kb.entry(match.entry_id).question, match.confidence)
+
+
+def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
+    """Drop references the knowledge base does not (or no longer) define."""
+    entry_ids = {e.id for e in kb.entries}
+    form = state.form if state.form in entry_ids and kb.entry(state.form).kind == KIND_COMPUTE else None
+    product = state.product if any(p.id == state.product for p in kb.products) else None
+    plan = state.plan if any(p.id == state.plan for p in kb.plans) else None
+    last = state.last if state.last in entry_ids else None
+    choices = tuple(v for v in state.choices if _valid_choice(kb, entry_ids, v))
+    if len(choices) != len(state.choices):
+        choices = ()  # numbering would shift: offer nothing rather than the wrong thing
+    return replace(
+        state,
+        form=form,
+        asking=state.asking if form else None,
+        product=product,
+        plan=plan,
+        last=last,
+        choices=choices,
+    )
+
+
+def _valid_choice(kb: KnowledgeBase, entry_ids: set[str], value: str) -> bool:
+    kind, _, ident = value.partition(":")
+    if value in (RESUME, CANCEL):
+        return True
+    if kind == "entry":
+        return ident in entry_ids
+    if kind == "product":
+        return any(p.id == ident for p in kb.products)
+    if kind == "plan":
+        return any(p.id == ident for p in kb.plans)
+    return False
+
+
+__all__ = ["MAX_MESSAGE", "initial_state", "step"]

@@ -1,0 +1,37 @@
+"""``faqbot chat``: the terminal chat (interactive, or scripted through a pipe)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from faqbot.chat import Conversation, TerminalChat, history_path, open_history, run_piped
+from faqbot.cli.common import kb_option, load_engine, resolve_today, today_option, translate_errors
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Piped mode: print one JSON object (reply and state) per message.")
+@kb_option
+@today_option
+@translate_errors
+def chat(as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
+    """Talk with faqbot in the terminal; with a pipe, one message per line.
+
+    \b
+    Commands: /help, /reset, /quit (Ctrl-D and Ctrl-C also leave).
+    History: $FAQBOT_HISTORY, else $XDG_STATE_HOME/faqbot/history,
+    else ~/.local/state/faqbot/history.
+
+    \b
+    Examples:
+      faqbot chat
+      faqbot chat --today 2026-11-26
+      printf '次の請求日はいつ？\\n1\\n年額\\n2027年3月31日\\n' | faqbot chat
+    """
+    today = resolve_today(today_text)
+    conversation = Conversation(load_engine(kb_dir), today)
+    if not sys.stdin.isatty():
+        sys.exit(run_piped(conversation, sys.stdin, sys.stdout, as_json=as_json))
+    sys.exit(TerminalChat(conversation, history=open_history(history_path())).run())

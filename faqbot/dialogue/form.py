@@ -1,0 +1,193 @@
+"""The next-billing-date form: fill product, plan and expiry over one or more turns.
+
+Only what is still missing is asked, one question at a time, with numbered
+choices where there are few (products, plans).  When every slot is known the
+billing date is computed; a slot the calculator rejects (a plan the product
+is not sold on, an expiry in the past) is cleared and asked again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answering import Engine, billing_for
+from faqbot.billing import BillingResult, format_date
+from faqbot.dates import FoundDate
+from faqbot.entities import Entities
+from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
+from faqbot.knowledge import Entry, KnowledgeBase
+from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_BILLING, KIND_FORM, KIND_SUPPORT, Choice, Fact, Link, Reply
+from faqbot.dialogue.state import SLOTS, DialogueState
+from faqbot.templating import render_system, render_text
+
+# 「月額版 (1か月間)」 → 「月額版」: the period in brackets reads badly mid-sentence.
+_NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
+# Misses in a row after which the support desk is offered.
+SUPPORT_AFTER_MISSES = 2
+
+
+def short_plan_name(kb: KnowledgeBase, plan_id: str) -> str:
+    """The plan's name without its bracketed period, or the id if unknown."""
+    for plan in kb.plans:
+        if plan.id == plan_id:
+            return _NAME_SUFFIX.sub("", plan.name) or plan.name
+    return plan_id
+
+
+def entities_of(state: DialogueState) -> Entities:
+    """The state's slots as :class:`Entities` (what answering functions take)."""
+    expiry = FoundDate(state.expiry, "day", state.expiry.isoformat()) if state.expiry else None
+    return Entities(product=state.product, plan=state.plan, expiry=expiry)
+
+
+def with_entities(state: DialogueState, entities: Entities) -> DialogueState:
+    """``state`` with the slots ``entities`` names overwritten (newer facts win)."""
+    return replace(
+        state,
+        product=entities.product or state.product,
+        plan=entities.plan or state.plan,
+        expiry=entities.expiry_date or state.expiry,
+    )
+
+
+def describe_changes(kb: KnowledgeBase, old: DialogueState, new: DialogueState) -> str:
+    """「プランを年額版から月額版に変更しました。」 for each slot the customer corrected."""
+    notes = []
+    for slot, label in (("product", "製品"), ("plan", "プラン"), ("expiry", "有効期限")):
+        before, after = getattr(old, slot), getattr(new, slot)
+        if before is not None and after is not None and before != after:
+            notes.append(f"{label}を{_slot_text(kb, slot, before)}から{_slot_text(kb, slot, after)}に変更しました。")
+    return "".join(notes)
+
+
+def known_slots(kb: KnowledgeBase, state: DialogueState) -> list[str]:
+    """The filled slots as display texts, in asking order."""
+    return [_slot_text(kb, s, getattr(state, s)) for s in SLOTS if getattr(state, s) is not None]
+
+
+def missing(state: DialogueState) -> tuple[str, ...]:
+    """The slots still empty, in the order they are asked."""
+    return tuple(s for s in SLOTS if getattr(state, s) is None)
+
+
+def form_turn(
+    engine: Engine,
+    state: DialogueState,
+    today: date,
+    *,
+    intro: bool = False,
+    note: str = "",
+    decision: str = DECISION_DIALOGUE,
+    confidence: float = 1.0,
+) -> tuple[Reply, DialogueState]:
+    """Ask for the next missing slot of ``state.form``, or compute the billing when none is."""
+    kb = engine.kb
+    entry = kb.entry(state.form) if state.form else None
+    if entry is None:
+        raise InputError("form_turn needs an open form.")  # a programming error at the edges
+    intro_text = render_text(kb, entry, kb.product(state.product) if state.product else None) if intro else ""
+    gaps = missing(state)
+    if gaps:
+        return ask(engine, state, gaps[0], intro=intro_text, note=note, decision=decision, confidence=confidence)
+    try:
+        result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
+    except (PlanNotOfferedError, UnknownPlanError) as exc:
+        return ask(engine, replace(state, plan=None), "plan", intro=intro_text, note=note, problem=str(exc))
+    except ExpiryInPastError as exc:
+        return ask(engine, replace(state, expiry=None), "expiry", intro=intro_text, note=note, problem=str(exc))
+    return billing_reply(engine, entry, state, result, note, decision, confidence)
+
+
+def ask(
+    engine: Engine,
+    state: DialogueState,
+    slot: str,
+    *,
+    intro: str = "",
+    note: str = "",
+    problem: str = "",
+    decision: str = DECISION_DIALOGUE,
+    confidence: float = 1.0,
+) -> tuple[Reply, DialogueState]:
+    """Ask for ``slot``, offering numbered choices for products and plans."""
+    kb = engine.kb
+    choices = slot_choices(kb, state, slot)
+    offer_support = state.misses >= SUPPORT_AFTER_MISSES
+    text = render_system(
+        "dialogue_ask",
+        {
+            "intro": intro,
+            "problem": problem,
+            "note": note,
+            "known": known_slots(kb, state),
+            "asking": slot,
+            "plans": [c.label for c in choices] if slot == "plan" else [],
+            "service": kb.service,
+            "offer_support": offer_support,
+        },
+    )
+    links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support else ()
+    reply = Reply(
+        text=text,
+        intent=state.form or "",
+        decision=decision,
+        confidence=confidence,
+        choices=choices,
+        links=links,
+        kind=KIND_SUPPORT if offer_support else KIND_FORM,
+    )
+    return reply, replace(state, asking=slot, choices=tuple(c.value for c in choices))
+
+
+def slot_choices(kb: KnowledgeBase, state: DialogueState, slot: str) -> tuple[Choice, ...]:
+    """Numbered choices for a slot: every product, or the plans the chosen product is sold on."""
+    if slot == "product":
+        return tuple(Choice(i, p.name, f"product:{p.id}") for i, p in enumerate(kb.products, start=1))
+    if slot == "plan":
+        offered = kb.product(state.product).plans if state.product else None
+        plans = [p for p in kb.plans if offered is None or p.id in offered]
+        return tuple(Choice(i, short_plan_name(kb, p.id), f"plan:{p.id}") for i, p in enumerate(plans, start=1))
+    return ()
+
+
+def billing_reply(
+    engine: Engine,
+    entry: Entry,
+    state: DialogueState,
+    result: BillingResult,
+    note: str,
+    decision: str,
+    confidence: float,
+) -> tuple[Reply, DialogueState]:
+    """The computed billing date as text and facts; closes the form, keeps the slots for follow-ups."""
+    kb = engine.kb
+    plan_name = short_plan_name(kb, result.plan)
+    text = render_system(
+        "dialogue_billing",
+        {"note": note, "result": result, "plan_name": plan_name, "format_date": format_date, "service": kb.service},
+    )
+    facts = (
+        Fact("製品", result.product_name),
+        Fact("プラン", plan_name),
+        Fact("有効期限", format_date(result.expiry)),
+        Fact("次回の請求日", f"{format_date(result.billing_date)}{result.approx}"),
+        Fact("お知らせメール", f"{format_date(result.notice_date)}{result.approx}"),
+    )
+    related = [r for r in entry.related if kb.has_entry(r)]
+    choices = tuple(Choice(i, kb.entry(r).question, f"entry:{r}") for i, r in enumerate(related, start=1))
+    links = tuple(Link(t) for t in entry.pages.for_product(result.product_id))
+    reply = Reply(text, entry.id, decision, confidence, choices, links, facts, KIND_BILLING)
+    new_state = replace(state.forget_form(), last=entry.id, choices=tuple(c.value for c in choices), misses=0)
+    return reply, new_state
+
+
+def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:
+    if slot == "product" and isinstance(value, str):
+        return next((p.name for p in kb.products if p.id == value), value)
+    if slot == "plan" and isinstance(value, str):
+        return short_plan_name(kb, value)
+    if isinstance(value, date):
+        return format_date(value)
+    return str(value)

@@ -1,0 +1,138 @@
+"""Conversation-control phrases: cancel, yes/no, 「もっと詳しく」, numbered picks, follow-ups.
+
+These words steer the conversation rather than ask about the service, so they
+live with the dialogue manager, not in the knowledge base.  They only ever
+match a *whole* short message: 「解約したい」 or 「自動更新をやめたい」 is a question
+about cancelling the service (the router's job), while a bare 「やめます」 typed
+while the billing form is open abandons the form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from faqbot.normalize import normalize_term
+
+# Whole messages (normalised by :func:`_squash`) that abandon an open form.
+_CANCEL = frozenset(
+    _w
+    for _w in (
+        "やめます", "やめる", "やめて", "やめとく", "やめておきます", "やめました",
+        "止めます", "止める", "辞めます",
+        "キャンセル", "キャンセルします", "キャンセルで", "キャンセルしてください",
+        "もういいです", "もういい", "もう結構です", "結構です", "いいです",
+        "中止", "中止します", "中断", "中断します", "取り消し", "取り消します", "取消",
+        "やっぱりいいです", "やっぱりやめます", "やっぱりやめる", "やっぱいいや",
+        "cancel", "stop", "quit", "never mind", "nevermind",
+    )
+)
+_YES = frozenset(
+    (
+        "はい", "うん", "ええ", "お願いします", "おねがいします", "はいお願いします",
+        "続ける", "続けます", "続けて", "続けてください", "続きを", "続きをお願いします",
+        "再開", "再開します", "ok", "okです", "オッケー", "yes", "y", "sure",
+    )
+)
+_NO = frozenset(("いいえ", "いえ", "いや", "いいや", "no", "n", "しない", "しません", "大丈夫です"))
+_MORE = frozenset(
+    (
+        "もっと詳しく", "もっと詳しく教えて", "もっと詳しく教えてください", "詳しく", "詳しく教えて",
+        "詳しく教えてください", "詳細", "詳細を教えて", "もっと", "ほかには", "他には", "その他",
+        "関連する質問", "関連する質問は", "関連", "もっと知りたい", "more", "tell me more", "details",
+    )
+)
+# Endings of a short follow-up about the last answer: 「モバイルの場合は？」「月額だったら？」.
+_FOLLOW_UP_ENDINGS = (
+    "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
+    "の時は", "のときは", "ならば",
+)
+_FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
+_NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
+_KANJI_NUMBER = re.compile(r"([一二三四五六七八九十])(?:番目?|つ目)")
+_KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+# Trailing punctuation and fillers that do not change a control phrase.
+_TRAILING = re.compile(r"[\s。．.、,!！?？ー〜~…]+$")
+
+
+def _squash(message: str) -> str:
+    """NFKC, lower case, no spaces or trailing punctuation: the form control phrases are compared in."""
+    text = unicodedata.normalize("NFKC", message).casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    text = _TRAILING.sub("", text)
+    text = text.lstrip("、,。 ")
+    return re.sub(r"[、,]\s*", "", text).replace(" ", "") if not text.isascii() else text
+
+
+_CANCEL_N = frozenset(_squash(w) for w in _CANCEL)
+_YES_N = frozenset(_squash(w) for w in _YES)
+_NO_N = frozenset(_squash(w) for w in _NO)
+_MORE_N = frozenset(_squash(w) for w in _MORE)
+
+
+def is_cancel(message: str) -> bool:
+    """True for a bare 「やめます」/「キャンセル」/「もういいです」 (the whole message)."""
+    return _squash(message) in _CANCEL_N
+
+
+def is_yes(message: str) -> bool:
+    """True for a bare 「はい」/「続けます」/「お願いします」."""
+    return _squash(message) in _YES_N
+
+
+def is_no(message: str) -> bool:
+    """True for a bare 「いいえ」/「いや」."""
+    return _squash(message) in _NO_N
+
+
+def is_more(message: str) -> bool:
+    """True for 「もっと詳しく」 and the like: show related questions."""
+    return _squash(message) in _MORE_N
+
+
+def picked_number(message: str) -> int | None:
+    """The number in 「2」「２」「②」「2番」「二番目」, or None when the message is not a bare pick."""
+    text = _squash(message)
+    match = _NUMBER.fullmatch(text)
+    if match:
+        return int(match.group(1))
+    match = _KANJI_NUMBER.fullmatch(text)
+    if match:
+        return _KANJI_DIGITS[match.group(1)]
+    return None
+
+
+def is_follow_up(message: str) -> bool:
+    """True for a short 「〜の場合は？」「〜だったら？」 style message (entities decide what changes)."""
+    text = _squash(message)
+    return len(text) <= _FOLLOW_UP_MAX and text.endswith(_FOLLOW_UP_ENDINGS)
+
+
+def looks_like_question(message: str) -> bool:
+    """True when the message reads as a question rather than a bare fact such as 「いや、月額です」."""
+    stripped = unicodedata.normalize("NFKC", message).strip()
+    if stripped.endswith(("?", "？")):
+        return True
+    text = _squash(message)
+    return text.endswith(("か", "の", "たい", "教えて", "教えてください", "ください", "知りたい"))
+
+
+def match_label(message: str, labels: tuple[str, ...]) -> int | None:
+    """Index of the label the message names: equal, or a part of exactly one shortest label."""
+    norm = normalize_term(message)
+    if not norm:
+        return None
+    normed = [normalize_term(label) for label in labels]
+    for i, label in enumerate(normed):
+        if norm == label:
+            return i
+    if len(norm) < 3:
+        return None
+    containing = [i for i, label in enumerate(normed) if norm in label]
+    if not containing:
+        return None
+    # 「クラウド」 names both 「… クラウド」 and 「… クラウド+ デジタルライフサポート プレミアム」:
+    # the shortest label is the one it names most completely.
+    shortest = min(len(normed[i]) for i in containing)
+    best = [i for i in containing if len(normed[i]) == shortest]
+    return best[0] if len(best) == 1 else None

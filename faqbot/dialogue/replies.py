@@ -1,0 +1,152 @@
+"""Replies that are not part of the billing form: answers, clarification, fallback, support.
+
+Each builder returns a :class:`Reply` and the state after it; numbered choices
+offered in a reply are remembered in the state as their values only
+(``entry:<id>``, ``resume``, …), never their texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answering import Engine, Suggestion, answer_entry
+from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
+from faqbot.dialogue.reply import (
+    DECISION_DIALOGUE,
+    KIND_ANSWER,
+    KIND_CANCELLED,
+    KIND_CLARIFY,
+    KIND_FALLBACK,
+    KIND_SMALLTALK,
+    KIND_SUPPORT,
+    Choice,
+    Link,
+    Reply,
+)
+from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.knowledge import Entry, KnowledgeBase
+from faqbot.router import DECISION_ANSWER, FALLBACK
+from faqbot.templating import render_system
+
+#: Choice values that are not entries.
+RESUME = "resume"
+CANCEL = "cancel"
+# The entry that says where the support desk is, when the knowledge base has it.
+_CONTACT_ENTRY = "contact"
+_GOODBYE_ENTRY = "goodbye"
+_MAX_SUGGESTIONS = 3
+
+
+def entry_choices(kb: KnowledgeBase, entry_ids: list[str] | tuple[str, ...]) -> tuple[Choice, ...]:
+    """Numbered choices for entries, labelled with their questions (unknown ids skipped)."""
+    ids = [e for e in entry_ids if kb.has_entry(e)]
+    return tuple(Choice(i, kb.entry(e).question, f"entry:{e}") for i, e in enumerate(ids, start=1))
+
+
+def answer_reply(
+    engine: Engine,
+    state: DialogueState,
+    entry: Entry,
+    today: date,
+    *,
+    query: str = "",
+    decision: str = DECISION_ANSWER,
+    confidence: float = 1.0,
+) -> tuple[Reply, DialogueState]:
+    """Answer a known FAQ or small-talk entry for the customer's known product.
+
+    The related questions become numbered choices.  With the billing form open,
+    the answer ends with an offer to go on instead (choices: resume / cancel).
+    """
+    kb = engine.kb
+    answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
+    kind = KIND_SMALLTALK if entry.kind == ENTRY_SMALLTALK else KIND_ANSWER
+    links = tuple(Link(t) for t in answer.pages)
+    if entry.id == _GOODBYE_ENTRY:
+        # The conversation is over: forget it, so the next visitor starts afresh.
+        return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
+    if state.form:
+        form_question = kb.entry(state.form).question
+        text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question})
+        choices = (Choice(1, "はい、続けます", RESUME), Choice(2, "やめます", CANCEL))
+    else:
+        text = answer.text
+        choices = entry_choices(kb, [s.intent for s in answer.related])
+    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind)
+    return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
+
+
+def clarify_reply(
+    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
+) -> tuple[Reply, DialogueState]:
+    """Ask which of the (two) closest entries was meant."""
+    choices = entry_choices(engine.kb, [s.intent for s in suggestions])
+    intent = suggestions[0].intent if suggestions else FALLBACK
+    text = render_system("dialogue_clarify", {})
+    reply = Reply(text, intent, KIND_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
+    return reply, replace(state, choices=tuple(c.value for c in choices))
+
+
+def fallback_reply(
+    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
+) -> tuple[Reply, DialogueState]:
+    """Say we do not know and suggest the closest questions; from the second miss in a row, offer the support desk."""
+    kb = engine.kb
+    misses = state.misses + 1
+    choices = entry_choices(kb, [s.intent for s in suggestions[:_MAX_SUGGESTIONS]])
+    if misses < SUPPORT_AFTER_MISSES:
+        text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)})
+        reply = Reply(text, FALLBACK, FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
+    else:
+        contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
+        text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)})
+        links = (Link(kb.service.support_desk, kb.service.support_url),)
+        if contact is not None:
+            links += tuple(Link(t) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
+        reply = Reply(text, FALLBACK, FALLBACK, confidence, choices, links, (), KIND_SUPPORT)
+    return reply, replace(state, choices=tuple(c.value for c in choices), misses=misses)
+
+
+def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, DialogueState]:
+    """「もっと詳しく」: the last answer's related questions as choices, its pages, and the support desk."""
+    kb = engine.kb
+    entry = kb.entry(state.last or "")
+    choices = entry_choices(kb, list(entry.related))
+    links = tuple(Link(t) for t in entry.pages.for_product(state.product))
+    links += (Link(kb.service.support_desk, kb.service.support_url),)
+    text = render_system(
+        "dialogue_related", {"question": entry.question, "has_related": bool(choices), "service": kb.service}
+    )
+    reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, links, (), KIND_ANSWER)
+    return reply, replace(state, choices=tuple(c.value for c in choices))
+
+
+def cancelled_reply(engine: Engine, state: DialogueState) -> tuple[Reply, DialogueState]:
+    """Abandon the open form; what the customer told us for it is forgotten too."""
+    kb = engine.kb
+    form_question = kb.entry(state.form).question if state.form else ""
+    text = render_system("dialogue_cancelled", {"had_form": bool(state.form), "form_question": form_question})
+    reply = Reply(text, state.form or FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CANCELLED)
+    if state.form:
+        return reply, initial_state()
+    return reply, replace(state, choices=())
+
+
+def simple_reply(template: str, context: dict[str, object], state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:
+    """A reply from one of the dialogue's own templates; the state (and its choices) unchanged."""
+    text = render_system(template, context)
+    return Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), kind), state
+
+
+
+_HELP_ENTRY = "help"
+
+
+def help_reply(engine: Engine, state: DialogueState, today: date) -> tuple[Reply, DialogueState]:
+    """What the bot can do, with examples (the knowledge base's ``help`` entry), as a reply."""
+    kb = engine.kb
+    if not kb.has_entry(_HELP_ENTRY):
+        return simple_reply("dialogue_empty", {}, state, KIND_SMALLTALK)
+    return answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
