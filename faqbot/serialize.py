@@ -7,6 +7,8 @@ from typing import Any
 from faqbot.answering import Answer, Suggestion
 from faqbot.billing import BillingResult
 from faqbot.entities import Entities
+from faqbot.knowledge import Entry
+from faqbot.router import Match
 
 
 def suggestion_json(s: Suggestion) -> dict[str, Any]:
@@ -55,3 +57,13 @@ def answer_json(a: Answer) -> dict[str, Any]:
         "related": [suggestion_json(s) for s in a.related],
         "billing": billing_json(a.billing) if a.billing else None,
     }
+
+
+def entry_json(e: Entry) -> dict[str, Any]:
+    """``{"id", "kind", "category", "question"}``: an entry as listed by the API."""
+    return {"id": e.id, "kind": e.kind, "category": e.category, "question": e.question}
+
+
+def match_json(m: Match, e: Entry) -> dict[str, Any]:
+    """A ranked entry: :func:`entry_json` plus the question that matched and the confidence."""
+    return {**entry_json(e), "matched_question": m.question, "confidence": m.confidence}

@@ -7,6 +7,7 @@ import click
 from faqbot.cli.chat_command import chat
 from faqbot.cli.check_command import check
 from faqbot.cli.core_commands import ask, billing, evaluate
+from faqbot.cli.serve_command import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,5 +23,5 @@ def main() -> None:
     """
 
 
-for _command in (ask, billing, evaluate, check, chat):
+for _command in (ask, billing, evaluate, check, chat, serve):
     main.add_command(_command)

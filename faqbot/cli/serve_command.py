@@ -1,0 +1,64 @@
+"""``faqbot serve``: the HTTP API, the help widget and its demo page, on uvicorn."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import click
+import uvicorn
+
+from faqbot.cli.common import kb_option, load_engine, translate_errors
+from faqbot.web.app import create_app
+from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
+
+log = logging.getLogger("faqbot.web")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option(
+    "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+    help="Worker processes; each loads the knowledge base, all share FAQBOT_SECRET.",
+)
+@kb_option
+@translate_errors
+def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
+    """Serve the API (/api/v1), the widget (/widget.js) and a demo page (/).
+
+    Settings come from FAQBOT_* environment variables (see docs/embedding.md);
+    set FAQBOT_SECRET in production so every worker and instance can continue
+    every conversation.
+
+    \b
+    Examples:
+      faqbot serve
+      FAQBOT_SECRET=... faqbot serve --host 0.0.0.0 --port 8080 --workers 4
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    env = dict(os.environ)
+    if not env.get(ENV_SECRET):
+        # One secret for this run, handed to every worker, so any worker can verify
+        # the state another one signed.
+        env[ENV_SECRET] = generate_secret()
+        log.warning(
+            "%s is not set: using a random secret for this run. Conversations will not survive a "
+            "restart, and other instances cannot continue them. Set %s in production.",
+            ENV_SECRET,
+            ENV_SECRET,
+        )
+    if kb_dir is not None:
+        env[ENV_KB] = str(kb_dir.resolve())
+    config = WebConfig.from_env(env)
+    # Load before starting: a broken knowledge base stops here with file:line and exit 1.
+    engine = load_engine(config.kb_dir)
+    click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(config, engine), host=host, port=port, log_level="info")
+        return
+    # Workers are new processes that call the factory: they get the settings, the
+    # generated secret included, through the environment they inherit.
+    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
+    uvicorn.run("faqbot.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")

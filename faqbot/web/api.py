@@ -1,0 +1,139 @@
+"""API v1: chat, search, FAQ lookup, billing and health, as Starlette routes.
+
+Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
+with the dicts of :mod:`faqbot.serialize` / :func:`faqbot.dialogue.reply_json`.
+The server keeps nothing per conversation: the dialogue state arrives signed
+with each chat request and leaves re-signed with the reply.  The system date
+is read here, at the edge, and only when a request does not say ``today``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Route
+
+from faqbot.answering import Engine, billing_for
+from faqbot.dialogue import initial_state, render_reply_html, reply_json, step
+from faqbot.errors import UnknownEntryError
+from faqbot.serialize import billing_json, entry_json, match_json
+from faqbot.templating import render_html, render_text
+from faqbot.web.config import WebConfig
+from faqbot.web.errors import ApiError
+from faqbot.web.inputs import (
+    check_fields,
+    check_text,
+    optional_date,
+    optional_text,
+    query_int,
+    read_json_object,
+    required_text,
+)
+from faqbot.web.openapi import openapi_schema
+from faqbot.web.signing import StateSigner
+
+API_PREFIX = "/api/v1"
+MAX_TOP = 20
+DEFAULT_TOP = 5
+# Ids and plan names are short; a long one is a client bug, not a lookup.
+_MAX_ID_CHARS = 100
+
+
+@dataclass(frozen=True)
+class Api:
+    """The API's handlers over one engine, configuration and state signer."""
+
+    engine: Engine
+    config: WebConfig
+    signer: StateSigner
+
+    def routes(self) -> list[BaseRoute]:
+        """Starlette routes of API v1 and ``/healthz``."""
+        return [
+            Route(f"{API_PREFIX}/chat", self.chat, methods=["POST"]),
+            Route(f"{API_PREFIX}/search", self.search, methods=["GET"]),
+            Route(f"{API_PREFIX}/faq", self.faq_list, methods=["GET"]),
+            Route(f"{API_PREFIX}/faq/{{entry_id}}", self.faq_entry, methods=["GET"]),
+            Route(f"{API_PREFIX}/billing", self.billing, methods=["POST"]),
+            Route(f"{API_PREFIX}/openapi.json", self.openapi, methods=["GET"]),
+            Route("/healthz", self.healthz, methods=["GET"]),
+        ]
+
+    async def chat(self, request: Request) -> JSONResponse:
+        """``POST /api/v1/chat``: one dialogue turn."""
+        body = await read_json_object(request, self.config.max_body_bytes)
+        check_fields(body, ("message", "state", "today"))
+        message = required_text(body, "message", self.config.max_message_chars)
+        token = body.get("state")
+        state = initial_state() if token is None else self.signer.loads(token)
+        today = optional_date(body, "today") or date.today()
+        # step() is CPU-bound; keep the event loop free for other requests.
+        reply, new_state = await run_in_threadpool(step, self.engine, state, message, today)
+        payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
+        return JSONResponse({"reply": payload, "state": self.signer.dumps(new_state)})
+
+    async def search(self, request: Request) -> JSONResponse:
+        """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""
+        params = request.query_params
+        if "q" not in params:
+            raise ApiError(422, "missing_field", "The parameter 'q' is required, e.g. /api/v1/search?q=解約.")
+        query = check_text("q", params["q"], self.config.max_message_chars)
+        if not query.strip():
+            raise ApiError(422, "empty_field", "The parameter 'q' must not be empty.")
+        top = query_int(params, "top", DEFAULT_TOP, 1, MAX_TOP)
+        kb = self.engine.kb
+        matches = await run_in_threadpool(self.engine.router.rank, query, None, top)
+        return JSONResponse({"query": query, "results": [match_json(m, kb.entry(m.entry_id)) for m in matches]})
+
+    async def faq_list(self, request: Request) -> JSONResponse:
+        """``GET /api/v1/faq``: every entry, in knowledge-base order."""
+        return JSONResponse({"entries": [entry_json(e) for e in self.engine.kb.entries]})
+
+    async def faq_entry(self, request: Request) -> JSONResponse:
+        """``GET /api/v1/faq/{id}?product=``: one entry with its answer rendered (for a product)."""
+        kb = self.engine.kb
+        entry_id = check_text("id", request.path_params["entry_id"], _MAX_ID_CHARS)
+        if not kb.has_entry(entry_id):
+            raise UnknownEntryError(f"There is no FAQ entry with id {entry_id!r}; GET /api/v1/faq lists the ids.")
+        entry = kb.entry(entry_id)
+        product_id = optional_text(request.query_params, "product", _MAX_ID_CHARS)
+        product = kb.product(product_id) if product_id else None
+        return JSONResponse(
+            {
+                **entry_json(entry),
+                "alternates": list(entry.alternates),
+                "product": product.id if product else None,
+                "answer": render_text(kb, entry, product),
+                "html": str(render_html(kb, entry, product)),
+                "pages": list(entry.pages.for_product(product.id if product else None)),
+                "related": [entry_json(kb.entry(rid)) for rid in entry.related if kb.has_entry(rid)],
+            }
+        )
+
+    async def billing(self, request: Request) -> JSONResponse:
+        """``POST /api/v1/billing``: the next billing and notice dates for a contract."""
+        body = await read_json_object(request, self.config.max_body_bytes)
+        check_fields(body, ("product", "plan", "expiry", "today"))
+        product = required_text(body, "product", _MAX_ID_CHARS)
+        plan = required_text(body, "plan", _MAX_ID_CHARS)
+        if "expiry" not in body:
+            raise ApiError(422, "missing_field", "The field 'expiry' is required (YYYY-MM-DD).")
+        expiry = optional_date(body, "expiry")
+        if expiry is None:
+            raise ApiError(422, "invalid_type", "The field 'expiry' must be a YYYY-MM-DD string, not null.")
+        today = optional_date(body, "today") or date.today()
+        result = billing_for(self.engine, product, plan, expiry, today)
+        return JSONResponse(billing_json(result))
+
+    async def openapi(self, request: Request) -> JSONResponse:
+        """``GET /api/v1/openapi.json``: the API description."""
+        return JSONResponse(openapi_schema(self.config))
+
+    async def healthz(self, request: Request) -> JSONResponse:
+        """``GET /healthz``: the process is up and its knowledge base loaded."""
+        kb = self.engine.kb
+        return JSONResponse({"status": "ok", "entries": len(kb.entries), "kb_hash": kb.content_hash})

@@ -1,0 +1,45 @@
+"""The ASGI application factory.
+
+``create_app(config)`` builds one app over one knowledge base; uvicorn calls
+:func:`app_from_env` (``--factory``) in each worker, so every worker loads and
+indexes the knowledge base itself and reads the same ``FAQBOT_*`` settings —
+including the signing secret, which is why any worker can continue any
+conversation.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from faqbot.answering import Engine
+from faqbot.engine_cache import load_engine
+from faqbot.web.api import Api
+from faqbot.web.config import WebConfig
+from faqbot.web.errors import EXCEPTION_HANDLERS
+from faqbot.web.middleware import build_middleware
+from faqbot.web.pages import page_routes
+from faqbot.web.signing import StateSigner
+
+
+def create_app(config: WebConfig, engine: Engine | None = None) -> Starlette:
+    """The web app; loads ``config.kb_dir`` (through the engine cache) unless an ``engine`` is given.
+
+    Raises :class:`~faqbot.errors.KnowledgeBaseError` for a broken knowledge base.
+    """
+    if engine is None:
+        engine = load_engine(config.kb_dir)
+    signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
+    api = Api(engine=engine, config=config, signer=signer)
+    app = Starlette(
+        routes=[*api.routes(), *page_routes(engine.kb)],
+        middleware=build_middleware(config),
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
+    app.state.config = config
+    app.state.engine = engine
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn's factory: the app configured from the ``FAQBOT_*`` environment variables."""
+    return create_app(WebConfig.from_env())

@@ -1,0 +1,114 @@
+"""Server configuration: one frozen value, read from the environment at the edge.
+
+Every knob has a documented default (see ``docs/embedding.md``).  The hardening
+work adds its limits here too, so the app factory and the middleware read one
+object instead of the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from faqbot.errors import InputError
+
+log = logging.getLogger("faqbot.web")
+
+ENV_SECRET = "FAQBOT_SECRET"
+ENV_KB = "FAQBOT_KB"
+ENV_CORS_ORIGINS = "FAQBOT_CORS_ORIGINS"
+ENV_MAX_MESSAGE_CHARS = "FAQBOT_MAX_MESSAGE_CHARS"
+ENV_MAX_BODY_BYTES = "FAQBOT_MAX_BODY_BYTES"
+ENV_STATE_MAX_AGE = "FAQBOT_STATE_MAX_AGE"
+
+DEFAULT_MAX_MESSAGE_CHARS = 500
+# A chat request carries the signed state besides the message, so leave room for it.
+DEFAULT_MAX_BODY_BYTES = 32 * 1024
+DEFAULT_STATE_MAX_AGE = 24 * 60 * 60
+# Shorter secrets are guessable; 32 random bytes in URL-safe base64 are 43 characters.
+MIN_SECRET_CHARS = 32
+
+
+class ConfigError(InputError):
+    """A server setting (environment variable or option) is invalid."""
+
+    code = "invalid_config"
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """Everything the web app needs besides the knowledge base itself."""
+
+    secret: str
+    kb_dir: Path | None = None  # None: the shipped knowledge base
+    cors_origins: tuple[str, ...] = ()  # empty: same origin only
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    state_max_age: int = DEFAULT_STATE_MAX_AGE  # seconds a signed state stays valid
+
+    def __post_init__(self) -> None:
+        if len(self.secret) < MIN_SECRET_CHARS:
+            raise ConfigError(
+                f"{ENV_SECRET} must be at least {MIN_SECRET_CHARS} characters; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        for name, value in (
+            ("max_message_chars", self.max_message_chars),
+            ("max_body_bytes", self.max_body_bytes),
+            ("state_max_age", self.state_max_age),
+        ):
+            if value < 1:
+                raise ConfigError(f"{name} must be a positive number, not {value}.")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "WebConfig":
+        """Read the ``FAQBOT_*`` variables; an unset secret becomes a random one, with a warning."""
+        env = os.environ if env is None else env
+        secret = env.get(ENV_SECRET, "")
+        if not secret:
+            secret = generate_secret()
+            log.warning(
+                "%s is not set: using a random secret for this process only. Conversations will not "
+                "survive a restart and other processes cannot continue them. Set %s in production.",
+                ENV_SECRET,
+                ENV_SECRET,
+            )
+        kb = env.get(ENV_KB, "")
+        return cls(
+            secret=secret,
+            kb_dir=Path(kb) if kb else None,
+            cors_origins=parse_origins(env.get(ENV_CORS_ORIGINS, "")),
+            max_message_chars=_int(env, ENV_MAX_MESSAGE_CHARS, DEFAULT_MAX_MESSAGE_CHARS),
+            max_body_bytes=_int(env, ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
+            state_max_age=_int(env, ENV_STATE_MAX_AGE, DEFAULT_STATE_MAX_AGE),
+        )
+
+
+def generate_secret() -> str:
+    """A fresh random signing secret (43 URL-safe characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def parse_origins(text: str) -> tuple[str, ...]:
+    """Comma- or space-separated origins such as ``https://help.example.jp``; ``*`` allows any."""
+    origins = tuple(o.strip().rstrip("/") for o in text.replace(",", " ").split() if o.strip())
+    for origin in origins:
+        if origin != "*" and not origin.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{ENV_CORS_ORIGINS}: {origin!r} is not an origin; use e.g. https://help.example.jp"
+            )
+    return origins
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {text!r}.") from None

@@ -1,0 +1,76 @@
+"""Signed conversation state: the server keeps nothing, the client carries a token.
+
+The dialogue state (:meth:`DialogueState.to_json`) is wrapped with the
+knowledge base's content hash, signed and timestamped with itsdangerous, and
+sent to the client as an opaque string.  Any worker holding the same secret
+can verify it; a token that was altered, signed with another secret, is too
+old, or belongs to another version of the knowledge base is refused with a
+4xx (see :class:`StateError`), so a client can never inject a state the
+server did not write.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+
+from faqbot.dialogue import DialogueState
+from faqbot.errors import InputError
+from faqbot.web.errors import ApiError
+
+# Separates state tokens from anything else ever signed with the same secret.
+_SALT = "faqbot.dialogue-state.v1"
+# Longer than any token this server writes (a few hundred characters); cheap to refuse early.
+_MAX_TOKEN_CHARS = 8192
+
+
+class StateSigner:
+    """Turns dialogue states into signed tokens and back."""
+
+    def __init__(self, secret: str, kb_hash: str, max_age: int) -> None:
+        self._serializer = URLSafeTimedSerializer(secret, salt=_SALT)
+        self._kb_hash = kb_hash
+        self._max_age = max_age
+
+    def dumps(self, state: DialogueState) -> str:
+        """The signed token for ``state``."""
+        token = self._serializer.dumps({"kb": self._kb_hash, "state": state.to_json()})
+        return token if isinstance(token, str) else token.decode("ascii")
+
+    def loads(self, token: Any) -> DialogueState:
+        """The state inside ``token``; raises :class:`ApiError` (400) for anything not ours."""
+        if not isinstance(token, str):
+            raise ApiError(422, "invalid_type", f"'state' must be the string returned by the last reply, not {_kind(token)}.")
+        if len(token) > _MAX_TOKEN_CHARS:
+            raise _invalid()
+        try:
+            payload = self._serializer.loads(token, max_age=self._max_age)
+        except SignatureExpired:
+            raise ApiError(400, "state_expired", "The conversation state has expired; start a new conversation (send no state).") from None
+        except BadData:
+            raise _invalid() from None
+        if not isinstance(payload, dict) or payload.get("kb") != self._kb_hash:
+            raise ApiError(
+                400,
+                "state_expired",
+                "The conversation was started with another version of the knowledge base; start a new conversation (send no state).",
+            )
+        try:
+            return DialogueState.from_json(payload.get("state"))
+        except InputError:
+            # Only reachable with our own secret; still never trust it blindly.
+            raise _invalid() from None
+
+
+def _invalid() -> ApiError:
+    return ApiError(
+        400,
+        "invalid_state",
+        "The conversation state is not one this server issued (altered or signed with another secret); "
+        "start a new conversation (send no state).",
+    )
+
+
+def _kind(value: Any) -> str:
+    return "null" if value is None else type(value).__name__

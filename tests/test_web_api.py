@@ -1,0 +1,375 @@
+"""API v1 through Starlette's test client: every endpoint, and every kind of bad input.
+
+Bad input must always produce a 4xx with the one error shape
+``{"error": {"status", "code", "message"}}`` — never a 500 or a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from itsdangerous import TimestampSigner
+from starlette.testclient import TestClient
+
+import faqbot.web.api as web_api
+
+from faqbot.answering import Engine
+from faqbot.engine_cache import load_engine
+from faqbot.dialogue import initial_state
+from faqbot.web import WebConfig, create_app
+from faqbot.web.signing import StateSigner
+
+SECRET = "test-secret-" + "s" * 40
+TODAY = "2026-11-26"
+
+
+@pytest.fixture(scope="module")
+def config() -> WebConfig:
+    return WebConfig(secret=SECRET, max_message_chars=50, max_body_bytes=2048)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The shipped knowledge base's engine (through the on-disk cache: fast after the first run)."""
+    return load_engine()
+
+
+@pytest.fixture(scope="module")
+def client(engine: Engine, config: WebConfig) -> TestClient:
+    # raise_server_exceptions=False: a 500 must show up as a response, so the tests can refuse it.
+    return TestClient(create_app(config, engine), raise_server_exceptions=False)
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The response is the error shape with ``status`` and ``code``; returns the error object."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"status", "code", "message"}
+    assert error["status"] == status
+    assert error["code"] == code
+    assert isinstance(error["message"], str) and error["message"]
+    assert "Traceback" not in response.text
+    return error
+
+
+def chat(client: TestClient, message: str, state: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"message": message, "today": TODAY}
+    if state is not None:
+        body["state"] = state
+    response = client.post("/api/v1/chat", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+# ---------------------------------------------------------------- happy paths
+
+
+def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
+    data = chat(client, "解約したい")
+    assert set(data) == {"reply", "state"}
+    reply = data["reply"]
+    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts"}
+    assert reply["intent"] == "cancel-howto"
+    assert "解約" in reply["text"]
+    assert "解約" in reply["html"]
+    assert isinstance(data["state"], str) and len(data["state"]) > 20
+
+
+def test_chat_state_round_trips(client: TestClient) -> None:
+    first = chat(client, "こんにちは")
+    second = chat(client, "解約したい", first["state"])
+    assert second["reply"]["intent"] == "cancel-howto"
+
+
+def test_chat_without_today_uses_the_server_date(client: TestClient) -> None:
+    response = client.post("/api/v1/chat", json={"message": "解約したい"})
+    assert response.status_code == 200
+
+
+def test_chat_escapes_markup_in_html_and_keeps_text_verbatim(client: TestClient) -> None:
+    payload = "<img src=x onerror=alert(1)>"
+    reply = chat(client, payload)["reply"]
+    assert "<img" not in reply["html"]
+
+
+def test_state_from_another_worker_with_the_same_secret_is_accepted(engine: Engine, config: WebConfig) -> None:
+    one = TestClient(create_app(config, engine))
+    other = TestClient(create_app(config, engine))
+    state = chat(one, "こんにちは")["state"]
+    assert chat(other, "解約したい", state)["reply"]["intent"] == "cancel-howto"
+
+
+def test_state_signed_with_another_secret_is_refused(engine: Engine, client: TestClient) -> None:
+    stranger = TestClient(create_app(WebConfig(secret="another-secret-" + "x" * 40), engine))
+    state = chat(stranger, "こんにちは")["state"]
+    response = client.post("/api/v1/chat", json={"message": "解約したい", "state": state})
+    assert_error(response, 400, "invalid_state")
+
+
+def test_expired_state_is_refused(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = TestClient(create_app(WebConfig(secret=SECRET, state_max_age=60), engine))
+    with monkeypatch.context() as m:
+        # Sign the state two minutes in the past; it is then older than max_age.
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 120)
+        state = chat(app, "こんにちは")["state"]
+    response = app.post("/api/v1/chat", json={"message": "解約したい", "state": state})
+    assert_error(response, 400, "state_expired")
+
+
+def test_search_ranks_entries(client: TestClient) -> None:
+    response = client.get("/api/v1/search", params={"q": "解約したい", "top": "3"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["query"] == "解約したい"
+    assert len(data["results"]) == 3
+    first = data["results"][0]
+    assert first["id"] == "cancel-howto"
+    assert set(first) == {"id", "kind", "category", "question", "matched_question", "confidence"}
+    confidences = [r["confidence"] for r in data["results"]]
+    assert confidences == sorted(confidences, reverse=True)
+
+
+def test_search_defaults_to_five_results(client: TestClient) -> None:
+    assert len(client.get("/api/v1/search", params={"q": "請求"}).json()["results"]) == 5
+
+
+def test_faq_lists_every_entry(client: TestClient, engine: Engine) -> None:
+    entries = client.get("/api/v1/faq").json()["entries"]
+    assert [e["id"] for e in entries] == [e.id for e in engine.kb.entries]
+    assert {"id": "cancel-howto", "kind": "faq", "category": "あんしん自動更新の解約について",
+            "question": "あんしん自動更新を解約（停止）したい"} in entries
+
+
+def test_faq_entry_renders_the_answer(client: TestClient) -> None:
+    data = client.get("/api/v1/faq/cancel-howto").json()
+    assert data["id"] == "cancel-howto"
+    assert data["product"] is None
+    assert "あんしん自動更新をやめたい" in data["alternates"]
+    assert "サポートページ" in data["answer"]
+    assert isinstance(data["pages"], list)
+    assert "<" not in data["answer"]
+
+
+def test_faq_entry_for_a_product(client: TestClient) -> None:
+    data = client.get("/api/v1/faq/cancel-howto", params={"product": "mobile"}).json()
+    assert data["product"] == "mobile"
+
+
+def test_billing_computes_the_contract_dates(client: TestClient) -> None:
+    body = {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31", "today": TODAY}
+    data = client.post("/api/v1/billing", json=body).json()
+    assert data["product"] == "mobile"
+    assert data["plan"] == "monthly"
+    assert data["expiry"] == "2027-03-31"
+    assert data["billing_date"] == "2027-03-31"
+    assert data["notice_date"] == "2027-02-28"
+    assert data["approximate"] is True
+
+
+def test_healthz(client: TestClient, engine: Engine) -> None:
+    data = client.get("/healthz").json()
+    assert data == {"status": "ok", "entries": len(engine.kb.entries), "kb_hash": engine.kb.content_hash}
+
+
+def test_demo_page_embeds_the_widget_with_one_tag(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<script src="/widget.js" data-faqbot-endpoint="/api/v1/chat"' in response.text
+    assert "<style" not in response.text and "onclick" not in response.text  # CSP-friendly: nothing inline
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [("/widget.js", "text/javascript"), ("/widget.css", "text/css"), ("/demo.css", "text/css")],
+)
+def test_static_files_are_served_with_an_etag(client: TestClient, path: str, media_type: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(media_type)
+    again = client.get(path, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_widget_never_uses_innerhtml(client: TestClient) -> None:
+    script = client.get("/widget.js").text
+    assert "innerHTML" not in script.replace("never innerHTML", "")
+    assert "insertAdjacentHTML" not in script and "document.write" not in script
+
+
+# ---------------------------------------------------------------- bad input
+
+LONG = "あ" * 51  # the module config allows 50 characters
+STATE_ERR = "invalid_state"
+
+# (method, path, JSON body or raw bytes, headers, status, code)
+BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
+    ("POST", "/api/v1/chat", b"{not json", {}, 400, "invalid_json"),
+    ("POST", "/api/v1/chat", b"", {}, 400, "invalid_json"),
+    ("POST", "/api/v1/chat", b"\xff\xfe", {}, 400, "invalid_json"),
+    ("POST", "/api/v1/chat", b'{"message": NaN}', {}, 400, "invalid_json"),
+    ("POST", "/api/v1/chat", b"[" * 5000 + b"]" * 5000, {"content-type": "application/json"}, 413, "body_too_large"),
+    ("POST", "/api/v1/chat", b'{"message": "hi"}', {"content-type": "text/plain"}, 415, "unsupported_media_type"),
+    ("POST", "/api/v1/chat", [1, 2], {}, 422, "invalid_body"),
+    ("POST", "/api/v1/chat", "hello", {}, 422, "invalid_body"),
+    ("POST", "/api/v1/chat", None, {}, 422, "invalid_body"),
+    ("POST", "/api/v1/chat", {}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/chat", {"state": None}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/chat", {"message": None}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": 42}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": True}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": ["解約"]}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": {"text": "解約"}}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": "   "}, {}, 422, "empty_field"),
+    ("POST", "/api/v1/chat", {"message": LONG}, {}, 422, "too_long"),
+    ("POST", "/api/v1/chat", b'{"message": "\\ud800"}', {}, 422, "invalid_text"),
+    ("POST", "/api/v1/chat", {"message": "hi", "extra": 1}, {}, 422, "unknown_field"),
+    ("POST", "/api/v1/chat", {"message": "hi", "today": "2026-02-30"}, {}, 422, "invalid_date"),
+    ("POST", "/api/v1/chat", {"message": "hi", "today": "tomorrow"}, {}, 422, "invalid_date"),
+    ("POST", "/api/v1/chat", {"message": "hi", "today": 20261126}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": "hi", "state": 12}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": "hi", "state": {"form": None}}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/chat", {"message": "hi", "state": "garbage"}, {}, 400, STATE_ERR),
+    ("POST", "/api/v1/chat", {"message": "hi", "state": ""}, {}, 400, STATE_ERR),
+    ("POST", "/api/v1/chat", {"message": "hi", "state": "x" * 1500}, {}, 400, STATE_ERR),
+    ("GET", "/api/v1/search", None, {}, 422, "missing_field"),
+    ("GET", "/api/v1/search?q=", None, {}, 422, "empty_field"),
+    ("GET", "/api/v1/search?q=" + "a" * 51, None, {}, 422, "too_long"),
+    ("GET", "/api/v1/search?q=a&top=abc", None, {}, 422, "invalid_type"),
+    ("GET", "/api/v1/search?q=a&top=1.5", None, {}, 422, "invalid_type"),
+    ("GET", "/api/v1/search?q=a&top=%EF%BC%93", None, {}, 422, "invalid_type"),  # full-width ３
+    ("GET", "/api/v1/search?q=a&top=0", None, {}, 422, "out_of_range"),
+    ("GET", "/api/v1/search?q=a&top=21", None, {}, 422, "out_of_range"),
+    ("GET", "/api/v1/search?q=a&top=-1", None, {}, 422, "out_of_range"),
+    ("GET", "/api/v1/faq/no-such-entry", None, {}, 404, "unknown_entry"),
+    ("GET", "/api/v1/faq/" + "a" * 101, None, {}, 422, "too_long"),
+    ("GET", "/api/v1/faq/cancel-howto?product=no-such-product", None, {}, 422, "unknown_product"),
+    ("POST", "/api/v1/billing", {}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly"}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": None}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/billing", {"product": 1, "plan": "monthly", "expiry": "2027-03-31"}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-3-31x"}, {}, 422, "invalid_date"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-02-29"}, {}, 422, "invalid_date"),
+    ("POST", "/api/v1/billing", {"product": "nope", "plan": "monthly", "expiry": "2027-03-31"}, {}, 422, "unknown_product"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "weekly", "expiry": "2027-03-31"}, {}, 422, "unknown_plan"),
+    (
+        "POST", "/api/v1/billing",
+        {"product": "mobile", "plan": "monthly", "expiry": "2020-01-31", "today": TODAY}, {}, 422, "expiry_in_past",
+    ),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31", "x": 1}, {}, 422, "unknown_field"),
+    ("GET", "/api/v2/chat", None, {}, 404, "not_found"),
+    ("GET", "/nowhere", None, {}, 404, "not_found"),
+    ("GET", "/widget.jsx", None, {}, 404, "not_found"),
+    ("GET", "/api/v1/chat", None, {}, 405, "method_not_allowed"),
+    ("PUT", "/api/v1/billing", {"product": "mobile"}, {}, 405, "method_not_allowed"),
+    ("DELETE", "/api/v1/faq", None, {}, 405, "method_not_allowed"),
+    ("POST", "/healthz", {}, {}, 405, "method_not_allowed"),
+    ("OPTIONS", "/api/v1/chat", None, {"origin": "https://evil.example", "access-control-request-method": "POST"}, 405, "method_not_allowed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "headers", "status", "code"),
+    BAD_REQUESTS,
+    ids=[f"{m} {p[:40]} {c}" for m, p, _, _, _, c in BAD_REQUESTS],
+)
+def test_bad_input_gets_a_4xx_error_shape(
+    client: TestClient, method: str, path: str, body: Any, headers: dict[str, str], status: int, code: str
+) -> None:
+    if isinstance(body, bytes):
+        headers = {"content-type": "application/json", **headers}
+        response = client.request(method, path, content=body, headers=headers)
+    elif body is None and method in ("GET", "DELETE", "OPTIONS"):
+        response = client.request(method, path, headers=headers)
+    else:
+        response = client.request(method, path, content=json.dumps(body).encode(), headers={"content-type": "application/json", **headers})
+    assert_error(response, status, code)
+
+
+def test_405_names_the_allowed_methods(client: TestClient) -> None:
+    response = client.get("/api/v1/chat")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "POST"
+
+
+def test_oversized_body_is_refused_from_its_content_length(client: TestClient) -> None:
+    response = client.post("/api/v1/chat", content=b"x" * 5000, headers={"content-type": "application/json"})
+    assert_error(response, 413, "body_too_large")
+
+
+def test_oversized_chunked_body_is_refused_while_streaming(client: TestClient) -> None:
+    def chunks():  # no Content-Length: the server must count as it reads
+        for _ in range(10):
+            yield b" " * 500
+
+    response = client.post("/api/v1/chat", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in {k.lower() for k in response.request.headers}
+    assert_error(response, 413, "body_too_large")
+
+
+@pytest.mark.parametrize("position", [0, 10, 40, -5, -1])
+def test_a_state_altered_anywhere_is_refused(client: TestClient, position: int) -> None:
+    state = chat(client, "こんにちは")["state"]
+    flipped = "A" if state[position] != "A" else "B"
+    forged = state[:position] + flipped + (state[position + 1 :] if position != -1 else "")
+    response = client.post("/api/v1/chat", json={"message": "解約したい", "state": forged})
+    assert_error(response, 400, "invalid_state")
+
+
+def test_a_state_from_another_knowledge_base_is_refused(engine: Engine) -> None:
+    # Same secret, other knowledge-base version (e.g. signed before a deploy): its ids may be gone.
+    old = StateSigner(SECRET, "another-kb-hash", 3600).dumps(initial_state())
+    response = TestClient(create_app(WebConfig(secret=SECRET), engine)).post(
+        "/api/v1/chat", json={"message": "解約したい", "state": old}
+    )
+    assert_error(response, 400, "state_expired")
+
+
+def test_an_unexpected_bug_is_a_500_error_shape_without_details(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(web_api, "step", broken)
+    client = TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
+    response = client.post("/api/v1/chat", json={"message": "hi"})
+    error = assert_error(response, 500, "internal_error")
+    assert "secret internals" not in error["message"]
+
+
+# ---------------------------------------------------------------- CORS
+
+
+def test_cors_is_same_origin_only_by_default(client: TestClient) -> None:
+    response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://help.example.jp"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_allows_configured_origins(engine: Engine) -> None:
+    config = WebConfig(secret=SECRET, cors_origins=("https://help.example.jp",))
+    client = TestClient(create_app(config, engine))
+    preflight = client.options(
+        "/api/v1/chat",
+        headers={"origin": "https://help.example.jp", "access-control-request-method": "POST",
+                 "access-control-request-headers": "content-type"},
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://help.example.jp"
+    response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://help.example.jp"})
+    assert response.headers["access-control-allow-origin"] == "https://help.example.jp"
+
+
+def test_cors_refuses_other_origins_with_the_error_shape(engine: Engine) -> None:
+    config = WebConfig(secret=SECRET, cors_origins=("https://help.example.jp",))
+    client = TestClient(create_app(config, engine))
+    preflight = client.options(
+        "/api/v1/chat", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    )
+    assert_error(preflight, 400, "cors_refused")
+    response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in response.headers

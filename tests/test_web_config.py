@@ -1,0 +1,75 @@
+"""WebConfig: environment variables, defaults, and refusing bad settings."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from faqbot.web.config import ConfigError, WebConfig, parse_origins
+
+GOOD = "g" * 32
+
+
+def test_defaults_from_an_environment_with_only_a_secret() -> None:
+    config = WebConfig.from_env({"FAQBOT_SECRET": GOOD})
+    assert config == WebConfig(
+        secret=GOOD, kb_dir=None, cors_origins=(), max_message_chars=500, max_body_bytes=32768, state_max_age=86400
+    )
+
+
+def test_every_variable_is_read() -> None:
+    env = {
+        "FAQBOT_SECRET": GOOD,
+        "FAQBOT_KB": "/srv/kb",
+        "FAQBOT_CORS_ORIGINS": "https://help.example.jp, https://www.example.jp/",
+        "FAQBOT_MAX_MESSAGE_CHARS": "300",
+        "FAQBOT_MAX_BODY_BYTES": "9000",
+        "FAQBOT_STATE_MAX_AGE": "600",
+    }
+    assert WebConfig.from_env(env) == WebConfig(
+        secret=GOOD,
+        kb_dir=Path("/srv/kb"),
+        cors_origins=("https://help.example.jp", "https://www.example.jp"),
+        max_message_chars=300,
+        max_body_bytes=9000,
+        state_max_age=600,
+    )
+
+
+def test_a_missing_secret_becomes_a_random_one_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="faqbot.web"):
+        first = WebConfig.from_env({})
+        second = WebConfig.from_env({})
+    assert first.secret != second.secret
+    assert len(first.secret) >= 32
+    assert "FAQBOT_SECRET is not set" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"FAQBOT_SECRET": "short"}, "at least 32 characters"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_MAX_MESSAGE_CHARS": "lots"}, "FAQBOT_MAX_MESSAGE_CHARS must be a whole number"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_MAX_BODY_BYTES": "0"}, "max_body_bytes must be a positive number"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_STATE_MAX_AGE": "-1"}, "state_max_age must be a positive number"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_CORS_ORIGINS": "help.example.jp"}, "is not an origin"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_clear_message(env: dict[str, str], fragment: str) -> None:
+    with pytest.raises(ConfigError, match=fragment):
+        WebConfig.from_env(env)
+
+
+@pytest.mark.parametrize(
+    ("text", "origins"),
+    [
+        ("", ()),
+        ("*", ("*",)),
+        ("https://a.example https://b.example", ("https://a.example", "https://b.example")),
+        ("http://localhost:3000,", ("http://localhost:3000",)),
+    ],
+)
+def test_parse_origins(text: str, origins: tuple[str, ...]) -> None:
+    assert parse_origins(text) == origins

@@ -1,0 +1,101 @@
+"""The OpenAPI document: valid, complete, and true to what the server really answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from starlette.routing import Route
+from starlette.testclient import TestClient
+
+from faqbot.answering import Engine
+from faqbot.engine_cache import load_engine
+from faqbot.web import WebConfig, create_app
+
+SECRET = "openapi-secret-" + "o" * 40
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The shipped knowledge base's engine (through the on-disk cache: fast after the first run)."""
+    return load_engine()
+
+
+@pytest.fixture(scope="module")
+def client(engine: Engine) -> TestClient:
+    return TestClient(create_app(WebConfig(secret=SECRET), engine))
+
+
+@pytest.fixture(scope="module")
+def document(client: TestClient) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def conforms(document: dict[str, Any], schema_name: str, value: Any) -> list[str]:
+    """Messages of every way ``value`` breaks ``components/schemas/<schema_name>``."""
+    schema = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
+    return [error.message for error in Draft202012Validator(schema).iter_errors(value)]
+
+
+def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
+    assert document["openapi"] == "3.1.0"
+    validate(document)
+
+
+def test_every_api_route_is_described(client: TestClient, document: dict[str, Any]) -> None:
+    app_paths = {
+        route.path.replace("{entry_id}", "{id}")
+        for route in client.app.routes  # type: ignore[attr-defined]
+        if isinstance(route, Route) and (route.path.startswith("/api/") or route.path == "/healthz")
+    }
+    assert app_paths == set(document["paths"])
+
+
+def test_every_error_status_refers_to_the_error_shape(document: dict[str, Any]) -> None:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = response["$ref"]
+                    target = document["components"]["responses"][ref.rsplit("/", 1)[1]]
+                    assert target["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}, (path, method)
+
+
+# (method, path, JSON body, expected status, schema of the response)
+CASES = [
+    ("POST", "/api/v1/chat", {"message": "解約したい", "today": "2026-11-26"}, 200, "ChatResponse"),
+    ("POST", "/api/v1/chat", {"message": "請求日はいつ？"}, 200, "ChatResponse"),
+    ("GET", "/api/v1/search?q=請求&top=3", None, 200, "SearchResponse"),
+    ("GET", "/api/v1/faq", None, 200, "FaqList"),
+    ("GET", "/api/v1/faq/cancel-howto?product=mobile", None, 200, "EntryDetail"),
+    ("GET", "/api/v1/faq/next-billing-date", None, 200, "EntryDetail"),
+    (
+        "POST", "/api/v1/billing",
+        {"product": "virusbuster-cloud", "plan": "annual", "expiry": "2027-03-31", "today": "2026-11-26"}, 200, "Billing",
+    ),
+    ("GET", "/healthz", None, 200, "Health"),
+    ("POST", "/api/v1/chat", {"message": 1}, 422, "Error"),
+    ("POST", "/api/v1/chat", {"message": "x", "state": "forged"}, 400, "Error"),
+    ("GET", "/api/v1/faq/nope", None, 404, "Error"),
+    ("GET", "/api/v1/billing", None, 405, "Error"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status", "schema"), CASES)
+def test_responses_match_their_schema(
+    client: TestClient, document: dict[str, Any], method: str, path: str, body: Any, status: int, schema: str
+) -> None:
+    response = client.request(method, path, json=body) if body is not None else client.request(method, path)
+    assert response.status_code == status, response.text
+    assert conforms(document, schema, response.json()) == []
+
+
+def test_the_request_schemas_accept_what_the_server_accepts(document: dict[str, Any]) -> None:
+    assert conforms(document, "ChatRequest", {"message": "解約したい", "state": None, "today": "2026-11-26"}) == []
+    assert conforms(document, "ChatRequest", {"message": "x", "extra": 1}) != []
+    assert conforms(document, "BillingRequest", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31"}) == []
+    assert conforms(document, "BillingRequest", {"product": "mobile"}) != []

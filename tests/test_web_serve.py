@@ -1,0 +1,92 @@
+"""``faqbot serve``: refuses a broken knowledge base before starting, and its workers share one secret."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from faqbot.cli import main
+from faqbot.kb_loader import SHIPPED_KB
+
+FAQBOT = Path(sys.executable).parent / "faqbot"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_a_broken_knowledge_base_stops_serve_with_file_and_line(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    shutil.copytree(SHIPPED_KB, kb)
+    (kb / "service.yaml").write_text("name: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["serve", "--kb", str(kb), "--port", "0"])
+    assert result.exit_code == 1
+    assert "service.yaml:2: invalid YAML" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_bad_setting_stops_serve_with_one_sentence(monkeypatch: Any) -> None:
+    monkeypatch.setenv("FAQBOT_SECRET", "too-short")
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "FAQBOT_SECRET must be at least 32 characters" in result.output
+
+
+def test_workers_share_the_generated_secret(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [str(FAQBOT), "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if request(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert server.poll() is None, (tmp_path / "serve.log").read_text()
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        # Concurrent connections spread over both workers (with a secret per worker, about
+        # half of these were refused): every worker must accept a state any other one signed.
+        status, data = request(base + "/api/v1/chat", {"message": "こんにちは"})
+        assert status == 200, data
+        follow_up = {"message": "解約したい", "state": data["state"]}
+        with ThreadPoolExecutor(16) as pool:
+            statuses = list(pool.map(lambda _: request(base + "/api/v1/chat", follow_up)[0], range(64)))
+        assert statuses == [200] * 64
+        output = (tmp_path / "serve.log").read_text()
+        assert "FAQBOT_SECRET is not set" in output
+        assert output.count("Started server process") == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        log.close()
