@@ -1,0 +1,91 @@
+"""The analytics store: where it lives, switching it off, masking before storage."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path
+from faqbot.answering import answer_query
+
+AT = datetime(2026, 11, 26, 10, 30)
+
+
+@pytest.mark.parametrize(
+    ("env", "enabled", "path"),
+    [
+        ({"HOME": "/home/agent"}, True, "/home/agent/.local/state/faqbot/analytics.sqlite3"),
+        ({"HOME": "/home/agent", "XDG_STATE_HOME": "/var/state"}, True, "/var/state/faqbot/analytics.sqlite3"),
+        ({"HOME": "/h", "FAQBOT_ANALYTICS_DB": "/data/a.sqlite3"}, True, "/data/a.sqlite3"),
+        ({"HOME": "/h", "FAQBOT_ANALYTICS": "off"}, False, "/h/.local/state/faqbot/analytics.sqlite3"),
+        ({"HOME": "/h", "FAQBOT_ANALYTICS": "OFF"}, False, "/h/.local/state/faqbot/analytics.sqlite3"),
+        ({"HOME": "/h", "FAQBOT_ANALYTICS": "0"}, False, "/h/.local/state/faqbot/analytics.sqlite3"),
+        ({"HOME": "/h", "FAQBOT_ANALYTICS": "on"}, True, "/h/.local/state/faqbot/analytics.sqlite3"),
+    ],
+)
+def test_settings_from_environment(env: dict[str, str], enabled: bool, path: str) -> None:
+    settings = analytics_settings(env)
+    assert settings.enabled is enabled
+    assert settings.path == Path(path)
+
+
+def test_default_path_uses_xdg_state_home() -> None:
+    assert default_db_path({"XDG_STATE_HOME": "/s"}) == Path("/s/faqbot/analytics.sqlite3")
+
+
+def test_disabled_recorder_writes_nothing(tmp_path: Path) -> None:
+    recorder = Recorder.from_env({"FAQBOT_ANALYTICS": "off", "FAQBOT_ANALYTICS_DB": str(tmp_path / "a.db")})
+    assert recorder.enabled is False
+    assert recorder.record_turn("web", "解約したい", "cancel-howto", 0.9, False, False, None, AT) is False
+    assert not (tmp_path / "a.db").exists()
+
+
+def test_turns_are_masked_before_storage(tmp_path: Path) -> None:
+    db = tmp_path / "sub" / "analytics.sqlite3"
+    recorder = Recorder(db)
+    assert recorder.record_turn(
+        "chat", "カード 4111 1111 1111 1111 を a@example.com に", "change-card", 0.8, False, False, "mobile", AT
+    )
+    assert recorder.record_feedback("web", "change-card", False, AT, query="電話 090-1234-5678")
+    # Read the file directly: the raw data must never have been written.
+    raw = sqlite3.connect(db)
+    stored = [row[0] for row in raw.execute("SELECT query FROM turns UNION ALL SELECT query FROM feedback")]
+    raw.close()
+    assert stored == ["カード [カード番号] を [メールアドレス] に", "電話 [電話番号]"]
+    (turn,) = recorder.turns()
+    assert (turn.at, turn.channel, turn.intent, turn.confidence, turn.fallback, turn.clarified, turn.product) == (
+        "2026-11-26T10:30:00", "chat", "change-card", 0.8, False, False, "mobile",
+    )
+    (fb,) = recorder.feedback()
+    assert (fb.intent, fb.helpful, fb.query) == ("change-card", False, "電話 [電話番号]")
+
+
+def test_record_answer_takes_the_outcome_from_an_answer(tmp_path: Path, engine) -> None:
+    recorder = Recorder(tmp_path / "a.sqlite3")
+    answer = answer_query(engine, "ウイルスバスター モバイルを解約したい", date(2026, 11, 26))
+    assert recorder.record_answer("chat", answer, AT)
+    (turn,) = recorder.turns()
+    assert (turn.intent, turn.fallback, turn.clarified, turn.product) == ("cancel-howto", False, False, "mobile")
+
+
+def test_since_filters_by_date(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "a.sqlite3")
+    recorder.record_turn("web", "a", "about", 0.9, False, False, None, datetime(2026, 10, 31, 23, 59))
+    recorder.record_turn("web", "b", "about", 0.9, False, False, None, datetime(2026, 11, 1, 0, 0))
+    assert [t.query for t in recorder.turns(date(2026, 11, 1))] == ["b"]
+
+
+def test_write_errors_do_not_break_the_conversation(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    recorder = Recorder(blocker / "analytics.sqlite3")
+    assert recorder.record_turn("web", "a", "about", 0.9, False, False, None, AT) is False
+    assert recorder.last_error is not None and str(blocker) in recorder.last_error
+
+
+def test_reading_a_missing_database_names_it(tmp_path: Path) -> None:
+    with pytest.raises(AnalyticsError, match="No analytics database at .*missing.sqlite3"):
+        Recorder(tmp_path / "missing.sqlite3").turns()
