@@ -8,6 +8,7 @@ from faqbot.cli.chat_command import chat
 from faqbot.cli.check_command import check
 from faqbot.cli.core_commands import ask, billing, evaluate
 from faqbot.cli.serve_command import serve
+from faqbot.cli.staff_commands import lookup, products, report, show
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,5 +24,5 @@ def main() -> None:
     """
 
 
-for _command in (ask, billing, evaluate, check, chat, serve):
+for _command in (ask, billing, evaluate, check, lookup, show, products, report, serve, chat):
     main.add_command(_command)

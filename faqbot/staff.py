@@ -1,0 +1,233 @@
+"""What support staff look up while a customer is on the phone, as front-end-neutral values.
+
+``faqbot lookup``, ``faqbot show``, ``faqbot products`` and the interactive
+lookup all build on these functions; the CLI decides how to draw them (rich
+table on a terminal, plain columns in a pipe, JSON with ``--json``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from faqbot.answering import Engine, answer_entry
+from faqbot.entities import Entities
+from faqbot.errors import InputError
+from faqbot.knowledge import KnowledgeBase
+
+#: Shown for a fact the source page does not give (price, URL, plans sold…).
+NOT_LISTED = "未掲載"
+
+
+@dataclass(frozen=True)
+class LookupRow:
+    """One ranked entry for a staff lookup."""
+
+    rank: int
+    entry_id: str
+    confidence: float
+    category: str
+    question: str  # the entry's canonical question
+    matched: str  # the stored question that matched best
+    products: tuple[str, ...]  # product ids with product-specific support pages
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    """The ranking for one query, and the product it is about (named or given)."""
+
+    query: str
+    product: str | None
+    rows: tuple[LookupRow, ...]
+
+
+@dataclass(frozen=True)
+class Related:
+    """An entry suggested after another."""
+
+    entry_id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """Everything about one entry as a customer with ``product`` would be answered."""
+
+    entry_id: str
+    kind: str
+    category: str
+    question: str
+    alternates: tuple[str, ...]
+    product: str | None
+    product_name: str | None
+    text: str
+    pages: tuple[str, ...]
+    related: tuple[Related, ...]
+    products: tuple[str, ...]  # product ids with product-specific pages
+    source: str  # file:line
+
+
+@dataclass(frozen=True)
+class PlanSheet:
+    """One plan a product renews on, with the billing rule applied to it."""
+
+    plan: str
+    name: str
+    billing: str  # the rule as the source words it, e.g. 有効期限の前月末頃
+
+
+@dataclass(frozen=True)
+class ProductSheet:
+    """One product's renewal facts, as staff quote them."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    plans: tuple[PlanSheet, ...]
+    plans_confirmed: bool  # False: the source does not say which plans are sold
+    notice: str  # the reminder e-mail, as the source words it
+    notice_months_before: int
+    payment_method: str
+    renewal_routes: tuple[str, ...]
+    statement_descriptors: tuple[str, ...]
+    price: str | None
+    url: str | None
+
+
+def lookup(engine: Engine, query: str, today: date, top: int = 5, product: str | None = None) -> LookupResult:
+    """Rank entries for ``query``; ``product`` (an id) overrides the product the query names."""
+    if top < 1:
+        raise InputError(f"--top must be 1 or more, not {top}; try --top 5.")
+    if not query.strip():
+        raise InputError("The query is empty; type a few words of the customer's question.")
+    if product is not None:
+        engine.kb.product(product)  # raises UnknownProductError naming the valid ids
+    entities = engine.extractor.extract(query, today)
+    if product is not None:
+        entities = replace(entities, product=product)
+    ranked = engine.router.rank(query, entities, top=top)
+    rows = []
+    for i, match in enumerate(ranked, start=1):
+        entry = engine.kb.entry(match.entry_id)
+        rows.append(
+            LookupRow(i, entry.id, match.confidence, entry.category, entry.question, match.question,
+                      entry.pages.products())
+        )
+    return LookupResult(query, entities.product, tuple(rows))
+
+
+def entry_view(engine: Engine, entry_id: str, today: date, product: str | None = None) -> EntryView:
+    """The answer of ``entry_id`` for ``product`` (or in general), with pages and related entries."""
+    kb = engine.kb
+    entry = kb.entry(entry_id)
+    chosen = kb.product(product) if product is not None else None
+    answer = answer_entry(engine, entry, Entities(product=product), today)
+    return EntryView(
+        entry_id=entry.id,
+        kind=entry.kind,
+        category=entry.category,
+        question=entry.question,
+        alternates=entry.alternates,
+        product=product,
+        product_name=chosen.name if chosen else None,
+        text=answer.text,
+        pages=answer.pages,
+        related=tuple(Related(s.intent, s.question) for s in answer.related),
+        products=entry.pages.products(),
+        source=f"{entry.source}:{entry.line}",
+    )
+
+
+def product_sheets(kb: KnowledgeBase) -> tuple[ProductSheet, ...]:
+    """Every product of the catalogue with aliases, plans, billing rules and renewal routes."""
+    notice = kb.renewal.notice
+    return tuple(
+        ProductSheet(
+            id=p.id,
+            name=p.name,
+            aliases=p.aliases,
+            plans=tuple(PlanSheet(t.plan, t.name, t.billing.text) for t in p.terms.plans),
+            plans_confirmed=p.terms.plans_confirmed,
+            notice=notice.text,
+            notice_months_before=notice.months_before,
+            payment_method=p.terms.payment_method,
+            renewal_routes=p.renewal_routes,
+            statement_descriptors=p.terms.statement_descriptors,
+            price=p.price,
+            url=p.url,
+        )
+        for p in kb.products
+    )
+
+
+def entry_text(view: EntryView) -> str:
+    """The entry as plain text: header, answer, support pages, related entries."""
+    where = f" / 製品: {view.product_name} ({view.product})" if view.product else " / 製品: 指定なし"
+    category = view.category or "—"
+    lines = [f"[{view.entry_id}] {view.question}", f"分類: {category}{where}", "", view.text]
+    if view.pages:
+        lines += ["", "参考ページ:"] + [f"  - {t}" for t in view.pages]
+    if view.related:
+        lines += ["", "関連する質問:"] + [f"  - {r.question} ({r.entry_id})" for r in view.related]
+    if view.products and not view.product:
+        lines += ["", f"製品別のページあり: {', '.join(view.products)}"]
+    return "\n".join(lines)
+
+
+def lookup_json(result: LookupResult) -> dict[str, Any]:
+    """The ``faqbot lookup --json`` shape."""
+    return {
+        "query": result.query,
+        "product": result.product,
+        "results": [
+            {
+                "rank": r.rank,
+                "id": r.entry_id,
+                "confidence": r.confidence,
+                "category": r.category,
+                "question": r.question,
+                "matched": r.matched,
+                "products": list(r.products),
+            }
+            for r in result.rows
+        ],
+    }
+
+
+def entry_json(view: EntryView) -> dict[str, Any]:
+    """The ``faqbot show --json`` shape."""
+    return {
+        "id": view.entry_id,
+        "kind": view.kind,
+        "category": view.category,
+        "question": view.question,
+        "alternates": list(view.alternates),
+        "product": view.product,
+        "answer": view.text,
+        "pages": list(view.pages),
+        "related": [{"id": r.entry_id, "question": r.question} for r in view.related],
+        "products": list(view.products),
+        "source": view.source,
+    }
+
+
+def products_json(sheets: tuple[ProductSheet, ...]) -> list[dict[str, Any]]:
+    """The ``faqbot products --json`` shape (null where the source says nothing)."""
+    return [
+        {
+            "id": s.id,
+            "name": s.name,
+            "aliases": list(s.aliases),
+            "plans": [{"id": p.plan, "name": p.name, "billing": p.billing} for p in s.plans],
+            "plans_confirmed": s.plans_confirmed,
+            "notice": s.notice,
+            "notice_months_before": s.notice_months_before,
+            "payment_method": s.payment_method,
+            "renewal_routes": list(s.renewal_routes),
+            "statement_descriptors": list(s.statement_descriptors),
+            "price": s.price,
+            "url": s.url,
+        }
+        for s in sheets
+    ]
