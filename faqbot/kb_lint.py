@@ -4,13 +4,27 @@ The loader (:mod:`faqbot.kb_loader`) catches structural problems; this module
 catches content problems a maintainer can only see by routing: an alternate
 question that, if it were not stored, would be answered by another entry is
 ambiguous wording that misleads the router.
+
+It also gives warnings a maintainer should act on but that do not stop the
+bot from working (``faqbot check --strict`` turns them into failures):
+near-duplicate questions in two entries, entries with too few alternates,
+synonym groups no question uses, and products the seed page's table names
+that ``products.yaml`` lacks.
 """
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
 from faqbot.errors import Problem
-from faqbot.knowledge import KnowledgeBase
+from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
+from faqbot.normalize import normalize, normalize_term
 from faqbot.router import DECISION_ANSWER, Router
+from faqbot.synonyms import SynonymMap
+from faqbot.yamlsource import line_of, load_yaml
 
 
 def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
@@ -33,3 +47,148 @@ def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
                 )
             )
     return problems
+
+
+# --- content warnings (``faqbot check`` prints them; ``--strict`` fails on them) ---
+
+#: rapidfuzz ratio (0–100) of two entries' normalised questions that makes them near-duplicates.
+NEAR_DUPLICATE = 90.0
+#: Fewer alternate questions than this and an entry is easy to miss.
+MIN_ALTERNATES = 3
+#: Entry kinds whose alternates are counted (small talk is short by nature).
+_COUNTED_KINDS = (KIND_FAQ, KIND_COMPUTE)
+
+
+def _warning(path: str, line: int, message: str) -> Problem:
+    return Problem(path, line, message, severity="warning")
+
+
+def _surfaces(kb: KnowledgeBase) -> tuple[list[tuple[Entry, int]], list[str]]:
+    """Every question as (entry, index in entry.questions) with its matching form.
+
+    Product names are cut out, as the router does: two questions about one
+    product share its long name, which says nothing about their intent.
+    """
+    synonyms = SynonymMap(kb.synonyms)
+    words = sorted({w for p in kb.products for w in map(normalize_term, (p.name, *p.aliases)) if w}, key=len, reverse=True)
+    names = re.compile("|".join(map(re.escape, words))) if words else None
+    owners: list[tuple[Entry, int]] = []
+    surfaces: list[str] = []
+    for entry in kb.entries:
+        for i, question in enumerate(entry.questions):
+            text = normalize(question)
+            if names is not None:
+                text = names.sub("", text)
+            owners.append((entry, i))
+            surfaces.append(synonyms.canonicalize(text))
+    return owners, surfaces
+
+
+def _question_line(entry: Entry, index: int) -> int:
+    """Line of ``entry.questions[index]`` (0 is the canonical question, on the entry's line)."""
+    if index == 0:
+        return entry.line
+    return entry.alternate_lines[index - 1] if index - 1 < len(entry.alternate_lines) else entry.line
+
+
+def near_duplicate_entries(kb: KnowledgeBase, threshold: float = NEAR_DUPLICATE) -> list[Problem]:
+    """Pairs of entries holding questions that are near-duplicates (one warning per pair)."""
+    owners, surfaces = _surfaces(kb)
+    if not surfaces:
+        return []
+    scores = process.cdist(surfaces, surfaces, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
+    best: dict[tuple[str, str], tuple[float, int, int]] = {}
+    for a, b in zip(*np.nonzero(scores)):
+        ea, eb = owners[a][0], owners[b][0]
+        if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b]:
+            continue
+        key = (ea.id, eb.id)
+        if key not in best or scores[a, b] > best[key][0]:
+            best[key] = (float(scores[a, b]), int(a), int(b))
+    problems = []
+    for (first, second), (score, a, b) in best.items():
+        (ea, ia), (eb, ib) = owners[a], owners[b]
+        problems.append(
+            _warning(
+                eb.source,
+                _question_line(eb, ib),
+                f"entries {first!r} and {second!r} have near-duplicate questions "
+                f"({score:.0f}% alike): {ea.questions[ia]!r} ({ea.source}:{_question_line(ea, ia)}) "
+                f"and {eb.questions[ib]!r}; merge them or reword one",
+            )
+        )
+    return problems
+
+
+def few_alternates(kb: KnowledgeBase, minimum: int = MIN_ALTERNATES) -> list[Problem]:
+    """FAQ and computed entries with fewer than ``minimum`` alternate questions."""
+    return [
+        _warning(
+            entry.source,
+            entry.line,
+            f"entry {entry.id!r} has {len(entry.alternates)} alternate question(s); "
+            f"add at least {minimum} in customers' own words",
+        )
+        for entry in kb.entries
+        if entry.kind in _COUNTED_KINDS and len(entry.alternates) < minimum
+    ]
+
+
+def unused_synonyms(kb: KnowledgeBase) -> list[Problem]:
+    """Synonym groups whose canonical word occurs in no question, so they cannot help routing."""
+    _, surfaces = _surfaces(kb)
+    path = kb.root / "synonyms.yaml"
+    data = load_yaml(path, display="synonyms.yaml") if path.exists() else None
+    groups = data.get("synonyms") if isinstance(data, dict) else None
+    problems = []
+    for canonical, _variants in kb.synonyms:
+        target = normalize_term(canonical)
+        if target and not any(target in s for s in surfaces):
+            problems.append(
+                _warning(
+                    "synonyms.yaml",
+                    line_of(groups, canonical) if groups is not None else 0,
+                    f"synonym group {canonical!r} is unused: no question contains {canonical!r}; "
+                    "use the word in a question or remove the group",
+                )
+            )
+    return problems
+
+
+_TABLE_RULE = re.compile(r"^\s*-{3,}\s*\|")
+
+
+def seed_table_products(text: str) -> tuple[tuple[str, int], ...]:
+    """Product names (with 1-based line numbers) in the first ``name | price |`` table of a seed page.
+
+    The seed page's table reads ``製品・プラン名 | 更新料 (税込) |``, a ``---|---|`` rule,
+    then one ``name |`` line per product (its price cell may sit on the next line).
+    """
+    lines = text.splitlines()
+    names: list[tuple[str, int]] = []
+    in_table = False
+    for number, line in enumerate(lines, start=1):
+        if not in_table:
+            in_table = bool(_TABLE_RULE.match(line))
+            continue
+        if "|" not in line:
+            break
+        name = line.split("|", 1)[0].strip()
+        if name:
+            names.append((name, number))
+    return tuple(names)
+
+
+def seed_products_without_rules(kb: KnowledgeBase, seed_text: str, seed_name: str) -> list[Problem]:
+    """Products named in the seed page's table that products.yaml gives no renewal rules."""
+    known = {normalize_term(word) for p in kb.products for word in (p.name, *p.aliases)}
+    return [
+        _warning(
+            seed_name,
+            line,
+            f"product {name!r} is named in the seed's table but has no renewal rules; "
+            "add it to products.yaml (id, name, aliases, plans)",
+        )
+        for name, line in seed_table_products(seed_text)
+        if normalize_term(name) not in known
+    ]

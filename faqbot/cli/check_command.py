@@ -1,4 +1,4 @@
-"""``faqbot check``: validate a knowledge base."""
+"""``faqbot check``: validate a knowledge base and lint its content."""
 
 from __future__ import annotations
 
@@ -8,32 +8,70 @@ from pathlib import Path
 import click
 
 from faqbot.cli.common import kb_option, load_engine, translate_errors
-from faqbot.kb_lint import misrouted_alternates
+from faqbot.errors import InputError, Problem
+from faqbot.kb_lint import (
+    MIN_ALTERNATES,
+    few_alternates,
+    misrouted_alternates,
+    near_duplicate_entries,
+    seed_products_without_rules,
+    unused_synonyms,
+)
+
+
+def _read_seed(seed: Path) -> str:
+    try:
+        return seed.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"Cannot read the seed page {seed} ({exc}); pass an existing UTF-8 file to --seed.") from exc
 
 
 @click.command()
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
+@click.option("--seed", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="The source FAQ page; warns about products its table names that products.yaml lacks.")
+@click.option("--min-alternates", type=click.IntRange(min=0), default=MIN_ALTERNATES, show_default=True,
+              metavar="N", help="Warn about FAQ entries with fewer alternate questions than N.")
 @kb_option
 @translate_errors
-def check(kb_dir: Path | None) -> None:
+def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | None) -> None:
     """Validate a knowledge base; print every problem as file:line: message.
 
-    Exit code 1 when there is any problem.
+    Errors (exit 1): structural problems, and alternate questions that route
+    to another entry. Warnings: near-duplicate questions in two entries,
+    entries with too few alternates, unused synonym groups, and (with --seed)
+    products the seed page's table names without renewal rules. --strict
+    makes warnings fail too.
 
     \b
     Examples:
       faqbot check
-      faqbot check --kb ./my-service-kb
+      faqbot check --strict --seed ../shared/seed/anshin-auto-renewal-faq.txt
+      faqbot check --kb ./my-service-kb --min-alternates 5
     """
     engine = load_engine(kb_dir)  # structural problems raise and exit 1 here
-    problems = misrouted_alternates(engine.kb, engine.router)
-    for problem in problems:
-        click.echo(str(problem))
     kb = engine.kb
-    questions = sum(len(e.questions) for e in kb.entries)
-    if problems:
-        click.echo(f"{len(problems)} problem(s) in {kb.root}", err=True)
+    seed_text = _read_seed(seed) if seed is not None else None
+    problems: list[Problem] = misrouted_alternates(kb, engine.router)
+    problems += near_duplicate_entries(kb)
+    problems += few_alternates(kb, min_alternates)
+    problems += unused_synonyms(kb)
+    if seed is not None and seed_text is not None:
+        problems += seed_products_without_rules(kb, seed_text, str(seed))
+    errors = [p for p in problems if p.severity != "warning"]
+    warnings = [p for p in problems if p.severity == "warning"]
+    for problem in errors:
+        click.echo(f"{problem.path}:{problem.line}: error: {problem.message}")
+    for problem in warnings:
+        click.echo(f"{problem.path}:{problem.line}: warning: {problem.message}")
+    failing = len(errors) + (len(warnings) if strict else 0)
+    if failing:
+        mode = " (--strict: warnings count)" if strict and warnings else ""
+        click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)
         sys.exit(1)
+    questions = sum(len(e.questions) for e in kb.entries)
+    note = f", {len(warnings)} warning(s) (fail on them with --strict)" if warnings else ""
     click.echo(
         f"OK: {len(kb.entries)} entries, {questions} questions, {len(kb.products)} products "
-        f"in {kb.root}"
+        f"in {kb.root}{note}"
     )

@@ -1,0 +1,165 @@
+"""Knowledge-base lint: near-duplicates, too few alternates, unused synonyms, seed products, --strict."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from faqbot.answering import Engine
+from faqbot.cli import main
+from faqbot.errors import Problem
+from faqbot.kb_lint import (
+    few_alternates,
+    near_duplicate_entries,
+    seed_products_without_rules,
+    seed_table_products,
+    unused_synonyms,
+)
+from faqbot.kb_loader import load_knowledge_base
+from faqbot.knowledge import KnowledgeBase
+from tests.conftest import line_number, make_kb, replace_once
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED_SHIPPED = FIXTURES / "seed_table.txt"  # the product table of shared/seed, verbatim
+SEED_MIN = FIXTURES / "seed_table_min.txt"
+# A two-entry knowledge base of this test's own (two alternates per entry, so it warns).
+KB_MIN = FIXTURES / "kb_lint"
+
+
+@pytest.fixture(scope="module")
+def min_kb() -> KnowledgeBase:
+    return load_knowledge_base(KB_MIN)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --- the shipped knowledge base --------------------------------------------------
+
+
+def test_shipped_kb_has_no_lint_warnings(shipped_kb: KnowledgeBase) -> None:
+    assert near_duplicate_entries(shipped_kb) == []
+    assert few_alternates(shipped_kb) == []
+    assert unused_synonyms(shipped_kb) == []
+    assert seed_products_without_rules(shipped_kb, SEED_SHIPPED.read_text(encoding="utf-8"), "seed") == []
+
+
+def test_seed_table_is_read_with_lines() -> None:
+    names = seed_table_products(SEED_SHIPPED.read_text(encoding="utf-8"))
+    assert names == (
+        ("ウイルスバスター クラウド", 5),
+        ("ウイルスバスター クラウド+ デジタルライフサポート プレミアム", 7),
+        ("ウイルスバスター トータルセキュリティ スタンダード", 9),
+        ("ウイルスバスター トータルセキュリティ プレミアム", 11),
+        ("ウイルスバスター モバイル", 13),
+        ("ウイルスバスター for Mac", 15),
+        ("パスワードマネージャー", 17),
+        ("フリーWi-Fiプロテクション", 19),
+        ("ウイルスバスター for Home Network", 21),
+        ("ホームネットワークセキュリティ", 23),
+    )
+
+
+# --- each warning on the tiny fixture knowledge base ------------------------------
+
+
+def test_few_alternates(min_kb: KnowledgeBase) -> None:
+    assert few_alternates(min_kb) == [
+        Problem("faq/basic.yaml", 3, "entry 'cancel' has 2 alternate question(s); add at least 3 in customers' own words", "warning"),
+        Problem("faq/basic.yaml", 14, "entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words", "warning"),
+    ]
+    assert few_alternates(min_kb, 2) == []
+
+
+def test_near_duplicate_questions_in_two_entries(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"faq/basic.yaml": replace_once("      - 支払いに使うカードを新しくしたい\n",
+                                        "      - 支払いに使うカードを新しくしたい\n      - 自動更新を解約したいのですが\n")},
+        source=KB_MIN,
+    )
+    kb = load_knowledge_base(root)
+    line = line_number(root / "faq/basic.yaml", "自動更新を解約したいのですが")
+    (problem,) = near_duplicate_entries(kb)
+    assert (problem.path, problem.line, problem.severity) == ("faq/basic.yaml", line, "warning")
+    assert problem.message.startswith("entries 'cancel' and 'change-card' have near-duplicate questions (")
+    # The canonical question is located at its entry's first line.
+    assert "'自動更新を解約したい' (faq/basic.yaml:3) and '自動更新を解約したいのですが'" in problem.message
+
+
+def test_unused_synonym_group(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"synonyms.yaml": "synonyms:\n  解約: [やめたい, キャンセル]\n  返金: [払い戻し, refund]\n"},
+        source=KB_MIN,
+    )
+    assert unused_synonyms(load_knowledge_base(root)) == [
+        Problem(
+            "synonyms.yaml", 3,
+            "synonym group '返金' is unused: no question contains '返金'; use the word in a question or remove the group",
+            "warning",
+        )
+    ]
+
+
+def test_seed_products_without_renewal_rules(min_kb: KnowledgeBase) -> None:
+    # ベータガード matches ベータ ガード (spaces do not count); ガンマ バックアップ is missing.
+    assert seed_products_without_rules(min_kb, SEED_MIN.read_text(encoding="utf-8"), "seed.txt") == [
+        Problem(
+            "seed.txt", 8,
+            "product 'ガンマ バックアップ' is named in the seed's table but has no renewal rules; "
+            "add it to products.yaml (id, name, aliases, plans)",
+            "warning",
+        )
+    ]
+
+
+# --- faqbot check ----------------------------------------------------------------------
+
+
+def test_check_prints_warnings_and_passes_without_strict() -> None:
+    code, out, _ = run("check", "--kb", str(KB_MIN), "--seed", str(SEED_MIN))
+    assert code == 0
+    assert out.splitlines() == [
+        "faq/basic.yaml:3: warning: entry 'cancel' has 2 alternate question(s); add at least 3 in customers' own words",
+        "faq/basic.yaml:14: warning: entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words",
+        f"{SEED_MIN}:8: warning: product 'ガンマ バックアップ' is named in the seed's table but has no renewal rules; "
+        "add it to products.yaml (id, name, aliases, plans)",
+        f"OK: 2 entries, 6 questions, 2 products in {KB_MIN}, 3 warning(s) (fail on them with --strict)",
+    ]
+
+
+def test_check_strict_fails_on_warnings() -> None:
+    code, _, err = run("check", "--kb", str(KB_MIN), "--strict")
+    assert code == 1
+    assert err == f"0 error(s), 2 warning(s) in {KB_MIN} (--strict: warnings count)\n"
+
+
+def test_check_strict_passes_with_a_lower_minimum() -> None:
+    code, out, _ = run("check", "--kb", str(KB_MIN), "--strict", "--min-alternates", "2")
+    assert code == 0
+    assert out == f"OK: 2 entries, 6 questions, 2 products in {KB_MIN}\n"
+
+
+def test_check_keeps_reporting_misrouted_alternates(tmp_path: Path) -> None:
+    # An alternate of 'cancel' that is really about the card routes to 'change-card'.
+    root = make_kb(
+        tmp_path,
+        {"faq/basic.yaml": replace_once("      - 自動更新を止める手順\n", "      - 自動更新を止める手順\n      - クレカを新しいのに変更したい\n")},
+        source=KB_MIN,
+    )
+    code, out, _ = run("check", "--kb", str(root), "--min-alternates", "2")
+    line = line_number(root / "faq/basic.yaml", "クレカを新しいのに変更したい")
+    assert code == 1
+    assert f"faq/basic.yaml:{line}: error: alternate question 'クレカを新しいのに変更したい' of 'cancel' routes to 'change-card'" in out
+
+
+def test_check_names_an_unreadable_seed(tmp_path: Path) -> None:
+    code, _, err = run("check", "--kb", str(KB_MIN), "--seed", str(tmp_path / "none.txt"))
+    assert code == 1
+    assert err.startswith(f"Error: Cannot read the seed page {tmp_path / 'none.txt'} (")
+    assert err.endswith("; pass an existing UTF-8 file to --seed.\n")
