@@ -47,6 +47,7 @@ _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
     "の時は", "のときは", "ならば",
 )
+_CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
 _FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
 _NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
 _KANJI_NUMBER = re.compile(r"([一二三四五六七八九十])(?:番目?|つ目)")
@@ -118,7 +119,7 @@ def looks_like_question(message: str) -> bool:
 
 
 def match_label(message: str, labels: tuple[str, ...]) -> int | None:
-    """Index of the label the message names: equal, or a part of exactly one shortest label."""
+    """Index of the label the message names: equal to it, or a part clearly covering more of it than of any other."""
     norm = normalize_term(message)
     if not norm:
         return None
@@ -128,11 +129,15 @@ def match_label(message: str, labels: tuple[str, ...]) -> int | None:
             return i
     if len(norm) < 3:
         return None
-    containing = [i for i, label in enumerate(normed) if norm in label]
+    containing = sorted(
+        ((len(norm) / len(normed[i]), i) for i, label in enumerate(normed) if norm in label), reverse=True
+    )
     if not containing:
         return None
-    # 「クラウド」 names both 「… クラウド」 and 「… クラウド+ デジタルライフサポート プレミアム」:
-    # the shortest label is the one it names most completely.
-    shortest = min(len(normed[i]) for i in containing)
-    best = [i for i in containing if len(normed[i]) == shortest]
-    return best[0] if len(best) == 1 else None
+    if len(containing) == 1:
+        return containing[0][1]
+    # 「クラウド」 names both 「… クラウド」 and 「… クラウド+ デジタルライフサポート プレミアム」: the
+    # label it covers far more of is meant.  「ウイルスバスター」 covers every label about
+    # equally: ambiguous.
+    (best, index), (second, _) = containing[0], containing[1]
+    return index if best >= _CLEAR_COVERAGE_RATIO * second else None

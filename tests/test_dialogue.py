@@ -1,0 +1,317 @@
+"""The dialogue API: state JSON, step's contract, rendering and the control phrases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+
+from faqbot.answering import Engine
+from faqbot.dialogue import (
+    Choice,
+    DialogueState,
+    Fact,
+    Link,
+    Reply,
+    help_reply,
+    initial_state,
+    render_reply_html,
+    render_reply_text,
+    reply_json,
+    step,
+)
+from faqbot.dialogue import phrases
+from faqbot.errors import InputError
+from faqbot.kb_loader import load_knowledge_base
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.build(load_knowledge_base(None))
+
+
+def _play(engine: Engine, *messages: str) -> tuple[Reply, DialogueState]:
+    state = initial_state()
+    reply: Reply | None = None
+    for message in messages:
+        reply, state = step(engine, state, message, TODAY)
+    assert reply is not None
+    return reply, state
+
+
+# --- state JSON -------------------------------------------------------------
+
+FULL_STATE = DialogueState(
+    form="next-billing-date",
+    asking="expiry",
+    product="mobile",
+    plan="annual",
+    expiry=date(2027, 4, 30),
+    last="payment-methods",
+    choices=("resume", "cancel"),
+    misses=1,
+)
+
+
+@pytest.mark.parametrize("state", [initial_state(), FULL_STATE])
+def test_state_round_trips_through_json_text(state: DialogueState) -> None:
+    text = json.dumps(state.to_json())
+    assert DialogueState.from_json(json.loads(text)) == state
+
+
+def test_state_json_is_the_documented_shape() -> None:
+    assert FULL_STATE.to_json() == {
+        "v": 1,
+        "form": "next-billing-date",
+        "asking": "expiry",
+        "product": "mobile",
+        "plan": "annual",
+        "expiry": "2027-04-30",
+        "last": "payment-methods",
+        "choices": ["resume", "cancel"],
+        "misses": 1,
+    }
+
+
+def _with(**changes: Any) -> dict[str, Any]:
+    data = FULL_STATE.to_json()
+    data.update(changes)
+    return data
+
+
+GARBAGE: list[Any] = [
+    None,
+    "state",
+    42,
+    [],
+    {},
+    {"v": 1},
+    {**FULL_STATE.to_json(), "extra": 1},
+    _with(v=2),
+    _with(v=True),
+    _with(v="1"),
+    _with(form=3),
+    _with(form="Next Billing"),
+    _with(form="<script>"),
+    _with(asking="colour"),
+    _with(product=["mobile"]),
+    _with(plan="a" * 200),
+    _with(expiry="2027-02-30"),
+    _with(expiry="31/03/2027"),
+    _with(expiry=20270331),
+    _with(last={"id": "x"}),
+    _with(choices="resume"),
+    _with(choices=[1, 2]),
+    _with(choices=["entry:about"] * 21),
+    _with(choices=["entry:<b>"]),
+    _with(misses=-1),
+    _with(misses=1.5),
+    _with(misses=True),
+    _with(misses=10**9),
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE, ids=[str(i) for i in range(len(GARBAGE))])
+def test_from_json_rejects_garbage(data: Any) -> None:
+    with pytest.raises(InputError):
+        DialogueState.from_json(data)
+
+
+def test_state_stays_small_and_holds_no_answer_text(engine: Engine) -> None:
+    _, state = _play(engine, "あんしん自動更新を解約したい", "モバイルの場合は？")
+    text = json.dumps(state.to_json(), ensure_ascii=False)
+    assert len(text) < 400
+    assert "解約について" not in text  # ids only, never the answer
+
+
+# --- step's contract --------------------------------------------------------
+
+
+@pytest.mark.parametrize("message", [None, 42, b"bytes"])
+def test_step_rejects_non_text(engine: Engine, message: Any) -> None:
+    with pytest.raises(InputError):
+        step(engine, initial_state(), message, TODAY)
+
+
+def test_step_rejects_an_overlong_message(engine: Engine) -> None:
+    with pytest.raises(InputError):
+        step(engine, initial_state(), "あ" * 1001, TODAY)
+
+
+def test_step_is_pure(engine: Engine) -> None:
+    state = initial_state()
+    first = step(engine, state, "次の請求日はいつですか？", TODAY)
+    second = step(engine, state, "次の請求日はいつですか？", TODAY)
+    assert first == second
+    assert state == initial_state()
+
+
+def test_empty_message_asks_for_a_question_and_keeps_the_state(engine: Engine) -> None:
+    _, state = _play(engine, "次の請求日はいつですか？")
+    reply, after = step(engine, state, "   ", TODAY)
+    assert "入力してください" in reply.text
+    assert after == state
+
+
+def test_stale_references_from_an_old_state_are_dropped(engine: Engine) -> None:
+    stale = DialogueState(form="no-such-entry", asking="plan", product="no-such-product", last="gone",
+                          choices=("entry:gone", "entry:about"))
+    reply, state = step(engine, stale, "1", TODAY)
+    assert state.product is None and state.form is None
+    assert reply.intent != "about"  # the choices were dropped, so 「1」 picks nothing
+
+
+def test_a_number_out_of_range_asks_again_and_keeps_the_choices(engine: Engine) -> None:
+    _, state = _play(engine, "次の請求日はいつですか？", "ウイルスバスター モバイル")
+    reply, after = step(engine, state, "7", TODAY)
+    assert "1〜2" in reply.text
+    assert after.choices == state.choices
+
+
+@pytest.mark.parametrize("pick", ["product", "２", "②", "2番"])
+def test_plan_choice_by_number_in_any_width(engine: Engine, pick: str) -> None:
+    reply, state = _play(engine, "次の請求日はいつですか？", "ウイルスバスター モバイル")
+    number = next(c.number for c in reply.choices if c.value == "plan:annual")
+    message = str(number) if pick == "product" else pick
+    if pick != "product" and number != 2:
+        pytest.skip("the annual plan is not the second choice in this knowledge base")
+    _, after = step(engine, state, message, TODAY)
+    assert after.plan == "annual" and after.asking == "expiry"
+
+
+def test_product_picked_by_number(engine: Engine) -> None:
+    reply, state = _play(engine, "次の請求日はいつですか？")
+    number = next(c.number for c in reply.choices if c.value == "product:mobile")
+    _, after = step(engine, state, str(number), TODAY)
+    assert after.product == "mobile"
+
+
+def test_choice_value_sent_back_by_a_widget_is_accepted(engine: Engine) -> None:
+    _, state = _play(engine, "次の請求日はいつですか？")
+    _, after = step(engine, state, "product:mac", TODAY)
+    assert after.product == "mac"
+
+
+def test_plans_offered_are_those_the_product_is_sold_on(engine: Engine) -> None:
+    reply, _ = _play(engine, "次の請求日はいつですか？", "ウイルスバスター モバイル")
+    assert [c.value for c in reply.choices] == ["plan:monthly", "plan:annual"]
+
+
+def test_goodbye_forgets_the_conversation(engine: Engine) -> None:
+    reply, state = _play(engine, "ウイルスバスター モバイル 年額 次の請求日", "さようなら")
+    assert reply.intent == "goodbye"
+    assert state == initial_state()
+
+
+def test_misses_reset_after_an_answer(engine: Engine) -> None:
+    _, state = _play(engine, "明日の天気を教えてください", "解約したい")
+    assert state.misses == 0
+    reply, _ = step(engine, state, "おすすめのレストランはどこですか？", TODAY)
+    assert reply.kind == "fallback"
+
+
+def test_help_reply_offers_examples(engine: Engine) -> None:
+    reply, state = help_reply(engine, initial_state(), TODAY)
+    assert reply.intent == "help" and reply.choices
+    assert state.choices == tuple(c.value for c in reply.choices)
+
+
+# --- rendering --------------------------------------------------------------
+
+HOSTILE = Reply(
+    text='<script>alert("x")</script>\n2行目 & more',
+    intent="about",
+    decision="answer",
+    confidence=0.5,
+    choices=(Choice(1, "<img src=x onerror=alert(1)>", 'entry:"x'),),
+    links=(Link("<b>page</b>", "javascript:alert(1)"), Link("安全なページ", "https://example.com/?a=1&b=2")),
+    facts=(Fact("<i>label</i>", "<u>value</u>"),),
+    kind="answer",
+)
+
+
+def test_html_escapes_every_supplied_string() -> None:
+    html = str(render_reply_html(HOSTILE))
+    for raw in ("<script>", "<img", "<b>page", "<i>label", "<u>value", 'entry:"x'):
+        assert raw not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "javascript:" not in html  # only http(s) URLs become links
+    assert 'href="https://example.com/?a=1&amp;b=2"' in html
+    assert "<br>" in html  # line breaks of the text survive as markup
+
+
+def test_text_rendering_lists_facts_choices_and_links() -> None:
+    text = render_reply_text(HOSTILE)
+    assert text.startswith('<script>alert("x")</script>\n2行目 & more')
+    assert "  <i>label</i>: <u>value</u>" in text
+    assert "  1. <img src=x onerror=alert(1)>" in text
+    assert "参考ページ:" in text and "  - 安全なページ <https://example.com/?a=1&b=2>" in text
+
+
+def test_reply_json_shape() -> None:
+    assert reply_json(replace(HOSTILE, links=(Link("p"),))) == {
+        "text": HOSTILE.text,
+        "intent": "about",
+        "decision": "answer",
+        "confidence": 0.5,
+        "kind": "answer",
+        "choices": [{"number": 1, "label": "<img src=x onerror=alert(1)>", "value": 'entry:"x'}],
+        "links": [{"title": "p", "url": None}],
+        "facts": [{"label": "<i>label</i>", "value": "<u>value</u>"}],
+    }
+
+
+# --- control phrases ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message, cancel",
+    [
+        ("やめます", True),
+        ("やめます。", True),
+        ("キャンセル", True),
+        ("キャンセルします", True),
+        ("もういいです", True),
+        ("やっぱりやめます！", True),
+        ("中止", True),
+        # Questions about cancelling the SERVICE are not form cancels:
+        ("解約したい", False),
+        ("あんしん自動更新をやめたい", False),
+        ("キャンセルの方法を教えて", False),
+        ("自動更新をキャンセルしたい", False),
+    ],
+)
+def test_is_cancel(message: str, cancel: bool) -> None:
+    assert phrases.is_cancel(message) is cancel
+
+
+@pytest.mark.parametrize(
+    "message, number",
+    [("1", 1), ("１", 1), ("②", 2), ("2番", 2), ("3番目", 3), ("二番", 2), ("1つ目", 1), ("10", 10),
+     ("2027", None), ("1月", None), ("はい", None), ("", None)],
+)
+def test_picked_number(message: str, number: int | None) -> None:
+    assert phrases.picked_number(message) == number
+
+
+@pytest.mark.parametrize(
+    "message, follow_up",
+    [("モバイルの場合は？", True), ("月額だったら？", True), ("Macでは?", True), ("年額なら", True),
+     ("モバイルの解約方法を詳しく教えてください", False)],
+)
+def test_is_follow_up(message: str, follow_up: bool) -> None:
+    assert phrases.is_follow_up(message) is follow_up
+
+
+@pytest.mark.parametrize(
+    "message, index",
+    [("クラウド", 0), ("ウイルスバスター クラウド", 0), ("デジタルライフ", 1), ("mac", 2), ("ウイルスバスター", None), ("x", None)],
+)
+def test_match_label_prefers_the_label_named_most_completely(message: str, index: int | None) -> None:
+    labels = ("ウイルスバスター クラウド", "ウイルスバスター クラウド+ デジタルライフサポート プレミアム", "ウイルスバスター for Mac")
+    assert phrases.match_label(message, labels) == index
