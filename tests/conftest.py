@@ -1,0 +1,96 @@
+"""Shared fixtures: the shipped knowledge base loaded once, and broken copies of it.
+
+Loading and indexing the shipped KB costs about a second, so it is done once
+per session; tests that need a broken knowledge base copy the shipped folder
+into ``tmp_path`` with :func:`make_kb` and change one file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from faqbot.answering import Engine
+from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
+from faqbot.knowledge import KnowledgeBase
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+KB_MIN = FIXTURES / "kb_min"
+# The reference date of the public eval set and of most date tests.
+TODAY = date(2026, 11, 26)
+
+# One override: new file text, None to delete the file, or a function of the old text.
+Override = str | None | Callable[[str], str]
+
+
+def make_kb(tmp_path: Path, overrides: Mapping[str, Override] | None = None, source: Path = SHIPPED_KB) -> Path:
+    """Copy ``source`` (default: the shipped ``knowledge/``) into ``tmp_path/kb`` and apply ``overrides``.
+
+    ``overrides`` maps a path relative to the KB root to the new text of the
+    file, to ``None`` (delete it), or to a function that rewrites the old text
+    (it must change something, so a test never silently breaks nothing).
+    """
+    root = tmp_path / "kb"
+    shutil.copytree(source, root)
+    for rel, change in (overrides or {}).items():
+        path = root / rel
+        if change is None:
+            path.unlink()
+        elif callable(change):
+            old = path.read_text(encoding="utf-8")
+            new = change(old)
+            if new == old:
+                raise AssertionError(f"override of {rel} changed nothing")
+            path.write_text(new, encoding="utf-8")
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(change, encoding="utf-8")
+    return root
+
+
+def replace_once(old: str, new: str) -> Callable[[str], str]:
+    """An override that replaces the single occurrence of ``old`` (failing loudly if absent)."""
+
+    def change(text: str) -> str:
+        if text.count(old) != 1:
+            raise AssertionError(f"{old!r} occurs {text.count(old)} times, expected once")
+        return text.replace(old, new)
+
+    return change
+
+
+def line_number(path: Path, needle: str) -> int:
+    """1-based line of the single line containing ``needle`` (for expected file:line)."""
+    hits = [i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line]
+    if len(hits) != 1:
+        raise AssertionError(f"{needle!r} is on lines {hits} of {path}, expected exactly one")
+    return hits[0]
+
+
+@pytest.fixture(scope="session")
+def shipped_kb() -> KnowledgeBase:
+    """The shipped knowledge base, loaded once."""
+    return load_knowledge_base(SHIPPED_KB)
+
+
+@pytest.fixture(scope="session")
+def engine(shipped_kb: KnowledgeBase) -> Engine:
+    """An engine over the shipped knowledge base, built once."""
+    return Engine.build(shipped_kb)
+
+
+@pytest.fixture(scope="session")
+def min_kb() -> KnowledgeBase:
+    """The tiny fixture knowledge base ``tests/fixtures/kb_min``."""
+    return load_knowledge_base(KB_MIN)
+
+
+@pytest.fixture(scope="session")
+def min_engine(min_kb: KnowledgeBase) -> Engine:
+    """An engine over the tiny fixture knowledge base."""
+    return Engine.build(min_kb)

@@ -1,0 +1,162 @@
+"""Tests of faqbot.answering: one question in, one Answer value out.
+
+Billing dates are derived by hand from the seed rules (annual: end of the month
+before expiry; monthly: end of the expiry month; トータルセキュリティ annual: the
+25th of the expiry month; notice about one month before billing).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import KB_MIN, TODAY, make_kb
+
+from faqbot.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
+from faqbot.dates import FoundDate
+from faqbot.entities import Entities
+from faqbot.errors import (
+    ExpiryInPastError,
+    InputError,
+    PlanNotOfferedError,
+    UnknownPlanError,
+    UnknownProductError,
+)
+from faqbot.kb_loader import load_knowledge_base
+
+EXPIRY = FoundDate(date(2027, 3, 31), "day", "2027/3/31")
+
+
+def test_answer_renders_the_entry_for_the_named_product(min_engine: Engine) -> None:
+    answer = answer_query(min_engine, "アルファの自動更新を解約したい", TODAY)
+    assert (answer.intent, answer.decision) == ("cancel", "answer")
+    assert answer.text == "テスト自動更新の解約はテストアカウントから行えます。"
+    assert answer.entities.product == "alpha"
+    assert answer.pages == ("アルファの解約方法", "解約の方法")
+    assert [(r.intent, r.question) for r in answer.related] == [("change-card", "登録しているクレジットカードを変更したい")]
+    assert all(s.intent != "cancel" for s in answer.suggestions)
+
+
+def test_product_shapes_the_answer_text(min_engine: Engine) -> None:
+    general = answer_query(min_engine, "カードを変えたい", TODAY)
+    beta = answer_query(min_engine, "ベータのカードを変えたい", TODAY)
+    assert general.text == "クレジットカードの変更はテストアカウントで行えます。"
+    assert beta.text == "ベータ ガードのクレジットカードの変更はテストアカウントで行えます。"
+
+
+def test_fallback_offers_suggestions_and_the_support_desk(engine: Engine) -> None:
+    answer = answer_query(engine, "おすすめのラーメン屋さんはどこ", TODAY)
+    assert (answer.intent, answer.decision) == ("fallback", "fallback")
+    assert engine.kb.service.support_desk in answer.text
+    assert 1 <= len(answer.suggestions) <= 3
+    assert answer.pages == () and answer.billing is None
+
+
+def test_clarify_offers_the_two_close_entries(tmp_path: Path) -> None:
+    tie = (
+        "category: 同じ質問\nentries:\n"
+        "  - id: twin-a\n    question: 支払い明細の見方を知りたい\n    answer: A\n"
+        "  - id: twin-b\n    question: 支払い明細の見方を知りたい\n    answer: B\n"
+    )
+    engine = Engine.build(load_knowledge_base(make_kb(tmp_path, {"faq/tie.yaml": tie}, source=KB_MIN)))
+    answer = answer_query(engine, "支払い明細の見方を知りたい", TODAY)
+    assert answer.decision == "clarify"
+    assert {s.intent for s in answer.suggestions} == {"twin-a", "twin-b"}
+    assert "1. 支払い明細の見方を知りたい" in answer.text and "2. 支払い明細の見方を知りたい" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("query", "product", "plan", "billing", "notice"),
+    [
+        ("ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？",
+         "virusbuster-cloud", "annual", date(2027, 2, 28), date(2027, 1, 28)),
+        ("バスタークラウド 月額 期限2027/4/30 次の引き落とし日",
+         "virusbuster-cloud", "monthly", date(2027, 4, 30), date(2027, 3, 30)),
+        ("トータルセキュリティ スタンダード 年額で期限2027年6月30日、次の請求日は？",
+         "total-security-standard", "annual", date(2027, 6, 25), date(2027, 5, 25)),
+    ],
+)
+def test_next_billing_date_is_computed_from_the_question(
+    engine: Engine, query: str, product: str, plan: str, billing: date, notice: date
+) -> None:
+    answer = answer_query(engine, query, TODAY)
+    assert answer.intent == "next-billing-date"
+    assert (answer.entities.product, answer.entities.plan) == (product, plan)
+    assert answer.billing is not None and answer.missing == ()
+    assert (answer.billing.billing_date, answer.billing.notice_date) == (billing, notice)
+    assert f"{billing.year}年{billing.month}月{billing.day}日" in answer.text
+
+
+def test_next_billing_date_asks_for_what_is_missing(engine: Engine) -> None:
+    answer = answer_query(engine, "次の請求日はいつになる？", TODAY)
+    assert answer.intent == "next-billing-date"
+    assert answer.billing is None
+    assert answer.missing == ("product", "plan", "expiry")
+    assert "有効期限" in answer.text and "ウイルスバスター クラウド" in answer.text
+
+
+def test_next_billing_date_explains_a_past_expiry(engine: Engine) -> None:
+    answer = answer_query(engine, "パスマネ 月額 期限2025年1月31日 次の請求日は？", TODAY)
+    assert answer.intent == "next-billing-date"
+    assert answer.billing is None and answer.missing == ()
+    assert "2025-01-31" in answer.text
+
+
+def test_answer_entry_answers_a_known_entry(min_engine: Engine) -> None:
+    entry = min_engine.kb.entry("change-card")
+    answer = answer_entry(min_engine, entry, Entities(product="beta"), TODAY)
+    assert isinstance(answer, Answer)
+    assert (answer.intent, answer.decision, answer.confidence) == ("change-card", "answer", 1.0)
+    assert answer.text.startswith("ベータ ガードの")
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        (Entities(), ("product", "plan", "expiry")),
+        (Entities(product="mobile"), ("plan", "expiry")),
+        (Entities(plan="annual", expiry=EXPIRY), ("product",)),
+        (Entities(product="mobile", plan="annual", expiry=EXPIRY), ()),
+    ],
+)
+def test_missing_slots(entities: Entities, expected: tuple[str, ...]) -> None:
+    assert missing_slots(entities) == expected
+
+
+@pytest.mark.parametrize(
+    ("product", "plan", "expiry", "billing", "notice"),
+    [
+        ("mobile", "monthly", date(2027, 3, 31), date(2027, 3, 31), date(2027, 2, 28)),
+        ("mobile", "annual", date(2027, 3, 31), date(2027, 2, 28), date(2027, 1, 28)),
+        ("mac", "annual", date(2028, 3, 15), date(2028, 2, 29), date(2028, 1, 29)),  # leap year
+        ("total-security-premium", "annual", date(2027, 3, 31), date(2027, 3, 25), date(2027, 2, 25)),
+        ("total-security-standard", "monthly", date(2027, 1, 10), date(2027, 1, 31), date(2026, 12, 31)),
+    ],
+)
+def test_billing_for(engine: Engine, product: str, plan: str, expiry: date, billing: date, notice: date) -> None:
+    result = billing_for(engine, product, plan, expiry, TODAY)
+    assert (result.billing_date, result.notice_date, result.approximate) == (billing, notice, True)
+
+
+@pytest.mark.parametrize(
+    ("product", "plan", "expiry", "error"),
+    [
+        ("nope", "annual", date(2027, 3, 31), UnknownProductError),
+        ("mobile", "weekly", date(2027, 3, 31), UnknownPlanError),
+        ("mobile", "annual", date(2025, 3, 31), ExpiryInPastError),
+    ],
+)
+def test_billing_for_errors(engine: Engine, product: str, plan: str, expiry: date, error: type) -> None:
+    with pytest.raises(error):
+        billing_for(engine, product, plan, expiry, TODAY)
+
+
+def test_plan_not_offered(min_engine: Engine) -> None:
+    with pytest.raises(PlanNotOfferedError):
+        billing_for(min_engine, "beta", "monthly", date(2027, 3, 31), TODAY)
+
+
+def test_query_must_be_text(engine: Engine) -> None:
+    with pytest.raises(InputError):
+        answer_query(engine, None, TODAY)  # type: ignore[arg-type]

@@ -1,0 +1,294 @@
+"""Tests of the command line (faqbot/cli): ask, billing, eval, check, --help.
+
+Most run in-process with click's CliRunner; a few run the installed console
+script and ``python -m faqbot`` to prove the real entry points work.
+Billing dates are derived by hand from the seed rules.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import KB_MIN, REPO, make_kb, replace_once
+
+from faqbot.cli import main
+
+DEV_SET = Path("/work/shared/eval/dev.jsonl")
+FAQBOT = Path(sys.executable).parent / "faqbot"
+TODAY = ["--today", "2026-11-26"]
+ASK_KEYS = {"query", "intent", "confidence", "answer", "suggestions", "entities"}
+BILLING_KEYS = {"product", "plan", "expiry", "billing_date", "notice_date", "approximate", "explanation"}
+ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _private_engine_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Keep the CLI's on-disk engine cache out of the home folder (subprocesses inherit it)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("FAQBOT_CACHE_DIR", str(tmp_path_factory.mktemp("engine-cache")))
+    yield
+    patch.undo()
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+def _check_ask_json(obj: dict, query: str) -> None:
+    assert ASK_KEYS <= obj.keys()
+    assert obj["query"] == query
+    assert isinstance(obj["intent"], str) and isinstance(obj["answer"], str) and obj["answer"]
+    assert 0.0 <= obj["confidence"] <= 1.0
+    assert set(obj["entities"]) >= {"product", "plan", "expiry"}
+    for s in obj["suggestions"]:
+        assert set(s) == {"intent", "question", "confidence"}
+        assert 0.0 <= s["confidence"] <= 1.0
+
+
+# --- ask --------------------------------------------------------------------------------------
+
+
+def test_ask_plain() -> None:
+    result = run("ask", "クレカを新しいのにしたい", *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "クレジットカード" in result.stdout and "{" not in result.stdout.splitlines()[0]
+
+
+def test_ask_json_contract() -> None:
+    query = "ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？"
+    result = run("ask", "--json", query, *TODAY)
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    _check_ask_json(obj, query)
+    assert obj["intent"] == "next-billing-date"
+    assert obj["entities"] == {"product": "virusbuster-cloud", "plan": "annual", "expiry": "2027-03-31"}
+    assert "2027年2月28日" in obj["answer"]
+
+
+def test_ask_json_fallback() -> None:
+    obj = json.loads(run("ask", "--json", "明日の天気は？", *TODAY).stdout)
+    _check_ask_json(obj, "明日の天気は？")
+    assert obj["intent"] == "fallback"
+    assert obj["entities"] == {"product": None, "plan": None, "expiry": None}
+
+
+def test_ask_json_stdin_one_object_per_line_in_order() -> None:
+    queries = ["自動更新を止めるにはどうすれば？", "明日の天気は？", "コンビニ払いはできる？"]
+    result = run("ask", "--json", "-", *TODAY, input="\n".join(queries) + "\n\n")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # the blank line is skipped
+    objects = [json.loads(line) for line in lines]
+    assert [o["query"] for o in objects] == queries
+    assert [o["intent"] for o in objects] == ["cancel-howto", "fallback", "payment-methods"]
+
+
+def test_ask_with_a_fixture_kb() -> None:
+    result = run("ask", "アルファの自動更新を解約したい", "--kb", str(KB_MIN), *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "テスト自動更新の解約はテストアカウントから行えます。" in result.stdout
+    assert "アルファの解約方法" in result.stdout  # the support page for that product
+
+
+# --- billing ----------------------------------------------------------------------------------
+
+BILLING = [
+    # (product, plan, expiry, billing_date, notice_date) — derived by hand
+    ("virusbuster-cloud", "monthly", "2027-03-31", "2027-03-31", "2027-02-28"),
+    ("virusbuster-cloud", "annual", "2027-03-31", "2027-02-28", "2027-01-28"),
+    ("mobile", "annual", "2027-01-15", "2026-12-31", "2026-11-30"),
+    ("total-security-standard", "annual", "2027-06-30", "2027-06-25", "2027-05-25"),
+    ("total-security-premium", "annual", "2027-03-31", "2027-03-25", "2027-02-25"),
+    ("password-manager", "monthly", "2027-02-10", "2027-02-28", "2027-01-28"),
+]
+
+
+@pytest.mark.parametrize(("product", "plan", "expiry", "billing", "notice"), BILLING)
+def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice: str) -> None:
+    result = run("billing", "--product", product, "--plan", plan, "--expiry", expiry, "--json", *TODAY)
+    assert result.exit_code == 0, result.output
+    obj = json.loads(result.stdout)
+    assert BILLING_KEYS <= obj.keys()
+    assert (obj["product"], obj["plan"], obj["expiry"]) == (product, plan, expiry)
+    assert (obj["billing_date"], obj["notice_date"], obj["approximate"]) == (billing, notice, True)
+    assert all(ISO.match(obj[k]) for k in ("expiry", "billing_date", "notice_date"))
+    assert obj["explanation"]
+
+
+def test_billing_plain() -> None:
+    result = run("billing", "--product", "total-security-premium", "--plan", "annual", "--expiry", "2027-03-31", *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "2027年3月25日前後" in result.stdout and "2027年2月25日前後" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["--product", "nope", "--plan", "annual", "--expiry", "2027-03-31"], "nope"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "2027-02-30"], "2027-02-30"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "2025-01-31"], "2025-01-31"),
+        (["--product", "mobile", "--plan", "weekly", "--expiry", "2027-03-31"], "weekly"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "31/03/2027"], "31/03/2027"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "2027-03-31", "--today", "2026-13-01"], "2026-13-01"),
+    ],
+)
+def test_billing_errors_are_one_sentence_naming_the_value(args: list[str], named: str) -> None:
+    result = CliRunner().invoke(main, ["billing", *args, *([] if "--today" in args else TODAY)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and named in lines[0], result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_broken_kb_via_kb_option_names_file_and_line(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"faq/basic.yaml": replace_once("  - id: change-card", "  - id: cancel")}, source=KB_MIN)
+    for args in (["ask", "解約したい"], ["billing", "--product", "alpha", "--plan", "annual", "--expiry", "2027-03-31"]):
+        result = run(*args, "--kb", str(root), *TODAY)
+        assert result.exit_code == 1
+        assert "faq/basic.yaml:15: duplicate entry id 'cancel'" in result.stderr
+        assert "Traceback" not in result.output
+
+
+# --- eval -------------------------------------------------------------------------------------
+
+needs_dev = pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval/dev.jsonl is not here")
+
+
+@needs_dev
+def test_eval_prints_the_report_and_honours_min_accuracy() -> None:
+    result = run("eval", str(DEV_SET), *TODAY)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert re.search(r"precision\s+recall\s+f1-score\s+support", out)
+    assert re.search(r"^cancel-howto\s+\d\.\d\d\s+\d\.\d\d\s+\d\.\d\d\s+\d+$", out, re.M)
+    assert re.search(r"^accuracy\s+\d\.\d\d\s+91$", out, re.M)
+    for label in ("in-scope top-1 accuracy:", "fallback precision:", "fallback recall:", "product-extraction accuracy:"):
+        assert re.search(rf"^{label}\s+[01]\.\d{{3}}$", out, re.M), label
+    accuracy = float(re.search(r"in-scope top-1 accuracy:\s+([\d.]+)", out).group(1))
+    strict = run("eval", str(DEV_SET), "--min-accuracy", "0.99", *TODAY)
+    assert strict.exit_code == (1 if accuracy < 0.99 else 0)
+    assert run("eval", str(DEV_SET), "--min-accuracy", "0.5", *TODAY).exit_code == 0
+
+
+@needs_dev
+def test_eval_meets_the_issue_targets_on_the_dev_set() -> None:
+    out = run("eval", str(DEV_SET), *TODAY).stdout
+    figure = {k: float(re.search(rf"{k}:\s+([\d.]+)", out).group(1)) for k in
+              ("in-scope top-1 accuracy", "fallback precision", "fallback recall", "product-extraction accuracy")}
+    assert figure["in-scope top-1 accuracy"] >= 0.95
+    assert figure["fallback recall"] >= 0.85
+    assert figure["fallback precision"] >= 0.90
+    assert figure["product-extraction accuracy"] >= 0.95
+
+
+def test_eval_min_accuracy_on_a_known_set(tmp_path: Path) -> None:
+    labelled = tmp_path / "set.jsonl"
+    labelled.write_text(
+        '{"q": "アルファの自動更新を解約したい", "intent": "cancel", "product": "alpha"}\n'
+        '{"q": "カードを変えたい", "intent": "cancel", "product": null}\n',  # wrong on purpose
+        encoding="utf-8",
+    )
+    base = ["eval", str(labelled), "--kb", str(KB_MIN), *TODAY]
+    failing = run(*base, "--min-accuracy", "0.99")
+    assert failing.exit_code == 1 and "0.500" in failing.stderr
+    assert run(*base, "--min-accuracy", "0.5").exit_code == 0
+    shown = run(*base, "--errors").stdout
+    assert "cancel → change-card: 1" in shown and "カードを変えたい" in shown
+
+
+def test_eval_bad_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    result = run("eval", str(bad), *TODAY)
+    assert result.exit_code == 1 and "bad.jsonl:1:" in result.stderr
+
+
+# --- check ------------------------------------------------------------------------------------
+
+
+def test_check_passes_on_a_valid_kb() -> None:
+    result = run("check", "--kb", str(KB_MIN))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("OK: 2 entries, 8 questions, 2 products")
+
+
+def test_check_passes_on_the_shipped_kb() -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.stdout[:2000]
+    assert re.search(r"^OK: \d+ entries, \d+ questions, 10 products", result.stdout, re.M), result.stdout[:2000]
+
+
+def test_check_fails_with_file_line_on_a_broken_kb(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      gamma: [ガンマの解約方法]")},
+        source=KB_MIN,
+    )
+    result = run("check", "--kb", str(root))
+    assert result.exit_code == 1
+    assert "faq/basic.yaml:13: unknown product id 'gamma' in 'pages'" in result.stderr
+
+
+def test_check_reports_an_alternate_that_routes_elsewhere(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"faq/basic.yaml": replace_once("      - 自動更新を止める手順\n", "      - 自動更新を止める手順\n      - 登録クレジットカードを変更したい\n")},
+        source=KB_MIN,
+    )
+    result = run("check", "--kb", str(root))
+    assert result.exit_code == 1
+    assert re.search(r"^faq/basic\.yaml:8: (error: )?alternate question '登録クレジットカードを変更したい' of 'cancel' routes to 'change-card'$",
+                     result.stdout, re.M), result.output
+
+
+# --- help -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_help_shows_an_example(name: str) -> None:
+    result = run(name, "--help")
+    assert result.exit_code == 0
+    assert re.search(r"Examples?:\n\s+faqbot " + re.escape(name), result.stdout), result.stdout
+
+
+def test_group_help_shows_examples() -> None:
+    out = run("--help").stdout
+    assert "Examples:" in out and "faqbot ask" in out
+
+
+# --- the installed entry points ---------------------------------------------------------------
+
+
+def _proc(cmd: list[str], input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, input=input, capture_output=True, text=True, timeout=60, cwd=REPO)
+
+
+def test_console_script_ask_json_stdin() -> None:
+    queries = ["お知らせメールの宛先を変えたい", "Netflixを解約したい"]
+    proc = _proc([str(FAQBOT), "ask", "--json", "-", *TODAY], input="\n".join(queries) + "\n")
+    assert proc.returncode == 0, proc.stderr
+    objects = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [(o["query"], o["intent"]) for o in objects] == [(queries[0], "change-email"), (queries[1], "fallback")]
+    for obj, query in zip(objects, queries):
+        _check_ask_json(obj, query)
+
+
+def test_console_script_error_exit() -> None:
+    proc = _proc([str(FAQBOT), "billing", "--product", "nope", "--plan", "annual", "--expiry", "2027-03-31", *TODAY])
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("Error: ") and "'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_python_dash_m_billing_json() -> None:
+    proc = _proc([sys.executable, "-m", "faqbot", "billing", "--product", "mac", "--plan", "annual",
+                  "--expiry", "2028-03-15", "--json", *TODAY])
+    assert proc.returncode == 0, proc.stderr
+    obj = json.loads(proc.stdout)
+    assert (obj["billing_date"], obj["notice_date"]) == ("2028-02-29", "2028-01-29")

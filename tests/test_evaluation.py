@@ -1,0 +1,96 @@
+"""Tests of faqbot.evaluation: loading labelled queries and scoring predictions.
+
+The figures of ``score`` are computed by hand for a small table of predictions.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import TODAY
+
+from faqbot.answering import Engine
+from faqbot.errors import InputError
+from faqbot.evaluation import Example, Prediction, load_examples, predict, score
+
+
+def _p(expected: str, predicted: str, product: str | None = None, found: str | None = None) -> Prediction:
+    return Prediction(Example(f"{expected}->{predicted}", expected, product), predicted, 0.5, found)
+
+
+PREDICTIONS = [
+    _p("a", "a"),
+    _p("a", "a", "mobile", "mobile"),
+    _p("a", "b"),
+    _p("b", "b", "mac", None),  # product missed
+    _p("fallback", "fallback"),
+    _p("fallback", "a"),
+    _p("b", "fallback"),
+]
+
+
+def test_score_by_hand() -> None:
+    report = score(PREDICTIONS)
+    assert report.total == 7
+    assert report.accuracy == pytest.approx(4 / 7)
+    assert report.in_scope_accuracy == pytest.approx(3 / 5)
+    by_intent = {s.intent: s for s in report.intents}
+    # a: predicted 3 times (2 right), labelled 3 times (2 found)
+    assert (by_intent["a"].precision, by_intent["a"].recall, by_intent["a"].support) == (2 / 3, 2 / 3, 3)
+    assert by_intent["a"].f1 == pytest.approx(2 / 3)
+    # b: predicted 2 times (1 right), labelled 2 times
+    assert (by_intent["b"].precision, by_intent["b"].recall) == (0.5, 0.5)
+    # fallback: predicted 2 times (1 right), labelled 2 times
+    assert (report.fallback_precision, report.fallback_recall) == (0.5, 0.5)
+    assert report.product_accuracy == pytest.approx(6 / 7)
+    assert sorted(report.confusions) == [("a", "b", 1), ("b", "fallback", 1), ("fallback", "a", 1)]
+    assert len(report.errors) == 4  # three misroutes and one missed product
+
+
+def test_score_of_nothing_is_zero_not_a_crash() -> None:
+    report = score([])
+    assert (report.total, report.accuracy, report.fallback_recall, report.product_accuracy) == (0, 0.0, 0.0, 0.0)
+
+
+def test_confusions_most_common_first() -> None:
+    report = score([_p("a", "b"), _p("a", "b"), _p("c", "d")])
+    assert report.confusions == (("a", "b", 2), ("c", "d", 1))
+
+
+def test_load_examples(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        '{"q": "解約したい", "intent": "cancel-howto", "product": null}\n'
+        "\n"
+        '{"q": "モバイルの請求日", "intent": "next-billing-date", "product": "mobile", "style": "keyword"}\n',
+        encoding="utf-8",
+    )
+    assert load_examples(path) == [
+        Example("解約したい", "cancel-howto", None),
+        Example("モバイルの請求日", "next-billing-date", "mobile"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [('{"q": "a", "intent": "x"}\nnot json\n', 2), ('{"intent": "x"}\n', 1), ('{"q": "a", "intent": "x"}\n\n[1, 2]\n', 3)],
+)
+def test_bad_lines_are_named(tmp_path: Path, text: str, line: int) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=f"bad.jsonl:{line}:"):
+        load_examples(path)
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="nope.jsonl"):
+        load_examples(tmp_path / "nope.jsonl")
+
+
+def test_predict_routes_and_extracts(min_engine: Engine) -> None:
+    examples = [Example("アルファの自動更新を解約したい", "cancel", "alpha"), Example("明日の天気を教えて", "fallback", None)]
+    predictions = predict(min_engine, examples, TODAY)
+    assert [(p.intent, p.product) for p in predictions] == [("cancel", "alpha"), ("fallback", None)]
+    report = score(predictions)
+    assert (report.accuracy, report.fallback_recall, report.product_accuracy) == (1.0, 1.0, 1.0)

@@ -1,0 +1,184 @@
+"""Tests of faqbot.router: ranking, confidence, fallback and clarification.
+
+The customer phrasings below are written for this file: none is a stored
+question of knowledge/*.yaml nor a query of shared/eval/dev.jsonl
+(``test_phrasings_are_new`` checks it), so they measure generalisation.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import KB_MIN, TODAY, make_kb
+
+from faqbot.answering import Engine
+from faqbot.entities import Entities
+from faqbot.dates import FoundDate
+from faqbot.kb_loader import load_knowledge_base
+from faqbot.knowledge import KnowledgeBase
+from faqbot.normalize import normalize
+from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Router
+
+DEV_SET = Path("/work/shared/eval/dev.jsonl")
+
+CLEAR = [
+    ("about", "自動更新サービスってどういうものなの？"),
+    ("about", "あんしん自動更新の仕組みをざっくり知りたい"),
+    ("apply-timing", "自動更新の申し込みはどのタイミングでできる？"),
+    ("apply-timing", "購入した後からでも自動更新を申し込める？"),
+    ("apply-howto", "自動更新に申し込む手順が知りたい"),
+    ("apply-howto", "どうやって自動更新に加入すればいい？"),
+    ("fee-and-period", "更新料と延長される期間を教えて"),
+    ("fee-and-period", "自動更新だと何か月延びて料金はいくら？"),
+    ("payment-methods", "コンビニ払いはできる？"),
+    ("payment-methods", "銀行振込で自動更新の支払いはできますか"),
+    ("billing-timing", "更新料の引き落としはいつごろ？"),
+    ("billing-timing", "年額版だと更新料はいつ請求される？"),
+    ("billing-notice", "請求される前に連絡は来るの？"),
+    ("billing-notice", "引き落とし前に事前のお知らせメールは届く？"),
+    ("cancel-howto", "自動更新を止めるにはどうすれば？"),
+    ("cancel-howto", "自動更新の解約手続きのやり方"),
+    ("uninstall-not-cancel", "アプリを消したら自動更新も止まる？"),
+    ("uninstall-not-cancel", "ソフトを削除すれば解約扱いになる？"),
+    ("auto-cancellation", "自動更新が勝手に止まることってある？"),
+    ("auto-cancellation", "何もしていないのに自動更新が解約されるケースは？"),
+    ("change-card", "クレカを新しいのにしたい"),
+    ("change-card", "自動更新に使うカードを別のカードに替えたい"),
+    ("change-email", "お知らせメールの宛先を変えたい"),
+    ("change-email", "通知が届くメールアドレスを変更するには"),
+    ("contact", "電話で相談したい"),
+    ("contact", "サポートに問い合わせる方法は？"),
+    ("unknown-charge", "知らない請求が来た"),
+    ("unknown-charge", "覚えのないトレンドマイクロからの引き落としがある"),
+    ("card-handling", "カード情報の扱いで気をつけることは"),
+    ("card-handling", "クレジットカード番号を入力するときの注意点"),
+    ("check-contract", "有効期限を調べたい"),
+    ("check-contract", "自分の契約内容をどこで見られる？"),
+    ("next-billing-date", "ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？"),
+    ("next-billing-date", "モバイル月額で期限が2027/5/31、次はいつ引き落とし？"),
+    ("greeting", "こんにちは〜、質問です"),
+    ("greeting", "どうも、はじめまして。よろしくです"),
+    ("thanks", "助かりました、どうも"),
+    ("thanks", "ご丁寧にありがとうございました"),
+    ("goodbye", "今日はこれで終わりにします"),
+    ("goodbye", "ではまた今度"),
+    ("help", "このボットは何ができるの"),
+    ("help", "どんな質問に答えられますか"),
+]
+
+OFF_TOPIC = ["明日の天気は？", "おすすめの映画を教えて", "asdfghjkl", "新しいノートパソコンのおすすめは？", "", "？？？"]
+OTHER_COMPANY = ["Spotifyの請求日はいつ？", "Netflixを解約したい", "ノートンの更新料の引き落とし日"]
+
+
+def _route(engine: Engine, query: str):
+    return engine.router.route(query, engine.extractor.extract(query, TODAY))
+
+
+def test_phrasings_are_new(shipped_kb: KnowledgeBase) -> None:
+    stored = {normalize(q) for e in shipped_kb.entries for q in e.questions}
+    stored |= {normalize(q) for q in shipped_kb.out_of_scope}
+    if DEV_SET.exists():
+        stored |= {normalize(json.loads(line)["q"]) for line in DEV_SET.read_text("utf-8").splitlines() if line.strip()}
+    for query in [q for _, q in CLEAR] + OFF_TOPIC[:4] + OTHER_COMPANY:
+        assert normalize(query) not in stored, query
+
+
+@pytest.mark.parametrize(("intent", "query"), CLEAR)
+def test_clear_questions_are_answered(engine: Engine, intent: str, query: str) -> None:
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
+    assert routing.confidence >= engine.kb.settings.threshold
+
+
+@pytest.mark.parametrize("query", OFF_TOPIC)
+def test_off_topic_falls_back(engine: Engine, query: str) -> None:
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_FALLBACK, "fallback")
+
+
+@pytest.mark.parametrize("query", OTHER_COMPANY)
+def test_other_company_subject_falls_back(engine: Engine, query: str) -> None:
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent, routing.out_of_scope) == (DECISION_FALLBACK, "fallback", True)
+    # the closest real entries are still offered as suggestions
+    assert routing.matches
+
+
+@pytest.mark.parametrize("query", [q for _, q in CLEAR[::3]] + OFF_TOPIC + OTHER_COMPANY)
+def test_confidences_are_in_unit_range_and_ordered(engine: Engine, query: str) -> None:
+    routing = _route(engine, query)
+    assert 0.0 <= routing.confidence <= 1.0
+    confidences = [m.confidence for m in routing.matches]
+    assert all(0.0 <= c <= 1.0 for c in confidences)
+    assert confidences == sorted(confidences, reverse=True)
+    assert len({m.entry_id for m in routing.matches}) == len(routing.matches)  # one match per entry
+
+
+def test_near_verbatim_scores_higher_than_a_paraphrase(engine: Engine) -> None:
+    near = _route(engine, "更新料はいつ請求されるの？").confidence
+    loose = _route(engine, "お金っていつ取られるんだっけ").confidence
+    assert near > loose
+
+
+def test_a_date_favours_the_computed_answer(engine: Engine) -> None:
+    query = "請求はいつ"
+    no_date = engine.router.rank(query, Entities())
+    with_date = engine.router.rank(query, Entities(expiry=FoundDate(date(2027, 3, 31), "day", "2027/3/31")))
+    before = {m.entry_id: m.confidence for m in no_date}
+    after = {m.entry_id: m.confidence for m in with_date}
+    assert after["next-billing-date"] > before["next-billing-date"]
+    assert after["billing-timing"] == before["billing-timing"]
+
+
+def test_rank_top_limits_the_matches(engine: Engine) -> None:
+    assert len(engine.router.rank("自動更新を解約したい", top=2)) == 2
+    assert engine.router.rank("自動更新を解約したい", top=1)[0].entry_id == "cancel-howto"
+
+
+def test_rank_exclude_leaves_one_stored_question_out(min_kb: KnowledgeBase) -> None:
+    router = Router(min_kb)
+    stored = "自動更新の解約方法"
+    (best,) = router.rank(stored, top=1)
+    assert (best.entry_id, best.question, best.confidence) == ("cancel", stored, 1.0)
+    ranked = router.rank(stored, exclude=stored)
+    assert all(m.question != stored for m in ranked)
+    assert ranked[0].entry_id == "cancel" and ranked[0].confidence < 1.0
+
+
+def test_clarify_when_two_entries_tie(tmp_path: Path) -> None:
+    tie = """\
+category: 同じ質問
+entries:
+  - id: twin-a
+    question: 支払い明細の見方を知りたい
+    answer: A
+  - id: twin-b
+    question: 支払い明細の見方を知りたい
+    answer: B
+"""
+    root = make_kb(tmp_path, {"faq/tie.yaml": tie}, source=KB_MIN)
+    routing = Router(load_knowledge_base(root)).route("支払い明細の見方を知りたい")
+    assert routing.decision == DECISION_CLARIFY
+    assert {m.entry_id for m in routing.matches[:2]} == {"twin-a", "twin-b"}
+    assert routing.matches[0].confidence == routing.matches[1].confidence
+    assert routing.intent in {"twin-a", "twin-b"}  # the best guess
+
+
+def test_fixture_kb_routes_answer_and_subject(min_kb: KnowledgeBase) -> None:
+    router = Router(min_kb)
+    assert router.route("カードを変えたい").intent == "change-card"
+    assert router.route("キャンセルしたい").intent == "cancel"  # through synonyms.yaml
+    routing = router.route("ネットフリックスを解約したい")
+    assert routing.decision == DECISION_FALLBACK and routing.out_of_scope
+    routing = router.route("明日の天気を教えてほしい")  # close to an out-of-scope example
+    assert routing.decision == DECISION_FALLBACK and routing.out_of_scope
+
+
+def test_threshold_comes_from_the_kb(tmp_path: Path) -> None:
+    strict = make_kb(tmp_path, {"service.yaml": lambda t: t.replace("threshold: 0.3", "threshold: 0.99")}, source=KB_MIN)
+    query = "カードを新しくしたい"
+    assert Router(load_knowledge_base(KB_MIN)).route(query).decision == DECISION_ANSWER
+    assert Router(load_knowledge_base(strict)).route(query).decision == DECISION_FALLBACK

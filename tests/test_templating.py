@@ -1,0 +1,79 @@
+"""Tests of faqbot.templating: answer templates in plain text and escaped HTML."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from markupsafe import Markup
+
+from faqbot.knowledge import Entry, KnowledgeBase, Service
+from faqbot.templating import render_html, render_system, render_text, template_problem
+
+
+def _entry(answer: str) -> Entry:
+    return Entry(id="t", kind="faq", category="c", question="q", alternates=(), answer=answer)
+
+
+def test_text_render_fills_service_and_product(min_kb: KnowledgeBase) -> None:
+    entry = min_kb.entry("change-card")
+    assert render_text(min_kb, entry) == "クレジットカードの変更はテストアカウントで行えます。"
+    assert render_text(min_kb, entry, min_kb.product("beta")) == "ベータ ガードのクレジットカードの変更はテストアカウントで行えます。"
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("{{ renewal.payment_method }}", "クレジットカード決済のみ"),
+        ("{{ renewal.notice.months_before }}か月前", "1か月前"),
+        ("{{ renewal.statement_descriptors | join('/') }}", "テスト社"),
+        ("{% for p in products %}{{ p.id }} {% endfor %}", "alpha beta"),
+        ("{{ service.support_desk }}", "テスト窓口"),
+        ("  前後の空白は落ちる\n\n", "前後の空白は落ちる"),
+    ],
+)
+def test_template_variables(min_kb: KnowledgeBase, answer: str, expected: str) -> None:
+    assert render_text(min_kb, _entry(answer)) == expected
+
+
+def test_html_render_escapes_values_and_text_does_not(min_kb: KnowledgeBase) -> None:
+    kb = dataclasses.replace(min_kb, service=dataclasses.replace(min_kb.service, name="<b>A&B</b>"))
+    entry = _entry("{{ service.name }}です")
+    html = render_html(kb, entry)
+    assert isinstance(html, Markup)
+    assert str(html) == "&lt;b&gt;A&amp;B&lt;/b&gt;です"
+    assert render_text(kb, entry) == "<b>A&B</b>です"
+
+
+@pytest.mark.parametrize(
+    ("answer", "words"),
+    [
+        ("{{ customer_name }}", "'customer_name' is undefined"),
+        ("{{ service.acount }}", "acount"),
+        ("{{ service.name", "unexpected end of template"),
+        ("{% if product %}{{ product.nam }}{% endif %}", "for product 'alpha'"),  # fails only with a product
+        ("{{ products[5].name }}", "no element 5"),
+    ],
+)
+def test_template_problem_names_what_does_not_render(min_kb: KnowledgeBase, answer: str, words: str) -> None:
+    problem = template_problem(min_kb, _entry(answer))
+    assert problem is not None and words in problem
+
+
+def test_template_problem_is_none_for_good_templates(min_kb: KnowledgeBase) -> None:
+    for entry in min_kb.entries:
+        assert template_problem(min_kb, entry) is None
+
+
+def test_shipped_answers_all_render_for_every_product(shipped_kb: KnowledgeBase) -> None:
+    for entry in shipped_kb.entries:
+        assert template_problem(shipped_kb, entry) is None, entry.id
+        assert render_text(shipped_kb, entry).strip(), entry.id
+
+
+def test_system_templates_fill_the_service() -> None:
+    service = Service(name="S", company="C", account="A", support_desk="窓口X")
+    text = render_system("fallback", {"suggestions": [], "offer_support": True, "service": service})
+    assert "窓口X" in text
+    text = render_system("clarify", {"choices": [_entry("a"), dataclasses.replace(_entry("b"), question="q2")]})
+    assert "1. q" in text and "2. q2" in text
