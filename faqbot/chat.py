@@ -19,7 +19,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -32,10 +32,12 @@ from prompt_toolkit.input import Input
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
+from faqbot.analytics import Recorder
 from faqbot.answering import Engine
 from faqbot.dialogue import DialogueState, Reply, help_reply, initial_state, render_reply_text, reply_json, step
 from faqbot.errors import FaqbotError
 from faqbot.knowledge import KnowledgeBase
+from faqbot.normalize import normalize_term
 
 COMMANDS = {
     "/help": "できること・質問の例とコマンドの一覧",
@@ -74,18 +76,27 @@ def open_history(path: Path) -> History:
     """A FileHistory at ``path`` (folders created); in memory if the file cannot be used."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(exist_ok=True)
+        # Owner-only: customers type contract details into the chat.
+        path.touch(mode=0o600, exist_ok=True)
     except OSError:
         return InMemoryHistory()  # read-only home, odd permissions: chat without history
     return FileHistory(str(path))
 
 
 def completion_words(kb: KnowledgeBase) -> tuple[str, ...]:
-    """Product names and aliases, then the chat's commands: what Tab completes."""
+    """Product names and aliases, then the chat's commands: what Tab completes.
+
+    Aliases that differ from an earlier word only in spacing, width or
+    long-vowel marks (ウイルスバスタークラウド, ウイルスバスタ クラウド) are left
+    out: they would only crowd the menu.
+    """
     words: list[str] = []
+    seen: set[str] = set()
     for product in kb.products:
         for word in (product.name, *product.aliases):
-            if word not in words:
+            key = normalize_term(word)
+            if key and key not in seen:
+                seen.add(key)
                 words.append(word)
     return (*words, *COMMANDS)
 
@@ -152,10 +163,14 @@ class Conversation:
     engine: Engine
     today: date
     state: DialogueState = field(default_factory=initial_state)
+    recorder: Recorder | None = None  # analytics (faqbot report); None records nothing
 
     def send(self, message: str) -> Reply:
         """One customer message through the dialogue manager."""
         reply, self.state = step(self.engine, self.state, message, self.today)
+        if self.recorder is not None and reply.decision in ("answer", "clarify", "fallback"):
+            self.recorder.record_turn("chat", message, reply.intent, reply.confidence, reply.decision == "fallback",
+                                      reply.decision == "clarify", self.state.product, datetime.now())
         return reply
 
     def help(self) -> Reply:

@@ -10,6 +10,7 @@ import pytest
 
 from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path
 from faqbot.answering import answer_query
+from faqbot.chat import Conversation
 
 AT = datetime(2026, 11, 26, 10, 30)
 
@@ -89,3 +90,13 @@ def test_write_errors_do_not_break_the_conversation(tmp_path: Path) -> None:
 def test_reading_a_missing_database_names_it(tmp_path: Path) -> None:
     with pytest.raises(AnalyticsError, match="No analytics database at .*missing.sqlite3"):
         Recorder(tmp_path / "missing.sqlite3").turns()
+
+
+def test_terminal_chat_conversation_records_its_turns(tmp_path: Path, engine) -> None:
+    recorder = Recorder(tmp_path / "a.sqlite3")
+    conversation = Conversation(engine, date(2026, 11, 26), recorder=recorder)
+    conversation.send("ウイルスバスター モバイルを解約したい")
+    conversation.send("カード 4111 1111 1111 1111 でポイント払いはできる？")
+    turns = recorder.turns()
+    assert [(t.channel, t.intent, t.product) for t in turns][0] == ("chat", "cancel-howto", "mobile")
+    assert "4111" not in turns[1].query and "[カード番号]" in turns[1].query

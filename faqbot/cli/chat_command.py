@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from faqbot.analytics import Recorder
 from faqbot.chat import Conversation, TerminalChat, history_path, open_history, run_piped
 from faqbot.cli.common import kb_option, load_engine, resolve_today, today_option, translate_errors
 
@@ -23,6 +24,7 @@ def chat(as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
     Commands: /help, /reset, /quit (Ctrl-D and Ctrl-C also leave).
     History: $FAQBOT_HISTORY, else $XDG_STATE_HOME/faqbot/history,
     else ~/.local/state/faqbot/history.
+    Analytics: see `faqbot report` (FAQBOT_ANALYTICS=off to stop recording).
 
     \b
     Examples:
@@ -31,7 +33,7 @@ def chat(as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
       printf '次の請求日はいつ？\\n1\\n年額\\n2027年3月31日\\n' | faqbot chat
     """
     today = resolve_today(today_text)
-    conversation = Conversation(load_engine(kb_dir), today)
+    conversation = Conversation(load_engine(kb_dir), today, recorder=Recorder.from_env())
     if not sys.stdin.isatty():
         sys.exit(run_piped(conversation, sys.stdin, sys.stdout, as_json=as_json))
     sys.exit(TerminalChat(conversation, history=open_history(history_path())).run())
