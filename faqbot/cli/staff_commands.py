@@ -197,7 +197,7 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
         table = _table(console, "項目", "内容")
         table.show_header = False
         table.columns[0].no_wrap = True
-        table.add_row("別名", "、".join(sheet.aliases) or NOT_LISTED)
+        table.add_row("別名", " / ".join(sheet.aliases) or NOT_LISTED)  # spaces give rich clean wrap points
         table.add_row("プラン・請求", _plans_text(sheet))
         table.add_row("お知らせ", sheet.notice)
         table.add_row("支払い方法", sheet.payment_method or NOT_LISTED)
