@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import KB_MIN, TODAY, make_kb
+from tests.conftest import KB_MIN, TODAY, make_kb
 
 from faqbot.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
 from faqbot.dates import FoundDate

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import KB_MIN, REPO, make_kb, replace_once
+from tests.conftest import KB_MIN, REPO, make_kb, replace_once
 
 from faqbot.cli import main
 

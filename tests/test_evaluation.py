@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import TODAY
+from tests.conftest import TODAY
 
 from faqbot.answering import Engine
 from faqbot.errors import InputError

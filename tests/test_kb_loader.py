@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import KB_MIN, line_number, make_kb, replace_once
+from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
 from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import KB_MIN, TODAY, make_kb
+from tests.conftest import KB_MIN, TODAY, make_kb
 
 from faqbot.answering import Engine
 from faqbot.entities import Entities
