@@ -27,7 +27,7 @@
       clear: "会話を消去",
       cleared: "会話を消去しました。",
       input: "質問を入力",
-      placeholder: "ご質問を入力してください（Enter で送信）",
+      placeholder: "ご質問を入力してください",
       send: "送信",
       messages: "会話",
       choices: "選択肢",
@@ -47,7 +47,7 @@
       clear: "Clear conversation",
       cleared: "Conversation cleared.",
       input: "Type your question",
-      placeholder: "Type your question (Enter to send)",
+      placeholder: "Type your question",
       send: "Send",
       messages: "Conversation",
       choices: "Choices",
@@ -210,9 +210,7 @@
 
   function renderAll() {
     list.textContent = "";
-    if (!store.messages.length) {
-      list.appendChild(renderMessage({ role: "bot", text: T.welcome }, false));
-    }
+    list.appendChild(renderMessage({ role: "bot", text: T.welcome }, false)); // not stored: always first
     store.messages.forEach(function (m, i) {
       list.appendChild(renderMessage(m, i === store.messages.length - 1));
     });

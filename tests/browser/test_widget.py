@@ -1,0 +1,311 @@
+"""The help widget in real headless Chromium, on the demo page served by `faqbot serve`.
+
+Covers what issue 4 asks the widget to show: open, ask, answer, quick replies,
+the billing form over several turns, history across a reload, clearing it,
+an XSS payload shown as text, a composing Enter that does not send, keyboard
+only use, 375 px, style isolation, and screenshots for people to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conftest import CHROMIUM, SCREENSHOTS, SKIP_REASON
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)
+
+XSS = "<img src=x onerror=alert(1)>"
+WIDGET = "faqbot-widget"
+
+
+def launcher(page: Page):
+    return page.get_by_role("button", name="チャットで質問する")
+
+
+def panel(page: Page):
+    return page.get_by_role("dialog")
+
+
+def composer(page: Page):
+    return page.get_by_role("textbox", name="質問を入力")
+
+
+def messages(page: Page, role: str):
+    return page.locator(f"{WIDGET} li.message.{role}:not(.typing)")
+
+
+def open_demo(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    launcher(page).click()
+    expect(panel(page)).to_be_visible()
+    expect(composer(page)).to_be_focused()
+
+
+def ask(page: Page, text: str) -> None:
+    """Type ``text``, press Enter and wait until the reply is shown."""
+    before = messages(page, "bot").count()
+    composer(page).fill(text)
+    composer(page).press("Enter")
+    expect(messages(page, "bot")).to_have_count(before + 1)
+    expect(page.locator(f"{WIDGET} button.send")).to_be_enabled()
+
+
+def shadow_active(page: Page) -> str:
+    """A description of the focused element inside the widget's shadow root."""
+    return page.evaluate(
+        """() => {
+            const el = document.querySelector('faqbot-widget').shadowRoot.activeElement;
+            return el ? el.tagName.toLowerCase() + '|' + (el.getAttribute('aria-label') || el.textContent || '') : '';
+        }"""
+    )
+
+
+def test_open_ask_and_see_the_answer_announced(page: Page, server: str) -> None:
+    open_demo(page, server)
+    expect(launcher(page)).to_be_hidden()
+    expect(panel(page)).to_have_attribute("aria-labelledby", "faqbot-title")
+    # Record whether the typing indicator ever appears while the reply is on its way.
+    page.evaluate(
+        """() => {
+            const list = document.querySelector('faqbot-widget').shadowRoot.querySelector('.messages');
+            window.__sawTyping = false;
+            new MutationObserver(() => { if (list.querySelector('.typing')) window.__sawTyping = true; })
+                .observe(list, {childList: true});
+        }"""
+    )
+    ask(page, "解約したい")
+    expect(messages(page, "user").last).to_have_text("あなた: 解約したい")
+    reply = messages(page, "bot").last
+    expect(reply).to_contain_text("解約")
+    assert page.evaluate("window.__sawTyping") is True
+    live = page.locator(f"{WIDGET} [role=status][aria-live=polite]")
+    expect(live).to_contain_text("解約")
+
+
+def test_quick_replies_fill_the_billing_form_over_several_turns(page: Page, server: str) -> None:
+    open_demo(page, server)
+    ask(page, "次回の請求日を知りたい")
+    choices = page.locator(f"{WIDGET} .choices").last
+    expect(choices).to_have_attribute("role", "group")
+    before = messages(page, "bot").count()
+    choices.get_by_role("button", name="ウイルスバスター モバイル", exact=True).click()
+    expect(messages(page, "bot")).to_have_count(before + 1)
+    expect(messages(page, "user").last).to_contain_text("ウイルスバスター モバイル")  # the label, not the raw value
+    expect(messages(page, "bot").last).to_contain_text("月額版・年額版")
+    # Older quick replies disappear: they no longer match the conversation.
+    expect(page.locator(f"{WIDGET} .choices")).to_have_count(1)
+    page.locator(f"{WIDGET} .choices").get_by_role("button", name="月額版", exact=True).click()
+    expect(messages(page, "bot")).to_have_count(before + 2)
+    expect(messages(page, "bot").last).to_contain_text("有効期限")
+    ask(page, "来年3月末")  # relative, so the test stays true whatever the server's date
+    answer = messages(page, "bot").last
+    expect(answer).to_contain_text("次回の請求日")
+    expect(answer.locator("dl.facts dt")).to_contain_text(["製品", "プラン", "有効期限", "次回の請求日"])
+    expect(answer.locator("dl.facts")).to_contain_text("ウイルスバスター モバイル")
+
+
+def test_history_survives_a_reload_and_can_be_cleared(page: Page, server: str) -> None:
+    open_demo(page, server)
+    ask(page, "解約したい")
+    ask(page, "支払い方法を教えて")
+    page.reload()
+    expect(panel(page)).to_be_visible()  # it was open: it stays open
+    expect(messages(page, "user")).to_have_count(2)
+    expect(messages(page, "user").first).to_contain_text("解約したい")
+    # The signed state came back too: the next turn still works.
+    ask(page, "ありがとう")
+    page.get_by_role("button", name="会話を消去").click()
+    expect(messages(page, "user")).to_have_count(0)
+    expect(messages(page, "bot")).to_have_count(1)  # the welcome
+    expect(page.locator(f"{WIDGET} [role=status]")).to_have_text("会話を消去しました。")
+    page.reload()
+    expect(messages(page, "user")).to_have_count(0)
+    stored = page.evaluate("() => Object.values(sessionStorage).map(v => JSON.parse(v))")
+    assert stored == [{"messages": [], "state": None, "open": True}]
+
+
+def test_an_xss_payload_is_shown_as_text(page: Page, server: str) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    open_demo(page, server)
+    ask(page, XSS)
+    expect(messages(page, "user").last.locator("p.text")).to_have_text(XSS)
+    assert page.evaluate("() => document.querySelector('faqbot-widget').shadowRoot.querySelectorAll('img').length") == 0
+    assert page.locator("img").count() == 0
+    page.reload()  # and again when the history is rendered from storage
+    expect(messages(page, "user").last.locator("p.text")).to_have_text(XSS)
+    page.wait_for_timeout(200)
+    assert dialogs == []
+
+
+def test_enter_while_composing_does_not_send(page: Page, server: str) -> None:
+    open_demo(page, server)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if "/api/v1/chat" in request.url else None)
+    composer(page).fill("かいやく")
+    for init in ("{key: 'Enter', code: 'Enter', isComposing: true}", "{key: 'Enter', code: 'Enter', keyCode: 229}"):
+        prevented = page.evaluate(
+            f"""() => {{
+                const input = document.querySelector('faqbot-widget').shadowRoot.querySelector('textarea');
+                const event = new KeyboardEvent('keydown', Object.assign({init}, {{bubbles: true, cancelable: true, composed: true}}));
+                return !input.dispatchEvent(event);
+            }}"""
+        )
+        assert prevented is False  # the IME's Enter is left alone to confirm the conversion
+    page.wait_for_timeout(300)
+    assert sent == []
+    expect(messages(page, "user")).to_have_count(0)
+    expect(composer(page)).to_have_value("かいやく")
+    # Once the conversion is confirmed, Enter sends.
+    composer(page).press("Enter")
+    expect(messages(page, "user")).to_have_count(1)
+    assert len(sent) == 1
+
+
+def test_keyboard_only_end_to_end(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    for _ in range(10):  # the demo page has nothing focusable before the widget
+        page.keyboard.press("Tab")
+        if "launcher" in page.evaluate("() => document.querySelector('faqbot-widget').shadowRoot.activeElement?.className || ''"):
+            break
+    expect(launcher(page)).to_be_focused()
+    outline = launcher(page).evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"  # visible focus
+    page.keyboard.press("Enter")
+    expect(panel(page)).to_be_visible()
+    expect(composer(page)).to_be_focused()
+    page.keyboard.type("次回の請求日を知りたい")
+    page.keyboard.press("Enter")
+    expect(messages(page, "bot")).to_have_count(2)
+    # Shift+Tab back from the text box into the quick replies, and pick one with Enter.
+    for _ in range(15):
+        page.keyboard.press("Shift+Tab")
+        if shadow_active(page) == "button|ウイルスバスター モバイル":
+            break
+    assert shadow_active(page) == "button|ウイルスバスター モバイル"
+    page.keyboard.press("Enter")
+    expect(messages(page, "bot")).to_have_count(3)
+    expect(messages(page, "bot").last).to_contain_text("月額版・年額版")
+    # Escape closes the panel and gives focus back to the launcher.
+    composer(page).focus()
+    page.keyboard.press("Escape")
+    expect(panel(page)).to_be_hidden()
+    expect(launcher(page)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(panel(page)).to_be_visible()
+
+
+def test_every_control_has_a_label(page: Page, server: str) -> None:
+    open_demo(page, server)
+    ask(page, "次回の請求日を知りたい")
+    unlabelled = page.evaluate(
+        """() => [...document.querySelector('faqbot-widget').shadowRoot.querySelectorAll('button, textarea, a')]
+            .filter(el => !(el.getAttribute('aria-label') || el.textContent.trim() || el.labels?.length))
+            .map(el => el.outerHTML)"""
+    )
+    assert unlabelled == []
+    page.get_by_role("button", name="チャットを閉じる").click()
+    expect(launcher(page)).to_be_visible()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    expect(launcher(page)).to_have_attribute("aria-controls", "faqbot-panel")
+
+
+def test_page_styles_and_widget_styles_do_not_mix(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    # demo.css paints every bare <button> magenta in a serif font: the launcher must not care.
+    style = launcher(page).evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).fontFamily]")
+    assert style[0] != "rgb(255, 0, 255)"
+    assert "serif" not in style[1].replace("sans-serif", "")
+    # And the widget's classes do not style the page's own elements of the same name.
+    page.evaluate("() => { const b = document.createElement('button'); b.className = 'launcher'; b.id = 'mine'; document.body.prepend(b); }")
+    assert page.locator("#mine").evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(255, 0, 255)"
+
+
+def test_a_corrupt_stored_state_recovers_as_a_new_conversation(page: Page, server: str) -> None:
+    open_demo(page, server)
+    ask(page, "こんにちは")
+    page.evaluate(
+        """() => { for (const k of Object.keys(sessionStorage)) {
+            const v = JSON.parse(sessionStorage.getItem(k)); v.state = 'forged.state'; sessionStorage.setItem(k, JSON.stringify(v)); } }"""
+    )
+    page.reload()
+    ask(page, "解約したい")
+    expect(messages(page, "bot").last).to_contain_text("解約")
+    expect(page.locator(f"{WIDGET} li.message.note")).to_contain_text("新しい会話")
+
+
+def test_a_server_error_is_shown_not_swallowed(page: Page, server: str) -> None:
+    open_demo(page, server)
+    page.route("**/api/v1/chat", lambda route: route.fulfill(status=503, body="{}", content_type="application/json"))
+    composer(page).fill("解約したい")
+    composer(page).press("Enter")
+    expect(page.locator(f"{WIDGET} li.message.note")).to_contain_text("送信できませんでした")
+    expect(page.locator(f"{WIDGET} button.send")).to_be_enabled()
+
+
+def test_data_settings_title_position_language_open(page: Page, server: str) -> None:
+    # A host page of our own on the server's origin, embedding with every optional setting.
+    html = (
+        "<!doctype html><html><head><meta charset=utf-8><title>host</title></head><body><p>host page</p>"
+        '<script src="/widget.js" data-faqbot-endpoint="/api/v1/chat" data-faqbot-title="テスト窓口"'
+        ' data-faqbot-position="left" data-faqbot-language="en" data-faqbot-open="true" defer></script></body></html>'
+    )
+    page.route(server + "/host.html", lambda route: route.fulfill(status=200, body=html, content_type="text/html"))
+    page.goto(server + "/host.html")
+    expect(panel(page)).to_be_visible()  # open on load
+    expect(page.locator(f"{WIDGET} #faqbot-title")).to_have_text("テスト窓口")
+    expect(page.get_by_role("textbox", name="Type your question")).to_be_visible()
+    box = panel(page).bounding_box()
+    assert box is not None and box["x"] < 100  # bottom-left
+    page.get_by_role("textbox", name="Type your question").fill("解約したい")
+    page.get_by_role("textbox", name="Type your question").press("Enter")
+    expect(page.locator(f"{WIDGET} li.message.bot:not(.typing)")).to_have_count(2)
+
+
+def test_usable_at_375px_with_the_keyboard_up(page: Page, server: str) -> None:
+    page.set_viewport_size({"width": 375, "height": 667})
+    open_demo(page, server)
+    ask(page, "次回の請求日を知りたい")
+    box = panel(page).bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    # An on-screen keyboard leaves about 350 px: the text box and send button must stay on screen.
+    page.set_viewport_size({"width": 375, "height": 350})
+    for control in (composer(page), page.get_by_role("button", name="送信")):
+        control_box = control.bounding_box()
+        assert control_box is not None and control_box["y"] + control_box["height"] <= 350
+    page.get_by_role("button", name="送信").click()  # clicking an empty box sends nothing
+    expect(messages(page, "user")).to_have_count(1)
+
+
+def test_screenshots_of_the_demo_page(page: Page, server: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+    page.goto(server + "/")
+    expect(launcher(page)).to_be_visible()
+    shots.append(SCREENSHOTS / "demo-desktop.png")
+    page.screenshot(path=str(shots[-1]))
+    open_demo(page, server)
+    ask(page, "次回の請求日を知りたい")
+    shots.append(SCREENSHOTS / "demo-desktop-chat.png")
+    page.screenshot(path=str(shots[-1]))
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.get_by_role("button", name="チャットを閉じる").click()
+    shots.append(SCREENSHOTS / "demo-375.png")
+    page.screenshot(path=str(shots[-1]))
+    launcher(page).click()
+    page.locator(f"{WIDGET} .choices").get_by_role("button", name="ウイルスバスター モバイル", exact=True).click()
+    expect(messages(page, "bot").last).to_contain_text("月額版・年額版")
+    shots.append(SCREENSHOTS / "demo-375-chat.png")
+    page.screenshot(path=str(shots[-1]))
+    page.locator(f"{WIDGET} .choices").get_by_role("button", name="月額版", exact=True).click()
+    expect(messages(page, "bot").last).to_contain_text("有効期限")
+    ask(page, "来年3月末")
+    expect(messages(page, "bot").last.locator("dl.facts")).to_be_visible()
+    shots.append(SCREENSHOTS / "demo-375-billing.png")
+    page.screenshot(path=str(shots[-1]))
+    for shot in shots:
+        assert shot.stat().st_size > 10_000, shot
