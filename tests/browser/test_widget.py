@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from conftest import CHROMIUM, SCREENSHOTS, SKIP_REASON
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)
+# Not imported from conftest.py: a bare `import conftest` may resolve to tests/conftest.py.
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium (./dev test does) to run the widget tests"
+)
 
 XSS = "<img src=x onerror=alert(1)>"
 WIDGET = "faqbot-widget"
