@@ -182,7 +182,7 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
         return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
     kind, _, ident = value.partition(":")
     if kind in ("product", "plan"):
-        updated = replace(state, **{kind: ident})
+        updated = replace(state, product=ident) if kind == "product" else replace(state, plan=ident)
         note = describe_changes(kb, state, updated)
         if updated.form:
             return form_turn(engine, updated, today, note=note)

@@ -27,7 +27,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.knowledge import Entry, KnowledgeBase
-from faqbot.router import DECISION_ANSWER, FALLBACK
+from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
 from faqbot.templating import render_system
 
 #: Choice values that are not entries.
@@ -70,7 +70,7 @@ def answer_reply(
     if state.form:
         form_question = kb.entry(state.form).question
         text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question})
-        choices = (Choice(1, "はい、続けます", RESUME), Choice(2, "やめます", CANCEL))
+        choices: tuple[Choice, ...] = (Choice(1, "はい、続けます", RESUME), Choice(2, "やめます", CANCEL))
     else:
         text = answer.text
         choices = entry_choices(kb, [s.intent for s in answer.related])
@@ -85,7 +85,7 @@ def clarify_reply(
     choices = entry_choices(engine.kb, [s.intent for s in suggestions])
     intent = suggestions[0].intent if suggestions else FALLBACK
     text = render_system("dialogue_clarify", {})
-    reply = Reply(text, intent, KIND_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
+    reply = Reply(text, intent, DECISION_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
     return reply, replace(state, choices=tuple(c.value for c in choices))
 
 
@@ -98,14 +98,14 @@ def fallback_reply(
     choices = entry_choices(kb, [s.intent for s in suggestions[:_MAX_SUGGESTIONS]])
     if misses < SUPPORT_AFTER_MISSES:
         text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)})
-        reply = Reply(text, FALLBACK, FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
+        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
     else:
         contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
         text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)})
-        links = (Link(kb.service.support_desk, kb.service.support_url),)
+        links: tuple[Link, ...] = (Link(kb.service.support_desk, kb.service.support_url),)
         if contact is not None:
             links += tuple(Link(t) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
-        reply = Reply(text, FALLBACK, FALLBACK, confidence, choices, links, (), KIND_SUPPORT)
+        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT)
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=misses)
 
 
