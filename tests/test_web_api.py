@@ -256,6 +256,12 @@ BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/api/v1/billing", {"product": 1, "plan": "monthly", "expiry": "2027-03-31"}, {}, 422, "invalid_type"),
     ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-3-31x"}, {}, 422, "invalid_date"),
     ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-02-29"}, {}, 422, "invalid_date"),
+    ("POST", "/api/v1/billing", {"product": "mobile", "plan": "annual", "expiry": "9999-12-31"}, {}, 422, "out_of_range"),
+    (
+        "POST", "/api/v1/billing",
+        {"product": "mobile", "plan": "annual", "expiry": "2027-03-31", "today": "0001-01-01"}, {}, 422, "out_of_range",
+    ),
+    ("POST", "/api/v1/chat", {"message": "hi", "today": "9999-12-31"}, {}, 422, "out_of_range"),
     ("POST", "/api/v1/billing", {"product": "nope", "plan": "monthly", "expiry": "2027-03-31"}, {}, 422, "unknown_product"),
     ("POST", "/api/v1/billing", {"product": "mobile", "plan": "weekly", "expiry": "2027-03-31"}, {}, 422, "unknown_plan"),
     (

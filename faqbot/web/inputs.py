@@ -18,6 +18,11 @@ from faqbot.dates import parse_iso_date
 from faqbot.errors import InvalidDateError
 from faqbot.web.errors import ApiError
 
+# Dates a contract can plausibly have; far outside them calendar arithmetic
+# (a year past 9999) would fail in the core instead of answering.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+
 
 async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     """The request body as a JSON object, at most ``max_bytes`` long."""
@@ -94,11 +99,16 @@ def optional_date(body: Mapping[str, Any], name: str) -> date | None:
 
 
 def parse_date(name: str, text: str) -> date:
-    """A strict YYYY-MM-DD date, or 422 ``invalid_date`` naming the field."""
+    """A strict YYYY-MM-DD date between :data:`MIN_DATE` and :data:`MAX_DATE`, else 422."""
     try:
-        return parse_iso_date(text)
+        value = parse_iso_date(text)
     except InvalidDateError as exc:
         raise ApiError(422, "invalid_date", f"The field {name!r}: {exc}") from None
+    if not MIN_DATE <= value <= MAX_DATE:
+        raise ApiError(
+            422, "out_of_range", f"The field {name!r} must lie between {MIN_DATE} and {MAX_DATE}, not {value}."
+        )
+    return value
 
 
 def query_int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -31,11 +31,12 @@ def _obj(properties: dict[str, Any], required: tuple[str, ...] | None = None, **
 _STR = {"type": "string"}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _DATE = {"type": "string", "format": "date", "examples": ["2027-03-31"]}
+_DATE_IN = {**_DATE, "description": "YYYY-MM-DD, between 1900-01-01 and 2999-12-31."}
 _CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
 
 
 def _schemas(config: WebConfig) -> dict[str, Any]:
-    today = {**_DATE, "description": "Reference date for relative dates and billing (default: the server's date)."}
+    today = {**_DATE, "description": "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing (default: the server's date)."}
     entry = {
         "id": _STR,
         "kind": {"type": "string", "enum": ["faq", "compute", "smalltalk"]},
@@ -113,7 +114,7 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
             {
                 "product": {"type": "string", "examples": ["virusbuster-cloud"]},
                 "plan": {"type": "string", "examples": ["monthly", "annual"]},
-                "expiry": _DATE,
+                "expiry": _DATE_IN,
                 "today": today,
             },
             required=("product", "plan", "expiry"),
