@@ -149,6 +149,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         FAQBOT_HISTORY=str(tmp_path / "history"),
         FAQBOT_CACHE_DIR=str(tmp_path / "cache"),
         PYTHONIOENCODING="utf-8",
+        FAQBOT_ANALYTICS="off",  # end-to-end runs must not add to the maintainers' analytics
     )
     return env
 
