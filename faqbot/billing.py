@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from faqbot.errors import ExpiryInPastError, InvalidDateError
-from faqbot.rules import ProductTerms, add_months, month_end
+from faqbot.rules import PlanTerms, ProductTerms, add_months, month_end
 
 # add_months and month_end live in faqbot.rules; re-exported for callers of the calculator.
 __all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing"]
@@ -87,6 +87,24 @@ def next_billing(
             f"有効期限 {expiry.isoformat()} は今日 ({today.isoformat()}) より前です。"
             f"{account}で現在の有効期限を確認して、その日付で計算し直してください。"
         )
+    try:
+        return _compute(terms, plan_terms, expiry, today, account)
+    except (OverflowError, ValueError):
+        # Only dates at the edge of the calendar (year 1 or 9999) get here.
+        raise InvalidDateError(
+            f"有効期限 {expiry.isoformat()} では計算できません。実際の有効期限 (YYYY-MM-DD) を指定してください。"
+        ) from None
+
+
+def _notice_date(billing_date: date, months_before: int) -> date:
+    """The notice date: a month-end billing is noticed at the end of the earlier month."""
+    notice = add_months(billing_date, -months_before)
+    if billing_date == month_end(billing_date.year, billing_date.month):
+        return month_end(notice.year, notice.month)  # 4/30 → 3/31, not 3/30
+    return notice
+
+
+def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: date, account: str) -> BillingResult:
     first_billing = plan_terms.billing.date_for(expiry)
     cycle = 0
     cycle_expiry = expiry
@@ -97,7 +115,7 @@ def next_billing(
         # Offset from the original expiry so month-end clamping does not drift (1/31 → 2/28 → 3/31).
         cycle_expiry = add_months(expiry, cycle * plan_terms.period_months)
         billing_date = plan_terms.billing.date_for(cycle_expiry)
-    notice_date = add_months(billing_date, -terms.notice.months_before)
+    notice_date = _notice_date(billing_date, terms.notice.months_before)
     result = BillingResult(
         product_id=terms.product_id,
         product_name=terms.product_name,

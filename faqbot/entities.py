@@ -126,7 +126,7 @@ def _term_score(term: _Term, norm: str) -> float:
 
 
 def _plan_mention_ok(norm: str, start: int, word: str) -> bool:
-    if word[0].isdigit() and start > 0 and norm[start - 1].isdigit():
-        return False  # 「2021年」 is not 「1年」
+    if start > 0 and norm[start - 1].isdigit():
+        return False  # 「2021年」 is not 「1年」, 「3年間」 is a duration, not the annual plan
     rest = norm[start + len(word):]
     return not rest.startswith(_NOT_A_PLAN_AFTER)

@@ -163,6 +163,11 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
         )
         raw_plans = _mapping(c, ren, "plans")
         for plan_id, raw in (raw_plans or {}).items():
+            if isinstance(raw, dict) and "billing" in raw:
+                # Point a bad rule at its own line, not at the plan's first line.
+                rule_line = line_of(raw, "billing")
+                if _guard(c, rule_line, lambda r=raw: parse_billing_rule(r["billing"])) is None:
+                    continue
             terms = _guard(c, line_of(raw_plans, plan_id), lambda p=plan_id, r=raw: parse_plan_terms(p, r))
             if terms is not None:
                 plan_terms[plan_id] = terms
@@ -196,13 +201,15 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             parsed = _guard(c, line_of(raw_billing, plan_id), lambda r=rule: parse_billing_rule(r))
             if parsed is not None:
                 overrides[plan_id] = parsed
-        if notice is None or not plan_terms:
+        if not plan_terms:
             continue
         terms = _guard(
             c,
             line_of(raw, "plans") if "plans" in raw else line,
             lambda: build_product_terms(
-                pid, name, plan_terms, offered, overrides, notice,
+                # A broken notice is reported once; products still load so that
+                # their ids do not cause false "unknown product" problems.
+                pid, name, plan_terms, offered, overrides, notice or NoticeRule(1, "-"),
                 renewal.statement_descriptors, renewal.payment_method,
             ),
         )

@@ -47,7 +47,8 @@ _POLITE_ENDINGS = tuple(
     )
 )
 
-_KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F6
+# Up to ヴ (U+30F4): ヵ and ヶ are read as か (see _SMALL_KANA), not folded to ゕ/ゖ.
+_KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F4
 _KANA_OFFSET = 0x60
 
 
@@ -84,11 +85,18 @@ def _keep_for_matching(ch: str) -> bool:
     return category[0] in ("L", "N")
 
 
+# The endings are matched after small-kana folding, so fold them the same way
+# (でしょうか is seen as でしようか).
+_FOLDED_ENDINGS = tuple(
+    sorted({e.translate(_SMALL_KANA) for e in _POLITE_ENDINGS}, key=len, reverse=True)
+)
+
+
 def _strip_polite_endings(text: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        for ending in _POLITE_ENDINGS:
+        for ending in _FOLDED_ENDINGS:
             # Keep at least two characters: 「です」 alone is a (poor) question, not nothing.
             if text.endswith(ending) and len(text) - len(ending) >= 2:
                 text = text[: -len(ending)]

@@ -91,22 +91,23 @@ THREE_MONTHS_EARLY = ProductTerms(
 CASES = [
     # monthly: end of the expiry month
     pytest.param(CLOUD, "monthly", date(2027, 3, 31), TODAY, date(2027, 3, 31), date(2027, 2, 28), date(2027, 3, 31), 0, False, id="monthly-31-notice-clamped-to-feb28"),
-    pytest.param(CLOUD, "monthly", date(2027, 4, 15), TODAY, date(2027, 4, 30), date(2027, 3, 30), date(2027, 4, 15), 0, False, id="monthly-30-day-month"),
-    pytest.param(CLOUD, "monthly", date(2027, 2, 10), TODAY, date(2027, 2, 28), date(2027, 1, 28), date(2027, 2, 10), 0, False, id="monthly-feb-non-leap"),
-    pytest.param(CLOUD, "monthly", date(2028, 2, 10), TODAY, date(2028, 2, 29), date(2028, 1, 29), date(2028, 2, 10), 0, False, id="monthly-feb-leap"),
+    # A month-end charge is noticed at the end of the month before (4/30 → 3/31, not 3/30).
+    pytest.param(CLOUD, "monthly", date(2027, 4, 15), TODAY, date(2027, 4, 30), date(2027, 3, 31), date(2027, 4, 15), 0, False, id="monthly-30-day-month"),
+    pytest.param(CLOUD, "monthly", date(2027, 2, 10), TODAY, date(2027, 2, 28), date(2027, 1, 31), date(2027, 2, 10), 0, False, id="monthly-feb-non-leap"),
+    pytest.param(CLOUD, "monthly", date(2028, 2, 10), TODAY, date(2028, 2, 29), date(2028, 1, 31), date(2028, 2, 10), 0, False, id="monthly-feb-leap"),
     pytest.param(CLOUD, "monthly", date(2028, 3, 31), TODAY, date(2028, 3, 31), date(2028, 2, 29), date(2028, 3, 31), 0, False, id="monthly-notice-clamped-to-leap-feb29"),
     pytest.param(CLOUD, "monthly", date(2026, 12, 1), TODAY, date(2026, 12, 31), date(2026, 11, 30), date(2026, 12, 1), 0, False, id="monthly-notice-later-this-week"),
-    pytest.param(CLOUD, "monthly", date(2026, 11, 30), TODAY, date(2026, 11, 30), date(2026, 10, 30), date(2026, 11, 30), 0, True, id="monthly-notice-passed"),
+    pytest.param(CLOUD, "monthly", date(2026, 11, 30), TODAY, date(2026, 11, 30), date(2026, 10, 31), date(2026, 11, 30), 0, True, id="monthly-notice-passed"),
     pytest.param(CLOUD, "monthly", date(2027, 3, 31), date(2027, 3, 31), date(2027, 3, 31), date(2027, 2, 28), date(2027, 3, 31), 0, True, id="monthly-expiry-is-today-billing-is-today"),
     # annual: end of the month before expiry
-    pytest.param(CLOUD, "annual", date(2027, 3, 31), TODAY, date(2027, 2, 28), date(2027, 1, 28), date(2027, 3, 31), 0, False, id="annual-feb-non-leap"),
-    pytest.param(CLOUD, "annual", date(2028, 3, 15), TODAY, date(2028, 2, 29), date(2028, 1, 29), date(2028, 3, 15), 0, False, id="annual-feb-leap"),
-    pytest.param(CLOUD, "annual", date(2027, 5, 31), TODAY, date(2027, 4, 30), date(2027, 3, 30), date(2027, 5, 31), 0, False, id="annual-30-day-month"),
+    pytest.param(CLOUD, "annual", date(2027, 3, 31), TODAY, date(2027, 2, 28), date(2027, 1, 31), date(2027, 3, 31), 0, False, id="annual-feb-non-leap"),
+    pytest.param(CLOUD, "annual", date(2028, 3, 15), TODAY, date(2028, 2, 29), date(2028, 1, 31), date(2028, 3, 15), 0, False, id="annual-feb-leap"),
+    pytest.param(CLOUD, "annual", date(2027, 5, 31), TODAY, date(2027, 4, 30), date(2027, 3, 31), date(2027, 5, 31), 0, False, id="annual-30-day-month"),
     pytest.param(CLOUD, "annual", date(2027, 8, 1), TODAY, date(2027, 7, 31), date(2027, 6, 30), date(2027, 8, 1), 0, False, id="annual-notice-clamped-to-june30"),
     pytest.param(CLOUD, "annual", date(2027, 1, 15), TODAY, date(2026, 12, 31), date(2026, 11, 30), date(2027, 1, 15), 0, False, id="annual-year-boundary"),
-    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 2, 28), date(2027, 2, 28), date(2027, 1, 28), date(2027, 3, 31), 0, True, id="annual-billing-is-today"),
-    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 3, 10), date(2028, 2, 29), date(2028, 1, 29), date(2028, 3, 31), 1, False, id="annual-charge-passed"),
-    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 3, 31), date(2028, 2, 29), date(2028, 1, 29), date(2028, 3, 31), 1, False, id="annual-expiry-is-today"),
+    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 2, 28), date(2027, 2, 28), date(2027, 1, 31), date(2027, 3, 31), 0, True, id="annual-billing-is-today"),
+    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 3, 10), date(2028, 2, 29), date(2028, 1, 31), date(2028, 3, 31), 1, False, id="annual-charge-passed"),
+    pytest.param(CLOUD, "annual", date(2027, 3, 31), date(2027, 3, 31), date(2028, 2, 29), date(2028, 1, 31), date(2028, 3, 31), 1, False, id="annual-expiry-is-today"),
     pytest.param(CLOUD, "annual", date(2027, 1, 15), date(2027, 1, 5), date(2027, 12, 31), date(2027, 11, 30), date(2028, 1, 15), 1, False, id="annual-charge-passed-year-boundary"),
     pytest.param(CLOUD, "annual", date(2028, 2, 29), date(2028, 2, 1), date(2029, 1, 31), date(2028, 12, 31), date(2029, 2, 28), 1, False, id="annual-charge-passed-leap-expiry-clamped"),
     # トータルセキュリティ annual: 25th of the expiry month (override)
@@ -189,7 +190,7 @@ def test_result_fields_monthly() -> None:
             CLOUD, "annual", date(2027, 3, 31), date(2027, 3, 10),
             ["有効期限の前月末頃", "2027年2月28日頃", "すでに", "2028年3月31日", "2028年2月29日頃"],
         ),
-        (CLOUD, "monthly", date(2026, 11, 30), TODAY, ["2026年10月30日頃", "すでに届いている"]),
+        (CLOUD, "monthly", date(2026, 11, 30), TODAY, ["2026年10月31日頃", "すでに届いている"]),
     ],
 )
 def test_explanation_mentions_rule_and_dates(

@@ -120,11 +120,6 @@ def test_plan(extractor: EntityExtractor, text: str, expected: str | None) -> No
     assert extractor.plan(text) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a duration is read as a plan: the alias 年間 matches inside 「3年間使っている」 "
-    "(the digit guard only applies to aliases that start with a digit), giving 'annual'",
-)
 def test_duration_in_years_is_not_a_plan(extractor: EntityExtractor) -> None:
     assert extractor.plan("3年間使っている") is None
 

@@ -139,11 +139,6 @@ def test_optional_files_may_be_absent(tmp_path: Path) -> None:
     assert kb.synonyms == () and kb.out_of_scope == () and kb.out_of_scope_subjects == ()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a billing rule under renewal.plans is reported at the plan's key line "
-    "(products.yaml:9 'monthly:') instead of its 'billing:' line (products.yaml:13)",
-)
 def test_renewal_plan_rule_is_reported_on_its_billing_line(tmp_path: Path) -> None:
     root = make_kb(
         tmp_path,
@@ -155,11 +150,6 @@ def test_renewal_plan_rule_is_reported_on_its_billing_line(tmp_path: Path) -> No
     assert [f"{p.path}:{p.line}" for p in info.value.problems] == ["products.yaml:13"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: when renewal.notice is broken every product is skipped, so pages of defined "
-    "products are reported as \"unknown product id 'alpha'\" (a false problem)",
-)
 def test_broken_notice_reports_only_the_notice(tmp_path: Path) -> None:
     root = make_kb(tmp_path, {"products.yaml": replace_once("months_before: 1", "months_before: soon")}, source=KB_MIN)
     with pytest.raises(KnowledgeBaseError) as info:

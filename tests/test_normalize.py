@@ -122,21 +122,10 @@ def test_spellings_of_one_word_meet(variants: tuple[str, ...]) -> None:
     assert len({normalize(v) for v in variants}) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ヶ (U+30F6) is inside the katakana range, so it is folded to ゖ and then to け "
-    "before the _SMALL_KANA rule ヶ→か can apply: normalize('1ヶ月') == '1け月', not '1か月'",
-)
 def test_ke_small_is_read_ka_like_the_module_says() -> None:
     assert normalize("1ヶ月") == "1か月"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: small kana are folded (ょ→よ) before polite endings are stripped, so the "
-    "endings でしょうか/でしょう/のでしょうか never match: normalize('請求日はいつでしょうか') "
-    "== '請求日はいつでしよう'",
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("請求日はいつでしょうか", "請求日はいつ"), ("解約できるのでしょうか", "解約できる")],
