@@ -7,19 +7,25 @@ Bad input must always produce a 4xx with the one error shape
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from itsdangerous import TimestampSigner
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 import faqbot.web.api as web_api
 
+from faqbot.analytics import Recorder
 from faqbot.answering import Engine
+from faqbot.cli import main
 from faqbot.engine_cache import load_engine
 from faqbot.dialogue import initial_state
 from faqbot.web import WebConfig, create_app
+from faqbot.web.app import app_from_env
 from faqbot.web.signing import StateSigner
 
 SECRET = "test-secret-" + "s" * 40
@@ -269,6 +275,28 @@ BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
         {"product": "mobile", "plan": "monthly", "expiry": "2020-01-31", "today": TODAY}, {}, 422, "expiry_in_past",
     ),
     ("POST", "/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31", "x": 1}, {}, 422, "unknown_field"),
+    ("POST", "/api/v1/feedback", {}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/feedback", {"helpful": False}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto"}, {}, 422, "missing_field"),
+    ("POST", "/api/v1/feedback", {"intent": "no-such-entry", "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": "fallback", "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": 7, "helpful": False}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "", "helpful": False}, {}, 422, "empty_field"),
+    ("POST", "/api/v1/feedback", {"intent": "a" * 101, "helpful": False}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": None}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "false"}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": 0}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": LONG}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": 5}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true, "message": "\\udc00"}', {}, 422, "invalid_text"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": "nope"}, {}, 422, "unknown_product"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": ["mobile"]}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "stars": 5}, {}, 422, "unknown_field"),
+    ("POST", "/api/v1/feedback", [{"intent": "cancel-howto", "helpful": True}], {}, 422, "invalid_body"),
+    ("POST", "/api/v1/feedback", b"{oops", {}, 400, "invalid_json"),
+    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true}', {"content-type": "text/plain"}, 415, "unsupported_media_type"),
+    ("POST", "/api/v1/feedback", b"[" * 3000, {"content-type": "application/json"}, 413, "body_too_large"),
+    ("GET", "/api/v1/feedback", None, {}, 405, "method_not_allowed"),
     ("GET", "/api/v2/chat", None, {}, 404, "not_found"),
     ("GET", "/nowhere", None, {}, 404, "not_found"),
     ("GET", "/widget.jsx", None, {}, 404, "not_found"),
@@ -379,3 +407,123 @@ def test_cors_refuses_other_origins_with_the_error_shape(engine: Engine) -> None
     assert_error(preflight, 400, "cors_refused")
     response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in response.headers
+
+
+# ---------------------------------------------------------------- analytics (issue 5)
+
+CARD = "4111 1111 1111 1111"  # Luhn-valid test card number
+
+
+def rows(db: Path, table: str) -> list[dict[str, Any]]:
+    """Every row of ``table`` in the analytics database, oldest first."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in conn.execute(f"SELECT * FROM {table} ORDER BY id")]
+    finally:
+        conn.close()
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "analytics.sqlite3"
+
+
+@pytest.fixture()
+def recorded(engine: Engine, config: WebConfig, db: Path) -> TestClient:
+    """A client whose app records into ``db``."""
+    return TestClient(create_app(config, engine, recorder=Recorder(db)), raise_server_exceptions=False)
+
+
+def test_chat_turns_are_recorded_with_their_outcome(recorded: TestClient, db: Path) -> None:
+    chat(recorded, "モバイルの解約方法を教えて")
+    chat(recorded, "ポイントで払えますか")
+    chat(recorded, "変更したい")
+    got = [(r["channel"], r["query"], r["intent"], r["fallback"], r["clarified"], r["product"]) for r in rows(db, "turns")]
+    assert got == [
+        ("web", "モバイルの解約方法を教えて", "cancel-howto", 0, 0, "mobile"),
+        ("web", "ポイントで払えますか", "fallback", 1, 0, None),
+        ("web", "変更したい", "change-card", 0, 1, None),
+    ]
+    first = rows(db, "turns")[0]
+    assert 0 < first["confidence"] <= 1
+    assert first["at"][:4].isdigit() and "T" in first["at"]
+
+
+def test_recorded_turns_never_hold_card_numbers_or_addresses(recorded: TestClient, db: Path) -> None:
+    chat(recorded, f"カード{CARD}とtaro@example.jpを変更したい")
+    (row,) = rows(db, "turns")
+    assert row["query"] == "カード[カード番号]と[メールアドレス]を変更したい"
+    assert "4111" not in db.read_bytes().decode("latin-1")
+
+
+def test_dialogue_turns_are_not_recorded(recorded: TestClient, db: Path) -> None:
+    data = chat(recorded, "次回の請求日を知りたい")  # opens the billing form: recorded
+    chat(recorded, "ウイルスバスター モバイル", data["state"])  # fills a slot: a dialogue turn, not a question
+    assert [r["intent"] for r in rows(db, "turns")] == ["next-billing-date"]
+
+
+def test_create_app_records_nothing_by_default(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    monkeypatch.setenv("FAQBOT_ANALYTICS_DB", str(tmp_path / "should-not-exist.sqlite3"))
+    chat(client, "解約したい")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_recorder_never_fails_the_chat(engine: Engine, config: WebConfig, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    unwritable = Recorder(tmp_path / "a-file" / "analytics.sqlite3")  # its folder is a file
+    client = TestClient(create_app(config, engine, recorder=unwritable), raise_server_exceptions=False)
+    assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
+    assert unwritable.last_error is not None
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False})
+    assert response.status_code == 200
+
+
+def test_a_recorder_bug_never_fails_the_chat(engine: Engine, config: WebConfig, db: Path) -> None:
+    class Broken(Recorder):
+        def record_turn(self, *args: Any, **kwargs: Any) -> bool:
+            raise RuntimeError("bug")
+
+    client = TestClient(create_app(config, engine, recorder=Broken(db)), raise_server_exceptions=False)
+    assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
+
+
+def test_app_from_env_records_where_the_environment_says(engine: Engine, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_SECRET", SECRET)
+    monkeypatch.setenv("FAQBOT_ANALYTICS_DB", str(db))
+    monkeypatch.setattr("faqbot.web.app.load_engine", lambda kb_dir: engine)
+    chat(TestClient(app_from_env()), "解約したい")
+    assert [r["intent"] for r in rows(db, "turns")] == ["cancel-howto"]
+    monkeypatch.setenv("FAQBOT_ANALYTICS", "off")
+    chat(TestClient(app_from_env()), "解約したい")
+    assert len(rows(db, "turns")) == 1
+
+
+def test_feedback_is_recorded_masked(recorded: TestClient, db: Path) -> None:
+    response = recorded.post(
+        "/api/v1/feedback",
+        json={"intent": "cancel-howto", "helpful": False, "message": f"解約 {CARD} 090-1234-5678", "product": "mobile"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"ok": True}
+    recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": True})
+    got = [(r["channel"], r["intent"], r["helpful"], r["query"], r["product"]) for r in rows(db, "feedback")]
+    assert got == [
+        ("web", "cancel-howto", 0, "解約 [カード番号] [電話番号]", "mobile"),
+        ("web", "change-card", 1, "", None),
+    ]
+
+
+def test_feedback_without_a_recorder_is_accepted(client: TestClient) -> None:
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "message": None, "product": None})
+    assert response.status_code == 200
+    assert response.json() == {"ok": True}
+
+
+def test_web_thumbs_down_shows_in_faqbot_report(recorded: TestClient, db: Path) -> None:
+    for helpful in (False, False, True):
+        recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful})
+    result = CliRunner().invoke(main, ["report", "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["disliked"] == [{"intent": "cancel-howto", "down": 2, "up": 1}]

@@ -78,6 +78,8 @@ CASES = [
         {"product": "virusbuster-cloud", "plan": "annual", "expiry": "2027-03-31", "today": "2026-11-26"}, 200, "Billing",
     ),
     ("GET", "/healthz", None, 200, "Health"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": False, "message": "解約したい"}, 200, "FeedbackResponse"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "yes"}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": 1}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": "x", "state": "forged"}, 400, "Error"),
     ("GET", "/api/v1/faq/nope", None, 404, "Error"),
@@ -99,3 +101,6 @@ def test_the_request_schemas_accept_what_the_server_accepts(document: dict[str, 
     assert conforms(document, "ChatRequest", {"message": "x", "extra": 1}) != []
     assert conforms(document, "BillingRequest", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31"}) == []
     assert conforms(document, "BillingRequest", {"product": "mobile"}) != []
+    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": False, "message": None, "product": "mobile"}) == []
+    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": 0}) != []
+    assert conforms(document, "FeedbackRequest", {"helpful": True}) != []

@@ -17,6 +17,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
+from faqbot.analytics import Recorder
 from faqbot.cli import main
 from faqbot.kb_loader import SHIPPED_KB
 
@@ -59,6 +60,7 @@ def test_a_bad_setting_stops_serve_with_one_sentence(monkeypatch: Any) -> None:
 def test_workers_share_the_generated_secret(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
+    env["FAQBOT_ANALYTICS_DB"] = str(tmp_path / "analytics.sqlite3")  # never the maintainers' own database
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [str(FAQBOT), "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
@@ -83,6 +85,9 @@ def test_workers_share_the_generated_secret(tmp_path: Path) -> None:
         with ThreadPoolExecutor(16) as pool:
             statuses = list(pool.map(lambda _: request(base + "/api/v1/chat", follow_up)[0], range(64)))
         assert statuses == [200] * 64
+        # Both workers recorded every answered turn, concurrently, into the one SQLite file.
+        turns = Recorder(tmp_path / "analytics.sqlite3").turns()
+        assert [t.intent for t in turns].count("cancel-howto") == 64
         output = (tmp_path / "serve.log").read_text()
         assert "FAQBOT_SECRET is not set" in output
         assert output.count("Started server process") == 2

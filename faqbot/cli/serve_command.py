@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 import uvicorn
 
+from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
@@ -30,7 +31,8 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
 
     Settings come from FAQBOT_* environment variables (see docs/embedding.md);
     set FAQBOT_SECRET in production so every worker and instance can continue
-    every conversation.
+    every conversation. Chat turns and 👍/👎 are recorded for `faqbot report`
+    (FAQBOT_ANALYTICS=off switches that off; FAQBOT_ANALYTICS_DB=PATH moves it).
 
     \b
     Examples:
@@ -56,7 +58,7 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
     if workers == 1:
-        uvicorn.run(create_app(config, engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(config, engine, Recorder.from_env(env)), host=host, port=port, log_level="info")
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.

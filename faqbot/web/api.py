@@ -5,20 +5,28 @@ with the dicts of :mod:`faqbot.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
 is read here, at the edge, and only when a request does not say ``today``.
+
+With a :class:`~faqbot.analytics.Recorder`, each routed chat turn and each
+👍/👎 (``POST /api/v1/feedback``) is recorded for ``faqbot report``; recording
+is best effort and never fails a request.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from faqbot.analytics import Recorder
 from faqbot.answering import Engine, billing_for
-from faqbot.dialogue import initial_state, render_reply_html, reply_json, step
+from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
 from faqbot.serialize import billing_json, entry_json, match_json
 from faqbot.templating import render_html, render_text
@@ -31,6 +39,7 @@ from faqbot.web.inputs import (
     optional_text,
     query_int,
     read_json_object,
+    required_bool,
     required_text,
 )
 from faqbot.web.openapi import openapi_schema
@@ -41,15 +50,25 @@ MAX_TOP = 20
 DEFAULT_TOP = 5
 # Ids and plan names are short; a long one is a client bug, not a lookup.
 _MAX_ID_CHARS = 100
+CHANNEL = "web"  # the analytics channel of everything this API records
+# Router outcomes worth recording; "dialogue" turns (form slots, cancel) are not questions.
+_RECORDED_DECISIONS = ("answer", "clarify", "fallback")
+
+log = logging.getLogger("faqbot.web")
 
 
 @dataclass(frozen=True)
 class Api:
-    """The API's handlers over one engine, configuration and state signer."""
+    """The API's handlers over one engine, configuration and state signer.
+
+    ``recorder`` stores turns and feedback for ``faqbot report``; None (the
+    default, and what tests get) records nothing.
+    """
 
     engine: Engine
     config: WebConfig
     signer: StateSigner
+    recorder: Recorder | None = None
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes of API v1 and ``/healthz``."""
@@ -59,6 +78,7 @@ class Api:
             Route(f"{API_PREFIX}/faq", self.faq_list, methods=["GET"]),
             Route(f"{API_PREFIX}/faq/{{entry_id}}", self.faq_entry, methods=["GET"]),
             Route(f"{API_PREFIX}/billing", self.billing, methods=["POST"]),
+            Route(f"{API_PREFIX}/feedback", self.feedback, methods=["POST"]),
             Route(f"{API_PREFIX}/openapi.json", self.openapi, methods=["GET"]),
             Route("/healthz", self.healthz, methods=["GET"]),
         ]
@@ -73,6 +93,7 @@ class Api:
         today = optional_date(body, "today") or date.today()
         # step() is CPU-bound; keep the event loop free for other requests.
         reply, new_state = await run_in_threadpool(step, self.engine, state, message, today)
+        await self._record_turn(message, reply, new_state.product)
         payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
         return JSONResponse({"reply": payload, "state": self.signer.dumps(new_state)})
 
@@ -129,6 +150,37 @@ class Api:
         result = billing_for(self.engine, product, plan, expiry, today)
         return JSONResponse(billing_json(result))
 
+    async def feedback(self, request: Request) -> JSONResponse:
+        """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
+        body = await read_json_object(request, self.config.max_body_bytes)
+        check_fields(body, ("intent", "helpful", "message", "product"))
+        kb = self.engine.kb
+        intent = required_text(body, "intent", _MAX_ID_CHARS)
+        if not kb.has_entry(intent):
+            raise ApiError(
+                422, "unknown_entry", f"The field 'intent' must be an FAQ entry id (GET /api/v1/faq lists them), not {intent!r}."
+            )
+        helpful = required_bool(body, "helpful")
+        message = optional_text(body, "message", self.config.max_message_chars) or ""
+        product_id = optional_text(body, "product", _MAX_ID_CHARS)
+        product = kb.product(product_id).id if product_id else None  # unknown → 422 unknown_product
+        if self.recorder is not None:
+            # record_feedback masks the message before it is stored.
+            write = partial(self.recorder.record_feedback, CHANNEL, intent, helpful, _now(), message, product)
+            await run_in_threadpool(_record_safely, self.recorder, write)
+        return JSONResponse({"ok": True})
+
+    async def _record_turn(self, message: str, reply: Reply, product: str | None) -> None:
+        """Record a routed chat turn (the recorder masks the message); never raises."""
+        if self.recorder is None or reply.decision not in _RECORDED_DECISIONS:
+            return
+        write = partial(
+            self.recorder.record_turn, CHANNEL, message, reply.intent, reply.confidence,
+            reply.decision == "fallback", reply.decision == "clarify", product, _now(),
+        )
+        # SQLite writes block: off the event loop, like step().
+        await run_in_threadpool(_record_safely, self.recorder, write)
+
     async def openapi(self, request: Request) -> JSONResponse:
         """``GET /api/v1/openapi.json``: the API description."""
         return JSONResponse(openapi_schema(self.config))
@@ -137,3 +189,19 @@ class Api:
         """``GET /healthz``: the process is up and its knowledge base loaded."""
         kb = self.engine.kb
         return JSONResponse({"status": "ok", "entries": len(kb.entries), "kb_hash": kb.content_hash})
+
+
+def _now() -> datetime:
+    """The server's local time with its UTC offset (the date part is what ``--since`` compares, as for the chat)."""
+    return datetime.now().astimezone()
+
+
+def _record_safely(recorder: Recorder, write: Callable[[], bool]) -> None:
+    """Run one recorder write; a failure is logged, never raised, so the customer still gets the reply."""
+    try:
+        written = write()
+    except Exception:  # a bug in recording must not cost a customer their answer
+        log.exception("analytics: recording failed")
+        return
+    if not written and recorder.enabled:
+        log.warning("analytics: not recorded: %s", recorder.last_error)

@@ -4,13 +4,15 @@
 :func:`app_from_env` (``--factory``) in each worker, so every worker loads and
 indexes the knowledge base itself and reads the same ``FAQBOT_*`` settings —
 including the signing secret, which is why any worker can continue any
-conversation.
+conversation.  Only the production entry points (:func:`app_from_env` and
+``faqbot serve``) record analytics; ``create_app`` alone records nothing.
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 
+from faqbot.analytics import Recorder
 from faqbot.answering import Engine
 from faqbot.engine_cache import load_engine
 from faqbot.web.api import Api
@@ -21,15 +23,17 @@ from faqbot.web.pages import page_routes
 from faqbot.web.signing import StateSigner
 
 
-def create_app(config: WebConfig, engine: Engine | None = None) -> Starlette:
+def create_app(config: WebConfig, engine: Engine | None = None, recorder: Recorder | None = None) -> Starlette:
     """The web app; loads ``config.kb_dir`` (through the engine cache) unless an ``engine`` is given.
+
+    ``recorder`` receives each chat turn and 👍/👎 for ``faqbot report``; None records nothing.
 
     Raises :class:`~faqbot.errors.KnowledgeBaseError` for a broken knowledge base.
     """
     if engine is None:
         engine = load_engine(config.kb_dir)
     signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
-    api = Api(engine=engine, config=config, signer=signer)
+    api = Api(engine=engine, config=config, signer=signer, recorder=recorder)
     app = Starlette(
         routes=[*api.routes(), *page_routes(engine.kb)],
         middleware=build_middleware(config),
@@ -41,5 +45,8 @@ def create_app(config: WebConfig, engine: Engine | None = None) -> Starlette:
 
 
 def app_from_env() -> Starlette:
-    """uvicorn's factory: the app configured from the ``FAQBOT_*`` environment variables."""
-    return create_app(WebConfig.from_env())
+    """uvicorn's factory: the app configured from the ``FAQBOT_*`` environment variables.
+
+    Analytics follow ``FAQBOT_ANALYTICS`` / ``FAQBOT_ANALYTICS_DB`` (see docs/maintainers.md).
+    """
+    return create_app(WebConfig.from_env(), recorder=Recorder.from_env())

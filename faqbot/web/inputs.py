@@ -69,6 +69,16 @@ def required_text(body: Mapping[str, Any], name: str, max_chars: int) -> str:
     return value
 
 
+def required_bool(body: Mapping[str, Any], name: str) -> bool:
+    """A required JSON ``true``/``false`` field (not 0/1, not "true")."""
+    if name not in body:
+        raise ApiError(422, "missing_field", f"The field {name!r} is required (true or false).")
+    value = body[name]
+    if not isinstance(value, bool):
+        raise ApiError(422, "invalid_type", f"The field {name!r} must be true or false, not {json_kind(value)}.")
+    return value
+
+
 def optional_text(body: Mapping[str, Any], name: str, max_chars: int) -> str | None:
     """An optional string field (absent or null → None)."""
     value = body.get(name)

@@ -135,6 +135,19 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                 "explanation": _STR,
             }
         ),
+        "FeedbackRequest": _obj(
+            {
+                "intent": {"type": "string", "maxLength": 100, "description": "The 'intent' of the reply being rated (an FAQ entry id).",
+                           "examples": ["cancel-howto"]},
+                "helpful": {"type": "boolean", "description": "true: 👍 helpful; false: 👎 not helpful."},
+                "message": {"type": ["string", "null"], "maxLength": config.max_message_chars,
+                            "description": "The customer's question that got this answer; personal data is masked before it is stored."},
+                "product": {"type": ["string", "null"], "maxLength": 100, "description": "Product id, when known.",
+                            "examples": ["mobile"]},
+            },
+            required=("intent", "helpful"),
+        ),
+        "FeedbackResponse": _obj({"ok": {"const": True}}),
         "Health": _obj({"status": {"const": "ok"}, "entries": {"type": "integer"}, "kb_hash": _STR}),
     }
 
@@ -216,6 +229,12 @@ def openapi_schema(config: WebConfig) -> dict[str, Any]:
                 "post": _op(
                     "Next billing and notice dates", "The billing result", "Billing", post_errors,
                     operationId="billing", requestBody=_body("BillingRequest"),
+                )
+            },
+            "/api/v1/feedback": {
+                "post": _op(
+                    "👍/👎 on an answer (recorded for the maintainers' report)", "Accepted", "FeedbackResponse",
+                    post_errors, operationId="feedback", requestBody=_body("FeedbackRequest"),
                 )
             },
             "/api/v1/openapi.json": {
