@@ -70,9 +70,9 @@ def test_clarify_offers_the_two_close_entries(tmp_path: Path) -> None:
     ("query", "product", "plan", "billing", "notice"),
     [
         ("ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？",
-         "virusbuster-cloud", "annual", date(2027, 2, 28), date(2027, 1, 28)),
+         "virusbuster-cloud", "annual", date(2027, 2, 28), date(2027, 1, 31)),
         ("バスタークラウド 月額 期限2027/4/30 次の引き落とし日",
-         "virusbuster-cloud", "monthly", date(2027, 4, 30), date(2027, 3, 30)),
+         "virusbuster-cloud", "monthly", date(2027, 4, 30), date(2027, 3, 31)),
         ("トータルセキュリティ スタンダード 年額で期限2027年6月30日、次の請求日は？",
          "total-security-standard", "annual", date(2027, 6, 25), date(2027, 5, 25)),
     ],
@@ -128,8 +128,8 @@ def test_missing_slots(entities: Entities, expected: tuple[str, ...]) -> None:
     ("product", "plan", "expiry", "billing", "notice"),
     [
         ("mobile", "monthly", date(2027, 3, 31), date(2027, 3, 31), date(2027, 2, 28)),
-        ("mobile", "annual", date(2027, 3, 31), date(2027, 2, 28), date(2027, 1, 28)),
-        ("mac", "annual", date(2028, 3, 15), date(2028, 2, 29), date(2028, 1, 29)),  # leap year
+        ("mobile", "annual", date(2027, 3, 31), date(2027, 2, 28), date(2027, 1, 31)),
+        ("mac", "annual", date(2028, 3, 15), date(2028, 2, 29), date(2028, 1, 31)),  # leap year
         ("total-security-premium", "annual", date(2027, 3, 31), date(2027, 3, 25), date(2027, 2, 25)),
         ("total-security-standard", "monthly", date(2027, 1, 10), date(2027, 1, 31), date(2026, 12, 31)),
     ],

@@ -101,11 +101,11 @@ def test_ask_with_a_fixture_kb() -> None:
 BILLING = [
     # (product, plan, expiry, billing_date, notice_date) — derived by hand
     ("virusbuster-cloud", "monthly", "2027-03-31", "2027-03-31", "2027-02-28"),
-    ("virusbuster-cloud", "annual", "2027-03-31", "2027-02-28", "2027-01-28"),
+    ("virusbuster-cloud", "annual", "2027-03-31", "2027-02-28", "2027-01-31"),
     ("mobile", "annual", "2027-01-15", "2026-12-31", "2026-11-30"),
     ("total-security-standard", "annual", "2027-06-30", "2027-06-25", "2027-05-25"),
     ("total-security-premium", "annual", "2027-03-31", "2027-03-25", "2027-02-25"),
-    ("password-manager", "monthly", "2027-02-10", "2027-02-28", "2027-01-28"),
+    ("password-manager", "monthly", "2027-02-10", "2027-02-28", "2027-01-31"),
 ]
 
 
@@ -291,4 +291,4 @@ def test_python_dash_m_billing_json() -> None:
                   "--expiry", "2028-03-15", "--json", *TODAY])
     assert proc.returncode == 0, proc.stderr
     obj = json.loads(proc.stdout)
-    assert (obj["billing_date"], obj["notice_date"]) == ("2028-02-29", "2028-01-29")
+    assert (obj["billing_date"], obj["notice_date"]) == ("2028-02-29", "2028-01-31")
