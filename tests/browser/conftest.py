@@ -45,12 +45,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def analytics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The analytics database the test server records into (never the maintainers' own)."""
+    return tmp_path_factory.mktemp("analytics") / "analytics.sqlite3"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iterator[str]:
     """Base URL of a `faqbot serve` running for the whole session."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = "browser-tests-secret-" + "b" * 32
+    env["FAQBOT_ANALYTICS_DB"] = str(analytics_db)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(FAQBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],

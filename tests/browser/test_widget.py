@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from faqbot.analytics import Recorder
+
 # Not imported from conftest.py: a bare `import conftest` may resolve to tests/conftest.py.
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -247,6 +249,49 @@ def test_a_server_error_is_shown_not_swallowed(page: Page, server: str) -> None:
     composer(page).press("Enter")
     expect(page.locator(f"{WIDGET} li.message.note")).to_contain_text("送信できませんでした")
     expect(page.locator(f"{WIDGET} button.send")).to_be_enabled()
+
+
+def test_thumbs_down_is_sent_once_and_recorded(page: Page, server: str, analytics_db: Path) -> None:
+    open_demo(page, server)
+    posted: list[dict[str, object]] = []
+    page.on("request", lambda r: posted.append(r.post_data_json) if r.url.endswith("/api/v1/feedback") else None)
+    ask(page, "解約方法を教えて")
+    answer = messages(page, "bot").last
+    group = answer.get_by_role("group", name="この回答は役に立ちましたか")
+    up, down = group.get_by_role("button", name="役に立った"), group.get_by_role("button", name="役に立たなかった")
+    expect(up).to_be_enabled()
+    # Keyboard reachable: Shift+Tab from the text box lands on the buttons.
+    composer(page).focus()
+    for _ in range(10):
+        page.keyboard.press("Shift+Tab")
+        if shadow_active(page) == "button|役に立たなかった":
+            break
+    assert shadow_active(page) == "button|役に立たなかった"
+    with page.expect_response("**/api/v1/feedback") as response:
+        page.keyboard.press("Enter")
+    assert response.value.status == 200
+    expect(up).to_be_disabled()
+    expect(down).to_be_disabled()
+    expect(down).to_have_attribute("aria-pressed", "true")
+    expect(answer.locator(".thanks")).to_have_text("ご意見ありがとうございます")
+    expect(answer.locator(".thanks")).to_be_visible()
+    assert posted == [{"intent": "cancel-howto", "helpful": False, "message": "解約方法を教えて"}]
+    # The server recorded the vote (masked, on the web channel) for `faqbot report`.
+    votes = [(f.channel, f.intent, f.helpful, f.query) for f in Recorder(analytics_db).feedback()]
+    assert ("web", "cancel-howto", False, "解約方法を教えて") in votes
+    # One vote per answer, also after a reload.
+    page.reload()
+    answer = messages(page, "bot").last
+    expect(answer.get_by_role("button", name="役に立った")).to_be_disabled()
+    expect(answer.locator(".thanks")).to_be_visible()
+    assert len(posted) == 1
+
+
+def test_no_feedback_buttons_on_fallbacks_or_questions_back(page: Page, server: str) -> None:
+    open_demo(page, server)
+    ask(page, "ポイントで払えますか")  # fallback
+    ask(page, "次回の請求日を知りたい")  # the billing form asks for the product
+    expect(page.locator(f"{WIDGET} .feedback")).to_have_count(0)
 
 
 def test_data_settings_title_position_language_open(page: Page, server: str) -> None:

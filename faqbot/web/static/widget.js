@@ -11,6 +11,9 @@
  * the page with textContent / DOM building, never innerHTML.  The server keeps
  * no conversation: the signed state it returns is sent back with the next
  * message and kept, with the visible history, in sessionStorage.
+ *
+ * Answers get 👍/👎 buttons; a click is sent once to the feedback endpoint next
+ * to the chat endpoint (…/api/v1/feedback) for the maintainers' report.
  */
 (function () {
   "use strict";
@@ -38,7 +41,11 @@
       welcome: "こんにちは。あんしん自動更新についてご質問ください。次回の請求日の目安もお調べできます。",
       error: "送信できませんでした。時間をおいてもう一度お試しください。",
       reset: "会話の有効期限が切れたため、新しい会話として送信しました。",
-      newTab: "（新しいタブで開きます）"
+      newTab: "（新しいタブで開きます）",
+      feedback: "この回答は役に立ちましたか",
+      helpful: "役に立った",
+      unhelpful: "役に立たなかった",
+      thanks: "ご意見ありがとうございます"
     },
     en: {
       title: "Support chat",
@@ -58,12 +65,18 @@
       welcome: "Hello. Ask about automatic renewal (answers are in Japanese).",
       error: "Could not send. Please try again in a moment.",
       reset: "The conversation had expired, so this was sent as a new conversation.",
-      newTab: "(opens in a new tab)"
+      newTab: "(opens in a new tab)",
+      feedback: "Was this answer helpful?",
+      helpful: "Helpful",
+      unhelpful: "Not helpful",
+      thanks: "Thank you for your feedback"
     }
   };
   var MAX_CHARS = 500;
   var MAX_HISTORY = 100;
   var STATE_ERRORS = { invalid_state: true, state_expired: true };
+  // Reply kinds that are answers worth rating (not questions back, forms or fallbacks).
+  var RATED_KINDS = { answer: true, billing: true };
 
   function attr(name) {
     var value = script.getAttribute("data-faqbot-" + name);
@@ -71,6 +84,7 @@
   }
 
   var endpoint = new URL(attr("endpoint") || "/api/v1/chat", document.baseURI).href;
+  var feedbackEndpoint = new URL("feedback", endpoint).href; // …/api/v1/chat → …/api/v1/feedback
   var language = attr("language") === "en" ? "en" : "ja";
   var T = STRINGS[language];
   var settings = {
@@ -195,6 +209,7 @@
       bubble.appendChild(links);
     }
     item.appendChild(bubble);
+    if (message.role === "bot" && rated(message)) item.appendChild(renderFeedback(message));
     // Quick replies belong to the latest reply only: older ones no longer match the state.
     if (isLast && Array.isArray(message.choices) && message.choices.length) {
       var group = el("div", { className: "choices", role: "group", "aria-label": T.choices });
@@ -206,6 +221,48 @@
       item.appendChild(group);
     }
     return item;
+  }
+
+  function rated(message) {
+    return typeof message.intent === "string" && message.intent !== "" && message.intent !== "fallback" &&
+      RATED_KINDS[message.kind] === true;
+  }
+
+  function renderFeedback(message) {
+    var box = el("div", { className: "feedback", role: "group", "aria-label": T.feedback });
+    var thanks = el("span", { className: "thanks", tabindex: "-1", text: T.thanks, hidden: !message.feedback });
+    [["up", "👍", T.helpful], ["down", "👎", T.unhelpful]].forEach(function (spec) {
+      var button = el("button", {
+        type: "button", className: "rate " + spec[0], "aria-label": spec[2], title: spec[2],
+        "aria-pressed": message.feedback === spec[0] ? "true" : "false", disabled: !!message.feedback
+      }, [el("span", { "aria-hidden": "true", text: spec[1] })]);
+      button.addEventListener("click", function () {
+        if (message.feedback) return; // one vote per answer
+        message.feedback = spec[0];
+        saveStore();
+        box.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        button.setAttribute("aria-pressed", "true");
+        thanks.hidden = false;
+        thanks.focus(); // the pressed button is now disabled: keep focus in the conversation
+        announce(T.thanks);
+        sendFeedback(message, spec[0] === "up");
+      });
+      box.appendChild(button);
+    });
+    box.appendChild(thanks);
+    return box;
+  }
+
+  function sendFeedback(message, helpful) {
+    var body = { intent: message.intent, helpful: helpful };
+    if (typeof message.query === "string" && message.query) body.message = message.query.slice(0, MAX_CHARS);
+    // Best effort: a lost vote must not bother the customer.
+    fetch(feedbackEndpoint, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit"
+    }).catch(function () {});
   }
 
   function renderAll() {
@@ -288,6 +345,8 @@
         role: "bot",
         text: reply.text,
         kind: String(reply.kind || ""),
+        intent: typeof reply.intent === "string" ? reply.intent : "",
+        query: message,
         choices: Array.isArray(reply.choices) ? reply.choices : [],
         links: Array.isArray(reply.links) ? reply.links : [],
         facts: Array.isArray(reply.facts) ? reply.facts : []
