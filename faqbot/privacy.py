@@ -66,17 +66,24 @@ def _card_spans(text: str) -> list[tuple[int, int]]:
     """Spans of Luhn-valid 13–19 digit numbers, each a whole run or whole groups of one."""
     spans: list[tuple[int, int]] = []
     for run in _DIGIT_RUN.finditer(text):
-        groups = [(run.start() + g.start(), run.start() + g.end()) for g in _GROUP.finditer(run.group())]
+        groups = [
+            (run.start() + g.start(), run.start() + g.end(), g.group().translate(_TO_ASCII))
+            for g in _GROUP.finditer(run.group())
+        ]
         i = 0
         while i < len(groups):
             found = None
-            # Longest window of whole groups first, so 4111 1111 1111 1111 is one card.
-            for j in range(len(groups) - 1, i - 1, -1):
-                start, end = groups[i][0], groups[j][1]
-                digits = _digits(text[start:end])
-                if 13 <= len(digits) <= 19 and luhn_valid(digits):
-                    found = (start, end, j)
+            digits = ""
+            # Windows of whole groups starting at i, growing only while they can still be a
+            # card (at most 19 digits): linear in the run, so a message of thousands of
+            # short digit groups cannot make masking quadratic.  The longest valid window
+            # wins, so 4111 1111 1111 1111 is one card.
+            for j in range(i, len(groups)):
+                digits += groups[j][2]
+                if len(digits) > 19:
                     break
+                if len(digits) >= 13 and luhn_valid(digits):
+                    found = (groups[i][0], groups[j][1], j)
             if found is None:
                 i += 1
                 continue
