@@ -347,11 +347,13 @@ def test_oversized_chunked_body_is_refused_while_streaming(client: TestClient) -
     assert_error(response, 413, "body_too_large")
 
 
-@pytest.mark.parametrize("position", [0, 10, 40, -5, -1])
+# Not -1: the last base64 character of the signature also carries padding bits,
+# so some changes to it decode to the same bytes (that is base64, not a forgery).
+@pytest.mark.parametrize("position", [0, 10, 40, -5, -2])
 def test_a_state_altered_anywhere_is_refused(client: TestClient, position: int) -> None:
     state = chat(client, "こんにちは")["state"]
     flipped = "A" if state[position] != "A" else "B"
-    forged = state[:position] + flipped + (state[position + 1 :] if position != -1 else "")
+    forged = state[:position] + flipped + state[position + 1 :]
     response = client.post("/api/v1/chat", json={"message": "解約したい", "state": forged})
     assert_error(response, 400, "invalid_state")
 

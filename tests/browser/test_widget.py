@@ -8,6 +8,8 @@ only use, 375 px, style isolation, and screenshots for people to look at.
 
 from __future__ import annotations
 
+import time
+
 from pathlib import Path
 
 import pytest
@@ -323,8 +325,15 @@ def test_usable_at_375px_with_the_keyboard_up(page: Page, server: str) -> None:
     # An on-screen keyboard leaves about 350 px: the text box and send button must stay on screen.
     page.set_viewport_size({"width": 375, "height": 350})
     for control in (composer(page), page.get_by_role("button", name="送信")):
-        control_box = control.bounding_box()
-        assert control_box is not None and control_box["y"] + control_box["height"] <= 350
+        # The layout settles a frame or two after the resize: poll, bounded.
+        deadline = time.monotonic() + 3.0
+        while True:
+            control_box = control.bounding_box()
+            fits = control_box is not None and control_box["y"] + control_box["height"] <= 350
+            if fits or time.monotonic() > deadline:
+                break
+            page.wait_for_timeout(50)
+        assert fits, control_box
     page.get_by_role("button", name="送信").click()  # clicking an empty box sends nothing
     expect(messages(page, "user")).to_have_count(1)
 
