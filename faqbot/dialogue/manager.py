@@ -6,6 +6,9 @@ answer) and returns the reply and the next state.  It never reads a clock,
 keeps nothing between calls, and treats ``state`` as untrusted (it comes back
 from browsers): references the knowledge base no longer has are dropped.
 
+A message holding a card number is not interpreted at all: the customer is
+told not to share card details and pointed to the account page.
+
 Order of interpretation, most specific first:
 
 1. a numbered choice (「2」「②」, the choice's value, or its label's text);
@@ -29,6 +32,7 @@ from faqbot.dialogue.replies import (
     RESUME,
     answer_reply,
     cancelled_reply,
+    card_number_reply,
     clarify_reply,
     fallback_reply,
     related_reply,
@@ -39,6 +43,7 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.entities import Entities
 from faqbot.errors import InputError
 from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.privacy import contains_card_number
 from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
 #: Longest message accepted (characters); longer ones are not customer questions.
@@ -62,6 +67,9 @@ def step(engine: Engine, state: DialogueState, message: str, today: date) -> Tur
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
+    if contains_card_number(message):
+        # Before anything reads the message: a card number must never reach a reply, the state or analytics.
+        return card_number_reply(engine, state)
     text = message.strip()
     if not text:
         return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)

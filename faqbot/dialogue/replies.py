@@ -18,6 +18,7 @@ from faqbot.dialogue.reply import (
     KIND_CANCELLED,
     KIND_CLARIFY,
     KIND_FALLBACK,
+    KIND_PRIVACY,
     KIND_SMALLTALK,
     KIND_SUPPORT,
     Choice,
@@ -132,6 +133,18 @@ def cancelled_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialog
     if state.form:
         return reply, initial_state()
     return reply, replace(state, choices=())
+
+
+def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, DialogueState]:
+    """The message held a card number: warn, point to the account, and read nothing of it.
+
+    The state is returned unchanged (an open form stays open), so nothing of the
+    message can reach it; the reply never quotes the message.
+    """
+    service = engine.kb.service
+    text = render_system("dialogue_card_number", {"service": service})
+    reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (Link(service.account),), (), KIND_PRIVACY)
+    return reply, state
 
 
 def simple_reply(template: str, context: dict[str, object], state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:

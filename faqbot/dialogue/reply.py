@@ -19,6 +19,7 @@ KIND_FALLBACK = "fallback"  # not understood; closest questions suggested
 KIND_SUPPORT = "support"  # repeated misses: the support desk is offered
 KIND_SMALLTALK = "smalltalk"  # greeting, thanks, goodbye, help
 KIND_CANCELLED = "cancelled"  # the customer abandoned the form
+KIND_PRIVACY = "privacy"  # the message held a card number: warned, not read
 
 #: Decision of a turn the dialogue manager handled itself (a pick, a cancel,
 #: a follow-up) rather than one the router decided.
