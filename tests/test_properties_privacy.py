@@ -2,7 +2,8 @@
 
 Hypothesis writes Luhn-valid 13–19 digit numbers grouped by spaces or hyphens,
 in ASCII or full-width digits, inside arbitrary text; the dialogue must answer
-with the warning (pointing to the account) and neither the reply (text, HTML,
+with the warning (pointing to the account), answering at most what is left of
+the message once the number is masked, and neither the reply (text, HTML,
 JSON) nor the returned state may contain the number.
 """
 
@@ -56,8 +57,8 @@ around = hostile_text.map(lambda t: t.strip("0123456789０１２３４５６７�
 
 def _outputs(engine: Engine, message: str) -> str:
     reply, state = step(engine, initial_state(), message, TODAY)
-    assert reply.kind == "privacy", render_reply_text(reply)
-    assert engine.kb.service.account in reply.text
+    assert "カード情報はチャットに入力しないでください" in reply.text, render_reply_text(reply)
+    assert engine.kb.service.account in [link.title for link in reply.links]
     return "\n".join(
         (
             render_reply_text(reply),

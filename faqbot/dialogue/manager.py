@@ -6,8 +6,9 @@ answer) and returns the reply and the next state.  It never reads a clock,
 keeps nothing between calls, and treats ``state`` as untrusted (it comes back
 from browsers): references the knowledge base no longer has are dropped.
 
-A message holding a card number is not interpreted at all: the customer is
-told not to share card details and pointed to the account page.
+A message holding a card number is masked before anything reads it; the
+customer is told not to share card details and pointed to the account page,
+and only what is left of the message is answered.
 
 Order of interpretation, most specific first:
 
@@ -33,6 +34,7 @@ from faqbot.dialogue.replies import (
     answer_reply,
     cancelled_reply,
     card_number_reply,
+    with_card_warning,
     clarify_reply,
     fallback_reply,
     related_reply,
@@ -43,13 +45,17 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.entities import Entities
 from faqbot.errors import InputError
 from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
-from faqbot.privacy import contains_card_number
+from faqbot.normalize import normalize
+from faqbot.privacy import CARD_MASK, contains_card_number, mask_personal_data
 from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000
 _SUGGESTIONS = 3
 _CLARIFY_CHOICES = 2
+# What is left of a message once its card number is masked must be this long (normalised) to be
+# read as a question: 「カード番号は…です」 leaves 「かど番号は」 (5), a bare number leaves nothing.
+_MIN_QUESTION_CHARS = 4
 
 Turn = tuple[Reply, DialogueState]
 
@@ -68,8 +74,25 @@ def step(engine: Engine, state: DialogueState, message: str, today: date) -> Tur
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
     if contains_card_number(message):
-        # Before anything reads the message: a card number must never reach a reply, the state or analytics.
+        return _card_turn(engine, state, message, today)
+    return _turn(engine, state, message, today)
+
+
+def _card_turn(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
+    """A message holding a card number: warn, and answer only what is left once it is masked.
+
+    The number is masked before anything reads the message, so it can never reach
+    a reply, the state or a recorded query.  A message that is little more than
+    the number gets the warning alone (the state unchanged: an open form stays open).
+    """
+    masked = mask_personal_data(message)
+    if len(normalize(masked.replace(CARD_MASK, ""))) < _MIN_QUESTION_CHARS:
         return card_number_reply(engine, state)
+    reply, new_state = _turn(engine, state, masked, today)
+    return with_card_warning(engine, reply), new_state
+
+
+def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
     text = message.strip()
     if not text:
         return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)

@@ -142,9 +142,17 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
     message can reach it; the reply never quotes the message.
     """
     service = engine.kb.service
-    text = render_system("dialogue_card_number", {"service": service})
+    text = render_system("dialogue_card_number", {"service": service, "answered": False})
     reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (Link(service.account),), (), KIND_PRIVACY)
     return reply, state
+
+
+def with_card_warning(engine: Engine, reply: Reply) -> Reply:
+    """``reply`` (to a message whose card number was masked) preceded by the card warning."""
+    service = engine.kb.service
+    warning = render_system("dialogue_card_number", {"service": service, "answered": True})
+    links = reply.links if any(link.title == service.account for link in reply.links) else (Link(service.account), *reply.links)
+    return replace(reply, text=f"{warning}\n\n{reply.text}", links=links)
 
 
 def simple_reply(template: str, context: dict[str, object], state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:
