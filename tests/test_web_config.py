@@ -15,7 +15,8 @@ GOOD = "g" * 32
 def test_defaults_from_an_environment_with_only_a_secret() -> None:
     config = WebConfig.from_env({"FAQBOT_SECRET": GOOD})
     assert config == WebConfig(
-        secret=GOOD, kb_dir=None, cors_origins=(), max_message_chars=500, max_body_bytes=32768, state_max_age=86400
+        secret=GOOD, kb_dir=None, cors_origins=(), max_message_chars=500, max_body_bytes=32768, state_max_age=86400,
+        request_timeout=10.0, rate_limit=300, rate_burst=60,
     )
 
 
@@ -27,6 +28,9 @@ def test_every_variable_is_read() -> None:
         "FAQBOT_MAX_MESSAGE_CHARS": "300",
         "FAQBOT_MAX_BODY_BYTES": "9000",
         "FAQBOT_STATE_MAX_AGE": "600",
+        "FAQBOT_REQUEST_TIMEOUT": "2.5",
+        "FAQBOT_RATE_LIMIT": "0",
+        "FAQBOT_RATE_BURST": "5",
     }
     assert WebConfig.from_env(env) == WebConfig(
         secret=GOOD,
@@ -35,6 +39,9 @@ def test_every_variable_is_read() -> None:
         max_message_chars=300,
         max_body_bytes=9000,
         state_max_age=600,
+        request_timeout=2.5,
+        rate_limit=0,
+        rate_burst=5,
     )
 
 
@@ -55,6 +62,11 @@ def test_a_missing_secret_becomes_a_random_one_with_a_warning(caplog: pytest.Log
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_MAX_BODY_BYTES": "0"}, "max_body_bytes must be a positive number"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_STATE_MAX_AGE": "-1"}, "state_max_age must be a positive number"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_CORS_ORIGINS": "help.example.jp"}, "is not an origin"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_REQUEST_TIMEOUT": "soon"}, "FAQBOT_REQUEST_TIMEOUT must be a number of seconds"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_REQUEST_TIMEOUT": "nan"}, "FAQBOT_REQUEST_TIMEOUT must be a number of seconds"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_REQUEST_TIMEOUT": "0"}, "request_timeout must be between"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_LIMIT": "-1"}, "rate_limit must be 0"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_BURST": "0"}, "rate_burst at least 1"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(env: dict[str, str], fragment: str) -> None:

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
+from typing import Any, TypeVar
 
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -28,6 +30,7 @@ from faqbot.analytics import Recorder
 from faqbot.answering import Engine, billing_for
 from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
+from faqbot.privacy import mask_personal_data
 from faqbot.serialize import billing_json, entry_json, match_json
 from faqbot.templating import render_html, render_text
 from faqbot.web.config import WebConfig
@@ -55,6 +58,7 @@ CHANNEL = "web"  # the analytics channel of everything this API records
 _RECORDED_DECISIONS = ("answer", "clarify", "fallback")
 
 log = logging.getLogger("faqbot.web")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ class Api:
         state = initial_state() if token is None else self.signer.loads(token)
         today = optional_date(body, "today") or date.today()
         # step() is CPU-bound; keep the event loop free for other requests.
-        reply, new_state = await run_in_threadpool(step, self.engine, state, message, today)
+        reply, new_state = await _in_thread(step, self.engine, state, message, today)
         await self._record_turn(message, reply, new_state.product)
         payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
         return JSONResponse({"reply": payload, "state": self.signer.dumps(new_state)})
@@ -107,7 +111,9 @@ class Api:
             raise ApiError(422, "empty_field", "The parameter 'q' must not be empty.")
         top = query_int(params, "top", DEFAULT_TOP, 1, MAX_TOP)
         kb = self.engine.kb
-        matches = await run_in_threadpool(self.engine.router.rank, query, None, top)
+        # The query is echoed back: a card number, e-mail address or phone number never is.
+        query = mask_personal_data(query)
+        matches = await _in_thread(self.engine.router.rank, query, None, top)
         return JSONResponse({"query": query, "results": [match_json(m, kb.entry(m.entry_id)) for m in matches]})
 
     async def faq_list(self, request: Request) -> JSONResponse:
@@ -189,6 +195,15 @@ class Api:
         """``GET /healthz``: the process is up and its knowledge base loaded."""
         kb = self.engine.kb
         return JSONResponse({"status": "ok", "entries": len(kb.entries), "kb_hash": kb.content_hash})
+
+
+async def _in_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run CPU-bound core work in a worker thread, off the event loop.
+
+    When the request times out (:class:`~faqbot.web.limits.TimeoutMiddleware`) the
+    request stops waiting at once; the thread finishes its turn and the result is dropped.
+    """
+    return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True)
 
 
 def _now() -> datetime:

@@ -18,6 +18,7 @@ from faqbot.engine_cache import load_engine
 from faqbot.web.api import Api
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import EXCEPTION_HANDLERS
+from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
 from faqbot.web.pages import page_routes
 from faqbot.web.signing import StateSigner
@@ -32,6 +33,7 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
     """
     if engine is None:
         engine = load_engine(config.kb_dir)
+    install_log_masking()  # uvicorn's access log quotes query strings
     signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
     api = Api(engine=engine, config=config, signer=signer, recorder=recorder)
     app = Starlette(

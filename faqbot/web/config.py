@@ -24,11 +24,20 @@ ENV_CORS_ORIGINS = "FAQBOT_CORS_ORIGINS"
 ENV_MAX_MESSAGE_CHARS = "FAQBOT_MAX_MESSAGE_CHARS"
 ENV_MAX_BODY_BYTES = "FAQBOT_MAX_BODY_BYTES"
 ENV_STATE_MAX_AGE = "FAQBOT_STATE_MAX_AGE"
+ENV_REQUEST_TIMEOUT = "FAQBOT_REQUEST_TIMEOUT"
+ENV_RATE_LIMIT = "FAQBOT_RATE_LIMIT"
+ENV_RATE_BURST = "FAQBOT_RATE_BURST"
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
 DEFAULT_MAX_BODY_BYTES = 32 * 1024
 DEFAULT_STATE_MAX_AGE = 24 * 60 * 60
+# A turn takes milliseconds; a request still running after this is stuck or a slow-body attack.
+DEFAULT_REQUEST_TIMEOUT = 10.0
+# API requests per minute per client IP, per worker process (0 turns the limit off).  A customer
+# types a message every few seconds; the headroom is for offices behind one NAT address.
+DEFAULT_RATE_LIMIT = 300
+DEFAULT_RATE_BURST = 60  # requests a client may send at once before the per-minute rate applies
 # Shorter secrets are guessable; 32 random bytes in URL-safe base64 are 43 characters.
 MIN_SECRET_CHARS = 32
 
@@ -49,6 +58,11 @@ class WebConfig:
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     state_max_age: int = DEFAULT_STATE_MAX_AGE  # seconds a signed state stays valid
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT  # seconds, body upload included
+    # API requests per minute per client IP and worker; 0: off.  Off for apps built in code
+    # (tests, embedding); the server reads FAQBOT_RATE_LIMIT, default DEFAULT_RATE_LIMIT.
+    rate_limit: int = 0
+    rate_burst: int = DEFAULT_RATE_BURST
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_CHARS:
@@ -63,6 +77,12 @@ class WebConfig:
         ):
             if value < 1:
                 raise ConfigError(f"{name} must be a positive number, not {value}.")
+        if not 0 < self.request_timeout <= 3600:
+            raise ConfigError(f"request_timeout must be between 0 and 3600 seconds, not {self.request_timeout}.")
+        if self.rate_limit < 0 or self.rate_burst < 1:
+            raise ConfigError(
+                f"rate_limit must be 0 (off) or more and rate_burst at least 1, not {self.rate_limit}/{self.rate_burst}."
+            )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "WebConfig":
@@ -85,6 +105,9 @@ class WebConfig:
             max_message_chars=_int(env, ENV_MAX_MESSAGE_CHARS, DEFAULT_MAX_MESSAGE_CHARS),
             max_body_bytes=_int(env, ENV_MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES),
             state_max_age=_int(env, ENV_STATE_MAX_AGE, DEFAULT_STATE_MAX_AGE),
+            request_timeout=_float(env, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
+            rate_limit=_int(env, ENV_RATE_LIMIT, DEFAULT_RATE_LIMIT),
+            rate_burst=_int(env, ENV_RATE_BURST, DEFAULT_RATE_BURST),
         )
 
 
@@ -112,3 +135,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(text)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {text!r}.") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {text!r}.") from None
+    if value != value:  # NaN compares false with everything, so it would pass any range check
+        raise ConfigError(f"{name} must be a number of seconds, not {text!r}.")
+    return value

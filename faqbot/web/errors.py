@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from faqbot.errors import FaqbotError, UnknownEntryError
+from faqbot.privacy import mask_personal_data
+from faqbot.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger("faqbot.web")
 
@@ -51,8 +53,9 @@ class ApiError(Exception):
 
 
 def error_body(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
-    """The error shape as a JSON-ready dict."""
-    return {"error": {"status": status, "code": code, "message": message}}
+    """The error shape as a JSON-ready dict; personal data quoted in ``message`` is masked."""
+    # Messages quote bad values back ('4111 1111 … is not in the form YYYY-MM-DD'): never a card number.
+    return {"error": {"status": status, "code": code, "message": mask_personal_data(message)}}
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -87,7 +90,10 @@ async def handle_http_exception(request: Request, exc: HTTPException) -> Respons
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """A bug: log it with its traceback server-side, tell the client nothing internal."""
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "internal_error", "Something went wrong on our side; please try again.")
+    # Starlette answers this one outside the middleware stack, so the security headers are added here.
+    return error_response(
+        500, "internal_error", "Something went wrong on our side; please try again.", dict(SECURITY_HEADERS)
+    )
 
 
 # Each handler is registered for its own exception class, so its narrower parameter type holds.

@@ -1,7 +1,9 @@
 """The middleware stack, built from :class:`~faqbot.web.config.WebConfig`.
 
-One place decides the order; the hardening work (security headers, rate
-limits, timeouts) adds its middleware here.
+One place decides the order, outermost first: security headers (so every
+response carries them, refusals included), CORS (so a browser can read a 429
+or 503 from another origin), the per-client rate limit, then the request
+timeout around the handler.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from starlette.datastructures import Headers
 
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import error_response
+from faqbot.web.headers import SecurityHeadersMiddleware
+from faqbot.web.limits import RateLimitMiddleware, TimeoutMiddleware
 
 
 class JsonCORSMiddleware(CORSMiddleware):
@@ -31,7 +35,7 @@ class JsonCORSMiddleware(CORSMiddleware):
 
 def build_middleware(config: WebConfig) -> list[Middleware]:
     """Middleware, outermost first."""
-    stack: list[Middleware] = []
+    stack: list[Middleware] = [Middleware(SecurityHeadersMiddleware)]
     if config.cors_origins:
         # Without configured origins no CORS headers are sent: browsers allow same origin only.
         stack.append(
@@ -43,4 +47,7 @@ def build_middleware(config: WebConfig) -> list[Middleware]:
                 max_age=600,
             )
         )
+    if config.rate_limit > 0:
+        stack.append(Middleware(RateLimitMiddleware, per_minute=config.rate_limit, burst=config.rate_burst))
+    stack.append(Middleware(TimeoutMiddleware, seconds=config.request_timeout))
     return stack

@@ -163,7 +163,15 @@ _ERRORS = {
     "413": _error("Request body over the size limit."),
     "415": _error("Body not sent as application/json."),
     "422": _error("A field is missing, of the wrong type, too long, or not a known value."),
+    "429": {
+        **_error("Too many requests from this client address (per-minute limit per server worker)."),
+        "headers": {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}}},
+    },
     "500": _error("A bug on the server (never caused by input)."),
+    "503": {
+        **_error("The request took longer than the server's request timeout."),
+        "headers": {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}}},
+    },
 }
 
 
@@ -179,8 +187,8 @@ def _body(schema: str) -> dict[str, Any]:
 
 def openapi_schema(config: WebConfig) -> dict[str, Any]:
     """The OpenAPI 3.1 document, with the configured limits filled in."""
-    get_errors = ("404", "405", "422", "500")
-    post_errors = ("400", "404", "405", "413", "415", "422", "500")
+    get_errors = ("404", "405", "422", "429", "500", "503")
+    post_errors = ("400", "404", "405", "413", "415", "422", "429", "500", "503")
     return {
         "openapi": "3.1.0",
         "info": {
@@ -189,7 +197,9 @@ def openapi_schema(config: WebConfig) -> dict[str, Any]:
             "description": (
                 "Answers questions about あんしん自動更新. Stateless: each chat response carries a signed "
                 "conversation state that the client sends back with its next message. Every error has the "
-                f"Error shape. Request bodies are limited to {config.max_body_bytes} bytes."
+                f"Error shape. Request bodies are limited to {config.max_body_bytes} bytes, requests to "
+                f"{config.request_timeout:g} seconds"
+                + (f", and each client address to {config.rate_limit} API requests a minute per server worker." if config.rate_limit else ".")
             ),
         },
         "paths": {
@@ -241,11 +251,14 @@ def openapi_schema(config: WebConfig) -> dict[str, Any]:
                 "get": {
                     "summary": "This document",
                     "operationId": "openapi",
-                    "responses": {"200": {"description": "OpenAPI 3.1", "content": {_JSON: {"schema": {"type": "object"}}}}},
+                    "responses": {
+                        "200": {"description": "OpenAPI 3.1", "content": {_JSON: {"schema": {"type": "object"}}}},
+                        **{code: {"$ref": f"#/components/responses/E{code}"} for code in ("429", "503")},
+                    },
                 }
             },
             "/healthz": {
-                "get": _op("Liveness and knowledge-base version", "Up", "Health", ("405", "500"), operationId="health")
+                "get": _op("Liveness and knowledge-base version", "Up", "Health", ("405", "500", "503"), operationId="health")
             },
         },
         "components": {

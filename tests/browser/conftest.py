@@ -58,6 +58,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iter
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = "browser-tests-secret-" + "b" * 32
     env["FAQBOT_ANALYTICS_DB"] = str(analytics_db)
+    env["FAQBOT_RATE_LIMIT"] = "0"  # every test browses from 127.0.0.1: one client for the rate limit
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(FAQBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
