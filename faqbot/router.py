@@ -29,7 +29,7 @@ from faqbot.entities import Entities
 from faqbot.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.ngram_index import NgramIndex
 from faqbot.normalize import is_kana_text, normalize, normalize_term
-from faqbot.readings import reading
+from faqbot.readings import readings
 from faqbot.synonyms import SynonymMap
 
 DECISION_ANSWER = "answer"
@@ -79,15 +79,13 @@ class Routing:
         return self.matches[0].entry_id
 
 
-@dataclass(frozen=True)
-class _Doc:
-    owner: str  # entry id or the out-of-scope pseudo-entry
-    text: str  # the question as written
-    surface: str  # normalised + canonicalised
-
-
 class Router:
-    """Routes messages for one knowledge base; build once, route many times."""
+    """Routes messages for one knowledge base; build once, route many times.
+
+    Questions are stored column-wise (texts, surfaces, owner positions) rather
+    than as one object each: at 250,000 questions that keeps the router small
+    to pickle and quick to unpickle from the engine cache.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
@@ -97,22 +95,28 @@ class Router:
         self._product_names = SynonymMap(
             (("", tuple(_product_words(kb))),)
         )
-        docs: list[_Doc] = []
-        for entry in kb.entries:
-            docs.extend(_Doc(entry.id, q, self._surface(q)) for q in entry.questions)
-        docs.extend(_Doc(_OUT_OF_SCOPE, q, self._surface(q)) for q in kb.out_of_scope)
-        self._docs = tuple(docs)
-        self._doc_ids_by_text: dict[str, list[int]] = {}
-        for doc_id, doc in enumerate(docs):
-            self._doc_ids_by_text.setdefault(doc.text, []).append(doc_id)
-        self._surface_index = NgramIndex([d.surface for d in docs])
-        self._reading_index = NgramIndex([normalize(reading(d.text)) for d in docs])
         owners = [e.id for e in kb.entries] + ([_OUT_OF_SCOPE] if kb.out_of_scope else [])
-        self._owner_pos = {owner: i for i, owner in enumerate(owners)}
-        self._entry_index = NgramIndex(
-            ["".join(d.surface for d in docs if d.owner == owner) for owner in owners]
-        )
-        self._compute = {e.id for e in kb.entries if e.kind == KIND_COMPUTE}
+        texts: list[str] = []
+        owner_of: list[int] = []
+        for pos, entry in enumerate(kb.entries):
+            texts.extend(entry.questions)
+            owner_of.extend([pos] * len(entry.questions))
+        texts.extend(kb.out_of_scope)
+        owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
+        surfaces = [self._surface(t) for t in texts]
+        self._owners = tuple(owners)
+        self._doc_text = tuple(texts)
+        self._doc_surface = tuple(surfaces)
+        self._doc_owner = np.array(owner_of, dtype=np.int32)
+        self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
+        self._surface_index = NgramIndex(surfaces)
+        self._reading_index = NgramIndex([normalize(r) for r in readings(texts)])
+        # An entry's vocabulary: its questions' surfaces run together, in order.
+        grouped: list[list[str]] = [[] for _ in owners]
+        for surface, pos in zip(surfaces, owner_of):
+            grouped[pos].append(surface)
+        self._entry_index = NgramIndex(["".join(group) for group in grouped])
+        self._compute = {pos for pos, e in enumerate(kb.entries) if e.kind == KIND_COMPUTE}
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
 
     def _surface(self, text: str) -> str:
@@ -152,40 +156,80 @@ class Router:
         norm = normalize_term(query)
         return any(subject in norm for subject in self._subjects)
 
+    def _excluded(self, text: str) -> list[int]:
+        if self._doc_ids_by_text is None:
+            by_text: dict[str, list[int]] = {}
+            for doc_id, doc_text in enumerate(self._doc_text):
+                by_text.setdefault(doc_text, []).append(doc_id)
+            self._doc_ids_by_text = by_text
+        return self._doc_ids_by_text.get(text, [])
+
+    def _question_scores(self, surface: str, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
+
+        Only those questions can score above zero, so everything after the
+        index look-up works on them alone, not on every stored question.
+        """
+        index = self._surface_index
+        shared, qmass = index.shared_mass(surface)
+        ids = np.flatnonzero(shared)
+        if is_kana_text(surface):
+            r_shared, r_qmass = self._reading_index.shared_mass(surface)
+            ids = np.union1d(ids, np.flatnonzero(r_shared))
+        q_cov = (shared[ids] / qmass).astype(np.float32)
+        d_cov = (shared[ids] / index.doc_mass(ids)).astype(np.float32)
+        if is_kana_text(surface):
+            q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
+            d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
+        scores = _blend(q_cov, d_cov)
+        if exclude is not None:
+            scores[np.isin(ids, self._excluded(exclude))] = 0.0
+        return ids, scores
+
     def _score(self, query: str, entities: Entities | None, exclude: str | None = None) -> list[Match]:
         surface = self._surface(query)
         if not surface:
             return []
-        q_cov, d_cov = self._surface_index.coverage(surface)
-        if is_kana_text(surface):
-            rq, rd = self._reading_index.coverage(surface)
-            q_cov, d_cov = np.maximum(q_cov, rq), np.maximum(d_cov, rd)
-        question_scores = _blend(q_cov, d_cov)
-        if exclude is not None:
-            for doc_id in self._doc_ids_by_text.get(exclude, ()):
-                question_scores[doc_id] = 0.0
-        entry_cov, _ = self._entry_index.coverage(surface)
-        k = min(_CANDIDATE_QUESTIONS, len(self._docs))
-        candidates: dict[str, list[int]] = {}
-        for doc_id in np.argsort(-question_scores, kind="stable")[:k]:
-            if question_scores[doc_id] <= 0.0:
-                break
-            candidates.setdefault(self._docs[doc_id].owner, []).append(int(doc_id))
+        ids, scores = self._question_scores(surface, exclude)
+        keep = scores > 0.0
+        ids, scores = ids[keep], scores[keep]
+        top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
+        if not len(top):
+            return []
+        candidates: dict[int, list[int]] = {}
+        for i in top.tolist():
+            candidates.setdefault(int(self._doc_owner[ids[i]]), []).append(i)
+        entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
         has_date = entities is not None and entities.expiry is not None
         matches: list[Match] = []
-        for owner, doc_ids in candidates.items():
-            best_doc = doc_ids[0]
-            fuzzy = max(_fuzzy(surface, self._docs[d].surface) for d in doc_ids[:_FUZZ_PER_ENTRY])
-            confidence = (
-                _W_QUESTION * float(question_scores[best_doc])
-                + _W_ENTRY * float(entry_cov[self._owner_pos[owner]])
-                + _W_FUZZ * fuzzy
-            )
+        for owner, picks in candidates.items():
+            best = picks[0]
+            fuzzy = max(_fuzzy(surface, self._doc_surface[ids[i]]) for i in picks[:_FUZZ_PER_ENTRY])
+            entry_cov = np.float32(entry_shared[owner] / entry_qmass)
+            confidence = _W_QUESTION * float(scores[best]) + _W_ENTRY * float(entry_cov) + _W_FUZZ * fuzzy
             if has_date and owner in self._compute:
                 confidence += _COMPUTE_DATE_BONUS
-            matches.append(Match(owner, self._docs[best_doc].text, round(min(confidence, 1.0), 4)))
+            matches.append(
+                Match(self._owners[owner], self._doc_text[ids[best]], round(min(confidence, 1.0), 4))
+            )
         matches.sort(key=lambda m: m.confidence, reverse=True)
         return matches
+
+
+def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first, ties by smaller id (a stable sort's order).
+
+    ``np.argpartition`` finds the k-th best value in linear time; only the few
+    that beat or tie it are sorted, instead of every stored question.
+    """
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        above = np.flatnonzero(scores > kth)
+        ties = np.flatnonzero(scores == kth)[: k - len(above)]
+        chosen = np.concatenate((above, ties))
+    else:
+        chosen = np.arange(len(scores))
+    return chosen[np.lexsort((ids[chosen], -scores[chosen]))]
 
 
 def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
