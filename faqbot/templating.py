@@ -45,9 +45,12 @@ _HTML_ENV = jinja2.Environment(
 )
 
 
-def _context(kb: KnowledgeBase, product: Product | None) -> dict[str, Any]:
+def _context(kb: KnowledgeBase, entry: Entry, product: Product | None) -> dict[str, Any]:
     return {
         "product": product,
+        # Whether this product has its own support pages for this entry: lets an
+        # answer say "see below" only when there is something below.
+        "product_pages": product is not None and product.id in entry.pages.products(),
         "products": kb.products,
         "service": kb.service,
         "renewal": kb.renewal,
@@ -63,13 +66,13 @@ def _compiled(source: str, html: bool) -> jinja2.Template:
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
     """Render ``entry``'s answer as plain text for ``product`` (or in general)."""
     template = _compiled(entry.answer, False)
-    return template.render(_context(kb, product)).strip()
+    return template.render(_context(kb, entry, product)).strip()
 
 
 def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> Markup:
     """Render ``entry``'s answer with every value HTML-escaped."""
     template = _compiled(entry.answer, True)
-    return Markup(template.render(_context(kb, product)).strip())
+    return Markup(template.render(_context(kb, entry, product)).strip())
 
 
 def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
