@@ -284,3 +284,14 @@ def test_the_apps_loggers_mask_what_they_log(client: TestClient, caplog: pytest.
         logging.getLogger("uvicorn.access").info('%s - "%s %s"', "127.0.0.1", "GET", "/api/v1/search?q=4111+1111+1111+1111")
         logging.getLogger("faqbot.web").info("message was %s", "4111-1111-1111-1111")
     assert "1111" not in caplog.text
+
+
+# ---------------------------------------------------------------- found by the schema fuzzer
+
+
+def test_an_empty_top_is_refused_like_any_other_non_number(client: TestClient) -> None:
+    assert_error(client.get("/api/v1/search?q=解約&top="), 422, "invalid_type")
+
+
+def test_a_null_today_means_the_servers_date_as_documented(client: TestClient) -> None:
+    assert client.post("/api/v1/chat", json={"message": "解約したい", "today": None}).status_code == 200

@@ -124,8 +124,8 @@ def parse_date(name: str, text: str) -> date:
 def query_int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
     """An integer query parameter within ``[low, high]``."""
     text = params.get(name)
-    if text is None or text == "":
-        return default
+    if text is None:
+        return default  # absent; an empty value (``top=``) is not a number and is refused below
     if not text.strip().lstrip("-").isdigit() or not text.strip().isascii():
         raise ApiError(422, "invalid_type", f"The parameter {name!r} must be a whole number, not {text[:40]!r}.")
     value = int(text)

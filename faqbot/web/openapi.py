@@ -36,7 +36,11 @@ _CONFIDENCE = {"type": "number", "minimum": 0, "maximum": 1}
 
 
 def _schemas(config: WebConfig) -> dict[str, Any]:
-    today = {**_DATE, "description": "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing (default: the server's date)."}
+    today = {
+        **_DATE,
+        "type": ["string", "null"],
+        "description": "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing; omit or null for the server's date.",
+    }
     entry = {
         "id": _STR,
         "kind": {"type": "string", "enum": ["faq", "compute", "smalltalk"]},
