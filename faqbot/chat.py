@@ -38,6 +38,7 @@ from faqbot.dialogue import DialogueState, Reply, help_reply, initial_state, ren
 from faqbot.errors import FaqbotError
 from faqbot.knowledge import KnowledgeBase
 from faqbot.normalize import normalize_term
+from faqbot.privacy import mask_personal_data
 
 COMMANDS = {
     "/help": "できること・質問の例とコマンドの一覧",
@@ -72,15 +73,26 @@ def history_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "faqbot" / "history"
 
 
+class MaskedFileHistory(FileHistory):
+    """A FileHistory that writes lines with card numbers, e-mail addresses and phones masked.
+
+    The history file outlives the session; what a customer typed by mistake (a card
+    number) must not stay on disk.  Up-arrow recall within the session is unchanged.
+    """
+
+    def store_string(self, string: str) -> None:
+        super().store_string(mask_personal_data(string))
+
+
 def open_history(path: Path) -> History:
-    """A FileHistory at ``path`` (folders created); in memory if the file cannot be used."""
+    """A masking FileHistory at ``path`` (folders created); in memory if the file cannot be used."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Owner-only: customers type contract details into the chat.
         path.touch(mode=0o600, exist_ok=True)
     except OSError:
         return InMemoryHistory()  # read-only home, odd permissions: chat without history
-    return FileHistory(str(path))
+    return MaskedFileHistory(str(path))
 
 
 def completion_words(kb: KnowledgeBase) -> tuple[str, ...]:
