@@ -59,3 +59,7 @@ def test_a_card_number_typed_in_the_widget_is_not_repeated(page: Page, server: s
     expect(reply).to_contain_text("カード情報はチャットに入力しないでください")
     expect(reply).to_contain_text("トレンドマイクロアカウント")
     assert "4111" not in reply.inner_text()
+    # Nor is it kept in the customer's own bubble or in sessionStorage.
+    expect(page.locator("faqbot-widget .message.user").last).to_contain_text("[カード番号]")
+    stored = page.evaluate("JSON.stringify(Object.assign({}, window.sessionStorage))")
+    assert "4111" not in stored and "[カード番号]" in stored

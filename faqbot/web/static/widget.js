@@ -318,12 +318,20 @@
     });
   }
 
+  // The server never repeats a card number; the customer's own bubble, kept in
+  // sessionStorage, must not keep one either.  13–19 digits (spaces, hyphens,
+  // full-width) are masked for display and storage; the server still gets the
+  // message as typed, so it can warn the customer.
+  function maskCardNumbers(text) {
+    return text.normalize("NFKC").replace(/\d(?:[ \-]?\d){12,18}/g, "[カード番号]");
+  }
+
   function send(message, shown) {
     message = (message || "").trim();
     if (!message || busy) return;
     busy = true;
     sendButton.disabled = true;
-    addMessage({ role: "user", text: shown || message });
+    addMessage({ role: "user", text: maskCardNumbers(shown || message) });
     setTyping(true);
     var reset = false;
     post(message, store.state).then(function (result) {
@@ -346,7 +354,7 @@
         text: reply.text,
         kind: String(reply.kind || ""),
         intent: typeof reply.intent === "string" ? reply.intent : "",
-        query: message,
+        query: maskCardNumbers(message),
         choices: Array.isArray(reply.choices) ? reply.choices : [],
         links: Array.isArray(reply.links) ? reply.links : [],
         facts: Array.isArray(reply.facts) ? reply.facts : []
