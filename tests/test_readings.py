@@ -1,0 +1,32 @@
+"""Tests of faqbot.readings: segment-wise readings equal whole-text readings."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.kb_loader import load_knowledge_base
+from faqbot.readings import reading, readings
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("請求書", "せいきゅうしょ"),
+        ("解約したい", "かいやくしたい"),
+        ("", ""),
+    ],
+)
+def test_reading(text: str, expected: str) -> None:
+    assert reading(text) == expected
+
+
+def test_words_with_kana_between_kanji_are_read_whole() -> None:
+    texts = ["更新の案内は何か月前に来ますか", "使い方を教えて", "真っ白になる", "乗っ取られた", "別々にできますか",
+             "PDF編集ソフトの表示設定を変更したい", "Mac版 更新料", "ｻﾎﾟｰﾄ ﾏﾄﾞｸﾞﾁ"]
+    assert readings(texts) == [reading(t) for t in texts]
+
+
+def test_segment_readings_match_whole_readings_on_the_shipped_kb() -> None:
+    kb = load_knowledge_base()
+    texts = [q for e in kb.entries for q in e.questions][::3] + list(kb.out_of_scope)
+    assert readings(texts) == [reading(t) for t in texts]
