@@ -1,0 +1,162 @@
+"""Server under load: `faqbot serve --workers N` on 127.0.0.1, driven by wrk.
+
+Starts the server on a free loopback port (engine cache warmed first, analytics
+off so nobody's database fills up, per-client rate limit off since one
+client sends all the load), then runs wrk for a bounded duration
+against ``GET /healthz`` and ``POST /api/v1/chat`` in the same run, and stops
+the server.  Chat requests cycle through many different messages (the dev set
+and probe queries), so this is not a single cached answer being replayed.
+Prints one JSON object.
+
+    benchmarks/setup.sh   # installs Debian's wrk when missing
+    .venv/bin/python benchmarks/bench_server.py --kb /tmp/kb10k --entries 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from kbgen import generate_entries, probe_queries  # noqa: E402
+
+from faqbot.evaluation import load_examples  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+HOST = "127.0.0.1"  # loopback only, always
+
+_LUA = """
+local bodies = {%s}
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "/api/v1/chat", {["Content-Type"] = "application/json"}, bodies[i])
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback URL we built
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within {timeout:.0f} s")
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """Requests/s, p50/p99 latency (ms), requests and errors from ``wrk --latency`` output."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if sock:
+        errors += sum(int(x) for x in sock.groups())
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "requests": requests, "errors": errors}
+
+
+def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, float]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True, timeout=duration + 30)
+    return parse_wrk(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kb", type=Path, required=True)
+    parser.add_argument("--entries", type=int, default=0, help="generated entries in --kb (for probe messages)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
+
+    messages = [e.query for e in load_examples(DEV)]
+    if args.entries:
+        messages += [q for q, _ in probe_queries(generate_entries(args.entries), 300)]
+    # Lua string literals take JSON's \" and \\ escapes, but not \u: keep the text as UTF-8.
+    bodies = ",".join(
+        json.dumps(json.dumps({"message": m, "today": "2026-11-26"}, ensure_ascii=False), ensure_ascii=False)
+        for m in messages
+    )
+    exe = str(Path(sys.executable).parent / "faqbot")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "chat.lua"
+        script.write_text(_LUA % bodies, encoding="utf-8")
+        env = {
+            **os.environ,
+            "FAQBOT_CACHE_DIR": str(Path(tmp) / "cache"),
+            "FAQBOT_SECRET": secrets.token_urlsafe(32),
+            "FAQBOT_ANALYTICS": "off",
+            # One loopback client sends everything: a per-client limit would measure the limiter.
+            "FAQBOT_RATE_LIMIT": "0",
+        }
+        # Warm the engine cache, as a deployment would before taking traffic.
+        subprocess.run([exe, "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
+                       env=env, check=True, capture_output=True)
+        port = _free_port()
+        proc = subprocess.Popen(
+            [exe, "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port), "--workers", str(args.workers)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        try:
+            base = f"http://{HOST}:{port}"
+            _wait_ready(f"{base}/healthz", proc, timeout=120)
+            time.sleep(2)  # every worker up, not just the first
+            health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
+            chat = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, script)
+        finally:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+    print(json.dumps({"workers": args.workers, "connections": args.connections, "duration_s": args.duration,
+                      "messages": len(messages), "healthz": health, "chat": chat,
+                      "chat_vs_healthz": chat["rps"] / health["rps"] if health["rps"] else 0.0}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,198 @@
+"""Every performance figure of issue 6 in one table: scale, naive baseline, start-up, server.
+
+    .venv/bin/python benchmarks/run_all.py                 # 1k, 10k, 50k + start-up + server (~10 min)
+    .venv/bin/python benchmarks/run_all.py --quick         # 1k and 10k, shorter server run (~3 min)
+    .venv/bin/python benchmarks/run_all.py --sizes 10000 --skip-server
+
+Generated knowledge bases are kept in ``--data`` (default
+``$TMPDIR/faqbot-bench``), keyed by size, seed and the generator's and shipped
+knowledge base's content, so a re-run reuses them and a change regenerates
+them.  Each size is measured in a fresh process (``bench_scale.py``) so its
+peak RSS is its own.  The server run needs wrk (``benchmarks/setup.sh``).
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from kbgen import generate_kb  # noqa: E402
+
+from faqbot.kb_loader import SHIPPED_KB, kb_content_hash  # noqa: E402
+
+PY = sys.executable
+FAQBOT = str(Path(sys.executable).parent / "faqbot")
+TODAY = "2026-11-26"
+
+
+def machine() -> str:
+    """nproc, RAM, CPU model, Python: the line every result is read against."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f"{mem_kb / 2**20:.1f} GiB RAM"
+    except (OSError, IndexError, ValueError):
+        ram = "RAM unknown"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"{os.cpu_count()} CPUs ({cpu}), {ram}, Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}; load average at start {load:.2f}")
+
+
+def kb_for(size: int, data: Path, seed: int) -> Path:
+    """The generated knowledge base of ``size`` entries (reused when current)."""
+    digest = hashlib.sha256((HERE / "kbgen.py").read_bytes() + kb_content_hash(SHIPPED_KB).encode())
+    folder = data / f"kb-{size}-s{seed}-{digest.hexdigest()[:12]}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate_kb(folder, size, seed)
+        (folder / ".complete").write_text("ok\n")
+    return folder
+
+
+def _json_run(cmd: list[str]) -> dict:
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def startup(kb: Path | None, runs: int) -> dict[str, float]:
+    """`faqbot ask` wall time: cold engine cache, then warm (median and max of ``runs``)."""
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "FAQBOT_CACHE_DIR": cache, "FAQBOT_ANALYTICS": "off"}
+        cmd = [FAQBOT, "ask", "解約したい", "--today", TODAY] + (["--kb", str(kb)] if kb else [])
+        cold, cold_rss = _timed(cmd, env)
+        warm = [_timed(cmd, env) for _ in range(runs)]
+    walls = [w for w, _ in warm]
+    return {"cold_s": cold, "cold_rss_mb": cold_rss, "warm_median_s": statistics.median(walls),
+            "warm_max_s": max(walls), "warm_rss_mb": max(r for _, r in warm)}
+
+
+def _row(name: str, values: list[str], target: str = "") -> str:
+    return f"| {name} | " + " | ".join(values) + f" | {target} |"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000, 50000],
+                        help="generated entries per knowledge base, comma-separated")
+    parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer runs, 5 s server runs")
+    parser.add_argument("--skip-server", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "faqbot-bench")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    args = parser.parse_args()
+    if args.quick:
+        args.sizes = [s for s in args.sizes if s <= 10000] or [1000]
+    runs, duration = (3, 5) if args.quick else (5, 10)
+
+    print(f"machine: {machine()}", flush=True)
+    raw: dict[str, object] = {"machine": machine()}
+    scale: dict[int, dict] = {}
+    for size in args.sizes:
+        kb = kb_for(size, args.data, args.seed)
+        print(f"… router at {size} generated entries", file=sys.stderr, flush=True)
+        cmd = [PY, str(HERE / "bench_scale.py"), "--kb", str(kb), "--entries", str(size), "--seed", str(args.seed)]
+        if size >= 50000:
+            cmd += ["--naive-queries", "100", "--passes", "2"]
+        scale[size] = _json_run(cmd)
+    raw["scale"] = scale
+
+    cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in args.sizes]
+    print()
+    print("| figure | " + " | ".join(cols) + " | target |")
+    print("|---|" + "---|" * len(cols) + "---|")
+
+    def row(name: str, key: str, fmt: str, target: str = "") -> None:
+        vals = []
+        for s in args.sizes:
+            v = scale[s].get(key)
+            vals.append("–" if v is None else format(v, fmt))
+        print(_row(name, vals, target))
+
+    row("entries (shipped + generated)", "entries", "d")
+    row("questions", "questions", "d")
+    row("KB load + validate (s)", "load_s", ".1f")
+    row("engine build: router + extractor (s)", "build_s", ".1f")
+    row("peak RSS, load + build + queries (MB)", "peak_rss_mb", ".0f", "10k ≤ 300")
+    row("router p50 (ms)", "p50_ms", ".2f")
+    row("router p95 (ms)", "p95_ms", ".2f", "10k ≤ 5, 50k ≤ 20")
+    row("router p99 (ms)", "p99_ms", ".2f")
+    row("naive extractOne p50 (ms)", "naive_p50_ms", ".1f")
+    row("naive extractOne p95 (ms)", "naive_p95_ms", ".1f")
+    print(_row("mean latency, naive ÷ faqbot", [f"{scale[s]['naive_mean_ms'] / scale[s]['mean_ms']:.1f}×" for s in args.sizes], "> 1 at 10k"))
+    row("dev in-scope top-1, faqbot", "dev_in_scope", ".3f", "≥ 0.90 at 50k")
+    row("dev in-scope top-1, naive", "naive_dev_in_scope", ".3f", "< faqbot")
+    row("dev fallback precision / faqbot", "dev_fallback_precision", ".3f")
+    row("dev fallback recall / faqbot", "dev_fallback_recall", ".3f")
+    row("probe top-1 (generated entries), faqbot", "probe_accuracy", ".3f")
+    row("probe top-1 (generated entries), naive", "naive_probe_accuracy", ".3f")
+    if len(args.sizes) > 1:
+        lo, hi = args.sizes[0], args.sizes[-1]
+        growth = scale[hi]["mean_ms"] / scale[lo]["mean_ms"]
+        print(f"\ncost curve: {hi // lo}× the entries → {growth:.1f}× the mean router latency "
+              f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
+
+    if not args.skip_startup:
+        print("\n| `faqbot ask` process | cold cache (s) | warm median (s) | warm max (s) | warm peak RSS (MB) | target |")
+        print("|---|---|---|---|---|---|")
+        targets = {"shipped": "warm ≤ 0.5 s", "10k": "warm ≤ 2 s"}
+        kbs: list[tuple[str, Path | None]] = [("shipped", None)]
+        if 10000 in args.sizes or not args.quick:
+            kbs.append(("10k", kb_for(10000, args.data, args.seed)))
+        raw["startup"] = {}
+        for name, kb in kbs:
+            print(f"… faqbot ask on {name}", file=sys.stderr, flush=True)
+            r = startup(kb, runs)
+            raw["startup"][name] = r  # type: ignore[index]
+            print(f"| {name} | {r['cold_s']:.2f} | {r['warm_median_s']:.2f} | {r['warm_max_s']:.2f} | "
+                  f"{r['warm_rss_mb']:.0f} | {targets[name]} |")
+
+    if not args.skip_server:
+        kb = kb_for(10000, args.data, args.seed)
+        print("… server under wrk (10k entries, 2 workers)", file=sys.stderr, flush=True)
+        r = _json_run([PY, str(HERE / "bench_server.py"), "--kb", str(kb), "--entries", "10000",
+                       "--workers", "2", "--duration", str(duration)])
+        raw["server"] = r
+        print(f"\n| server, 10k entries, {r['workers']} workers, wrk {r['connections']} connections × "
+              f"{r['duration_s']} s | req/s | p50 (ms) | p99 (ms) | requests | errors |")
+        print("|---|---|---|---|---|---|")
+        for name in ("healthz", "chat"):
+            w = r[name]
+            print(f"| {name} | {w['rps']:.0f} | {w['p50_ms']:.1f} | {w['p99_ms']:.1f} | {w['requests']} | {w['errors']} |")
+        print(f"chat ÷ healthz throughput: {r['chat_vs_healthz']:.0%} (target ≥ 50%; chat p99 ≤ 50 ms; zero errors)")
+    if args.json:
+        args.json.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
