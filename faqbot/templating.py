@@ -28,11 +28,21 @@ _TEXT_ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
 # The bot's own wording (fallback, clarification, billing results): package
 # templates, rendered as plain text with the service's names filled in.
 _SYSTEM_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    loader=jinja2.FileSystemLoader(_TEMPLATES),
     autoescape=False,  # plain text output; see the module docstring
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+# The same package templates as HTML fragments: autoescaping on for every file
+# (not just *.html), since replies carry customers' and the KB's strings.
+_SYSTEM_HTML_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(_TEMPLATES),
+    autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -93,3 +103,8 @@ def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
 def render_system(name: str, context: dict[str, Any]) -> str:
     """Render one of the bot's own plain-text templates (``faqbot/templates/NAME.txt.j2``)."""
     return _SYSTEM_ENV.get_template(f"{name}.txt.j2").render(context).strip()
+
+
+def render_system_html(name: str, context: dict[str, Any]) -> Markup:
+    """Render one of the bot's own HTML templates (``faqbot/templates/NAME``), escaped."""
+    return Markup(_SYSTEM_HTML_ENV.get_template(name).render(context).strip())

@@ -2,31 +2,19 @@
 
 Text goes through the package's plain-text templates
 (:func:`faqbot.templating.render_system`); HTML through an autoescaped jinja2
-environment over the same template folder, so every customer- or
+environment over the same template folder
+(:func:`faqbot.templating.render_system_html`), so every customer- or
 knowledge-base-supplied string is escaped.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from faqbot.dialogue.reply import Reply
-from faqbot.templating import render_system
-
-_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# Autoescaping on for every template this environment loads (not just *.html):
-# the reply's strings come from customers and the knowledge base.
-_HTML_ENV = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(_TEMPLATES),
-    autoescape=True,
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+from faqbot.templating import render_system, render_system_html
 
 
 def render_reply_text(reply: Reply) -> str:
@@ -36,7 +24,7 @@ def render_reply_text(reply: Reply) -> str:
 
 def render_reply_html(reply: Reply) -> Markup:
     """The reply as a widget HTML fragment; every string in it is escaped."""
-    return Markup(_HTML_ENV.get_template("reply_html.html.j2").render(reply=reply).strip())
+    return render_system_html("reply_html.html.j2", {"reply": reply})
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:
