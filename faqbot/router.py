@@ -119,8 +119,11 @@ class Router:
         self._compute = {pos for pos, e in enumerate(kb.entries) if e.kind == KIND_COMPUTE}
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
 
+    def _masked(self, text: str) -> str:
+        return self._product_names.canonicalize(normalize(text))
+
     def _surface(self, text: str) -> str:
-        return self._synonyms.canonicalize(self._product_names.canonicalize(normalize(text)))
+        return self._synonyms.canonicalize(self._masked(text))
 
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
@@ -164,7 +167,7 @@ class Router:
             self._doc_ids_by_text = by_text
         return self._doc_ids_by_text.get(text, [])
 
-    def _question_scores(self, surface: str, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
+    def _question_scores(self, surface: str, kana: str | None, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
         """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
 
         Only those questions can score above zero, so everything after the
@@ -173,12 +176,12 @@ class Router:
         index = self._surface_index
         shared, qmass = index.shared_mass(surface)
         ids = np.flatnonzero(shared)
-        if is_kana_text(surface):
-            r_shared, r_qmass = self._reading_index.shared_mass(surface)
+        if kana is not None:
+            r_shared, r_qmass = self._reading_index.shared_mass(kana)
             ids = np.union1d(ids, np.flatnonzero(r_shared))
         q_cov = (shared[ids] / qmass).astype(np.float32)
         d_cov = (shared[ids] / index.doc_mass(ids)).astype(np.float32)
-        if is_kana_text(surface):
+        if kana is not None:
             q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
             d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
         scores = _blend(q_cov, d_cov)
@@ -187,10 +190,14 @@ class Router:
         return ids, scores
 
     def _score(self, query: str, entities: Entities | None, exclude: str | None = None) -> list[Match]:
-        surface = self._surface(query)
+        masked = self._masked(query)
+        surface = self._synonyms.canonicalize(masked)
         if not surface:
             return []
-        ids, scores = self._question_scores(surface, exclude)
+        # Decided before synonyms: 「せいきゅう」 → 請求 would make a kana message look
+        # like kanji and lose the reading channel it needs for the rest of its words.
+        kana = masked if is_kana_text(masked) else None
+        ids, scores = self._question_scores(surface, kana, exclude)
         keep = scores > 0.0
         ids, scores = ids[keep], scores[keep]
         top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
