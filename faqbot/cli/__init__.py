@@ -1,28 +1,56 @@
-"""The ``faqbot`` command line: a thin shell over the Python API."""
+"""The ``faqbot`` command line: a thin shell over the Python API.
+
+Commands are imported when they are run (click's documented lazy-group
+pattern): ``faqbot ask`` must not pay for importing the web server, the
+terminal UI and rich on every start-up.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import click
 
-from faqbot.cli.chat_command import chat
-from faqbot.cli.check_command import check
-from faqbot.cli.core_commands import ask, billing, evaluate
-from faqbot.cli.serve_command import serve
-from faqbot.cli.staff_commands import lookup, products, report, show
+# Command name → "module:attribute", in the order `faqbot --help` lists them.
+_COMMANDS = {
+    "ask": "faqbot.cli.core_commands:ask",
+    "billing": "faqbot.cli.core_commands:billing",
+    "chat": "faqbot.cli.chat_command:chat",
+    "check": "faqbot.cli.check_command:check",
+    "eval": "faqbot.cli.core_commands:evaluate",
+    "lookup": "faqbot.cli.staff_commands:lookup",
+    "products": "faqbot.cli.staff_commands:products",
+    "report": "faqbot.cli.staff_commands:report",
+    "serve": "faqbot.cli.serve_command:serve",
+    "show": "faqbot.cli.staff_commands:show",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = _COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        return command if isinstance(command, click.Command) else None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="faqbot")
 def main() -> None:
     """faqbot: answers questions about あんしん自動更新 and computes billing dates.
 
     \b
     Examples:
+      faqbot chat
       faqbot ask "解約したい"
       faqbot billing --product mobile --plan monthly --expiry 2027-03-31
       faqbot check
     """
-
-
-for _command in (ask, billing, evaluate, check, lookup, show, products, report, serve, chat):
-    main.add_command(_command)
