@@ -8,6 +8,7 @@ ends) reads these values and never the YAML.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from faqbot.errors import UnknownEntryError, UnknownProductError
@@ -134,18 +135,29 @@ class KnowledgeBase:
     out_of_scope_subjects: tuple[str, ...]
     content_hash: str
 
+    @cached_property
+    def entry_ids(self) -> frozenset[str]:
+        """Every entry id (computed once: a dialogue turn checks ids several times)."""
+        return frozenset(self._entries_by_id)
+
+    @cached_property
+    def _entries_by_id(self) -> dict[str, Entry]:
+        # cached_property writes the instance __dict__ directly, so it works on a
+        # frozen dataclass; a 50k-entry knowledge base must not be scanned per lookup.
+        return {entry.id: entry for entry in self.entries}
+
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""
-        for entry in self.entries:
-            if entry.id == entry_id:
-                return entry
+        entry = self._entries_by_id.get(entry_id)
+        if entry is not None:
+            return entry
         raise UnknownEntryError(
             f"Unknown entry id {entry_id!r}; run `faqbot lookup` to find the id you want."
         )
 
     def has_entry(self, entry_id: str) -> bool:
         """True when an entry with ``entry_id`` exists."""
-        return any(entry.id == entry_id for entry in self.entries)
+        return entry_id in self._entries_by_id
 
     def product(self, product_id: str) -> Product:
         """The product with ``product_id``; raises :class:`UnknownProductError`."""

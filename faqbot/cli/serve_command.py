@@ -13,6 +13,7 @@ from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
+from faqbot.web.protocol import NoDelayH11Protocol
 
 log = logging.getLogger("faqbot.web")
 
@@ -58,9 +59,15 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
     if workers == 1:
-        uvicorn.run(create_app(config, engine, Recorder.from_env(env)), host=host, port=port, log_level="info")
+        uvicorn.run(
+            create_app(config, engine, Recorder.from_env(env)),
+            host=host, port=port, log_level="info", http=NoDelayH11Protocol,
+        )
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
     os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
-    uvicorn.run("faqbot.web.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
+    uvicorn.run(
+        "faqbot.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+        log_level="info", http=NoDelayH11Protocol,  # see faqbot/web/protocol.py
+    )

@@ -252,7 +252,7 @@ def _suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
 
 def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
     """Drop references the knowledge base does not (or no longer) define."""
-    entry_ids = {e.id for e in kb.entries}
+    entry_ids = kb.entry_ids
     form = state.form if state.form in entry_ids and kb.entry(state.form).kind == KIND_COMPUTE else None
     product = state.product if any(p.id == state.product for p in kb.products) else None
     plan = state.plan if any(p.id == state.plan for p in kb.plans) else None
@@ -271,7 +271,7 @@ def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
     )
 
 
-def _valid_choice(kb: KnowledgeBase, entry_ids: set[str], value: str) -> bool:
+def _valid_choice(kb: KnowledgeBase, entry_ids: frozenset[str], value: str) -> bool:
     kind, _, ident = value.partition(":")
     if value in (RESUME, CANCEL):
         return True
