@@ -48,6 +48,8 @@ _W_QUESTION, _W_ENTRY, _W_FUZZ = 0.5, 0.3, 0.2
 _BLEND = 0.5
 # rapidfuzz only re-ranks an entry's few best questions: it is the costly part.
 _FUZZ_PER_ENTRY = 5
+# Stored questions this short (normalised characters) match inside other words.
+_SHORT_QUESTION = 4
 # A date in the message is strong evidence for a computed answer (which needs one).
 _COMPUTE_DATE_BONUS = 0.12
 
@@ -110,6 +112,7 @@ class Router:
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
+        self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
         self._reading_index = NgramIndex([normalize(r) for r in readings(texts)])
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
@@ -184,6 +187,11 @@ class Router:
         if kana is not None:
             q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
             d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
+        # A question of a few characters ("hi", 「また」) is contained in countless
+        # messages ("which", 「またカードが…」): for those, only the share of the
+        # message it explains counts, not the share of itself the message contains.
+        short = self._short_doc[ids]
+        d_cov[short] = q_cov[short]
         scores = _blend(q_cov, d_cov)
         if exclude is not None:
             scores[np.isin(ids, self._excluded(exclude))] = 0.0
