@@ -21,12 +21,10 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -34,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from kbgen import generate_entries, probe_queries  # noqa: E402
 
 from faqbot.evaluation import load_examples  # noqa: E402
+from faqbot.web.localserver import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -47,26 +46,6 @@ request = function()
   return wrk.format("POST", "/api/v1/chat", {["Content-Type"] = "application/json"}, bodies[i])
 end
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode} before it was ready")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 - loopback URL we built
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the server did not answer {url} within {timeout:.0f} s")
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
@@ -135,14 +114,14 @@ def main() -> None:
         # Warm the engine cache, as a deployment would before taking traffic.
         subprocess.run([exe, "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
                        env=env, check=True, capture_output=True)
-        port = _free_port()
+        port = free_port(HOST)
         proc = subprocess.Popen(
             [exe, "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port), "--workers", str(args.workers)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         try:
             base = f"http://{HOST}:{port}"
-            _wait_ready(f"{base}/healthz", proc, timeout=120)
+            wait_until_healthy(base, proc, timeout=120)
             time.sleep(2)  # every worker up, not just the first
             health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
             chat = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, script)

@@ -31,17 +31,17 @@ import os
 import platform
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from faqbot.web.localserver import free_port, wait_until_healthy
 
 HOST = "127.0.0.1"  # loopback only, never configurable
 FAQBOT = Path(sys.executable).parent / "faqbot"
@@ -221,12 +221,6 @@ def hammer(port: int, stop: threading.Event, stats: Stats) -> None:
             time.sleep(0.01)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -291,17 +285,10 @@ def start_server(port: int, workers: int, tmp: Path) -> tuple[subprocess.Popen[b
             env=env, stdout=out, stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://{HOST}:{port}/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise SystemExit("faqbot serve did not start:\n" + log.read_text(errors="replace"))
-        time.sleep(0.2)
+    try:
+        wait_until_healthy(f"http://{HOST}:{port}", process, timeout=90, log=log)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
     # Every worker must be up, not just the first to answer.
     while len(server_rss(process.pid)[1]) < workers and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -319,7 +306,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
 
-    port = _free_port()
+    port = free_port(HOST)
     with tempfile.TemporaryDirectory(prefix="faqbot-soak-") as folder:
         process, log = start_server(port, args.workers, Path(folder))
         rss_idle, _ = server_rss(process.pid)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from faqbot.answering import Engine
 from faqbot.cli import main
 from faqbot.errors import Problem
 from faqbot.kb_lint import (

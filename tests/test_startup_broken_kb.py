@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Override, make_kb, replace_once
+
+from faqbot.web.localserver import free_port
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
 PROBLEM_LINE = re.compile(r"^(?P<file>[\w./-]+\.yaml|[\w./-]+):(?P<line>\d+): \S", re.MULTILINE)
@@ -42,12 +43,6 @@ BROKEN: list[tuple[str, dict[str, Override], str]] = [
         "faq/about.yaml",
     ),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -79,7 +74,7 @@ def _assert_refused(result: subprocess.CompletedProcess[str], file: str) -> None
 @pytest.mark.parametrize(("overrides", "file"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
 def test_serve_refuses_a_broken_knowledge_base(tmp_path: Path, overrides: dict[str, Override], file: str) -> None:
     kb = make_kb(tmp_path, overrides)
-    result = _run(["serve", "--kb", str(kb), "--host", "127.0.0.1", "--port", str(_free_port())], tmp_path)
+    result = _run(["serve", "--kb", str(kb), "--host", "127.0.0.1", "--port", str(free_port())], tmp_path)
     _assert_refused(result, file)
     assert "serving" not in result.stderr
 
@@ -93,7 +88,7 @@ def test_chat_refuses_a_broken_knowledge_base(tmp_path: Path, overrides: dict[st
 
 
 def test_a_missing_knowledge_base_folder_is_refused(tmp_path: Path) -> None:
-    for args in (["serve", "--port", str(_free_port())], ["chat"]):
+    for args in (["serve", "--port", str(free_port())], ["chat"]):
         result = _run([*args, "--kb", str(tmp_path / "nowhere")], tmp_path, stdin="解約したい\n")
         assert result.returncode != 0
         assert "nowhere" in result.stderr and "Traceback" not in result.stderr

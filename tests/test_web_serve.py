@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,9 @@ from click.testing import CliRunner
 from faqbot.analytics import Recorder
 from faqbot.cli import main
 from faqbot.kb_loader import SHIPPED_KB
+from faqbot.web.localserver import free_port
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def request(url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:

@@ -47,7 +47,7 @@ from faqbot.errors import InputError
 from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.normalize import normalize
 from faqbot.privacy import CARD_MASK, contains_card_number, mask_personal_data
-from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
+from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000

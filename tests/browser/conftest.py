@@ -10,16 +10,15 @@ sessionStorage starts empty.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from faqbot.web.localserver import free_port, wait_until_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
@@ -38,12 +37,6 @@ FAQBOT = Path(sys.executable).parent / "faqbot"
 SKIP_REASON = f"{CHROMIUM} is missing: install Debian's chromium (./dev test does) to run the widget tests"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def analytics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The analytics database the test server records into (never the maintainers' own)."""
@@ -53,7 +46,7 @@ def analytics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iterator[str]:
     """Base URL of a `faqbot serve` running for the whole session."""
-    port = _free_port()
+    port = free_port()
     log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = "browser-tests-secret-" + "b" * 32
@@ -67,18 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iter
             stderr=subprocess.STDOUT,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("faqbot serve did not start:\n" + log_path.read_text())
-        time.sleep(0.1)
+    wait_until_healthy(base, process, timeout=60, log=log_path)
     yield base
     process.terminate()
     try:
