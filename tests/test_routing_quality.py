@@ -1,7 +1,8 @@
 """Routing quality on labelled query sets, held to the core issue's targets.
 
-``eval/internal.jsonl`` was written by someone who never saw the knowledge
-base's wording; ``../shared/eval/dev.jsonl`` is the public development set.
+``eval/internal.jsonl`` and ``eval/hard.jsonl`` (typos, kana, half-width,
+emoji, long stories, mixed and casual English, near misses) were written by
+people who never saw the knowledge base's wording; ``../shared/eval/dev.jsonl`` is the public development set.
 A change that makes customers' questions land worse fails here, not in
 production.
 """
@@ -19,6 +20,7 @@ from faqbot.evaluation import load_examples, predict, score
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
     "internal": ROOT / "eval" / "internal.jsonl",
+    "hard": ROOT / "eval" / "hard.jsonl",
     "dev": ROOT.parent / "shared" / "eval" / "dev.jsonl",
 }
 TODAY = date(2026, 11, 26)
