@@ -307,6 +307,7 @@ def test_data_settings_title_position_language_open(page: Page, server: str) -> 
     page.goto(server + "/host.html")
     expect(panel(page)).to_be_visible()  # open on load
     expect(page.locator(f"{WIDGET} #faqbot-title")).to_have_text("テスト窓口")
+    expect(page.locator(f"{WIDGET} .launcher-text")).to_have_text("テスト窓口")  # the launcher says it too
     expect(page.get_by_role("textbox", name="Type your question")).to_be_visible()
     box = panel(page).bounding_box()
     assert box is not None and box["x"] < 100  # bottom-left

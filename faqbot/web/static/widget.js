@@ -155,7 +155,7 @@
     type: "button", className: "launcher", "aria-expanded": "false", "aria-controls": "faqbot-panel",
     "aria-label": T.launcher, title: T.launcher
   }, [el("span", { className: "launcher-icon", "aria-hidden": "true", text: "?" }),
-      el("span", { className: "launcher-text", text: T.title })]);
+      el("span", { className: "launcher-text", text: settings.title })]);
 
   var title = el("h2", { id: "faqbot-title", className: "title", text: settings.title });
   var clearButton = el("button", { type: "button", className: "icon-button clear", "aria-label": T.clear, title: T.clear },
