@@ -151,7 +151,10 @@ class Router:
         if self._mentions_other_subject(query):
             return Routing(query, DECISION_FALLBACK, real, max(0.9, 1.0 - best), out_of_scope=True)
         if oos is not None and oos.confidence >= best:
-            return Routing(query, DECISION_FALLBACK, real, oos.confidence, out_of_scope=True)
+            # Confidence in falling back: the out-of-scope match, or how little
+            # any entry explains, whichever says it more strongly.
+            confidence = max(oos.confidence, round(1.0 - best, 4))
+            return Routing(query, DECISION_FALLBACK, real, confidence, out_of_scope=True)
         if best < settings.threshold:
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
