@@ -17,11 +17,20 @@ text: the tests check that on the shipped knowledge base.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 
 import pykakasi
+
+# From this many texts on (a knowledge base of several thousand entries),
+# readings are computed in a forked child: pykakasi keeps its ~110 MB
+# dictionary for the life of the process that loads it, and the building
+# process should peak at its indexes, not at its indexes plus the dictionary.
+ISOLATE_FROM = 20_000
 
 _KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
 _KANA = "\u3040-\u30ff\uff66-\uff9f"
@@ -58,3 +67,17 @@ def readings(texts: Iterable[str]) -> list[str]:
             parts.append(value)
         out.append("".join(parts))
     return out
+
+
+def readings_isolated(texts: Sequence[str]) -> list[str]:
+    """:func:`readings`, computed in a short-lived child process for large inputs.
+
+    Small inputs (every normal knowledge base) are read in-process.  The child
+    is forked, not spawned, so it re-imports nothing (a spawned child would run
+    the caller's ``__main__`` again); where fork is unavailable, in-process.
+    """
+    if len(texts) < ISOLATE_FROM or sys.platform == "win32":
+        return readings(texts)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(readings, list(texts)).result()

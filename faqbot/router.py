@@ -29,7 +29,7 @@ from faqbot.entities import Entities
 from faqbot.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.ngram_index import NgramIndex
 from faqbot.normalize import is_kana_text, normalize, normalize_term
-from faqbot.readings import readings
+from faqbot.readings import readings_isolated
 from faqbot.synonyms import SynonymMap
 
 DECISION_ANSWER = "answer"
@@ -113,7 +113,7 @@ class Router:
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
         self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-        self._reading_index = NgramIndex([normalize(r) for r in readings(texts)])
+        self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
         for surface, pos in zip(surfaces, owner_of):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from faqbot.kb_loader import load_knowledge_base
-from faqbot.readings import reading, readings
+from faqbot import readings as readings_module
+from faqbot.readings import reading, readings, readings_isolated
 
 
 @pytest.mark.parametrize(
@@ -30,3 +31,10 @@ def test_segment_readings_match_whole_readings_on_the_shipped_kb() -> None:
     kb = load_knowledge_base()
     texts = [q for e in kb.entries for q in e.questions][::3] + list(kb.out_of_scope)
     assert readings(texts) == [reading(t) for t in texts]
+
+
+def test_isolated_readings_equal_in_process_readings(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Force the child process even for a few texts; the result must be identical.
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)
+    texts = ["請求日はいつですか", "解約したい", "ウイルスバスター for Mac の更新料"]
+    assert readings_isolated(texts) == ["せいきゅうにちはいつですか", "かいやくしたい", "ういるすばすたー for Mac のこうしんりょう"]
