@@ -1,4 +1,4 @@
-"""Tests of faqbot.ngram_index: character n-grams and TF-IDF scoring."""
+"""Tests of faqbot.ngram_index: character n-grams and idf-weighted coverage."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from faqbot.ngram_index import Hit, NgramIndex, ngrams
+from faqbot.ngram_index import NgramIndex, ngrams
 
 
 @pytest.mark.parametrize(
@@ -33,30 +33,21 @@ def index() -> NgramIndex:
     return NgramIndex(DOCS)
 
 
-def test_identical_document_scores_one(index: NgramIndex) -> None:
-    scores = index.scores("請求日はいつ")
-    assert scores.shape == (4,)
-    assert scores[1] == pytest.approx(1.0, abs=1e-5)
-    assert scores[0] == 0.0 and scores[2] == 0.0
+def test_identical_document_is_covered_fully_both_ways(index: NgramIndex) -> None:
+    q_cov, d_cov = index.coverage("請求日はいつ")
+    assert q_cov.shape == d_cov.shape == (4,)
+    assert q_cov[1] == pytest.approx(1.0, abs=1e-5) and d_cov[1] == pytest.approx(1.0, abs=1e-5)
+    assert q_cov[0] == 0.0 and q_cov[2] == 0.0 and d_cov[0] == 0.0 and d_cov[2] == 0.0
 
 
-def test_scores_are_cosines_in_unit_range(index: NgramIndex) -> None:
+def test_coverages_are_in_unit_range(index: NgramIndex) -> None:
     for query in ["解約", "変更したい", "いつ解約", "まったく関係ない"]:
-        scores = index.scores(query)
-        assert np.all(scores >= 0.0) and np.all(scores <= 1.0 + 1e-6)
+        for cov in index.coverage(query):
+            assert np.all(cov >= 0.0) and np.all(cov <= 1.0 + 1e-6)
 
 
-def test_unknown_grams_lower_the_score(index: NgramIndex) -> None:
-    assert index.scores("解約したい")[0] > index.scores("解約したいけど明日の天気も教えて")[0]
-
-
-def test_top_is_ordered_and_drops_zero_scores(index: NgramIndex) -> None:
-    hits = index.top("解約", 4)
-    assert {h.doc for h in hits} == {0, 3}
-    assert hits[0].score >= hits[1].score > 0.0
-    assert index.top("天気", 3) == []
-    assert index.top("解約", 0) == []
-    assert isinstance(index.top("請求日", 1)[0], Hit) and index.top("請求日", 1)[0].doc == 1
+def test_unknown_grams_lower_the_query_coverage(index: NgramIndex) -> None:
+    assert index.coverage("解約したい")[0][0] > index.coverage("解約したいけど明日の天気も教えて")[0][0]
 
 
 def test_coverage_both_ways(index: NgramIndex) -> None:
@@ -72,9 +63,7 @@ def test_coverage_both_ways(index: NgramIndex) -> None:
 
 def test_empty_index_and_empty_query() -> None:
     empty = NgramIndex([])
-    assert empty.scores("解約").shape == (0,)
-    assert empty.top("解約", 3) == []
+    assert empty.coverage("解約")[0].shape == (0,)
     index = NgramIndex(DOCS)
-    assert not index.scores("").any()
     q_cov, d_cov = index.coverage("")
     assert not q_cov.any() and not d_cov.any()
