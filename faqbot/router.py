@@ -2,13 +2,15 @@
 
 Evidence, combined into one confidence in [0, 1]:
 
-* n-gram TF-IDF cosine between the message and each question (surface form,
-  after normalisation and synonym canonicalisation) — robust to word order,
-  particles and extra words;
+* idf-weighted n-gram coverage between the message and each question, both
+  ways (how much of the message the question explains, how much of the
+  question the message contains), on the surface form after normalisation,
+  product-name masking and synonym canonicalisation — robust to word order,
+  particles, extra words and long stories around a question;
 * the same against each question's kana reading when the customer wrote in
   kana (「けいやく いつまで」 meets 「契約 いつまで」);
-* cosine with the entry as a whole (all its questions together), which
-  rewards messages that use the entry's vocabulary in a new combination;
+* how much of the message the entry's whole vocabulary (all its questions
+  together) explains, which rewards new combinations of the entry's words;
 * rapidfuzz similarity with the best questions, which rewards near-verbatim
   wording and tolerates typos.
 
