@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answering import Engine, billing_for
+from faqbot.answering import Engine, billing_for, missing_slots
 from faqbot.billing import BillingResult, format_date
 from faqbot.dates import FoundDate
 from faqbot.entities import Entities
@@ -68,8 +68,8 @@ def known_slots(kb: KnowledgeBase, state: DialogueState) -> list[str]:
 
 
 def missing(state: DialogueState) -> tuple[str, ...]:
-    """The slots still empty, in the order they are asked."""
-    return tuple(s for s in SLOTS if getattr(state, s) is None)
+    """The slots still empty, in the order they are asked (the single-turn rule)."""
+    return missing_slots(entities_of(state))
 
 
 def form_turn(
