@@ -27,6 +27,15 @@ import numpy as np
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
 
+# An n-gram in more documents than both of these is too common to tell questions
+# apart (「ですか」, 「したい」 at 50,000 questions), yet its postings were most of a
+# query's work: it still counts in every mass, but no document is credited for
+# sharing it.  Below 2,000 documents nothing is that common, so small knowledge
+# bases score exactly as before; at 10,000 entries this halves the postings a
+# query touches with the same routing on every labelled set (docs/benchmarks.md).
+_COMMON_MIN_DOCS = 2000
+_COMMON_SHARE = 0.05
+
 # The ideographs faqbot.normalize.has_kanji recognises, as one pattern for findall.
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
@@ -67,6 +76,7 @@ class NgramIndex:
         df = np.bincount(gids, minlength=len(self._vocab))
         idf = np.log((self.size + 1) / (df + 1.0)) + 1.0
         self._idf = idf  # by gram id (float64)
+        self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * self.size)  # by gram id
         self._max_idf = float(np.log(self.size + 1) + 1.0)
         posting_idf = idf[gids]
         # Per-document idf mass, for coverage scores (what share of a document's
@@ -81,25 +91,29 @@ class NgramIndex:
         self._docs = owners[order]
         del owners
 
-    def _postings(self, grams: Sequence[str]) -> tuple[list[int], list[np.ndarray]]:
-        """Gram ids of the known ``grams`` and each one's posting list (document ids)."""
-        ids = [gid for gid in map(self._vocab.get, grams) if gid is not None]
-        indptr, docs = self._indptr, self._docs
-        return ids, [docs[indptr[gid] : indptr[gid + 1]] for gid in ids]
+    def is_common(self, gram: str) -> bool:
+        """Is ``gram`` in too many documents to credit any of them for sharing it?"""
+        gid = self._vocab.get(gram)
+        return gid is not None and bool(self._common[gid])
 
     def shared_mass(self, query: str) -> tuple[np.ndarray, float]:
         """The idf mass each document shares with ``query`` (dense float64), and the query's own mass.
 
-        Unknown query n-grams count in the query's mass at the highest idf.
+        Unknown query n-grams count in the query's mass at the highest idf;
+        common ones (see ``_COMMON_SHARE``) count in it but credit no document.
         """
         grams = list(ngrams(query))
         if not grams or self.size == 0:
             return np.zeros(self.size), 1.0
-        ids, postings = self._postings(grams)
+        ids = [gid for gid in map(self._vocab.get, grams) if gid is not None]
         idfs = self._idf[ids] if ids else np.zeros(0)
         qmass = float(idfs.sum()) + (len(grams) - len(ids)) * self._max_idf or 1.0
-        if not ids:
+        rare = [i for i, gid in enumerate(ids) if not self._common[gid]]
+        if not rare:
             return np.zeros(self.size), qmass
+        indptr, docs = self._indptr, self._docs
+        postings = [docs[indptr[ids[i]] : indptr[ids[i] + 1]] for i in rare]
+        idfs = idfs[rare]
         lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
         shared = np.bincount(
             # float32 weights, as the postings' idf were always summed.

@@ -67,3 +67,35 @@ def test_empty_index_and_empty_query() -> None:
     index = NgramIndex(DOCS)
     q_cov, d_cov = index.coverage("")
     assert not q_cov.any() and not d_cov.any()
+
+
+def _docs_sharing_one_gram(count: int) -> list[str]:
+    # Every document ends in 「ですか」; the rest is a distinct pair of kanji.
+    return [chr(0x4E00 + i) + chr(0x5E00 + i) + "ですか" for i in range(count)]
+
+
+@pytest.mark.parametrize(
+    ("count", "common"),
+    [
+        (1_000, False),  # in every document, but below 2,000 documents nothing is common
+        (2_000, False),  # exactly 2,000: not more than the floor
+        (3_000, True),  # more than 2,000 documents and more than 5% of them
+    ],
+)
+def test_gram_in_thousands_of_documents_is_common(count: int, common: bool) -> None:
+    index = NgramIndex(_docs_sharing_one_gram(count))
+    assert index.is_common("です") is common
+    assert index.is_common(chr(0x4E00) + chr(0x5E00)) is False  # in one document only
+    assert index.is_common("未知") is False  # not in the index at all
+
+
+def test_common_grams_count_in_the_query_but_credit_no_document() -> None:
+    index = NgramIndex(_docs_sharing_one_gram(3_000))
+    shared, qmass = index.shared_mass("ですか")
+    assert not shared.any()  # every gram of the query is common: no document is credited
+    assert qmass > 0.0
+    q_cov, _ = index.coverage(chr(0x4E00) + chr(0x5E00) + "ですか")
+    # Document 0 shares the rare pair and the common tail; only the pair is credited, so its
+    # coverage of the query is below 1 (the tail still weighs in the query's mass).
+    assert 0.0 < q_cov[0] < 1.0
+    assert int(np.argmax(q_cov)) == 0 and np.count_nonzero(q_cov) == 1
