@@ -47,6 +47,7 @@ from faqbot.web.inputs import (
 )
 from faqbot.web.openapi import openapi_schema
 from faqbot.web.signing import StateSigner
+from faqbot.web.turncache import CachedTurn, TurnCache, TurnKey
 
 API_PREFIX = "/api/v1"
 MAX_TOP = 20
@@ -66,13 +67,15 @@ class Api:
     """The API's handlers over one engine, configuration and state signer.
 
     ``recorder`` stores turns and feedback for ``faqbot report``; None (the
-    default, and what tests get) records nothing.
+    default, and what tests get) records nothing.  ``turns`` remembers recent
+    chat turns (see :mod:`faqbot.web.turncache`); None keeps none.
     """
 
     engine: Engine
     config: WebConfig
     signer: StateSigner
     recorder: Recorder | None = None
+    turns: TurnCache | None = None
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes of API v1 and ``/healthz``."""
@@ -95,11 +98,22 @@ class Api:
         token = body.get("state")
         state = initial_state() if token is None else self.signer.loads(token)
         today = optional_date(body, "today") or date.today()
+        turn = await self._turn(TurnKey(state, message, today))
+        await self._record_turn(message, turn.reply, turn.state.product)
+        return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
+
+    async def _turn(self, key: TurnKey) -> CachedTurn:
+        """The turn for ``key``: remembered, or computed (and remembered when it may be)."""
+        cached = self.turns.get(key) if self.turns is not None else None
+        if cached is not None:
+            return cached
         # step() is CPU-bound; keep the event loop free for other requests.
-        reply, new_state = await _in_thread(step, self.engine, state, message, today)
-        await self._record_turn(message, reply, new_state.product)
+        reply, new_state = await _in_thread(step, self.engine, key.state, key.message, key.today)
         payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
-        return JSONResponse({"reply": payload, "state": self.signer.dumps(new_state)})
+        turn = CachedTurn(reply, payload, new_state)
+        if self.turns is not None:
+            self.turns.put(key, turn)
+        return turn
 
     async def search(self, request: Request) -> JSONResponse:
         """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""

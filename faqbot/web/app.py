@@ -22,6 +22,7 @@ from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
 from faqbot.web.pages import page_routes
 from faqbot.web.signing import StateSigner
+from faqbot.web.turncache import TurnCache
 
 
 def create_app(config: WebConfig, engine: Engine | None = None, recorder: Recorder | None = None) -> Starlette:
@@ -35,7 +36,7 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
         engine = load_engine(config.kb_dir)
     install_log_masking()  # uvicorn's access log quotes query strings
     signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
-    api = Api(engine=engine, config=config, signer=signer, recorder=recorder)
+    api = Api(engine=engine, config=config, signer=signer, recorder=recorder, turns=TurnCache(config.turn_cache))
     app = Starlette(
         routes=[*api.routes(), *page_routes(engine.kb)],
         middleware=build_middleware(config),

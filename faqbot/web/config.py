@@ -27,6 +27,7 @@ ENV_STATE_MAX_AGE = "FAQBOT_STATE_MAX_AGE"
 ENV_REQUEST_TIMEOUT = "FAQBOT_REQUEST_TIMEOUT"
 ENV_RATE_LIMIT = "FAQBOT_RATE_LIMIT"
 ENV_RATE_BURST = "FAQBOT_RATE_BURST"
+ENV_TURN_CACHE = "FAQBOT_TURN_CACHE"
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -38,6 +39,9 @@ DEFAULT_REQUEST_TIMEOUT = 10.0
 # types a message every few seconds; the headroom is for offices behind one NAT address.
 DEFAULT_RATE_LIMIT = 300
 DEFAULT_RATE_BURST = 60  # requests a client may send at once before the per-minute rate applies
+# Chat turns remembered per worker (0: off).  A turn with its rendered reply is a few KB,
+# so the default costs a few MB and covers a help page's popular questions many times over.
+DEFAULT_TURN_CACHE = 2048
 # Shorter secrets are guessable; 32 random bytes in URL-safe base64 are 43 characters.
 MIN_SECRET_CHARS = 32
 
@@ -63,6 +67,7 @@ class WebConfig:
     # (tests, embedding); the server reads FAQBOT_RATE_LIMIT, default DEFAULT_RATE_LIMIT.
     rate_limit: int = 0
     rate_burst: int = DEFAULT_RATE_BURST
+    turn_cache: int = DEFAULT_TURN_CACHE  # chat turns remembered per worker; 0: off
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_CHARS:
@@ -79,6 +84,8 @@ class WebConfig:
                 raise ConfigError(f"{name} must be a positive number, not {value}.")
         if not 0 < self.request_timeout <= 3600:
             raise ConfigError(f"request_timeout must be between 0 and 3600 seconds, not {self.request_timeout}.")
+        if self.turn_cache < 0:
+            raise ConfigError(f"turn_cache must be 0 (off) or more, not {self.turn_cache}.")
         if self.rate_limit < 0 or self.rate_burst < 1:
             raise ConfigError(
                 f"rate_limit must be 0 (off) or more and rate_burst at least 1, not {self.rate_limit}/{self.rate_burst}."
@@ -108,6 +115,7 @@ class WebConfig:
             request_timeout=_float(env, ENV_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT),
             rate_limit=_int(env, ENV_RATE_LIMIT, DEFAULT_RATE_LIMIT),
             rate_burst=_int(env, ENV_RATE_BURST, DEFAULT_RATE_BURST),
+            turn_cache=_int(env, ENV_TURN_CACHE, DEFAULT_TURN_CACHE),
         )
 
 
