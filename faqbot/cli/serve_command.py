@@ -14,6 +14,7 @@ from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
 from faqbot.web.protocol import NoDelayH11Protocol
+from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported
 
 log = logging.getLogger("faqbot.web")
 
@@ -67,7 +68,12 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
     os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
+    if reuse_port_supported():
+        # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
+        if Supervisor(host, port, workers).run() != 0:
+            raise click.ClickException("a worker could not start; see the log above.")
+        return
     uvicorn.run(
-        "faqbot.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+        APP_FACTORY, factory=True, host=host, port=port, workers=workers,
         log_level="info", http=NoDelayH11Protocol,  # see faqbot/web/protocol.py
     )
