@@ -4,8 +4,15 @@ Starts the server on a free loopback port (engine cache warmed first, analytics
 off so nobody's database fills up, per-client rate limit off since one
 client sends all the load), then runs wrk for a bounded duration
 against ``GET /healthz`` and ``POST /api/v1/chat`` in the same run, and stops
-the server.  Chat requests cycle through many different messages (the dev set
-and probe queries), so this is not a single cached answer being replayed.
+the server.  Chat runs twice:
+
+* ``chat``: popular questions — the dev set and 300 probe queries, over and
+  over, as a help page hears them.  Each worker remembers recent turns
+  (``FAQBOT_TURN_CACHE``), so after the first round these are repeats;
+* ``chat_unique``: every request a message no earlier request sent (20,000 of
+  them for a 10k knowledge base, more than a run sends), so every turn is
+  routed, rendered and signed from scratch.
+
 Prints one JSON object.
 
     benchmarks/setup.sh   # installs Debian's wrk when missing
@@ -72,6 +79,20 @@ def parse_wrk(output: str) -> dict[str, float]:
     return {"rps": rps, "p50_ms": p50, "p99_ms": p99, "requests": requests, "errors": errors}
 
 
+# Two wordings of every message for the unique run (neither changes what is asked).
+_OPENERS = ("", "すみません、")
+
+
+def _chat_script(messages: list[str]) -> str:
+    """The wrk Lua script that POSTs ``messages`` to the chat endpoint in turn."""
+    # Lua string literals take JSON's \" and \\ escapes, but not \u: keep the text as UTF-8.
+    bodies = ",".join(
+        json.dumps(json.dumps({"message": m, "today": "2026-11-26"}, ensure_ascii=False), ensure_ascii=False)
+        for m in messages
+    )
+    return _LUA % bodies
+
+
 def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, float]:
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
     if script is not None:
@@ -92,17 +113,17 @@ def main() -> None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
 
     messages = [e.query for e in load_examples(DEV)]
+    unique = [f"{opener}{m}" for opener in _OPENERS for m in messages]
     if args.entries:
-        messages += [q for q, _ in probe_queries(generate_entries(args.entries), 300)]
-    # Lua string literals take JSON's \" and \\ escapes, but not \u: keep the text as UTF-8.
-    bodies = ",".join(
-        json.dumps(json.dumps({"message": m, "today": "2026-11-26"}, ensure_ascii=False), ensure_ascii=False)
-        for m in messages
-    )
+        entries = generate_entries(args.entries)
+        messages += [q for q, _ in probe_queries(entries, 300)]
+        unique += [f"{opener}{q}" for opener in _OPENERS for q, _ in probe_queries(entries, len(entries))]
     exe = str(Path(sys.executable).parent / "faqbot")
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "chat.lua"
-        script.write_text(_LUA % bodies, encoding="utf-8")
+        script.write_text(_chat_script(messages), encoding="utf-8")
+        unique_script = Path(tmp) / "chat-unique.lua"
+        unique_script.write_text(_chat_script(unique), encoding="utf-8")
         env = {
             **os.environ,
             "FAQBOT_CACHE_DIR": str(Path(tmp) / "cache"),
@@ -125,6 +146,7 @@ def main() -> None:
             time.sleep(2)  # every worker up, not just the first
             health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
             chat = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, script)
+            chat_unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, unique_script)
         finally:
             os.killpg(proc.pid, signal.SIGTERM)
             try:
@@ -133,8 +155,10 @@ def main() -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
     print(json.dumps({"workers": args.workers, "connections": args.connections, "duration_s": args.duration,
-                      "messages": len(messages), "healthz": health, "chat": chat,
-                      "chat_vs_healthz": chat["rps"] / health["rps"] if health["rps"] else 0.0}))
+                      "messages": len(messages), "unique_messages": len(unique),
+                      "healthz": health, "chat": chat, "chat_unique": chat_unique,
+                      "chat_vs_healthz": chat["rps"] / health["rps"] if health["rps"] else 0.0,
+                      "chat_unique_vs_healthz": chat_unique["rps"] / health["rps"] if health["rps"] else 0.0}))
 
 
 if __name__ == "__main__":
