@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from faqbot.dates import FoundDate, extract_date
 from faqbot.knowledge import KnowledgeBase
@@ -59,6 +60,11 @@ class EntityExtractor:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._products = tuple(self._product_terms(kb))
+        # Names that may match with typos (positions in _products), for one batched rapidfuzz call.
+        self._fuzzy_names = tuple(
+            (pos, term.words[0]) for pos, term in enumerate(self._products)
+            if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH
+        )
         self._plans = tuple(
             _Term(plan.id, (word,))
             for plan in kb.plans
@@ -83,12 +89,21 @@ class EntityExtractor:
         norm = normalize_term(text)
         if not norm:
             return None
-        best: tuple[float, str] | None = None
-        for term in self._products:
-            score = _term_score(term, norm)
-            if score and (best is None or score > best[0]):
-                best = (score, term.key)
-        return best[1] if best else None
+        scores = [_exact_score(term, norm) for term in self._products]
+        # Only a name no longer than the text can be found in it with typos; the other
+        # way round, a short text would "match" inside every long product name.
+        unmatched = [(pos, name) for pos, name in self._fuzzy_names if not scores[pos] and len(name) <= len(norm)]
+        if unmatched:
+            similarity = process.cdist(
+                [name for _, name in unmatched], [norm], scorer=fuzz.partial_ratio,
+                score_cutoff=_FUZZY_MIN_SCORE, dtype=np.float64,
+            )[:, 0].tolist()
+            for (pos, name), score in zip(unmatched, similarity):
+                if score:
+                    # A fuzzy hit counts a little less than an exact one of the same length.
+                    scores[pos] = len(name) * score / 100.0 - 0.5
+        best = max(range(len(scores)), key=scores.__getitem__, default=None)  # the first of equals
+        return self._products[best].key if best is not None and scores[best] > 0 else None
 
     def plan(self, text: str) -> str | None:
         """The plan id ``text`` names, or None; the last mention wins (「年額じゃなくて月額」)."""
@@ -110,18 +125,12 @@ class EntityExtractor:
         return Entities(product=self.product(text), plan=self.plan(text), expiry=extract_date(text, today))
 
 
-def _term_score(term: _Term, norm: str) -> float:
-    """How strongly ``norm`` names ``term`` (0 when it does not): matched characters."""
+def _exact_score(term: _Term, norm: str) -> float:
+    """Characters of ``norm`` that name ``term`` exactly (every word present), else 0."""
+    if len(term.words) == 1:  # most terms: one name, no generator
+        return float(len(term.words[0])) if term.words[0] in norm else 0.0
     if all(word in norm for word in term.words):
         return float(sum(len(word) for word in term.words))
-    word = term.words[0]
-    # Only a name no longer than the text can be found in it with typos; the other
-    # way round, a short text would "match" inside every long product name.
-    if len(term.words) == 1 and _FUZZY_MIN_LENGTH <= len(word) <= len(norm):
-        alignment = fuzz.partial_ratio_alignment(word, norm, score_cutoff=_FUZZY_MIN_SCORE)
-        if alignment is not None:
-            # A fuzzy hit counts a little less than an exact one of the same length.
-            return len(word) * alignment.score / 100.0 - 0.5
     return 0.0
 
 
