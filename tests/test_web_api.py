@@ -482,6 +482,18 @@ def test_a_failing_recorder_never_fails_the_chat(engine: Engine, config: WebConf
     assert response.status_code == 200
 
 
+def test_a_switched_off_recorder_costs_no_thread(engine: Engine, config: WebConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    # FAQBOT_ANALYTICS=off gives a Recorder with no path: nothing to write, so no hand-off to a thread.
+    def no_thread(*args: Any) -> None:
+        raise AssertionError("a disabled recorder must not be called in a thread")
+
+    monkeypatch.setattr(web_api, "run_in_threadpool", no_thread)
+    client = TestClient(create_app(config, engine, recorder=Recorder(None)), raise_server_exceptions=False)
+    assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True})
+    assert response.status_code == 200
+
+
 def test_a_recorder_bug_never_fails_the_chat(engine: Engine, config: WebConfig, db: Path) -> None:
     class Broken(Recorder):
         def record_turn(self, *args: Any, **kwargs: Any) -> bool:
