@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Small kana and their full-size forms (after katakana→hiragana folding).
 _SMALL_KANA = str.maketrans(
@@ -50,6 +51,10 @@ _POLITE_ENDINGS = tuple(
 # Up to ヴ (U+30F4): ヵ and ヶ are read as か (see _SMALL_KANA), not folded to ゕ/ゖ.
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F4
 _KANA_OFFSET = 0x60
+_KATAKANA_TO_HIRAGANA = {cp: cp - _KANA_OFFSET for cp in range(_KATAKANA_START, _KATAKANA_END + 1)}
+# One message is normalised several times a turn (router, entities, subjects, dialogue
+# phrases); normalising is a pure function of the text, so recent results are kept.
+_CACHED_TEXTS = 4096
 
 
 def fold_width(text: str) -> str:
@@ -70,10 +75,7 @@ def _is_visible(ch: str) -> bool:
 
 def katakana_to_hiragana(text: str) -> str:
     """Fold katakana to hiragana (ア→あ, ヴ→ゔ); other characters are unchanged."""
-    return "".join(
-        chr(ord(ch) - _KANA_OFFSET) if _KATAKANA_START <= ord(ch) <= _KATAKANA_END else ch
-        for ch in text
-    )
+    return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
 def _keep_for_matching(ch: str) -> bool:
@@ -105,6 +107,7 @@ def _strip_polite_endings(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=_CACHED_TEXTS)
 def normalize(text: str) -> str:
     """Return the canonical matching form of ``text``.
 
@@ -123,6 +126,7 @@ def normalize(text: str) -> str:
     return _strip_polite_endings(text)
 
 
+@lru_cache(maxsize=_CACHED_TEXTS)
 def normalize_term(text: str) -> str:
     """Normalise a dictionary term (alias, synonym): like :func:`normalize` but
     without stripping endings, which could eat a term such as 「止めたい」→「止めた」."""
