@@ -67,6 +67,16 @@ def _context(kb: KnowledgeBase, entry: Entry, product: Product | None) -> dict[s
     }
 
 
+# Jinja's delimiters (and a carriage return, which jinja would rewrite): an answer
+# without any of them renders as itself in both environments — template data is
+# emitted verbatim even with autoescaping — so it needs no compiling at all.
+_TEMPLATE_MARKS = ("{{", "{%", "{#", "\r")
+
+
+def _is_literal(source: str) -> bool:
+    return not any(mark in source for mark in _TEMPLATE_MARKS)
+
+
 @lru_cache(maxsize=4096)
 def _compiled(source: str, html: bool) -> jinja2.Template:
     # Compiling is the costly part of rendering; answers are few and immutable.
@@ -75,18 +85,24 @@ def _compiled(source: str, html: bool) -> jinja2.Template:
 
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
     """Render ``entry``'s answer as plain text for ``product`` (or in general)."""
+    if _is_literal(entry.answer):
+        return entry.answer.strip()
     template = _compiled(entry.answer, False)
     return template.render(_context(kb, entry, product)).strip()
 
 
 def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> Markup:
     """Render ``entry``'s answer with every value HTML-escaped."""
+    if _is_literal(entry.answer):
+        return Markup(entry.answer.strip())  # as jinja emits template data: verbatim
     template = _compiled(entry.answer, True)
     return Markup(template.render(_context(kb, entry, product)).strip())
 
 
 def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
     """Why ``entry``'s answer fails to render (in general or for any product), or None."""
+    if _is_literal(entry.answer):
+        return None  # nothing to compile, nothing that can fail
     for product in (None, *kb.products):
         try:
             render_text(kb, entry, product)

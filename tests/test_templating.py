@@ -46,6 +46,25 @@ def test_html_render_escapes_values_and_text_does_not(min_kb: KnowledgeBase) -> 
 
 
 @pytest.mark.parametrize(
+    ("answer", "text", "html"),
+    [
+        # No jinja delimiters: rendered without compiling, exactly as jinja emits template data
+        # (verbatim, autoescaping or not; only values are escaped), stripped like every answer.
+        ("a < b & c\n", "a < b & c", "a < b & c"),
+        ("  行1\n\n行2  \n", "行1\n\n行2", "行1\n\n行2"),
+        ("{ は一つなら区切りではない }", "{ は一つなら区切りではない }", "{ は一つなら区切りではない }"),
+        # With a delimiter it is a template: the value is escaped, the data is not.
+        ("<i>{{ '<b>' }}</i>", "<i><b></i>", "<i>&lt;b&gt;</i>"),
+    ],
+)
+def test_plain_answers_render_as_themselves(min_kb: KnowledgeBase, answer: str, text: str, html: str) -> None:
+    entry = _entry(answer)
+    assert render_text(min_kb, entry) == text
+    assert str(render_html(min_kb, entry)) == html
+    assert template_problem(min_kb, entry) is None
+
+
+@pytest.mark.parametrize(
     ("answer", "words"),
     [
         ("{{ customer_name }}", "'customer_name' is undefined"),
