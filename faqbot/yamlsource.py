@@ -47,8 +47,13 @@ class YamlList(list):
         return self.line
 
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds :class:`YamlMap` / :class:`YamlList` with lines."""
+# libyaml's parser when PyYAML was built with it (the wheels are): it keeps the
+# same node marks, and parses a 50,000-entry knowledge base several times faster.
+_SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+    """Safe loader that builds :class:`YamlMap` / :class:`YamlList` with lines."""
 
 
 def _construct_map(loader: _LineLoader, node: MappingNode) -> YamlMap:
@@ -101,9 +106,23 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         reason = exc.problem or exc.context or "invalid YAML"
-        raise KnowledgeBaseError([Problem(shown, line, f"invalid YAML: {reason}")]) from None
+        raise KnowledgeBaseError([Problem(shown, line, f"invalid YAML: {reason}{_where(text, mark)}")]) from None
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError([Problem(shown, 0, f"invalid YAML: {exc}")]) from None
+
+
+def _where(text: str, mark: Any) -> str:
+    """`` (column C: 'x')`` for the character a YAML error points at ('' when there is none).
+
+    libyaml's messages do not quote the character (「found character that cannot
+    start any token」), and a tab used for indenting is the usual culprit.
+    """
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    if not 0 <= mark.line < len(lines) or not 0 <= mark.column < len(lines[mark.line]):
+        return ""
+    return f" (column {mark.column + 1}: {lines[mark.line][mark.column]!r})"
 
 
 def line_of(container: Any, key: Any) -> int:

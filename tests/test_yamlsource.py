@@ -65,7 +65,7 @@ def test_line_of_yaml_values(doc: YamlMap) -> None:
     ("text", "line", "words"),
     [
         ("a: 1\nb: c: d\n", 2, "invalid YAML"),
-        ("a:\n  - x\n\t- y\n", 3, "invalid YAML"),
+        ("a:\n  - x\n\t- y\n", 3, "(column 1: '\\t')"),  # the tab is named: it is the usual mistake
         ("a: [1, 2\nb: 3\n", 2, "invalid YAML"),
         ("a: 1\nb: 2\na: 3\n", 3, "duplicate key 'a' (first at line 1)"),
     ],
