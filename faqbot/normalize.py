@@ -87,6 +87,26 @@ def _keep_for_matching(ch: str) -> bool:
     return category[0] in ("L", "N")
 
 
+class _MatchingFold(dict[int, "int | None"]):
+    """A ``str.translate`` table, filled on first sight of each character: kana folded
+    (katakana→hiragana, small→full size), anything that is not a letter or digit dropped.
+
+    One C-level ``translate`` instead of a Python call per character.  Only
+    characters of the Basic Multilingual Plane are remembered, so the table
+    stays under 65,536 entries whatever customers type.
+    """
+
+    def __missing__(self, codepoint: int) -> int | None:
+        folded = katakana_to_hiragana(chr(codepoint)).translate(_SMALL_KANA)
+        value = ord(folded) if _keep_for_matching(folded) else None
+        if codepoint < 0x10000:
+            self[codepoint] = value
+        return value
+
+
+_FOLD_FOR_MATCHING = _MatchingFold()
+
+
 # The endings are matched after small-kana folding, so fold them the same way
 # (でしょうか is seen as でしようか).
 _FOLDED_ENDINGS = tuple(
@@ -121,9 +141,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     # casefold can produce sequences NFKC would compose differently (e.g. "İ").
     text = unicodedata.normalize("NFKC", text)
-    text = katakana_to_hiragana(text).translate(_SMALL_KANA)
-    text = "".join(ch for ch in text if _keep_for_matching(ch))
-    return _strip_polite_endings(text)
+    return _strip_polite_endings(text.translate(_FOLD_FOR_MATCHING))
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
@@ -132,8 +150,7 @@ def normalize_term(text: str) -> str:
     without stripping endings, which could eat a term such as 「止めたい」→「止めた」."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = unicodedata.normalize("NFKC", text)
-    text = katakana_to_hiragana(text).translate(_SMALL_KANA)
-    return "".join(ch for ch in text if _keep_for_matching(ch))
+    return text.translate(_FOLD_FOR_MATCHING)
 
 
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot.normalize import (
+    _FOLD_FOR_MATCHING,
     fold_width,
     has_kanji,
     is_kana_text,
@@ -183,3 +184,10 @@ def test_katakana_to_hiragana(text: str, expected: str) -> None:
 def test_has_kanji_and_is_kana_text(text: str, kanji: bool, kana: bool) -> None:
     assert has_kanji(text) is kanji
     assert is_kana_text(text) is kana
+
+
+def test_the_folding_table_remembers_only_the_basic_plane() -> None:
+    # Customers can type any of a million code points; the per-character table must not grow with them.
+    assert normalize_term("𠮷野家のカード🙂") == "𠮷野家のかど"  # astral letters kept, emoji dropped
+    assert ord("𠮷") not in _FOLD_FOR_MATCHING and ord("🙂") not in _FOLD_FOR_MATCHING
+    assert _FOLD_FOR_MATCHING[ord("カ")] == ord("か") and _FOLD_FOR_MATCHING[ord("ー")] is None
