@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+import httpx
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 from starlette.testclient import TestClient
@@ -179,6 +180,52 @@ def test_a_request_over_the_timeout_gets_503(engine: Engine, monkeypatch: pytest
     assert response.headers["retry-after"] == "1"
     assert time.monotonic() - start < 0.45
     assert_security_headers(response)
+
+
+def test_a_timed_out_turn_does_not_hold_up_the_next(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Turns run one at a time per worker; the stuck one gives its place back at the deadline.
+    real_step = web_api.step
+
+    def step_stuck_on_one_message(*args: Any) -> Any:
+        if args[2] == "固まる質問":
+            time.sleep(1.5)
+        return real_step(*args)
+
+    monkeypatch.setattr(web_api, "step", step_stuck_on_one_message)
+    client = TestClient(create_app(WebConfig(secret=SECRET, request_timeout=0.3), engine), raise_server_exceptions=False)
+    assert_error(client.post("/api/v1/chat", json={"message": "固まる質問"}), 503, "timeout")
+    start = time.monotonic()
+    response = client.post("/api/v1/chat", json={"message": "解約したい"})
+    assert response.status_code == 200 and response.json()["reply"]["intent"] == "cancel-howto"
+    assert time.monotonic() - start < 1.0  # did not wait for the stuck turn's thread
+
+
+def test_turns_of_one_worker_run_one_at_a_time(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    running: list[int] = []
+    most = 0
+    real_step = web_api.step
+
+    def counting_step(*args: Any) -> Any:
+        nonlocal most
+        running.append(1)
+        most = max(most, len(running))
+        time.sleep(0.05)  # long enough for the other requests to arrive meanwhile
+        running.pop()
+        return real_step(*args)
+
+    monkeypatch.setattr(web_api, "step", counting_step)
+    app = create_app(WebConfig(secret=SECRET), engine)
+
+    async def three_at_once() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            replies = await asyncio.gather(
+                *(http.post("/api/v1/chat", json={"message": m}) for m in ("解約したい", "請求日はいつ", "支払い方法"))
+            )
+        return [r.status_code for r in replies]
+
+    assert asyncio.run(three_at_once()) == [200, 200, 200]
+    assert most == 1
 
 
 def test_a_body_that_never_finishes_arriving_times_out(engine: Engine) -> None:
