@@ -6,9 +6,11 @@ Bad input must always produce a 4xx with the one error shape
 
 from __future__ import annotations
 
+import gc
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -503,7 +505,29 @@ def test_a_recorder_bug_never_fails_the_chat(engine: Engine, config: WebConfig, 
     assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
 
 
-def test_app_from_env_records_where_the_environment_says(engine: Engine, db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def unfreeze_after() -> Iterator[None]:
+    """app_from_env freezes the process's objects, as a server should; give them back to the collector."""
+    yield
+    gc.unfreeze()
+
+
+def test_app_from_env_keeps_the_loaded_engine_out_of_garbage_collection(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, unfreeze_after: None
+) -> None:
+    monkeypatch.setenv("FAQBOT_SECRET", SECRET)
+    monkeypatch.setenv("FAQBOT_ANALYTICS", "off")
+    monkeypatch.setattr("faqbot.web.app.load_engine", lambda kb_dir: engine)
+    gc.unfreeze()
+    app_from_env()
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # the engine's objects, not a handful
+    assert not any(obj is engine for obj in gc.get_objects())  # no longer walked by collections
+
+
+def test_app_from_env_records_where_the_environment_says(
+    engine: Engine, db: Path, monkeypatch: pytest.MonkeyPatch, unfreeze_after: None
+) -> None:
     monkeypatch.setenv("FAQBOT_SECRET", SECRET)
     monkeypatch.setenv("FAQBOT_ANALYTICS_DB", str(db))
     monkeypatch.setattr("faqbot.web.app.load_engine", lambda kb_dir: engine)

@@ -11,7 +11,7 @@ import uvicorn
 
 from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
-from faqbot.web.app import create_app
+from faqbot.web.app import create_app, freeze_startup_objects
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
 from faqbot.web.protocol import NoDelayH11Protocol
 from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported
@@ -60,10 +60,9 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
     if workers == 1:
-        uvicorn.run(
-            create_app(config, engine, Recorder.from_env(env)),
-            host=host, port=port, log_level="info", http=NoDelayH11Protocol,
-        )
+        app = create_app(config, engine, Recorder.from_env(env))
+        freeze_startup_objects()
+        uvicorn.run(app, host=host, port=port, log_level="info", http=NoDelayH11Protocol)
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.

@@ -10,6 +10,8 @@ conversation.  Only the production entry points (:func:`app_from_env` and
 
 from __future__ import annotations
 
+import gc
+
 from starlette.applications import Starlette
 
 from faqbot.analytics import Recorder
@@ -52,4 +54,16 @@ def app_from_env() -> Starlette:
 
     Analytics follow ``FAQBOT_ANALYTICS`` / ``FAQBOT_ANALYTICS_DB`` (see docs/maintainers.md).
     """
-    return create_app(WebConfig.from_env(), recorder=Recorder.from_env())
+    app = create_app(WebConfig.from_env(), recorder=Recorder.from_env())
+    freeze_startup_objects()
+    return app
+
+
+def freeze_startup_objects() -> None:
+    """Keep everything loaded so far (the engine above all) out of garbage collection.
+
+    A server process calls this once its app is built.  The engine lives as long
+    as the process, yet every full collection walked it: 27 ms with a 10k-entry
+    knowledge base, a pause in whichever request triggered it.
+    """
+    gc.freeze()
