@@ -61,8 +61,8 @@ def _workers(pid: int) -> list[int]:
     return sorted(found)
 
 
-def _established_on(pid: int, port: int) -> int:
-    """How many established connections to ``port`` the process ``pid`` holds."""
+def _sockets_on(pid: int, port: int, state: str) -> int:
+    """How many TCP sockets on local ``port`` in ``state`` (01 established, 0A listening) ``pid`` holds."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -75,9 +75,17 @@ def _established_on(pid: int, port: int) -> int:
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
         local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01" and fields[9] in inodes:  # 01: ESTABLISHED
+        if local_port == port and fields[3] == state and fields[9] in inodes:
             count += 1
     return count
+
+
+def _established_on(pid: int, port: int) -> int:
+    return _sockets_on(pid, port, "01")
+
+
+def _listening_on(pid: int, port: int) -> bool:
+    return _sockets_on(pid, port, "0A") > 0
 
 
 @pytest.fixture
@@ -93,7 +101,11 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
     try:
         wait_until_healthy(f"http://{LOOPBACK}:{port}", process, timeout=60, log=log_path)
         deadline = time.monotonic() + 30
-        while len(_workers(process.pid)) < 2:  # the first answer came from one; wait for both
+        # The first answer came from one worker; wait until both listen (the other may still be loading).
+        while True:
+            workers = _workers(process.pid)
+            if len(workers) == 2 and all(_listening_on(pid, port) for pid in workers):
+                break
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
         yield process, port, log_path
@@ -127,7 +139,7 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_every_worker(
     deadline = time.monotonic() + 60
     while True:
         now = _workers(process.pid)
-        if len(now) == 2 and before[0] not in now:
+        if len(now) == 2 and before[0] not in now and all(_listening_on(pid, port) for pid in now):
             break
         assert time.monotonic() < deadline, log_path.read_text()
         time.sleep(0.2)
