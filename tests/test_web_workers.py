@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from faqbot.web.config import ConfigError
 from faqbot.web.localserver import LOOPBACK, free_port, wait_until_healthy
 from faqbot.web.workers import Supervisor, bind_reuse_port, reuse_port_supported
 
@@ -38,6 +39,15 @@ def test_two_reuse_port_sockets_share_a_port_that_a_plain_socket_blocks() -> Non
         plain.listen()
         with pytest.raises(OSError):
             bind_reuse_port(LOOPBACK, plain.getsockname()[1])
+
+
+def test_a_port_in_use_is_one_sentence_not_a_traceback() -> None:
+    with socket.socket() as plain:
+        plain.bind((LOOPBACK, 0))
+        plain.listen()
+        port = plain.getsockname()[1]
+        with pytest.raises(ConfigError, match=rf"127\.0\.0\.1:{port} .*choose another --port"):
+            Supervisor(LOOPBACK, port, 2).run()
 
 
 def test_a_supervisor_needs_a_worker() -> None:

@@ -18,6 +18,7 @@ says so and ``faqbot serve`` falls back to uvicorn's supervisor.
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import signal
@@ -29,6 +30,7 @@ from multiprocessing.process import BaseProcess
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from faqbot.web.config import ConfigError
 from faqbot.web.protocol import NoDelayH11Protocol
 
 log = logging.getLogger("faqbot.web")
@@ -87,10 +89,17 @@ class Supervisor:
         self._context = multiprocessing.get_context("spawn")  # fresh interpreters, as uvicorn does
 
     def run(self) -> int:
-        """Serve until SIGINT/SIGTERM (exit status 0) or a worker fails to start (1)."""
+        """Serve until SIGINT/SIGTERM (exit status 0) or a worker fails to start (1).
+
+        Raises :class:`~faqbot.web.config.ConfigError` when ``host:port`` cannot be listened on.
+        """
         # Held, not listening, for the whole run: the port cannot be taken by a socket
         # without SO_REUSEPORT between worker restarts, and it receives no connections.
-        holder = bind_reuse_port(self.host, self.port)
+        try:
+            holder = bind_reuse_port(self.host, self.port)
+        except OSError as exc:
+            hint = "stop what is using it or choose another --port" if exc.errno == errno.EADDRINUSE else "check --host"
+            raise ConfigError(f"Cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); {hint}.") from None
         self.port = holder.getsockname()[1]
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         processes = [self._start() for _ in range(self.workers)]
