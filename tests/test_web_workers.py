@@ -50,6 +50,19 @@ def test_a_port_in_use_is_one_sentence_not_a_traceback() -> None:
             Supervisor(LOOPBACK, port, 2).run()
 
 
+def test_workers_that_cannot_load_the_knowledge_base_stop_the_supervisor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The knowledge base broke after serve checked it: every worker fails the same way, so the
+    # supervisor must stop (status 1) instead of restarting them forever.
+    monkeypatch.setenv("FAQBOT_KB", str(tmp_path / "no-such-kb"))
+    monkeypatch.setenv("FAQBOT_SECRET", "w" * 43)
+    monkeypatch.setenv("FAQBOT_ANALYTICS", "off")
+    started = time.monotonic()
+    assert Supervisor(LOOPBACK, 0, 2).run() == 1
+    assert time.monotonic() - started < 60
+
+
 def test_a_supervisor_needs_a_worker() -> None:
     with pytest.raises(ValueError, match="0"):
         Supervisor(LOOPBACK, 0, 0)

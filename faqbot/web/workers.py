@@ -30,6 +30,7 @@ from multiprocessing.process import BaseProcess
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from faqbot.errors import FaqbotError
 from faqbot.web.config import ConfigError
 from faqbot.web.protocol import NoDelayH11Protocol
 
@@ -73,6 +74,13 @@ def run_worker(host: str, port: int) -> None:
         log.error("worker cannot listen on %s:%d: %s", host, port, exc)
         sys.exit(STARTUP_FAILURE)
     config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", http=NoDelayH11Protocol)
+    try:
+        config.load()  # builds the app: loads the knowledge base and reads the settings
+    except FaqbotError as exc:
+        # A knowledge base broken since serve checked it, or a bad setting: a restart
+        # would fail the same way, so say so once and let the supervisor stop.
+        log.error("worker cannot start: %s", exc)
+        sys.exit(STARTUP_FAILURE)
     uvicorn.Server(config).run(sockets=[sock])
 
 
