@@ -67,6 +67,7 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
     os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
+    del engine  # checked; the supervisor serves nothing itself, each worker loads its own
     if reuse_port_supported():
         # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
         if Supervisor(host, port, workers).run() != 0:
