@@ -60,9 +60,10 @@ class EntityExtractor:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._products = tuple(self._product_terms(kb))
-        # Names that may match with typos (positions in _products), for one batched rapidfuzz call.
+        # Names that may match with typos (positions in _products, their bigrams), for one
+        # batched rapidfuzz call on those that share a bigram with the text.
         self._fuzzy_names = tuple(
-            (pos, term.words[0]) for pos, term in enumerate(self._products)
+            (pos, term.words[0], _bigrams(term.words[0])) for pos, term in enumerate(self._products)
             if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH
         )
         self._plans = tuple(
@@ -91,8 +92,13 @@ class EntityExtractor:
             return None
         scores = [_exact_score(term, norm) for term in self._products]
         # Only a name no longer than the text can be found in it with typos; the other
-        # way round, a short text would "match" inside every long product name.
-        unmatched = [(pos, name) for pos, name in self._fuzzy_names if not scores[pos] and len(name) <= len(norm)]
+        # way round, a short text would "match" inside every long product name.  A name
+        # sharing no bigram with the text cannot reach the cut-off (see _bigrams).
+        present = _bigrams(norm)
+        unmatched = [
+            (pos, name) for pos, name, grams in self._fuzzy_names
+            if not scores[pos] and len(name) <= len(norm) and not grams.isdisjoint(present)
+        ]
         if unmatched:
             similarity = process.cdist(
                 [name for _, name in unmatched], [norm], scorer=fuzz.partial_ratio,
@@ -132,6 +138,19 @@ def _exact_score(term: _Term, norm: str) -> float:
     if all(word in norm for word in term.words):
         return float(sum(len(word) for word in term.words))
     return 0.0
+
+
+def _bigrams(text: str) -> frozenset[str]:
+    """The character bigrams of ``text``.
+
+    partial_ratio is 2·M / (L + w) for M characters matched in order between a
+    name (length L) and a window of the text (w ≤ L), so the cut-off of 87
+    needs M ≥ 0.77·L.  Of the M − 1 steps between matched characters, at most
+    L − M skip a name character and at most w − M skip a text character, so at
+    least 3·M − 1 − 2·L steps are a bigram both share: more than zero for
+    every name of seven characters or more.
+    """
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
 
 
 def _plan_mention_ok(norm: str, start: int, word: str) -> bool:

@@ -9,9 +9,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
 from faqbot.answering import Engine
-from faqbot.entities import Entities, EntityExtractor
+from faqbot.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
 from faqbot.dates import FoundDate
 from faqbot.knowledge import KnowledgeBase
 
@@ -177,3 +180,23 @@ def test_extractor_reads_only_the_kb(min_kb: KnowledgeBase) -> None:
     assert extractor.product("ウイルスバスター クラウド") is None  # not in this catalogue
     assert extractor.plan("毎月払い") is None  # 毎月 is not an alias here
     assert extractor.plan("年額") == "annual"
+
+
+# A small alphabet makes shared characters (and near-misses) common.
+_KANA = st.sampled_from(list("あいうえおかきくけこさしすせそ"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=st.text(_KANA, min_size=7, max_size=14),
+    text=st.text(_KANA, min_size=0, max_size=30),
+    at=st.integers(min_value=0, max_value=30),
+    edit=st.integers(min_value=0, max_value=13),
+)
+def test_a_name_the_fuzzy_match_accepts_always_shares_a_bigram(name: str, text: str, at: int, edit: int) -> None:
+    # The bigram prefilter must never hide a name rapidfuzz would accept: embed the name with one
+    # character changed in random text, and whenever partial_ratio reaches the cut-off, a bigram is shared.
+    typo = name[:edit] + ("ん" if edit < len(name) else "") + name[edit + 1 :]
+    haystack = text[:at] + typo + text[at:]
+    if len(name) <= len(haystack) and fuzz.partial_ratio(name, haystack) >= _FUZZY_MIN_SCORE:
+        assert not _bigrams(name).isdisjoint(_bigrams(haystack))
