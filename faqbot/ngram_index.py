@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from array import array
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from itertools import count
 
@@ -40,14 +40,14 @@ _COMMON_SHARE = 0.05
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
-def ngrams(text: str) -> Counter[str]:
-    """Character bigrams and trigrams of ``text``, plus its single kanji."""
-    grams: Counter[str] = Counter([text[i : i + 2] for i in range(len(text) - 1)])
-    grams.update([text[i : i + 3] for i in range(len(text) - 2)])
-    grams.update(_KANJI.findall(text))
+def ngrams(text: str) -> tuple[str, ...]:
+    """The distinct character bigrams and trigrams of ``text``, then its single kanji, first seen first."""
+    grams = dict.fromkeys([text[i : i + 2] for i in range(len(text) - 1)])
+    grams.update(dict.fromkeys([text[i : i + 3] for i in range(len(text) - 2)]))
+    grams.update(dict.fromkeys(_KANJI.findall(text)))
     if not grams and text:
-        grams[text] += 1  # a one-character query still deserves a lookup
-    return grams
+        return (text,)  # a one-character query still deserves a lookup
+    return tuple(grams)
 
 
 class NgramIndex:
@@ -102,7 +102,7 @@ class NgramIndex:
         Unknown query n-grams count in the query's mass at the highest idf;
         common ones (see ``_COMMON_SHARE``) count in it but credit no document.
         """
-        grams = list(ngrams(query))
+        grams = ngrams(query)
         if not grams or self.size == 0:
             return np.zeros(self.size), 1.0
         ids = [gid for gid in map(self._vocab.get, grams) if gid is not None]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 import pytest
 
@@ -13,15 +11,15 @@ from faqbot.ngram_index import NgramIndex, ngrams
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("abc", Counter({"ab": 1, "bc": 1, "abc": 1})),
-        ("かいやく", Counter({"かい": 1, "いや": 1, "やく": 1, "かいや": 1, "いやく": 1})),
-        ("解約", Counter({"解約": 1, "解": 1, "約": 1})),  # single kanji count too
-        ("aaa", Counter({"aa": 2, "aaa": 1})),
-        ("x", Counter({"x": 1})),  # a one-character query still has a gram
-        ("", Counter()),
+        ("abc", ("ab", "bc", "abc")),
+        ("かいやく", ("かい", "いや", "やく", "かいや", "いやく")),
+        ("解約", ("解約", "解", "約")),  # single kanji count too
+        ("aaa", ("aa", "aaa")),  # each distinct gram once
+        ("x", ("x",)),  # a one-character query still has a gram
+        ("", ()),
     ],
 )
-def test_ngrams(text: str, expected: Counter) -> None:
+def test_ngrams(text: str, expected: tuple[str, ...]) -> None:
     assert ngrams(text) == expected
 
 
