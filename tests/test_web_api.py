@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from click.testing import CliRunner
 from starlette.testclient import TestClient
 
@@ -25,7 +25,7 @@ from faqbot.analytics import Recorder
 from faqbot.answering import Engine
 from faqbot.cli import main
 from faqbot.engine_cache import load_engine
-from faqbot.dialogue import initial_state
+from faqbot.dialogue import DialogueState, initial_state
 from faqbot.web import WebConfig, create_app
 from faqbot.web.app import app_from_env
 from faqbot.web.signing import StateSigner
@@ -367,6 +367,18 @@ def test_a_state_from_another_knowledge_base_is_refused(engine: Engine) -> None:
         "/api/v1/chat", json={"message": "解約したい", "state": old}
     )
     assert_error(response, 400, "state_expired")
+
+
+def test_a_compressed_state_token_from_before_still_continues_the_conversation(engine: Engine) -> None:
+    # Tokens were zlib-compressed (itsdangerous' default) until the signer stopped trying;
+    # one issued then must still verify, as long as it is in date and for this knowledge base.
+    state = DialogueState(product="mobile", last="cancel-howto")
+    payload = {"kb": engine.kb.content_hash, "state": state.to_json()}
+    old = URLSafeTimedSerializer(SECRET, salt="faqbot.dialogue-state.v1").dumps(payload)
+    assert old.startswith(".")  # compressed
+    signer = StateSigner(SECRET, engine.kb.content_hash, 3600)
+    assert signer.loads(old) == state
+    assert not signer.dumps(state).startswith(".")  # new tokens are not compressed
 
 
 def test_an_unexpected_bug_is_a_500_error_shape_without_details(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
