@@ -138,10 +138,7 @@ def normalize(text: str) -> str:
     >>> normalize("ｸﾚｼﾞｯﾄｶｰﾄﾞを変更したいです！")
     'くれじつとかどを変更したい'
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
-    # casefold can produce sequences NFKC would compose differently (e.g. "İ").
-    text = unicodedata.normalize("NFKC", text)
-    return _strip_polite_endings(text.translate(_FOLD_FOR_MATCHING))
+    return _strip_polite_endings(normalize_term(text))
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
@@ -149,6 +146,7 @@ def normalize_term(text: str) -> str:
     """Normalise a dictionary term (alias, synonym): like :func:`normalize` but
     without stripping endings, which could eat a term such as 「止めたい」→「止めた」."""
     text = unicodedata.normalize("NFKC", text).casefold()
+    # casefold can produce sequences NFKC would compose differently (e.g. "İ").
     text = unicodedata.normalize("NFKC", text)
     return text.translate(_FOLD_FOR_MATCHING)
 
