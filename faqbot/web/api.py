@@ -188,7 +188,7 @@ class Api:
         message = optional_text(body, "message", self.config.max_message_chars) or ""
         product_id = optional_text(body, "product", _MAX_ID_CHARS)
         product = kb.product(product_id).id if product_id else None  # unknown → 422 unknown_product
-        if self.recorder is not None and self.recorder.enabled:
+        if self.recorder is not None:
             # record_feedback masks the message before it is stored.
             write = partial(self.recorder.record_feedback, CHANNEL, intent, helpful, _now(), message, product)
             await run_in_threadpool(_record_safely, self.recorder, write)
@@ -196,8 +196,8 @@ class Api:
 
     async def _record_turn(self, message: str, reply: Reply, product: str | None) -> None:
         """Record a routed chat turn (the recorder masks the message); never raises."""
-        if self.recorder is None or not self.recorder.enabled or reply.decision not in _RECORDED_DECISIONS:
-            return  # nothing to write: no thread hand-off either
+        if self.recorder is None or reply.decision not in _RECORDED_DECISIONS:
+            return
         write = partial(
             self.recorder.record_turn, CHANNEL, message, reply.intent, reply.confidence,
             reply.decision == "fallback", reply.decision == "clarify", product, _now(),

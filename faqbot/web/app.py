@@ -38,6 +38,8 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
         engine = load_engine(config.kb_dir)
     install_log_masking()  # uvicorn's access log quotes query strings
     signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
+    if recorder is not None and not recorder.enabled:
+        recorder = None  # switched off (FAQBOT_ANALYTICS=off): the handlers then skip recording entirely
     api = Api(engine=engine, config=config, signer=signer, recorder=recorder, turns=TurnCache(config.turn_cache))
     app = Starlette(
         routes=[*api.routes(), *page_routes(engine.kb)],
