@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +18,7 @@ from click.testing import CliRunner
 from faqbot.analytics import Recorder
 from faqbot.cli import main
 from faqbot.kb_loader import SHIPPED_KB
-from faqbot.web.localserver import free_port
+from faqbot.web.localserver import free_port, wait_until_healthy
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
 
@@ -62,16 +61,7 @@ def test_workers_share_the_generated_secret(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if request(base + "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert server.poll() is None, (tmp_path / "serve.log").read_text()
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+        wait_until_healthy(base, server, timeout=60, log=tmp_path / "serve.log")  # raises with the log if not
         # Concurrent connections spread over both workers (with a secret per worker, about
         # half of these were refused): every worker must accept a state any other one signed.
         status, data = request(base + "/api/v1/chat", {"message": "こんにちは"})

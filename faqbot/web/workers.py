@@ -131,10 +131,6 @@ class Supervisor:
                 signal.signal(sig, handler)
         return status
 
-    def stop(self) -> None:
-        """Ask :meth:`run` to stop the workers and return."""
-        self._stop.set()
-
     def _on_signal(self, signum: int, frame: object) -> None:
         log.info("received %s, stopping the workers", signal.Signals(signum).name)
         self._stop.set()
