@@ -19,8 +19,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from faqbot.answering import Engine, answer_query
-from faqbot.kb_loader import load_knowledge_base
+from faqbot.answers.answering import Engine, answer_query
+from faqbot.kb.loader import load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"

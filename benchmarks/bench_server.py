@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from kbgen import generate_entries, probe_queries  # noqa: E402
 
-from faqbot.evaluation import load_examples  # noqa: E402
+from faqbot.quality.evaluation import load_examples  # noqa: E402
 from faqbot.web.localserver import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent

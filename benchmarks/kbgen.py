@@ -32,7 +32,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from faqbot.kb_loader import SHIPPED_KB
+from faqbot.kb.loader import SHIPPED_KB
 
 # Entries per generated YAML file (a big site splits its FAQ into many files).
 ENTRIES_PER_FILE = 1000
@@ -195,7 +195,7 @@ def generate_kb(dest: Path | str, distractors: int, seed: int = 7, source: Path 
     """Copy the shipped knowledge base (or ``source``) into ``dest`` and add ``distractors`` entries.
 
     ``dest`` must not exist yet or be empty; the result loads with
-    :func:`faqbot.kb_loader.load_knowledge_base`.
+    :func:`faqbot.kb.loader.load_knowledge_base`.
     """
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):

@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from kbgen import generate_kb  # noqa: E402
 
-from faqbot.kb_loader import SHIPPED_KB, kb_content_hash  # noqa: E402
+from faqbot.kb.loader import SHIPPED_KB, kb_content_hash  # noqa: E402
 
 PY = sys.executable
 FAQBOT = str(Path(sys.executable).parent / "faqbot")

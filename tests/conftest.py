@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.answering import Engine
-from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
-from faqbot.knowledge import KnowledgeBase
+from faqbot.answers.answering import Engine
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.knowledge import KnowledgeBase
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

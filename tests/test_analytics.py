@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path
-from faqbot.answering import answer_query
-from faqbot.chat import Conversation
+from faqbot.answers.answering import answer_query
+from faqbot.terminal.chat import Conversation
 
 AT = datetime(2026, 11, 26, 10, 30)
 

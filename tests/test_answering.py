@@ -1,4 +1,4 @@
-"""Tests of faqbot.answering: one question in, one Answer value out.
+"""Tests of faqbot.answers.answering: one question in, one Answer value out.
 
 Billing dates are derived by hand from the seed rules (annual: end of the month
 before expiry; monthly: end of the expiry month; トータルセキュリティ annual: the
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import KB_MIN, TODAY, make_kb
 
-from faqbot.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
-from faqbot.dates import FoundDate
-from faqbot.entities import Entities
+from faqbot.answers.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
+from faqbot.kb.dates import FoundDate
+from faqbot.routing.entities import Entities
 from faqbot.errors import (
     ExpiryInPastError,
     InputError,
@@ -23,7 +23,7 @@ from faqbot.errors import (
     UnknownPlanError,
     UnknownProductError,
 )
-from faqbot.kb_loader import load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 
 EXPIRY = FoundDate(date(2027, 3, 31), "day", "2027/3/31")
 

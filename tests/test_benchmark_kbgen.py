@@ -11,8 +11,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import kbgen  # noqa: E402
 
-from faqbot.kb_loader import load_knowledge_base  # noqa: E402
-from faqbot.normalize import normalize_term  # noqa: E402
+from faqbot.kb.loader import load_knowledge_base  # noqa: E402
+from faqbot.text.normalize import normalize_term  # noqa: E402
 
 
 def test_same_seed_same_entries_other_seed_other_entries() -> None:

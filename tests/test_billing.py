@@ -1,4 +1,4 @@
-"""Tests of faqbot.billing.next_billing.
+"""Tests of faqbot.kb.billing.next_billing.
 
 Every expected date below was worked out by hand from the seed FAQ's rules:
   月額版 (1か月間): 有効期限の当月末頃            (end of the expiry month)
@@ -14,14 +14,14 @@ from datetime import date, datetime
 
 import pytest
 
-from faqbot.billing import BillingResult, next_billing
+from faqbot.kb.billing import BillingResult, next_billing
 from faqbot.errors import (
     ExpiryInPastError,
     InvalidDateError,
     PlanNotOfferedError,
     UnknownPlanError,
 )
-from faqbot.rules import (
+from faqbot.kb.rules import (
     BillingRule,
     NoticeRule,
     PlanTerms,

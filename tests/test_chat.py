@@ -19,8 +19,8 @@ from prompt_toolkit.history import FileHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from faqbot.answering import Engine
-from faqbot.chat import (
+from faqbot.answers.answering import Engine
+from faqbot.terminal.chat import (
     Conversation,
     SuffixCompleter,
     TerminalChat,
@@ -31,7 +31,7 @@ from faqbot.chat import (
     run_piped,
 )
 from faqbot.dialogue import Choice, Reply
-from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 FAQBOT = Path(sys.executable).parent / "faqbot"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from faqbot.chat import open_history
+from faqbot.terminal.chat import open_history
 
 
 def test_the_history_file_masks_card_numbers(tmp_path: Path) -> None:

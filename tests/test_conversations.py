@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 import yaml
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, Reply, initial_state, render_reply_text, step
-from faqbot.kb_loader import load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))

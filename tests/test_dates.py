@@ -1,4 +1,4 @@
-"""Tests of faqbot.dates: extracting dates from customer text with an explicit today."""
+"""Tests of faqbot.kb.dates: extracting dates from customer text with an explicit today."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faqbot.dates import FoundDate, extract_date, extract_dates, parse_iso_date
+from faqbot.kb.dates import FoundDate, extract_date, extract_dates, parse_iso_date
 from faqbot.errors import InputError, InvalidDateError
 
 TODAY = date(2026, 11, 26)

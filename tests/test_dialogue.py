@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.dialogue import (
     Choice,
     DialogueState,
@@ -25,7 +25,7 @@ from faqbot.dialogue import (
 )
 from faqbot.dialogue import phrases
 from faqbot.errors import InputError
-from faqbot.kb_loader import load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 

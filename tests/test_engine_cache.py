@@ -1,4 +1,4 @@
-"""Tests of faqbot.engine_cache: the compiled engine is reused only while it is current."""
+"""Tests of faqbot.answers.engine_cache: the compiled engine is reused only while it is current."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from faqbot import engine_cache
-from faqbot.kb_loader import SHIPPED_KB
+from faqbot.answers import engine_cache
+from faqbot.kb.loader import SHIPPED_KB
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""Tests of faqbot.entities: product, plan and expiry in customer text.
+"""Tests of faqbot.routing.entities: product, plan and expiry in customer text.
 
 Product and plan words come from knowledge/products.yaml; the expected ids are
 written by hand from the catalogue (official names, aliases, keyword groups).
@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
-from faqbot.answering import Engine
-from faqbot.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
-from faqbot.dates import FoundDate
-from faqbot.knowledge import KnowledgeBase
+from faqbot.answers.answering import Engine
+from faqbot.routing.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
+from faqbot.kb.dates import FoundDate
+from faqbot.kb.knowledge import KnowledgeBase
 
 TODAY = date(2026, 11, 26)
 

@@ -1,4 +1,4 @@
-"""Tests of faqbot.evaluation: loading labelled queries and scoring predictions.
+"""Tests of faqbot.quality.evaluation: loading labelled queries and scoring predictions.
 
 The figures of ``score`` are computed by hand for a small table of predictions.
 """
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import TODAY
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
-from faqbot.evaluation import Example, Prediction, load_examples, predict, score
+from faqbot.quality.evaluation import Example, Prediction, load_examples, predict, score
 
 
 def _p(expected: str, predicted: str, product: str | None = None, found: str | None = None) -> Prediction:

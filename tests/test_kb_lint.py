@@ -9,15 +9,15 @@ from click.testing import CliRunner
 
 from faqbot.cli import main
 from faqbot.errors import Problem
-from faqbot.kb_lint import (
+from faqbot.quality.lint import (
     few_alternates,
     near_duplicate_entries,
     seed_products_without_rules,
     seed_table_products,
     unused_synonyms,
 )
-from faqbot.kb_loader import load_knowledge_base
-from faqbot.knowledge import KnowledgeBase
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.kb.knowledge import KnowledgeBase
 from tests.conftest import line_number, make_kb, replace_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

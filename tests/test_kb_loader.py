@@ -1,4 +1,4 @@
-"""Tests of faqbot.kb_loader (and the KnowledgeBase values of faqbot.knowledge).
+"""Tests of faqbot.kb.loader (and the KnowledgeBase values of faqbot.kb.knowledge).
 
 Broken knowledge bases are copies of ``tests/fixtures/kb_min`` (whose line
 numbers are fixed: this file owns it) or of the shipped ``knowledge/`` with
@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
-from faqbot.kb_loader import SHIPPED_KB, load_knowledge_base
-from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
 
 CANCEL_Q = "    question: 自動更新を解約したい"  # faq/basic.yaml line 4 of kb_min
 CANCEL_ANSWER = "    answer: |\n      {{ service.name }}の解約は{{ service.account }}から行えます。"

@@ -17,15 +17,14 @@ import faqbot
 
 PACKAGE = Path(faqbot.__file__).resolve().parent
 FRONT_ENDS = ("click", "prompt_toolkit", "starlette", "uvicorn", "rich")
+EDGES = ("cli", "web", "terminal")
 
 
 def _is_edge(module: str) -> bool:
     parts = module.split(".")
-    if len(parts) >= 2 and parts[1] in ("cli", "web"):
-        return True  # faqbot/cli/…, faqbot/web/…
-    return module == "faqbot.__main__" or module == "faqbot.lookup_tui" or (
-        len(parts) >= 2 and parts[1].startswith("chat")
-    )
+    if len(parts) >= 2 and parts[1] in EDGES:
+        return True  # faqbot/cli/…, faqbot/web/…, faqbot/terminal/…
+    return module == "faqbot.__main__"
 
 
 def core_modules() -> list[str]:
@@ -58,17 +57,18 @@ print(json.dumps({{"loaded": sorted({{m.split('.')[0] for m in sys.modules}} & s
 
 
 def test_edges_are_recognised() -> None:
-    edges = ["faqbot.cli", "faqbot.cli.core_commands", "faqbot.web", "faqbot.web.app", "faqbot.chat",
-             "faqbot.chat_render", "faqbot.lookup_tui", "faqbot.__main__"]
-    core = ["faqbot", "faqbot.normalize", "faqbot.router", "faqbot.dialogue.state", "faqbot.checker", "faqbot.website"]
+    edges = ["faqbot.cli", "faqbot.cli.core_commands", "faqbot.web", "faqbot.web.app", "faqbot.terminal.chat",
+             "faqbot.terminal.lookup_tui", "faqbot.__main__"]
+    core = ["faqbot", "faqbot.text.normalize", "faqbot.routing.router", "faqbot.dialogue.state", "faqbot.checker",
+            "faqbot.website", "faqbot.terminals"]
     assert all(_is_edge(m) for m in edges)
     assert not any(_is_edge(m) for m in core)
 
 
 def test_discovery_finds_the_core_modules() -> None:
     modules = core_modules()
-    for expected in ("faqbot", "faqbot.normalize", "faqbot.kb_loader", "faqbot.router", "faqbot.answering",
-                     "faqbot.evaluation", "faqbot.kb_lint", "faqbot.dialogue.state"):
+    for expected in ("faqbot", "faqbot.text.normalize", "faqbot.kb.loader", "faqbot.routing.router", "faqbot.answers.answering",
+                     "faqbot.quality.evaluation", "faqbot.quality.lint", "faqbot.dialogue.state"):
         assert expected in modules
     assert not any(m.startswith(("faqbot.cli", "faqbot.web")) for m in modules)
 
@@ -88,3 +88,76 @@ def test_the_probe_would_catch_a_front_end() -> None:
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "click" in report["loaded"] and "click" in report["culprits"]["faqbot.cli"]
+
+
+# One-way layering between subpackages (docs/architecture.md): a module may import
+# its own subpackage and any lower layer, never a higher one nor a sibling of its rank.
+LAYERS = {
+    "": 0,  # faqbot/__init__.py
+    "errors": 0,
+    "text": 1,
+    "kb": 2,
+    "routing": 3,
+    "answers": 4,
+    "quality": 5,
+    "dialogue": 5,
+    "analytics": 5,
+    "web": 6,
+    "terminal": 6,
+    "cli": 7,  # the command line starts the server and the terminal front ends
+    "__main__": 8,
+}
+
+
+def _layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) >= 2 else ""
+
+
+def _faqbot_imports(path: Path) -> set[str]:
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("faqbot."):
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("faqbot."))
+    return found
+
+
+def layering_violations(package: Path) -> list[str]:
+    """Every import under ``package`` that points up, or sideways into another subpackage."""
+    problems = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package.parent).with_suffix("")
+        module = ".".join(p for p in rel.parts if p != "__init__")
+        own = _layer_of(module)
+        if own not in LAYERS:
+            problems.append(f"{module}: not in any layer; add its subpackage to LAYERS")
+            continue
+        for target in sorted(_faqbot_imports(path)):
+            other = _layer_of(target)
+            if other == own:
+                continue
+            if other not in LAYERS or LAYERS[other] >= LAYERS[own]:
+                problems.append(f"{module} imports {target}")
+    return problems
+
+
+def test_every_subpackage_imports_only_lower_layers() -> None:
+    assert layering_violations(PACKAGE) == []
+
+
+def test_the_layer_check_would_catch_an_upward_import(tmp_path: Path) -> None:
+    pkg = tmp_path / "faqbot"
+    (pkg / "text").mkdir(parents=True)
+    (pkg / "routing").mkdir()
+    (pkg / "text" / "normalize.py").write_text("from faqbot.routing.router import Router\n")
+    (pkg / "routing" / "router.py").write_text("from faqbot.text.normalize import normalize\n")
+    (pkg / "stray.py").write_text("")
+    assert layering_violations(pkg) == [
+        "faqbot.stray: not in any layer; add its subpackage to LAYERS",
+        "faqbot.text.normalize imports faqbot.routing.router",
+    ]

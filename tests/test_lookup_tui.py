@@ -8,8 +8,8 @@ from datetime import date
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from faqbot.answering import Engine
-from faqbot.lookup_tui import LookupApp
+from faqbot.answers.answering import Engine
+from faqbot.terminal.lookup_tui import LookupApp
 
 TODAY = date(2026, 11, 26)
 DOWN, UP, ENTER, ESC, CTRL_C = "\x1b[B", "\x1b[A", "\r", "\x1b", "\x03"

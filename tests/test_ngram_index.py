@@ -1,11 +1,11 @@
-"""Tests of faqbot.ngram_index: character n-grams and idf-weighted coverage."""
+"""Tests of faqbot.routing.ngram_index: character n-grams and idf-weighted coverage."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from faqbot.ngram_index import NgramIndex, ngrams
+from faqbot.routing.ngram_index import NgramIndex, ngrams
 
 
 @pytest.mark.parametrize(

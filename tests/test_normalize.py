@@ -1,4 +1,4 @@
-"""Tests of faqbot.normalize: the canonical matching form of customer text.
+"""Tests of faqbot.text.normalize: the canonical matching form of customer text.
 
 Every expected value is written by hand from the rules in the module docstring:
 NFKC width folding, case folding, katakana→hiragana, small kana→full size,
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.normalize import (
+from faqbot.text.normalize import (
     _FOLD_FOR_MATCHING,
     fold_width,
     has_kanji,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.privacy import contains_card_number, luhn_valid, mask_personal_data
+from faqbot.text.privacy import contains_card_number, luhn_valid, mask_personal_data
 
 CARD, EMAIL, PHONE = "[カード番号]", "[メールアドレス]", "[電話番号]"
 

@@ -16,9 +16,9 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.dialogue import initial_state, render_reply_html, render_reply_text, reply_json, step
-from faqbot.privacy import CARD_MASK, contains_card_number, luhn_valid, mask_personal_data
+from faqbot.text.privacy import CARD_MASK, contains_card_number, luhn_valid, mask_personal_data
 from tests.strategies import hostile_text
 
 TODAY = date(2026, 11, 26)

@@ -14,9 +14,9 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faqbot.answering import Engine
-from faqbot.dates import MAX_YEAR, MIN_YEAR, extract_date, extract_dates
-from faqbot.normalize import fold_width, has_kanji, is_kana_text, katakana_to_hiragana, normalize, normalize_term
+from faqbot.answers.answering import Engine
+from faqbot.kb.dates import MAX_YEAR, MIN_YEAR, extract_date, extract_dates
+from faqbot.text.normalize import fold_width, has_kanji, is_kana_text, katakana_to_hiragana, normalize, normalize_term
 from tests.strategies import hostile_text
 
 FAST = settings(max_examples=400, deadline=500, suppress_health_check=[HealthCheck.function_scoped_fixture])

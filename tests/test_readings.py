@@ -1,12 +1,12 @@
-"""Tests of faqbot.readings: segment-wise readings equal whole-text readings."""
+"""Tests of faqbot.text.readings: segment-wise readings equal whole-text readings."""
 
 from __future__ import annotations
 
 import pytest
 
-from faqbot.kb_loader import load_knowledge_base
-from faqbot import readings as readings_module
-from faqbot.readings import reading, readings, readings_isolated
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.text import readings as readings_module
+from faqbot.text.readings import reading, readings, readings_isolated
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Tests of faqbot.router: ranking, confidence, fallback and clarification.
+"""Tests of faqbot.routing.router: ranking, confidence, fallback and clarification.
 
 The customer phrasings below are written for this file: none is a stored
 question of knowledge/*.yaml nor a query of shared/eval/dev.jsonl
@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from tests.conftest import KB_MIN, TODAY, make_kb
 
-from faqbot.answering import Engine
-from faqbot.entities import Entities
-from faqbot.dates import FoundDate
-from faqbot.kb_loader import load_knowledge_base
-from faqbot.knowledge import KnowledgeBase
-from faqbot.normalize import normalize
-from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Router
+from faqbot.answers.answering import Engine
+from faqbot.routing.entities import Entities
+from faqbot.kb.dates import FoundDate
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.normalize import normalize
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Router
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 

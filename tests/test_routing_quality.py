@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.answering import Engine
-from faqbot.evaluation import load_examples, predict, score
+from faqbot.answers.answering import Engine
+from faqbot.quality.evaluation import load_examples, predict, score
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {

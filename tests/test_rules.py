@@ -1,4 +1,4 @@
-"""Tests of faqbot.rules: parsing renewal rules from products.yaml mappings."""
+"""Tests of faqbot.kb.rules: parsing renewal rules from products.yaml mappings."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from faqbot.errors import PlanNotOfferedError, UnknownPlanError
-from faqbot.rules import (
+from faqbot.kb.rules import (
     BillingRule,
     NoticeRule,
     PlanTerms,

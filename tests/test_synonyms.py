@@ -1,12 +1,12 @@
-"""Tests of faqbot.synonyms.SynonymMap: customer words → the canonical word."""
+"""Tests of faqbot.text.synonyms.SynonymMap: customer words → the canonical word."""
 
 from __future__ import annotations
 
 import pytest
 
-from faqbot.knowledge import KnowledgeBase
-from faqbot.normalize import normalize
-from faqbot.synonyms import SynonymMap
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.normalize import normalize
+from faqbot.text.synonyms import SynonymMap
 
 GROUPS = (
     ("クレジットカード", ("クレカ", "カード", "credit card")),

@@ -1,4 +1,4 @@
-"""Tests of faqbot.templating: answer templates in plain text and escaped HTML."""
+"""Tests of faqbot.kb.templating: answer templates in plain text and escaped HTML."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from markupsafe import Markup
 
-from faqbot.knowledge import Entry, KnowledgeBase, Service
-from faqbot.templating import render_html, render_system, render_text, template_problem
+from faqbot.kb.knowledge import Entry, KnowledgeBase, Service
+from faqbot.kb.templating import render_html, render_system, render_text, template_problem
 
 
 def _entry(answer: str) -> Entry:

@@ -22,9 +22,9 @@ from starlette.testclient import TestClient
 import faqbot.web.api as web_api
 
 from faqbot.analytics import Recorder
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.cli import main
-from faqbot.engine_cache import load_engine
+from faqbot.answers.engine_cache import load_engine
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.web import WebConfig, create_app
 from faqbot.web.app import app_from_env

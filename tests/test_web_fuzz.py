@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
-from faqbot.engine_cache import load_engine
+from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
 
 # Limits as in production, but small enough that the fuzzer reaches them.

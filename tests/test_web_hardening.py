@@ -18,8 +18,8 @@ from itsdangerous import URLSafeTimedSerializer
 from starlette.testclient import TestClient
 
 import faqbot.web.api as web_api
-from faqbot.answering import Engine
-from faqbot.engine_cache import load_engine
+from faqbot.answers.answering import Engine
+from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
 from faqbot.web.headers import CONTENT_SECURITY_POLICY
 from faqbot.web.limits import TokenBuckets

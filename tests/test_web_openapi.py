@@ -10,8 +10,8 @@ from openapi_spec_validator import validate
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from faqbot.answering import Engine
-from faqbot.engine_cache import load_engine
+from faqbot.answers.answering import Engine
+from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
 
 SECRET = "openapi-secret-" + "o" * 40

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from faqbot.analytics import Recorder
 from faqbot.cli import main
-from faqbot.kb_loader import SHIPPED_KB
+from faqbot.kb.loader import SHIPPED_KB
 from faqbot.web.localserver import free_port, wait_until_healthy
 
 FAQBOT = Path(sys.executable).parent / "faqbot"

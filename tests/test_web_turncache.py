@@ -14,7 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 import faqbot.web.api as web_api
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, initial_state, step
 from faqbot.web import WebConfig, create_app
 from faqbot.web.config import ConfigError

@@ -1,4 +1,4 @@
-"""Tests of faqbot.yamlsource: YAML that remembers the line of every key and item."""
+"""Tests of faqbot.kb.yamlsource: YAML that remembers the line of every key and item."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from faqbot.errors import KnowledgeBaseError
-from faqbot.yamlsource import YamlList, YamlMap, line_of, load_yaml
+from faqbot.kb.yamlsource import YamlList, YamlMap, line_of, load_yaml
 
 DOC = """\
 # comment on line 1

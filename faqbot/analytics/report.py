@@ -23,7 +23,7 @@ from datetime import date
 from rapidfuzz import fuzz
 
 from faqbot.analytics.store import FeedbackRecord, TurnRecord
-from faqbot.normalize import normalize
+from faqbot.text.normalize import normalize
 
 #: Answered turns below this confidence count as low-confidence.
 LOW_CONFIDENCE = 0.6

@@ -5,7 +5,7 @@ maintainer can copy, and safe for a few writers (the chat and the server)
 thanks to WAL mode.  A connection is opened per call, so the recorder can be
 shared across the web server's threads.
 
-Every query is passed through :func:`faqbot.privacy.mask_personal_data`
+Every query is passed through :func:`faqbot.text.privacy.mask_personal_data`
 *before* it reaches the database: card numbers, e-mail addresses and phone
 numbers are never stored.
 
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from faqbot.answering import Answer
+from faqbot.answers.answering import Answer
 from faqbot.errors import FaqbotError
-from faqbot.privacy import mask_personal_data
-from faqbot.router import DECISION_CLARIFY, DECISION_FALLBACK
+from faqbot.text.privacy import mask_personal_data
+from faqbot.routing.router import DECISION_CLARIFY, DECISION_FALLBACK
 
 ENV_SWITCH = "FAQBOT_ANALYTICS"
 ENV_DB = "FAQBOT_ANALYTICS_DB"
@@ -186,7 +186,7 @@ class Recorder:
         )
 
     def record_answer(self, channel: str, answer: Answer, at: datetime) -> bool:
-        """Store the outcome of an :class:`~faqbot.answering.Answer` (one-line hook for front ends)."""
+        """Store the outcome of an :class:`~faqbot.answers.answering.Answer` (one-line hook for front ends)."""
         return self.record_turn(
             channel=channel,
             query=answer.query,

@@ -9,7 +9,7 @@ import click
 
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
-from faqbot.kb_lint import (
+from faqbot.quality.lint import (
     MIN_ALTERNATES,
     few_alternates,
     misrouted_alternates,

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 
 import click
 
-from faqbot.answering import Engine
-from faqbot.dates import parse_iso_date
+from faqbot.answers.answering import Engine
+from faqbot.kb.dates import parse_iso_date
 from faqbot.errors import FaqbotError, KnowledgeBaseError
-from faqbot.engine_cache import load_engine as cached_engine
-from faqbot.kb_loader import SHIPPED_KB
+from faqbot.answers.engine_cache import load_engine as cached_engine
+from faqbot.kb.loader import SHIPPED_KB
 
 F = TypeVar("F", bound=Callable[..., Any])
 

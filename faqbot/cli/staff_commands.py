@@ -22,10 +22,10 @@ from rich.table import Table
 from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
-from faqbot.dates import parse_iso_date
+from faqbot.kb.dates import parse_iso_date
 from faqbot.errors import InputError
-from faqbot.lookup_tui import run_lookup_tui
-from faqbot.staff import (
+from faqbot.terminal.lookup_tui import run_lookup_tui
+from faqbot.answers.staff import (
     NOT_LISTED,
     LookupResult,
     ProductSheet,

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answering import Engine, Suggestion
+from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import phrases
 from faqbot.dialogue.form import describe_changes, form_turn, missing, with_entities
 from faqbot.dialogue.replies import (
@@ -42,12 +42,12 @@ from faqbot.dialogue.replies import (
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
-from faqbot.entities import Entities
+from faqbot.routing.entities import Entities
 from faqbot.errors import InputError
-from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
-from faqbot.normalize import normalize
-from faqbot.privacy import CARD_MASK, contains_card_number, mask_personal_data
-from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.text.normalize import normalize
+from faqbot.text.privacy import CARD_MASK, contains_card_number, mask_personal_data
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000

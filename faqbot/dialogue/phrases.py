@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from faqbot.normalize import normalize_term
+from faqbot.text.normalize import normalize_term
 
 # Whole messages (normalised by :func:`_squash`) that abandon an open form.
 _CANCEL = frozenset(

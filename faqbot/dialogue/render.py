@@ -1,9 +1,9 @@
 """Rendering a :class:`Reply` for front ends: terminal text, widget HTML, API JSON.
 
 Text goes through the package's plain-text templates
-(:func:`faqbot.templating.render_system`); HTML through an autoescaped jinja2
+(:func:`faqbot.kb.templating.render_system`); HTML through an autoescaped jinja2
 environment over the same template folder
-(:func:`faqbot.templating.render_system_html`), so every customer- or
+(:func:`faqbot.kb.templating.render_system_html`), so every customer- or
 knowledge-base-supplied string is escaped.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 from markupsafe import Markup
 
 from faqbot.dialogue.reply import Reply
-from faqbot.templating import render_system, render_system_html
+from faqbot.kb.templating import render_system, render_system_html
 
 
 def render_reply_text(reply: Reply) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answering import Engine, Suggestion, answer_entry
+from faqbot.answers.answering import Engine, Suggestion, answer_entry
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
@@ -26,10 +26,10 @@ from faqbot.dialogue.reply import (
     Reply,
 )
 from faqbot.dialogue.state import DialogueState, initial_state
-from faqbot.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
-from faqbot.knowledge import Entry, KnowledgeBase
-from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
-from faqbot.templating import render_system
+from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
+from faqbot.kb.templating import render_system
 
 #: Choice values that are not entries.
 RESUME = "resume"

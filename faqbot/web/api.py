@@ -1,7 +1,7 @@
 """API v1: chat, search, FAQ lookup, billing and health, as Starlette routes.
 
 Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
-with the dicts of :mod:`faqbot.serialize` / :func:`faqbot.dialogue.reply_json`.
+with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
 is read here, at the edge, and only when a request does not say ``today``.
@@ -27,12 +27,12 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from faqbot.analytics import Recorder
-from faqbot.answering import Engine, billing_for
+from faqbot.answers.answering import Engine, billing_for
 from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
-from faqbot.privacy import mask_personal_data
-from faqbot.serialize import billing_json, entry_json, match_json
-from faqbot.templating import render_html, render_text
+from faqbot.text.privacy import mask_personal_data
+from faqbot.answers.serialize import billing_json, entry_json, match_json
+from faqbot.kb.templating import render_html, render_text
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import (

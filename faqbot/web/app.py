@@ -15,8 +15,8 @@ import gc
 from starlette.applications import Starlette
 
 from faqbot.analytics import Recorder
-from faqbot.answering import Engine
-from faqbot.engine_cache import load_engine
+from faqbot.answers.answering import Engine
+from faqbot.answers.engine_cache import load_engine
 from faqbot.web.api import Api
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import EXCEPTION_HANDLERS

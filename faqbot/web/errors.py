@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from faqbot.errors import FaqbotError, UnknownEntryError
-from faqbot.privacy import mask_personal_data
+from faqbot.text.privacy import mask_personal_data
 from faqbot.web.headers import SECURITY_HEADERS
 
 log = logging.getLogger("faqbot.web")

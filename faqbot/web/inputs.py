@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from faqbot.dates import parse_iso_date
+from faqbot.kb.dates import parse_iso_date
 from faqbot.errors import InvalidDateError
 from faqbot.web.errors import ApiError
 

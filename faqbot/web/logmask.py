@@ -3,7 +3,7 @@
 uvicorn's access log writes every request line, query string included
 (``GET /api/v1/search?q=…``), so a card number typed into a search would land
 in the log.  :class:`MaskPersonalData` runs each record's arguments through
-:func:`faqbot.privacy.mask_personal_data` (after percent-decoding, so
+:func:`faqbot.text.privacy.mask_personal_data` (after percent-decoding, so
 ``4111%201111…`` is caught too) before any handler formats it.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import unquote_plus
 
-from faqbot.privacy import mask_personal_data
+from faqbot.text.privacy import mask_personal_data
 
 #: Loggers whose records may quote request data.
 MASKED_LOGGERS = ("uvicorn.access", "uvicorn.error", "faqbot.web")

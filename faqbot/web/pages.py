@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from faqbot.knowledge import KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_FAQ, KnowledgeBase
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = _HERE / "static"

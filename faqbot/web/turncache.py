@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from faqbot.dialogue import DialogueState, Reply
-from faqbot.privacy import mask_personal_data
+from faqbot.text.privacy import mask_personal_data
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from faqbot.answering import Engine, answer_entry
-from faqbot.entities import Entities
+from faqbot.answers.answering import Engine, answer_entry
+from faqbot.routing.entities import Entities
 from faqbot.errors import InputError
-from faqbot.knowledge import KnowledgeBase
+from faqbot.kb.knowledge import KnowledgeBase
 
 #: Shown for a fact the source page does not give (price, URL, plans sold…).
 NOT_LISTED = "未掲載"

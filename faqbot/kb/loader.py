@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from faqbot.errors import KnowledgeBaseError, Problem
-from faqbot.knowledge import (
+from faqbot.kb.knowledge import (
     KIND_COMPUTE,
     KIND_FAQ,
     KIND_SMALLTALK,
@@ -26,7 +26,7 @@ from faqbot.knowledge import (
     Service,
     SupportPages,
 )
-from faqbot.rules import (
+from faqbot.kb.rules import (
     BillingRule,
     NoticeRule,
     PlanTerms,
@@ -35,10 +35,10 @@ from faqbot.rules import (
     parse_notice,
     parse_plan_terms,
 )
-from faqbot.templating import template_problem
-from faqbot.yamlsource import YamlList, YamlMap, line_of, load_yaml
+from faqbot.kb.templating import template_problem
+from faqbot.kb.yamlsource import YamlList, YamlMap, line_of, load_yaml
 
-SHIPPED_KB = Path(__file__).resolve().parent.parent / "knowledge"
+SHIPPED_KB = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 class _Collector:

@@ -36,7 +36,7 @@ _CHUNK = 4096
 _COMMON_MIN_DOCS = 2000
 _COMMON_SHARE = 0.05
 
-# The ideographs faqbot.normalize.has_kanji recognises, as one pattern for findall.
+# The ideographs faqbot.text.normalize.has_kanji recognises, as one pattern for findall.
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 

@@ -33,12 +33,12 @@ from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from faqbot.analytics import Recorder
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, Reply, help_reply, initial_state, render_reply_text, reply_json, step
 from faqbot.errors import FaqbotError
-from faqbot.knowledge import KnowledgeBase
-from faqbot.normalize import normalize_term
-from faqbot.privacy import mask_personal_data
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.normalize import normalize_term
+from faqbot.text.privacy import mask_personal_data
 
 COMMANDS = {
     "/help": "できること・質問の例とコマンドの一覧",

@@ -14,9 +14,9 @@ from datetime import date
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faqbot.dates import FoundDate, extract_date
-from faqbot.knowledge import KnowledgeBase
-from faqbot.normalize import normalize_term
+from faqbot.kb.dates import FoundDate, extract_date
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.normalize import normalize_term
 
 # A plan word followed by one of these talks about a lead time, not a plan:
 # 「請求日の1か月前」 is the notice, not the monthly plan.

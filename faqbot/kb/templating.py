@@ -19,7 +19,7 @@ from markupsafe import Markup
 from pathlib import Path
 
 if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
-    from faqbot.knowledge import Entry, KnowledgeBase, Product
+    from faqbot.kb.knowledge import Entry, KnowledgeBase, Product
 
 _TEXT_ENV = jinja2.Environment(
     autoescape=False,  # plain text output; see the module docstring
@@ -28,7 +28,7 @@ _TEXT_ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_TEMPLATES = Path(__file__).resolve().parent / "templates"
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # The bot's own wording (fallback, clarification, billing results): package
 # templates, rendered as plain text with the service's names filled in.
 _SYSTEM_ENV = jinja2.Environment(

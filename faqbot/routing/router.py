@@ -27,12 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faqbot.entities import Entities
-from faqbot.knowledge import KIND_COMPUTE, KnowledgeBase
-from faqbot.ngram_index import NgramIndex
-from faqbot.normalize import is_kana_text, normalize, normalize_term
-from faqbot.readings import readings_isolated
-from faqbot.synonyms import SynonymMap
+from faqbot.routing.entities import Entities
+from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing.ngram_index import NgramIndex
+from faqbot.text.normalize import is_kana_text, normalize, normalize_term
+from faqbot.text.readings import readings_isolated
+from faqbot.text.synonyms import SynonymMap
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"

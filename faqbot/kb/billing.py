@@ -1,9 +1,9 @@
 """The next-billing-date calculator: pure, no clock, no knowledge-base access.
 
-:func:`next_billing` applies a product's renewal rules (see :mod:`faqbot.rules`)
+:func:`next_billing` applies a product's renewal rules (see :mod:`faqbot.kb.rules`)
 to an expiry date and a reference date ``today``.  Nothing product-specific is
 coded here: special cases such as the トータルセキュリティ annual rule arrive as
-billing-rule overrides inside :class:`~faqbot.rules.ProductTerms`.
+billing-rule overrides inside :class:`~faqbot.kb.rules.ProductTerms`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from faqbot.errors import ExpiryInPastError, InvalidDateError
-from faqbot.rules import PlanTerms, ProductTerms, add_months, month_end
+from faqbot.kb.rules import PlanTerms, ProductTerms, add_months, month_end
 
-# add_months and month_end live in faqbot.rules; re-exported for callers of the calculator.
+# add_months and month_end live in faqbot.kb.rules; re-exported for callers of the calculator.
 __all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing"]
 
 # Where customers see their contract; callers with a service.yaml pass its `account`.

@@ -1,6 +1,6 @@
 """The knowledge base as immutable values.
 
-:func:`faqbot.kb_loader.load_knowledge_base` builds a :class:`KnowledgeBase`
+:func:`faqbot.kb.loader.load_knowledge_base` builds a :class:`KnowledgeBase`
 from the YAML folder; everything above (entities, router, dialogue, front
 ends) reads these values and never the YAML.
 """
@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from faqbot.errors import UnknownEntryError, UnknownProductError
-from faqbot.rules import NoticeRule, ProductTerms
+from faqbot.kb.rules import NoticeRule, ProductTerms
 
 #: Entry kinds: stored FAQ answers, computed answers, conversation glue.
 KIND_FAQ = "faq"

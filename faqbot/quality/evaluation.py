@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
-from faqbot.router import FALLBACK
+from faqbot.routing.router import FALLBACK
 
 
 @dataclass(frozen=True)

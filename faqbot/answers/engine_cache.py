@@ -27,10 +27,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from faqbot.answering import Engine
-from faqbot.kb_loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
+from faqbot.answers.answering import Engine
+from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
 _LIBRARIES = ("numpy", "pykakasi", "rapidfuzz", "jinja2", "PyYAML")
 # Engines kept in the cache folder (one per knowledge base and faqbot version in use).
@@ -77,7 +77,7 @@ def load_engine(root: Path | str | None = None) -> Engine:
     """The engine for the knowledge base in ``root``, from the cache when it is current.
 
     Raises :class:`~faqbot.errors.KnowledgeBaseError` for a broken knowledge
-    base, exactly as :func:`~faqbot.kb_loader.load_knowledge_base` does.
+    base, exactly as :func:`~faqbot.kb.loader.load_knowledge_base` does.
     """
     root = Path(root) if root is not None else SHIPPED_KB
     folder = cache_dir()

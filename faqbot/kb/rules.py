@@ -1,7 +1,7 @@
 """Renewal rules as values, parsed from the plain mappings of ``products.yaml``.
 
 This module turns the ``billing:``, ``notice:`` and ``plans:`` mappings of a
-knowledge base into frozen values that :mod:`faqbot.billing` computes with.
+knowledge base into frozen values that :mod:`faqbot.kb.billing` computes with.
 Parsing raises :class:`ValueError` with one sentence naming the bad key or
 value; the knowledge-base loader turns that into a ``file:line`` problem.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from faqbot.normalize import normalize_term
+from faqbot.text.normalize import normalize_term
 
 
 class SynonymMap:

@@ -1,6 +1,6 @@
 """Knowledge-base checks that need the router: does each question route home?
 
-The loader (:mod:`faqbot.kb_loader`) catches structural problems; this module
+The loader (:mod:`faqbot.kb.loader`) catches structural problems; this module
 catches content problems a maintainer can only see by routing: an alternate
 question that, if it were not stored, would be answered by another entry is
 ambiguous wording that misleads the router.
@@ -20,11 +20,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.errors import Problem
-from faqbot.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
-from faqbot.normalize import normalize, normalize_term
-from faqbot.router import DECISION_ANSWER, Router
-from faqbot.synonyms import SynonymMap
-from faqbot.yamlsource import line_of, load_yaml
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
+from faqbot.text.normalize import normalize, normalize_term
+from faqbot.routing.router import DECISION_ANSWER, Router
+from faqbot.text.synonyms import SynonymMap
+from faqbot.kb.yamlsource import line_of, load_yaml
 
 
 def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:

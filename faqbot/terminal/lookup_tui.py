@@ -2,7 +2,7 @@
 
 A full-screen prompt-toolkit application with two screens:
 
-* the list — a search line; the ranking (``faqbot.staff.lookup``) is redrawn on
+* the list — a search line; the ranking (``faqbot.answers.staff.lookup``) is redrawn on
   every keystroke; ↑/↓ move the selection; Enter opens the selected entry;
   Esc (or Ctrl-C) quits;
 * the entry — the full answer (for the ``--product`` given, or the product the
@@ -28,9 +28,9 @@ from prompt_toolkit.filters import Condition
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
-from faqbot.answering import Engine
+from faqbot.answers.answering import Engine
 from faqbot.errors import FaqbotError
-from faqbot.staff import EntryView, LookupResult, entry_text, entry_view, lookup
+from faqbot.answers.staff import EntryView, LookupResult, entry_text, entry_view, lookup
 
 _STYLE = Style.from_dict(
     {

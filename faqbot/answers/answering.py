@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from faqbot.billing import BillingResult, format_date, next_billing
-from faqbot.entities import Entities, EntityExtractor
+from faqbot.kb.billing import BillingResult, format_date, next_billing
+from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.errors import InputError
-from faqbot.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
-from faqbot.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
-from faqbot.templating import render_system, render_text
+from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.kb.templating import render_system, render_text
 
 # Suggestions offered with an answer or a fallback.
 _SUGGESTIONS = 3

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from faqbot.answering import Answer, Suggestion
-from faqbot.billing import BillingResult
-from faqbot.entities import Entities
-from faqbot.knowledge import Entry
-from faqbot.router import Match
+from faqbot.answers.answering import Answer, Suggestion
+from faqbot.kb.billing import BillingResult
+from faqbot.routing.entities import Entities
+from faqbot.kb.knowledge import Entry
+from faqbot.routing.router import Match
 
 
 def suggestion_json(s: Suggestion) -> dict[str, Any]:

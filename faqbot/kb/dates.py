@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from faqbot.errors import InputError, InvalidDateError
-from faqbot.rules import month_end
+from faqbot.kb.rules import month_end
 
 __all__ = ["FoundDate", "extract_date", "extract_dates", "parse_iso_date"]
 
