@@ -25,6 +25,7 @@ Exit status 0 only when every check holds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -262,15 +263,11 @@ def _percentile(values: list[float], pct: float) -> float:
 
 def _machine() -> str:
     cpu = "unknown CPU"
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
     mem = _rss_kib(0)
-    try:
+    with contextlib.suppress(OSError, StopIteration):
         mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    except (OSError, StopIteration):
-        pass
     return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), {mem // 1024} MiB RAM, Python {platform.python_version()}"
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

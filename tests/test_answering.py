@@ -11,11 +11,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import KB_MIN, TODAY, make_kb
 
 from faqbot.answers.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
-from faqbot.kb.dates import FoundDate
-from faqbot.routing.entities import Entities
 from faqbot.errors import (
     ExpiryInPastError,
     InputError,
@@ -23,7 +20,10 @@ from faqbot.errors import (
     UnknownPlanError,
     UnknownProductError,
 )
+from faqbot.kb.dates import FoundDate
 from faqbot.kb.loader import load_knowledge_base
+from faqbot.routing.entities import Entities
+from tests.conftest import KB_MIN, TODAY, make_kb
 
 EXPIRY = FoundDate(date(2027, 3, 31), "day", "2027/3/31")
 

@@ -14,13 +14,13 @@ from datetime import date, datetime
 
 import pytest
 
-from faqbot.kb.billing import BillingResult, next_billing
 from faqbot.errors import (
     ExpiryInPastError,
     InvalidDateError,
     PlanNotOfferedError,
     UnknownPlanError,
 )
+from faqbot.kb.billing import BillingResult, next_billing
 from faqbot.kb.rules import (
     BillingRule,
     NoticeRule,

@@ -20,6 +20,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
+from faqbot.dialogue import Choice, Reply
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.terminal.chat import (
     Conversation,
     SuffixCompleter,
@@ -30,8 +32,6 @@ from faqbot.terminal.chat import (
     reply_fragments,
     run_piped,
 )
-from faqbot.dialogue import Choice, Reply
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 FAQBOT = Path(sys.executable).parent / "faqbot"

@@ -16,9 +16,9 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from tests.conftest import KB_MIN, REPO, make_kb, replace_once
 
 from faqbot.cli import main
+from tests.conftest import KB_MIN, REPO, make_kb, replace_once
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 FAQBOT = Path(sys.executable).parent / "faqbot"
@@ -42,7 +42,7 @@ def run(*args: str, input: str | None = None):
 
 
 def _check_ask_json(obj: dict, query: str) -> None:
-    assert ASK_KEYS <= obj.keys()
+    assert obj.keys() >= ASK_KEYS
     assert obj["query"] == query
     assert isinstance(obj["intent"], str) and isinstance(obj["answer"], str) and obj["answer"]
     assert 0.0 <= obj["confidence"] <= 1.0
@@ -115,7 +115,7 @@ def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice
     result = run("billing", "--product", product, "--plan", plan, "--expiry", expiry, "--json", *TODAY)
     assert result.exit_code == 0, result.output
     obj = json.loads(result.stdout)
-    assert BILLING_KEYS <= obj.keys()
+    assert obj.keys() >= BILLING_KEYS
     assert (obj["product"], obj["plan"], obj["expiry"]) == (product, plan, expiry)
     assert (obj["billing_date"], obj["notice_date"], obj["approximate"]) == (billing, notice, True)
     assert all(ISO.match(obj[k]) for k in ("expiry", "billing_date", "notice_date"))
@@ -277,7 +277,7 @@ def test_console_script_ask_json_stdin() -> None:
     assert proc.returncode == 0, proc.stderr
     objects = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [(o["query"], o["intent"]) for o in objects] == [(queries[0], "change-email"), (queries[1], "fallback")]
-    for obj, query in zip(objects, queries):
+    for obj, query in zip(objects, queries, strict=False):
         _check_ask_json(obj, query)
 
 

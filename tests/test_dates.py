@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faqbot.kb.dates import FoundDate, extract_date, extract_dates, parse_iso_date
 from faqbot.errors import InputError, InvalidDateError
+from faqbot.kb.dates import FoundDate, extract_date, extract_dates, parse_iso_date
 
 TODAY = date(2026, 11, 26)
 

@@ -18,12 +18,12 @@ from faqbot.dialogue import (
     Reply,
     help_reply,
     initial_state,
+    phrases,
     render_reply_html,
     render_reply_text,
     reply_json,
     step,
 )
-from faqbot.dialogue import phrases
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
 

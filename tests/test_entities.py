@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
 from faqbot.kb.dates import FoundDate
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
 
 TODAY = date(2026, 11, 26)
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.conftest import TODAY
 
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.evaluation import Example, Prediction, load_examples, predict, score
+from tests.conftest import TODAY
 
 
 def _p(expected: str, predicted: str, product: str | None = None, found: str | None = None) -> Prediction:

@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from faqbot.cli import main
 from faqbot.errors import Problem
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.lint import (
     few_alternates,
     near_duplicate_entries,
@@ -16,8 +18,6 @@ from faqbot.quality.lint import (
     seed_table_products,
     unused_synonyms,
 )
-from faqbot.kb.loader import load_knowledge_base
-from faqbot.kb.knowledge import KnowledgeBase
 from tests.conftest import line_number, make_kb, replace_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

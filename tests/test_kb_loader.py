@@ -11,11 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
 CANCEL_Q = "    question: 自動更新を解約したい"  # faq/basic.yaml line 4 of kb_min
 CANCEL_ANSWER = "    answer: |\n      {{ service.name }}の解約は{{ service.account }}から行えます。"

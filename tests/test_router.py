@@ -12,15 +12,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import KB_MIN, TODAY, make_kb
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.entities import Entities
 from faqbot.kb.dates import FoundDate
-from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.text.normalize import normalize
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Router
+from faqbot.text.normalize import normalize
+from tests.conftest import KB_MIN, TODAY, make_kb
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 

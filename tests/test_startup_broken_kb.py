@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Override, make_kb, replace_once
-
 from faqbot.web.localserver import free_port
+from tests.conftest import Override, make_kb, replace_once
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
 PROBLEM_LINE = re.compile(r"^(?P<file>[\w./-]+\.yaml|[\w./-]+):(?P<line>\d+): \S", re.MULTILINE)

@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from click.testing import CliRunner
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from starlette.testclient import TestClient
 
 import faqbot.web.api as web_api
-
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
-from faqbot.cli import main
 from faqbot.answers.engine_cache import load_engine
+from faqbot.cli import main
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.web import WebConfig, create_app
 from faqbot.web.app import app_from_env

@@ -28,8 +28,8 @@ from pathlib import Path
 
 from faqbot.answers.answering import Answer
 from faqbot.errors import FaqbotError
-from faqbot.text.privacy import mask_personal_data
 from faqbot.routing.router import DECISION_CLARIFY, DECISION_FALLBACK
+from faqbot.text.privacy import mask_personal_data
 
 ENV_SWITCH = "FAQBOT_ANALYTICS"
 ENV_DB = "FAQBOT_ANALYTICS_DB"
@@ -129,7 +129,7 @@ class Recorder:
         self.last_error: str | None = None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Recorder":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Recorder:
         """The recorder the environment asks for (disabled with ``FAQBOT_ANALYTICS=off``)."""
         settings = analytics_settings(env)
         return cls(settings.path if settings.enabled else None)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from faqbot.kb.billing import BillingResult, format_date, next_billing
-from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.errors import InputError
+from faqbot.kb.billing import BillingResult, format_date, next_billing
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
 from faqbot.kb.templating import render_system, render_text
+from faqbot.routing.entities import Entities, EntityExtractor
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
 
 # Suggestions offered with an answer or a fallback.
 _SUGGESTIONS = 3
@@ -30,7 +30,7 @@ class Engine:
     extractor: EntityExtractor
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> "Engine":
+    def build(cls, kb: KnowledgeBase) -> Engine:
         """Index ``kb`` for routing and extraction."""
         return cls(kb=kb, router=Router(kb), extractor=EntityExtractor(kb))
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from faqbot.answers.answering import Answer, Suggestion
 from faqbot.kb.billing import BillingResult
-from faqbot.routing.entities import Entities
 from faqbot.kb.knowledge import Entry
+from faqbot.routing.entities import Entities
 from faqbot.routing.router import Match
 
 

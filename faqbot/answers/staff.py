@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from faqbot.answers.answering import Engine, answer_entry
-from faqbot.routing.entities import Entities
 from faqbot.errors import InputError
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.entities import Entities
 
 #: Shown for a fact the source page does not give (price, URL, plans sold…).
 NOT_LISTED = "未掲載"

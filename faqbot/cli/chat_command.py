@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from faqbot.analytics import Recorder
-from faqbot.terminal.chat import Conversation, TerminalChat, history_path, open_history, run_piped
 from faqbot.cli.common import kb_option, load_engine, resolve_today, today_option, translate_errors
+from faqbot.terminal.chat import Conversation, TerminalChat, history_path, open_history, run_piped
 
 
 @click.command()

@@ -18,9 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from faqbot.answers.answering import Engine
-from faqbot.kb.dates import parse_iso_date
-from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.answers.engine_cache import load_engine as cached_engine
+from faqbot.errors import FaqbotError, KnowledgeBaseError
+from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.loader import SHIPPED_KB
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from faqbot.answers.answering import Answer, answer_query, billing_for
-from faqbot.kb.billing import format_date
+from faqbot.answers.serialize import answer_json, billing_json
 from faqbot.cli.common import (
     echo_json,
     kb_option,
@@ -17,9 +17,9 @@ from faqbot.cli.common import (
     today_option,
     translate_errors,
 )
+from faqbot.kb.billing import format_date
 from faqbot.kb.dates import parse_iso_date
 from faqbot.quality.evaluation import Report, load_examples, predict, score
-from faqbot.answers.serialize import answer_json, billing_json
 
 
 def _print_answer(answer: Answer) -> None:

@@ -21,10 +21,6 @@ from rich.table import Table
 
 from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
-from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
-from faqbot.kb.dates import parse_iso_date
-from faqbot.errors import InputError
-from faqbot.terminal.lookup_tui import run_lookup_tui
 from faqbot.answers.staff import (
     NOT_LISTED,
     LookupResult,
@@ -32,11 +28,17 @@ from faqbot.answers.staff import (
     entry_json,
     entry_text,
     entry_view,
-    lookup as lookup_entries,
     lookup_json,
     product_sheets,
     products_json,
 )
+from faqbot.answers.staff import (
+    lookup as lookup_entries,
+)
+from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
+from faqbot.errors import InputError
+from faqbot.kb.dates import parse_iso_date
+from faqbot.terminal.lookup_tui import run_lookup_tui
 
 # Width of plain (non-terminal) output: fits an 80-column terminal or a ticket.
 PLAIN_WIDTH = 80

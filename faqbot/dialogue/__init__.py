@@ -7,8 +7,8 @@ keep the new state.
 """
 
 from faqbot.dialogue.manager import step
-from faqbot.dialogue.replies import help_reply
 from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
+from faqbot.dialogue.replies import help_reply
 from faqbot.dialogue.reply import Choice, Fact, Link, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
 

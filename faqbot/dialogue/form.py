@@ -13,14 +13,14 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, billing_for, missing_slots
-from faqbot.kb.billing import BillingResult, format_date
-from faqbot.kb.dates import FoundDate
-from faqbot.routing.entities import Entities
-from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
-from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_BILLING, KIND_FORM, KIND_SUPPORT, Choice, Fact, Link, Reply
 from faqbot.dialogue.state import SLOTS, DialogueState
+from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
+from faqbot.kb.billing import BillingResult, format_date
+from faqbot.kb.dates import FoundDate
+from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
+from faqbot.routing.entities import Entities
 
 # 「月額版 (1か月間)」 → 「月額版」: the period in brackets reads badly mid-sentence.
 _NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")

@@ -34,20 +34,20 @@ from faqbot.dialogue.replies import (
     answer_reply,
     cancelled_reply,
     card_number_reply,
-    with_card_warning,
     clarify_reply,
     fallback_reply,
     related_reply,
     simple_reply,
+    with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
-from faqbot.routing.entities import Entities
 from faqbot.errors import InputError
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.routing.entities import Entities
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, contains_card_number, mask_personal_data
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000

@@ -28,8 +28,8 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
 from faqbot.kb.templating import render_system
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
 
 #: Choice values that are not entries.
 RESUME = "resume"

@@ -25,7 +25,7 @@ _MAX_CHOICES = 20
 _MAX_ID = 80
 # Ids and choice values are short ASCII tokens written by this package
 # (``entry:billing-timing``, ``product:mobile``, ``resume``).
-_TOKEN = re.compile(r"[a-z0-9][a-z0-9:_\-]{0,%d}" % (_MAX_ID - 1))
+_TOKEN = re.compile(rf"[a-z0-9][a-z0-9:_\-]{{0,{_MAX_ID - 1}}}")
 _KEYS = {"v", "form", "asking", "product", "plan", "expiry", "last", "choices", "misses"}
 _MAX_MISSES = 100
 
@@ -67,7 +67,7 @@ class DialogueState:
         }
 
     @classmethod
-    def from_json(cls, data: Any) -> "DialogueState":
+    def from_json(cls, data: Any) -> DialogueState:
         """Rebuild a state from :meth:`to_json` output; raises InputError on anything else."""
         if not isinstance(data, dict):
             raise InputError(f"The dialogue state must be a JSON object, not {type(data).__name__}.")
@@ -100,7 +100,7 @@ class DialogueState:
             misses=misses,
         )
 
-    def forget_form(self) -> "DialogueState":
+    def forget_form(self) -> DialogueState:
         """The state with the form closed (the slots stay: they are still true)."""
         return replace(self, form=None, asking=None)
 

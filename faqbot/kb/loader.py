@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -166,9 +167,9 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             if isinstance(raw, dict) and "billing" in raw:
                 # Point a bad rule at its own line, not at the plan's first line.
                 rule_line = line_of(raw, "billing")
-                if _guard(c, rule_line, lambda r=raw: parse_billing_rule(r["billing"])) is None:
+                if _guard(c, rule_line, partial(parse_billing_rule, raw["billing"])) is None:
                     continue
-            terms = _guard(c, line_of(raw_plans, plan_id), lambda p=plan_id, r=raw: parse_plan_terms(p, r))
+            terms = _guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
             if terms is not None:
                 plan_terms[plan_id] = terms
                 plans.append(Plan(plan_id, terms.name, _texts(c, raw, "aliases")))
@@ -198,7 +199,7 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             c.error(line_of(raw, "billing"), "'billing' must map plan ids to billing rules")
             raw_billing = {}
         for plan_id, rule in raw_billing.items():
-            parsed = _guard(c, line_of(raw_billing, plan_id), lambda r=rule: parse_billing_rule(r))
+            parsed = _guard(c, line_of(raw_billing, plan_id), partial(parse_billing_rule, rule))
             if parsed is not None:
                 overrides[plan_id] = parsed
         if not plan_terms:
@@ -206,9 +207,10 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
         terms = _guard(
             c,
             line_of(raw, "plans") if "plans" in raw else line,
-            lambda: build_product_terms(
-                # A broken notice is reported once; products still load so that
-                # their ids do not cause false "unknown product" problems.
+            # A broken notice is reported once; products still load so that
+            # their ids do not cause false "unknown product" problems.
+            partial(
+                build_product_terms,
                 pid, name, plan_terms, offered, overrides, notice or NoticeRule(1, "-"),
                 renewal.statement_descriptors, renewal.payment_method,
             ),
@@ -242,7 +244,7 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
     return renewal, tuple(plans), tuple(products)
 
 
-def _pages(c: _Collector, entry: YamlMap, product_ids: set[str]) -> SupportPages:
+def _pages(c: _Collector, entry: dict[str, Any], product_ids: set[str]) -> SupportPages:
     raw = entry.get("pages")
     if raw is None:
         return SupportPages()

@@ -11,12 +11,11 @@ instead of silently rendering an empty string.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 from markupsafe import Markup
-
-from pathlib import Path
 
 if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
     from faqbot.kb.knowledge import Entry, KnowledgeBase, Product

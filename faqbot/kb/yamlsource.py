@@ -17,7 +17,7 @@ from yaml.nodes import MappingNode, SequenceNode
 from faqbot.errors import KnowledgeBaseError, Problem
 
 
-class YamlMap(dict):
+class YamlMap(dict[Any, Any]):
     """A mapping that knows its own line and the line of each key (1-based)."""
 
     line: int = 0
@@ -31,7 +31,7 @@ class YamlMap(dict):
         return self.key_lines.get(key, self.line)
 
 
-class YamlList(list):
+class YamlList(list[Any]):
     """A sequence that knows its own line and the line of each item (1-based)."""
 
     line: int = 0
@@ -52,7 +52,7 @@ class YamlList(list):
 _SafeLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _LineLoader(_SafeLoader):  # type: ignore[misc, valid-type]
+class _LineLoader(_SafeLoader):  # type: ignore[misc]
     """Safe loader that builds :class:`YamlMap` / :class:`YamlList` with lines."""
 
 

@@ -21,10 +21,10 @@ from rapidfuzz import fuzz, process
 
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
-from faqbot.text.normalize import normalize, normalize_term
-from faqbot.routing.router import DECISION_ANSWER, Router
-from faqbot.text.synonyms import SynonymMap
 from faqbot.kb.yamlsource import line_of, load_yaml
+from faqbot.routing.router import DECISION_ANSWER, Router
+from faqbot.text.normalize import normalize, normalize_term
+from faqbot.text.synonyms import SynonymMap
 
 
 def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
@@ -98,7 +98,7 @@ def near_duplicate_entries(kb: KnowledgeBase, threshold: float = NEAR_DUPLICATE)
         return []
     scores = process.cdist(surfaces, surfaces, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
     best: dict[tuple[str, str], tuple[float, int, int]] = {}
-    for a, b in zip(*np.nonzero(scores)):
+    for a, b in zip(*np.nonzero(scores), strict=False):
         ea, eb = owners[a][0], owners[b][0]
         if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b]:
             continue

@@ -40,7 +40,7 @@ class Entities:
         """The expiry as a date, or None."""
         return self.expiry.value if self.expiry is not None else None
 
-    def merged_over(self, older: "Entities") -> "Entities":
+    def merged_over(self, older: Entities) -> Entities:
         """These entities, with gaps filled from ``older`` (newer facts win)."""
         return Entities(
             product=self.product or older.product,
@@ -104,7 +104,7 @@ class EntityExtractor:
                 [name for _, name in unmatched], [norm], scorer=fuzz.partial_ratio,
                 score_cutoff=_FUZZY_MIN_SCORE, dtype=np.float64,
             )[:, 0].tolist()
-            for (pos, name), score in zip(unmatched, similarity):
+            for (pos, name), score in zip(unmatched, similarity, strict=False):
                 if score:
                     # A fuzzy hit counts a little less than an exact one of the same length.
                     scores[pos] = len(name) * score / 100.0 - 0.5

@@ -135,4 +135,5 @@ class NgramIndex:
 
     def doc_mass(self, doc_ids: np.ndarray) -> np.ndarray:
         """The idf mass of the given documents (float32), the denominator of document coverage."""
-        return self._doc_mass[doc_ids]
+        masses: np.ndarray = self._doc_mass[doc_ids]
+        return masses

@@ -27,8 +27,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faqbot.routing.entities import Entities
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing.entities import Entities
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.text.normalize import is_kana_text, normalize, normalize_term
 from faqbot.text.readings import readings_isolated
@@ -118,7 +118,7 @@ class Router:
         self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
-        for surface, pos in zip(surfaces, owner_of):
+        for surface, pos in zip(surfaces, owner_of, strict=False):
             grouped[pos].append(surface)
         self._entry_index = NgramIndex(["".join(group) for group in grouped])
         self._compute = {pos for pos, e in enumerate(kb.entries) if e.kind == KIND_COMPUTE}
@@ -220,7 +220,7 @@ class Router:
         for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
             candidates.setdefault(owner, []).append(pos)
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
-        similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()])))
+        similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()]), strict=False))
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
         owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
         firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
@@ -236,7 +236,7 @@ class Router:
         )
         has_date = entities is not None and entities.expiry is not None
         matches: list[Match] = []
-        for owner, doc, value in zip(owners.tolist(), best.tolist(), confidence.tolist()):
+        for owner, doc, value in zip(owners.tolist(), best.tolist(), confidence.tolist(), strict=False):
             if has_date and owner in self._compute:
                 value += _COMPUTE_DATE_BONUS
             matches.append(Match(self._owners[owner], self._doc_text[doc], round(min(value, 1.0), 4)))
@@ -260,7 +260,8 @@ def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
 
 def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
     """One similarity from both coverages: mostly the better one, some of the worse."""
-    return _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
+    blended: np.ndarray = _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
+    return blended
 
 
 def _product_words(kb: KnowledgeBase) -> list[str]:
@@ -283,4 +284,5 @@ def _fuzzy(surface: str, questions: list[str]) -> list[float]:
         partial = 0.85 * process.cdist([surface], questions, scorer=fuzz.partial_ratio, dtype=np.float64)[0]
         long = np.fromiter((len(q) >= 4 for q in questions), dtype=bool, count=len(questions))
         ratio = np.where(long, np.maximum(ratio, partial), ratio)
-    return (ratio / 100.0).tolist()
+    similarities: list[float] = (ratio / 100.0).tolist()
+    return similarities

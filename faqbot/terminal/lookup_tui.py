@@ -19,18 +19,18 @@ from datetime import date
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
+from prompt_toolkit.filters import Condition
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, VSplit, Window
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
-from prompt_toolkit.filters import Condition
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
 
 from faqbot.answers.answering import Engine
-from faqbot.errors import FaqbotError
 from faqbot.answers.staff import EntryView, LookupResult, entry_text, entry_view, lookup
+from faqbot.errors import FaqbotError
 
 _STYLE = Style.from_dict(
     {

@@ -44,7 +44,7 @@ _SEGMENT_START = re.compile(
 
 @lru_cache(maxsize=1)
 def _converter() -> pykakasi.kakasi:
-    return pykakasi.kakasi()
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
 
 
 def reading(text: str) -> str:

@@ -28,11 +28,11 @@ from starlette.routing import BaseRoute, Route
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine, billing_for
+from faqbot.answers.serialize import billing_json, entry_json, match_json
 from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
-from faqbot.text.privacy import mask_personal_data
-from faqbot.answers.serialize import billing_json, entry_json, match_json
 from faqbot.kb.templating import render_html, render_text
+from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import (

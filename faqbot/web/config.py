@@ -92,7 +92,7 @@ class WebConfig:
             )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "WebConfig":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
         """Read the ``FAQBOT_*`` variables; an unset secret becomes a random one, with a warning."""
         env = os.environ if env is None else env
         secret = env.get(ENV_SECRET, "")

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from faqbot.kb.dates import parse_iso_date
 from faqbot.errors import InvalidDateError
+from faqbot.kb.dates import parse_iso_date
 from faqbot.web.errors import ApiError
 
 # Dates a contract can plausibly have; far outside them calendar arithmetic

@@ -8,10 +8,10 @@ timeout around the handler.
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
-from starlette.datastructures import Headers
 
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import error_response

@@ -42,7 +42,7 @@ class StaticFile:
     etag: str
 
     @classmethod
-    def read(cls, name: str) -> "StaticFile":
+    def read(cls, name: str) -> StaticFile:
         body = (_STATIC / name).read_bytes()
         return cls(body, _STATIC_TYPES[Path(name).suffix], '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
 

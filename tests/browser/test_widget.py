@@ -9,7 +9,6 @@ only use, 375 px, style isolation, and screenshots for people to look at.
 from __future__ import annotations
 
 import time
-
 from pathlib import Path
 
 import pytest
