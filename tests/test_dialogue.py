@@ -14,6 +14,7 @@ from faqbot.dialogue import (
     Choice,
     DialogueState,
     Fact,
+    Handoff,
     Link,
     Reply,
     help_reply,
@@ -263,6 +264,20 @@ def test_reply_json_shape() -> None:
         "choices": [{"number": 1, "label": "<img src=x onerror=alert(1)>", "value": 'entry:"x'}],
         "links": [{"title": "p", "url": None}],
         "facts": [{"label": "<i>label</i>", "value": "<u>value</u>"}],
+        "handoff": None,
+    }
+
+
+def test_reply_json_carries_a_handoff() -> None:
+    handoff = Handoff(reason="asked", desk="サポート窓口", summary="客: 人と話したい", phone=None, url="https://example.jp/help")
+    assert reply_json(replace(HOSTILE, handoff=handoff))["handoff"] == {
+        "reason": "asked",
+        "desk": "サポート窓口",
+        "phone": None,
+        "hours": None,
+        "form_url": None,
+        "url": "https://example.jp/help",
+        "summary": "客: 人と話したい",
     }
 
 

@@ -81,7 +81,7 @@ def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
     data = chat(client, "解約したい")
     assert set(data) == {"reply", "state"}
     reply = data["reply"]
-    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts"}
+    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff"}
     assert reply["intent"] == "cancel-howto"
     assert "解約" in reply["text"]
     assert "解約" in reply["html"]

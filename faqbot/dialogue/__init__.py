@@ -9,13 +9,14 @@ keep the new state.
 from faqbot.dialogue.manager import step
 from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
 from faqbot.dialogue.replies import help_reply
-from faqbot.dialogue.reply import Choice, Fact, Link, Reply
+from faqbot.dialogue.reply import Choice, Fact, Handoff, Link, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
 
 __all__ = [
     "Choice",
     "DialogueState",
     "Fact",
+    "Handoff",
     "Link",
     "Reply",
     "help_reply",

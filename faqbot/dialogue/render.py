@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from faqbot.dialogue.reply import Reply
+from faqbot.dialogue.reply import Handoff, Reply
 from faqbot.kb.templating import render_system, render_system_html
 
 
@@ -38,4 +38,19 @@ def reply_json(reply: Reply) -> dict[str, Any]:
         "choices": [{"number": c.number, "label": c.label, "value": c.value} for c in reply.choices],
         "links": [{"title": link.title, "url": link.url} for link in reply.links],
         "facts": [{"label": f.label, "value": f.value} for f in reply.facts],
+        "handoff": _handoff_json(reply.handoff),
+    }
+
+
+def _handoff_json(handoff: Handoff | None) -> dict[str, Any] | None:
+    if handoff is None:
+        return None
+    return {
+        "reason": handoff.reason,
+        "desk": handoff.desk,
+        "phone": handoff.phone,
+        "hours": handoff.hours,
+        "form_url": handoff.form_url,
+        "url": handoff.url,
+        "summary": handoff.summary,
     }

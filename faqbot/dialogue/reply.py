@@ -20,6 +20,14 @@ KIND_SUPPORT = "support"  # repeated misses: the support desk is offered
 KIND_SMALLTALK = "smalltalk"  # greeting, thanks, goodbye, help
 KIND_CANCELLED = "cancelled"  # the customer abandoned the form
 KIND_PRIVACY = "privacy"  # the message held a card number: warned, not read
+KIND_HANDOFF = "handoff"  # the customer is offered a person at the support desk
+
+#: Why a reply offers a person (:attr:`Handoff.reason`).
+HANDOFF_ASKED = "asked"  # the customer asked for a person or the desk
+HANDOFF_COMPLAINT = "complaint"  # a complaint: apologise first
+HANDOFF_REFUND = "refund"  # a refund demand: apologise first
+HANDOFF_MISSES = "misses"  # repeated misses in a row
+HANDOFF_REFERRAL = "referral"  # the answer itself refers the customer to the desk
 
 #: Decision of a turn the dialogue manager handled itself (a pick, a cancel,
 #: a follow-up) rather than one the router decided.
@@ -52,6 +60,24 @@ class Fact:
 
 
 @dataclass(frozen=True)
+class Handoff:
+    """A person to talk to, as structured data every channel can act on.
+
+    Contact points come from the knowledge base's service settings and are None
+    where it is silent; ``summary`` is the conversation so far with personal
+    data masked, for the desk that takes it over.
+    """
+
+    reason: str  # one of the HANDOFF_* values
+    desk: str
+    summary: str
+    phone: str | None = None
+    hours: str | None = None
+    form_url: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says in one turn."""
 
@@ -63,3 +89,4 @@ class Reply:
     links: tuple[Link, ...] = ()
     facts: tuple[Fact, ...] = ()
     kind: str = KIND_ANSWER
+    handoff: Handoff | None = None

@@ -29,6 +29,11 @@ class Service:
     account: str
     support_desk: str
     support_url: str | None = None
+    # How a customer reaches a person; None where the source page does not say,
+    # and the answer then says where to look instead of inventing a number.
+    support_phone: str | None = None
+    support_hours: str | None = None
+    support_form_url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,9 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             account=_text(c, svc, "account") or "",
             support_desk=_text(c, svc, "support_desk") or "",
             support_url=_text(c, svc, "support_url", required=False),
+            support_phone=_text(c, svc, "support_phone", required=False),
+            support_hours=_text(c, svc, "support_hours", required=False),
+            support_form_url=_text(c, svc, "support_form_url", required=False),
         )
     router = _mapping(c, data, "router", required=False)
     if router is not None:

@@ -80,6 +80,17 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
         ),
         "Link": _obj({"title": _STR, "url": _NULLABLE_STR}),
         "Fact": _obj({"label": _STR, "value": _STR}),
+        "Handoff": _obj(
+            {
+                "reason": {"type": "string", "examples": ["asked", "complaint", "refund", "misses", "referral"]},
+                "desk": _STR,
+                "phone": _NULLABLE_STR,
+                "hours": _NULLABLE_STR,
+                "form_url": _NULLABLE_STR,
+                "url": _NULLABLE_STR,
+                "summary": {"type": "string", "description": "The conversation so far, personal data masked."},
+            }
+        ),
         "Reply": _obj(
             {
                 "text": {"type": "string", "description": "Plain text; render it as text, never as HTML."},
@@ -91,6 +102,10 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                 "choices": {"type": "array", "items": _ref("Choice"), "description": "Quick replies."},
                 "links": {"type": "array", "items": _ref("Link")},
                 "facts": {"type": "array", "items": _ref("Fact")},
+                "handoff": {
+                    "anyOf": [_ref("Handoff"), {"type": "null"}],
+                    "description": "Set when the reply offers a person at the support desk.",
+                },
             }
         ),
         "ChatResponse": _obj(
