@@ -76,7 +76,15 @@ def test_state_json_is_the_documented_shape() -> None:
         "last": "payment-methods",
         "choices": ["resume", "cancel"],
         "misses": 1,
+        "card_digits": 0,
     }
+
+
+def test_a_state_without_card_digits_still_loads() -> None:
+    """Tokens signed before the field existed continue their conversation."""
+    data = FULL_STATE.to_json()
+    del data["card_digits"]
+    assert DialogueState.from_json(data) == FULL_STATE
 
 
 def _with(**changes: Any) -> dict[str, Any]:
@@ -94,6 +102,10 @@ GARBAGE: list[Any] = [
     {"v": 1},
     {**FULL_STATE.to_json(), "extra": 1},
     _with(v=2),
+    _with(card_digits=-1),
+    _with(card_digits=19),
+    _with(card_digits="8"),
+    _with(card_digits=True),
     _with(v=True),
     _with(v="1"),
     _with(form=3),

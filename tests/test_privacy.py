@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.text.privacy import contains_card_number, luhn_valid, mask_personal_data
+from faqbot.text.privacy import contains_card_number, luhn_valid, mask_personal_data, screen
 
 CARD, EMAIL, PHONE = "[カード番号]", "[メールアドレス]", "[電話番号]"
 
@@ -23,7 +23,25 @@ CARD, EMAIL, PHONE = "[カード番号]", "[メールアドレス]", "[電話番
         ("4222222222222", CARD),  # 13 digits
         ("番号 4111111111111111 期限 12/27", f"番号 {CARD} 期限 12/27"),
         ("4111 1111 1111 1111 2027", f"{CARD} 2027"),  # a year typed after the card stays
+        # every separator and width a probe found getting through (issue 14)
+        ("4111.1111.1111.1111", CARD),
+        ("４１１１．１１１１．１１１１．１１１１", CARD),
+        ("4111/1111/1111/1111", CARD),
+        ("4111,1111,1111,1111", CARD),
+        ("4111_1111_1111_1111", CARD),
+        ("4111  1111  1111  1111", CARD),  # double spaces
+        ("4111\u00a01111\u00a01111\u00a01111", CARD),  # no-break space
+        ("4111\u20091111\u20091111\u20091111", CARD),  # thin space
+        ("4111\u200b1111\u200b1111\u200b1111", CARD),  # zero-width space
+        ("4111 - 1111 - 1111 - 1111 です", f"{CARD} です"),
+        ("\u0664\u0661\u0661\u0661111111111111", CARD),  # Arabic-Indic digits
+        ("番号: 4111\uff0f1111\uff0f1111\uff0f1111。", f"番号: {CARD}。"),
+        # a long unfinished number after a card word is masked on its own
+        ("カード番号は4111 1111", f"カード番号は{CARD}"),
+        ("カードの下4桁は1234", "カードの下4桁は1234"),  # four digits: kept
         # e-mail addresses
+        ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ です", f"{EMAIL} です"),
+        ("taro @ example.com", EMAIL),
         ("taro.yamada@example.co.jp に送って", f"{EMAIL} に送って"),
         ("メールはtaro+vb@example.com", f"メールは{EMAIL}"),
         ("hanako＠example.jp", EMAIL),  # full-width at sign
@@ -40,6 +58,10 @@ CARD, EMAIL, PHONE = "[カード番号]", "[メールアドレス]", "[電話番
         ("+81 3 1234 5678", PHONE),
         ("+81312345678", PHONE),
         ("０９０－１２３４－５６７８", PHONE),
+        ("090.1234.5678", PHONE),
+        ("０９０．１２３４．５６７８", PHONE),
+        ("090 1234 5678", PHONE),
+        ("090/1234/5678", PHONE),
         # several at once
         (
             "カード4111111111111111、連絡先 090-1234-5678 / a@example.com",
@@ -73,6 +95,31 @@ def test_personal_data_is_masked(text: str, expected: str) -> None:
 )
 def test_non_personal_data_survives(text: str) -> None:
     assert mask_personal_data(text) == text
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "masked_second", "warned"),
+    [
+        ("カード番号は4111 1111", "1111 1111です", f"{CARD}です", True),
+        ("カード番号は4111", "1111 1111 1111", CARD, True),  # 4 + 12
+        ("カードは4111", "1111", CARD, True),  # a third part may still come: masked, pending
+        ("card 4111.1111", "1111.1111 thanks", f"{CARD} thanks", True),
+        ("注文番号は4111 1111", "1111 1111です", "1111 1111です", False),  # no card word: nothing pending
+        ("カード番号は4111 1111", "12月に変えました", "12月に変えました", False),  # not a continuation
+    ],
+)
+def test_a_card_number_split_over_two_messages(first: str, second: str, masked_second: str, warned: bool) -> None:
+    pending = screen(first).card_tail
+    result = screen(second, pending)
+    assert (result.text, result.card) == (masked_second, warned)
+
+
+def test_only_a_digit_count_is_carried_to_the_next_message() -> None:
+    assert screen("カード番号は4111 1111").card_tail == 8
+    assert screen("カードは4111", 0).card_tail == 4
+    assert screen("1111", 4).card_tail == 8
+    assert screen("1111 1111 1111", 4).card_tail == 0  # finished
+    assert screen("こんにちは").card_tail == 0
 
 
 @pytest.mark.parametrize(

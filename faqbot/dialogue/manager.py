@@ -47,7 +47,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 from faqbot.text.normalize import normalize
-from faqbot.text.privacy import CARD_MASK, contains_card_number, mask_personal_data
+from faqbot.text.privacy import CARD_MASK, screen
 
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000
@@ -73,19 +73,19 @@ def step(engine: Engine, state: DialogueState, message: str, today: date) -> Tur
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
-    if contains_card_number(message):
-        return _card_turn(engine, state, message, today)
-    return _turn(engine, state, message, today)
+    # A card number may be split over messages: the state carries only how many digits are pending.
+    screened = screen(message, state.card_digits)
+    reply, new_state = _card_turn(engine, state, screened.text, today) if screened.card else _turn(engine, state, message, today)
+    return reply, replace(new_state, card_digits=screened.card_tail)
 
 
-def _card_turn(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
-    """A message holding a card number: warn, and answer only what is left once it is masked.
+def _card_turn(engine: Engine, state: DialogueState, masked: str, today: date) -> Turn:
+    """A message holding card data, ``masked``: warn, and answer only what is left.
 
     The number is masked before anything reads the message, so it can never reach
     a reply, the state or a recorded query.  A message that is little more than
     the number gets the warning alone (the state unchanged: an open form stays open).
     """
-    masked = mask_personal_data(message)
     if len(normalize(masked.replace(CARD_MASK, ""))) < _MIN_QUESTION_CHARS:
         return card_number_reply(engine, state)
     reply, new_state = _turn(engine, state, masked, today)

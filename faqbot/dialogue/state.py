@@ -28,6 +28,10 @@ _MAX_ID = 80
 _TOKEN = re.compile(rf"[a-z0-9][a-z0-9:_\-]{{0,{_MAX_ID - 1}}}")
 _KEYS = {"v", "form", "asking", "product", "plan", "expiry", "last", "choices", "misses"}
 _MAX_MISSES = 100
+# How many digits of an unfinished card number the last message ended with (never the digits
+# themselves: the state travels to the browser); optional so older tokens still load.
+_CARD_DIGITS = "card_digits"
+_MAX_CARD_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class DialogueState:
     last: str | None = None
     choices: tuple[str, ...] = ()
     misses: int = 0
+    card_digits: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-ready dict (the expiry as YYYY-MM-DD)."""
@@ -64,6 +69,7 @@ class DialogueState:
             "last": self.last,
             "choices": list(self.choices),
             "misses": self.misses,
+            _CARD_DIGITS: self.card_digits,
         }
 
     @classmethod
@@ -71,7 +77,7 @@ class DialogueState:
         """Rebuild a state from :meth:`to_json` output; raises InputError on anything else."""
         if not isinstance(data, dict):
             raise InputError(f"The dialogue state must be a JSON object, not {type(data).__name__}.")
-        keys = set(data)
+        keys = set(data) - {_CARD_DIGITS}
         if keys != _KEYS:
             extra, missing = sorted(map(str, keys - _KEYS)), sorted(_KEYS - keys)
             raise InputError(
@@ -89,6 +95,9 @@ class DialogueState:
         misses = data["misses"]
         if not isinstance(misses, int) or isinstance(misses, bool) or not 0 <= misses <= _MAX_MISSES:
             raise InputError(f"The dialogue state's misses must be an integer 0..{_MAX_MISSES}, not {misses!r}.")
+        card_digits = data.get(_CARD_DIGITS, 0)
+        if not isinstance(card_digits, int) or isinstance(card_digits, bool) or not 0 <= card_digits <= _MAX_CARD_DIGITS:
+            raise InputError(f"The dialogue state's card_digits must be an integer 0..{_MAX_CARD_DIGITS}.")
         return cls(
             form=_token_or_none(data, "form"),
             asking=asking,
@@ -98,6 +107,7 @@ class DialogueState:
             last=_token_or_none(data, "last"),
             choices=tuple(_token(c, "choices") for c in choices),
             misses=misses,
+            card_digits=card_digits,
         )
 
     def forget_form(self) -> DialogueState:

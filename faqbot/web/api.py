@@ -103,7 +103,8 @@ class Api:
         state = initial_state() if token is None else self.signer.loads(token)
         today = optional_date(body, "today") or date.today()
         turn = await self._turn(TurnKey(state, message, today))
-        await self._record_turn(message, turn.reply, turn.state.product)
+        # Masked with the state's pending card digits: the second half of a split card number too.
+        await self._record_turn(mask_personal_data(message, state.card_digits), turn.reply, turn.state.product)
         return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
 
     async def _turn(self, key: TurnKey) -> CachedTurn:

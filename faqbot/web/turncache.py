@@ -68,7 +68,7 @@ class TurnCache:
 
     def put(self, key: TurnKey, turn: CachedTurn) -> bool:
         """Keep ``turn`` unless the cache is off or the message holds personal data; True if kept."""
-        if self.size == 0 or mask_personal_data(key.message) != key.message:
+        if self.size == 0 or mask_personal_data(key.message, key.state.card_digits) != key.message:
             return False
         self._turns[key] = turn
         self._turns.move_to_end(key)
