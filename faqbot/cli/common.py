@@ -22,6 +22,7 @@ from faqbot.answers.engine_cache import load_engine as cached_engine
 from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.loader import SHIPPED_KB
+from faqbot.text.inert import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,5 +83,6 @@ def translate_errors(func: F) -> F:
 
 
 def echo_json(value: Any) -> None:
-    """Print one JSON value on one line, keeping Japanese readable."""
-    click.echo(json.dumps(value, ensure_ascii=False))
+    """Print one JSON value on one line, keeping Japanese readable (and C1 controls visible)."""
+    # json escapes C0 controls but not C1 (U+0080–U+009F) when ensure_ascii is off.
+    click.echo(inert(json.dumps(value, ensure_ascii=False)))

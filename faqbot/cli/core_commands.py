@@ -20,6 +20,7 @@ from faqbot.cli.common import (
 from faqbot.kb.billing import format_date
 from faqbot.kb.dates import parse_iso_date
 from faqbot.quality.evaluation import Report, load_examples, predict, score
+from faqbot.text.inert import inert
 
 
 def _print_answer(answer: Answer) -> None:
@@ -141,7 +142,7 @@ def evaluate(file: Path, min_accuracy: float | None, show_errors: bool, kb_dir: 
         for p in report.errors:
             click.echo(
                 f"  [{p.example.intent}/{p.example.product}] → [{p.intent}/{p.product}] "
-                f"{p.confidence:.2f}  {p.example.query}"
+                f"{p.confidence:.2f}  {inert(p.example.query)}"
             )
     if min_accuracy is not None and report.in_scope_accuracy < min_accuracy:
         click.echo(

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import click
 from rich import box
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.segment import Segment, Segments
 from rich.table import Table
+from rich.text import Text
 
 from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
@@ -39,6 +41,7 @@ from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, 
 from faqbot.errors import InputError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.terminal.lookup_tui import run_lookup_tui
+from faqbot.text.inert import inert
 
 # Width of plain (non-terminal) output: fits an 80-column terminal or a ticket.
 PLAIN_WIDTH = 80
@@ -54,15 +57,28 @@ def _console() -> Console:
     )
 
 
-def _print(console: Console, renderable: object = "") -> None:
-    """Print text or a table; plain output loses rich's padding at line ends."""
+def _print(console: Console, renderable: RenderableType = "") -> None:
+    """Print text or a table, customer text made inert; plain output loses rich's padding at line ends.
+
+    Every command's output passes here, so this is where text a customer typed
+    (report examples, lookup queries) loses its terminal control sequences.
+    """
+    safe = _inert(console, renderable)
     if console.is_terminal:
-        console.print(renderable, markup=False)
+        console.print(safe)
         return
     with console.capture() as captured:
-        console.print(renderable, markup=False)
+        console.print(safe)
     for line in captured.get().splitlines():
         click.echo(line.rstrip())
+
+
+def _inert(console: Console, renderable: RenderableType) -> Segments:
+    """``renderable`` rendered, with each piece of text passed through :func:`inert` (rich's own styles kept)."""
+    source = Text(renderable) if isinstance(renderable, str) else renderable  # Text: no markup parsing
+    return Segments(
+        seg if seg.control else Segment(inert(seg.text), seg.style, None) for seg in console.render(source)
+    )
 
 
 def _table(console: Console, *headers: str) -> Table:
@@ -272,7 +288,7 @@ def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | 
     elif as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(CSV_HEADER)
-        writer.writerows(report_rows(result))
+        writer.writerows([tuple(inert(v) if isinstance(v, str) else v for v in row) for row in report_rows(result)])
     else:
         _print_report(_console(), result, db)
 

@@ -37,6 +37,7 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, Reply, help_reply, initial_state, render_reply_text, reply_json, step
 from faqbot.errors import FaqbotError
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.inert import inert
 from faqbot.text.normalize import normalize_term
 from faqbot.text.privacy import mask_personal_data
 
@@ -260,7 +261,9 @@ class TerminalChat:
         print_formatted_text("", output=self.output)
 
     def _print(self, fragments: list[tuple[str, str]]) -> None:
-        print_formatted_text(FormattedText(fragments), style=STYLE, output=self.output, end="")
+        # Fragments may quote the customer's message (an unknown /command, an error): made inert.
+        safe = [(style, inert(text)) for style, text in fragments]
+        print_formatted_text(FormattedText(safe), style=STYLE, output=self.output, end="")
 
     def _goodbye(self) -> None:
         self._print([("class:bot", "faqbot: "), ("", GOODBYE + "\n")])
@@ -293,11 +296,11 @@ def run_piped(conversation: Conversation, lines: Iterable[str], out: TextIO, as_
                 if reply is not None
                 else {"message": message, "error": error}
             )
-            out.write(json.dumps(value, ensure_ascii=False) + "\n")
+            out.write(inert(json.dumps(value, ensure_ascii=False)) + "\n")
         else:
             if not first:
                 out.write("\n")
             first = False
-            out.write((render_reply_text(reply) if reply is not None else f"Error: {error}") + "\n")
+            out.write(inert(render_reply_text(reply) if reply is not None else f"Error: {error}") + "\n")
         out.flush()
     return 0
