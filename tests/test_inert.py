@@ -12,7 +12,7 @@ import pty
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -79,7 +79,7 @@ def _report_under_pty(db: Path, term: str) -> bytes:
 def hostile_db(tmp_path: Path) -> Path:
     db = tmp_path / "analytics.sqlite3"
     recorder = Recorder(db)
-    at = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     for text in HOSTILE:
         for _ in range(2):  # unanswered and low-confidence, so both example columns show it
             assert recorder.record_turn("web", text, "fallback", 0.1, True, False, None, at)
