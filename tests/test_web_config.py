@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.web.config import ConfigError, WebConfig, parse_origins
+from faqbot.web.config import ConfigError, WebConfig, in_worker_pool, parse_origins, parse_proxies
 
 GOOD = "g" * 32
 
@@ -16,7 +16,7 @@ def test_defaults_from_an_environment_with_only_a_secret() -> None:
     config = WebConfig.from_env({"FAQBOT_SECRET": GOOD})
     assert config == WebConfig(
         secret=GOOD, kb_dir=None, cors_origins=(), max_message_chars=500, max_body_bytes=32768, state_max_age=86400,
-        request_timeout=10.0, rate_limit=300, rate_burst=60,
+        request_timeout=10.0, rate_limit=300, rate_burst=60, header_timeout=5.0, trusted_proxies=(),
     )
 
 
@@ -31,6 +31,8 @@ def test_every_variable_is_read() -> None:
         "FAQBOT_REQUEST_TIMEOUT": "2.5",
         "FAQBOT_RATE_LIMIT": "0",
         "FAQBOT_RATE_BURST": "5",
+        "FAQBOT_HEADER_TIMEOUT": "1.5",
+        "FAQBOT_TRUSTED_PROXIES": "10.0.0.5, 192.168.0.0/16 ::1",
     }
     assert WebConfig.from_env(env) == WebConfig(
         secret=GOOD,
@@ -42,6 +44,8 @@ def test_every_variable_is_read() -> None:
         request_timeout=2.5,
         rate_limit=0,
         rate_burst=5,
+        header_timeout=1.5,
+        trusted_proxies=("10.0.0.5/32", "192.168.0.0/16", "::1/128"),
     )
 
 
@@ -67,6 +71,10 @@ def test_a_missing_secret_becomes_a_random_one_with_a_warning(caplog: pytest.Log
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_REQUEST_TIMEOUT": "0"}, "request_timeout must be between"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_LIMIT": "-1"}, "rate_limit must be 0"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_BURST": "0"}, "rate_burst at least 1"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_HEADER_TIMEOUT": "0"}, "FAQBOT_HEADER_TIMEOUT must be between 0 and 300"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_HEADER_TIMEOUT": "slow"}, "FAQBOT_HEADER_TIMEOUT must be a number of seconds"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_TRUSTED_PROXIES": "proxy.local"}, "'proxy.local' is not an IP address"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_TRUSTED_PROXIES": "10.0.0.0/40"}, "is not an IP address or network"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(env: dict[str, str], fragment: str) -> None:
@@ -85,3 +93,26 @@ def test_bad_settings_are_refused_with_a_clear_message(env: dict[str, str], frag
 )
 def test_parse_origins(text: str, origins: tuple[str, ...]) -> None:
     assert parse_origins(text) == origins
+
+
+@pytest.mark.parametrize(
+    ("text", "proxies"),
+    [("", ()), ("127.0.0.1", ("127.0.0.1/32",)), ("10.1.2.3/8,fd00::/8", ("10.0.0.0/8", "fd00::/8"))],
+)
+def test_parse_proxies(text: str, proxies: tuple[str, ...]) -> None:
+    assert parse_proxies(text) == proxies
+
+
+def test_shared_workers_refuse_a_missing_secret_in_one_sentence() -> None:
+    with pytest.raises(ConfigError) as caught:
+        WebConfig.from_env({}, shared=True)
+    message = str(caught.value)
+    assert message.startswith("Several workers need one shared secret: set FAQBOT_SECRET")
+    assert message.endswith("and start again.") and "\n" not in message
+    assert WebConfig.from_env({"FAQBOT_SECRET": GOOD}, shared=True).secret == GOOD
+
+
+@pytest.mark.parametrize(("concurrency", "pooled"), [("", False), ("1", False), ("4", True), ("many", False)])
+def test_web_concurrency_marks_a_worker_pool(concurrency: str, pooled: bool) -> None:
+    # The test process itself was not started by a multiprocessing supervisor.
+    assert in_worker_pool({"WEB_CONCURRENCY": concurrency}) is pooled

@@ -12,9 +12,8 @@ import uvicorn
 from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
-from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
-from faqbot.web.protocol import NoDelayH11Protocol
-from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported
+from faqbot.web.config import ENV_KB, ENV_SECRET, SECRET_HINT, ConfigError, WebConfig, generate_secret
+from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported, uvicorn_options
 
 log = logging.getLogger("faqbot.web")
 
@@ -24,7 +23,7 @@ log = logging.getLogger("faqbot.web")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-    help="Worker processes; each loads the knowledge base, all share FAQBOT_SECRET.",
+    help="Worker processes; each loads the knowledge base, all share FAQBOT_SECRET (required for more than 1).",
 )
 @kb_option
 @translate_errors
@@ -43,9 +42,13 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
     env = dict(os.environ)
+    if not env.get(ENV_SECRET) and workers > 1:
+        # Several workers are a production set-up: a secret made up for this run would
+        # break every conversation at each restart and on every other instance.
+        raise ConfigError(
+            f"--workers {workers} needs a shared secret: set {ENV_SECRET} (e.g. to the output of {SECRET_HINT}) and start again."
+        )
     if not env.get(ENV_SECRET):
-        # One secret for this run, handed to every worker, so any worker can verify
-        # the state another one signed.
         env[ENV_SECRET] = generate_secret()
         log.warning(
             "%s is not set: using a random secret for this run. Conversations will not survive a "
@@ -62,7 +65,7 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     if workers == 1:
         app = create_app(config, engine, Recorder.from_env(env))
         freeze_startup_objects()
-        uvicorn.run(app, host=host, port=port, log_level="info", http=NoDelayH11Protocol)
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(config))
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
@@ -73,7 +76,4 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
         if Supervisor(host, port, workers).run() != 0:
             raise click.ClickException("a worker could not start; see the log above.")
         return
-    uvicorn.run(
-        APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-        log_level="info", http=NoDelayH11Protocol,  # see faqbot/web/protocol.py
-    )
+    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **uvicorn_options(config))

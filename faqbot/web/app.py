@@ -11,14 +11,17 @@ conversation.  Only the production entry points (:func:`app_from_env` and
 from __future__ import annotations
 
 import gc
+import logging
+import sys
 
 from starlette.applications import Starlette
+from uvicorn.config import STARTUP_FAILURE
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.web.api import Api
-from faqbot.web.config import WebConfig
+from faqbot.web.config import ConfigError, WebConfig, in_worker_pool
 from faqbot.web.errors import EXCEPTION_HANDLERS
 from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
@@ -55,8 +58,17 @@ def app_from_env() -> Starlette:
     """uvicorn's factory: the app configured from the ``FAQBOT_*`` environment variables.
 
     Analytics follow ``FAQBOT_ANALYTICS`` / ``FAQBOT_ANALYTICS_DB`` (see docs/maintainers.md).
+    In a worker of a multi-process server (``uvicorn --factory --workers N``) an unset
+    ``FAQBOT_SECRET`` stops the start: each worker would sign with a secret of its own and
+    refuse the others' conversations.  A bad setting is one logged sentence and uvicorn's
+    start-up-failure exit status, so its supervisor stops instead of restarting the worker.
     """
-    app = create_app(WebConfig.from_env(), recorder=Recorder.from_env())
+    try:
+        config = WebConfig.from_env(shared=in_worker_pool())
+    except ConfigError as exc:
+        logging.getLogger("faqbot.web").error("faqbot cannot start: %s", exc)
+        sys.exit(STARTUP_FAILURE)
+    app = create_app(config, recorder=Recorder.from_env())
     freeze_startup_objects()
     return app
 

@@ -7,7 +7,9 @@ object instead of the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import multiprocessing
 import os
 import secrets
 from collections.abc import Mapping
@@ -28,6 +30,10 @@ ENV_REQUEST_TIMEOUT = "FAQBOT_REQUEST_TIMEOUT"
 ENV_RATE_LIMIT = "FAQBOT_RATE_LIMIT"
 ENV_RATE_BURST = "FAQBOT_RATE_BURST"
 ENV_TURN_CACHE = "FAQBOT_TURN_CACHE"
+ENV_HEADER_TIMEOUT = "FAQBOT_HEADER_TIMEOUT"
+ENV_TRUSTED_PROXIES = "FAQBOT_TRUSTED_PROXIES"
+#: Set by process managers (uvicorn, gunicorn, Heroku-style platforms) to the number of workers.
+ENV_WEB_CONCURRENCY = "WEB_CONCURRENCY"
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -42,8 +48,13 @@ DEFAULT_RATE_BURST = 60  # requests a client may send at once before the per-min
 # Chat turns remembered per worker (0: off).  A turn with its rendered reply is a few KB,
 # so the default costs a few MB and covers a help page's popular questions many times over.
 DEFAULT_TURN_CACHE = 2048
+# A client gets this long to send a request's headers (from connecting, or from the end of the
+# previous response); a browser sends them in one packet, a slow-loris attacker never finishes.
+DEFAULT_HEADER_TIMEOUT = 5.0
 # Shorter secrets are guessable; 32 random bytes in URL-safe base64 are 43 characters.
 MIN_SECRET_CHARS = 32
+#: How to make a secret, for the messages that ask for one.
+SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
 
 
 class ConfigError(InputError):
@@ -68,12 +79,15 @@ class WebConfig:
     rate_limit: int = 0
     rate_burst: int = DEFAULT_RATE_BURST
     turn_cache: int = DEFAULT_TURN_CACHE  # chat turns remembered per worker; 0: off
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT  # seconds for a request's headers to arrive
+    # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; empty: nobody's,
+    # so rate limits key on the connecting address and a faked header buys no new bucket.
+    trusted_proxies: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_CHARS:
             raise ConfigError(
-                f"{ENV_SECRET} must be at least {MIN_SECRET_CHARS} characters; "
-                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+                f"{ENV_SECRET} must be at least {MIN_SECRET_CHARS} characters; generate one with: {SECRET_HINT}"
             )
         for name, value in (
             ("max_message_chars", self.max_message_chars),
@@ -84,6 +98,8 @@ class WebConfig:
                 raise ConfigError(f"{name} must be a positive number, not {value}.")
         if not 0 < self.request_timeout <= 3600:
             raise ConfigError(f"request_timeout must be between 0 and 3600 seconds, not {self.request_timeout}.")
+        if not 0 < self.header_timeout <= 300:
+            raise ConfigError(f"header_timeout must be between 0 and 300 seconds, not {self.header_timeout}.")
         if self.turn_cache < 0:
             raise ConfigError(f"turn_cache must be 0 (off) or more, not {self.turn_cache}.")
         if self.rate_limit < 0 or self.rate_burst < 1:
@@ -92,10 +108,18 @@ class WebConfig:
             )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
-        """Read the ``FAQBOT_*`` variables; an unset secret becomes a random one, with a warning."""
+    def from_env(cls, env: Mapping[str, str] | None = None, shared: bool = False) -> WebConfig:
+        """Read the ``FAQBOT_*`` variables; an unset secret becomes a random one, with a warning.
+
+        ``shared``: several processes serve the same clients, so a secret of their own
+        would make each refuse the others' conversations; an unset secret is a ConfigError.
+        """
         env = os.environ if env is None else env
         secret = env.get(ENV_SECRET, "")
+        if not secret and shared:
+            raise ConfigError(
+                f"Several workers need one shared secret: set {ENV_SECRET} (e.g. to the output of {SECRET_HINT}) and start again."
+            )
         if not secret:
             secret = generate_secret()
             log.warning(
@@ -116,7 +140,46 @@ class WebConfig:
             rate_limit=_int(env, ENV_RATE_LIMIT, DEFAULT_RATE_LIMIT),
             rate_burst=_int(env, ENV_RATE_BURST, DEFAULT_RATE_BURST),
             turn_cache=_int(env, ENV_TURN_CACHE, DEFAULT_TURN_CACHE),
+            header_timeout=header_timeout_from_env(env),
+            trusted_proxies=parse_proxies(env.get(ENV_TRUSTED_PROXIES, "")),
         )
+
+
+def header_timeout_from_env(env: Mapping[str, str] | None = None) -> float:
+    """``FAQBOT_HEADER_TIMEOUT`` in seconds (default :data:`DEFAULT_HEADER_TIMEOUT`)."""
+    value = _float(os.environ if env is None else env, ENV_HEADER_TIMEOUT, DEFAULT_HEADER_TIMEOUT)
+    if not 0 < value <= 300:
+        raise ConfigError(f"{ENV_HEADER_TIMEOUT} must be between 0 and 300 seconds, not {value:g}.")
+    return value
+
+
+def parse_proxies(text: str) -> tuple[str, ...]:
+    """Comma- or space-separated proxy addresses or networks (``10.0.0.5``, ``10.0.0.0/8``, ``::1``)."""
+    proxies = []
+    for item in text.replace(",", " ").split():
+        try:
+            proxies.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                f"{ENV_TRUSTED_PROXIES}: {item!r} is not an IP address or network; use e.g. 10.0.0.5 or 10.0.0.0/8."
+            ) from None
+    return tuple(proxies)
+
+
+def in_worker_pool(env: Mapping[str, str] | None = None) -> bool:
+    """Is this process one of several serving the same clients?
+
+    True in a process started by a multiprocessing supervisor (``uvicorn --workers N``,
+    ``faqbot serve --workers N``; also ``uvicorn --reload``, where a per-process
+    secret would forget every conversation at each reload) or when
+    ``WEB_CONCURRENCY`` asks for more than one worker.
+    """
+    env = os.environ if env is None else env
+    try:
+        concurrency = int(env.get(ENV_WEB_CONCURRENCY, "") or 1)
+    except ValueError:
+        concurrency = 1
+    return concurrency > 1 or multiprocessing.parent_process() is not None
 
 
 def generate_secret() -> str:

@@ -3,9 +3,12 @@
 Both answer in the API's one error shape.  The rate limit is an in-process
 token bucket per client IP: each worker process keeps its own buckets, so with
 ``--workers N`` a client may get up to N times the configured rate (documented
-in ``docs/reliability.md``).  The client IP is the ASGI ``client`` address; behind
-a reverse proxy, uvicorn's proxy-header support (``--forwarded-allow-ips``, by
-default trusting 127.0.0.1) puts the real client there.
+in ``docs/reliability.md``).  The client IP is the ASGI ``client`` address: the connecting peer, unless
+the peer is one of ``FAQBOT_TRUSTED_PROXIES`` (default: none), whose
+X-Forwarded-For uvicorn's proxy-header support then reads (see
+:func:`faqbot.web.workers.uvicorn_options`).  Under plain ``uvicorn`` pass
+``--no-proxy-headers`` or ``--forwarded-allow-ips`` yourself: its default
+believes any client on loopback.
 """
 
 from __future__ import annotations

@@ -26,12 +26,13 @@ import socket
 import sys
 import threading
 from multiprocessing.process import BaseProcess
+from typing import Any
 
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
 from faqbot.errors import FaqbotError
-from faqbot.web.config import ConfigError
+from faqbot.web.config import ConfigError, WebConfig
 from faqbot.web.protocol import NoDelayH11Protocol
 
 log = logging.getLogger("faqbot.web")
@@ -41,6 +42,21 @@ APP_FACTORY = "faqbot.web.app:app_from_env"
 # may take to finish its requests before it is killed.
 _POLL_SECONDS = 0.5
 _STOP_SECONDS = 15.0
+
+
+def uvicorn_options(config: WebConfig) -> dict[str, Any]:
+    """uvicorn settings every way of serving shares: the protocol, logging, whom to believe.
+
+    X-Forwarded-For is believed only from ``config.trusted_proxies``; with none
+    configured uvicorn's proxy-header support is off (its own default trusts
+    loopback, and a client there could rotate fake addresses past the rate limit).
+    """
+    return {
+        "log_level": "info",
+        "http": NoDelayH11Protocol,  # TCP_NODELAY and the header deadline (faqbot/web/protocol.py)
+        "proxy_headers": bool(config.trusted_proxies),
+        "forwarded_allow_ips": list(config.trusted_proxies) or None,
+    }
 
 
 def reuse_port_supported() -> bool:
@@ -73,7 +89,12 @@ def run_worker(host: str, port: int) -> None:
     except OSError as exc:
         log.error("worker cannot listen on %s:%d: %s", host, port, exc)
         sys.exit(STARTUP_FAILURE)
-    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", http=NoDelayH11Protocol)
+    try:
+        settings = WebConfig.from_env(shared=True)
+    except ConfigError as exc:
+        log.error("worker cannot start: %s", exc)
+        sys.exit(STARTUP_FAILURE)
+    config = uvicorn.Config(APP_FACTORY, factory=True, **uvicorn_options(settings))
     try:
         config.load()  # builds the app: loads the knowledge base and reads the settings
     except FaqbotError as exc:
