@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from faqbot.kb.knowledge import KIND_FAQ, KnowledgeBase
+from faqbot.web.privacy_script import privacy_script
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = _HERE / "static"
@@ -42,8 +43,8 @@ class StaticFile:
     etag: str
 
     @classmethod
-    def read(cls, name: str) -> StaticFile:
-        body = (_STATIC / name).read_bytes()
+    def read(cls, name: str, prelude: bytes = b"") -> StaticFile:
+        body = prelude + (_STATIC / name).read_bytes()
         return cls(body, _STATIC_TYPES[Path(name).suffix], '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
 
     def response(self, request: Request) -> Response:
@@ -64,7 +65,9 @@ def demo_html(kb: KnowledgeBase) -> str:
 def page_routes(kb: KnowledgeBase) -> list[BaseRoute]:
     """``/`` (demo page), ``/widget.js``, ``/widget.css`` and ``/demo.css``."""
     page = demo_html(kb)
-    files = {name: StaticFile.read(name) for name in ("widget.js", "widget.css", "demo.css")}
+    files = {name: StaticFile.read(name) for name in ("widget.css", "demo.css")}
+    # The masker goes in front of the widget: one request, and it exists before the widget runs.
+    files["widget.js"] = StaticFile.read("widget.js", prelude=privacy_script())
 
     async def demo(request: Request) -> Response:
         return HTMLResponse(page)

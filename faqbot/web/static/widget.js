@@ -318,20 +318,21 @@
     });
   }
 
-  // The server never repeats a card number; the customer's own bubble, kept in
-  // sessionStorage, must not keep one either.  13–19 digits (spaces, hyphens,
-  // full-width) are masked for display and storage; the server still gets the
-  // message as typed, so it can warn the customer.
-  function maskCardNumbers(text) {
-    return text.normalize("NFKC").replace(/\d(?:[ \-]?\d){12,18}/g, "[カード番号]");
-  }
+  // The server never repeats a card number, e-mail address or phone number; the customer's
+  // own bubble, kept in sessionStorage, must not keep one either.  window.faqbotPrivacy
+  // (static/privacy.js, served in front of this file) masks by the server's own rules; of a
+  // card number split over two messages only the count of digits so far is kept here.
+  // The server still gets the message as typed, so it can warn the customer.
+  var pendingCardDigits = 0;
 
   function send(message, shown) {
     message = (message || "").trim();
     if (!message || busy) return;
     busy = true;
     sendButton.disabled = true;
-    addMessage({ role: "user", text: maskCardNumbers(shown || message) });
+    var screened = window.faqbotPrivacy.screen(message, pendingCardDigits);
+    pendingCardDigits = screened.tail;
+    addMessage({ role: "user", text: shown ? window.faqbotPrivacy.mask(shown, 0) : screened.text });
     setTyping(true);
     var reset = false;
     post(message, store.state).then(function (result) {
@@ -354,7 +355,7 @@
         text: reply.text,
         kind: String(reply.kind || ""),
         intent: typeof reply.intent === "string" ? reply.intent : "",
-        query: maskCardNumbers(message),
+        query: screened.text,
         choices: Array.isArray(reply.choices) ? reply.choices : [],
         links: Array.isArray(reply.links) ? reply.links : [],
         facts: Array.isArray(reply.facts) ? reply.facts : []
