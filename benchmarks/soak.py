@@ -8,8 +8,9 @@ picks, card numbers typed in), plus clients sending bad requests (broken JSON,
 wrong content type, oversized bodies, forged states, overlong or non-text
 messages, lone surrogates, unknown fields and addresses) and one client hammering
 from a single address (it must be rate limited).  Every customer conversation
-comes from its own address (``X-Forwarded-For``, which uvicorn trusts from
-127.0.0.1), as real customers would.
+comes from its own address (``X-Forwarded-For``, believed because the run
+sets ``FAQBOT_TRUSTED_PROXIES=127.0.0.1``, as a proxy in front would), as real
+customers would.
 
 Reports requests served, errors on good requests (must be 0), bad requests
 answered with something other than their documented 4xx (must be 0), 429s seen by
@@ -274,6 +275,7 @@ def _machine() -> str:
 def start_server(port: int, workers: int, tmp: Path) -> tuple[subprocess.Popen[bytes], Path]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = secrets.token_urlsafe(32)
+    env["FAQBOT_TRUSTED_PROXIES"] = "127.0.0.1"  # the load generator plays the proxy in front of the server
     env["FAQBOT_ANALYTICS_DB"] = str(tmp / "analytics.sqlite3")  # recording is part of the load; never the real one
     log = tmp / "serve.log"
     with log.open("wb") as out:

@@ -8,6 +8,7 @@ Issue 14 lists the formats a probe got through; each is one of the choices here.
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -67,6 +68,20 @@ def _phone(groups: tuple[str, ...], separator: str, full: bool) -> str:
     return phone.translate(_WIDE) if full else phone
 
 
+def squeeze(text: str) -> str:
+    """``text`` as a leak check reads it: NFKC, digits ASCII, lower case, only letters, digits and @."""
+    out = []
+    for ch in text:
+        digit = unicodedata.decimal(ch, None)
+        out.append(str(digit) if digit is not None else unicodedata.normalize("NFKC", ch))
+    return "".join(ch for ch in "".join(out).lower() if ch.isalnum() or ch == "@")
+
+
+def leaked(secret: str, text: str) -> bool:
+    """Does ``text`` hold ``secret`` in any width or grouping?"""
+    return squeeze(secret) in squeeze(text)
+
+
 # ---------------------------------------------------------------- hypothesis strategies
 
 
@@ -107,25 +122,34 @@ phones = st.builds(
 # ---------------------------------------------------------------- a seeded sample (for the browser)
 
 
-def sample_messages(count: int, seed: int = 14) -> list[tuple[str, ...]]:
-    """``count`` conversations of one or two messages holding personal data, reproducibly."""
+@dataclass(frozen=True)
+class Sample:
+    """One conversation of one or two messages, the personal data in it, and whether it is a card."""
+
+    messages: tuple[str, ...]
+    secret: str
+    card: bool
+
+
+def samples(count: int, seed: int = 14) -> list[Sample]:
+    """``count`` conversations holding personal data, reproducibly: whole cards, split cards, e-mails, phones."""
     rng = random.Random(seed)
-    out: list[tuple[str, ...]] = []
+    out: list[Sample] = []
     for i in range(count):
         length = rng.randint(13, 19)
         digits = luhn_complete("".join(rng.choice("0123456789") for _ in range(length - 1)))
         typed = typed_card(digits, rng.choice(GROUPINGS), rng.choice(SEPARATORS), rng.random() < 0.5)
         kind = i % 4
         if kind == 0:
-            out.append((rng.choice(BEFORES) + typed + rng.choice(AFTERS),))
+            out.append(Sample((rng.choice(BEFORES) + typed + rng.choice(AFTERS),), digits, True))
         elif kind == 1:
             positions = [j for j, ch in enumerate(typed) if ch.isdigit()]
             at = positions[rng.randint(4, len(positions) - 4)]
-            out.append((rng.choice(SPLIT_BEFORES) + typed[:at], typed[at:] + rng.choice(AFTERS)))
+            out.append(Sample((rng.choice(SPLIT_BEFORES) + typed[:at], typed[at:] + rng.choice(AFTERS)), digits, True))
         elif kind == 2:
-            user = rng.choice(["taro", "hanako.y", "a.b+c", "support2"])
-            out.append(("連絡先は" + _email(user, "example.co.jp", rng.random() < 0.5) + "です",))
+            email = _email(rng.choice(["taro", "hanako.y", "a.b+c", "support2"]), "example.co.jp", rng.random() < 0.5)
+            out.append(Sample(("連絡先は" + email + "です",), email, False))
         else:
-            sep = rng.choice([" ", "-", ".", "/", "\u3000", "－", "．"])
-            out.append(("電話番号 " + _phone(("090", "1234", "5678"), sep, rng.random() < 0.5),))
+            phone = _phone(("090", "1234", "5678"), rng.choice([" ", "-", ".", "/", "\u3000", "－", "．"]), rng.random() < 0.5)
+            out.append(Sample(("電話番号 " + phone,), phone, False))
     return out

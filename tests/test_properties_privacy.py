@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import unicodedata
 from datetime import date
 
 import pytest
@@ -29,27 +28,12 @@ from faqbot.dialogue import initial_state, render_reply_html, render_reply_text,
 from faqbot.text.privacy import CARD_MASK, EMAIL_MASK, PHONE_MASK, contains_card_number, mask_personal_data, screen
 from faqbot.web import WebConfig, create_app
 from faqbot.web.turncache import TurnCache
-from tests.privacy_cases import Card, cards, emails, phones, split_cards
+from tests.privacy_cases import Card, cards, emails, leaked, phones, split_cards
 from tests.strategies import hostile_text
 
 TODAY = date(2026, 11, 26)
 SETTINGS = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 WARNING = "カード情報はチャットに入力しないでください"
-
-
-def squeeze(text: str) -> str:
-    """``text`` as a leak check reads it: NFKC, digits ASCII, no separators or punctuation, lower case."""
-    out = []
-    for ch in text:
-        digit = unicodedata.decimal(ch, None)
-        piece = str(digit) if digit is not None else unicodedata.normalize("NFKC", ch)
-        out.append(piece)
-    flat = "".join(out).lower()
-    return "".join(ch for ch in flat if ch.isalnum() or ch == "@")
-
-
-def leaked(secret: str, text: str) -> bool:
-    return squeeze(secret) in squeeze(text)
 
 
 # Around the data: text that does not end or start with a digit or letter glued to it.
