@@ -101,11 +101,12 @@ def screen(text: str, pending_card_digits: int = 0) -> Screened:
     norm, origin = normalise(text)
     spans: list[_Span] = []
     tail = _continuation(norm, pending_card_digits, spans)
+    continued = list(spans)
     spans.extend(_card_spans(norm, spans))
+    end_tail = _unfinished_tail(norm, spans, continued)
+    if end_tail is not None:
+        tail = end_tail
     card = bool(spans)
-    if not tail and len(spans) == 0:
-        tail = _unfinished_tail(norm, spans)
-        card = bool(spans)
     _add(spans, (_Span(m.start(), m.end(), EMAIL_MASK) for m in _EMAIL.finditer(norm)))
     _add(spans, (_Span(m.start(), m.end(), PHONE_MASK) for m in _PHONE.finditer(norm) if _is_phone(m.group())))
     return Screened(_apply(text, origin, spans), card, tail)
@@ -174,15 +175,26 @@ def _card_spans(norm: str, taken: list[_Span]) -> list[_Span]:
     return found
 
 
-def _unfinished_tail(norm: str, spans: list[_Span]) -> int:
-    """Digits of a card number the message ends with but does not finish (card context needed)."""
+def _unfinished_tail(norm: str, spans: list[_Span], continued: list[_Span]) -> int | None:
+    """Digits of a card number the message may end in the middle of; None: the continuation's count stands.
+
+    A digit run at the very end counts when it is (or holds) a card number — a Luhn-valid
+    prefix of a longer one looks complete — or when the message mentions a card; such a run
+    of :data:`~faqbot.text.pii_rules.CARD_TAIL_MASK_DIGITS` digits or more is masked by itself.
+    """
     last = None
     for last in _RUN.finditer(norm):  # noqa: B007 - the last run is the one wanted
         pass
-    if last is None or not _TRAILER.fullmatch(norm, last.end()) or not _CONTEXT.search(norm):
+    if last is None or not _TRAILER.fullmatch(norm, last.end()):
         return 0
+    if _overlaps(continued, last.start(), last.end()):
+        return None
     count = _digit_count(last.group())
     if count >= rules.CARD_MAX_DIGITS:
+        return 0
+    if _overlaps(spans, last.start(), last.end()):
+        return count
+    if not _CONTEXT.search(norm):
         return 0
     if count >= rules.CARD_TAIL_MASK_DIGITS:
         spans.append(_Span(last.start(), last.end(), CARD_MASK))

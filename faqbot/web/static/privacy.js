@@ -102,15 +102,19 @@ window.faqbotPrivacy = window.faqbotPrivacy || (function (R) {
     return found;
   }
 
-  function unfinishedTail(norm, spans) {
+  // Digits of a card number the message may end in the middle of; null: the continuation's count stands.
+  function unfinishedTail(norm, spans, continued) {
     var last = null, run;
     RUN.lastIndex = 0;
     while ((run = RUN.exec(norm)) !== null) last = run;
     if (last === null) return 0;
     var end = last.index + last[0].length;
-    if (!TRAILER.test(norm.slice(end)) || !CONTEXT.test(norm)) return 0;
+    if (!TRAILER.test(norm.slice(end))) return 0;
+    if (overlaps(continued, last.index, end)) return null;
     var count = digitCount(last[0]);
     if (count >= R.card.max) return 0;
+    if (overlaps(spans, last.index, end)) return count;
+    if (!CONTEXT.test(norm)) return 0;
     if (count >= R.card.tailMask) spans.push({ start: last.index, end: end, mask: R.masks.card });
     return count;
   }
@@ -141,12 +145,11 @@ window.faqbotPrivacy = window.faqbotPrivacy || (function (R) {
     if (!text) return { text: text, card: false, tail: 0 };
     var n = normalise(text), norm = n.text, spans = [];
     var tail = continuation(norm, pending || 0, spans);
+    var continued = spans.slice();
     Array.prototype.push.apply(spans, cardSpans(norm, spans));
+    var endTail = unfinishedTail(norm, spans, continued);
+    if (endTail !== null) tail = endTail;
     var card = spans.length > 0;
-    if (!tail && spans.length === 0) {
-      tail = unfinishedTail(norm, spans);
-      card = spans.length > 0;
-    }
     addAll(spans, norm, EMAIL, R.masks.email, function () { return true; });
     addAll(spans, norm, PHONE, R.masks.phone, isPhone);
     spans.sort(function (a, b) { return b.start - a.start; });
