@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from faqbot.analytics.outbox import outbox_path
 from faqbot.errors import InputError
 
 log = logging.getLogger("faqbot.web")
@@ -28,6 +29,9 @@ ENV_REQUEST_TIMEOUT = "FAQBOT_REQUEST_TIMEOUT"
 ENV_RATE_LIMIT = "FAQBOT_RATE_LIMIT"
 ENV_RATE_BURST = "FAQBOT_RATE_BURST"
 ENV_TURN_CACHE = "FAQBOT_TURN_CACHE"
+ENV_HANDOFF_URL = "FAQBOT_HANDOFF_URL"
+ENV_HANDOFF_SECRET = "FAQBOT_HANDOFF_SECRET"
+ENV_HANDOFF_TIMEOUT = "FAQBOT_HANDOFF_TIMEOUT"
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -44,6 +48,8 @@ DEFAULT_RATE_BURST = 60  # requests a client may send at once before the per-min
 DEFAULT_TURN_CACHE = 2048
 # Shorter secrets are guessable; 32 random bytes in URL-safe base64 are 43 characters.
 MIN_SECRET_CHARS = 32
+# Seconds one webhook attempt to the desk may take; a few attempts must fit in one request.
+DEFAULT_HANDOFF_TIMEOUT = 3.0
 
 
 class ConfigError(InputError):
@@ -68,6 +74,12 @@ class WebConfig:
     rate_limit: int = 0
     rate_burst: int = DEFAULT_RATE_BURST
     turn_cache: int = DEFAULT_TURN_CACHE  # chat turns remembered per worker; 0: off
+    # Handoff to a person (faqbot.web.handoff): the desk's webhook, its HMAC secret, the
+    # seconds per attempt, and the outbox file (None: the default); no URL: contact points only.
+    handoff_url: str | None = None
+    handoff_secret: str = ""
+    handoff_timeout: float = DEFAULT_HANDOFF_TIMEOUT
+    handoff_outbox: Path | None = None
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_CHARS:
@@ -90,6 +102,7 @@ class WebConfig:
             raise ConfigError(
                 f"rate_limit must be 0 (off) or more and rate_burst at least 1, not {self.rate_limit}/{self.rate_burst}."
             )
+        _check_handoff(self)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> WebConfig:
@@ -116,7 +129,26 @@ class WebConfig:
             rate_limit=_int(env, ENV_RATE_LIMIT, DEFAULT_RATE_LIMIT),
             rate_burst=_int(env, ENV_RATE_BURST, DEFAULT_RATE_BURST),
             turn_cache=_int(env, ENV_TURN_CACHE, DEFAULT_TURN_CACHE),
+            handoff_url=env.get(ENV_HANDOFF_URL, "").strip() or None,
+            handoff_secret=env.get(ENV_HANDOFF_SECRET, ""),
+            handoff_timeout=_float(env, ENV_HANDOFF_TIMEOUT, DEFAULT_HANDOFF_TIMEOUT),
+            handoff_outbox=outbox_path(env),
         )
+
+
+def _check_handoff(config: WebConfig) -> None:
+    """A handoff webhook needs an http(s) URL, a secret the desk can verify with, and a sane timeout."""
+    if config.handoff_url is None:
+        return
+    if not config.handoff_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{ENV_HANDOFF_URL} must be an http(s) URL, not {config.handoff_url!r}.")
+    if len(config.handoff_secret) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"{ENV_HANDOFF_SECRET} must be set, at least {MIN_SECRET_CHARS} characters, when {ENV_HANDOFF_URL} is; "
+            "share it with the desk, which checks each delivery's signature with it."
+        )
+    if not 0 < config.handoff_timeout <= 60:
+        raise ConfigError(f"{ENV_HANDOFF_TIMEOUT} must be between 0 and 60 seconds, not {config.handoff_timeout}.")
 
 
 def generate_secret() -> str:
