@@ -66,6 +66,11 @@ class Delivery:
     last_error: str
 
 
+def reference(key: str) -> str:
+    """The short reference a customer quotes to the desk: the key's first 8 letters and digits."""
+    return key.replace("-", "").replace("_", "")[:8].upper()
+
+
 def default_outbox_path(env: Mapping[str, str]) -> Path:
     """``$XDG_STATE_HOME/faqbot/handoff-outbox.sqlite3`` or ``~/.local/state/faqbot/handoff-outbox.sqlite3``."""
     state = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local" / "state")

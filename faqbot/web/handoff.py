@@ -47,7 +47,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from faqbot.analytics.outbox import STATUS_DELIVERED, Delivery, Outbox, OutboxError
+from faqbot.analytics.outbox import STATUS_DELIVERED, Delivery, Outbox, OutboxError, reference
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.dialogue.reply import HANDOFF_ASKED, HANDOFF_COMPLAINT, HANDOFF_MISSES, HANDOFF_REFERRAL, HANDOFF_REFUND
 from faqbot.kb.knowledge import KnowledgeBase
@@ -217,11 +217,6 @@ class HandoffDesk:
             await anyio.to_thread.run_sync(self.outbox.record_attempt, key, error, retry_at, attempts)
         except OutboxError as exc:
             log.error("handoff outbox: %s", exc)
-
-
-def reference(key: str) -> str:
-    """The short reference the customer can quote to the desk: the key's first 8 characters."""
-    return key.replace("-", "").replace("_", "")[:8].upper()
 
 
 def _transcript(value: Any) -> tuple[tuple[str, str], ...]:
