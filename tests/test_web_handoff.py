@@ -171,7 +171,7 @@ def test_bad_handoff_requests_are_refused(
 def test_without_a_handoff_url_there_is_no_handoff_endpoint_but_the_widget_gets_contact_points(engine: Engine) -> None:
     client = TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
     assert client.post("/api/v1/handoff", json={"transcript": TRANSCRIPT}).status_code == 404
-    config = client.get("/api/v1/widget-config").json()
+    config = client.get("/widget-config.json").json()
     assert config == {
         "service": {"name": "あんしん自動更新", "company": "トレンドマイクロ"},
         "desk": {"name": "サポート窓口", "phone": None, "hours": None, "form_url": None, "url": None},
@@ -180,7 +180,7 @@ def test_without_a_handoff_url_there_is_no_handoff_endpoint_but_the_widget_gets_
 
 
 def test_the_widget_config_says_when_the_handoff_is_on(engine: Engine, receiver: Receiver, tmp_path: Path) -> None:
-    config = desk_client(engine, receiver, tmp_path / "o.sqlite3").get("/api/v1/widget-config").json()
+    config = desk_client(engine, receiver, tmp_path / "o.sqlite3").get("/widget-config.json").json()
     assert config["handoff"] == {"enabled": True}
 
 
@@ -220,3 +220,13 @@ def test_the_customers_language_reaches_the_desk(engine: Engine, receiver: Recei
     client = desk_client(engine, receiver, tmp_path / "o.sqlite3")
     client.post("/api/v1/handoff", json={"key": KEY, "transcript": TRANSCRIPT, "lang": "en"})
     assert json.loads(receiver.arrivals[0].body)["lang"] == "en"
+
+
+def test_without_an_outbox_a_failed_handoff_is_refused_not_dropped(engine: Engine, receiver: Receiver) -> None:
+    receiver.script = [500, 500, 500]
+    config = WebConfig(secret=SECRET, handoff_url=receiver.url, handoff_secret=DESK_SECRET, handoff_timeout=1.0)
+    client = TestClient(create_app(config, engine), raise_server_exceptions=False)
+    response = client.post("/api/v1/handoff", json={"transcript": TRANSCRIPT})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "handoff_failed"
+    assert len(receiver.arrivals) == 3

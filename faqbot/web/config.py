@@ -74,8 +74,9 @@ class WebConfig:
     rate_limit: int = 0
     rate_burst: int = DEFAULT_RATE_BURST
     turn_cache: int = DEFAULT_TURN_CACHE  # chat turns remembered per worker; 0: off
-    # Handoff to a person (faqbot.web.handoff): the desk's webhook, its HMAC secret, the
-    # seconds per attempt, and the outbox file (None: the default); no URL: contact points only.
+    # Handoff to a person (faqbot.web.handoff): the desk's webhook, its HMAC secret, the seconds
+    # per attempt, and the outbox file (from_env always sets one; None keeps nothing, so a failed
+    # delivery is refused with 503); no URL: the widget shows contact points only.
     handoff_url: str | None = None
     handoff_secret: str = ""
     handoff_timeout: float = DEFAULT_HANDOFF_TIMEOUT
@@ -132,7 +133,7 @@ class WebConfig:
             handoff_url=env.get(ENV_HANDOFF_URL, "").strip() or None,
             handoff_secret=env.get(ENV_HANDOFF_SECRET, ""),
             handoff_timeout=_float(env, ENV_HANDOFF_TIMEOUT, DEFAULT_HANDOFF_TIMEOUT),
-            handoff_outbox=outbox_path(env),
+            handoff_outbox=outbox_path(env) if env.get(ENV_HANDOFF_URL, "").strip() else None,
         )
 
 

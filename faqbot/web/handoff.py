@@ -21,7 +21,8 @@ it yet; it is kept and retried.  Errors: 404 ``not_found`` when no handoff URL i
 configured; 422 for bad fields; 503 ``handoff_failed`` when it neither arrived nor
 could be kept.
 
-``GET /api/v1/widget-config`` gives the widget the service name and the desk's
+``GET /widget-config.json`` (beside ``widget.js``: it is the widget's, not part of API v1)
+gives the widget the service name and the desk's
 contact points from the knowledge base (None where it is silent) and whether the
 handoff endpoint is on: ``{"service": {name, company}, "desk": {...},
 "handoff": {"enabled": bool}}``.
@@ -102,8 +103,8 @@ class HandoffDesk:
         return cls(kb, config, signer, webhook, Outbox(config.handoff_outbox) if config.handoff_outbox else None)
 
     def routes(self) -> list[BaseRoute]:
-        """``GET /api/v1/widget-config`` always; ``POST /api/v1/handoff`` when a webhook is configured."""
-        routes: list[BaseRoute] = [Route(f"{API_PREFIX}/widget-config", self.widget_config, methods=["GET"])]
+        """``GET /widget-config.json`` always; ``POST /api/v1/handoff`` when a webhook is configured."""
+        routes: list[BaseRoute] = [Route("/widget-config.json", self.widget_config, methods=["GET"])]
         if self.webhook is not None:
             routes.append(Route(f"{API_PREFIX}/handoff", self.handoff, methods=["POST"]))
         return routes

@@ -4,8 +4,8 @@
  *   <script src="https://HOST/widget.js" data-faqbot-endpoint="https://HOST" defer></script>
  *
  * data-faqbot-endpoint is the faqbot server's base URL (default: where widget.js
- * came from); the widget calls …/api/v1/chat, …/feedback, …/handoff and
- * …/widget-config under it.  An older snippet that named …/api/v1/chat still works.
+ * came from); the widget calls api/v1/chat, …/feedback, …/handoff and reads
+ * widget-config.json under it.  An older snippet that named …/api/v1/chat still works.
  * Optional attributes: data-faqbot-title, data-faqbot-position (right | left),
  * data-faqbot-language (ja | en; also sent to the chat as `lang`),
  * data-faqbot-open (true: open on load), data-faqbot-timeout (seconds, default 15).
@@ -30,7 +30,7 @@
   window.__faqbotWidgetLoaded = true;
 
   // The widget's own labels.  Names (service, company, desk) and contact points come
-  // from the server's knowledge base (GET …/widget-config): {service}, {company}, {desk}.
+  // from the server's knowledge base (GET widget-config.json): {service}, {company}, {desk}.
   var STRINGS = {
     ja: {
       title: "サポートチャット",
@@ -148,7 +148,7 @@
   var endpoint = api + "chat";
   var feedbackEndpoint = api + "feedback";
   var handoffEndpoint = api + "handoff";
-  var configEndpoint = api + "widget-config";
+  var configEndpoint = new URL("widget-config.json", serverBase()).href;
   var languageSetting = attr("language") === "en" || attr("language") === "ja" ? attr("language") : "";
   var language = languageSetting || "ja";
   var T = STRINGS[language];
@@ -160,7 +160,7 @@
     timeout: (timeoutSeconds > 0 ? timeoutSeconds : 15) * 1000
   };
   var storageKey = "faqbot:v1:" + endpoint;
-  var server = null; // GET …/widget-config, once it has answered
+  var server = null; // widget-config.json, once it has answered
 
   // ---- storage: history and signed state survive a reload of the tab ----
   var store = { messages: [], state: null, open: false };
