@@ -22,6 +22,8 @@ from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
 from faqbot.web.config import ConfigError
+from faqbot.web.handoff import HandoffDesk
+from faqbot.web.signing import StateSigner
 from faqbot.web.webhook import MAX_ATTEMPTS, RETRY_BASE, RETRY_MAX, Redelivery, Webhook, next_retry
 from tests.receiver import SILENT, Receiver, running_receiver
 
@@ -230,3 +232,22 @@ def test_without_an_outbox_a_failed_handoff_is_refused_not_dropped(engine: Engin
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "handoff_failed"
     assert len(receiver.arrivals) == 3
+
+
+def test_the_app_retries_the_outbox_in_the_background_while_it_runs(engine: Engine, receiver: Receiver, tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.add(KEY, '{"event": "handoff"}', now=100.0)
+    outbox.record_attempt(KEY, "HTTP 500", retry_at=130.0)
+    config = WebConfig(secret=SECRET, handoff_url=receiver.url, handoff_secret=DESK_SECRET, handoff_outbox=outbox.path)
+    desk = HandoffDesk(engine.kb, config, StateSigner(SECRET, engine.kb.content_hash, 60),
+                       Webhook(receiver.url, DESK_SECRET, 2.0), outbox, clock=lambda: 200.0)
+
+    async def run_app_briefly() -> None:
+        async with desk.lifespan(create_app(config, engine)):
+            with anyio.move_on_after(5):
+                while outbox.undelivered():
+                    await anyio.sleep(0.05)
+
+    anyio.run(run_app_briefly)
+    assert outbox.undelivered() == []
+    assert [a.body for a in receiver.arrivals] == [b'{"event": "handoff"}']
