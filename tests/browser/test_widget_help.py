@@ -414,3 +414,15 @@ def test_the_launcher_and_panel_have_honest_names(page: Page, helpdesk: str) -> 
     expect(region).to_be_visible()
     assert page.locator(f"{WIDGET} header, {WIDGET} [role=banner], {WIDGET} [role=dialog]").count() == 0
     expect(page.locator(f"{WIDGET} [aria-live=polite]")).to_have_count(1)
+
+
+def test_without_a_handoff_webhook_the_menu_still_shows_where_to_reach_a_person(page: Page, server: str) -> None:
+    open_widget(page, server + "/")  # the session's server has no FAQBOT_HANDOFF_URL
+    page.get_by_role("button", name="メニュー").click()
+    page.get_by_role("button", name="担当者に相談する").click()
+    card = page.locator(f"{WIDGET} li.desk").last
+    expect(card).to_contain_text("トレンドマイクロのサポートページでサポート窓口の案内をご確認ください")
+    expect(card.get_by_role("button")).to_have_count(0)  # nothing to send to: no button that cannot work
+    expect(card.locator(".desk-title")).to_be_focused()
+    expect(page.get_by_role("button", name="メニュー")).to_have_attribute("aria-expanded", "false")
+    no_violations(page)
