@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
+from faqbot.analytics.outbox import STATUS_GAVE_UP, Outbox, outbox_path, reference
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
 from faqbot.answers.staff import (
     NOT_LISTED,
@@ -291,4 +293,18 @@ def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | 
         writer.writerows([tuple(inert(v) if isinstance(v, str) else v for v in row) for row in report_rows(result)])
     else:
         _print_report(_console(), result, db)
+        _print_outbox(_console(), Outbox(outbox_path()))
+
+
+def _print_outbox(console: Console, outbox: Outbox) -> None:
+    """Handoffs the desk has not received yet (see faqbot.analytics.outbox): staff must see them."""
+    waiting = _table(console, "受付番号", "状態", "試行", "受付 (UTC)", "最後のエラー")
+    for d in outbox.undelivered():
+        state = "打ち切り(要手作業)" if d.status == STATUS_GAVE_UP else "再送中"
+        at = datetime.fromtimestamp(d.created, UTC).strftime("%Y-%m-%d %H:%M")
+        waiting.add_row(reference(d.key), state, str(d.attempts), at, d.last_error)
+    _print(console)
+    _print(console, "■ 担当者に届いていない引き継ぎ")
+    _print(console, waiting if waiting.row_count else "  (なし)")
+    _print(console, f"  ({outbox.path})")
 

@@ -23,6 +23,7 @@ from faqbot.answers.engine_cache import load_engine
 from faqbot.web.api import Api
 from faqbot.web.config import ConfigError, WebConfig, in_worker_pool
 from faqbot.web.errors import EXCEPTION_HANDLERS
+from faqbot.web.handoff import HandoffDesk
 from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
 from faqbot.web.pages import page_routes
@@ -44,10 +45,12 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
     if recorder is not None and not recorder.enabled:
         recorder = None  # switched off (FAQBOT_ANALYTICS=off): the handlers then skip recording entirely
     api = Api(engine=engine, config=config, signer=signer, recorder=recorder, turns=TurnCache(config.turn_cache))
+    desk = HandoffDesk.build(engine.kb, config, signer)
     app = Starlette(
-        routes=[*api.routes(), *page_routes(engine.kb)],
+        routes=[*api.routes(), *desk.routes(), *page_routes(engine.kb)],
         middleware=build_middleware(config),
         exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=desk.lifespan,
     )
     app.state.config = config
     app.state.engine = engine

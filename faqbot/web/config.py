@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from faqbot.analytics.outbox import outbox_path
 from faqbot.errors import InputError
 
 log = logging.getLogger("faqbot.web")
@@ -34,6 +35,9 @@ ENV_HEADER_TIMEOUT = "FAQBOT_HEADER_TIMEOUT"
 ENV_TRUSTED_PROXIES = "FAQBOT_TRUSTED_PROXIES"
 #: Set by process managers (uvicorn, gunicorn, Heroku-style platforms) to the number of workers.
 ENV_WEB_CONCURRENCY = "WEB_CONCURRENCY"
+ENV_HANDOFF_URL = "FAQBOT_HANDOFF_URL"
+ENV_HANDOFF_SECRET = "FAQBOT_HANDOFF_SECRET"
+ENV_HANDOFF_TIMEOUT = "FAQBOT_HANDOFF_TIMEOUT"
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -55,6 +59,8 @@ DEFAULT_HEADER_TIMEOUT = 5.0
 MIN_SECRET_CHARS = 32
 #: How to make a secret, for the messages that ask for one.
 SECRET_HINT = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+# Seconds one webhook attempt to the desk may take; a few attempts must fit in one request.
+DEFAULT_HANDOFF_TIMEOUT = 3.0
 
 
 class ConfigError(InputError):
@@ -83,6 +89,13 @@ class WebConfig:
     # Proxies (addresses or CIDR networks) whose X-Forwarded-For is believed; empty: nobody's,
     # so rate limits key on the connecting address and a faked header buys no new bucket.
     trusted_proxies: tuple[str, ...] = ()
+    # Handoff to a person (faqbot.web.handoff): the desk's webhook, its HMAC secret, the seconds
+    # per attempt, and the outbox file (from_env always sets one; None keeps nothing, so a failed
+    # delivery is refused with 503); no URL: the widget shows contact points only.
+    handoff_url: str | None = None
+    handoff_secret: str = ""
+    handoff_timeout: float = DEFAULT_HANDOFF_TIMEOUT
+    handoff_outbox: Path | None = None
 
     def __post_init__(self) -> None:
         if len(self.secret) < MIN_SECRET_CHARS:
@@ -106,6 +119,7 @@ class WebConfig:
             raise ConfigError(
                 f"rate_limit must be 0 (off) or more and rate_burst at least 1, not {self.rate_limit}/{self.rate_burst}."
             )
+        _check_handoff(self)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, shared: bool = False) -> WebConfig:
@@ -142,7 +156,26 @@ class WebConfig:
             turn_cache=_int(env, ENV_TURN_CACHE, DEFAULT_TURN_CACHE),
             header_timeout=header_timeout_from_env(env),
             trusted_proxies=parse_proxies(env.get(ENV_TRUSTED_PROXIES, "")),
+            handoff_url=env.get(ENV_HANDOFF_URL, "").strip() or None,
+            handoff_secret=env.get(ENV_HANDOFF_SECRET, ""),
+            handoff_timeout=_float(env, ENV_HANDOFF_TIMEOUT, DEFAULT_HANDOFF_TIMEOUT),
+            handoff_outbox=outbox_path(env) if env.get(ENV_HANDOFF_URL, "").strip() else None,
         )
+
+
+def _check_handoff(config: WebConfig) -> None:
+    """A handoff webhook needs an http(s) URL, a secret the desk can verify with, and a sane timeout."""
+    if config.handoff_url is None:
+        return
+    if not config.handoff_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{ENV_HANDOFF_URL} must be an http(s) URL, not {config.handoff_url!r}.")
+    if len(config.handoff_secret) < MIN_SECRET_CHARS:
+        raise ConfigError(
+            f"{ENV_HANDOFF_SECRET} must be set, at least {MIN_SECRET_CHARS} characters, when {ENV_HANDOFF_URL} is; "
+            "share it with the desk, which checks each delivery's signature with it."
+        )
+    if not 0 < config.handoff_timeout <= 60:
+        raise ConfigError(f"{ENV_HANDOFF_TIMEOUT} must be between 0 and 60 seconds, not {config.handoff_timeout}.")
 
 
 def header_timeout_from_env(env: Mapping[str, str] | None = None) -> float:

@@ -29,7 +29,11 @@ _PAGES = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+_STATIC_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 # Short: a new release reaches pages within minutes; the ETag makes revalidation cheap.
 _CACHE = "public, max-age=300"
 
@@ -63,19 +67,27 @@ def demo_html(kb: KnowledgeBase) -> str:
 
 
 def page_routes(kb: KnowledgeBase) -> list[BaseRoute]:
-    """``/`` (demo page), ``/widget.js``, ``/widget.css`` and ``/demo.css``."""
+    """``/`` (demo page), ``/widget.js``, ``/widget.css``, ``/demo.css`` and the icon.
+
+    The icon is served as ``/favicon.svg`` and, for browsers that ask without
+    looking at the page, ``/favicon.ico`` (an SVG body: its media type says so).
+    """
     page = demo_html(kb)
-    files = {name: StaticFile.read(name) for name in ("widget.css", "demo.css")}
+    files = {name: StaticFile.read(name) for name in ("widget.css", "demo.css", "favicon.svg")}
     # The masker goes in front of the widget: one request, and it exists before the widget runs.
     files["widget.js"] = StaticFile.read("widget.js", prelude=privacy_script())
 
     async def demo(request: Request) -> Response:
         return HTMLResponse(page)
 
-    def static_route(name: str) -> Route:
+    def static_route(name: str, path: str) -> Route:
         async def serve(request: Request) -> Response:
             return files[name].response(request)
 
-        return Route(f"/{name}", serve, methods=["GET", "HEAD"])
+        return Route(path, serve, methods=["GET", "HEAD"])
 
-    return [Route("/", demo, methods=["GET", "HEAD"]), *(static_route(name) for name in files)]
+    return [
+        Route("/", demo, methods=["GET", "HEAD"]),
+        *(static_route(name, f"/{name}") for name in files),
+        static_route("favicon.svg", "/favicon.ico"),
+    ]

@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,15 +44,14 @@ def analytics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("analytics") / "analytics.sqlite3"
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iterator[str]:
-    """Base URL of a `faqbot serve` running for the whole session."""
+@contextmanager
+def running_faqbot(log_path: Path, extra_env: dict[str, str]) -> Iterator[str]:
+    """A real `faqbot serve` on a free loopback port, with the ``FAQBOT_*`` settings given; yields its base URL."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = "browser-tests-secret-" + "b" * 32
-    env["FAQBOT_ANALYTICS_DB"] = str(analytics_db)
     env["FAQBOT_RATE_LIMIT"] = "0"  # every test browses from 127.0.0.1: one client for the rate limit
+    env.update(extra_env)
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [str(FAQBOT), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -61,12 +61,22 @@ def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iter
         )
     base = f"http://127.0.0.1:{port}"
     wait_until_healthy(base, process, timeout=60, log=log_path)
-    yield base
-    process.terminate()
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, analytics_db: Path) -> Iterator[str]:
+    """Base URL of a `faqbot serve` running for the whole session."""
+    log_path = tmp_path_factory.mktemp("serve") / "serve.log"
+    with running_faqbot(log_path, {"FAQBOT_ANALYTICS_DB": str(analytics_db)}) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,12 @@ only use, 375 px, style isolation, and screenshots for people to look at.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from faqbot.analytics import Recorder
 
@@ -24,6 +25,10 @@ pytestmark = pytest.mark.skipif(
 )
 
 XSS = "<img src=x onerror=alert(1)>"
+CANNED_EN = {
+    "text": "To stop automatic renewal, see the support page.", "intent": "cancel-howto", "decision": "answer",
+    "confidence": 1.0, "kind": "answer", "choices": [], "links": [], "facts": [], "handoff": None,
+}
 WIDGET = "faqbot-widget"
 
 
@@ -32,7 +37,7 @@ def launcher(page: Page):
 
 
 def panel(page: Page):
-    return page.get_by_role("dialog")
+    return page.locator(f"{WIDGET} #faqbot-panel")
 
 
 def composer(page: Page):
@@ -72,6 +77,8 @@ def shadow_active(page: Page) -> str:
 def test_open_ask_and_see_the_answer_announced(page: Page, server: str) -> None:
     open_demo(page, server)
     expect(launcher(page)).to_be_hidden()
+    # A labelled region named by its visible title (not a dialog with a second banner).
+    expect(page.get_by_role("region", name="あんしん自動更新 サポート")).to_be_visible()
     expect(panel(page)).to_have_attribute("aria-labelledby", "faqbot-title")
     # Record whether the typing indicator ever appears while the reply is on its way.
     page.evaluate(
@@ -123,6 +130,7 @@ def test_history_survives_a_reload_and_can_be_cleared(page: Page, server: str) -
     expect(messages(page, "user").first).to_contain_text("解約したい")
     # The signed state came back too: the next turn still works.
     ask(page, "ありがとう")
+    page.get_by_role("button", name="メニュー").click()
     page.get_by_role("button", name="会話を消去").click()
     expect(messages(page, "user")).to_have_count(0)
     expect(messages(page, "bot")).to_have_count(1)  # the welcome
@@ -173,7 +181,7 @@ def test_enter_while_composing_does_not_send(page: Page, server: str) -> None:
 
 def test_keyboard_only_end_to_end(page: Page, server: str) -> None:
     page.goto(server + "/")
-    for _ in range(10):  # the demo page has nothing focusable before the widget
+    for _ in range(40):  # past the demo page's FAQ questions to the widget at the end of the page
         page.keyboard.press("Tab")
         if "launcher" in page.evaluate("() => document.querySelector('faqbot-widget').shadowRoot.activeElement?.className || ''"):
             break
@@ -248,7 +256,10 @@ def test_a_server_error_is_shown_not_swallowed(page: Page, server: str) -> None:
     page.route("**/api/v1/chat", lambda route: route.fulfill(status=503, body="{}", content_type="application/json"))
     composer(page).fill("解約したい")
     composer(page).press("Enter")
-    expect(page.locator(f"{WIDGET} li.message.note")).to_contain_text("送信できませんでした")
+    failed = page.locator(f"{WIDGET} li.message.user.failed")
+    expect(failed).to_contain_text("送信できませんでした")
+    expect(failed.get_by_role("button", name="もう一度送る")).to_be_visible()
+    expect(composer(page)).to_have_value("解約したい")  # the typed text is not lost
     expect(page.locator(f"{WIDGET} button.send")).to_be_enabled()
 
 
@@ -310,9 +321,18 @@ def test_data_settings_title_position_language_open(page: Page, server: str) -> 
     expect(page.get_by_role("textbox", name="Type your question")).to_be_visible()
     box = panel(page).bounding_box()
     assert box is not None and box["x"] < 100  # bottom-left
-    page.get_by_role("textbox", name="Type your question").fill("解約したい")
+    # data-faqbot-language is sent to the chat API as `lang` (the dialogue answers in it).
+    sent: list[dict[str, object]] = []
+
+    def answer(route: Route) -> None:
+        sent.append(route.request.post_data_json)
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({"reply": CANNED_EN, "state": "s"}))
+
+    page.route("**/api/v1/chat", answer)
+    page.get_by_role("textbox", name="Type your question").fill("How do I cancel?")
     page.get_by_role("textbox", name="Type your question").press("Enter")
     expect(page.locator(f"{WIDGET} li.message.bot:not(.typing)")).to_have_count(2)
+    assert sent == [{"message": "How do I cancel?", "lang": "en"}]
 
 
 def test_usable_at_375px_with_the_keyboard_up(page: Page, server: str) -> None:
@@ -324,7 +344,7 @@ def test_usable_at_375px_with_the_keyboard_up(page: Page, server: str) -> None:
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     # An on-screen keyboard leaves about 350 px: the text box and send button must stay on screen.
     page.set_viewport_size({"width": 375, "height": 350})
-    for control in (composer(page), page.get_by_role("button", name="送信")):
+    for control in (composer(page), page.get_by_role("button", name="送信", exact=True)):
         # The layout settles a frame or two after the resize: poll, bounded.
         deadline = time.monotonic() + 3.0
         while True:
@@ -334,7 +354,7 @@ def test_usable_at_375px_with_the_keyboard_up(page: Page, server: str) -> None:
                 break
             page.wait_for_timeout(50)
         assert fits, control_box
-    page.get_by_role("button", name="送信").click()  # clicking an empty box sends nothing
+    page.get_by_role("button", name="送信", exact=True).click()  # clicking an empty box sends nothing
     expect(messages(page, "user")).to_have_count(1)
 
 
