@@ -137,9 +137,8 @@ def test_report_plain(db: Path) -> None:
     lines = out.splitlines()
     assert "会話ターン: 10  回答できず: 5 (50.0%)  聞き返し: 1" in lines
     assert "cancel-howto              2  40.0%" in lines
-    assert "   2         1  ポイントで払えますか" in lines
-    assert "   2         2  返金してほしい [カード番号]" in lines
-    assert "   2  billing-timing  請求日はいつ" in lines
+    assert "3  g7ec008     2  near miss: out of scope (0.25)     返金してほしい [カード番号]" in lines
+    assert "                                                     返金してほしいです" in lines
     assert "cancel-howto     2   1" in lines
 
 
@@ -154,8 +153,8 @@ def test_report_csv(db: Path) -> None:
     code, out, _ = run("report", "--csv", "--since", "2026-11-01", "--db", str(db))
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["section", "key", "count", "value", "example"]
-    assert ["unanswered", "fallback", "2", "1", "ポイントで払えますか"] in rows
-    assert ["low_confidence", "billing-timing", "2", "2", "請求日はいつ"] in rows
+    assert ["group", "g3725c6", "2", "near miss: out of scope", "ポイントで払えますか"] in rows
+    assert ["group", "ge29112", "3", "alternate for next-billing-date", "請求日はいつ"] in rows
 
 
 def test_report_uses_the_environment_database(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

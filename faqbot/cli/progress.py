@@ -1,0 +1,43 @@
+"""Progress bars for long work, drawn at the edge and handed to the core as a callback.
+
+The core reports progress through a plain ``(done, total)`` callable and never
+imports rich; here that callable drives a rich bar on stderr when stderr is a
+terminal, and does nothing when it is a pipe or a file, or when the command
+prints JSON, so scripted output stays clean.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def _quiet(done: int, total: int) -> None:
+    """The callback when nobody is watching."""
+
+
+def wanted(quiet: bool = False) -> bool:
+    """True when a bar helps: stderr is a terminal and the output is not for a script."""
+    return not quiet and sys.stderr.isatty()
+
+
+@contextmanager
+def progress_bar(description: str, quiet: bool = False) -> Iterator[ProgressCallback]:
+    """A ``(done, total)`` callback showing a transient bar on stderr (a no-op when not :func:`wanted`)."""
+    if not wanted(quiet):
+        yield _quiet
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
