@@ -11,9 +11,8 @@ from html import escape
 from pathlib import Path
 
 from faqbot.analytics.report import Report
-from faqbot.errors import InputError
 from faqbot.text.charts import GREEN, RED, Series, bar_chart, time_chart
-from faqbot.text.htmlpage import figure, page, table
+from faqbot.text.htmlpage import figure, page, table, write_page
 
 #: Groups drawn in the chart (the table lists every group of the report).
 CHART_GROUPS = 10
@@ -84,7 +83,4 @@ def report_html(report: Report) -> str:
 
 def write_report_html(report: Report, path: Path) -> None:
     """Write the page to ``path`` (raises InputError when it cannot be written)."""
-    try:
-        path.write_text(report_html(report), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"Cannot write the HTML report to {path}: {exc.strerror}; pass a writable --html path.") from None
+    write_page(path, report_html(report))

@@ -9,13 +9,15 @@ prints JSON, so scripted output stays clean.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 ProgressCallback = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 def _quiet(done: int, total: int) -> None:
@@ -41,3 +43,10 @@ def progress_bar(description: str, quiet: bool = False) -> Iterator[ProgressCall
             bar.update(task, completed=done, total=total)
 
         yield advance
+
+
+def counted(items: Sequence[T], progress: ProgressCallback) -> Iterable[T]:
+    """``items`` one by one, reporting each as done: progress for a core loop that takes an iterable."""
+    for done, item in enumerate(items, start=1):
+        yield item
+        progress(done, len(items))

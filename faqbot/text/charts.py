@@ -135,13 +135,14 @@ def curve(chart_id: str, title: str, xs: Sequence[float], ys: Sequence[float], x
     """A line through (x, y) points in [0, 1]², with one point marked (the configured operating point)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(_WIDTH, _HEIGHT))
-    ax.plot(xs, ys, color=BLUE, marker=".")
+    ax.plot(xs, ys, color=BLUE, linewidth=2)
     if marked is not None:
         ax.plot([marked[0]], [marked[1]], color=RED, marker="o", markersize=9, linestyle="none",
                 label="configured threshold")
         ax.legend(loc="lower left", frameon=False)
     ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
+    # Start the y axis at the nearest tenth below the lowest point: the differences that matter are small.
+    ax.set_ylim(max(0.0, int(min(ys, default=0.0) * 10) / 10 - 0.1), 1.02)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
+from pathlib import Path
+
+from faqbot.errors import InputError
 
 _CSS = """
 :root { color-scheme: light; }
@@ -21,7 +24,7 @@ h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 2px solid #1f5fa8; }
 .summary { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; padding: 0; list-style: none; }
 .summary li { background: #eef3fa; padding: .4rem .8rem; border-radius: .4rem; }
-figure { margin: 0; }
+figure { margin: 0; max-width: 48rem; }
 svg.chart { width: 100%; height: auto; display: block; }
 .table-scroll { overflow-x: auto; }
 table { border-collapse: collapse; margin: .5rem 0; font-size: .9rem; }
@@ -75,3 +78,11 @@ def page(title: str, intro: str, body: Sequence[str]) -> str:
         f"<title>{escape(title)}</title><style>{_CSS}</style></head>"
         f"<body><main><h1>{escape(title)}</h1>{intro}{''.join(body)}</main></body></html>\n"
     )
+
+
+def write_page(path: Path, html: str) -> None:
+    """Write a page to ``path`` (raises InputError naming the path when it cannot be written)."""
+    try:
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"Cannot write the HTML page to {path}: {exc.strerror}; pass a writable --html path.") from None
