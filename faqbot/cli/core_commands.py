@@ -51,7 +51,7 @@ def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | Non
       printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     questions = sys.stdin if question == "-" else [question]
     first = True
     for line in questions:

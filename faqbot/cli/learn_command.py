@@ -201,7 +201,7 @@ def learn(
     today = resolve_today(today_text)
     since = parse_iso_date(since_text) if since_text else None
     db = db_path if db_path is not None else analytics_settings().path
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     groups = _groups(engine, db, since, as_json)
     if group_key is None:
         if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):

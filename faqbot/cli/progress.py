@@ -13,9 +13,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
 ProgressCallback = Callable[[int, int], None]
 T = TypeVar("T")
 
@@ -35,6 +32,10 @@ def progress_bar(description: str, quiet: bool = False) -> Iterator[ProgressCall
     if not wanted(quiet):
         yield _quiet
         return
+    # Imported here: `faqbot ask` in a pipe must not pay for rich at start-up.
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(description, total=None)

@@ -129,7 +129,7 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
       faqbot lookup
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     if query is None:
         if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise InputError("faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.")
@@ -161,7 +161,7 @@ def show(entry_id: str, product: str | None, as_json: bool, kb_dir: Path | None,
       faqbot show --json cancel-howto
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     view = entry_view(engine, entry_id, today, product=product)
     if as_json:
         echo_json(entry_json(view))
@@ -188,7 +188,7 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
       faqbot products
       faqbot products --json
     """
-    sheets = product_sheets(load_engine(kb_dir).kb)
+    sheets = product_sheets(load_engine(kb_dir, quiet=as_json).kb)
     if as_json:
         echo_json(products_json(sheets))
         return
@@ -274,7 +274,7 @@ def report(
     db = db_path if db_path is not None else analytics_settings().path
     recorder = Recorder(db)
     turns, feedback = recorder.turns(since), recorder.feedback(since)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json or as_csv)
     with progress_bar("Grouping questions", quiet=as_json or as_csv) as progress:
         result = build_report(turns, feedback, engine.router, since=since, progress=progress)
     if html_path is not None:

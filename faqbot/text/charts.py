@@ -49,6 +49,7 @@ def _pyplot() -> Any:
 
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
 def _to_svg(fig: Any, chart_id: str, title: str) -> str:
@@ -69,7 +70,8 @@ def _to_svg(fig: Any, chart_id: str, title: str) -> str:
         f'aria-labelledby="{chart_id}-title" class="chart" preserveAspectRatio="xMidYMid meet">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
     )
-    return opening + text[match.end():]
+    # matplotlib's RDF metadata (namespaces, licence URLs) says nothing to a reader of the page.
+    return opening + _METADATA.sub("", text[match.end():])
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], xlabel: str = "") -> str:
