@@ -111,6 +111,10 @@ class Group:
         return LABEL_TEXT[self.label].format(entry=self.entry or "?")
 
 
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vector.values()))
+
+
 @dataclass
 class _Form:
     text: str
@@ -119,6 +123,10 @@ class _Form:
     routing: Routing
     verdict: dict[str, float]
     terms: dict[str, float]
+    norms: tuple[float, float] = (0.0, 0.0)  # of verdict and terms, computed once
+
+    def __post_init__(self) -> None:
+        self.norms = (_norm(self.verdict), _norm(self.terms))
 
 
 @dataclass
@@ -126,12 +134,14 @@ class _Cluster:
     forms: list[_Form] = field(default_factory=list)
     verdict: dict[str, float] = field(default_factory=dict)
     terms: dict[str, float] = field(default_factory=dict)
+    norms: tuple[float, float] = (0.0, 0.0)
 
     def add(self, form: _Form) -> None:
         self.forms.append(form)
         for target, vector in ((self.verdict, form.verdict), (self.terms, form.terms)):
             for key, value in vector.items():
                 target[key] = target.get(key, 0.0) + value * form.count
+        self.norms = (_norm(self.verdict), _norm(self.terms))  # once per add, not per comparison
 
 
 class TermWeights:
@@ -167,12 +177,12 @@ class TermWeights:
         return weights
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
+def _cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: float) -> float:
+    if not a_norm or not b_norm:
         return 0.0
-    dot = sum(v * b.get(k, 0.0) for k, v in a.items())
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm if norm else 0.0
+    if len(a) > len(b):  # walk the smaller vector: a group's centroid grows large
+        a, b = b, a
+    return sum(v * b.get(k, 0.0) for k, v in a.items()) / (a_norm * b_norm)
 
 
 def _verdict(routing: Routing) -> dict[str, float]:
@@ -188,7 +198,8 @@ def similarity(a: _Form | _Cluster, b: _Form | _Cluster) -> float:
     """The blended similarity of two messages (or a message and a group's centroid)."""
     # Geometric mean: both must agree; two messages the engine ranks alike but
     # that share no content word (a refund and a receipt) stay apart.
-    return math.sqrt(_cosine(a.verdict, b.verdict) * _cosine(a.terms, b.terms))
+    verdicts = _cosine(a.verdict, a.norms[0], b.verdict, b.norms[0])
+    return math.sqrt(verdicts * _cosine(a.terms, a.norms[1], b.terms, b.norms[1]))
 
 
 def _forms(messages: Iterable[Message], router: Router, weights: TermWeights) -> list[_Form]:
@@ -245,15 +256,20 @@ def group_messages(
     weights = TermWeights(router.kb)
     forms = _forms(messages, router, weights)
     clusters: list[_Cluster] = []
+    # Term → groups holding it: a group sharing no term scores 0 (geometric mean), so only
+    # these candidates are compared; this keeps thousands of messages from being quadratic.
+    holding: dict[str, set[int]] = {}
     for done, form in enumerate(forms, start=1):
-        scored = [(similarity(form, c), i) for i, c in enumerate(clusters)]
-        best = max(scored, default=(0.0, -1))
+        candidates = sorted({i for term in form.terms for i in holding.get(term, ())})
+        best = max(((similarity(form, clusters[i]), -i) for i in candidates), default=(0.0, 0))
         if best[0] >= join:
-            clusters[best[1]].add(form)
+            index = -best[1]
         else:
-            cluster = _Cluster()
-            cluster.add(form)
-            clusters.append(cluster)
+            index = len(clusters)
+            clusters.append(_Cluster())
+        clusters[index].add(form)
+        for term in form.terms:
+            holding.setdefault(term, set()).add(index)
         if progress is not None:
             progress(done, len(forms))
     groups = [_group(c.forms, router.kb.settings.threshold) for c in clusters]
