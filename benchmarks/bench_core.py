@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from faqbot.answers.answering import Engine, answer_query
+from faqbot.cli.progress import progress_bar
 from faqbot.kb.loader import load_knowledge_base
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,9 @@ def bench_router(repeat: int) -> None:
     queries = _queries()
     route_ms: list[float] = []
     answer_ms: list[float] = []
-    for _ in range(repeat):
-        for q in queries:
+    with progress_bar("Routing the queries") as progress:
+        for done, q in enumerate(q for _ in range(repeat) for q in queries):
+            progress(done + 1, repeat * len(queries))
             t0 = time.perf_counter()
             entities = engine.extractor.extract(q, TODAY)
             engine.router.route(q, entities)

@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 
 from kbgen import generate_kb  # noqa: E402
 
+from faqbot.cli.progress import progress_bar, wanted  # noqa: E402
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash  # noqa: E402
 
 PY = sys.executable
@@ -118,13 +119,16 @@ def main() -> None:
     print(f"machine: {machine()}", flush=True)
     raw: dict[str, object] = {"machine": machine()}
     scale: dict[int, dict] = {}
-    for size in args.sizes:
-        kb = kb_for(size, args.data, args.seed)
-        print(f"… router at {size} generated entries", file=sys.stderr, flush=True)
-        cmd = [PY, str(HERE / "bench_scale.py"), "--kb", str(kb), "--entries", str(size), "--seed", str(args.seed)]
-        if size >= 50000:
-            cmd += ["--naive-queries", "100", "--passes", "2"]
-        scale[size] = _json_run(cmd)
+    with progress_bar("Knowledge-base sizes") as progress:  # quiet when stderr is not a terminal
+        for done, size in enumerate(args.sizes, start=1):
+            kb = kb_for(size, args.data, args.seed)
+            if not wanted():
+                print(f"… router at {size} generated entries", file=sys.stderr, flush=True)
+            cmd = [PY, str(HERE / "bench_scale.py"), "--kb", str(kb), "--entries", str(size), "--seed", str(args.seed)]
+            if size >= 50000:
+                cmd += ["--naive-queries", "100", "--passes", "2"]
+            scale[size] = _json_run(cmd)
+            progress(done, len(args.sizes))
     raw["scale"] = scale
 
     cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in args.sizes]

@@ -137,9 +137,8 @@ def test_report_plain(db: Path) -> None:
     lines = out.splitlines()
     assert "会話ターン: 10  回答できず: 5 (50.0%)  聞き返し: 1" in lines
     assert "cancel-howto              2  40.0%" in lines
-    assert "   2         1  ポイントで払えますか" in lines
-    assert "   2         2  返金してほしい [カード番号]" in lines
-    assert "   2  billing-timing  請求日はいつ" in lines
+    assert "3  g7ec008     2  near miss: out of scope (0.25)     返金してほしい [カード番号]" in lines
+    assert "                                                     返金してほしいです" in lines
     assert "cancel-howto     2   1" in lines
 
 
@@ -154,8 +153,27 @@ def test_report_csv(db: Path) -> None:
     code, out, _ = run("report", "--csv", "--since", "2026-11-01", "--db", str(db))
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["section", "key", "count", "value", "example"]
-    assert ["unanswered", "fallback", "2", "1", "ポイントで払えますか"] in rows
-    assert ["low_confidence", "billing-timing", "2", "2", "請求日はいつ"] in rows
+    assert ["group", "g3725c6", "2", "near miss: out of scope", "ポイントで払えますか"] in rows
+    assert ["group", "ge29112", "3", "alternate for next-billing-date", "請求日はいつ"] in rows
+
+
+def test_report_html_writes_a_page_with_four_charts(db: Path, tmp_path: Path) -> None:
+    page = tmp_path / "report.html"
+    code, out, _ = run("report", "--since", "2026-11-01", "--db", str(db), "--html", str(page))
+    assert code == 0 and "会話ターン: 10" in out
+    html = page.read_text(encoding="utf-8")
+    for chart in ("days", "groups", "intents", "votes"):
+        assert f'aria-labelledby="{chart}-title"' in html
+    assert html.count("<table>") == 4 and "<script" not in html
+    assert "返金してほしい [カード番号]" in html  # the group table, with the masked wording
+    assert "4111" not in html
+
+
+def test_report_html_to_an_unwritable_path_is_one_sentence(db: Path, tmp_path: Path) -> None:
+    code, _, err = run("report", "--db", str(db), "--html", str(tmp_path / "no" / "such" / "report.html"))
+    assert code == 1
+    assert err.startswith(f"Error: Cannot write the HTML page to {tmp_path / 'no' / 'such' / 'report.html'}: ")
+    assert err.endswith("; pass a writable --html path.\n")
 
 
 def test_report_uses_the_environment_database(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,7 +209,7 @@ def test_report_without_database_names_the_path(tmp_path: Path) -> None:
     assert err == f"Error: No analytics database at {tmp_path / 'none.sqlite3'}; record some conversations first or pass --db PATH.\n"
 
 
-@pytest.mark.parametrize("command", ["lookup", "show", "products", "report"])
+@pytest.mark.parametrize("command", ["lookup", "show", "products", "report", "learn"])
 def test_help_has_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0 and "Example" in out and f"faqbot {command}" in out

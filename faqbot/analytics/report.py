@@ -2,33 +2,37 @@
 
 Built from recorded turns and feedback (:mod:`faqbot.analytics.store`):
 
-* the fallback rate (and how often the bot had to ask which question was meant);
+* the fallback rate (and how often the bot had to ask which question was meant),
+  overall and day by day;
 * the most asked intents;
-* unanswered queries (fallbacks) and low-confidence queries (answered below
-  :data:`LOW_CONFIDENCE`, or clarified), each grouped by similarity so that
-  「ポイントで払えますか」 and 「ポイントで払えますか？」 count as one group, with
-  the group's size and one example — the list a maintainer works through;
-* the answers with the most 👎.
-
-Grouping compares normalised queries with rapidfuzz: a query joins the first
-group whose example is at least :data:`SIMILARITY` similar, else starts one.
+* the to-do list: unanswered, clarified, low-confidence (answered below
+  :data:`LOW_CONFIDENCE`) and 👎 messages grouped by meaning with the router's
+  own analysis (:mod:`faqbot.analytics.grouping`), each group labelled with
+  what the engine makes of it;
+* 👍/👎 per answer, and the answers with the most 👎.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from rapidfuzz import fuzz
-
+from faqbot.analytics.grouping import (
+    SOURCE_CLARIFIED,
+    SOURCE_FALLBACK,
+    SOURCE_LOW,
+    SOURCE_THUMBS_DOWN,
+    Group,
+    Message,
+    group_messages,
+)
 from faqbot.analytics.store import FeedbackRecord, TurnRecord
-from faqbot.text.normalize import normalize
+from faqbot.routing.router import Router
 
 #: Answered turns below this confidence count as low-confidence.
 LOW_CONFIDENCE = 0.6
-#: rapidfuzz ratio (0–100) at which two normalised queries fall in one group.
-SIMILARITY = 70.0
 #: How many intents and groups each section lists.
 TOP = 20
 
@@ -43,13 +47,17 @@ class IntentCount:
 
 
 @dataclass(frozen=True)
-class QueryGroup:
-    """Similar queries counted together, with one example and the intent the bot leaned to."""
+class DayCount:
+    """Turns and fallbacks on one day."""
 
-    example: str
-    count: int
-    variants: int  # distinct wordings in the group
-    intent: str  # the most frequent intent of the group's turns ("fallback" for unanswered)
+    day: str  # YYYY-MM-DD
+    turns: int
+    fallbacks: int
+
+    @property
+    def fallback_rate(self) -> float:
+        """Share of the day's turns that fell back."""
+        return _rate(self.fallbacks, self.turns)
 
 
 @dataclass(frozen=True)
@@ -71,68 +79,60 @@ class Report:
     clarified: int
     fallback_rate: float
     intents: tuple[IntentCount, ...]
-    unanswered: tuple[QueryGroup, ...]
-    low_confidence: tuple[QueryGroup, ...]
-    disliked: tuple[FeedbackCount, ...]
+    groups: tuple[Group, ...]  # the to-do list, biggest group first
+    disliked: tuple[FeedbackCount, ...]  # answers with a 👎, most first
+    days: tuple[DayCount, ...] = ()  # oldest first
+    votes: tuple[FeedbackCount, ...] = ()  # every voted answer, by entry id
 
 
 def _rate(part: int, whole: int) -> float:
     return round(part / whole, 4) if whole else 0.0
 
 
-def group_queries(turns: tuple[TurnRecord, ...] | list[TurnRecord], similarity: float = SIMILARITY) -> tuple[QueryGroup, ...]:
-    """Group turns by query similarity, biggest group first (ties: first asked first)."""
-    forms: dict[str, list[TurnRecord]] = {}
-    for turn in turns:
-        forms.setdefault(normalize(turn.query) or turn.query, []).append(turn)
-    # Most frequent wording first, so it becomes the group's example.
-    ordered = sorted(forms.items(), key=lambda item: -len(item[1]))
-    groups: list[tuple[str, list[str], list[TurnRecord]]] = []  # (key form, forms, turns)
-    for form, members in ordered:
-        best, best_score = None, similarity
-        for group in groups:
-            score = fuzz.ratio(form, group[0])
-            if score >= best_score and (best is None or score > best_score):
-                best, best_score = group, score
-        if best is None:
-            groups.append((form, [form], list(members)))
-        else:
-            best[1].append(form)
-            best[2].extend(members)
-    out = [
-        QueryGroup(
-            example=forms[key][0].query,
-            count=len(members),
-            variants=len(keys),
-            intent=Counter(t.intent for t in members).most_common(1)[0][0],
-        )
-        for key, keys, members in groups
-    ]
-    out.sort(key=lambda g: -g.count)  # stable: equal counts keep first-asked order
-    return tuple(out)
+def to_do_messages(
+    turns: tuple[TurnRecord, ...], feedback: tuple[FeedbackRecord, ...], low_confidence: float = LOW_CONFIDENCE
+) -> list[Message]:
+    """The messages a maintainer should look at: fallbacks, clarified, low-confidence and 👎 turns."""
+    messages: list[Message] = []
+    for t in turns:
+        if t.fallback:
+            messages.append(Message(t.query, SOURCE_FALLBACK))
+        elif t.clarified:
+            messages.append(Message(t.query, SOURCE_CLARIFIED))
+        elif t.confidence < low_confidence:
+            messages.append(Message(t.query, SOURCE_LOW))
+    # A 👎 without the question it answered says nothing to group.
+    messages += [Message(f.query, SOURCE_THUMBS_DOWN) for f in feedback if not f.helpful and f.query.strip()]
+    return messages
+
+
+def _days(turns: tuple[TurnRecord, ...]) -> tuple[DayCount, ...]:
+    totals: Counter[str] = Counter(t.at[:10] for t in turns)
+    fallbacks: Counter[str] = Counter(t.at[:10] for t in turns if t.fallback)
+    return tuple(DayCount(day, totals[day], fallbacks[day]) for day in sorted(totals))
 
 
 def build_report(
     turns: tuple[TurnRecord, ...],
     feedback: tuple[FeedbackRecord, ...],
+    router: Router,
     since: date | None = None,
     low_confidence: float = LOW_CONFIDENCE,
     top: int = TOP,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Summarise recorded ``turns`` and ``feedback`` (already filtered by ``since``)."""
+    """Summarise recorded ``turns`` and ``feedback`` (already filtered by ``since``);
+    ``router`` groups the to-do list by meaning."""
     fallbacks = [t for t in turns if t.fallback]
     answered = [t for t in turns if not t.fallback]
-    unsure = [t for t in answered if t.clarified or t.confidence < low_confidence]
     counts = Counter(t.intent for t in answered)
     first_seen = {t.intent: i for i, t in reversed(list(enumerate(answered)))}
     intents = sorted(counts.items(), key=lambda kv: (-kv[1], first_seen[kv[0]]))
     votes: dict[str, list[int]] = {}
     for f in feedback:
         votes.setdefault(f.intent, [0, 0])[0 if not f.helpful else 1] += 1
-    disliked = sorted(
-        (FeedbackCount(intent, down, up) for intent, (down, up) in votes.items() if down),
-        key=lambda c: (-c.down, c.up, c.intent),
-    )
+    counted = [FeedbackCount(intent, down, up) for intent, (down, up) in votes.items()]
+    disliked = sorted((c for c in counted if c.down), key=lambda c: (-c.down, c.up, c.intent))
     return Report(
         since=since,
         turns=len(turns),
@@ -140,9 +140,10 @@ def build_report(
         clarified=sum(1 for t in turns if t.clarified),
         fallback_rate=_rate(len(fallbacks), len(turns)),
         intents=tuple(IntentCount(i, n, _rate(n, len(answered))) for i, n in intents[:top]),
-        unanswered=group_queries(fallbacks)[:top],
-        low_confidence=group_queries(unsure)[:top],
+        groups=group_messages(to_do_messages(turns, feedback, low_confidence), router, progress=progress)[:top],
         disliked=tuple(disliked[:top]),
+        days=_days(turns),
+        votes=tuple(sorted(counted, key=lambda c: c.intent)),
     )
 
 
@@ -155,14 +156,24 @@ def report_json(report: Report) -> dict[str, object]:
         "clarified": report.clarified,
         "fallback_rate": report.fallback_rate,
         "intents": [{"intent": i.intent, "count": i.count, "share": i.share} for i in report.intents],
-        "unanswered": [_group_json(g) for g in report.unanswered],
-        "low_confidence": [_group_json(g) for g in report.low_confidence],
+        "groups": [group_json(g) for g in report.groups],
         "disliked": [{"intent": d.intent, "down": d.down, "up": d.up} for d in report.disliked],
+        "days": [{"day": d.day, "turns": d.turns, "fallbacks": d.fallbacks} for d in report.days],
     }
 
 
-def _group_json(g: QueryGroup) -> dict[str, object]:
-    return {"example": g.example, "count": g.count, "variants": g.variants, "intent": g.intent}
+def group_json(g: Group) -> dict[str, object]:
+    """One to-do group as JSON (``faqbot report --json``, ``faqbot learn --json``)."""
+    return {
+        "id": g.id,
+        "label": g.label,
+        "label_text": g.label_text,
+        "entry": g.entry,
+        "confidence": g.confidence,
+        "count": g.count,
+        "phrasings": [{"text": p.text, "count": p.count, "masked": p.masked} for p in g.phrasings],
+        "sources": dict(g.sources),
+    }
 
 
 #: Columns of ``faqbot report --csv``: one row per figure, the section saying which.
@@ -177,7 +188,6 @@ def report_rows(report: Report) -> list[tuple[str, str, int, str, str]]:
         ("summary", "clarified", report.clarified, "", ""),
     ]
     rows += [("intent", i.intent, i.count, f"{i.share:.4f}", "") for i in report.intents]
-    rows += [("unanswered", g.intent, g.count, str(g.variants), g.example) for g in report.unanswered]
-    rows += [("low_confidence", g.intent, g.count, str(g.variants), g.example) for g in report.low_confidence]
+    rows += [("group", g.id, g.count, g.label_text, g.example) for g in report.groups]
     rows += [("thumbs_down", d.intent, d.down, str(d.up), "") for d in report.disliked]
     return rows

@@ -19,6 +19,7 @@ _COMMANDS = {
     "chat": "faqbot.cli.chat_command:chat",
     "check": "faqbot.cli.check_command:check",
     "eval": "faqbot.cli.core_commands:evaluate",
+    "learn": "faqbot.cli.learn_command:learn",
     "lookup": "faqbot.cli.staff_commands:lookup",
     "products": "faqbot.cli.staff_commands:products",
     "report": "faqbot.cli.staff_commands:report",

@@ -9,14 +9,7 @@ import click
 
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
-from faqbot.quality.lint import (
-    MIN_ALTERNATES,
-    few_alternates,
-    misrouted_alternates,
-    near_duplicate_entries,
-    seed_products_without_rules,
-    unused_synonyms,
-)
+from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
 
 
 def _read_seed(seed: Path) -> str:
@@ -52,10 +45,7 @@ def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | N
     engine = load_engine(kb_dir)  # structural problems raise and exit 1 here
     kb = engine.kb
     seed_text = _read_seed(seed) if seed is not None else None
-    problems: list[Problem] = misrouted_alternates(kb, engine.router)
-    problems += near_duplicate_entries(kb)
-    problems += few_alternates(kb, min_alternates)
-    problems += unused_synonyms(kb)
+    problems: list[Problem] = check_knowledge_base(kb, engine.router, min_alternates)
     if seed is not None and seed_text is not None:
         problems += seed_products_without_rules(kb, seed_text, str(seed))
     errors = [p for p in problems if p.severity != "warning"]

@@ -54,10 +54,16 @@ def resolve_today(today_text: str | None) -> date:
     return parse_iso_date(today_text) if today_text else date.today()
 
 
-def load_engine(kb_dir: Path | None) -> Engine:
+def load_engine(kb_dir: Path | None, quiet: bool = False) -> Engine:
     """Load and index the knowledge base, through the on-disk engine cache
-    (raises KnowledgeBaseError)."""
-    return cached_engine(kb_dir)
+    (raises KnowledgeBaseError); on a terminal, an indicator shows while it works
+    (``quiet``: never, e.g. for ``--json``)."""
+    if quiet or not sys.stderr.isatty():
+        return cached_engine(kb_dir)
+    from faqbot.cli.progress import progress_bar
+
+    with progress_bar("Loading the knowledge base"):
+        return cached_engine(kb_dir)
 
 
 def translate_errors(func: F) -> F:

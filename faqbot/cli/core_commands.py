@@ -17,6 +17,7 @@ from faqbot.cli.common import (
     today_option,
     translate_errors,
 )
+from faqbot.cli.progress import counted, progress_bar
 from faqbot.kb.billing import format_date
 from faqbot.kb.dates import parse_iso_date
 from faqbot.quality.evaluation import Report, load_examples, predict, score
@@ -51,7 +52,7 @@ def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | Non
       printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     questions = sys.stdin if question == "-" else [question]
     first = True
     for line in questions:
@@ -122,20 +123,32 @@ def _print_report(report: Report) -> None:
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--min-accuracy", type=float, default=None, help="Exit 1 when in-scope accuracy is below this.")
 @click.option("--errors", "show_errors", is_flag=True, help="List every misrouted query.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Also write a page with the confusion matrix and the precision–coverage curve.")
 @kb_option
 @today_option
 @translate_errors
-def evaluate(file: Path, min_accuracy: float | None, show_errors: bool, kb_dir: Path | None, today_text: str | None) -> None:
+def evaluate(
+    file: Path, min_accuracy: float | None, show_errors: bool, html_path: Path | None, kb_dir: Path | None,
+    today_text: str | None,
+) -> None:
     """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
 
     \b
-    Example:
+    Examples:
       faqbot eval ../shared/eval/dev.jsonl --min-accuracy 0.95
+      faqbot eval ../shared/eval/dev.jsonl --html eval.html
     """
     today = resolve_today(today_text)
     examples = load_examples(file)
     engine = load_engine(kb_dir)
-    report = score(predict(engine, examples, today))
+    with progress_bar(f"Evaluating {file.name}") as progress:
+        predictions = predict(engine, counted(examples, progress), today)
+    report = score(predictions)
+    if html_path is not None:
+        from faqbot.quality.eval_html import write_eval_html  # matplotlib only when a page is asked for
+
+        write_eval_html(file.name, report, predictions, engine.kb.settings.threshold, html_path)
     _print_report(report)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted):")

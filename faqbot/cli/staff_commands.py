@@ -40,6 +40,7 @@ from faqbot.answers.staff import (
     lookup as lookup_entries,
 )
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
+from faqbot.cli.progress import progress_bar
 from faqbot.errors import InputError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.terminal.lookup_tui import run_lookup_tui
@@ -146,7 +147,7 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
       faqbot lookup
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     if query is None:
         if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise InputError("faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.")
@@ -178,7 +179,7 @@ def show(entry_id: str, product: str | None, as_json: bool, kb_dir: Path | None,
       faqbot show --json cancel-howto
     """
     today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
+    engine = load_engine(kb_dir, quiet=as_json)
     view = entry_view(engine, entry_id, today, product=product)
     if as_json:
         echo_json(entry_json(view))
@@ -205,7 +206,7 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
       faqbot products
       faqbot products --json
     """
-    sheets = product_sheets(load_engine(kb_dir).kb)
+    sheets = product_sheets(load_engine(kb_dir, quiet=as_json).kb)
     if as_json:
         echo_json(products_json(sheets))
         return
@@ -241,14 +242,13 @@ def _print_report(console: Console, report: Report, db: Path) -> None:
     for i in report.intents:
         intents.add_row(i.intent, str(i.count), f"{i.share:.1%}")
     sections.append(("よく聞かれた質問", intents))
-    unanswered = _numeric(_table(console, "件数", "言い回し", "例"), 0, 1)
-    for g in report.unanswered:
-        unanswered.add_row(str(g.count), str(g.variants), g.example)
-    sections.append(("回答できなかった質問 (似た質問をまとめて)", unanswered))
-    low = _numeric(_table(console, "件数", "推定した質問", "例"), 0)
-    for g in report.low_confidence:
-        low.add_row(str(g.count), g.intent, g.example)
-    sections.append((f"自信の低い回答 (信頼度 {LOW_CONFIDENCE:.2f} 未満か聞き返し)", low))
+    groups = _numeric(_table(console, "#", "ID", "件数", "判定 (信頼度)", "言い回し"), 0, 2)
+    for n, g in enumerate(report.groups, start=1):
+        phrasings = "\n".join(f"{p.text} ×{p.count}" if p.count > 1 else p.text for p in g.phrasings)
+        groups.add_row(str(n), g.id, str(g.count), f"{g.label_text} ({g.confidence:.2f})", phrasings)
+    sections.append(
+        (f"答えられなかった質問 (意味でまとめて; 回答できず・聞き返し・信頼度 {LOW_CONFIDENCE:.2f} 未満・👎)", groups)
+    )
     disliked = _numeric(_table(console, "回答 (intent)", "👎", "👍"), 1, 2)
     for d in report.disliked:
         disliked.add_row(d.intent, str(d.down), str(d.up))
@@ -263,20 +263,27 @@ def _print_report(console: Console, report: Report, db: Path) -> None:
 @click.option("--since", "since_text", metavar="YYYY-MM-DD", default=None, help="Only turns on or after this date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV rows: section,key,count,value,example.")
+@click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="Also write the report as a self-contained HTML page with charts.")
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Analytics database (default: $FAQBOT_ANALYTICS_DB, else $XDG_STATE_HOME/faqbot/analytics.sqlite3).")
+@kb_option
 @translate_errors
-def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | None) -> None:
+def report(
+    since_text: str | None, as_json: bool, as_csv: bool, html_path: Path | None, db_path: Path | None,
+    kb_dir: Path | None,
+) -> None:
     """What customers asked that the bot could not answer well: the maintainer's to-do list.
 
-    Shows the fallback rate, the most asked intents, unanswered and
-    low-confidence questions grouped by similarity (count and an example
-    each), and the answers with the most 👎.
+    Shows the fallback rate, the most asked intents, the unanswered,
+    clarified, low-confidence and 👎 questions grouped by meaning (each group
+    labelled "alternate for ENTRY", "near miss: out of scope" or "new topic";
+    accept one with `faqbot learn`), and 👍/👎 per answer.
 
     \b
     Examples:
       faqbot report
-      faqbot report --since 2026-11-01
+      faqbot report --since 2026-11-01 --html report.html
       faqbot report --csv --db ./analytics.sqlite3 > report.csv
     """
     if as_json and as_csv:
@@ -284,7 +291,14 @@ def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | 
     since = parse_iso_date(since_text) if since_text else None
     db = db_path if db_path is not None else analytics_settings().path
     recorder = Recorder(db)
-    result = build_report(recorder.turns(since), recorder.feedback(since), since=since)
+    turns, feedback = recorder.turns(since), recorder.feedback(since)
+    engine = load_engine(kb_dir, quiet=as_json or as_csv)
+    with progress_bar("Grouping questions", quiet=as_json or as_csv) as progress:
+        result = build_report(turns, feedback, engine.router, since=since, progress=progress)
+    if html_path is not None:
+        from faqbot.analytics.html_report import write_report_html  # matplotlib only when a page is asked for
+
+        write_report_html(result, html_path)
     if as_json:
         echo_json(report_json(result))
     elif as_csv:

@@ -192,3 +192,12 @@ def seed_products_without_rules(kb: KnowledgeBase, seed_text: str, seed_name: st
         for name, line in seed_table_products(seed_text)
         if normalize_term(name) not in known
     ]
+
+
+def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
+    """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
+    problems = misrouted_alternates(kb, router)
+    problems += near_duplicate_entries(kb)
+    problems += few_alternates(kb, min_alternates)
+    problems += unused_synonyms(kb)
+    return problems

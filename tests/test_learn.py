@@ -1,0 +1,201 @@
+"""The maintainers' loop end to end, and the core of ``faqbot learn``.
+
+A day of turns (tests/fixtures/maintainers_day.json, personal data typed in
+and masked by the recorder) is recorded, grouped by ``faqbot report``, and one
+group is accepted as alternates through ``faqbot learn --accept`` on a
+temporary copy of the shipped knowledge base.  The YAML diff must hold only
+the accepted lines, ``faqbot check --strict`` must pass, and the phrasings
+must now be answered.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from faqbot.analytics import Recorder
+from faqbot.analytics.grouping import group_messages
+from faqbot.analytics.report import to_do_messages
+from faqbot.answers.answering import Engine
+from faqbot.cli import main
+from faqbot.cli.learn_command import parse_target, review
+from faqbot.errors import InputError
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.quality.learn import OUT_OF_SCOPE, Change, apply_change, preview_change, screen
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "maintainers_day.json"
+TODAY = date(2026, 12, 2)
+PAYMENT_FILE = "faq/apply-payment.yaml"
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def record_day(db: Path) -> Recorder:
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    recorder = Recorder(db)
+    for t in data["turns"]:
+        at = datetime.fromisoformat(f"{data['day']}T{t['time']}")
+        assert recorder.record_turn(t["channel"], t["query"], t["intent"], t["confidence"], t["fallback"],
+                                    t["clarified"], None, at)
+    for f in data["feedback"]:
+        at = datetime.fromisoformat(f"{data['day']}T{f['time']}")
+        assert recorder.record_feedback(f["channel"], f["intent"], f["helpful"], at, f["query"])
+    return recorder
+
+
+@pytest.fixture()
+def kb(tmp_path: Path) -> Path:
+    copy = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KB, copy)
+    return copy
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "analytics.sqlite3"
+    record_day(path)
+    return path
+
+
+def _points_group(kb: Path, db: Path) -> dict[str, object]:
+    code, out, err = run("report", "--json", "--db", str(db), "--kb", str(kb))
+    assert code == 0, err
+    groups = json.loads(out)["groups"]
+    return next(g for g in groups if any(p["text"] == "ポイントで払えますか" for p in g["phrasings"]))
+
+
+def test_the_loop_from_a_day_of_turns_to_answered_questions(kb: Path, db: Path) -> None:
+    group = _points_group(kb, db)
+    texts = [p["text"] for p in group["phrasings"]]  # type: ignore[index]
+    # Two wordings of one question land in one group, with the masked message beside them.
+    assert texts == ["ポイントで払えますか", "ポイント払いはできますか", "ポイントで払えますか [電話番号] に電話ください"]
+    assert group["count"] == 4 and group["entry"] == "payment-methods"
+    before = (kb / PAYMENT_FILE).read_text(encoding="utf-8")
+
+    code, out, err = run("learn", "--accept", str(group["id"]), "--as", "alternate:payment-methods", "--yes",
+                         "--db", str(db), "--kb", str(kb), "--today", TODAY.isoformat())
+    assert code == 0, err + out
+    assert "Check: OK" in out and "held personal data" in out and "Written:" in out
+
+    after = (kb / PAYMENT_FILE).read_text(encoding="utf-8")
+    changed = [line for line in difflib.ndiff(before.splitlines(), after.splitlines()) if line[:2] in ("+ ", "- ")]
+    assert changed == ["+       - ポイントで払えますか", "+       - ポイント払いはできますか"]
+    assert "[電話番号]" not in after and "090" not in after
+    # Only that file changed.
+    for path in SHIPPED_KB.rglob("*.yaml"):
+        rel = path.relative_to(SHIPPED_KB)
+        if rel.as_posix() != PAYMENT_FILE:
+            assert (kb / rel).read_bytes() == path.read_bytes(), rel
+
+    code, out, err = run("check", "--strict", "--kb", str(kb))
+    assert code == 0, out + err
+    for phrasing in ("ポイントで払えますか", "ポイント払いはできますか"):
+        code, out, _ = run("ask", "--json", "--kb", str(kb), "--today", TODAY.isoformat(), phrasing)
+        answer = json.loads(out)
+        assert (answer["intent"], answer["decision"]) == ("payment-methods", "answer"), phrasing
+
+
+def test_dry_run_and_unconfirmed_runs_write_nothing(kb: Path, db: Path) -> None:
+    group = _points_group(kb, db)
+    before = (kb / PAYMENT_FILE).read_bytes()
+    for extra in (["--dry-run", "--yes"], []):
+        code, out, _ = run("learn", "--accept", str(group["id"]), "--as", "alternate:payment-methods",
+                           "--db", str(db), "--kb", str(kb), *extra)
+        assert code == 0 and "Nothing written" in out
+    assert (kb / PAYMENT_FILE).read_bytes() == before
+
+
+def test_json_preview_lists_before_and_after_figures(kb: Path, db: Path, tmp_path: Path) -> None:
+    group = _points_group(kb, db)
+    eval_set = tmp_path / "set.jsonl"
+    eval_set.write_text(
+        '{"q": "クレカ以外の支払い方法はある？", "intent": "payment-methods", "product": null}\n'
+        '{"q": "ウイルスバスターが起動しない", "intent": "fallback", "product": null}\n', encoding="utf-8")
+    code, out, err = run("learn", "--json", "--accept", str(group["id"]), "--as", "alternate:payment-methods",
+                         "--eval", str(eval_set), "--db", str(db), "--kb", str(kb))
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["ok"] is True and data["written"] is False
+    assert data["added"] == ["ポイントで払えますか", "ポイント払いはできますか"]
+    assert [(f["name"], f["total"]) for f in data["before"]] == [("set.jsonl", 2)]
+    assert len(data["after"]) == 1 and data["captured"] == []
+
+
+def test_a_change_that_fails_the_check_is_not_written(kb: Path) -> None:
+    engine = Engine.build(load_knowledge_base(kb))
+    # Another entry's own question as an alternate of cancel-howto: a near-duplicate at best.
+    stolen = engine.kb.entry("payment-methods").question
+    preview = preview_change(engine, Change("cancel-howto", (stolen,)), TODAY)
+    assert not preview.ok and (preview.errors or preview.new_warnings)
+    before = preview.path.read_bytes()
+    with pytest.raises(InputError, match="Nothing was written"):
+        apply_change(preview)
+    assert preview.path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("phrasing", "reason"),
+    [
+        ("ポイントで払えますか [電話番号]", "held personal data (masked when recorded); never written"),
+        ("連絡先は taro@example.com です", "held personal data (masked when recorded); never written"),
+        ("クレジットカード以外で支払えますか？", "already stored"),
+        ("？！", "has no words to match"),
+    ],
+)
+def test_screen_refuses_personal_data_and_repeats(phrasing: str, reason: str) -> None:
+    engine = Engine.build(load_knowledge_base(SHIPPED_KB))
+    added, refused = screen(engine, Change("payment-methods", (phrasing, "ポイントは使える？")))
+    assert added == ("ポイントは使える？",)
+    assert [(r.text, r.reason) for r in refused] == [(phrasing, reason)]
+
+
+def test_out_of_scope_target_edits_the_examples(kb: Path) -> None:
+    engine = Engine.build(load_knowledge_base(kb))
+    preview = preview_change(engine, Change(OUT_OF_SCOPE, ("今日はいい天気",)), TODAY)
+    assert preview.path == kb / "out_of_scope.yaml"
+    assert [line for line in preview.diff.splitlines() if line.startswith(("+ ", "+  ", "- "))] == ["+  - 今日はいい天気"]
+
+
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [("alternate:payment-methods", "payment-methods"), ("out-of-scope", OUT_OF_SCOPE)],
+)
+def test_parse_target(text: str, target: str) -> None:
+    assert parse_target(text) == target
+
+
+@pytest.mark.parametrize("text", ["alternate:", "payment-methods", "oos"])
+def test_parse_target_rejects(text: str) -> None:
+    with pytest.raises(InputError, match="--as alternate:ENTRY or --as out-of-scope"):
+        parse_target(text)
+
+
+def test_interactive_review_accepts_a_group_headless(kb: Path, db: Path) -> None:
+    engine = Engine.build(load_knowledge_base(kb))
+    recorder = Recorder(db)
+    groups = group_messages(to_do_messages(recorder.turns(), recorder.feedback()), engine.router)
+    points = next(i for i, g in enumerate(groups) if g.example == "ポイントで払えますか")
+    # Skip every group before the ポイント group, accept it for payment-methods, confirm, then quit.
+    keys = "s\n" * points + "payment-methods\ny\nq\n"
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        written = review(engine, groups, TODAY, input=pipe, output=DummyOutput())
+    assert written == 1
+    assert "      - ポイント払いはできますか\n" in (kb / PAYMENT_FILE).read_text(encoding="utf-8")
+
+
+def test_learn_without_accept_outside_a_terminal_names_the_option(db: Path, kb: Path) -> None:
+    code, out, err = run("learn", "--db", str(db), "--kb", str(kb))
+    assert code == 1 and out == ""
+    assert err == "Error: faqbot learn needs --accept GROUP outside an interactive terminal; see `faqbot report`.\n"
