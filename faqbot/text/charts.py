@@ -50,6 +50,21 @@ def _pyplot() -> Any:
 
 _SVG_START = re.compile(r"<svg\b[^>]*>", re.S)
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _scope_ids(svg: str, prefix: str) -> str:
+    """Prefix every id (and every ``#id`` reference) so two charts on one page share none.
+
+    matplotlib numbers its groups and glyphs per figure (``figure_1``, ``DejaVuSans-30``),
+    so every chart of a page would repeat them (axe-core: duplicate-id).
+    """
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    names = "|".join(re.escape(i) for i in sorted(ids, key=len, reverse=True))
+    svg = re.sub(rf'\bid="({names})"', lambda m: f'id="{prefix}-{m.group(1)}"', svg)
+    return re.sub(rf"#({names})(?=[\")])", lambda m: f"#{prefix}-{m.group(1)}", svg)
 
 
 def _to_svg(fig: Any, chart_id: str, title: str) -> str:
@@ -71,7 +86,7 @@ def _to_svg(fig: Any, chart_id: str, title: str) -> str:
         f'<title id="{chart_id}-title">{escape(title)}</title>'
     )
     # matplotlib's RDF metadata (namespaces, licence URLs) says nothing to a reader of the page.
-    return opening + _METADATA.sub("", text[match.end():])
+    return opening + _scope_ids(_METADATA.sub("", text[match.end():]), chart_id)
 
 
 def bar_chart(chart_id: str, title: str, labels: Sequence[str], series: Sequence[Series], xlabel: str = "") -> str:
