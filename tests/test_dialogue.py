@@ -76,7 +76,19 @@ def test_state_json_is_the_documented_shape() -> None:
         "last": "payment-methods",
         "choices": ["resume", "cancel"],
         "misses": 1,
+        "lang": "ja",
     }
+
+
+def test_state_without_lang_is_read_as_japanese() -> None:
+    # States sent before the conversation's language was kept are still accepted.
+    data = {k: v for k, v in FULL_STATE.to_json().items() if k != "lang"}
+    assert DialogueState.from_json(data).lang == "ja"
+
+
+def test_state_with_unknown_lang_is_refused() -> None:
+    with pytest.raises(InputError, match="lang"):
+        DialogueState.from_json({**FULL_STATE.to_json(), "lang": "fr"})
 
 
 def _with(**changes: Any) -> dict[str, Any]:

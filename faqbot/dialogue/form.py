@@ -13,7 +13,18 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, billing_for, missing_slots
-from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_BILLING, KIND_FORM, KIND_SUPPORT, Choice, Fact, Link, Reply
+from faqbot.dialogue.handoff import make_handoff
+from faqbot.dialogue.reply import (
+    DECISION_DIALOGUE,
+    HANDOFF_MISSES,
+    KIND_BILLING,
+    KIND_FORM,
+    KIND_SUPPORT,
+    Choice,
+    Fact,
+    Link,
+    Reply,
+)
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
 from faqbot.kb.billing import BillingResult, format_date
@@ -129,6 +140,7 @@ def ask(
         },
     )
     links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support else ()
+    handoff = make_handoff(kb, state, HANDOFF_MISSES, "") if offer_support else None
     reply = Reply(
         text=text,
         intent=state.form or "",
@@ -137,6 +149,7 @@ def ask(
         choices=choices,
         links=links,
         kind=KIND_SUPPORT if offer_support else KIND_FORM,
+        handoff=handoff,
     )
     return reply, replace(state, asking=slot, choices=tuple(c.value for c in choices))
 

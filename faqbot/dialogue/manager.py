@@ -28,6 +28,7 @@ from datetime import date
 from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import phrases
 from faqbot.dialogue.form import describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.handoff import handoff_reason, handoff_reply
 from faqbot.dialogue.replies import (
     CANCEL,
     RESUME,
@@ -102,6 +103,9 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     number = phrases.picked_number(text)
     if number is not None and state.choices:
         return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
+    reason = handoff_reason(engine.kb, text)
+    if reason is not None:
+        return handoff_reply(engine, state, reason, text, state.lang)
     if state.form:
         return _in_form(engine, state, text, today)
     return _idle(engine, state, text, today)
@@ -160,7 +164,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         return cancelled_reply(engine, replace(state, choices=()))
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
-    return fallback_reply(engine, updated, suggestions, routing.confidence)
+    return fallback_reply(engine, updated, suggestions, routing.confidence, text)
 
 
 def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:

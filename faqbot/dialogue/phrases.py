@@ -118,6 +118,29 @@ def looks_like_question(message: str) -> bool:
     return text.endswith(("か", "の", "たい", "教えて", "教えてください", "ください", "知りたい"))
 
 
+def _compact(text: str) -> str:
+    """NFKC, lower case, without spaces or punctuation: the form handoff phrases are compared in."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum()) if not folded.isascii() else re.sub(r"[^a-z0-9 ]+", " ", folded)
+
+
+def contains_phrase(message: str, candidates: tuple[str, ...]) -> bool:
+    """True when ``message`` contains one of ``candidates`` (width, case, spaces and punctuation ignored).
+
+    English phrases are compared word-bounded, so "refund" does not match inside another word.
+    """
+    text = _compact(message)
+    padded = f" {' '.join(text.split())} "
+    for candidate in candidates:
+        wanted = _compact(candidate)
+        if wanted.isascii():
+            if f" {' '.join(wanted.split())} " in padded:
+                return True
+        elif wanted and wanted in text:
+            return True
+    return False
+
+
 def match_label(message: str, labels: tuple[str, ...]) -> int | None:
     """Index of the label the message names: equal to it, or a part clearly covering more of it than of any other."""
     norm = normalize_term(message)

@@ -12,8 +12,12 @@ from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion, answer_entry
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
+from faqbot.dialogue.handoff import contact_links, make_handoff
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
+    HANDOFF_ASKED,
+    HANDOFF_MISSES,
+    HANDOFF_REFERRAL,
     KIND_ANSWER,
     KIND_CANCELLED,
     KIND_CLARIFY,
@@ -22,6 +26,7 @@ from faqbot.dialogue.reply import (
     KIND_SMALLTALK,
     KIND_SUPPORT,
     Choice,
+    Handoff,
     Link,
     Reply,
 )
@@ -75,8 +80,20 @@ def answer_reply(
     else:
         text = answer.text
         choices = entry_choices(kb, [s.intent for s in answer.related])
-    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind)
+    handoff = _answer_handoff(kb, state, entry, answer.text, query)
+    if handoff is not None:
+        links += tuple(link for link in contact_links(kb) if link not in links)
+    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind, handoff)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
+
+
+def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text: str, query: str) -> Handoff | None:
+    """A handoff when the answer refers the customer to the desk (the contact entry: they asked for it)."""
+    if entry.id == _CONTACT_ENTRY:
+        return make_handoff(kb, state, HANDOFF_ASKED, query)
+    if kb.service.support_desk and kb.service.support_desk in text:
+        return make_handoff(kb, state, HANDOFF_REFERRAL, query)
+    return None
 
 
 def clarify_reply(
@@ -91,7 +108,7 @@ def clarify_reply(
 
 
 def fallback_reply(
-    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
+    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float, query: str = ""
 ) -> tuple[Reply, DialogueState]:
     """Say we do not know and suggest the closest questions; from the second miss in a row, offer the support desk."""
     kb = engine.kb
@@ -102,11 +119,12 @@ def fallback_reply(
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
     else:
         contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
-        text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)})
-        links: tuple[Link, ...] = (Link(kb.service.support_desk, kb.service.support_url),)
+        text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)}, kb.lang)
+        links: tuple[Link, ...] = contact_links(kb)
         if contact is not None:
             links += tuple(Link(t) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
-        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT)
+        handoff = make_handoff(kb, replace(state, misses=misses), HANDOFF_MISSES, query)
+        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT, handoff)
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=misses)
 
 

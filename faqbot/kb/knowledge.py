@@ -37,6 +37,19 @@ class Service:
 
 
 @dataclass(frozen=True)
+class HandoffPhrases:
+    """Phrases that hand the customer over to a person (``knowledge/handoff.yaml``).
+
+    ``complaint`` and ``refund`` replies apologise first; ``asked`` is a request
+    for a person or the desk itself.
+    """
+
+    complaint: tuple[str, ...] = ()
+    refund: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RouterSettings:
     """Routing thresholds, tunable per knowledge base."""
 
@@ -139,6 +152,8 @@ class KnowledgeBase:
     out_of_scope: tuple[str, ...]
     out_of_scope_subjects: tuple[str, ...]
     content_hash: str
+    handoff: HandoffPhrases = field(default_factory=HandoffPhrases)
+    lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
 
     @cached_property
     def entry_ids(self) -> frozenset[str]:

@@ -19,6 +19,7 @@ from faqbot.kb.knowledge import (
     KIND_FAQ,
     KIND_SMALLTALK,
     Entry,
+    HandoffPhrases,
     KnowledgeBase,
     Plan,
     Product,
@@ -338,6 +339,17 @@ def _out_of_scope(root: Path, problems: list[Problem]) -> tuple[tuple[str, ...],
     return _texts(c, data, "examples"), _texts(c, data, "subjects")
 
 
+def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
+    if not (root / "handoff.yaml").exists():
+        return HandoffPhrases()
+    data, c = _load(root, "handoff.yaml", problems)
+    if data is None:
+        return HandoffPhrases()
+    return HandoffPhrases(
+        complaint=_texts(c, data, "complaint"), refund=_texts(c, data, "refund"), asked=_texts(c, data, "asked")
+    )
+
+
 def kb_content_hash(root: Path) -> str:
     """A hash of every YAML file under ``root`` (names and bytes)."""
     digest = hashlib.sha256()
@@ -400,6 +412,7 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         out_of_scope=examples,
         out_of_scope_subjects=subjects,
         content_hash=kb_content_hash(root),
+        handoff=_handoff(root, problems),
     )
     if not problems:
         for entry in kb.entries:

@@ -115,9 +115,18 @@ def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
     return None
 
 
-def render_system(name: str, context: dict[str, Any]) -> str:
-    """Render one of the bot's own plain-text templates (``faqbot/templates/NAME.txt.j2``)."""
-    return _SYSTEM_ENV.get_template(f"{name}.txt.j2").render(context).strip()
+#: Languages the bot's own wording is written in; Japanese is the source.
+LANGUAGES = ("ja", "en")
+
+
+def render_system(name: str, context: dict[str, Any], lang: str = "ja") -> str:
+    """Render one of the bot's own plain-text templates in ``lang``.
+
+    Japanese is ``faqbot/templates/NAME.txt.j2``; another language is
+    ``NAME.LANG.txt.j2`` (every template has one: tests/test_templating.py checks).
+    """
+    file = f"{name}.txt.j2" if lang == "ja" else f"{name}.{lang}.txt.j2"
+    return _SYSTEM_ENV.get_template(file).render({**context, "lang": lang}).strip()
 
 
 def render_system_html(name: str, context: dict[str, Any]) -> Markup:
