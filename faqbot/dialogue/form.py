@@ -28,7 +28,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
 from faqbot.kb.billing import BillingResult, format_date
-from faqbot.kb.dates import FoundDate
+from faqbot.kb.dates import DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities
@@ -92,8 +92,12 @@ def form_turn(
     note: str = "",
     decision: str = DECISION_DIALOGUE,
     confidence: float = 1.0,
+    problem: str = "",
 ) -> tuple[Reply, DialogueState]:
-    """Ask for the next missing slot of ``state.form``, or compute the billing when none is."""
+    """Ask for the next missing slot of ``state.form``, or compute the billing when none is.
+
+    ``problem`` says why a value the customer sent was not taken (an impossible date).
+    """
     kb = engine.kb
     entry = kb.entry(state.form) if state.form else None
     if entry is None:
@@ -101,7 +105,10 @@ def form_turn(
     intro_text = render_text(kb, entry, kb.product(state.product) if state.product else None) if intro else ""
     gaps = missing(state)
     if gaps:
-        return ask(engine, state, gaps[0], intro=intro_text, note=note, decision=decision, confidence=confidence)
+        slot = "expiry" if problem and "expiry" in gaps else gaps[0]
+        return ask(
+            engine, state, slot, intro=intro_text, note=note, problem=problem, decision=decision, confidence=confidence
+        )
     try:
         result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
     except (PlanNotOfferedError, UnknownPlanError) as exc:
@@ -152,6 +159,11 @@ def ask(
         handoff=handoff,
     )
     return reply, replace(state, asking=slot, choices=tuple(c.value for c in choices))
+
+
+def date_problem_text(problem: DateProblem, lang: str) -> str:
+    """The sentence saying what is wrong with a typed date and what to type instead."""
+    return render_system("dialogue_date_problem", {"problem": problem}, lang)
 
 
 def slot_choices(kb: KnowledgeBase, state: DialogueState, slot: str) -> tuple[Choice, ...]:

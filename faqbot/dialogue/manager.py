@@ -27,7 +27,7 @@ from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import phrases
-from faqbot.dialogue.form import describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.form import date_problem_text, describe_changes, form_turn, missing, with_entities
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -44,6 +44,7 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
+from faqbot.kb.dates import date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
@@ -123,6 +124,11 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     routing = engine.router.route(text, entities)
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
+    problem = date_problem(text, today)
+    if problem is not None:
+        # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
+        updated = replace(with_entities(state, replace(entities, expiry=None)), expiry=None, misses=0)
+        return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
     if _has_slots(entities):
         updated = with_entities(state, entities)
         if routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text):
@@ -155,7 +161,16 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         entry = kb.entry(routing.intent)
         if entry.kind == KIND_COMPUTE:
             opened = replace(updated, form=entry.id, choices=(), misses=0)
-            return form_turn(engine, opened, today, intro=True, decision=DECISION_ANSWER, confidence=routing.confidence)
+            problem = date_problem(text, today)
+            return form_turn(
+                engine,
+                replace(opened, expiry=None) if problem else opened,
+                today,
+                intro=True,
+                decision=DECISION_ANSWER,
+                confidence=routing.confidence,
+                problem=date_problem_text(problem, state.lang) if problem else "",
+            )
         return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
