@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.dates import (
+    DEFAULT_TIMEZONE,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_NO_MONTH,
     PROBLEM_SEVERAL,
     DateProblem,
     FoundDate,
+    date_in_zone,
     date_problem,
     extract_date,
     extract_dates,
@@ -175,6 +177,8 @@ def test_relative_dates_follow_today(text: str, today: date, expected: date) -> 
         "今月請求されました",
         "一日中つながらない",  # 一日 as "all day" has no month either, but it is no date
         "毎月末に引き落とされますか",
+        "明日の天気を教えて",  # 明日 as the day of the weather, not the expiry
+        "I will call tomorrow about it",
     ],
 )
 def test_words_that_are_no_expiry_date(text: str) -> None:
@@ -425,3 +429,30 @@ def test_parse_iso_date_rejects(value: str) -> None:
 def test_parse_iso_date_rejects_non_strings(value: object) -> None:
     with pytest.raises(InvalidDateError):
         parse_iso_date(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "expected"),
+    [
+        # 20:00 UTC on Dec 1 is already Dec 2 in Japan: a UTC host's local date would be a day behind.
+        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 2)),
+        (datetime(2026, 12, 1, 14, 59, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 1)),
+        (datetime(2026, 12, 1, 15, 0, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 2)),
+        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "UTC", date(2026, 12, 1)),
+        (datetime(2026, 12, 31, 16, 0, tzinfo=UTC), DEFAULT_TIMEZONE, date(2027, 1, 1)),
+    ],
+)
+def test_date_in_zone(now: datetime, zone: str, expected: date) -> None:
+    assert date_in_zone(now, zone) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "zone", "message"),
+    [
+        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "Mars/Olympus", "Unknown time zone 'Mars/Olympus'"),
+        (datetime(2026, 12, 1, 20, 0), "Asia/Tokyo", "timezone-aware"),
+    ],
+)
+def test_date_in_zone_refuses(now: datetime, zone: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        date_in_zone(now, zone)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.rules import add_months, month_end
@@ -26,13 +27,18 @@ __all__ = [
     "PROBLEM_SEVERAL",
     "DateProblem",
     "FoundDate",
+    "DEFAULT_TIMEZONE",
+    "date_in_zone",
     "date_problem",
+    "time_zone",
     "extract_date",
     "extract_dates",
     "kanji_numerals_to_digits",
     "parse_iso_date",
 ]
 
+#: The customers' time zone: "today" is the date in Japan, whatever the host's clock zone.
+DEFAULT_TIMEZONE = "Asia/Tokyo"
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
 MAX_YEAR = 2199
 ERA_START = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989}  # year 1 of each era
@@ -124,7 +130,11 @@ _PATTERNS: tuple[_Pattern, ...] = (
         + r"|(?=まで|で切れ|に切れ|が期限|が有効期限|いっぱい|です|$))"
     ),
     # 明日, 明後日, tomorrow
-    _p(r"(?P<reld>明後日|あさって|明日|あした|\btomorrow\b)"),
+    # (only where it reads as the expiry: 「明日の天気」 is no date)
+    _p(
+        r"(?P<reld>明後日|あさって|明日|あした|\btomorrow\b)"
+        + r"(?=まで|で切れ|に切れ|切れ|が期限|が有効期限|です|で終わ|[ \t]*[。.!！?？]?[ \t]*$)"
+    ),
     # end of this month, end of next month, early/mid/late next month
     _p(r"\b(?:(?P<end_en>end)|(?P<xun_en>early|mid|late))" + _S + "(?:of" + _S + ")?" + r"(?P<relm_en>this|next)" + _S + r"month\b"),
     # 2027年3月31日, 2027年の3月末, 2027年3月
@@ -365,3 +375,22 @@ def parse_iso_date(value: str) -> date:
         raise InvalidDateError(
             f"{value.strip()} is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
         ) from None
+
+
+def time_zone(name: str) -> ZoneInfo:
+    """The IANA time zone ``name`` (e.g. Asia/Tokyo); raises :class:`InputError` for an unknown one."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"Unknown time zone {name!r}; use an IANA name such as {DEFAULT_TIMEZONE}.") from None
+
+
+def date_in_zone(now: datetime, zone_name: str) -> date:
+    """The calendar date at instant ``now`` (timezone-aware) in ``zone_name``.
+
+    A UTC host is a day behind Japan until 09:00 JST; edges pass the clock's
+    ``datetime.now(UTC)`` here instead of reading the host's local date.
+    """
+    if now.tzinfo is None:
+        raise InputError("now must be timezone-aware (e.g. datetime.now(UTC)).")
+    return now.astimezone(time_zone(zone_name)).date()

@@ -4,7 +4,8 @@ Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
 with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
-is read here, at the edge, and only when a request does not say ``today``.
+is read here, at the edge, as the date in ``FAQBOT_TZ`` (Japan); a request may
+say ``today`` only to a server started with ``--allow-client-today`` (tests).
 
 With a :class:`~faqbot.analytics.Recorder`, each routed chat turn and each
 👍/👎 (``POST /api/v1/feedback``) is recorded for ``faqbot report``; recording
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from faqbot.answers.answering import Engine, billing_for
 from faqbot.answers.serialize import billing_json, entry_json, match_json
 from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
+from faqbot.kb.dates import date_in_zone
 from faqbot.kb.templating import render_html, render_text
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
@@ -101,7 +103,7 @@ class Api:
         message = required_text(body, "message", self.config.max_message_chars)
         token = body.get("state")
         state = initial_state() if token is None else self.signer.loads(token)
-        today = optional_date(body, "today") or date.today()
+        today = self._today(body)
         turn = await self._turn(TurnKey(state, message, today))
         await self._record_turn(message, turn.reply, turn.state.product)
         return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
@@ -118,6 +120,19 @@ class Api:
         if self.turns is not None:
             self.turns.put(key, turn)
         return turn
+
+    def _today(self, body: dict[str, Any]) -> date:
+        """The date in the configured zone (Japan); a request's ``today`` only on a test server."""
+        requested = optional_date(body, "today")
+        if requested is None:
+            return date_in_zone(datetime.now(UTC), self.config.timezone)
+        if not self.config.allow_client_today:
+            raise ApiError(
+                403,
+                "today_not_allowed",
+                "The field 'today' is honoured only by a test server (faqbot serve --allow-client-today); leave it out.",
+            )
+        return requested
 
     async def search(self, request: Request) -> JSONResponse:
         """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""
@@ -170,7 +185,7 @@ class Api:
         expiry = optional_date(body, "expiry")
         if expiry is None:
             raise ApiError(422, "invalid_type", "The field 'expiry' must be a YYYY-MM-DD string, not null.")
-        today = optional_date(body, "today") or date.today()
+        today = self._today(body)
         result = billing_for(self.engine, product, plan, expiry, today)
         return JSONResponse(billing_json(result))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from faqbot.errors import InputError
+from faqbot.kb.dates import DEFAULT_TIMEZONE, time_zone
 
 log = logging.getLogger("faqbot.web")
 
@@ -28,6 +29,10 @@ ENV_REQUEST_TIMEOUT = "FAQBOT_REQUEST_TIMEOUT"
 ENV_RATE_LIMIT = "FAQBOT_RATE_LIMIT"
 ENV_RATE_BURST = "FAQBOT_RATE_BURST"
 ENV_TURN_CACHE = "FAQBOT_TURN_CACHE"
+# --- "today" (issue 12): the date in Japan; a client's `today` only on a test server ---
+ENV_TZ = "FAQBOT_TZ"
+ENV_ALLOW_CLIENT_TODAY = "FAQBOT_ALLOW_CLIENT_TODAY"
+_TRUE = ("1", "true", "yes", "on")
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -68,8 +73,15 @@ class WebConfig:
     rate_limit: int = 0
     rate_burst: int = DEFAULT_RATE_BURST
     turn_cache: int = DEFAULT_TURN_CACHE  # chat turns remembered per worker; 0: off
+    # "today" is the date in this zone; a request's own `today` is honoured only on a test server.
+    timezone: str = DEFAULT_TIMEZONE
+    allow_client_today: bool = False
 
     def __post_init__(self) -> None:
+        try:
+            time_zone(self.timezone)
+        except InputError as exc:
+            raise ConfigError(f"{ENV_TZ}: {exc}") from None
         if len(self.secret) < MIN_SECRET_CHARS:
             raise ConfigError(
                 f"{ENV_SECRET} must be at least {MIN_SECRET_CHARS} characters; "
@@ -116,6 +128,8 @@ class WebConfig:
             rate_limit=_int(env, ENV_RATE_LIMIT, DEFAULT_RATE_LIMIT),
             rate_burst=_int(env, ENV_RATE_BURST, DEFAULT_RATE_BURST),
             turn_cache=_int(env, ENV_TURN_CACHE, DEFAULT_TURN_CACHE),
+            timezone=env.get(ENV_TZ, "").strip() or DEFAULT_TIMEZONE,
+            allow_client_today=env.get(ENV_ALLOW_CLIENT_TODAY, "").strip().lower() in _TRUE,
         )
 
 

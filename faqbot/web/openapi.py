@@ -39,7 +39,10 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
     today = {
         **_DATE,
         "type": ["string", "null"],
-        "description": "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing; omit or null for the server's date.",
+        "description": (
+            "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing, honoured only by a test "
+            "server (--allow-client-today; else 403 today_not_allowed); omit or null for today's date in Japan."
+        ),
     }
     entry = {
         "id": _STR,
