@@ -277,6 +277,7 @@ def test_reply_json_shape() -> None:
         "links": [{"title": "p", "url": None}],
         "facts": [{"label": "<i>label</i>", "value": "<u>value</u>"}],
         "handoff": None,
+        "lang": "ja",
     }
 
 

@@ -81,7 +81,7 @@ def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
     data = chat(client, "解約したい")
     assert set(data) == {"reply", "state"}
     reply = data["reply"]
-    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff"}
+    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff", "lang"}
     assert reply["intent"] == "cancel-howto"
     assert "解約" in reply["text"]
     assert "解約" in reply["html"]
@@ -591,3 +591,15 @@ def test_a_production_server_refuses_a_clients_today(engine: Engine) -> None:
         assert response.json()["error"]["code"] == "today_not_allowed"
     assert strict.post("/api/v1/chat", json={"message": "解約したい"}).status_code == 200
     assert strict.post("/api/v1/chat", json={"message": "解約したい", "today": None}).status_code == 200
+
+
+def test_chat_lang_fixes_the_reply_language(client: TestClient) -> None:
+    # The widget sends data-faqbot-language; a Japanese message is then answered in English.
+    response = client.post("/api/v1/chat", json={"message": "解約したい", "today": TODAY, "lang": "en"})
+    reply = response.json()["reply"]
+    assert (reply["lang"], reply["intent"]) == ("en", "cancel-howto")
+    assert "please see the support page" in reply["text"]
+    unfixed = client.post("/api/v1/chat", json={"message": "I want to cancel", "today": TODAY}).json()["reply"]
+    assert unfixed["lang"] == "en"
+    bad = client.post("/api/v1/chat", json={"message": "解約したい", "today": TODAY, "lang": "fr"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_lang"

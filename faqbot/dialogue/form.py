@@ -12,8 +12,9 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, billing_for, missing_slots
+from faqbot.answers.answering import Engine, billing_context, billing_for, missing_slots
 from faqbot.dialogue.handoff import make_handoff
+from faqbot.dialogue.language import approx_date, date_text, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
     HANDOFF_MISSES,
@@ -27,7 +28,7 @@ from faqbot.dialogue.reply import (
 )
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
-from faqbot.kb.billing import BillingResult, format_date
+from faqbot.kb.billing import BillingResult
 from faqbot.kb.dates import DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
@@ -66,11 +67,16 @@ def with_entities(state: DialogueState, entities: Entities) -> DialogueState:
 def describe_changes(kb: KnowledgeBase, old: DialogueState, new: DialogueState) -> str:
     """「プランを年額版から月額版に変更しました。」 for each slot the customer corrected."""
     notes = []
-    for slot, label in (("product", "製品"), ("plan", "プラン"), ("expiry", "有効期限")):
+    for slot in ("product", "plan", "expiry"):
         before, after = getattr(old, slot), getattr(new, slot)
         if before is not None and after is not None and before != after:
-            notes.append(f"{label}を{_slot_text(kb, slot, before)}から{_slot_text(kb, slot, after)}に変更しました。")
-    return "".join(notes)
+            changed = word(kb, "changed").format(
+                slot=word(kb, slot).lower() if kb.lang == "en" else word(kb, slot),
+                before=_slot_text(kb, slot, before),
+                after=_slot_text(kb, slot, after),
+            )
+            notes.append(changed)
+    return (" " if kb.lang == "en" else "").join(notes)
 
 
 def known_slots(kb: KnowledgeBase, state: DialogueState) -> list[str]:
@@ -144,7 +150,9 @@ def ask(
             "plans": [c.label for c in choices] if slot == "plan" else [],
             "service": kb.service,
             "offer_support": offer_support,
+            "plans_confirmed": _plans_confirmed(kb, state),
         },
+        kb.lang,
     )
     links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support else ()
     handoff = make_handoff(kb, state, HANDOFF_MISSES, "") if offer_support else None
@@ -164,6 +172,11 @@ def ask(
 def date_problem_text(problem: DateProblem, lang: str) -> str:
     """The sentence saying what is wrong with a typed date and what to type instead."""
     return render_system("dialogue_date_problem", {"problem": problem}, lang)
+
+
+def _plans_confirmed(kb: KnowledgeBase, state: DialogueState) -> bool:
+    """Does the page say which plans the chosen product is sold on? (unknown product: no caveat yet)"""
+    return state.product is None or kb.product(state.product).plans is not None
 
 
 def slot_choices(kb: KnowledgeBase, state: DialogueState, slot: str) -> tuple[Choice, ...]:
@@ -189,16 +202,14 @@ def billing_reply(
     """The computed billing date as text and facts; closes the form, keeps the slots for follow-ups."""
     kb = engine.kb
     plan_name = short_plan_name(kb, result.plan)
-    text = render_system(
-        "dialogue_billing",
-        {"note": note, "result": result, "plan_name": plan_name, "format_date": format_date, "service": kb.service},
-    )
+    context = {**billing_context(kb, result), "note": note, "plan_name": plan_name}
+    text = render_system("dialogue_billing", context, kb.lang)
     facts = (
-        Fact("製品", result.product_name),
-        Fact("プラン", plan_name),
-        Fact("有効期限", format_date(result.expiry)),
-        Fact("次回の請求日", f"{format_date(result.billing_date)}{result.approx}"),
-        Fact("お知らせメール", f"{format_date(result.notice_date)}{result.approx}"),
+        Fact(word(kb, "product"), kb.product(result.product_id).name),
+        Fact(word(kb, "plan"), plan_name),
+        Fact(word(kb, "expiry"), date_text(kb, result.expiry)),
+        Fact(word(kb, "next_billing"), approx_date(kb, result.billing_date, result.approx)),
+        Fact(word(kb, "notice"), approx_date(kb, result.notice_date, result.approx)),
     )
     related = [r for r in entry.related if kb.has_entry(r)]
     choices = tuple(Choice(i, kb.entry(r).question, f"entry:{r}") for i, r in enumerate(related, start=1))
@@ -214,5 +225,5 @@ def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:
     if slot == "plan" and isinstance(value, str):
         return short_plan_name(kb, value)
     if isinstance(value, date):
-        return format_date(value)
+        return date_text(kb, value)
     return str(value)

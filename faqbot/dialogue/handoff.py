@@ -109,9 +109,7 @@ def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def handoff_reply(
-    engine: Engine, state: DialogueState, reason: str, message: str, lang: str
-) -> tuple[Reply, DialogueState]:
+def handoff_reply(engine: Engine, state: DialogueState, reason: str, message: str) -> tuple[Reply, DialogueState]:
     """Offer a person: an apology first for a complaint or refund demand, then the contact points.
 
     The state keeps what the customer told us but forgets the choices offered
@@ -119,6 +117,6 @@ def handoff_reply(
     """
     kb = engine.kb
     handoff = make_handoff(kb, state, reason, message)
-    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service}, lang)
+    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service}, kb.lang)
     reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
     return reply, replace(state.forget_form(), choices=(), misses=0)

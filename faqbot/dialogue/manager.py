@@ -29,6 +29,7 @@ from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import phrases
 from faqbot.dialogue.form import date_problem_text, describe_changes, form_turn, missing, with_entities
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply
+from faqbot.dialogue.language import check_language, detect_language, in_language, word
 from faqbot.dialogue.replies import (
     CANCEL,
     RESUME,
@@ -62,11 +63,14 @@ _MIN_QUESTION_CHARS = 4
 Turn = tuple[Reply, DialogueState]
 
 
-def step(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
+def step(engine: Engine, state: DialogueState, message: str, today: date, lang: str | None = None) -> Turn:
     """Answer ``message`` given ``state``; returns the reply and the new state (pure).
 
+    The reply is in ``lang`` when given ("ja" or "en": the channel fixes it), else
+    in the message's language, else in the conversation's (``state.lang``).
     Raises :class:`InputError` for a message that is not text or is longer than
-    :data:`MAX_MESSAGE` characters, or a ``state`` that is not a DialogueState.
+    :data:`MAX_MESSAGE` characters, a ``state`` that is not a DialogueState, or an
+    unsupported ``lang``.
     """
     if not isinstance(message, str):
         raise InputError(f"The message must be text, not {type(message).__name__}.")
@@ -75,9 +79,13 @@ def step(engine: Engine, state: DialogueState, message: str, today: date) -> Tur
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
+    lang = check_language(lang) or detect_language(message) or state.lang
+    engine, state = in_language(engine, lang), replace(state, lang=lang)
     if contains_card_number(message):
-        return _card_turn(engine, state, message, today)
-    return _turn(engine, state, message, today)
+        reply, new_state = _card_turn(engine, state, message, today)
+    else:
+        reply, new_state = _turn(engine, state, message, today)
+    return replace(reply, lang=lang), replace(new_state, lang=lang)
 
 
 def _card_turn(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
@@ -106,7 +114,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
         return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
     reason = handoff_reason(engine.kb, text)
     if reason is not None:
-        return handoff_reply(engine, state, reason, text, state.lang)
+        return handoff_reply(engine, state, reason, text)
     if state.form:
         return _in_form(engine, state, text, today)
     return _idle(engine, state, text, today)
@@ -144,14 +152,17 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
     missed = replace(state, misses=state.misses + 1)
     gaps = missing(missed)
-    note = "申し訳ありません、うまく読み取れませんでした。"
+    note = word(kb, "misread")
     return form_turn(engine, replace(missed, asking=gaps[0] if gaps else None), today, note=note)
 
 
 def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     kb = engine.kb
-    if phrases.is_more(text) and state.last:
-        return related_reply(engine, state)
+    if phrases.is_more(text):
+        if state.last:
+            return related_reply(engine, state)
+        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
+        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
     entities = engine.extractor.extract(text, today)
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
@@ -254,7 +265,7 @@ def _label(kb: KnowledgeBase, value: str) -> str:
         return kb.product(ident).name
     if kind == "plan":
         return next((p.name for p in kb.plans if p.id == ident), ident)
-    return {RESUME: "続ける", CANCEL: "やめる"}.get(value, value)
+    return {RESUME: word(kb, "resume_short"), CANCEL: word(kb, "cancel_short")}.get(value, value)
 
 
 def _has_slots(entities: Entities) -> bool:

@@ -47,6 +47,8 @@ _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
     "の時は", "のときは", "ならば",
 )
+# Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
+_FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
 _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
 _FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
 _NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
@@ -106,7 +108,9 @@ def picked_number(message: str) -> int | None:
 def is_follow_up(message: str) -> bool:
     """True for a short 「〜の場合は？」「〜だったら？」 style message (entities decide what changes)."""
     text = _squash(message)
-    return len(text) <= _FOLLOW_UP_MAX and text.endswith(_FOLLOW_UP_ENDINGS)
+    if len(text) > _FOLLOW_UP_MAX:
+        return False
+    return text.endswith(_FOLLOW_UP_ENDINGS) or (text.isascii() and text.startswith(_FOLLOW_UP_STARTS))
 
 
 def looks_like_question(message: str) -> bool:

@@ -13,6 +13,7 @@ from datetime import date
 from faqbot.answers.answering import Engine, Suggestion, answer_entry
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
 from faqbot.dialogue.handoff import contact_links, make_handoff
+from faqbot.dialogue.language import word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
     HANDOFF_ASKED,
@@ -75,8 +76,8 @@ def answer_reply(
         return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
     if state.form:
         form_question = kb.entry(state.form).question
-        text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question})
-        choices: tuple[Choice, ...] = (Choice(1, "はい、続けます", RESUME), Choice(2, "やめます", CANCEL))
+        text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question}, kb.lang)
+        choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     else:
         text = answer.text
         choices = entry_choices(kb, [s.intent for s in answer.related])
@@ -102,7 +103,7 @@ def clarify_reply(
     """Ask which of the (two) closest entries was meant."""
     choices = entry_choices(engine.kb, [s.intent for s in suggestions])
     intent = suggestions[0].intent if suggestions else FALLBACK
-    text = render_system("dialogue_clarify", {})
+    text = render_system("dialogue_clarify", {}, engine.kb.lang)
     reply = Reply(text, intent, DECISION_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
     return reply, replace(state, choices=tuple(c.value for c in choices))
 
@@ -115,7 +116,7 @@ def fallback_reply(
     misses = state.misses + 1
     choices = entry_choices(kb, [s.intent for s in suggestions[:_MAX_SUGGESTIONS]])
     if misses < SUPPORT_AFTER_MISSES:
-        text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)})
+        text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)}, kb.lang)
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
     else:
         contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
@@ -135,9 +136,13 @@ def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialogue
     choices = entry_choices(kb, list(entry.related))
     links = tuple(Link(t) for t in entry.pages.for_product(state.product))
     links += (Link(kb.service.support_desk, kb.service.support_url),)
-    text = render_system(
-        "dialogue_related", {"question": entry.question, "has_related": bool(choices), "service": kb.service}
-    )
+    context = {
+        "question": entry.question,
+        "has_related": bool(choices),
+        "service": kb.service,
+        "notes": [note.text for note in entry.notes],
+    }
+    text = render_system("dialogue_related", context, kb.lang)
     reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, links, (), KIND_ANSWER)
     return reply, replace(state, choices=tuple(c.value for c in choices))
 
@@ -146,7 +151,9 @@ def cancelled_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialog
     """Abandon the open form; what the customer told us for it is forgotten too."""
     kb = engine.kb
     form_question = kb.entry(state.form).question if state.form else ""
-    text = render_system("dialogue_cancelled", {"had_form": bool(state.form), "form_question": form_question})
+    text = render_system(
+        "dialogue_cancelled", {"had_form": bool(state.form), "form_question": form_question}, kb.lang
+    )
     reply = Reply(text, state.form or FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CANCELLED)
     if state.form:
         return reply, initial_state()
@@ -160,7 +167,7 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
     message can reach it; the reply never quotes the message.
     """
     service = engine.kb.service
-    text = render_system("dialogue_card_number", {"service": service, "answered": False})
+    text = render_system("dialogue_card_number", {"service": service, "answered": False}, engine.kb.lang)
     reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (Link(service.account),), (), KIND_PRIVACY)
     return reply, state
 
@@ -168,14 +175,14 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
 def with_card_warning(engine: Engine, reply: Reply) -> Reply:
     """``reply`` (to a message whose card number was masked) preceded by the card warning."""
     service = engine.kb.service
-    warning = render_system("dialogue_card_number", {"service": service, "answered": True})
+    warning = render_system("dialogue_card_number", {"service": service, "answered": True}, engine.kb.lang)
     links = reply.links if any(link.title == service.account for link in reply.links) else (Link(service.account), *reply.links)
     return replace(reply, text=f"{warning}\n\n{reply.text}", links=links)
 
 
 def simple_reply(template: str, context: dict[str, object], state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:
     """A reply from one of the dialogue's own templates; the state (and its choices) unchanged."""
-    text = render_system(template, context)
+    text = render_system(template, context, state.lang)
     return Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), kind), state
 
 

@@ -90,3 +90,4 @@ class Reply:
     facts: tuple[Fact, ...] = ()
     kind: str = KIND_ANSWER
     handoff: Handoff | None = None
+    lang: str = "ja"  # the language the reply is written in

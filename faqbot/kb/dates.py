@@ -33,6 +33,7 @@ __all__ = [
     "time_zone",
     "extract_date",
     "extract_dates",
+    "format_date_en",
     "kanji_numerals_to_digits",
     "parse_iso_date",
 ]
@@ -394,3 +395,12 @@ def date_in_zone(now: datetime, zone_name: str) -> date:
     if now.tzinfo is None:
         raise InputError("now must be timezone-aware (e.g. datetime.now(UTC)).")
     return now.astimezone(time_zone(zone_name)).date()
+
+
+_MONTH_TITLES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December")
+
+
+def format_date_en(d: date) -> str:
+    """Format a date the English way: March 31, 2027."""
+    return f"{_MONTH_TITLES[d.month - 1]} {d.day}, {d.year}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from faqbot.kb.knowledge import (
     Entry,
     HandoffPhrases,
     KnowledgeBase,
+    Note,
     Plan,
     Product,
     Renewal,
@@ -118,6 +120,24 @@ def _load(root: Path, rel: str, problems: list[Problem]) -> tuple[Any, _Collecto
     return data, c
 
 
+def _service_names(c: _Collector, svc: YamlMap, base: Service | None = None) -> Service:
+    """The service's names and contact points; with ``base``, a translation that may leave some out."""
+    def text(key: str, required: bool) -> str | None:
+        value = _text(c, svc, key, required=required and base is None)
+        return value if value is not None or base is None else getattr(base, key)
+
+    return Service(
+        name=text("name", True) or "",
+        company=text("company", True) or "",
+        account=text("account", True) or "",
+        support_desk=text("support_desk", True) or "",
+        support_url=text("support_url", False),
+        support_phone=text("support_phone", False),
+        support_hours=text("support_hours", False),
+        support_form_url=text("support_form_url", False),
+    )
+
+
 def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings]:
     data, c = _load(root, "service.yaml", problems)
     service = Service(name="", company="", account="", support_desk="")
@@ -126,16 +146,10 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
         return service, settings
     svc = _mapping(c, data, "service")
     if svc is not None:
-        service = Service(
-            name=_text(c, svc, "name") or "",
-            company=_text(c, svc, "company") or "",
-            account=_text(c, svc, "account") or "",
-            support_desk=_text(c, svc, "support_desk") or "",
-            support_url=_text(c, svc, "support_url", required=False),
-            support_phone=_text(c, svc, "support_phone", required=False),
-            support_hours=_text(c, svc, "support_hours", required=False),
-            support_form_url=_text(c, svc, "support_form_url", required=False),
-        )
+        service = _service_names(c, svc)
+        english = _mapping(c, svc, "en", required=False)
+        if english is not None:
+            service = replace(service, english=replace(_service_names(c, english, service), english=None))
     router = _mapping(c, data, "router", required=False)
     if router is not None:
         values: dict[str, float] = {}
@@ -176,7 +190,8 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             terms = _guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
             if terms is not None:
                 plan_terms[plan_id] = terms
-                plans.append(Plan(plan_id, terms.name, _texts(c, raw, "aliases")))
+                name_en = _text(c, raw, "name_en", required=False)
+                plans.append(Plan(plan_id, terms.name, _texts(c, raw, "aliases"), name_en))
     products: list[Product] = []
     raw_products = data.get("products")
     if not isinstance(raw_products, list) or not raw_products:
@@ -243,6 +258,7 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
                 terms=terms,
                 price=_text(c, raw, "price", required=False),
                 url=_text(c, raw, "url", required=False),
+                name_en=_text(c, raw, "name_en", required=False),
             )
         )
     return renewal, tuple(plans), tuple(products)
@@ -306,9 +322,30 @@ def _entries(
                 source=rel,
                 line=line_of(raw, "id"),
                 alternate_lines=alternate_lines,
+                question_en=_text(c, raw, "question_en", required=False),
+                answer_en=_text(c, raw, "answer_en", required=False),
+                notes=_notes(c, raw),
             )
         )
     return out
+
+
+def _notes(c: _Collector, entry: dict[str, Any]) -> tuple[Note, ...]:
+    raw = entry.get("notes")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.error(line_of(entry, "notes"), "'notes' must be a list of {text, text_en, about}")
+        return ()
+    notes: list[Note] = []
+    for i, item in enumerate(raw):
+        text = _text(c, item, "text") if isinstance(item, dict) else None
+        if text is None:
+            if not isinstance(item, dict):
+                c.error(line_of(raw, i), "a note must be a mapping with 'text' (and 'text_en', 'about')")
+            continue
+        notes.append(Note(text, _text(c, item, "text_en", required=False), _texts(c, item, "about")))
+    return tuple(notes)
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -415,10 +452,16 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         handoff=_handoff(root, problems),
     )
     if not problems:
-        for entry in kb.entries:
-            message = template_problem(kb, entry)
-            if message:
-                problems.append(Problem(entry.source, entry.line, f"answer of {entry.id!r} does not render: {message}"))
+        english = kb.in_language("en")
+        for entry, translated in zip(kb.entries, english.entries, strict=True):
+            for field, message in (
+                ("answer", template_problem(kb, entry)),
+                ("answer_en", template_problem(english, translated) if entry.answer_en else None),
+            ):
+                if message:
+                    problems.append(
+                        Problem(entry.source, entry.line, f"{field} of {entry.id!r} does not render: {message}")
+                    )
     if problems:
         raise KnowledgeBaseError(problems)
     return kb

@@ -30,7 +30,7 @@ from starlette.routing import BaseRoute, Route
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine, billing_for
 from faqbot.answers.serialize import billing_json, entry_json, match_json
-from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
+from faqbot.dialogue import LANGUAGES, Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
 from faqbot.kb.dates import date_in_zone
 from faqbot.kb.templating import render_html, render_text
@@ -99,12 +99,12 @@ class Api:
     async def chat(self, request: Request) -> JSONResponse:
         """``POST /api/v1/chat``: one dialogue turn."""
         body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("message", "state", "today"))
+        check_fields(body, ("message", "state", "today", "lang"))
         message = required_text(body, "message", self.config.max_message_chars)
         token = body.get("state")
         state = initial_state() if token is None else self.signer.loads(token)
         today = self._today(body)
-        turn = await self._turn(TurnKey(state, message, today))
+        turn = await self._turn(TurnKey(state, message, today, _lang(body)))
         await self._record_turn(message, turn.reply, turn.state.product)
         return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
 
@@ -114,7 +114,7 @@ class Api:
         if cached is not None:
             return cached
         # step() is CPU-bound; keep the event loop free for other requests.
-        reply, new_state = await _in_thread(self.cpu, step, self.engine, key.state, key.message, key.today)
+        reply, new_state = await _in_thread(self.cpu, step, self.engine, key.state, key.message, key.today, key.lang)
         payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
         turn = CachedTurn(reply, payload, new_state)
         if self.turns is not None:
@@ -254,3 +254,11 @@ def _record_safely(recorder: Recorder, write: Callable[[], bool]) -> None:
         return
     if not written and recorder.enabled:
         log.warning("analytics: not recorded: %s", recorder.last_error)
+
+
+def _lang(body: dict[str, Any]) -> str | None:
+    """The request's reply language ("ja"/"en"), or None to follow each message (issue 12)."""
+    lang = optional_text(body, "lang", 2)
+    if lang is not None and lang not in LANGUAGES:
+        raise ApiError(422, "invalid_lang", f"The field 'lang' must be one of {', '.join(LANGUAGES)} or null, not {lang!r}.")
+    return lang

@@ -71,6 +71,11 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                     "description": "The 'state' of the previous response, unchanged; omit or null to start a conversation.",
                 },
                 "today": today,
+                "lang": {
+                    "type": ["string", "null"],
+                    "enum": ["ja", "en", None],
+                    "description": "Reply language (the widget's data-faqbot-language); omit or null to follow each message's language.",
+                },
             },
             required=("message",),
         ),
@@ -109,6 +114,7 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                     "anyOf": [_ref("Handoff"), {"type": "null"}],
                     "description": "Set when the reply offers a person at the support desk.",
                 },
+                "lang": {"type": "string", "enum": ["ja", "en"], "description": "The language the reply is written in."},
             }
         ),
         "ChatResponse": _obj(
