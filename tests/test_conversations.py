@@ -5,7 +5,8 @@ Each file has a ``title`` and ``turns``; a turn is the customer's message
 (``contains``) or must not (``not_contains``) include, choice labels
 (``choices``), link titles (``links`` / ``not_links``) and computed facts
 (``facts``: label → value), the handoff reason (``handoff``: null for none) and
-text its summary must (not) hold (``summary_contains`` / ``summary_not_contains``).  ``say: "{choice:TEXT}"`` sends the *number* of the
+text its summary must (not) hold (``summary_contains`` / ``summary_not_contains``),
+the language the channel fixes (``lang``, passed to ``step``) and the reply's (``reply_lang``).  ``say: "{choice:TEXT}"`` sends the *number* of the
 offered choice whose label contains TEXT, so a golden can answer by number
 without depending on the order the router ranks two candidates in.  The
 expected dates are written by hand from the seed's rules, with today fixed.
@@ -29,7 +30,7 @@ TODAY = date(2026, 11, 26)
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 _TURN_KEYS = {
     "say", "kind", "intent", "contains", "not_contains", "choices", "links", "not_links", "facts",
-    "handoff", "summary_contains", "summary_not_contains",
+    "handoff", "summary_contains", "summary_not_contains", "lang", "reply_lang",
 }
 _CHOICE_REF = re.compile(r"\{choice:(.+)\}")
 
@@ -69,7 +70,7 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
     reply: Reply | None = None
     for number, turn in enumerate(data["turns"], start=1):
         message = _message(turn["say"], reply)
-        reply, state = step(engine, state, message, TODAY)
+        reply, state = step(engine, state, message, TODAY, turn.get("lang"))
         # Every state must survive the trip through JSON (it travels through browsers).
         state = DialogueState.from_json(state.to_json())
         text = render_reply_text(reply)
@@ -90,6 +91,8 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
             assert title in titles, f"link {title!r} missing in {where}"
         for title in turn.get("not_links", []):
             assert title not in titles, f"link {title!r} unexpected in {where}"
+        if "reply_lang" in turn:
+            assert reply.lang == turn["reply_lang"], where
         if "handoff" in turn:
             reason = reply.handoff.reason if reply.handoff else None
             assert reason == turn["handoff"], f"handoff {reason!r} != {turn['handoff']!r} in {where}"

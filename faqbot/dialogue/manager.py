@@ -39,7 +39,9 @@ from faqbot.dialogue.replies import (
     clarify_reply,
     fallback_reply,
     related_reply,
+    same_answer,
     simple_reply,
+    unchanged_reply,
     with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
@@ -166,7 +168,8 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     entities = engine.extractor.extract(text, today)
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
-        return _follow_up(engine, with_entities(state, entities), today, describe_changes(kb, state, with_entities(state, entities)))
+        updated = with_entities(state, entities)
+        return _follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
         entry = kb.entry(routing.intent)
@@ -207,11 +210,16 @@ def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: R
     return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
 
 
-def _follow_up(engine: Engine, state: DialogueState, today: date, note: str) -> Turn:
+def _follow_up(
+    engine: Engine, state: DialogueState, today: date, note: str, previous: DialogueState | None = None
+) -> Turn:
     """Answer the last question again with the changed facts (recomputing a billing date)."""
     entry = engine.kb.entry(state.last or "")
     if entry.kind == KIND_COMPUTE:
         return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
+    if previous is not None and same_answer(engine, entry, previous, state, today):
+        # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
+        return unchanged_reply(engine, state, entry, previous)
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion, answer_entry
-from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
+from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of, short_plan_name
 from faqbot.dialogue.handoff import contact_links, make_handoff
 from faqbot.dialogue.language import word
 from faqbot.dialogue.reply import (
@@ -95,6 +95,32 @@ def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text:
     if kb.service.support_desk and kb.service.support_desk in text:
         return make_handoff(kb, state, HANDOFF_REFERRAL, query)
     return None
+
+
+def same_answer(engine: Engine, entry: Entry, before: DialogueState, after: DialogueState, today: date) -> bool:
+    """Does ``entry`` read the same with the facts of ``after`` as with those of ``before``?"""
+    old = answer_entry(engine, entry, entities_of(before), today)
+    new = answer_entry(engine, entry, entities_of(after), today)
+    return (old.text, old.pages) == (new.text, new.pages)
+
+
+def unchanged_reply(
+    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState
+) -> tuple[Reply, DialogueState]:
+    """A follow-up that does not change the last answer: say so instead of repeating it."""
+    kb = engine.kb
+    changed = [
+        slot_text
+        for slot, slot_text in (
+            ("product", kb.product(state.product).name if state.product else None),
+            ("plan", short_plan_name(kb, state.plan) if state.plan else None),
+        )
+        if slot_text and getattr(state, slot) != getattr(previous, slot)
+    ]
+    text = render_system("dialogue_unchanged", {"question": entry.question, "changed": changed}, kb.lang)
+    choices = entry_choices(kb, list(entry.related))
+    reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, (), (), KIND_ANSWER)
+    return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
 def clarify_reply(

@@ -160,9 +160,6 @@ def _explain(result: BillingResult, first_billing: date, notice_months: int, acc
         parts.append(notice + "送信されるため、すでに届いている時期です。")
     else:
         parts.append(notice + "届きます。")
-    if not result.plans_confirmed:
-        parts.append(
-            "なお、この製品がどのプランで販売されているかは案内ページに記載がないため、"
-            f"ご契約のプランを{account}でご確認ください。"
-        )
+    # No caveat about which plans the product is sold on: the customer has stated the plan
+    # being computed (the dialogue says the page is silent when it asks for the plan).
     return "".join(parts)
