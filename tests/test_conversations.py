@@ -6,7 +6,8 @@ Each file has a ``title`` and ``turns``; a turn is the customer's message
 (``choices``), link titles (``links`` / ``not_links``) and computed facts
 (``facts``: label → value), the handoff reason (``handoff``: null for none) and
 text its summary must (not) hold (``summary_contains`` / ``summary_not_contains``),
-the language the channel fixes (``lang``, passed to ``step``) and the reply's (``reply_lang``).  ``say: "{choice:TEXT}"`` sends the *number* of the
+the language the channel fixes (``lang``, passed to ``step``) and the reply's (``reply_lang``),
+and texts that must appear in this order (``in_order``).  ``say: "{choice:TEXT}"`` sends the *number* of the
 offered choice whose label contains TEXT, so a golden can answer by number
 without depending on the order the router ranks two candidates in.  The
 expected dates are written by hand from the seed's rules, with today fixed.
@@ -30,7 +31,7 @@ TODAY = date(2026, 11, 26)
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
 _TURN_KEYS = {
     "say", "kind", "intent", "contains", "not_contains", "choices", "links", "not_links", "facts",
-    "handoff", "summary_contains", "summary_not_contains", "lang", "reply_lang",
+    "handoff", "summary_contains", "summary_not_contains", "lang", "reply_lang", "in_order",
 }
 _CHOICE_REF = re.compile(r"\{choice:(.+)\}")
 
@@ -81,6 +82,8 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
             assert reply.intent == turn["intent"], where
         for needle in turn.get("contains", []):
             assert needle in text, f"missing {needle!r} in {where}"
+        positions = [text.find(needle) for needle in turn.get("in_order", [])]
+        assert -1 not in positions and positions == sorted(positions), f"not in order {turn['in_order']}: {where}"
         for needle in turn.get("not_contains", []):
             assert needle not in text, f"unexpected {needle!r} in {where}"
         labels = [c.label for c in reply.choices]

@@ -15,6 +15,7 @@ from faqbot.quality.lint import (
     misrouted_alternates,
     near_duplicate_entries,
     seed_products_without_rules,
+    untranslated,
     unused_synonyms,
 )
 
@@ -39,7 +40,8 @@ def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | N
 
     Errors (exit 1): structural problems, and alternate questions that route
     to another entry. Warnings: near-duplicate questions in two entries,
-    entries with too few alternates, unused synonym groups, and (with --seed)
+    entries with too few alternates, unused synonym groups, entries, products
+    and plans without their English translation, and (with --seed)
     products the seed page's table names without renewal rules. --strict
     makes warnings fail too.
 
@@ -56,6 +58,7 @@ def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | N
     problems += near_duplicate_entries(kb)
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)
+    problems += untranslated(kb)
     if seed is not None and seed_text is not None:
         problems += seed_products_without_rules(kb, seed_text, str(seed))
     errors = [p for p in problems if p.severity != "warning"]

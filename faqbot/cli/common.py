@@ -53,6 +53,16 @@ def today_option(func: F) -> F:
 ENV_TZ = "FAQBOT_TZ"
 
 
+def lang_option(func: F) -> F:
+    """``--lang ja|en``: answer in this language (default: the language of each message)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["ja", "en"]),
+        default=None,
+        help="Answer in Japanese or English (default: the language each message is written in).",
+    )(func)
+
+
 def resolve_today(today_text: str | None) -> date:
     """The ``--today`` value, or today's date in ``$FAQBOT_TZ`` (default Asia/Tokyo).
 

@@ -31,7 +31,8 @@ def render_reply_html(reply: Reply) -> Markup:
 def reply_json(reply: Reply) -> dict[str, Any]:
     """The reply as a JSON-ready dict for the API."""
     return {
-        "text": reply.text,
+        # The widget shows links apart from the text, so the offer to go on stays in the text.
+        "text": f"{reply.text}\n\n{reply.prompt}" if reply.prompt else reply.text,
         "intent": reply.intent,
         "decision": reply.decision,
         "confidence": reply.confidence,

@@ -13,7 +13,7 @@ from datetime import date
 from faqbot.answers.answering import Engine, Suggestion, answer_entry
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of, short_plan_name
 from faqbot.dialogue.handoff import contact_links, make_handoff
-from faqbot.dialogue.language import word
+from faqbot.dialogue.language import in_language, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
     HANDOFF_ASKED,
@@ -76,15 +76,16 @@ def answer_reply(
         return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
     if state.form:
         form_question = kb.entry(state.form).question
-        text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question}, kb.lang)
+        # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
+        prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
         choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     else:
-        text = answer.text
+        prompt = ""
         choices = entry_choices(kb, [s.intent for s in answer.related])
     handoff = _answer_handoff(kb, state, entry, answer.text, query)
     if handoff is not None:
         links += tuple(link for link in contact_links(kb) if link not in links)
-    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind, handoff)
+    reply = Reply(answer.text, entry.id, decision, confidence, choices, links, (), kind, handoff, prompt=prompt)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
@@ -218,7 +219,9 @@ _HELP_ENTRY = "help"
 
 def help_reply(engine: Engine, state: DialogueState, today: date) -> tuple[Reply, DialogueState]:
     """What the bot can do, with examples (the knowledge base's ``help`` entry), as a reply."""
+    engine = in_language(engine, state.lang)
     kb = engine.kb
     if not kb.has_entry(_HELP_ENTRY):
         return simple_reply("dialogue_empty", {}, state, KIND_SMALLTALK)
-    return answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
+    reply, new_state = answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
+    return replace(reply, lang=state.lang), new_state

@@ -91,3 +91,5 @@ class Reply:
     kind: str = KIND_ANSWER
     handoff: Handoff | None = None
     lang: str = "ja"  # the language the reply is written in
+    # A question put after the answer and its pages (「…の確認を続けますか？」), before the choices.
+    prompt: str = ""
