@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from faqbot.dialogue import (
 )
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
+from tests.conftest import make_kb, replace_once
 
 TODAY = date(2026, 11, 26)
 
@@ -343,3 +345,17 @@ def test_is_follow_up(message: str, follow_up: bool) -> None:
 def test_match_label_prefers_the_label_named_most_completely(message: str, index: int | None) -> None:
     labels = ("ウイルスバスター クラウド", "ウイルスバスター クラウド+ デジタルライフサポート プレミアム", "ウイルスバスター for Mac")
     assert phrases.match_label(message, labels) == index
+
+
+def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"faq/other.yaml": replace_once(
+            "      all: [契約内容・有効期限の確認方法]",
+            "      all: [{title: 契約内容・有効期限の確認方法, url: 'https://example.jp/check'}]",
+        )},
+    )
+    engine = Engine.build(load_knowledge_base(root))
+    reply, _ = step(engine, initial_state(), "契約内容と有効期限を確認したい", date(2026, 11, 26))
+    assert Link("契約内容・有効期限の確認方法", "https://example.jp/check") in reply.links
+    assert "  - 契約内容・有効期限の確認方法 <https://example.jp/check>" in render_reply_text(reply)

@@ -70,7 +70,7 @@ def answer_reply(
     kb = engine.kb
     answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
     kind = KIND_SMALLTALK if entry.kind == ENTRY_SMALLTALK else KIND_ANSWER
-    links = tuple(Link(t) for t in answer.pages)
+    links = tuple(Link(t, entry.pages.url(t)) for t in answer.pages)
     if entry.id == _GOODBYE_ENTRY:
         # The conversation is over: forget it, so the next visitor starts afresh.
         return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
@@ -150,7 +150,7 @@ def fallback_reply(
         text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)}, kb.lang)
         links: tuple[Link, ...] = contact_links(kb)
         if contact is not None:
-            links += tuple(Link(t) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
+            links += tuple(Link(t, contact.pages.url(t)) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
         handoff = make_handoff(kb, replace(state, misses=misses), HANDOFF_MISSES, query)
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT, handoff)
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=misses)
@@ -161,7 +161,7 @@ def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialogue
     kb = engine.kb
     entry = kb.entry(state.last or "")
     choices = entry_choices(kb, list(entry.related))
-    links = tuple(Link(t) for t in entry.pages.for_product(state.product))
+    links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(state.product))
     links += (Link(kb.service.support_desk, kb.service.support_url),)
     context = {
         "question": entry.question,

@@ -72,6 +72,12 @@ class SupportPages:
 
     common: tuple[str, ...] = ()
     by_product: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (title, url) for pages the YAML gives a URL for ({title, url} items); the seed names none.
+    urls: tuple[tuple[str, str], ...] = ()
+
+    def url(self, title: str) -> str | None:
+        """The URL of the page titled ``title``, or None when the knowledge base has none."""
+        return dict(self.urls).get(title)
 
     def for_product(self, product_id: str | None) -> tuple[str, ...]:
         """Titles for one product (its own, then the common ones).

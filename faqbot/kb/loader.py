@@ -273,15 +273,37 @@ def _pages(c: _Collector, entry: dict[str, Any], product_ids: set[str]) -> Suppo
         return SupportPages()
     common: tuple[str, ...] = ()
     by_product: list[tuple[str, tuple[str, ...]]] = []
+    urls: list[tuple[str, str]] = []
     for key in raw:
-        titles = _texts(c, raw, key)
+        titles = _page_titles(c, raw, key, urls)
         if key == "all":
             common = titles
         elif key not in product_ids:
             c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'")
         else:
             by_product.append((key, titles))
-    return SupportPages(common=common, by_product=tuple(by_product))
+    return SupportPages(common=common, by_product=tuple(by_product), urls=tuple(urls))
+
+
+def _page_titles(c: _Collector, raw: YamlMap, key: str, urls: list[tuple[str, str]]) -> tuple[str, ...]:
+    """A list of page titles; an item may be ``{title, url}`` (its URL is collected into ``urls``)."""
+    items = raw.get(key)
+    if not isinstance(items, list):
+        return _texts(c, raw, key)  # reports the wrong shape
+    titles: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            title, url = _text(c, item, "title"), _text(c, item, "url")
+            if title is not None and url is not None:
+                if not url.startswith(("https://", "http://")):
+                    c.error(line_of(item, "url"), f"page URL must start with https:// or http://, not {url!r}")
+                titles.append(title)
+                urls.append((title, url))
+        elif isinstance(item, str) and item.strip():
+            titles.append(item)
+        else:
+            c.error(line_of(items, i), f"'{key}' item {i + 1} must be a page title or {{title, url}}, not {item!r}")
+    return tuple(titles)
 
 
 def _entries(
