@@ -285,7 +285,7 @@ def _pages(c: _Collector, entry: dict[str, Any], product_ids: set[str]) -> Suppo
     return SupportPages(common=common, by_product=tuple(by_product), urls=tuple(urls))
 
 
-def _page_titles(c: _Collector, raw: YamlMap, key: str, urls: list[tuple[str, str]]) -> tuple[str, ...]:
+def _page_titles(c: _Collector, raw: dict[str, Any], key: str, urls: list[tuple[str, str]]) -> tuple[str, ...]:
     """A list of page titles; an item may be ``{title, url}`` (its URL is collected into ``urls``)."""
     items = raw.get(key)
     if not isinstance(items, list):
