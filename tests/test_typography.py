@@ -51,6 +51,18 @@ def test_wrap_line_examples(text: str, width: int, expected: list[str]) -> None:
     assert wrap_line(text, width) == expected
 
 
+def test_a_word_budoux_cuts_in_two_stays_whole() -> None:
+    # BudouX's model cuts いくつか into いく|つか; a line must not break inside it.
+    text = "トレンドマイクロからのご請求に身に覚えがない場合は、お客さま情報などいくつか確認事項がございます"
+    assert all("いく" not in line or "いくつか" in line for line in wrap_line(text, 72))
+
+
+@pytest.mark.parametrize("width", [20, 40, 72])
+def test_no_line_starts_with_a_space(width: int) -> None:
+    text = "We will work out your next billing date (approximate) from your plan and expiry date. " * 2
+    assert not any(line.startswith(" ") for line in wrap_line(text, width))
+
+
 def test_wrap_keeps_existing_line_breaks() -> None:
     assert wrap("一行目\n\n三行目", 40) == "一行目\n\n三行目"
 

@@ -281,7 +281,8 @@ class TerminalChat:
 
     def _show(self, reply: Reply) -> None:
         self.shown.append(reply)
-        width = self.session.output.get_size().columns
+        # One column short of the edge: a line filling the last column makes some terminals wrap twice.
+        width = self.session.output.get_size().columns - 1
         print_formatted_text(reply_fragments(reply, width, self.hyperlinks), style=STYLE, output=self.output)
         print_formatted_text("", output=self.output)
 

@@ -45,8 +45,24 @@ def _phrases(text: str) -> list[str]:
         if token.isspace() or token.isascii():
             pieces.append(token)
         else:
-            pieces.extend(_parser().parse(token))
+            pieces.extend(_join_kana_fragments(_parser().parse(token)))
     return pieces
+
+
+_HIRAGANA = re.compile(r"[ぁ-ゖー]+")
+_SHORT_KANA = 2  # a hiragana-only phrase this short is a word BudouX cut in two (いく|つか)
+
+
+def _join_kana_fragments(phrases: list[str]) -> list[str]:
+    """Glue a very short hiragana phrase to the hiragana phrase after it: いく + つか → いくつか."""
+    joined: list[str] = []
+    for phrase in phrases:
+        previous = joined[-1] if joined else ""
+        if previous and len(previous) <= _SHORT_KANA and _HIRAGANA.fullmatch(previous) and _HIRAGANA.match(phrase):
+            joined[-1] = previous + phrase
+        else:
+            joined.append(phrase)
+    return joined
 
 
 def _width(text: str) -> int:
@@ -75,6 +91,10 @@ def wrap_line(line: str, width: int) -> list[str]:
     current = ""
     for piece in _phrases(line):
         limit = width - (_width(indent) if lines else 0)
+        if piece.isspace():
+            if current and _width(current + piece) <= limit:
+                current += piece
+            continue  # a space where the line breaks is dropped, never carried to the next line
         if current and _width(current + piece.rstrip()) > limit:
             # Kinsoku: closing punctuation stays on this line (it may hang one column over);
             # an opening bracket moves down with what it opens.
