@@ -56,7 +56,8 @@ around = hostile_text.map(lambda t: t.strip("0123456789０１２３４５６７�
 
 
 def _outputs(engine: Engine, message: str) -> str:
-    reply, state = step(engine, initial_state(), message, TODAY)
+    # Japanese fixed: hostile text around the number may be mostly ASCII letters (→ English).
+    reply, state = step(engine, initial_state(), message, TODAY, "ja")
     assert "カード情報はチャットに入力しないでください" in reply.text, render_reply_text(reply)
     assert engine.kb.service.account in [link.title for link in reply.links]
     return "\n".join(

@@ -81,7 +81,9 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
-    lang = check_language(lang) or detect_language(message) or state.lang
+    # A picked choice's value (「product:mobile」, sent by the widget's buttons) says nothing about language.
+    picked_value = message.strip() in state.choices
+    lang = check_language(lang) or (None if picked_value else detect_language(message)) or state.lang
     engine, state = in_language(engine, lang), replace(state, lang=lang)
     if contains_card_number(message):
         reply, new_state = _card_turn(engine, state, message, today)
