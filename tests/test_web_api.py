@@ -603,3 +603,12 @@ def test_chat_lang_fixes_the_reply_language(client: TestClient) -> None:
     assert unfixed["lang"] == "en"
     bad = client.post("/api/v1/chat", json={"message": "解約したい", "today": TODAY, "lang": "fr"})
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_lang"
+
+
+def test_web_replies_never_mention_numbers_the_buttons_do_not_show(client: TestClient) -> None:
+    # The hint that a number answers a choice belongs to the terminal; the widget's buttons have none.
+    first = chat(client, "次回の請求日を知りたい")
+    second = chat(client, "モバイル", first["state"])
+    for reply in (first["reply"], second["reply"]):
+        assert reply["choices"], reply
+        assert "番号" not in reply["text"] and "番号" not in reply["html"], reply["text"]

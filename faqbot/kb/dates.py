@@ -318,13 +318,22 @@ def date_problem(text: str, today: date) -> DateProblem | None:
 _TYPED_YMD = re.compile(r"(?:(?P<y>\d{4})\D{1,2})?(?P<m>\d{1,2})\D{1,2}(?P<d>\d{1,2})(?!\d)")
 
 
+# February 30, 2027: an English month name with its day (and year).
+_NAMED_MD = re.compile(_MON + _S + r"(?P<d>\d{1,2})" + _ORD + _YEAR_EN, re.IGNORECASE)
+
+
 def _last_day_of_named_month(typed: str, today: date) -> int | None:
     """The month's last day when an impossible date names a real month but a day past its end."""
+    named = _NAMED_MD.search(typed)
     match = _TYPED_YMD.search(typed)
-    if match is None:
+    if named is not None:
+        month, day = _MONTH_NAMES[named["mon"].lower()], int(named["d"])
+        year = int(named["y"]) if named["y"] else today.year
+    elif match is not None:
+        month, day = int(match["m"]), int(match["d"])
+        year = int(match["y"]) if match["y"] else today.year
+    else:
         return None
-    month, day = int(match["m"]), int(match["d"])
-    year = int(match["y"]) if match["y"] else today.year
     if not 1 <= month <= 12 or not MIN_YEAR <= year <= MAX_YEAR:
         return None
     last = month_end(year, month).day
