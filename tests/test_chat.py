@@ -102,6 +102,13 @@ def test_reply_fragments_wrap_with_kinsoku_and_link_with_osc8() -> None:
     assert "窓口 <https://example.com/desk>" in plain and "\x1b" not in plain
 
 
+def test_reply_fragments_put_the_pages_before_the_offer_to_go_on() -> None:
+    reply = Reply("答え", "payment-methods", "answer", 1.0, choices=(Choice(1, "はい、続けます", "resume"),),
+                  links=(Link("参考のページ"),), prompt="確認を続けますか？")
+    text = "".join(fragment[1] for fragment in reply_fragments(reply))
+    assert text.index("答え") < text.index("参考のページ") < text.index("確認を続けますか？") < text.index("はい、続けます")
+
+
 def test_reply_fragments_speak_the_replys_language() -> None:
     reply = Reply("Hello.", "greeting", "answer", 1.0, choices=(Choice(1, "Help", "entry:help"),), lang="en")
     text = "".join(fragment[1] for fragment in reply_fragments(reply))

@@ -195,6 +195,8 @@ def test_words_that_are_no_expiry_date(text: str) -> None:
         ("二〇二七年二月三十日", PROBLEM_IMPOSSIBLE, "2027年2月30日", 28),
         ("2027年13月1日", PROBLEM_IMPOSSIBLE, "2027年13月1日", None),
         ("令和0年3月1日", PROBLEM_IMPOSSIBLE, "令和0年3月1日", None),
+        ("令和九年二月三十日", PROBLEM_IMPOSSIBLE, "令和9年2月30日", 28),
+        ("令和10年2月30日", PROBLEM_IMPOSSIBLE, "令和10年2月30日", 29),  # 2028 is a leap year
         ("R9.2.30", PROBLEM_IMPOSSIBLE, "R9.2.30", None),
         ("February 30, 2027", PROBLEM_IMPOSSIBLE, "February 30, 2027", 28),
         ("April 31", PROBLEM_IMPOSSIBLE, "April 31", 30),

@@ -318,6 +318,11 @@ def date_problem(text: str, today: date) -> DateProblem | None:
 _TYPED_YMD = re.compile(r"(?:(?P<y>\d{4})\D{1,2})?(?P<m>\d{1,2})\D{1,2}(?P<d>\d{1,2})(?!\d)")
 
 
+# 2027年2月30日 / 令和9年2月30日 / 2月30日: the month and day, and the year or era year before them.
+_JA_MD = re.compile(
+    r"(?:(?P<y>\d{4})" + _S + "年" + _S + r")?(?P<m>\d{1,2})" + _S + "月" + _S + r"(?P<d>\d{1,2})" + _S + "日"
+)
+_ERA_YEAR = re.compile(r"(?P<era>令和|平成)" + _S + r"(?P<ey>\d{1,2}|元)" + _S + "年")
 # February 30, 2027: an English month name with its day (and year).
 _NAMED_MD = re.compile(_MON + _S + r"(?P<d>\d{1,2})" + _ORD + _YEAR_EN, re.IGNORECASE)
 
@@ -325,10 +330,15 @@ _NAMED_MD = re.compile(_MON + _S + r"(?P<d>\d{1,2})" + _ORD + _YEAR_EN, re.IGNOR
 def _last_day_of_named_month(typed: str, today: date) -> int | None:
     """The month's last day when an impossible date names a real month but a day past its end."""
     named = _NAMED_MD.search(typed)
+    japanese = _JA_MD.search(typed)
     match = _TYPED_YMD.search(typed)
     if named is not None:
         month, day = _MONTH_NAMES[named["mon"].lower()], int(named["d"])
         year = int(named["y"]) if named["y"] else today.year
+    elif japanese is not None:  # 2027年2月30日, 令和9年2月30日, 2月30日
+        month, day = int(japanese["m"]), int(japanese["d"])
+        era = _ERA_YEAR.search(typed)
+        year = _year_of(japanese.groupdict() | (era.groupdict() if era else {}), today) or today.year
     elif match is not None:
         month, day = int(match["m"]), int(match["d"])
         year = int(match["y"]) if match["y"] else today.year

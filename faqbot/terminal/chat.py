@@ -155,15 +155,22 @@ def reply_fragments(reply: Reply, width: int | None = None, hyperlinks: bool = F
         parts.append(("", "\n"))
         for fact in reply.facts:
             parts += [("", "  "), ("class:fact-label", fact.label + ": "), ("class:fact-value", fact.value + "\n")]
+    choices: list[tuple[str, str]] = []
     if reply.choices:
-        parts.append(("", "\n"))
+        choices.append(("", "\n"))
         for choice in reply.choices:
-            parts += [("", "  "), ("class:number", f"{choice.number}."), ("", " " + fit(choice.label, 6) + "\n")]
-        parts.append(("class:note", f"  {said['chat_numbers']}\n"))
+            choices += [("", "  "), ("class:number", f"{choice.number}."), ("", " " + fit(choice.label, 6) + "\n")]
+        choices.append(("class:note", f"  {said['chat_numbers']}\n"))
+    links: list[tuple[str, str]] = []
     if reply.links:
-        parts.append(("", f"\n{said['pages']}:\n"))
+        links.append(("", f"\n{said['pages']}:\n"))
         for link in reply.links:
-            parts += [("", "  - "), *_link_fragments(link, hyperlinks), ("", "\n")]
+            links += [("", "  - "), *_link_fragments(link, hyperlinks), ("", "\n")]
+    if reply.prompt:
+        # Mid-form: the answer's pages stay with it; the offer to go on and its choices come last.
+        parts += [*links, ("", "\n---\n"), ("class:bot", fit(reply.prompt) + "\n"), *choices]
+    else:
+        parts += [*choices, *links]
     return FormattedText(parts)
 
 
