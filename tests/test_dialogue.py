@@ -26,6 +26,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
+from faqbot.dialogue.language import detect_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
 from tests.conftest import make_kb, replace_once
@@ -359,3 +360,20 @@ def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None
     reply, _ = step(engine, initial_state(), "契約内容と有効期限を確認したい", date(2026, 11, 26))
     assert Link("契約内容・有効期限の確認方法", "https://example.jp/check") in reply.links
     assert "  - 契約内容・有効期限の確認方法 <https://example.jp/check>" in render_reply_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Hi", "en"),
+        ("When is my next billing date?", "en"),
+        ("次の請求日はいつ？", "ja"),
+        ("Macの請求日は？", "ja"),  # Japanese with a product name in letters
+        ("2", None),  # a bare number: keep the conversation's language
+        ("2027/3/31", None),
+        ("a", None),
+        ("", None),
+    ],
+)
+def test_detect_language(message: str, expected: str | None) -> None:
+    assert detect_language(message) == expected

@@ -22,8 +22,8 @@ from faqbot.kb.templating import words
 
 #: Languages a conversation can be held in; Japanese is the knowledge base's own.
 LANGUAGES = ("ja", "en")
-# Fewer ASCII letters than this say nothing about the language (「OK」, 「VB」).
-_MIN_LETTERS = 3
+# Fewer ASCII letters than this say nothing about the language (a lone 「a」); "Hi" is English.
+_MIN_LETTERS = 2
 # Share of letters that must be ASCII for a message to read as English.
 _ENGLISH_SHARE = 0.8
 

@@ -34,7 +34,17 @@ from prompt_toolkit.styles import Style
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import DialogueState, Link, Reply, help_reply, initial_state, render_reply_text, reply_json, step
+from faqbot.dialogue import (
+    LANGUAGES,
+    DialogueState,
+    Link,
+    Reply,
+    help_reply,
+    initial_state,
+    render_reply_text,
+    reply_json,
+    step,
+)
 from faqbot.errors import FaqbotError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import words
@@ -246,11 +256,12 @@ class TerminalChat:
 
     def run(self) -> int:
         """Chat until /quit, Ctrl-D or Ctrl-C; returns the exit status (0)."""
-        lang = self.conversation.language
-        said = words(lang)
-        service = self.conversation.engine.kb.in_language(lang).service
-        self._print([("class:bot", said["chat_title"].format(company=service.company, name=service.name) + "\n")])
-        self._print([("class:note", said["chat_intro"] + "\n")])
+        # A fixed language greets in it; otherwise in both, since the first message decides.
+        for lang in (self.conversation.lang,) if self.conversation.lang else LANGUAGES:
+            said = words(lang)
+            service = self.conversation.engine.kb.in_language(lang).service
+            self._print([("class:bot", said["chat_title"].format(company=service.company, name=service.name) + "\n")])
+            self._print([("class:note", said["chat_intro"] + "\n")])
         while True:
             try:
                 message = self.session.prompt([("class:prompt", words(self.conversation.language)["chat_prompt"])])
