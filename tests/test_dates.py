@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -11,17 +11,14 @@ from hypothesis import strategies as st
 
 from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.dates import (
-    DEFAULT_TIMEZONE,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_NO_MONTH,
     PROBLEM_SEVERAL,
     DateProblem,
     FoundDate,
-    date_in_zone,
     date_problem,
     extract_date,
     extract_dates,
-    kanji_numerals_to_digits,
     parse_iso_date,
 )
 
@@ -216,24 +213,6 @@ def test_date_problem(text: str, code: str, typed: str, last_day: int | None) ->
 )
 def test_no_date_problem(text: str) -> None:
     assert date_problem(text, TODAY) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("三月三十一日", "3月31日"),
-        ("令和九年", "令和9年"),
-        ("二〇二七年", "2027年"),
-        ("二千二十七年", "2027年"),
-        ("十日", "10日"),
-        ("二十日", "20日"),
-        ("三十一日", "31日"),
-        ("一番目", "一番目"),  # not before 年/月/日: left alone
-        ("三つ目", "三つ目"),
-    ],
-)
-def test_kanji_numerals_to_digits(text: str, expected: str) -> None:
-    assert kanji_numerals_to_digits(text) == expected
 
 
 # Why not ja-timex (0.2.8, last release 2023-11): measured in a scratch virtualenv, it pulls in
@@ -433,29 +412,3 @@ def test_parse_iso_date_rejects_non_strings(value: object) -> None:
     with pytest.raises(InvalidDateError):
         parse_iso_date(value)  # type: ignore[arg-type]
 
-
-@pytest.mark.parametrize(
-    ("now", "zone", "expected"),
-    [
-        # 20:00 UTC on Dec 1 is already Dec 2 in Japan: a UTC host's local date would be a day behind.
-        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 2)),
-        (datetime(2026, 12, 1, 14, 59, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 1)),
-        (datetime(2026, 12, 1, 15, 0, tzinfo=UTC), "Asia/Tokyo", date(2026, 12, 2)),
-        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "UTC", date(2026, 12, 1)),
-        (datetime(2026, 12, 31, 16, 0, tzinfo=UTC), DEFAULT_TIMEZONE, date(2027, 1, 1)),
-    ],
-)
-def test_date_in_zone(now: datetime, zone: str, expected: date) -> None:
-    assert date_in_zone(now, zone) == expected
-
-
-@pytest.mark.parametrize(
-    ("now", "zone", "message"),
-    [
-        (datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "Mars/Olympus", "Unknown time zone 'Mars/Olympus'"),
-        (datetime(2026, 12, 1, 20, 0), "Asia/Tokyo", "timezone-aware"),
-    ],
-)
-def test_date_in_zone_refuses(now: datetime, zone: str, message: str) -> None:
-    with pytest.raises(InputError, match=message):
-        date_in_zone(now, zone)

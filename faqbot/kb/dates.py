@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date
 
 from faqbot.errors import InputError, InvalidDateError
+from faqbot.kb.kanji_numerals import kanji_numerals_to_digits
 from faqbot.kb.rules import add_months, month_end
 
 __all__ = [
@@ -27,19 +27,13 @@ __all__ = [
     "PROBLEM_SEVERAL",
     "DateProblem",
     "FoundDate",
-    "DEFAULT_TIMEZONE",
-    "date_in_zone",
     "date_problem",
-    "time_zone",
     "extract_date",
     "extract_dates",
     "format_date_en",
-    "kanji_numerals_to_digits",
     "parse_iso_date",
 ]
 
-#: The customers' time zone: "today" is the date in Japan, whatever the host's clock zone.
-DEFAULT_TIMEZONE = "Asia/Tokyo"
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
 MAX_YEAR = 2199
 ERA_START = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989}  # year 1 of each era
@@ -54,10 +48,6 @@ PROBLEM_IMPOSSIBLE = "impossible"  # 2027年2月30日, 13月1日, 令和0年
 PROBLEM_SEVERAL = "several"  # two different dates: which one is the expiry?
 PROBLEM_NO_MONTH = "no-month"  # 「月末」「31日」 without saying which month
 
-# Kanji numerals as people write them in dates: 三月三十一日, 令和九年, 二〇二七年, 二千二十七年.
-_KANJI_DIGIT = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_KANJI_UNIT = {"十": 10, "百": 100, "千": 1000}
-_KANJI_NUMBER = re.compile(r"[〇零一二三四五六七八九十百千]{1,8}(?=[ \t]{0,2}[年月日])|(?<=令和|平成)[〇零一二三四五六七八九十]{1,3}")
 
 _MONTH_NAMES = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -350,25 +340,6 @@ def _last_day_of_named_month(typed: str, today: date) -> int | None:
     return last if day > last else None
 
 
-def _kanji_value(numeral: str) -> int:
-    """三十一 → 31, 二千二十七 → 2027, 二〇二七 → 2027 (digit by digit when there is no unit)."""
-    if not any(ch in _KANJI_UNIT for ch in numeral):
-        return int("".join(str(_KANJI_DIGIT[ch]) for ch in numeral))
-    total, digit = 0, 0
-    for ch in numeral:
-        if ch in _KANJI_UNIT:
-            total += (digit or 1) * _KANJI_UNIT[ch]
-            digit = 0
-        else:
-            digit = _KANJI_DIGIT[ch]
-    return total + digit
-
-
-def kanji_numerals_to_digits(text: str) -> str:
-    """Kanji numerals before 年/月/日 (and after 令和/平成) as Arabic digits: 三月三十一日 → 3月31日."""
-    return _KANJI_NUMBER.sub(lambda m: str(_kanji_value(m.group(0))), text)
-
-
 def extract_date(text: str, today: date) -> FoundDate | None:
     """Return the first date mentioned in ``text``, or None (see :func:`extract_dates`)."""
     dates = extract_dates(text, today)
@@ -395,25 +366,6 @@ def parse_iso_date(value: str) -> date:
         raise InvalidDateError(
             f"{value.strip()} is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
         ) from None
-
-
-def time_zone(name: str) -> ZoneInfo:
-    """The IANA time zone ``name`` (e.g. Asia/Tokyo); raises :class:`InputError` for an unknown one."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InputError(f"Unknown time zone {name!r}; use an IANA name such as {DEFAULT_TIMEZONE}.") from None
-
-
-def date_in_zone(now: datetime, zone_name: str) -> date:
-    """The calendar date at instant ``now`` (timezone-aware) in ``zone_name``.
-
-    A UTC host is a day behind Japan until 09:00 JST; edges pass the clock's
-    ``datetime.now(UTC)`` here instead of reading the host's local date.
-    """
-    if now.tzinfo is None:
-        raise InputError("now must be timezone-aware (e.g. datetime.now(UTC)).")
-    return now.astimezone(time_zone(zone_name)).date()
 
 
 _MONTH_TITLES = ("January", "February", "March", "April", "May", "June", "July", "August",

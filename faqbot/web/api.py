@@ -32,8 +32,8 @@ from faqbot.answers.answering import Engine, billing_for
 from faqbot.answers.serialize import billing_json, entry_json, match_json
 from faqbot.dialogue import LANGUAGES, Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
-from faqbot.kb.dates import date_in_zone
 from faqbot.kb.templating import render_html, render_text
+from faqbot.kb.timezones import date_in_zone
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from faqbot.errors import InputError
-from faqbot.kb.dates import DEFAULT_TIMEZONE, time_zone
+from faqbot.kb.timezones import DEFAULT_TIMEZONE, time_zone
 
 log = logging.getLogger("faqbot.web")
 
