@@ -70,7 +70,7 @@ def _send(base: str, sample: Sample) -> tuple[list[str], int, bool]:
     """Every reply to ``sample``'s requests, how many requests, and whether the card was warned about."""
     replies, state = [], None
     for message in sample.messages:
-        body: dict[str, object] = {"message": message, "today": TODAY}
+        body: dict[str, object] = {"message": message, "today": TODAY, "lang": "ja"}  # the warning is matched in Japanese
         if state is not None:
             body["state"] = state
         reply = _call(base, "POST", "/api/v1/chat", body)
@@ -97,7 +97,8 @@ def probe(count: int, workdir: Path) -> ProbeResult:
     port = free_port()
     db, log_path = workdir / "analytics.sqlite3", workdir / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
-    env.update({"FAQBOT_SECRET": secrets.token_urlsafe(32), "FAQBOT_ANALYTICS_DB": str(db), "FAQBOT_RATE_LIMIT": "0"})
+    env.update({"FAQBOT_SECRET": secrets.token_urlsafe(32), "FAQBOT_ANALYTICS_DB": str(db), "FAQBOT_RATE_LIMIT": "0",
+                "FAQBOT_ALLOW_CLIENT_TODAY": "1"})
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [str(FAQBOT), "serve", "--host", LOOPBACK, "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT

@@ -175,8 +175,6 @@ def test_result_fields_monthly() -> None:
             "ウイルスバスター クラウドの月額版は有効期限の当月末頃に請求されます。"
             "有効期限 2027年3月31日 → 請求日 2027年3月31日頃。"
             "お知らせメールは請求日の約1か月前 (2027年2月28日頃) に届きます。"
-            "なお、この製品がどのプランで販売されているかは案内ページに記載がないため、"
-            "ご契約のプランをトレンドマイクロアカウントでご確認ください。"
         ),
     )
 
@@ -211,9 +209,10 @@ def test_explanation_of_confirmed_plan_does_not_ask_to_confirm() -> None:
 def test_unconfirmed_plans_flag_and_descriptors() -> None:
     result = next_billing(TS, "annual", date(2027, 3, 31), TODAY)
     assert result.plans_confirmed is False
+    # The customer stated the plan (and the page names Total Security annual): no caveat.
+    assert "記載がない" not in result.explanation
     assert result.approx == "前後"
     assert result.statement_descriptors == DESCRIPTORS
-    assert "トレンドマイクロアカウントでご確認ください" in result.explanation
 
 
 def test_expiry_in_past() -> None:

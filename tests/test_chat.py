@@ -20,7 +20,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import Choice, Reply
+from faqbot.dialogue import Choice, Link, Reply
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.terminal.chat import (
     Conversation,
@@ -91,14 +91,41 @@ def test_reply_fragments_never_parse_markup() -> None:
     assert "<b>text</b>" in text and "1. <ansired>x</ansired>" in text
 
 
+def test_reply_fragments_wrap_with_kinsoku_and_link_with_osc8() -> None:
+    text = "お手数ですが、サポート窓口へお問い合わせください。担当者が個別にご案内します。" * 2
+    reply = Reply(text, "contact", "answer", 1.0, links=(Link("窓口", "https://example.com/desk"),))
+    fragments = reply_fragments(reply, width=40, hyperlinks=True)
+    body = fragments[1][1]
+    assert "\n" in body and not any(line.startswith(("、", "。")) for line in body.split("\n"))
+    assert ("[ZeroWidthEscape]", "\x1b]8;;https://example.com/desk\x1b\\") in fragments
+    plain = "".join(f[1] for f in reply_fragments(reply))
+    assert "窓口 <https://example.com/desk>" in plain and "\x1b" not in plain
+
+
+def test_reply_fragments_put_the_pages_before_the_offer_to_go_on() -> None:
+    reply = Reply("答え", "payment-methods", "answer", 1.0, choices=(Choice(1, "はい、続けます", "resume"),),
+                  links=(Link("参考のページ"),), prompt="確認を続けますか？")
+    text = "".join(fragment[1] for fragment in reply_fragments(reply))
+    assert text.index("答え") < text.index("参考のページ") < text.index("確認を続けますか？") < text.index("はい、続けます")
+
+
+def test_reply_fragments_speak_the_replys_language() -> None:
+    reply = Reply("Hello.", "greeting", "answer", 1.0, choices=(Choice(1, "Help", "entry:help"),), lang="en")
+    text = "".join(fragment[1] for fragment in reply_fragments(reply))
+    assert "(reply with a number)" in text and "番号" not in text
+
+
 # --- the interactive session, headless ----------------------------------------
 
 
-def _run_headless(engine: Engine, keys: str, history_file: Path | None = None) -> TerminalChat:
+def _run_headless(
+    engine: Engine, keys: str, history_file: Path | None = None, lang: str | None = None
+) -> TerminalChat:
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         history = FileHistory(str(history_file)) if history_file else None
-        chat = TerminalChat(Conversation(engine, TODAY), history=history, input=pipe, output=DummyOutput())
+        conversation = Conversation(engine, TODAY, lang=lang)
+        chat = TerminalChat(conversation, history=history, input=pipe, output=DummyOutput())
         assert chat.run() == 0
     return chat
 
@@ -129,6 +156,19 @@ def test_headless_commands(engine: Engine) -> None:
     chat = _run_headless(engine, "次の請求日はいつですか？\r/reset\r/help\r/nope\r/quit\r次の請求日\r")
     assert chat.conversation.state.form is None  # /reset forgot the form
     assert [r.intent for r in chat.shown] == ["next-billing-date", "help"]  # nothing after /quit
+
+
+def test_headless_english_conversation(engine: Engine) -> None:
+    chat = _run_headless(engine, "When is my next billing date?\rVirus Buster Mobile\rannual\rMarch 31, 2027\r\x04")
+    assert [r.lang for r in chat.shown] == ["en"] * 4
+    facts = {f.label: f.value for f in chat.shown[-1].facts}
+    assert facts["Next billing date"] == "around February 28, 2027"
+
+
+def test_headless_lang_option_fixes_the_language(engine: Engine) -> None:
+    chat = _run_headless(engine, "解約したい\r/help\r\x04", lang="en")
+    assert [r.lang for r in chat.shown] == ["en", "en"]
+    assert "please see the support page" in chat.shown[0].text
 
 
 # --- piped mode ---------------------------------------------------------------

@@ -4,7 +4,10 @@ Each file has a ``title`` and ``turns``; a turn is the customer's message
 (``say``) and what the reply must show: ``kind``, ``intent``, text it must
 (``contains``) or must not (``not_contains``) include, choice labels
 (``choices``), link titles (``links`` / ``not_links``) and computed facts
-(``facts``: label → value).  ``say: "{choice:TEXT}"`` sends the *number* of the
+(``facts``: label → value), the handoff reason (``handoff``: null for none) and
+text its summary must (not) hold (``summary_contains`` / ``summary_not_contains``),
+the language the channel fixes (``lang``, passed to ``step``) and the reply's (``reply_lang``),
+and texts that must appear in this order (``in_order``).  ``say: "{choice:TEXT}"`` sends the *number* of the
 offered choice whose label contains TEXT, so a golden can answer by number
 without depending on the order the router ranks two candidates in.  The
 expected dates are written by hand from the seed's rules, with today fixed.
@@ -26,7 +29,10 @@ from faqbot.kb.loader import load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
-_TURN_KEYS = {"say", "kind", "intent", "contains", "not_contains", "choices", "links", "not_links", "facts"}
+_TURN_KEYS = {
+    "say", "kind", "intent", "contains", "not_contains", "choices", "links", "not_links", "facts",
+    "handoff", "summary_contains", "summary_not_contains", "lang", "reply_lang", "in_order",
+}
 _CHOICE_REF = re.compile(r"\{choice:(.+)\}")
 
 
@@ -65,7 +71,7 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
     reply: Reply | None = None
     for number, turn in enumerate(data["turns"], start=1):
         message = _message(turn["say"], reply)
-        reply, state = step(engine, state, message, TODAY)
+        reply, state = step(engine, state, message, TODAY, turn.get("lang"))
         # Every state must survive the trip through JSON (it travels through browsers).
         state = DialogueState.from_json(state.to_json())
         text = render_reply_text(reply)
@@ -76,6 +82,8 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
             assert reply.intent == turn["intent"], where
         for needle in turn.get("contains", []):
             assert needle in text, f"missing {needle!r} in {where}"
+        positions = [text.find(needle) for needle in turn.get("in_order", [])]
+        assert -1 not in positions and positions == sorted(positions), f"not in order {turn['in_order']}: {where}"
         for needle in turn.get("not_contains", []):
             assert needle not in text, f"unexpected {needle!r} in {where}"
         labels = [c.label for c in reply.choices]
@@ -86,6 +94,16 @@ def test_golden_conversation(engine: Engine, path: Path) -> None:
             assert title in titles, f"link {title!r} missing in {where}"
         for title in turn.get("not_links", []):
             assert title not in titles, f"link {title!r} unexpected in {where}"
+        if "reply_lang" in turn:
+            assert reply.lang == turn["reply_lang"], where
+        if "handoff" in turn:
+            reason = reply.handoff.reason if reply.handoff else None
+            assert reason == turn["handoff"], f"handoff {reason!r} != {turn['handoff']!r} in {where}"
+        summary = reply.handoff.summary if reply.handoff else ""
+        for needle in turn.get("summary_contains", []):
+            assert needle in summary, f"summary lacks {needle!r}: {summary!r} in {where}"
+        for needle in turn.get("summary_not_contains", []):
+            assert needle not in summary, f"summary holds {needle!r}: {summary!r} in {where}"
         facts = {f.label: f.value for f in reply.facts}
         for label, value in (turn.get("facts") or {}).items():
             assert facts.get(label) == value, f"fact {label}: {facts.get(label)!r} != {value!r} in {where}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +26,10 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
+from faqbot.dialogue.language import detect_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
+from tests.conftest import make_kb, replace_once
 
 TODAY = date(2026, 11, 26)
 
@@ -77,6 +80,7 @@ def test_state_json_is_the_documented_shape() -> None:
         "choices": ["resume", "cancel"],
         "misses": 1,
         "card_digits": 0,
+        "lang": "ja",
     }
 
 
@@ -85,6 +89,17 @@ def test_a_state_without_card_digits_still_loads() -> None:
     data = FULL_STATE.to_json()
     del data["card_digits"]
     assert DialogueState.from_json(data) == FULL_STATE
+
+
+def test_state_without_lang_is_read_as_japanese() -> None:
+    # States sent before the conversation's language was kept are still accepted.
+    data = {k: v for k, v in FULL_STATE.to_json().items() if k != "lang"}
+    assert DialogueState.from_json(data).lang == "ja"
+
+
+def test_state_with_unknown_lang_is_refused() -> None:
+    with pytest.raises(InputError, match="lang"):
+        DialogueState.from_json({**FULL_STATE.to_json(), "lang": "fr"})
 
 
 def _with(**changes: Any) -> dict[str, Any]:
@@ -277,6 +292,7 @@ def test_reply_json_shape() -> None:
         "links": [{"title": "p", "url": None}],
         "facts": [{"label": "<i>label</i>", "value": "<u>value</u>"}],
         "handoff": None,
+        "lang": "ja",
     }
 
 
@@ -342,3 +358,34 @@ def test_is_follow_up(message: str, follow_up: bool) -> None:
 def test_match_label_prefers_the_label_named_most_completely(message: str, index: int | None) -> None:
     labels = ("ウイルスバスター クラウド", "ウイルスバスター クラウド+ デジタルライフサポート プレミアム", "ウイルスバスター for Mac")
     assert phrases.match_label(message, labels) == index
+
+
+def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {"faq/other.yaml": replace_once(
+            "      all: [契約内容・有効期限の確認方法]",
+            "      all: [{title: 契約内容・有効期限の確認方法, url: 'https://example.jp/check'}]",
+        )},
+    )
+    engine = Engine.build(load_knowledge_base(root))
+    reply, _ = step(engine, initial_state(), "契約内容と有効期限を確認したい", date(2026, 11, 26))
+    assert Link("契約内容・有効期限の確認方法", "https://example.jp/check") in reply.links
+    assert "  - 契約内容・有効期限の確認方法 <https://example.jp/check>" in render_reply_text(reply)
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Hi", "en"),
+        ("When is my next billing date?", "en"),
+        ("次の請求日はいつ？", "ja"),
+        ("Macの請求日は？", "ja"),  # Japanese with a product name in letters
+        ("2", None),  # a bare number: keep the conversation's language
+        ("2027/3/31", None),
+        ("a", None),
+        ("", None),
+    ],
+)
+def test_detect_language(message: str, expected: str | None) -> None:
+    assert detect_language(message) == expected

@@ -52,13 +52,17 @@ def test_no_control_character_survives(text: str) -> None:
 
 
 def _report_under_pty(db: Path, term: str) -> bytes:
-    """Run ``faqbot report --db DB`` with its stdout on a pseudo-terminal; everything it wrote."""
+    """Run ``faqbot report --db DB`` with its stdout on a pseudo-terminal; everything it wrote there.
+
+    stderr is a pipe: the loading bar drawn there (cursor movement, the program's own) is not
+    customer text, and the report itself is what a maintainer reads.
+    """
     primary, secondary = pty.openpty()
-    env = {**os.environ, "TERM": term, "COLUMNS": "120", "LINES": "50"}
+    env = {**os.environ, "TERM": term, "COLUMNS": "120", "LINES": "50", "XDG_STATE_HOME": str(db.parent)}
     env.pop("NO_COLOR", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "faqbot", "report", "--db", str(db)],
-        stdin=subprocess.DEVNULL, stdout=secondary, stderr=secondary, env=env,
+        stdin=subprocess.DEVNULL, stdout=secondary, stderr=subprocess.PIPE, env=env,
     )
     os.close(secondary)
     chunks = []
@@ -71,7 +75,7 @@ def _report_under_pty(db: Path, term: str) -> bytes:
             break
         chunks.append(chunk)
     os.close(primary)
-    assert process.wait(timeout=60) == 0, b"".join(chunks).decode("utf-8", "replace")
+    assert process.wait(timeout=60) == 0, b"".join(chunks).decode("utf-8", "replace") + process.stderr.read().decode()
     return b"".join(chunks)
 
 

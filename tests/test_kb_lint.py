@@ -16,6 +16,7 @@ from faqbot.quality.lint import (
     near_duplicate_entries,
     seed_products_without_rules,
     seed_table_products,
+    untranslated,
     unused_synonyms,
 )
 from tests.conftest import line_number, make_kb, replace_once
@@ -69,7 +70,7 @@ def test_seed_table_is_read_with_lines() -> None:
 def test_few_alternates(min_kb: KnowledgeBase) -> None:
     assert few_alternates(min_kb) == [
         Problem("faq/basic.yaml", 3, "entry 'cancel' has 2 alternate question(s); add at least 3 in customers' own words", "warning"),
-        Problem("faq/basic.yaml", 14, "entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words", "warning"),
+        Problem("faq/basic.yaml", 17, "entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words", "warning"),
     ]
     assert few_alternates(min_kb, 2) == []
 
@@ -125,7 +126,7 @@ def test_check_prints_warnings_and_passes_without_strict() -> None:
     assert code == 0
     assert out.splitlines() == [
         "faq/basic.yaml:3: warning: entry 'cancel' has 2 alternate question(s); add at least 3 in customers' own words",
-        "faq/basic.yaml:14: warning: entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words",
+        "faq/basic.yaml:17: warning: entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words",
         f"{SEED_MIN}:8: warning: product 'ガンマ バックアップ' is named in the seed's table but has no renewal rules; "
         "add it to products.yaml (id, name, aliases, plans)",
         f"OK: 2 entries, 6 questions, 2 products in {KB_MIN}, 3 warning(s) (fail on them with --strict)",
@@ -162,3 +163,22 @@ def test_check_names_an_unreadable_seed(tmp_path: Path) -> None:
     assert code == 1
     assert err.startswith(f"Error: Cannot read the seed page {tmp_path / 'none.txt'} (")
     assert err.endswith("; pass an existing UTF-8 file to --seed.\n")
+
+
+def test_untranslated_entries_and_names_are_warned(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {
+            "faq/basic.yaml": replace_once("    question_en: I want to cancel automatic renewal\n", ""),
+            "products.yaml": replace_once("    name_en: Beta Guard\n", ""),
+        },
+        source=KB_MIN,
+    )
+    assert untranslated(load_knowledge_base(root)) == [
+        Problem("faq/basic.yaml", 3, "entry 'cancel' lacks question_en (English translation)", "warning"),
+        Problem("products.yaml", 0, "product 'beta' lacks name_en (English translation)", "warning"),
+    ]
+
+
+def test_the_shipped_knowledge_base_is_fully_translated() -> None:
+    assert untranslated(load_knowledge_base(None)) == []

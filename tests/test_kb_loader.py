@@ -31,6 +31,12 @@ BROKEN = [
     ("unknown product id in pages",
      {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      gamma: [ガンマの解約方法]")},
      "faq/basic.yaml:13", "unknown product id 'gamma'"),
+    ("page URL that is not http(s)",
+     {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpha: [{title: アルファの解約方法, url: 'javascript:x'}]")},
+     "faq/basic.yaml:13", "page URL must start with https://"),
+    ("English answer that does not render",
+     {"faq/basic.yaml": replace_once(CANCEL_ANSWER, CANCEL_ANSWER + "\n    answer_en: |\n      {{ service.acount }}")},
+     "faq/basic.yaml:3", "answer_en of 'cancel' does not render"),
     ("duplicate entry id", {"faq/basic.yaml": replace_once("  - id: change-card", "  - id: cancel")},
      "faq/basic.yaml:15", "duplicate entry id 'cancel' (first at faq/basic.yaml:3)"),
     ("missing answer",
@@ -245,3 +251,26 @@ def test_make_kb_refuses_an_override_that_changes_nothing(tmp_path: Path) -> Non
     with pytest.raises(AssertionError):
         make_kb(tmp_path, {"service.yaml": lambda text: text}, source=KB_MIN)
     shutil.rmtree(tmp_path / "kb")
+
+
+def test_pages_may_carry_urls_and_translations_load(tmp_path: Path) -> None:
+    root = make_kb(
+        tmp_path,
+        {
+            "faq/basic.yaml": replace_once(
+                "      alpha: [アルファの解約方法]",
+                "      alpha: [{title: アルファの解約方法, url: 'https://example.jp/alpha-cancel'}]\n"
+                "    question_en: I want to cancel\n"
+                "    answer_en: |\n      Cancel {{ service.name }} in {{ service.account }}.",
+            )
+        },
+        source=KB_MIN,
+    )
+    kb = load_knowledge_base(root)
+    cancel = kb.entry("cancel")
+    assert cancel.pages.for_product("alpha") == ("アルファの解約方法", "解約の方法")
+    assert cancel.pages.url("アルファの解約方法") == "https://example.jp/alpha-cancel"
+    assert cancel.pages.url("解約の方法") is None
+    english = kb.in_language("en").entry("cancel")
+    assert (english.question, english.answer.strip()) == ("I want to cancel", "Cancel {{ service.name }} in {{ service.account }}.")
+    assert kb.in_language("en").entry("change-card").question == kb.entry("change-card").question  # untranslated: as is

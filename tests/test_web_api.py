@@ -35,7 +35,7 @@ TODAY = "2026-11-26"
 
 @pytest.fixture(scope="module")
 def config() -> WebConfig:
-    return WebConfig(secret=SECRET, max_message_chars=50, max_body_bytes=2048)
+    return WebConfig(secret=SECRET, allow_client_today=True, max_message_chars=50, max_body_bytes=2048)
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +81,7 @@ def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
     data = chat(client, "解約したい")
     assert set(data) == {"reply", "state"}
     reply = data["reply"]
-    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff"}
+    assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff", "lang"}
     assert reply["intent"] == "cancel-howto"
     assert "解約" in reply["text"]
     assert "解約" in reply["html"]
@@ -113,14 +113,14 @@ def test_state_from_another_worker_with_the_same_secret_is_accepted(engine: Engi
 
 
 def test_state_signed_with_another_secret_is_refused(engine: Engine, client: TestClient) -> None:
-    stranger = TestClient(create_app(WebConfig(secret="another-secret-" + "x" * 40), engine))
+    stranger = TestClient(create_app(WebConfig(secret="another-secret-" + "x" * 40, allow_client_today=True), engine))
     state = chat(stranger, "こんにちは")["state"]
     response = client.post("/api/v1/chat", json={"message": "解約したい", "state": state})
     assert_error(response, 400, "invalid_state")
 
 
 def test_expired_state_is_refused(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    app = TestClient(create_app(WebConfig(secret=SECRET, state_max_age=60), engine))
+    app = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True, state_max_age=60), engine))
     with monkeypatch.context() as m:
         # Sign the state two minutes in the past; it is then older than max_age.
         m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 120)
@@ -362,7 +362,7 @@ def test_a_state_altered_anywhere_is_refused(client: TestClient, position: int) 
 def test_a_state_from_another_knowledge_base_is_refused(engine: Engine) -> None:
     # Same secret, other knowledge-base version (e.g. signed before a deploy): its ids may be gone.
     old = StateSigner(SECRET, "another-kb-hash", 3600).dumps(initial_state())
-    response = TestClient(create_app(WebConfig(secret=SECRET), engine)).post(
+    response = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine)).post(
         "/api/v1/chat", json={"message": "解約したい", "state": old}
     )
     assert_error(response, 400, "state_expired")
@@ -385,7 +385,7 @@ def test_an_unexpected_bug_is_a_500_error_shape_without_details(engine: Engine, 
         raise RuntimeError("secret internals")
 
     monkeypatch.setattr(web_api, "step", broken)
-    client = TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine), raise_server_exceptions=False)
     response = client.post("/api/v1/chat", json={"message": "hi"})
     error = assert_error(response, 500, "internal_error")
     assert "secret internals" not in error["message"]
@@ -400,7 +400,7 @@ def test_cors_is_same_origin_only_by_default(client: TestClient) -> None:
 
 
 def test_cors_allows_configured_origins(engine: Engine) -> None:
-    config = WebConfig(secret=SECRET, cors_origins=("https://help.example.jp",))
+    config = WebConfig(secret=SECRET, allow_client_today=True, cors_origins=("https://help.example.jp",))
     client = TestClient(create_app(config, engine))
     preflight = client.options(
         "/api/v1/chat",
@@ -414,7 +414,7 @@ def test_cors_allows_configured_origins(engine: Engine) -> None:
 
 
 def test_cors_refuses_other_origins_with_the_error_shape(engine: Engine) -> None:
-    config = WebConfig(secret=SECRET, cors_origins=("https://help.example.jp",))
+    config = WebConfig(secret=SECRET, allow_client_today=True, cors_origins=("https://help.example.jp",))
     client = TestClient(create_app(config, engine))
     preflight = client.options(
         "/api/v1/chat", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
@@ -541,6 +541,7 @@ def test_app_from_env_records_where_the_environment_says(
 ) -> None:
     monkeypatch.setenv("FAQBOT_SECRET", SECRET)
     monkeypatch.setenv("FAQBOT_ANALYTICS_DB", str(db))
+    monkeypatch.setenv("FAQBOT_ALLOW_CLIENT_TODAY", "1")  # the helper sends a fixed today
     monkeypatch.setattr("faqbot.web.app.load_engine", lambda kb_dir: engine)
     chat(TestClient(app_from_env()), "解約したい")
     assert [r["intent"] for r in rows(db, "turns")] == ["cancel-howto"]
@@ -576,3 +577,38 @@ def test_web_thumbs_down_shows_in_faqbot_report(recorded: TestClient, db: Path) 
     result = CliRunner().invoke(main, ["report", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["disliked"] == [{"intent": "cancel-howto", "down": 2, "up": 1}]
+
+
+def test_a_production_server_refuses_a_clients_today(engine: Engine) -> None:
+    # Only a test server (faqbot serve --allow-client-today) lets a request move "today".
+    strict = TestClient(create_app(WebConfig(secret=SECRET), engine))
+    for path, body in (
+        ("/api/v1/chat", {"message": "解約したい", "today": TODAY}),
+        ("/api/v1/billing", {"product": "mobile", "plan": "monthly", "expiry": "2099-03-31", "today": TODAY}),
+    ):
+        response = strict.post(path, json=body)
+        assert response.status_code == 403, path
+        assert response.json()["error"]["code"] == "today_not_allowed"
+    assert strict.post("/api/v1/chat", json={"message": "解約したい"}).status_code == 200
+    assert strict.post("/api/v1/chat", json={"message": "解約したい", "today": None}).status_code == 200
+
+
+def test_chat_lang_fixes_the_reply_language(client: TestClient) -> None:
+    # The widget sends data-faqbot-language; a Japanese message is then answered in English.
+    response = client.post("/api/v1/chat", json={"message": "解約したい", "today": TODAY, "lang": "en"})
+    reply = response.json()["reply"]
+    assert (reply["lang"], reply["intent"]) == ("en", "cancel-howto")
+    assert "please see the support page" in reply["text"]
+    unfixed = client.post("/api/v1/chat", json={"message": "I want to cancel", "today": TODAY}).json()["reply"]
+    assert unfixed["lang"] == "en"
+    bad = client.post("/api/v1/chat", json={"message": "解約したい", "today": TODAY, "lang": "fr"})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_lang"
+
+
+def test_web_replies_never_mention_numbers_the_buttons_do_not_show(client: TestClient) -> None:
+    # The hint that a number answers a choice belongs to the terminal; the widget's buttons have none.
+    first = chat(client, "次回の請求日を知りたい")
+    second = chat(client, "モバイル", first["state"])
+    for reply in (first["reply"], second["reply"]):
+        assert reply["choices"], reply
+        assert "番号" not in reply["text"] and "番号" not in reply["html"], reply["text"]

@@ -116,3 +116,18 @@ def test_shared_workers_refuse_a_missing_secret_in_one_sentence() -> None:
 def test_web_concurrency_marks_a_worker_pool(concurrency: str, pooled: bool) -> None:
     # The test process itself was not started by a multiprocessing supervisor.
     assert in_worker_pool({"WEB_CONCURRENCY": concurrency}) is pooled
+def test_today_settings_default_to_japan_and_no_client_today() -> None:
+    config = WebConfig.from_env({"FAQBOT_SECRET": GOOD})
+    assert (config.timezone, config.allow_client_today) == ("Asia/Tokyo", False)
+
+
+@pytest.mark.parametrize(("value", "allowed"), [("1", True), ("true", True), ("yes", True), ("0", False), ("", False)])
+def test_client_today_is_allowed_only_by_the_test_flag(value: str, allowed: bool) -> None:
+    env = {"FAQBOT_SECRET": GOOD, "FAQBOT_ALLOW_CLIENT_TODAY": value, "FAQBOT_TZ": "UTC"}
+    config = WebConfig.from_env(env)
+    assert (config.timezone, config.allow_client_today) == ("UTC", allowed)
+
+
+def test_an_unknown_time_zone_is_refused() -> None:
+    with pytest.raises(ConfigError, match="FAQBOT_TZ.*Mars/Olympus"):
+        WebConfig.from_env({"FAQBOT_SECRET": GOOD, "FAQBOT_TZ": "Mars/Olympus"})

@@ -30,7 +30,8 @@ HALF_OPEN = 200
 def _serve(tmp_path: Path, name: str, **settings: str) -> Iterator[int]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
-    env.update({"FAQBOT_ANALYTICS": "off", "FAQBOT_SECRET": "d" * 43, "FAQBOT_HEADER_TIMEOUT": str(HEADER_TIMEOUT)})
+    env.update({"FAQBOT_ANALYTICS": "off", "FAQBOT_SECRET": "d" * 43, "FAQBOT_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                "FAQBOT_ALLOW_CLIENT_TODAY": "1"})
     env.update(settings)
     log_path = tmp_path / f"{name}.log"
     with log_path.open("wb") as log:

@@ -17,7 +17,7 @@ from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
 
 # Limits as in production, but small enough that the fuzzer reaches them.
-CONFIG = WebConfig(secret="fuzz-secret-" + "f" * 40, max_message_chars=200, max_body_bytes=4096)
+CONFIG = WebConfig(secret="fuzz-secret-" + "f" * 40, allow_client_today=True, max_message_chars=200, max_body_bytes=4096)
 APP = create_app(CONFIG, load_engine())
 FUZZ = SchemathesisConfig.from_dict(
     {

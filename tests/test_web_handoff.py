@@ -46,7 +46,7 @@ def receiver() -> Iterator[Receiver]:
 def desk_client(engine: Engine, receiver: Receiver, outbox: Path, timeout: float = 2.0) -> TestClient:
     config = WebConfig(
         secret=SECRET, handoff_url=receiver.url, handoff_secret=DESK_SECRET, handoff_timeout=timeout,
-        handoff_outbox=outbox, request_timeout=4.0,
+        handoff_outbox=outbox, request_timeout=4.0, allow_client_today=True,
     )
     return TestClient(create_app(config, engine), raise_server_exceptions=False)
 

@@ -37,7 +37,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
+    return TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine), raise_server_exceptions=False)
 
 
 def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -89,7 +89,7 @@ def test_a_server_bug_still_carries_the_security_headers(engine: Engine, monkeyp
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(web_api, "step", broken)
-    client = TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine), raise_server_exceptions=False)
     response = client.post("/api/v1/chat", json={"message": "解約したい"})
     assert_error(response, 500, "internal_error")
     assert_security_headers(response)
@@ -133,7 +133,7 @@ def test_token_buckets_forget_the_oldest_clients_beyond_the_cap() -> None:
 
 
 def test_a_client_over_the_limit_gets_429_with_retry_after(engine: Engine) -> None:
-    app = create_app(WebConfig(secret=SECRET, rate_limit=60, rate_burst=3), engine)
+    app = create_app(WebConfig(secret=SECRET, allow_client_today=True, rate_limit=60, rate_burst=3), engine)
     noisy = TestClient(app, client=("203.0.113.7", 4000))
     other = TestClient(app, client=("203.0.113.8", 4000))
     for _ in range(3):
@@ -155,7 +155,7 @@ def test_the_server_defaults_limit_the_rate() -> None:
 
 
 def test_a_refused_cross_origin_client_can_still_read_the_429(engine: Engine) -> None:
-    config = WebConfig(secret=SECRET, rate_limit=60, rate_burst=1, cors_origins=("https://help.example.jp",))
+    config = WebConfig(secret=SECRET, allow_client_today=True, rate_limit=60, rate_burst=1, cors_origins=("https://help.example.jp",))
     client = TestClient(create_app(config, engine), client=("198.51.100.1", 1))
     headers = {"Origin": "https://help.example.jp"}
     client.get("/api/v1/faq", headers=headers)
@@ -173,7 +173,7 @@ def test_a_request_over_the_timeout_gets_503(engine: Engine, monkeypatch: pytest
         raise AssertionError("the timeout should have answered first")
 
     monkeypatch.setattr(web_api, "step", slow_step)
-    client = TestClient(create_app(WebConfig(secret=SECRET, request_timeout=0.1), engine), raise_server_exceptions=False)
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True, request_timeout=0.1), engine), raise_server_exceptions=False)
     start = time.monotonic()
     response = client.post("/api/v1/chat", json={"message": "解約したい"})
     assert_error(response, 503, "timeout")
@@ -192,7 +192,7 @@ def test_a_timed_out_turn_does_not_hold_up_the_next(engine: Engine, monkeypatch:
         return real_step(*args)
 
     monkeypatch.setattr(web_api, "step", step_stuck_on_one_message)
-    client = TestClient(create_app(WebConfig(secret=SECRET, request_timeout=0.3), engine), raise_server_exceptions=False)
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True, request_timeout=0.3), engine), raise_server_exceptions=False)
     assert_error(client.post("/api/v1/chat", json={"message": "固まる質問"}), 503, "timeout")
     start = time.monotonic()
     response = client.post("/api/v1/chat", json={"message": "解約したい"})
@@ -214,7 +214,7 @@ def test_turns_of_one_worker_run_one_at_a_time(engine: Engine, monkeypatch: pyte
         return real_step(*args)
 
     monkeypatch.setattr(web_api, "step", counting_step)
-    app = create_app(WebConfig(secret=SECRET), engine)
+    app = create_app(WebConfig(secret=SECRET, allow_client_today=True), engine)
 
     async def three_at_once() -> list[int]:
         transport = httpx.ASGITransport(app=app)
@@ -230,7 +230,7 @@ def test_turns_of_one_worker_run_one_at_a_time(engine: Engine, monkeypatch: pyte
 
 def test_a_body_that_never_finishes_arriving_times_out(engine: Engine) -> None:
     """A slow-loris upload: the body's first bytes arrive, the rest never does."""
-    app = create_app(WebConfig(secret=SECRET, request_timeout=0.2), engine)
+    app = create_app(WebConfig(secret=SECRET, allow_client_today=True, request_timeout=0.2), engine)
     sent: list[dict[str, Any]] = []
     chunks = [{"type": "http.request", "body": b'{"message": "', "more_body": True}]
 

@@ -25,7 +25,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def client(engine: Engine) -> TestClient:
-    return TestClient(create_app(WebConfig(secret=SECRET), engine))
+    return TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine))
 
 
 @pytest.fixture(scope="module")

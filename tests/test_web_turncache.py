@@ -82,7 +82,7 @@ def test_config_reads_the_cache_size() -> None:
     with pytest.raises(ConfigError, match="FAQBOT_TURN_CACHE"):
         WebConfig.from_env({"FAQBOT_SECRET": SECRET, "FAQBOT_TURN_CACHE": "many"})
     with pytest.raises(ConfigError, match="-5"):
-        WebConfig(secret=SECRET, turn_cache=-5)
+        WebConfig(secret=SECRET, allow_client_today=True, turn_cache=-5)
 
 
 # ---------------------------------------------------------------- through the API
@@ -111,7 +111,7 @@ def _chat(client: TestClient, message: str, state: str | None = None) -> dict[st
 
 
 def test_a_repeated_question_is_computed_once_and_answered_the_same(engine: Engine, counted: list[str]) -> None:
-    client = TestClient(create_app(WebConfig(secret=SECRET), engine))
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine))
     first = _chat(client, "次の請求日を知りたい")
     again = _chat(client, "次の請求日を知りたい")
     assert counted == ["次の請求日を知りたい"]
@@ -123,14 +123,14 @@ def test_a_repeated_question_is_computed_once_and_answered_the_same(engine: Engi
 
 
 def test_with_the_cache_off_every_turn_is_computed(engine: Engine, counted: list[str]) -> None:
-    client = TestClient(create_app(WebConfig(secret=SECRET, turn_cache=0), engine))
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True, turn_cache=0), engine))
     _chat(client, "解約したい")
     _chat(client, "解約したい")
     assert counted == ["解約したい", "解約したい"]
 
 
 def test_a_card_number_message_is_computed_every_time(engine: Engine, counted: list[str]) -> None:
-    client = TestClient(create_app(WebConfig(secret=SECRET), engine))
+    client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine))
     message = "カード 4111 1111 1111 1111 を変えたい"
     first = _chat(client, message)
     second = _chat(client, message)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from faqbot.errors import InputError
 from faqbot.kb.billing import BillingResult, format_date, next_billing
+from faqbot.kb.dates import format_date_en
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities, EntityExtractor
@@ -78,11 +80,12 @@ def answer_routing(engine: Engine, routing: Routing, entities: Entities, today: 
         text = render_system(
             "fallback",
             {"suggestions": suggestions, "offer_support": True, "service": kb.service},
+            kb.lang,
         )
         return Answer(routing.query, "fallback", DECISION_FALLBACK, routing.confidence, text, entities, suggestions)
     if routing.decision == DECISION_CLARIFY:
         choices = suggestions[:2]
-        text = render_system("clarify", {"choices": choices})
+        text = render_system("clarify", {"choices": choices}, kb.lang)
         return Answer(routing.query, routing.intent, DECISION_CLARIFY, routing.confidence, text, entities, choices)
     entry = kb.entry(routing.intent)
     others = tuple(s for s in suggestions if s.intent != entry.id)
@@ -106,7 +109,7 @@ def answer_entry(
     pages = entry.pages.for_product(product.id if product else None)
     billing: BillingResult | None = None
     missing: tuple[str, ...] = ()
-    text = intro
+    text = _with_notes(entry, intro, query, kb.lang)
     if entry.kind == KIND_COMPUTE:
         billing, missing, text = _compute(engine, intro, entities, today)
     return Answer(
@@ -124,13 +127,25 @@ def answer_entry(
     )
 
 
+def _with_notes(entry: Entry, intro: str, query: str, lang: str) -> str:
+    """The answer with its notes: only the ones the question is about (first), else all of them."""
+    if not entry.notes:
+        return intro
+    fitting = entry.notes_about(query)
+    shown = fitting or entry.notes
+    lines = [intro, *(f"- {note.text}" for note in shown)]
+    if fitting and len(fitting) < len(entry.notes):
+        lines.append(render_system("more_notes", {"count": len(entry.notes) - len(fitting)}, lang))
+    return "\n".join(lines)
+
+
 def missing_slots(entities: Entities) -> tuple[str, ...]:
     """The billing slots (``product``, ``plan``, ``expiry``) that ``entities`` lacks."""
     slots = (("product", entities.product), ("plan", entities.plan), ("expiry", entities.expiry))
     return tuple(name for name, value in slots if value is None)
 
 
-_SLOT_WORDS = {"product": "製品", "plan": "プラン (月額版 / 年額版)", "expiry": "有効期限"}
+
 
 
 def _compute(
@@ -144,20 +159,35 @@ def _compute(
             "billing_missing",
             {
                 "intro": intro,
-                "missing": [_SLOT_WORDS[m] for m in missing],
+                "missing": list(missing),
                 "products": [p.name for p in kb.products] if "product" in missing else [],
                 "plans": [p.name for p in kb.plans] if "plan" in missing else [],
             },
+            kb.lang,
         )
         return None, missing, text
     try:
         result = billing_for(engine, product_id, plan, expiry.value, today)
     except InputError as exc:
-        return None, (), render_system("billing_error", {"intro": intro, "message": str(exc)})
-    text = render_system(
-        "billing", {"intro": intro, "result": result, "format_date": format_date, "service": kb.service}
-    )
+        return None, (), render_system("billing_error", {"intro": intro, "message": str(exc)}, kb.lang)
+    text = render_system("billing", billing_context(kb, result, intro), kb.lang)
     return result, (), text
+
+
+def billing_context(kb: KnowledgeBase, result: BillingResult, intro: str = "") -> dict[str, Any]:
+    """What the billing templates (Japanese and English) need to word ``result``."""
+    product = kb.product(result.product_id)
+    plan = next((p for p in kb.plans if p.id == result.plan), None)
+    rule = next((t.billing for t in product.terms.plans if t.plan == result.plan), None)
+    return {
+        "intro": intro,
+        "result": result,
+        "product_name": product.name,
+        "plan_name": plan.name if plan else result.plan_name,
+        "rule": rule,
+        "format_date": format_date if kb.lang == "ja" else format_date_en,
+        "service": kb.service,
+    }
 
 
 def billing_for(engine: Engine, product_id: str, plan: str, expiry: date, today: date) -> BillingResult:

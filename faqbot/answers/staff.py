@@ -7,17 +7,86 @@ table on a terminal, plain columns in a pipe, JSON with ``--json``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from rapidfuzz import fuzz, process
+
 from faqbot.answers.answering import Engine, answer_entry
-from faqbot.errors import InputError
+from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
+from faqbot.kb.dates import PROBLEM_IMPOSSIBLE, PROBLEM_SEVERAL, date_problem, extract_dates
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.entities import Entities
+from faqbot.text.normalize import normalize_term
 
 #: Shown for a fact the source page does not give (price, URL, plans sold…).
 NOT_LISTED = "未掲載"
+# How alike (0–100) a product name must be to a typed one to be offered as "did you mean".
+_SUGGEST_MIN_SCORE = 70.0
+
+
+@dataclass(frozen=True)
+class BillingInput:
+    """A contract as staff typed it, resolved the way the chat reads it."""
+
+    product: str  # product id
+    plan: str  # plan id
+    expiry: date
+
+
+def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, today: date) -> BillingInput:
+    """Read product, plan and expiry as the chat does: ids, names, aliases, typos, every date form.
+
+    Raises :class:`UnknownProductError` with the closest product ("did you mean"),
+    :class:`UnknownPlanError`, or :class:`InvalidDateError` saying what is wrong with the date.
+    """
+    return BillingInput(
+        product=_product_id(engine, product),
+        plan=_plan_id(engine, plan),
+        expiry=_expiry(expiry, today),
+    )
+
+
+def _read_id(ids: list[str], text: str, read: Callable[[str], str | None]) -> str | None:
+    """``text`` itself when it is one of ``ids``, else what the chat's extractor reads in it."""
+    return text.strip() if text.strip() in ids else read(text)
+
+
+def _product_id(engine: Engine, text: str) -> str:
+    kb = engine.kb
+    found = _read_id([p.id for p in kb.products], text, engine.extractor.product)
+    if found is not None:
+        return found
+    names = {normalize_term(name): p for p in kb.products for name in (p.id, p.name, *p.aliases) if normalize_term(name)}
+    best = process.extractOne(normalize_term(text), list(names), scorer=fuzz.ratio, score_cutoff=_SUGGEST_MIN_SCORE)
+    hint = f" Did you mean {names[best[0]].name} ({names[best[0]].id})?" if best else ""
+    raise UnknownProductError(f"Unknown product {text!r}.{hint} `faqbot products` lists every product.")
+
+
+def _plan_id(engine: Engine, text: str) -> str:
+    kb = engine.kb
+    found = _read_id([p.id for p in kb.plans], text, engine.extractor.plan)
+    if found is not None:
+        return found
+    known = ", ".join(f"{p.id} ({p.name})" for p in kb.plans)
+    raise UnknownPlanError(f"Unknown plan {text!r}; use one of: {known}.")
+
+
+def _expiry(text: str, today: date) -> date:
+    problem = date_problem(text, today)
+    if problem is not None:
+        why = {
+            PROBLEM_IMPOSSIBLE: f"{problem.text!r} is not a real date"
+            + (f" (that month ends on day {problem.last_day})" if problem.last_day else ""),
+            PROBLEM_SEVERAL: f"{text!r} holds more than one date ({problem.text})",
+        }.get(problem.code, f"{problem.text!r} does not say which month")
+        raise InvalidDateError(f"{why}; give one expiry date, e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
+    found = extract_dates(text, today)
+    if not found:
+        raise InvalidDateError(f"{text!r} is not a date; give the expiry as e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
+    return found[0].value
 
 
 @dataclass(frozen=True)

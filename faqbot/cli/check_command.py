@@ -32,7 +32,8 @@ def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | N
 
     Errors (exit 1): structural problems, and alternate questions that route
     to another entry. Warnings: near-duplicate questions in two entries,
-    entries with too few alternates, unused synonym groups, and (with --seed)
+    entries with too few alternates, unused synonym groups, entries, products
+    and plans without their English translation, and (with --seed)
     products the seed page's table names without renewal rules. --strict
     makes warnings fail too.
 

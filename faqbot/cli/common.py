@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ from faqbot.answers.engine_cache import load_engine as cached_engine
 from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb.timezones import DEFAULT_TIMEZONE, date_in_zone
 from faqbot.text.inert import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,19 +41,39 @@ def kb_option(func: F) -> F:
 
 
 def today_option(func: F) -> F:
-    """``--today YYYY-MM-DD``: the reference date (default: the system date)."""
+    """``--today YYYY-MM-DD``: the reference date (default: today's date in Japan)."""
     return click.option(
         "--today",
         "today_text",
         metavar="YYYY-MM-DD",
         default=None,
-        help="Reference date for relative dates and billing (default: today).",
+        help="Reference date for relative dates and billing (default: today in $FAQBOT_TZ, Asia/Tokyo).",
+    )(func)
+
+
+#: The time zone whose date is "today" (default: Japan's, where the customers are).
+ENV_TZ = "FAQBOT_TZ"
+
+
+def lang_option(func: F) -> F:
+    """``--lang ja|en``: answer in this language (default: the language of each message)."""
+    return click.option(
+        "--lang",
+        type=click.Choice(["ja", "en"]),
+        default=None,
+        help="Answer in Japanese or English (default: the language each message is written in).",
     )(func)
 
 
 def resolve_today(today_text: str | None) -> date:
-    """The ``--today`` value, or the system date: the only place the clock is read."""
-    return parse_iso_date(today_text) if today_text else date.today()
+    """The ``--today`` value, or today's date in ``$FAQBOT_TZ`` (default Asia/Tokyo).
+
+    The only place the CLI reads the clock; not the host's local date, which on
+    a UTC host is a day behind Japan until 09:00 JST.
+    """
+    if today_text:
+        return parse_iso_date(today_text)
+    return date_in_zone(datetime.now(UTC), os.environ.get(ENV_TZ) or DEFAULT_TIMEZONE)
 
 
 def load_engine(kb_dir: Path | None, quiet: bool = False) -> Engine:

@@ -9,29 +9,33 @@ import click
 
 from faqbot.answers.answering import Answer, answer_query, billing_for
 from faqbot.answers.serialize import answer_json, billing_json
+from faqbot.answers.staff import resolve_billing_input
 from faqbot.cli.common import (
     echo_json,
     kb_option,
+    lang_option,
     load_engine,
     resolve_today,
     today_option,
     translate_errors,
 )
 from faqbot.cli.progress import counted, progress_bar
+from faqbot.dialogue.language import detect_language, in_language
 from faqbot.kb.billing import format_date
-from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.templating import words
 from faqbot.quality.evaluation import Report, load_examples, predict, score
 from faqbot.text.inert import inert
 
 
-def _print_answer(answer: Answer) -> None:
+def _print_answer(answer: Answer, lang: str) -> None:
+    said = words(lang)
     click.echo(answer.text)
     if answer.pages:
-        click.echo("\n参考ページ:")
+        click.echo(f"\n{said['pages']}:")
         for title in answer.pages:
             click.echo(f"  - {title}")
     if answer.related:
-        click.echo("\n関連する質問:")
+        click.echo(f"\n{said['related']}:")
         for s in answer.related:
             click.echo(f"  - {s.question}")
 
@@ -39,16 +43,19 @@ def _print_answer(answer: Answer) -> None:
 @click.command()
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@lang_option
 @kb_option
 @today_option
 @translate_errors
-def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
+def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, today_text: str | None) -> None:
     """Answer one QUESTION; with QUESTION "-", one question per line of stdin.
 
     \b
     Examples:
       faqbot ask "クレジットカード以外で払えますか？"
       faqbot ask --json "解約したい"
+      faqbot ask "How do I cancel automatic renewal?"
+      faqbot ask --lang en "解約したい"
       printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
     """
     today = resolve_today(today_text)
@@ -59,20 +66,24 @@ def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | Non
         line = line.rstrip("\n")
         if question == "-" and not line.strip():
             continue
-        answer = answer_query(engine, line, today)
+        language = lang or detect_language(line) or "ja"
+        answer = answer_query(in_language(engine, language), line, today)
         if as_json:
             echo_json(answer_json(answer))
             continue
         if not first:
             click.echo("")
         first = False
-        _print_answer(answer)
+        _print_answer(answer, language)
 
 
 @click.command()
-@click.option("--product", required=True, metavar="ID", help="Product id, e.g. virusbuster-cloud (see `faqbot products`).")
-@click.option("--plan", required=True, metavar="PLAN", help="Plan id: monthly or annual.")
-@click.option("--expiry", required=True, metavar="YYYY-MM-DD", help="The licence's expiry date.")
+@click.option(
+    "--product", required=True, metavar="PRODUCT",
+    help="Product id or name as customers say it (virusbuster-cloud, 'ウイルスバスター for Mac', トタセキ…).",
+)
+@click.option("--plan", required=True, metavar="PLAN", help="Plan: monthly/annual, 月額/年額, 月額版…")
+@click.option("--expiry", required=True, metavar="DATE", help="Expiry date in any form the chat reads: 2027-03-31, 2027/3/31, 令和9年3月31日, 来年3月末…")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @kb_option
 @today_option
@@ -80,14 +91,18 @@ def ask(question: str, as_json: bool, kb_dir: Path | None, today_text: str | Non
 def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
     """Compute the next (approximate) billing date and notice date.
 
+    Product, plan and expiry are read as the chat reads them (names, aliases,
+    typos, Japanese and English dates); an unknown product gets a "did you mean".
+
     \b
-    Example:
+    Examples:
       faqbot billing --product virusbuster-cloud --plan annual --expiry 2027-03-31 --today 2026-11-26
+      faqbot billing --product "ウイルスバスター for Mac" --plan 年額 --expiry 2027/3/31
     """
     today = resolve_today(today_text)
-    expiry_date = parse_iso_date(expiry)
     engine = load_engine(kb_dir)
-    result = billing_for(engine, product, plan, expiry_date, today)
+    contract = resolve_billing_input(engine, product, plan, expiry, today)
+    result = billing_for(engine, contract.product, contract.plan, contract.expiry, today)
     if as_json:
         echo_json(billing_json(result))
         return

@@ -12,7 +12,15 @@ import uvicorn
 from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
-from faqbot.web.config import ENV_KB, ENV_SECRET, SECRET_HINT, ConfigError, WebConfig, generate_secret
+from faqbot.web.config import (
+    ENV_ALLOW_CLIENT_TODAY,
+    ENV_KB,
+    ENV_SECRET,
+    SECRET_HINT,
+    ConfigError,
+    WebConfig,
+    generate_secret,
+)
 from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported, uvicorn_options
 
 log = logging.getLogger("faqbot.web")
@@ -25,9 +33,13 @@ log = logging.getLogger("faqbot.web")
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
     help="Worker processes; each loads the knowledge base, all share FAQBOT_SECRET (required for more than 1).",
 )
+@click.option(
+    "--allow-client-today", is_flag=True,
+    help="Honour a request's 'today' field (tests only; default: today is the date in $FAQBOT_TZ, Asia/Tokyo).",
+)
 @kb_option
 @translate_errors
-def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int, allow_client_today: bool, kb_dir: Path | None) -> None:
     """Serve the API (/api/v1), the widget (/widget.js) and a demo page (/).
 
     Settings come from FAQBOT_* environment variables (see docs/embedding.md);
@@ -58,6 +70,8 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
         )
     if kb_dir is not None:
         env[ENV_KB] = str(kb_dir.resolve())
+    if allow_client_today:
+        env[ENV_ALLOW_CLIENT_TODAY] = "1"
     config = WebConfig.from_env(env)
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
@@ -69,7 +83,7 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
-    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
+    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB, ENV_ALLOW_CLIENT_TODAY) if name in env})
     del engine  # checked; the supervisor serves nothing itself, each worker loads its own
     if reuse_port_supported():
         # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).

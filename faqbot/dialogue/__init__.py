@@ -6,6 +6,7 @@ Front ends (terminal chat, web widget) hold a :class:`DialogueState`, call
 keep the new state.
 """
 
+from faqbot.dialogue.language import LANGUAGES
 from faqbot.dialogue.manager import step
 from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
 from faqbot.dialogue.replies import help_reply
@@ -17,6 +18,7 @@ __all__ = [
     "DialogueState",
     "Fact",
     "Handoff",
+    "LANGUAGES",
     "Link",
     "Reply",
     "help_reply",

@@ -12,12 +12,24 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, billing_for, missing_slots
-from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_BILLING, KIND_FORM, KIND_SUPPORT, Choice, Fact, Link, Reply
+from faqbot.answers.answering import Engine, billing_context, billing_for, missing_slots
+from faqbot.dialogue.handoff import make_handoff
+from faqbot.dialogue.language import approx_date, date_text, word
+from faqbot.dialogue.reply import (
+    DECISION_DIALOGUE,
+    HANDOFF_MISSES,
+    KIND_BILLING,
+    KIND_FORM,
+    KIND_SUPPORT,
+    Choice,
+    Fact,
+    Link,
+    Reply,
+)
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
-from faqbot.kb.billing import BillingResult, format_date
-from faqbot.kb.dates import FoundDate
+from faqbot.kb.billing import BillingResult
+from faqbot.kb.dates import DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities
@@ -55,11 +67,16 @@ def with_entities(state: DialogueState, entities: Entities) -> DialogueState:
 def describe_changes(kb: KnowledgeBase, old: DialogueState, new: DialogueState) -> str:
     """「プランを年額版から月額版に変更しました。」 for each slot the customer corrected."""
     notes = []
-    for slot, label in (("product", "製品"), ("plan", "プラン"), ("expiry", "有効期限")):
+    for slot in ("product", "plan", "expiry"):
         before, after = getattr(old, slot), getattr(new, slot)
         if before is not None and after is not None and before != after:
-            notes.append(f"{label}を{_slot_text(kb, slot, before)}から{_slot_text(kb, slot, after)}に変更しました。")
-    return "".join(notes)
+            changed = word(kb, "changed").format(
+                slot=word(kb, slot).lower() if kb.lang == "en" else word(kb, slot),
+                before=_slot_text(kb, slot, before),
+                after=_slot_text(kb, slot, after),
+            )
+            notes.append(changed)
+    return (" " if kb.lang == "en" else "").join(notes)
 
 
 def known_slots(kb: KnowledgeBase, state: DialogueState) -> list[str]:
@@ -81,8 +98,12 @@ def form_turn(
     note: str = "",
     decision: str = DECISION_DIALOGUE,
     confidence: float = 1.0,
+    problem: str = "",
 ) -> tuple[Reply, DialogueState]:
-    """Ask for the next missing slot of ``state.form``, or compute the billing when none is."""
+    """Ask for the next missing slot of ``state.form``, or compute the billing when none is.
+
+    ``problem`` says why a value the customer sent was not taken (an impossible date).
+    """
     kb = engine.kb
     entry = kb.entry(state.form) if state.form else None
     if entry is None:
@@ -90,7 +111,10 @@ def form_turn(
     intro_text = render_text(kb, entry, kb.product(state.product) if state.product else None) if intro else ""
     gaps = missing(state)
     if gaps:
-        return ask(engine, state, gaps[0], intro=intro_text, note=note, decision=decision, confidence=confidence)
+        slot = "expiry" if problem and "expiry" in gaps else gaps[0]
+        return ask(
+            engine, state, slot, intro=intro_text, note=note, problem=problem, decision=decision, confidence=confidence
+        )
     try:
         result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
     except (PlanNotOfferedError, UnknownPlanError) as exc:
@@ -126,9 +150,12 @@ def ask(
             "plans": [c.label for c in choices] if slot == "plan" else [],
             "service": kb.service,
             "offer_support": offer_support,
+            "plans_confirmed": _plans_confirmed(kb, state),
         },
+        kb.lang,
     )
     links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support else ()
+    handoff = make_handoff(kb, state, HANDOFF_MISSES, "") if offer_support else None
     reply = Reply(
         text=text,
         intent=state.form or "",
@@ -137,8 +164,19 @@ def ask(
         choices=choices,
         links=links,
         kind=KIND_SUPPORT if offer_support else KIND_FORM,
+        handoff=handoff,
     )
     return reply, replace(state, asking=slot, choices=tuple(c.value for c in choices))
+
+
+def date_problem_text(problem: DateProblem, lang: str) -> str:
+    """The sentence saying what is wrong with a typed date and what to type instead."""
+    return render_system("dialogue_date_problem", {"problem": problem}, lang)
+
+
+def _plans_confirmed(kb: KnowledgeBase, state: DialogueState) -> bool:
+    """Does the page say which plans the chosen product is sold on? (unknown product: no caveat yet)"""
+    return state.product is None or kb.product(state.product).plans is not None
 
 
 def slot_choices(kb: KnowledgeBase, state: DialogueState, slot: str) -> tuple[Choice, ...]:
@@ -164,20 +202,18 @@ def billing_reply(
     """The computed billing date as text and facts; closes the form, keeps the slots for follow-ups."""
     kb = engine.kb
     plan_name = short_plan_name(kb, result.plan)
-    text = render_system(
-        "dialogue_billing",
-        {"note": note, "result": result, "plan_name": plan_name, "format_date": format_date, "service": kb.service},
-    )
+    context = {**billing_context(kb, result), "note": note, "plan_name": plan_name}
+    text = render_system("dialogue_billing", context, kb.lang)
     facts = (
-        Fact("製品", result.product_name),
-        Fact("プラン", plan_name),
-        Fact("有効期限", format_date(result.expiry)),
-        Fact("次回の請求日", f"{format_date(result.billing_date)}{result.approx}"),
-        Fact("お知らせメール", f"{format_date(result.notice_date)}{result.approx}"),
+        Fact(word(kb, "product"), kb.product(result.product_id).name),
+        Fact(word(kb, "plan"), plan_name),
+        Fact(word(kb, "expiry"), date_text(kb, result.expiry)),
+        Fact(word(kb, "next_billing"), approx_date(kb, result.billing_date, result.approx)),
+        Fact(word(kb, "notice"), approx_date(kb, result.notice_date, result.approx)),
     )
     related = [r for r in entry.related if kb.has_entry(r)]
     choices = tuple(Choice(i, kb.entry(r).question, f"entry:{r}") for i, r in enumerate(related, start=1))
-    links = tuple(Link(t) for t in entry.pages.for_product(result.product_id))
+    links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(result.product_id))
     reply = Reply(text, entry.id, decision, confidence, choices, links, facts, KIND_BILLING)
     new_state = replace(state.forget_form(), last=entry.id, choices=tuple(c.value for c in choices), misses=0)
     return reply, new_state
@@ -189,5 +225,5 @@ def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:
     if slot == "plan" and isinstance(value, str):
         return short_plan_name(kb, value)
     if isinstance(value, date):
-        return format_date(value)
+        return date_text(kb, value)
     return str(value)

@@ -27,7 +27,9 @@ from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import phrases
-from faqbot.dialogue.form import describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.form import date_problem_text, describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.handoff import handoff_reason, handoff_reply
+from faqbot.dialogue.language import check_language, detect_language, in_language, word
 from faqbot.dialogue.replies import (
     CANCEL,
     RESUME,
@@ -37,12 +39,15 @@ from faqbot.dialogue.replies import (
     clarify_reply,
     fallback_reply,
     related_reply,
+    same_answer,
     simple_reply,
+    unchanged_reply,
     with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
+from faqbot.kb.dates import date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
@@ -60,11 +65,14 @@ _MIN_QUESTION_CHARS = 4
 Turn = tuple[Reply, DialogueState]
 
 
-def step(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
+def step(engine: Engine, state: DialogueState, message: str, today: date, lang: str | None = None) -> Turn:
     """Answer ``message`` given ``state``; returns the reply and the new state (pure).
 
+    The reply is in ``lang`` when given ("ja" or "en": the channel fixes it), else
+    in the message's language, else in the conversation's (``state.lang``).
     Raises :class:`InputError` for a message that is not text or is longer than
-    :data:`MAX_MESSAGE` characters, or a ``state`` that is not a DialogueState.
+    :data:`MAX_MESSAGE` characters, a ``state`` that is not a DialogueState, or an
+    unsupported ``lang``.
     """
     if not isinstance(message, str):
         raise InputError(f"The message must be text, not {type(message).__name__}.")
@@ -73,10 +81,17 @@ def step(engine: Engine, state: DialogueState, message: str, today: date) -> Tur
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = _sanitize(engine.kb, state)
+    # A picked choice's value (「product:mobile」, sent by the widget's buttons) says nothing about language.
+    picked_value = message.strip() in state.choices
+    lang = check_language(lang) or (None if picked_value else detect_language(message)) or state.lang
+    engine, state = in_language(engine, lang), replace(state, lang=lang)
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)
-    reply, new_state = _card_turn(engine, state, screened.text, today) if screened.card else _turn(engine, state, message, today)
-    return reply, replace(new_state, card_digits=screened.card_tail)
+    if screened.card:
+        reply, new_state = _card_turn(engine, state, screened.text, today)
+    else:
+        reply, new_state = _turn(engine, state, message, today)
+    return replace(reply, lang=lang), replace(new_state, lang=lang, card_digits=screened.card_tail)
 
 
 def _card_turn(engine: Engine, state: DialogueState, masked: str, today: date) -> Turn:
@@ -102,6 +117,9 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     number = phrases.picked_number(text)
     if number is not None and state.choices:
         return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
+    reason = handoff_reason(engine.kb, text)
+    if reason is not None:
+        return handoff_reply(engine, state, reason, text)
     if state.form:
         return _in_form(engine, state, text, today)
     return _idle(engine, state, text, today)
@@ -119,6 +137,11 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     routing = engine.router.route(text, entities)
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
+    problem = date_problem(text, today)
+    if problem is not None:
+        # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
+        updated = replace(with_entities(state, replace(entities, expiry=None)), expiry=None, misses=0)
+        return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
     if _has_slots(entities):
         updated = with_entities(state, entities)
         if routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text):
@@ -134,24 +157,37 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
     missed = replace(state, misses=state.misses + 1)
     gaps = missing(missed)
-    note = "申し訳ありません、うまく読み取れませんでした。"
+    note = word(kb, "misread")
     return form_turn(engine, replace(missed, asking=gaps[0] if gaps else None), today, note=note)
 
 
 def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     kb = engine.kb
-    if phrases.is_more(text) and state.last:
-        return related_reply(engine, state)
+    if phrases.is_more(text):
+        if state.last:
+            return related_reply(engine, state)
+        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
+        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
     entities = engine.extractor.extract(text, today)
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
-        return _follow_up(engine, with_entities(state, entities), today, describe_changes(kb, state, with_entities(state, entities)))
+        updated = with_entities(state, entities)
+        return _follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
         entry = kb.entry(routing.intent)
         if entry.kind == KIND_COMPUTE:
             opened = replace(updated, form=entry.id, choices=(), misses=0)
-            return form_turn(engine, opened, today, intro=True, decision=DECISION_ANSWER, confidence=routing.confidence)
+            problem = date_problem(text, today)
+            return form_turn(
+                engine,
+                replace(opened, expiry=None) if problem else opened,
+                today,
+                intro=True,
+                decision=DECISION_ANSWER,
+                confidence=routing.confidence,
+                problem=date_problem_text(problem, state.lang) if problem else "",
+            )
         return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
@@ -160,7 +196,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         return cancelled_reply(engine, replace(state, choices=()))
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
-    return fallback_reply(engine, updated, suggestions, routing.confidence)
+    return fallback_reply(engine, updated, suggestions, routing.confidence, text)
 
 
 def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
@@ -177,11 +213,16 @@ def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: R
     return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
 
 
-def _follow_up(engine: Engine, state: DialogueState, today: date, note: str) -> Turn:
+def _follow_up(
+    engine: Engine, state: DialogueState, today: date, note: str, previous: DialogueState | None = None
+) -> Turn:
     """Answer the last question again with the changed facts (recomputing a billing date)."""
     entry = engine.kb.entry(state.last or "")
     if entry.kind == KIND_COMPUTE:
         return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
+    if previous is not None and same_answer(engine, entry, previous, state, today):
+        # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
+        return unchanged_reply(engine, state, entry, previous)
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 
@@ -235,7 +276,7 @@ def _label(kb: KnowledgeBase, value: str) -> str:
         return kb.product(ident).name
     if kind == "plan":
         return next((p.name for p in kb.plans if p.id == ident), ident)
-    return {RESUME: "続ける", CANCEL: "やめる"}.get(value, value)
+    return {RESUME: word(kb, "resume_short"), CANCEL: word(kb, "cancel_short")}.get(value, value)
 
 
 def _has_slots(entities: Entities) -> bool:

@@ -47,6 +47,8 @@ _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
     "の時は", "のときは", "ならば",
 )
+# Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
+_FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
 _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
 _FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
 _NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
@@ -106,7 +108,9 @@ def picked_number(message: str) -> int | None:
 def is_follow_up(message: str) -> bool:
     """True for a short 「〜の場合は？」「〜だったら？」 style message (entities decide what changes)."""
     text = _squash(message)
-    return len(text) <= _FOLLOW_UP_MAX and text.endswith(_FOLLOW_UP_ENDINGS)
+    if len(text) > _FOLLOW_UP_MAX:
+        return False
+    return text.endswith(_FOLLOW_UP_ENDINGS) or (text.isascii() and text.startswith(_FOLLOW_UP_STARTS))
 
 
 def looks_like_question(message: str) -> bool:
@@ -116,6 +120,29 @@ def looks_like_question(message: str) -> bool:
         return True
     text = _squash(message)
     return text.endswith(("か", "の", "たい", "教えて", "教えてください", "ください", "知りたい"))
+
+
+def _compact(text: str) -> str:
+    """NFKC, lower case, without spaces or punctuation: the form handoff phrases are compared in."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in folded if ch.isalnum()) if not folded.isascii() else re.sub(r"[^a-z0-9 ]+", " ", folded)
+
+
+def contains_phrase(message: str, candidates: tuple[str, ...]) -> bool:
+    """True when ``message`` contains one of ``candidates`` (width, case, spaces and punctuation ignored).
+
+    English phrases are compared word-bounded, so "refund" does not match inside another word.
+    """
+    text = _compact(message)
+    padded = f" {' '.join(text.split())} "
+    for candidate in candidates:
+        wanted = _compact(candidate)
+        if wanted.isascii():
+            if f" {' '.join(wanted.split())} " in padded:
+                return True
+        elif wanted and wanted in text:
+            return True
+    return False
 
 
 def match_label(message: str, labels: tuple[str, ...]) -> int | None:

@@ -14,12 +14,13 @@ from typing import Any
 from markupsafe import Markup
 
 from faqbot.dialogue.reply import Handoff, Reply
-from faqbot.kb.templating import render_system, render_system_html
+from faqbot.kb.templating import render_system, render_system_html, words
 
 
 def render_reply_text(reply: Reply) -> str:
-    """The reply as plain terminal text: text, facts, numbered choices, links."""
-    return render_system("reply_text", {"reply": reply})
+    """The reply as plain terminal text: text, facts, numbered choices (with the hint that a
+    number answers them: only this channel shows numbers), links."""
+    return render_system("reply_text", {"reply": reply, "words": words(reply.lang)}, reply.lang)
 
 
 def render_reply_html(reply: Reply) -> Markup:
@@ -30,11 +31,13 @@ def render_reply_html(reply: Reply) -> Markup:
 def reply_json(reply: Reply) -> dict[str, Any]:
     """The reply as a JSON-ready dict for the API."""
     return {
-        "text": reply.text,
+        # The widget shows links apart from the text, so the offer to go on stays in the text.
+        "text": f"{reply.text}\n\n{reply.prompt}" if reply.prompt else reply.text,
         "intent": reply.intent,
         "decision": reply.decision,
         "confidence": reply.confidence,
         "kind": reply.kind,
+        "lang": reply.lang,
         "choices": [{"number": c.number, "label": c.label, "value": c.value} for c in reply.choices],
         "links": [{"title": link.title, "url": link.url} for link in reply.links],
         "facts": [{"label": f.label, "value": f.value} for f in reply.facts],

@@ -11,9 +11,14 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion, answer_entry
-from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of
+from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of, short_plan_name
+from faqbot.dialogue.handoff import contact_links, make_handoff
+from faqbot.dialogue.language import in_language, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
+    HANDOFF_ASKED,
+    HANDOFF_MISSES,
+    HANDOFF_REFERRAL,
     KIND_ANSWER,
     KIND_CANCELLED,
     KIND_CLARIFY,
@@ -22,6 +27,7 @@ from faqbot.dialogue.reply import (
     KIND_SMALLTALK,
     KIND_SUPPORT,
     Choice,
+    Handoff,
     Link,
     Reply,
 )
@@ -64,18 +70,57 @@ def answer_reply(
     kb = engine.kb
     answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
     kind = KIND_SMALLTALK if entry.kind == ENTRY_SMALLTALK else KIND_ANSWER
-    links = tuple(Link(t) for t in answer.pages)
+    links = tuple(Link(t, entry.pages.url(t)) for t in answer.pages)
     if entry.id == _GOODBYE_ENTRY:
         # The conversation is over: forget it, so the next visitor starts afresh.
         return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
     if state.form:
         form_question = kb.entry(state.form).question
-        text = render_system("dialogue_resume", {"text": answer.text, "form_question": form_question})
-        choices: tuple[Choice, ...] = (Choice(1, "はい、続けます", RESUME), Choice(2, "やめます", CANCEL))
+        # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
+        prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
+        choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     else:
-        text = answer.text
+        prompt = ""
         choices = entry_choices(kb, [s.intent for s in answer.related])
-    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind)
+    handoff = _answer_handoff(kb, state, entry, answer.text, query)
+    if handoff is not None:
+        links += tuple(link for link in contact_links(kb) if link not in links)
+    reply = Reply(answer.text, entry.id, decision, confidence, choices, links, (), kind, handoff, prompt=prompt)
+    return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
+
+
+def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text: str, query: str) -> Handoff | None:
+    """A handoff when the answer refers the customer to the desk (the contact entry: they asked for it)."""
+    if entry.id == _CONTACT_ENTRY:
+        return make_handoff(kb, state, HANDOFF_ASKED, query)
+    if kb.service.support_desk and kb.service.support_desk in text:
+        return make_handoff(kb, state, HANDOFF_REFERRAL, query)
+    return None
+
+
+def same_answer(engine: Engine, entry: Entry, before: DialogueState, after: DialogueState, today: date) -> bool:
+    """Does ``entry`` read the same with the facts of ``after`` as with those of ``before``?"""
+    old = answer_entry(engine, entry, entities_of(before), today)
+    new = answer_entry(engine, entry, entities_of(after), today)
+    return (old.text, old.pages) == (new.text, new.pages)
+
+
+def unchanged_reply(
+    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState
+) -> tuple[Reply, DialogueState]:
+    """A follow-up that does not change the last answer: say so instead of repeating it."""
+    kb = engine.kb
+    changed = [
+        slot_text
+        for slot, slot_text in (
+            ("product", kb.product(state.product).name if state.product else None),
+            ("plan", short_plan_name(kb, state.plan) if state.plan else None),
+        )
+        if slot_text and getattr(state, slot) != getattr(previous, slot)
+    ]
+    text = render_system("dialogue_unchanged", {"question": entry.question, "changed": changed}, kb.lang)
+    choices = entry_choices(kb, list(entry.related))
+    reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, (), (), KIND_ANSWER)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
@@ -85,28 +130,29 @@ def clarify_reply(
     """Ask which of the (two) closest entries was meant."""
     choices = entry_choices(engine.kb, [s.intent for s in suggestions])
     intent = suggestions[0].intent if suggestions else FALLBACK
-    text = render_system("dialogue_clarify", {})
+    text = render_system("dialogue_clarify", {}, engine.kb.lang)
     reply = Reply(text, intent, DECISION_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
     return reply, replace(state, choices=tuple(c.value for c in choices))
 
 
 def fallback_reply(
-    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
+    engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float, query: str = ""
 ) -> tuple[Reply, DialogueState]:
     """Say we do not know and suggest the closest questions; from the second miss in a row, offer the support desk."""
     kb = engine.kb
     misses = state.misses + 1
     choices = entry_choices(kb, [s.intent for s in suggestions[:_MAX_SUGGESTIONS]])
     if misses < SUPPORT_AFTER_MISSES:
-        text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)})
+        text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)}, kb.lang)
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
     else:
         contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
-        text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)})
-        links: tuple[Link, ...] = (Link(kb.service.support_desk, kb.service.support_url),)
+        text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)}, kb.lang)
+        links: tuple[Link, ...] = contact_links(kb)
         if contact is not None:
-            links += tuple(Link(t) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
-        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT)
+            links += tuple(Link(t, contact.pages.url(t)) for t in contact.pages.for_product(state.product) if t != kb.service.support_desk)
+        handoff = make_handoff(kb, replace(state, misses=misses), HANDOFF_MISSES, query)
+        reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, links, (), KIND_SUPPORT, handoff)
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=misses)
 
 
@@ -115,11 +161,15 @@ def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialogue
     kb = engine.kb
     entry = kb.entry(state.last or "")
     choices = entry_choices(kb, list(entry.related))
-    links = tuple(Link(t) for t in entry.pages.for_product(state.product))
+    links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(state.product))
     links += (Link(kb.service.support_desk, kb.service.support_url),)
-    text = render_system(
-        "dialogue_related", {"question": entry.question, "has_related": bool(choices), "service": kb.service}
-    )
+    context = {
+        "question": entry.question,
+        "has_related": bool(choices),
+        "service": kb.service,
+        "notes": [note.text for note in entry.notes],
+    }
+    text = render_system("dialogue_related", context, kb.lang)
     reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, links, (), KIND_ANSWER)
     return reply, replace(state, choices=tuple(c.value for c in choices))
 
@@ -128,7 +178,9 @@ def cancelled_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialog
     """Abandon the open form; what the customer told us for it is forgotten too."""
     kb = engine.kb
     form_question = kb.entry(state.form).question if state.form else ""
-    text = render_system("dialogue_cancelled", {"had_form": bool(state.form), "form_question": form_question})
+    text = render_system(
+        "dialogue_cancelled", {"had_form": bool(state.form), "form_question": form_question}, kb.lang
+    )
     reply = Reply(text, state.form or FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CANCELLED)
     if state.form:
         return reply, initial_state()
@@ -142,7 +194,7 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
     message can reach it; the reply never quotes the message.
     """
     service = engine.kb.service
-    text = render_system("dialogue_card_number", {"service": service, "answered": False})
+    text = render_system("dialogue_card_number", {"service": service, "answered": False}, engine.kb.lang)
     reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (Link(service.account),), (), KIND_PRIVACY)
     return reply, state
 
@@ -150,14 +202,14 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
 def with_card_warning(engine: Engine, reply: Reply) -> Reply:
     """``reply`` (to a message whose card number was masked) preceded by the card warning."""
     service = engine.kb.service
-    warning = render_system("dialogue_card_number", {"service": service, "answered": True})
+    warning = render_system("dialogue_card_number", {"service": service, "answered": True}, engine.kb.lang)
     links = reply.links if any(link.title == service.account for link in reply.links) else (Link(service.account), *reply.links)
     return replace(reply, text=f"{warning}\n\n{reply.text}", links=links)
 
 
 def simple_reply(template: str, context: dict[str, object], state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:
     """A reply from one of the dialogue's own templates; the state (and its choices) unchanged."""
-    text = render_system(template, context)
+    text = render_system(template, context, state.lang)
     return Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), kind), state
 
 
@@ -167,7 +219,9 @@ _HELP_ENTRY = "help"
 
 def help_reply(engine: Engine, state: DialogueState, today: date) -> tuple[Reply, DialogueState]:
     """What the bot can do, with examples (the knowledge base's ``help`` entry), as a reply."""
+    engine = in_language(engine, state.lang)
     kb = engine.kb
     if not kb.has_entry(_HELP_ENTRY):
         return simple_reply("dialogue_empty", {}, state, KIND_SMALLTALK)
-    return answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
+    reply, new_state = answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
+    return replace(reply, lang=state.lang), new_state

@@ -90,3 +90,6 @@ class Reply:
     facts: tuple[Fact, ...] = ()
     kind: str = KIND_ANSWER
     handoff: Handoff | None = None
+    lang: str = "ja"  # the language the reply is written in
+    # A question put after the answer and its pages (「…の確認を続けますか？」), before the choices.
+    prompt: str = ""

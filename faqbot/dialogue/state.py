@@ -27,6 +27,10 @@ _MAX_ID = 80
 # (``entry:billing-timing``, ``product:mobile``, ``resume``).
 _TOKEN = re.compile(rf"[a-z0-9][a-z0-9:_\-]{{0,{_MAX_ID - 1}}}")
 _KEYS = {"v", "form", "asking", "product", "plan", "expiry", "last", "choices", "misses"}
+# Keys a state may lack: states written before they existed are still accepted.
+_OPTIONAL_KEYS = {"lang", "card_digits"}
+#: Languages a conversation can be held in.
+LANGUAGES = ("ja", "en")
 _MAX_MISSES = 100
 # How many digits of an unfinished card number the last message ended with (never the digits
 # themselves: the state travels to the browser); optional so older tokens still load.
@@ -44,7 +48,8 @@ class DialogueState:
     ``asking`` the slot the last reply asked for; ``last`` the entry answered
     last (for 「モバイルの場合は？」); ``choices`` the values of the numbered
     choices offered last (choice *n* is ``choices[n-1]``); ``misses`` the
-    fallbacks in a row.
+    fallbacks in a row; ``lang`` the language of the last reply (a bare
+    「2」 is answered in the language the conversation is in).
     """
 
     form: str | None = None
@@ -56,6 +61,7 @@ class DialogueState:
     choices: tuple[str, ...] = ()
     misses: int = 0
     card_digits: int = 0
+    lang: str = "ja"
 
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-ready dict (the expiry as YYYY-MM-DD)."""
@@ -70,6 +76,7 @@ class DialogueState:
             "choices": list(self.choices),
             "misses": self.misses,
             _CARD_DIGITS: self.card_digits,
+            "lang": self.lang,
         }
 
     @classmethod
@@ -77,9 +84,9 @@ class DialogueState:
         """Rebuild a state from :meth:`to_json` output; raises InputError on anything else."""
         if not isinstance(data, dict):
             raise InputError(f"The dialogue state must be a JSON object, not {type(data).__name__}.")
-        keys = set(data) - {_CARD_DIGITS}
-        if keys != _KEYS:
-            extra, missing = sorted(map(str, keys - _KEYS)), sorted(_KEYS - keys)
+        keys = set(data) - _OPTIONAL_KEYS
+        if keys != _KEYS or not set(data) <= _KEYS | _OPTIONAL_KEYS:
+            extra, missing = sorted(map(str, set(data) - _KEYS - _OPTIONAL_KEYS)), sorted(_KEYS - keys)
             raise InputError(
                 f"The dialogue state has unexpected keys {extra} / lacks keys {missing}; "
                 "send back the state exactly as it was received."
@@ -108,6 +115,7 @@ class DialogueState:
             choices=tuple(_token(c, "choices") for c in choices),
             misses=misses,
             card_digits=card_digits,
+            lang=_lang(data.get("lang", "ja")),
         )
 
     def forget_form(self) -> DialogueState:
@@ -118,6 +126,12 @@ class DialogueState:
 def initial_state() -> DialogueState:
     """The state of a conversation that has not started."""
     return DialogueState()
+
+
+def _lang(value: Any) -> str:
+    if value not in LANGUAGES:
+        raise InputError(f"The dialogue state's lang must be one of {', '.join(LANGUAGES)}, not {str(value)[:10]!r}.")
+    return str(value)
 
 
 def _token(value: Any, key: str) -> str:

@@ -88,7 +88,7 @@ def next_billing(
             f"{account}で現在の有効期限を確認して、その日付で計算し直してください。"
         )
     try:
-        return _compute(terms, plan_terms, expiry, today, account)
+        return _compute(terms, plan_terms, expiry, today)
     except (OverflowError, ValueError):
         # Only dates at the edge of the calendar (year 1 or 9999) get here.
         raise InvalidDateError(
@@ -104,7 +104,7 @@ def _notice_date(billing_date: date, months_before: int) -> date:
     return notice
 
 
-def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: date, account: str) -> BillingResult:
+def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: date) -> BillingResult:
     first_billing = plan_terms.billing.date_for(expiry)
     cycle = 0
     cycle_expiry = expiry
@@ -135,11 +135,11 @@ def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: da
         explanation="",
     )
     return replace(
-        result, explanation=_explain(result, first_billing, terms.notice.months_before, account)
+        result, explanation=_explain(result, first_billing, terms.notice.months_before)
     )
 
 
-def _explain(result: BillingResult, first_billing: date, notice_months: int, account: str) -> str:
+def _explain(result: BillingResult, first_billing: date, notice_months: int) -> str:
     """Build the short Japanese explanation of the rule applied to ``result``."""
     approx = result.approx
     short_name = _NAME_SUFFIX.sub("", result.plan_name) or result.plan_name
@@ -160,9 +160,6 @@ def _explain(result: BillingResult, first_billing: date, notice_months: int, acc
         parts.append(notice + "送信されるため、すでに届いている時期です。")
     else:
         parts.append(notice + "届きます。")
-    if not result.plans_confirmed:
-        parts.append(
-            "なお、この製品がどのプランで販売されているかは案内ページに記載がないため、"
-            f"ご契約のプランを{account}でご確認ください。"
-        )
+    # No caveat about which plans the product is sold on: the customer has stated the plan
+    # being computed (the dialogue says the page is silent when it asks for the plan).
     return "".join(parts)

@@ -18,14 +18,36 @@ from dataclasses import dataclass
 from datetime import date
 
 from faqbot.errors import InputError, InvalidDateError
-from faqbot.kb.rules import month_end
+from faqbot.kb.kanji_numerals import kanji_numerals_to_digits
+from faqbot.kb.rules import add_months, month_end
 
-__all__ = ["FoundDate", "extract_date", "extract_dates", "parse_iso_date"]
+__all__ = [
+    "PROBLEM_IMPOSSIBLE",
+    "PROBLEM_NO_MONTH",
+    "PROBLEM_SEVERAL",
+    "DateProblem",
+    "FoundDate",
+    "date_problem",
+    "extract_date",
+    "extract_dates",
+    "format_date_en",
+    "parse_iso_date",
+]
 
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
 MAX_YEAR = 2199
 ERA_START = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989}  # year 1 of each era
 RELATIVE_YEAR = {"今年": 0, "本年": 0, "来年": 1, "翌年": 1, "再来年": 2}
+RELATIVE_MONTH = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2, "this": 0, "next": 1}
+RELATIVE_DAY = {"明日": 1, "あした": 1, "あす": 1, "明後日": 2, "あさって": 2, "tomorrow": 1}
+# 上旬/中旬/下旬 (early/mid/late month): the period's last day stands for it.
+THIRD_OF_MONTH_END = {"上旬": 10, "中旬": 20, "下旬": 31, "early": 10, "mid": 20, "late": 31}
+
+#: Why a message's date could not be read (:attr:`DateProblem.code`).
+PROBLEM_IMPOSSIBLE = "impossible"  # 2027年2月30日, 13月1日, 令和0年
+PROBLEM_SEVERAL = "several"  # two different dates: which one is the expiry?
+PROBLEM_NO_MONTH = "no-month"  # 「月末」「31日」 without saying which month
+
 
 _MONTH_NAMES = {
     "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
@@ -38,7 +60,9 @@ _MON = "(?P<mon>" + "|".join(sorted(_MONTH_NAMES, key=len, reverse=True)) + r")\
 _S = r"[ \t]{0,2}"  # optional spacing inside a date
 _NUM_L = r"(?<![\d./\-])"  # not inside a longer number chain
 _NUM_R = r"(?!\d|[./\-]\d)"
-_DAY_JA = r"(?:(?P<d>\d{1,2})" + _S + r"日|(?P<end>末)日?)"
+_DAY_JA = (
+    r"(?:(?P<d>\d{1,2})" + _S + r"日|の?" + _S + r"(?P<end>末|月末)日?|の?" + _S + r"(?P<xun>上旬|中旬|下旬))"
+)
 _ORD = r"(?:st|nd|rd|th)?"
 
 
@@ -49,6 +73,20 @@ class FoundDate:
     value: date
     precision: str  # "day", or "month" for a month-only mention (resolved to the month's last day)
     text: str  # the matched text (after NFKC normalisation)
+
+
+@dataclass(frozen=True)
+class DateProblem:
+    """A date the customer typed that cannot be used, and why (a ``PROBLEM_*`` code).
+
+    ``text`` is the date as typed (after normalisation); ``last_day`` the month's
+    last day for an impossible day of a real month (2027年2月30日 → 28), else None.
+    Front ends word the sentence (in the customer's language) from these values.
+    """
+
+    code: str
+    text: str
+    last_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +114,20 @@ _YEAR_EN = r"(?:,?" + _S + r"(?P<y>\d{4}))?(?!\d)"  # optional ", 2027"
 
 # Every pattern uses the same group names; _resolve reads whichever are present.
 _PATTERNS: tuple[_Pattern, ...] = (
+    # 今月末, 来月末, 再来月, 来月15日, 翌月下旬 (a bare 来月 only where it is clearly the expiry)
+    _p(
+        r"(?P<relm>再来月|来月|翌月|今月)" + _S + "の?" + _S
+        + r"(?:(?P<d>\d{1,2})" + _S + r"日|(?P<end>末|月末)日?|(?P<xun>上旬|中旬|下旬)"
+        + r"|(?=まで|で切れ|に切れ|が期限|が有効期限|いっぱい|です|$))"
+    ),
+    # 明日, 明後日, tomorrow
+    # (only where it reads as the expiry: 「明日の天気」 is no date)
+    _p(
+        r"(?P<reld>明後日|あさって|明日|あした|\btomorrow\b)"
+        + r"(?=まで|で切れ|に切れ|切れ|が期限|が有効期限|です|で終わ|[ \t]*[。.!！?？]?[ \t]*$)"
+    ),
+    # end of this month, end of next month, early/mid/late next month
+    _p(r"\b(?:(?P<end_en>end)|(?P<xun_en>early|mid|late))" + _S + "(?:of" + _S + ")?" + r"(?P<relm_en>this|next)" + _S + r"month\b"),
     # 2027年3月31日, 2027年の3月末, 2027年3月
     _p(r"(?<!\d)(?P<y>\d{4})" + _S + "年" + _S + "の?" + _S + _MD_JA),
     # 令和9年3月31日, 令和元年5月, R9年3月31日, 平成31年4月30日
@@ -140,9 +192,29 @@ def _year_of(groups: dict[str, str | None], today: date) -> int | None:
     return None
 
 
+def _resolve_relative(groups: dict[str, str | None], text: str, today: date) -> FoundDate | None:
+    """今月末, 来月15日, 明日, end of next month: dates counted from ``today``."""
+    if groups.get("reld"):
+        return FoundDate(date.fromordinal(today.toordinal() + RELATIVE_DAY[(groups["reld"] or "").lower()]), "day", text)
+    offset = RELATIVE_MONTH[(groups.get("relm") or groups.get("relm_en") or "").lower()]
+    first = add_months(today.replace(day=1), offset)
+    last = month_end(first.year, first.month)
+    if groups.get("d"):
+        value = _real_date(first.year, first.month, int(groups["d"] or 0))
+        return None if value is None else FoundDate(value, "day", text)
+    third = groups.get("xun") or groups.get("xun_en")
+    if third:
+        return FoundDate(last.replace(day=min(THIRD_OF_MONTH_END[third.lower()], last.day)), "month", text)
+    if groups.get("end") or groups.get("end_en"):
+        return FoundDate(last, "day", text)
+    return FoundDate(last, "month", text)
+
+
 def _resolve(match: re.Match[str], pattern: _Pattern, today: date) -> FoundDate | None:
     """Turn a match into a real date, or None when it names an impossible one."""
     groups = match.groupdict()
+    if groups.get("relm") or groups.get("relm_en") or groups.get("reld"):
+        return _resolve_relative(groups, match.group(0), today)
     if groups.get("mon") == "may" and not groups.get("y"):
         return None  # lower-case "may" without a year is the verb ("1 may be ...")
     month = int(groups["m"]) if groups.get("m") else _MONTH_NAMES[(groups.get("mon") or "").lower()]
@@ -153,13 +225,16 @@ def _resolve(match: re.Match[str], pattern: _Pattern, today: date) -> FoundDate 
         return None
     year = _year_of(groups, today)
     text = match.group(0)
-    if day is None:  # month end ("末", "end of") or month only
+    if day is None:  # month end ("末", "end of"), a third of it (上旬) or month only
         precision = "day" if groups.get("end") or text.lower().startswith("end") else "month"
         if year is None:
             year = today.year if month >= today.month else today.year + 1
         if not MIN_YEAR <= year <= MAX_YEAR:
             return None
-        return FoundDate(month_end(year, month), precision, text)
+        last = month_end(year, month)
+        if groups.get("xun"):
+            return FoundDate(last.replace(day=min(THIRD_OF_MONTH_END[groups["xun"] or ""], last.day)), "month", text)
+        return FoundDate(last, precision, text)
     value = _next_occurrence(month, day, today) if year is None else _real_date(year, month, day)
     return None if value is None else FoundDate(value, "day", text)
 
@@ -177,10 +252,15 @@ def extract_dates(text: str, today: date) -> tuple[FoundDate, ...]:
     a month without a year to the current month or the next such month.  Impossible
     dates (2027年2月30日, R9.13.1) are not returned.
     """
+    return tuple(c.found for c, _ in _date_mentions(text, today) if c.found is not None)
+
+
+def _date_mentions(text: str, today: date) -> list[tuple[_Candidate, str]]:
+    """Every date expression in ``text`` (leftmost-longest), with its normalised text."""
     if not isinstance(text, str):
         raise InputError(f"text must be a string, not {type(text).__name__}.")
     today = _check_today(today)
-    normal = unicodedata.normalize("NFKC", text)
+    normal = kanji_numerals_to_digits(unicodedata.normalize("NFKC", text))
     candidates: list[_Candidate] = []
     for pattern in _PATTERNS:
         for match in pattern.regex.finditer(normal):
@@ -188,15 +268,76 @@ def extract_dates(text: str, today: date) -> tuple[FoundDate, ...]:
             candidates.append(_Candidate(match.start(), match.end(), resolved))
     # Leftmost-longest wins; an impossible date still claims its text.
     candidates.sort(key=lambda c: (c.start, -c.end))
-    found: list[FoundDate] = []
+    mentions: list[tuple[_Candidate, str]] = []
     taken_until = 0
     for candidate in candidates:
         if candidate.start < taken_until:
             continue
         taken_until = candidate.end
-        if candidate.found is not None:
-            found.append(candidate.found)
-    return tuple(found)
+        mentions.append((candidate, normal[candidate.start : candidate.end]))
+    return mentions
+
+
+# 「月末」「31日」 with no month: a day the customer meant but did not place.
+_DAY_WITHOUT_MONTH = re.compile(r"(?<![\d月年/])(?:(?P<d>\d{1,2})" + _S + r"日(?!本|曜|間|前|後)|(?<![今来翌])月末)")
+
+
+def date_problem(text: str, today: date) -> DateProblem | None:
+    """Why the date(s) in ``text`` cannot be used as one expiry date, or None when they can.
+
+    An impossible date (2027年2月30日) or one naming no month (「月末です」) is a
+    problem; so are two different dates in one message.  A text with no date at
+    all has no problem (there is nothing to complain about).
+    """
+    mentions = _date_mentions(text, today)
+    for candidate, typed in mentions:
+        if candidate.found is None:
+            return DateProblem(PROBLEM_IMPOSSIBLE, typed, _last_day_of_named_month(typed, today))
+    values = {c.found.value for c, _ in mentions if c.found is not None}
+    if len(values) > 1:
+        return DateProblem(PROBLEM_SEVERAL, "、".join(typed for _, typed in mentions))
+    if not values:
+        normal = kanji_numerals_to_digits(unicodedata.normalize("NFKC", text))
+        bare = _DAY_WITHOUT_MONTH.search(normal)
+        if bare is not None:
+            return DateProblem(PROBLEM_NO_MONTH, bare.group(0))
+    return None
+
+
+# The year, month and day of a typed date, whatever the separators (2027年2月30日, 2027/2/30, 2月30日).
+_TYPED_YMD = re.compile(r"(?:(?P<y>\d{4})\D{1,2})?(?P<m>\d{1,2})\D{1,2}(?P<d>\d{1,2})(?!\d)")
+
+
+# 2027年2月30日 / 令和9年2月30日 / 2月30日: the month and day, and the year or era year before them.
+_JA_MD = re.compile(
+    r"(?:(?P<y>\d{4})" + _S + "年" + _S + r")?(?P<m>\d{1,2})" + _S + "月" + _S + r"(?P<d>\d{1,2})" + _S + "日"
+)
+_ERA_YEAR = re.compile(r"(?P<era>令和|平成)" + _S + r"(?P<ey>\d{1,2}|元)" + _S + "年")
+# February 30, 2027: an English month name with its day (and year).
+_NAMED_MD = re.compile(_MON + _S + r"(?P<d>\d{1,2})" + _ORD + _YEAR_EN, re.IGNORECASE)
+
+
+def _last_day_of_named_month(typed: str, today: date) -> int | None:
+    """The month's last day when an impossible date names a real month but a day past its end."""
+    named = _NAMED_MD.search(typed)
+    japanese = _JA_MD.search(typed)
+    match = _TYPED_YMD.search(typed)
+    if named is not None:
+        month, day = _MONTH_NAMES[named["mon"].lower()], int(named["d"])
+        year = int(named["y"]) if named["y"] else today.year
+    elif japanese is not None:  # 2027年2月30日, 令和9年2月30日, 2月30日
+        month, day = int(japanese["m"]), int(japanese["d"])
+        era = _ERA_YEAR.search(typed)
+        year = _year_of(japanese.groupdict() | (era.groupdict() if era else {}), today) or today.year
+    elif match is not None:
+        month, day = int(match["m"]), int(match["d"])
+        year = int(match["y"]) if match["y"] else today.year
+    else:
+        return None
+    if not 1 <= month <= 12 or not MIN_YEAR <= year <= MAX_YEAR:
+        return None
+    last = month_end(year, month).day
+    return last if day > last else None
 
 
 def extract_date(text: str, today: date) -> FoundDate | None:
@@ -225,3 +366,12 @@ def parse_iso_date(value: str) -> date:
         raise InvalidDateError(
             f"{value.strip()} is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
         ) from None
+
+
+_MONTH_TITLES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                 "September", "October", "November", "December")
+
+
+def format_date_en(d: date) -> str:
+    """Format a date the English way: March 31, 2027."""
+    return f"{_MONTH_TITLES[d.month - 1]} {d.day}, {d.year}"

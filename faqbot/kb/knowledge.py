@@ -7,12 +7,13 @@ ends) reads these values and never the YAML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 from faqbot.errors import UnknownEntryError, UnknownProductError
 from faqbot.kb.rules import NoticeRule, ProductTerms
+from faqbot.text.normalize import normalize_term
 
 #: Entry kinds: stored FAQ answers, computed answers, conversation glue.
 KIND_FAQ = "faq"
@@ -34,6 +35,27 @@ class Service:
     support_phone: str | None = None
     support_hours: str | None = None
     support_form_url: str | None = None
+    # The same names in English (``service.en`` in service.yaml); None: not translated.
+    english: Service | None = None
+
+    def in_language(self, lang: str) -> Service:
+        """These settings with their names in ``lang`` (the original where untranslated)."""
+        if lang == "en" and self.english is not None:
+            return self.english
+        return self
+
+
+@dataclass(frozen=True)
+class HandoffPhrases:
+    """Phrases that hand the customer over to a person (``knowledge/handoff.yaml``).
+
+    ``complaint`` and ``refund`` replies apologise first; ``asked`` is a request
+    for a person or the desk itself.
+    """
+
+    complaint: tuple[str, ...] = ()
+    refund: tuple[str, ...] = ()
+    asked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -50,6 +72,12 @@ class SupportPages:
 
     common: tuple[str, ...] = ()
     by_product: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # (title, url) for pages the YAML gives a URL for ({title, url} items); the seed names none.
+    urls: tuple[tuple[str, str], ...] = ()
+
+    def url(self, title: str) -> str | None:
+        """The URL of the page titled ``title``, or None when the knowledge base has none."""
+        return dict(self.urls).get(title)
 
     def for_product(self, product_id: str | None) -> tuple[str, ...]:
         """Titles for one product (its own, then the common ones).
@@ -70,6 +98,19 @@ class SupportPages:
 
 
 @dataclass(frozen=True)
+class Note:
+    """One remark of an answer (``notes`` in the YAML); ``about`` words say when it is the one asked about."""
+
+    text: str
+    text_en: str | None = None
+    about: tuple[str, ...] = ()
+
+    def in_language(self, lang: str) -> Note:
+        """The note in ``lang`` (the original where untranslated)."""
+        return replace(self, text=self.text_en or self.text) if lang == "en" else self
+
+
+@dataclass(frozen=True)
 class Entry:
     """One thing the bot can answer: an FAQ entry, a computation or small talk."""
 
@@ -84,6 +125,28 @@ class Entry:
     source: str = ""  # file the entry was loaded from, for file:line messages
     line: int = 0
     alternate_lines: tuple[int, ...] = ()  # line of each alternate, for file:line messages
+    # English question and answer (``question_en`` / ``answer_en``): faithful translations.
+    question_en: str | None = None
+    answer_en: str | None = None
+    notes: tuple[Note, ...] = ()  # remarks listed after the answer; the one asked about first
+
+    def notes_about(self, query: str) -> tuple[Note, ...]:
+        """The notes whose ``about`` words the (normalised) query mentions; empty when none does."""
+        norm = normalize_term(query)
+        if not norm:
+            return ()
+        return tuple(n for n in self.notes if any(w and w in norm for w in map(normalize_term, n.about)))
+
+    def in_language(self, lang: str) -> Entry:
+        """The entry with its question and answer in ``lang`` (the original where untranslated)."""
+        if lang != "en":
+            return self
+        return replace(
+            self,
+            question=self.question_en or self.question,
+            answer=self.answer_en or self.answer,
+            notes=tuple(n.in_language(lang) for n in self.notes),
+        )
 
     @property
     def questions(self) -> tuple[str, ...]:
@@ -98,6 +161,11 @@ class Plan:
     id: str
     name: str
     aliases: tuple[str, ...]
+    name_en: str | None = None
+
+    def in_language(self, lang: str) -> Plan:
+        """The plan named in ``lang`` (the original name where untranslated)."""
+        return replace(self, name=self.name_en or self.name) if lang == "en" else self
 
 
 @dataclass(frozen=True)
@@ -113,6 +181,11 @@ class Product:
     terms: ProductTerms
     price: str | None = None
     url: str | None = None
+    name_en: str | None = None
+
+    def in_language(self, lang: str) -> Product:
+        """The product named in ``lang`` (the original name where untranslated)."""
+        return replace(self, name=self.name_en or self.name) if lang == "en" else self
 
 
 @dataclass(frozen=True)
@@ -139,6 +212,8 @@ class KnowledgeBase:
     out_of_scope: tuple[str, ...]
     out_of_scope_subjects: tuple[str, ...]
     content_hash: str
+    handoff: HandoffPhrases = field(default_factory=HandoffPhrases)
+    lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
 
     @cached_property
     def entry_ids(self) -> frozenset[str]:
@@ -150,6 +225,25 @@ class KnowledgeBase:
         # cached_property writes the instance __dict__ directly, so it works on a
         # frozen dataclass; a 50k-entry knowledge base must not be scanned per lookup.
         return {entry.id: entry for entry in self.entries}
+
+    @cached_property
+    def _english(self) -> KnowledgeBase:
+        return replace(
+            self,
+            service=self.service.in_language("en"),
+            entries=tuple(e.in_language("en") for e in self.entries),
+            products=tuple(p.in_language("en") for p in self.products),
+            plans=tuple(p.in_language("en") for p in self.plans),
+            lang="en",
+        )
+
+    def in_language(self, lang: str) -> KnowledgeBase:
+        """The knowledge base with every text in ``lang`` ("ja" or "en"), for rendering answers.
+
+        Ids, aliases and alternates stay as they are, so routing is unaffected;
+        an untranslated text stays in Japanese (``faqbot check`` reports it).
+        """
+        return self._english if lang == "en" else self
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""

@@ -8,24 +8,24 @@ pass and the bot never starts half-loaded.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from faqbot.errors import KnowledgeBaseError, Problem
+from faqbot.kb.entries import check_entries, load_entries
 from faqbot.kb.knowledge import (
     KIND_COMPUTE,
     KIND_FAQ,
     KIND_SMALLTALK,
     Entry,
+    HandoffPhrases,
     KnowledgeBase,
     Plan,
     Product,
     Renewal,
     RouterSettings,
     Service,
-    SupportPages,
 )
 from faqbot.kb.rules import (
     BillingRule,
@@ -37,105 +37,43 @@ from faqbot.kb.rules import (
     parse_plan_terms,
 )
 from faqbot.kb.templating import template_problem
-from faqbot.kb.yamlsource import YamlList, YamlMap, line_of, load_yaml
+from faqbot.kb.yamlfields import Collector, guard, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlsource import YamlMap, line_of
 
 SHIPPED_KB = Path(__file__).resolve().parents[2] / "knowledge"
 
 
-class _Collector:
-    """Accumulates problems for one file."""
+def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> Service:
+    """The service's names and contact points; with ``base``, a translation that may leave some out."""
+    def text(key: str, required: bool) -> str | None:
+        value = text_field(c, svc, key, required=required and base is None)
+        return value if value is not None or base is None else getattr(base, key)
 
-    def __init__(self, display: str, problems: list[Problem]) -> None:
-        self.display = display
-        self.problems = problems
-
-    def error(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.display, line, message))
-
-
-def _text(c: _Collector, mapping: Any, key: str, *, required: bool = True) -> str | None:
-    value = mapping.get(key) if isinstance(mapping, dict) else None
-    if value is None:
-        if required:
-            c.error(line_of(mapping, key), f"missing '{key}'")
-        return None
-    if not isinstance(value, str) or not value.strip():
-        c.error(line_of(mapping, key), f"'{key}' must be a non-empty text, not {value!r}")
-        return None
-    return value
-
-
-def _texts(c: _Collector, mapping: Any, key: str) -> tuple[str, ...]:
-    value = mapping.get(key) if isinstance(mapping, dict) else None
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        c.error(line_of(mapping, key), f"'{key}' must be a list of texts")
-        return ()
-    out: list[str] = []
-    for i, item in enumerate(value):
-        if isinstance(item, (int, float)) and not isinstance(item, bool):
-            item = str(item)  # an alias like 2027 or a keyword like 365 reads as a number
-        if not isinstance(item, str) or not item.strip():
-            c.error(line_of(value, i), f"'{key}' item {i + 1} must be a non-empty text, not {item!r}")
-            continue
-        out.append(item)
-    return tuple(out)
-
-
-def _mapping(c: _Collector, data: Any, key: str, *, required: bool = True) -> YamlMap | None:
-    value = data.get(key) if isinstance(data, dict) else None
-    if value is None:
-        if required:
-            c.error(line_of(data, key), f"missing '{key}' section")
-        return None
-    if not isinstance(value, dict):
-        c.error(line_of(data, key), f"'{key}' must be a mapping")
-        return None
-    return value  # type: ignore[return-value]
-
-
-def _guard(c: _Collector, line: int, parse: Callable[[], Any]) -> Any:
-    """Run a rules parser, turning its ValueError into a located problem."""
-    try:
-        return parse()
-    except ValueError as exc:
-        c.error(line, str(exc))
-        return None
-
-
-def _load(root: Path, rel: str, problems: list[Problem]) -> tuple[Any, _Collector]:
-    c = _Collector(rel, problems)
-    try:
-        data = load_yaml(root / rel, display=rel)
-    except KnowledgeBaseError as exc:
-        problems.extend(exc.problems)
-        return None, c
-    if not isinstance(data, dict):
-        c.error(1, "the file must hold a mapping at the top level")
-        return None, c
-    return data, c
+    return Service(
+        name=text("name", True) or "",
+        company=text("company", True) or "",
+        account=text("account", True) or "",
+        support_desk=text("support_desk", True) or "",
+        support_url=text("support_url", False),
+        support_phone=text("support_phone", False),
+        support_hours=text("support_hours", False),
+        support_form_url=text("support_form_url", False),
+    )
 
 
 def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings]:
-    data, c = _load(root, "service.yaml", problems)
+    data, c = load_file(root, "service.yaml", problems)
     service = Service(name="", company="", account="", support_desk="")
     settings = RouterSettings()
     if data is None:
         return service, settings
-    svc = _mapping(c, data, "service")
+    svc = mapping_field(c, data, "service")
     if svc is not None:
-        service = Service(
-            name=_text(c, svc, "name") or "",
-            company=_text(c, svc, "company") or "",
-            account=_text(c, svc, "account") or "",
-            support_desk=_text(c, svc, "support_desk") or "",
-            support_url=_text(c, svc, "support_url", required=False),
-            support_phone=_text(c, svc, "support_phone", required=False),
-            support_hours=_text(c, svc, "support_hours", required=False),
-            support_form_url=_text(c, svc, "support_form_url", required=False),
-        )
-    router = _mapping(c, data, "router", required=False)
+        service = _service_names(c, svc)
+        english = mapping_field(c, svc, "en", required=False)
+        if english is not None:
+            service = replace(service, english=replace(_service_names(c, english, service), english=None))
+    router = mapping_field(c, data, "router", required=False)
     if router is not None:
         values: dict[str, float] = {}
         for key in ("threshold", "clarify_margin"):
@@ -150,32 +88,33 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
 
 
 def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan, ...], tuple[Product, ...]]:
-    data, c = _load(root, "products.yaml", problems)
+    data, c = load_file(root, "products.yaml", problems)
     renewal = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
     if data is None:
         return renewal, (), ()
-    ren = _mapping(c, data, "renewal")
+    ren = mapping_field(c, data, "renewal")
     plan_terms: dict[str, PlanTerms] = {}
     plans: list[Plan] = []
     notice = None
     if ren is not None:
-        notice = _guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
+        notice = guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
         renewal = Renewal(
-            payment_method=_text(c, ren, "payment_method") or "",
+            payment_method=text_field(c, ren, "payment_method") or "",
             notice=notice or NoticeRule(1, ""),
-            statement_descriptors=_texts(c, ren, "statement_descriptors"),
+            statement_descriptors=text_list(c, ren, "statement_descriptors"),
         )
-        raw_plans = _mapping(c, ren, "plans")
+        raw_plans = mapping_field(c, ren, "plans")
         for plan_id, raw in (raw_plans or {}).items():
             if isinstance(raw, dict) and "billing" in raw:
                 # Point a bad rule at its own line, not at the plan's first line.
                 rule_line = line_of(raw, "billing")
-                if _guard(c, rule_line, partial(parse_billing_rule, raw["billing"])) is None:
+                if guard(c, rule_line, partial(parse_billing_rule, raw["billing"])) is None:
                     continue
-            terms = _guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
+            terms = guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
             if terms is not None:
                 plan_terms[plan_id] = terms
-                plans.append(Plan(plan_id, terms.name, _texts(c, raw, "aliases")))
+                name_en = text_field(c, raw, "name_en", required=False)
+                plans.append(Plan(plan_id, terms.name, text_list(c, raw, "aliases"), name_en))
     products: list[Product] = []
     raw_products = data.get("products")
     if not isinstance(raw_products, list) or not raw_products:
@@ -187,8 +126,8 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
         if not isinstance(raw, dict):
             c.error(line, "a product must be a mapping with id, name, aliases…")
             continue
-        pid = _text(c, raw, "id")
-        name = _text(c, raw, "name")
+        pid = text_field(c, raw, "id")
+        name = text_field(c, raw, "name")
         if pid is None or name is None:
             continue
         if pid in seen:
@@ -202,12 +141,12 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             c.error(line_of(raw, "billing"), "'billing' must map plan ids to billing rules")
             raw_billing = {}
         for plan_id, rule in raw_billing.items():
-            parsed = _guard(c, line_of(raw_billing, plan_id), partial(parse_billing_rule, rule))
+            parsed = guard(c, line_of(raw_billing, plan_id), partial(parse_billing_rule, rule))
             if parsed is not None:
                 overrides[plan_id] = parsed
         if not plan_terms:
             continue
-        terms = _guard(
+        terms = guard(
             c,
             line_of(raw, "plans") if "plans" in raw else line,
             # A broken notice is reported once; products still load so that
@@ -226,7 +165,7 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             c.error(line_of(raw, "keywords"), "'keywords' must be a list of word lists")
         else:
             for k, group in enumerate(keywords):
-                words = _texts(c, {"keywords": group}, "keywords") if isinstance(group, list) else ()
+                words = text_list(c, {"keywords": group}, "keywords") if isinstance(group, list) else ()
                 if not words:
                     c.error(line_of(keywords, k), "each 'keywords' item must be a non-empty list of words")
                     continue
@@ -235,92 +174,30 @@ def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan,
             Product(
                 id=pid,
                 name=name,
-                aliases=_texts(c, raw, "aliases"),
+                aliases=text_list(c, raw, "aliases"),
                 keywords=tuple(groups),
                 plans=tuple(offered) if isinstance(offered, list) else None,
-                renewal_routes=_texts(c, raw, "renewal_routes"),
+                renewal_routes=text_list(c, raw, "renewal_routes"),
                 terms=terms,
-                price=_text(c, raw, "price", required=False),
-                url=_text(c, raw, "url", required=False),
+                price=text_field(c, raw, "price", required=False),
+                url=text_field(c, raw, "url", required=False),
+                name_en=text_field(c, raw, "name_en", required=False),
             )
         )
     return renewal, tuple(plans), tuple(products)
 
 
-def _pages(c: _Collector, entry: dict[str, Any], product_ids: set[str]) -> SupportPages:
-    raw = entry.get("pages")
-    if raw is None:
-        return SupportPages()
-    if not isinstance(raw, dict):
-        c.error(line_of(entry, "pages"), "'pages' must map 'all' or product ids to lists of page titles")
-        return SupportPages()
-    common: tuple[str, ...] = ()
-    by_product: list[tuple[str, tuple[str, ...]]] = []
-    for key in raw:
-        titles = _texts(c, raw, key)
-        if key == "all":
-            common = titles
-        elif key not in product_ids:
-            c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'")
-        else:
-            by_product.append((key, titles))
-    return SupportPages(common=common, by_product=tuple(by_product))
-
-
-def _entries(
-    root: Path, rel: str, kind: str, product_ids: set[str], problems: list[Problem]
-) -> list[Entry]:
-    data, c = _load(root, rel, problems)
-    if data is None:
-        return []
-    category = data.get("category") or ""
-    raw_entries = data.get("entries")
-    if not isinstance(raw_entries, list) or not raw_entries:
-        c.error(line_of(data, "entries"), "'entries' must be a non-empty list")
-        return []
-    out: list[Entry] = []
-    for i, raw in enumerate(raw_entries):
-        line = line_of(raw_entries, i)
-        if not isinstance(raw, dict):
-            c.error(line, "an entry must be a mapping with id, question, alternates, answer")
-            continue
-        entry_id = _text(c, raw, "id")
-        question = _text(c, raw, "question")
-        answer = _text(c, raw, "answer")
-        if entry_id is None or question is None or answer is None:
-            continue
-        related = _texts(c, raw, "related")
-        raw_alternates = raw.get("alternates")
-        alternate_lines = tuple(raw_alternates.item_lines) if isinstance(raw_alternates, YamlList) else ()
-        out.append(
-            Entry(
-                id=entry_id,
-                kind=kind,
-                category=str(category),
-                question=question,
-                alternates=_texts(c, raw, "alternates"),
-                answer=answer,
-                pages=_pages(c, raw, product_ids),
-                related=related,
-                source=rel,
-                line=line_of(raw, "id"),
-                alternate_lines=alternate_lines,
-            )
-        )
-    return out
-
-
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not (root / "synonyms.yaml").exists():
         return ()
-    data, c = _load(root, "synonyms.yaml", problems)
-    groups = _mapping(c, data, "synonyms") if data is not None else None
+    data, c = load_file(root, "synonyms.yaml", problems)
+    groups = mapping_field(c, data, "synonyms") if data is not None else None
     if groups is None:
         return ()
     out: list[tuple[str, tuple[str, ...]]] = []
     owner: dict[str, str] = {}
     for canonical in groups:
-        variants = _texts(c, groups, canonical)
+        variants = text_list(c, groups, canonical)
         for variant in variants:
             if variant in owner and owner[variant] != canonical:
                 c.error(line_of(groups, canonical), f"synonym {variant!r} is listed under both {owner[variant]!r} and {canonical!r}")
@@ -332,10 +209,21 @@ def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str
 def _out_of_scope(root: Path, problems: list[Problem]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if not (root / "out_of_scope.yaml").exists():
         return (), ()
-    data, c = _load(root, "out_of_scope.yaml", problems)
+    data, c = load_file(root, "out_of_scope.yaml", problems)
     if data is None:
         return (), ()
-    return _texts(c, data, "examples"), _texts(c, data, "subjects")
+    return text_list(c, data, "examples"), text_list(c, data, "subjects")
+
+
+def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
+    if not (root / "handoff.yaml").exists():
+        return HandoffPhrases()
+    data, c = load_file(root, "handoff.yaml", problems)
+    if data is None:
+        return HandoffPhrases()
+    return HandoffPhrases(
+        complaint=text_list(c, data, "complaint"), refund=text_list(c, data, "refund"), asked=text_list(c, data, "asked")
+    )
 
 
 def kb_content_hash(root: Path) -> str:
@@ -348,20 +236,6 @@ def kb_content_hash(root: Path) -> str:
         except OSError:
             digest.update(b"<unreadable>")
     return digest.hexdigest()
-
-
-def _check_entries(entries: list[Entry], problems: list[Problem]) -> None:
-    seen: dict[str, Entry] = {}
-    for entry in entries:
-        if entry.id in seen:
-            first = seen[entry.id]
-            problems.append(Problem(entry.source, entry.line, f"duplicate entry id {entry.id!r} (first at {first.source}:{first.line})"))
-        else:
-            seen[entry.id] = entry
-    for entry in entries:
-        for rel in entry.related:
-            if rel not in seen:
-                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
 
 
 def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
@@ -381,11 +255,11 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         problems.append(Problem(f"{root.name}/faq", 0, "no FAQ files (faq/*.yaml) found"))
     entries: list[Entry] = []
     for rel in faq_files:
-        entries.extend(_entries(root, rel, KIND_FAQ, product_ids, problems))
+        entries.extend(load_entries(root, rel, KIND_FAQ, product_ids, problems))
     for rel, kind in (("compute.yaml", KIND_COMPUTE), ("smalltalk.yaml", KIND_SMALLTALK)):
         if (root / rel).exists():
-            entries.extend(_entries(root, rel, kind, product_ids, problems))
-    _check_entries(entries, problems)
+            entries.extend(load_entries(root, rel, kind, product_ids, problems))
+    check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)
     kb = KnowledgeBase(
@@ -400,12 +274,19 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         out_of_scope=examples,
         out_of_scope_subjects=subjects,
         content_hash=kb_content_hash(root),
+        handoff=_handoff(root, problems),
     )
     if not problems:
-        for entry in kb.entries:
-            message = template_problem(kb, entry)
-            if message:
-                problems.append(Problem(entry.source, entry.line, f"answer of {entry.id!r} does not render: {message}"))
+        english = kb.in_language("en")
+        for entry, translated in zip(kb.entries, english.entries, strict=True):
+            for field, message in (
+                ("answer", template_problem(kb, entry)),
+                ("answer_en", template_problem(english, translated) if entry.answer_en else None),
+            ):
+                if message:
+                    problems.append(
+                        Problem(entry.source, entry.line, f"{field} of {entry.id!r} does not render: {message}")
+                    )
     if problems:
         raise KnowledgeBaseError(problems)
     return kb

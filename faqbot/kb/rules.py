@@ -26,7 +26,7 @@ DAY_END = "end"
 
 _BILLING_KEYS = ("month", "day", "approx", "text")
 _NOTICE_KEYS = ("months_before", "text")
-_PLAN_KEYS = ("name", "period_months", "aliases", "billing")
+_PLAN_KEYS = ("name", "name_en", "period_months", "aliases", "billing")
 _PLAN_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 

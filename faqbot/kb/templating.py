@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+import yaml
 from markupsafe import Markup
 
 if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
@@ -115,9 +116,25 @@ def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
     return None
 
 
-def render_system(name: str, context: dict[str, Any]) -> str:
-    """Render one of the bot's own plain-text templates (``faqbot/templates/NAME.txt.j2``)."""
-    return _SYSTEM_ENV.get_template(f"{name}.txt.j2").render(context).strip()
+#: Languages the bot's own wording is written in; Japanese is the source.
+LANGUAGES = ("ja", "en")
+
+
+def render_system(name: str, context: dict[str, Any], lang: str = "ja") -> str:
+    """Render one of the bot's own plain-text templates in ``lang``.
+
+    Japanese is ``faqbot/templates/NAME.txt.j2``; another language is
+    ``NAME.LANG.txt.j2`` (every template has one: tests/test_templating.py checks).
+    """
+    file = f"{name}.txt.j2" if lang == "ja" else f"{name}.{lang}.txt.j2"
+    return _SYSTEM_ENV.get_template(file).render({**context, "lang": lang}).strip()
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def words(lang: str) -> dict[str, str]:
+    """The dialogue's short words and labels in ``lang`` (``faqbot/templates/words.yaml``)."""
+    data = yaml.safe_load((_TEMPLATES / "words.yaml").read_text(encoding="utf-8"))
+    return dict(data.get(lang) or data["ja"])
 
 
 def render_system_html(name: str, context: dict[str, Any]) -> Markup:

@@ -194,10 +194,31 @@ def seed_products_without_rules(kb: KnowledgeBase, seed_text: str, seed_name: st
     ]
 
 
+def untranslated(kb: KnowledgeBase) -> list[Problem]:
+    """Entries, notes, products and plans that lack their English translation (issue 12).
+
+    An untranslated text is answered in Japanese to an English customer, so each is a warning.
+    """
+    problems = [
+        _warning(entry.source, entry.line, f"entry {entry.id!r} lacks {', '.join(missing)} (English translation)")
+        for entry in kb.entries
+        if (missing := [f for f in ("question_en", "answer_en") if not getattr(entry, f)]
+            + (["text_en of a note"] if any(not n.text_en for n in entry.notes) else []))
+    ]
+    problems += [
+        _warning("products.yaml", 0, f"{kind} {item.id!r} lacks name_en (English translation)")
+        for kind, items in (("product", kb.products), ("plan", kb.plans))
+        for item in items
+        if not item.name_en
+    ]
+    return problems
+
+
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
     problems = misrouted_alternates(kb, router)
     problems += near_duplicate_entries(kb)
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)
+    problems += untranslated(kb)
     return problems

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TextIO
@@ -34,21 +34,29 @@ from prompt_toolkit.styles import Style
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import DialogueState, Reply, help_reply, initial_state, render_reply_text, reply_json, step
+from faqbot.dialogue import (
+    LANGUAGES,
+    DialogueState,
+    Link,
+    Reply,
+    help_reply,
+    initial_state,
+    render_reply_text,
+    reply_json,
+    step,
+)
 from faqbot.errors import FaqbotError
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import words
+from faqbot.terminal.typography import osc8, wrap
 from faqbot.text.inert import inert
 from faqbot.text.normalize import normalize_term
 from faqbot.text.privacy import mask_personal_data
 
-COMMANDS = {
-    "/help": "できること・質問の例とコマンドの一覧",
-    "/reset": "会話を最初からやり直す",
-    "/quit": "終了する (Ctrl-D / Ctrl-C でも終了します)",
-}
-GOODBYE = "ご利用ありがとうございました。またいつでもお問い合わせください。"
-RESET = "会話をリセットしました。最初からどうぞ。"
+#: The chat's commands and the key of their description in ``templates/words.yaml``.
+COMMANDS = {"/help": "command_help", "/reset": "command_reset", "/quit": "command_quit"}
 _MIN_COMPLETION_PREFIX = 2  # characters typed before product names are offered
+_BOT = "faqbot: "
 
 STYLE = Style.from_dict(
     {
@@ -140,33 +148,54 @@ class SuffixCompleter(Completer):
                     yield Completion(word, start_position=-size)
 
 
-def reply_fragments(reply: Reply) -> FormattedText:
+def reply_fragments(reply: Reply, width: int | None = None, hyperlinks: bool = False) -> FormattedText:
     """The reply as coloured fragments, laid out like :func:`render_reply_text`.
 
     Fragments are (style, text) pairs: text is never parsed as markup, so
-    knowledge-base or customer text cannot inject styles.
+    knowledge-base or customer text cannot inject styles.  With ``width`` the
+    text is wrapped with Japanese line-breaking rules (:mod:`~faqbot.terminal.typography`);
+    with ``hyperlinks`` a link with a URL is an OSC 8 hyperlink on its title.
     """
-    parts: list[tuple[str, str]] = [("class:bot", "faqbot: "), ("", reply.text + "\n")]
+    said = words(reply.lang)
+
+    def fit(text: str, indent: int = 0) -> str:
+        return wrap(text, width - indent) if width else text
+
+    parts: list[tuple[str, str]] = [("class:bot", _BOT), ("", fit(reply.text, len(_BOT)) + "\n")]
     if reply.facts:
         parts.append(("", "\n"))
         for fact in reply.facts:
             parts += [("", "  "), ("class:fact-label", fact.label + ": "), ("class:fact-value", fact.value + "\n")]
+    choices: list[tuple[str, str]] = []
     if reply.choices:
-        parts.append(("", "\n"))
+        choices.append(("", "\n"))
         for choice in reply.choices:
-            parts += [("", "  "), ("class:number", f"{choice.number}."), ("", f" {choice.label}\n")]
-        parts.append(("class:note", "  (番号で選べます)\n"))
+            choices += [("", "  "), ("class:number", f"{choice.number}."), ("", " " + fit(choice.label, 6) + "\n")]
+        choices.append(("class:note", f"  {said['chat_numbers']}\n"))
+    links: list[tuple[str, str]] = []
     if reply.links:
-        parts.append(("", "\n参考ページ:\n"))
+        links.append(("", f"\n{said['pages']}:\n"))
         for link in reply.links:
-            target = f" <{link.url}>" if link.url else ""
-            parts += [("", "  - "), ("class:link", link.title + target), ("", "\n")]
+            links += [("", "  - "), *_link_fragments(link, hyperlinks), ("", "\n")]
+    if reply.prompt:
+        # Mid-form: the answer's pages stay with it; the offer to go on and its choices come last.
+        parts += [*links, ("", "\n---\n"), ("class:bot", fit(reply.prompt) + "\n"), *choices]
+    else:
+        parts += [*choices, *links]
     return FormattedText(parts)
 
 
-def commands_text() -> str:
-    """The chat commands, one a line."""
-    return "\n".join(f"  {name:<7} {text}" for name, text in COMMANDS.items())
+def _link_fragments(link: Link, hyperlinks: bool) -> list[tuple[str, str]]:
+    """A link's title, clickable (OSC 8) where the terminal supports it, else followed by its URL."""
+    if link.url and hyperlinks:
+        return [("[ZeroWidthEscape]", osc8(link.url)), ("class:link", link.title), ("[ZeroWidthEscape]", osc8(""))]
+    return [("class:link", link.title + (f" <{link.url}>" if link.url else ""))]
+
+
+def commands_text(lang: str = "ja") -> str:
+    """The chat commands, one a line, described in ``lang``."""
+    said = words(lang)
+    return "\n".join(f"  {name:<7} {said[key]}" for name, key in COMMANDS.items())
 
 
 @dataclass
@@ -177,10 +206,16 @@ class Conversation:
     today: date
     state: DialogueState = field(default_factory=initial_state)
     recorder: Recorder | None = None  # analytics (faqbot report); None records nothing
+    lang: str | None = None  # --lang: every reply in this language; None follows each message
+
+    @property
+    def language(self) -> str:
+        """The language the chat speaks now: the fixed one, else the conversation's."""
+        return self.lang or self.state.lang
 
     def send(self, message: str) -> Reply:
         """One customer message through the dialogue manager."""
-        reply, self.state = step(self.engine, self.state, message, self.today)
+        reply, self.state = step(self.engine, self.state, message, self.today, self.lang)
         if self.recorder is not None and reply.decision in ("answer", "clarify", "fallback"):
             self.recorder.record_turn("chat", message, reply.intent, reply.confidence, reply.decision == "fallback",
                                       reply.decision == "clarify", self.state.product, datetime.now())
@@ -188,12 +223,12 @@ class Conversation:
 
     def help(self) -> Reply:
         """The help reply (its examples become numbered choices)."""
-        reply, self.state = help_reply(self.engine, self.state, self.today)
+        reply, self.state = help_reply(self.engine, replace(self.state, lang=self.language), self.today)
         return reply
 
     def reset(self) -> None:
-        """Forget the conversation."""
-        self.state = initial_state()
+        """Forget the conversation (its language stays)."""
+        self.state = replace(initial_state(), lang=self.language)
 
 
 class TerminalChat:
@@ -205,9 +240,11 @@ class TerminalChat:
         history: History | None = None,
         input: Input | None = None,
         output: Output | None = None,
+        hyperlinks: bool = False,
     ) -> None:
         self.conversation = conversation
         self.output = output
+        self.hyperlinks = hyperlinks  # OSC 8 links (see typography.hyperlinks_supported)
         self.shown: list[Reply] = []  # every reply shown, for tests and transcripts
         self.session: PromptSession[str] = PromptSession(
             history=history or InMemoryHistory(),
@@ -220,12 +257,15 @@ class TerminalChat:
 
     def run(self) -> int:
         """Chat until /quit, Ctrl-D or Ctrl-C; returns the exit status (0)."""
-        service = self.conversation.engine.kb.service
-        self._print([("class:bot", f"{service.company} {service.name} サポートチャット\n")])
-        self._print([("class:note", "ご質問をどうぞ。/help でヘルプ、Tab で製品名を補完、/quit で終了します。\n")])
+        # A fixed language greets in it; otherwise in both, since the first message decides.
+        for lang in (self.conversation.lang,) if self.conversation.lang else LANGUAGES:
+            said = words(lang)
+            service = self.conversation.engine.kb.in_language(lang).service
+            self._print([("class:bot", said["chat_title"].format(company=service.company, name=service.name) + "\n")])
+            self._print([("class:note", said["chat_intro"] + "\n")])
         while True:
             try:
-                message = self.session.prompt([("class:prompt", "あなた> ")])
+                message = self.session.prompt([("class:prompt", words(self.conversation.language)["chat_prompt"])])
             except (EOFError, KeyboardInterrupt):
                 self._goodbye()
                 return 0
@@ -238,16 +278,19 @@ class TerminalChat:
         if command in ("/quit", "/exit", "/q"):
             self._goodbye()
             return False
+        lang = self.conversation.language
+        said = words(lang)
         if command == "/reset":
             self.conversation.reset()
-            self._print([("class:note", RESET + "\n")])
+            self._print([("class:note", said["chat_reset"] + "\n")])
             return True
         if command in ("/help", "/?"):
-            self._print([("class:note", "コマンド:\n" + commands_text() + "\n\n")])
+            self._print([("class:note", f"{said['chat_commands']}:\n" + commands_text(lang) + "\n\n")])
             self._show(self.conversation.help())
             return True
         if command.startswith("/"):
-            self._print([("class:error", f"{message.strip()} というコマンドはありません。\n"), ("", commands_text() + "\n")])
+            unknown = said["chat_unknown_command"].format(command=message.strip())
+            self._print([("class:error", unknown + "\n"), ("", commands_text(lang) + "\n")])
             return True
         try:
             self._show(self.conversation.send(message))
@@ -257,7 +300,9 @@ class TerminalChat:
 
     def _show(self, reply: Reply) -> None:
         self.shown.append(reply)
-        print_formatted_text(reply_fragments(reply), style=STYLE, output=self.output)
+        # One column short of the edge: a line filling the last column makes some terminals wrap twice.
+        width = self.session.output.get_size().columns - 1
+        print_formatted_text(reply_fragments(reply, width, self.hyperlinks), style=STYLE, output=self.output)
         print_formatted_text("", output=self.output)
 
     def _print(self, fragments: list[tuple[str, str]]) -> None:
@@ -266,7 +311,7 @@ class TerminalChat:
         print_formatted_text(FormattedText(safe), style=STYLE, output=self.output, end="")
 
     def _goodbye(self) -> None:
-        self._print([("class:bot", "faqbot: "), ("", GOODBYE + "\n")])
+        self._print([("class:bot", _BOT), ("", words(self.conversation.language)["chat_goodbye"] + "\n")])
 
 
 def run_piped(conversation: Conversation, lines: Iterable[str], out: TextIO, as_json: bool = False) -> int:

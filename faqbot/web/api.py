@@ -4,7 +4,8 @@ Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
 with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
-is read here, at the edge, and only when a request does not say ``today``.
+is read here, at the edge, as the date in ``FAQBOT_TZ`` (Japan); a request may
+say ``today`` only to a server started with ``--allow-client-today`` (tests).
 
 With a :class:`~faqbot.analytics.Recorder`, each routed chat turn and each
 👍/👎 (``POST /api/v1/feedback``) is recorded for ``faqbot report``; recording
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -29,9 +30,10 @@ from starlette.routing import BaseRoute, Route
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine, billing_for
 from faqbot.answers.serialize import billing_json, entry_json, match_json
-from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
+from faqbot.dialogue import LANGUAGES, Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
 from faqbot.kb.templating import render_html, render_text
+from faqbot.kb.timezones import date_in_zone
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
@@ -97,12 +99,12 @@ class Api:
     async def chat(self, request: Request) -> JSONResponse:
         """``POST /api/v1/chat``: one dialogue turn."""
         body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("message", "state", "today"))
+        check_fields(body, ("message", "state", "today", "lang"))
         message = required_text(body, "message", self.config.max_message_chars)
         token = body.get("state")
         state = initial_state() if token is None else self.signer.loads(token)
-        today = optional_date(body, "today") or date.today()
-        turn = await self._turn(TurnKey(state, message, today))
+        today = self._today(body)
+        turn = await self._turn(TurnKey(state, message, today, _lang(body)))
         # Masked with the state's pending card digits: the second half of a split card number too.
         await self._record_turn(mask_personal_data(message, state.card_digits), turn.reply, turn.state.product)
         return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
@@ -113,12 +115,25 @@ class Api:
         if cached is not None:
             return cached
         # step() is CPU-bound; keep the event loop free for other requests.
-        reply, new_state = await _in_thread(self.cpu, step, self.engine, key.state, key.message, key.today)
+        reply, new_state = await _in_thread(self.cpu, step, self.engine, key.state, key.message, key.today, key.lang)
         payload = {**reply_json(reply), "html": str(render_reply_html(reply))}
         turn = CachedTurn(reply, payload, new_state)
         if self.turns is not None:
             self.turns.put(key, turn)
         return turn
+
+    def _today(self, body: dict[str, Any]) -> date:
+        """The date in the configured zone (Japan); a request's ``today`` only on a test server."""
+        requested = optional_date(body, "today")
+        if requested is None:
+            return date_in_zone(datetime.now(UTC), self.config.timezone)
+        if not self.config.allow_client_today:
+            raise ApiError(
+                403,
+                "today_not_allowed",
+                "The field 'today' is honoured only by a test server (faqbot serve --allow-client-today); leave it out.",
+            )
+        return requested
 
     async def search(self, request: Request) -> JSONResponse:
         """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""
@@ -171,7 +186,7 @@ class Api:
         expiry = optional_date(body, "expiry")
         if expiry is None:
             raise ApiError(422, "invalid_type", "The field 'expiry' must be a YYYY-MM-DD string, not null.")
-        today = optional_date(body, "today") or date.today()
+        today = self._today(body)
         result = billing_for(self.engine, product, plan, expiry, today)
         return JSONResponse(billing_json(result))
 
@@ -240,3 +255,11 @@ def _record_safely(recorder: Recorder, write: Callable[[], bool]) -> None:
         return
     if not written and recorder.enabled:
         log.warning("analytics: not recorded: %s", recorder.last_error)
+
+
+def _lang(body: dict[str, Any]) -> str | None:
+    """The request's reply language ("ja"/"en"), or None to follow each message (issue 12)."""
+    lang = optional_text(body, "lang", 2)
+    if lang is not None and lang not in LANGUAGES:
+        raise ApiError(422, "invalid_lang", f"The field 'lang' must be one of {', '.join(LANGUAGES)} or null, not {lang!r}.")
+    return lang

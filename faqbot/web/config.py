@@ -18,6 +18,7 @@ from pathlib import Path
 
 from faqbot.analytics.outbox import outbox_path
 from faqbot.errors import InputError
+from faqbot.kb.timezones import DEFAULT_TIMEZONE, time_zone
 
 log = logging.getLogger("faqbot.web")
 
@@ -38,6 +39,10 @@ ENV_WEB_CONCURRENCY = "WEB_CONCURRENCY"
 ENV_HANDOFF_URL = "FAQBOT_HANDOFF_URL"
 ENV_HANDOFF_SECRET = "FAQBOT_HANDOFF_SECRET"
 ENV_HANDOFF_TIMEOUT = "FAQBOT_HANDOFF_TIMEOUT"
+# --- "today" (issue 12): the date in Japan; a client's `today` only on a test server ---
+ENV_TZ = "FAQBOT_TZ"
+ENV_ALLOW_CLIENT_TODAY = "FAQBOT_ALLOW_CLIENT_TODAY"
+_TRUE = ("1", "true", "yes", "on")
 
 DEFAULT_MAX_MESSAGE_CHARS = 500
 # A chat request carries the signed state besides the message, so leave room for it.
@@ -96,8 +101,15 @@ class WebConfig:
     handoff_secret: str = ""
     handoff_timeout: float = DEFAULT_HANDOFF_TIMEOUT
     handoff_outbox: Path | None = None
+    # "today" is the date in this zone; a request's own `today` is honoured only on a test server.
+    timezone: str = DEFAULT_TIMEZONE
+    allow_client_today: bool = False
 
     def __post_init__(self) -> None:
+        try:
+            time_zone(self.timezone)
+        except InputError as exc:
+            raise ConfigError(f"{ENV_TZ}: {exc}") from None
         if len(self.secret) < MIN_SECRET_CHARS:
             raise ConfigError(
                 f"{ENV_SECRET} must be at least {MIN_SECRET_CHARS} characters; generate one with: {SECRET_HINT}"
@@ -160,6 +172,8 @@ class WebConfig:
             handoff_secret=env.get(ENV_HANDOFF_SECRET, ""),
             handoff_timeout=_float(env, ENV_HANDOFF_TIMEOUT, DEFAULT_HANDOFF_TIMEOUT),
             handoff_outbox=outbox_path(env) if env.get(ENV_HANDOFF_URL, "").strip() else None,
+            timezone=env.get(ENV_TZ, "").strip() or DEFAULT_TIMEZONE,
+            allow_client_today=env.get(ENV_ALLOW_CLIENT_TODAY, "").strip().lower() in _TRUE,
         )
 
 

@@ -39,7 +39,10 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
     today = {
         **_DATE,
         "type": ["string", "null"],
-        "description": "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing; omit or null for the server's date.",
+        "description": (
+            "Reference date (YYYY-MM-DD, 1900–2999) for relative dates and billing, honoured only by a test "
+            "server (--allow-client-today; else 403 today_not_allowed); omit or null for today's date in Japan."
+        ),
     }
     entry = {
         "id": _STR,
@@ -68,6 +71,11 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                     "description": "The 'state' of the previous response, unchanged; omit or null to start a conversation.",
                 },
                 "today": today,
+                "lang": {
+                    "type": ["string", "null"],
+                    "enum": ["ja", "en", None],
+                    "description": "Reply language (the widget's data-faqbot-language); omit or null to follow each message's language.",
+                },
             },
             required=("message",),
         ),
@@ -106,6 +114,7 @@ def _schemas(config: WebConfig) -> dict[str, Any]:
                     "anyOf": [_ref("Handoff"), {"type": "null"}],
                     "description": "Set when the reply offers a person at the support desk.",
                 },
+                "lang": {"type": "string", "enum": ["ja", "en"], "description": "The language the reply is written in."},
             }
         ),
         "ChatResponse": _obj(

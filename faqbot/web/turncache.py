@@ -35,11 +35,12 @@ class CachedTurn:
 
 @dataclass(frozen=True)
 class TurnKey:
-    """What a turn depends on: the state it starts from, the message and the date."""
+    """What a turn depends on: the state it starts from, the message, the date and the fixed language."""
 
     state: DialogueState
     message: str
     today: date
+    lang: str | None = None  # None: the reply follows the message's language
 
 
 class TurnCache:

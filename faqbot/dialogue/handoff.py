@@ -1,0 +1,122 @@
+"""Handing the customer over to a person at the support desk.
+
+A reply carries a :class:`~faqbot.dialogue.reply.Handoff` when the customer
+asks for a person, complains, demands a refund, after repeated misses, and
+whenever an answer itself refers the customer to the desk.  The phrases that
+detect the first three live in ``knowledge/handoff.yaml``; the contact points
+in ``knowledge/service.yaml`` (empty where the source page is silent, and the
+reply then says where to look instead).
+
+The summary given to the desk is what the conversation state knows — the
+customer's message, the question answered last, product, plan and expiry —
+with personal data masked: the state keeps no transcript (it travels through
+browsers), so this is the conversation as far as the assistant understood it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from faqbot.answers.answering import Engine
+from faqbot.dialogue import phrases
+from faqbot.dialogue.reply import (
+    DECISION_DIALOGUE,
+    HANDOFF_ASKED,
+    HANDOFF_COMPLAINT,
+    HANDOFF_REFUND,
+    KIND_HANDOFF,
+    Handoff,
+    Link,
+    Reply,
+)
+from faqbot.dialogue.state import DialogueState
+from faqbot.kb.billing import format_date
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import render_system
+from faqbot.routing.router import FALLBACK
+from faqbot.text.privacy import mask_personal_data
+
+# Longest customer message quoted in a summary (characters).
+_QUOTE_MAX = 200
+
+
+def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
+    """Why ``message`` asks for a person (a ``HANDOFF_*`` reason), or None.
+
+    A complaint wins over a refund demand, which wins over a plain request.
+    """
+    wanted = kb.handoff
+    for reason, candidates in (
+        (HANDOFF_COMPLAINT, wanted.complaint),
+        (HANDOFF_REFUND, wanted.refund),
+        (HANDOFF_ASKED, wanted.asked),
+    ):
+        if candidates and phrases.contains_phrase(message, candidates):
+            return reason
+    return None
+
+
+def make_handoff(kb: KnowledgeBase, state: DialogueState, reason: str, message: str) -> Handoff:
+    """The handoff value: the desk's contact points and a masked summary of the conversation."""
+    service = kb.service
+    return Handoff(
+        reason=reason,
+        desk=service.support_desk,
+        summary=conversation_summary(kb, state, message),
+        phone=service.support_phone,
+        hours=service.support_hours,
+        form_url=service.support_form_url,
+        url=service.support_url,
+    )
+
+
+def conversation_summary(kb: KnowledgeBase, state: DialogueState, message: str) -> str:
+    """What the desk needs to take over, one fact a line, personal data masked.
+
+    Written in the knowledge base's own language (Japanese for the shipped one):
+    it is read by the desk's staff, not by the customer.
+    """
+    lines: list[str] = []
+    quoted = mask_personal_data(" ".join(message.split()))
+    if quoted:
+        if len(quoted) > _QUOTE_MAX:
+            quoted = quoted[:_QUOTE_MAX] + "…"
+        lines.append(f"お客さまのメッセージ: {quoted}")
+    if state.last and kb.has_entry(state.last):
+        lines.append(f"直前にご案内した質問: {kb.entry(state.last).question}")
+    if state.form and kb.has_entry(state.form):
+        lines.append(f"確認の途中: {kb.entry(state.form).question}")
+    if state.product:
+        name = next((p.name for p in kb.products if p.id == state.product), state.product)
+        lines.append(f"製品: {name}")
+    if state.plan:
+        name = next((p.name for p in kb.plans if p.id == state.plan), state.plan)
+        lines.append(f"プラン: {name}")
+    if state.expiry:
+        lines.append(f"有効期限: {format_date(state.expiry)}")
+    if state.misses:
+        lines.append(f"お答えできなかった回数: {state.misses}")
+    return mask_personal_data("\n".join(lines))
+
+
+def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
+    """The desk (with its URL when known) and the account page, where the page says to look."""
+    service = kb.service
+    links = [Link(service.support_desk, service.support_url)]
+    if service.support_form_url:
+        links.append(Link(service.support_desk, service.support_form_url))
+    links.append(Link(service.account))
+    return tuple(links)
+
+
+def handoff_reply(engine: Engine, state: DialogueState, reason: str, message: str) -> tuple[Reply, DialogueState]:
+    """Offer a person: an apology first for a complaint or refund demand, then the contact points.
+
+    The state keeps what the customer told us but forgets the choices offered
+    (and an open form: the desk takes it from here).
+    """
+    kb = engine.kb
+    handoff = make_handoff(kb, state, reason, message)
+    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service}, kb.lang)
+    reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
+    return reply, replace(state.forget_form(), choices=(), misses=0)

@@ -1,0 +1,69 @@
+"""The conversation's language: detected per message, or fixed by the channel.
+
+A message written mostly in ASCII letters ("When is my next billing date?")
+is answered in English, one with Japanese in it in Japanese; a message with
+no letters at all (「2」, 「2027/3/31」) keeps the language the conversation is in.
+``--lang`` (CLI) and the API's ``lang`` (the widget's ``data-faqbot-language``)
+fix it instead.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answers.answering import Engine
+from faqbot.errors import InputError
+from faqbot.kb.billing import format_date
+from faqbot.kb.dates import format_date_en
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import words
+
+#: Languages a conversation can be held in; Japanese is the knowledge base's own.
+LANGUAGES = ("ja", "en")
+# Fewer ASCII letters than this say nothing about the language (a lone 「a」); "Hi" is English.
+_MIN_LETTERS = 2
+# Share of letters that must be ASCII for a message to read as English.
+_ENGLISH_SHARE = 0.8
+
+
+def detect_language(message: str) -> str | None:
+    """"en" for a message mostly in ASCII letters, "ja" for one with Japanese, None when it cannot tell."""
+    text = unicodedata.normalize("NFKC", message)
+    ascii_letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    other_letters = sum(1 for ch in text if not ch.isascii() and ch.isalpha())
+    if ascii_letters + other_letters == 0:
+        return None
+    if ascii_letters >= _MIN_LETTERS and ascii_letters >= _ENGLISH_SHARE * (ascii_letters + other_letters):
+        return "en"
+    if other_letters:
+        return "ja"
+    return None
+
+
+def check_language(lang: str | None) -> str | None:
+    """``lang`` when it is a supported language (or None); raises :class:`InputError` otherwise."""
+    if lang is not None and lang not in LANGUAGES:
+        raise InputError(f"Unsupported language {lang!r}; use one of: {', '.join(LANGUAGES)}.")
+    return lang
+
+
+def in_language(engine: Engine, lang: str) -> Engine:
+    """The engine with its knowledge base rendered in ``lang`` (routing is unchanged)."""
+    return engine if engine.kb.lang == lang else replace(engine, kb=engine.kb.in_language(lang))
+
+
+def word(kb: KnowledgeBase, key: str) -> str:
+    """One of the dialogue's short words (``templates/words.yaml``) in the knowledge base's language."""
+    return words(kb.lang)[key]
+
+
+def date_text(kb: KnowledgeBase, value: date) -> str:
+    """A date as the knowledge base's language writes it: 2027年3月31日 / March 31, 2027."""
+    return format_date_en(value) if kb.lang == "en" else format_date(value)
+
+
+def approx_date(kb: KnowledgeBase, value: date, approx: str) -> str:
+    """An approximate date: 2027年3月31日頃 / around March 31, 2027."""
+    return f"around {format_date_en(value)}" if kb.lang == "en" else f"{format_date(value)}{approx}"

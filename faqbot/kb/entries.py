@@ -1,0 +1,137 @@
+"""Loading FAQ, small-talk and compute entries: questions, answers, translations, notes, pages.
+
+:func:`load_entries` reads one entries file; :func:`check_entries` checks what
+only the whole set can show (duplicate ids, related entries that do not exist).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from faqbot.errors import Problem
+from faqbot.kb.knowledge import Entry, Note, SupportPages
+from faqbot.kb.yamlfields import Collector, load_file, text_field, text_list
+from faqbot.kb.yamlsource import YamlList, line_of
+
+
+def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str]) -> SupportPages:
+    raw = entry.get("pages")
+    if raw is None:
+        return SupportPages()
+    if not isinstance(raw, dict):
+        c.error(line_of(entry, "pages"), "'pages' must map 'all' or product ids to lists of page titles")
+        return SupportPages()
+    common: tuple[str, ...] = ()
+    by_product: list[tuple[str, tuple[str, ...]]] = []
+    urls: list[tuple[str, str]] = []
+    for key in raw:
+        titles = _page_titles(c, raw, key, urls)
+        if key == "all":
+            common = titles
+        elif key not in product_ids:
+            c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'")
+        else:
+            by_product.append((key, titles))
+    return SupportPages(common=common, by_product=tuple(by_product), urls=tuple(urls))
+
+
+def _page_titles(c: Collector, raw: dict[str, Any], key: str, urls: list[tuple[str, str]]) -> tuple[str, ...]:
+    """A list of page titles; an item may be ``{title, url}`` (its URL is collected into ``urls``)."""
+    items = raw.get(key)
+    if not isinstance(items, list):
+        return text_list(c, raw, key)  # reports the wrong shape
+    titles: list[str] = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict):
+            title, url = text_field(c, item, "title"), text_field(c, item, "url")
+            if title is not None and url is not None:
+                if not url.startswith(("https://", "http://")):
+                    c.error(line_of(item, "url"), f"page URL must start with https:// or http://, not {url!r}")
+                titles.append(title)
+                urls.append((title, url))
+        elif isinstance(item, str) and item.strip():
+            titles.append(item)
+        else:
+            c.error(line_of(items, i), f"'{key}' item {i + 1} must be a page title or {{title, url}}, not {item!r}")
+    return tuple(titles)
+
+
+def load_entries(
+    root: Path, rel: str, kind: str, product_ids: set[str], problems: list[Problem]
+) -> list[Entry]:
+    """The entries of ``root/rel`` as ``kind``; every problem is added to ``problems`` as file:line."""
+    data, c = load_file(root, rel, problems)
+    if data is None:
+        return []
+    category = data.get("category") or ""
+    raw_entries = data.get("entries")
+    if not isinstance(raw_entries, list) or not raw_entries:
+        c.error(line_of(data, "entries"), "'entries' must be a non-empty list")
+        return []
+    out: list[Entry] = []
+    for i, raw in enumerate(raw_entries):
+        line = line_of(raw_entries, i)
+        if not isinstance(raw, dict):
+            c.error(line, "an entry must be a mapping with id, question, alternates, answer")
+            continue
+        entry_id = text_field(c, raw, "id")
+        question = text_field(c, raw, "question")
+        answer = text_field(c, raw, "answer")
+        if entry_id is None or question is None or answer is None:
+            continue
+        related = text_list(c, raw, "related")
+        raw_alternates = raw.get("alternates")
+        alternate_lines = tuple(raw_alternates.item_lines) if isinstance(raw_alternates, YamlList) else ()
+        out.append(
+            Entry(
+                id=entry_id,
+                kind=kind,
+                category=str(category),
+                question=question,
+                alternates=text_list(c, raw, "alternates"),
+                answer=answer,
+                pages=_pages(c, raw, product_ids),
+                related=related,
+                source=rel,
+                line=line_of(raw, "id"),
+                alternate_lines=alternate_lines,
+                question_en=text_field(c, raw, "question_en", required=False),
+                answer_en=text_field(c, raw, "answer_en", required=False),
+                notes=_notes(c, raw),
+            )
+        )
+    return out
+
+
+def _notes(c: Collector, entry: dict[str, Any]) -> tuple[Note, ...]:
+    raw = entry.get("notes")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.error(line_of(entry, "notes"), "'notes' must be a list of {text, text_en, about}")
+        return ()
+    notes: list[Note] = []
+    for i, item in enumerate(raw):
+        text = text_field(c, item, "text") if isinstance(item, dict) else None
+        if text is None:
+            if not isinstance(item, dict):
+                c.error(line_of(raw, i), "a note must be a mapping with 'text' (and 'text_en', 'about')")
+            continue
+        notes.append(Note(text, text_field(c, item, "text_en", required=False), text_list(c, item, "about")))
+    return tuple(notes)
+
+
+def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
+    """Add a problem for each duplicate entry id and each related id no entry has."""
+    seen: dict[str, Entry] = {}
+    for entry in entries:
+        if entry.id in seen:
+            first = seen[entry.id]
+            problems.append(Problem(entry.source, entry.line, f"duplicate entry id {entry.id!r} (first at {first.source}:{first.line})"))
+        else:
+            seen[entry.id] = entry
+    for entry in entries:
+        for rel in entry.related:
+            if rel not in seen:
+                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
