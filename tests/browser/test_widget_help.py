@@ -151,7 +151,7 @@ def test_handoff_from_the_menu_reaches_the_desk_signed_and_masked(any_page: Page
     page.get_by_role("button", name="メニュー").click()
     expect(page.get_by_role("button", name="メニュー")).to_have_attribute("aria-expanded", "true")
     no_violations(page)  # the open menu
-    page.get_by_role("button", name="担当者に相談する").click()
+    page.locator("#faqbot-menu").get_by_role("button", name="担当者に相談する").click()
     card = page.locator(f"{WIDGET} li.desk").last
     # The shipped knowledge base has no phone, hours or URL: the card says where to look, invents none.
     expect(card).to_contain_text("担当者に相談する — サポート窓口")
@@ -182,7 +182,7 @@ def test_a_desk_answering_500_first_gets_the_conversation_on_the_retry(page: Pag
     open_widget(page, helpdesk + "/")
     ask(page, "解約したい")
     page.get_by_role("button", name="メニュー").click()
-    page.get_by_role("button", name="担当者に相談する").click()
+    page.locator("#faqbot-menu").get_by_role("button", name="担当者に相談する").click()
     page.get_by_role("button", name="この会話を担当者に送る").click()
     expect(page.locator(f"{WIDGET} .desk-result")).to_contain_text("担当者に会話の内容を送りました")
     assert len(desk.arrivals) == 2
@@ -200,7 +200,7 @@ def test_a_desk_that_never_answers_gets_a_plain_message_and_the_handoff_is_kept(
     open_widget(page, helpdesk + "/")
     ask(page, "返金してほしい")
     page.get_by_role("button", name="メニュー").click()
-    page.get_by_role("button", name="担当者に相談する").click()
+    page.locator("#faqbot-menu").get_by_role("button", name="担当者に相談する").click()
     page.get_by_role("button", name="この会話を担当者に送る").click()
     result = page.locator(f"{WIDGET} .desk-result")
     expect(result).to_contain_text("担当者への送信はまだ完了していません", timeout=15_000)
@@ -419,7 +419,7 @@ def test_the_launcher_and_panel_have_honest_names(page: Page, helpdesk: str) -> 
 def test_without_a_handoff_webhook_the_menu_still_shows_where_to_reach_a_person(page: Page, server: str) -> None:
     open_widget(page, server + "/")  # the session's server has no FAQBOT_HANDOFF_URL
     page.get_by_role("button", name="メニュー").click()
-    page.get_by_role("button", name="担当者に相談する").click()
+    page.locator("#faqbot-menu").get_by_role("button", name="担当者に相談する").click()
     card = page.locator(f"{WIDGET} li.desk").last
     expect(card).to_contain_text("トレンドマイクロのサポートページでサポート窓口の案内をご確認ください")
     expect(card.get_by_role("button")).to_have_count(0)  # nothing to send to: no button that cannot work

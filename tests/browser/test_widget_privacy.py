@@ -23,7 +23,8 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium (./dev test does) to run the widget tests"
 )
 WIDGET = "faqbot-widget"
-WARNING = "カード情報はチャットに入力しないでください"
+# The reply follows the message's language: a typed 'card no. …' is answered in English.
+WARNINGS = ("カード情報はチャットに入力しないでください", "please do not type credit card numbers")
 AGREEMENT_CASES = 400
 TYPED_CONVERSATIONS = 24
 
@@ -66,7 +67,7 @@ def test_nothing_typed_into_the_widget_is_kept_in_session_storage(page: Page, se
             expect(bots).to_have_count(before + 1)
             expect(page.locator(f"{WIDGET} button.send")).to_be_enabled()
             if case.card and message is case.messages[-1]:
-                assert WARNING in bots.last.inner_text(), case.messages
+                assert any(w in bots.last.inner_text() for w in WARNINGS), case.messages
     stored = page.evaluate("() => Object.values(sessionStorage).join('\\n')")
     shown = page.locator(f"{WIDGET} li.message.user").all_inner_texts()
     for case in cases:
