@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path
-from faqbot.answers.answering import answer_query
 from faqbot.terminal.chat import Conversation
 
 AT = datetime(2026, 11, 26, 10, 30)
@@ -64,14 +63,6 @@ def test_turns_are_masked_before_storage(tmp_path: Path) -> None:
     assert (fb.intent, fb.helpful, fb.query) == ("change-card", False, "電話 [電話番号]")
 
 
-def test_record_answer_takes_the_outcome_from_an_answer(tmp_path: Path, engine) -> None:
-    recorder = Recorder(tmp_path / "a.sqlite3")
-    answer = answer_query(engine, "ウイルスバスター モバイルを解約したい", date(2026, 11, 26))
-    assert recorder.record_answer("chat", answer, AT)
-    (turn,) = recorder.turns()
-    assert (turn.intent, turn.fallback, turn.clarified, turn.product) == ("cancel-howto", False, False, "mobile")
-
-
 def test_since_filters_by_date(tmp_path: Path) -> None:
     recorder = Recorder(tmp_path / "a.sqlite3")
     recorder.record_turn("web", "a", "about", 0.9, False, False, None, datetime(2026, 10, 31, 23, 59))
@@ -100,3 +91,41 @@ def test_terminal_chat_conversation_records_its_turns(tmp_path: Path, engine) ->
     turns = recorder.turns()
     assert [(t.channel, t.intent, t.product) for t in turns][0] == ("chat", "cancel-howto", "mobile")
     assert "4111" not in turns[1].query and "[カード番号]" in turns[1].query
+
+
+@pytest.mark.parametrize("url", ["postgresql://user@db:5432/faqbot", "mysql://db/x", "sqlite:///a.db"])
+def test_a_database_url_is_refused_in_one_sentence(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(AnalyticsError, match=r"is a database URL.*path of an SQLite file") as info:
+        analytics_settings({"HOME": "/h", "FAQBOT_ANALYTICS_DB": url})
+    assert "user@db" not in str(info.value)  # credentials in a URL are never repeated
+    assert list(tmp_path.iterdir()) == []  # no folder named "postgresql:"
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(db)
+    old.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema_version', '1');"
+        "CREATE TABLE turns (id INTEGER PRIMARY KEY, at TEXT NOT NULL, channel TEXT NOT NULL, query TEXT NOT NULL,"
+        " intent TEXT NOT NULL, confidence REAL NOT NULL, fallback INTEGER NOT NULL, clarified INTEGER NOT NULL, product TEXT);"
+        "CREATE TABLE feedback (id INTEGER PRIMARY KEY, at TEXT NOT NULL, channel TEXT NOT NULL, intent TEXT NOT NULL,"
+        " helpful INTEGER NOT NULL, query TEXT NOT NULL, product TEXT);"
+        "INSERT INTO feedback (at, channel, intent, helpful, query) VALUES ('2026-11-01T10:00:00', 'web', 'about', 1, 'q');"
+    )
+    old.close()
+    recorder = Recorder(db)
+    assert recorder.record_feedback("web", "about", False, AT, turn="t1")
+    assert recorder.record_feedback("web", "about", True, AT, turn="t1")
+    assert [(f.intent, f.helpful) for f in recorder.feedback()] == [("about", True), ("about", True)]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    conn.close()
+
+
+def test_feedback_without_a_turn_is_kept_vote_by_vote(tmp_path: Path) -> None:
+    recorder = Recorder(tmp_path / "a.sqlite3")
+    for helpful in (True, False):
+        assert recorder.record_feedback("chat", "about", helpful, AT)
+    assert [f.helpful for f in recorder.feedback()] == [True, False]

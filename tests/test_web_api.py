@@ -79,7 +79,7 @@ def chat(client: TestClient, message: str, state: str | None = None) -> dict[str
 
 def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
     data = chat(client, "解約したい")
-    assert set(data) == {"reply", "state"}
+    assert set(data) == {"reply", "state", "turn"}
     reply = data["reply"]
     assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff"}
     assert reply["intent"] == "cancel-howto"
@@ -476,6 +476,27 @@ def test_dialogue_turns_are_not_recorded(recorded: TestClient, db: Path) -> None
     data = chat(recorded, "次回の請求日を知りたい")  # opens the billing form: recorded
     chat(recorded, "ウイルスバスター モバイル", data["state"])  # fills a slot: a dialogue turn, not a question
     assert [r["intent"] for r in rows(db, "turns")] == ["next-billing-date"]
+
+
+def test_feedback_counts_once_per_turn_the_last_vote_wins(recorded: TestClient, db: Path) -> None:
+    first, second = chat(recorded, "解約したい"), chat(recorded, "解約したい")
+    votes = [(first["turn"], True), (first["turn"], False), (first["turn"], False), (second["turn"], True)]
+    for turn, helpful in votes:
+        response = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful, "turn": turn})
+        assert response.status_code == 200, response.text
+    assert [(r["helpful"]) for r in rows(db, "feedback")] == [0, 1]
+
+
+def test_every_chat_response_names_a_new_turn(client: TestClient) -> None:
+    turns = {chat(client, "解約したい")["turn"] for _ in range(3)}
+    assert len(turns) == 3
+
+
+@pytest.mark.parametrize("turn", ["", "made-up", "x" * 200])
+def test_feedback_for_a_turn_this_server_did_not_issue_is_refused(recorded: TestClient, db: Path, turn: str) -> None:
+    response = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "turn": turn})
+    assert_error(response, 400, "invalid_turn")
+    assert not db.exists() or rows(db, "feedback") == []
 
 
 def test_create_app_records_nothing_by_default(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

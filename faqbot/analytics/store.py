@@ -20,24 +20,23 @@ Where the file lives (see :func:`analytics_settings`):
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from faqbot.answers.answering import Answer
 from faqbot.errors import FaqbotError
-from faqbot.routing.router import DECISION_CLARIFY, DECISION_FALLBACK
 from faqbot.text.privacy import mask_personal_data
 
 ENV_SWITCH = "FAQBOT_ANALYTICS"
 ENV_DB = "FAQBOT_ANALYTICS_DB"
 _OFF = frozenset({"off", "0", "false", "no"})
-_SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+# Versioned migrations, applied in order to a database whose meta.schema_version is lower.
+# Version 1 is written with IF NOT EXISTS: databases made before versioning already have it.
+_MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
 CREATE TABLE IF NOT EXISTS turns (
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -60,7 +59,16 @@ CREATE TABLE IF NOT EXISTS feedback (
     product TEXT
 );
 CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
-"""
+"""),
+    # A vote names the turn it rates; one row per turn (a later vote replaces the earlier one).
+    (2, """
+ALTER TABLE feedback ADD COLUMN turn TEXT;
+CREATE UNIQUE INDEX feedback_turn ON feedback (turn);
+"""),
+)
+_META = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+# A value like "postgresql://…" is a database URL, never a file name.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class AnalyticsError(FaqbotError):
@@ -113,7 +121,13 @@ def analytics_settings(env: Mapping[str, str] | None = None) -> AnalyticsSetting
     """Read ``FAQBOT_ANALYTICS`` and ``FAQBOT_ANALYTICS_DB`` from ``env`` (default: the process)."""
     env = os.environ if env is None else env
     enabled = env.get(ENV_SWITCH, "on").strip().lower() not in _OFF
-    path = Path(env[ENV_DB]).expanduser() if env.get(ENV_DB) else default_db_path(env)
+    value = env.get(ENV_DB, "")
+    if _URL.match(value):
+        raise AnalyticsError(
+            f"{ENV_DB}={value.split('://')[0]}://… is a database URL, which this version cannot use; "
+            "set it to the path of an SQLite file instead."
+        )
+    path = Path(value).expanduser() if value else default_db_path(env)
     return AnalyticsSettings(enabled=enabled, path=path)
 
 
@@ -145,10 +159,7 @@ class Recorder:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=5.0)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
-        )
+        _migrate(conn)
         return conn
 
     def _write(self, sql: str, values: tuple[object, ...]) -> bool:
@@ -185,19 +196,6 @@ class Recorder:
              float(confidence), int(fallback), int(clarified), product),
         )
 
-    def record_answer(self, channel: str, answer: Answer, at: datetime) -> bool:
-        """Store the outcome of an :class:`~faqbot.answers.answering.Answer` (one-line hook for front ends)."""
-        return self.record_turn(
-            channel=channel,
-            query=answer.query,
-            intent=answer.intent,
-            confidence=answer.confidence,
-            fallback=answer.decision == DECISION_FALLBACK,
-            clarified=answer.decision == DECISION_CLARIFY,
-            product=answer.entities.product,
-            at=at,
-        )
-
     def record_feedback(
         self,
         channel: str,
@@ -206,11 +204,18 @@ class Recorder:
         at: datetime,
         query: str = "",
         product: str | None = None,
+        turn: str | None = None,
     ) -> bool:
-        """Store a 👍 (``helpful=True``) or 👎 on the answer of ``intent``; True when written."""
+        """Store a 👍 (``helpful=True``) or 👎 on the answer of ``intent``; True when written.
+
+        With a ``turn`` id, a turn counts once: a later vote for the same turn
+        replaces the earlier one (the customer corrected a misclick), so repeating
+        a vote cannot stuff the report.
+        """
         return self._write(
-            "INSERT INTO feedback (at, channel, intent, helpful, query, product) VALUES (?, ?, ?, ?, ?, ?)",
-            (at.isoformat(timespec="seconds"), channel, intent, int(helpful), mask_personal_data(query), product),
+            "INSERT INTO feedback (at, channel, intent, helpful, query, product, turn) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (turn) DO UPDATE SET at = excluded.at, helpful = excluded.helpful",
+            (at.isoformat(timespec="seconds"), channel, intent, int(helpful), mask_personal_data(query), product, turn),
         )
 
     def _read(self, sql: str, since: date | None) -> list[tuple[object, ...]]:
@@ -254,3 +259,29 @@ class Recorder:
                            r[5] if r[5] is None else str(r[5]))
             for r in rows
         )
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring the database to the newest schema version, one migration after the other.
+
+    Under an immediate (write) lock, so two processes starting at once do not
+    both apply the same step; SQLite's DDL is transactional, so a failed step
+    leaves the previous version intact.
+    """
+    conn.isolation_level = None  # transactions are begun and ended here
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_META)
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', '0')")
+        (current,) = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        for version, script in _MIGRATIONS:
+            if version > int(current):
+                for statement in filter(str.strip, script.split(";")):
+                    conn.execute(statement)
+                conn.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.isolation_level = "DEFERRED"  # back to sqlite3's implicit transactions for the writes

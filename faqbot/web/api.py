@@ -1,6 +1,7 @@
 """API v1: chat, search, FAQ lookup, billing and health, as Starlette routes.
 
-Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
+Handlers validate input with the models of :mod:`faqbot.web.schemas` (which
+also generate the OpenAPI document), call the core, and answer
 with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
@@ -34,26 +35,13 @@ from faqbot.errors import UnknownEntryError
 from faqbot.kb.templating import render_html, render_text
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
-from faqbot.web.errors import ApiError
-from faqbot.web.inputs import (
-    check_fields,
-    check_text,
-    optional_date,
-    optional_text,
-    query_int,
-    read_json_object,
-    required_bool,
-    required_text,
-)
+from faqbot.web.inputs import read_json_object
 from faqbot.web.openapi import openapi_schema
-from faqbot.web.signing import StateSigner
+from faqbot.web.schemas import Limits, RequestModels, request_models, validate
+from faqbot.web.signing import StateSigner, TurnSigner
 from faqbot.web.turncache import CachedTurn, TurnCache, TurnKey
 
 API_PREFIX = "/api/v1"
-MAX_TOP = 20
-DEFAULT_TOP = 5
-# Ids and plan names are short; a long one is a client bug, not a lookup.
-_MAX_ID_CHARS = 100
 CHANNEL = "web"  # the analytics channel of everything this API records
 # Router outcomes worth recording; "dialogue" turns (form slots, cancel) are not questions.
 _RECORDED_DECISIONS = ("answer", "clarify", "fallback")
@@ -80,6 +68,13 @@ class Api:
     # under the GIL, threads add no parallelism, and several turns sharing it by time
     # slices all finish late (measured: 10% less throughput, p99 17 ms instead of 12).
     cpu: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1), compare=False)
+    models: RequestModels = field(init=False, compare=False)
+    turn_ids: TurnSigner = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived once per app: the request models carry this KB's ids and this config's limits.
+        object.__setattr__(self, "models", request_models(Limits.of(self.engine.kb, self.config.max_message_chars)))
+        object.__setattr__(self, "turn_ids", TurnSigner(self.config.secret))
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes of API v1 and ``/healthz``."""
@@ -96,15 +91,15 @@ class Api:
 
     async def chat(self, request: Request) -> JSONResponse:
         """``POST /api/v1/chat``: one dialogue turn."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("message", "state", "today"))
-        message = required_text(body, "message", self.config.max_message_chars)
-        token = body.get("state")
-        state = initial_state() if token is None else self.signer.loads(token)
-        today = optional_date(body, "today") or date.today()
+        body = validate(self.models.chat, await read_json_object(request, self.config.max_body_bytes))
+        message = body.message
+        state = initial_state() if body.state is None else self.signer.loads(body.state)
+        today = body.today or date.today()
         turn = await self._turn(TurnKey(state, message, today))
         await self._record_turn(message, turn.reply, turn.state.product)
-        return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
+        return JSONResponse(
+            {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue()}
+        )
 
     async def _turn(self, key: TurnKey) -> CachedTurn:
         """The turn for ``key``: remembered, or computed (and remembered when it may be)."""
@@ -121,13 +116,8 @@ class Api:
 
     async def search(self, request: Request) -> JSONResponse:
         """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""
-        params = request.query_params
-        if "q" not in params:
-            raise ApiError(422, "missing_field", "The parameter 'q' is required, e.g. /api/v1/search?q=解約.")
-        query = check_text("q", params["q"], self.config.max_message_chars)
-        if not query.strip():
-            raise ApiError(422, "empty_field", "The parameter 'q' must not be empty.")
-        top = query_int(params, "top", DEFAULT_TOP, 1, MAX_TOP)
+        params = validate(self.models.search, dict(request.query_params), what="parameter")
+        query, top = params.q, params.top
         kb = self.engine.kb
         # The query is echoed back: a card number, e-mail address or phone number never is.
         query = mask_personal_data(query)
@@ -141,12 +131,12 @@ class Api:
     async def faq_entry(self, request: Request) -> JSONResponse:
         """``GET /api/v1/faq/{id}?product=``: one entry with its answer rendered (for a product)."""
         kb = self.engine.kb
-        entry_id = check_text("id", request.path_params["entry_id"], _MAX_ID_CHARS)
+        entry_id = validate(self.models.entry_path, {"id": request.path_params["entry_id"]}, what="parameter").id
         if not kb.has_entry(entry_id):
             raise UnknownEntryError(f"There is no FAQ entry with id {entry_id!r}; GET /api/v1/faq lists the ids.")
         entry = kb.entry(entry_id)
-        product_id = optional_text(request.query_params, "product", _MAX_ID_CHARS)
-        product = kb.product(product_id) if product_id else None
+        product_id = validate(self.models.entry_query, dict(request.query_params), what="parameter").product
+        product = kb.product(product_id) if product_id is not None else None
         return JSONResponse(
             {
                 **entry_json(entry),
@@ -161,36 +151,20 @@ class Api:
 
     async def billing(self, request: Request) -> JSONResponse:
         """``POST /api/v1/billing``: the next billing and notice dates for a contract."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("product", "plan", "expiry", "today"))
-        product = required_text(body, "product", _MAX_ID_CHARS)
-        plan = required_text(body, "plan", _MAX_ID_CHARS)
-        if "expiry" not in body:
-            raise ApiError(422, "missing_field", "The field 'expiry' is required (YYYY-MM-DD).")
-        expiry = optional_date(body, "expiry")
-        if expiry is None:
-            raise ApiError(422, "invalid_type", "The field 'expiry' must be a YYYY-MM-DD string, not null.")
-        today = optional_date(body, "today") or date.today()
-        result = billing_for(self.engine, product, plan, expiry, today)
+        body = validate(self.models.billing, await read_json_object(request, self.config.max_body_bytes))
+        today = body.today or date.today()
+        result = billing_for(self.engine, body.product, body.plan, body.expiry, today)
         return JSONResponse(billing_json(result))
 
     async def feedback(self, request: Request) -> JSONResponse:
         """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("intent", "helpful", "message", "product"))
-        kb = self.engine.kb
-        intent = required_text(body, "intent", _MAX_ID_CHARS)
-        if not kb.has_entry(intent):
-            raise ApiError(
-                422, "unknown_entry", f"The field 'intent' must be an FAQ entry id (GET /api/v1/faq lists them), not {intent!r}."
-            )
-        helpful = required_bool(body, "helpful")
-        message = optional_text(body, "message", self.config.max_message_chars) or ""
-        product_id = optional_text(body, "product", _MAX_ID_CHARS)
-        product = kb.product(product_id).id if product_id else None  # unknown → 422 unknown_product
+        body = validate(self.models.feedback, await read_json_object(request, self.config.max_body_bytes))
+        turn = self.turn_ids.verify(body.turn) if body.turn is not None else None
         if self.recorder is not None:
-            # record_feedback masks the message before it is stored.
-            write = partial(self.recorder.record_feedback, CHANNEL, intent, helpful, _now(), message, product)
+            # record_feedback masks the message before it is stored; a turn's later vote replaces its earlier one.
+            write = partial(
+                self.recorder.record_feedback, CHANNEL, body.intent, body.helpful, _now(), body.message or "", body.product, turn
+            )
             await run_in_threadpool(_record_safely, self.recorder, write)
         return JSONResponse({"ok": True})
 
@@ -207,7 +181,7 @@ class Api:
 
     async def openapi(self, request: Request) -> JSONResponse:
         """``GET /api/v1/openapi.json``: the API description."""
-        return JSONResponse(openapi_schema(self.config))
+        return JSONResponse(openapi_schema(self.config, self.models))
 
     async def healthz(self, request: Request) -> JSONResponse:
         """``GET /healthz``: the process is up and its knowledge base loaded."""

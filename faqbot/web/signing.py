@@ -11,9 +11,10 @@ server did not write.
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
-from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 
 from faqbot.dialogue import DialogueState
@@ -22,6 +23,7 @@ from faqbot.web.errors import ApiError
 
 # Separates state tokens from anything else ever signed with the same secret.
 _SALT = "faqbot.dialogue-state.v1"
+_TURN_SALT = "faqbot.turn.v1"
 # Longer than any token this server writes (a few hundred characters); cheap to refuse early.
 _MAX_TOKEN_CHARS = 8192
 
@@ -87,3 +89,31 @@ def _invalid() -> ApiError:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+class TurnSigner:
+    """Issues a signed id for each chat turn, so a 👍/👎 names a turn this server answered.
+
+    Feedback is counted once per turn id; signing keeps a client from inventing
+    ids to stuff the report (it can only rate turns it really had).
+    """
+
+    def __init__(self, secret: str) -> None:
+        self._serializer = URLSafeSerializer(secret, salt=_TURN_SALT)
+
+    def issue(self) -> str:
+        """A new turn's token (a random id, signed)."""
+        token = self._serializer.dumps(secrets.token_hex(16))
+        return token if isinstance(token, str) else token.decode("ascii")
+
+    def verify(self, token: str) -> str:
+        """The turn id inside ``token``; raises :class:`ApiError` (400 ``invalid_turn``) for anything not ours."""
+        try:
+            turn = self._serializer.loads(token)
+        except BadData:
+            turn = None
+        if not isinstance(turn, str):
+            raise ApiError(
+                400, "invalid_turn", "The field 'turn' is not one this server issued; send the 'turn' of the chat response."
+            )
+        return turn

@@ -1,0 +1,455 @@
+"""API v1's request and response models, defined once (pydantic v2).
+
+The handlers validate input with the request models and the OpenAPI document
+(:mod:`faqbot.web.openapi`) is generated from the same models, so every limit
+the server enforces — lengths, ranges, date formats, the product, plan and
+entry ids the knowledge base knows — appears in the document too.
+
+The request classes below declare the shape for type checkers; the limits
+depend on the configuration and the knowledge base, so :func:`request_models`
+derives the classes each app validates with (and documents).  To add a field,
+declare it in the base class and give its constraints in :func:`request_models`.
+
+A validation failure becomes the API's error shape with the code of its first
+problem (:func:`validate`): ``missing_field``, ``unknown_field``,
+``invalid_type``, ``too_long``, ``empty_field``, ``invalid_text``,
+``invalid_date``, ``out_of_range``, ``unknown_product``, ``unknown_plan``,
+``unknown_entry``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+    WithJsonSchema,
+    create_model,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+from faqbot.errors import InvalidDateError
+from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.web.errors import ApiError
+
+# Dates a contract can plausibly have; far outside them calendar arithmetic
+# (a year past 9999) would fail in the core instead of answering.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2999, 12, 31)
+# The same range as a pattern, so the document states it (JSON Schema has no date bounds).
+DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
+MAX_TOP = 20
+DEFAULT_TOP = 5
+# Ids and plan names are short; a long one is a client bug, not a lookup.
+MAX_ID_CHARS = 100
+# Signed tokens this server writes are a few hundred characters.
+MAX_TOKEN_CHARS = 8192
+# Text must contain something besides white space (Python's \S, as the document's readers use).
+NOT_BLANK = r"\S"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Strict(BaseModel):
+    # python-re: the server matches patterns exactly as Python's jsonschema and
+    # hypothesis read the document (Rust's \s differs on \x1c-\x1f).
+    model_config = ConfigDict(extra="forbid", frozen=True, regex_engine="python-re")
+
+
+class _Query(_Strict):
+    # Query strings may carry unrelated parameters (cache busters); they are ignored.
+    model_config = ConfigDict(extra="ignore", frozen=True, regex_engine="python-re")
+
+
+class _Out(BaseModel):
+    """A response model: documents what the handlers send (every field present)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# ---- requests: the shapes (constraints come from request_models) ----
+
+
+class ChatRequest(_Strict):
+    """``POST /api/v1/chat``."""
+
+    message: str
+    state: str | None = None
+    today: date | None = None
+
+
+class BillingRequest(_Strict):
+    """``POST /api/v1/billing``."""
+
+    product: str
+    plan: str
+    expiry: date
+    today: date | None = None
+
+
+class FeedbackRequest(_Strict):
+    """``POST /api/v1/feedback``."""
+
+    intent: str
+    helpful: StrictBool
+    message: str | None = None
+    product: str | None = None
+    turn: str | None = None
+
+
+class SearchQuery(_Query):
+    """``GET /api/v1/search`` query parameters."""
+
+    q: str
+    top: int = DEFAULT_TOP
+
+
+class EntryPath(_Strict):
+    """``GET /api/v1/faq/{id}`` path parameters."""
+
+    id: str
+
+
+class EntryQuery(_Query):
+    """``GET /api/v1/faq/{id}`` query parameters."""
+
+    product: str | None = None
+
+
+# ---- responses ----
+
+
+class ErrorDetail(_Out):
+    status: int = Field(ge=400, le=599)
+    code: str = Field(examples=["missing_field", "invalid_state", "not_found"])
+    message: str = Field(description="One sentence saying what to do instead.")
+
+
+class Error(_Out):
+    """The one shape of every error response."""
+
+    error: ErrorDetail
+
+
+class Choice(_Out):
+    number: int
+    label: str
+    value: str = Field(description="Send this as the next message when the choice is picked.")
+
+
+class Link(_Out):
+    title: str
+    url: str | None
+
+
+class Fact(_Out):
+    label: str
+    value: str
+
+
+class Handoff(_Out):
+    reason: str = Field(examples=["asked", "complaint", "refund", "misses", "referral"])
+    desk: str
+    phone: str | None
+    hours: str | None
+    form_url: str | None
+    url: str | None
+    summary: str = Field(description="The conversation so far, personal data masked.")
+
+
+class Reply(_Out):
+    text: str = Field(description="Plain text; render it as text, never as HTML.")
+    html: str = Field(description="The same reply as an HTML fragment with every value escaped.")
+    intent: str
+    decision: str = Field(examples=["answer", "clarify", "fallback", "dialogue"])
+    confidence: float = Field(ge=0, le=1)
+    kind: str = Field(examples=["answer", "form", "billing", "clarify", "fallback"])
+    choices: list[Choice] = Field(description="Quick replies.")
+    links: list[Link]
+    facts: list[Fact]
+    handoff: Handoff | None = Field(description="Set when the reply offers a person at the support desk.")
+
+
+class ChatResponse(_Out):
+    reply: Reply
+    state: str = Field(description="Signed conversation state; send it back with the next message.")
+    turn: str = Field(description="This turn's id; send it with a 👍/👎 on this reply (POST /api/v1/feedback).")
+
+
+class EntrySummary(_Out):
+    id: str
+    kind: Literal["faq", "compute", "smalltalk"]
+    category: str
+    question: str
+
+
+class FaqList(_Out):
+    entries: list[EntrySummary]
+
+
+class EntryDetail(EntrySummary):
+    alternates: list[str]
+    product: str | None
+    answer: str = Field(description="Plain text.")
+    html: str = Field(description="Escaped HTML fragment.")
+    pages: list[str] = Field(description="Support-page titles.")
+    related: list[EntrySummary]
+
+
+class SearchResult(EntrySummary):
+    matched_question: str
+    confidence: float = Field(ge=0, le=1)
+
+
+class SearchResponse(_Out):
+    query: str
+    results: list[SearchResult]
+
+
+class Billing(_Out):
+    product: str
+    plan: str
+    expiry: date
+    billing_date: date
+    notice_date: date
+    approximate: bool
+    approx: str
+    cycle_expiry: date
+    notice_passed: bool
+    plans_confirmed: bool
+    statement_descriptors: list[str]
+    explanation: str
+
+
+class FeedbackResponse(_Out):
+    ok: Literal[True]
+
+
+class Health(_Out):
+    status: Literal["ok"]
+    entries: int
+    kb_hash: str
+
+
+RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
+    Error, ChatResponse, FaqList, EntryDetail, SearchResponse, Billing, FeedbackResponse, Health,
+)
+
+
+# ---- constrained types ----
+
+
+def _custom(code: str, message: str) -> PydanticCustomError:
+    # Braces in quoted input must not be read as template fields.
+    return PydanticCustomError(code, message.replace("{", "{{").replace("}", "}}"))
+
+
+def _text(max_chars: int, *, blank: bool = False) -> Any:
+    """A string of at most ``max_chars`` characters; unless ``blank``, not only white space."""
+    return Annotated[StrictStr, Field(max_length=max_chars, pattern=None if blank else NOT_BLANK)]
+
+
+def _one_of(ids: tuple[str, ...], code: str, hint: str) -> Any:
+    """One of ``ids`` (an enum in the document); another value is refused with ``code``."""
+    known = frozenset(ids)
+
+    def check(value: str) -> str:
+        if value not in known:
+            raise _custom(code, f"must be {hint}, not {value[:40]!r}.")
+        return value
+
+    return Annotated[
+        StrictStr,
+        Field(max_length=MAX_ID_CHARS, pattern=NOT_BLANK, json_schema_extra={"enum": list(ids)}),
+        AfterValidator(check),
+    ]
+
+
+def _parse_date(value: object) -> date:
+    if not isinstance(value, str):
+        raise _custom("invalid_type", f"must be a YYYY-MM-DD string, not {json_kind(value)}.")
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise _custom("invalid_date", f"must be a date in the form YYYY-MM-DD, not {value[:40]!r}.")
+    try:
+        parsed = parse_iso_date(value)
+    except InvalidDateError as exc:
+        raise _custom("invalid_date", f"is not a date: {exc}") from None
+    if not MIN_DATE <= parsed <= MAX_DATE:
+        raise _custom("out_of_range", f"must lie between {MIN_DATE} and {MAX_DATE}, not {parsed}.")
+    return parsed
+
+
+DateField = Annotated[
+    date,
+    BeforeValidator(_parse_date),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": DATE_PATTERN, "examples": ["2027-03-31"],
+         "description": f"YYYY-MM-DD, between {MIN_DATE} and {MAX_DATE}."}
+    ),
+]
+
+
+def _whole_number(value: object) -> object:
+    # Query values are text: only ASCII digits count (int() would also take "３" or " 3").
+    if isinstance(value, str):
+        if not re.fullmatch(r"-?[0-9]{1,6}", value):
+            raise _custom("invalid_type", f"must be a whole number, not {value[:40]!r}.")
+        return int(value)
+    return value
+
+
+# ---- the models an app validates with ----
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the request models depend on: the configured text limit and the knowledge base's ids."""
+
+    max_message_chars: int
+    product_ids: tuple[str, ...]
+    plan_ids: tuple[str, ...]
+    entry_ids: tuple[str, ...]
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase, max_message_chars: int) -> Limits:
+        """The limits for ``kb`` with messages of at most ``max_message_chars``."""
+        plans: list[str] = []
+        for product in kb.products:
+            plans += [p for p in product.terms.known_plan_ids or product.terms.plan_ids if p not in plans]
+        faq_ids = tuple(e.id for e in kb.entries)
+        return cls(max_message_chars, tuple(p.id for p in kb.products), tuple(plans), faq_ids)
+
+
+@dataclass(frozen=True)
+class RequestModels:
+    """The request classes of one app, constraints filled in."""
+
+    chat: type[ChatRequest]
+    billing: type[BillingRequest]
+    feedback: type[FeedbackRequest]
+    search: type[SearchQuery]
+    entry_path: type[EntryPath]
+    entry_query: type[EntryQuery]
+
+
+def request_models(limits: Limits) -> RequestModels:
+    """The request models for ``limits`` (one set per app)."""
+    message = _text(limits.max_message_chars)
+    token = _text(MAX_TOKEN_CHARS, blank=True)
+    product = _one_of(limits.product_ids, "unknown_product", "a product id (see the document's enum)")
+    plan = _one_of(limits.plan_ids, "unknown_plan", f"one of {', '.join(limits.plan_ids)}")
+    intent = _one_of(limits.entry_ids, "unknown_entry", "an FAQ entry id (GET /api/v1/faq lists them)")
+    today: tuple[Any, Any] = (DateField | None, Field(None, description="Reference date for relative dates and billing; omit or null for the server's date."))
+    return RequestModels(
+        chat=create_model(
+            "ChatRequest", __base__=ChatRequest,
+            message=(message, Field(description="The customer's message.")),
+            state=(token | None, Field(None, description=(
+                "The 'state' of the previous response, unchanged; omit or null to start a conversation."))),
+            today=today,
+        ),
+        billing=create_model(
+            "BillingRequest", __base__=BillingRequest,
+            product=(product, Field(examples=["virusbuster-cloud"])),
+            plan=(plan, Field(description="The plan must be one the product is sold on (else 422 plan_not_offered).")),
+            expiry=(DateField, Field(description="The contract's expiry; not before 'today' (else 422 expiry_in_past).")),
+            today=today,
+        ),
+        feedback=create_model(
+            "FeedbackRequest", __base__=FeedbackRequest,
+            intent=(intent, Field(description="The 'intent' of the reply being rated.", examples=["cancel-howto"])),
+            helpful=(StrictBool, Field(description="true: 👍 helpful; false: 👎 not helpful.")),
+            message=(message | None, Field(None, description=(
+                "The customer's question that got this answer; personal data is masked before it is stored."))),
+            product=(product | None, Field(None, description="Product id, when known.", examples=["mobile"])),
+            turn=(token | None, Field(None, description=(
+                "The 'turn' of the chat response being rated: one vote counts per turn, a later vote replaces it."))),
+        ),
+        search=create_model(
+            "SearchQuery", __base__=SearchQuery,
+            q=(_text(limits.max_message_chars), Field(description="The query, e.g. 解約.")),
+            top=(Annotated[int, BeforeValidator(_whole_number)], Field(DEFAULT_TOP, ge=1, le=MAX_TOP)),
+        ),
+        entry_path=create_model("EntryPath", __base__=EntryPath, id=(_text(MAX_ID_CHARS), Field(description="An FAQ entry id."))),
+        entry_query=create_model(
+            "EntryQuery", __base__=EntryQuery,
+            product=(product | None, Field(None, description="Render the answer for this product id.")),
+        ),
+    )
+
+
+# ---- validation errors → the API's error shape ----
+
+_TYPE_CODES = {
+    "missing": "missing_field",
+    "extra_forbidden": "unknown_field",
+    "string_too_long": "too_long",
+    "string_pattern_mismatch": "empty_field",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "model_type": "invalid_body",
+    # Lone surrogates arrive through JSON \ud800 escapes; pydantic refuses them.
+    "string_unicode": "invalid_text",
+}
+_EXPECTED = {"string_type": "a string", "bool_type": "true or false", "int_type": "a whole number"}
+
+
+def validate(model: type[M], data: object, *, what: str = "field") -> M:
+    """``data`` as ``model``; raises :class:`ApiError` (422) naming the first problem.
+
+    ``what`` is how messages name an input: "field" (JSON body) or "parameter".
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        allowed = ", ".join(model.model_fields)
+        raise _api_error(exc.errors()[0], what, allowed) from None
+
+
+def _api_error(error: ErrorDetails, what: str, allowed: str) -> ApiError:
+    kind = error["type"]
+    name = str(error["loc"][0]) if error["loc"] else ""
+    value = error.get("input")
+    subject = f"The {what} {name!r}"
+    code = _TYPE_CODES.get(kind, kind if kind not in _EXPECTED else "invalid_type")
+    messages: Mapping[str, Callable[[], str]] = {
+        "missing_field": lambda: f"{subject} is required.",
+        "unknown_field": lambda: f"Unknown {what} {name!r}; this endpoint accepts: {allowed}.",
+        "too_long": lambda: f"{subject} is {len(str(value))} characters long; the limit is {error.get('ctx', {}).get('max_length')}.",
+        "empty_field": lambda: f"{subject} must not be empty.",
+        "invalid_text": lambda: f"{subject} contains characters that are not valid Unicode.",
+        "invalid_body": lambda: f"The request body must be a JSON object, not {json_kind(value)}.",
+        "out_of_range": lambda: f"{subject} must be between 1 and {MAX_TOP}, not {value}.",
+    }
+    if code in messages:
+        return ApiError(422, code, messages[code]())
+    if kind in _EXPECTED:
+        return ApiError(422, code, f"{subject} must be {_EXPECTED[kind]}, not {json_kind(value)}.")
+    return ApiError(422, code, f"{subject} {error['msg']}")
+
+
+def json_kind(value: Any) -> str:
+    """The JSON name of a value's type, for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
