@@ -13,6 +13,14 @@ from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
+from faqbot.web.metrics import (
+    ENV_MULTIPROC_DIR,
+    MetricsSettings,
+    prepare_multiprocess,
+    remove_multiprocess,
+    serve_metrics,
+)
+from faqbot.web.observe import install_access_log
 from faqbot.web.protocol import NoDelayH11Protocol
 from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported
 
@@ -56,24 +64,35 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     if kb_dir is not None:
         env[ENV_KB] = str(kb_dir.resolve())
     config = WebConfig.from_env(env)
+    metrics = MetricsSettings.from_env(env)
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
     if workers == 1:
+        install_access_log()  # one JSON line per request replaces uvicorn's access log
         app = create_app(config, engine, Recorder.from_env(env))
         freeze_startup_objects()
-        uvicorn.run(app, host=host, port=port, log_level="info", http=NoDelayH11Protocol)
+        serve_metrics(metrics)
+        uvicorn.run(app, host=host, port=port, log_level="info", http=NoDelayH11Protocol, access_log=False)
         return
+    # Each worker writes its metric samples to one folder; the metrics port sums them.
+    own_samples = metrics.port is not None and not env.get(ENV_MULTIPROC_DIR)  # a folder made here is removed at the end
+    samples = prepare_multiprocess(env) if metrics.port is not None else None
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
-    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
+    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB, ENV_MULTIPROC_DIR) if name in env})
     del engine  # checked; the supervisor serves nothing itself, each worker loads its own
-    if reuse_port_supported():
-        # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
-        if Supervisor(host, port, workers).run() != 0:
-            raise click.ClickException("a worker could not start; see the log above.")
-        return
-    uvicorn.run(
-        APP_FACTORY, factory=True, host=host, port=port, workers=workers,
-        log_level="info", http=NoDelayH11Protocol,  # see faqbot/web/protocol.py
-    )
+    try:
+        serve_metrics(metrics)
+        if reuse_port_supported():
+            # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
+            if Supervisor(host, port, workers).run() != 0:
+                raise click.ClickException("a worker could not start; see the log above.")
+            return
+        uvicorn.run(
+            APP_FACTORY, factory=True, host=host, port=port, workers=workers,
+            log_level="info", http=NoDelayH11Protocol, access_log=False,  # see faqbot/web/protocol.py
+        )
+    finally:
+        if samples is not None and own_samples:
+            remove_multiprocess(samples)

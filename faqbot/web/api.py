@@ -34,6 +34,7 @@ from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json,
 from faqbot.errors import UnknownEntryError
 from faqbot.kb.templating import render_html, render_text
 from faqbot.text.privacy import mask_personal_data
+from faqbot.web import metrics
 from faqbot.web.config import WebConfig
 from faqbot.web.inputs import read_json_object
 from faqbot.web.openapi import openapi_schema
@@ -96,6 +97,7 @@ class Api:
         state = initial_state() if body.state is None else self.signer.loads(body.state)
         today = body.today or date.today()
         turn = await self._turn(TurnKey(state, message, today))
+        _count_turn(turn.reply)
         await self._record_turn(message, turn.reply, turn.state.product)
         return JSONResponse(
             {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue()}
@@ -160,6 +162,7 @@ class Api:
         """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
         body = validate(self.models.feedback, await read_json_object(request, self.config.max_body_bytes))
         turn = self.turn_ids.verify(body.turn) if body.turn is not None else None
+        metrics.FEEDBACK.labels(helpful=str(body.helpful).lower()).inc()
         if self.recorder is not None:
             # record_feedback masks the message before it is stored; a turn's later vote replaces its earlier one.
             write = partial(
@@ -197,6 +200,13 @@ async def _in_thread(limiter: anyio.CapacityLimiter, func: Callable[..., T], *ar
     turn and the result is dropped, so a stuck turn never holds up the ones after it.
     """
     return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True, limiter=limiter)
+
+
+def _count_turn(reply: Reply) -> None:
+    """Count a chat turn by decision, and the handoff it offered, for /metrics."""
+    metrics.TURNS.labels(decision=reply.decision).inc()
+    if reply.handoff is not None:
+        metrics.HANDOFFS.labels(reason=reply.handoff.reason).inc()
 
 
 def _now() -> datetime:

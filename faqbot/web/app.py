@@ -13,15 +13,18 @@ from __future__ import annotations
 import gc
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
+from faqbot.web import metrics
 from faqbot.web.api import Api
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import EXCEPTION_HANDLERS
 from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
+from faqbot.web.observe import ObserveMiddleware, install_access_log
 from faqbot.web.pages import page_routes
 from faqbot.web.signing import StateSigner
 from faqbot.web.turncache import TurnCache
@@ -43,11 +46,13 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
     api = Api(engine=engine, config=config, signer=signer, recorder=recorder, turns=TurnCache(config.turn_cache))
     app = Starlette(
         routes=[*api.routes(), *page_routes(engine.kb)],
-        middleware=build_middleware(config),
+        # Outermost: the access log, request id and request metrics see every answer.
+        middleware=[Middleware(ObserveMiddleware), *build_middleware(config)],
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.config = config
     app.state.engine = engine
+    metrics.kb_loaded(engine.kb.content_hash, len(engine.kb.entries))
     return app
 
 
@@ -56,6 +61,7 @@ def app_from_env() -> Starlette:
 
     Analytics follow ``FAQBOT_ANALYTICS`` / ``FAQBOT_ANALYTICS_DB`` (see docs/maintainers.md).
     """
+    install_access_log()
     app = create_app(WebConfig.from_env(), recorder=Recorder.from_env())
     freeze_startup_objects()
     return app

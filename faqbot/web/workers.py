@@ -32,6 +32,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from faqbot.errors import FaqbotError
 from faqbot.web.config import ConfigError
+from faqbot.web.metrics import worker_died
 from faqbot.web.protocol import NoDelayH11Protocol
 
 log = logging.getLogger("faqbot.web")
@@ -73,7 +74,8 @@ def run_worker(host: str, port: int) -> None:
     except OSError as exc:
         log.error("worker cannot listen on %s:%d: %s", host, port, exc)
         sys.exit(STARTUP_FAILURE)
-    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", http=NoDelayH11Protocol)
+    # access_log=False: the app writes one JSON line per request instead (faqbot/web/observe.py).
+    config = uvicorn.Config(APP_FACTORY, factory=True, log_level="info", http=NoDelayH11Protocol, access_log=False)
     try:
         config.load()  # builds the app: loads the knowledge base and reads the settings
     except FaqbotError as exc:
@@ -123,6 +125,7 @@ class Supervisor:
                         status = 1
                         break
                     log.warning("worker %s died (exit code %s); starting a new one", process.pid, process.exitcode)
+                    worker_died(process.pid or 0)
                     processes[index] = self._start()
         finally:
             _stop_all(processes)
