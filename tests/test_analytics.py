@@ -93,13 +93,23 @@ def test_terminal_chat_conversation_records_its_turns(tmp_path: Path, engine) ->
     assert "4111" not in turns[1].query and "[カード番号]" in turns[1].query
 
 
-@pytest.mark.parametrize("url", ["postgresql://user@db:5432/faqbot", "mysql://db/x", "sqlite:///a.db"])
-def test_a_database_url_is_refused_in_one_sentence(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("url", ["mysql://user:pw@db/x", "sqlite:///a.db", "http://db"])
+def test_a_database_url_of_another_kind_is_refused_in_one_sentence(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(AnalyticsError, match=r"is a database URL.*path of an SQLite file") as info:
+    with pytest.raises(AnalyticsError, match=r"is a database URL of a kind faqbot cannot use.*postgresql://") as info:
         analytics_settings({"HOME": "/h", "FAQBOT_ANALYTICS_DB": url})
-    assert "user@db" not in str(info.value)  # credentials in a URL are never repeated
-    assert list(tmp_path.iterdir()) == []  # no folder named "postgresql:"
+    assert "pw" not in str(info.value) and str(info.value).count(".") <= 2  # one sentence, no credentials
+    assert list(tmp_path.iterdir()) == []  # no folder named after the scheme
+
+
+@pytest.mark.parametrize("url", ["postgresql://bot:secret@db.internal:5432/faqbot", "postgres://db/faqbot"])
+def test_a_postgresql_url_chooses_postgresql(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    settings = analytics_settings({"HOME": "/h", "FAQBOT_ANALYTICS_DB": url})
+    assert (settings.url, settings.target) == (url, url)
+    recorder = Recorder(settings.target)
+    assert recorder.enabled and "secret" not in recorder.location
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
@@ -129,3 +139,17 @@ def test_feedback_without_a_turn_is_kept_vote_by_vote(tmp_path: Path) -> None:
     for helpful in (True, False):
         assert recorder.record_feedback("chat", "about", helpful, AT)
     assert [f.helpful for f in recorder.feedback()] == [True, False]
+
+
+def test_both_backends_mask_filter_and_count_a_turn_once(analytics_target: Path | str) -> None:
+    recorder = Recorder(analytics_target)
+    recorder.record_turn("web", "カード 4111 1111 1111 1111 です", "change-card", 0.8, False, False, "mobile", AT)
+    recorder.record_turn("web", "b", "about", 0.9, False, False, None, datetime(2026, 10, 31, 23, 59))
+    for helpful in (True, False, False):
+        recorder.record_feedback("web", "about", helpful, AT, "taro@example.com", None, turn="turn-1")
+    recorder.record_feedback("web", "about", True, AT)
+    assert recorder.flush()
+    assert [t.query for t in recorder.turns()] == ["b", "カード [カード番号] です"]
+    assert [t.query for t in recorder.turns(date(2026, 11, 1))] == ["カード [カード番号] です"]
+    votes = [(f.helpful, f.query) for f in recorder.feedback()]
+    assert sorted(votes) == [(False, "[メールアドレス]"), (True, "")]

@@ -19,7 +19,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
+from faqbot.analytics import Recorder, analytics_settings, build_report, database_url, report_json, report_rows
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
 from faqbot.answers.staff import (
     NOT_LISTED,
@@ -210,7 +210,7 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
         _print(console, table)
 
 
-def _print_report(console: Console, report: Report, db: Path) -> None:
+def _print_report(console: Console, report: Report, db: str) -> None:
     since = f"{report.since.isoformat()} 以降" if report.since else "全期間"
     _print(console, f"分析レポート ({since}, {db})")
     _print(
@@ -245,10 +245,11 @@ def _print_report(console: Console, report: Report, db: Path) -> None:
 @click.option("--since", "since_text", metavar="YYYY-MM-DD", default=None, help="Only turns on or after this date.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV rows: section,key,count,value,example.")
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Analytics database (default: $FAQBOT_ANALYTICS_DB, else $XDG_STATE_HOME/faqbot/analytics.sqlite3).")
+@click.option("--db", "db_path", metavar="PATH|URL", default=None,
+              help="Analytics database: an SQLite file or a postgresql:// URL "
+                   "(default: $FAQBOT_ANALYTICS_DB, else $XDG_STATE_HOME/faqbot/analytics.sqlite3).")
 @translate_errors
-def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | None) -> None:
+def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: str | None) -> None:
     """What customers asked that the bot could not answer well: the maintainer's to-do list.
 
     Shows the fallback rate, the most asked intents, unanswered and
@@ -264,7 +265,7 @@ def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | 
     if as_json and as_csv:
         raise InputError("--json and --csv cannot be combined; pick one of them.")
     since = parse_iso_date(since_text) if since_text else None
-    db = db_path if db_path is not None else analytics_settings().path
+    db: Path | str = analytics_settings().target if db_path is None else database_url(db_path) or Path(db_path)
     recorder = Recorder(db)
     result = build_report(recorder.turns(since), recorder.feedback(since), since=since)
     if as_json:
@@ -274,5 +275,5 @@ def report(since_text: str | None, as_json: bool, as_csv: bool, db_path: Path | 
         writer.writerow(CSV_HEADER)
         writer.writerows(report_rows(result))
     else:
-        _print_report(_console(), result, db)
+        _print_report(_console(), result, recorder.location)
 
