@@ -9,7 +9,6 @@ commands run as the ``postgres`` user (``runuser``).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
@@ -41,6 +40,7 @@ class PgServer:
         self.data = self.root / "data"
         self.port = free_port()
         self._as_postgres = os.geteuid() == 0
+        self.running = False
         if self._as_postgres:
             shutil.chown(self.root, "postgres")
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", USER, "-E", "UTF8", "--locale=C", "--no-sync")
@@ -58,10 +58,12 @@ class PgServer:
         """Start (or restart after :meth:`stop`) and wait until it accepts connections."""
         options = f"-p {self.port} -k {self.root} -c listen_addresses={LOOPBACK} -c fsync=off -c max_connections=50"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"), "-w", "start")
+        self.running = True
 
     def stop(self) -> None:
         """Stop at once (open connections are cut)."""
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.running = False
 
     def url(self, database: str = "postgres") -> str:
         """The URL of ``database`` on this server."""
@@ -76,6 +78,6 @@ class PgServer:
 
     def remove(self) -> None:
         """Stop if running and delete the cluster."""
-        with contextlib.suppress(RuntimeError):  # already stopped
+        if self.running:
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
