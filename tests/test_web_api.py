@@ -27,9 +27,16 @@ from faqbot.cli import main
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.web import WebConfig, create_app
 from faqbot.web.app import app_from_env
-from faqbot.web.signing import StateSigner
+from faqbot.web.signing import StateSigner, TurnSigner
 
 SECRET = "test-secret-" + "s" * 40
+TURN = TurnSigner(SECRET).issue()  # a turn this server issued, for votes that fail for another reason
+
+
+def new_turn() -> str:
+    """A turn id as a chat reply would issue it: one vote each counts."""
+    return TurnSigner(SECRET).issue()
+
 TODAY = "2026-11-26"
 
 
@@ -279,20 +286,20 @@ BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/api/v1/feedback", {}, {}, 422, "missing_field"),
     ("POST", "/api/v1/feedback", {"helpful": False}, {}, 422, "missing_field"),
     ("POST", "/api/v1/feedback", {"intent": "cancel-howto"}, {}, 422, "missing_field"),
-    ("POST", "/api/v1/feedback", {"intent": "no-such-entry", "helpful": False}, {}, 422, "unknown_entry"),
-    ("POST", "/api/v1/feedback", {"intent": "fallback", "helpful": False}, {}, 422, "unknown_entry"),
-    ("POST", "/api/v1/feedback", {"intent": 7, "helpful": False}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "", "helpful": False}, {}, 422, "empty_field"),
-    ("POST", "/api/v1/feedback", {"intent": "a" * 101, "helpful": False}, {}, 422, "too_long"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": None}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "false"}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": 0}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": LONG}, {}, 422, "too_long"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": 5}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true, "message": "\\udc00"}', {}, 422, "invalid_text"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": "nope"}, {}, 422, "unknown_product"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": ["mobile"]}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "stars": 5}, {}, 422, "unknown_field"),
+    ("POST", "/api/v1/feedback", {"intent": "no-such-entry", "turn": TURN, "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": "fallback", "turn": TURN, "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": 7, "turn": TURN, "helpful": False}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "", "turn": TURN, "helpful": False}, {}, 422, "empty_field"),
+    ("POST", "/api/v1/feedback", {"intent": "a" * 101, "turn": TURN, "helpful": False}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": None}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": "false"}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": 0}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "message": LONG}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "message": 5}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true, "message": "\\udc00", "turn": "' + TURN.encode() + b'"}', {}, 422, "invalid_text"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "product": "nope"}, {}, 422, "unknown_product"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "product": ["mobile"]}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "stars": 5}, {}, 422, "unknown_field"),
     ("POST", "/api/v1/feedback", [{"intent": "cancel-howto", "helpful": True}], {}, 422, "invalid_body"),
     ("POST", "/api/v1/feedback", b"{oops", {}, 400, "invalid_json"),
     ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true}', {"content-type": "text/plain"}, 415, "unsupported_media_type"),
@@ -512,7 +519,7 @@ def test_a_failing_recorder_never_fails_the_chat(engine: Engine, config: WebConf
     client = TestClient(create_app(config, engine, recorder=unwritable), raise_server_exceptions=False)
     assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
     assert unwritable.last_error is not None
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False})
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False, "turn": TURN})
     assert response.status_code == 200
 
 
@@ -524,7 +531,7 @@ def test_a_switched_off_recorder_costs_no_thread(engine: Engine, config: WebConf
     monkeypatch.setattr(web_api, "run_in_threadpool", no_thread)
     client = TestClient(create_app(config, engine, recorder=Recorder(None)), raise_server_exceptions=False)
     assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True})
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "turn": TURN})
     assert response.status_code == 200
 
 
@@ -573,11 +580,12 @@ def test_app_from_env_records_where_the_environment_says(
 def test_feedback_is_recorded_masked(recorded: TestClient, db: Path) -> None:
     response = recorded.post(
         "/api/v1/feedback",
-        json={"intent": "cancel-howto", "helpful": False, "message": f"解約 {CARD} 090-1234-5678", "product": "mobile"},
+        json={"intent": "cancel-howto", "helpful": False, "message": f"解約 {CARD} 090-1234-5678", "product": "mobile",
+              "turn": new_turn()},
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True}
-    recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": True})
+    recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": True, "turn": new_turn()})
     got = [(r["channel"], r["intent"], r["helpful"], r["query"], r["product"]) for r in rows(db, "feedback")]
     assert got == [
         ("web", "cancel-howto", 0, "解約 [カード番号] [電話番号]", "mobile"),
@@ -586,14 +594,15 @@ def test_feedback_is_recorded_masked(recorded: TestClient, db: Path) -> None:
 
 
 def test_feedback_without_a_recorder_is_accepted(client: TestClient) -> None:
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "message": None, "product": None})
+    body = {"intent": "cancel-howto", "helpful": True, "message": None, "product": None, "turn": TURN}
+    response = client.post("/api/v1/feedback", json=body)
     assert response.status_code == 200
     assert response.json() == {"ok": True}
 
 
 def test_web_thumbs_down_shows_in_faqbot_report(recorded: TestClient, db: Path) -> None:
     for helpful in (False, False, True):
-        recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful})
+        recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful, "turn": new_turn()})
     result = CliRunner().invoke(main, ["report", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["disliked"] == [{"intent": "cancel-howto", "down": 2, "up": 1}]

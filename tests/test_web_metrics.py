@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -155,8 +156,13 @@ def test_two_workers_add_up(tmp_path: Path) -> None:
 
         with ThreadPoolExecutor(8) as pool:
             assert list(pool.map(ask, range(40))) == [200] * 40
-        samples = scrape(f"http://127.0.0.1:{metrics_port}/metrics")
         chat = (("method", "POST"), ("route", "/api/v1/chat"), ("status", "200"))
+        # A request is counted just after its last byte is sent: give the last ones a moment.
+        deadline = time.monotonic() + 5
+        while (samples := scrape(f"http://127.0.0.1:{metrics_port}/metrics")).get(("faqbot_http_requests_total", chat)) != 40:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         assert samples[("faqbot_http_requests_total", chat)] == 40
         assert samples[("faqbot_turns_total", (("decision", "answer"),))] == 40
         assert samples[("faqbot_kb_loads_total", ())] == 2  # one per worker: the sum spans both processes

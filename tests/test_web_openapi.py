@@ -13,8 +13,10 @@ from starlette.testclient import TestClient
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
+from faqbot.web.signing import TurnSigner
 
 SECRET = "openapi-secret-" + "o" * 40
+TURN = TurnSigner(SECRET).issue()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ CASES = [
         {"product": "virusbuster-cloud", "plan": "annual", "expiry": "2027-03-31", "today": "2026-11-26"}, 200, "Billing",
     ),
     ("GET", "/healthz", None, 200, "Health"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": False, "message": "解約したい"}, 200, "FeedbackResponse"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": False, "message": "解約したい", "turn": TURN}, 200, "FeedbackResponse"),
     ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "yes"}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": 1}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": "x", "state": "forged"}, 400, "Error"),
@@ -101,6 +103,8 @@ def test_the_request_schemas_accept_what_the_server_accepts(document: dict[str, 
     assert conforms(document, "ChatRequest", {"message": "x", "extra": 1}) != []
     assert conforms(document, "BillingRequest", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31"}) == []
     assert conforms(document, "BillingRequest", {"product": "mobile"}) != []
-    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": False, "message": None, "product": "mobile"}) == []
-    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": 0}) != []
+    vote = {"intent": "cancel-howto", "helpful": False, "message": None, "product": "mobile", "turn": TURN}
+    assert conforms(document, "FeedbackRequest", vote) == []
+    assert conforms(document, "FeedbackRequest", {**vote, "turn": None}) != []
+    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": 0, "turn": TURN}) != []
     assert conforms(document, "FeedbackRequest", {"helpful": True}) != []

@@ -161,7 +161,7 @@ class Api:
     async def feedback(self, request: Request) -> JSONResponse:
         """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
         body = validate(self.models.feedback, await read_json_object(request, self.config.max_body_bytes))
-        turn = self.turn_ids.verify(body.turn) if body.turn is not None else None
+        turn = self.turn_ids.verify(body.turn)
         metrics.FEEDBACK.labels(helpful=str(body.helpful).lower()).inc()
         if self.recorder is not None:
             # record_feedback masks the message before it is stored; a turn's later vote replaces its earlier one.

@@ -80,10 +80,6 @@ class ObserveMiddleware:
 def _observe(scope: Scope, request_id: str, status: int, seconds: float) -> None:
     route = _route(scope)
     method = str(scope.get("method", ""))
-    metrics.REQUESTS.labels(route=route, method=method, status=str(status)).inc()
-    metrics.LATENCY.labels(route=route, method=method).observe(seconds)
-    if status == 429:
-        metrics.RATE_LIMITED.inc()
     line: dict[str, Any] = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
         "request_id": request_id,
@@ -95,6 +91,11 @@ def _observe(scope: Scope, request_id: str, status: int, seconds: float) -> None
         "duration_ms": round(seconds * 1000, 2),
     }
     access_log.info(json.dumps(line, ensure_ascii=False))
+    # Counted after the log line: a scrape that sees the request finds its line too.
+    metrics.REQUESTS.labels(route=route, method=method, status=str(status)).inc()
+    metrics.LATENCY.labels(route=route, method=method).observe(seconds)
+    if status == 429:
+        metrics.RATE_LIMITED.inc()
 
 
 def _route(scope: Scope) -> str:

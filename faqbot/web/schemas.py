@@ -109,7 +109,7 @@ class FeedbackRequest(_Strict):
     helpful: StrictBool
     message: str | None = None
     product: str | None = None
-    turn: str | None = None
+    turn: str
 
 
 class SearchQuery(_Query):
@@ -377,7 +377,7 @@ def request_models(limits: Limits) -> RequestModels:
             message=(message | None, Field(None, description=(
                 "The customer's question that got this answer; personal data is masked before it is stored."))),
             product=(product | None, Field(None, description="Product id, when known.", examples=["mobile"])),
-            turn=(token | None, Field(None, description=(
+            turn=(token, Field(description=(
                 "The 'turn' of the chat response being rated: one vote counts per turn, a later vote replaces it."))),
         ),
         search=create_model(

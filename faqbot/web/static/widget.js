@@ -254,7 +254,7 @@
   }
 
   function sendFeedback(message, helpful) {
-    var body = { intent: message.intent, helpful: helpful };
+    var body = { intent: message.intent, helpful: helpful, turn: message.turn || "" };
     if (typeof message.query === "string" && message.query) body.message = message.query.slice(0, MAX_CHARS);
     // Best effort: a lost vote must not bother the customer.
     fetch(feedbackEndpoint, {
@@ -354,6 +354,7 @@
         text: reply.text,
         kind: String(reply.kind || ""),
         intent: typeof reply.intent === "string" ? reply.intent : "",
+        turn: typeof result.data.turn === "string" ? result.data.turn : "", // names this reply in a 👍/👎
         query: maskCardNumbers(message),
         choices: Array.isArray(reply.choices) ? reply.choices : [],
         links: Array.isArray(reply.links) ? reply.links : [],
