@@ -68,6 +68,11 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
+    # Workers write their metric samples to one folder that the metrics port sums (made here
+    # unless the operator chose one; a chosen one is cleared of earlier runs' samples).
+    own_samples = not env.get(ENV_MULTIPROC_DIR)
+    multiprocess = metrics.port is not None and (workers > 1 or not own_samples)
+    samples = prepare_multiprocess(env) if multiprocess else None
     if workers == 1:
         install_access_log()  # one JSON line per request replaces uvicorn's access log
         app = create_app(config, engine, Recorder.from_env(env))
@@ -75,9 +80,6 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
         serve_metrics(metrics)
         uvicorn.run(app, host=host, port=port, log_level="info", http=NoDelayH11Protocol, access_log=False)
         return
-    # Each worker writes its metric samples to one folder; the metrics port sums them.
-    own_samples = metrics.port is not None and not env.get(ENV_MULTIPROC_DIR)  # a folder made here is removed at the end
-    samples = prepare_multiprocess(env) if metrics.port is not None else None
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
     os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB, ENV_MULTIPROC_DIR) if name in env})

@@ -81,15 +81,17 @@ def prepare_multiprocess(env: dict[str, str]) -> Path:
     """Point ``env`` (inherited by workers) at an empty folder for the workers' samples; returns it.
 
     A folder the operator chose in ``PROMETHEUS_MULTIPROC_DIR`` is emptied of
-    stale ``*.db`` files (a previous run's counts would otherwise be added in);
-    otherwise a new temporary folder is used.
+    stale ``*.db`` files (a previous run's counts would otherwise be added in),
+    except this process's own (prometheus_client opened them when it was
+    imported with the variable set); otherwise a new temporary folder is used.
     """
     chosen = env.get(ENV_MULTIPROC_DIR)
     if chosen:
         folder = Path(chosen)
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("*.db"):
-            stale.unlink()
+            if not stale.name.endswith(f"_{os.getpid()}.db"):
+                stale.unlink()
     else:
         folder = Path(tempfile.mkdtemp(prefix="faqbot-metrics-"))
     env[ENV_MULTIPROC_DIR] = str(folder)
