@@ -108,7 +108,7 @@ def test_the_database_stopped_and_started_during_traffic_loses_no_record_and_fai
             time.sleep(0.5)
             before_stop = len(statuses)
             postgres.stop()
-            time.sleep(1.5)  # replies keep coming while the database is down
+            time.sleep(2.0)  # replies keep coming while the database is down (longer than the writer's 1 s wait)
             during = len(statuses) - before_stop
             postgres.start()
             time.sleep(0.5)

@@ -33,6 +33,9 @@ DEFAULT_MAX_PENDING = 10_000  # a few MB of records: minutes of heavy traffic
 _BATCH = 200  # records written per transaction when a backlog builds up
 _RETRY_FIRST, _RETRY_MAX = 0.2, 5.0  # seconds between attempts while the database is down
 _CONNECT_TIMEOUT = 3  # seconds; a down database must not hold the writer for long
+# Seconds the writer waits for a pooled connection before it counts the database as down (and
+# says so); the pool keeps reconnecting in the background meanwhile.
+_POOL_WAIT = 1.0
 _EXIT_FLUSH = 10.0  # seconds the process waits at exit for records still queued
 _MIGRATION_LOCK = 0x66_61_71_62  # pg_advisory_xact_lock key ("faqb"): one instance migrates at a time
 
@@ -146,7 +149,7 @@ class PostgresBackend:
             return
 
     def _write_batch(self, batch: list[Item]) -> None:
-        with self._pool.connection(timeout=_CONNECT_TIMEOUT) as conn:
+        with self._pool.connection(timeout=_POOL_WAIT) as conn:
             if not self._migrated:
                 _migrate(conn)
                 self._migrated = True

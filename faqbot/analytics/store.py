@@ -29,12 +29,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from faqbot.analytics import schema
-from faqbot.analytics.postgres_backend import PostgresBackend
 from faqbot.analytics.records import AnalyticsError, FeedbackRecord, TurnRecord
 from faqbot.analytics.sqlite_backend import SqliteBackend
 from faqbot.text.privacy import mask_personal_data
+
+if TYPE_CHECKING:
+    from faqbot.analytics.postgres_backend import PostgresBackend
 
 __all__ = ["AnalyticsError", "AnalyticsSettings", "FeedbackRecord", "Recorder", "TurnRecord"]
 
@@ -104,6 +107,9 @@ class Recorder:
         self._backend: SqliteBackend | PostgresBackend | None = None
         url = database_url(target) if isinstance(target, str) else None
         if url is not None:
+            # Imported here: psycopg takes ~0.4 s to import, which every faqbot command would pay.
+            from faqbot.analytics.postgres_backend import PostgresBackend
+
             self._backend = PostgresBackend(url)
         elif target is not None:
             self._backend = SqliteBackend(Path(target))
