@@ -393,9 +393,10 @@ def test_an_unexpected_bug_is_a_500_error_shape_without_details(engine: Engine, 
 
     monkeypatch.setattr(web_api, "step", broken)
     client = TestClient(create_app(WebConfig(secret=SECRET), engine), raise_server_exceptions=False)
-    response = client.post("/api/v1/chat", json={"message": "hi"})
+    response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"X-Request-ID": "bug-report-1"})
     error = assert_error(response, 500, "internal_error")
     assert "secret internals" not in error["message"]
+    assert response.headers["X-Request-ID"] == "bug-report-1"  # matches the logged traceback
 
 
 # ---------------------------------------------------------------- CORS
