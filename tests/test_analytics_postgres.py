@@ -13,14 +13,18 @@ import sys
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+
+import psycopg
 
 from faqbot.analytics import Recorder
 from faqbot.web.localserver import free_port, wait_until_healthy
-from tests.pgserver import PgServer
+from tests.pgserver import USER, PgServer
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
 SECRET = "pg-secret-" + "p" * 40
@@ -124,3 +128,15 @@ def test_the_database_stopped_and_started_during_traffic_loses_no_record_and_fai
     log = (tmp_path / "serve.log").read_text()
     assert "is unavailable" in log and "reachable again" in log
 
+
+
+def test_a_role_that_may_only_read_can_run_the_report(postgres: PgServer) -> None:
+    db = postgres.new_database()
+    writer = Recorder(db)
+    assert writer.record_turn("web", "解約したい", "cancel-howto", 0.9, False, False, None, datetime(2026, 11, 26, 10))
+    assert writer.flush()
+    reader = "reader_" + uuid.uuid4().hex[:8]
+    with psycopg.connect(db, autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {reader} LOGIN")  # type: ignore[arg-type]  # a generated name
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")  # type: ignore[arg-type]
+    assert [t.intent for t in Recorder(db.replace(f"{USER}@", f"{reader}@")).turns()] == ["cancel-howto"]

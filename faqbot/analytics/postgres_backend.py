@@ -168,7 +168,16 @@ def _migrate(conn: psycopg.Connection[tuple[object, ...]]) -> None:
 
     Under an advisory lock, so instances starting together migrate one after the
     other; PostgreSQL's DDL is transactional, so a failed step changes nothing.
+    A database already at the newest version is only read, so a reporting role
+    without write rights can run ``faqbot report``.
     """
+    try:
+        with conn.transaction():
+            row = conn.execute(schema.META_VERSION).fetchone()
+        if row is not None and int(str(row[0])) >= schema.LATEST:
+            return
+    except psycopg.errors.UndefinedTable:
+        pass  # a new database: create everything below
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
         conn.execute(schema.META)
