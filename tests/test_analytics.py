@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path
+from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path, schema
+from faqbot.analytics.postgres_backend import PostgresBackend
+from faqbot.analytics.sqlite_backend import SqliteBackend
 from faqbot.terminal.chat import Conversation
 
 AT = datetime(2026, 11, 26, 10, 30)
@@ -130,7 +132,7 @@ def test_a_version_1_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> 
     assert recorder.record_feedback("web", "about", True, AT, turn="t1")
     assert [(f.intent, f.helpful) for f in recorder.feedback()] == [("about", True), ("about", True)]
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
     conn.close()
 
 
@@ -153,3 +155,12 @@ def test_both_backends_mask_filter_and_count_a_turn_once(analytics_target: Path 
     assert [t.query for t in recorder.turns(date(2026, 11, 1))] == ["カード [カード番号] です"]
     votes = [(f.helpful, f.query) for f in recorder.feedback()]
     assert sorted(votes) == [(False, "[メールアドレス]"), (True, "")]
+
+
+def test_a_turn_written_twice_counts_once(analytics_target: Path | str) -> None:
+    # What a retry after a lost commit acknowledgement does: the same record, with its id, again.
+    backend = PostgresBackend(analytics_target) if isinstance(analytics_target, str) else SqliteBackend(analytics_target)
+    values = ("2026-11-26T10:30:00", "web", "解約したい", "cancel-howto", 0.9, 0, 0, None, "record-1")
+    assert backend.write(schema.INSERT_TURN, values) and backend.write(schema.INSERT_TURN, values)
+    assert backend.flush(10)
+    assert len(Recorder(analytics_target).turns()) == 1

@@ -47,6 +47,12 @@ CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
 ALTER TABLE feedback ADD COLUMN turn TEXT;
 CREATE UNIQUE INDEX feedback_turn ON feedback (turn);
 """),
+    # Each turn carries an id made when it is recorded: a batch written again after a lost
+    # acknowledgement (the database went away mid-commit) cannot count a turn twice.
+    (3, """
+ALTER TABLE turns ADD COLUMN record_id TEXT;
+CREATE UNIQUE INDEX turns_record_id ON turns (record_id);
+"""),
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -61,8 +67,8 @@ META_VERSION = "SELECT value FROM meta WHERE key = 'schema_version'"
 META_SET = "UPDATE meta SET value = ? WHERE key = 'schema_version'"
 
 INSERT_TURN = (
-    "INSERT INTO turns (at, channel, query, intent, confidence, fallback, clarified, product)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO turns (at, channel, query, intent, confidence, fallback, clarified, product, record_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING"
 )
 # NULL turns never conflict: feedback without a turn id is kept vote by vote.
 INSERT_FEEDBACK = (

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -152,7 +153,7 @@ class Recorder:
         return self._backend.write(
             schema.INSERT_TURN,
             (at.isoformat(timespec="seconds"), channel, mask_personal_data(query), intent,
-             float(confidence), int(fallback), int(clarified), product),
+             float(confidence), int(fallback), int(clarified), product, uuid.uuid4().hex),
         )
 
     def record_feedback(

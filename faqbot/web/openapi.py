@@ -52,11 +52,22 @@ def _parameters(model: type[BaseModel], location: str) -> list[dict[str, Any]]:
     return params
 
 
+# Every response names its request (faqbot/web/observe.py).
+_REQUEST_ID = {
+    "X-Request-ID": {
+        "description": "The client's own X-Request-ID when it sent a sane one, else a new id; the server's log line has it.",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+    }
+}
+
+
 def _error(description: str, retry_after: bool = False) -> dict[str, Any]:
     response: dict[str, Any] = {"description": description, "content": {_JSON: {"schema": _ref("Error")}}}
+    response["headers"] = dict(_REQUEST_ID)
     if retry_after:
-        response["headers"] = {
-            "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}}
+        response["headers"]["Retry-After"] = {
+            "description": "Seconds to wait before trying again.", "schema": {"type": "integer", "minimum": 1}
         }
     return response
 
@@ -77,7 +88,7 @@ _POST_ERRORS = ("400", "404", "405", "413", "415", "422", "429", "500", "503")
 
 
 def _op(summary: str, ok: str, schema: str, codes: tuple[str, ...], **extra: Any) -> dict[str, Any]:
-    responses: dict[str, Any] = {"200": {"description": ok, "content": {_JSON: {"schema": _ref(schema)}}}}
+    responses: dict[str, Any] = {"200": {"description": ok, "headers": _REQUEST_ID, "content": {_JSON: {"schema": _ref(schema)}}}}
     responses.update({code: {"$ref": f"#/components/responses/E{code}"} for code in codes})
     return {"summary": summary, "responses": responses, **extra}
 
