@@ -7,10 +7,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from faqbot.analytics import AnalyticsError, Recorder, analytics_settings, default_db_path, schema
 from faqbot.analytics.postgres_backend import PostgresBackend
 from faqbot.analytics.sqlite_backend import SqliteBackend
+from faqbot.cli import main
 from faqbot.terminal.chat import Conversation
 
 AT = datetime(2026, 11, 26, 10, 30)
@@ -164,3 +166,19 @@ def test_a_turn_written_twice_counts_once(analytics_target: Path | str) -> None:
     assert backend.write(schema.INSERT_TURN, values) and backend.write(schema.INSERT_TURN, values)
     assert backend.flush(10)
     assert len(Recorder(analytics_target).turns()) == 1
+
+
+def test_report_on_an_unreachable_database_says_so_in_one_sentence() -> None:
+    result = CliRunner().invoke(main, ["report", "--db", "postgresql://bot:hunter2@127.0.0.1:1/faqbot"])
+    assert result.exit_code == 1
+    assert "Cannot read the analytics database postgresql://bot:***@127.0.0.1:1/faqbot" in result.output
+    assert "hunter2" not in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_serve_refuses_an_unusable_database_url_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_ANALYTICS_DB", "mysql://db/faqbot")
+    result = CliRunner().invoke(main, ["serve", "--port", "0"])
+    assert result.exit_code == 1
+    assert "FAQBOT_ANALYTICS_DB=mysql://… is a database URL of a kind faqbot cannot use" in result.output
+    assert "serving" not in result.output

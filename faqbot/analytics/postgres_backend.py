@@ -101,7 +101,10 @@ class PostgresBackend:
                 _migrate(conn)
                 return list(conn.execute(schema.for_dialect(sql, schema.POSTGRESQL), (since,)).fetchall())
         except psycopg.Error as exc:
-            raise AnalyticsError(f"Cannot read the analytics database {self.location}: {exc}".rstrip() + ".") from exc
+            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+            raise AnalyticsError(
+                f"Cannot read the analytics database {self.location} ({first_line}); check that it runs and the URL is right."
+            ) from exc
 
     def _start(self) -> None:
         with self._lock:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import uvicorn
 
-from faqbot.analytics import Recorder
+from faqbot.analytics import Recorder, analytics_settings
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
 from faqbot.web.config import ENV_KB, ENV_SECRET, WebConfig, generate_secret
@@ -65,6 +65,7 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
         env[ENV_KB] = str(kb_dir.resolve())
     config = WebConfig.from_env(env)
     metrics = MetricsSettings.from_env(env)
+    analytics_settings(env)  # a bad FAQBOT_ANALYTICS_DB stops here, in one sentence, not in every worker
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
