@@ -134,6 +134,14 @@ def scrape(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     }
 
 
+def wait_for(url: str, key: tuple[str, tuple[tuple[str, str], ...]], expected: float, timeout: float = 60) -> float:
+    """The sample ``key`` once it reaches ``expected`` (or its value at the timeout)."""
+    deadline = time.monotonic() + timeout
+    while (value := scrape(url).get(key, 0.0)) < expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
 def test_two_workers_add_up(tmp_path: Path) -> None:
     port, metrics_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAQBOT_", "PROMETHEUS_")) or k.startswith("FAQBOT_CACHE")}
@@ -147,6 +155,9 @@ def test_two_workers_add_up(tmp_path: Path) -> None:
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_healthy(base, server, timeout=60, log=log)
+        metrics_url = f"http://127.0.0.1:{metrics_port}/metrics"
+        # Both workers up (each counts its knowledge-base load), so both take connections.
+        assert wait_for(metrics_url, ("faqbot_kb_loads_total", ()), 2) == 2
         body = json.dumps({"message": "解約したい", "today": "2026-11-26"}).encode()
 
         def ask(_: int) -> int:
@@ -158,12 +169,8 @@ def test_two_workers_add_up(tmp_path: Path) -> None:
             assert list(pool.map(ask, range(40))) == [200] * 40
         chat = (("method", "POST"), ("route", "/api/v1/chat"), ("status", "200"))
         # A request is counted just after its last byte is sent: give the last ones a moment.
-        deadline = time.monotonic() + 5
-        while (samples := scrape(f"http://127.0.0.1:{metrics_port}/metrics")).get(("faqbot_http_requests_total", chat)) != 40:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-        assert samples[("faqbot_http_requests_total", chat)] == 40
+        assert wait_for(metrics_url, ("faqbot_http_requests_total", chat), 40) == 40
+        samples = scrape(metrics_url)
         assert samples[("faqbot_turns_total", (("decision", "answer"),))] == 40
         assert samples[("faqbot_kb_loads_total", ())] == 2  # one per worker: the sum spans both processes
         assert not (tmp_path / "samples" / "counter_1.db").exists()  # the earlier run's samples were not added in
