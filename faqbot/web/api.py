@@ -38,9 +38,10 @@ from faqbot.web import metrics
 from faqbot.web.config import WebConfig
 from faqbot.web.inputs import read_json_object
 from faqbot.web.openapi import openapi_schema
-from faqbot.web.schemas import Limits, RequestModels, request_models, validate
+from faqbot.web.schemas import Limits, RequestModels, request_models
 from faqbot.web.signing import StateSigner, TurnSigner
 from faqbot.web.turncache import CachedTurn, TurnCache, TurnKey
+from faqbot.web.validation import validate
 
 API_PREFIX = "/api/v1"
 CHANNEL = "web"  # the analytics channel of everything this API records

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from faqbot.web.errors import ApiError
-from faqbot.web.schemas import json_kind
+from faqbot.web.validation import json_kind
 
 
 async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:

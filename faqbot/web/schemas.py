@@ -10,20 +10,17 @@ depend on the configuration and the knowledge base, so :func:`request_models`
 derives the classes each app validates with (and documents).  To add a field,
 declare it in the base class and give its constraints in :func:`request_models`.
 
-A validation failure becomes the API's error shape with the code of its first
-problem (:func:`validate`): ``missing_field``, ``unknown_field``,
-``invalid_type``, ``too_long``, ``empty_field``, ``invalid_text``,
-``invalid_date``, ``out_of_range``, ``unknown_product``, ``unknown_plan``,
-``unknown_entry``.
+Validators here raise pydantic errors whose type is the API's error code
+(``invalid_date``, ``unknown_product`` …); :func:`faqbot.web.validation.validate`
+turns the first problem of a request into the API's error shape.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -33,16 +30,15 @@ from pydantic import (
     Field,
     StrictBool,
     StrictStr,
-    ValidationError,
     WithJsonSchema,
     create_model,
 )
-from pydantic_core import ErrorDetails, PydanticCustomError
+from pydantic_core import PydanticCustomError
 
 from faqbot.errors import InvalidDateError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.web.errors import ApiError
+from faqbot.web.validation import json_kind
 
 # Dates a contract can plausibly have; far outside them calendar arithmetic
 # (a year past 9999) would fail in the core instead of answering.
@@ -61,9 +57,6 @@ MAX_TOKEN_CHARS = 8192
 # (U+0085, U+001C–U+001F), a list of code points reads the same everywhere.
 _SPACES = "".join(f"\\u{c:04x}" for c in range(0x3001) if chr(c).isspace())
 NOT_BLANK = f"[^{_SPACES}]"
-
-M = TypeVar("M", bound=BaseModel)
-
 
 class _Strict(BaseModel):
     # python-re: the server matches patterns exactly as Python's jsonschema and
@@ -391,68 +384,3 @@ def request_models(limits: Limits) -> RequestModels:
             product=(product | None, Field(None, description="Render the answer for this product id.")),
         ),
     )
-
-
-# ---- validation errors → the API's error shape ----
-
-_TYPE_CODES = {
-    "missing": "missing_field",
-    "extra_forbidden": "unknown_field",
-    "string_too_long": "too_long",
-    "string_pattern_mismatch": "empty_field",
-    "greater_than_equal": "out_of_range",
-    "less_than_equal": "out_of_range",
-    "model_type": "invalid_body",
-    # Lone surrogates arrive through JSON \ud800 escapes; pydantic refuses them.
-    "string_unicode": "invalid_text",
-}
-_EXPECTED = {"string_type": "a string", "bool_type": "true or false", "int_type": "a whole number"}
-
-
-def validate(model: type[M], data: object, *, what: str = "field") -> M:
-    """``data`` as ``model``; raises :class:`ApiError` (422) naming the first problem.
-
-    ``what`` is how messages name an input: "field" (JSON body) or "parameter".
-    """
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        allowed = ", ".join(model.model_fields)
-        raise _api_error(exc.errors()[0], what, allowed) from None
-
-
-def _api_error(error: ErrorDetails, what: str, allowed: str) -> ApiError:
-    kind = error["type"]
-    name = str(error["loc"][0]) if error["loc"] else ""
-    value = error.get("input")
-    subject = f"The {what} {name!r}"
-    code = _TYPE_CODES.get(kind, kind if kind not in _EXPECTED else "invalid_type")
-    messages: Mapping[str, Callable[[], str]] = {
-        "missing_field": lambda: f"{subject} is required.",
-        "unknown_field": lambda: f"Unknown {what} {name!r}; this endpoint accepts: {allowed}.",
-        "too_long": lambda: f"{subject} is {len(str(value))} characters long; the limit is {error.get('ctx', {}).get('max_length')}.",
-        "empty_field": lambda: f"{subject} must not be empty.",
-        "invalid_text": lambda: f"{subject} contains characters that are not valid Unicode.",
-        "invalid_body": lambda: f"The request body must be a JSON object, not {json_kind(value)}.",
-        "out_of_range": lambda: f"{subject} must be between 1 and {MAX_TOP}, not {value}.",
-    }
-    if code in messages:
-        return ApiError(422, code, messages[code]())
-    if kind in _EXPECTED:
-        return ApiError(422, code, f"{subject} must be {_EXPECTED[kind]}, not {json_kind(value)}.")
-    return ApiError(422, code, f"{subject} {error['msg']}")
-
-
-def json_kind(value: Any) -> str:
-    """The JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
