@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -182,3 +183,18 @@ def test_serve_refuses_an_unusable_database_url_before_it_starts(monkeypatch: py
     assert result.exit_code == 1
     assert "FAQBOT_ANALYTICS_DB=mysql://… is a database URL of a kind faqbot cannot use" in result.output
     assert "serving" not in result.output
+
+
+def test_a_database_that_never_answers_neither_blocks_nor_grows_the_queue(caplog: pytest.LogCaptureFixture) -> None:
+    backend = PostgresBackend("postgresql://bot:pw@127.0.0.1:1/faqbot", max_pending=2)  # nothing listens on port 1
+    values = ("2026-11-26T10:30:00", "web", "q", "about", 0.9, 0, 0, None, None)
+    start = time.perf_counter()
+    accepted = [backend.write(schema.INSERT_TURN, values) for _ in range(10)]
+    assert time.perf_counter() - start < 1.0  # a reply never waits for the database
+    # The queue holds two; the writer holds at most the one batch it keeps retrying.
+    assert 2 <= accepted.count(True) <= 3
+    assert backend.dropped == accepted.count(False)
+    assert backend.last_error is not None and "dropped" in backend.last_error and "pw" not in backend.last_error
+    assert "dropped" in caplog.text
+    backend.close(timeout=0)
+    assert "2 record(s) not written" in caplog.text or "3 record(s) not written" in caplog.text

@@ -160,10 +160,15 @@ class PostgresBackend:
                 for sql, values in batch:
                     conn.execute(sql, values)
 
-    def _at_exit(self) -> None:
-        if not self.flush(_EXIT_FLUSH):
+    def close(self, timeout: float = _EXIT_FLUSH) -> None:
+        """Wait up to ``timeout`` seconds for queued records, then close the pool (logged if some are left)."""
+        if not self.flush(timeout):
             log.error("analytics: %d record(s) not written to %s before exit", self._queue.unfinished_tasks, self.location)
         self._pool.close(timeout=1.0)
+        atexit.unregister(self._at_exit)
+
+    def _at_exit(self) -> None:
+        self.close()
 
 
 def _migrate(conn: psycopg.Connection[tuple[object, ...]]) -> None:
