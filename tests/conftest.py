@@ -8,7 +8,7 @@ into ``tmp_path`` with :func:`make_kb` and change one file.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from tests.pgserver import PgServer
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -94,3 +95,23 @@ def min_kb() -> KnowledgeBase:
 def min_engine(min_kb: KnowledgeBase) -> Engine:
     """An engine over the tiny fixture knowledge base."""
     return Engine.build(min_kb)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgServer]:
+    """A real PostgreSQL server on loopback for the whole session (tests/pgserver.py)."""
+    server = PgServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def analytics_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """An empty analytics database of each backend: an SQLite file, a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "analytics.sqlite3"
+    server: PgServer = request.getfixturevalue("postgres")
+    return server.new_database()

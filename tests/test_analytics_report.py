@@ -21,7 +21,7 @@ from faqbot.routing.router import Router
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "analytics_conversations.json"
 
 
-def record_fixture(db: Path) -> Recorder:
+def record_fixture(db: Path | str) -> Recorder:
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     recorder = Recorder(db)
     for t in data["turns"]:
@@ -37,8 +37,9 @@ def record_fixture(db: Path) -> Recorder:
 
 
 @pytest.fixture()
-def recorder(tmp_path: Path) -> Recorder:
-    return record_fixture(tmp_path / "analytics.sqlite3")
+def recorder(analytics_target: Path | str) -> Recorder:
+    """The fixture recorded into an SQLite file and, in a second run of each test, into PostgreSQL."""
+    return record_fixture(analytics_target)
 
 
 @pytest.fixture(scope="module")

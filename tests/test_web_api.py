@@ -27,9 +27,16 @@ from faqbot.cli import main
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.web import WebConfig, create_app
 from faqbot.web.app import app_from_env
-from faqbot.web.signing import StateSigner
+from faqbot.web.signing import StateSigner, TurnSigner
 
 SECRET = "test-secret-" + "s" * 40
+TURN = TurnSigner(SECRET).issue()  # a turn this server issued, for votes that fail for another reason
+
+
+def new_turn() -> str:
+    """A turn id as a chat reply would issue it: one vote each counts."""
+    return TurnSigner(SECRET).issue()
+
 TODAY = "2026-11-26"
 
 
@@ -79,7 +86,7 @@ def chat(client: TestClient, message: str, state: str | None = None) -> dict[str
 
 def test_chat_answers_and_returns_a_signed_state(client: TestClient) -> None:
     data = chat(client, "解約したい")
-    assert set(data) == {"reply", "state"}
+    assert set(data) == {"reply", "state", "turn"}
     reply = data["reply"]
     assert set(reply) == {"text", "html", "intent", "decision", "confidence", "kind", "choices", "links", "facts", "handoff", "lang"}
     assert reply["intent"] == "cancel-howto"
@@ -279,20 +286,20 @@ BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/api/v1/feedback", {}, {}, 422, "missing_field"),
     ("POST", "/api/v1/feedback", {"helpful": False}, {}, 422, "missing_field"),
     ("POST", "/api/v1/feedback", {"intent": "cancel-howto"}, {}, 422, "missing_field"),
-    ("POST", "/api/v1/feedback", {"intent": "no-such-entry", "helpful": False}, {}, 422, "unknown_entry"),
-    ("POST", "/api/v1/feedback", {"intent": "fallback", "helpful": False}, {}, 422, "unknown_entry"),
-    ("POST", "/api/v1/feedback", {"intent": 7, "helpful": False}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "", "helpful": False}, {}, 422, "empty_field"),
-    ("POST", "/api/v1/feedback", {"intent": "a" * 101, "helpful": False}, {}, 422, "too_long"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": None}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "false"}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": 0}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": LONG}, {}, 422, "too_long"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "message": 5}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true, "message": "\\udc00"}', {}, 422, "invalid_text"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": "nope"}, {}, 422, "unknown_product"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "product": ["mobile"]}, {}, 422, "invalid_type"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": True, "stars": 5}, {}, 422, "unknown_field"),
+    ("POST", "/api/v1/feedback", {"intent": "no-such-entry", "turn": TURN, "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": "fallback", "turn": TURN, "helpful": False}, {}, 422, "unknown_entry"),
+    ("POST", "/api/v1/feedback", {"intent": 7, "turn": TURN, "helpful": False}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "", "turn": TURN, "helpful": False}, {}, 422, "empty_field"),
+    ("POST", "/api/v1/feedback", {"intent": "a" * 101, "turn": TURN, "helpful": False}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": None}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": "false"}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": 0}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "message": LONG}, {}, 422, "too_long"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "message": 5}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true, "message": "\\udc00", "turn": "' + TURN.encode() + b'"}', {}, 422, "invalid_text"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "product": "nope"}, {}, 422, "unknown_product"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "product": ["mobile"]}, {}, 422, "invalid_type"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "turn": TURN, "helpful": True, "stars": 5}, {}, 422, "unknown_field"),
     ("POST", "/api/v1/feedback", [{"intent": "cancel-howto", "helpful": True}], {}, 422, "invalid_body"),
     ("POST", "/api/v1/feedback", b"{oops", {}, 400, "invalid_json"),
     ("POST", "/api/v1/feedback", b'{"intent": "cancel-howto", "helpful": true}', {"content-type": "text/plain"}, 415, "unsupported_media_type"),
@@ -386,9 +393,10 @@ def test_an_unexpected_bug_is_a_500_error_shape_without_details(engine: Engine, 
 
     monkeypatch.setattr(web_api, "step", broken)
     client = TestClient(create_app(WebConfig(secret=SECRET, allow_client_today=True), engine), raise_server_exceptions=False)
-    response = client.post("/api/v1/chat", json={"message": "hi"})
+    response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"X-Request-ID": "bug-report-1"})
     error = assert_error(response, 500, "internal_error")
     assert "secret internals" not in error["message"]
+    assert response.headers["X-Request-ID"] == "bug-report-1"  # matches the logged traceback
 
 
 # ---------------------------------------------------------------- CORS
@@ -478,6 +486,33 @@ def test_dialogue_turns_are_not_recorded(recorded: TestClient, db: Path) -> None
     assert [r["intent"] for r in rows(db, "turns")] == ["next-billing-date"]
 
 
+def test_feedback_counts_once_per_turn_the_last_vote_wins(recorded: TestClient, db: Path) -> None:
+    first, second = chat(recorded, "解約したい"), chat(recorded, "解約したい")
+    votes = [(first["turn"], True), (first["turn"], False), (first["turn"], False), (second["turn"], True)]
+    for turn, helpful in votes:
+        response = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful, "turn": turn})
+        assert response.status_code == 200, response.text
+    assert [(r["helpful"]) for r in rows(db, "feedback")] == [0, 1]
+
+
+def test_every_chat_response_names_a_new_turn(client: TestClient) -> None:
+    turns = {chat(client, "解約したい")["turn"] for _ in range(3)}
+    assert len(turns) == 3
+
+
+OTHER_SERVERS_TURN = TurnSigner("another-secret-" + "a" * 40).issue()
+
+
+@pytest.mark.parametrize(
+    "turn",
+    ["", "made-up", "x" * 200, OTHER_SERVERS_TURN, ("1" if TURN[0] == "0" else "0") + TURN[1:], TURN + "0", TURN.replace(".", ""), "é" + TURN[1:]],
+)
+def test_feedback_for_a_turn_this_server_did_not_issue_is_refused(recorded: TestClient, db: Path, turn: str) -> None:
+    response = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "turn": turn})
+    assert_error(response, 400, "invalid_turn")
+    assert not db.exists() or rows(db, "feedback") == []
+
+
 def test_create_app_records_nothing_by_default(client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
     monkeypatch.setenv("FAQBOT_ANALYTICS_DB", str(tmp_path / "should-not-exist.sqlite3"))
@@ -491,7 +526,7 @@ def test_a_failing_recorder_never_fails_the_chat(engine: Engine, config: WebConf
     client = TestClient(create_app(config, engine, recorder=unwritable), raise_server_exceptions=False)
     assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
     assert unwritable.last_error is not None
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False})
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False, "turn": TURN})
     assert response.status_code == 200
 
 
@@ -503,7 +538,7 @@ def test_a_switched_off_recorder_costs_no_thread(engine: Engine, config: WebConf
     monkeypatch.setattr(web_api, "run_in_threadpool", no_thread)
     client = TestClient(create_app(config, engine, recorder=Recorder(None)), raise_server_exceptions=False)
     assert chat(client, "解約したい")["reply"]["intent"] == "cancel-howto"
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True})
+    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "turn": TURN})
     assert response.status_code == 200
 
 
@@ -553,11 +588,12 @@ def test_app_from_env_records_where_the_environment_says(
 def test_feedback_is_recorded_masked(recorded: TestClient, db: Path) -> None:
     response = recorded.post(
         "/api/v1/feedback",
-        json={"intent": "cancel-howto", "helpful": False, "message": f"解約 {CARD} 090-1234-5678", "product": "mobile"},
+        json={"intent": "cancel-howto", "helpful": False, "message": f"解約 {CARD} 090-1234-5678", "product": "mobile",
+              "turn": new_turn()},
     )
     assert response.status_code == 200, response.text
     assert response.json() == {"ok": True}
-    recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": True})
+    recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": True, "turn": new_turn()})
     got = [(r["channel"], r["intent"], r["helpful"], r["query"], r["product"]) for r in rows(db, "feedback")]
     assert got == [
         ("web", "cancel-howto", 0, "解約 [カード番号] [電話番号]", "mobile"),
@@ -566,14 +602,15 @@ def test_feedback_is_recorded_masked(recorded: TestClient, db: Path) -> None:
 
 
 def test_feedback_without_a_recorder_is_accepted(client: TestClient) -> None:
-    response = client.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": True, "message": None, "product": None})
+    body = {"intent": "cancel-howto", "helpful": True, "message": None, "product": None, "turn": TURN}
+    response = client.post("/api/v1/feedback", json=body)
     assert response.status_code == 200
     assert response.json() == {"ok": True}
 
 
 def test_web_thumbs_down_shows_in_faqbot_report(recorded: TestClient, db: Path) -> None:
     for helpful in (False, False, True):
-        recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful})
+        recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful, "turn": new_turn()})
     result = CliRunner().invoke(main, ["report", "--db", str(db), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["disliked"] == [{"intent": "cancel-howto", "down": 2, "up": 1}]

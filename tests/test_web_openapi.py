@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -13,8 +14,10 @@ from starlette.testclient import TestClient
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.web import WebConfig, create_app
+from faqbot.web.signing import TurnSigner
 
 SECRET = "openapi-secret-" + "o" * 40
+TURN = TurnSigner(SECRET).issue()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,7 @@ CASES = [
         {"product": "virusbuster-cloud", "plan": "annual", "expiry": "2027-03-31", "today": "2026-11-26"}, 200, "Billing",
     ),
     ("GET", "/healthz", None, 200, "Health"),
-    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": False, "message": "解約したい"}, 200, "FeedbackResponse"),
+    ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": False, "message": "解約したい", "turn": TURN}, 200, "FeedbackResponse"),
     ("POST", "/api/v1/feedback", {"intent": "cancel-howto", "helpful": "yes"}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": 1}, 422, "Error"),
     ("POST", "/api/v1/chat", {"message": "x", "state": "forged"}, 400, "Error"),
@@ -101,6 +104,48 @@ def test_the_request_schemas_accept_what_the_server_accepts(document: dict[str, 
     assert conforms(document, "ChatRequest", {"message": "x", "extra": 1}) != []
     assert conforms(document, "BillingRequest", {"product": "mobile", "plan": "monthly", "expiry": "2027-03-31"}) == []
     assert conforms(document, "BillingRequest", {"product": "mobile"}) != []
-    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": False, "message": None, "product": "mobile"}) == []
-    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": 0}) != []
+    vote = {"intent": "cancel-howto", "helpful": False, "message": None, "product": "mobile", "turn": TURN}
+    assert conforms(document, "FeedbackRequest", vote) == []
+    assert conforms(document, "FeedbackRequest", {**vote, "turn": None}) != []
+    assert conforms(document, "FeedbackRequest", {"intent": "cancel-howto", "helpful": 0, "turn": TURN}) != []
     assert conforms(document, "FeedbackRequest", {"helpful": True}) != []
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """The non-null branch of an ``anyOf: [X, null]`` property (or the property itself)."""
+    branches = [p for p in prop.get("anyOf", [prop]) if p != {"type": "null"}]
+    assert len(branches) == 1, prop
+    return branches[0]
+
+
+def test_the_document_states_every_limit_the_server_enforces(document: dict[str, Any], engine: Engine) -> None:
+    schemas = document["components"]["schemas"]
+    kb = engine.kb
+    chat, billing, vote = (schemas[n]["properties"] for n in ("ChatRequest", "BillingRequest", "FeedbackRequest"))
+    # Text: the configured length, and not only white space (what the server calls empty).
+    assert chat["message"]["maxLength"] == WebConfig(secret=SECRET).max_message_chars
+    blank = re.compile(chat["message"]["pattern"])
+    assert [bool(blank.search(t)) for t in ("解約", " a", " ", "\u3000\t", "\x85", "\x1c")] == [True, True, False, False, False, False]
+    # Ids: exactly the knowledge base's.
+    assert billing["product"]["enum"] == [p.id for p in kb.products]
+    assert _nullable(vote["product"])["enum"] == [p.id for p in kb.products]
+    assert vote["intent"]["enum"] == [e.id for e in kb.entries]
+    assert set(billing["plan"]["enum"]) == {"monthly", "annual"}
+    # Dates: the form and the range 1900–2999.
+    for prop in (billing["expiry"], _nullable(billing["today"]), _nullable(chat["today"])):
+        assert prop["format"] == "date"
+        date_form = re.compile(prop["pattern"])
+        assert [bool(date_form.fullmatch(d)) for d in ("1900-01-01", "2999-12-31", "1899-12-31", "3000-01-01", "2027-3-31")] == [
+            True, True, False, False, False]
+    # A vote names its turn.
+    assert "turn" in schemas["FeedbackRequest"]["required"]
+    # Parameters.
+    search = {p["name"]: p for p in document["paths"]["/api/v1/search"]["get"]["parameters"]}
+    assert (search["q"]["required"], search["q"]["schema"]["maxLength"]) == (True, 500)
+    assert (search["top"]["schema"]["minimum"], search["top"]["schema"]["maximum"], search["top"]["schema"]["default"]) == (1, 20, 5)
+    entry = {p["name"]: p for p in document["paths"]["/api/v1/faq/{id}"]["get"]["parameters"]}
+    assert (entry["id"]["in"], entry["id"]["schema"]["maxLength"]) == ("path", 100)
+    assert entry["product"]["schema"]["enum"] == [p.id for p in kb.products]
+    # Every object refuses fields it does not know, as the server does.
+    for name in ("ChatRequest", "BillingRequest", "FeedbackRequest"):
+        assert schemas[name]["additionalProperties"] is False

@@ -14,6 +14,7 @@ from faqbot.analytics.store import (
     Recorder,
     TurnRecord,
     analytics_settings,
+    database_url,
     default_db_path,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "TurnRecord",
     "analytics_settings",
     "build_report",
+    "database_url",
     "default_db_path",
     "report_json",
     "report_rows",

@@ -1,106 +1,66 @@
-"""The analytics store: each turn's outcome and each 👍/👎, in one SQLite file.
+"""The analytics store: each turn's outcome and each 👍/👎, for ``faqbot report``.
 
-SQLite because it is embedded (nothing to run beside the bot), one file a
-maintainer can copy, and safe for a few writers (the chat and the server)
-thanks to WAL mode.  A connection is opened per call, so the recorder can be
-shared across the web server's threads.
+Two backends behind one :class:`Recorder`: an SQLite file, the embedded
+default (:mod:`faqbot.analytics.sqlite_backend`), and PostgreSQL for several
+instances sharing one database (:mod:`faqbot.analytics.postgres_backend`).
+Both use the same schema and queries (:mod:`faqbot.analytics.schema`).
 
 Every query is passed through :func:`faqbot.text.privacy.mask_personal_data`
-*before* it reaches the database: card numbers, e-mail addresses and phone
+*before* it reaches either database: card numbers, e-mail addresses and phone
 numbers are never stored.
 
-Where the file lives (see :func:`analytics_settings`):
+Where records go (see :func:`analytics_settings`):
 
 * ``FAQBOT_ANALYTICS=off`` (or ``0``, ``false``, ``no``) switches recording off;
-* ``FAQBOT_ANALYTICS_DB=/path/file.sqlite3`` chooses the file;
+* ``FAQBOT_ANALYTICS_DB=postgresql://user@host:5432/db`` (or ``postgres://``) chooses PostgreSQL;
+* ``FAQBOT_ANALYTICS_DB=/path/file.sqlite3`` chooses the SQLite file;
 * otherwise ``$XDG_STATE_HOME/faqbot/analytics.sqlite3``, falling back to
   ``~/.local/state/faqbot/analytics.sqlite3``.
+
+Any other ``scheme://`` value is refused: it would otherwise become a folder
+named after the scheme while the operator believes the records go elsewhere.
 """
 
 from __future__ import annotations
 
 import os
-import sqlite3
+import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from faqbot.answers.answering import Answer
-from faqbot.errors import FaqbotError
-from faqbot.routing.router import DECISION_CLARIFY, DECISION_FALLBACK
+from faqbot.analytics import schema
+from faqbot.analytics.records import AnalyticsError, FeedbackRecord, TurnRecord
+from faqbot.analytics.sqlite_backend import SqliteBackend
 from faqbot.text.privacy import mask_personal_data
+
+if TYPE_CHECKING:
+    from faqbot.analytics.postgres_backend import PostgresBackend
+
+__all__ = ["AnalyticsError", "AnalyticsSettings", "FeedbackRecord", "Recorder", "TurnRecord"]
 
 ENV_SWITCH = "FAQBOT_ANALYTICS"
 ENV_DB = "FAQBOT_ANALYTICS_DB"
 _OFF = frozenset({"off", "0", "false", "no"})
-_SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS turns (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    query TEXT NOT NULL,
-    intent TEXT NOT NULL,
-    confidence REAL NOT NULL,
-    fallback INTEGER NOT NULL,
-    clarified INTEGER NOT NULL,
-    product TEXT
-);
-CREATE INDEX IF NOT EXISTS turns_at ON turns (at);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    channel TEXT NOT NULL,
-    intent TEXT NOT NULL,
-    helpful INTEGER NOT NULL,
-    query TEXT NOT NULL,
-    product TEXT
-);
-CREATE INDEX IF NOT EXISTS feedback_at ON feedback (at);
-"""
-
-
-class AnalyticsError(FaqbotError):
-    """The analytics database cannot be opened or read."""
-
-    code = "analytics_error"
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+POSTGRES_SCHEMES = ("postgresql", "postgres")
 
 
 @dataclass(frozen=True)
 class AnalyticsSettings:
-    """Whether to record, and where."""
+    """Whether to record, and where: a PostgreSQL ``url``, else the SQLite ``path``."""
 
     enabled: bool
     path: Path
+    url: str | None = None
 
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """One recorded turn (the query is already masked)."""
-
-    at: str  # ISO 8601 as recorded
-    channel: str
-    query: str
-    intent: str
-    confidence: float
-    fallback: bool
-    clarified: bool
-    product: str | None
-
-
-@dataclass(frozen=True)
-class FeedbackRecord:
-    """One 👍 (helpful) or 👎 (not helpful) on an answer."""
-
-    at: str
-    channel: str
-    intent: str
-    helpful: bool
-    query: str
-    product: str | None
+    @property
+    def target(self) -> Path | str:
+        """What :class:`Recorder` takes: the URL when there is one, else the path."""
+        return self.url if self.url is not None else self.path
 
 
 def default_db_path(env: Mapping[str, str]) -> Path:
@@ -109,62 +69,72 @@ def default_db_path(env: Mapping[str, str]) -> Path:
     return Path(state) / "faqbot" / "analytics.sqlite3"
 
 
+def database_url(value: str) -> str | None:
+    """``value`` when it is a PostgreSQL URL, None when it is a path.
+
+    Raises :class:`AnalyticsError` for a URL of any other scheme.
+    """
+    match = _URL.match(value)
+    if match is None:
+        return None
+    if match.group(1).lower() in POSTGRES_SCHEMES:
+        return value
+    raise AnalyticsError(
+        f"{ENV_DB}={match.group(1)}://… is a database URL of a kind faqbot cannot use; "
+        "give a postgresql:// URL or the path of an SQLite file."
+    )
+
+
 def analytics_settings(env: Mapping[str, str] | None = None) -> AnalyticsSettings:
     """Read ``FAQBOT_ANALYTICS`` and ``FAQBOT_ANALYTICS_DB`` from ``env`` (default: the process)."""
     env = os.environ if env is None else env
     enabled = env.get(ENV_SWITCH, "on").strip().lower() not in _OFF
-    path = Path(env[ENV_DB]).expanduser() if env.get(ENV_DB) else default_db_path(env)
-    return AnalyticsSettings(enabled=enabled, path=path)
+    value = env.get(ENV_DB, "").strip()
+    url = database_url(value)
+    path = Path(value).expanduser() if value and url is None else default_db_path(env)
+    return AnalyticsSettings(enabled=enabled, path=path, url=url)
 
 
 class Recorder:
     """Appends turns and feedback to the analytics database; a no-op when disabled.
 
-    Recording is best effort: a full disk or a locked file must never break a
-    conversation, so write errors are kept in :attr:`last_error` instead of raised.
+    ``target`` is a PostgreSQL URL (``postgresql://…``), an SQLite file path,
+    or None (recording off).  Recording is best effort: a full disk, a locked
+    file or a database that is down must never break a conversation, so write
+    errors are kept in :attr:`last_error` instead of raised.
     """
 
-    def __init__(self, path: Path | str | None) -> None:
-        self.path = Path(path) if path is not None else None
-        self.last_error: str | None = None
+    def __init__(self, target: Path | str | None) -> None:
+        self._backend: SqliteBackend | PostgresBackend | None = None
+        url = database_url(target) if isinstance(target, str) else None
+        if url is not None:
+            # Imported here: psycopg takes ~0.4 s to import, which every faqbot command would pay.
+            from faqbot.analytics.postgres_backend import PostgresBackend
+
+            self._backend = PostgresBackend(url)
+        elif target is not None:
+            self._backend = SqliteBackend(Path(target))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Recorder:
         """The recorder the environment asks for (disabled with ``FAQBOT_ANALYTICS=off``)."""
         settings = analytics_settings(env)
-        return cls(settings.path if settings.enabled else None)
+        return cls(settings.target if settings.enabled else None)
 
     @property
     def enabled(self) -> bool:
         """False when recording is switched off."""
-        return self.path is not None
+        return self._backend is not None
 
-    def _connect(self) -> sqlite3.Connection:
-        if self.path is None:
-            raise AnalyticsError("Analytics recording is switched off (FAQBOT_ANALYTICS=off).")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=5.0)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.executescript(_SCHEMA)
-        conn.execute(
-            "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)", (str(_SCHEMA_VERSION),)
-        )
-        return conn
+    @property
+    def location(self) -> str:
+        """Where records go, for messages (a URL without its password)."""
+        return self._backend.location if self._backend is not None else "(recording off)"
 
-    def _write(self, sql: str, values: tuple[object, ...]) -> bool:
-        if self.path is None:
-            return False
-        try:
-            conn = self._connect()
-            try:
-                with conn:
-                    conn.execute(sql, values)
-            finally:
-                conn.close()
-        except (sqlite3.Error, OSError) as exc:
-            self.last_error = f"{self.path}: {exc}"
-            return False
-        return True
+    @property
+    def last_error(self) -> str | None:
+        """The last write problem, or None."""
+        return self._backend.last_error if self._backend is not None else None
 
     def record_turn(
         self,
@@ -177,25 +147,13 @@ class Recorder:
         product: str | None,
         at: datetime,
     ) -> bool:
-        """Store one turn's outcome (``query`` is masked here); True when it was written."""
-        return self._write(
-            "INSERT INTO turns (at, channel, query, intent, confidence, fallback, clarified, product)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        """Store one turn's outcome (``query`` is masked here); True when it was written or queued."""
+        if self._backend is None:
+            return False
+        return self._backend.write(
+            schema.INSERT_TURN,
             (at.isoformat(timespec="seconds"), channel, mask_personal_data(query), intent,
-             float(confidence), int(fallback), int(clarified), product),
-        )
-
-    def record_answer(self, channel: str, answer: Answer, at: datetime) -> bool:
-        """Store the outcome of an :class:`~faqbot.answers.answering.Answer` (one-line hook for front ends)."""
-        return self.record_turn(
-            channel=channel,
-            query=answer.query,
-            intent=answer.intent,
-            confidence=answer.confidence,
-            fallback=answer.decision == DECISION_FALLBACK,
-            clarified=answer.decision == DECISION_CLARIFY,
-            product=answer.entities.product,
-            at=at,
+             float(confidence), int(fallback), int(clarified), product, uuid.uuid4().hex),
         )
 
     def record_feedback(
@@ -206,51 +164,42 @@ class Recorder:
         at: datetime,
         query: str = "",
         product: str | None = None,
+        turn: str | None = None,
     ) -> bool:
-        """Store a 👍 (``helpful=True``) or 👎 on the answer of ``intent``; True when written."""
-        return self._write(
-            "INSERT INTO feedback (at, channel, intent, helpful, query, product) VALUES (?, ?, ?, ?, ?, ?)",
-            (at.isoformat(timespec="seconds"), channel, intent, int(helpful), mask_personal_data(query), product),
+        """Store a 👍 (``helpful=True``) or 👎 on the answer of ``intent``; True when written or queued.
+
+        With a ``turn`` id, a turn counts once: a later vote for the same turn
+        replaces the earlier one (the customer corrected a misclick), so repeating
+        a vote cannot stuff the report.
+        """
+        if self._backend is None:
+            return False
+        return self._backend.write(
+            schema.INSERT_FEEDBACK,
+            (at.isoformat(timespec="seconds"), channel, intent, int(helpful), mask_personal_data(query), product, turn),
         )
 
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until queued records are written (PostgreSQL); True when none is left."""
+        return self._backend.flush(timeout) if self._backend is not None else True
+
     def _read(self, sql: str, since: date | None) -> list[tuple[object, ...]]:
-        if self.path is None or not self.path.exists():
-            where = self.path if self.path is not None else "(recording off)"
-            raise AnalyticsError(
-                f"No analytics database at {where}; record some conversations first or pass --db PATH."
-            )
-        try:
-            conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
-            try:
-                # ISO timestamps sort as text, so the first 10 characters compare as dates.
-                return conn.execute(sql, (since.isoformat() if since else "",)).fetchall()
-            finally:
-                conn.close()
-        except sqlite3.Error as exc:
-            raise AnalyticsError(f"Cannot read the analytics database {self.path}: {exc}.") from exc
+        if self._backend is None:
+            raise AnalyticsError("Analytics recording is switched off (FAQBOT_ANALYTICS=off); pass --db PATH.")
+        return self._backend.read(sql, since.isoformat() if since else "")
 
     def turns(self, since: date | None = None) -> tuple[TurnRecord, ...]:
         """Recorded turns on or after ``since``, oldest first."""
-        rows = self._read(
-            "SELECT at, channel, query, intent, confidence, fallback, clarified, product FROM turns"
-            " WHERE substr(at, 1, 10) >= ? ORDER BY at, id",
-            since,
-        )
         return tuple(
             TurnRecord(str(r[0]), str(r[1]), str(r[2]), str(r[3]), float(r[4]),  # type: ignore[arg-type]
                        bool(r[5]), bool(r[6]), r[7] if r[7] is None else str(r[7]))
-            for r in rows
+            for r in self._read(schema.SELECT_TURNS, since)
         )
 
     def feedback(self, since: date | None = None) -> tuple[FeedbackRecord, ...]:
         """Recorded 👍/👎 on or after ``since``, oldest first."""
-        rows = self._read(
-            "SELECT at, channel, intent, helpful, query, product FROM feedback"
-            " WHERE substr(at, 1, 10) >= ? ORDER BY at, id",
-            since,
-        )
         return tuple(
             FeedbackRecord(str(r[0]), str(r[1]), str(r[2]), bool(r[3]), str(r[4]),
                            r[5] if r[5] is None else str(r[5]))
-            for r in rows
+            for r in self._read(schema.SELECT_FEEDBACK, since)
         )

@@ -68,11 +68,6 @@ def _key(root: Path, content_hash: str) -> str:
     return hashlib.sha256((str(root.resolve()) + content_hash + _code_hash()).encode()).hexdigest()[:32]
 
 
-def cache_key(root: Path) -> str:
-    """The key of ``root``'s compiled engine: its path and content, faqbot's code and libraries."""
-    return _key(root, kb_content_hash(root))
-
-
 def load_engine(root: Path | str | None = None) -> Engine:
     """The engine for the knowledge base in ``root``, from the cache when it is current.
 

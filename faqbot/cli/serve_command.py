@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import uvicorn
 
-from faqbot.analytics import Recorder
+from faqbot.analytics import Recorder, analytics_settings
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
 from faqbot.web.config import (
@@ -21,6 +21,14 @@ from faqbot.web.config import (
     WebConfig,
     generate_secret,
 )
+from faqbot.web.metrics import (
+    ENV_MULTIPROC_DIR,
+    MetricsSettings,
+    prepare_multiprocess,
+    remove_multiprocess,
+    serve_metrics,
+)
+from faqbot.web.observe import install_access_log
 from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported, uvicorn_options
 
 log = logging.getLogger("faqbot.web")
@@ -73,21 +81,36 @@ def serve(host: str, port: int, workers: int, allow_client_today: bool, kb_dir: 
     if allow_client_today:
         env[ENV_ALLOW_CLIENT_TODAY] = "1"
     config = WebConfig.from_env(env)
+    metrics = MetricsSettings.from_env(env)
+    analytics_settings(env)  # a bad FAQBOT_ANALYTICS_DB stops here, in one sentence, not in every worker
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
+    # Workers write their metric samples to one folder that the metrics port sums (made here
+    # unless the operator chose one; a chosen one is cleared of earlier runs' samples).
+    own_samples = not env.get(ENV_MULTIPROC_DIR)
+    multiprocess = metrics.port is not None and (workers > 1 or not own_samples)
+    samples = prepare_multiprocess(env) if multiprocess else None
     if workers == 1:
+        install_access_log()  # one JSON line per request replaces uvicorn's access log
         app = create_app(config, engine, Recorder.from_env(env))
         freeze_startup_objects()
+        serve_metrics(metrics)
         uvicorn.run(app, host=host, port=port, **uvicorn_options(config))
         return
     # Workers are new processes that call the factory: they get the settings, the
     # generated secret included, through the environment they inherit.
-    os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB, ENV_ALLOW_CLIENT_TODAY) if name in env})
+    inherited = (ENV_SECRET, ENV_KB, ENV_ALLOW_CLIENT_TODAY, ENV_MULTIPROC_DIR)
+    os.environ.update({name: env[name] for name in inherited if name in env})
     del engine  # checked; the supervisor serves nothing itself, each worker loads its own
-    if reuse_port_supported():
-        # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
-        if Supervisor(host, port, workers).run() != 0:
-            raise click.ClickException("a worker could not start; see the log above.")
-        return
-    uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **uvicorn_options(config))
+    try:
+        serve_metrics(metrics)
+        if reuse_port_supported():
+            # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
+            if Supervisor(host, port, workers).run() != 0:
+                raise click.ClickException("a worker could not start; see the log above.")
+            return
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **uvicorn_options(config))
+    finally:
+        if samples is not None and own_samples:
+            remove_multiprocess(samples)

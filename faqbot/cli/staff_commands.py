@@ -22,7 +22,7 @@ from rich.segment import Segment, Segments
 from rich.table import Table
 from rich.text import Text
 
-from faqbot.analytics import Recorder, analytics_settings, build_report, report_json, report_rows
+from faqbot.analytics import Recorder, analytics_settings, build_report, database_url, report_json, report_rows
 from faqbot.analytics.outbox import STATUS_GAVE_UP, Outbox, outbox_path, reference
 from faqbot.analytics.report import CSV_HEADER, LOW_CONFIDENCE, Report
 from faqbot.answers.staff import (
@@ -229,7 +229,7 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
         _print(console, table)
 
 
-def _print_report(console: Console, report: Report, db: Path) -> None:
+def _print_report(console: Console, report: Report, db: str) -> None:
     since = f"{report.since.isoformat()} 以降" if report.since else "全期間"
     _print(console, f"分析レポート ({since}, {db})")
     _print(
@@ -265,12 +265,13 @@ def _print_report(console: Console, report: Report, db: Path) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="Print the report as CSV rows: section,key,count,value,example.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write the report as a self-contained HTML page with charts.")
-@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Analytics database (default: $FAQBOT_ANALYTICS_DB, else $XDG_STATE_HOME/faqbot/analytics.sqlite3).")
+@click.option("--db", "db_path", metavar="PATH|URL", default=None,
+              help="Analytics database: an SQLite file or a postgresql:// URL "
+                   "(default: $FAQBOT_ANALYTICS_DB, else $XDG_STATE_HOME/faqbot/analytics.sqlite3).")
 @kb_option
 @translate_errors
 def report(
-    since_text: str | None, as_json: bool, as_csv: bool, html_path: Path | None, db_path: Path | None,
+    since_text: str | None, as_json: bool, as_csv: bool, html_path: Path | None, db_path: str | None,
     kb_dir: Path | None,
 ) -> None:
     """What customers asked that the bot could not answer well: the maintainer's to-do list.
@@ -289,7 +290,7 @@ def report(
     if as_json and as_csv:
         raise InputError("--json and --csv cannot be combined; pick one of them.")
     since = parse_iso_date(since_text) if since_text else None
-    db = db_path if db_path is not None else analytics_settings().path
+    db: Path | str = analytics_settings().target if db_path is None else database_url(db_path) or Path(db_path)
     recorder = Recorder(db)
     turns, feedback = recorder.turns(since), recorder.feedback(since)
     engine = load_engine(kb_dir, quiet=as_json or as_csv)
@@ -306,7 +307,7 @@ def report(
         writer.writerow(CSV_HEADER)
         writer.writerows([tuple(inert(v) if isinstance(v, str) else v for v in row) for row in report_rows(result)])
     else:
-        _print_report(_console(), result, db)
+        _print_report(_console(), result, recorder.location)
         _print_outbox(_console(), Outbox(outbox_path()))
 
 

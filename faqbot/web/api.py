@@ -1,6 +1,7 @@
 """API v1: chat, search, FAQ lookup, billing and health, as Starlette routes.
 
-Handlers parse input with :mod:`faqbot.web.inputs`, call the core, and answer
+Handlers validate input with the models of :mod:`faqbot.web.schemas` (which
+also generate the OpenAPI document), call the core, and answer
 with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
 with each chat request and leaves re-signed with the reply.  The system date
@@ -30,32 +31,22 @@ from starlette.routing import BaseRoute, Route
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine, billing_for
 from faqbot.answers.serialize import billing_json, entry_json, match_json
-from faqbot.dialogue import LANGUAGES, Reply, initial_state, render_reply_html, reply_json, step
+from faqbot.dialogue import Reply, initial_state, render_reply_html, reply_json, step
 from faqbot.errors import UnknownEntryError
 from faqbot.kb.templating import render_html, render_text
 from faqbot.kb.timezones import date_in_zone
 from faqbot.text.privacy import mask_personal_data
+from faqbot.web import metrics
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
-from faqbot.web.inputs import (
-    check_fields,
-    check_text,
-    optional_date,
-    optional_text,
-    query_int,
-    read_json_object,
-    required_bool,
-    required_text,
-)
+from faqbot.web.inputs import read_json_object
 from faqbot.web.openapi import openapi_schema
-from faqbot.web.signing import StateSigner
+from faqbot.web.schemas import Limits, RequestModels, request_models
+from faqbot.web.signing import StateSigner, TurnSigner
 from faqbot.web.turncache import CachedTurn, TurnCache, TurnKey
+from faqbot.web.validation import validate
 
 API_PREFIX = "/api/v1"
-MAX_TOP = 20
-DEFAULT_TOP = 5
-# Ids and plan names are short; a long one is a client bug, not a lookup.
-_MAX_ID_CHARS = 100
 CHANNEL = "web"  # the analytics channel of everything this API records
 # Router outcomes worth recording; "dialogue" turns (form slots, cancel) are not questions.
 _RECORDED_DECISIONS = ("answer", "clarify", "fallback")
@@ -82,6 +73,13 @@ class Api:
     # under the GIL, threads add no parallelism, and several turns sharing it by time
     # slices all finish late (measured: 10% less throughput, p99 17 ms instead of 12).
     cpu: anyio.CapacityLimiter = field(default_factory=lambda: anyio.CapacityLimiter(1), compare=False)
+    models: RequestModels = field(init=False, compare=False)
+    turn_ids: TurnSigner = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived once per app: the request models carry this KB's ids and this config's limits.
+        object.__setattr__(self, "models", request_models(Limits.of(self.engine.kb, self.config.max_message_chars)))
+        object.__setattr__(self, "turn_ids", TurnSigner(self.config.secret))
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes of API v1 and ``/healthz``."""
@@ -98,16 +96,17 @@ class Api:
 
     async def chat(self, request: Request) -> JSONResponse:
         """``POST /api/v1/chat``: one dialogue turn."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("message", "state", "today", "lang"))
-        message = required_text(body, "message", self.config.max_message_chars)
-        token = body.get("state")
-        state = initial_state() if token is None else self.signer.loads(token)
-        today = self._today(body)
-        turn = await self._turn(TurnKey(state, message, today, _lang(body)))
+        body = validate(self.models.chat, await read_json_object(request, self.config.max_body_bytes))
+        message = body.message
+        state = initial_state() if body.state is None else self.signer.loads(body.state)
+        today = self._today(body.today)
+        turn = await self._turn(TurnKey(state, message, today, body.lang))
+        _count_turn(turn.reply)
         # Masked with the state's pending card digits: the second half of a split card number too.
         await self._record_turn(mask_personal_data(message, state.card_digits), turn.reply, turn.state.product)
-        return JSONResponse({"reply": turn.payload, "state": self.signer.dumps(turn.state)})
+        return JSONResponse(
+            {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue()}
+        )
 
     async def _turn(self, key: TurnKey) -> CachedTurn:
         """The turn for ``key``: remembered, or computed (and remembered when it may be)."""
@@ -122,9 +121,8 @@ class Api:
             self.turns.put(key, turn)
         return turn
 
-    def _today(self, body: dict[str, Any]) -> date:
+    def _today(self, requested: date | None) -> date:
         """The date in the configured zone (Japan); a request's ``today`` only on a test server."""
-        requested = optional_date(body, "today")
         if requested is None:
             return date_in_zone(datetime.now(UTC), self.config.timezone)
         if not self.config.allow_client_today:
@@ -137,13 +135,8 @@ class Api:
 
     async def search(self, request: Request) -> JSONResponse:
         """``GET /api/v1/search?q=&top=``: entries ranked for ``q`` (no threshold)."""
-        params = request.query_params
-        if "q" not in params:
-            raise ApiError(422, "missing_field", "The parameter 'q' is required, e.g. /api/v1/search?q=解約.")
-        query = check_text("q", params["q"], self.config.max_message_chars)
-        if not query.strip():
-            raise ApiError(422, "empty_field", "The parameter 'q' must not be empty.")
-        top = query_int(params, "top", DEFAULT_TOP, 1, MAX_TOP)
+        params = validate(self.models.search, dict(request.query_params), what="parameter")
+        query, top = params.q, params.top
         kb = self.engine.kb
         # The query is echoed back: a card number, e-mail address or phone number never is.
         query = mask_personal_data(query)
@@ -157,12 +150,12 @@ class Api:
     async def faq_entry(self, request: Request) -> JSONResponse:
         """``GET /api/v1/faq/{id}?product=``: one entry with its answer rendered (for a product)."""
         kb = self.engine.kb
-        entry_id = check_text("id", request.path_params["entry_id"], _MAX_ID_CHARS)
+        entry_id = validate(self.models.entry_path, {"id": request.path_params["entry_id"]}, what="parameter").id
         if not kb.has_entry(entry_id):
             raise UnknownEntryError(f"There is no FAQ entry with id {entry_id!r}; GET /api/v1/faq lists the ids.")
         entry = kb.entry(entry_id)
-        product_id = optional_text(request.query_params, "product", _MAX_ID_CHARS)
-        product = kb.product(product_id) if product_id else None
+        product_id = validate(self.models.entry_query, dict(request.query_params), what="parameter").product
+        product = kb.product(product_id) if product_id is not None else None
         return JSONResponse(
             {
                 **entry_json(entry),
@@ -177,36 +170,21 @@ class Api:
 
     async def billing(self, request: Request) -> JSONResponse:
         """``POST /api/v1/billing``: the next billing and notice dates for a contract."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("product", "plan", "expiry", "today"))
-        product = required_text(body, "product", _MAX_ID_CHARS)
-        plan = required_text(body, "plan", _MAX_ID_CHARS)
-        if "expiry" not in body:
-            raise ApiError(422, "missing_field", "The field 'expiry' is required (YYYY-MM-DD).")
-        expiry = optional_date(body, "expiry")
-        if expiry is None:
-            raise ApiError(422, "invalid_type", "The field 'expiry' must be a YYYY-MM-DD string, not null.")
-        today = self._today(body)
-        result = billing_for(self.engine, product, plan, expiry, today)
+        body = validate(self.models.billing, await read_json_object(request, self.config.max_body_bytes))
+        today = self._today(body.today)
+        result = billing_for(self.engine, body.product, body.plan, body.expiry, today)
         return JSONResponse(billing_json(result))
 
     async def feedback(self, request: Request) -> JSONResponse:
         """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
-        body = await read_json_object(request, self.config.max_body_bytes)
-        check_fields(body, ("intent", "helpful", "message", "product"))
-        kb = self.engine.kb
-        intent = required_text(body, "intent", _MAX_ID_CHARS)
-        if not kb.has_entry(intent):
-            raise ApiError(
-                422, "unknown_entry", f"The field 'intent' must be an FAQ entry id (GET /api/v1/faq lists them), not {intent!r}."
-            )
-        helpful = required_bool(body, "helpful")
-        message = optional_text(body, "message", self.config.max_message_chars) or ""
-        product_id = optional_text(body, "product", _MAX_ID_CHARS)
-        product = kb.product(product_id).id if product_id else None  # unknown → 422 unknown_product
+        body = validate(self.models.feedback, await read_json_object(request, self.config.max_body_bytes))
+        turn = self.turn_ids.verify(body.turn)
+        metrics.FEEDBACK.labels(helpful=str(body.helpful).lower()).inc()
         if self.recorder is not None:
-            # record_feedback masks the message before it is stored.
-            write = partial(self.recorder.record_feedback, CHANNEL, intent, helpful, _now(), message, product)
+            # record_feedback masks the message before it is stored; a turn's later vote replaces its earlier one.
+            write = partial(
+                self.recorder.record_feedback, CHANNEL, body.intent, body.helpful, _now(), body.message or "", body.product, turn
+            )
             await run_in_threadpool(_record_safely, self.recorder, write)
         return JSONResponse({"ok": True})
 
@@ -223,7 +201,7 @@ class Api:
 
     async def openapi(self, request: Request) -> JSONResponse:
         """``GET /api/v1/openapi.json``: the API description."""
-        return JSONResponse(openapi_schema(self.config))
+        return JSONResponse(openapi_schema(self.config, self.models))
 
     async def healthz(self, request: Request) -> JSONResponse:
         """``GET /healthz``: the process is up and its knowledge base loaded."""
@@ -241,6 +219,13 @@ async def _in_thread(limiter: anyio.CapacityLimiter, func: Callable[..., T], *ar
     return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True, limiter=limiter)
 
 
+def _count_turn(reply: Reply) -> None:
+    """Count a chat turn by decision, and the handoff it offered, for /metrics."""
+    metrics.TURNS.labels(decision=reply.decision).inc()
+    if reply.handoff is not None:
+        metrics.HANDOFFS.labels(reason=reply.handoff.reason).inc()
+
+
 def _now() -> datetime:
     """The server's local time with its UTC offset (the date part is what ``--since`` compares, as for the chat)."""
     return datetime.now().astimezone()
@@ -255,11 +240,3 @@ def _record_safely(recorder: Recorder, write: Callable[[], bool]) -> None:
         return
     if not written and recorder.enabled:
         log.warning("analytics: not recorded: %s", recorder.last_error)
-
-
-def _lang(body: dict[str, Any]) -> str | None:
-    """The request's reply language ("ja"/"en"), or None to follow each message (issue 12)."""
-    lang = optional_text(body, "lang", 2)
-    if lang is not None and lang not in LANGUAGES:
-        raise ApiError(422, "invalid_lang", f"The field 'lang' must be one of {', '.join(LANGUAGES)} or null, not {lang!r}.")
-    return lang

@@ -15,17 +15,20 @@ import logging
 import sys
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from uvicorn.config import STARTUP_FAILURE
 
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
+from faqbot.web import metrics
 from faqbot.web.api import Api
 from faqbot.web.config import ConfigError, WebConfig, in_worker_pool
 from faqbot.web.errors import EXCEPTION_HANDLERS
 from faqbot.web.handoff import HandoffDesk
 from faqbot.web.logmask import install_log_masking
 from faqbot.web.middleware import build_middleware
+from faqbot.web.observe import ObserveMiddleware, install_access_log
 from faqbot.web.pages import page_routes
 from faqbot.web.signing import StateSigner
 from faqbot.web.turncache import TurnCache
@@ -48,12 +51,14 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
     desk = HandoffDesk.build(engine.kb, config, signer)
     app = Starlette(
         routes=[*api.routes(), *desk.routes(), *page_routes(engine.kb)],
-        middleware=build_middleware(config),
+        # Outermost: the access log, request id and request metrics see every answer.
+        middleware=[Middleware(ObserveMiddleware), *build_middleware(config)],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=desk.lifespan,
     )
     app.state.config = config
     app.state.engine = engine
+    metrics.kb_loaded(engine.kb.content_hash, len(engine.kb.entries))
     return app
 
 
@@ -66,6 +71,7 @@ def app_from_env() -> Starlette:
     refuse the others' conversations.  A bad setting is one logged sentence and uvicorn's
     start-up-failure exit status, so its supervisor stops instead of restarting the worker.
     """
+    install_access_log()
     try:
         config = WebConfig.from_env(shared=in_worker_pool())
     except ConfigError as exc:

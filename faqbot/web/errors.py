@@ -89,11 +89,14 @@ async def handle_http_exception(request: Request, exc: HTTPException) -> Respons
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     """A bug: log it with its traceback server-side, tell the client nothing internal."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    # Starlette answers this one outside the middleware stack, so the security headers are added here.
-    return error_response(
-        500, "internal_error", "Something went wrong on our side; please try again.", dict(SECURITY_HEADERS)
-    )
+    request_id = request.scope.get("state", {}).get("request_id")
+    log.exception("unhandled error on %s %s (request id %s)", request.method, request.url.path, request_id)
+    # Starlette answers this one outside the middleware stack, so the security headers and the
+    # request id (which ties the client's error to the logged traceback) are added here.
+    headers = dict(SECURITY_HEADERS)
+    if isinstance(request_id, str):
+        headers["X-Request-ID"] = request_id
+    return error_response(500, "internal_error", "Something went wrong on our side; please try again.", headers)
 
 
 # Each handler is registered for its own exception class, so its narrower parameter type holds.

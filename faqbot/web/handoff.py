@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -50,22 +49,19 @@ from starlette.types import ASGIApp
 
 from faqbot.analytics.outbox import STATUS_DELIVERED, Delivery, Outbox, OutboxError, reference
 from faqbot.dialogue import DialogueState, initial_state
-from faqbot.dialogue.reply import HANDOFF_ASKED, HANDOFF_COMPLAINT, HANDOFF_MISSES, HANDOFF_REFERRAL, HANDOFF_REFUND
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
-from faqbot.web.inputs import check_fields, read_json_object
+from faqbot.web.inputs import read_json_object
+from faqbot.web.schemas import HandoffRequest as HandoffRequestModel
 from faqbot.web.signing import StateSigner
+from faqbot.web.validation import validate
 from faqbot.web.webhook import RETRY_BASE, Redelivery, Webhook
 
 API_PREFIX = "/api/v1"
-REASONS = (HANDOFF_ASKED, HANDOFF_COMPLAINT, HANDOFF_REFUND, HANDOFF_MISSES, HANDOFF_REFERRAL)
 ROLES = {"user": "customer", "bot": "bot"}  # the widget's roles → the webhook's
-LANGUAGES = ("ja", "en")
-MAX_LINES = 100
 MAX_LINE_CHARS = 2000
-_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _MARGIN = 1.0  # seconds of the request timeout left for writing the outbox and answering
 _CONFIG_CACHE = "public, max-age=300"
 
@@ -153,21 +149,12 @@ class HandoffDesk:
         return self._answer("queued", parsed.key)
 
     def _parse(self, body: dict[str, Any]) -> HandoffRequest:
-        check_fields(body, ("key", "reason", "state", "lang", "transcript"))
-        key = body.get("key")
-        if key is None:
-            key = uuid.uuid4().hex
-        elif not isinstance(key, str) or not _KEY.fullmatch(key):
-            raise ApiError(422, "invalid_type", "'key' must be 16 to 64 letters, digits, '-' or '_'.")
-        reason = body.get("reason", HANDOFF_ASKED)
-        if reason not in REASONS:
-            raise ApiError(422, "invalid_type", f"'reason' must be one of {', '.join(REASONS)}, not {reason!r}.")
-        lang = body.get("lang")
-        if lang is not None and lang not in LANGUAGES:
-            raise ApiError(422, "invalid_type", f"'lang' must be one of {', '.join(LANGUAGES)}, not {lang!r}.")
-        token = body.get("state")
-        state = initial_state() if token is None else self.signer.loads(token)
-        return HandoffRequest(key, reason, lang, state, _transcript(body.get("transcript")))
+        request = validate(HandoffRequestModel, body)
+        state = initial_state() if request.state is None else self.signer.loads(request.state)
+        lines = tuple(
+            (ROLES[line.role], mask_personal_data(line.text[:MAX_LINE_CHARS])) for line in request.transcript
+        )
+        return HandoffRequest(request.key or uuid.uuid4().hex, request.reason, request.lang, state, lines)
 
     def _payload(self, request: HandoffRequest) -> dict[str, Any]:
         """The webhook's JSON: who, why, the facts the dialogue gathered, and the masked transcript."""
@@ -218,17 +205,3 @@ class HandoffDesk:
             await anyio.to_thread.run_sync(self.outbox.record_attempt, key, error, retry_at, attempts)
         except OutboxError as exc:
             log.error("handoff outbox: %s", exc)
-
-
-def _transcript(value: Any) -> tuple[tuple[str, str], ...]:
-    """The widget's transcript, checked and masked line by line."""
-    if not isinstance(value, list) or not value:
-        raise ApiError(422, "invalid_type", "'transcript' must be a non-empty list of {role, text} objects.")
-    if len(value) > MAX_LINES:
-        raise ApiError(422, "too_long", f"'transcript' may hold at most {MAX_LINES} lines; send the latest ones.")
-    lines: list[tuple[str, str]] = []
-    for item in value:
-        if not isinstance(item, dict) or item.get("role") not in ROLES or not isinstance(item.get("text"), str):
-            raise ApiError(422, "invalid_type", "Each transcript line must be {\"role\": \"user\" or \"bot\", \"text\": \"...\"}.")
-        lines.append((ROLES[item["role"]], mask_personal_data(item["text"][:MAX_LINE_CHARS])))
-    return tuple(lines)

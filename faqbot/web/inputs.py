@@ -1,27 +1,19 @@
-"""Reading request input defensively: bodies, JSON fields and query parameters.
+"""Reading a request body defensively: media type, size, UTF-8 JSON.
 
-Each check raises :class:`~faqbot.web.errors.ApiError` with a 4xx status and a
-sentence naming the field and what to send instead, so bad input never reaches
-the core as a wrong type and never becomes a 500.
+What the fields must be is the business of the models in
+:mod:`faqbot.web.schemas`; this module only turns the raw body into a JSON
+object, or raises :class:`~faqbot.web.errors.ApiError` with a 4xx status.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from starlette.requests import Request
 
-from faqbot.errors import InvalidDateError
-from faqbot.kb.dates import parse_iso_date
 from faqbot.web.errors import ApiError
-
-# Dates a contract can plausibly have; far outside them calendar arithmetic
-# (a year past 9999) would fail in the core instead of answering.
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2999, 12, 31)
+from faqbot.web.validation import json_kind
 
 
 async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
@@ -48,105 +40,6 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_body", f"The request body must be a JSON object, not {json_kind(value)}.")
     return value
-
-
-def check_fields(body: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse fields the endpoint does not know, so a client's typo is not silently ignored."""
-    unknown = sorted(k for k in body if k not in allowed)
-    if unknown:
-        raise ApiError(422, "unknown_field", f"Unknown field {unknown[0]!r}; this endpoint accepts: {', '.join(allowed)}.")
-
-
-def required_text(body: Mapping[str, Any], name: str, max_chars: int) -> str:
-    """A required, non-blank string field of at most ``max_chars`` characters."""
-    if name not in body:
-        raise ApiError(422, "missing_field", f"The field {name!r} is required.")
-    value = optional_text(body, name, max_chars)
-    if value is None:
-        raise ApiError(422, "invalid_type", f"The field {name!r} must be a string, not null.")
-    if not value.strip():
-        raise ApiError(422, "empty_field", f"The field {name!r} must not be empty.")
-    return value
-
-
-def required_bool(body: Mapping[str, Any], name: str) -> bool:
-    """A required JSON ``true``/``false`` field (not 0/1, not "true")."""
-    if name not in body:
-        raise ApiError(422, "missing_field", f"The field {name!r} is required (true or false).")
-    value = body[name]
-    if not isinstance(value, bool):
-        raise ApiError(422, "invalid_type", f"The field {name!r} must be true or false, not {json_kind(value)}.")
-    return value
-
-
-def optional_text(body: Mapping[str, Any], name: str, max_chars: int) -> str | None:
-    """An optional string field (absent or null → None)."""
-    value = body.get(name)
-    if value is None:
-        return None
-    return check_text(name, value, max_chars)
-
-
-def check_text(name: str, value: Any, max_chars: int) -> str:
-    """``value`` as text of at most ``max_chars`` characters, encodable as UTF-8."""
-    if not isinstance(value, str):
-        raise ApiError(422, "invalid_type", f"The field {name!r} must be a string, not {json_kind(value)}.")
-    if len(value) > max_chars:
-        raise ApiError(
-            422, "too_long", f"The field {name!r} is {len(value)} characters long; the limit is {max_chars}."
-        )
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates arrive through JSON \ud800 escapes
-        raise ApiError(422, "invalid_text", f"The field {name!r} contains characters that are not valid Unicode.") from None
-    return value
-
-
-def optional_date(body: Mapping[str, Any], name: str) -> date | None:
-    """An optional YYYY-MM-DD field (absent or null → None)."""
-    text = optional_text(body, name, 40)
-    return None if text is None else parse_date(name, text)
-
-
-def parse_date(name: str, text: str) -> date:
-    """A strict YYYY-MM-DD date between :data:`MIN_DATE` and :data:`MAX_DATE`, else 422."""
-    try:
-        value = parse_iso_date(text)
-    except InvalidDateError as exc:
-        raise ApiError(422, "invalid_date", f"The field {name!r}: {exc}") from None
-    if not MIN_DATE <= value <= MAX_DATE:
-        raise ApiError(
-            422, "out_of_range", f"The field {name!r} must lie between {MIN_DATE} and {MAX_DATE}, not {value}."
-        )
-    return value
-
-
-def query_int(params: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    """An integer query parameter within ``[low, high]``."""
-    text = params.get(name)
-    if text is None:
-        return default  # absent; an empty value (``top=``) is not a number and is refused below
-    if not text.strip().lstrip("-").isdigit() or not text.strip().isascii():
-        raise ApiError(422, "invalid_type", f"The parameter {name!r} must be a whole number, not {text[:40]!r}.")
-    value = int(text)
-    if not low <= value <= high:
-        raise ApiError(422, "out_of_range", f"The parameter {name!r} must be between {low} and {high}, not {value}.")
-    return value
-
-
-def json_kind(value: Any) -> str:
-    """The JSON name of a value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return "an object"
 
 
 def _reject_constant(name: str) -> Any:

@@ -11,6 +11,9 @@ server did not write.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from typing import Any
 
 from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeTimedSerializer
@@ -22,6 +25,7 @@ from faqbot.web.errors import ApiError
 
 # Separates state tokens from anything else ever signed with the same secret.
 _SALT = "faqbot.dialogue-state.v1"
+_TURN_SALT = "faqbot.turn.v1"
 # Longer than any token this server writes (a few hundred characters); cheap to refuse early.
 _MAX_TOKEN_CHARS = 8192
 
@@ -87,3 +91,34 @@ def _invalid() -> ApiError:
 
 def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
+
+
+class TurnSigner:
+    """Issues a signed id for each chat turn, so a 👍/👎 names a turn this server answered.
+
+    Feedback is counted once per turn id; signing keeps a client from inventing
+    ids to stuff the report (it can only rate turns it really had).  A token is
+    ``<id>.<HMAC-SHA256 of the id>``, with a key derived once from the secret:
+    every chat reply issues one, and itsdangerous derived its key on each call
+    (measured: a third of a remembered turn's time).
+    """
+
+    def __init__(self, secret: str) -> None:
+        self._key = hmac.new(secret.encode("utf-8"), _TURN_SALT.encode("ascii"), hashlib.sha256).digest()
+
+    def _mac(self, turn_id: str) -> str:
+        return hmac.new(self._key, turn_id.encode("ascii"), hashlib.sha256).hexdigest()
+
+    def issue(self) -> str:
+        """A new turn's token (a random id, signed)."""
+        turn_id = secrets.token_hex(16)
+        return f"{turn_id}.{self._mac(turn_id)}"
+
+    def verify(self, token: str) -> str:
+        """The turn id inside ``token``; raises :class:`ApiError` (400 ``invalid_turn``) for anything not ours."""
+        turn_id, _, mac = token.partition(".")
+        if not (turn_id.isascii() and turn_id.isalnum() and mac.isascii() and hmac.compare_digest(mac, self._mac(turn_id))):
+            raise ApiError(
+                400, "invalid_turn", "The field 'turn' is not one this server issued; send the 'turn' of the chat response."
+            )
+        return turn_id

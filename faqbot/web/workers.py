@@ -33,6 +33,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from faqbot.errors import FaqbotError
 from faqbot.web.config import ConfigError, WebConfig
+from faqbot.web.metrics import worker_died
 from faqbot.web.protocol import NoDelayH11Protocol
 
 log = logging.getLogger("faqbot.web")
@@ -56,6 +57,8 @@ def uvicorn_options(config: WebConfig) -> dict[str, Any]:
         "http": NoDelayH11Protocol,  # TCP_NODELAY and the header deadline (faqbot/web/protocol.py)
         "proxy_headers": bool(config.trusted_proxies),
         "forwarded_allow_ips": list(config.trusted_proxies) or None,
+        # The app writes one JSON line per request instead (faqbot/web/observe.py).
+        "access_log": False,
     }
 
 
@@ -144,6 +147,7 @@ class Supervisor:
                         status = 1
                         break
                     log.warning("worker %s died (exit code %s); starting a new one", process.pid, process.exitcode)
+                    worker_died(process.pid or 0)
                     processes[index] = self._start()
         finally:
             _stop_all(processes)

@@ -287,7 +287,10 @@ def test_thumbs_down_is_sent_once_and_recorded(page: Page, server: str, analytic
     expect(down).to_have_attribute("aria-pressed", "true")
     expect(answer.locator(".thanks")).to_have_text("ご意見ありがとうございます")
     expect(answer.locator(".thanks")).to_be_visible()
-    assert posted == [{"intent": "cancel-howto", "helpful": False, "message": "解約方法を教えて"}]
+    assert [{k: v for k, v in p.items() if k != "turn"} for p in posted] == [
+        {"intent": "cancel-howto", "helpful": False, "message": "解約方法を教えて"}
+    ]
+    assert isinstance(posted[0]["turn"], str) and posted[0]["turn"]  # the turn the reply named
     # The server recorded the vote (masked, on the web channel) for `faqbot report`.
     votes = [(f.channel, f.intent, f.helpful, f.query) for f in Recorder(analytics_db).feedback()]
     assert ("web", "cancel-howto", False, "解約方法を教えて") in votes

@@ -477,7 +477,7 @@
   }
 
   function sendFeedback(message, helpful) {
-    var body = { intent: message.intent, helpful: helpful };
+    var body = { intent: message.intent, helpful: helpful, turn: message.turn || "" };
     if (typeof message.query === "string" && message.query) body.message = message.query.slice(0, MAX_CHARS);
     // Best effort: a lost vote must not bother the customer.
     requestJson(feedbackEndpoint, body, settings.timeout).catch(function () {});
@@ -595,6 +595,7 @@
         text: reply.text,
         kind: String(reply.kind || ""),
         intent: typeof reply.intent === "string" ? reply.intent : "",
+        turn: typeof result.data.turn === "string" ? result.data.turn : "", // names this reply in a 👍/👎
         query: query,
         choices: Array.isArray(reply.choices) ? reply.choices : [],
         links: Array.isArray(reply.links) ? reply.links : [],
