@@ -1,0 +1,58 @@
+"""Fitting a router to its knowledge base, from the knowledge base's own material.
+
+The weight ``w`` of the lexical channel in the fused ranking score
+``char + w · lexical`` is fitted when the engine is built, never on an
+evaluation set: it is the value of :data:`WEIGHT_GRID` that routes most
+held-out questions right, leave-one-out (each sampled alternate is taken out of
+the indexes and routed as if a customer had typed it).  Only questions whose
+entry keeps another question count: otherwise the character channel, which
+reads questions only, could not find the entry at all.  A knowledge base with
+too few such questions to tell (one question per entry, like LocalgovFAQ)
+keeps :data:`DEFAULT_WEIGHT`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from faqbot.routing.router import Candidates, Router
+
+# Candidate weights of the lexical channel; the leave-one-out best wins (ties: the first).
+WEIGHT_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
+# For knowledge bases that cannot tell: the lexical channel counts as much as the character one.
+DEFAULT_WEIGHT = 1.0
+MIN_HELD_OUT = 30
+# Held-out questions routed at most (a random sample, fixed seed): bounds the build time
+# of a large knowledge base while giving the choice hundreds of examples.
+MAX_HELD_OUT = 400
+_SEED = 0
+
+
+def fit_lexical_weight(router: Router) -> float:
+    """The lexical weight for ``router``'s knowledge base (see the module docstring)."""
+    char = router.char_channel
+    owner_of = char.doc_owner
+    entries = len(router.kb.entries)
+    real = np.flatnonzero(owner_of < entries)
+    counts = np.bincount(owner_of[real], minlength=entries) if len(real) else np.zeros(entries, dtype=np.int64)
+    choosable = real[counts[owner_of[real]] > 1]
+    if len(choosable) < MIN_HELD_OUT:
+        return DEFAULT_WEIGHT
+    rng = np.random.default_rng(_SEED)
+    held = np.sort(rng.choice(choosable, size=min(MAX_HELD_OUT, len(choosable)), replace=False))
+    texts = char.texts
+    examples = [(router.candidates(texts[i], exclude=texts[i]), int(owner_of[i])) for i in held.tolist()]
+    scores = [_accuracy(examples, w) for w in WEIGHT_GRID]
+    return WEIGHT_GRID[int(np.argmax(scores))]
+
+
+def _accuracy(examples: list[tuple[Candidates, int]], weight: float) -> float:
+    right = 0
+    for found, owner in examples:
+        if len(found.owners):
+            fused = found.char + weight * found.lexical
+            right += int(found.owners[int(np.argmax(fused))]) == owner
+    return right / len(examples)
