@@ -8,7 +8,10 @@ the indexes and routed as if a customer had typed it).  Only questions whose
 entry keeps another question count: otherwise the character channel, which
 reads questions only, could not find the entry at all.  A knowledge base with
 too few such questions to tell (one question per entry, like LocalgovFAQ)
-keeps :data:`DEFAULT_WEIGHT`.
+gives no evidence for the character channel, so the lexical channel, which
+reads every field, leads: :data:`DEFAULT_WEIGHT` is the grid's largest value.
+(On LocalgovFAQ's even query ids, the half looked at while designing, weights
+1 / 4 / 16 measured Recall@10 0.532 / 0.637 / 0.653.)
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ if TYPE_CHECKING:
 
 # Candidate weights of the lexical channel; the leave-one-out best wins (ties: the first).
 WEIGHT_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
-# For knowledge bases that cannot tell: the lexical channel counts as much as the character one.
-DEFAULT_WEIGHT = 1.0
+# For knowledge bases that cannot tell: the lexical channel leads (see the module docstring).
+DEFAULT_WEIGHT = WEIGHT_GRID[-1]
 MIN_HELD_OUT = 30
 # Held-out questions routed at most (a random sample, fixed seed): bounds the build time
 # of a large knowledge base while giving the choice hundreds of examples.
