@@ -48,6 +48,7 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 _ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "don't", "doesn't", "didn't", "won't", "isn't"})
 # MeCab cuts "can't" into can / ' / t: the contraction becomes the word it stands for.
 _CONTRACTED_NOT = re.compile(r"n't\b")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # MeCab is fast, but a pasted 10,000-character story is still cut to this many characters.
 _MAX_CHARS = 4000
 # Texts analysed once are remembered: the router, calibration and lint ask for the same text.
@@ -76,6 +77,8 @@ def _tagger() -> Any:
 def prepare(text: str) -> str:
     """The text as the analyser reads it: NFKC (half-width kana and full-width Latin folded), lower case."""
     folded = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()
+    # MeCab reads UTF-8: a lone surrogate (a JSON "\ud800" escape decodes to one) cannot be encoded.
+    folded = _SURROGATE.sub(" ", folded)
     return _CONTRACTED_NOT.sub(" not", folded.replace("\u2019", "'"))
 
 
