@@ -48,9 +48,9 @@ def test_negation_is_evidence_not_stripped(negated: str, affirmative: str) -> No
     assert terms(negated) != terms(affirmative)
 
 
-def test_surfaces_run_beside_terms() -> None:
+def test_readings_run_beside_terms() -> None:
     analysis = analyze("更新した")
-    assert analysis.terms == ("更新", "為る") and analysis.surfaces == ("更新", "する")
+    assert analysis.terms == ("更新", "為る") and analysis.readings == ("こうしん", "する")
 
 
 def test_prepare_folds_width_and_case() -> None:
@@ -61,7 +61,7 @@ def test_prepare_folds_width_and_case() -> None:
 @given(st.text(max_size=300))
 def test_any_text_is_analysed_without_error(text: str) -> None:
     analysis = analyze(text)
-    assert len(analysis.terms) == len(analysis.surfaces)
+    assert len(analysis.terms) == len(analysis.readings)
     assert all(analysis.terms)
 
 

@@ -40,7 +40,7 @@ def _index() -> LexicalIndex:
 def test_an_entry_scores_as_its_best_question_plus_its_answer_and_pages() -> None:
     scores = _index().score(["解約", "方法"])
     assert scores.question[0] > 0 and scores.answer[0] > 0 and scores.pages[0] > 0
-    assert scores.best_question[0] == 0 and scores.best_question[1] == -1
+    assert scores.best_question(0) == 0 and scores.best_question(1) == -1
     assert scores.total[0] > scores.total[1] == 0.0
 
 
@@ -53,3 +53,8 @@ def test_excluded_questions_score_nothing() -> None:
 def test_unknown_words_raise_the_ceiling() -> None:
     index = _index()
     assert index.score(["解約", "パスポート"]).ceiling > index.score(["解約"]).ceiling
+
+
+def test_questions_must_be_grouped_by_entry() -> None:
+    with pytest.raises(ValueError, match="grouped by entry"):
+        LexicalIndex([("a",), ("b",), ("c",)], np.array([1, 0, 1]), [(), ()], [(), ()])

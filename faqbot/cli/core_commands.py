@@ -19,7 +19,7 @@ from faqbot.cli.common import (
 )
 from faqbot.kb.billing import format_date
 from faqbot.kb.dates import parse_iso_date
-from faqbot.quality.evaluation import Report, load_examples, predict, score
+from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
 
 
 def _print_answer(answer: Answer) -> None:
@@ -115,16 +115,25 @@ def _print_report(report: Report) -> None:
         click.echo("\nMost confused intents (expected → predicted: count):")
         for expected, predicted, count in report.confusions[:10]:
             click.echo(f"  {expected} → {predicted}: {count}")
+    r = report.ranking
+    click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
+    click.echo("Precision–coverage (answered with confidence ≥ threshold):")
+    click.echo("  threshold  coverage  precision")
+    for point in report.coverage:
+        click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
 
 
 @click.command(name="eval")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--min-accuracy", type=float, default=None, help="Exit 1 when in-scope accuracy is below this.")
 @click.option("--errors", "show_errors", is_flag=True, help="List every misrouted query.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @kb_option
 @today_option
 @translate_errors
-def evaluate(file: Path, min_accuracy: float | None, show_errors: bool, kb_dir: Path | None, today_text: str | None) -> None:
+def evaluate(
+    file: Path, min_accuracy: float | None, show_errors: bool, as_json: bool, kb_dir: Path | None, today_text: str | None
+) -> None:
     """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
 
     \b
@@ -135,7 +144,10 @@ def evaluate(file: Path, min_accuracy: float | None, show_errors: bool, kb_dir: 
     examples = load_examples(file)
     engine = load_engine(kb_dir)
     report = score(predict(engine, examples, today))
-    _print_report(report)
+    if as_json:
+        echo_json(report_figures(report))
+    else:
+        _print_report(report)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted):")
         for p in report.errors:

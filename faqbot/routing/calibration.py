@@ -16,7 +16,10 @@ least squares) on standardised features with the usual L2 penalty (C = 1).
 The model is a veto on top of the router's other rules, so its threshold is
 set for recall: the probability below which only :data:`REFUSED_RIGHT` of the
 held-out questions the router routes right fall (the knowledge base's own
-questions, asked in new words, must still be answered).
+questions, asked in new words, must still be answered), and at most one half.
+A best entry whose character score is at least the median of the held-out
+questions routed right (``strong_char``) is not vetoed: its wording is as
+close to a stored question as a typical rephrasing is.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 # Share of the held-out questions routed right that the threshold may refuse.
-REFUSED_RIGHT = 0.02
+REFUSED_RIGHT = 0.01
 # L2 penalty on the standardised weights (scikit-learn's default C = 1).
 _L2 = 1.0
 _ITERATIONS = 25
@@ -44,6 +47,7 @@ class Calibration:
     threshold: float
     positives: int
     negatives: int
+    strong_char: float = 1.0  # a character score at least this strong is never vetoed
 
     def probability(self, lexical: float, novelty: float) -> float:
         """P(the best entry is the right answer) for one message."""
@@ -52,8 +56,11 @@ class Calibration:
         return 1.0 / (1.0 + float(np.exp(-np.clip(z, -30.0, 30.0))))
 
 
-def fit(rows: Sequence[tuple[float, float]], labels: Sequence[bool]) -> Calibration | None:
-    """Fit on (lexical, novelty) rows labelled right (True) or wrong (False); None without both kinds."""
+def fit(rows: Sequence[tuple[float, float]], labels: Sequence[bool], strong_char: float = 1.0) -> Calibration | None:
+    """Fit on (lexical, novelty) rows labelled right (True) or wrong (False); None without both kinds.
+
+    ``strong_char`` is passed through: the character score from which the model is not consulted.
+    """
     y = np.asarray(labels, dtype=np.float64)
     positives, negatives = int(y.sum()), int(len(y) - y.sum())
     if positives == 0 or negatives == 0:
@@ -65,8 +72,10 @@ def fit(rows: Sequence[tuple[float, float]], labels: Sequence[bool]) -> Calibrat
     design = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
     weights = _irls(design, y)
     probabilities = 1.0 / (1.0 + np.exp(-np.clip(design @ weights, -30.0, 30.0)))
-    threshold = float(np.quantile(probabilities[y == 1.0], REFUSED_RIGHT))
-    return Calibration(mean, scale, weights, threshold, positives, negatives)
+    # Capped at one half: the veto fires only where the model finds the answer more likely
+    # wrong than right (templated knowledge bases give held-out questions that are all easy).
+    threshold = min(float(np.quantile(probabilities[y == 1.0], REFUSED_RIGHT)), 0.5)
+    return Calibration(mean, scale, weights, threshold, positives, negatives, strong_char)
 
 
 def _irls(design: np.ndarray, y: np.ndarray) -> np.ndarray:

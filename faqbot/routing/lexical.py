@@ -83,12 +83,13 @@ class FieldIndex:
 
 @dataclass(frozen=True)
 class FieldScores:
-    """Per-entry BM25 scores of one query, by field, plus the question that scored best."""
+    """Per-entry BM25 scores of one query, by field."""
 
     question: np.ndarray  # best question of each entry
     answer: np.ndarray
     pages: np.ndarray
-    best_question: np.ndarray  # the question (document) id behind ``question``
+    per_question: np.ndarray  # every question's score, to find an entry's best question
+    starts: np.ndarray  # the first question id of each entry (questions are grouped by entry)
     ceiling: float  # an upper bound of the summed score: normalises it to about [0, 1]
 
     @property
@@ -97,9 +98,22 @@ class FieldScores:
         summed: np.ndarray = self.question + self.answer + self.pages
         return summed
 
+    def best_question(self, entry: int) -> int:
+        """The id of ``entry``'s best-scoring question, or -1 when none scores."""
+        start = int(self.starts[entry])
+        end = int(self.starts[entry + 1]) if entry + 1 < len(self.starts) else len(self.per_question)
+        if end <= start or self.question[entry] <= 0.0:
+            return -1
+        return start + int(np.argmax(self.per_question[start:end]))
+
 
 class LexicalIndex:
-    """BM25 over questions (per question), answers and page titles of every entry."""
+    """BM25 over questions (per question), answers and page titles of every entry.
+
+    Questions must come grouped by entry (``owner_of`` ascending, every entry at
+    least one question), as a knowledge base lists them: an entry's best question
+    is then one ``np.maximum.reduceat`` over contiguous slices, no sort.
+    """
 
     def __init__(
         self,
@@ -116,8 +130,11 @@ class LexicalIndex:
         self._questions = FieldIndex(q_ids, width)
         self._answers = FieldIndex(a_ids, width)
         self._pages = FieldIndex(p_ids, width)
-        self._owner_of = owner_of
         self.entries = len(answers)
+        counts = np.bincount(owner_of, minlength=self.entries) if len(owner_of) else np.zeros(self.entries, dtype=np.int64)
+        if np.any(np.diff(owner_of) < 0) or np.any(counts == 0):
+            raise ValueError("questions must be grouped by entry, every entry with at least one question")
+        self._starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
 
     def score(self, terms: Sequence[str], excluded: Sequence[int] = ()) -> FieldScores:
         """Each entry's field scores for a query's terms; ``excluded`` question ids score nothing."""
@@ -125,17 +142,11 @@ class LexicalIndex:
         per_question = self._questions.scores(columns)
         if len(excluded):
             per_question[list(excluded)] = 0.0
-        best = np.zeros(self.entries)
-        best_doc = np.full(self.entries, -1, dtype=np.int64)
-        hit = np.flatnonzero(per_question)
-        if len(hit):
-            # Highest first, so the first write per entry (np.unique's index) is its best question.
-            hit = hit[np.argsort(-per_question[hit], kind="stable")]
-            owners, first = np.unique(self._owner_of[hit], return_index=True)
-            best[owners] = per_question[hit[first]]
-            best_doc[owners] = hit[first]
+        best = np.maximum.reduceat(per_question, self._starts) if len(per_question) else np.zeros(self.entries)
         # Unknown terms count in the ceiling at the highest idf: words the knowledge base
         # never uses lower the normalised score, as they should.
         unknown = len(terms) - len(columns)
         ceiling = self._questions.ceiling(columns) + unknown * float(self._questions.idf.max(initial=1.0)) * (_K1 + 1.0)
-        return FieldScores(best, self._answers.scores(columns), self._pages.scores(columns), best_doc, ceiling or 1.0)
+        return FieldScores(
+            best, self._answers.scores(columns), self._pages.scores(columns), per_question, self._starts, ceiling or 1.0
+        )

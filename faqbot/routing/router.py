@@ -29,7 +29,7 @@ from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.calibration import Calibration
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
-from faqbot.routing.lexical import LexicalIndex
+from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_calibration, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.normalize import is_kana_text, normalize, normalize_term
@@ -82,7 +82,8 @@ class Candidates:
     fused: np.ndarray  # char + w · lexical: the ranking score
     char: np.ndarray  # the character channel's score, in [0, 1] (plus the date bonus)
     lexical: np.ndarray  # BM25 over every field, divided by the query's ceiling
-    questions: tuple[str, ...]  # the stored question that matched best (or the entry's question)
+    char_doc: np.ndarray  # the stored question the character channel matched best (-1: none)
+    fields: FieldScores | None = None  # the lexical channel's scores, for the best question by lemmas
     out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
 
 
@@ -142,14 +143,14 @@ class Router:
         char_by_entry = char_by_entry[:n]
         if entities is not None and entities.expiry is not None:
             char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute
-        lex_top = np.argsort(-lexical, kind="stable")[:_LEXICAL_CANDIDATES]
+        # argpartition: the best few in linear time, not a sort of every entry.
+        lex_top = np.argpartition(-lexical, _LEXICAL_CANDIDATES)[:_LEXICAL_CANDIDATES] if n > _LEXICAL_CANDIDATES else np.arange(n)
         lex_top = lex_top[lexical[lex_top] > 0]
         owners = np.union1d(char.owners[char.owners < n], lex_top).astype(np.int64)
         fused = char_by_entry[owners] + self.lexical_weight * lexical[owners]
         order = np.argsort(-fused, kind="stable")
         owners = owners[order]
-        questions = tuple(self._question_of(pos, int(char_doc[pos]), int(fields.best_question[pos])) for pos in owners.tolist())
-        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], questions, oos)
+        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos)
 
     def novelty(self, query: str, held_out: int | None = None) -> float:
         """Share of the message's salient content that the knowledge base never uses.
@@ -162,28 +163,35 @@ class Router:
         analysis = self._analyze(query)
         own = set(self._question_terms[held_out]) if held_out is not None else set()
         total = unused = 0.0
-        for term, surface in zip(analysis.terms, analysis.surfaces, strict=True):
-            weight = self._salience.get(surface, UNLISTED)
+        for term, reading in zip(analysis.terms, analysis.readings, strict=True):
+            # The frequency table spells common words as written (更新) or in kana (する for 為る).
+            weight = self._salience.get(term) or self._salience.get(reading, UNLISTED)
             total += weight
             docs = self._term_docs.get(term, 0)
             if docs == 0 or (docs == 1 and term in own):
                 unused += weight
         return unused / total if total else 0.0
 
-    def _question_of(self, pos: int, char_doc: int, lexical_doc: int) -> str:
-        doc = char_doc if char_doc >= 0 else lexical_doc
+    def _question_of(self, found: Candidates, i: int) -> str:
+        """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
+        pos = int(found.owners[i])
+        doc = int(found.char_doc[i])
+        if doc < 0 and found.fields is not None:
+            doc = found.fields.best_question(pos)
         return self._char.texts[doc] if doc >= 0 else self.kb.entries[pos].question
 
     # -- public API -------------------------------------------------------------------------
 
-    def _scored(self, query: str, entities: Entities | None, exclude: str | None) -> tuple[list[Match], Candidates]:
-        """Candidates as matches, best first, and their evidence."""
+    def _scored(
+        self, query: str, entities: Entities | None, exclude: str | None, top: int
+    ) -> tuple[list[Match], Candidates]:
+        """The ``top`` candidates as matches, best first, and the evidence of all."""
         found = self.candidates(query, entities, exclude)
         entries = self.kb.entries
         scale = 1.0 + self.lexical_weight
         matches = [
-            Match(entries[pos].id, question, round(min(value / scale, 1.0), 4))
-            for pos, question, value in zip(found.owners.tolist(), found.questions, found.fused.tolist(), strict=True)
+            Match(entries[pos].id, self._question_of(found, i), round(min(value / scale, 1.0), 4))
+            for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
         ]
         return matches, found
 
@@ -195,14 +203,14 @@ class Router:
         ``exclude`` leaves one stored question out, so the knowledge-base lint can
         ask where an alternate question would route if it were not stored.
         """
-        return tuple(self._scored(query, entities, exclude)[0][:top])
+        return tuple(self._scored(query, entities, exclude, top)[0])
 
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> Routing:
         """Decide how to treat ``query``: answer, clarify or fall back (``exclude``: see :meth:`rank`)."""
-        matches, found = self._scored(query, entities, exclude)
-        real = tuple(matches[:top])
+        matches, found = self._scored(query, entities, exclude, top)
+        real = tuple(matches)
         best = real[0].confidence if real else 0.0
         # The threshold and the out-of-scope examples are compared with the character
         # evidence alone, the scale they were set on: the lexical channel reorders
@@ -216,7 +224,8 @@ class Router:
             # The out-of-scope examples explain the message at least as well as the best entry.
             return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
         probability = self.probability(query, found)
-        if probability is not None and probability < self.calibration_threshold:
+        strong = self.calibration is not None and char >= self.calibration.strong_char
+        if probability is not None and probability < self.calibration_threshold and not strong:
             # What the message is about is barely in the best entry, or nowhere in the knowledge
             # base (a passport, a spreadsheet): the words it shares with an entry are generic.
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - probability, 4), probability=probability)

@@ -99,12 +99,15 @@ def fit_calibration(router: Router) -> Calibration | None:
     texts = char.texts
     rows: list[tuple[float, float]] = []
     labels: list[bool] = []
+    right_char: list[float] = []
     for i in held.tolist():
         if not lexically_readable(texts[i]):
             continue  # the model never judges kana-only text (see Router.probability)
         found = router.candidates(texts[i], exclude=texts[i])
         rows.append(_row(found, router.novelty(texts[i], held_out=i)))
         labels.append(bool(len(found.owners)) and int(found.owners[0]) == int(owner_of[i]))
+        if labels[-1]:
+            right_char.append(float(found.char[0]))
     negatives: list[tuple[str, str | None]] = [(texts[i], texts[i]) for i in np.flatnonzero(owner_of >= entries).tolist()]
     negatives += [(q, None) for q in offdomain_questions()]
     for text, exclude in negatives:
@@ -112,7 +115,7 @@ def fit_calibration(router: Router) -> Calibration | None:
             continue
         rows.append(_row(router.candidates(text, exclude=exclude), router.novelty(text)))
         labels.append(False)
-    return fit(rows, labels)
+    return fit(rows, labels, float(np.median(right_char)) if right_char else 1.0)
 
 
 def _row(found: Candidates, novelty: float) -> tuple[float, float]:
