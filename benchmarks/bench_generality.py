@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,10 +32,9 @@ from rank_bm25 import BM25Okapi
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.quality.ranking import K, mean_ranking
 from faqbot.routing.router import DECISION_FALLBACK
 from faqbot.text.analysis import terms
-
-K = 10
 
 
 def write_kb(corpus: dict[str, str], dest: Path) -> Path:
@@ -55,19 +52,10 @@ def write_kb(corpus: dict[str, str], dest: Path) -> Path:
     return dest
 
 
-def metrics(ranked: list[str], relevant: dict[str, int]) -> tuple[float, float, float, float]:
-    """Recall@K, nDCG@K (gain = grade), P@K and hit@1 of one ranking."""
-    rel = {d: g for d, g in relevant.items() if g >= 1}
-    top = ranked[:K]
-    hits = sum(d in rel for d in top)
-    dcg = sum(rel.get(d, 0) / math.log2(i + 2) for i, d in enumerate(top))
-    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(rel.values(), reverse=True)[:K]))
-    return hits / len(rel), dcg / ideal if ideal else 0.0, hits / K, float(bool(top) and top[0] in rel)
-
-
 def evaluate(rank: Callable[[str], list[str]], queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> list[float]:
-    rows = [metrics(rank(text), qrels[qid]) for qid, text in queries.items()]
-    return [statistics.fmean(column) for column in zip(*rows, strict=True)]
+    """Mean Recall@10, nDCG@10, P@10 and hit@1 (faqbot.quality.ranking's definitions)."""
+    score = mean_ranking([(rank(text), qrels[qid]) for qid, text in queries.items()])
+    return [score.recall_at_10, score.ndcg_at_10, score.precision_at_10, score.hit_at_1]
 
 
 def main() -> None:

@@ -8,10 +8,13 @@ statistics and idf (Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))``), so a
 long answer does not drown a short question.  The BM25 parameters are the
 textbook ones (k1 = 1.2, b = 0.75), not tuned on any evaluation set.
 
-Scoring is one sparse column slice per query: each field is a
-``scipy.sparse`` CSC matrix of precomputed BM25 term weights, and a query's
-score is the sum of its terms' columns, so the cost grows with the postings
-of the query's terms, not with the knowledge base.
+Each field is a sparse matrix of precomputed BM25 term weights in CSC layout
+(column pointers, row ids, weights), built with one ``numpy.unique`` over
+(term, document) keys.  A query's score is the sum of its terms' columns: their
+slices are gathered and summed per row with one ``numpy.bincount``, so the
+cost grows with the postings of the query's terms, not with the knowledge
+base.  (scipy.sparse did the same, but importing it costs a third of a second
+of every ``faqbot ask``, more than the whole routing.)
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]
 
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
 _K1 = 1.2
@@ -51,30 +53,28 @@ class FieldIndex:
         n = len(docs)
         lengths = np.array([len(d) for d in docs], dtype=np.float64)
         avg = float(lengths.mean()) if n and lengths.sum() else 1.0
-        rows: list[int] = []
-        cols: list[int] = []
-        for row, doc in enumerate(docs):
-            rows.extend([row] * len(doc))
-            cols.extend(doc)
-        # Duplicates are summed by the COO → CSR conversion: that is the term frequency.
-        tf = sparse.csr_matrix(
-            (np.ones(len(rows)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))), shape=(n, width)
-        )
-        tf.sum_duplicates()
-        df = np.bincount(tf.indices, minlength=width).astype(np.float64)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths.astype(np.int64))
+        cols = np.fromiter((c for doc in docs for c in doc), dtype=np.int64, count=len(rows))
+        # One sort of (column, row) keys gives the CSC layout and the term frequencies at once.
+        keys, tf = np.unique(cols * max(n, 1) + rows, return_counts=True)
+        col_of, row_of = np.divmod(keys, max(n, 1))
+        df = np.bincount(col_of, minlength=width).astype(np.float64)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
         self.idf[df == 0] = 0.0
-        row_of = np.repeat(np.arange(n), np.diff(tf.indptr))
         norm = _K1 * (1.0 - _B + _B * lengths[row_of] / avg)
-        data = self.idf[tf.indices] * tf.data * (_K1 + 1.0) / (tf.data + norm)
-        self._weights = sparse.csr_matrix((data, tf.indices, tf.indptr), shape=(n, width)).tocsc()
+        self._weights = self.idf[col_of] * tf * (_K1 + 1.0) / (tf + norm)
+        self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self._rows = row_of.astype(np.int32)
         self.size = n
 
     def scores(self, columns: np.ndarray) -> np.ndarray:
         """The BM25 score of every document for a query made of ``columns`` (repeats count)."""
         if not len(columns) or not self.size:
             return np.zeros(self.size)
-        return np.asarray(self._weights[:, columns].sum(axis=1)).ravel()
+        spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns.tolist()]
+        rows = np.concatenate([self._rows[a:b] for a, b in spans])
+        weights = np.concatenate([self._weights[a:b] for a, b in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size)
 
     def ceiling(self, columns: np.ndarray) -> float:
         """An upper bound of :meth:`scores` for these columns: Σ idf·(k1+1)."""

@@ -31,8 +31,8 @@ from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharCh
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_calibration, fit_lexical_weight
-from faqbot.text.analysis import Analysis, analyze, prepare
-from faqbot.text.normalize import is_kana_text, normalize, normalize_term
+from faqbot.text.analysis import Analysis, analyze, prepare, readable
+from faqbot.text.normalize import normalize_term
 from faqbot.text.rarity import UNLISTED, salience_table
 
 DECISION_ANSWER = "answer"
@@ -243,11 +243,10 @@ class Router:
     def probability(self, query: str, found: Candidates) -> float | None:
         """The calibrated probability that ``found``'s best entry answers ``query``.
 
-        None when uncalibrated, and for text written in kana alone (「ｺｳｼﾝﾘｮｳ ﾄ ｴﾝﾁｮｳｷｶﾝ」):
-        the analyser cannot find its words, so its lexical evidence says nothing;
-        the character channel's readings judge such text.
+        None when uncalibrated, and for text the analyser cannot read (kana alone,
+        see :func:`~faqbot.text.analysis.readable`): the character channel judges it.
         """
-        if self.calibration is None or not lexically_readable(query):
+        if self.calibration is None or not readable(query):
             return None
         lexical = float(found.lexical[0]) if len(found.owners) else 0.0
         return round(self.calibration.probability(lexical, self.novelty(query)), 4)
@@ -255,11 +254,6 @@ class Router:
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
         return any(subject in norm for subject in self._subjects)
-
-
-def lexically_readable(query: str) -> bool:
-    """Can the analyser's lemmas judge ``query``?  Not when it is written in kana alone."""
-    return not is_kana_text(normalize(query))
 
 
 def _titles(entry: Entry) -> list[str]:

@@ -24,16 +24,11 @@ import numpy as np
 import yaml
 
 from faqbot.routing.calibration import Calibration, fit
+from faqbot.text.analysis import readable
 
 if TYPE_CHECKING:
     from faqbot.routing.router import Candidates, Router
 
-
-def lexically_readable(query: str) -> bool:
-    """See :func:`faqbot.routing.router.lexically_readable` (imported late: the router imports this module)."""
-    from faqbot.routing.router import lexically_readable as readable
-
-    return readable(query)
 
 # Candidate weights of the lexical channel; the leave-one-out best wins (ties: the first).
 WEIGHT_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
@@ -101,7 +96,7 @@ def fit_calibration(router: Router) -> Calibration | None:
     labels: list[bool] = []
     right_char: list[float] = []
     for i in held.tolist():
-        if not lexically_readable(texts[i]):
+        if not readable(texts[i]):
             continue  # the model never judges kana-only text (see Router.probability)
         found = router.candidates(texts[i], exclude=texts[i])
         rows.append(_row(found, router.novelty(texts[i], held_out=i)))
@@ -111,7 +106,7 @@ def fit_calibration(router: Router) -> Calibration | None:
     negatives: list[tuple[str, str | None]] = [(texts[i], texts[i]) for i in np.flatnonzero(owner_of >= entries).tolist()]
     negatives += [(q, None) for q in offdomain_questions()]
     for text, exclude in negatives:
-        if not lexically_readable(text):
+        if not readable(text):
             continue
         rows.append(_row(router.candidates(text, exclude=exclude), router.novelty(text)))
         labels.append(False)
