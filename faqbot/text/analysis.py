@@ -41,6 +41,8 @@ NEGATION = "〈否定〉"
 
 # Parts of speech (unidic pos1) whose words carry what a text is about.
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接尾辞"})
+# Parts of speech worth a look: content words, and auxiliaries that may negate.
+_KEPT_POS = _CONTENT_POS | {"助動詞"}
 # Lemmas of auxiliaries (and the non-independent adjective 無い) that negate.
 _NEGATING_LEMMAS = frozenset({"ない", "無い", "ず", "ぬ", "ん"})
 # English words that only build a sentence; everything else in Latin script is a term.
@@ -51,6 +53,9 @@ _ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "don't"
 # MeCab cuts "can't" into can / ' / t: the contraction becomes the word it stands for.
 _CONTRACTED_NOT = re.compile(r"n't\b")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# A word line of MeCab's output with unidic-lite: surface, pronunciation, lemma reading, lemma,
+# part of speech (pos1-pos2-…), then conjugation fields.
+_WORD_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)\t([^\t\n]*)", re.MULTILINE)
 # MeCab is fast, but a pasted 10,000-character story is still cut to this many characters.
 _MAX_CHARS = 4000
 # Texts analysed once are remembered: the router, calibration and lint ask for the same text.
@@ -94,14 +99,15 @@ def analyze(text: str) -> Analysis:
     """
     terms: list[str] = []
     readings: list[str] = []
-    for line in _tagger().parse(prepare(text)).split("\n"):
-        fields = line.split("\t")
-        if len(fields) < 5:
-            continue  # EOS, or a line MeCab left short
-        term, reading = _term(fields[0], fields[2], fields[3], fields[4])
+    # One regex pass in C picks the four fields of every word; only content words and
+    # negating auxiliaries (a part of speech in _KEPT_POS) reach the Python code below.
+    for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
+        if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
+            continue
+        term, term_reading = _term(surface, reading, lemma, pos)
         if term:
             terms.append(term)
-            readings.append(reading)
+            readings.append(term_reading)
     return Analysis(tuple(terms), tuple(readings))
 
 
