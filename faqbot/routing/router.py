@@ -20,20 +20,17 @@ which one was meant when the two best are within the clarify margin.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.routing.calibration import Calibration
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.training import DEFAULT_WEIGHT, fit_calibration, fit_lexical_weight
-from faqbot.text.analysis import Analysis, analyze, prepare, readable
+from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
+from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.normalize import normalize_term
-from faqbot.text.rarity import UNLISTED, salience_table
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
@@ -64,7 +61,6 @@ class Routing:
     matches: tuple[Match, ...]  # real entries, best first
     confidence: float  # confidence in the decision's intent (see :attr:`intent`)
     out_of_scope: bool = False  # fell back because out-of-scope subjects or examples matched best
-    probability: float | None = None  # calibrated P(best entry is right), when it was computed
 
     @property
     def intent(self) -> str:
@@ -103,19 +99,9 @@ class Router:
         pages = [self._analyze(" ".join(_titles(e))).terms for e in entries]
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
-        # In how many documents (questions, answers, page titles) each term occurs: a term
-        # in none is content the knowledge base never uses.
-        term_docs: Counter[str] = Counter()
-        for doc in (*question_terms, *answers, *pages):
-            term_docs.update(set(doc))
-        self._term_docs = dict(term_docs)
-        self._question_terms = tuple(question_terms)
-        self._salience = salience_table()
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
-        self.calibration: Calibration | None = None  # nothing is refused on it while fitting
         self.lexical_weight = fit_lexical_weight(self)
-        self.calibration = fit_calibration(self)
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -151,26 +137,6 @@ class Router:
         order = np.argsort(-fused, kind="stable")
         owners = owners[order]
         return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos)
-
-    def novelty(self, query: str, held_out: int | None = None) -> float:
-        """Share of the message's salient content that the knowledge base never uses.
-
-        Each content word weighs its general-language rarity (:mod:`faqbot.text.rarity`):
-        「パスポート」 or 「Excel」 unknown to the knowledge base say far more than
-        「ちゃんと」.  ``held_out`` (a stored question id) counts that question's words
-        as unused when no other document has them, for leave-one-out fitting.
-        """
-        analysis = self._analyze(query)
-        own = set(self._question_terms[held_out]) if held_out is not None else set()
-        total = unused = 0.0
-        for term, reading in zip(analysis.terms, analysis.readings, strict=True):
-            # The frequency table spells common words as written (更新) or in kana (する for 為る).
-            weight = self._salience.get(term) or self._salience.get(reading, UNLISTED)
-            total += weight
-            docs = self._term_docs.get(term, 0)
-            if docs == 0 or (docs == 1 and term in own):
-                unused += weight
-        return unused / total if total else 0.0
 
     def _question_of(self, found: Candidates, i: int) -> str:
         """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
@@ -223,33 +189,11 @@ class Router:
         if oos and oos >= char:
             # The out-of-scope examples explain the message at least as well as the best entry.
             return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
-        probability = self.probability(query, found)
-        strong = self.calibration is not None and char >= self.calibration.strong_char
-        if probability is not None and probability < self.calibration_threshold and not strong:
-            # What the message is about is barely in the best entry, or nowhere in the knowledge
-            # base (a passport, a spreadsheet): the words it shares with an entry are generic.
-            return Routing(query, DECISION_FALLBACK, real, round(1.0 - probability, 4), probability=probability)
         if char < settings.threshold:
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
-            return Routing(query, DECISION_CLARIFY, real, best, probability=probability)
-        return Routing(query, DECISION_ANSWER, real, best, probability=probability)
-
-    @property
-    def calibration_threshold(self) -> float:
-        """The fitted probability below which the best entry is not offered (0 when uncalibrated)."""
-        return self.calibration.threshold if self.calibration is not None else 0.0
-
-    def probability(self, query: str, found: Candidates) -> float | None:
-        """The calibrated probability that ``found``'s best entry answers ``query``.
-
-        None when uncalibrated, and for text the analyser cannot read (kana alone,
-        see :func:`~faqbot.text.analysis.readable`): the character channel judges it.
-        """
-        if self.calibration is None or not readable(query):
-            return None
-        lexical = float(found.lexical[0]) if len(found.owners) else 0.0
-        return round(self.calibration.probability(lexical, self.novelty(query)), 4)
+            return Routing(query, DECISION_CLARIFY, real, best)
+        return Routing(query, DECISION_ANSWER, real, best)
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)

@@ -16,15 +16,9 @@ reads every field, leads: :data:`DEFAULT_WEIGHT` is the grid's largest value.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import numpy as np
-import yaml
-
-from faqbot.routing.calibration import Calibration, fit
-from faqbot.text.analysis import readable
 
 if TYPE_CHECKING:
     from faqbot.routing.router import Candidates, Router
@@ -68,50 +62,3 @@ def _accuracy(examples: list[tuple[Candidates, int]], weight: float) -> float:
     return right / len(examples)
 
 
-
-@lru_cache(maxsize=1)
-def offdomain_questions() -> tuple[str, ...]:
-    """The shipped general questions that no customer-support knowledge base is about."""
-    raw = (files("faqbot.routing") / "data" / "offdomain.yaml").read_text(encoding="utf-8")
-    return tuple(str(q) for q in yaml.safe_load(raw)["questions"])
-
-
-def fit_calibration(router: Router) -> Calibration | None:
-    """The calibration of ``router`` (see :mod:`faqbot.routing.calibration`), from its own material.
-
-    Positives and wrong answers: a sample of stored questions, each held out
-    (left out of the indexes, its words that no other document uses counted as
-    unknown) and labelled by whether the best entry is its own.  Negatives: the
-    knowledge base's out-of-scope examples (each held out of the pseudo-entry)
-    and the shipped general questions (:func:`offdomain_questions`).
-    """
-    char = router.char_channel
-    owner_of = char.doc_owner
-    entries = len(router.kb.entries)
-    real = np.flatnonzero(owner_of < entries)
-    rng = np.random.default_rng(_SEED)
-    held = rng.choice(real, size=min(MAX_HELD_OUT, len(real)), replace=False) if len(real) else real
-    texts = char.texts
-    rows: list[tuple[float, float]] = []
-    labels: list[bool] = []
-    right_char: list[float] = []
-    for i in held.tolist():
-        if not readable(texts[i]):
-            continue  # the model never judges kana-only text (see Router.probability)
-        found = router.candidates(texts[i], exclude=texts[i])
-        rows.append(_row(found, router.novelty(texts[i], held_out=i)))
-        labels.append(bool(len(found.owners)) and int(found.owners[0]) == int(owner_of[i]))
-        if labels[-1]:
-            right_char.append(float(found.char[0]))
-    negatives: list[tuple[str, str | None]] = [(texts[i], texts[i]) for i in np.flatnonzero(owner_of >= entries).tolist()]
-    negatives += [(q, None) for q in offdomain_questions()]
-    for text, exclude in negatives:
-        if not readable(text):
-            continue
-        rows.append(_row(router.candidates(text, exclude=exclude), router.novelty(text)))
-        labels.append(False)
-    return fit(rows, labels, float(np.median(right_char)) if right_char else 1.0)
-
-
-def _row(found: Candidates, novelty: float) -> tuple[float, float]:
-    return (float(found.lexical[0]) if len(found.owners) else 0.0, novelty)

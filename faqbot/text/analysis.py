@@ -34,7 +34,7 @@ from typing import Any
 
 import fugashi  # type: ignore[import-untyped]
 
-from faqbot.text.normalize import is_kana_text, katakana_to_hiragana, normalize
+from faqbot.text.normalize import katakana_to_hiragana
 
 # The term that stands for a negated statement (「解約できません」 is not 「解約できます」).
 NEGATION = "〈否定〉"
@@ -109,15 +109,6 @@ def analyze(text: str) -> Analysis:
             terms.append(term)
             readings.append(term_reading)
     return Analysis(tuple(terms), tuple(readings))
-
-
-def readable(text: str) -> bool:
-    """Can the analyser's lemmas judge ``text``?  Not when it is written in kana alone.
-
-    MeCab cuts 「ｺｳｼﾝﾘｮｳ ﾄ ｴﾝﾁｮｳｷｶﾝ」 into fragments it does not know; the
-    character channel's kana readings judge such text instead.
-    """
-    return not is_kana_text(normalize(text))
 
 
 def terms(text: str) -> tuple[str, ...]:
