@@ -2,9 +2,9 @@
 
 The weight ``w`` of the lexical channel in the fused ranking score
 ``char + w · lexical`` is fitted when the engine is built, never on an
-evaluation set: it is the value of :data:`WEIGHT_GRID` that routes most
-held-out questions right, leave-one-out (each sampled alternate is taken out of
-the indexes and routed as if a customer had typed it).  Only questions whose
+evaluation set: the smallest value of :data:`WEIGHT_GRID` whose leave-one-out
+accuracy is within one standard error of the best (each sampled alternate is
+taken out of the indexes and routed as if a customer had typed it).  Only questions whose
 entry keeps another question count: otherwise the character channel, which
 reads questions only, could not find the entry at all.  A knowledge base with
 too few such questions to tell (one question per entry, like LocalgovFAQ)
@@ -49,8 +49,13 @@ def fit_lexical_weight(router: Router) -> float:
     held = np.sort(rng.choice(choosable, size=min(MAX_HELD_OUT, len(choosable)), replace=False))
     texts = char.texts
     examples = [(router.candidates(texts[i], exclude=texts[i]), int(owner_of[i])) for i in held.tolist()]
-    scores = [_accuracy(examples, w) for w in WEIGHT_GRID]
-    return WEIGHT_GRID[int(np.argmax(scores))]
+    scores = np.array([_accuracy(examples, w) for w in WEIGHT_GRID])
+    # The one-standard-error rule: the smallest weight whose accuracy is within one standard
+    # error of the best.  Smaller weights stay closer to the character channel, the scale the
+    # fallback rules were set on; gains below the sampling noise do not pay for leaving it.
+    best = float(scores.max())
+    standard_error = float(np.sqrt(best * (1.0 - best) / len(examples)))
+    return WEIGHT_GRID[int(np.flatnonzero(scores >= best - standard_error)[0])]
 
 
 def _accuracy(examples: list[tuple[Candidates, int]], weight: float) -> float:
