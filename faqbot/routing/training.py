@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 # Candidate weights of the lexical channel; the leave-one-out best wins (ties: the first).
-WEIGHT_GRID = (0.25, 0.5, 1.0, 2.0, 4.0)
+WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 # For knowledge bases that cannot tell: the lexical channel leads (see the module docstring).
 DEFAULT_WEIGHT = WEIGHT_GRID[-1]
 MIN_HELD_OUT = 30
