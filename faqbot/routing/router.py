@@ -113,14 +113,22 @@ class Router:
         return analyze(prepared)
 
     def candidates(self, query: str, entities: Entities | None = None, exclude: str | None = None) -> Candidates:
-        """Every entry either channel finds for ``query``, with its evidence (see :class:`Evidence`)."""
+        """Every entry either channel finds for ``query``, with each channel's score.
+
+        When the fitted lexical weight is 0 (the shipped KB: its character channel alone
+        routes held-out alternates as well), the lexical channel could only append
+        zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
+        """
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude)
-        excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
-        fields = self._lexical.score(self._analyze(query).terms, excluded)
-        # Capped at 1 (the answer and page fields can add beyond the question ceiling), so the
-        # fused score divided by 1 + w is a confidence in [0, 1].
-        lexical = np.minimum(fields.total / fields.ceiling, 1.0)
+        fields: FieldScores | None = None
+        lexical = np.zeros(n)
+        if self.lexical_weight > 0.0:
+            excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
+            fields = self._lexical.score(self._analyze(query).terms, excluded)
+            # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
+            # the fused score divided by 1 + w is a confidence in [0, 1].
+            lexical = np.minimum(fields.total / fields.ceiling, 1.0)
         char_by_entry = np.zeros(n + 1)
         char_doc = np.full(n + 1, -1, dtype=np.int64)
         char_by_entry[char.owners] = char.scores
