@@ -27,6 +27,12 @@ import numpy as np
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
 _K1 = 1.2
 _B = 0.75
+# A term in more documents than both of these (為る, 出来る at 250,000 questions) has an idf
+# near zero yet its postings were most of a query's work: it credits no document (it still
+# counts in the query's ceiling).  The same cut as the character channel's n-gram index;
+# below 2,000 documents nothing is that common, so small knowledge bases score exactly.
+_COMMON_MIN_DOCS = 2000
+_COMMON_SHARE = 0.05
 
 
 class Vocabulary:
@@ -64,11 +70,13 @@ class FieldIndex:
         norm = _K1 * (1.0 - _B + _B * lengths[row_of] / avg)
         self._weights = self.idf[col_of] * tf * (_K1 + 1.0) / (tf + norm)
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * n)
         self._rows = row_of.astype(np.int32)
         self.size = n
 
     def scores(self, columns: np.ndarray) -> np.ndarray:
         """The BM25 score of every document for a query made of ``columns`` (repeats count)."""
+        columns = columns[~self._common[columns]] if len(columns) else columns
         if not len(columns) or not self.size:
             return np.zeros(self.size)
         spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns.tolist()]
