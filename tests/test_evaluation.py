@@ -94,3 +94,23 @@ def test_predict_routes_and_extracts(min_engine: Engine) -> None:
     assert [(p.intent, p.product) for p in predictions] == [("cancel", "alpha"), ("fallback", None)]
     report = score(predictions)
     assert (report.accuracy, report.fallback_recall, report.product_accuracy) == (1.0, 1.0, 1.0)
+
+
+def test_score_reports_ranking_quality_and_coverage() -> None:
+    predictions = [
+        Prediction(Example("q1", "a", None), "a", 0.9, None, ("a", "b")),
+        Prediction(Example("q2", "b", None), "a", 0.4, None, ("a", "b")),
+        Prediction(Example("q3", "fallback", None), "fallback", 0.8, None, ("a",)),
+    ]
+    report = score(predictions)
+    assert (report.ranking.queries, report.ranking.recall_at_10, report.ranking.mrr) == (2, 1.0, 0.75)
+    by_threshold = {p.threshold: (p.coverage, p.precision) for p in report.coverage}
+    assert by_threshold[0.0] == (pytest.approx(2 / 3), 0.5)
+    assert by_threshold[0.5] == (pytest.approx(1 / 3), 1.0)
+
+
+def test_graded_relevance_is_read_from_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "graded.jsonl"
+    path.write_text('{"q": "x", "intent": "a", "relevance": {"a": 2, "b": 1}}\n', encoding="utf-8")
+    (example,) = load_examples(path)
+    assert example.grades() == {"a": 2, "b": 1}

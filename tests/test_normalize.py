@@ -65,6 +65,10 @@ TABLE = [
     ("変更したいのですが", "変更したい"),
     ("いつですかね", "いつ"),
     ("確認お願いします", "確認"),
+    ("解約できます", "解約でき"),
+    # …but negation changes what is asked: 「できません」 must not become 「できます」
+    ("解約できません", "解約できません"),
+    ("カードが使えませんか", "かどが使えません"),
     # …but a question made only of an ending keeps two characters
     ("です", "です"),
     ("ですか", "です"),

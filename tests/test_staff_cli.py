@@ -27,7 +27,9 @@ def test_lookup_plain_is_an_aligned_table() -> None:
     lines = out.splitlines()
     assert lines[0] == "「解約したい」の検索結果"
     assert lines[1].split() == ["#", "ID", "信頼度", "分類", "/", "質問", "/", "製品別"]
-    assert lines[2].split() == ["1", "cancel-howto", "1.00", "あんしん自動更新の解約について"]
+    rank, entry, confidence, category = lines[2].split()
+    assert (rank, entry, category) == ("1", "cancel-howto", "あんしん自動更新の解約について")
+    assert 0.5 < float(confidence) <= 1.0
     assert lines[3].strip() == "あんしん自動更新を解約（停止）したい"
     assert lines[4].strip() == "製品別: なし (共通の回答)"
     assert lines[5].split()[:2] == ["2", "auto-cancellation"]
@@ -57,6 +59,15 @@ def test_lookup_json() -> None:
     )
     assert [r["rank"] for r in data["results"]] == [1, 2]
     assert 0.0 <= first["confidence"] <= 1.0
+
+
+def test_lookup_json_reads_one_query_per_line_from_stdin() -> None:
+    result = CliRunner().invoke(main, ["lookup", "--json", "--top", "3", "-", *TODAY], input="解約したい\nクレカを変更したい\n\n")
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["query"] for row in rows] == ["解約したい", "クレカを変更したい", ""]
+    assert [row["results"][0]["id"] for row in rows[:2]] == ["cancel-howto", "change-card"]
+    assert all(len(row["results"]) <= 3 for row in rows)
 
 
 def test_lookup_json_lists_products_with_specific_pages() -> None:

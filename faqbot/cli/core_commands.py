@@ -23,7 +23,7 @@ from faqbot.cli.progress import counted, progress_bar
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.kb.billing import format_date
 from faqbot.kb.templating import words
-from faqbot.quality.evaluation import Report, load_examples, predict, score
+from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
 from faqbot.text.inert import inert
 
 
@@ -132,6 +132,12 @@ def _print_report(report: Report) -> None:
         click.echo("\nMost confused intents (expected → predicted: count):")
         for expected, predicted, count in report.confusions[:10]:
             click.echo(f"  {expected} → {predicted}: {count}")
+    r = report.ranking
+    click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
+    click.echo("Precision–coverage (answered with confidence ≥ threshold):")
+    click.echo("  threshold  coverage  precision")
+    for point in report.coverage:
+        click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
 
 
 @click.command(name="eval")
@@ -140,12 +146,13 @@ def _print_report(report: Report) -> None:
 @click.option("--errors", "show_errors", is_flag=True, help="List every misrouted query.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write a page with the confusion matrix and the precision–coverage curve.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @kb_option
 @today_option
 @translate_errors
 def evaluate(
-    file: Path, min_accuracy: float | None, show_errors: bool, html_path: Path | None, kb_dir: Path | None,
-    today_text: str | None,
+    file: Path, min_accuracy: float | None, show_errors: bool, html_path: Path | None, as_json: bool,
+    kb_dir: Path | None, today_text: str | None,
 ) -> None:
     """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
 
@@ -156,15 +163,18 @@ def evaluate(
     """
     today = resolve_today(today_text)
     examples = load_examples(file)
-    engine = load_engine(kb_dir)
-    with progress_bar(f"Evaluating {file.name}") as progress:
+    engine = load_engine(kb_dir, quiet=as_json)
+    with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
         predictions = predict(engine, counted(examples, progress), today)
     report = score(predictions)
     if html_path is not None:
         from faqbot.quality.eval_html import write_eval_html  # matplotlib only when a page is asked for
 
         write_eval_html(file.name, report, predictions, engine.kb.settings.threshold, html_path)
-    _print_report(report)
+    if as_json:
+        echo_json(report_figures(report))
+    else:
+        _print_report(report)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted):")
         for p in report.errors:

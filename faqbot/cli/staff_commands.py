@@ -137,17 +137,30 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
 
     Without QUERY (on a terminal) an interactive search opens: the ranking
     updates as you type, ↑/↓ pick an entry, Enter shows it, Esc goes back
-    (Esc on the list, or Ctrl-C, quits).
+    (Esc on the list, or Ctrl-C, quits).  QUERY ``-`` with --json reads one
+    query per line from stdin and prints one JSON ranking per line, in order.
 
     \b
     Examples:
       faqbot lookup 解約したい
       faqbot lookup "申し込み方法" --product mobile --top 3
       faqbot lookup --json "クレカ 変更"
+      faqbot lookup --json --top 10 - < queries.txt
       faqbot lookup
     """
     today = resolve_today(today_text)
     engine = load_engine(kb_dir, quiet=as_json)
+    if query == "-":
+        if not as_json:
+            raise InputError("faqbot lookup - reads queries from stdin for --json only; add --json.")
+        for line in sys.stdin:
+            text = line.rstrip("\r\n")
+            # A blank line still gets its (empty) line of output, so rankings stay in step with queries.
+            if not text.strip():
+                echo_json({"query": text, "product": product, "results": []})
+                continue
+            echo_json(lookup_json(lookup_entries(engine, text, today, top=top, product=product)))
+        return
     if query is None:
         if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise InputError("faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.")

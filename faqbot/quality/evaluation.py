@@ -2,7 +2,10 @@
 
 Reports what ``rasa test nlu`` users expect: accuracy, a per-intent
 precision / recall / F1 table, the most confused pairs, plus what matters for
-a support bot: fallback precision and recall, and product-extraction accuracy.
+a support bot: fallback precision and recall, and product-extraction accuracy;
+and what retrieval benchmarks report: Recall@10, MRR and nDCG@10 of the
+ranking (graded when a line gives ``"relevance": {entry id: grade}``), and a
+precision–coverage table over confidence thresholds.
 """
 
 from __future__ import annotations
@@ -16,7 +19,13 @@ from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
+from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
 from faqbot.routing.router import FALLBACK
+
+# Confidence thresholds of the precision–coverage table.
+COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# Entries ranked per example for the ranking figures.
+_RANKED = 10
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,13 @@ class Example:
     query: str
     intent: str
     product: str | None
+    relevance: tuple[tuple[str, int], ...] = ()  # graded relevant entries; default: the intent, grade 1
+
+    def grades(self) -> dict[str, int]:
+        """Entry id → grade (the labelled intent alone when the line gives no relevance)."""
+        if self.relevance:
+            return dict(self.relevance)
+        return {} if self.intent == FALLBACK else {self.intent: 1}
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,7 @@ class Prediction:
     intent: str
     confidence: float
     product: str | None
+    ranked: tuple[str, ...] = ()  # entry ids, best first, whatever the decision
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,8 @@ class Report:
     intents: tuple[IntentScore, ...]
     confusions: tuple[tuple[str, str, int], ...]  # (expected, predicted, count), most first
     errors: tuple[Prediction, ...]
+    ranking: RankingScore = RankingScore(0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    coverage: tuple[CoveragePoint, ...] = ()
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -76,8 +95,9 @@ def load_examples(path: Path) -> list[Example]:
             continue
         try:
             row = json.loads(line)
-            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product")))
-        except (json.JSONDecodeError, KeyError, TypeError):
+            relevance = tuple((str(k), int(v)) for k, v in (row.get("relevance") or {}).items())
+            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product"), relevance))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
             raise InputError(
                 f"{path}:{number}: not a labelled query; each line must be JSON with \"q\" and \"intent\"."
             ) from None
@@ -89,8 +109,9 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
     out: list[Prediction] = []
     for example in examples:
         entities = engine.extractor.extract(example.query, today)
-        routing = engine.router.route(example.query, entities)
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product))
+        routing = engine.router.route(example.query, entities, top=_RANKED)
+        ranked = tuple(m.entry_id for m in routing.matches)
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked))
     return out
 
 
@@ -125,4 +146,29 @@ def score(predictions: list[Prediction]) -> Report:
         intents=tuple(intents),
         confusions=tuple((a, b, n) for (a, b), n in confused.most_common()),
         errors=tuple(p for p in predictions if p.intent != p.example.intent or p.product != p.example.product),
+        ranking=mean_ranking([(p.ranked, p.example.grades()) for p in predictions]),
+        coverage=precision_coverage(
+            [(p.confidence, p.intent == p.example.intent) for p in predictions if p.intent != FALLBACK],
+            total,
+            COVERAGE_THRESHOLDS,
+        ),
     )
+
+
+def report_figures(report: Report) -> dict[str, object]:
+    """The report's figures as plain JSON values (no per-example lists)."""
+    r = report.ranking
+    return {
+        "total": report.total,
+        "accuracy": report.accuracy,
+        "in_scope_accuracy": report.in_scope_accuracy,
+        "fallback_precision": report.fallback_precision,
+        "fallback_recall": report.fallback_recall,
+        "product_accuracy": report.product_accuracy,
+        "intents": [
+            {"intent": s.intent, "precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
+            for s in report.intents
+        ],
+        "ranking": {"recall_at_10": r.recall_at_10, "mrr": r.mrr, "ndcg_at_10": r.ndcg_at_10, "queries": r.queries},
+        "coverage": [{"threshold": p.threshold, "coverage": p.coverage, "precision": p.precision} for p in report.coverage],
+    }

@@ -1,59 +1,46 @@
-"""The intent router: ranks knowledge-base entries for a customer message.
+"""The intent router: ranks knowledge-base entries for a customer message and decides.
 
-Evidence, combined into one confidence in [0, 1]:
+Two channels find candidates:
 
-* idf-weighted n-gram coverage between the message and each question, both
-  ways (how much of the message the question explains, how much of the
-  question the message contains), on the surface form after normalisation,
-  product-name masking and synonym canonicalisation — robust to word order,
-  particles, extra words and long stories around a question;
-* the same against each question's kana reading when the customer wrote in
-  kana (「けいやく いつまで」 meets 「契約 いつまで」);
-* how much of the message the entry's whole vocabulary (all its questions
-  together) explains, which rewards new combinations of the entry's words;
-* rapidfuzz similarity with the best questions, which rewards near-verbatim
-  wording and tolerates typos.
+* the lexical channel (:mod:`faqbot.routing.lexical`): BM25 over the
+  content-word lemmas of every field — questions, answer text, page titles;
+* the character channel (:mod:`faqbot.routing.char_channel`): n-gram coverage
+  and fuzzy similarity with the stored questions, for typos, kana spellings and
+  words the dictionary does not know.
 
-Out-of-scope examples from the knowledge base compete as a pseudo-entry:
-when they win, the router falls back instead of answering something close but
-wrong.  Below the knowledge base's threshold it falls back; when the top two
-entries are within the clarify margin it asks which one was meant.
+They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
+leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
+the fused score divided by ``1 + w`` is the confidence, in [0, 1].  The router falls back when a
+message names a subject the knowledge base declares out of scope, when its
+out-of-scope examples explain the message at least as well as the best entry,
+or when the best confidence is below the knowledge base's threshold; it asks
+which one was meant when the two best are within the clarify margin.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
-from faqbot.routing.ngram_index import NgramIndex
-from faqbot.text.normalize import is_kana_text, normalize, normalize_term
-from faqbot.text.readings import readings_isolated
-from faqbot.text.synonyms import SynonymMap
+from faqbot.routing.lexical import FieldScores, LexicalIndex
+from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
+from faqbot.text.analysis import Analysis, analyze, prepare
+from faqbot.text.normalize import normalize_term
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
 DECISION_FALLBACK = "fallback"
 FALLBACK = "fallback"
 
-_OUT_OF_SCOPE = "__out_of_scope__"
-# How many questions the n-gram prefilter hands to the fuzzy re-ranking.
-_CANDIDATE_QUESTIONS = 60
-# Weights of the evidence (best question, entry vocabulary, rapidfuzz); they sum to 1 so the confidence
-# stays in [0, 1].  Chosen by leave-one-out routing of the KB's own alternates
-# and checked on the public dev set.
-_W_QUESTION, _W_ENTRY, _W_FUZZ = 0.5, 0.3, 0.2
-# Share of the better coverage (query→question or question→query) in the blend.
-_BLEND = 0.5
-# rapidfuzz only re-ranks an entry's few best questions: it is the costly part.
-_FUZZ_PER_ENTRY = 5
-# Stored questions this short (normalised characters) match inside other words.
-_SHORT_QUESTION = 4
-# A date in the message is strong evidence for a computed answer (which needs one).
-_COMPUTE_DATE_BONUS = 0.12
+# Entries the lexical channel hands on; the character channel adds its own.
+_LEXICAL_CANDIDATES = 40
+# Jinja tags in an answer template are not words of the answer.
+_TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -73,7 +60,7 @@ class Routing:
     decision: str  # "answer", "clarify" or "fallback"
     matches: tuple[Match, ...]  # real entries, best first
     confidence: float  # confidence in the decision's intent (see :attr:`intent`)
-    out_of_scope: bool = False  # fell back because out-of-scope examples matched best
+    out_of_scope: bool = False  # fell back because out-of-scope subjects or examples matched best
 
     @property
     def intent(self) -> str:
@@ -83,81 +70,134 @@ class Routing:
         return self.matches[0].entry_id
 
 
-class Router:
-    """Routes messages for one knowledge base; build once, route many times.
+@dataclass(frozen=True)
+class Candidates:
+    """Every candidate entry of one message with its evidence, best fused score first."""
 
-    Questions are stored column-wise (texts, surfaces, owner positions) rather
-    than as one object each: at 250,000 questions that keeps the router small
-    to pickle and quick to unpickle from the engine cache.
-    """
+    owners: np.ndarray  # entry positions
+    fused: np.ndarray  # char + w · lexical: the ranking score
+    char: np.ndarray  # the character channel's score, in [0, 1] (plus the date bonus)
+    lexical: np.ndarray  # BM25 over every field, divided by the query's ceiling
+    char_doc: np.ndarray  # the stored question the character channel matched best (-1: none)
+    fields: FieldScores | None = None  # the lexical channel's scores, for the best question by lemmas
+    out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
+
+
+class Router:
+    """Routes messages for one knowledge base; build once, route many times."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self._synonyms = SynonymMap(kb.synonyms)
-        # Product names are entities, not evidence of intent: without this,
-        # 「モバイルの解約」 drifts to whichever entry mentions モバイル most.
-        self._product_names = SynonymMap(
-            (("", tuple(_product_words(kb))),)
-        )
-        owners = [e.id for e in kb.entries] + ([_OUT_OF_SCOPE] if kb.out_of_scope else [])
-        texts: list[str] = []
-        owner_of: list[int] = []
-        for pos, entry in enumerate(kb.entries):
-            texts.extend(entry.questions)
-            owner_of.extend([pos] * len(entry.questions))
-        texts.extend(kb.out_of_scope)
-        owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
-        surfaces = [self._surface(t) for t in texts]
-        self._owners = tuple(owners)
-        self._doc_text = tuple(texts)
-        self._doc_surface = tuple(surfaces)
-        self._doc_owner = np.array(owner_of, dtype=np.int32)
-        self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
-        self._surface_index = NgramIndex(surfaces)
-        self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-        self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
-        # An entry's vocabulary: its questions' surfaces run together, in order.
-        grouped: list[list[str]] = [[] for _ in owners]
-        for surface, pos in zip(surfaces, owner_of, strict=False):
-            grouped[pos].append(surface)
-        self._entry_index = NgramIndex(["".join(group) for group in grouped])
-        self._compute = {pos for pos, e in enumerate(kb.entries) if e.kind == KIND_COMPUTE}
+        self.char_channel = CharChannel(kb)
+        self._char = self.char_channel
+        words = sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=len, reverse=True)
+        self._products = re.compile("|".join(map(re.escape, words))) if words else None
+        entries = kb.entries
+        real = int(np.count_nonzero(self._char.doc_owner < len(entries)))
+        question_terms = [self._analyze(t).terms for t in self._char.texts[:real]]
+        answers = [self._analyze(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
+        pages = [self._analyze(" ".join(_titles(e))).terms for e in entries]
+        self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
+        self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
+        self.lexical_weight = DEFAULT_WEIGHT
+        self.lexical_weight = fit_lexical_weight(self)
 
-    def _masked(self, text: str) -> str:
-        return self._product_names.canonicalize(normalize(text))
+    # -- evidence ---------------------------------------------------------------------------
 
-    def _surface(self, text: str) -> str:
-        return self._synonyms.canonicalize(self._masked(text))
+    def _analyze(self, text: str) -> Analysis:
+        """The text's analysis with product names masked (they are entities, not intents)."""
+        prepared = prepare(text)
+        if self._products is not None:
+            prepared = self._products.sub(" ", prepared)
+        return analyze(prepared)
+
+    def candidates(self, query: str, entities: Entities | None = None, exclude: str | None = None) -> Candidates:
+        """Every entry either channel finds for ``query``, with each channel's score.
+
+        When the fitted lexical weight is 0 (the shipped KB: its character channel alone
+        routes held-out alternates as well), the lexical channel could only append
+        zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
+        """
+        n = len(self.kb.entries)
+        char = self._char.scores(query, exclude)
+        fields: FieldScores | None = None
+        lexical = np.zeros(n)
+        if self.lexical_weight > 0.0:
+            excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
+            fields = self._lexical.score(self._analyze(query).terms, excluded)
+            # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
+            # the fused score divided by 1 + w is a confidence in [0, 1].
+            lexical = np.minimum(fields.total / fields.ceiling, 1.0)
+        char_by_entry = np.zeros(n + 1)
+        char_doc = np.full(n + 1, -1, dtype=np.int64)
+        char_by_entry[char.owners] = char.scores
+        char_doc[char.owners] = char.best_doc
+        oos = float(char_by_entry[n])
+        char_by_entry = char_by_entry[:n]
+        if entities is not None and entities.expiry is not None:
+            char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute
+        # argpartition: the best few in linear time, not a sort of every entry.
+        lex_top = np.argpartition(-lexical, _LEXICAL_CANDIDATES)[:_LEXICAL_CANDIDATES] if n > _LEXICAL_CANDIDATES else np.arange(n)
+        lex_top = lex_top[lexical[lex_top] > 0]
+        owners = np.union1d(char.owners[char.owners < n], lex_top).astype(np.int64)
+        fused = char_by_entry[owners] + self.lexical_weight * lexical[owners]
+        order = np.argsort(-fused, kind="stable")
+        owners = owners[order]
+        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos)
+
+    def _question_of(self, found: Candidates, i: int) -> str:
+        """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
+        pos = int(found.owners[i])
+        doc = int(found.char_doc[i])
+        if doc < 0 and found.fields is not None:
+            doc = found.fields.best_question(pos)
+        return self._char.texts[doc] if doc >= 0 else self.kb.entries[pos].question
+
+    # -- public API -------------------------------------------------------------------------
+
+    def _scored(
+        self, query: str, entities: Entities | None, exclude: str | None, top: int
+    ) -> tuple[list[Match], Candidates]:
+        """The ``top`` candidates as matches, best first, and the evidence of all."""
+        found = self.candidates(query, entities, exclude)
+        entries = self.kb.entries
+        scale = 1.0 + self.lexical_weight
+        matches = [
+            Match(entries[pos].id, self._question_of(found, i), round(min(value / scale, 1.0), 4))
+            for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
+        ]
+        return matches, found
 
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> tuple[Match, ...]:
-        """Real entries ranked for ``query`` (no threshold applied).
+        """Entries ranked for ``query`` (no threshold applied).
 
         ``exclude`` leaves one stored question out, so the knowledge-base lint can
         ask where an alternate question would route if it were not stored.
         """
-        scored = self._score(query, entities, exclude)
-        return tuple(m for m in scored if m.entry_id != _OUT_OF_SCOPE)[:top]
+        return tuple(self._scored(query, entities, exclude, top)[0])
 
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> Routing:
         """Decide how to treat ``query``: answer, clarify or fall back (``exclude``: see :meth:`rank`)."""
-        scored = self._score(query, entities, exclude)
-        real = tuple(m for m in scored if m.entry_id != _OUT_OF_SCOPE)[:top]
-        oos = next((m for m in scored if m.entry_id == _OUT_OF_SCOPE), None)
+        matches, found = self._scored(query, entities, exclude, top)
+        real = tuple(matches)
         best = real[0].confidence if real else 0.0
+        # The threshold and the out-of-scope examples are compared with the character
+        # evidence alone, the scale they were set on: the lexical channel reorders
+        # candidates but does not make a message look more answerable than before.
+        char = float(found.char[0]) if len(found.char) else 0.0
+        oos = found.out_of_scope
         settings = self.kb.settings
         if self._mentions_other_subject(query):
-            return Routing(query, DECISION_FALLBACK, real, max(0.9, 1.0 - best), out_of_scope=True)
-        if oos is not None and oos.confidence >= best:
-            # Confidence in falling back: the out-of-scope match, or how little
-            # any entry explains, whichever says it more strongly.
-            confidence = max(oos.confidence, round(1.0 - best, 4))
-            return Routing(query, DECISION_FALLBACK, real, confidence, out_of_scope=True)
-        if best < settings.threshold:
+            return Routing(query, DECISION_FALLBACK, real, max(0.9, round(1.0 - best, 4)), out_of_scope=True)
+        if oos and oos >= char:
+            # The out-of-scope examples explain the message at least as well as the best entry.
+            return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
+        if char < settings.threshold:
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
             return Routing(query, DECISION_CLARIFY, real, best)
@@ -167,122 +207,9 @@ class Router:
         norm = normalize_term(query)
         return any(subject in norm for subject in self._subjects)
 
-    def _excluded(self, text: str) -> list[int]:
-        if self._doc_ids_by_text is None:
-            by_text: dict[str, list[int]] = {}
-            for doc_id, doc_text in enumerate(self._doc_text):
-                by_text.setdefault(doc_text, []).append(doc_id)
-            self._doc_ids_by_text = by_text
-        return self._doc_ids_by_text.get(text, [])
 
-    def _question_scores(self, surface: str, kana: str | None, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
-
-        Only those questions can score above zero, so everything after the
-        index look-up works on them alone, not on every stored question.
-        """
-        index = self._surface_index
-        shared, qmass = index.shared_mass(surface)
-        if kana is None:
-            ids = np.flatnonzero(shared > 0.0)  # on a bool mask: several times faster than on floats
-        else:
-            r_shared, r_qmass = self._reading_index.shared_mass(kana)
-            ids = np.flatnonzero((shared > 0.0) | (r_shared > 0.0))
-        q_cov = (shared[ids] / qmass).astype(np.float32)
-        d_cov = (shared[ids] / index.doc_mass(ids)).astype(np.float32)
-        if kana is not None:
-            q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
-            d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
-        # A question of a few characters ("hi", 「また」) is contained in countless
-        # messages ("which", 「またカードが…」): for those, only the share of the
-        # message it explains counts, not the share of itself the message contains.
-        d_cov = np.where(self._short_doc[ids], q_cov, d_cov)
-        scores = _blend(q_cov, d_cov)
-        if exclude is not None:
-            keep = ~np.isin(ids, self._excluded(exclude))
-            ids, scores = ids[keep], scores[keep]
-        return ids, scores
-
-    def _score(self, query: str, entities: Entities | None, exclude: str | None = None) -> list[Match]:
-        masked = self._masked(query)
-        surface = self._synonyms.canonicalize(masked)
-        if not surface:
-            return []
-        # Decided before synonyms: 「せいきゅう」 → 請求 would make a kana message look
-        # like kanji and lose the reading channel it needs for the rest of its words.
-        kana = masked if is_kana_text(masked) else None
-        ids, scores = self._question_scores(surface, kana, exclude)
-        top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
-        if not len(top):
-            return []
-        top_ids = ids[top]
-        candidates: dict[int, list[int]] = {}  # owner → positions in top, best first
-        for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
-            candidates.setdefault(owner, []).append(pos)
-        fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
-        similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()]), strict=False))
-        entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
-        owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
-        firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
-        best = top_ids[firsts]
-        fuzzy = np.array([max(similarity[pos] for pos in picks[:_FUZZ_PER_ENTRY]) for picks in candidates.values()])
-        entry_cov = (entry_shared[owners] / entry_qmass).astype(np.float32)
-        # In float64 from the float32 coverages, term by term: one array operation per
-        # evidence instead of a few numpy scalars per candidate entry.
-        confidence = (
-            _W_QUESTION * scores[top[firsts]].astype(np.float64)
-            + _W_ENTRY * entry_cov.astype(np.float64)
-            + _W_FUZZ * fuzzy
-        )
-        has_date = entities is not None and entities.expiry is not None
-        matches: list[Match] = []
-        for owner, doc, value in zip(owners.tolist(), best.tolist(), confidence.tolist(), strict=False):
-            if has_date and owner in self._compute:
-                value += _COMPUTE_DATE_BONUS
-            matches.append(Match(self._owners[owner], self._doc_text[doc], round(min(value, 1.0), 4)))
-        matches.sort(key=lambda m: m.confidence, reverse=True)
-        return matches
+def _titles(entry: Entry) -> list[str]:
+    return list(entry.pages.for_product(None))
 
 
-def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` best scores, best first, ties by smaller id (a stable sort's order).
-
-    ``np.argpartition`` finds the k-th best value in linear time; only the few
-    that beat or tie it are sorted, instead of every stored question.
-    """
-    if len(scores) > k:
-        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
-        chosen = np.flatnonzero(scores >= kth)  # k, plus any further ties with the k-th
-    else:
-        chosen = np.arange(len(scores))
-    return chosen[np.lexsort((ids[chosen], -scores[chosen]))][:k]
-
-
-def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
-    """One similarity from both coverages: mostly the better one, some of the worse."""
-    blended: np.ndarray = _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
-    return blended
-
-
-def _product_words(kb: KnowledgeBase) -> list[str]:
-    words: list[str] = []
-    for product in kb.products:
-        words.extend((product.name, *product.aliases))
-        words.extend(word for group in product.keywords for word in group)
-    return words
-
-
-def _fuzzy(surface: str, questions: list[str]) -> list[float]:
-    """rapidfuzz similarity of ``surface`` with each question, in [0, 1].
-
-    Whole-string, or a slightly discounted best part when both have four
-    characters or more.  One ``cdist`` call per scorer: the candidates are
-    scored in C instead of one Python call each.
-    """
-    ratio = process.cdist([surface], questions, scorer=fuzz.ratio, dtype=np.float64)[0]
-    if len(surface) >= 4:
-        partial = 0.85 * process.cdist([surface], questions, scorer=fuzz.partial_ratio, dtype=np.float64)[0]
-        long = np.fromiter((len(q) >= 4 for q in questions), dtype=bool, count=len(questions))
-        ratio = np.where(long, np.maximum(ratio, partial), ratio)
-    similarities: list[float] = (ratio / 100.0).tolist()
-    return similarities
+__all__ = ["OUT_OF_SCOPE", "Candidates", "Match", "Router", "Routing"]

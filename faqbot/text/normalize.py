@@ -30,13 +30,14 @@ _SMALL_KANA = str.maketrans(
 # メール / メエル / めーる and 〜 variants meet.
 _DROPPED = {"ー", "〜", "～", "ｰ", "~"}
 
-# Sentence-final politeness and filler that never changes what is asked.
+# Sentence-final politeness and filler that never changes what is asked.  Not ません:
+# 「解約できません」 is not 「解約できます」.
 # Longest first; stripped repeatedly from the end, so the result is a fixpoint.
 _POLITE_ENDINGS = tuple(
     sorted(
         {
             "でしょうか", "でしょう", "ですか", "ですが", "ですね", "ですよね", "です",
-            "ますか", "ません", "ました", "ます",
+            "ますか", "ました", "ます",
             "ください", "下さい", "くださ", "お願いします", "お願いいたします",
             "おねがいします", "よろしく",
             "のでしょうか", "んですか", "んですが", "のですが", "のですか", "んだけど",

@@ -1,0 +1,102 @@
+"""Generality: faqbot on a knowledge base it was never tuned for, beside plain BM25.
+
+LocalgovFAQ (Amagasaki city's FAQ: ~1,786 entries, ~750 crowd-written queries
+with graded relevance; ``dataset/{corpus,queries,qrels}.json`` of the
+japanese-text-embedding-benchmark repository) is loaded as a faqbot knowledge
+base, one entry per FAQ with its question and answer, in a temporary folder.
+The data is never committed (its licence is unclear): pass its folder.
+
+    .venv/bin/python benchmarks/bench_generality.py /path/to/localgovfaq
+
+Printed, for faqbot's ``Router.rank`` and for the peer (rank_bm25's
+BM25Okapi over faqbot's content-word lemmas of question + answer, one field),
+with the leaderboard's definitions (relevant = grade ≥ 1; nDCG gain = grade):
+Recall@10, nDCG@10, P@10, hit@1; and faqbot's answered share and the share of
+answered queries whose answer is relevant, at its default threshold.  Even
+query ids were used while designing; odd ids were not looked at: both halves
+are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from rank_bm25 import BM25Okapi
+
+from faqbot.answers.answering import Engine
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.quality.ranking import K, mean_ranking
+from faqbot.routing.router import DECISION_FALLBACK
+from faqbot.text.analysis import terms
+
+
+def write_kb(corpus: dict[str, str], dest: Path) -> Path:
+    """A faqbot knowledge base in ``dest`` with one entry per LocalgovFAQ document."""
+    for name in ("service.yaml", "products.yaml"):
+        shutil.copy(SHIPPED_KB / name, dest / name)
+    entries = []
+    for doc_id, text in corpus.items():
+        question, _, answer = text.partition("\nAnswer: ")
+        entries.append({"id": f"doc-{doc_id}", "question": question.removeprefix("Question: ").strip(), "answer": answer.strip()})
+    (dest / "faq").mkdir()
+    (dest / "faq" / "localgov.yaml").write_text(
+        yaml.safe_dump({"category": "LocalgovFAQ", "entries": entries}, allow_unicode=True), encoding="utf-8"
+    )
+    return dest
+
+
+def evaluate(rank: Callable[[str], list[str]], queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> list[float]:
+    """Mean Recall@10, nDCG@10, P@10 and hit@1 (faqbot.quality.ranking's definitions)."""
+    score = mean_ranking([(rank(text), qrels[qid]) for qid, text in queries.items()])
+    return [score.recall_at_10, score.ndcg_at_10, score.precision_at_10, score.hit_at_1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", type=Path, help="folder with corpus.json, queries.json, qrels.json")
+    args = parser.parse_args()
+    corpus = json.loads((args.data / "corpus.json").read_text(encoding="utf-8"))
+    queries = json.loads((args.data / "queries.json").read_text(encoding="utf-8"))
+    qrels = {q: {d: int(g) for d, g in r.items()} for q, r in json.loads((args.data / "qrels.json").read_text(encoding="utf-8")).items()}
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        engine = Engine.build(load_knowledge_base(write_kb(corpus, Path(tmp))))
+        build = time.perf_counter() - started
+    router = engine.router
+    doc_ids = list(corpus)
+    peer = BM25Okapi([list(terms(corpus[d].replace("Question: ", "").replace("\nAnswer: ", "\n"))) for d in doc_ids])
+
+    def faqbot_rank(text: str) -> list[str]:
+        return [m.entry_id.removeprefix("doc-") for m in router.rank(text, top=K)]
+
+    def peer_rank(text: str) -> list[str]:
+        scores = peer.get_scores(list(terms(text)))
+        return [doc_ids[i] for i in sorted(range(len(scores)), key=lambda i: -scores[i])[:K]]
+
+    print(f"LocalgovFAQ: {len(corpus)} entries, {len(queries)} queries; faqbot engine built in {build:.1f} s")
+    print(f"{'half':5} {'system':26} {'Recall@10':>9} {'nDCG@10':>8} {'P@10':>6} {'hit@1':>6} {'answered':>9} {'ans.prec':>9}")
+    for half, parity in (("even", 0), ("odd", 1)):
+        part = {q: t for q, t in queries.items() if int(q) % 2 == parity and q in qrels}
+        ours = evaluate(faqbot_rank, part, qrels)
+        theirs = evaluate(peer_rank, part, qrels)
+        answered = right = 0
+        for qid, text in part.items():
+            routing = router.route(text)
+            if routing.decision != DECISION_FALLBACK:
+                answered += 1
+                right += qrels[qid].get(routing.intent.removeprefix("doc-"), 0) >= 1
+        share = answered / len(part)
+        precision = right / answered if answered else 0.0
+        print(f"{half:5} {'faqbot Router.rank':26} " + " ".join(f"{v:{w}.3f}" for v, w in zip(ours, (9, 8, 6, 6), strict=True)) + f" {share:9.3f} {precision:9.3f}")
+        print(f"{half:5} {'BM25Okapi (rank_bm25)':26} " + " ".join(f"{v:{w}.3f}" for v, w in zip(theirs, (9, 8, 6, 6), strict=True)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,232 @@
+"""The character channel: idf-weighted character n-gram coverage with each stored question.
+
+Robust to what a morphological analyser cannot handle: typos, kana
+spellings of kanji words, half-width text, words no dictionary knows.
+Evidence, combined into one score in [0, 1] per entry:
+
+* idf-weighted n-gram coverage between the message and each question, both
+  ways (how much of the message the question explains, how much of the
+  question the message contains), on the surface form after normalisation,
+  product-name masking and synonym canonicalisation;
+* the same against each question's kana reading when the customer wrote in
+  kana (「けいやく いつまで」 meets 「契約 いつまで」);
+* how much of the message the entry's whole vocabulary (all its questions
+  together) explains, which rewards new combinations of the entry's words;
+* rapidfuzz similarity with the best questions, which rewards near-verbatim
+  wording and tolerates typos.
+
+Out-of-scope examples compete as a pseudo-entry, :data:`OUT_OF_SCOPE`; the
+router uses how well they match as one piece of evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing.ngram_index import NgramIndex
+from faqbot.text.normalize import is_kana_text, normalize
+from faqbot.text.readings import readings_isolated
+from faqbot.text.synonyms import SynonymMap
+
+OUT_OF_SCOPE = "__out_of_scope__"
+# How many questions the n-gram prefilter hands to the fuzzy re-ranking.
+_CANDIDATE_QUESTIONS = 60
+# Weights of the evidence (best question, entry vocabulary, rapidfuzz); they sum to 1 so the
+# score stays in [0, 1].  Chosen by leave-one-out routing of the KB's own alternates.
+_W_QUESTION, _W_ENTRY, _W_FUZZ = 0.5, 0.3, 0.2
+# Share of the better coverage (query→question or question→query) in the blend.
+_BLEND = 0.5
+# rapidfuzz only re-ranks an entry's few best questions: it is the costly part.
+_FUZZ_PER_ENTRY = 5
+# Stored questions this short (normalised characters) match inside other words.
+_SHORT_QUESTION = 4
+# A date in the message is strong evidence for a computed answer (which needs one).
+COMPUTE_DATE_BONUS = 0.12
+
+
+@dataclass(frozen=True)
+class CharScores:
+    """The character channel's verdict on one message: candidate entries and their scores."""
+
+    owners: np.ndarray  # entry positions (the out-of-scope pseudo-entry is ``len(kb.entries)``)
+    scores: np.ndarray  # in [0, 1], before any date bonus
+    best_doc: np.ndarray  # the stored question behind each score
+
+
+_EMPTY = CharScores(np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
+
+
+class CharChannel:
+    """Character n-gram scoring of every stored question; build once, score many times.
+
+    Questions are stored column-wise (texts, surfaces, owner positions) rather
+    than as one object each: at 250,000 questions that keeps the channel small
+    to pickle and quick to unpickle from the engine cache.
+    """
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self._synonyms = SynonymMap(kb.synonyms)
+        # Product names are entities, not evidence of intent: without this,
+        # 「モバイルの解約」 drifts to whichever entry mentions モバイル most.
+        self._product_names = SynonymMap(
+            (("", tuple(product_words(kb))),)
+        )
+        owners = [e.id for e in kb.entries] + ([OUT_OF_SCOPE] if kb.out_of_scope else [])
+        texts: list[str] = []
+        owner_of: list[int] = []
+        for pos, entry in enumerate(kb.entries):
+            texts.extend(entry.questions)
+            owner_of.extend([pos] * len(entry.questions))
+        texts.extend(kb.out_of_scope)
+        owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
+        surfaces = [self._surface(t) for t in texts]
+        self._owners = tuple(owners)
+        self._doc_text = tuple(texts)
+        self._doc_surface = tuple(surfaces)
+        self._doc_owner = np.array(owner_of, dtype=np.int32)
+        self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
+        self._surface_index = NgramIndex(surfaces)
+        self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
+        self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
+        # An entry's vocabulary: its questions' surfaces run together, in order.
+        grouped: list[list[str]] = [[] for _ in owners]
+        for surface, pos in zip(surfaces, owner_of, strict=False):
+            grouped[pos].append(surface)
+        self._entry_index = NgramIndex(["".join(group) for group in grouped])
+        self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """Every stored question, then every out-of-scope example (document ids index this)."""
+        return self._doc_text
+
+    @property
+    def doc_owner(self) -> np.ndarray:
+        """The entry position of each stored text (out-of-scope examples: ``len(kb.entries)``)."""
+        return self._doc_owner
+
+    def _masked(self, text: str) -> str:  # product names out, before synonyms
+        return self._product_names.canonicalize(normalize(text))
+
+    def _surface(self, text: str) -> str:
+        return self._synonyms.canonicalize(self._masked(text))
+
+    def excluded(self, text: str) -> list[int]:
+        """The ids of the stored texts equal to ``text``."""
+        if self._doc_ids_by_text is None:
+            by_text: dict[str, list[int]] = {}
+            for doc_id, doc_text in enumerate(self._doc_text):
+                by_text.setdefault(doc_text, []).append(doc_id)
+            self._doc_ids_by_text = by_text
+        return self._doc_ids_by_text.get(text, [])
+
+    def _question_scores(self, surface: str, kana: str | None, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
+        """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
+
+        Only those questions can score above zero, so everything after the
+        index look-up works on them alone, not on every stored question.
+        """
+        index = self._surface_index
+        shared, qmass = index.shared_mass(surface)
+        if kana is None:
+            ids = np.flatnonzero(shared > 0.0)  # on a bool mask: several times faster than on floats
+        else:
+            r_shared, r_qmass = self._reading_index.shared_mass(kana)
+            ids = np.flatnonzero((shared > 0.0) | (r_shared > 0.0))
+        q_cov = (shared[ids] / qmass).astype(np.float32)
+        d_cov = (shared[ids] / index.doc_mass(ids)).astype(np.float32)
+        if kana is not None:
+            q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
+            d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
+        # A question of a few characters ("hi", 「また」) is contained in countless
+        # messages ("which", 「またカードが…」): for those, only the share of the
+        # message it explains counts, not the share of itself the message contains.
+        d_cov = np.where(self._short_doc[ids], q_cov, d_cov)
+        scores = _blend(q_cov, d_cov)
+        if exclude is not None:
+            keep = ~np.isin(ids, self.excluded(exclude))
+            ids, scores = ids[keep], scores[keep]
+        return ids, scores
+
+    def scores(self, query: str, exclude: str | None = None) -> CharScores:
+        """Each candidate entry's score for ``query`` (``exclude``: a stored text to leave out)."""
+        masked = self._masked(query)
+        surface = self._synonyms.canonicalize(masked)
+        if not surface:
+            return _EMPTY
+        # Decided before synonyms: 「せいきゅう」 → 請求 would make a kana message look
+        # like kanji and lose the reading channel it needs for the rest of its words.
+        kana = masked if is_kana_text(masked) else None
+        ids, scores = self._question_scores(surface, kana, exclude)
+        top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
+        if not len(top):
+            return _EMPTY
+        top_ids = ids[top]
+        candidates: dict[int, list[int]] = {}  # owner → positions in top, best first
+        for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
+            candidates.setdefault(owner, []).append(pos)
+        fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
+        similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()]), strict=False))
+        entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
+        owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+        firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
+        fuzzy = np.array([max(similarity[pos] for pos in picks[:_FUZZ_PER_ENTRY]) for picks in candidates.values()])
+        entry_cov = (entry_shared[owners] / entry_qmass).astype(np.float32)
+        # In float64 from the float32 coverages, term by term: one array operation per
+        # evidence instead of a few numpy scalars per candidate entry.
+        value = (
+            _W_QUESTION * scores[top[firsts]].astype(np.float64)
+            + _W_ENTRY * entry_cov.astype(np.float64)
+            + _W_FUZZ * fuzzy
+        )
+        return CharScores(owners, np.minimum(value, 1.0), top_ids[firsts].astype(np.int64))
+
+
+def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, best first, ties by smaller id (a stable sort's order).
+
+    ``np.argpartition`` finds the k-th best value in linear time; only the few
+    that beat or tie it are sorted, instead of every stored question.
+    """
+    if len(scores) > k:
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        chosen = np.flatnonzero(scores >= kth)  # k, plus any further ties with the k-th
+    else:
+        chosen = np.arange(len(scores))
+    return chosen[np.lexsort((ids[chosen], -scores[chosen]))][:k]
+
+
+def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
+    """One similarity from both coverages: mostly the better one, some of the worse."""
+    blended: np.ndarray = _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
+    return blended
+
+
+def product_words(kb: KnowledgeBase) -> list[str]:
+    """Every product name, alias and keyword: entities, masked out of intent evidence."""
+    words: list[str] = []
+    for product in kb.products:
+        words.extend((product.name, *product.aliases))
+        words.extend(word for group in product.keywords for word in group)
+    return words
+
+
+def _fuzzy(surface: str, questions: list[str]) -> list[float]:
+    """rapidfuzz similarity of ``surface`` with each question, in [0, 1].
+
+    Whole-string, or a slightly discounted best part when both have four
+    characters or more.  One ``cdist`` call per scorer: the candidates are
+    scored in C instead of one Python call each.
+    """
+    ratio = process.cdist([surface], questions, scorer=fuzz.ratio, dtype=np.float64)[0]
+    if len(surface) >= 4:
+        partial = 0.85 * process.cdist([surface], questions, scorer=fuzz.partial_ratio, dtype=np.float64)[0]
+        long = np.fromiter((len(q) >= 4 for q in questions), dtype=bool, count=len(questions))
+        ratio = np.where(long, np.maximum(ratio, partial), ratio)
+    similarities: list[float] = (ratio / 100.0).tolist()
+    return similarities

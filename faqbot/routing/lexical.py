@@ -1,0 +1,160 @@
+"""Lexical retrieval: BM25 over content-word lemmas, one index per field.
+
+Every field of an entry is searched — its questions (each question and
+alternate a document of its own; an entry scores as its best question), its
+answer text and its support-page titles — and the field scores are added, as
+Lucene's multi-field BM25 does.  Each field has its own document-length
+statistics and idf (Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))``), so a
+long answer does not drown a short question.  The BM25 parameters are the
+textbook ones (k1 = 1.2, b = 0.75), not tuned on any evaluation set.
+
+Each field is a sparse matrix of precomputed BM25 term weights in CSC layout
+(column pointers, row ids, weights), built with one ``numpy.unique`` over
+(term, document) keys.  A query's score is the sum of its terms' columns: their
+slices are gathered and summed per row with one ``numpy.bincount``, so the
+cost grows with the postings of the query's terms, not with the knowledge
+base.  (scipy.sparse did the same, but importing it costs a third of a second
+of every ``faqbot ask``, more than the whole routing.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
+_K1 = 1.2
+_B = 0.75
+# A term in more documents than both of these (為る, 出来る at 250,000 questions) has an idf
+# near zero yet its postings were most of a query's work: it credits no document (it still
+# counts in the query's ceiling).  The same cut as the character channel's n-gram index;
+# below 2,000 documents nothing is that common, so small knowledge bases score exactly.
+_COMMON_MIN_DOCS = 2000
+_COMMON_SHARE = 0.05
+
+
+class Vocabulary:
+    """Term → column number, shared by every field so one query looks up its terms once."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def add(self, terms: Sequence[str]) -> list[int]:
+        """Column numbers of ``terms``, numbering new ones."""
+        ids = self.ids
+        return [ids.setdefault(t, len(ids)) for t in terms]
+
+    def lookup(self, terms: Sequence[str]) -> np.ndarray:
+        """Column numbers of the known terms among ``terms`` (unknown ones are left out)."""
+        ids = self.ids
+        return np.array([ids[t] for t in terms if t in ids], dtype=np.int64)
+
+
+class FieldIndex:
+    """BM25 term weights of one field: one row per document, one column per term."""
+
+    def __init__(self, docs: Sequence[Sequence[int]], width: int) -> None:
+        n = len(docs)
+        lengths = np.array([len(d) for d in docs], dtype=np.float64)
+        avg = float(lengths.mean()) if n and lengths.sum() else 1.0
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths.astype(np.int64))
+        cols = np.fromiter((c for doc in docs for c in doc), dtype=np.int64, count=len(rows))
+        # One sort of (column, row) keys gives the CSC layout and the term frequencies at once.
+        keys, tf = np.unique(cols * max(n, 1) + rows, return_counts=True)
+        col_of, row_of = np.divmod(keys, max(n, 1))
+        df = np.bincount(col_of, minlength=width).astype(np.float64)
+        self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        self.idf[df == 0] = 0.0
+        norm = _K1 * (1.0 - _B + _B * lengths[row_of] / avg)
+        self._weights = self.idf[col_of] * tf * (_K1 + 1.0) / (tf + norm)
+        self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * n)
+        self._rows = row_of.astype(np.int32)
+        self.size = n
+
+    def scores(self, columns: np.ndarray) -> np.ndarray:
+        """The BM25 score of every document for a query made of ``columns`` (repeats count)."""
+        columns = columns[~self._common[columns]] if len(columns) else columns
+        if not len(columns) or not self.size:
+            return np.zeros(self.size)
+        spans = [(int(self._indptr[c]), int(self._indptr[c + 1])) for c in columns.tolist()]
+        rows = np.concatenate([self._rows[a:b] for a, b in spans])
+        weights = np.concatenate([self._weights[a:b] for a, b in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size)
+
+    def ceiling(self, columns: np.ndarray) -> float:
+        """An upper bound of :meth:`scores` for these columns: Σ idf·(k1+1)."""
+        return float(self.idf[columns].sum() * (_K1 + 1.0)) if len(columns) else 0.0
+
+
+@dataclass(frozen=True)
+class FieldScores:
+    """Per-entry BM25 scores of one query, by field."""
+
+    question: np.ndarray  # best question of each entry
+    answer: np.ndarray
+    pages: np.ndarray
+    per_question: np.ndarray  # every question's score, to find an entry's best question
+    starts: np.ndarray  # the first question id of each entry (questions are grouped by entry)
+    ceiling: float  # an upper bound of the summed score: normalises it to about [0, 1]
+
+    @property
+    def total(self) -> np.ndarray:
+        """The fields' scores added (Lucene's multi-field sum)."""
+        summed: np.ndarray = self.question + self.answer + self.pages
+        return summed
+
+    def best_question(self, entry: int) -> int:
+        """The id of ``entry``'s best-scoring question, or -1 when none scores."""
+        start = int(self.starts[entry])
+        end = int(self.starts[entry + 1]) if entry + 1 < len(self.starts) else len(self.per_question)
+        if end <= start or self.question[entry] <= 0.0:
+            return -1
+        return start + int(np.argmax(self.per_question[start:end]))
+
+
+class LexicalIndex:
+    """BM25 over questions (per question), answers and page titles of every entry.
+
+    Questions must come grouped by entry (``owner_of`` ascending, every entry at
+    least one question), as a knowledge base lists them: an entry's best question
+    is then one ``np.maximum.reduceat`` over contiguous slices, no sort.
+    """
+
+    def __init__(
+        self,
+        questions: Sequence[Sequence[str]],
+        owner_of: np.ndarray,
+        answers: Sequence[Sequence[str]],
+        pages: Sequence[Sequence[str]],
+    ) -> None:
+        self.vocabulary = Vocabulary()
+        q_ids = [self.vocabulary.add(t) for t in questions]
+        a_ids = [self.vocabulary.add(t) for t in answers]
+        p_ids = [self.vocabulary.add(t) for t in pages]
+        width = len(self.vocabulary.ids)
+        self._questions = FieldIndex(q_ids, width)
+        self._answers = FieldIndex(a_ids, width)
+        self._pages = FieldIndex(p_ids, width)
+        self.entries = len(answers)
+        counts = np.bincount(owner_of, minlength=self.entries) if len(owner_of) else np.zeros(self.entries, dtype=np.int64)
+        if np.any(np.diff(owner_of) < 0) or np.any(counts == 0):
+            raise ValueError("questions must be grouped by entry, every entry with at least one question")
+        self._starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+
+    def score(self, terms: Sequence[str], excluded: Sequence[int] = ()) -> FieldScores:
+        """Each entry's field scores for a query's terms; ``excluded`` question ids score nothing."""
+        columns = self.vocabulary.lookup(terms)
+        per_question = self._questions.scores(columns)
+        if len(excluded):
+            per_question[list(excluded)] = 0.0
+        best = np.maximum.reduceat(per_question, self._starts) if len(per_question) else np.zeros(self.entries)
+        # Unknown terms count in the ceiling at the highest idf: words the knowledge base
+        # never uses lower the normalised score, as they should.
+        unknown = len(terms) - len(columns)
+        ceiling = self._questions.ceiling(columns) + unknown * float(self._questions.idf.max(initial=1.0)) * (_K1 + 1.0)
+        return FieldScores(
+            best, self._answers.scores(columns), self._pages.scores(columns), per_question, self._starts, ceiling or 1.0
+        )

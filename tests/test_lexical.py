@@ -1,0 +1,60 @@
+"""Tests of faqbot.routing.lexical: BM25 per field, Lucene idf, exclusion, the ceiling."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
+
+
+def test_field_index_matches_the_bm25_formula() -> None:
+    # Two documents; "a" in both, "b" twice in the first.  k1 = 1.2, b = 0.75.
+    vocab = Vocabulary()
+    docs = [vocab.add(["a", "b", "b"]), vocab.add(["a"])]
+    index = FieldIndex(docs, len(vocab.ids))
+    idf_b = math.log1p((2 - 1 + 0.5) / (1 + 0.5))
+    avg = 2.0
+    expected_b = idf_b * 2 * 2.2 / (2 + 1.2 * (0.25 + 0.75 * 3 / avg))
+    scores = index.scores(vocab.lookup(["b"]))
+    assert scores[0] == pytest.approx(expected_b) and scores[1] == 0.0
+    assert index.ceiling(vocab.lookup(["b"])) == pytest.approx(idf_b * 2.2)
+
+
+def test_unknown_terms_are_left_out_of_the_lookup() -> None:
+    vocab = Vocabulary()
+    vocab.add(["x"])
+    assert vocab.lookup(["x", "never-seen"]).tolist() == [0]
+
+
+def _index() -> LexicalIndex:
+    questions = [("解約", "方法"), ("解約", "出来る", "〈否定〉"), ("カード", "変更")]
+    owners = np.array([0, 0, 1])
+    answers = [("解約", "画面"), ("カード", "登録")]
+    pages = [("解約",), ()]
+    return LexicalIndex(questions, owners, answers, pages)
+
+
+def test_an_entry_scores_as_its_best_question_plus_its_answer_and_pages() -> None:
+    scores = _index().score(["解約", "方法"])
+    assert scores.question[0] > 0 and scores.answer[0] > 0 and scores.pages[0] > 0
+    assert scores.best_question(0) == 0 and scores.best_question(1) == -1
+    assert scores.total[0] > scores.total[1] == 0.0
+
+
+def test_excluded_questions_score_nothing() -> None:
+    index = _index()
+    assert index.score(["方法"], excluded=[0]).question[0] == 0.0
+    assert index.score(["方法"]).question[0] > 0.0
+
+
+def test_unknown_words_raise_the_ceiling() -> None:
+    index = _index()
+    assert index.score(["解約", "パスポート"]).ceiling > index.score(["解約"]).ceiling
+
+
+def test_questions_must_be_grouped_by_entry() -> None:
+    with pytest.raises(ValueError, match="grouped by entry"):
+        LexicalIndex([("a",), ("b",), ("c",)], np.array([1, 0, 1]), [(), ()], [(), ()])

@@ -1,0 +1,42 @@
+"""Bad input gets a fallback or a routing from the router, never an exception."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+
+from faqbot.answers.answering import Engine
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK
+from tests.strategies import hostile_text
+
+DECISIONS = {DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK}
+
+
+@pytest.mark.parametrize(
+    ("text", "decision"),
+    [
+        ("", DECISION_FALLBACK),
+        ("   \u3000\n", DECISION_FALLBACK),
+        ("😀🎉👍", DECISION_FALLBACK),
+        ("\u200b\u200d\ufeff", DECISION_FALLBACK),
+        ("ぁぃぅぇぉっっっ", DECISION_FALLBACK),  # no word the analyser can segment
+        ("zxqv wbpk fjdl", DECISION_FALLBACK),
+        ("Карта 变更 카드 解約 card", None),  # mixed scripts: any decision, no error
+        ("自動更新を解約したい。" * 1000, None),  # 10,000 characters
+        ("解約\ud800したい", None),  # a lone surrogate, as a JSON escape decodes
+    ],
+)
+def test_bad_input_table(engine: Engine, text: str, decision: str | None) -> None:
+    routing = engine.router.route(text)
+    assert routing.decision in DECISIONS
+    if decision is not None:
+        assert routing.decision == decision
+    assert 0.0 <= routing.confidence <= 1.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_text)
+def test_any_text_routes(engine: Engine, text: str) -> None:
+    routing = engine.router.route(text)
+    assert routing.decision in DECISIONS and 0.0 <= routing.confidence <= 1.0
+    assert engine.router.rank(text, top=3) == routing.matches[:3]
