@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 from pathlib import Path
 
 import click
@@ -13,7 +14,7 @@ from faqbot.analytics import Recorder
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.web.app import create_app, freeze_startup_objects
 from faqbot.web.config import ENV_KB, ENV_SECRET, SECRET_HINT, ConfigError, WebConfig, generate_secret
-from faqbot.web.workers import APP_FACTORY, Supervisor, reuse_port_supported, uvicorn_options
+from faqbot.web.workers import APP_FACTORY, ProcessSettings, Supervisor, reuse_port_supported, uvicorn_options
 
 log = logging.getLogger("faqbot.web")
 
@@ -23,11 +24,15 @@ log = logging.getLogger("faqbot.web")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option(
     "--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-    help="Worker processes; each loads the knowledge base, all share FAQBOT_SECRET (required for more than 1).",
+    help="Worker processes; they share one loaded knowledge base and FAQBOT_SECRET (required for more than 1).",
+)
+@click.option(
+    "--watch", is_flag=True,
+    help="Reload the knowledge base when its files change (as SIGHUP does), keeping the old one if the new one is broken.",
 )
 @kb_option
 @translate_errors
-def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
+def serve(host: str, port: int, workers: int, watch: bool, kb_dir: Path | None) -> None:
     """Serve the API (/api/v1), the widget (/widget.js) and a demo page (/).
 
     Settings come from FAQBOT_* environment variables (see docs/embedding.md);
@@ -35,12 +40,24 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     every conversation. Chat turns and 👍/👎 are recorded for `faqbot report`
     (FAQBOT_ANALYTICS=off switches that off; FAQBOT_ANALYTICS_DB=PATH moves it).
 
+    On Linux the workers are forked from one process holding the loaded knowledge
+    base. SIGHUP (or --watch) reloads it without dropping a request: a broken one
+    is reported file:line and the old one keeps serving. SIGTERM/SIGINT let
+    in-flight requests finish (FAQBOT_GRACEFUL_TIMEOUT seconds, default 15); a
+    worker whose event loop is stuck for FAQBOT_WORKER_TIMEOUT seconds (default 30)
+    is replaced.
+
     \b
     Examples:
       faqbot serve
+      faqbot serve --kb my-kb --watch
       FAQBOT_SECRET=... faqbot serve --host 0.0.0.0 --port 8080 --workers 4
+      kill -HUP <pid>     # reload the knowledge base
     """
     logging.basicConfig(level=logging.INFO, format="%(levelname)s: %(message)s")
+    # A reload asked for while the knowledge base is first loading must not kill the server
+    # (SIGHUP's default); the supervisor takes the signal once it runs.
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     env = dict(os.environ)
     if not env.get(ENV_SECRET) and workers > 1:
         # Several workers are a production set-up: a secret made up for this run would
@@ -59,21 +76,25 @@ def serve(host: str, port: int, workers: int, kb_dir: Path | None) -> None:
     if kb_dir is not None:
         env[ENV_KB] = str(kb_dir.resolve())
     config = WebConfig.from_env(env)
+    settings = ProcessSettings.from_env(env, watch=watch)
     # Load before starting: a broken knowledge base stops here with file:line and exit 1.
     engine = load_engine(config.kb_dir)
     click.echo(f"faqbot: serving {len(engine.kb.entries)} entries on http://{host}:{port}/ ({workers} worker(s))", err=True)
+    if reuse_port_supported():
+        # Forked workers share the engine, one socket each (faqbot/web/workers.py); also with
+        # one worker, so that SIGHUP and --watch reload and a stuck worker is replaced.
+        if Supervisor(host, port, workers, config, engine, settings).run() != 0:
+            raise click.ClickException("a worker could not start; see the log above.")
+        return
+    if watch:
+        raise ConfigError("--watch needs Linux (SO_REUSEPORT); restart faqbot serve after editing the knowledge base.")
     if workers == 1:
         app = create_app(config, engine, Recorder.from_env(env))
         freeze_startup_objects()
         uvicorn.run(app, host=host, port=port, **uvicorn_options(config))
         return
-    # Workers are new processes that call the factory: they get the settings, the
-    # generated secret included, through the environment they inherit.
+    # uvicorn's workers are new processes that call the factory: they get the settings,
+    # the generated secret included, through the environment they inherit.
     os.environ.update({name: env[name] for name in (ENV_SECRET, ENV_KB) if name in env})
-    del engine  # checked; the supervisor serves nothing itself, each worker loads its own
-    if reuse_port_supported():
-        # A socket per worker, so connections spread over the workers (faqbot/web/workers.py).
-        if Supervisor(host, port, workers).run() != 0:
-            raise click.ClickException("a worker could not start; see the log above.")
-        return
+    del engine  # checked; each of uvicorn's workers loads its own
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **uvicorn_options(config))
