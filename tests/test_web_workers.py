@@ -8,13 +8,14 @@ flight finish.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
 import signal
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -53,14 +54,25 @@ def test_a_port_in_use_is_one_sentence_not_a_traceback(engine: Engine) -> None:
 
 
 def test_workers_that_cannot_start_stop_the_supervisor(engine: Engine) -> None:
-    # A worker whose app cannot be built would fail the same way on every restart:
+    # A worker whose app fails at start-up would fail the same way on every restart:
     # the supervisor must stop (status 1) instead of restarting it forever.
+    @contextlib.asynccontextmanager
+    async def failing(app: Starlette) -> AsyncIterator[None]:
+        raise RuntimeError("the app cannot start")
+        yield
+
+    started = time.monotonic()
+    supervisor = Supervisor(LOOPBACK, 0, 2, WebConfig(secret=SECRET), engine, app_for=lambda _: Starlette(lifespan=failing))
+    assert supervisor.run() == 1
+    assert time.monotonic() - started < 60
+
+
+def test_an_app_that_cannot_be_built_stops_the_start_before_any_worker(engine: Engine) -> None:
     def broken(_: Engine) -> Starlette:
         raise ConfigError("FAQBOT_SOMETHING is wrong.")
 
-    started = time.monotonic()
-    assert Supervisor(LOOPBACK, 0, 2, WebConfig(secret=SECRET), engine, app_for=broken).run() == 1
-    assert time.monotonic() - started < 60
+    with pytest.raises(ConfigError, match="FAQBOT_SOMETHING"):
+        Supervisor(LOOPBACK, 0, 2, WebConfig(secret=SECRET), engine, app_for=broken).run()
 
 
 def test_a_supervisor_needs_a_worker(engine: Engine) -> None:

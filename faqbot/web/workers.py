@@ -55,7 +55,7 @@ from uvicorn.config import STARTUP_FAILURE
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.errors import FaqbotError
-from faqbot.web.app import create_app, freeze_startup_objects
+from faqbot.web.app import create_app
 from faqbot.web.config import ConfigError, WebConfig, seconds_setting
 from faqbot.web.protocol import NoDelayH11Protocol
 from faqbot.web.reload import KbWatcher, load_checked, share_engine
@@ -164,35 +164,24 @@ class _Worker:
         return now - max(self.beat.value, self.started)
 
 
-def _serve_slot(
-    sock: socket.socket,
-    beat: ctypes.c_double,
-    app_for: Callable[[Engine], ASGIApp],
-    engine: Engine,
-    options: dict[str, Any],
-) -> None:
-    """A forked worker: build the app over the inherited engine and serve the slot's socket."""
+def _serve_slot(sock: socket.socket, beat: ctypes.c_double, app: ASGIApp, options: dict[str, Any]) -> None:
+    """A forked worker: serve the inherited app (and engine) on the slot's socket."""
     # The supervisor reloads on SIGHUP; a worker has nothing to reload (a terminal hang-up
     # reaching the whole process group must not kill it either).  uvicorn takes SIGINT/SIGTERM.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)  # until uvicorn's handlers are in, and after they are gone
-    try:
-        app = app_for(engine)
-    except FaqbotError as exc:
-        log.error("worker cannot start: %s", exc)
-        sys.exit(STARTUP_FAILURE)
-    freeze_startup_objects()
     _HeartbeatServer(uvicorn.Config(app, **options), beat).run(sockets=[sock])
 
 
 class Supervisor:
     """Keeps ``workers`` forked worker processes serving ``host:port`` until told to stop.
 
-    ``engine`` is the checked engine to serve first; ``app_for`` builds a worker's
-    app over an engine (default: :func:`~faqbot.web.app.create_app` with the
-    analytics recorder the environment asks for).  ``config.kb_dir`` is what a
-    reload loads.
+    ``engine`` is the checked engine to serve first; ``app_for`` builds the app over
+    an engine (default: :func:`~faqbot.web.app.create_app` with the analytics
+    recorder the environment asks for), in the supervisor, so the workers share it
+    too and an app that cannot be built fails before any worker is replaced.
+    ``config.kb_dir`` is what a reload loads.
     """
 
     def __init__(
@@ -213,6 +202,7 @@ class Supervisor:
         self.config = config
         self.settings = settings or ProcessSettings()
         self._engine = engine
+        self._app: ASGIApp | None = None
         self._app_for = app_for or (lambda e: create_app(config, e, Recorder.from_env()))
         self._options = {**uvicorn_options(config), "timeout_graceful_shutdown": self.settings.graceful_timeout}
         self._stop = threading.Event()
@@ -233,8 +223,10 @@ class Supervisor:
     def run(self) -> int:
         """Serve until SIGINT/SIGTERM (exit status 0) or a worker fails to start (1).
 
-        Raises :class:`~faqbot.web.config.ConfigError` when ``host:port`` cannot be listened on.
+        Raises :class:`~faqbot.web.config.ConfigError` when ``host:port`` cannot be listened
+        on, and whatever :class:`~faqbot.errors.FaqbotError` building the app raises.
         """
+        self._app = self._app_for(self._engine)
         self._sockets = self._listen()
         handlers = {signal.SIGINT: self._on_stop, signal.SIGTERM: self._on_stop, signal.SIGHUP: self._on_hup}
         previous = {sig: signal.signal(sig, handler) for sig, handler in handlers.items()}
@@ -285,7 +277,7 @@ class Supervisor:
     def _start(self, index: int) -> _Worker:
         beat = self._context.RawValue(ctypes.c_double, 0.0)
         process = self._context.Process(
-            target=_serve_slot, args=(self._sockets[index], beat, self._app_for, self._engine, self._options)
+            target=_serve_slot, args=(self._sockets[index], beat, self._app, self._options)
         )
         process.start()
         return _Worker(process, beat)
@@ -321,7 +313,13 @@ class Supervisor:
         if engine.kb.content_hash == self._engine.kb.content_hash:
             log.info("reload: the knowledge base is unchanged; the workers keep serving it")
             return
-        self._engine = engine
+        try:
+            app = self._app_for(engine)
+        except FaqbotError as exc:
+            log.error("reload: %s; still serving the previous knowledge base.", exc)
+            return
+        self._engine, self._app = engine, app
+        del app
         share_engine()  # frees the old engine here; new workers inherit the new one frozen
         for index in range(len(self._slots)):
             if self._stop.is_set():
