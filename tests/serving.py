@@ -19,6 +19,9 @@ from typing import Any
 
 from faqbot.web.localserver import LOOPBACK, free_port, wait_until_healthy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from procmem import children  # noqa: E402
+
 FAQBOT = Path(sys.executable).parent / "faqbot"
 SECRET = "w" * 43
 
@@ -84,21 +87,6 @@ def serve(tmp_path: Path, *args: str, env: dict[str, str] | None = None, workers
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=60)
-
-
-def children(pid: int) -> list[int]:
-    """The live child processes of ``pid``, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # gone meanwhile
-        if int(stat[1]) == pid and stat[0] != "Z":
-            found.append(int(entry.name))
-    return sorted(found)
 
 
 def sockets_on(pid: int, port: int, state: str) -> int:
