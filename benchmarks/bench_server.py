@@ -171,6 +171,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--gunicorn", action="store_true", help="also measure gunicorn + uvicorn workers, --preload")
+    parser.add_argument("--peer-first", action="store_true", help="measure gunicorn before faqbot serve")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
@@ -204,12 +205,19 @@ def main() -> None:
         port = free_port(HOST)
         serve = [str(bindir / "faqbot"), "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port),
                  "--workers", str(args.workers)]
-        result["faqbot"] = measure(serve, env, port, args, scripts)
+        runs = [("faqbot", serve, env, port)]
         if args.gunicorn:
-            port = free_port(HOST)
+            peer_port = free_port(HOST)
+            # An access log as faqbot serve writes one (gunicorn writes none unless asked, and
+            # formatting and masking each line is part of what a request costs).
             gunicorn = [str(bindir / "gunicorn"), "--pythonpath", str(HERE), "-k", "gunicorn_peer.NoDelayUvicornWorker",
-                        "--preload", "-w", str(args.workers), "-b", f"{HOST}:{port}", "faqbot.web.app:app_from_env()"]
-            result["gunicorn"] = measure(gunicorn, {**env, "FAQBOT_KB": str(args.kb)}, port, args, scripts)
+                        "--preload", "-w", str(args.workers), "-b", f"{HOST}:{peer_port}", "--access-logfile", "-",
+                        "faqbot.web.app:app_from_env()"]
+            runs.append(("gunicorn", gunicorn, {**env, "FAQBOT_KB": str(args.kb)}, peer_port))
+            if args.peer_first:
+                runs.reverse()
+        for name, cmd, run_env, run_port in runs:
+            result[name] = measure(cmd, run_env, run_port, args, scripts)
     result["load_average_at_end"] = load_average()
     print(json.dumps(result))
 

@@ -100,6 +100,44 @@ def _row(name: str, values: list[str], target: str = "") -> str:
     return f"| {name} | " + " | ".join(values) + f" | {target} |"
 
 
+def print_scale(sizes: list[int], scale: dict[int, dict]) -> None:
+    """The router-at-scale table, one column per knowledge-base size."""
+    cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in sizes]
+    print()
+    print("| figure | " + " | ".join(cols) + " | target |")
+    print("|---|" + "---|" * len(cols) + "---|")
+
+    def row(name: str, key: str, fmt: str, target: str = "") -> None:
+        vals = []
+        for s in sizes:
+            v = scale[s].get(key)
+            vals.append("–" if v is None else format(v, fmt))
+        print(_row(name, vals, target))
+
+    row("entries (shipped + generated)", "entries", "d")
+    row("questions", "questions", "d")
+    row("KB load + validate (s)", "load_s", ".1f")
+    row("engine build: router + extractor (s)", "build_s", ".1f")
+    row("peak RSS, load + build + queries (MB)", "peak_rss_mb", ".0f", "10k ≤ 300")
+    row("router p50 (ms)", "p50_ms", ".2f")
+    row("router p95 (ms)", "p95_ms", ".2f", "10k ≤ 5, 50k ≤ 20")
+    row("router p99 (ms)", "p99_ms", ".2f")
+    row("naive extractOne p50 (ms)", "naive_p50_ms", ".1f")
+    row("naive extractOne p95 (ms)", "naive_p95_ms", ".1f")
+    print(_row("mean latency, naive ÷ faqbot", [f"{scale[s]['naive_mean_ms'] / scale[s]['mean_ms']:.1f}×" for s in sizes], "> 1 at 10k"))
+    row("dev in-scope top-1, faqbot", "dev_in_scope", ".3f", "≥ 0.90 at 50k")
+    row("dev in-scope top-1, naive", "naive_dev_in_scope", ".3f", "< faqbot")
+    row("dev fallback precision / faqbot", "dev_fallback_precision", ".3f")
+    row("dev fallback recall / faqbot", "dev_fallback_recall", ".3f")
+    row("probe top-1 (generated entries), faqbot", "probe_accuracy", ".3f")
+    row("probe top-1 (generated entries), naive", "naive_probe_accuracy", ".3f")
+    if len(sizes) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        growth = scale[hi]["mean_ms"] / scale[lo]["mean_ms"]
+        print(f"\ncost curve: {hi // lo}× the entries → {growth:.1f}× the mean router latency "
+              f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
+
+
 def print_startup_imports(r: dict) -> None:
     """The `faqbot ask` vs imports table, then what ask loads that answering does not need."""
     ask, deps = r["ask"], r["import_runtime_deps"]
@@ -154,12 +192,16 @@ def main() -> None:
     parser.add_argument("--skip-server", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--gunicorn", action="store_true", help="also run the server figures on gunicorn (the peer)")
+    parser.add_argument("--server-only", action="store_true",
+                        help="only start-up and server figures (the server section of docs/benchmarks.md)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "faqbot-bench")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     if args.quick:
         args.sizes = [s for s in args.sizes if s <= 10000] or [1000]
+    if args.server_only:
+        args.sizes = []
     runs, duration = (3, 5) if args.quick else (5, 10)
 
     print(f"machine: {machine()}", flush=True)
@@ -174,40 +216,8 @@ def main() -> None:
         scale[size] = _json_run(cmd)
     raw["scale"] = scale
 
-    cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in args.sizes]
-    print()
-    print("| figure | " + " | ".join(cols) + " | target |")
-    print("|---|" + "---|" * len(cols) + "---|")
-
-    def row(name: str, key: str, fmt: str, target: str = "") -> None:
-        vals = []
-        for s in args.sizes:
-            v = scale[s].get(key)
-            vals.append("–" if v is None else format(v, fmt))
-        print(_row(name, vals, target))
-
-    row("entries (shipped + generated)", "entries", "d")
-    row("questions", "questions", "d")
-    row("KB load + validate (s)", "load_s", ".1f")
-    row("engine build: router + extractor (s)", "build_s", ".1f")
-    row("peak RSS, load + build + queries (MB)", "peak_rss_mb", ".0f", "10k ≤ 300")
-    row("router p50 (ms)", "p50_ms", ".2f")
-    row("router p95 (ms)", "p95_ms", ".2f", "10k ≤ 5, 50k ≤ 20")
-    row("router p99 (ms)", "p99_ms", ".2f")
-    row("naive extractOne p50 (ms)", "naive_p50_ms", ".1f")
-    row("naive extractOne p95 (ms)", "naive_p95_ms", ".1f")
-    print(_row("mean latency, naive ÷ faqbot", [f"{scale[s]['naive_mean_ms'] / scale[s]['mean_ms']:.1f}×" for s in args.sizes], "> 1 at 10k"))
-    row("dev in-scope top-1, faqbot", "dev_in_scope", ".3f", "≥ 0.90 at 50k")
-    row("dev in-scope top-1, naive", "naive_dev_in_scope", ".3f", "< faqbot")
-    row("dev fallback precision / faqbot", "dev_fallback_precision", ".3f")
-    row("dev fallback recall / faqbot", "dev_fallback_recall", ".3f")
-    row("probe top-1 (generated entries), faqbot", "probe_accuracy", ".3f")
-    row("probe top-1 (generated entries), naive", "naive_probe_accuracy", ".3f")
-    if len(args.sizes) > 1:
-        lo, hi = args.sizes[0], args.sizes[-1]
-        growth = scale[hi]["mean_ms"] / scale[lo]["mean_ms"]
-        print(f"\ncost curve: {hi // lo}× the entries → {growth:.1f}× the mean router latency "
-              f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
+    if args.sizes:
+        print_scale(args.sizes, scale)
 
     if not args.skip_startup:
         print("\n| `faqbot ask` process | cold cache (s) | warm median (s) | warm max (s) | warm peak RSS (MB) | target |")
