@@ -73,6 +73,9 @@ _POLL_SECONDS = 0.5
 _KILL_MARGIN = 5.0
 _BACKLOG = 2048  # uvicorn's default
 _MAX_SECONDS = 3600.0
+# A worker that has not stamped its first heartbeat yet is starting (on a busy machine that
+# can take a while): it gets at least this long before the watchdog calls it stuck.
+_START_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +165,10 @@ class _Worker:
     def silent_for(self, now: float) -> float:
         """Seconds since the last heartbeat (or since the start, before the first one)."""
         return now - max(self.beat.value, self.started)
+
+    def stuck(self, now: float, timeout: float) -> bool:
+        """No heartbeat for ``timeout`` seconds (``_START_SECONDS`` at least before the first one)."""
+        return self.silent_for(now) > (timeout if self.ready else max(timeout, _START_SECONDS))
 
 
 def _serve_slot(sock: socket.socket, beat: ctypes.c_double, app: ASGIApp, options: dict[str, Any]) -> None:
@@ -292,7 +299,7 @@ class Supervisor:
                     log.error("worker %s could not start; stopping", pid)
                     return 1
                 log.warning("worker %s died (exit code %s); starting a new one", pid, worker.process.exitcode)
-            elif worker.silent_for(now) > self.settings.worker_timeout:
+            elif worker.stuck(now, self.settings.worker_timeout):
                 log.error(
                     "worker %s sent no heartbeat for %.0f s (stuck); killing it and starting a new one",
                     pid, worker.silent_for(now),
@@ -336,9 +343,8 @@ class Supervisor:
 
     def _wait_ready(self, worker: _Worker) -> bool:
         """Wait until ``worker`` answers on its socket; False if it dies, hangs or we stop."""
-        deadline = time.monotonic() + self.settings.worker_timeout
         while not worker.ready:
-            if not worker.process.is_alive() or time.monotonic() > deadline or self._stop.wait(0.02):
+            if not worker.process.is_alive() or worker.stuck(time.monotonic(), self.settings.worker_timeout) or self._stop.wait(0.02):
                 return False
         return True
 
