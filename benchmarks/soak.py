@@ -8,8 +8,8 @@ picks, card numbers typed in), plus clients sending bad requests (broken JSON,
 wrong content type, oversized bodies, forged states, overlong or non-text
 messages, lone surrogates, unknown fields and addresses) and one client hammering
 from a single address (it must be rate limited).  Every customer conversation
-comes from its own address (``X-Forwarded-For``, which uvicorn trusts from
-127.0.0.1), as real customers would.
+comes from its own address (``X-Forwarded-For``, believed from 127.0.0.1 through
+``FAQBOT_TRUSTED_PROXIES``), as real customers would.
 
 Reports requests served, errors on good requests (must be 0), bad requests
 answered with something other than their documented 4xx (must be 0), 429s seen by
@@ -250,6 +250,9 @@ def start_server(port: int, workers: int, tmp: Path) -> tuple[subprocess.Popen[b
     env = {k: v for k, v in os.environ.items() if not k.startswith("FAQBOT_") or k.startswith("FAQBOT_CACHE")}
     env["FAQBOT_SECRET"] = secrets.token_urlsafe(32)
     env["FAQBOT_ANALYTICS_DB"] = str(tmp / "analytics.sqlite3")  # recording is part of the load; never the real one
+    # Each customer's address arrives in X-Forwarded-For from this script on loopback, which
+    # the server believes only from a trusted proxy.
+    env["FAQBOT_TRUSTED_PROXIES"] = HOST
     log = tmp / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
