@@ -96,7 +96,7 @@ def parse_wrk(output: str) -> dict[str, float]:
 _OPENERS = ("", "すみません、")
 
 
-def _chat_script(messages: list[str]) -> str:
+def chat_script(messages: list[str]) -> str:
     """The wrk Lua script that POSTs ``messages`` to the chat endpoint in turn."""
     # Lua string literals take JSON's \" and \\ escapes, but not \u: keep the text as UTF-8.
     bodies = ",".join(
@@ -104,6 +104,17 @@ def _chat_script(messages: list[str]) -> str:
         for m in messages
     )
     return _LUA % bodies
+
+
+def chat_messages(entries: int) -> tuple[list[str], list[str]]:
+    """Popular messages (dev set + 300 probes) and never-repeated ones (every dev query and probe, two wordings)."""
+    messages = [e.query for e in load_examples(DEV)]
+    unique = [f"{opener}{m}" for opener in _OPENERS for m in messages]
+    if entries:
+        generated = generate_entries(entries)
+        messages += [q for q, _ in probe_queries(generated, 300)]
+        unique += [f"{opener}{q}" for opener in _OPENERS for q, _ in probe_queries(generated, len(generated))]
+    return messages, unique
 
 
 def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, object]:
@@ -180,12 +191,7 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
 
-    messages = [e.query for e in load_examples(DEV)]
-    unique = [f"{opener}{m}" for opener in _OPENERS for m in messages]
-    if args.entries:
-        entries = generate_entries(args.entries)
-        messages += [q for q, _ in probe_queries(entries, 300)]
-        unique += [f"{opener}{q}" for opener in _OPENERS for q, _ in probe_queries(entries, len(entries))]
+    messages, unique = chat_messages(args.entries)
     bindir = Path(sys.executable).parent
     result: dict[str, object] = {
         "workers": args.workers, "connections": args.connections, "duration_s": args.duration,
@@ -193,8 +199,8 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory() as tmp:
         scripts = {"cached": Path(tmp) / "chat.lua", "unique": Path(tmp) / "chat-unique.lua"}
-        scripts["cached"].write_text(_chat_script(messages), encoding="utf-8")
-        scripts["unique"].write_text(_chat_script(unique), encoding="utf-8")
+        scripts["cached"].write_text(chat_script(messages), encoding="utf-8")
+        scripts["unique"].write_text(chat_script(unique), encoding="utf-8")
         env = {
             **os.environ,
             "FAQBOT_CACHE_DIR": str(Path(tmp) / "cache"),

@@ -137,6 +137,7 @@ def test_sigterm_lets_a_request_in_flight_finish(server: Server) -> None:
     status_line, _, rest = response.partition(b"\r\n")
     assert status_line == b"HTTP/1.1 200 OK", response[:300]
     assert json.loads(rest.split(b"\r\n\r\n", 1)[1])["reply"]["intent"] == "cancel-howto"
+    assert b"\r\nconnection: close\r\n" in rest.lower()  # the client is told, not left to find out
     assert server.process.wait(timeout=60) == 0
 
 

@@ -16,8 +16,10 @@
   blocked loop, a stopped process): it is killed and replaced.  A worker that dies
   is replaced; one that cannot even start stops the supervisor (it would fail the
   same way on every restart).
-* **Graceful stop.**  SIGTERM/SIGINT: every worker stops accepting, finishes the
-  requests it has begun (``FAQBOT_GRACEFUL_TIMEOUT`` seconds at most) and exits.
+* **Graceful stop.**  SIGTERM/SIGINT: every worker stops accepting, answers what
+  still comes on its keep-alive connections with ``Connection: close`` for a moment,
+  finishes the requests it has begun (``FAQBOT_GRACEFUL_TIMEOUT`` seconds at most)
+  and exits (:mod:`faqbot.web.workerserver`).
 * **Live reload.**  SIGHUP, or a change in the knowledge-base folder with
   ``--watch``: the supervisor loads and checks the new knowledge base; a broken one
   is logged ``file:line`` by ``file:line`` and the old one keeps serving.  A good
@@ -48,7 +50,6 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.config import STARTUP_FAILURE
 
@@ -59,6 +60,7 @@ from faqbot.web.app import create_app
 from faqbot.web.config import ConfigError, WebConfig, seconds_setting
 from faqbot.web.protocol import NoDelayH11Protocol
 from faqbot.web.reload import KbWatcher, load_checked, share_engine
+from faqbot.web.workerserver import serve_slot
 
 log = logging.getLogger("faqbot.web")
 
@@ -134,19 +136,6 @@ def bind_reuse_port(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _HeartbeatServer(uvicorn.Server):
-    """uvicorn's server, stamping a heartbeat the supervisor reads from each tick of its loop."""
-
-    def __init__(self, config: uvicorn.Config, beat: ctypes.c_double) -> None:
-        super().__init__(config)
-        self._beat = beat
-
-    async def on_tick(self, counter: int) -> bool:
-        # CLOCK_MONOTONIC is one clock for every process on Linux, so the supervisor can compare.
-        self._beat.value = time.monotonic()
-        return await super().on_tick(counter)
-
-
 class _Worker:
     """A worker process, the heartbeat it stamps, and when it was started."""
 
@@ -169,16 +158,6 @@ class _Worker:
     def stuck(self, now: float, timeout: float) -> bool:
         """No heartbeat for ``timeout`` seconds (``_START_SECONDS`` at least before the first one)."""
         return self.silent_for(now) > (timeout if self.ready else max(timeout, _START_SECONDS))
-
-
-def _serve_slot(sock: socket.socket, beat: ctypes.c_double, app: ASGIApp, options: dict[str, Any]) -> None:
-    """A forked worker: serve the inherited app (and engine) on the slot's socket."""
-    # The supervisor reloads on SIGHUP; a worker has nothing to reload (a terminal hang-up
-    # reaching the whole process group must not kill it either).  uvicorn takes SIGINT/SIGTERM.
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)  # until uvicorn's handlers are in, and after they are gone
-    _HeartbeatServer(uvicorn.Config(app, **options), beat).run(sockets=[sock])
 
 
 class Supervisor:
@@ -284,7 +263,7 @@ class Supervisor:
     def _start(self, index: int) -> _Worker:
         beat = self._context.RawValue(ctypes.c_double, 0.0)
         process = self._context.Process(
-            target=_serve_slot, args=(self._sockets[index], beat, self._app, self._options)
+            target=serve_slot, args=(self._sockets[index], beat, self._app, self._options)
         )
         process.start()
         return _Worker(process, beat)
