@@ -248,6 +248,13 @@ def main() -> None:
         r = _json_run(cmd + (["--gunicorn"] if args.gunicorn else []))
         raw["server"] = r
         print_server(r)
+        print("… a knowledge-base reload under wrk load (10k entries, 2 workers)", file=sys.stderr, flush=True)
+        r = _json_run([PY, str(HERE / "bench_reload.py"), "--kb", str(kb), "--entries", "10000", "--workers", "2"])
+        raw["reload"] = r
+        w = r["wrk"]
+        print(f"\nreload under load (wrk, {r['connections']} keep-alive connections, load {r['load_average_before']}): "
+              f"{'reloaded' if r['reloaded'] else 'NOT reloaded'} in {r['reload_s']:.1f} s (engine build included); "
+              f"{w['requests']} requests, {w['errors']} failed, p99 {w['p99_ms']:.0f} ms")
     if args.json:
         args.json.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
