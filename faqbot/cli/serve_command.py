@@ -83,7 +83,10 @@ def serve(host: str, port: int, workers: int, watch: bool, kb_dir: Path | None) 
     if reuse_port_supported():
         # Forked workers share the engine, one socket each (faqbot/web/workers.py); also with
         # one worker, so that SIGHUP and --watch reload and a stuck worker is replaced.
-        if Supervisor(host, port, workers, config, engine, settings).run() != 0:
+        supervisor = Supervisor(
+            host, port, workers, config, engine, settings, app_for=lambda e: create_app(config, e, Recorder.from_env(env))
+        )
+        if supervisor.run() != 0:
             raise click.ClickException("a worker could not start; see the log above.")
         return
     if watch:
