@@ -1,22 +1,33 @@
 """Server under load: `faqbot serve --workers N` on 127.0.0.1, driven by wrk.
 
 Starts the server on a free loopback port (engine cache warmed first, analytics
-off so nobody's database fills up, per-client rate limit off since one
-client sends all the load), then runs wrk for a bounded duration
-against ``GET /healthz`` and ``POST /api/v1/chat`` in the same run, and stops
-the server.  Chat runs twice:
+off so nobody's database fills up, per-client rate limit off since one client
+sends all the load), runs wrk for a bounded duration against each of these, one
+after the other against the same server, and stops it:
 
-* ``chat``: popular questions — the dev set and 300 probe queries, over and
-  over, as a help page hears them.  Each worker remembers recent turns
-  (``FAQBOT_TURN_CACHE``), so after the first round these are repeats;
-* ``chat_unique``: every request a message no earlier request sent (20,000 of
-  them for a 10k knowledge base, more than a run sends), so every turn is
-  routed, rendered and signed from scratch.
+* ``healthz``: ``GET /healthz``, the framework alone — the peer every chat
+  figure is divided by;
+* ``chat_unique`` (the headline): every request a message no earlier request
+  sent (20,000 of them for a 10k knowledge base, more than a run sends), so
+  every turn is routed, rendered and signed from scratch;
+* ``chat_cached``: popular questions — the dev set and 300 probe queries, over
+  and over.  Each worker remembers recent turns (``FAQBOT_TURN_CACHE``); after
+  an uncounted warm-up run of half the duration these are turn-cache hits,
+  reported separately.
+
+The machine's load average is printed before each wrk run (the load generator
+and the server share its cores; other work may too).  Memory is read from
+``/proc/PID/smaps_rollup`` (RSS, PSS, USS) for the supervisor and every worker
+before and after the load: what a second worker adds is its USS.
+
+``--gunicorn`` runs the same measurements against gunicorn with uvicorn workers
+and ``--preload`` over the same app, side by side (``pip install gunicorn
+uvicorn-worker`` into the venv first; neither is a dependency of faqbot).
 
 Prints one JSON object.
 
     benchmarks/setup.sh   # installs Debian's wrk when missing
-    .venv/bin/python benchmarks/bench_server.py --kb /tmp/kb10k --entries 10000
+    .venv/bin/python benchmarks/bench_server.py --kb /tmp/kb10k --entries 10000 [--gunicorn]
 """
 
 from __future__ import annotations
@@ -34,12 +45,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
 from kbgen import generate_entries, probe_queries  # noqa: E402
+from procmem import children, load_average, memory  # noqa: E402
 
 from faqbot.quality.evaluation import load_examples  # noqa: E402
-from faqbot.web.localserver import free_port, wait_until_healthy
+from faqbot.web.localserver import free_port, wait_until_healthy  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -83,7 +96,7 @@ def parse_wrk(output: str) -> dict[str, float]:
 _OPENERS = ("", "すみません、")
 
 
-def _chat_script(messages: list[str]) -> str:
+def chat_script(messages: list[str]) -> str:
     """The wrk Lua script that POSTs ``messages`` to the chat endpoint in turn."""
     # Lua string literals take JSON's \" and \\ escapes, but not \u: keep the text as UTF-8.
     bodies = ",".join(
@@ -93,12 +106,76 @@ def _chat_script(messages: list[str]) -> str:
     return _LUA % bodies
 
 
-def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, float]:
+def chat_messages(entries: int) -> tuple[list[str], list[str]]:
+    """Popular messages (dev set + 300 probes) and never-repeated ones (every dev query and probe, two wordings)."""
+    messages = [e.query for e in load_examples(DEV)]
+    unique = [f"{opener}{m}" for opener in _OPENERS for m in messages]
+    if entries:
+        generated = generate_entries(entries)
+        messages += [q for q, _ in probe_queries(generated, 300)]
+        unique += [f"{opener}{q}" for opener in _OPENERS for q, _ in probe_queries(generated, len(generated))]
+    return messages, unique
+
+
+def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, object]:
+    load = load_average()
+    print(f"… wrk {url} ({'script' if script else 'GET'}), load average {load}", file=sys.stderr, flush=True)
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
     if script is not None:
         cmd += ["-s", str(script)]
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True, timeout=duration + 30)
-    return parse_wrk(out.stdout)
+    return {**parse_wrk(out.stdout), "load_average_before": load}
+
+
+def _memory(pid: int) -> dict[str, object]:
+    """RSS/PSS/USS of the supervisor (or master) and of each worker; what the second worker adds."""
+    workers = [memory(p) for p in children(pid)]
+    result: dict[str, object] = {"supervisor": memory(pid).as_json(), "workers": [w.as_json() for w in workers]}
+    if len(workers) >= 2 and workers[0].rss:
+        # The second worker's own pages (USS) against the first worker's whole RSS.
+        result["second_worker_adds_vs_first_rss"] = workers[1].uss / workers[0].rss
+    result["server_pss_mib"] = round(sum(m.pss for m in [memory(pid), *workers]), 1)
+    return result
+
+
+def _wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while len(children(pid)) < count:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(children(pid))} of {count} workers started")
+        time.sleep(0.2)
+    time.sleep(2)  # every worker answering, not just started
+
+
+def measure(cmd: list[str], env: dict[str, str], port: int, args: argparse.Namespace, scripts: dict[str, Path]) -> dict[str, object]:
+    """Start one server, run wrk against /healthz and both chats, read its memory, stop it."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        base = f"http://{HOST}:{port}"
+        wait_until_healthy(base, proc, timeout=180)
+        _wait_for_workers(proc.pid, args.workers)
+        memory_idle = _memory(proc.pid)
+        health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
+        unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["unique"])
+        # Each worker has its own turn cache and computes each popular message once: a warm-up
+        # round (not counted) fills them, so the measured run is hits, not first-time turns.
+        _wrk(f"{base}/api/v1/chat", max(1, args.duration // 2), args.connections, scripts["cached"])
+        cached = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["cached"])
+        memory_loaded = _memory(proc.pid)
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    rps = float(health["rps"])  # type: ignore[arg-type]
+    return {
+        "healthz": health, "chat_unique": unique, "chat_cached": cached,
+        "chat_unique_vs_healthz": float(unique["rps"]) / rps if rps else 0.0,  # type: ignore[arg-type]
+        "chat_cached_vs_healthz": float(cached["rps"]) / rps if rps else 0.0,  # type: ignore[arg-type]
+        "memory_idle": memory_idle, "memory_after_load": memory_loaded,
+    }
 
 
 def main() -> None:
@@ -108,22 +185,22 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--gunicorn", action="store_true", help="also measure gunicorn + uvicorn workers, --preload")
+    parser.add_argument("--peer-first", action="store_true", help="measure gunicorn before faqbot serve")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
 
-    messages = [e.query for e in load_examples(DEV)]
-    unique = [f"{opener}{m}" for opener in _OPENERS for m in messages]
-    if args.entries:
-        entries = generate_entries(args.entries)
-        messages += [q for q, _ in probe_queries(entries, 300)]
-        unique += [f"{opener}{q}" for opener in _OPENERS for q, _ in probe_queries(entries, len(entries))]
-    exe = str(Path(sys.executable).parent / "faqbot")
+    messages, unique = chat_messages(args.entries)
+    bindir = Path(sys.executable).parent
+    result: dict[str, object] = {
+        "workers": args.workers, "connections": args.connections, "duration_s": args.duration,
+        "messages": len(messages), "unique_messages": len(unique), "load_average_at_start": load_average(),
+    }
     with tempfile.TemporaryDirectory() as tmp:
-        script = Path(tmp) / "chat.lua"
-        script.write_text(_chat_script(messages), encoding="utf-8")
-        unique_script = Path(tmp) / "chat-unique.lua"
-        unique_script.write_text(_chat_script(unique), encoding="utf-8")
+        scripts = {"cached": Path(tmp) / "chat.lua", "unique": Path(tmp) / "chat-unique.lua"}
+        scripts["cached"].write_text(chat_script(messages), encoding="utf-8")
+        scripts["unique"].write_text(chat_script(unique), encoding="utf-8")
         env = {
             **os.environ,
             "FAQBOT_CACHE_DIR": str(Path(tmp) / "cache"),
@@ -133,32 +210,26 @@ def main() -> None:
             "FAQBOT_RATE_LIMIT": "0",
         }
         # Warm the engine cache, as a deployment would before taking traffic.
-        subprocess.run([exe, "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
+        subprocess.run([str(bindir / "faqbot"), "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
                        env=env, check=True, capture_output=True)
         port = free_port(HOST)
-        proc = subprocess.Popen(
-            [exe, "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port), "--workers", str(args.workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        try:
-            base = f"http://{HOST}:{port}"
-            wait_until_healthy(base, proc, timeout=120)
-            time.sleep(2)  # every worker up, not just the first
-            health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
-            chat = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, script)
-            chat_unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, unique_script)
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-    print(json.dumps({"workers": args.workers, "connections": args.connections, "duration_s": args.duration,
-                      "messages": len(messages), "unique_messages": len(unique),
-                      "healthz": health, "chat": chat, "chat_unique": chat_unique,
-                      "chat_vs_healthz": chat["rps"] / health["rps"] if health["rps"] else 0.0,
-                      "chat_unique_vs_healthz": chat_unique["rps"] / health["rps"] if health["rps"] else 0.0}))
+        serve = [str(bindir / "faqbot"), "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port),
+                 "--workers", str(args.workers)]
+        runs = [("faqbot", serve, env, port)]
+        if args.gunicorn:
+            peer_port = free_port(HOST)
+            # An access log as faqbot serve writes one (gunicorn writes none unless asked, and
+            # formatting and masking each line is part of what a request costs).
+            gunicorn = [str(bindir / "gunicorn"), "--pythonpath", str(HERE), "-k", "gunicorn_peer.NoDelayUvicornWorker",
+                        "--preload", "-w", str(args.workers), "-b", f"{HOST}:{peer_port}", "--access-logfile", "-",
+                        "faqbot.web.app:app_from_env()"]
+            runs.append(("gunicorn", gunicorn, {**env, "FAQBOT_KB": str(args.kb)}, peer_port))
+            if args.peer_first:
+                runs.reverse()
+        for name, cmd, run_env, run_port in runs:
+            result[name] = measure(cmd, run_env, run_port, args, scripts)
+    result["load_average_at_end"] = load_average()
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

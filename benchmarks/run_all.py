@@ -101,6 +101,90 @@ def _row(name: str, values: list[str], target: str = "") -> str:
     return f"| {name} | " + " | ".join(values) + f" | {target} |"
 
 
+def print_scale(sizes: list[int], scale: dict[int, dict]) -> None:
+    """The router-at-scale table, one column per knowledge-base size."""
+    cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in sizes]
+    print()
+    print("| figure | " + " | ".join(cols) + " | target |")
+    print("|---|" + "---|" * len(cols) + "---|")
+
+    def row(name: str, key: str, fmt: str, target: str = "") -> None:
+        vals = []
+        for s in sizes:
+            v = scale[s].get(key)
+            vals.append("–" if v is None else format(v, fmt))
+        print(_row(name, vals, target))
+
+    row("entries (shipped + generated)", "entries", "d")
+    row("questions", "questions", "d")
+    row("KB load + validate (s)", "load_s", ".1f")
+    row("engine build: router + extractor (s)", "build_s", ".1f")
+    row("peak RSS, load + build + queries (MB)", "peak_rss_mb", ".0f", "10k ≤ 300")
+    row("router p50 (ms)", "p50_ms", ".2f")
+    row("router p95 (ms)", "p95_ms", ".2f", "10k ≤ 5, 50k ≤ 20")
+    row("router p99 (ms)", "p99_ms", ".2f")
+    row("naive extractOne p50 (ms)", "naive_p50_ms", ".1f")
+    row("naive extractOne p95 (ms)", "naive_p95_ms", ".1f")
+    print(_row("mean latency, naive ÷ faqbot", [f"{scale[s]['naive_mean_ms'] / scale[s]['mean_ms']:.1f}×" for s in sizes], "> 1 at 10k"))
+    row("dev in-scope top-1, faqbot", "dev_in_scope", ".3f", "≥ 0.90 at 50k")
+    row("dev in-scope top-1, naive", "naive_dev_in_scope", ".3f", "< faqbot")
+    row("dev fallback precision / faqbot", "dev_fallback_precision", ".3f")
+    row("dev fallback recall / faqbot", "dev_fallback_recall", ".3f")
+    row("probe top-1 (generated entries), faqbot", "probe_accuracy", ".3f")
+    row("probe top-1 (generated entries), naive", "naive_probe_accuracy", ".3f")
+    if len(sizes) > 1:
+        lo, hi = sizes[0], sizes[-1]
+        growth = scale[hi]["mean_ms"] / scale[lo]["mean_ms"]
+        print(f"\ncost curve: {hi // lo}× the entries → {growth:.1f}× the mean router latency "
+              f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
+
+
+def print_startup_imports(r: dict) -> None:
+    """The `faqbot ask` vs imports table, then what ask loads that answering does not need."""
+    ask, deps = r["ask"], r["import_runtime_deps"]
+    print(f"\n| start-up, shipped KB, warm cache ({ask['runs']} runs each, load {r['load_average_before']}) "
+          "| median (s) | min (s) | max (s) | target |")
+    print("|---|---|---|---|---|")
+    print(f"| `faqbot ask \"解約したい\"` | {ask['median_s']:.3f} | {ask['min_s']:.3f} | {ask['max_s']:.3f} | ≤ 0.3 s |")
+    print(f"| `python -c \"import {', '.join(r['runtime_deps'])}\"` | {deps['median_s']:.3f} | {deps['min_s']:.3f} | "
+          f"{deps['max_s']:.3f} | |")
+    print(f"ask ÷ imports alone: {r['ask_vs_imports']:.2f}× (target ≤ 1.6×); imports are "
+          f"{r['imports_total_ms']:.0f} ms of one ask (-X importtime)")
+    loaded = ", ".join(f"{m} {ms:.0f} ms" for m, ms in r["build_only_loaded_ms"].items()) or "none"
+    print(f"loaded by ask but not needed to answer (cumulative import time): {loaded}")
+
+
+def print_server(r: dict) -> None:
+    """The server table: never-repeated chat first, /healthz as the peer, memory per process."""
+    for manager in ("faqbot", "gunicorn"):
+        if manager not in r:
+            continue
+        m = r[manager]
+        title = "faqbot serve" if manager == "faqbot" else "gunicorn + uvicorn workers, --preload (peer)"
+        print(f"\n| {title}, 10k entries, {r['workers']} workers, wrk {r['connections']} connections × "
+              f"{r['duration_s']} s | req/s | p50 (ms) | p99 (ms) | requests | errors | load average before |")
+        print("|---|---|---|---|---|---|---|")
+        labels = {"chat_unique": f"chat, {r['unique_messages']} never-repeated messages",
+                  "healthz": "`/healthz` (the peer)",
+                  "chat_cached": f"chat, {r['messages']} popular messages (turn-cache hits)"}
+        for name, label in labels.items():
+            w = m[name]
+            print(f"| {label} | {w['rps']:.0f} | {w['p50_ms']:.1f} | {w['p99_ms']:.1f} | {w['requests']} | "
+                  f"{w['errors']} | {w['load_average_before']} |")
+        print(f"never-repeated chat ÷ /healthz: {m['chat_unique_vs_healthz']:.0%} (target ≥ 20%, p99 ≤ 20 ms, zero "
+              f"errors); turn-cache hits ÷ /healthz: {m['chat_cached_vs_healthz']:.0%}")
+        print("\n| process (MiB), after the load | RSS | PSS | USS |")
+        print("|---|---|---|---|")
+        mem = m["memory_after_load"]
+        rows = [("supervisor" if manager == "faqbot" else "master", mem["supervisor"])]
+        rows += [(f"worker {i + 1}", w) for i, w in enumerate(mem["workers"])]
+        for name, p in rows:
+            print(f"| {name} | {p['rss_mib']:.1f} | {p['pss_mib']:.1f} | {p['uss_mib']:.1f} |")
+        if "second_worker_adds_vs_first_rss" in mem:
+            print(f"the second worker adds {mem['second_worker_adds_vs_first_rss']:.0%} of the first worker's RSS "
+                  f"(its USS; target ≤ 25%); the whole server's PSS: {mem['server_pss_mib']:.0f} MiB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000, 50000],
@@ -108,12 +192,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1k and 10k only, fewer runs, 5 s server runs")
     parser.add_argument("--skip-server", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--gunicorn", action="store_true", help="also run the server figures on gunicorn (the peer)")
+    parser.add_argument("--server-only", action="store_true",
+                        help="only start-up and server figures (the server section of docs/benchmarks.md)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "faqbot-bench")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args()
     if args.quick:
         args.sizes = [s for s in args.sizes if s <= 10000] or [1000]
+    if args.server_only:
+        args.sizes = []
     runs, duration = (3, 5) if args.quick else (5, 10)
 
     print(f"machine: {machine()}", flush=True)
@@ -131,40 +220,8 @@ def main() -> None:
             progress(done, len(args.sizes))
     raw["scale"] = scale
 
-    cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in args.sizes]
-    print()
-    print("| figure | " + " | ".join(cols) + " | target |")
-    print("|---|" + "---|" * len(cols) + "---|")
-
-    def row(name: str, key: str, fmt: str, target: str = "") -> None:
-        vals = []
-        for s in args.sizes:
-            v = scale[s].get(key)
-            vals.append("–" if v is None else format(v, fmt))
-        print(_row(name, vals, target))
-
-    row("entries (shipped + generated)", "entries", "d")
-    row("questions", "questions", "d")
-    row("KB load + validate (s)", "load_s", ".1f")
-    row("engine build: router + extractor (s)", "build_s", ".1f")
-    row("peak RSS, load + build + queries (MB)", "peak_rss_mb", ".0f", "10k ≤ 300")
-    row("router p50 (ms)", "p50_ms", ".2f")
-    row("router p95 (ms)", "p95_ms", ".2f", "10k ≤ 5, 50k ≤ 20")
-    row("router p99 (ms)", "p99_ms", ".2f")
-    row("naive extractOne p50 (ms)", "naive_p50_ms", ".1f")
-    row("naive extractOne p95 (ms)", "naive_p95_ms", ".1f")
-    print(_row("mean latency, naive ÷ faqbot", [f"{scale[s]['naive_mean_ms'] / scale[s]['mean_ms']:.1f}×" for s in args.sizes], "> 1 at 10k"))
-    row("dev in-scope top-1, faqbot", "dev_in_scope", ".3f", "≥ 0.90 at 50k")
-    row("dev in-scope top-1, naive", "naive_dev_in_scope", ".3f", "< faqbot")
-    row("dev fallback precision / faqbot", "dev_fallback_precision", ".3f")
-    row("dev fallback recall / faqbot", "dev_fallback_recall", ".3f")
-    row("probe top-1 (generated entries), faqbot", "probe_accuracy", ".3f")
-    row("probe top-1 (generated entries), naive", "naive_probe_accuracy", ".3f")
-    if len(args.sizes) > 1:
-        lo, hi = args.sizes[0], args.sizes[-1]
-        growth = scale[hi]["mean_ms"] / scale[lo]["mean_ms"]
-        print(f"\ncost curve: {hi // lo}× the entries → {growth:.1f}× the mean router latency "
-              f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
+    if args.sizes:
+        print_scale(args.sizes, scale)
 
     if not args.skip_startup:
         print("\n| `faqbot ask` process | cold cache (s) | warm median (s) | warm max (s) | warm peak RSS (MB) | target |")
@@ -181,22 +238,27 @@ def main() -> None:
             print(f"| {name} | {r['cold_s']:.2f} | {r['warm_median_s']:.2f} | {r['warm_max_s']:.2f} | "
                   f"{r['warm_rss_mb']:.0f} | {targets[name]} |")
 
+    if not args.skip_startup:
+        print("… faqbot ask against importing its runtime dependencies", file=sys.stderr, flush=True)
+        r = _json_run([PY, str(HERE / "bench_startup.py"), "--runs", str(4 * runs)])
+        raw["startup_imports"] = r
+        print_startup_imports(r)
+
     if not args.skip_server:
         kb = kb_for(10000, args.data, args.seed)
         print("… server under wrk (10k entries, 2 workers)", file=sys.stderr, flush=True)
-        r = _json_run([PY, str(HERE / "bench_server.py"), "--kb", str(kb), "--entries", "10000",
-                       "--workers", "2", "--duration", str(duration)])
+        cmd = [PY, str(HERE / "bench_server.py"), "--kb", str(kb), "--entries", "10000", "--workers", "2",
+               "--duration", str(duration)]
+        r = _json_run(cmd + (["--gunicorn"] if args.gunicorn else []))
         raw["server"] = r
-        print(f"\n| server, 10k entries, {r['workers']} workers, wrk {r['connections']} connections × "
-              f"{r['duration_s']} s | req/s | p50 (ms) | p99 (ms) | requests | errors |")
-        print("|---|---|---|---|---|---|")
-        labels = {"healthz": "healthz", "chat": f"chat, {r['messages']} popular messages",
-                  "chat_unique": f"chat, {r['unique_messages']} never repeated"}
-        for name, label in labels.items():
-            w = r[name]
-            print(f"| {label} | {w['rps']:.0f} | {w['p50_ms']:.1f} | {w['p99_ms']:.1f} | {w['requests']} | {w['errors']} |")
-        print(f"chat ÷ healthz throughput: {r['chat_vs_healthz']:.0%} popular, {r['chat_unique_vs_healthz']:.0%} "
-              "never repeated (target ≥ 50%; chat p99 ≤ 50 ms; zero errors)")
+        print_server(r)
+        print("… a knowledge-base reload under wrk load (10k entries, 2 workers)", file=sys.stderr, flush=True)
+        r = _json_run([PY, str(HERE / "bench_reload.py"), "--kb", str(kb), "--entries", "10000", "--workers", "2"])
+        raw["reload"] = r
+        w = r["wrk"]
+        print(f"\nreload under load (wrk, {r['connections']} keep-alive connections, load {r['load_average_before']}): "
+              f"{'reloaded' if r['reloaded'] else 'NOT reloaded'} in {r['reload_s']:.1f} s (engine build included); "
+              f"{w['requests']} requests, {w['errors']} failed, p99 {w['p99_ms']:.0f} ms")
     if args.json:
         args.json.write_text(json.dumps(raw, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -45,6 +45,9 @@ from typing import Any
 
 from faqbot.web.localserver import free_port, wait_until_healthy
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from procmem import descendants, memory  # noqa: E402
+
 HOST = "127.0.0.1"  # loopback only, never configurable
 FAQBOT = Path(sys.executable).parent / "faqbot"
 CARD = "4111 1111 1111 1111"
@@ -223,37 +226,9 @@ def hammer(port: int, stop: threading.Event, stats: Stats) -> None:
             time.sleep(0.01)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-def _rss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def server_rss(pid: int) -> tuple[int, list[int]]:
     """RSS (KiB) of the server: the master plus every descendant, and the workers' own RSS."""
-    tree, todo = [pid], [pid]
-    while todo:
-        kids = _children(todo.pop())
-        tree.extend(kids)
-        todo.extend(kids)
-    per = [_rss_kib(p) for p in tree]
+    per = [round(memory(p).rss * 1024) for p in [pid, *descendants(pid)]]
     return sum(per), per[1:]
 
 
@@ -266,7 +241,7 @@ def _machine() -> str:
     cpu = "unknown CPU"
     with contextlib.suppress(OSError, StopIteration):
         cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    mem = _rss_kib(0)
+    mem = 0
     with contextlib.suppress(OSError, StopIteration):
         mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
     return f"{platform.system()} {platform.release()}, {os.cpu_count()} CPUs ({cpu}), {mem // 1024} MiB RAM, Python {platform.python_version()}"
@@ -277,6 +252,9 @@ def start_server(port: int, workers: int, tmp: Path) -> tuple[subprocess.Popen[b
     env["FAQBOT_SECRET"] = secrets.token_urlsafe(32)
     env["FAQBOT_TRUSTED_PROXIES"] = "127.0.0.1"  # the load generator plays the proxy in front of the server
     env["FAQBOT_ANALYTICS_DB"] = str(tmp / "analytics.sqlite3")  # recording is part of the load; never the real one
+    # Each customer's address arrives in X-Forwarded-For from this script on loopback, which
+    # the server believes only from a trusted proxy.
+    env["FAQBOT_TRUSTED_PROXIES"] = HOST
     log = tmp / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -18,19 +15,10 @@ from click.testing import CliRunner
 from faqbot.analytics import Recorder
 from faqbot.cli import main
 from faqbot.kb.loader import SHIPPED_KB
-from faqbot.web.localserver import free_port, wait_until_healthy
+from faqbot.web.localserver import free_port
+from tests.serving import request, serve
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
-
-
-def request(url: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
 
 
 def test_a_broken_knowledge_base_stops_serve_with_file_and_line(tmp_path: Path) -> None:
@@ -77,32 +65,18 @@ def test_uvicorn_factory_with_workers_and_no_secret_stops(tmp_path: Path) -> Non
 
 
 def test_workers_share_the_secret(tmp_path: Path) -> None:
-    port = free_port()
-    env = _clean_env()
-    env["FAQBOT_SECRET"] = "s" * 43
-    env["FAQBOT_ANALYTICS_DB"] = str(tmp_path / "analytics.sqlite3")  # never the maintainers' own database
-    env["FAQBOT_RATE_LIMIT"] = "0"  # 65 requests at once from one address: load, not abuse, here
-    log = (tmp_path / "serve.log").open("w")
-    server = subprocess.Popen(
-        [str(FAQBOT), "serve", "--port", str(port), "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(base, server, timeout=60, log=tmp_path / "serve.log")  # raises with the log if not
+    # Never the maintainers' own database.
+    env = {"FAQBOT_ANALYTICS": "on", "FAQBOT_ANALYTICS_DB": str(tmp_path / "analytics.sqlite3")}
+    with serve(tmp_path, env=env) as server:
         # Concurrent connections spread over both workers (with a secret per worker, about
         # half of these were refused): every worker must accept a state any other one signed.
-        status, data = request(base + "/api/v1/chat", {"message": "こんにちは"})
+        status, data = request(server.base + "/api/v1/chat", {"message": "こんにちは"})
         assert status == 200, data
         follow_up = {"message": "解約したい", "state": data["state"]}
         with ThreadPoolExecutor(16) as pool:
-            statuses = list(pool.map(lambda _: request(base + "/api/v1/chat", follow_up)[0], range(64)))
+            statuses = list(pool.map(lambda _: request(server.base + "/api/v1/chat", follow_up)[0], range(64)))
         assert statuses == [200] * 64
         # Both workers recorded every answered turn, concurrently, into the one SQLite file.
         turns = Recorder(tmp_path / "analytics.sqlite3").turns()
         assert [t.intent for t in turns].count("cancel-howto") == 64
-        output = (tmp_path / "serve.log").read_text()
-        assert output.count("Started server process") == 2
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+        assert server.log_text().count("Started server process") == 2

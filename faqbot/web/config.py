@@ -245,6 +245,14 @@ def parse_origins(text: str) -> tuple[str, ...]:
     return origins
 
 
+def seconds_setting(env: Mapping[str, str], name: str, default: float, upper: float) -> float:
+    """The number of seconds in variable ``name`` (``default`` when unset); raises ConfigError outside (0, upper]."""
+    value = _float(env, name, default)
+    if not 0 < value <= upper:
+        raise ConfigError(f"{name} must be a number of seconds between 0 and {upper:g}, not {value:g}.")
+    return value
+
+
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     text = env.get(name, "").strip()
     if not text:
