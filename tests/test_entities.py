@@ -14,9 +14,8 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from faqbot.answers.answering import Engine
-from faqbot.kb.dates import FoundDate
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.routing.entities import _FUZZY_MIN_SCORE, Entities, EntityExtractor, _bigrams
+from faqbot.routing.entities import _FUZZY_MIN_SCORE, EntityExtractor, _bigrams
 
 TODAY = date(2026, 11, 26)
 
@@ -163,14 +162,6 @@ def test_no_expiry(extractor: EntityExtractor, text: str) -> None:
 def test_extract_all_at_once(extractor: EntityExtractor) -> None:
     e = extractor.extract("バスタークラウド 年額 期限2027年3月31日", TODAY)
     assert (e.product, e.plan, e.expiry_date) == ("virusbuster-cloud", "annual", date(2027, 3, 31))
-
-
-def test_merged_over_newer_facts_win() -> None:
-    old = Entities(product="mobile", plan="annual", expiry=FoundDate(date(2027, 3, 31), "day", "2027/3/31"))
-    new = Entities(plan="monthly")
-    merged = new.merged_over(old)
-    assert (merged.product, merged.plan, merged.expiry_date) == ("mobile", "monthly", date(2027, 3, 31))
-    assert Entities().expiry_date is None
 
 
 def test_extractor_reads_only_the_kb(min_kb: KnowledgeBase) -> None:

@@ -11,7 +11,6 @@ import pytest
 
 from faqbot.text.normalize import (
     _FOLD_FOR_MATCHING,
-    fold_width,
     has_kanji,
     is_kana_text,
     katakana_to_hiragana,
@@ -151,20 +150,6 @@ def test_polite_endings_with_small_kana_are_stripped(text: str, expected: str) -
 )
 def test_normalize_term_keeps_endings(text: str, expected: str) -> None:
     assert normalize_term(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("ｶｰﾄﾞ", "カード"),  # readable: kana and long vowel kept
-        ("ＡＢＣ１２３", "ABC123"),
-        ("Ａｂｃ", "Abc"),  # no case folding
-        ("\u200b解約\u200d", "解約"),
-        ("改行\nタブ\t", "改行\nタブ\t"),
-    ],
-)
-def test_fold_width(text: str, expected: str) -> None:
-    assert fold_width(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.dates import MAX_YEAR, MIN_YEAR, extract_date, extract_dates
-from faqbot.text.normalize import fold_width, has_kanji, is_kana_text, katakana_to_hiragana, normalize, normalize_term
+from faqbot.text.normalize import has_kanji, is_kana_text, katakana_to_hiragana, normalize, normalize_term
 from tests.strategies import hostile_text
 
 FAST = settings(max_examples=400, deadline=500, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -38,14 +38,6 @@ def test_normalize_is_idempotent_and_keeps_only_letters_and_digits(text: str) ->
 def test_normalize_term_is_idempotent(text: str) -> None:
     once = normalize_term(text)
     assert normalize_term(once) == once
-
-
-@FAST
-@given(hostile_text)
-def test_fold_width_is_idempotent_and_drops_invisible_characters(text: str) -> None:
-    once = fold_width(text)
-    assert fold_width(once) == once
-    assert all(unicodedata.category(ch)[0] != "C" or ch in "\n\t" for ch in once)
 
 
 @FAST
@@ -120,5 +112,4 @@ def test_hundred_thousand_characters_are_handled(engine: Engine) -> None:
     today = date(2026, 11, 26)
     for text in LONG:
         assert normalize(normalize(text)) == normalize(text)
-        fold_width(text)
         engine.extractor.extract(text, today)

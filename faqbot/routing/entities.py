@@ -40,13 +40,6 @@ class Entities:
         """The expiry as a date, or None."""
         return self.expiry.value if self.expiry is not None else None
 
-    def merged_over(self, older: Entities) -> Entities:
-        """These entities, with gaps filled from ``older`` (newer facts win)."""
-        return Entities(
-            product=self.product or older.product,
-            plan=self.plan or older.plan,
-            expiry=self.expiry or older.expiry,
-        )
 
 
 @dataclass(frozen=True)

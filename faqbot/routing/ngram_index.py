@@ -91,11 +91,6 @@ class NgramIndex:
         self._docs = owners[order]
         del owners
 
-    def is_common(self, gram: str) -> bool:
-        """Is ``gram`` in too many documents to credit any of them for sharing it?"""
-        gid = self._vocab.get(gram)
-        return gid is not None and bool(self._common[gid])
-
     def shared_mass(self, query: str) -> tuple[np.ndarray, float]:
         """The idf mass each document shares with ``query`` (dense float64), and the query's own mass.
 
@@ -120,18 +115,6 @@ class NgramIndex:
             np.concatenate(postings), weights=np.repeat(idfs.astype(np.float32), lengths), minlength=self.size
         )
         return shared, qmass
-
-    def coverage(self, query: str) -> tuple[np.ndarray, np.ndarray]:
-        """Shared information between ``query`` and every document, both ways.
-
-        Returns ``(query_coverage, doc_coverage)``: the idf-weighted share of the
-        query's n-grams found in each document, and of each document's n-grams
-        found in the query.  A short keyword query covered by a question scores
-        high on the first; a long message that contains a whole question scores
-        high on the second.  Unknown query n-grams count at the highest idf.
-        """
-        shared, qmass = self.shared_mass(query)
-        return (shared / qmass).astype(np.float32), (shared / self._doc_mass).astype(np.float32)
 
     def doc_mass(self, doc_ids: np.ndarray) -> np.ndarray:
         """The idf mass of the given documents (float32), the denominator of document coverage."""

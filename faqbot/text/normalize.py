@@ -58,22 +58,6 @@ _KATAKANA_TO_HIRAGANA = {cp: cp - _KANA_OFFSET for cp in range(_KATAKANA_START, 
 _CACHED_TEXTS = 4096
 
 
-def fold_width(text: str) -> str:
-    """NFKC-fold full/half-width forms and drop control and zero-width characters.
-
-    Keeps the text readable (no case or kana folding): used for entity and
-    date extraction and for display, where the customer's words matter.
-    """
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if _is_visible(ch))
-
-
-def _is_visible(ch: str) -> bool:
-    # Cc control, Cf format (zero-width joiners, RTL marks), Cs lone surrogates,
-    # Co private use, Cn unassigned: none of them carries meaning for matching.
-    return unicodedata.category(ch)[0] != "C" or ch in "\n\t"
-
-
 def katakana_to_hiragana(text: str) -> str:
     """Fold katakana to hiragana (ア→あ, ヴ→ゔ); other characters are unchanged."""
     return text.translate(_KATAKANA_TO_HIRAGANA)
