@@ -9,15 +9,10 @@ warning and is never shown back by the bot.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import Page, expect
 
 from faqbot.web.headers import CONTENT_SECURITY_POLICY
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (./dev test installs it)")
 WIDGET = "faqbot-widget"
 
 

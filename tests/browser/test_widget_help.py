@@ -20,11 +20,9 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from faqbot.analytics.outbox import Outbox
-from tests.browser.conftest import CHROMIUM, REPO, SCREENSHOTS, SKIP_REASON, running_faqbot
+from tests.browser.conftest import REPO, SCREENSHOTS, running_faqbot
 from tests.browser.support import Gate, axe_violations, page_server, silent_gate
 from tests.receiver import SILENT, Receiver, running_receiver
-
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=SKIP_REASON)
 
 WIDGET = "faqbot-widget"
 DESK_SECRET = "desk-secret-for-browser-tests-" + "d" * 16

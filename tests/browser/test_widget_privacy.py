@@ -10,18 +10,12 @@ card message gets the warning.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from faqbot.text.privacy import screen
 from tests.privacy_cases import leaked, samples
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing: install Debian's chromium (./dev test does) to run the widget tests"
-)
 WIDGET = "faqbot-widget"
 # The reply follows the message's language: a typed 'card no. …' is answered in English.
 WARNINGS = ("カード情報はチャットに入力しないでください", "please do not type credit card numbers")
