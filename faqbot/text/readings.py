@@ -17,14 +17,14 @@ text: the tests check that on the shipped knowledge base.
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
+from typing import Any
 
-import pykakasi
+# pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) and the process pool are
+# imported where they are used: answering a question from a cached engine needs neither.
 
 # From this many texts on (a knowledge base of several thousand entries),
 # readings are computed in a forked child: pykakasi keeps its ~110 MB
@@ -43,7 +43,9 @@ _SEGMENT_START = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _converter() -> pykakasi.kakasi:
+def _converter() -> Any:
+    import pykakasi
+
     return pykakasi.kakasi()  # type: ignore[no-untyped-call]
 
 
@@ -78,6 +80,9 @@ def readings_isolated(texts: Sequence[str]) -> list[str]:
     """
     if len(texts) < ISOLATE_FROM or sys.platform == "win32":
         return readings(texts)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(readings, list(texts)).result()
