@@ -28,6 +28,7 @@ from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
+from faqbot.routing.novelty import fit_for_knowledge_base
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.normalize import normalize_term
@@ -102,6 +103,7 @@ class Router:
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
+        self.novelty = fit_for_knowledge_base(kb, self._analyze, _TEMPLATE_TAG).veto
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -197,7 +199,8 @@ class Router:
         if oos and oos >= char:
             # The out-of-scope examples explain the message at least as well as the best entry.
             return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
-        if char < settings.threshold:
+        if char < settings.threshold or self.novelty.fires(self._analyze(query)):
+            # Too little evidence, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
             return Routing(query, DECISION_CLARIFY, real, best)
