@@ -158,7 +158,7 @@ def fit_novelty(
     if len(positives) >= MIN_POSITIVES:
         # Veto when share > t: the smallest t with POSITIVE_TARGET of positives at or below it.
         threshold = max(MIN_THRESHOLD, float(np.quantile(positives, POSITIVE_TARGET, method="higher")))
-    fitted = NoveltyVeto(veto.known_terms, veto.known_readings, rarity, round(threshold, 4))
+    fitted = NoveltyVeto(veto.known_terms, veto.known_readings, rarity, threshold)
     return NoveltyFit(fitted, positives, negative_shares)
 
 

@@ -13,8 +13,10 @@ leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
 the fused score divided by ``1 + w`` is the confidence, in [0, 1].  The router falls back when a
 message names a subject the knowledge base declares out of scope, when its
 out-of-scope examples explain the message at least as well as the best entry,
-or when the best confidence is below the knowledge base's threshold; it asks
-which one was meant when the two best are within the clarify margin.
+when the best confidence is below the knowledge base's threshold, or when
+words the knowledge base never uses carry most of the message
+(:mod:`faqbot.routing.novelty`); it asks which one was meant when the two best
+are within the clarify margin.
 """
 
 from __future__ import annotations
