@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, POSITIVE_TARGET, fit_novelty, offdomain_questions
+from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, OFF, POSITIVE_TARGET, fit_novelty, offdomain_questions
 from faqbot.routing.router import DECISION_ANSWER, DECISION_FALLBACK
 from faqbot.text.analysis import analyze
 
@@ -80,8 +80,8 @@ def test_each_question_is_scored_with_its_own_text_left_out() -> None:
     assert positives.tolist()[0] == 0.0
     # … but the vocabulary keeps it, so a negative using it is not fully unknown.
     assert negatives.tolist()[0] < 1.0 and negatives.tolist()[1] == 0.0
-    # Too few positives to place a 99th percentile: the documented default.
-    assert len(questions) < MIN_POSITIVES and threshold == MIN_THRESHOLD
+    # Too few positives to place a 99th percentile: the veto is off.
+    assert len(questions) < MIN_POSITIVES and threshold == OFF
 
 
 def test_the_threshold_keeps_the_target_share_of_positives_answerable() -> None:
@@ -94,5 +94,7 @@ def test_the_threshold_keeps_the_target_share_of_positives_answerable() -> None:
     assert threshold == MIN_THRESHOLD  # one odd question in 201 is under 1 %: the floor holds
 
 
-def test_a_knowledge_base_without_alternates_or_examples_gets_the_default(min_engine: Engine) -> None:
-    assert min_engine.router.novelty.threshold == MIN_THRESHOLD
+def test_a_tiny_knowledge_base_gets_no_veto(min_engine: Engine) -> None:
+    # Its few questions cannot tell a paraphrase (変える for 変更) from a new topic.
+    assert min_engine.router.novelty.threshold == OFF
+    assert min_engine.router.route("カードを変えたい").decision != DECISION_FALLBACK

@@ -27,7 +27,8 @@ shipped general off-domain questions (``routing/data/offdomain.yaml``).  The
 threshold is the smallest share that keeps :data:`POSITIVE_TARGET` of the
 positives answerable — which, the veto firing above it, refuses the most
 negatives — and never below :data:`MIN_THRESHOLD`, so a word the knowledge base
-never uses cannot alone refuse a message that is mostly about known things.
+never uses cannot alone refuse a message that is mostly about known things.  A
+knowledge base with fewer than :data:`MIN_POSITIVES` questions gets no veto.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ POSITIVE_TARGET = 0.99
 # The veto fires only when unknown words carry more than half the salient weight: below that,
 # the message is mostly about known things and the similarity channels decide.
 MIN_THRESHOLD = 0.5
-# Fewer positives than this cannot place a 99th percentile: the threshold is MIN_THRESHOLD.
+# Fewer positives than this cannot place a 99th percentile, and a vocabulary that small cannot
+# tell a paraphrase (変える for 変更) from a new topic: the veto is off (threshold OFF).
 MIN_POSITIVES = 100
+OFF = 1.0  # a share never exceeds 1: the veto never fires
 _MAX_WEIGHT = math.log10(COMMON_FREQUENCY / FLOOR_FREQUENCY)
 _OFFDOMAIN = "offdomain.yaml"
 _KANA = re.compile(r"[\u3041-\u309fー]+")  # readings are in hiragana
@@ -154,7 +157,7 @@ def fit_novelty(
     chosen = [q for q, keep in zip(questions, topical or [True] * len(questions), strict=True) if keep]
     positives = np.array([_left_out_share(veto, q, term_df, reading_df) for q in chosen])
     negative_shares = np.array([veto.unknown_share(n) for n in negatives])
-    threshold = MIN_THRESHOLD
+    threshold = OFF
     if len(positives) >= MIN_POSITIVES:
         # Veto when share > t: the smallest t with POSITIVE_TARGET of positives at or below it.
         threshold = max(MIN_THRESHOLD, float(np.quantile(positives, POSITIVE_TARGET, method="higher")))
