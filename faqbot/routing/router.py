@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
@@ -201,12 +201,18 @@ class Router:
         if oos and oos >= char:
             # The out-of-scope examples explain the message at least as well as the best entry.
             return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
-        if char < settings.threshold or self.novelty.fires(self._analyze(query)):
+        if char < settings.threshold or self._novel(query, found):
             # Too little evidence, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
             return Routing(query, DECISION_CLARIFY, real, best)
         return Routing(query, DECISION_ANSWER, real, best)
+
+    def _novel(self, query: str, found: Candidates) -> bool:
+        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none."""
+        if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
+            return False
+        return self.novelty.fires(self._analyze(query))
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
