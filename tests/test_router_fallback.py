@@ -20,7 +20,7 @@ def test_most_general_questions_fall_back(engine: Engine) -> None:
     questions = offdomain_questions()
     assert len(questions) >= 150 and len(set(questions)) == len(questions)
     decisions = [engine.router.route(q).decision for q in questions]
-    # Measured 0.81 before the unknown-content veto, 0.88 with it (issue 11 asks ≥ 0.90 held out).
+    # Measured 0.81 before the unknown-content veto, 0.86 with it (issue 11 asks ≥ 0.90 held out).
     assert decisions.count(DECISION_FALLBACK) / len(decisions) >= 0.85
 
 
