@@ -13,8 +13,10 @@ leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
 the fused score divided by ``1 + w`` is the confidence, in [0, 1].  The router falls back when a
 message names a subject the knowledge base declares out of scope, when its
 out-of-scope examples explain the message at least as well as the best entry,
-or when the best confidence is below the knowledge base's threshold; it asks
-which one was meant when the two best are within the clarify margin.
+when the best confidence is below the knowledge base's threshold, or when
+words the knowledge base never uses carry most of the message
+(:mod:`faqbot.routing.novelty`); it asks which one was meant when the two best
+are within the clarify margin.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
+from faqbot.routing.novelty import fit_for_knowledge_base
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.normalize import normalize_term
@@ -102,6 +105,7 @@ class Router:
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
+        self.novelty = fit_for_knowledge_base(kb, self._analyze, _TEMPLATE_TAG).veto
 
     # -- evidence ---------------------------------------------------------------------------
 
@@ -197,11 +201,18 @@ class Router:
         if oos and oos >= char:
             # The out-of-scope examples explain the message at least as well as the best entry.
             return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
-        if char < settings.threshold:
+        if char < settings.threshold or self._novel(query, found):
+            # Too little evidence, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
         if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
             return Routing(query, DECISION_CLARIFY, real, best)
         return Routing(query, DECISION_ANSWER, real, best)
+
+    def _novel(self, query: str, found: Candidates) -> bool:
+        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none."""
+        if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
+            return False
+        return self.novelty.fires(self._analyze(query))
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)

@@ -1,0 +1,221 @@
+"""The unknown-content veto: refuse a message mostly about words the knowledge base never uses.
+
+A customer asking how to renew a passport shares 「更新」 with the FAQ, so the
+similarity channels find a renewal entry and answer it.  What gives the message
+away is what the FAQ lacks: パスポート occurs nowhere in the knowledge base.  The
+veto measures that directly.  For a message's content lemmas
+(:mod:`faqbot.text.analysis`; product names already masked), each weighted by
+its general-language rarity, the **unknown share** is the part of the weight
+carried by lemmas that occur in no field of the knowledge base — questions,
+alternates, answers, notes, page titles, synonyms, product names, in either
+language (a lemma also counts as known when its reading is a known reading, so
+kana spellings of known words stay known).
+
+Rarity is ``log10(f_common / f)`` floored at 0, with ``f`` the word's frequency
+in wordfreq's general Japanese (or, for Latin words, English) list: words more
+frequent than :data:`COMMON_FREQUENCY` (する, ある, こと, "get") carry no weight,
+so a message is not refused for its phrasing; words rarer than
+:data:`FLOOR_FREQUENCY`, or missing from the lists, weigh the most.  Only the
+rarities of words frequent enough to be listed are kept (a few tens of
+thousands), looked up once at build time, so answering never imports wordfreq.
+
+The threshold is fitted when the engine is built (:func:`fit_novelty`), on the
+knowledge base's own material: positives are its questions and alternates, each
+scored with its own text left out of the vocabulary (a word only that question
+uses counts as unknown); negatives are its out-of-scope examples plus the
+shipped general off-domain questions (``routing/data/offdomain.yaml``).  The
+threshold is the smallest share that keeps :data:`POSITIVE_TARGET` of the
+positives answerable — which, the veto firing above it, refuses the most
+negatives — and never below :data:`MIN_THRESHOLD`, so a word the knowledge base
+never uses cannot alone refuse a message that is mostly about known things.  A
+knowledge base with fewer than :data:`MIN_POSITIVES` questions gets no veto.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import yaml
+
+from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
+from faqbot.text.analysis import NEGATION, Analysis
+
+# Words at least this frequent in general language (1 in 1,000 words) weigh nothing.
+COMMON_FREQUENCY = 1e-3
+# Rarer words are not kept; a word missing from the table weighs as much as this one.
+FLOOR_FREQUENCY = 1e-6
+# Share of the knowledge base's own questions the veto must leave answerable.
+POSITIVE_TARGET = 0.99
+# The veto fires only when unknown words carry more than half the salient weight: below that,
+# the message is mostly about known things and the similarity channels decide.
+MIN_THRESHOLD = 0.5
+# Fewer positives than this cannot place a 99th percentile, and a vocabulary that small cannot
+# tell a paraphrase (変える for 変更) from a new topic: the veto is off (threshold OFF).
+MIN_POSITIVES = 100
+OFF = 1.0  # a share never exceeds 1: the veto never fires
+_MAX_WEIGHT = math.log10(COMMON_FREQUENCY / FLOOR_FREQUENCY)
+_OFFDOMAIN = "offdomain.yaml"
+_KANA = re.compile(r"[\u3041-\u309fー]+")  # readings are in hiragana
+# Shorter readings (か, かい) occur inside too many unrelated words to vouch for a kana run.
+MIN_READING = 3
+
+
+@dataclass(frozen=True, eq=False)
+class NoveltyVeto:
+    """What the knowledge base knows, how rare each word is, and the fitted threshold."""
+
+    known_terms: frozenset[str]
+    known_readings: frozenset[str]
+    rarity: Mapping[str, float] = field(repr=False)  # weight of listed words; others weigh _MAX_WEIGHT
+    threshold: float = MIN_THRESHOLD
+
+    def weight(self, term: str, reading: str) -> float:
+        """The term's salience: its general-language rarity (0 for NEGATION and numbers).
+
+        wordfreq lists words as written, unidic gives lemmas: 為る is listed as する,
+        so a lemma missing from the list is looked up by its reading.
+        """
+        if term == NEGATION or term.isdigit():
+            return 0.0
+        return self.rarity.get(term, self.rarity.get(reading, _MAX_WEIGHT))
+
+    def knows(self, term: str, reading: str) -> bool:
+        """Does the knowledge base use this word (or, for a kana run, a known word inside it)?
+
+        A run of kana the dictionary could not cut (「ユウコウキゲンガ」, 「クレジッドカード」) is
+        a kana spelling or a typo of words the knowledge base may well use: it is known when
+        it contains the reading of a known word of :data:`MIN_READING` kana or more.
+        """
+        return term in self.known_terms or reading in self.known_readings or self.contains_known(reading)
+
+    def contains_known(self, reading: str) -> bool:
+        """Is ``reading`` a run of kana with a known reading strictly inside it?"""
+        if not _KANA.fullmatch(reading):
+            return False
+        return any(
+            reading[i : i + n] in self.known_readings
+            for n in range(MIN_READING, len(reading))
+            for i in range(len(reading) - n + 1)
+        )
+
+    def unknown_share(self, analysis: Analysis) -> float:
+        """The part of the message's salient weight carried by words the knowledge base never uses."""
+        total = unknown = 0.0
+        for term, reading in zip(analysis.terms, analysis.readings, strict=True):
+            w = self.weight(term, reading)
+            total += w
+            if not self.knows(term, reading):
+                unknown += w
+        return unknown / total if total > 0 else 0.0
+
+    def fires(self, analysis: Analysis) -> bool:
+        """Is the message mostly about things the knowledge base never mentions?"""
+        return self.unknown_share(analysis) > self.threshold
+
+
+@dataclass(frozen=True)
+class NoveltyFit:
+    """The veto and the evidence it was fitted on (for the docs, tests and lint)."""
+
+    veto: NoveltyVeto
+    positives: np.ndarray  # unknown shares of the KB's own questions, each left out
+    negatives: np.ndarray  # unknown shares of out-of-scope and general questions
+
+
+def offdomain_questions() -> list[str]:
+    """The shipped general questions no customer-support knowledge base is about."""
+    text = resources.files("faqbot.routing").joinpath("data", _OFFDOMAIN).read_text(encoding="utf-8")
+    return [str(q) for q in yaml.safe_load(text)["questions"]]
+
+
+def fit_novelty(
+    vocabulary: Sequence[Analysis],
+    questions: Sequence[Analysis],
+    negatives: Sequence[Analysis],
+    topical: Sequence[bool] | None = None,
+) -> NoveltyFit:
+    """Fit the veto (see the module docstring).
+
+    ``vocabulary`` is every text of the knowledge base that is not a question;
+    ``questions`` are its questions and alternates, each vocabulary, and a
+    positive where ``topical`` says so (default: all); ``negatives`` are
+    messages the knowledge base does not answer.
+    """
+    term_df: Counter[str] = Counter()
+    reading_df: Counter[str] = Counter()
+    for doc in (*vocabulary, *questions):
+        term_df.update(set(doc.terms))
+        reading_df.update(set(doc.readings))
+    rarity = _rarities()
+    veto = NoveltyVeto(frozenset(term_df), frozenset(reading_df), rarity)
+    chosen = [q for q, keep in zip(questions, topical or [True] * len(questions), strict=True) if keep]
+    positives = np.array([_left_out_share(veto, q, term_df, reading_df) for q in chosen])
+    negative_shares = np.array([veto.unknown_share(n) for n in negatives])
+    threshold = OFF
+    if len(positives) >= MIN_POSITIVES:
+        # Veto when share > t: the smallest t with POSITIVE_TARGET of positives at or below it.
+        threshold = max(MIN_THRESHOLD, float(np.quantile(positives, POSITIVE_TARGET, method="higher")))
+    fitted = NoveltyVeto(veto.known_terms, veto.known_readings, rarity, threshold)
+    return NoveltyFit(fitted, positives, negative_shares)
+
+
+def _left_out_share(veto: NoveltyVeto, question: Analysis, term_df: Counter[str], reading_df: Counter[str]) -> float:
+    """The question's unknown share with its own text taken out of the vocabulary."""
+    own_terms, own_readings = set(question.terms), set(question.readings)
+    total = unknown = 0.0
+    for term, reading in zip(question.terms, question.readings, strict=True):
+        w = veto.weight(term, reading)
+        total += w
+        known = term_df[term] - (term in own_terms) > 0 or reading_df[reading] - (reading in own_readings) > 0
+        if not known and not veto.contains_known(reading):
+            unknown += w
+    return unknown / total if total > 0 else 0.0
+
+
+def _rarities() -> dict[str, float]:
+    """Rarity weight of every listed word (see the module docstring); imports wordfreq lazily."""
+    import wordfreq  # build time only: 0.2 s and 20 MB of lists
+
+    table: dict[str, float] = {}
+    for lang in ("ja", "en"):
+        for word, f in wordfreq.get_frequency_dict(lang, wordlist="best").items():
+            # The Japanese list holds Latin words too; English is the better judge of those.
+            if f >= FLOOR_FREQUENCY and (lang == "ja") != word.isascii():
+                table[word] = max(0.0, math.log10(COMMON_FREQUENCY / f))
+    return table
+
+
+def fit_for_knowledge_base(
+    kb: KnowledgeBase, analyze: Callable[[str], Analysis], template_tag: re.Pattern[str]
+) -> NoveltyFit:
+    """Fit the veto on ``kb``'s own material.
+
+    Small-talk questions are vocabulary but not positives: each greeting is its own
+    wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
+    """
+    questions = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions if q.strip()]
+    texts: list[str] = []
+    for entry in kb.entries:
+        texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
+        texts.extend(entry.pages.for_product(None))
+        texts.extend(t for note in entry.notes for t in (note.text, note.text_en or ""))
+    texts.extend(w for canonical, variants in kb.synonyms for w in (canonical, *variants))
+    for product in kb.products:
+        texts.extend((product.name, *product.aliases, product.name_en or ""))
+        texts.extend(word for group in product.keywords for word in group)
+    return fit_novelty(
+        _analyses(texts, analyze),
+        [analyze(q) for q, _ in questions],
+        _analyses([*kb.out_of_scope, *offdomain_questions()], analyze),
+        [keep for _, keep in questions],
+    )
+
+
+def _analyses(texts: Iterable[str], analyze: Callable[[str], Analysis]) -> list[Analysis]:
+    return [analyze(t) for t in texts if t.strip()]
