@@ -7,7 +7,7 @@ hash of every knowledge-base file *and* of faqbot's own source, so an edited
 knowledge base or an upgraded faqbot never reads a stale engine: it simply
 misses and rebuilds.  The code hash covers every file of the package
 (templates included) and the versions of the libraries whose data or pickles
-the engine holds (numpy, pykakasi, fugashi, unidic-lite, rapidfuzz, jinja2, PyYAML).  An engine is
+the engine holds (numpy, pykakasi, fugashi, unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML).  An engine is
 stored only when the knowledge base did not change while it was being built,
 and a loaded engine must carry the content hash of the files on disk now.
 A cache that cannot be read or written is ignored; old engines beyond the
@@ -32,7 +32,7 @@ from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
-_LIBRARIES = ("numpy", "pykakasi", "fugashi", "unidic-lite", "rapidfuzz", "jinja2", "PyYAML")
+_LIBRARIES = ("numpy", "pykakasi", "fugashi", "unidic-lite", "wordfreq", "rapidfuzz", "jinja2", "PyYAML")
 # Engines kept in the cache folder (one per knowledge base and faqbot version in use).
 _KEEP = 8
 
