@@ -141,7 +141,8 @@ def _serve_with_uvicorn(host: str, port: int, workers: int, config: WebConfig, e
         return
     # uvicorn's workers are new processes that call the factory: they get the settings,
     # the generated secret included, through the environment they inherit.
-    inherited = (ENV_SECRET, ENV_KB, ENV_ALLOW_CLIENT_TODAY, ENV_MULTIPROC_DIR)
+    # (PROMETHEUS_MULTIPROC_DIR is in os.environ already: serve() put it there for every way of serving.)
+    inherited = (ENV_SECRET, ENV_KB, ENV_ALLOW_CLIENT_TODAY)
     os.environ.update({name: env[name] for name in inherited if name in env})
     # The engine was loaded only to check the knowledge base; each of uvicorn's workers loads its own.
     uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, workers=workers, **uvicorn_options(config))

@@ -248,8 +248,10 @@ def _check_key(value: str) -> str:
     return value
 
 
-_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_IdempotencyKey = Annotated[StrictStr, Field(json_schema_extra={"pattern": "^[A-Za-z0-9_-]{16,64}$"}), AfterValidator(_check_key)]
+# One pattern for the check and the document (the check names its own error code, invalid_key).
+_KEY_PATTERN = "[A-Za-z0-9_-]{16,64}"
+_KEY = re.compile(_KEY_PATTERN)
+_IdempotencyKey = Annotated[StrictStr, Field(json_schema_extra={"pattern": f"^{_KEY_PATTERN}$"}), AfterValidator(_check_key)]
 
 
 class TranscriptLine(_Strict):
