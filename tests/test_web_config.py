@@ -71,7 +71,7 @@ def test_a_missing_secret_becomes_a_random_one_with_a_warning(caplog: pytest.Log
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_REQUEST_TIMEOUT": "0"}, "request_timeout must be between"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_LIMIT": "-1"}, "rate_limit must be 0"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_RATE_BURST": "0"}, "rate_burst at least 1"),
-        ({"FAQBOT_SECRET": GOOD, "FAQBOT_HEADER_TIMEOUT": "0"}, "FAQBOT_HEADER_TIMEOUT must be between 0 and 300"),
+        ({"FAQBOT_SECRET": GOOD, "FAQBOT_HEADER_TIMEOUT": "0"}, "FAQBOT_HEADER_TIMEOUT must be a number of seconds between 0 and 300"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_HEADER_TIMEOUT": "slow"}, "FAQBOT_HEADER_TIMEOUT must be a number of seconds"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_TRUSTED_PROXIES": "proxy.local"}, "'proxy.local' is not an IP address"),
         ({"FAQBOT_SECRET": GOOD, "FAQBOT_TRUSTED_PROXIES": "10.0.0.0/40"}, "is not an IP address or network"),

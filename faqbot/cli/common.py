@@ -23,6 +23,7 @@ from faqbot.answers.engine_cache import load_engine as cached_engine
 from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb.templating import LANGUAGES
 from faqbot.kb.timezones import DEFAULT_TIMEZONE, date_in_zone
 from faqbot.text.inert import inert
 
@@ -59,7 +60,7 @@ def lang_option(func: F) -> F:
     """``--lang ja|en``: answer in this language (default: the language of each message)."""
     return click.option(
         "--lang",
-        type=click.Choice(["ja", "en"]),
+        type=click.Choice(LANGUAGES),
         default=None,
         help="Answer in Japanese or English (default: the language each message is written in).",
     )(func)

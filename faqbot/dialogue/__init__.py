@@ -6,12 +6,12 @@ Front ends (terminal chat, web widget) hold a :class:`DialogueState`, call
 keep the new state.
 """
 
-from faqbot.dialogue.language import LANGUAGES
 from faqbot.dialogue.manager import step
 from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
 from faqbot.dialogue.replies import help_reply
 from faqbot.dialogue.reply import Choice, Fact, Handoff, Link, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.kb.templating import LANGUAGES
 
 __all__ = [
     "Choice",

@@ -18,10 +18,8 @@ from faqbot.errors import InputError
 from faqbot.kb.billing import format_date
 from faqbot.kb.dates import format_date_en
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.kb.templating import words
+from faqbot.kb.templating import LANGUAGES, words
 
-#: Languages a conversation can be held in; Japanese is the knowledge base's own.
-LANGUAGES = ("ja", "en")
 # Fewer ASCII letters than this say nothing about the language (a lone 「a」); "Hi" is English.
 _MIN_LETTERS = 2
 # Share of letters that must be ASCII for a message to read as English.

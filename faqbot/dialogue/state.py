@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from faqbot.errors import InputError
+from faqbot.kb.templating import LANGUAGES
 
 #: Version of the JSON shape; bump when it changes incompatibly.
 STATE_VERSION = 1
@@ -29,8 +30,6 @@ _TOKEN = re.compile(rf"[a-z0-9][a-z0-9:_\-]{{0,{_MAX_ID - 1}}}")
 _KEYS = {"v", "form", "asking", "product", "plan", "expiry", "last", "choices", "misses"}
 # Keys a state may lack: states written before they existed are still accepted.
 _OPTIONAL_KEYS = {"lang", "card_digits"}
-#: Languages a conversation can be held in.
-LANGUAGES = ("ja", "en")
 _MAX_MISSES = 100
 # How many digits of an unfinished card number the last message ended with (never the digits
 # themselves: the state travels to the browser); optional so older tokens still load.

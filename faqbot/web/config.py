@@ -194,10 +194,7 @@ def _check_handoff(config: WebConfig) -> None:
 
 def header_timeout_from_env(env: Mapping[str, str] | None = None) -> float:
     """``FAQBOT_HEADER_TIMEOUT`` in seconds (default :data:`DEFAULT_HEADER_TIMEOUT`)."""
-    value = _float(os.environ if env is None else env, ENV_HEADER_TIMEOUT, DEFAULT_HEADER_TIMEOUT)
-    if not 0 < value <= 300:
-        raise ConfigError(f"{ENV_HEADER_TIMEOUT} must be between 0 and 300 seconds, not {value:g}.")
-    return value
+    return seconds_setting(os.environ if env is None else env, ENV_HEADER_TIMEOUT, DEFAULT_HEADER_TIMEOUT, 300)
 
 
 def parse_proxies(text: str) -> tuple[str, ...]:

@@ -35,10 +35,10 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from faqbot.dialogue.state import LANGUAGES
 from faqbot.errors import InvalidDateError
 from faqbot.kb.dates import parse_iso_date
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import LANGUAGES
 from faqbot.web.validation import json_kind
 
 # Dates a contract can plausibly have; far outside them calendar arithmetic
