@@ -10,7 +10,9 @@ misses and rebuilds.  The code hash covers every file of the package
 the engine holds (numpy, pykakasi, fugashi, unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML).  An engine is
 stored only when the knowledge base did not change while it was being built,
 and a loaded engine must carry the content hash of the files on disk now.
-A cache that cannot be read or written is ignored; old engines beyond the
+Beside the engines, one per-text cache per knowledge-base folder
+(:mod:`faqbot.answers.build_cache`) lets a rebuild after an edit analyse only
+the new texts.  A cache that cannot be read or written is ignored; old engines beyond the
 newest few are deleted so the folder does not grow without bound.
 
 Location: ``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else
@@ -28,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
+from faqbot.answers.build_cache import load_memo, memo_path, store_memo
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
@@ -87,7 +90,11 @@ def load_engine(root: Path | str | None = None) -> Engine:
             return engine
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         pass  # missing or unreadable: rebuild below
-    engine = Engine.build(load_knowledge_base(root))
+    # The per-text results of the last build of this folder: only new texts are analysed.
+    texts = memo_path(folder, _key(root, ""))
+    memo = load_memo(texts)
+    engine = Engine.build(load_knowledge_base(root), memo)
+    store_memo(texts, memo)
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     if engine.kb.content_hash == content_hash == kb_content_hash(root):

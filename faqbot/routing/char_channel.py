@@ -21,6 +21,7 @@ router uses how well they match as one piece of evidence.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,7 +69,12 @@ class CharChannel:
     to pickle and quick to unpickle from the engine cache.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, readings: Callable[[], list[str]] | None = None) -> None:
+        """Index ``kb``'s stored texts; ``readings`` returns their kana readings (default: read them here).
+
+        The router starts the readings early in a child process and hands over
+        the call that collects them: they are needed last, for the reading index.
+        """
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
         # Product names are entities, not evidence of intent: without this,
@@ -77,12 +83,10 @@ class CharChannel:
             (("", tuple(product_words(kb))),)
         )
         owners = [e.id for e in kb.entries] + ([OUT_OF_SCOPE] if kb.out_of_scope else [])
-        texts: list[str] = []
+        texts = stored_texts(kb)
         owner_of: list[int] = []
         for pos, entry in enumerate(kb.entries):
-            texts.extend(entry.questions)
             owner_of.extend([pos] * len(entry.questions))
-        texts.extend(kb.out_of_scope)
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
         surfaces = [self._surface(t) for t in texts]
         self._owners = tuple(owners)
@@ -92,12 +96,15 @@ class CharChannel:
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
         self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-        self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
         for surface, pos in zip(surfaces, owner_of, strict=False):
             grouped[pos].append(surface)
         self._entry_index = NgramIndex(["".join(group) for group in grouped])
+        read = readings() if readings is not None else readings_isolated(texts)
+        if len(read) != len(texts):
+            raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
+        self._reading_index = NgramIndex([normalize(r) for r in read])
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     @property
@@ -205,6 +212,13 @@ def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
     """One similarity from both coverages: mostly the better one, some of the worse."""
     blended: np.ndarray = _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
     return blended
+
+
+def stored_texts(kb: KnowledgeBase) -> list[str]:
+    """Every question of every entry, grouped by entry, then every out-of-scope example: the stored texts."""
+    texts = [q for entry in kb.entries for q in entry.questions]
+    texts.extend(kb.out_of_scope)
+    return texts
 
 
 def product_words(kb: KnowledgeBase) -> list[str]:

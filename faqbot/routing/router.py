@@ -27,12 +27,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
-from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
+from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import fit_for_knowledge_base
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
 
 DECISION_ANSWER = "answer"
@@ -89,32 +90,45 @@ class Candidates:
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None) -> None:
+        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed."""
+        memo = memo if memo is not None else TextMemo()
         self.kb = kb
-        self.char_channel = CharChannel(kb)
-        self._char = self.char_channel
         words = sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=len, reverse=True)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
+        # The kana readings (pykakasi, slow) are read in a forked child while this process
+        # analyses every text with MeCab and fits the veto; the character channel collects them.
+        pending = memo.start_readings(stored_texts(kb))
+
+        def analyze_text(text: str) -> Analysis:
+            return memo.analysis(self._masked(text))
+
         entries = kb.entries
-        real = int(np.count_nonzero(self._char.doc_owner < len(entries)))
-        question_terms = [self._analyze(t).terms for t in self._char.texts[:real]]
-        answers = [self._analyze(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
-        pages = [self._analyze(" ".join(_titles(e))).terms for e in entries]
+        question_terms = [analyze_text(q).terms for e in entries for q in e.questions]
+        answers = [analyze_text(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
+        pages = [analyze_text(" ".join(_titles(e))).terms for e in entries]
+        self.novelty = fit_for_knowledge_base(kb, analyze_text, _TEMPLATE_TAG).veto
+        self.char_channel = CharChannel(kb, pending.result)
+        self._char = self.char_channel
+        real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
-        self.novelty = fit_for_knowledge_base(kb, self._analyze, _TEMPLATE_TAG).veto
 
     # -- evidence ---------------------------------------------------------------------------
 
-    def _analyze(self, text: str) -> Analysis:
-        """The text's analysis with product names masked (they are entities, not intents)."""
+    def _masked(self, text: str) -> str:
+        """The text as the analyser reads it, product names masked (they are entities, not intents)."""
         prepared = prepare(text)
         if self._products is not None:
             prepared = self._products.sub(" ", prepared)
-        return analyze(prepared)
+        return prepared
+
+    def _analyze(self, text: str) -> Analysis:
+        """The text's analysis with product names masked."""
+        return analyze(self._masked(text))
 
     def candidates(self, query: str, entities: Entities | None = None, exclude: str | None = None) -> Candidates:
         """Every entry either channel finds for ``query``, with each channel's score.

@@ -61,6 +61,9 @@ _WORD_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)\t([^\t\n
 _MAX_CHARS = 4000
 # Texts analysed once are remembered: the router, calibration and lint ask for the same text.
 _CACHED_TEXTS = 8192
+# Distinct MeCab words (surface, reading, lemma, part of speech) whose term is remembered.
+_CACHED_WORDS = 200_000
+_WORDS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -100,16 +103,27 @@ def analyze(text: str) -> Analysis:
     """
     terms: list[str] = []
     readings: list[str] = []
-    # One regex pass in C picks the four fields of every word; only content words and
-    # negating auxiliaries (a part of speech in _KEPT_POS) reach the Python code below.
-    for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
-        if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
-            continue
-        term, term_reading = _term(surface, reading, lemma, pos)
-        if term:
-            terms.append(term)
-            readings.append(term_reading)
+    words = _WORDS
+    if len(words) > _CACHED_WORDS:
+        words.clear()  # a long-running server meets endless new words: bound the table
+    # One regex pass in C picks the four fields of every word; each distinct word is
+    # judged once (a knowledge base's questions reuse a few thousand words millions of times).
+    for word in _WORD_LINE.findall(_tagger().parse(prepare(text))):
+        found = words.get(word)
+        if found is None:
+            found = words[word] = _word_term(*word)
+        if found[0]:
+            terms.append(found[0])
+            readings.append(found[1])
     return Analysis(tuple(terms), tuple(readings))
+
+
+def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str]:
+    """:func:`_term`, after the cheap check that the word may be a term at all."""
+    # Only content words and negating auxiliaries (a part of speech in _KEPT_POS) can be.
+    if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
+        return "", ""
+    return _term(surface, reading, lemma, pos)
 
 
 def terms(text: str) -> tuple[str, ...]:

@@ -1,0 +1,83 @@
+"""Per-text results of the slow analyses, remembered between engine builds.
+
+Building an engine analyses every question, answer and page title with MeCab
+and reads every stored question with pykakasi; at 10,000 entries that is most
+of the build.  Both results depend on the text alone (and on faqbot's code and
+the libraries' versions, which the on-disk store keys by), so a knowledge base
+edited in one file needs only its new texts analysed and read again.
+
+A :class:`TextMemo` starts from what an earlier build left (``previous``) and
+records what this build asks for, so that what it keeps is exactly this
+build's texts: a store that is saved after each build never grows with texts
+the knowledge base no longer has.  It is a cache, not a value: it is mutable,
+and never part of the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from faqbot.text.analysis import Analysis, analyze
+from faqbot.text.readings import PendingReadings
+
+_EMPTY_ANALYSES: Mapping[str, Analysis] = {}
+_EMPTY_READINGS: Mapping[str, str] = {}
+
+
+class TextMemo:
+    """Analyses (by prepared text) and kana readings (by text) of one build, seeded by an earlier one."""
+
+    def __init__(
+        self, analyses: Mapping[str, Analysis] = _EMPTY_ANALYSES, readings: Mapping[str, str] = _EMPTY_READINGS
+    ) -> None:
+        self._previous_analyses = analyses
+        self._previous_readings = readings
+        self.analyses: dict[str, Analysis] = {}
+        self.readings: dict[str, str] = {}
+        self.computed = 0  # texts analysed or read by this build (not found in ``previous``)
+
+    def analysis(self, prepared: str) -> Analysis:
+        """The analysis of a text already prepared (:func:`~faqbot.text.analysis.prepare`d and masked)."""
+        found = self.analyses.get(prepared)
+        if found is None:
+            found = self._previous_analyses.get(prepared)
+            if found is None:
+                found = analyze(prepared)
+                self.computed += 1
+            self.analyses[prepared] = found
+        return found
+
+    def start_readings(self, texts: Sequence[str]) -> PendingMemoReadings:
+        """Start reading the texts not yet known (in a child process when many); collect with ``result()``."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._previous_readings and t not in self.readings]
+        self.computed += len(missing)
+        return PendingMemoReadings(self, list(texts), missing)
+
+    def reading(self, text: str) -> str:
+        """The remembered reading of ``text`` (one this build started, or an earlier build's)."""
+        found = self.readings.get(text)
+        if found is None:
+            found = self.readings[text] = self._previous_readings[text]
+        return found
+
+    @property
+    def changed(self) -> bool:
+        """Does this build's memo differ from the one it started from (new texts, or texts gone)?"""
+        return bool(self.computed) or (
+            len(self.analyses) != len(self._previous_analyses) or len(self.readings) != len(self._previous_readings)
+        )
+
+
+class PendingMemoReadings:
+    """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
+
+    def __init__(self, memo: TextMemo, texts: list[str], missing: list[str]) -> None:
+        self._memo = memo
+        self._texts = texts
+        self._missing = missing
+        self._pending = PendingReadings(missing)
+
+    def result(self) -> list[str]:
+        """The readings of every text, in order; the new ones are remembered."""
+        self._memo.readings.update(zip(self._missing, self._pending.result(), strict=True))
+        return [self._memo.reading(text) for text in self._texts]
