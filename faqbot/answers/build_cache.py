@@ -22,14 +22,13 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from faqbot.text.analysis import Analysis
 from faqbot.text.memo import TextMemo
 
 _PREFIX = "texts-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 1
+_FORMAT = 2
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -55,8 +54,8 @@ def _well_formed(stored: object) -> bool:
     _, analyses, readings = stored
     if not (isinstance(analyses, dict) and isinstance(readings, dict)):
         return False
-    sample = next(iter(analyses.values()), None)
-    return sample is None or isinstance(sample, Analysis)
+    sample = next(iter(analyses.values()), ((), ()))
+    return isinstance(sample, tuple) and len(sample) == 2 and all(isinstance(part, tuple) for part in sample)
 
 
 def store_memo(path: Path, memo: TextMemo) -> None:
@@ -67,7 +66,7 @@ def store_memo(path: Path, memo: TextMemo) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".texts-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_FORMAT, memo.analyses, memo.readings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_FORMAT, memo.stored_analyses(), memo.readings), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         _prune(path.parent)
     except OSError:

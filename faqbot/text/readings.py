@@ -80,11 +80,17 @@ class PendingReadings:
     is unavailable, in-process.
     """
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Sequence[str], build_size: int | None = None) -> None:
+        """Start reading ``texts``; ``build_size``: how many texts the whole build reads (default: these).
+
+        A build that has most readings already (an edit) still forks when the build is
+        large: loading pykakasi's dictionary alone takes a second, better spent in parallel.
+        """
         self._texts = list(texts)
         self._pool: Any = None
         self._future: Any = None
-        if len(self._texts) >= ISOLATE_FROM and sys.platform != "win32":
+        size = len(self._texts) if build_size is None else build_size
+        if self._texts and size >= ISOLATE_FROM and sys.platform != "win32":
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
