@@ -17,12 +17,13 @@ bytes per posting) instead of Python tuples.
 from __future__ import annotations
 
 import re
-from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import count
 
 import numpy as np
+
+from faqbot.routing.ngram_extract import extract
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
@@ -61,18 +62,18 @@ class NgramIndex:
         vocab: defaultdict[str, int] = defaultdict(count().__next__)
         number = vocab.__getitem__
         id_chunks: list[np.ndarray] = []
-        per_doc = array("i")
+        count_chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
         for start in range(0, self.size, _CHUNK):
-            keys: list[str] = []
-            for doc in docs[start : start + _CHUNK]:
-                grams = ngrams(doc)
-                keys.extend(grams)
-                per_doc.append(len(grams))
-            id_chunks.append(np.fromiter(map(number, keys), dtype=np.int32, count=len(keys)))
+            # A chunk's n-grams, found with array operations (ngram_extract), numbered locally
+            # in order of appearance; the local numbers become global ones in the same order.
+            part = extract(docs[start : start + _CHUNK])
+            numbers = np.fromiter(map(number, part.grams), dtype=np.int32, count=len(part.grams))
+            id_chunks.append(numbers[part.gram_ids])
+            count_chunks.append(part.per_doc)
         gids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, dtype=np.int32)
         self._vocab: dict[str, int] = dict(vocab)
-        owners = np.repeat(np.arange(self.size, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int32))
-        del id_chunks, per_doc
+        owners = np.repeat(np.arange(self.size, dtype=np.int32), np.concatenate(count_chunks))
+        del id_chunks, count_chunks
         df = np.bincount(gids, minlength=len(self._vocab))
         idf = np.log((self.size + 1) / (df + 1.0)) + 1.0
         self._idf = idf  # by gram id (float64)
