@@ -28,7 +28,7 @@ _PREFIX = "texts-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 2
+_FORMAT = 4
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -45,14 +45,16 @@ def load_memo(path: Path) -> TextMemo:
         return TextMemo()
     if not _well_formed(stored):
         return TextMemo()
-    return TextMemo(stored[1], stored[2])
+    return TextMemo(stored[1], stored[2], stored[3], stored[4])
 
 
 def _well_formed(stored: object) -> bool:
-    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _FORMAT):
+    if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == _FORMAT):
         return False
-    _, analyses, readings = stored
-    if not (isinstance(analyses, dict) and isinstance(readings, dict)):
+    _, analyses, readings, tables, rarity = stored
+    if not (isinstance(analyses, dict) and isinstance(readings, dict) and isinstance(tables, dict)):
+        return False
+    if not (rarity is None or isinstance(rarity, dict)):
         return False
     sample = next(iter(analyses.values()), ((), ()))
     return isinstance(sample, tuple) and len(sample) == 2 and all(isinstance(part, tuple) for part in sample)
@@ -66,7 +68,7 @@ def store_memo(path: Path, memo: TextMemo) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".texts-", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_FORMAT, memo.stored_analyses(), memo.readings), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((_FORMAT, memo.stored_analyses(), memo.readings, memo.tables, memo.rarity), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
         _prune(path.parent)
     except OSError:

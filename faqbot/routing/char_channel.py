@@ -21,6 +21,7 @@ router uses how well they match as one piece of evidence.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.readings import readings_isolated
 from faqbot.text.synonyms import SynonymMap
@@ -69,12 +71,16 @@ class CharChannel:
     to pickle and quick to unpickle from the engine cache.
     """
 
-    def __init__(self, kb: KnowledgeBase, readings: Callable[[], list[str]] | None = None) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, readings: Callable[[], list[str]] | None = None, memo: TextMemo | None = None
+    ) -> None:
         """Index ``kb``'s stored texts; ``readings`` returns their kana readings (default: read them here).
 
         The router starts the readings early in a child process and hands over
         the call that collects them: they are needed last, for the reading index.
+        ``memo`` remembers each text's normalised forms for the next build.
         """
+        memo = memo if memo is not None else TextMemo()
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
         # Product names are entities, not evidence of intent: without this,
@@ -88,7 +94,9 @@ class CharChannel:
         for pos, entry in enumerate(kb.entries):
             owner_of.extend([pos] * len(entry.questions))
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
-        surfaces = [self._surface(t) for t in texts]
+        # A surface depends on the text, the synonyms and the product names.
+        context = hashlib.sha256(repr((kb.synonyms, product_words(kb))).encode()).hexdigest()[:16]
+        surfaces = memo.mapped(f"surface:{context}", texts, self._surface)
         self._owners = tuple(owners)
         self._doc_text = tuple(texts)
         self._doc_surface = tuple(surfaces)
@@ -104,7 +112,7 @@ class CharChannel:
         read = readings() if readings is not None else readings_isolated(texts)
         if len(read) != len(texts):
             raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
-        self._reading_index = NgramIndex([normalize(r) for r in read])
+        self._reading_index = NgramIndex(memo.mapped("normalize", read, normalize))
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     @property

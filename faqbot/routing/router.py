@@ -30,7 +30,7 @@ from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import fit_for_knowledge_base
+from faqbot.routing.novelty import fit_for_knowledge_base, rarities
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.memo import TextMemo
@@ -107,8 +107,10 @@ class Router:
         question_terms = [analyze_text(q).terms for e in entries for q in e.questions]
         answers = [analyze_text(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
         pages = [analyze_text(" ".join(_titles(e))).terms for e in entries]
-        self.novelty = fit_for_knowledge_base(kb, analyze_text, _TEMPLATE_TAG).veto
-        self.char_channel = CharChannel(kb, pending.result)
+        if memo.rarity is None:
+            memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
+        self.novelty = fit_for_knowledge_base(kb, analyze_text, _TEMPLATE_TAG, memo.rarity).veto
+        self.char_channel = CharChannel(kb, pending.result, memo)
         self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)

@@ -15,7 +15,7 @@ and never part of the engine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.readings import PendingReadings
@@ -25,19 +25,30 @@ from faqbot.text.readings import PendingReadings
 StoredAnalysis = tuple[tuple[str, ...], tuple[str, ...]]
 _EMPTY_ANALYSES: Mapping[str, StoredAnalysis] = {}
 _EMPTY_READINGS: Mapping[str, str] = {}
+_EMPTY_TABLES: Mapping[str, Mapping[str, str]] = {}
 
 
 class TextMemo:
     """Analyses (by prepared text) and kana readings (by text) of one build, seeded by an earlier one."""
 
     def __init__(
-        self, analyses: Mapping[str, StoredAnalysis] = _EMPTY_ANALYSES, readings: Mapping[str, str] = _EMPTY_READINGS
+        self,
+        analyses: Mapping[str, StoredAnalysis] = _EMPTY_ANALYSES,
+        readings: Mapping[str, str] = _EMPTY_READINGS,
+        tables: Mapping[str, Mapping[str, str]] = _EMPTY_TABLES,
+        rarity: dict[str, float] | None = None,
     ) -> None:
-        """A memo seeded with an earlier build's analyses (see :meth:`stored_analyses`) and readings."""
+        """A memo seeded with an earlier build's analyses (see :meth:`stored_analyses`), readings and tables."""
         self._previous_analyses = analyses
         self._previous_readings = readings
+        self._previous_tables = tables
         self.analyses: dict[str, Analysis] = {}
         self.readings: dict[str, str] = {}
+        self.tables: dict[str, dict[str, str]] = {}
+        # The veto's word-rarity table (faqbot.routing.novelty.rarities): it depends on
+        # wordfreq's lists alone, and building it takes most of a second.
+        self.rarity = rarity
+        self._had_rarity = rarity is not None
         self.computed = 0  # texts analysed or read by this build (not found in ``previous``)
 
     def analysis(self, prepared: str) -> Analysis:
@@ -59,6 +70,26 @@ class TextMemo:
         self.computed += len(missing)
         return PendingMemoReadings(self, list(texts), missing)
 
+    def mapped(self, kind: str, texts: Sequence[str], function: Callable[[str], str]) -> list[str]:
+        """``function`` of each text, remembered under ``kind``.
+
+        ``kind`` names the function and everything its result depends on besides the
+        text (a hash of the synonyms, say), so a changed dependency never reuses a result.
+        """
+        table = self.tables.setdefault(kind, {})
+        previous = self._previous_tables.get(kind, _EMPTY_READINGS)
+        out: list[str] = []
+        for text in texts:
+            value = table.get(text)
+            if value is None:
+                value = previous.get(text)
+                if value is None:
+                    value = function(text)
+                    self.computed += 1
+                table[text] = value
+            out.append(value)
+        return out
+
     def stored_analyses(self) -> dict[str, StoredAnalysis]:
         """This build's analyses as plain tuples, for the store on disk."""
         return {text: (found.terms, found.readings) for text, found in self.analyses.items()}
@@ -73,8 +104,11 @@ class TextMemo:
     @property
     def changed(self) -> bool:
         """Does this build's memo differ from the one it started from (new texts, or texts gone)?"""
-        return bool(self.computed) or (
-            len(self.analyses) != len(self._previous_analyses) or len(self.readings) != len(self._previous_readings)
+        return bool(self.computed) or self._had_rarity != (self.rarity is not None) or (
+            len(self.analyses) != len(self._previous_analyses)
+            or len(self.readings) != len(self._previous_readings)
+            or {kind: len(t) for kind, t in self.tables.items()}
+            != {kind: len(t) for kind, t in self._previous_tables.items()}
         )
 
 
