@@ -21,6 +21,7 @@ are within the clarify margin.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -100,13 +101,20 @@ class Router:
         # analyses every text with MeCab and fits the veto; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
+        # What the analyser reads depends on the text and the product names; remembered by
+        # text, so an unchanged text costs two dict look-ups instead of NFKC and a regex.
+        masked_kind = "masked:" + hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
+
+        def analyze_texts(texts: list[str]) -> list[Analysis]:
+            return [memo.analysis(m) for m in memo.mapped(masked_kind, texts, self._masked)]
+
         def analyze_text(text: str) -> Analysis:
-            return memo.analysis(self._masked(text))
+            return analyze_texts([text])[0]
 
         entries = kb.entries
-        question_terms = [analyze_text(q).terms for e in entries for q in e.questions]
-        answers = [analyze_text(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
-        pages = [analyze_text(" ".join(_titles(e))).terms for e in entries]
+        question_terms = [a.terms for a in analyze_texts([q for e in entries for q in e.questions])]
+        answers = [a.terms for a in analyze_texts([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])]
+        pages = [a.terms for a in analyze_texts([" ".join(_titles(e)) for e in entries])]
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
         self.novelty = fit_for_knowledge_base(kb, analyze_text, _TEMPLATE_TAG, memo.rarity).veto
