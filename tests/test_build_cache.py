@@ -10,6 +10,7 @@ import pytest
 
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
+from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.text.analysis import Analysis
 
@@ -78,3 +79,17 @@ def test_an_unreadable_cache_is_ignored(tmp_path: Path) -> None:
     memo = build_cache.load_memo(path)
     assert memo.analysis("解約したい") == Analysis(("解約", "為る"), ("かいやく", "する"))
     assert memo.computed == 1
+
+
+def test_a_broken_edit_still_reports_file_and_line(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)  # the per-text cache exists
+    path = kb_copy / "faq" / "about.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "question: あんしん自動更新とは何ですか？" in line)
+    lines[number] = lines[number].replace("question:", "question: [", 1)  # an unclosed flow sequence
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        engine_cache.load_engine(kb_copy)
+    problems = [p for p in caught.value.problems if p.path.endswith("about.yaml")]
+    assert problems, caught.value.problems
+    assert all(p.line >= number + 1 for p in problems)
