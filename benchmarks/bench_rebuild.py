@@ -63,7 +63,10 @@ def run(code_dir: Path, args: list[str], cache: Path) -> Run:
     env.pop("FAQBOT_CACHE", None)
     load = os.getloadavg()[0]
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # In the checkout's folder: ``python -m`` puts the working directory first on the path.
+    proc = subprocess.Popen(
+        [sys.executable, *args], env=env, cwd=code_dir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if status != 0:
@@ -100,8 +103,8 @@ print(time.perf_counter() - start)
 def peer_bm25(kb: Path) -> float:
     """rank_bm25 index build time over the character bigrams of the stored questions (in-process figure)."""
     out = subprocess.run(
-        [sys.executable, "-c", PEER_BM25, str(kb)], env=dict(os.environ, PYTHONPATH=str(REPO)), check=True,
-        capture_output=True, text=True,
+        [sys.executable, "-c", PEER_BM25, str(kb)], env=dict(os.environ, PYTHONPATH=str(REPO)), cwd=REPO,
+        check=True, capture_output=True, text=True,
     )
     return float(out.stdout.strip())
 
@@ -128,6 +131,14 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     checkouts = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
+    for label, code in checkouts:
+        where = subprocess.run(
+            [sys.executable, "-c", "import faqbot; print(faqbot.__file__)"], cwd=code,
+            env=dict(os.environ, PYTHONPATH=str(code)), check=True, capture_output=True, text=True,
+        ).stdout.strip()
+        if not where.startswith(str(code)):
+            raise SystemExit(f"{label}: {code} runs faqbot from {where}")
+        print(json.dumps({label: where}), flush=True)
     nonce = secrets.token_hex(3)
     report: dict[str, object] = {"load_average_start": os.getloadavg(), "nonce": nonce, "sizes": {}}
     with tempfile.TemporaryDirectory(prefix="bench-rebuild-") as tmp:
