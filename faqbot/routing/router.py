@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,23 +102,14 @@ class Router:
         # analyses every text with MeCab and fits the veto; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
-        # What the analyser reads depends on the text and the product names; remembered by
-        # text, so an unchanged text costs two dict look-ups instead of NFKC and a regex.
-        masked_kind = "masked:" + hashlib.sha256("\n".join(words).encode()).hexdigest()[:16]
-
-        def analyze_texts(texts: list[str]) -> list[Analysis]:
-            return [memo.analysis(m) for m in memo.mapped(masked_kind, texts, self._masked)]
-
-        def analyze_text(text: str) -> Analysis:
-            return analyze_texts([text])[0]
-
+        analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_terms = [a.terms for a in analyze_texts([q for e in entries for q in e.questions])]
-        answers = [a.terms for a in analyze_texts([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])]
-        pages = [a.terms for a in analyze_texts([" ".join(_titles(e)) for e in entries])]
+        question_terms = analyser.terms([q for e in entries for q in e.questions])
+        answers = analyser.terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
+        pages = analyser.terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.novelty = fit_for_knowledge_base(kb, analyze_text, _TEMPLATE_TAG, memo.rarity).veto
+        self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
         self.char_channel = CharChannel(kb, pending.result, memo)
         self._char = self.char_channel
         real = len(question_terms)
@@ -241,6 +233,33 @@ class Router:
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
         return any(subject in norm for subject in self._subjects)
+
+
+class _BuildAnalyser:
+    """The analyses one build asks for, through its memo.
+
+    What the analyser reads (the prepared text, product names masked) depends on the
+    text and the product names; it is remembered by text under a hash of the product
+    words, so an unchanged text costs two dict look-ups instead of NFKC and a regex.
+    """
+
+    def __init__(self, memo: TextMemo, masked: Callable[[str], str], product_words: list[str]) -> None:
+        self._memo = memo
+        self._masked = masked
+        self._kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
+
+    def analyses(self, texts: list[str]) -> list[Analysis]:
+        """The analysis of each text, in order."""
+        memo = self._memo
+        return [memo.analysis(m) for m in memo.mapped(self._kind, texts, self._masked)]
+
+    def terms(self, texts: list[str]) -> list[tuple[str, ...]]:
+        """The terms of each text, in order."""
+        return [a.terms for a in self.analyses(texts)]
+
+    def analyze(self, text: str) -> Analysis:
+        """The analysis of one text."""
+        return self.analyses([text])[0]
 
 
 def _titles(entry: Entry) -> list[str]:
