@@ -21,6 +21,7 @@ router uses how well they match as one piece of evidence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz, process
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.text.normalize import is_kana_text, normalize
+from faqbot.text.packed import PackedStrings
 from faqbot.text.readings import readings_isolated
 from faqbot.text.synonyms import SynonymMap
 
@@ -85,9 +87,9 @@ class CharChannel:
         texts.extend(kb.out_of_scope)
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
         surfaces = [self._surface(t) for t in texts]
-        self._owners = tuple(owners)
-        self._doc_text = tuple(texts)
-        self._doc_surface = tuple(surfaces)
+        # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
+        self._doc_text = PackedStrings(texts)
+        self._doc_surface = PackedStrings(surfaces)
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
@@ -101,7 +103,7 @@ class CharChannel:
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     @property
-    def texts(self) -> tuple[str, ...]:
+    def texts(self) -> Sequence[str]:
         """Every stored question, then every out-of-scope example (document ids index this)."""
         return self._doc_text
 
