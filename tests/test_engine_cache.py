@@ -136,3 +136,13 @@ def test_an_unwritable_cache_still_answers(kb_copy: Path, monkeypatch: pytest.Mo
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(blocker / "cache"))
     assert engine_cache.load_engine(kb_copy).kb.entry("about").question == "あんしん自動更新とは何ですか？"
+
+
+def test_the_content_hash_is_remembered_only_for_settled_files(kb_copy: Path) -> None:
+    cache = kb_copy.parent / "cache"
+    engine_cache.load_engine(kb_copy)  # copied files keep their old modification times
+    assert len(list(cache.glob("content-*"))) == 1
+    _edit_first_question(kb_copy, "自動更新って何？")  # modified just now: hashed, not remembered
+    engine = engine_cache.load_engine(kb_copy)
+    assert engine.kb.entry("about").question == "自動更新って何？"
+    assert len(list(cache.glob("content-*"))) == 1
