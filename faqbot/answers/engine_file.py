@@ -22,7 +22,10 @@ Checks on reading: magic, version, the file's length (a truncated file), every
 buffer inside the file, and the CRC of the table and pickle.  The arrays' bytes
 are not checksummed — that would read the whole file and undo the mapping; files
 are written to a temporary name, flushed to disk and renamed, so a reader never
-sees a partial file.  Any failed check raises :class:`EngineFileError`.
+sees a partial file.  Any failed check raises :class:`EngineFileError`.  A mapped
+file must never be rewritten in place (a process reading a page cut off would get
+SIGBUS): faqbot only renames new files over old ones and unlinks old ones, which
+leaves every existing mapping intact.
 """
 
 from __future__ import annotations
