@@ -72,11 +72,13 @@ def _code_hash() -> str:
     """Python's version, the libraries' versions, and every package file's path, size and mtime."""
     digest = hashlib.sha256(sys.version.encode())
     digest.update("\n".join(_library_versions()).encode())
-    for folder, dirs, files in sorted(os.walk(_PACKAGE)):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+    root = str(_PACKAGE)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # walked in sorted order
+        relative = folder[len(root) :]  # os.path.relpath costs more than all the stat calls
         for name in sorted(files):
             stat = os.stat(os.path.join(folder, name))
-            digest.update(f"{os.path.relpath(os.path.join(folder, name), _PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{relative}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 
