@@ -218,8 +218,10 @@ def main() -> None:
         subprocess.run([str(bindir / "faqbot"), "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
                        env=env, check=True, capture_output=True)
         port = free_port(HOST)
-        serve = [str(bindir / "faqbot"), "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port),
-                 "--workers", str(args.workers)]
+        # The messages carry "today" (dates in them resolve alike in every run); since the server
+        # refuses that field unless told, without the flag every chat request was a 403.
+        serve = [str(bindir / "faqbot"), "serve", "--allow-client-today", "--kb", str(args.kb), "--host", HOST,
+                 "--port", str(port), "--workers", str(args.workers)]
         runs = [("faqbot", serve, env, port)]
         if args.peer_src:
             peer_env = {**env, "PYTHONPATH": str(args.peer_src), "FAQBOT_CACHE_DIR": str(Path(tmp) / "peer-cache")}
