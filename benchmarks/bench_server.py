@@ -20,6 +20,10 @@ and the server share its cores; other work may too).  Memory is read from
 ``/proc/PID/smaps_rollup`` (RSS, PSS, USS) for the supervisor and every worker
 before and after the load: what a second worker adds is its USS.
 
+``--peer-src DIR`` runs the same measurements against ``faqbot serve`` from
+another checkout's source (e.g. ``git archive main`` unpacked), before or after
+this one: before → after in one run.
+
 ``--gunicorn`` runs the same measurements against gunicorn with uvicorn workers
 and ``--preload`` over the same app, side by side (``pip install gunicorn
 uvicorn-worker`` into the venv first; neither is a dependency of faqbot).
@@ -186,7 +190,8 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--gunicorn", action="store_true", help="also measure gunicorn + uvicorn workers, --preload")
-    parser.add_argument("--peer-first", action="store_true", help="measure gunicorn before faqbot serve")
+    parser.add_argument("--peer-first", action="store_true", help="measure the peer before faqbot serve")
+    parser.add_argument("--peer-src", type=Path, help="also measure faqbot serve from this checkout's source")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
@@ -213,9 +218,17 @@ def main() -> None:
         subprocess.run([str(bindir / "faqbot"), "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
                        env=env, check=True, capture_output=True)
         port = free_port(HOST)
-        serve = [str(bindir / "faqbot"), "serve", "--kb", str(args.kb), "--host", HOST, "--port", str(port),
-                 "--workers", str(args.workers)]
+        # The messages carry "today" (dates in them resolve alike in every run); since the server
+        # refuses that field unless told, without the flag every chat request was a 403.
+        serve = [str(bindir / "faqbot"), "serve", "--allow-client-today", "--kb", str(args.kb), "--host", HOST,
+                 "--port", str(port), "--workers", str(args.workers)]
         runs = [("faqbot", serve, env, port)]
+        if args.peer_src:
+            peer_env = {**env, "PYTHONPATH": str(args.peer_src), "FAQBOT_CACHE_DIR": str(Path(tmp) / "peer-cache")}
+            subprocess.run([str(bindir / "faqbot"), "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
+                           env=peer_env, check=True, capture_output=True)
+            peer_port = free_port(HOST)
+            runs.append(("peer", [*serve[:-4], "--port", str(peer_port), *serve[-2:]], peer_env, peer_port))
         if args.gunicorn:
             peer_port = free_port(HOST)
             # An access log as faqbot serve writes one (gunicorn writes none unless asked, and
