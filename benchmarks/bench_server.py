@@ -57,7 +57,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from kbgen import generate_entries, probe_queries  # noqa: E402
-from procmem import children, load_average, memory  # noqa: E402
+from procmem import children, cpu_seconds, descendants, load_average, memory  # noqa: E402
 
 from faqbot.quality.evaluation import load_examples  # noqa: E402
 from faqbot.web.localserver import free_port, wait_until_healthy  # noqa: E402
@@ -125,14 +125,24 @@ def chat_messages(entries: int) -> tuple[list[str], list[str]]:
     return messages, unique
 
 
-def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, object]:
+def _wrk(url: str, duration: int, connections: int, script: Path | None, server: int) -> dict[str, object]:
+    """One wrk run; with the CPU time the server's processes (``server`` and its descendants) spent per request.
+
+    CPU per request is what a request costs the server whoever else shares the cores,
+    so it compares across runs far better than req/s on a loaded machine.
+    """
     load = load_average()
     print(f"… wrk {url} ({'script' if script else 'GET'}), load average {load}", file=sys.stderr, flush=True)
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
     if script is not None:
         cmd += ["-s", str(script)]
+    processes = [server, *descendants(server)]
+    cpu = cpu_seconds(processes)
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True, timeout=duration + 30)
-    return {**parse_wrk(out.stdout), "load_average_before": load}
+    cpu = cpu_seconds(processes) - cpu
+    result = parse_wrk(out.stdout)
+    per_request = 1000 * cpu / result["requests"] if result["requests"] else 0.0
+    return {**result, "server_cpu_ms_per_request": round(per_request, 3), "load_average_before": load}
 
 
 def _memory(pid: int) -> dict[str, object]:
@@ -176,13 +186,13 @@ def measure(cmd: list[str], env: dict[str, str], port: int, args: argparse.Names
         _wait_for_workers(proc.pid, args.workers)
         _check_chat(base)
         memory_idle = _memory(proc.pid)
-        health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
-        unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["unique"])
+        health = _wrk(f"{base}/healthz", args.duration, args.connections, None, proc.pid)
+        unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["unique"], proc.pid)
         if not args.skip_cached:
             # Each worker has its own turn cache and computes each popular message once: a warm-up
             # round (not counted) fills them, so the measured run is hits, not first-time turns.
-            _wrk(f"{base}/api/v1/chat", max(1, args.duration // 2), args.connections, scripts["cached"])
-            cached = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["cached"])
+            _wrk(f"{base}/api/v1/chat", max(1, args.duration // 2), args.connections, scripts["cached"], proc.pid)
+            cached = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["cached"], proc.pid)
         memory_loaded = _memory(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -196,8 +206,15 @@ def measure(cmd: list[str], env: dict[str, str], port: int, args: argparse.Names
         "healthz": health, "chat_unique": unique, "chat_cached": cached,
         "chat_unique_vs_healthz": float(unique["rps"]) / rps if rps else 0.0,  # type: ignore[arg-type]
         "chat_cached_vs_healthz": float(cached.get("rps", 0.0)) / rps if rps else 0.0,  # type: ignore[arg-type]
+        # The same ratio from the server's CPU per request: what the cores allow, whoever shares them.
+        "chat_unique_vs_healthz_cpu": _cpu_ratio(health, unique),
         "memory_idle": memory_idle, "memory_after_load": memory_loaded,
     }
+
+
+def _cpu_ratio(health: dict[str, object], chat: dict[str, object]) -> float:
+    chat_ms = float(chat["server_cpu_ms_per_request"])  # type: ignore[arg-type]
+    return float(health["server_cpu_ms_per_request"]) / chat_ms if chat_ms else 0.0  # type: ignore[arg-type]
 
 
 def _median(values: list[float]) -> float:
@@ -218,6 +235,9 @@ def ab_summary(rounds: list[dict[str, dict[str, object]]]) -> dict[str, dict[str
             "chat_unique_p50_ms": _median([float(r["chat_unique"]["p50_ms"]) for r in runs]),  # type: ignore[index]
             "chat_unique_p99_ms": _median([float(r["chat_unique"]["p99_ms"]) for r in runs]),  # type: ignore[index]
             "chat_unique_vs_healthz": _median([float(r["chat_unique_vs_healthz"]) for r in runs]),  # type: ignore[arg-type]
+            "healthz_cpu_ms": _median([float(r["healthz"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_cpu_ms": _median([float(r["chat_unique"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_vs_healthz_cpu": _median([float(r["chat_unique_vs_healthz_cpu"]) for r in runs]),  # type: ignore[arg-type]
             "errors": sum(float(r["chat_unique"]["errors"]) + float(r["healthz"]["errors"]) for r in runs),  # type: ignore[index]
         }
     return summary
