@@ -31,8 +31,11 @@ _TEXT_ENV = jinja2.Environment(
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # The bot's own wording (fallback, clarification, billing results): package
 # templates, rendered as plain text with the service's names filled in.
+# auto_reload off: the package's templates change only with the package, and checking each
+# file's time stamp on every render was two stat() calls per chat turn.
 _SYSTEM_ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(_TEMPLATES),
+    auto_reload=False,
     autoescape=False,  # plain text output; see the module docstring
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -42,6 +45,7 @@ _SYSTEM_ENV = jinja2.Environment(
 # (not just *.html), since replies carry customers' and the KB's strings.
 _SYSTEM_HTML_ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(_TEMPLATES),
+    auto_reload=False,
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
