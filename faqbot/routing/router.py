@@ -9,7 +9,8 @@ Two channels find candidates:
   words the dictionary does not know.
 
 They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
-leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
+leave-one-out routing of its alternates, or of its questions found through their
+answers when it has none, see :mod:`faqbot.routing.training`);
 the fused score divided by ``1 + w`` is the confidence, in [0, 1].  The router falls back when a
 message names a subject the knowledge base declares out of scope, when its
 out-of-scope examples explain the message at least as well as the best entry,
