@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
-from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase, RouterSettings
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
@@ -69,6 +69,9 @@ BROKEN = [
      "service.yaml:9", "'threshold' must be a number from 0 to 1"),
     ("wrong type: threshold above 1", {"service.yaml": replace_once("threshold: 0.3", "threshold: 3")},
      "service.yaml:9", "'threshold' must be a number from 0 to 1"),
+    ("wrong type: target precision above 1",
+     {"service.yaml": replace_once("threshold: 0.3", "threshold: 0.3\n  target_precision: 1.5")},
+     "service.yaml:10", "'target_precision' must be a number from 0 to 1"),
     ("wrong type: entry id is a list", {"faq/basic.yaml": replace_once("  - id: change-card", "  - id: [change-card]")},
      "faq/basic.yaml:15", "'id' must be a non-empty text"),
     ("wrong type: alternates is text",
@@ -106,6 +109,7 @@ def test_the_fixture_kb_is_valid(min_kb: KnowledgeBase) -> None:
     assert min_kb.product("alpha").plans is None
     assert min_kb.product("beta").plans == ("annual",)
     assert min_kb.settings.threshold == 0.3
+    assert min_kb.settings.target_precision == RouterSettings().target_precision  # not stated: the default
     assert min_kb.out_of_scope_subjects == ("ネットフリックス",)
     cancel = min_kb.entry("cancel")
     assert cancel.questions == ("自動更新を解約したい", "自動更新の解約方法", "自動更新を止める手順", "自動更新はもういらない")

@@ -21,7 +21,7 @@ Labels, from the engine's evidence on the group's messages (see :func:`label_for
 * ``near miss: out of scope`` — most messages fell back because out-of-scope
   examples or subjects matched, and the engine is surer of that than of any entry;
 * ``alternate for X`` — otherwise, when entry X (the most frequent best guess)
-  scores at least :data:`NEAR` × the knowledge base's threshold on average;
+  scores at least :data:`NEAR` × the router's score floor on average (``Router.score_floor``);
 * ``new topic — the FAQ page does not answer this`` — everything else: no entry
   comes near.
 """
@@ -272,7 +272,7 @@ def group_messages(
             holding.setdefault(term, set()).add(index)
         if progress is not None:
             progress(done, len(forms))
-    groups = [_group(c.forms, router.kb.settings.threshold) for c in clusters]
+    groups = [_group(c.forms, router.score_floor) for c in clusters]
     groups.sort(key=lambda g: -g.count)
     return tuple(groups)
 

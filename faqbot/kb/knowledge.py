@@ -60,9 +60,16 @@ class HandoffPhrases:
 
 @dataclass(frozen=True)
 class RouterSettings:
-    """Routing thresholds, tunable per knowledge base."""
+    """Routing settings of a knowledge base.
 
-    threshold: float = 0.3
+    ``target_precision``: the share of answered messages that must be right; the router
+    fits its answering threshold (a probability) for it when the engine is built.
+    ``threshold``: a hand-set floor on the best entry's character score instead, the rule
+    from before calibration (None: the fitted threshold decides).
+    """
+
+    target_precision: float = 0.9
+    threshold: float | None = None
     clarify_margin: float = 0.03
 
 

@@ -76,14 +76,18 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     router = mapping_field(c, data, "router", required=False)
     if router is not None:
         values: dict[str, float] = {}
-        for key in ("threshold", "clarify_margin"):
+        for key in ("target_precision", "threshold", "clarify_margin"):
             if key in router:
                 value = router[key]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                     c.error(line_of(router, key), f"router '{key}' must be a number from 0 to 1, not {value!r}")
                 else:
                     values[key] = float(value)
-        settings = RouterSettings(**values)
+        settings = RouterSettings(
+            target_precision=values.get("target_precision", RouterSettings.target_precision),
+            threshold=values.get("threshold"),
+            clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
+        )
     return service, settings
 
 

@@ -21,6 +21,7 @@ router uses how well they match as one piece of evidence.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,7 +126,9 @@ class CharChannel:
             self._doc_ids_by_text = by_text
         return self._doc_ids_by_text.get(text, [])
 
-    def _question_scores(self, surface: str, kana: str | None, exclude: str | None) -> tuple[np.ndarray, np.ndarray]:
+    def _question_scores(
+        self, surface: str, kana: str | None, exclude: str | None, held_out: Sequence[int] = ()
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
 
         Only those questions can score above zero, so everything after the
@@ -148,13 +151,32 @@ class CharChannel:
         # message it explains counts, not the share of itself the message contains.
         d_cov = np.where(self._short_doc[ids], q_cov, d_cov)
         scores = _blend(q_cov, d_cov)
-        if exclude is not None:
-            keep = ~np.isin(ids, self.excluded(exclude))
+        if exclude is not None or len(held_out):
+            keep = ~np.isin(ids, [*(self.excluded(exclude) if exclude is not None else []), *held_out])
             ids, scores = ids[keep], scores[keep]
         return ids, scores
 
-    def scores(self, query: str, exclude: str | None = None) -> CharScores:
-        """Each candidate entry's score for ``query`` (``exclude``: a stored text to leave out)."""
+    def _held_out_vocabulary(self, surface: str, entry_shared: np.ndarray, held_out: Sequence[int]) -> np.ndarray:
+        """``entry_shared`` with each held-out question's entry vocabulary rebuilt without it.
+
+        ``exclude`` leaves a question out of the question index only, so its words still
+        count through its entry's vocabulary; a held-out question must not vouch for itself.
+        """
+        corrected = entry_shared.copy()
+        gone = set(held_out)
+        for owner in {int(self._doc_owner[i]) for i in held_out}:
+            # An entry's texts are contiguous (entries in order, then the out-of-scope examples).
+            start, end = np.searchsorted(self._doc_owner, (owner, owner + 1)).tolist()
+            kept = [self._doc_surface[i] for i in range(start, end) if i not in gone]
+            corrected[owner] = self._entry_index.shared_with(surface, "".join(kept))
+        return corrected
+
+    def scores(self, query: str, exclude: str | None = None, held_out: Sequence[int] = ()) -> CharScores:
+        """Each candidate entry's score for ``query``.
+
+        ``exclude``: a stored text to leave out of the question index; ``held_out``: stored
+        text ids to leave out entirely, their entries' vocabularies included (calibration).
+        """
         masked = self._masked(query)
         surface = self._synonyms.canonicalize(masked)
         if not surface:
@@ -162,7 +184,7 @@ class CharChannel:
         # Decided before synonyms: 「せいきゅう」 → 請求 would make a kana message look
         # like kanji and lose the reading channel it needs for the rest of its words.
         kana = masked if is_kana_text(masked) else None
-        ids, scores = self._question_scores(surface, kana, exclude)
+        ids, scores = self._question_scores(surface, kana, exclude, held_out)
         top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
         if not len(top):
             return _EMPTY
@@ -173,6 +195,8 @@ class CharChannel:
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
         similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()]), strict=False))
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
+        if len(held_out):
+            entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)
         owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
         firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
         fuzzy = np.array([max(similarity[pos] for pos in picks[:_FUZZ_PER_ENTRY]) for picks in candidates.values()])

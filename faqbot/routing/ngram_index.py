@@ -116,6 +116,16 @@ class NgramIndex:
         )
         return shared, qmass
 
+    def shared_with(self, query: str, text: str) -> float:
+        """The idf mass ``query`` shares with ``text``, scored as :meth:`shared_mass` scores a document.
+
+        For held-out evaluation: an entry's vocabulary without the questions held out.
+        """
+        own = set(ngrams(text))
+        ids = [gid for gram, gid in ((g, self._vocab.get(g)) for g in ngrams(query)) if gid is not None and gram in own]
+        rare = [gid for gid in ids if not self._common[gid]]
+        return float(self._idf[rare].astype(np.float32).sum()) if rare else 0.0
+
     def doc_mass(self, doc_ids: np.ndarray) -> np.ndarray:
         """The idf mass of the given documents (float32), the denominator of document coverage."""
         masses: np.ndarray = self._doc_mass[doc_ids]

@@ -11,23 +11,29 @@ Two channels find candidates:
 They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
 leave-one-out routing of its alternates, or of its questions found through their
 answers when it has none, see :mod:`faqbot.routing.training`);
-the fused score divided by ``1 + w`` is the confidence, in [0, 1].  The router falls back when a
-message names a subject the knowledge base declares out of scope, when its
-out-of-scope examples explain the message at least as well as the best entry,
-when the best confidence is below the knowledge base's threshold, or when
-words the knowledge base never uses carry most of the message
-(:mod:`faqbot.routing.novelty`); it asks which one was meant when the two best
-are within the clarify margin.
+the fused score divided by ``1 + w`` is a match's score (``Match.confidence``), in [0, 1].
+The routing's confidence is the probability that the best entry is right, from
+a model fitted per knowledge base (:mod:`faqbot.routing.calibration`).  The
+router falls back when a message names a subject the knowledge base declares
+out of scope, when its out-of-scope examples explain the message at least as
+well as the best entry, when that probability is below the threshold fitted for
+the knowledge base's target precision (or the best character score below its
+hand-set ``router.threshold``, when it states one), or when words the knowledge
+base never uses carry most of the message (:mod:`faqbot.routing.novelty`); it
+asks which one was meant when the two best are within the clarify margin.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
+from faqbot.routing import calibration
+from faqbot.routing.calibration import UNFITTED, fit_calibration
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
@@ -49,7 +55,7 @@ _TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 
 @dataclass(frozen=True)
 class Match:
-    """One ranked entry: its id, the question that matched best, and the confidence."""
+    """One ranked entry: its id, the question that matched best, and its score (a similarity, not a probability)."""
 
     entry_id: str
     question: str
@@ -63,7 +69,7 @@ class Routing:
     query: str
     decision: str  # "answer", "clarify" or "fallback"
     matches: tuple[Match, ...]  # real entries, best first
-    confidence: float  # confidence in the decision's intent (see :attr:`intent`)
+    confidence: float  # probability that the decision is right (calibrated; see :attr:`intent`)
     out_of_scope: bool = False  # fell back because out-of-scope subjects or examples matched best
 
     @property
@@ -107,8 +113,20 @@ class Router:
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
         self.novelty = fit_for_knowledge_base(kb, self._analyze, _TEMPLATE_TAG).veto
+        self.calibration = UNFITTED
+        self.calibration = fit_calibration(self, kb.settings.target_precision).calibration
+
+    @property
+    def score_floor(self) -> float:
+        """The lowest best-entry score the router answers at: the KB's hand-set one, else the fitted one's."""
+        explicit = self.kb.settings.threshold
+        return self.calibration.score_floor if explicit is None else explicit
 
     # -- evidence ---------------------------------------------------------------------------
+
+    def analyze(self, text: str) -> Analysis:
+        """The text's analysis with product names masked, as the router reads it."""
+        return self._analyze(text)
 
     def _analyze(self, text: str) -> Analysis:
         """The text's analysis with product names masked (they are entities, not intents)."""
@@ -117,19 +135,25 @@ class Router:
             prepared = self._products.sub(" ", prepared)
         return analyze(prepared)
 
-    def candidates(self, query: str, entities: Entities | None = None, exclude: str | None = None) -> Candidates:
+    def candidates(
+        self, query: str, entities: Entities | None = None, exclude: str | None = None, held_out: Sequence[int] = ()
+    ) -> Candidates:
         """Every entry either channel finds for ``query``, with each channel's score.
+
+        ``held_out``: stored question ids left out of every index, as if never written
+        (see :meth:`CharChannel.scores`); calibration routes its pseudo-queries so.
 
         When the fitted lexical weight is 0 (the shipped KB: its character channel alone
         routes held-out alternates as well), the lexical channel could only append
         zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
         """
         n = len(self.kb.entries)
-        char = self._char.scores(query, exclude)
+        char = self._char.scores(query, exclude, held_out)
         fields: FieldScores | None = None
         lexical = np.zeros(n)
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
+            excluded += [i for i in held_out if i < self._real_questions]
             fields = self._lexical.score(self._analyze(query).topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
             # the fused score divided by 1 + w is a confidence in [0, 1].
@@ -187,27 +211,54 @@ class Router:
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> Routing:
-        """Decide how to treat ``query``: answer, clarify or fall back (``exclude``: see :meth:`rank`)."""
+        """Decide how to treat ``query``: answer, clarify or fall back (``exclude``: see :meth:`rank`).
+
+        The confidence is the calibrated probability that the best entry is right
+        (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
+        """
         matches, found = self._scored(query, entities, exclude, top)
         real = tuple(matches)
-        best = real[0].confidence if real else 0.0
-        # The threshold and the out-of-scope examples are compared with the character
-        # evidence alone, the scale they were set on: the lexical channel reorders
-        # candidates but does not make a message look more answerable than before.
-        char = float(found.char[0]) if len(found.char) else 0.0
-        oos = found.out_of_scope
-        settings = self.kb.settings
+        right = self.calibration.probability(self.evidence(found))
+        wrong = round(1.0 - right, 4)
         if self._mentions_other_subject(query):
-            return Routing(query, DECISION_FALLBACK, real, max(0.9, round(1.0 - best, 4)), out_of_scope=True)
-        if oos and oos >= char:
-            # The out-of-scope examples explain the message at least as well as the best entry.
-            return Routing(query, DECISION_FALLBACK, real, max(oos, round(1.0 - char, 4)), out_of_scope=True)
-        if char < settings.threshold or self._novel(query, found):
-            # Too little evidence, or mostly about words the knowledge base never uses.
-            return Routing(query, DECISION_FALLBACK, real, round(1.0 - best, 4))
-        if len(real) > 1 and best - real[1].confidence < settings.clarify_margin:
-            return Routing(query, DECISION_CLARIFY, real, best)
-        return Routing(query, DECISION_ANSWER, real, best)
+            return Routing(query, DECISION_FALLBACK, real, max(0.9, wrong), out_of_scope=True)
+        if self._out_of_scope_wins(found):
+            return Routing(query, DECISION_FALLBACK, real, wrong, out_of_scope=True)
+        if not self._answerable(found, right) or self._novel(query, found):
+            # Probably wrong, or mostly about words the knowledge base never uses.
+            return Routing(query, DECISION_FALLBACK, real, wrong)
+        confidence = round(right, 4)
+        if len(real) > 1 and real[0].confidence - real[1].confidence < self.kb.settings.clarify_margin:
+            return Routing(query, DECISION_CLARIFY, real, confidence)
+        return Routing(query, DECISION_ANSWER, real, confidence)
+
+    def evidence(self, found: Candidates) -> calibration.Evidence:
+        """What the calibrated decision weighs for a message whose candidates are ``found``."""
+        return calibration.evidence(found, 1.0 + self.lexical_weight)
+
+    def refuses(self, query: str, found: Candidates) -> bool:
+        """Do the rules refuse ``query`` whatever the calibrated probability says?"""
+        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel(query, found)
+
+    def _answerable(self, found: Candidates, right: float) -> bool:
+        """Is the best entry likely enough right to answer?
+
+        A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
+        best character score (the scale it was set on); otherwise the calibrated probability
+        must reach the threshold fitted for ``router.target_precision``.
+        """
+        explicit = self.kb.settings.threshold
+        if explicit is not None:
+            return (float(found.char[0]) if len(found.char) else 0.0) >= explicit
+        return right >= self.calibration.threshold
+
+    def _out_of_scope_wins(self, found: Candidates) -> bool:
+        """Do the out-of-scope examples explain the message at least as well as the best entry?
+
+        Compared with the character evidence alone, the scale the examples are scored on.
+        """
+        char = float(found.char[0]) if len(found.char) else 0.0
+        return bool(found.out_of_scope) and found.out_of_scope >= char
 
     def _novel(self, query: str, found: Candidates) -> bool:
         """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none."""
