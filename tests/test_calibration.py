@@ -18,6 +18,7 @@ from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.calibration import (
     Evidence,
+    evidence,
     fit_calibration,
     fit_logistic,
     precision_threshold,
@@ -96,10 +97,10 @@ def test_the_fitted_threshold_meets_the_target_on_the_fitting_data(engine: Engin
     fit = fit_calibration(engine.router, target)
     model = fit.calibration
     p = np.array([model.probability(Evidence(s, m)) for s, m in fit.features.tolist()])
-    answered = fit.features[:, 1] >= engine.kb.settings.clarify_margin
     assert fit.in_domain.sum() >= 100 and (~fit.in_domain).sum() >= 20
     assert model.target_precision == target
-    assert _weighted_precision(p[answered], fit.labels[answered], fit.weights[answered], model.threshold) >= target
+    # Answers and clarifications together: what the router offers meets the target.
+    assert _weighted_precision(p, fit.labels, fit.weights, model.threshold) >= target
 
 
 def test_pseudo_queries_are_held_out_not_copies(engine: Engine) -> None:
@@ -192,3 +193,28 @@ def test_a_held_out_question_does_not_vouch_for_itself(min_kb: KnowledgeBase) ->
     # `exclude` leaves its words in the entry's vocabulary; held out, they are gone too.
     assert score(held) < score(excluded)
     assert doc not in held.char_doc.tolist()
+
+
+def _found(*fused: float) -> Candidates:
+    n = len(fused)
+    scores = np.array(fused)
+    return Candidates(np.arange(n), scores, scores, np.zeros(n), np.full(n, -1))
+
+
+@pytest.mark.parametrize(
+    ("fused", "expected"),
+    [
+        # A clear lead: the margin is over the runner-up, and the router answers.
+        ((0.8, 0.5, 0.4), Evidence(0.8, 0.3, False)),
+        # Two near-equals are both offered: the margin is over the first entry not offered.
+        ((0.8, 0.79, 0.3), Evidence(0.8, 0.5, True)),
+        # Two candidates only, near-equal: nothing left out, the whole score leads.
+        ((0.6, 0.6), Evidence(0.6, 0.6, True)),
+        # One candidate: its score is its lead.
+        ((0.4,), Evidence(0.4, 0.4, False)),
+    ],
+)
+def test_a_clarification_is_judged_by_what_it_offers(fused: tuple[float, ...], expected: Evidence) -> None:
+    got = evidence(_found(*fused), 1.0, 0.03)
+    assert got.clarifies == expected.clarifies
+    assert got.score == pytest.approx(expected.score) and got.margin == pytest.approx(expected.margin)

@@ -42,10 +42,13 @@ standardised features); a feature whose weight comes out negative is dropped
 and the rest refitted, so the probability never falls as the score or the
 margin rises.
 
-The threshold is the smallest probability at which the fitting examples the
-router would answer — probability at or above it, and a lead of at least the
-clarify margin (a clarification is not an answer) — are right at least
-``target_precision`` of the time, weighted as in the fit.  With fewer than
+What must be right is what the router offers: the best entry when it answers,
+the best :data:`CLARIFY_CHOICES` when the two best are within the clarify margin
+and it asks which one was meant.  For a clarification the margin is the lead
+over the first entry not offered, and an example is right when its entry is
+among those offered.  The threshold is the smallest probability at which the
+fitting examples at or above it are right at least ``target_precision`` of the
+time, weighted as in the fit.  With fewer than
 :data:`MIN_EXAMPLES` examples in either class nothing is fitted: the score
 stands in for the probability, with threshold :data:`FALLBACK_THRESHOLD`.
 """
@@ -80,6 +83,8 @@ RIDGE = 1.0
 # Without a fitted model: the score stands in for the probability, with the threshold
 # faqbot used before calibration (hand-set on the shipped knowledge base's character score).
 FALLBACK_THRESHOLD = 0.3
+# Entries a clarification offers (「どちらのことですか」 with the best two).
+CLARIFY_CHOICES = 2
 # The sign each feature's weight may have: score and margin both raise the probability.
 SIGNS = (1.0, 1.0)
 _NEWTON_STEPS = 50
@@ -91,18 +96,27 @@ class Evidence:
     """What the decision weighs for one message: the best score and its lead over the runner-up."""
 
     score: float
-    margin: float
+    margin: float  # over the runner-up; when clarifying, over the first entry not offered
+    clarifies: bool = False  # the two best are within the clarify margin: both are offered
 
     def vector(self) -> np.ndarray:
         """The features in the model's order."""
         return np.array([self.score, self.margin])
 
 
-def evidence(found: Candidates, scale: float) -> Evidence:
-    """The evidence of a routing, on the confidence scale (fused scores ÷ ``scale``)."""
-    best = min(float(found.fused[0]) / scale, 1.0) if len(found.fused) else 0.0
-    second = min(float(found.fused[1]) / scale, 1.0) if len(found.fused) > 1 else 0.0
-    return Evidence(best, max(best - second, 0.0))
+def evidence(found: Candidates, scale: float, clarify_margin: float) -> Evidence:
+    """The evidence of a routing, on the confidence scale (fused scores ÷ ``scale``).
+
+    When the two best are within ``clarify_margin`` the router offers the best
+    :data:`CLARIFY_CHOICES` instead of answering: what must then be right is the
+    offer, so the margin is the lead of the best over the first entry *not*
+    offered (a clarification between two near-equals is not doubtful for that).
+    """
+    fused = np.minimum(found.fused[: CLARIFY_CHOICES + 1] / scale, 1.0).tolist()
+    fused += [0.0] * (CLARIFY_CHOICES + 1 - len(fused))
+    clarifies = fused[0] - fused[1] < clarify_margin
+    rival = fused[CLARIFY_CHOICES] if clarifies else fused[1]
+    return Evidence(fused[0], max(fused[0] - rival, 0.0), clarifies)
 
 
 @dataclass(frozen=True)
@@ -207,8 +221,9 @@ def fit_calibration(router: Router, target: float) -> CalibrationFit:
         found = router.candidates(example.query, held_out=example.held_out)
         if router.refuses(example.query, found):
             continue
-        rows.append(router.evidence(found))
-        labels.append(float(example.entry >= 0 and len(found.owners) > 0 and int(found.owners[0]) == example.entry))
+        ev = router.evidence(found)
+        rows.append(ev)
+        labels.append(float(example.entry in found.owners[: CLARIFY_CHOICES if ev.clarifies else 1].tolist()))
         kept.append(i)
     x = np.array([r.vector() for r in rows]).reshape(-1, 2)
     y = np.array(labels)
@@ -220,10 +235,10 @@ def fit_calibration(router: Router, target: float) -> CalibrationFit:
     intercept, coef = fit_logistic(x, y, weights)
     model = Calibration(intercept, (float(coef[0]), float(coef[1])), 0.0, target)
     p = np.array([model.probability(r) for r in rows])
-    # A clarification is not an answer: the target is the precision of what the router answers.
-    answered = x[:, 1] >= router.kb.settings.clarify_margin
-    threshold = precision_threshold(p[answered], y[answered], weights[answered], target)
-    above = x[answered & (p >= threshold), 0]
+    # What the router offers — an answer, or the two entries of a clarification — must be
+    # right at least ``target`` of the time.
+    threshold = precision_threshold(p, y, weights, target)
+    above = x[p >= threshold, 0]
     floor = float(above.min()) if len(above) else 1.0
     return CalibrationFit(Calibration(intercept, model.weights, threshold, target, floor), x, y, weights, in_domain)
 

@@ -234,7 +234,7 @@ class Router:
 
     def evidence(self, found: Candidates) -> calibration.Evidence:
         """What the calibrated decision weighs for a message whose candidates are ``found``."""
-        return calibration.evidence(found, 1.0 + self.lexical_weight)
+        return calibration.evidence(found, 1.0 + self.lexical_weight, self.kb.settings.clarify_margin)
 
     def refuses(self, query: str, found: Candidates) -> bool:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
