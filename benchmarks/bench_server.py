@@ -20,6 +20,12 @@ and the server share its cores; other work may too).  Memory is read from
 ``/proc/PID/smaps_rollup`` (RSS, PSS, USS) for the supervisor and every worker
 before and after the load: what a second worker adds is its USS.
 
+``--baseline SRC`` measures a second ``faqbot serve`` run from another copy of
+faqbot's source (``git archive main | tar -x -C SRC``; same venv, ``SRC`` first on
+``PYTHONPATH``) against this one, ``--rounds`` times, alternating which goes
+first, for before → after figures from one run; the medians are printed under
+``"ab"``.  ``--skip-cached`` leaves out the turn-cache-hit runs.
+
 ``--gunicorn`` runs the same measurements against gunicorn with uvicorn workers
 and ``--preload`` over the same app, side by side (``pip install gunicorn
 uvicorn-worker`` into the venv first; neither is a dependency of faqbot).
@@ -43,13 +49,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from kbgen import generate_entries, probe_queries  # noqa: E402
-from procmem import children, load_average, memory  # noqa: E402
+from procmem import children, cpu_seconds, descendants, load_average, memory  # noqa: E402
 
 from faqbot.quality.evaluation import load_examples  # noqa: E402
 from faqbot.web.localserver import free_port, wait_until_healthy  # noqa: E402
@@ -117,14 +125,24 @@ def chat_messages(entries: int) -> tuple[list[str], list[str]]:
     return messages, unique
 
 
-def _wrk(url: str, duration: int, connections: int, script: Path | None) -> dict[str, object]:
+def _wrk(url: str, duration: int, connections: int, script: Path | None, server: int) -> dict[str, object]:
+    """One wrk run; with the CPU time the server's processes (``server`` and its descendants) spent per request.
+
+    CPU per request is what a request costs the server whoever else shares the cores,
+    so it compares across runs far better than req/s on a loaded machine.
+    """
     load = load_average()
     print(f"… wrk {url} ({'script' if script else 'GET'}), load average {load}", file=sys.stderr, flush=True)
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "5s", "--latency"]
     if script is not None:
         cmd += ["-s", str(script)]
+    processes = [server, *descendants(server)]
+    cpu = cpu_seconds(processes)
     out = subprocess.run([*cmd, url], check=True, capture_output=True, text=True, timeout=duration + 30)
-    return {**parse_wrk(out.stdout), "load_average_before": load}
+    cpu = cpu_seconds(processes) - cpu
+    result = parse_wrk(out.stdout)
+    per_request = 1000 * cpu / result["requests"] if result["requests"] else 0.0
+    return {**result, "server_cpu_ms_per_request": round(per_request, 3), "load_average_before": load}
 
 
 def _memory(pid: int) -> dict[str, object]:
@@ -147,20 +165,34 @@ def _wait_for_workers(pid: int, count: int, timeout: float = 120) -> None:
     time.sleep(2)  # every worker answering, not just started
 
 
+def _check_chat(base: str) -> None:
+    """One chat request must succeed before any is counted (a refused one is fast, and flatters)."""
+    body = json.dumps({"message": "解約したい", "today": "2026-11-26"}, ensure_ascii=False).encode()
+    request = urllib.request.Request(f"{base}/api/v1/chat", body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"the server refuses the benchmark's chat request: {exc.code} {exc.read()[:300]!r}") from None
+
+
 def measure(cmd: list[str], env: dict[str, str], port: int, args: argparse.Namespace, scripts: dict[str, Path]) -> dict[str, object]:
     """Start one server, run wrk against /healthz and both chats, read its memory, stop it."""
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    cached: dict[str, object] = {}
     try:
         base = f"http://{HOST}:{port}"
         wait_until_healthy(base, proc, timeout=180)
         _wait_for_workers(proc.pid, args.workers)
+        _check_chat(base)
         memory_idle = _memory(proc.pid)
-        health = _wrk(f"{base}/healthz", args.duration, args.connections, None)
-        unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["unique"])
-        # Each worker has its own turn cache and computes each popular message once: a warm-up
-        # round (not counted) fills them, so the measured run is hits, not first-time turns.
-        _wrk(f"{base}/api/v1/chat", max(1, args.duration // 2), args.connections, scripts["cached"])
-        cached = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["cached"])
+        health = _wrk(f"{base}/healthz", args.duration, args.connections, None, proc.pid)
+        unique = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["unique"], proc.pid)
+        if not args.skip_cached:
+            # Each worker has its own turn cache and computes each popular message once: a warm-up
+            # round (not counted) fills them, so the measured run is hits, not first-time turns.
+            _wrk(f"{base}/api/v1/chat", max(1, args.duration // 2), args.connections, scripts["cached"], proc.pid)
+            cached = _wrk(f"{base}/api/v1/chat", args.duration, args.connections, scripts["cached"], proc.pid)
         memory_loaded = _memory(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -173,9 +205,42 @@ def measure(cmd: list[str], env: dict[str, str], port: int, args: argparse.Names
     return {
         "healthz": health, "chat_unique": unique, "chat_cached": cached,
         "chat_unique_vs_healthz": float(unique["rps"]) / rps if rps else 0.0,  # type: ignore[arg-type]
-        "chat_cached_vs_healthz": float(cached["rps"]) / rps if rps else 0.0,  # type: ignore[arg-type]
+        "chat_cached_vs_healthz": float(cached.get("rps", 0.0)) / rps if rps else 0.0,  # type: ignore[arg-type]
+        # The same ratio from the server's CPU per request: what the cores allow, whoever shares them.
+        "chat_unique_vs_healthz_cpu": _cpu_ratio(health, unique),
         "memory_idle": memory_idle, "memory_after_load": memory_loaded,
     }
+
+
+def _cpu_ratio(health: dict[str, object], chat: dict[str, object]) -> float:
+    chat_ms = float(chat["server_cpu_ms_per_request"])  # type: ignore[arg-type]
+    return float(health["server_cpu_ms_per_request"]) / chat_ms if chat_ms else 0.0  # type: ignore[arg-type]
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def ab_summary(rounds: list[dict[str, dict[str, object]]]) -> dict[str, dict[str, float]]:
+    """Per server, the medians over the rounds: healthz and never-repeated chat req/s and p99, and their ratio."""
+    summary: dict[str, dict[str, float]] = {}
+    for name in rounds[0]:
+        runs = [r[name] for r in rounds]
+        summary[name] = {
+            "healthz_rps": _median([float(r["healthz"]["rps"]) for r in runs]),  # type: ignore[index]
+            "healthz_p99_ms": _median([float(r["healthz"]["p99_ms"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_rps": _median([float(r["chat_unique"]["rps"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_p50_ms": _median([float(r["chat_unique"]["p50_ms"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_p99_ms": _median([float(r["chat_unique"]["p99_ms"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_vs_healthz": _median([float(r["chat_unique_vs_healthz"]) for r in runs]),  # type: ignore[arg-type]
+            "healthz_cpu_ms": _median([float(r["healthz"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_cpu_ms": _median([float(r["chat_unique"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
+            "chat_unique_vs_healthz_cpu": _median([float(r["chat_unique_vs_healthz_cpu"]) for r in runs]),  # type: ignore[arg-type]
+            "errors": sum(float(r["chat_unique"]["errors"]) + float(r["healthz"]["errors"]) for r in runs),  # type: ignore[index]
+        }
+    return summary
 
 
 def main() -> None:
@@ -187,6 +252,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--gunicorn", action="store_true", help="also measure gunicorn + uvicorn workers, --preload")
     parser.add_argument("--peer-first", action="store_true", help="measure gunicorn before faqbot serve")
+    parser.add_argument("--baseline", type=Path, help="another copy of faqbot's source, measured side by side")
+    parser.add_argument("--rounds", type=int, default=1, help="with --baseline: rounds, alternating which runs first")
+    parser.add_argument("--skip-cached", action="store_true", help="leave out the turn-cache-hit runs")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed; run benchmarks/setup.sh first")
@@ -208,6 +276,8 @@ def main() -> None:
             "FAQBOT_ANALYTICS": "off",
             # One loopback client sends everything: a per-client limit would measure the limiter.
             "FAQBOT_RATE_LIMIT": "0",
+            # Every request names the same day, so that answers do not change with the date the run is on.
+            "FAQBOT_ALLOW_CLIENT_TODAY": "1",
         }
         # Warm the engine cache, as a deployment would before taking traffic.
         subprocess.run([str(bindir / "faqbot"), "ask", "--kb", str(args.kb), "解約したい", "--today", "2026-11-26"],
@@ -226,8 +296,18 @@ def main() -> None:
             runs.append(("gunicorn", gunicorn, {**env, "FAQBOT_KB": str(args.kb)}, peer_port))
             if args.peer_first:
                 runs.reverse()
-        for name, cmd, run_env, run_port in runs:
-            result[name] = measure(cmd, run_env, run_port, args, scripts)
+        if args.baseline is not None:
+            baseline_env = {**env, "PYTHONPATH": str(args.baseline.resolve())}
+            runs.append(("baseline", serve, baseline_env, port))
+        rounds: list[dict[str, dict[str, object]]] = []
+        for number in range(max(1, args.rounds)):
+            ordered = runs if number % 2 == 0 else list(reversed(runs))
+            rounds.append({name: measure(cmd, run_env, run_port, args, scripts) for name, cmd, run_env, run_port in ordered})
+        for name, *_ in runs:
+            result[name] = rounds[0][name]
+        if len(rounds) > 1 or args.baseline is not None:
+            result["rounds"] = rounds
+            result["ab"] = ab_summary(rounds)
     result["load_average_at_end"] = load_average()
     print(json.dumps(result))
 

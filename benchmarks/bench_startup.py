@@ -1,22 +1,33 @@
 """`faqbot ask` start-up against importing its runtime dependencies alone, and what it imports.
 
 Runs, alternately and ``--runs`` times each (hyperfine-style: a warm-up run of
-each first, then median, min, max and standard deviation of the wall time):
+each first, then median, min, max and standard deviation of the wall time, and
+each process's own peak RSS from ``wait4``):
 
 * ``faqbot ask "解約したい"`` on the shipped knowledge base, engine cache warm;
-* ``python -c "import click, numpy, rapidfuzz, yaml, jinja2"``: the libraries
-  answering a question needs, and nothing of faqbot.
+* ``python -c "import click, numpy, rapidfuzz, yaml, jinja2, fugashi"``: the
+  libraries answering a question needs, and nothing of faqbot;
+* with ``--peer-src DIR`` (another checkout's source, e.g. ``git archive main``
+  unpacked), the same ``faqbot ask`` run from that code: before → after in one run;
+* with ``--kb DIR`` (repeatable; e.g. a 50k ``kbgen`` knowledge base), ``faqbot
+  ask`` on that knowledge base too (and from the peer), engine cache warm.
+
+faqbot's modules are compiled to ``.pyc`` first and ``PYTHONDONTWRITEBYTECODE``
+is dropped for the runs: an installed package has its bytecode (pip compiles it,
+as it did the libraries' the import-only run loads); recompiling faqbot's source
+in every run would time Python's compiler, not faqbot.
 
 Then ``python -X importtime`` of the same ``faqbot ask`` lists the slowest
 imports (cumulative) and every module loaded that answering does not need: the
 dependencies only a build (or another command) uses.  Prints one JSON object.
 
-    .venv/bin/python benchmarks/bench_startup.py --runs 20
+    .venv/bin/python benchmarks/bench_startup.py --runs 20 [--peer-src /tmp/main] [--kb /tmp/kb50k]
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import statistics
@@ -34,23 +45,35 @@ from procmem import load_average  # noqa: E402
 PY = sys.executable
 FAQBOT = str(Path(PY).parent / "faqbot")
 ASK = [FAQBOT, "ask", "解約したい", "--today", "2026-11-26"]
-#: What answering one question needs: the CLI, the router's arrays and fuzzy scores, YAML, templates.
-RUNTIME_DEPS = ("click", "numpy", "rapidfuzz", "yaml", "jinja2")
+#: What answering one question needs: the CLI, the router's arrays and fuzzy scores, YAML (the
+#: templates' words), templates, and MeCab (the unknown-content veto analyses an answerable message).
+RUNTIME_DEPS = ("click", "numpy", "rapidfuzz", "yaml", "jinja2", "fugashi")
 IMPORT_ONLY = [PY, "-c", f"import {', '.join(RUNTIME_DEPS)}"]
 #: Loaded by `faqbot ask` today, needed only to build an engine (kana readings) or never by ask.
 BUILD_ONLY = ("pykakasi", "deprecated", "wrapt", "asyncio", "ssl", "concurrent.futures", "multiprocessing",
               "sqlite3", "starlette", "uvicorn", "prompt_toolkit", "rich")
 
 
-def _wall(cmd: list[str], env: dict[str, str]) -> float:
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and the process's own peak RSS (MB)."""
     started = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed")
+    return wall, usage.ru_maxrss / 1024
 
 
-def _summary(times: list[float]) -> dict[str, float]:
+def _summary(runs: list[tuple[float, float]]) -> dict[str, float]:
+    times = [wall for wall, _ in runs]
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
-            "stdev_s": statistics.stdev(times) if len(times) > 1 else 0.0, "runs": len(times)}
+            "stdev_s": statistics.stdev(times) if len(times) > 1 else 0.0, "runs": len(times),
+            "peak_rss_mb": max(rss for _, rss in runs)}
+
+
+def _ask(kb: Path | None) -> list[str]:
+    return ASK + (["--kb", str(kb)] if kb else [])
 
 
 def import_profile(env: dict[str, str], top: int) -> dict[str, object]:
@@ -75,22 +98,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--top", type=int, default=15, help="slowest imports to list")
+    parser.add_argument("--peer-src", type=Path, help="another checkout's source folder to time side by side")
+    parser.add_argument("--kb", type=Path, action="append", default=[], help="also time ask on this KB")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "FAQBOT_CACHE_DIR": cache, "FAQBOT_ANALYTICS": "off"}
+    for src in (HERE.parent, args.peer_src):
+        if src is not None:
+            compileall.compile_dir(src / "faqbot", quiet=1)
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as peer_cache:
+        env = {**base, "FAQBOT_CACHE_DIR": cache, "FAQBOT_ANALYTICS": "off"}
+        peer_env = {**env, "FAQBOT_CACHE_DIR": peer_cache, "PYTHONPATH": str(args.peer_src)}
+        cases: dict[str, tuple[list[str], dict[str, str]]] = {"ask": (ASK, env), "import_runtime_deps": (IMPORT_ONLY, env)}
+        for kb in args.kb:
+            cases[f"ask --kb {kb.name}"] = (_ask(kb), env)
+        if args.peer_src:
+            for kb in (None, *args.kb):
+                cases[f"peer ask{f' --kb {kb.name}' if kb else ''}"] = (_ask(kb), peer_env)
         load = load_average()
-        for cmd in (ASK, IMPORT_ONLY):  # warm-up: the engine cache filled, files in the page cache
-            _wall(cmd, env)
-        ask, deps = [], []
+        for cmd, case_env in cases.values():  # warm-up: engine caches filled, files in the page cache
+            _run(cmd, case_env)
+        timings: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
         for _ in range(args.runs):
-            ask.append(_wall(ASK, env))
-            deps.append(_wall(IMPORT_ONLY, env))
+            for name, (cmd, case_env) in cases.items():
+                timings[name].append(_run(cmd, case_env))
         profile = import_profile(env, args.top)
+    summaries = {name: _summary(runs) for name, runs in timings.items()}
     result = {
         "load_average_before": load, "load_average_after": load_average(),
-        "ask": _summary(ask), "import_runtime_deps": _summary(deps), "runtime_deps": list(RUNTIME_DEPS),
-        "ask_vs_imports": statistics.median(ask) / statistics.median(deps), **profile,
+        **summaries, "runtime_deps": list(RUNTIME_DEPS),
+        "ask_vs_imports": summaries["ask"]["median_s"] / summaries["import_runtime_deps"]["median_s"], **profile,
     }
+    if args.peer_src:
+        result["peer_ask_vs_imports"] = summaries["peer ask"]["median_s"] / summaries["import_runtime_deps"]["median_s"]
     print(json.dumps(result, ensure_ascii=False))
 
 

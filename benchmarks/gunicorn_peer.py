@@ -17,4 +17,4 @@ from uvicorn_worker import UvicornWorker
 class NoDelayUvicornWorker(UvicornWorker):  # type: ignore[misc]
     """uvicorn-worker's worker with faqbot's protocol (TCP_NODELAY, header deadline)."""
 
-    CONFIG_KWARGS: dict[str, Any] = {"loop": "asyncio", "http": "faqbot.web.protocol:NoDelayH11Protocol"}
+    CONFIG_KWARGS: dict[str, Any] = {"loop": "auto", "http": "faqbot.web.protocol:NoDelayHttpToolsProtocol"}

@@ -66,6 +66,18 @@ def memory(pid: int) -> Memory:
     return Memory(pid, kib.get("Rss", 0) / 1024, kib.get("Pss", 0) / 1024, uss / 1024)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes ``pids`` have used so far (seconds; a gone one counts 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of stat(5)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     """The 1, 5 and 15-minute load averages, as ``uptime`` prints them."""
     one, five, fifteen = os.getloadavg()

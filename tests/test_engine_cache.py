@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import pickle
 import shutil
+from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from faqbot.answers import engine_cache
+from faqbot.answers.answering import answer_query
+from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
+from faqbot.kb.entry_table import EntryTable
 from faqbot.kb.loader import SHIPPED_KB
 
 
@@ -27,7 +31,7 @@ def _edit_first_question(kb: Path, new: str) -> None:
 
 def test_second_load_comes_from_the_cache(kb_copy: Path) -> None:
     first = engine_cache.load_engine(kb_copy)
-    files = list((kb_copy.parent / "cache").glob("engine-*.pickle"))
+    files = list((kb_copy.parent / "cache").glob("engine-*.engine"))
     assert len(files) == 1
     second = engine_cache.load_engine(kb_copy)
     assert second.kb.content_hash == first.kb.content_hash
@@ -44,12 +48,12 @@ def test_an_edited_kb_is_never_answered_from_the_old_engine(kb_copy: Path) -> No
 def test_a_cached_engine_for_other_content_is_not_used(kb_copy: Path) -> None:
     engine = engine_cache.load_engine(kb_copy)
     cache = kb_copy.parent / "cache"
-    before = set(cache.glob("engine-*.pickle"))
+    before = set(cache.glob("engine-*.engine"))
     _edit_first_question(kb_copy, "自動更新って何？")
     engine_cache.load_engine(kb_copy)  # caches the new content's engine under its own key
-    (path,) = set(cache.glob("engine-*.pickle")) - before
+    (path,) = set(cache.glob("engine-*.engine")) - before
     # Plant the old engine under the new content's key (as a race or a bug might).
-    path.write_bytes(pickle.dumps(engine))
+    write_engine_file(engine, path)
     assert engine_cache.load_engine(kb_copy).kb.entry("about").question == "自動更新って何？"
 
 
@@ -68,4 +72,77 @@ def test_old_engines_are_pruned(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) 
             (kb_copy / "faq" / "about.yaml").read_text(encoding="utf-8").replace(f"question: 質問{i}", "question: あんしん自動更新とは何ですか？", 1),
             encoding="utf-8",
         )
-    assert len(list((kb_copy.parent / "cache").glob("engine-*.pickle"))) == 2
+    assert len(list((kb_copy.parent / "cache").glob("engine-*.engine"))) == 2
+
+
+def _cached_file(kb: Path) -> Path:
+    (path,) = (kb.parent / "cache").glob("engine-*.engine")
+    return path
+
+
+def test_a_cached_engine_maps_its_arrays_read_only_and_decodes_entries_on_demand(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)
+    engine = engine_cache.load_engine(kb_copy)
+    postings = engine.router.char_channel._surface_index._docs
+    assert isinstance(postings, np.ndarray) and not postings.flags.writeable
+    assert isinstance(engine.kb.entries, EntryTable)
+    assert engine.kb.entry("about").question == "あんしん自動更新とは何ですか？"
+    assert engine.kb.has_entry("about") and not engine.kb.has_entry("no-such-entry")
+
+
+def test_a_cached_engine_answers_as_the_built_one(kb_copy: Path) -> None:
+    built = engine_cache.load_engine(kb_copy)  # the miss: built, stored, then read back
+    mapped = engine_cache.load_engine(kb_copy)
+    for query in ("解約したい", "クレジットカード以外で払えますか？", "how do I cancel?", "パスポートの更新"):
+        first = answer_query(built, query, date(2026, 11, 26))
+        second = answer_query(mapped, query, date(2026, 11, 26))
+        assert (first.intent, first.decision, first.confidence, first.text) == (
+            second.intent, second.decision, second.confidence, second.text)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "garbage", "empty"])
+def test_a_damaged_engine_file_is_rebuilt_not_trusted(kb_copy: Path, damage: str) -> None:
+    engine_cache.load_engine(kb_copy)
+    path = _cached_file(kb_copy)
+    data = bytearray(path.read_bytes())
+    if damage == "truncate":
+        data = data[: len(data) // 2]
+    elif damage == "flip":
+        data[200] ^= 0xFF  # inside the table or the pickle: the checksum covers both
+    elif damage == "garbage":
+        data = bytearray(b"not an engine" * 10)
+    else:
+        data = bytearray()
+    path.write_bytes(bytes(data))
+    with pytest.raises(EngineFileError):
+        read_engine_file(path)
+    engine = engine_cache.load_engine(kb_copy)
+    assert engine.kb.entry("about").question == "あんしん自動更新とは何ですか？"
+    read_engine_file(_cached_file(kb_copy))  # rewritten whole
+
+
+def test_an_edited_source_file_misses_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "a.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(engine_cache, "_PACKAGE", package)
+    before = engine_cache._code_hash()
+    (package / "a.py").write_text("x = 22\n", encoding="utf-8")
+    assert engine_cache._code_hash() != before
+
+
+def test_an_unwritable_cache_still_answers(kb_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(blocker / "cache"))
+    assert engine_cache.load_engine(kb_copy).kb.entry("about").question == "あんしん自動更新とは何ですか？"
+
+
+def test_the_content_hash_is_remembered_only_for_settled_files(kb_copy: Path) -> None:
+    cache = kb_copy.parent / "cache"
+    engine_cache.load_engine(kb_copy)  # copied files keep their old modification times
+    assert len(list(cache.glob("content-*"))) == 1
+    _edit_first_question(kb_copy, "自動更新って何？")  # modified just now: hashed, not remembered
+    engine = engine_cache.load_engine(kb_copy)
+    assert engine.kb.entry("about").question == "自動更新って何？"
+    assert len(list(cache.glob("content-*"))) == 1

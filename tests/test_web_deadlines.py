@@ -120,6 +120,18 @@ def test_headers_in_time_then_a_slow_body_are_the_apps_business(port: int) -> No
     assert data.startswith(b"HTTP/1.1 200 "), data[:200]
 
 
+def test_pipelined_requests_are_all_answered_then_the_deadline_runs_again(port: int) -> None:
+    """httptools parses every buffered request at once: the deadline waits for the last answer, then restarts."""
+    sock = socket.create_connection((LOOPBACK, port), timeout=10)
+    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+    data, closed_after = _read_until_closed(sock, HEADER_TIMEOUT + SLACK + 5)
+    sock.close()
+    assert data.count(b"HTTP/1.1 200 ") == 3, data[:300]
+    # uvicorn's own keep-alive timeout is 5 s: an earlier close is the header deadline's.
+    assert closed_after < HEADER_TIMEOUT + SLACK, f"the idle connection was held {closed_after:.1f} s"
+    assert b"408 Request Timeout" not in data  # nothing of a fourth request arrived: closed without a word
+
+
 def test_many_half_open_connections_are_closed_and_the_server_still_answers(port: int) -> None:
     selector = selectors.DefaultSelector()
     sockets = []

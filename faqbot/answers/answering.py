@@ -16,6 +16,7 @@ from faqbot.kb.billing import BillingResult, format_date, next_billing
 from faqbot.kb.dates import format_date_en
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
+from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
 
@@ -84,7 +85,7 @@ def answer_routing(engine: Engine, routing: Routing, entities: Entities, today: 
         )
         return Answer(routing.query, "fallback", DECISION_FALLBACK, routing.confidence, text, entities, suggestions)
     if routing.decision == DECISION_CLARIFY:
-        choices = suggestions[:2]
+        choices = suggestions[:CLARIFY_CHOICES]
         text = render_system("clarify", {"choices": choices}, kb.lang)
         return Answer(routing.query, routing.intent, DECISION_CLARIFY, routing.confidence, text, entities, choices)
     entry = kb.entry(routing.intent)

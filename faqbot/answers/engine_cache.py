@@ -2,16 +2,27 @@
 
 Building the engine (validating the knowledge base, rendering every template
 for every product, computing kana readings, building the n-gram indexes)
-takes about a second; unpickling it takes milliseconds.  The cache key is a
-hash of every knowledge-base file *and* of faqbot's own source, so an edited
-knowledge base or an upgraded faqbot never reads a stale engine: it simply
-misses and rebuilds.  The code hash covers every file of the package
-(templates included) and the versions of the libraries whose data or pickles
-the engine holds (numpy, pykakasi, fugashi, unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML).  An engine is
-stored only when the knowledge base did not change while it was being built,
-and a loaded engine must carry the content hash of the files on disk now.
-A cache that cannot be read or written is ignored; old engines beyond the
-newest few are deleted so the folder does not grow without bound.
+takes about a second for the shipped knowledge base and a minute at 50,000
+entries; opening a cached one maps its file (:mod:`faqbot.answers.engine_file`:
+a small pickle, every array mapped read-only) in milliseconds.  The cache key
+is a hash of every knowledge-base file *and* of faqbot's own code, so an
+edited knowledge base or an upgraded faqbot never reads a stale engine: it
+simply misses and rebuilds.  The code part covers every file of the package
+(templates included) by path, size and modification time — an edited source
+file changes its modification time, and stat-ing is what keeps a warm start
+from reading and hashing the whole package — and the installed versions of the
+libraries whose data or pickles the engine holds (numpy, pykakasi, fugashi,
+unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML), read from their
+``*.dist-info`` folder names.  An engine is stored only when the knowledge
+base did not change while it was being built, and a loaded engine must carry
+the content hash of the files on disk now (remembered per signature of the
+files — path, size, modification time, inode — so a warm start reads no YAML;
+see :func:`_content_hash`).  A cache file that cannot be read,
+or fails the engine file's checks (truncated, corrupt), is rebuilt; one that
+cannot be written is ignored; old engines beyond the newest few are deleted so
+the folder does not grow without bound.  A freshly built engine is stored and
+then served from the file it was stored in, so the processes of ``faqbot
+serve`` share its pages whether it was built or found.
 
 Location: ``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else
 ``~/.cache/faqbot``.  ``FAQBOT_CACHE=off`` disables it.
@@ -20,19 +31,28 @@ Location: ``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 import pickle
+import re
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
+from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
 _LIBRARIES = ("numpy", "pykakasi", "fugashi", "unidic-lite", "wordfreq", "rapidfuzz", "jinja2", "PyYAML")
+# Distribution folders as installers name them (PEP 503-normalised names, "_" for "-").
+_DIST_INFO = re.compile(r"(?P<name>[^-]+)-(?P<version>[^-]+)\.dist-info")
+_WANTED = {re.sub(r"[-_.]+", "_", name).lower() for name in _LIBRARIES}
+_SUFFIX = ".engine"
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# Files modified more recently than this are hashed, not remembered (see _content_hash).
+_SETTLED_NS = 2_000_000_000
 # Engines kept in the cache folder (one per knowledge base and faqbot version in use).
 _KEEP = 8
 
@@ -49,17 +69,38 @@ def cache_dir() -> Path | None:
 
 
 def _code_hash() -> str:
+    """Python's version, the libraries' versions, and every package file's path, size and mtime."""
     digest = hashlib.sha256(sys.version.encode())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}=={importlib.metadata.version(name)}".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{name} missing".encode())
-    for path in sorted(_PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(_PACKAGE).as_posix().encode())
-            digest.update(path.read_bytes())
+    digest.update("\n".join(_library_versions()).encode())
+    root = str(_PACKAGE)
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # walked in sorted order
+        relative = folder[len(root) :]  # os.path.relpath costs more than all the stat calls
+        for name in sorted(files):
+            stat = os.stat(os.path.join(folder, name))
+            digest.update(f"{relative}/{name}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _library_versions() -> list[str]:
+    """``name==version`` of each library in :data:`_LIBRARIES` found on ``sys.path`` (the first one wins).
+
+    Read from the ``*.dist-info`` folder names, as importlib.metadata would, without
+    importing it (a tenth of every ``faqbot ask``).
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for name in names:
+            match = _DIST_INFO.fullmatch(name)
+            if match:
+                key = re.sub(r"[-_.]+", "_", match["name"]).lower()
+                if key in _WANTED:
+                    found.setdefault(key, match["version"])
+    return [f"{name}=={found.get(name, 'missing')}" for name in sorted(_WANTED)]
 
 
 def _key(root: Path, content_hash: str) -> str:
@@ -78,38 +119,97 @@ def load_engine(root: Path | str | None = None) -> Engine:
     folder = cache_dir()
     if folder is None or not root.is_dir():
         return Engine.build(load_knowledge_base(root))
-    content_hash = kb_content_hash(root)
-    path = folder / f"engine-{_key(root, content_hash)}.pickle"
-    try:
-        with path.open("rb") as handle:
-            engine = pickle.load(handle)  # noqa: S301 - our own file, keyed by content hash
-        if isinstance(engine, Engine) and engine.kb.content_hash == content_hash:
-            return engine
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing or unreadable: rebuild below
+    content_hash = _content_hash(root, folder)
+    path = folder / f"engine-{_key(root, content_hash)}{_SUFFIX}"
+    engine = _read(path, content_hash)
+    if engine is not None:
+        return engine
     engine = Engine.build(load_knowledge_base(root))
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
-    if engine.kb.content_hash == content_hash == kb_content_hash(root):
-        _store(folder, path, engine)
+    if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):
+        # Served from the file just written: its arrays then live in shared, read-only
+        # pages (forked server workers never copy them), like a cache hit's.
+        return _read(path, content_hash) or engine
     return engine
 
 
-def _store(folder: Path, path: Path, engine: Engine) -> None:
+def _content_hash(root: Path, folder: Path) -> str:
+    """:func:`kb_content_hash` of ``root``, remembered per signature of its files.
+
+    Hashing reads every YAML file: 40 MB, 30-70 ms of a warm start, at 50,000
+    entries.  The signature is each file's path, size, modification time (ns) and
+    inode, as git's index and make use; an edit changes it.  Like git's "racy"
+    rule, a result is remembered only once every file is older than
+    :data:`_SETTLED_NS`: a file written within the same clock tick as it was hashed
+    could change again without its modification time moving.
+    """
+    signature = hashlib.sha256()
+    newest = 0
+    for path in sorted(root.rglob("*.yaml")):
+        stat = path.stat()
+        newest = max(newest, stat.st_mtime_ns)
+        signature.update(f"{path.relative_to(root).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ino}\n".encode())
+    memo = folder / f"content-{signature.hexdigest()[:32]}"
+    try:
+        remembered = memo.read_text(encoding="ascii")
+        if _HEX64.fullmatch(remembered):
+            return remembered
+    except (OSError, UnicodeDecodeError):
+        pass  # not remembered yet
+    content_hash = kb_content_hash(root)
+    if time.time_ns() - newest > _SETTLED_NS:
+        _write_atomically(folder, memo, content_hash.encode())
+    return content_hash
+
+
+def _write_atomically(folder: Path, path: Path, data: bytes) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".content-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(name, path)
+    except OSError:
+        return  # not remembered: hashed again next time
+
+
+def _read(path: Path, content_hash: str) -> Engine | None:
+    """The engine in ``path`` if it is a sound engine file for ``content_hash``, else None."""
+    try:
+        engine = read_engine_file(path)
+    except (OSError, EngineFileError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            IndexError, KeyError, TypeError, ValueError):
+        return None  # missing or unreadable: the caller rebuilds
+    if isinstance(engine, Engine) and engine.kb.content_hash == content_hash:
+        return engine
+    return None
+
+
+def _store(folder: Path, path: Path, engine: Engine) -> bool:
+    """Write ``engine`` to ``path``; False when the cache folder is not writable."""
+    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # Write then rename, so a concurrent reader never sees half a file.
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".engine-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(engine, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=".engine-", suffix=".tmp")
+        os.close(fd)
+        tmp = Path(name)
+        write_engine_file(engine, tmp)
         os.replace(tmp, path)
         _prune(folder)
     except OSError:
-        return  # a read-only home must not stop the bot
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        return False  # a read-only home must not stop the bot
+    return True
 
 
 def _prune(folder: Path) -> None:
     """Delete all but the :data:`_KEEP` most recently written engines."""
-    engines = sorted(folder.glob("engine-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    engines = sorted(folder.glob(f"engine-*{_SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in engines[_KEEP:]:
+        old.unlink(missing_ok=True)
+    memos = sorted(folder.glob("content-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in memos[4 * _KEEP :]:  # a few signatures per engine: touched files, copies
         old.unlink(missing_ok=True)

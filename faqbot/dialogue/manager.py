@@ -49,6 +49,7 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
 from faqbot.kb.dates import date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 from faqbot.text.normalize import normalize
@@ -57,7 +58,6 @@ from faqbot.text.privacy import CARD_MASK, screen
 #: Longest message accepted (characters); longer ones are not customer questions.
 MAX_MESSAGE = 1000
 _SUGGESTIONS = 3
-_CLARIFY_CHOICES = 2
 # What is left of a message once its card number is masked must be this long (normalised) to be
 # read as a question: 「カード番号は…です」 leaves 「かど番号は」 (5), a bare number leaves nothing.
 _MIN_QUESTION_CHARS = 4
@@ -153,7 +153,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
             return form_turn(engine, replace(state, misses=0), today)
         return answer_reply(engine, state, routed, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
-        return clarify_reply(engine, state, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
+        return clarify_reply(engine, state, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
     missed = replace(state, misses=state.misses + 1)
     gaps = missing(missed)
@@ -190,7 +190,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
             )
         return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
-        return clarify_reply(engine, updated, _suggestions(kb, routing, _CLARIFY_CHOICES), routing.confidence)
+        return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
     if phrases.is_cancel(text) or phrases.is_no(text):
         # 「やめます」 with nothing open: acknowledge rather than count a miss.
         return cancelled_reply(engine, replace(state, choices=()))

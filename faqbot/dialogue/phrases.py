@@ -9,6 +9,7 @@ while the billing form is open abandons the form.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -135,14 +136,26 @@ def contains_phrase(message: str, candidates: tuple[str, ...]) -> bool:
     """
     text = _compact(message)
     padded = f" {' '.join(text.split())} "
+    words, others = _compacted(candidates)
+    return any(word in padded for word in words) or any(other in text for other in others)
+
+
+@functools.lru_cache(maxsize=64)
+def _compacted(candidates: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """``candidates`` compacted once, not on every message: English ones space-padded, the others as they are.
+
+    The knowledge base's few handoff phrase lists are the callers' tuples, so the cache
+    holds one entry per list (compacting ~100 phrases was a tenth of a chat turn's CPU).
+    """
+    words: list[str] = []
+    others: list[str] = []
     for candidate in candidates:
         wanted = _compact(candidate)
         if wanted.isascii():
-            if f" {' '.join(wanted.split())} " in padded:
-                return True
-        elif wanted and wanted in text:
-            return True
-    return False
+            words.append(f" {' '.join(wanted.split())} ")
+        elif wanted:
+            others.append(wanted)
+    return tuple(words), tuple(others)
 
 
 def match_label(message: str, labels: tuple[str, ...]) -> int | None:

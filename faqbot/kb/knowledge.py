@@ -7,11 +7,13 @@ ends) reads these values and never the YAML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 
 from faqbot.errors import UnknownEntryError, UnknownProductError
+from faqbot.kb.entry_table import EntryTable
 from faqbot.kb.rules import NoticeRule, ProductTerms
 from faqbot.text.normalize import normalize_term
 
@@ -212,7 +214,7 @@ class KnowledgeBase:
     service: Service
     settings: RouterSettings
     renewal: Renewal
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]  # a tuple when loaded; an EntryTable when read from the engine cache
     products: tuple[Product, ...]
     plans: tuple[Plan, ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
@@ -222,9 +224,24 @@ class KnowledgeBase:
     handoff: HandoffPhrases = field(default_factory=HandoffPhrases)
     lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
 
+    def __getstate__(self) -> dict[str, object]:
+        # Pickled (the engine cache) with its entries packed, so that a cached engine maps
+        # them and decodes only those it reads (faqbot.kb.entry_table); cached look-ups
+        # are left out and rebuilt on demand.
+        state: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
+        if not isinstance(self.entries, EntryTable):
+            state["entries"] = EntryTable(self.entries)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
     @cached_property
     def entry_ids(self) -> frozenset[str]:
         """Every entry id (computed once: a dialogue turn checks ids several times)."""
+        if isinstance(self.entries, EntryTable):
+            return frozenset(self.entries.ids)
         return frozenset(self._entries_by_id)
 
     @cached_property
@@ -233,12 +250,19 @@ class KnowledgeBase:
         # frozen dataclass; a 50k-entry knowledge base must not be scanned per lookup.
         return {entry.id: entry for entry in self.entries}
 
+    def _find(self, entry_id: str) -> Entry | None:
+        if isinstance(self.entries, EntryTable):  # its own id index: no entry decoded to build a dict
+            pos = self.entries.position(entry_id)
+            return self.entries[pos] if pos >= 0 else None
+        return self._entries_by_id.get(entry_id)
+
     @cached_property
     def _english(self) -> KnowledgeBase:
+        entries = self.entries
         return replace(
             self,
             service=self.service.in_language("en"),
-            entries=tuple(e.in_language("en") for e in self.entries),
+            entries=entries.in_language("en") if isinstance(entries, EntryTable) else tuple(e.in_language("en") for e in entries),
             products=tuple(p.in_language("en") for p in self.products),
             plans=tuple(p.in_language("en") for p in self.plans),
             lang="en",
@@ -254,7 +278,7 @@ class KnowledgeBase:
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""
-        entry = self._entries_by_id.get(entry_id)
+        entry = self._find(entry_id)
         if entry is not None:
             return entry
         raise UnknownEntryError(
@@ -263,6 +287,8 @@ class KnowledgeBase:
 
     def has_entry(self, entry_id: str) -> bool:
         """True when an entry with ``entry_id`` exists."""
+        if isinstance(self.entries, EntryTable):
+            return self.entries.position(entry_id) >= 0
         return entry_id in self._entries_by_id
 
     def product(self, product_id: str) -> Product:

@@ -31,8 +31,11 @@ _TEXT_ENV = jinja2.Environment(
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # The bot's own wording (fallback, clarification, billing results): package
 # templates, rendered as plain text with the service's names filled in.
+# auto_reload off: the package's templates change only with the package, and checking each
+# file's time stamp on every render was two stat() calls per chat turn.
 _SYSTEM_ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(_TEMPLATES),
+    auto_reload=False,
     autoescape=False,  # plain text output; see the module docstring
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -42,6 +45,7 @@ _SYSTEM_ENV = jinja2.Environment(
 # (not just *.html), since replies carry customers' and the KB's strings.
 _SYSTEM_HTML_ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(_TEMPLATES),
+    auto_reload=False,
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     trim_blocks=True,
@@ -133,7 +137,9 @@ def render_system(name: str, context: dict[str, Any], lang: str = "ja") -> str:
 @lru_cache(maxsize=len(LANGUAGES))
 def words(lang: str) -> dict[str, str]:
     """The dialogue's short words and labels in ``lang`` (``faqbot/templates/words.yaml``)."""
-    data = yaml.safe_load((_TEMPLATES / "words.yaml").read_text(encoding="utf-8"))
+    # libyaml's loader when present: the pure-Python one took 6.5 ms of every `faqbot ask`, libyaml 0.3.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load((_TEMPLATES / "words.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a SafeLoader
     return dict(data.get(lang) or data["ja"])
 
 

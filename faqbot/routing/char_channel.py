@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.text.normalize import is_kana_text, normalize
+from faqbot.text.packed import PackedStrings
 from faqbot.text.readings import readings_isolated
 from faqbot.text.synonyms import SynonymMap
 
@@ -86,9 +87,9 @@ class CharChannel:
         texts.extend(kb.out_of_scope)
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
         surfaces = [self._surface(t) for t in texts]
-        self._owners = tuple(owners)
-        self._doc_text = tuple(texts)
-        self._doc_surface = tuple(surfaces)
+        # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
+        self._doc_text = PackedStrings(texts)
+        self._doc_surface = PackedStrings(surfaces)
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
@@ -101,8 +102,14 @@ class CharChannel:
         self._entry_index = NgramIndex(["".join(group) for group in grouped])
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
+    def __getstate__(self) -> dict[str, object]:
+        # The leave-one-out look-up (a dict of every stored text, filled while fitting at build
+        # time) is rebuilt on first use: pickled, it was 250,000 lists and 0.35 s of every
+        # cached start at 50k entries, for the lint's `exclude` alone.
+        return {**self.__dict__, "_doc_ids_by_text": None}
+
     @property
-    def texts(self) -> tuple[str, ...]:
+    def texts(self) -> Sequence[str]:
         """Every stored question, then every out-of-scope example (document ids index this)."""
         return self._doc_text
 

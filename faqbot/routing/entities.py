@@ -53,6 +53,11 @@ class EntityExtractor:
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self._products = tuple(self._product_terms(kb))
+        # Each term as (first word, the other words, characters named): exact matching then runs
+        # as one comprehension with no call per term (it was a third of a turn's entity extraction).
+        self._exact = tuple(
+            (term.words[0], term.words[1:], float(sum(len(word) for word in term.words))) for term in self._products
+        )
         # Names that may match with typos (positions in _products, their bigrams), for one
         # batched rapidfuzz call on those that share a bigram with the text.
         self._fuzzy_names = tuple(
@@ -83,7 +88,11 @@ class EntityExtractor:
         norm = normalize_term(text)
         if not norm:
             return None
-        scores = [_exact_score(term, norm) for term in self._products]
+        # Characters of norm that name each term exactly (every word present), else 0.
+        scores = [
+            size if first in norm and (not rest or all(word in norm for word in rest)) else 0.0
+            for first, rest, size in self._exact
+        ]
         # Only a name no longer than the text can be found in it with typos; the other
         # way round, a short text would "match" inside every long product name.  A name
         # sharing no bigram with the text cannot reach the cut-off (see _bigrams).
@@ -122,15 +131,6 @@ class EntityExtractor:
     def extract(self, text: str, today: date) -> Entities:
         """Every entity in ``text``; dates resolve relative to ``today``."""
         return Entities(product=self.product(text), plan=self.plan(text), expiry=extract_date(text, today))
-
-
-def _exact_score(term: _Term, norm: str) -> float:
-    """Characters of ``norm`` that name ``term`` exactly (every word present), else 0."""
-    if len(term.words) == 1:  # most terms: one name, no generator
-        return float(len(term.words[0])) if term.words[0] in norm else 0.0
-    if all(word in norm for word in term.words):
-        return float(sum(len(word) for word in term.words))
-    return 0.0
 
 
 def _bigrams(text: str) -> frozenset[str]:

@@ -24,6 +24,8 @@ from itertools import count
 
 import numpy as np
 
+from faqbot.text.packed import StringIndex
+
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
 
@@ -70,10 +72,13 @@ class NgramIndex:
                 per_doc.append(len(grams))
             id_chunks.append(np.fromiter(map(number, keys), dtype=np.int32, count=len(keys)))
         gids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, dtype=np.int32)
-        self._vocab: dict[str, int] = dict(vocab)
+        # Gram → id as a sorted array, not a dict: the cached engine maps it (faqbot.text.packed).
+        self._vocab = StringIndex(list(vocab))  # ids were given in insertion order: position = id
+        width = len(vocab)
+        del vocab
         owners = np.repeat(np.arange(self.size, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int32))
         del id_chunks, per_doc
-        df = np.bincount(gids, minlength=len(self._vocab))
+        df = np.bincount(gids, minlength=width)
         idf = np.log((self.size + 1) / (df + 1.0)) + 1.0
         self._idf = idf  # by gram id (float64)
         self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * self.size)  # by gram id
@@ -100,7 +105,7 @@ class NgramIndex:
         grams = ngrams(query)
         if not grams or self.size == 0:
             return np.zeros(self.size), 1.0
-        ids = [gid for gid in map(self._vocab.get, grams) if gid is not None]
+        ids = [gid for gid in self._vocab.lookup(grams).tolist() if gid >= 0]
         idfs = self._idf[ids] if ids else np.zeros(0)
         qmass = float(idfs.sum()) + (len(grams) - len(ids)) * self._max_idf or 1.0
         rare = [i for i, gid in enumerate(ids) if not self._common[gid]]

@@ -45,6 +45,7 @@ import yaml
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
 from faqbot.text.analysis import NEGATION, Analysis
+from faqbot.text.packed import PackedFloats
 
 # Words at least this frequent in general language (1 in 1,000 words) weigh nothing.
 COMMON_FREQUENCY = 1e-3
@@ -161,7 +162,9 @@ def fit_novelty(
     if len(positives) >= MIN_POSITIVES:
         # Veto when share > t: the smallest t with POSITIVE_TARGET of positives at or below it.
         threshold = max(MIN_THRESHOLD, float(np.quantile(positives, POSITIVE_TARGET, method="higher")))
-    fitted = NoveltyVeto(veto.known_terms, veto.known_readings, rarity, threshold)
+    # Packed once fitted (fitting looks words up millions of times, a dict is quicker there):
+    # the engine cache maps the table instead of unpickling 58,000 words (faqbot.text.packed).
+    fitted = NoveltyVeto(veto.known_terms, veto.known_readings, PackedFloats(rarity), threshold)
     return NoveltyFit(fitted, positives, negative_shares)
 
 

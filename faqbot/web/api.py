@@ -102,8 +102,7 @@ class Api:
         today = self._today(body.today)
         turn = await self._turn(TurnKey(state, message, today, body.lang))
         _count_turn(turn.reply)
-        # Masked with the state's pending card digits: the second half of a split card number too.
-        await self._record_turn(mask_personal_data(message, state.card_digits), turn.reply, turn.state.product)
+        await self._record_turn(message, state.card_digits, turn.reply, turn.state.product)
         return JSONResponse(
             {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue()}
         )
@@ -188,12 +187,18 @@ class Api:
             await run_in_threadpool(_record_safely, self.recorder, write)
         return JSONResponse({"ok": True})
 
-    async def _record_turn(self, message: str, reply: Reply, product: str | None) -> None:
-        """Record a routed chat turn (the recorder masks the message); never raises."""
+    async def _record_turn(self, message: str, card_digits: int, reply: Reply, product: str | None) -> None:
+        """Record a routed chat turn, ``message`` masked; never raises.
+
+        Masked here, only when recording (it was a screening of every turn for nothing when
+        analytics are off), with the state's pending card digits: the second half of a split
+        card number too.  The recorder masks once more what it stores.
+        """
         if self.recorder is None or reply.decision not in _RECORDED_DECISIONS:
             return
+        masked = mask_personal_data(message, card_digits)
         write = partial(
-            self.recorder.record_turn, CHANNEL, message, reply.intent, reply.confidence,
+            self.recorder.record_turn, CHANNEL, masked, reply.intent, reply.confidence,
             reply.decision == "fallback", reply.decision == "clarify", product, _now(),
         )
         # SQLite writes block: off the event loop, like step().

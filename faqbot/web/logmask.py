@@ -24,7 +24,7 @@ def mask_log_value(value: object) -> object:
         return value
     decoded = unquote_plus(value)
     masked = mask_personal_data(decoded)
-    if masked != decoded:
+    if masked != decoded or decoded == value:  # nothing was percent-encoded: no second look needed
         return masked
     return mask_personal_data(value)
 

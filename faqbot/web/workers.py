@@ -59,7 +59,7 @@ from faqbot.errors import FaqbotError
 from faqbot.web.app import create_app
 from faqbot.web.config import ConfigError, WebConfig, seconds_setting
 from faqbot.web.metrics import worker_died
-from faqbot.web.protocol import NoDelayH11Protocol
+from faqbot.web.protocol import NoDelayHttpToolsProtocol
 from faqbot.web.reload import KbWatcher, load_checked, share_engine
 from faqbot.web.workerserver import serve_slot
 
@@ -108,7 +108,7 @@ def uvicorn_options(config: WebConfig) -> dict[str, Any]:
     """
     return {
         "log_level": "info",
-        "http": NoDelayH11Protocol,  # TCP_NODELAY and the header deadline (faqbot/web/protocol.py)
+        "http": NoDelayHttpToolsProtocol,  # TCP_NODELAY and the header deadline (faqbot/web/protocol.py)
         "proxy_headers": bool(config.trusted_proxies),
         "forwarded_allow_ips": list(config.trusted_proxies) or None,
         # The app writes one JSON line per request instead (faqbot/web/observe.py).

@@ -1,0 +1,150 @@
+"""Strings stored as flat numpy arrays, so a cached engine maps them instead of unpickling them.
+
+A list of 250,000 question texts, or a dict of 60,000 words, is that many
+Python objects: unpickling them costs a tenth of a second each, and every
+worker process that reads them writes reference counts into their pages, so
+memory shared after a fork turns private.  Stored as arrays they are written
+out of band into the engine file (:mod:`faqbot.answers.engine_file`) and
+mapped read-only: opening costs nothing, pages are read on demand and shared
+by every process.
+
+* :class:`PackedStrings` — a sequence of strings as one UTF-8 blob and offsets,
+  each string decoded when it is read (:class:`PackedSequence` for other items).
+* :class:`StringIndex` — string → position in a sorted array of fixed-width
+  numpy strings, looked up in one vectorised ``numpy.searchsorted``: the
+  lookups are exact (a key is found only when equal), like a dict's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TypeVar, overload
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+class PackedSequence(Sequence[T]):
+    """Items stored as byte strings one after the other in one array; a subclass decodes them."""
+
+    def __init__(self, chunks: Sequence[bytes]) -> None:
+        lengths = np.fromiter((len(b) for b in chunks), dtype=np.int64, count=len(chunks))
+        self._offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+        self._blob = np.frombuffer(b"".join(chunks), dtype=np.uint8)
+
+    def _decode(self, data: memoryview) -> T:
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | Sequence[T]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        size = len(self)
+        if index < 0:
+            index += size
+        if not 0 <= index < size:
+            raise IndexError(f"{type(self).__name__} index out of range")
+        start, end = int(self._offsets[index]), int(self._offsets[index + 1])
+        return self._decode(self._blob[start:end].data)
+
+
+class PackedStrings(PackedSequence[str]):
+    """An immutable sequence of strings stored as one UTF-8 blob plus offsets."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        super().__init__([t.encode("utf-8") for t in texts])
+
+    def _decode(self, data: memoryview) -> str:
+        return str(data, "utf-8")
+
+    def __iter__(self) -> Iterator[str]:
+        # Whole-sequence reads (building a look-up table) copy the blob once, not per item.
+        blob = self._blob.tobytes()
+        offsets = self._offsets.tolist()
+        for start, end in zip(offsets, offsets[1:], strict=False):
+            yield blob[start:end].decode("utf-8")
+
+
+class StringIndex:
+    """The position of each of a fixed set of strings, found by binary search in a sorted array.
+
+    Keys are kept in a numpy unicode array as wide as the longest key; numpy
+    cannot store a trailing NUL character in such an array, so the rare key
+    containing one is kept in a small dict beside it.
+    """
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        plain = [i for i, k in enumerate(keys) if "\x00" not in k]
+        self._odd = {k: i for i, k in enumerate(keys) if "\x00" in k}
+        width = max((len(keys[i]) for i in plain), default=1) or 1
+        array = np.array([keys[i] for i in plain], dtype=f"<U{width}")
+        order = np.argsort(array, kind="stable")
+        self._keys = array[order]
+        self._positions = np.asarray(plain, dtype=np.int64)[order] if plain else np.zeros(0, dtype=np.int64)
+        self._width = width
+        self.size = len(keys)
+
+    def lookup(self, keys: Sequence[str]) -> np.ndarray:
+        """The position of each of ``keys`` (int64), -1 for a key that is not in the index."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        if not len(keys) or not len(self._keys):
+            return self._lookup_odd(keys, found)
+        # A key longer than the widest stored one cannot be stored; numpy would cut it to
+        # the width (and might then "find" its prefix), so it is not searched at all.
+        fits = np.fromiter((len(k) <= self._width and "\x00" not in k for k in keys), dtype=bool, count=len(keys))
+        if fits.any():
+            wanted = np.array([k for k, ok in zip(keys, fits.tolist(), strict=True) if ok], dtype=self._keys.dtype)
+            at = np.minimum(np.searchsorted(self._keys, wanted), len(self._keys) - 1)
+            hit = self._keys[at] == wanted
+            found[np.flatnonzero(fits)] = np.where(hit, self._positions[at], -1)
+        return self._lookup_odd(keys, found)
+
+    def _lookup_odd(self, keys: Sequence[str], found: np.ndarray) -> np.ndarray:
+        if self._odd:
+            for i, key in enumerate(keys):
+                if key in self._odd:
+                    found[i] = self._odd[key]
+        return found
+
+    def get(self, key: str) -> int:
+        """The position of ``key``, or -1."""
+        return int(self.lookup([key])[0])
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) >= 0
+
+
+class PackedFloats(Mapping[str, float]):
+    """A read-only str → float mapping stored as a :class:`StringIndex` and a float array."""
+
+    def __init__(self, table: Mapping[str, float]) -> None:
+        keys = list(table)
+        self._index = StringIndex(keys)
+        self._keys = PackedStrings(keys)
+        self._values = np.fromiter((table[k] for k in keys), dtype=np.float64, count=len(keys))
+
+    def __getitem__(self, key: str) -> float:
+        pos = self._index.get(key) if isinstance(key, str) else -1
+        if pos < 0:
+            raise KeyError(key)
+        return float(self._values[pos])
+
+    def get_value(self, key: str, default: float) -> float:
+        """The value of ``key``, else ``default`` (one lookup, no exception)."""
+        pos = self._index.get(key)
+        return float(self._values[pos]) if pos >= 0 else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)

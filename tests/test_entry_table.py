@@ -1,0 +1,30 @@
+"""Tests of faqbot.kb.entry_table: packed entries read back as the entries they were."""
+
+from __future__ import annotations
+
+import pickle
+
+from faqbot.kb.entry_table import EntryTable
+from faqbot.kb.loader import load_knowledge_base
+
+
+def test_packed_entries_equal_the_loaded_ones() -> None:
+    kb = load_knowledge_base()
+    table = EntryTable(kb.entries)
+    assert len(table) == len(kb.entries)
+    assert list(table) == list(kb.entries)
+    assert table[-1] == kb.entries[-1]
+    assert list(table.ids) == [e.id for e in kb.entries]
+    assert table.position("about") == [e.id for e in kb.entries].index("about")
+    assert table.position("no-such-entry") == -1
+
+
+def test_a_pickled_knowledge_base_keeps_its_entries_and_english() -> None:
+    kb = load_knowledge_base()
+    copy = pickle.loads(pickle.dumps(kb, protocol=5))
+    assert isinstance(copy.entries, EntryTable)
+    assert copy.entry("about") == kb.entry("about")
+    assert copy.entry_ids == kb.entry_ids
+    english = copy.in_language("en")
+    assert english.entry("about").question == kb.in_language("en").entry("about").question
+    assert english.entry("about").question != kb.entry("about").question  # the shipped KB is translated

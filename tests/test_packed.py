@@ -1,0 +1,67 @@
+"""Tests of faqbot.text.packed: packed strings and string indexes behave like tuples and dicts."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from faqbot.text.packed import PackedFloats, PackedStrings, StringIndex
+
+WORDS = ["解約", "解", "契約更新", "", "a\x00", "abc", "ab"]
+
+
+def test_packed_strings_read_back_every_string_in_order() -> None:
+    packed = PackedStrings(WORDS)
+    assert len(packed) == 7
+    assert list(packed) == WORDS
+    assert [packed[i] for i in range(7)] == WORDS
+    assert packed[-1] == "ab"
+    assert packed[1:3] == ("解", "契約更新")
+    with pytest.raises(IndexError):
+        packed[7]
+
+
+def test_packed_strings_survive_pickling() -> None:
+    assert list(pickle.loads(pickle.dumps(PackedStrings(WORDS), protocol=5))) == WORDS
+
+
+@pytest.mark.parametrize(
+    ("key", "position"),
+    [
+        ("解約", 0),
+        ("解", 1),
+        ("契約更新", 2),
+        ("", 3),
+        ("a\x00", 4),  # a NUL numpy cannot keep in a fixed-width string
+        ("abc", 5),
+        ("ab", 6),
+        ("a", -1),  # a prefix of stored keys
+        ("abcd", -1),
+        ("契約更新です", -1),  # longer than any stored key: never cut down to one
+        ("解約\x00", -1),
+        ("b", -1),
+    ],
+)
+def test_string_index_finds_exactly_the_stored_keys(key: str, position: int) -> None:
+    index = StringIndex(WORDS)
+    assert index.get(key) == position
+    assert (key in index) == (position >= 0)
+
+
+def test_string_index_looks_up_many_keys_in_order() -> None:
+    index = StringIndex(WORDS)
+    assert index.lookup(["ab", "zz", "解約", "ab"]).tolist() == [6, -1, 0, 6]
+    assert index.lookup([]).tolist() == []
+    assert StringIndex([]).lookup(["x"]).tolist() == [-1]
+
+
+def test_packed_floats_is_a_read_only_mapping() -> None:
+    table = PackedFloats({"する": 0.0, "解約": 1.5, "x": 3.0})
+    assert table["解約"] == 1.5
+    assert table.get("解約") == 1.5
+    assert table.get("ない", 9.0) == 9.0
+    assert table.get_value("x", 0.0) == 3.0
+    assert dict(table) == {"する": 0.0, "解約": 1.5, "x": 3.0}
+    with pytest.raises(KeyError):
+        table["ない"]
