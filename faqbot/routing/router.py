@@ -9,7 +9,8 @@ Two channels find candidates:
   words the dictionary does not know.
 
 They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
-leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
+leave-one-out routing of its alternates, or of its questions found through their
+answers when it has none, see :mod:`faqbot.routing.training`);
 the fused score divided by ``1 + w`` is a match's score (``Match.confidence``), in [0, 1].
 The routing's confidence is the probability that the best entry is right, from
 a model fitted per knowledge base (:mod:`faqbot.routing.calibration`).  The
@@ -103,9 +104,9 @@ class Router:
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
         entries = kb.entries
         real = int(np.count_nonzero(self._char.doc_owner < len(entries)))
-        question_terms = [self._analyze(t).terms for t in self._char.texts[:real]]
-        answers = [self._analyze(_TEMPLATE_TAG.sub(" ", e.answer)).terms for e in entries]
-        pages = [self._analyze(" ".join(_titles(e))).terms for e in entries]
+        question_terms = [self._analyze(t).topic_terms for t in self._char.texts[:real]]
+        answers = [self._analyze(_TEMPLATE_TAG.sub(" ", e.answer)).topic_terms for e in entries]
+        pages = [self._analyze(" ".join(_titles(e))).topic_terms for e in entries]
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
@@ -153,7 +154,7 @@ class Router:
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
-            fields = self._lexical.score(self._analyze(query).terms, excluded)
+            fields = self._lexical.score(self._analyze(query).topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
             # the fused score divided by 1 + w is a confidence in [0, 1].
             lexical = np.minimum(fields.total / fields.ceiling, 1.0)

@@ -20,6 +20,15 @@ other endings.  Katakana loanwords keep their katakana (unidic's lemma
 without its English gloss): folding them into hiragana would make カード look
 like function kana.
 
+:attr:`Analysis.topic_terms` leaves out, in addition, the verbs and
+adjectives unidic marks as possibly auxiliary (pos2 非自立可能): the light verb
+為る, auxiliaries after て (居る, 下さる, 頂く, 仕舞う), 有る, 成る, 出来る, and
+良い / 欲しい of 「〜ばいい」「〜てほしい」.  Every polite message is full of them
+(「…して頂けないでしょうか」), so as search terms they make long polite messages
+match other long polite texts; retrieval searches the topic terms.  The
+unknown-content veto keeps reading every term: these words are known to any
+knowledge base and it was fitted with them.
+
 The tagger wraps a C object that cannot be pickled; it is created on first
 use in each process and never stored on a pickled object.
 """
@@ -42,6 +51,8 @@ NEGATION = "〈否定〉"
 
 # Parts of speech (unidic pos1) whose words carry what a text is about.
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接尾辞"})
+# unidic's pos2 mark of verbs and adjectives that mostly serve grammar (see the module docstring).
+_AUXILIARY_LIKE = "非自立可能"
 # Parts of speech worth a look: content words, and auxiliaries that may negate.
 _KEPT_POS = _CONTENT_POS | {"助動詞"}
 # Lemmas of auxiliaries (and the non-independent adjective 無い) that negate.
@@ -69,6 +80,7 @@ class Analysis:
 
     terms: tuple[str, ...]  # content-word lemmas in text order (repeats kept), NEGATION included
     readings: tuple[str, ...]  # each term's lemma reading in hiragana (為る → する), for frequency look-ups
+    topic_terms: tuple[str, ...]  # the terms less the auxiliary-like verbs and adjectives: what retrieval searches
 
     @property
     def negated(self) -> bool:
@@ -100,6 +112,7 @@ def analyze(text: str) -> Analysis:
     """
     terms: list[str] = []
     readings: list[str] = []
+    topic: list[str] = []
     # One regex pass in C picks the four fields of every word; only content words and
     # negating auxiliaries (a part of speech in _KEPT_POS) reach the Python code below.
     for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
@@ -109,7 +122,9 @@ def analyze(text: str) -> Analysis:
         if term:
             terms.append(term)
             readings.append(term_reading)
-    return Analysis(tuple(terms), tuple(readings))
+            if term == NEGATION or not pos.partition("-")[2].startswith(_AUXILIARY_LIKE):
+                topic.append(term)
+    return Analysis(tuple(terms), tuple(readings), tuple(topic))
 
 
 def terms(text: str) -> tuple[str, ...]:
