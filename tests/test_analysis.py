@@ -53,6 +53,23 @@ def test_readings_run_beside_terms() -> None:
     assert analysis.terms == ("更新", "為る") and analysis.readings == ("こうしん", "する")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # auxiliaries after て, the light verb, 「〜ばいい」: phrasing, not topic
+        ("カードを失くしてしまったので教えてください", ("カード", "無くす", "教える")),
+        ("申請をしたいのですが、どうすればいいですか", ("申請", "どう")),
+        ("窓口はありますか", ("窓口",)),
+        # negation stays evidence
+        ("解約できません", ("解約", NEGATION)),
+    ],
+)
+def test_topic_terms_leave_out_auxiliary_like_words(text: str, expected: tuple[str, ...]) -> None:
+    analysis = analyze(text)
+    assert analysis.topic_terms == expected
+    assert set(analysis.topic_terms) < set(analysis.terms)  # every term is still there for the veto
+
+
 def test_prepare_folds_width_and_case() -> None:
     assert prepare("ＡＢＣｶｰﾄﾞ") == "abcカード"
 

@@ -28,7 +28,7 @@ _PREFIX = "texts-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 4
+_FORMAT = 5
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -56,8 +56,8 @@ def _well_formed(stored: object) -> bool:
         return False
     if not (rarity is None or isinstance(rarity, dict)):
         return False
-    sample = next(iter(analyses.values()), ((), ()))
-    return isinstance(sample, tuple) and len(sample) == 2 and all(isinstance(part, tuple) for part in sample)
+    sample = next(iter(analyses.values()), ((), (), ()))
+    return isinstance(sample, tuple) and len(sample) == 3 and all(isinstance(part, tuple) for part in sample)
 
 
 def store_memo(path: Path, memo: TextMemo) -> None:

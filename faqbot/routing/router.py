@@ -9,7 +9,8 @@ Two channels find candidates:
   words the dictionary does not know.
 
 They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
-leave-one-out routing of its alternates, see :mod:`faqbot.routing.training`);
+leave-one-out routing of its alternates, or of its questions found through their
+answers when it has none, see :mod:`faqbot.routing.training`);
 the fused score divided by ``1 + w`` is a match's score (``Match.confidence``), in [0, 1].
 The routing's confidence is the probability that the best entry is right, from
 a model fitted per knowledge base (:mod:`faqbot.routing.calibration`).  The
@@ -109,9 +110,9 @@ class Router:
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_terms = analyser.terms([q for e in entries for q in e.questions])
-        answers = analyser.terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
-        pages = analyser.terms([" ".join(_titles(e)) for e in entries])
+        question_terms = analyser.topic_terms([q for e in entries for q in e.questions])
+        answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
+        pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
         self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
@@ -168,7 +169,7 @@ class Router:
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
-            fields = self._lexical.score(self._analyze(query).terms, excluded)
+            fields = self._lexical.score(self._analyze(query).topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
             # the fused score divided by 1 + w is a confidence in [0, 1].
             lexical = np.minimum(fields.total / fields.ceiling, 1.0)
@@ -303,9 +304,9 @@ class _BuildAnalyser:
         memo = self._memo
         return [memo.analysis(m) for m in memo.mapped(self._kind, texts, self._masked)]
 
-    def terms(self, texts: list[str]) -> list[tuple[str, ...]]:
-        """The terms of each text, in order."""
-        return [a.terms for a in self.analyses(texts)]
+    def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
+        """The topic terms of each text (what retrieval searches), in order."""
+        return [a.topic_terms for a in self.analyses(texts)]
 
     def analyze(self, text: str) -> Analysis:
         """The analysis of one text."""

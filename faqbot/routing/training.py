@@ -3,15 +3,25 @@
 The weight ``w`` of the lexical channel in the fused ranking score
 ``char + w · lexical`` is fitted when the engine is built, never on an
 evaluation set: the smallest value of :data:`WEIGHT_GRID` whose leave-one-out
-accuracy is within one standard error of the best (each sampled alternate is
-taken out of the indexes and routed as if a customer had typed it).  Only questions whose
-entry keeps another question count: otherwise the character channel, which
-reads questions only, could not find the entry at all.  A knowledge base with
-too few such questions to tell (one question per entry, like LocalgovFAQ)
-gives no evidence for the character channel, so the lexical channel, which
-reads every field, leads: :data:`DEFAULT_WEIGHT` is the grid's largest value.
-(On LocalgovFAQ's even query ids, the half looked at while designing, weights
-1 / 4 / 16 measured Recall@10 0.532 / 0.637 / 0.653.)
+accuracy is within one standard error of the best.  Each sampled question is
+taken out of the indexes (both channels) and routed as if a customer had typed
+it; which questions are sampled depends on what the knowledge base holds:
+
+* **alternates** (the shipped KB, the generated ones): questions whose entry
+  keeps another question.  The character channel, which reads questions only,
+  can find the entry through its siblings, the lexical channel through its
+  siblings, answer and page titles: the fit weighs the two on equal terms.
+* **pseudo-queries** (a KB with one question per entry, like LocalgovFAQ):
+  with fewer than :data:`MIN_HELD_OUT` alternates, every question is a
+  candidate, and a left-out question can only be found through its entry's
+  answer and page titles.  That is the situation of a customer's paraphrase in
+  such a KB: the character channel has one wording per entry to match, so
+  whatever it says about *other* entries may move the ranking only as far as
+  the pseudo-queries do not suffer for it.  The grid reaches 64, where the
+  character channel is in effect a tie-breaker.
+
+A KB with fewer than :data:`MIN_HELD_OUT` questions at all cannot tell and gets
+:data:`DEFAULT_WEIGHT`.
 """
 
 from __future__ import annotations
@@ -24,10 +34,13 @@ if TYPE_CHECKING:
     from faqbot.routing.router import Candidates, Router
 
 
-# Candidate weights of the lexical channel; the leave-one-out best wins (ties: the first).
-WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
-# For knowledge bases that cannot tell: the lexical channel leads (see the module docstring).
-DEFAULT_WEIGHT = WEIGHT_GRID[-1]
+# Candidate weights of the lexical channel, smallest first (the rule below prefers the first).
+# Doubling steps up to 64: there the character score (≤ 1.12 with the date bonus) moves no
+# entry past another whose lexical score is ahead by more than 1.12 / 64 ≈ 2 % of the ceiling.
+WEIGHT_GRID = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+# For knowledge bases too small to fit on (< MIN_HELD_OUT questions): the value this
+# module used for every KB without alternates before pseudo-queries were fitted.
+DEFAULT_WEIGHT = 4.0
 MIN_HELD_OUT = 30
 # Held-out questions routed at most (a random sample, fixed seed): bounds the build time
 # of a large knowledge base while giving the choice hundreds of examples.
@@ -43,6 +56,8 @@ def fit_lexical_weight(router: Router) -> float:
     real = np.flatnonzero(owner_of < entries)
     counts = np.bincount(owner_of[real], minlength=entries) if len(real) else np.zeros(entries, dtype=np.int64)
     choosable = real[counts[owner_of[real]] > 1]
+    if len(choosable) < MIN_HELD_OUT:
+        choosable = real  # pseudo-queries: found through their answers
     if len(choosable) < MIN_HELD_OUT:
         return DEFAULT_WEIGHT
     rng = np.random.default_rng(_SEED)
@@ -65,5 +80,3 @@ def _accuracy(examples: list[tuple[Candidates, int]], weight: float) -> float:
             fused = found.char + weight * found.lexical
             right += int(found.owners[int(np.argmax(fused))]) == owner
     return right / len(examples)
-
-

@@ -20,6 +20,15 @@ other endings.  Katakana loanwords keep their katakana (unidic's lemma
 without its English gloss): folding them into hiragana would make カード look
 like function kana.
 
+:attr:`Analysis.topic_terms` leaves out, in addition, the verbs and
+adjectives unidic marks as possibly auxiliary (pos2 非自立可能): the light verb
+為る, auxiliaries after て (居る, 下さる, 頂く, 仕舞う), 有る, 成る, 出来る, and
+良い / 欲しい of 「〜ばいい」「〜てほしい」.  Every polite message is full of them
+(「…して頂けないでしょうか」), so as search terms they make long polite messages
+match other long polite texts; retrieval searches the topic terms.  The
+unknown-content veto keeps reading every term: these words are known to any
+knowledge base and it was fitted with them.
+
 The tagger wraps a C object that cannot be pickled; it is created on first
 use in each process and never stored on a pickled object.
 """
@@ -42,6 +51,8 @@ NEGATION = "〈否定〉"
 
 # Parts of speech (unidic pos1) whose words carry what a text is about.
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接尾辞"})
+# unidic's pos2 mark of verbs and adjectives that mostly serve grammar (see the module docstring).
+_AUXILIARY_LIKE = "非自立可能"
 # Parts of speech worth a look: content words, and auxiliaries that may negate.
 _KEPT_POS = _CONTENT_POS | {"助動詞"}
 # Lemmas of auxiliaries (and the non-independent adjective 無い) that negate.
@@ -63,7 +74,7 @@ _MAX_CHARS = 4000
 _CACHED_TEXTS = 8192
 # Distinct MeCab words (surface, reading, lemma, part of speech) whose term is remembered.
 _CACHED_WORDS = 200_000
-_WORDS: dict[tuple[str, str, str, str], tuple[str, str]] = {}
+_WORDS: dict[tuple[str, str, str, str], tuple[str, str, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,7 @@ class Analysis:
 
     terms: tuple[str, ...]  # content-word lemmas in text order (repeats kept), NEGATION included
     readings: tuple[str, ...]  # each term's lemma reading in hiragana (為る → する), for frequency look-ups
+    topic_terms: tuple[str, ...]  # the terms less the auxiliary-like verbs and adjectives: what retrieval searches
 
     @property
     def negated(self) -> bool:
@@ -103,6 +115,7 @@ def analyze(text: str) -> Analysis:
     """
     terms: list[str] = []
     readings: list[str] = []
+    topic: list[str] = []
     words = _WORDS
     if len(words) > _CACHED_WORDS:
         words.clear()  # a long-running server meets endless new words: bound the table
@@ -112,18 +125,22 @@ def analyze(text: str) -> Analysis:
         found = words.get(word)
         if found is None:
             found = words[word] = _word_term(*word)
-        if found[0]:
-            terms.append(found[0])
-            readings.append(found[1])
-    return Analysis(tuple(terms), tuple(readings))
+        term, term_reading, is_topic = found
+        if term:
+            terms.append(term)
+            readings.append(term_reading)
+            if is_topic:
+                topic.append(term)
+    return Analysis(tuple(terms), tuple(readings), tuple(topic))
 
 
-def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str]:
-    """:func:`_term`, after the cheap check that the word may be a term at all."""
+def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool]:
+    """:func:`_term`, after the cheap check that the word may be a term at all, and whether it is a topic term."""
     # Only content words and negating auxiliaries (a part of speech in _KEPT_POS) can be.
     if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
-        return "", ""
-    return _term(surface, reading, lemma, pos)
+        return "", "", False
+    term, term_reading = _term(surface, reading, lemma, pos)
+    return term, term_reading, term == NEGATION or not pos.partition("-")[2].startswith(_AUXILIARY_LIKE)
 
 
 def terms(text: str) -> tuple[str, ...]:

@@ -1,0 +1,45 @@
+"""Tests of faqbot.routing.training: the lexical weight a knowledge base's own material chooses."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import yaml
+
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.routing.router import Router
+from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import kbgen  # noqa: E402
+
+
+def _one_question_kb(dest: Path, count: int) -> Router:
+    """A knowledge base of ``count`` generated entries, each with one question and its answer."""
+    for name in ("service.yaml", "products.yaml"):
+        shutil.copy(SHIPPED_KB / name, dest / name)
+    entries = [
+        {"id": e.id, "question": e.questions[1], "answer": e.answer} for e in kbgen.generate_entries(count, seed=5)
+    ]
+    (dest / "faq").mkdir()
+    (dest / "faq" / "generated.yaml").write_text(
+        yaml.safe_dump({"category": "generated", "entries": entries}, allow_unicode=True), encoding="utf-8"
+    )
+    return Router(load_knowledge_base(dest))
+
+
+def test_one_question_per_entry_fits_on_pseudo_queries(tmp_path: Path) -> None:
+    # No alternates: each left-out question must be found through its answer, which the
+    # character channel cannot read, so the fit leans on the lexical channel, beyond the default
+    # such knowledge bases used to get (measured: 32).
+    router = _one_question_kb(tmp_path, 3 * MIN_HELD_OUT)
+    assert router.lexical_weight in WEIGHT_GRID
+    assert router.lexical_weight > DEFAULT_WEIGHT
+
+
+def test_too_few_questions_to_fit_get_the_default(tmp_path: Path) -> None:
+    router = _one_question_kb(tmp_path, MIN_HELD_OUT - 1)
+    assert router.lexical_weight == DEFAULT_WEIGHT
