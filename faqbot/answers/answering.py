@@ -19,6 +19,7 @@ from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.text.memo import TextMemo
 
 # Suggestions offered with an answer or a fallback.
 _SUGGESTIONS = 3
@@ -33,9 +34,9 @@ class Engine:
     extractor: EntityExtractor
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> Engine:
-        """Index ``kb`` for routing and extraction."""
-        return cls(kb=kb, router=Router(kb), extractor=EntityExtractor(kb))
+    def build(cls, kb: KnowledgeBase, memo: TextMemo | None = None) -> Engine:
+        """Index ``kb`` for routing and extraction (``memo``: an earlier build's per-text results)."""
+        return cls(kb=kb, router=Router(kb, memo), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

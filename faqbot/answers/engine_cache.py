@@ -17,7 +17,9 @@ unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML), read from their
 base did not change while it was being built, and a loaded engine must carry
 the content hash of the files on disk now (remembered per signature of the
 files — path, size, modification time, inode — so a warm start reads no YAML;
-see :func:`_content_hash`).  A cache file that cannot be read,
+see :func:`_content_hash`).  Beside the engines, one per-text cache per knowledge-base folder
+(:mod:`faqbot.answers.build_cache`) lets a rebuild after an edit analyse only
+the new texts.  A cache file that cannot be read,
 or fails the engine file's checks (truncated, corrupt), is rebuilt; one that
 cannot be written is ignored; old engines beyond the newest few are deleted so
 the folder does not grow without bound.  A freshly built engine is stored and
@@ -40,6 +42,7 @@ import time
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
+from faqbot.answers.build_cache import load_memo, memo_path, store_memo
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
@@ -124,7 +127,11 @@ def load_engine(root: Path | str | None = None) -> Engine:
     engine = _read(path, content_hash)
     if engine is not None:
         return engine
-    engine = Engine.build(load_knowledge_base(root))
+    # The per-text results of the last build of this folder: only new texts are analysed.
+    texts = memo_path(folder, _key(root, ""))
+    memo = load_memo(texts)
+    engine = Engine.build(load_knowledge_base(root), memo)
+    store_memo(texts, memo)
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):

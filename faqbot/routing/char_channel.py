@@ -21,7 +21,8 @@ router uses how well they match as one piece of evidence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
 from faqbot.text.readings import readings_isolated
@@ -70,7 +72,16 @@ class CharChannel:
     to pickle and quick to unpickle from the engine cache.
     """
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, readings: Callable[[], list[str]] | None = None, memo: TextMemo | None = None
+    ) -> None:
+        """Index ``kb``'s stored texts; ``readings`` returns their kana readings (default: read them here).
+
+        The router starts the readings early in a child process and hands over
+        the call that collects them: they are needed last, for the reading index.
+        ``memo`` remembers each text's normalised forms for the next build.
+        """
+        memo = memo if memo is not None else TextMemo()
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
         # Product names are entities, not evidence of intent: without this,
@@ -79,14 +90,14 @@ class CharChannel:
             (("", tuple(product_words(kb))),)
         )
         owners = [e.id for e in kb.entries] + ([OUT_OF_SCOPE] if kb.out_of_scope else [])
-        texts: list[str] = []
+        texts = stored_texts(kb)
         owner_of: list[int] = []
         for pos, entry in enumerate(kb.entries):
-            texts.extend(entry.questions)
             owner_of.extend([pos] * len(entry.questions))
-        texts.extend(kb.out_of_scope)
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
-        surfaces = [self._surface(t) for t in texts]
+        # A surface depends on the text, the synonyms and the product names.
+        context = hashlib.sha256(repr((kb.synonyms, product_words(kb))).encode()).hexdigest()[:16]
+        surfaces = memo.mapped(f"surface:{context}", texts, self._surface)
         # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
         self._doc_text = PackedStrings(texts)
         self._doc_surface = PackedStrings(surfaces)
@@ -94,12 +105,15 @@ class CharChannel:
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         self._surface_index = NgramIndex(surfaces)
         self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-        self._reading_index = NgramIndex([normalize(r) for r in readings_isolated(texts)])
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
         for surface, pos in zip(surfaces, owner_of, strict=False):
             grouped[pos].append(surface)
         self._entry_index = NgramIndex(["".join(group) for group in grouped])
+        read = readings() if readings is not None else readings_isolated(texts)
+        if len(read) != len(texts):
+            raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
+        self._reading_index = NgramIndex(memo.mapped("normalize", read, normalize))
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     def __getstate__(self) -> dict[str, object]:
@@ -236,6 +250,13 @@ def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
     """One similarity from both coverages: mostly the better one, some of the worse."""
     blended: np.ndarray = _BLEND * np.maximum(q_cov, d_cov) + (1 - _BLEND) * np.minimum(q_cov, d_cov)
     return blended
+
+
+def stored_texts(kb: KnowledgeBase) -> list[str]:
+    """Every question of every entry, grouped by entry, then every out-of-scope example: the stored texts."""
+    texts = [q for entry in kb.entries for q in entry.questions]
+    texts.extend(kb.out_of_scope)
+    return texts
 
 
 def product_words(kb: KnowledgeBase) -> list[str]:

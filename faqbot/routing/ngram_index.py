@@ -17,13 +17,13 @@ bytes per posting) instead of Python tuples.
 from __future__ import annotations
 
 import re
-from array import array
 from collections import defaultdict
 from collections.abc import Sequence
 from itertools import count
 
 import numpy as np
 
+from faqbot.routing.ngram_extract import extract
 from faqbot.text.packed import StringIndex
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
@@ -63,21 +63,21 @@ class NgramIndex:
         vocab: defaultdict[str, int] = defaultdict(count().__next__)
         number = vocab.__getitem__
         id_chunks: list[np.ndarray] = []
-        per_doc = array("i")
+        count_chunks: list[np.ndarray] = [np.zeros(0, dtype=np.int32)]
         for start in range(0, self.size, _CHUNK):
-            keys: list[str] = []
-            for doc in docs[start : start + _CHUNK]:
-                grams = ngrams(doc)
-                keys.extend(grams)
-                per_doc.append(len(grams))
-            id_chunks.append(np.fromiter(map(number, keys), dtype=np.int32, count=len(keys)))
+            # A chunk's n-grams, found with array operations (ngram_extract), numbered locally
+            # in order of appearance; the local numbers become global ones in the same order.
+            part = extract(docs[start : start + _CHUNK])
+            numbers = np.fromiter(map(number, part.grams), dtype=np.int32, count=len(part.grams))
+            id_chunks.append(numbers[part.gram_ids])
+            count_chunks.append(part.per_doc)
         gids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, dtype=np.int32)
         # Gram → id as a sorted array, not a dict: the cached engine maps it (faqbot.text.packed).
         self._vocab = StringIndex(list(vocab))  # ids were given in insertion order: position = id
         width = len(vocab)
         del vocab
-        owners = np.repeat(np.arange(self.size, dtype=np.int32), np.frombuffer(per_doc, dtype=np.int32))
-        del id_chunks, per_doc
+        owners = np.repeat(np.arange(self.size, dtype=np.int32), np.concatenate(count_chunks))
+        del id_chunks, count_chunks
         df = np.bincount(gids, minlength=width)
         idf = np.log((self.size + 1) / (df + 1.0)) + 1.0
         self._idf = idf  # by gram id (float64)

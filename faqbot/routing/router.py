@@ -25,8 +25,9 @@ asks which one was meant when the two best are within the clarify margin.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,12 +35,13 @@ import numpy as np
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED, fit_calibration
-from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words
+from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import fit_for_knowledge_base
+from faqbot.routing.novelty import fit_for_knowledge_base, rarities
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
 
 DECISION_ANSWER = "answer"
@@ -96,23 +98,32 @@ class Candidates:
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None) -> None:
+        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed."""
+        memo = memo if memo is not None else TextMemo()
         self.kb = kb
-        self.char_channel = CharChannel(kb)
-        self._char = self.char_channel
         words = sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=len, reverse=True)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
+        # The kana readings (pykakasi, slow) are read in a forked child while this process
+        # analyses every text with MeCab and fits the veto; the character channel collects them.
+        pending = memo.start_readings(stored_texts(kb))
+
+        analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        real = int(np.count_nonzero(self._char.doc_owner < len(entries)))
-        question_terms = [self._analyze(t).topic_terms for t in self._char.texts[:real]]
-        answers = [self._analyze(_TEMPLATE_TAG.sub(" ", e.answer)).topic_terms for e in entries]
-        pages = [self._analyze(" ".join(_titles(e))).topic_terms for e in entries]
+        question_terms = analyser.topic_terms([q for e in entries for q in e.questions])
+        answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
+        pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
+        if memo.rarity is None:
+            memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
+        self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
+        self.char_channel = CharChannel(kb, pending.result, memo)
+        self._char = self.char_channel
+        real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
-        self.novelty = fit_for_knowledge_base(kb, self._analyze, _TEMPLATE_TAG).veto
         self.calibration = UNFITTED
         self.calibration = fit_calibration(self, kb.settings.target_precision).calibration
 
@@ -128,12 +139,16 @@ class Router:
         """The text's analysis with product names masked, as the router reads it."""
         return self._analyze(text)
 
-    def _analyze(self, text: str) -> Analysis:
-        """The text's analysis with product names masked (they are entities, not intents)."""
+    def _masked(self, text: str) -> str:
+        """The text as the analyser reads it, product names masked (they are entities, not intents)."""
         prepared = prepare(text)
         if self._products is not None:
             prepared = self._products.sub(" ", prepared)
-        return analyze(prepared)
+        return prepared
+
+    def _analyze(self, text: str) -> Analysis:
+        """The text's analysis with product names masked."""
+        return analyze(self._masked(text))
 
     def candidates(
         self, query: str, entities: Entities | None = None, exclude: str | None = None, held_out: Sequence[int] = ()
@@ -269,6 +284,33 @@ class Router:
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
         return any(subject in norm for subject in self._subjects)
+
+
+class _BuildAnalyser:
+    """The analyses one build asks for, through its memo.
+
+    What the analyser reads (the prepared text, product names masked) depends on the
+    text and the product names; it is remembered by text under a hash of the product
+    words, so an unchanged text costs two dict look-ups instead of NFKC and a regex.
+    """
+
+    def __init__(self, memo: TextMemo, masked: Callable[[str], str], product_words: list[str]) -> None:
+        self._memo = memo
+        self._masked = masked
+        self._kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
+
+    def analyses(self, texts: list[str]) -> list[Analysis]:
+        """The analysis of each text, in order."""
+        memo = self._memo
+        return [memo.analysis(m) for m in memo.mapped(self._kind, texts, self._masked)]
+
+    def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
+        """The topic terms of each text (what retrieval searches), in order."""
+        return [a.topic_terms for a in self.analyses(texts)]
+
+    def analyze(self, text: str) -> Analysis:
+        """The analysis of one text."""
+        return self.analyses([text])[0]
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:

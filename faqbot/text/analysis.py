@@ -72,6 +72,9 @@ _WORD_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)\t([^\t\n
 _MAX_CHARS = 4000
 # Texts analysed once are remembered: the router, calibration and lint ask for the same text.
 _CACHED_TEXTS = 8192
+# Distinct MeCab words (surface, reading, lemma, part of speech) whose term is remembered.
+_CACHED_WORDS = 200_000
+_WORDS: dict[tuple[str, str, str, str], tuple[str, str, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -113,18 +116,31 @@ def analyze(text: str) -> Analysis:
     terms: list[str] = []
     readings: list[str] = []
     topic: list[str] = []
-    # One regex pass in C picks the four fields of every word; only content words and
-    # negating auxiliaries (a part of speech in _KEPT_POS) reach the Python code below.
-    for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
-        if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
-            continue
-        term, term_reading = _term(surface, reading, lemma, pos)
+    words = _WORDS
+    if len(words) > _CACHED_WORDS:
+        words.clear()  # a long-running server meets endless new words: bound the table
+    # One regex pass in C picks the four fields of every word; each distinct word is
+    # judged once (a knowledge base's questions reuse a few thousand words millions of times).
+    for word in _WORD_LINE.findall(_tagger().parse(prepare(text))):
+        found = words.get(word)
+        if found is None:
+            found = words[word] = _word_term(*word)
+        term, term_reading, is_topic = found
         if term:
             terms.append(term)
             readings.append(term_reading)
-            if term == NEGATION or not pos.partition("-")[2].startswith(_AUXILIARY_LIKE):
+            if is_topic:
                 topic.append(term)
     return Analysis(tuple(terms), tuple(readings), tuple(topic))
+
+
+def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool]:
+    """:func:`_term`, after the cheap check that the word may be a term at all, and whether it is a topic term."""
+    # Only content words and negating auxiliaries (a part of speech in _KEPT_POS) can be.
+    if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
+        return "", "", False
+    term, term_reading = _term(surface, reading, lemma, pos)
+    return term, term_reading, term == NEGATION or not pos.partition("-")[2].startswith(_AUXILIARY_LIKE)
 
 
 def terms(text: str) -> tuple[str, ...]:

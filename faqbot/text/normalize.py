@@ -99,14 +99,23 @@ _FOLDED_ENDINGS = tuple(
 )
 
 
+# The same endings by length, longest first: a text's suffix of each length is one set look-up,
+# instead of one ``endswith`` per ending (4.4 million calls for a 10,000-entry knowledge base).
+_ENDINGS_BY_LENGTH = tuple(
+    (n, frozenset(e for e in _FOLDED_ENDINGS if len(e) == n))
+    for n in sorted({len(e) for e in _FOLDED_ENDINGS}, reverse=True)
+)
+
+
 def _strip_polite_endings(text: str) -> str:
     changed = True
     while changed and text:
         changed = False
-        for ending in _FOLDED_ENDINGS:
+        # The longest ending that matches, as trying every ending longest first would find.
+        for n, endings in _ENDINGS_BY_LENGTH:
             # Keep at least two characters: 「です」 alone is a (poor) question, not nothing.
-            if text.endswith(ending) and len(text) - len(ending) >= 2:
-                text = text[: -len(ending)]
+            if len(text) - n >= 2 and text[-n:] in endings:
+                text = text[:-n]
                 changed = True
                 break
     return text

@@ -71,18 +71,44 @@ def readings(texts: Iterable[str]) -> list[str]:
     return out
 
 
-def readings_isolated(texts: Sequence[str]) -> list[str]:
-    """:func:`readings`, computed in a short-lived child process for large inputs.
+class PendingReadings:
+    """Readings being computed in a forked child while the caller builds something else.
 
-    Small inputs (every normal knowledge base) are read in-process.  The child
-    is forked, not spawned, so it re-imports nothing (a spawned child would run
-    the caller's ``__main__`` again); where fork is unavailable, in-process.
+    Small inputs (every normal knowledge base) are read in-process, when
+    :meth:`result` is called.  The child is forked, not spawned, so it re-imports
+    nothing (a spawned child would run the caller's ``__main__`` again); where fork
+    is unavailable, in-process.
     """
-    if len(texts) < ISOLATE_FROM or sys.platform == "win32":
-        return readings(texts)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(readings, list(texts)).result()
+    def __init__(self, texts: Sequence[str], build_size: int | None = None) -> None:
+        """Start reading ``texts``; ``build_size``: how many texts the whole build reads (default: these).
+
+        A build that has most readings already (an edit) still forks when the build is
+        large: loading pykakasi's dictionary alone takes a second, better spent in parallel.
+        """
+        self._texts = list(texts)
+        self._pool: Any = None
+        self._future: Any = None
+        size = len(self._texts) if build_size is None else build_size
+        if self._texts and size >= ISOLATE_FROM and sys.platform != "win32":
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._future = self._pool.submit(readings, self._texts)
+
+    def result(self) -> list[str]:
+        """The readings, in the order of the texts (waits for the child when there is one)."""
+        if self._future is None:
+            return readings(self._texts)
+        try:
+            found: list[str] = self._future.result()
+        finally:
+            self._pool.shutdown()
+        return found
+
+
+def readings_isolated(texts: Sequence[str]) -> list[str]:
+    """:func:`readings`, computed in a short-lived child process for large inputs (see :class:`PendingReadings`)."""
+    return PendingReadings(texts).result()

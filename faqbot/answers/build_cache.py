@@ -1,0 +1,82 @@
+"""The per-text build cache on disk: an edited knowledge base re-analyses only its new texts.
+
+The engine cache (:mod:`faqbot.answers.engine_cache`) misses on any edit to the
+knowledge base, and a from-scratch build at 10,000 entries spent most of its
+time in MeCab and pykakasi on texts the previous build had already seen.  This
+cache keeps those per-text results (:class:`~faqbot.text.memo.TextMemo`: the
+analysis of every prepared text, the reading of every stored text) in one
+pickle per knowledge-base folder, beside the engines.  They depend on the text
+alone, so they are reused whatever else changed; the file's key includes the
+code hash (faqbot's source and the analysers' versions), so an upgrade starts
+afresh.  After each build the file is rewritten with exactly the texts that
+build used, and only when that differs from what was read.
+
+An unreadable or foreign file is ignored (the build then analyses everything);
+a file that cannot be written is skipped: the cache only ever saves time.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from faqbot.text.memo import TextMemo
+
+_PREFIX = "texts-"
+# Per-text caches kept in the folder (one per knowledge-base folder in use).
+_KEEP = 8
+# Bumped when the pickled layout changes.
+_FORMAT = 5
+
+
+def memo_path(folder: Path, key: str) -> Path:
+    """Where the per-text cache of the knowledge base keyed ``key`` lives."""
+    return folder / f"{_PREFIX}{key}.pickle"
+
+
+def load_memo(path: Path) -> TextMemo:
+    """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            stored = pickle.load(handle)  # noqa: S301 - our own file, keyed by code hash
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return TextMemo()
+    if not _well_formed(stored):
+        return TextMemo()
+    return TextMemo(stored[1], stored[2], stored[3], stored[4])
+
+
+def _well_formed(stored: object) -> bool:
+    if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == _FORMAT):
+        return False
+    _, analyses, readings, tables, rarity = stored
+    if not (isinstance(analyses, dict) and isinstance(readings, dict) and isinstance(tables, dict)):
+        return False
+    if not (rarity is None or isinstance(rarity, dict)):
+        return False
+    sample = next(iter(analyses.values()), ((), (), ()))
+    return isinstance(sample, tuple) and len(sample) == 3 and all(isinstance(part, tuple) for part in sample)
+
+
+def store_memo(path: Path, memo: TextMemo) -> None:
+    """Write this build's texts to ``path`` (atomically), when they differ from what was read."""
+    if not memo.changed:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".texts-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((_FORMAT, memo.stored_analyses(), memo.readings, memo.tables, memo.rarity), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        _prune(path.parent)
+    except OSError:
+        return  # a read-only home must not stop the bot
+
+
+def _prune(folder: Path) -> None:
+    """Delete all but the :data:`_KEEP` most recently written per-text caches."""
+    caches = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in caches[_KEEP:]:
+        old.unlink(missing_ok=True)

@@ -1,0 +1,95 @@
+"""Tests of faqbot.answers.build_cache: a rebuild after an edit reuses per-text results and equals a fresh build."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from faqbot.answers import build_cache, engine_cache
+from faqbot.answers.answering import Engine
+from faqbot.errors import KnowledgeBaseError
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.text.analysis import Analysis
+
+_DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
+
+
+@pytest.fixture()
+def kb_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("FAQBOT_CACHE", raising=False)
+    return Path(shutil.copytree(SHIPPED_KB, tmp_path / "kb"))
+
+
+def _edit(kb: Path) -> None:
+    path = kb / "faq" / "about.yaml"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("question: あんしん自動更新とは何ですか？", "question: 自動で契約が続く仕組みを知りたい", 1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
+
+
+def _memo_files(kb: Path) -> list[Path]:
+    return list((kb.parent / "cache").glob("texts-*.pickle"))
+
+
+def test_a_rebuild_after_an_edit_routes_like_a_fresh_build(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)  # leaves the per-text cache of the unedited KB
+    _edit(kb_copy)
+    incremental = engine_cache.load_engine(kb_copy)
+    fresh = Engine.build(load_knowledge_base(kb_copy))
+    queries = [json.loads(line)["q"] for line in _DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(queries) > 80
+    assert incremental.router.lexical_weight == fresh.router.lexical_weight
+    assert incremental.router.novelty.threshold == fresh.router.novelty.threshold
+    for query in [*queries, "自動で契約が続く仕組みを知りたい"]:
+        assert incremental.router.route(query) == fresh.router.route(query), query
+
+
+def test_only_the_edited_texts_are_analysed_again(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)
+    (path,) = _memo_files(kb_copy)
+    _edit(kb_copy)
+    memo = build_cache.load_memo(path)
+    Engine.build(load_knowledge_base(kb_copy), memo)
+    # The new question: its masked text, analysis, reading, surface and normalised reading.
+    # Everything else (and wordfreq's rarity table) came from the cache.
+    assert memo.computed == 5
+    assert memo.changed
+
+
+def test_the_cache_keeps_exactly_the_texts_of_the_last_build(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)
+    _edit(kb_copy)
+    engine_cache.load_engine(kb_copy)
+    (path,) = _memo_files(kb_copy)
+    memo = build_cache.load_memo(path)
+    Engine.build(load_knowledge_base(kb_copy), memo)
+    assert memo.computed == 0
+    # Nothing new, nothing gone: the file held exactly the edited KB's texts, no stale ones.
+    assert not memo.changed
+
+
+def test_an_unreadable_cache_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "texts-x.pickle"
+    path.write_bytes(b"not a pickle")
+    memo = build_cache.load_memo(path)
+    assert memo.analysis("解約したい") == Analysis(("解約", "為る"), ("かいやく", "する"), ("解約",))
+    assert memo.computed == 1
+
+
+def test_a_broken_edit_still_reports_file_and_line(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)  # the per-text cache exists
+    path = kb_copy / "faq" / "about.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if "question: あんしん自動更新とは何ですか？" in line)
+    lines[number] = lines[number].replace("question:", "question: [", 1)  # an unclosed flow sequence
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        engine_cache.load_engine(kb_copy)
+    problems = [p for p in caught.value.problems if p.path.endswith("about.yaml")]
+    assert problems, caught.value.problems
+    assert all(p.line >= number + 1 for p in problems)
