@@ -238,7 +238,9 @@ class Router:
         if self._mentions_other_subject(query):
             return Routing(query, DECISION_FALLBACK, real, max(0.9, wrong), out_of_scope=True)
         if self._out_of_scope_wins(found):
-            return Routing(query, DECISION_FALLBACK, real, wrong, out_of_scope=True)
+            # The examples' own score beat every entry's: the refusal is at least that sure (on
+            # the match scores' scale, so staff tools can weigh it against the best entry's).
+            return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
         if not self._answerable(found, right) or self._novel(query, found):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
