@@ -389,3 +389,14 @@ def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None
 )
 def test_detect_language(message: str, expected: str | None) -> None:
     assert detect_language(message) == expected
+
+
+def test_a_handoff_summary_quoting_a_lone_surrogate_can_be_sent_as_utf8(engine: Engine) -> None:
+    # A JSON "\ud800" escape reaches the Python API as a lone surrogate; the desk's summary
+    # quotes the message, and must still encode (found by tests/test_properties_dialogue.py).
+    state = initial_state()
+    for message in ("qqq zzz", "\ud800 xxx 人と話したい"):
+        reply, state = step(engine, state, message, date(2026, 11, 26))
+    assert reply.handoff is not None
+    assert "\ufffd" in reply.handoff.summary
+    reply.handoff.summary.encode("utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from faqbot.analytics import Recorder
-from faqbot.text.inert import inert
+from faqbot.text.inert import encodable, inert
 
 ESC = "\x1b"
 HOSTILE = (
@@ -105,3 +105,17 @@ def test_report_on_a_colour_terminal_writes_only_its_own_styles(hostile_db: Path
     # rich's own styling is SGR only (ESC [ … m); nothing the customer typed gets through.
     assert re.sub(r"\x1b\[[0-9;]*m", "", out).count(ESC) == 0
     assert "\r\x08" not in out and "\u202e" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("解約\ud800したい", "解約\ufffdしたい"),
+        ("\udfff", "\ufffd"),
+        ("😀 surrogate pair kept", "😀 surrogate pair kept"),
+        ("plain", "plain"),
+    ],
+)
+def test_lone_surrogates_become_replacement_characters(text: str, expected: str) -> None:
+    assert encodable(text) == expected
+    encodable(text).encode("utf-8")  # would raise on a lone surrogate

@@ -34,6 +34,7 @@ from faqbot.kb.billing import format_date
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
 from faqbot.routing.router import FALLBACK
+from faqbot.text.inert import encodable
 from faqbot.text.privacy import mask_personal_data
 
 # Longest customer message quoted in a summary (characters).
@@ -77,7 +78,8 @@ def conversation_summary(kb: KnowledgeBase, state: DialogueState, message: str) 
     it is read by the desk's staff, not by the customer.
     """
     lines: list[str] = []
-    quoted = mask_personal_data(" ".join(message.split()))
+    # The Python API takes any str; the desk's summary must survive being sent as UTF-8 JSON.
+    quoted = mask_personal_data(" ".join(encodable(message).split()))
     if quoted:
         if len(quoted) > _QUOTE_MAX:
             quoted = quoted[:_QUOTE_MAX] + "…"

@@ -17,6 +17,8 @@ import re
 _KEPT = "\n\t"
 # C0 except the kept ones, DEL, C1, and the bidi embedding/override/isolate controls.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Lone UTF-16 halves: a JSON "\\ud800" escape decodes to one, and no UTF-8 encoder takes it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _C0_PICTURES = 0x2400  # U+2400 SYMBOL FOR NULL … U+241F SYMBOL FOR UNIT SEPARATOR
 
 
@@ -32,3 +34,8 @@ def _visible(match: re.Match[str]) -> str:
 def inert(text: str) -> str:
     """``text`` with every terminal control character made visible (newlines and tabs kept)."""
     return _UNSAFE.sub(_visible, text)
+
+
+def encodable(text: str) -> str:
+    """``text`` with each lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
+    return _LONE_SURROGATE.sub("\ufffd", text)
