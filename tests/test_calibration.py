@@ -64,11 +64,16 @@ def test_a_feature_pointing_the_wrong_way_is_dropped() -> None:
     assert coef[1] == 0.0 and coef[0] > 0.0
 
 
+def _fitted_probabilities(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fitted model's probabilities for the synthetic examples, and their labels."""
+    x, y = _synthetic(seed)
+    intercept, coef = fit_logistic(x, y, np.ones(len(y)))
+    return 1.0 / (1.0 + np.exp(-(intercept + x @ coef))), y
+
+
 @pytest.mark.parametrize("target", [0.6, 0.75, 0.9])
 def test_without_confidence_the_threshold_is_the_lowest_that_meets_the_target(target: float) -> None:
-    x, y = _synthetic(4)
-    intercept, coef = fit_logistic(x, y, np.ones(len(y)))
-    p = 1.0 / (1.0 + np.exp(-(intercept + x @ coef)))
+    p, y = _fitted_probabilities(4)
     w = np.ones(len(y))
     threshold = precision_threshold(p, y, w, target)
     assert _weighted_precision(p, y, w, threshold) >= target
@@ -79,9 +84,7 @@ def test_without_confidence_the_threshold_is_the_lowest_that_meets_the_target(ta
 
 @pytest.mark.parametrize("target", [0.6, 0.75, 0.9])
 def test_with_confidence_the_threshold_is_stricter_and_still_meets_the_target(target: float) -> None:
-    x, y = _synthetic(4)
-    intercept, coef = fit_logistic(x, y, np.ones(len(y)))
-    p = 1.0 / (1.0 + np.exp(-(intercept + x @ coef)))
+    p, y = _fitted_probabilities(4)
     w = np.ones(len(y))
     sure = precision_threshold(p, y, w, target, CONFIDENCE_Z)
     assert sure > precision_threshold(p, y, w, target)
@@ -89,7 +92,7 @@ def test_with_confidence_the_threshold_is_stricter_and_still_meets_the_target(ta
 
 
 def test_fewer_examples_need_a_higher_share_right() -> None:
-    # 9 right of 10 is a precision of 0.9 but not a sure one; 90 of 100 nearly is.
+    # 9 right of 10 is a precision of 0.9 but not a sure one; 95 of 100 is.
     ranked = np.linspace(1.0, 0.5, 100)
     few_y = np.r_[np.ones(9), 0.0, np.zeros(90)]
     many_y = np.r_[np.ones(95), np.zeros(5)]
