@@ -193,16 +193,8 @@ def _newton(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, np.ndar
     return float(beta[0] - np.dot(coef, mean)), coef
 
 
-def precision_threshold(
-    p: np.ndarray, y: np.ndarray, w: np.ndarray, target: float, z: float = 0.0
-) -> float:
+def precision_threshold(p: np.ndarray, y: np.ndarray, w: np.ndarray, target: float) -> float:
     """The smallest probability whose examples at or above it are right ≥ ``target`` of the time (weighted).
-
-    With ``z > 0`` their precision must reach ``target`` with one-sided confidence
-    ``z`` (its Wilson lower bound on the effective sample size of the weights).
-    Faqbot fits with ``z = 0``, the sample's own precision: the bound steadies the
-    cut across samples but is far stricter (see ``docs/architecture.md``,
-    "calibrated decision"; ``benchmarks/bench_calibration_stability.py``).
 
     When no cut reaches the target, the highest probability seen: only the surest answers.
     """
@@ -210,24 +202,15 @@ def precision_threshold(
         return 1.0
     order = np.argsort(-p, kind="stable")
     ranked = p[order]
-    bound = _wilson_lower(np.cumsum((w * y)[order]), np.cumsum(w[order]), np.cumsum((w * w)[order]), z)
+    precision = np.cumsum((w * y)[order]) / np.maximum(np.cumsum(w[order]), 1e-12)
     # A cut falls between distinct probabilities: a run of ties is answered whole.
     last_of_tie = np.r_[ranked[1:] != ranked[:-1], True]
-    ok = np.flatnonzero((bound >= target) & last_of_tie)
+    ok = np.flatnonzero((precision >= target) & last_of_tie)
     return float(ranked[ok[-1]]) if len(ok) else float(ranked[0])
 
 
-def _wilson_lower(right: np.ndarray, total: np.ndarray, squares: np.ndarray, z: float) -> np.ndarray:
-    """Wilson's lower bound on a weighted share ``right / total`` (Kish's effective sample size)."""
-    share = right / np.maximum(total, 1e-12)
-    n = total**2 / np.maximum(squares, 1e-12)
-    spread = z * np.sqrt(share * (1.0 - share) / n + z * z / (4.0 * n * n))
-    lower: np.ndarray = (share + z * z / (2.0 * n) - spread) / (1.0 + z * z / n)
-    return lower
-
-
-def fit_calibration(router: Router, target: float, z: float = 0.0, seed: int = SEED) -> CalibrationFit:
-    """Fit the decision for ``router``'s knowledge base (see the module docstring; ``z``: :func:`precision_threshold`)."""
+def fit_calibration(router: Router, target: float, seed: int = SEED) -> CalibrationFit:
+    """Fit the decision for ``router``'s knowledge base (see the module docstring; ``seed``: the sample's)."""
     examples = _examples(router, seed)
     # Weighed over every example, refused or not: the prior is of the messages arriving, and
     # the rules' refusals must not make the negatives they let through count for more.
@@ -255,7 +238,7 @@ def fit_calibration(router: Router, target: float, z: float = 0.0, seed: int = S
     p = np.array([model.probability(r) for r in rows])
     # What the router offers — an answer, or the two entries of a clarification — must be
     # right at least ``target`` of the time.
-    threshold = precision_threshold(p, y, weights, target, z)
+    threshold = precision_threshold(p, y, weights, target)
     above = x[p >= threshold, 0]
     floor = float(above.min()) if len(above) else 1.0
     return CalibrationFit(Calibration(intercept, model.weights, threshold, target, floor), x, y, weights, in_domain)
