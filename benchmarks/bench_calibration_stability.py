@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from replay_calibration_variants import Pool, route_all
 
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.routing import calibration
@@ -45,23 +46,33 @@ CONFIDENCE_Z = 1.645
 
 @dataclass(frozen=True)
 class Reference:
-    """Every example of the knowledge base that reaches the model: features, labels, weights."""
+    """The examples of the pool that reach the model (the rules refuse the rest), with their fitting weights."""
 
-    features: np.ndarray
-    labels: np.ndarray
+    pool: Pool
+    kept: np.ndarray
     weights: np.ndarray
-    in_domain: np.ndarray
+
+    @property
+    def features(self) -> np.ndarray:
+        """Score and margin of each example that reaches the model."""
+        return self.pool.features[self.kept]
+
+    @property
+    def labels(self) -> np.ndarray:
+        """1.0 where what the router offers is right."""
+        return self.pool.labels[self.kept]
+
+    @property
+    def in_domain(self) -> np.ndarray:
+        """True for a pseudo-query, False for a negative."""
+        return self.pool.entry[self.kept] >= 0
 
 
-def reference(router: Router, target: float) -> Reference:
-    """All the knowledge base's examples, routed once (the sample bounds lifted for this call only)."""
-    bounds = calibration.MAX_POSITIVES, calibration.MAX_NEGATIVES
-    calibration.MAX_POSITIVES = calibration.MAX_NEGATIVES = 10**9
-    try:
-        fit = fit_calibration(router, target)
-    finally:
-        calibration.MAX_POSITIVES, calibration.MAX_NEGATIVES = bounds
-    return Reference(fit.features, fit.labels, fit.weights, fit.in_domain)
+def reference(router: Router) -> Reference:
+    """Every example of the knowledge base, routed once, weighted as the fit weighs them."""
+    pool = route_all(router)
+    kept = ~pool.refused
+    return Reference(pool, kept, calibration._class_weights(pool.entry >= 0)[kept])
 
 
 def wilson_threshold(fit: CalibrationFit, z: float = CONFIDENCE_Z) -> Calibration:
@@ -115,7 +126,7 @@ def main() -> None:
     router = Router(kb)
     target = kb.settings.target_precision
     start = time.perf_counter()
-    ref = reference(router, target)
+    ref = reference(router)
     whole = time.perf_counter() - start
     margin = float(np.median(ref.features[:, 1]))
     print(
