@@ -103,6 +103,17 @@ def test_the_fitted_threshold_meets_the_target_on_the_fitting_data(engine: Engin
     assert _weighted_precision(p, fit.labels, fit.weights, model.threshold) >= target
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_sample_meets_the_target_on_itself_and_a_different_sample_differs(engine: Engine, seed: int) -> None:
+    # The seed draws the sample (benchmarks/bench_calibration_stability.py measures how far the cut
+    # moves with it); each sample's threshold is placed for that sample.
+    fit = fit_calibration(engine.router, 0.9, seed)
+    model = fit.calibration
+    p = np.array([model.probability(Evidence(s, m)) for s, m in fit.features.tolist()])
+    assert _weighted_precision(p, fit.labels, fit.weights, model.threshold) >= 0.9
+    assert model != engine.router.calibration
+
+
 def test_pseudo_queries_are_held_out_not_copies(engine: Engine) -> None:
     # Held out with its entry's vocabulary, a question no longer finds itself: some route
     # elsewhere, the hard examples the model needs (with `exclude` alone, 99.9 % were right).
