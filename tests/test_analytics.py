@@ -191,10 +191,11 @@ def test_a_database_that_never_answers_neither_blocks_nor_grows_the_queue(caplog
     start = time.perf_counter()
     accepted = [backend.write(schema.INSERT_TURN, values) for _ in range(10)]
     assert time.perf_counter() - start < 1.0  # a reply never waits for the database
-    # The queue holds two; the writer holds at most the one batch it keeps retrying.
-    assert 2 <= accepted.count(True) <= 3
+    # The queue holds two; the writer holds at most the one batch it keeps retrying, which is
+    # whatever the queue held when it took it: one or two records, by the threads' timing.
+    assert 2 <= accepted.count(True) <= 4
     assert backend.dropped == accepted.count(False)
     assert backend.last_error is not None and "dropped" in backend.last_error and "pw" not in backend.last_error
     assert "dropped" in caplog.text
     backend.close(timeout=0)
-    assert "2 record(s) not written" in caplog.text or "3 record(s) not written" in caplog.text
+    assert any(f"{n} record(s) not written" in caplog.text for n in (2, 3, 4))
