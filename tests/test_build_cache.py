@@ -15,6 +15,7 @@ from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.text.analysis import Analysis
 
 _DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
@@ -62,6 +63,33 @@ def test_only_the_edited_texts_are_analysed_again(kb_copy: Path) -> None:
     # Everything else (and wordfreq's rarity table) came from the cache.
     assert memo.computed == 5
     assert memo.changed
+
+
+def test_only_the_edited_file_is_parsed_again(kb_copy: Path) -> None:
+    engine_cache.load_engine(kb_copy)
+    (path,) = (kb_copy.parent / "cache").glob("files-*.pickle")
+    _edit(kb_copy)
+    parsed = build_cache.load_parsed(path)
+    incremental = load_knowledge_base(kb_copy, parsed)
+    assert parsed.parsed == 1  # faq/about.yaml; every other entries file came from the cache
+    assert incremental == load_knowledge_base(kb_copy)
+    again = build_cache.load_parsed(path)
+    load_knowledge_base(kb_copy, again)
+    # The store was written before the edit: the edited file is new to it, the old version unused.
+    assert again.parsed == 1 and again.changed
+
+
+def test_a_file_with_problems_is_never_remembered(kb_copy: Path) -> None:
+    path = kb_copy / "faq" / "about.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("question: ", "question_typo: ", 1), encoding="utf-8")
+    parsed = ParsedFiles()
+    with pytest.raises(KnowledgeBaseError):
+        load_knowledge_base(kb_copy, parsed)
+    # Every clean entries file: the other FAQ files, compute.yaml and smalltalk.yaml.
+    assert parsed.parsed == len(list((kb_copy / "faq").glob("*.yaml"))) - 1 + 2
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(kb_copy, parsed)
+    assert any(p.path == "faq/about.yaml" and p.line > 0 for p in caught.value.problems)
 
 
 def test_the_cache_keeps_exactly_the_texts_of_the_last_build(kb_copy: Path) -> None:
