@@ -11,6 +11,10 @@ code hash (faqbot's source and the analysers' versions), so an upgrade starts
 afresh.  After each build the file is rewritten with exactly the texts that
 build used, and only when that differs from what was read.
 
+Beside it, one pickle of the entries files parsed and validated
+(:class:`~faqbot.kb.parsed_files.ParsedFiles`, keyed by each file's content), so an
+edit parses only the edited file's YAML.
+
 An unreadable or foreign file is ignored (the build then analyses everything);
 a file that cannot be written is skipped: the cache only ever saves time.
 """
@@ -21,10 +25,13 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
+from typing import Any, TypeGuard
 
+from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.text.memo import TextMemo
 
 _PREFIX = "texts-"
+_FILES_PREFIX = "files-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
@@ -38,17 +45,13 @@ def memo_path(folder: Path, key: str) -> Path:
 
 def load_memo(path: Path) -> TextMemo:
     """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable)."""
-    try:
-        with path.open("rb") as handle:
-            stored = pickle.load(handle)  # noqa: S301 - our own file, keyed by code hash
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return TextMemo()
+    stored = _read(path)
     if not _well_formed(stored):
         return TextMemo()
     return TextMemo(stored[1], stored[2], stored[3], stored[4])
 
 
-def _well_formed(stored: object) -> bool:
+def _well_formed(stored: object) -> TypeGuard[tuple[Any, ...]]:
     if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == _FORMAT):
         return False
     _, analyses, readings, tables, rarity = stored
@@ -62,21 +65,52 @@ def _well_formed(stored: object) -> bool:
 
 def store_memo(path: Path, memo: TextMemo) -> None:
     """Write this build's texts to ``path`` (atomically), when they differ from what was read."""
-    if not memo.changed:
-        return
+    if memo.changed:
+        _write(path, (_FORMAT, memo.stored_analyses(), memo.readings, memo.tables, memo.rarity), _PREFIX)
+
+
+def parsed_path(folder: Path, key: str) -> Path:
+    """Where the parsed entries files of the knowledge base keyed ``key`` live."""
+    return folder / f"{_FILES_PREFIX}{key}.pickle"
+
+
+def load_parsed(path: Path) -> ParsedFiles:
+    """Parsed entries files seeded from ``path`` (none when there is no readable store)."""
+    stored = _read(path)
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], dict)):
+        return ParsedFiles()
+    return ParsedFiles(stored[1])
+
+
+def store_parsed(path: Path, parsed: ParsedFiles) -> None:
+    """Write this build's parsed files to ``path`` (atomically), when they differ from what was read."""
+    if parsed.changed:
+        _write(path, (_FORMAT, parsed.used), _FILES_PREFIX)
+
+
+def _read(path: Path) -> object:
+    """What ``path`` holds (None when it is missing or unreadable)."""
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # noqa: S301 - our own file, keyed by code hash
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def _write(path: Path, stored: object, prefix: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".texts-", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}", suffix=".tmp")
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((_FORMAT, memo.stored_analyses(), memo.readings, memo.tables, memo.rarity), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
-        _prune(path.parent)
+        _prune(path.parent, prefix)
     except OSError:
         return  # a read-only home must not stop the bot
 
 
-def _prune(folder: Path) -> None:
-    """Delete all but the :data:`_KEEP` most recently written per-text caches."""
-    caches = sorted(folder.glob(f"{_PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+def _prune(folder: Path, prefix: str) -> None:
+    """Delete all but the :data:`_KEEP` most recently written caches of one kind."""
+    caches = sorted(folder.glob(f"{prefix}*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in caches[_KEEP:]:
         old.unlink(missing_ok=True)

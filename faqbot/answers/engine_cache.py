@@ -19,7 +19,7 @@ the content hash of the files on disk now (remembered per signature of the
 files — path, size, modification time, inode — so a warm start reads no YAML;
 see :func:`_content_hash`).  Beside the engines, one per-text cache per knowledge-base folder
 (:mod:`faqbot.answers.build_cache`) lets a rebuild after an edit analyse only
-the new texts.  A cache file that cannot be read,
+the new texts, and parse only the edited entries files.  A cache file that cannot be read,
 or fails the engine file's checks (truncated, corrupt), is rebuilt; one that
 cannot be written is ignored; old engines beyond the newest few are deleted so
 the folder does not grow without bound.  A freshly built engine is stored and
@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
-from faqbot.answers.build_cache import load_memo, memo_path, store_memo
+from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed_path, store_memo, store_parsed
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
@@ -129,8 +129,12 @@ def load_engine(root: Path | str | None = None) -> Engine:
         return engine
     # The per-text results of the last build of this folder: only new texts are analysed.
     texts = memo_path(folder, _key(root, ""))
+    files = parsed_path(folder, _key(root, ""))
+    parsed = load_parsed(files)
+    kb = load_knowledge_base(root, parsed)
+    store_parsed(files, parsed)
     memo = load_memo(texts)
-    engine = Engine.build(load_knowledge_base(root), memo)
+    engine = Engine.build(kb, memo)
     store_memo(texts, memo)
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.

@@ -11,6 +11,7 @@ from typing import Any
 
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import Entry, Note, SupportPages
+from faqbot.kb.parsed_files import ParsedFiles, file_key
 from faqbot.kb.yamlfields import Collector, load_file, text_field, text_list
 from faqbot.kb.yamlsource import YamlList, line_of
 
@@ -58,9 +59,31 @@ def _page_titles(c: Collector, raw: dict[str, Any], key: str, urls: list[tuple[s
 
 
 def load_entries(
-    root: Path, rel: str, kind: str, product_ids: set[str], problems: list[Problem]
+    root: Path, rel: str, kind: str, product_ids: set[str], problems: list[Problem],
+    parsed: ParsedFiles | None = None,
 ) -> list[Entry]:
-    """The entries of ``root/rel`` as ``kind``; every problem is added to ``problems`` as file:line."""
+    """The entries of ``root/rel`` as ``kind``; every problem is added to ``problems`` as file:line.
+
+    ``parsed`` remembers clean files by content (:mod:`faqbot.kb.parsed_files`):
+    an unchanged one is not parsed again.
+    """
+    if parsed is None:
+        return _parse_entries(root, rel, kind, product_ids, problems)
+    try:
+        key = file_key(rel, kind, product_ids, (root / rel).read_bytes())
+    except OSError:
+        return _parse_entries(root, rel, kind, product_ids, problems)  # reports it as file:0
+    found = parsed.find(key)
+    if found is not None:
+        return list(found)
+    before = len(problems)
+    entries = _parse_entries(root, rel, kind, product_ids, problems)
+    if len(problems) == before:
+        parsed.remember(key, tuple(entries))
+    return entries
+
+
+def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], problems: list[Problem]) -> list[Entry]:
     data, c = load_file(root, rel, problems)
     if data is None:
         return []

@@ -27,6 +27,7 @@ from faqbot.kb.knowledge import (
     RouterSettings,
     Service,
 )
+from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.kb.rules import (
     BillingRule,
     NoticeRule,
@@ -242,9 +243,10 @@ def kb_content_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
-def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
+def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | None = None) -> KnowledgeBase:
     """Load, validate and return the knowledge base in ``root`` (default: the shipped one).
 
+    ``parsed`` holds entries files an earlier load parsed (:mod:`faqbot.kb.parsed_files`).
     Raises :class:`KnowledgeBaseError` listing every problem as ``file:line``.
     """
     root = Path(root) if root is not None else SHIPPED_KB
@@ -259,10 +261,10 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         problems.append(Problem(f"{root.name}/faq", 0, "no FAQ files (faq/*.yaml) found"))
     entries: list[Entry] = []
     for rel in faq_files:
-        entries.extend(load_entries(root, rel, KIND_FAQ, product_ids, problems))
+        entries.extend(load_entries(root, rel, KIND_FAQ, product_ids, problems, parsed))
     for rel, kind in (("compute.yaml", KIND_COMPUTE), ("smalltalk.yaml", KIND_SMALLTALK)):
         if (root / rel).exists():
-            entries.extend(load_entries(root, rel, kind, product_ids, problems))
+            entries.extend(load_entries(root, rel, kind, product_ids, problems, parsed))
     check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)

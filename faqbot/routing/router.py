@@ -95,6 +95,16 @@ class Candidates:
     out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
 
 
+def mask_words(kb: KnowledgeBase) -> list[str]:
+    """The prepared product words the router masks, longest first (the regex takes the first that matches).
+
+    Ties are ordered by text: a set's order changes with each process's string
+    hashing, and the per-text cache keys the masked texts by a hash of this list,
+    so an unordered tie made every build miss it (0.6 s of an edit at 10k entries).
+    """
+    return sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=lambda w: (-len(w), w))
+
+
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
@@ -102,7 +112,7 @@ class Router:
         """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed."""
         memo = memo if memo is not None else TextMemo()
         self.kb = kb
-        words = sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=len, reverse=True)
+        words = mask_words(kb)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
         # The kana readings (pykakasi, slow) are read in a forked child while this process
         # analyses every text with MeCab and fits the veto; the character channel collects them.
