@@ -65,3 +65,10 @@ def test_packed_floats_is_a_read_only_mapping() -> None:
     assert dict(table) == {"する": 0.0, "解約": 1.5, "x": 3.0}
     with pytest.raises(KeyError):
         table["ない"]
+
+
+def test_packed_floats_values_of_many_keys_at_once() -> None:
+    table = PackedFloats({"する": 0.0, "解約": 1.5, "x": 3.0, "a\x00": 4.0})
+    assert table.values_of(["x", "ない", "解約", "a\x00", "する"], -1.0) == [3.0, -1.0, 1.5, 4.0, 0.0]
+    assert table.values_of([], -1.0) == []
+    assert PackedFloats({}).values_of(["x"], 2.0) == [2.0]

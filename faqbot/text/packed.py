@@ -143,6 +143,14 @@ class PackedFloats(Mapping[str, float]):
         pos = self._index.get(key)
         return float(self._values[pos]) if pos >= 0 else default
 
+    def values_of(self, keys: Sequence[str], default: float) -> list[float]:
+        """The value of each of ``keys``, else ``default``: one vectorised lookup for all of them."""
+        if not len(self._values):
+            return [default] * len(keys)
+        positions = self._index.lookup(keys)
+        found: list[float] = np.where(positions >= 0, self._values[positions], default).tolist()
+        return found
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
