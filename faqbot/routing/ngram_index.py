@@ -24,7 +24,6 @@ from itertools import count
 import numpy as np
 
 from faqbot.routing.ngram_extract import extract
-from faqbot.routing.postings import posting_positions
 from faqbot.text.packed import StringIndex
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
@@ -106,17 +105,19 @@ class NgramIndex:
         grams = ngrams(query)
         if not grams or self.size == 0:
             return np.zeros(self.size), 1.0
-        ids = self._vocab.lookup(grams)
-        ids = ids[ids >= 0]
-        idfs = self._idf[ids]
+        ids = [gid for gid in self._vocab.lookup(grams).tolist() if gid >= 0]
+        idfs = self._idf[ids] if ids else np.zeros(0)
         qmass = float(idfs.sum()) + (len(grams) - len(ids)) * self._max_idf or 1.0
-        rare = ~self._common[ids]
-        if not rare.any():
+        rare = [i for i, gid in enumerate(ids) if not self._common[gid]]
+        if not rare:
             return np.zeros(self.size), qmass
-        positions, lengths = posting_positions(self._indptr, ids[rare])
+        indptr, docs = self._indptr, self._docs
+        postings = [docs[indptr[ids[i]] : indptr[ids[i] + 1]] for i in rare]
+        idfs = idfs[rare]
+        lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
         shared = np.bincount(
             # float32 weights, as the postings' idf were always summed.
-            self._docs[positions], weights=np.repeat(idfs[rare].astype(np.float32), lengths), minlength=self.size
+            np.concatenate(postings), weights=np.repeat(idfs.astype(np.float32), lengths), minlength=self.size
         )
         return shared, qmass
 
