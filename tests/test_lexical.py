@@ -58,3 +58,16 @@ def test_unknown_words_raise_the_ceiling() -> None:
 def test_questions_must_be_grouped_by_entry() -> None:
     with pytest.raises(ValueError, match="grouped by entry"):
         LexicalIndex([("a",), ("b",), ("c",)], np.array([1, 0, 1]), [(), ()], [(), ()])
+
+
+def test_each_entrys_best_question_is_the_max_over_its_questions() -> None:
+    # Entries with one to four questions, some scoring nothing, some scoring in several questions.
+    words = ["解約", "方法", "料金", "変更", "登録"]
+    questions = [(words[(i * 7 + j) % 5],) if (i + j) % 3 else () for i in range(12) for j in range(1 + i % 4)]
+    owners = np.array([i for i in range(12) for _ in range(1 + i % 4)])
+    index = LexicalIndex(questions, owners, [()] * 12, [()] * 12)
+    for terms in (["解約"], ["方法", "料金"], ["パスポート"], words):
+        scores = index.score(terms, excluded=[3])
+        starts = np.searchsorted(owners, np.arange(12))
+        assert scores.question.tolist() == np.maximum.reduceat(scores.per_question, starts).tolist()
+    assert index.score(words).question.max() > 0.0

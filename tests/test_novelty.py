@@ -15,6 +15,7 @@ from faqbot.answers.answering import Engine
 from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, OFF, POSITIVE_TARGET, fit_novelty, offdomain_questions
 from faqbot.routing.router import DECISION_ANSWER, DECISION_FALLBACK
 from faqbot.text.analysis import analyze
+from faqbot.text.packed import PackedFloats
 
 
 @pytest.mark.parametrize(
@@ -98,3 +99,14 @@ def test_a_tiny_knowledge_base_gets_no_veto(min_engine: Engine) -> None:
     # Its few questions cannot tell a paraphrase (変える for 変更) from a new topic.
     assert min_engine.router.novelty.threshold == OFF
     assert min_engine.router.route("カードを変えたい").decision != DECISION_FALLBACK
+
+
+def test_a_packed_rarity_table_weighs_every_word_as_a_dict_does(engine: Engine) -> None:
+    veto = engine.router.novelty
+    assert isinstance(veto.rarity, PackedFloats)  # the fitted veto searches all words at once
+    as_dict = replace(veto, rarity=dict(veto.rarity))  # one look-up per word, term then reading
+    # Listed terms, a lemma found only by its reading (為る → する), a negation, a number, unknown words.
+    for text in ("契約を解約しないで下さい", "2026年に登録する", "ズンドコベロンチョの月謝", "英会話教室の月謝の支払い方法"):
+        analysis = analyze(text)
+        assert veto.unknown_share(analysis) == as_dict.unknown_share(analysis)
+        assert veto._weights(analysis) == [veto.weight(t, r) for t, r in zip(analysis.terms, analysis.readings, strict=True)]

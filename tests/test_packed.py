@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 
 from faqbot.text.packed import PackedFloats, PackedStrings, StringIndex
@@ -65,3 +66,16 @@ def test_packed_floats_is_a_read_only_mapping() -> None:
     assert dict(table) == {"する": 0.0, "解約": 1.5, "x": 3.0}
     with pytest.raises(KeyError):
         table["ない"]
+
+
+def test_packed_floats_values_of_many_keys_at_once() -> None:
+    table = PackedFloats({"する": 0.0, "解約": 1.5, "x": 3.0, "a\x00": 4.0})
+    assert table.values_of(["x", "ない", "解約", "a\x00", "する"], -1.0) == [3.0, -1.0, 1.5, 4.0, 0.0]
+    assert table.values_of([], -1.0) == []
+    assert PackedFloats({}).values_of(["x"], 2.0) == [2.0]
+
+
+def test_packed_strings_take_reads_many_positions_in_order() -> None:
+    packed = PackedStrings(WORDS)
+    assert packed.take(np.array([2, 0, 3, 2, 6])) == ["契約更新", "解約", "", "契約更新", "ab"]
+    assert packed.take(np.zeros(0, dtype=np.int64)) == []

@@ -214,7 +214,7 @@ class CharChannel:
         for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
             candidates.setdefault(owner, []).append(pos)
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
-        similarity = dict(zip(fuzzed, _fuzzy(surface, [self._doc_surface[i] for i in top_ids[fuzzed].tolist()]), strict=False))
+        similarity = dict(zip(fuzzed, _fuzzy(surface, self._doc_surface.take(top_ids[fuzzed])), strict=False))
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
         if len(held_out):
             entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)

@@ -120,7 +120,7 @@ class LexicalIndex:
 
     Questions must come grouped by entry (``owner_of`` ascending, every entry at
     least one question), as a knowledge base lists them: an entry's best question
-    is then one ``np.maximum.reduceat`` over contiguous slices, no sort.
+    is then one ``np.maximum.reduceat`` over contiguous runs, no sort.
     """
 
     def __init__(
@@ -143,6 +143,7 @@ class LexicalIndex:
         if np.any(np.diff(owner_of) < 0) or np.any(counts == 0):
             raise ValueError("questions must be grouped by entry, every entry with at least one question")
         self._starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        self._owner_of = np.asarray(owner_of, dtype=np.int32)
 
     def score(self, terms: Sequence[str], excluded: Sequence[int] = ()) -> FieldScores:
         """Each entry's field scores for a query's terms; ``excluded`` question ids score nothing."""
@@ -150,7 +151,7 @@ class LexicalIndex:
         per_question = self._questions.scores(columns)
         if len(excluded):
             per_question[list(excluded)] = 0.0
-        best = np.maximum.reduceat(per_question, self._starts) if len(per_question) else np.zeros(self.entries)
+        best = self._best_per_entry(per_question)
         # Unknown terms count in the ceiling at the highest idf: words the knowledge base
         # never uses lower the normalised score, as they should.
         unknown = len(terms) - len(columns)
@@ -158,3 +159,18 @@ class LexicalIndex:
         return FieldScores(
             best, self._answers.scores(columns), self._pages.scores(columns), per_question, self._starts, ceiling or 1.0
         )
+
+    def _best_per_entry(self, per_question: np.ndarray) -> np.ndarray:
+        """Each entry's best question score, as ``np.maximum.reduceat`` over every entry's slice gives it.
+
+        BM25 scores are never negative, so an entry none of whose questions scores has
+        0, and only the scored questions (~8% at 10k entries) need reducing: the reduceat
+        over every entry paid its per-slice cost 10,000 times a message.
+        """
+        best = np.zeros(self.entries)
+        scored = np.flatnonzero(per_question)
+        if len(scored):
+            owners = self._owner_of[scored]  # ascending: questions are grouped by entry
+            firsts = np.flatnonzero(np.concatenate(([True], owners[1:] != owners[:-1])))
+            best[owners[firsts]] = np.maximum.reduceat(per_question[scored], firsts)
+        return best

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from faqbot.kb.entry_table import EntryTable
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED, fit_calibration
@@ -161,7 +162,12 @@ class Router:
         return analyze(self._masked(text))
 
     def candidates(
-        self, query: str, entities: Entities | None = None, exclude: str | None = None, held_out: Sequence[int] = ()
+        self,
+        query: str,
+        entities: Entities | None = None,
+        exclude: str | None = None,
+        held_out: Sequence[int] = (),
+        analysis: Analysis | None = None,
     ) -> Candidates:
         """Every entry either channel finds for ``query``, with each channel's score.
 
@@ -171,6 +177,7 @@ class Router:
         When the fitted lexical weight is 0 (the shipped KB: its character channel alone
         routes held-out alternates as well), the lexical channel could only append
         zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
+        ``analysis``: the query's :meth:`analyze`, when the caller already has it.
         """
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude, held_out)
@@ -179,7 +186,8 @@ class Router:
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
-            fields = self._lexical.score(self._analyze(query).topic_terms, excluded)
+            analysis = analysis if analysis is not None else self._analyze(query)
+            fields = self._lexical.score(analysis.topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
             # the fused score divided by 1 + w is a confidence in [0, 1].
             lexical = np.minimum(fields.total / fields.ceiling, 1.0)
@@ -211,14 +219,13 @@ class Router:
     # -- public API -------------------------------------------------------------------------
 
     def _scored(
-        self, query: str, entities: Entities | None, exclude: str | None, top: int
+        self, query: str, entities: Entities | None, exclude: str | None, top: int, analysis: Analysis | None = None
     ) -> tuple[list[Match], Candidates]:
         """The ``top`` candidates as matches, best first, and the evidence of all."""
-        found = self.candidates(query, entities, exclude)
-        entries = self.kb.entries
+        found = self.candidates(query, entities, exclude, analysis=analysis)
         scale = 1.0 + self.lexical_weight
         matches = [
-            Match(entries[pos].id, self._question_of(found, i), round(min(value / scale, 1.0), 4))
+            Match(self._entry_id(pos), self._question_of(found, i), round(min(value / scale, 1.0), 4))
             for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
         ]
         return matches, found
@@ -233,6 +240,11 @@ class Router:
         """
         return tuple(self._scored(query, entities, exclude, top)[0])
 
+    def _entry_id(self, pos: int) -> str:
+        """The id of the entry at ``pos``; a packed table gives it without unpickling the entry."""
+        entries = self.kb.entries
+        return entries.ids[pos] if isinstance(entries, EntryTable) else entries[pos].id
+
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> Routing:
@@ -241,7 +253,9 @@ class Router:
         The confidence is the calibrated probability that the best entry is right
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
         """
-        matches, found = self._scored(query, entities, exclude, top)
+        # Analysed at most once per message: the lexical channel and the veto both read it.
+        analysis = self._analyze(query) if self.lexical_weight > 0.0 else None
+        matches, found = self._scored(query, entities, exclude, top, analysis)
         real = tuple(matches)
         right = self.calibration.probability(self.evidence(found))
         wrong = round(1.0 - right, 4)
@@ -251,7 +265,7 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, right) or self._novel(query, found):
+        if not self._answerable(found, right) or self._novel(query, found, analysis):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
@@ -287,11 +301,14 @@ class Router:
         char = float(found.char[0]) if len(found.char) else 0.0
         return bool(found.out_of_scope) and found.out_of_scope >= char
 
-    def _novel(self, query: str, found: Candidates) -> bool:
-        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none."""
+    def _novel(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
+        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none.
+
+        ``analysis``: the query's :meth:`analyze`, when the caller already has it.
+        """
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
             return False
-        return self.novelty.fires(self._analyze(query))
+        return self.novelty.fires(analysis if analysis is not None else self._analyze(query))
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
