@@ -30,7 +30,7 @@ from faqbot.text.packed import PackedFloats
 )
 def test_messages_mostly_about_unknown_things_fall_back(engine: Engine, query: str) -> None:
     router = engine.router
-    assert router.novelty.fires(router._analyze(query))
+    assert router.novelty.fires(router.analyze(query))
     assert router.route(query).decision == DECISION_FALLBACK
 
 
@@ -55,7 +55,7 @@ def test_the_veto_turns_an_answer_into_a_fallback_with_suggestions(engine: Engin
 )
 def test_an_unknown_name_does_not_veto_an_in_domain_message(engine: Engine, query: str, intent: str) -> None:
     router = engine.router
-    assert not router.novelty.fires(router._analyze(query))
+    assert not router.novelty.fires(router.analyze(query))
     assert router.route(query).intent == intent
 
 

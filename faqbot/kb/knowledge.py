@@ -238,11 +238,16 @@ class KnowledgeBase:
             object.__setattr__(self, name, value)
 
     @cached_property
+    def ids(self) -> Sequence[str]:
+        """Every entry id, in the entries' order (a packed table gives them without decoding entries)."""
+        if isinstance(self.entries, EntryTable):
+            return self.entries.ids
+        return tuple(entry.id for entry in self.entries)
+
+    @cached_property
     def entry_ids(self) -> frozenset[str]:
         """Every entry id (computed once: a dialogue turn checks ids several times)."""
-        if isinstance(self.entries, EntryTable):
-            return frozenset(self.entries.ids)
-        return frozenset(self._entries_by_id)
+        return frozenset(self.ids)
 
     @cached_property
     def _entries_by_id(self) -> dict[str, Entry]:

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from faqbot.kb.entry_table import EntryTable
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED, fit_calibration
@@ -146,10 +145,6 @@ class Router:
 
     # -- evidence ---------------------------------------------------------------------------
 
-    def analyze(self, text: str) -> Analysis:
-        """The text's analysis with product names masked, as the router reads it."""
-        return self._analyze(text)
-
     def _masked(self, text: str) -> str:
         """The text as the analyser reads it, product names masked (they are entities, not intents)."""
         prepared = prepare(text)
@@ -157,8 +152,8 @@ class Router:
             prepared = self._products.sub(" ", prepared)
         return prepared
 
-    def _analyze(self, text: str) -> Analysis:
-        """The text's analysis with product names masked."""
+    def analyze(self, text: str) -> Analysis:
+        """The text's analysis with product names masked, as the router reads it."""
         return analyze(self._masked(text))
 
     def candidates(
@@ -186,7 +181,7 @@ class Router:
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
-            analysis = analysis if analysis is not None else self._analyze(query)
+            analysis = analysis if analysis is not None else self.analyze(query)
             fields = self._lexical.score(analysis.topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
             # the fused score divided by 1 + w is a confidence in [0, 1].
@@ -224,8 +219,9 @@ class Router:
         """The ``top`` candidates as matches, best first, and the evidence of all."""
         found = self.candidates(query, entities, exclude, analysis=analysis)
         scale = 1.0 + self.lexical_weight
+        ids = self.kb.ids  # read without decoding the entries of a packed table
         matches = [
-            Match(self._entry_id(pos), self._question_of(found, i), round(min(value / scale, 1.0), 4))
+            Match(ids[pos], self._question_of(found, i), round(min(value / scale, 1.0), 4))
             for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
         ]
         return matches, found
@@ -240,11 +236,6 @@ class Router:
         """
         return tuple(self._scored(query, entities, exclude, top)[0])
 
-    def _entry_id(self, pos: int) -> str:
-        """The id of the entry at ``pos``; a packed table gives it without unpickling the entry."""
-        entries = self.kb.entries
-        return entries.ids[pos] if isinstance(entries, EntryTable) else entries[pos].id
-
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> Routing:
@@ -254,7 +245,7 @@ class Router:
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
         """
         # Analysed at most once per message: the lexical channel and the veto both read it.
-        analysis = self._analyze(query) if self.lexical_weight > 0.0 else None
+        analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
         real = tuple(matches)
         right = self.calibration.probability(self.evidence(found))
@@ -308,7 +299,7 @@ class Router:
         """
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
             return False
-        return self.novelty.fires(analysis if analysis is not None else self._analyze(query))
+        return self.novelty.fires(analysis if analysis is not None else self.analyze(query))
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)

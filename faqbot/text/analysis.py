@@ -44,6 +44,7 @@ from typing import Any
 
 import fugashi  # type: ignore[import-untyped]
 
+from faqbot.text.inert import LONE_SURROGATE
 from faqbot.text.normalize import katakana_to_hiragana
 
 # The term that stands for a negated statement (「解約できません」 is not 「解約できます」).
@@ -64,7 +65,6 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
 _ENGLISH_NEGATIONS = frozenset({"not", "no", "never", "cannot", "can't", "don't", "doesn't", "didn't", "won't", "isn't"})
 # MeCab cuts "can't" into can / ' / t: the contraction becomes the word it stands for.
 _CONTRACTED_NOT = re.compile(r"n't\b")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # A word line of MeCab's output with unidic-lite: surface, pronunciation, lemma reading, lemma,
 # part of speech (pos1-pos2-…), then conjugation fields.
 _WORD_LINE = re.compile(r"^([^\t\n]*)\t[^\t\n]*\t([^\t\n]*)\t([^\t\n]*)\t([^\t\n]*)", re.MULTILINE)
@@ -101,7 +101,7 @@ def prepare(text: str) -> str:
     """The text as the analyser reads it: NFKC (half-width kana and full-width Latin folded), lower case."""
     folded = unicodedata.normalize("NFKC", text[:_MAX_CHARS]).casefold()
     # MeCab reads UTF-8: a lone surrogate (a JSON "\\ud800" escape decodes to one) cannot be encoded.
-    folded = _SURROGATE.sub(" ", folded)
+    folded = LONE_SURROGATE.sub(" ", folded)
     return _CONTRACTED_NOT.sub(" not", folded.replace("\u2019", "'"))
 
 

@@ -18,7 +18,7 @@ _KEPT = "\n\t"
 # C0 except the kept ones, DEL, C1, and the bidi embedding/override/isolate controls.
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Lone UTF-16 halves: a JSON "\\ud800" escape decodes to one, and no UTF-8 encoder takes it.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _C0_PICTURES = 0x2400  # U+2400 SYMBOL FOR NULL … U+241F SYMBOL FOR UNIT SEPARATOR
 
 
@@ -38,4 +38,4 @@ def inert(text: str) -> str:
 
 def encodable(text: str) -> str:
     """``text`` with each lone surrogate replaced by U+FFFD, so it can be written as UTF-8."""
-    return _LONE_SURROGATE.sub("\ufffd", text)
+    return LONE_SURROGATE.sub("\ufffd", text)
