@@ -22,7 +22,7 @@ def test_a_memo_remembers_what_it_computed() -> None:
 
 
 def test_readings_from_a_child_process_are_remembered_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # force the forked child
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # force the child process
     seeded = TextMemo({}, {"解約": "かいやく"})
     pending = seeded.start_readings(["請求書", "解約", "更新料", "請求書"])
     assert pending.result() == ["せいきゅうしょ", "かいやく", "こうしんりょう", "せいきゅうしょ"]

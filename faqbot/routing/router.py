@@ -114,7 +114,7 @@ class Router:
         self.kb = kb
         words = mask_words(kb)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
-        # The kana readings (pykakasi, slow) are read in a forked child while this process
+        # The kana readings (pykakasi, slow) are read in a child process while this process
         # analyses every text with MeCab and fits the veto; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
