@@ -32,6 +32,8 @@ def test_stored_analyses_read_back_equal_word_for_word() -> None:
     seeded = TextMemo(memo.stored())
     assert seeded.analyses("k", [*texts, "新しい文"], str)[: len(texts)] == computed
     assert seeded.computed == 1  # only the new text
+    topics = TextMemo(memo.stored()).topic_terms("k", [*texts, "新しい文"], str)
+    assert topics == [a.topic_terms for a in computed] + [seeded.analysis("k", "新しい文", str).topic_terms]
 
 
 def test_a_term_both_topic_and_not_reads_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,6 +48,7 @@ def test_a_term_both_topic_and_not_reads_back_the_same(monkeypatch: pytest.Monke
     monkeypatch.undo()
     seeded = TextMemo(memo.stored())
     assert seeded.analyses("k", list(crafted), str) == list(crafted.values())
+    assert seeded.topic_terms("k", list(crafted), str) == [("有る", "カード"), (), ()]
     assert seeded.computed == 0
 
 

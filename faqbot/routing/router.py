@@ -325,7 +325,7 @@ class _BuildAnalyser:
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""
-        return [a.topic_terms for a in self.analyses(texts)]
+        return self._memo.topic_terms(self._kind, texts, self._masked)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
