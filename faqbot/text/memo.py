@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
 from typing import Literal, TypeVar, overload
 
 import numpy as np
@@ -38,7 +37,7 @@ from faqbot.text.readings import PendingReadings
 # The kind under which kana readings are remembered.
 READING = "reading"
 # Rows decoded at once (bounds the Python integers alive while decoding analyses).
-_DECODE_BATCH = 65536
+_DECODE_BATCH = 8192
 _NO_KEYS = np.zeros((0, 2), dtype=np.uint64)
 T = TypeVar("T")
 
@@ -103,7 +102,7 @@ class TextMemo:
         self._previous = previous if previous is not None else StoredMemo()
         self._tables: dict[str, tuple[_Use, dict[str, str]]] = {}
         self._analyses: dict[str, tuple[_Use, dict[str, Analysis]]] = {}
-        self._vocabularies: dict[str, tuple[list[str], list[str], list[bool]]] = {}
+        self._vocabularies: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # The veto's word-rarity table (faqbot.routing.novelty.rarities): it depends on
         # wordfreq's lists alone, and building it takes most of a second.
         self.rarity = self._previous.rarity
@@ -186,27 +185,38 @@ class TextMemo:
     def _decode(self, kind: str, rows: np.ndarray, topic_only: Literal[True]) -> list[tuple[str, ...]]: ...
 
     def _decode(self, kind: str, rows: np.ndarray, topic_only: bool) -> list[Analysis] | list[tuple[str, ...]]:
-        """The stored analyses at ``rows`` of ``kind``, as values (or only their topic terms)."""
+        """The stored analyses at ``rows`` of ``kind``, as values (or only their topic terms).
+
+        The words of a batch of rows are looked up in the vocabulary with numpy (object
+        arrays), and each row is then three slices: one Python step per row, not per word
+        (an answer has a hundred; per word, the veto fit's look-ups cost 2 s at 10,000 entries).
+        """
         if not len(rows):
             return []
         stored = self._previous.analyses[kind]
         if kind not in self._vocabularies:
-            self._vocabularies[kind] = (list(stored.terms), list(stored.readings), stored.topic.tolist())
-        terms, readings, topic = self._vocabularies[kind]
+            self._vocabularies[kind] = (_objects(stored.terms), _objects(stored.readings))
+        terms, readings = self._vocabularies[kind]
+        lengths = np.diff(stored.offsets)
         analyses: list[Analysis] = []
         topics: list[tuple[str, ...]] = []
         for start in range(0, len(rows), _DECODE_BATCH):
             batch = rows[start : start + _DECODE_BATCH]
-            flat = _rows(stored.offsets, stored.items, batch).tolist()
-            at = 0
-            for n in np.diff(stored.offsets)[batch].tolist():
-                ids = flat[at : at + n]
-                at += n
-                if topic_only:
-                    topics.append(tuple(compress(map(terms.__getitem__, ids), map(topic.__getitem__, ids))))
-                    continue
-                found = tuple(map(terms.__getitem__, ids))
-                analyses.append(Analysis(found, tuple(map(readings.__getitem__, ids)), tuple(compress(found, map(topic.__getitem__, ids)))))
+            words = _rows(stored.offsets, stored.items, batch)
+            is_topic = stored.topic[words]
+            # Each row's topic words, run together, and where each row's run ends.
+            row_of = np.repeat(np.arange(len(batch)), lengths[batch])
+            topic_ends = np.cumsum(np.bincount(row_of[is_topic], minlength=len(batch))).tolist()
+            topic_words = terms[words[is_topic]].tolist()
+            if topic_only:
+                topics.extend(tuple(topic_words[a:b]) for a, b in zip([0, *topic_ends], topic_ends, strict=False))
+                continue
+            ends = np.cumsum(lengths[batch]).tolist()
+            all_terms, all_readings = terms[words].tolist(), readings[words].tolist()
+            analyses.extend(
+                Analysis(tuple(all_terms[a:b]), tuple(all_readings[a:b]), tuple(topic_words[c:d]))
+                for a, b, c, d in zip([0, *ends], ends, [0, *topic_ends], topic_ends, strict=False)
+            )
         return topics if topic_only else analyses
 
     def stored(self) -> StoredMemo:
@@ -280,6 +290,13 @@ def _rows(offsets: np.ndarray, items: np.ndarray, rows: np.ndarray) -> np.ndarra
     shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
     picked: np.ndarray = items[np.arange(total, dtype=np.int64) + shift]
     return picked
+
+
+def _objects(strings: PackedStrings) -> np.ndarray:
+    """The strings as a numpy object array (one Python string each), for look-ups by number."""
+    array = np.empty(len(strings), dtype=object)
+    array[:] = list(strings)
+    return array
 
 
 def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
