@@ -1,4 +1,4 @@
-"""Where the first ``faqbot ask`` after a one-file edit spends its time: a stage-by-stage breakdown.
+"""Where the first ``faqbot ask`` after a one-file edit spends its time and memory: a stage-by-stage breakdown.
 
 For each faqbot checkout given (this one, and ``--baseline DIR`` for another,
 e.g. ``main``), on its own copy of a generated knowledge base (``kbgen.py``: the
@@ -7,8 +7,11 @@ round one edit (the first question of the last generated file changed to a
 never-written text) and ``load_engine`` with each stage wrapped in a timer (no
 profiler overhead).  Checkouts alternate A/B, then B/A.  Prints each stage's
 median over the rounds (seconds; 0 for a stage a checkout lacks), each checkout's total, and the load average
-before each measurement.  Stages nest: ``NgramIndex`` is part of ``CharChannel``,
-and every router stage is part of the total.
+before each measurement; then the largest RSS (MiB) seen during each stage, of the
+edits (largest over the rounds) and of the cold build — what the process held when the
+stage ran, its own allocations on top; "child processes" is the kana-reading child.
+Stages nest: ``NgramIndex`` is part of ``CharChannel``, and every router stage is
+part of the total.
 
     nice -n 10 .venv/bin/python benchmarks/edit_stages.py --entries 10000 --baseline /work/main --rounds 3
 """
@@ -23,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,26 +36,48 @@ sys.path.insert(0, str(HERE))
 from bench_rebuild import edit_one_file  # noqa: E402
 from kbgen import generate_kb  # noqa: E402
 
-# Run in a child with the checkout first on the path; prints one JSON object of stage timings.
+# Run in a child with the checkout first on the path; prints one JSON object: per stage its seconds
+# and the largest RSS seen while it ran (MiB; sampled every 3 ms, and VmHWM when the stage raised it).
 STAGES = r"""
-import functools, json, sys, time
+import functools, json, os, resource, sys, threading, time
 from pathlib import Path
-timings = {}
+PAGE = os.sysconf("SC_PAGE_SIZE")
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE / 2**20
+def hwm():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmHWM"))
+timings, peaks, active = {}, {}, []
+def sample():
+    while True:
+        now = rss()
+        for label in list(active):
+            peaks[label] = max(peaks.get(label, 0.0), now)
+        time.sleep(0.003)
+threading.Thread(target=sample, daemon=True).start()
 def timed(module, name, label=None):
     function = getattr(module, name, None)
     if function is None:
         return  # a stage this checkout does not have
+    label = label or name
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
+        before = hwm()
+        active.append(label)
         start = time.perf_counter()
         try:
             return function(*args, **kwargs)
         finally:
-            timings[label or name] = timings.get(label or name, 0.0) + time.perf_counter() - start
+            timings[label] = timings.get(label, 0.0) + time.perf_counter() - start
+            active.remove(label)
+            after = hwm()
+            peaks[label] = max(peaks.get(label, 0.0), rss(), after if after > before else 0.0)
     setattr(module, name, wrapper)
 start = time.perf_counter()
 import faqbot.answers.engine_cache as ec, faqbot.routing.router as r, faqbot.routing.char_channel as cc
 timings["imports"] = time.perf_counter() - start
+peaks["imports"] = rss()
 for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", "store_memo", "_store"):
     timed(ec, name)
 for name in ("fit_for_knowledge_base", "CharChannel", "LexicalIndex", "fit_lexical_weight", "fit_calibration"):
@@ -61,18 +87,29 @@ timed(r._BuildAnalyser, "topic_terms")
 start = time.perf_counter()
 ec.load_engine(Path(sys.argv[1]))
 timings["total load_engine"] = time.perf_counter() - start
-print(json.dumps(timings))
+peaks["total load_engine"] = hwm()
+peaks["child processes (largest)"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps({"seconds": timings, "rss_mib": peaks}))
 """
 
 
-def stages(code: Path, kb: Path, cache: Path) -> dict[str, float]:
-    """The stage timings of one ``load_engine`` run by ``code``'s faqbot."""
+def stages(code: Path, kb: Path, cache: Path) -> dict[str, dict[str, float]]:
+    """The stage timings and peak RSS of one ``load_engine`` run by ``code``'s faqbot."""
     env = dict(os.environ, PYTHONPATH=str(code), FAQBOT_CACHE_DIR=str(cache))
     env.pop("FAQBOT_CACHE", None)
     out = subprocess.run([sys.executable, "-c", STAGES, str(kb)], env=env, cwd=code, check=True,
                          capture_output=True, text=True)
-    timings: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return timings
+    found: dict[str, dict[str, float]] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
+
+
+def table(title: str, runs: dict[str, list[dict[str, float]]], pick: Callable[[list[float]], float]) -> None:
+    """One row per stage, one column per checkout: ``pick`` of the stage's figures over the runs."""
+    names = list(dict.fromkeys(name for label in runs for run in runs[label] for name in run))
+    print(f"{title:34s}" + "".join(f"{label:>10s}" for label in runs))
+    for name in names:
+        cells = [pick([run.get(name, 0.0) for run in runs[label]]) for label in runs]
+        print(f"{name:34s}" + "".join(f"{cell:10.2f}" for cell in cells))
 
 
 def main() -> None:
@@ -85,22 +122,24 @@ def main() -> None:
     nonce = secrets.token_hex(3)
     with tempfile.TemporaryDirectory(prefix="edit-stages-") as tmp:
         work = Path(tmp)
+        cold: dict[str, list[dict[str, float]]] = {}
         for label, code in checkouts:
             generate_kb(work / f"kb-{label}", args.entries, 7)
-            stages(code, work / f"kb-{label}", work / f"cache-{label}")  # the cold build
+            cold[label] = [stages(code, work / f"kb-{label}", work / f"cache-{label}")["rss_mib"]]  # the cold build
         runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in checkouts}
+        rss: dict[str, list[dict[str, float]]] = {label: [] for label, _ in checkouts}
         loads: dict[str, list[float]] = {label: [] for label, _ in checkouts}
         for rnd in range(args.rounds):
             for label, code in checkouts if rnd % 2 == 0 else checkouts[::-1]:
                 edit_one_file(work / f"kb-{label}", f"{nonce}{label}{rnd}の設定方法を教えてください")
                 loads[label].append(os.getloadavg()[0])
-                runs[label].append(stages(code, work / f"kb-{label}", work / f"cache-{label}"))
-    names = list(dict.fromkeys(name for label in runs for run in runs[label] for name in run))
-    print(f"{'stage (median s)':34s}" + "".join(f"{label:>10s}" for label in runs))
-    for name in names:
-        cells = [statistics.median(run.get(name, 0.0) for run in runs[label]) for label in runs]
-        print(f"{name:34s}" + "".join(f"{cell:10.2f}" for cell in cells))
+                found = stages(code, work / f"kb-{label}", work / f"cache-{label}")
+                runs[label].append(found["seconds"])
+                rss[label].append(found["rss_mib"])
+    table("stage (median s)", runs, statistics.median)
     print(f"{'load average before (median)':34s}" + "".join(f"{statistics.median(loads[label]):10.2f}" for label in runs))
+    table("edit: peak RSS in stage (max MiB)", rss, max)
+    table("cold build: peak RSS in stage", cold, max)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,9 @@ stored question (the lint's leave-one-out path).  Each line holds the decision,
 the confidence, ``out_of_scope`` and every match (entry, question, confidence),
 plus the extracted entities.  ``--engine build`` builds the engine in memory;
 ``--engine cache`` builds it into a fresh cache folder and routes with the engine
-read back from the file (mapped).  Run it under two checkouts and ``cmp`` the
+read back from the file (mapped); ``--engine rebuild --before DIR`` builds ``DIR``
+into a fresh cache folder first, then puts ``--kb``'s files in its place and
+rebuilds (the per-text cache path of a knowledge-base edit).  Run it under two checkouts and ``cmp`` the
 outputs — the first line names the faqbot package that ran::
 
     PYTHONPATH=/work/main .venv/bin/python benchmarks/routing_fingerprint.py --kb K --engine build > before
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 from datetime import date
@@ -49,13 +52,22 @@ def queries(entries: int, probes: int) -> list[str]:
     return found
 
 
-def load(kb: Path, mode: str) -> Engine:
-    """The engine built in memory, or read back from a fresh engine cache."""
+def load(kb: Path, mode: str, before: Path | None = None) -> Engine:
+    """The engine built in memory, read back from a fresh engine cache, or rebuilt after an edit."""
     if mode == "build":
         return Engine.build(load_knowledge_base(kb))
-    os.environ["FAQBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="fingerprint-")
+    work = Path(tempfile.mkdtemp(prefix="fingerprint-"))
+    os.environ["FAQBOT_CACHE_DIR"] = str(work / "cache")
     from faqbot.answers.engine_cache import load_engine  # this checkout may not have it
 
+    if mode == "rebuild":
+        if before is None:
+            raise SystemExit("--engine rebuild needs --before DIR")
+        # One folder, first the knowledge base before the edit, then after it: the rebuild
+        # finds the first build's per-text cache, as `faqbot ask` after an edit does.
+        load_engine(shutil.copytree(before, work / "kb"))
+        shutil.rmtree(work / "kb")
+        kb = shutil.copytree(kb, work / "kb")
     load_engine(kb)  # builds and stores
     return load_engine(kb)  # reads the file back
 
@@ -63,11 +75,12 @@ def load(kb: Path, mode: str) -> Engine:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb", type=Path, required=True)
-    parser.add_argument("--engine", choices=("build", "cache"), default="build")
+    parser.add_argument("--engine", choices=("build", "cache", "rebuild"), default="build")
+    parser.add_argument("--before", type=Path, help="with --engine rebuild: the knowledge base before the edit")
     parser.add_argument("--entries", type=int, default=0, help="generated entries in --kb (for the probes)")
     parser.add_argument("--probes", type=int, default=300)
     args = parser.parse_args()
-    engine = load(args.kb, args.engine)
+    engine = load(args.kb, args.engine, args.before)
     print(json.dumps({"faqbot": faqbot.__file__}))
     exclude = engine.kb.entries[0].question
     for query in queries(args.entries, args.probes):

@@ -2,32 +2,75 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
+from faqbot.text import memo as memo_module
 from faqbot.text import readings as readings_module
-from faqbot.text.memo import TextMemo
+from faqbot.text.analysis import Analysis
+from faqbot.text.memo import READING, TextMemo
 
 
 def test_a_memo_remembers_what_it_computed() -> None:
     memo = TextMemo()
-    first = memo.analysis("請求日はいつ")
-    assert memo.analysis("請求日はいつ") is first
+    first = memo.analysis("k", "請求日はいつ", str)
+    assert memo.analysis("k", "請求日はいつ", str) is first
     assert memo.computed == 1
     assert memo.start_readings(["解約", "解約"]).result() == ["かいやく", "かいやく"]
     assert memo.computed == 2
-    seeded = TextMemo(memo.stored_analyses(), memo.readings)
+    seeded = TextMemo(pickle.loads(pickle.dumps(memo.stored())))
     assert seeded.start_readings(["解約"]).result() == ["かいやく"]
-    assert seeded.analysis("請求日はいつ") == first
+    assert seeded.analysis("k", "請求日はいつ", str) == first
     assert seeded.computed == 0
 
 
+def test_stored_analyses_read_back_equal_word_for_word() -> None:
+    texts = ["請求日はいつ", "解約できませんか", "", "ポイントを使ってポイントを貯めたい", "hello world"]
+    memo = TextMemo()
+    computed = memo.analyses("k", texts, str)
+    seeded = TextMemo(memo.stored())
+    assert seeded.analyses("k", [*texts, "新しい文"], str)[: len(texts)] == computed
+    assert seeded.computed == 1  # only the new text
+    topics = TextMemo(memo.stored()).topic_terms("k", [*texts, "新しい文"], str)
+    assert topics == [a.topic_terms for a in computed] + [seeded.analysis("k", "新しい文", str).topic_terms]
+
+
+def test_a_term_both_topic_and_not_reads_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    crafted = {
+        "a": Analysis(("有る", "有る", "カード", "有る"), ("ある", "ある", "かーど", "ある"), ("有る", "カード")),
+        "b": Analysis(("x",), ("x",), ()),
+        "c": Analysis((), (), ()),
+    }
+    monkeypatch.setattr(memo_module, "analyze", crafted.__getitem__)
+    memo = TextMemo()
+    assert memo.analyses("k", list(crafted), str) == list(crafted.values())
+    monkeypatch.undo()
+    seeded = TextMemo(memo.stored())
+    assert seeded.analyses("k", list(crafted), str) == list(crafted.values())
+    assert seeded.topic_terms("k", list(crafted), str) == [("有る", "カード"), (), ()]
+    assert seeded.computed == 0
+
+
+def test_analyses_are_remembered_per_kind() -> None:
+    memo = TextMemo()
+    memo.analyses("one", ["解約したい"], str)
+    seeded = TextMemo(memo.stored())
+    seeded.analyses("two", ["解約したい"], str)
+    assert seeded.computed == 1  # another kind (another masking) analyses afresh
+
+
 def test_readings_from_a_child_process_are_remembered_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # force the forked child
-    seeded = TextMemo({}, {"解約": "かいやく"})
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # force the child process
+    memo = TextMemo()
+    memo.mapped(READING, ["解約"], lambda _: "かいやく")
+    seeded = TextMemo(memo.stored())
     pending = seeded.start_readings(["請求書", "解約", "更新料", "請求書"])
     assert pending.result() == ["せいきゅうしょ", "かいやく", "こうしんりょう", "せいきゅうしょ"]
     assert seeded.computed == 2  # 請求書 and 更新料; 解約 came from the earlier build
-    assert seeded.readings == {"請求書": "せいきゅうしょ", "解約": "かいやく", "更新料": "こうしんりょう"}
+    again = TextMemo(seeded.stored())
+    assert again.start_readings(["更新料", "解約", "請求書"]).result() == ["こうしんりょう", "かいやく", "せいきゅうしょ"]
+    assert again.computed == 0
 
 
 def test_mapped_results_are_remembered_per_kind() -> None:
@@ -40,7 +83,7 @@ def test_mapped_results_are_remembered_per_kind() -> None:
     memo = TextMemo()
     assert memo.mapped("upper", ["a", "b", "a"], shout) == ["A", "B", "A"]
     assert calls == ["a", "b"]
-    seeded = TextMemo(tables=memo.tables)
+    seeded = TextMemo(memo.stored())
     assert seeded.mapped("upper", ["b"], shout) == ["B"]
     assert calls == ["a", "b"]  # from the earlier build
     assert seeded.mapped("other", ["b"], shout) == ["B"]
@@ -48,11 +91,28 @@ def test_mapped_results_are_remembered_per_kind() -> None:
     assert seeded.changed
 
 
+def test_the_store_keeps_exactly_what_the_build_used() -> None:
+    memo = TextMemo()
+    memo.mapped("upper", ["a", "b", "c"], str.upper)
+    memo.analyses("k", ["解約", "更新"], str)
+    second = TextMemo(memo.stored())
+    assert second.mapped("upper", ["c", "a"], str.upper) == ["C", "A"]
+    second.analyses("k", ["更新"], str)
+    assert second.changed  # b and 解約 are gone
+    third = TextMemo(second.stored())
+    assert third.mapped("upper", ["a", "b", "c"], str.upper) == ["A", "B", "C"]
+    third.analyses("k", ["解約", "更新"], str)
+    assert third.computed == 2  # b and 解約 were not kept
+
+
 def test_an_unchanged_build_leaves_the_memo_unchanged() -> None:
-    memo = TextMemo(rarity={"解約": 1.0})
+    memo = TextMemo()
+    memo.rarity = {"解約": 1.0}
     memo.mapped("upper", ["a"], str.upper)
-    seeded = TextMemo(tables=memo.tables, rarity=memo.rarity)
+    memo.analyses("k", ["解約"], str)
+    seeded = TextMemo(memo.stored())
     seeded.mapped("upper", ["a"], str.upper)
+    seeded.analyses("k", ["解約"], str)
     assert not seeded.changed
     fresh = TextMemo()
     fresh.rarity = {"解約": 1.0}

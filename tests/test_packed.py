@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from faqbot.text.packed import PackedFloats, PackedStrings, StringIndex
+from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, StringIndex, digests
 
 WORDS = ["解約", "解", "契約更新", "", "a\x00", "abc", "ab"]
 
@@ -79,3 +79,23 @@ def test_packed_strings_take_reads_many_positions_in_order() -> None:
     packed = PackedStrings(WORDS)
     assert packed.take(np.array([2, 0, 3, 2, 6])) == ["契約更新", "解約", "", "契約更新", "ab"]
     assert packed.take(np.zeros(0, dtype=np.int64)) == []
+
+
+@pytest.mark.parametrize(
+    ("keep", "more", "expected"),
+    [
+        ([True] * 7, [], WORDS),
+        ([False] * 7, ["新"], ["新"]),
+        ([True, False, True, True, False, False, True], ["x", ""], ["解約", "契約更新", "", "ab", "x", ""]),
+    ],
+)
+def test_selected_packed_strings_keep_the_chosen_strings_in_order(keep: list[bool], more: list[str], expected: list[str]) -> None:
+    assert list(PackedStrings(WORDS).select(np.array(keep), more)) == expected
+
+
+def test_a_digest_index_finds_exactly_the_stored_strings() -> None:
+    stored = ["解約したい", "", "a" * 5000, "a\x00", "\ud800"]
+    index = DigestIndex(digests(stored))
+    wanted = ["a\x00", "解約したい", "解約したい ", "a" * 4999, "", "\ud800", "b"]
+    assert index.lookup(digests(wanted)).tolist() == [3, 0, -1, -1, 1, 4, -1]
+    assert DigestIndex(digests([])).lookup(digests(["x"])).tolist() == [-1]

@@ -25,17 +25,16 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any, TypeGuard
 
 from faqbot.kb.parsed_files import ParsedFiles
-from faqbot.text.memo import TextMemo
+from faqbot.text.memo import StoredMemo, TextMemo
 
 _PREFIX = "texts-"
 _FILES_PREFIX = "files-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 5
+_FORMAT = 6
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -46,27 +45,15 @@ def memo_path(folder: Path, key: str) -> Path:
 def load_memo(path: Path) -> TextMemo:
     """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable)."""
     stored = _read(path)
-    if not _well_formed(stored):
+    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], StoredMemo)):
         return TextMemo()
-    return TextMemo(stored[1], stored[2], stored[3], stored[4])
-
-
-def _well_formed(stored: object) -> TypeGuard[tuple[Any, ...]]:
-    if not (isinstance(stored, tuple) and len(stored) == 5 and stored[0] == _FORMAT):
-        return False
-    _, analyses, readings, tables, rarity = stored
-    if not (isinstance(analyses, dict) and isinstance(readings, dict) and isinstance(tables, dict)):
-        return False
-    if not (rarity is None or isinstance(rarity, dict)):
-        return False
-    sample = next(iter(analyses.values()), ((), (), ()))
-    return isinstance(sample, tuple) and len(sample) == 3 and all(isinstance(part, tuple) for part in sample)
+    return TextMemo(stored[1])
 
 
 def store_memo(path: Path, memo: TextMemo) -> None:
     """Write this build's texts to ``path`` (atomically), when they differ from what was read."""
     if memo.changed:
-        _write(path, (_FORMAT, memo.stored_analyses(), memo.readings, memo.tables, memo.rarity), _PREFIX)
+        _write(path, (_FORMAT, memo.stored()), _PREFIX)
 
 
 def parsed_path(folder: Path, key: str) -> Path:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -229,11 +229,13 @@ def rarities() -> dict[str, float]:
 
 def fit_for_knowledge_base(
     kb: KnowledgeBase,
-    analyze: Callable[[str], Analysis],
+    analyze: Callable[[list[str]], list[Analysis]],
     template_tag: re.Pattern[str],
     rarity: Mapping[str, float] | None = None,
 ) -> NoveltyFit:
     """Fit the veto on ``kb``'s own material (``rarity``: see :func:`fit_novelty`).
+
+    ``analyze`` analyses a list of texts at once (the build's memo looks them up in batches).
 
     Small-talk questions are vocabulary but not positives: each greeting is its own
     wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
@@ -249,13 +251,10 @@ def fit_for_knowledge_base(
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)
     return fit_novelty(
-        _analyses(texts, analyze),
-        [analyze(q) for q, _ in questions],
-        _analyses([*kb.out_of_scope, *offdomain_questions()], analyze),
+        analyze([t for t in texts if t.strip()]),
+        analyze([q for q, _ in questions]),
+        analyze([t for t in [*kb.out_of_scope, *offdomain_questions()] if t.strip()]),
         [keep for _, keep in questions],
         rarity,
     )
 
-
-def _analyses(texts: Iterable[str], analyze: Callable[[str], Analysis]) -> list[Analysis]:
-    return [analyze(t) for t in texts if t.strip()]

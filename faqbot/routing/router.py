@@ -114,7 +114,7 @@ class Router:
         self.kb = kb
         words = mask_words(kb)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
-        # The kana readings (pykakasi, slow) are read in a forked child while this process
+        # The kana readings (pykakasi, slow) are read in a child process while this process
         # analyses every text with MeCab and fits the veto; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
@@ -125,7 +125,7 @@ class Router:
         pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
+        self.novelty = fit_for_knowledge_base(kb, analyser.analyses, _TEMPLATE_TAG, memo.rarity).veto
         self.char_channel = CharChannel(kb, pending.result, memo)
         self._char = self.char_channel
         real = len(question_terms)
@@ -310,8 +310,8 @@ class _BuildAnalyser:
     """The analyses one build asks for, through its memo.
 
     What the analyser reads (the prepared text, product names masked) depends on the
-    text and the product names; it is remembered by text under a hash of the product
-    words, so an unchanged text costs two dict look-ups instead of NFKC and a regex.
+    text and the product names: each analysis is remembered by text under a hash of
+    the product words, so an unchanged text costs no NFKC, regex or MeCab.
     """
 
     def __init__(self, memo: TextMemo, masked: Callable[[str], str], product_words: list[str]) -> None:
@@ -321,16 +321,11 @@ class _BuildAnalyser:
 
     def analyses(self, texts: list[str]) -> list[Analysis]:
         """The analysis of each text, in order."""
-        memo = self._memo
-        return [memo.analysis(m) for m in memo.mapped(self._kind, texts, self._masked)]
+        return self._memo.analyses(self._kind, texts, self._masked)
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""
-        return [a.topic_terms for a in self.analyses(texts)]
-
-    def analyze(self, text: str) -> Analysis:
-        """The analysis of one text."""
-        return self.analyses([text])[0]
+        return self._memo.topic_terms(self._kind, texts, self._masked)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:

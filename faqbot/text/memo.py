@@ -6,70 +6,113 @@ of the build.  Both results depend on the text alone (and on faqbot's code and
 the libraries' versions, which the on-disk store keys by), so a knowledge base
 edited in one file needs only its new texts analysed and read again.
 
-A :class:`TextMemo` starts from what an earlier build left (``previous``) and
-records what this build asks for, so that what it keeps is exactly this
+A :class:`TextMemo` starts from what an earlier build left (a :class:`StoredMemo`)
+and records what this build asks for, so that what it keeps is exactly this
 build's texts: a store that is saved after each build never grows with texts
 the knowledge base no longer has.  It is a cache, not a value: it is mutable,
 and never part of the engine.
+
+What is remembered is kept packed, not as Python objects: each kind of result
+is a :class:`~faqbot.text.packed.DigestIndex` of the texts' digests and a
+:class:`~faqbot.text.packed.PackedStrings` of the results; an analysis is a row of
+word numbers into a vocabulary of (term, reading, topic or not).  At 50,000
+entries the results as dicts of strings and tuples were ~360 MB of the build's
+memory for as long as it ran; packed they are a fraction of that, and a result
+becomes Python objects only when the build asks for it (in batches: a
+look-up costs a digest and a share of one ``numpy.searchsorted``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar, overload
+
+import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
+from faqbot.text.packed import DigestIndex, PackedStrings, digests
 from faqbot.text.readings import PendingReadings
 
-# An analysis as stored on disk: its terms, their readings and its topic terms.  Plain tuples
-# unpickle three times faster than dataclass instances, and a 10,000-entry knowledge base has
-# 60,000 texts.
-StoredAnalysis = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
-_EMPTY_ANALYSES: Mapping[str, StoredAnalysis] = {}
-_EMPTY_READINGS: Mapping[str, str] = {}
-_EMPTY_TABLES: Mapping[str, Mapping[str, str]] = {}
+# The kind under which kana readings are remembered.
+READING = "reading"
+# Rows decoded at once (bounds the Python integers alive while decoding analyses).
+_DECODE_BATCH = 8192
+_NO_KEYS = np.zeros((0, 2), dtype=np.uint64)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StoredTable:
+    """One kind's results as stored: each text's digest (n × 2 uint64) and the result, row for row."""
+
+    keys: np.ndarray
+    values: PackedStrings
+
+
+@dataclass(frozen=True)
+class StoredAnalyses:
+    """Analyses as stored: each text's digest, and its words as numbers into a vocabulary.
+
+    A word is a (term, reading, topic term or not) triple: an analysis's terms and
+    readings are its words' in order, its topic terms those of its topic words.
+    """
+
+    keys: np.ndarray  # n × 2 uint64
+    offsets: np.ndarray  # int64, n + 1: row i's words are items[offsets[i]:offsets[i + 1]]
+    items: np.ndarray  # int32 word numbers
+    terms: PackedStrings  # by word number
+    readings: PackedStrings
+    topic: np.ndarray  # bool by word number
+
+
+@dataclass(frozen=True)
+class StoredMemo:
+    """Everything a build leaves for the next: tables and analyses by kind, and wordfreq's rarity table."""
+
+    tables: Mapping[str, StoredTable] = field(default_factory=dict)
+    analyses: Mapping[str, StoredAnalyses] = field(default_factory=dict)
+    rarity: dict[str, float] | None = None
+
+
+class _Use:
+    """One kind's earlier results and what this build used of them and added to them."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        self.keys = keys
+        self._index: DigestIndex | None = None
+        self.used = np.zeros(len(keys), dtype=bool)
+
+    def find(self, texts: Sequence[str]) -> np.ndarray:
+        """The earlier row of each text (-1: none), each found row marked used."""
+        if not len(self.keys):
+            return np.full(len(texts), -1, dtype=np.int64)
+        if self._index is None:
+            self._index = DigestIndex(self.keys)
+        rows = self._index.lookup(digests(texts))
+        self.used[rows[rows >= 0]] = True
+        return rows
 
 
 class TextMemo:
-    """Analyses (by prepared text) and kana readings (by text) of one build, seeded by an earlier one."""
+    """Analyses and mapped results (kana readings, normalised forms) of one build, seeded by an earlier one."""
 
-    def __init__(
-        self,
-        analyses: Mapping[str, StoredAnalysis] = _EMPTY_ANALYSES,
-        readings: Mapping[str, str] = _EMPTY_READINGS,
-        tables: Mapping[str, Mapping[str, str]] = _EMPTY_TABLES,
-        rarity: dict[str, float] | None = None,
-    ) -> None:
-        """A memo seeded with an earlier build's analyses (see :meth:`stored_analyses`), readings and tables."""
-        self._previous_analyses = analyses
-        self._previous_readings = readings
-        self._previous_tables = tables
-        self.analyses: dict[str, Analysis] = {}
-        self.readings: dict[str, str] = {}
-        self.tables: dict[str, dict[str, str]] = {}
+    def __init__(self, previous: StoredMemo | None = None) -> None:
+        """A memo that finds ``previous`` results (see :meth:`stored`) and records what this build uses."""
+        self._previous = previous if previous is not None else StoredMemo()
+        self._tables: dict[str, tuple[_Use, dict[str, str]]] = {}
+        self._analyses: dict[str, tuple[_Use, dict[str, Analysis]]] = {}
+        self._vocabularies: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # The veto's word-rarity table (faqbot.routing.novelty.rarities): it depends on
         # wordfreq's lists alone, and building it takes most of a second.
-        self.rarity = rarity
-        self._had_rarity = rarity is not None
+        self.rarity = self._previous.rarity
         self.computed = 0  # texts analysed or read by this build (not found in ``previous``)
 
-    def analysis(self, prepared: str) -> Analysis:
-        """The analysis of a text already prepared (:func:`~faqbot.text.analysis.prepare`d and masked)."""
-        found = self.analyses.get(prepared)
-        if found is None:
-            stored = self._previous_analyses.get(prepared)
-            if stored is None:
-                found = analyze(prepared)
-                self.computed += 1
-            else:
-                found = Analysis(*stored)
-            self.analyses[prepared] = found
-        return found
-
-    def start_readings(self, texts: Sequence[str]) -> PendingMemoReadings:
-        """Start reading the texts not yet known (in a child process when many); collect with ``result()``."""
-        missing = [t for t in dict.fromkeys(texts) if t not in self._previous_readings and t not in self.readings]
-        self.computed += len(missing)
-        return PendingMemoReadings(self, list(texts), missing)
+    def _table(self, kind: str) -> tuple[_Use, dict[str, str]]:
+        if kind not in self._tables:
+            stored = self._previous.tables.get(kind)
+            self._tables[kind] = (_Use(stored.keys if stored else _NO_KEYS), {})
+        return self._tables[kind]
 
     def mapped(self, kind: str, texts: Sequence[str], function: Callable[[str], str]) -> list[str]:
         """``function`` of each text, remembered under ``kind``.
@@ -77,52 +120,216 @@ class TextMemo:
         ``kind`` names the function and everything its result depends on besides the
         text (a hash of the synonyms, say), so a changed dependency never reuses a result.
         """
-        table = self.tables.setdefault(kind, {})
-        previous = self._previous_tables.get(kind, _EMPTY_READINGS)
-        out: list[str] = []
-        for text in texts:
-            value = table.get(text)
-            if value is None:
-                value = previous.get(text)
-                if value is None:
-                    value = function(text)
-                    self.computed += 1
-                table[text] = value
-            out.append(value)
-        return out
+        use, new = self._table(kind)
+        rows = use.find(texts)
+        earlier = iter(self._previous.tables[kind].values.take(rows[rows >= 0]) if len(use.keys) else [])
+        return [next(earlier) if row >= 0 else self._computed(new, text, function) for text, row in zip(texts, rows.tolist(), strict=True)]
 
-    def stored_analyses(self) -> dict[str, StoredAnalysis]:
-        """This build's analyses as plain tuples, for the store on disk."""
-        return {text: (found.terms, found.readings, found.topic_terms) for text, found in self.analyses.items()}
+    def start_readings(self, texts: Sequence[str]) -> PendingMemoReadings:
+        """Start reading the texts not yet known (in a child process when many); collect with ``result()``."""
+        use, new = self._table(READING)
+        rows = use.find(texts)
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
+        self.computed += len(missing)
+        earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
+        return PendingMemoReadings(new, list(texts), rows, earlier, missing)
 
-    def reading(self, text: str) -> str:
-        """The remembered reading of ``text`` (one this build started, or an earlier build's)."""
-        found = self.readings.get(text)
-        if found is None:
-            found = self.readings[text] = self._previous_readings[text]
-        return found
+    def analyses(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[Analysis]:
+        """The :func:`~faqbot.text.analysis.analyze` of each text's ``prepare``, remembered under ``kind``.
+
+        ``kind`` names what ``prepare`` depends on besides the text (the product names it masks).
+        """
+        use, new = self._analysis_use(kind)
+        rows = use.find(texts)
+        earlier = iter(self._decode(kind, rows[rows >= 0], topic_only=False))
+        return [
+            next(earlier) if row >= 0 else self._computed(new, text, lambda t: analyze(prepare(t)))
+            for text, row in zip(texts, rows.tolist(), strict=True)
+        ]
+
+    def topic_terms(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[tuple[str, ...]]:
+        """The topic terms of each text's :meth:`analyses`; a remembered one is decoded alone.
+
+        Decoding whole analyses for a list of topic terms made 300,000 pairs of tuples of
+        garbage at 50,000 entries, and the build's memory never got those pages back.
+        """
+        use, new = self._analysis_use(kind)
+        rows = use.find(texts)
+        earlier = iter(self._decode(kind, rows[rows >= 0], topic_only=True))
+        return [
+            next(earlier) if row >= 0 else self._computed(new, text, lambda t: analyze(prepare(t))).topic_terms
+            for text, row in zip(texts, rows.tolist(), strict=True)
+        ]
+
+    def analysis(self, kind: str, text: str, prepare: Callable[[str], str]) -> Analysis:
+        """:meth:`analyses` of one text."""
+        return self.analyses(kind, [text], prepare)[0]
+
+    def _analysis_use(self, kind: str) -> tuple[_Use, dict[str, Analysis]]:
+        if kind not in self._analyses:
+            stored = self._previous.analyses.get(kind)
+            self._analyses[kind] = (_Use(stored.keys if stored else _NO_KEYS), {})
+        return self._analyses[kind]
+
+    def _computed(self, new: dict[str, T], text: str, compute: Callable[[str], T]) -> T:
+        """This build's result for ``text``, computed the first time it is asked for."""
+        if text not in new:
+            new[text] = compute(text)
+            self.computed += 1
+        return new[text]
+
+    @overload
+    def _decode(self, kind: str, rows: np.ndarray, topic_only: Literal[False]) -> list[Analysis]: ...
+
+    @overload
+    def _decode(self, kind: str, rows: np.ndarray, topic_only: Literal[True]) -> list[tuple[str, ...]]: ...
+
+    def _decode(self, kind: str, rows: np.ndarray, topic_only: bool) -> list[Analysis] | list[tuple[str, ...]]:
+        """The stored analyses at ``rows`` of ``kind``, as values (or only their topic terms).
+
+        The words of a batch of rows are looked up in the vocabulary with numpy (object
+        arrays), and each row is then three slices: one Python step per row, not per word
+        (an answer has a hundred; per word, the veto fit's look-ups cost 2 s at 10,000 entries).
+        """
+        if not len(rows):
+            return []
+        stored = self._previous.analyses[kind]
+        if kind not in self._vocabularies:
+            self._vocabularies[kind] = (_objects(stored.terms), _objects(stored.readings))
+        terms, readings = self._vocabularies[kind]
+        lengths = np.diff(stored.offsets)
+        analyses: list[Analysis] = []
+        topics: list[tuple[str, ...]] = []
+        for start in range(0, len(rows), _DECODE_BATCH):
+            batch = rows[start : start + _DECODE_BATCH]
+            words = _rows(stored.offsets, stored.items, batch)
+            is_topic = stored.topic[words]
+            # Each row's topic words, run together, and where each row's run ends.
+            row_of = np.repeat(np.arange(len(batch)), lengths[batch])
+            topic_ends = np.cumsum(np.bincount(row_of[is_topic], minlength=len(batch))).tolist()
+            topic_words = terms[words[is_topic]].tolist()
+            if topic_only:
+                topics.extend(tuple(topic_words[a:b]) for a, b in zip([0, *topic_ends], topic_ends, strict=False))
+                continue
+            ends = np.cumsum(lengths[batch]).tolist()
+            all_terms, all_readings = terms[words].tolist(), readings[words].tolist()
+            analyses.extend(
+                Analysis(tuple(all_terms[a:b]), tuple(all_readings[a:b]), tuple(topic_words[c:d]))
+                for a, b, c, d in zip([0, *ends], ends, [0, *topic_ends], topic_ends, strict=False)
+            )
+        return topics if topic_only else analyses
+
+    def stored(self) -> StoredMemo:
+        """What this build used and computed, packed, for the store on disk."""
+        tables = {}
+        for kind, (use, new) in self._tables.items():
+            earlier = self._previous.tables.get(kind)
+            keys = np.concatenate((use.keys[use.used], digests(new)))
+            values = (earlier.values if earlier else PackedStrings(())).select(use.used, new.values())
+            tables[kind] = StoredTable(keys, values)
+        analyses = {kind: self._stored_analyses(kind, use, new) for kind, (use, new) in self._analyses.items()}
+        return StoredMemo(tables, analyses, self.rarity)
+
+    def _stored_analyses(self, kind: str, use: _Use, new: dict[str, Analysis]) -> StoredAnalyses:
+        earlier = self._previous.analyses.get(kind)
+        if earlier is None:
+            earlier = StoredAnalyses(_NO_KEYS, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
+                                     PackedStrings(()), PackedStrings(()), np.zeros(0, dtype=bool))
+        kept_rows = np.flatnonzero(use.used)
+        kept = _rows(earlier.offsets, earlier.items, kept_rows)
+        lengths = np.diff(earlier.offsets)[kept_rows]
+        # The vocabulary: the earlier words still used, then the new analyses' new words.
+        alive = np.zeros(len(earlier.topic), dtype=bool)
+        alive[kept] = True
+        renumber = np.cumsum(alive) - 1
+        terms, readings, topic = list(earlier.terms.select(alive)), list(earlier.readings.select(alive)), earlier.topic[alive].tolist()
+        number = {word: i for i, word in enumerate(zip(terms, readings, topic, strict=True))}
+        added: list[int] = []
+        added_lengths: list[int] = []
+        added_texts: list[str] = []
+        for text, found in new.items():
+            words = _words(found)
+            if words is None:
+                continue  # not storable (see _words): analysed again next time
+            added_texts.append(text)
+            for word in words:
+                if word not in number:
+                    number[word] = len(terms)
+                    terms.append(word[0])
+                    readings.append(word[1])
+                    topic.append(word[2])
+                added.append(number[word])
+            added_lengths.append(len(words))
+        all_lengths = np.concatenate((lengths, np.array(added_lengths, dtype=np.int64)))
+        return StoredAnalyses(
+            np.concatenate((use.keys[use.used], digests(added_texts))),
+            np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64),
+            np.concatenate((renumber[kept], np.array(added, dtype=np.int64))).astype(np.int32),
+            PackedStrings(terms),
+            PackedStrings(readings),
+            np.array(topic, dtype=bool),
+        )
 
     @property
     def changed(self) -> bool:
         """Does this build's memo differ from the one it started from (new texts, or texts gone)?"""
-        return bool(self.computed) or self._had_rarity != (self.rarity is not None) or (
-            len(self.analyses) != len(self._previous_analyses)
-            or len(self.readings) != len(self._previous_readings)
-            or {kind: len(t) for kind, t in self.tables.items()}
-            != {kind: len(t) for kind, t in self._previous_tables.items()}
-        )
+        previous = self._previous
+        if self.computed or (previous.rarity is None) != (self.rarity is None):
+            return True
+        if set(self._tables) != set(previous.tables) or set(self._analyses) != set(previous.analyses):
+            return True
+        return not all(use.used.all() for use, _ in [*self._tables.values(), *self._analyses.values()])
+
+
+def _rows(offsets: np.ndarray, items: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``items`` of each of ``rows`` (row i: ``items[offsets[i]:offsets[i + 1]]``), run together in order."""
+    starts = offsets[rows]
+    lengths = offsets[rows + 1] - starts
+    total = int(lengths.sum())
+    # Each row's place in the output, shifted back to its place in ``items``.
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    picked: np.ndarray = items[np.arange(total, dtype=np.int64) + shift]
+    return picked
+
+
+def _objects(strings: PackedStrings) -> np.ndarray:
+    """The strings as a numpy object array (one Python string each), for look-ups by number."""
+    array = np.empty(len(strings), dtype=object)
+    array[:] = list(strings)
+    return array
+
+
+def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
+    """The (term, reading, topic or not) words of an analysis: its topic terms are the topic words' terms.
+
+    A term that occurs both as a topic term and not (rare) is matched in order, which
+    gives back the same topic terms whichever occurrence is marked.  None when the topic
+    terms are not a subsequence of the terms (never, for :func:`analyze`'s analyses).
+    """
+    topic = found.topic_terms
+    at = 0
+    words = []
+    for term, reading in zip(found.terms, found.readings, strict=True):
+        is_topic = at < len(topic) and topic[at] == term
+        at += is_topic
+        words.append((term, reading, is_topic))
+    return words if at == len(topic) else None
 
 
 class PendingMemoReadings:
     """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
 
-    def __init__(self, memo: TextMemo, texts: list[str], missing: list[str]) -> None:
-        self._memo = memo
+    def __init__(self, new: dict[str, str], texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
+        self._new = new  # the memo's readings computed by this build
         self._texts = texts
+        self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
+        self._earlier = earlier
         self._missing = missing
         self._pending = PendingReadings(missing, build_size=len(texts))
 
     def result(self) -> list[str]:
         """The readings of every text, in order; the new ones are remembered."""
-        self._memo.readings.update(zip(self._missing, self._pending.result(), strict=True))
-        return [self._memo.reading(text) for text in self._texts]
+        new = self._new
+        new.update(zip(self._missing, self._pending.result(), strict=True))
+        earlier = iter(self._earlier)
+        return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]

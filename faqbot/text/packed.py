@@ -13,11 +13,15 @@ by every process.
 * :class:`StringIndex` — string → position in a sorted array of fixed-width
   numpy strings, looked up in one vectorised ``numpy.searchsorted``: the
   lookups are exact (a key is found only when equal), like a dict's.
+* :class:`DigestIndex` — the same for strings of any length (whole answers),
+  by a 128-bit digest of each: a fixed-width array would be as wide as the
+  longest string.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from hashlib import blake2b
 from typing import TypeVar, overload
 
 import numpy as np
@@ -77,6 +81,21 @@ class PackedStrings(PackedSequence[str]):
         blob = self._blob.data
         return [str(blob[start:end], "utf-8") for start, end in zip(starts, ends, strict=True)]
 
+    def select(self, keep: np.ndarray, more: Iterable[str] = ()) -> PackedStrings:
+        """The strings where ``keep`` (a bool per string) is true, in order, then ``more``.
+
+        Copied as bytes, a run of kept strings at a time: nothing is decoded.
+        """
+        lengths = np.diff(self._offsets)[keep]
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
+        runs = [self._blob[self._offsets[a] : self._offsets[b]].tobytes() for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        added = [t.encode("utf-8") for t in more]
+        packed = object.__new__(PackedStrings)
+        all_lengths = np.concatenate((lengths, np.fromiter(map(len, added), dtype=np.int64, count=len(added))))
+        packed._offsets = np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64)
+        packed._blob = np.frombuffer(b"".join([*runs, *added]), dtype=np.uint8)
+        return packed
+
     def __iter__(self) -> Iterator[str]:
         # Whole-sequence reads (building a look-up table) copy the blob once, not per item.
         blob = self._blob.tobytes()
@@ -132,6 +151,40 @@ class StringIndex:
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) >= 0
+
+
+def digests(texts: Iterable[str]) -> np.ndarray:
+    """The 128-bit BLAKE2b digest of each text (UTF-8, a lone surrogate passed through), as n × 2 uint64."""
+    joined = b"".join(blake2b(t.encode("utf-8", "surrogatepass"), digest_size=16).digest() for t in texts)
+    return np.frombuffer(joined, dtype="<u8").reshape(-1, 2)
+
+
+class DigestIndex:
+    """The position of each of a set of strings, found by its :func:`digests` in one ``numpy.searchsorted``.
+
+    Sorted by the digest's first half; a hit must match the second half too, so a
+    string is found only when its whole 128-bit digest is stored (two different texts
+    sharing one has a chance of about 10⁻²⁹ at a million texts).  Two stored digests
+    sharing a first half (about 10⁻⁸ at a million) leave the second one unfound: a
+    miss, never a wrong hit.
+    """
+
+    def __init__(self, keys: np.ndarray) -> None:
+        """Index ``keys``, n × 2 uint64 as :func:`digests` gives them (position = row)."""
+        order = np.argsort(keys[:, 0], kind="stable")
+        self._high = keys[order, 0]
+        self._low = keys[order, 1]
+        self._positions = order.astype(np.int64)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The position of each of ``keys`` (n × 2 uint64), -1 where it is not stored."""
+        found = np.full(len(keys), -1, dtype=np.int64)
+        if not len(self._high) or not len(keys):
+            return found
+        at = np.minimum(np.searchsorted(self._high, keys[:, 0]), len(self._high) - 1)
+        hit = (self._high[at] == keys[:, 0]) & (self._low[at] == keys[:, 1])
+        found[hit] = self._positions[at[hit]]
+        return found
 
 
 class PackedFloats(Mapping[str, float]):

@@ -17,20 +17,27 @@ text: the tests check that on the shipped knowledge base.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import subprocess
 import sys
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, cast
 
-# pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) and the process pool are
-# imported where they are used: answering a question from a cached engine needs neither.
+# pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
+# used: answering a question from a cached engine needs it not.
 
 # From this many texts on (a knowledge base of several thousand entries),
-# readings are computed in a forked child: pykakasi keeps its ~110 MB
+# readings are computed in a child process: pykakasi keeps its ~110 MB
 # dictionary for the life of the process that loads it, and the building
 # process should peak at its indexes, not at its indexes plus the dictionary.
 ISOLATE_FROM = 20_000
+# The folder faqbot is imported from, and what the child process runs.
+_ROOT = Path(__file__).resolve().parents[2]
+_CHILD = "from faqbot.text.readings import _serve; _serve()"
 
 _KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
 _KANA = "\u3040-\u30ff\uff66-\uff9f"
@@ -72,41 +79,55 @@ def readings(texts: Iterable[str]) -> list[str]:
 
 
 class PendingReadings:
-    """Readings being computed in a forked child while the caller builds something else.
+    """Readings being computed in a child process while the caller builds something else.
 
     Small inputs (every normal knowledge base) are read in-process, when
-    :meth:`result` is called.  The child is forked, not spawned, so it re-imports
-    nothing (a spawned child would run the caller's ``__main__`` again); where fork
-    is unavailable, in-process.
+    :meth:`result` is called.  The child is a fresh interpreter that imports this
+    module alone (:data:`_CHILD`), not a fork: a forked child starts as large as
+    its parent (at 50,000 entries the build had ~550 MB of knowledge base and
+    per-text cache when it forked, and the child peaked at ~670 MB with
+    pykakasi's dictionary), while a fresh one needs only the interpreter, the
+    texts and the dictionary.  (It is not a ``multiprocessing`` spawn either: that
+    would run ``python -m faqbot``'s ``__main__`` again in the child.)
     """
 
     def __init__(self, texts: Sequence[str], build_size: int | None = None) -> None:
         """Start reading ``texts``; ``build_size``: how many texts the whole build reads (default: these).
 
-        A build that has most readings already (an edit) still forks when the build is
-        large: loading pykakasi's dictionary alone takes a second, better spent in parallel.
+        A build that has most readings already (an edit) still starts the child when the
+        build is large: loading pykakasi's dictionary alone takes a second, better spent in parallel.
         """
         self._texts = list(texts)
-        self._pool: Any = None
-        self._future: Any = None
+        self._child: subprocess.Popen[bytes] | None = None
         size = len(self._texts) if build_size is None else build_size
-        if self._texts and size >= ISOLATE_FROM and sys.platform != "win32":
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            self._future = self._pool.submit(readings, self._texts)
+        if self._texts and size >= ISOLATE_FROM:
+            # faqbot's own folder first, so the child reads with this very code.
+            path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
+            self._child = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
+                [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path},
+            )
+            # The child reads all of its input before it starts, so this write does not wait on it.
+            with cast(IO[bytes], self._child.stdin) as stdin:  # a pipe: stdin=PIPE
+                pickle.dump(self._texts, stdin, protocol=pickle.HIGHEST_PROTOCOL)
 
     def result(self) -> list[str]:
         """The readings, in the order of the texts (waits for the child when there is one)."""
-        if self._future is None:
+        if self._child is None:
             return readings(self._texts)
-        try:
-            found: list[str] = self._future.result()
-        finally:
-            self._pool.shutdown()
+        with cast(IO[bytes], self._child.stdout) as stdout:  # a pipe: stdout=PIPE
+            out = stdout.read()
+        if self._child.wait() != 0:
+            raise RuntimeError(f"the kana-reading child process failed (exit status {self._child.returncode})")
+        found: list[str] = pickle.loads(out)  # noqa: S301 - our own child's answer
         return found
+
+
+def _serve() -> None:
+    """The child's side of :class:`PendingReadings`: texts in on stdin, their readings out on stdout."""
+    texts = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
+    pickle.dump(readings(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
 
 
 def readings_isolated(texts: Sequence[str]) -> list[str]:
