@@ -90,20 +90,3 @@ def test_a_very_long_text_is_cut_not_refused() -> None:
 @given(hostile_text)
 def test_hostile_text_is_analysed_without_error(text: str) -> None:
     assert all(analyze(text).terms)
-
-
-@pytest.mark.parametrize(
-    ("text", "light"),
-    [
-        # a pronoun, the auxiliary-like 出来る; the topic words are not light
-        ("図書館はどこで利用できますか", ("何処", "出来る")),
-        # adverbs, the light verb and 良い of 「〜ばいい」
-        ("すぐに申請をしたいのですが、どうすればいいですか", ("直ぐ", "為る", "どう", "為る", "良い")),
-        # negation is evidence, never light
-        ("解約できません", ("出来る",)),
-    ],
-)
-def test_light_marks_the_words_that_phrase_a_question(text: str, light: tuple[str, ...]) -> None:
-    analysis = analyze(text)
-    assert len(analysis.light) == len(analysis.terms)
-    assert tuple(t for t, is_light in zip(analysis.terms, analysis.light, strict=True) if is_light) == light

@@ -121,27 +121,11 @@ def test_the_probability_rises_with_the_score(engine: Engine, margin: float) -> 
     assert probabilities == sorted(probabilities) and probabilities[-1] > probabilities[0]
 
 
-@pytest.mark.parametrize("score", [0.4, 0.6, 0.8])
-def test_the_probability_falls_as_the_unknown_share_rises(engine: Engine, score: float) -> None:
-    calibration = engine.router.calibration
-    probabilities = [calibration.probability(Evidence(score, 0.1, u)) for u in np.linspace(0.0, 1.0, 11)]
-    assert probabilities == sorted(probabilities, reverse=True) and probabilities[-1] < probabilities[0]
-
-
-def test_held_out_pseudo_queries_count_their_own_words_as_unknown(engine: Engine) -> None:
-    fit = fit_calibration(engine.router, 0.9)
-    unknown = fit.features[:, 2]
-    # Scored with the full vocabulary every question would be fully known (share 0); left out,
-    # the questions with words no other text uses show the model what an unknown word costs.
-    assert np.count_nonzero(unknown[fit.in_domain] > 0.0) >= 20
-    assert float(unknown[~fit.in_domain].mean()) > float(unknown[fit.in_domain].mean())
-
-
 @pytest.mark.parametrize("target", [0.8, 0.9, 0.95])
 def test_the_fitted_threshold_meets_the_target_on_the_fitting_data(engine: Engine, target: float) -> None:
     fit = fit_calibration(engine.router, target)
     model = fit.calibration
-    p = np.array([model.probability(Evidence(*row)) for row in fit.features.tolist()])
+    p = np.array([model.probability(Evidence(s, m)) for s, m in fit.features.tolist()])
     assert fit.in_domain.sum() >= 100 and (~fit.in_domain).sum() >= 20
     assert model.target_precision == target
     # Answers and clarifications together: what the router offers meets the target.
@@ -198,8 +182,7 @@ def test_the_routing_confidence_is_the_calibrated_probability(engine: Engine) ->
     router = engine.router
     for query in ("自動更新をやめるにはどうすればいいですか", "パスポートの更新をしたい"):
         routing = router.route(query)
-        unknown = router.novelty.unknown_share(router.analyze(query))
-        right = router.calibration.probability(router.evidence(router.candidates(query), unknown))
+        right = router.calibration.probability(router.evidence(router.candidates(query)))
         expected = 1.0 - right if routing.decision == DECISION_FALLBACK else right
         assert routing.confidence == pytest.approx(max(expected, 0.9) if routing.out_of_scope else expected, abs=1e-4)
 
@@ -303,13 +286,13 @@ def _found(*fused: float) -> Candidates:
     ("fused", "expected"),
     [
         # A clear lead: the margin is over the runner-up, and the router answers.
-        ((0.8, 0.5, 0.4), Evidence(0.8, 0.3, clarifies=False)),
+        ((0.8, 0.5, 0.4), Evidence(0.8, 0.3, False)),
         # Two near-equals are both offered: the margin is over the first entry not offered.
-        ((0.8, 0.79, 0.3), Evidence(0.8, 0.5, clarifies=True)),
+        ((0.8, 0.79, 0.3), Evidence(0.8, 0.5, True)),
         # Two candidates only, near-equal: nothing left out, the whole score leads.
-        ((0.6, 0.6), Evidence(0.6, 0.6, clarifies=True)),
+        ((0.6, 0.6), Evidence(0.6, 0.6, True)),
         # One candidate: its score is its lead.
-        ((0.4,), Evidence(0.4, 0.4, clarifies=False)),
+        ((0.4,), Evidence(0.4, 0.4, False)),
     ],
 )
 def test_a_clarification_is_judged_by_what_it_offers(fused: tuple[float, ...], expected: Evidence) -> None:

@@ -35,7 +35,7 @@ _FILES_PREFIX = "files-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 6  # 6: an analysis stores which terms are light
+_FORMAT = 5
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -59,8 +59,8 @@ def _well_formed(stored: object) -> TypeGuard[tuple[Any, ...]]:
         return False
     if not (rarity is None or isinstance(rarity, dict)):
         return False
-    sample = next(iter(analyses.values()), ((), (), (), ()))
-    return isinstance(sample, tuple) and len(sample) == 4 and all(isinstance(part, tuple) for part in sample)
+    sample = next(iter(analyses.values()), ((), (), ()))
+    return isinstance(sample, tuple) and len(sample) == 3 and all(isinstance(part, tuple) for part in sample)
 
 
 def store_memo(path: Path, memo: TextMemo) -> None:

@@ -10,16 +10,11 @@ default :data:`DEFAULT_TARGET_PRECISION`) and a **target refusal**
 (``router.target_refusal``, default :data:`DEFAULT_TARGET_REFUSAL`).
 
 Evidence (:class:`Evidence`): the best entry's score (fused score ÷ ``1 + w``,
-the scale of ``Match.confidence``), its margin over the runner-up, and the
-message's **unknown share** (:mod:`faqbot.routing.novelty`: the part of its
-salient weight carried by words the knowledge base never uses).  The score and
-the margin cannot tell a near-domain message (a passport's renewal) from a
-paraphrase: both share the knowledge base's words.  What the negative has and
-the paraphrase mostly lacks is an unknown topic word; the held-out
-pseudo-queries are scored with their own text left out of the vocabulary
-(:attr:`~faqbot.routing.novelty.NoveltyFit.left_out`), so their kana
-spellings, typos and new words show the model what an unknown word costs a
-message that is still answerable.
+the scale of ``Match.confidence``) and its margin over the runner-up.  The
+unknown share of :mod:`faqbot.routing.novelty` is not a feature: its veto
+already refuses on it, at a threshold fitted to keep 99 % of the KB's own
+questions, and counted twice it refused kana spellings and typos that the veto
+rightly lets through.
 
 Fitting examples, all from the knowledge base itself (never an evaluation set):
 
@@ -77,7 +72,6 @@ stands in for the probability, with threshold :data:`FALLBACK_THRESHOLD`.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -113,28 +107,27 @@ CV_FOLDS = 5
 FALLBACK_THRESHOLD = 0.3
 # Entries a clarification offers (「どちらのことですか」 with the best two).
 CLARIFY_CHOICES = 2
-# The sign each feature's weight may have: score and margin raise the probability, the unknown share lowers it.
-SIGNS = (1.0, 1.0, -1.0)
+# The sign each feature's weight may have: score and margin both raise the probability.
+SIGNS = (1.0, 1.0)
 # The sample's seed (fixed: a build is reproducible; the benchmark varies it to measure the spread).
 SEED = 0
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the decision weighs for one message: the best score, its lead over the runner-up, the unknown share."""
+    """What the decision weighs for one message: the best score and its lead over the runner-up."""
 
     score: float
     margin: float  # over the runner-up; when clarifying, over the first entry not offered
-    unknown: float = 0.0  # share of the message's salient weight the knowledge base never uses
     clarifies: bool = False  # the two best are within the clarify margin: both are offered
 
     def vector(self) -> np.ndarray:
         """The features in the model's order."""
-        return np.array([self.score, self.margin, self.unknown])
+        return np.array([self.score, self.margin])
 
 
-def evidence(found: Candidates, scale: float, clarify_margin: float, unknown: float = 0.0) -> Evidence:
-    """The evidence of a routing, on the confidence scale (fused scores ÷ ``scale``); ``unknown``: the share.
+def evidence(found: Candidates, scale: float, clarify_margin: float) -> Evidence:
+    """The evidence of a routing, on the confidence scale (fused scores ÷ ``scale``).
 
     When the two best are within ``clarify_margin`` the router offers the best
     :data:`CLARIFY_CHOICES` instead of answering: what must then be right is the
@@ -145,15 +138,15 @@ def evidence(found: Candidates, scale: float, clarify_margin: float, unknown: fl
     fused += [0.0] * (CLARIFY_CHOICES + 1 - len(fused))
     clarifies = fused[0] - fused[1] < clarify_margin
     rival = fused[CLARIFY_CHOICES] if clarifies else fused[1]
-    return Evidence(fused[0], max(fused[0] - rival, 0.0), unknown, clarifies)
+    return Evidence(fused[0], max(fused[0] - rival, 0.0), clarifies)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """A fitted decision: ``P(best entry right) = σ(intercept + weights · (score, margin, unknown))``."""
+    """A fitted decision: ``P(best entry right) = σ(intercept + weights · (score, margin))``."""
 
     intercept: float
-    weights: tuple[float, ...]  # a model of fewer features leaves the later ones out
+    weights: tuple[float, float]
     threshold: float  # answer at or above this probability: the stricter of the two cuts
     target_precision: float
     score_floor: float = FALLBACK_THRESHOLD  # the lowest score of a fitting example answered
@@ -166,17 +159,17 @@ class Calibration:
         """The probability that the best entry is the right answer."""
         if not self.fitted:
             return min(max(ev.score, 0.0), 1.0)
-        z = self.intercept + sum(w * f for w, f in zip(self.weights, (ev.score, ev.margin, ev.unknown), strict=False))
+        z = self.intercept + self.weights[0] * ev.score + self.weights[1] * ev.margin
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """:meth:`probability` of each row (score, margin[, unknown]) of ``features``."""
+        """:meth:`probability` of each row (score, margin) of ``features``."""
         # One row at a time through :meth:`probability`: a cut placed on these values must
         # compare equal to what routing computes, to the last bit.
-        return np.array([self.probability(Evidence(*row)) for row in features.tolist()])
+        return np.array([self.probability(Evidence(s, m)) for s, m in features.tolist()])
 
 
-UNFITTED = Calibration(0.0, (0.0, 0.0, 0.0), FALLBACK_THRESHOLD, DEFAULT_TARGET_PRECISION, fitted=False)
+UNFITTED = Calibration(0.0, (0.0, 0.0), FALLBACK_THRESHOLD, DEFAULT_TARGET_PRECISION, fitted=False)
 
 
 @dataclass(frozen=True)
@@ -184,7 +177,7 @@ class CalibrationFit:
     """The calibration and the examples it was fitted on (for the docs, tests and benchmarks)."""
 
     calibration: Calibration
-    features: np.ndarray  # one row (score, margin, unknown) per example that reached the model
+    features: np.ndarray  # one row (score, margin) per example that reached the model
     labels: np.ndarray  # 1.0: the best entry was right
     weights: np.ndarray  # each example's weight in the fit
     in_domain: np.ndarray  # True: a pseudo-query; False: a negative
@@ -192,21 +185,15 @@ class CalibrationFit:
 
 
 def fit_calibration(
-    router: Router,
-    target: float,
-    seed: int = SEED,
-    target_refusal: float | None = None,
-    left_out: Mapping[str, float] | None = None,
+    router: Router, target: float, seed: int = SEED, target_refusal: float | None = None
 ) -> CalibrationFit:
     """Fit the decision for ``router``'s knowledge base (see the module docstring).
 
     ``target``: the precision target; ``target_refusal``: the refusal target (default:
     the knowledge base's ``router.target_refusal``); ``seed``: the sample's, when the
-    knowledge base is too large to route every example; ``left_out``: each question's
-    unknown share with its own text left out (the veto's fit; refitted when not given).
+    knowledge base is too large to route every example.
     """
     refusal = router.kb.settings.target_refusal if target_refusal is None else target_refusal
-    left_out = router.left_out_shares() if left_out is None else left_out
     examples = _examples(router, seed)
     # Weighed over every example, refused or not: the prior is of the messages arriving, and
     # the rules' refusals must not make the negatives they let through count for more.
@@ -216,17 +203,13 @@ def fit_calibration(
     kept: list[int] = []
     for i, example in enumerate(examples):
         found = router.candidates(example.query, held_out=example.held_out)
-        # A held-out question is scored as if never written: its own words do not make it known.
-        unknown = left_out.get(example.query) if example.held_out and example.entry >= 0 else None
-        if unknown is None:
-            unknown = router.novelty.unknown_share(router.analyze(example.query))
-        if router.refuses(example.query, found, unknown):
+        if router.refuses(example.query, found):
             continue
-        ev = router.evidence(found, unknown)
+        ev = router.evidence(found)
         rows.append(ev)
         labels.append(float(example.entry in found.owners[: CLARIFY_CHOICES if ev.clarifies else 1].tolist()))
         kept.append(i)
-    x = np.array([r.vector() for r in rows]).reshape(-1, len(SIGNS))
+    x = np.array([r.vector() for r in rows]).reshape(-1, 2)
     in_domain = np.array([examples[i].entry >= 0 for i in kept], dtype=bool)
     refused = sum(e.entry < 0 for e in examples) - int(np.count_nonzero(~in_domain))
     fit = CalibrationFit(UNFITTED, x, np.array(labels), weight_of[kept], in_domain, refused)
@@ -243,7 +226,7 @@ def decide(fit: CalibrationFit, target_precision: float, target_refusal: float) 
     if positives < MIN_EXAMPLES or len(y) - positives < MIN_EXAMPLES:
         return replace(UNFITTED, target_precision=target_precision, target_refusal=target_refusal)
     intercept, coef = fit_logistic(x, y, w, SIGNS)
-    model = Calibration(intercept, tuple(float(c) for c in coef), 0.0, target_precision, target_refusal=target_refusal)
+    model = Calibration(intercept, (float(coef[0]), float(coef[1])), 0.0, target_precision, target_refusal=target_refusal)
     p = model.probabilities(x)
     # What the router offers — an answer, or the two entries of a clarification — must be
     # right at least ``target_precision`` of the time; and a message about something the

@@ -15,13 +15,7 @@ Rarity is ``log10(f_common / f)`` floored at 0, with ``f`` the word's frequency
 in wordfreq's general Japanese (or, for Latin words, English) list: words more
 frequent than :data:`COMMON_FREQUENCY` (する, ある, こと, "get") carry no weight,
 so a message is not refused for its phrasing; words rarer than
-:data:`FLOOR_FREQUENCY`, or missing from the lists, weigh the most.  A word
-weighs the smaller rarity of its lemma and its reading: wordfreq counts words as
-written, so a lemma in a spelling people rarely write (何処 for どこ, 付く for
-つく) or a verb's dictionary form (教える, written mostly 教えて) looks rarer than
-the word is.  Words the analyser marks light (:attr:`Analysis.light`: pronouns,
-adverbs, auxiliary-like verbs and adjectives) weigh nothing: they phrase the
-question, and weighing them let 「どこでできますか」 hide an unknown topic word.  Only the
+:data:`FLOOR_FREQUENCY`, or missing from the lists, weigh the most.  Only the
 rarities of words frequent enough to be listed are kept (a few tens of
 thousands), looked up once at build time, so answering never imports wordfreq.
 
@@ -43,7 +37,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -83,15 +77,15 @@ class NoveltyVeto:
     rarity: Mapping[str, float] = field(repr=False)  # weight of listed words; others weigh _MAX_WEIGHT
     threshold: float = MIN_THRESHOLD
 
-    def weight(self, term: str, reading: str, light: bool = False) -> float:
-        """The term's salience: the smaller general-language rarity of lemma and reading.
+    def weight(self, term: str, reading: str) -> float:
+        """The term's salience: its general-language rarity (0 for NEGATION and numbers).
 
-        0 for NEGATION, numbers and light words (see the module docstring); a word
-        listed under neither spelling weighs the most.
+        wordfreq lists words as written, unidic gives lemmas: 為る is listed as する,
+        so a lemma missing from the list is looked up by its reading.
         """
-        if light or term == NEGATION or term.isdigit():
+        if term == NEGATION or term.isdigit():
             return 0.0
-        return min(self.rarity.get(term, _MAX_WEIGHT), self.rarity.get(reading, _MAX_WEIGHT))
+        return self.rarity.get(term, self.rarity.get(reading, _MAX_WEIGHT))
 
     def _weights(self, analysis: Analysis) -> list[float]:
         """:meth:`weight` of every term of ``analysis``, in order.
@@ -101,12 +95,12 @@ class NoveltyVeto:
         """
         rarity = self.rarity
         if not isinstance(rarity, PackedFloats):
-            return [self.weight(*word) for word in zip(analysis.terms, analysis.readings, analysis.light, strict=True)]
+            return [self.weight(t, r) for t, r in zip(analysis.terms, analysis.readings, strict=True)]
         n = len(analysis.terms)
-        values = rarity.values_of([*analysis.terms, *analysis.readings], _MAX_WEIGHT)
+        values = rarity.values_of([*analysis.terms, *analysis.readings], math.nan)
         return [
-            0.0 if light or term == NEGATION or term.isdigit() else min(values[i], values[n + i])
-            for i, (term, light) in enumerate(zip(analysis.terms, analysis.light, strict=True))
+            0.0 if term == NEGATION or term.isdigit() else _first_known(values[i], values[n + i])
+            for i, term in enumerate(analysis.terms)
         ]
 
     def knows(self, term: str, reading: str) -> bool:
@@ -142,6 +136,13 @@ class NoveltyVeto:
         return self.unknown_share(analysis) > self.threshold
 
 
+def _first_known(term_weight: float, reading_weight: float) -> float:
+    """The term's listed weight, else its reading's, else the highest (NaN: not listed)."""
+    if not math.isnan(term_weight):
+        return term_weight
+    return _MAX_WEIGHT if math.isnan(reading_weight) else reading_weight
+
+
 @dataclass(frozen=True)
 class NoveltyFit:
     """The veto and the evidence it was fitted on (for the docs, tests and lint)."""
@@ -149,7 +150,6 @@ class NoveltyFit:
     veto: NoveltyVeto
     positives: np.ndarray  # unknown shares of the KB's own questions, each left out
     negatives: np.ndarray  # unknown shares of out-of-scope and general questions
-    left_out: Mapping[str, float] = field(default_factory=dict)  # positives by question text (calibration's feature)
 
 
 def offdomain_questions() -> list[str]:
@@ -197,7 +197,7 @@ def fit_novelty(
 
 def _left_out_share(
     veto: NoveltyVeto,
-    weight: Callable[[str, str, bool], float],
+    weight: Callable[[str, str], float],
     question: Analysis,
     term_df: Counter[str],
     reading_df: Counter[str],
@@ -205,8 +205,8 @@ def _left_out_share(
     """The question's unknown share with its own text taken out of the vocabulary."""
     own_terms, own_readings = set(question.terms), set(question.readings)
     total = unknown = 0.0
-    for term, reading, light in zip(question.terms, question.readings, question.light, strict=True):
-        w = weight(term, reading, light)
+    for term, reading in zip(question.terms, question.readings, strict=True):
+        w = weight(term, reading)
         total += w
         known = term_df[term] - (term in own_terms) > 0 or reading_df[reading] - (reading in own_readings) > 0
         if not known and not veto.contains_known(reading):
@@ -239,7 +239,6 @@ def fit_for_knowledge_base(
     wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
     """
     questions = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions if q.strip()]
-    topical = [q for q, keep in questions if keep]
     texts: list[str] = []
     for entry in kb.entries:
         texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
@@ -249,14 +248,13 @@ def fit_for_knowledge_base(
     for product in kb.products:
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)
-    fit = fit_novelty(
+    return fit_novelty(
         _analyses(texts, analyze),
         [analyze(q) for q, _ in questions],
         _analyses([*kb.out_of_scope, *offdomain_questions()], analyze),
         [keep for _, keep in questions],
         rarity,
     )
-    return replace(fit, left_out=dict(zip(topical, fit.positives.tolist(), strict=True)))
 
 
 def _analyses(texts: Iterable[str], analyze: Callable[[str], Analysis]) -> list[Analysis]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -125,8 +125,7 @@ class Router:
         pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity)
-        self.novelty = novelty.veto
+        self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
         self.char_channel = CharChannel(kb, pending.result, memo)
         self._char = self.char_channel
         real = len(question_terms)
@@ -136,7 +135,7 @@ class Router:
         self.lexical_weight = DEFAULT_WEIGHT
         self.lexical_weight = fit_lexical_weight(self)
         self.calibration = UNFITTED
-        self.calibration = fit_calibration(self, kb.settings.target_precision, left_out=novelty.left_out).calibration
+        self.calibration = fit_calibration(self, kb.settings.target_precision).calibration
 
     @property
     def score_floor(self) -> float:
@@ -245,12 +244,11 @@ class Router:
         The confidence is the calibrated probability that the best entry is right
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
         """
-        # Analysed once per message: the lexical channel, the decision and the veto all read it.
-        analysis = self.analyze(query)
-        unknown = self.novelty.unknown_share(analysis)
-        matches, found = self._scored(query, entities, exclude, top, analysis if self.lexical_weight > 0.0 else None)
+        # Analysed at most once per message: the lexical channel and the veto both read it.
+        analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
+        matches, found = self._scored(query, entities, exclude, top, analysis)
         real = tuple(matches)
-        right = self.calibration.probability(self.evidence(found, unknown))
+        right = self.calibration.probability(self.evidence(found))
         wrong = round(1.0 - right, 4)
         if self._mentions_other_subject(query):
             return Routing(query, DECISION_FALLBACK, real, max(0.9, wrong), out_of_scope=True)
@@ -258,7 +256,7 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, right) or self._novel(found, unknown):
+        if not self._answerable(found, right) or self._novel(query, found, analysis):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
@@ -266,19 +264,13 @@ class Router:
             return Routing(query, DECISION_CLARIFY, real, confidence)
         return Routing(query, DECISION_ANSWER, real, confidence)
 
-    def evidence(self, found: Candidates, unknown: float = 0.0) -> calibration.Evidence:
-        """What the calibrated decision weighs for a message whose candidates are ``found`` (``unknown``: its share)."""
-        return calibration.evidence(found, 1.0 + self.lexical_weight, self.kb.settings.clarify_margin, unknown)
+    def evidence(self, found: Candidates) -> calibration.Evidence:
+        """What the calibrated decision weighs for a message whose candidates are ``found``."""
+        return calibration.evidence(found, 1.0 + self.lexical_weight, self.kb.settings.clarify_margin)
 
-    def refuses(self, query: str, found: Candidates, unknown: float | None = None) -> bool:
-        """Do the rules refuse ``query`` whatever the calibrated probability says (``unknown``: its share, if known)?"""
-        if unknown is None:
-            unknown = self.novelty.unknown_share(self.analyze(query))
-        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel(found, unknown)
-
-    def left_out_shares(self) -> Mapping[str, float]:
-        """Each topical question's unknown share with its own text left out (the veto refitted; build time)."""
-        return fit_for_knowledge_base(self.kb, self.analyze, _TEMPLATE_TAG).left_out
+    def refuses(self, query: str, found: Candidates) -> bool:
+        """Do the rules refuse ``query`` whatever the calibrated probability says?"""
+        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel(query, found)
 
     def _answerable(self, found: Candidates, right: float) -> bool:
         """Is the best entry likely enough right to answer?
@@ -300,11 +292,14 @@ class Router:
         char = float(found.char[0]) if len(found.char) else 0.0
         return bool(found.out_of_scope) and found.out_of_scope >= char
 
-    def _novel(self, found: Candidates, unknown: float) -> bool:
-        """Does the unknown-content veto fire on a message of share ``unknown``?  It judges topics: small talk has none."""
+    def _novel(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
+        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none.
+
+        ``analysis``: the query's :meth:`analyze`, when the caller already has it.
+        """
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
             return False
-        return unknown > self.novelty.threshold
+        return self.novelty.fires(analysis if analysis is not None else self.analyze(query))
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)

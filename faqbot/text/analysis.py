@@ -26,9 +26,8 @@ adjectives unidic marks as possibly auxiliary (pos2 非自立可能): the light 
 良い / 欲しい of 「〜ばいい」「〜てほしい」.  Every polite message is full of them
 (「…して頂けないでしょうか」), so as search terms they make long polite messages
 match other long polite texts; retrieval searches the topic terms.  The
-unknown-content veto keeps reading every term, but gives no salience to the
-:attr:`Analysis.light` ones: these auxiliary-like words, pronouns (何処, 其れ) and
-adverbs (どう, 直ぐ) are how a question is phrased, not what it is about.
+unknown-content veto keeps reading every term: these words are known to any
+knowledge base and it was fitted with them.
 
 The tagger wraps a C object that cannot be pickled; it is created on first
 use in each process and never stored on a pickled object.
@@ -55,8 +54,6 @@ NEGATION = "〈否定〉"
 _CONTENT_POS = frozenset({"名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "接尾辞"})
 # unidic's pos2 mark of verbs and adjectives that mostly serve grammar (see the module docstring).
 _AUXILIARY_LIKE = "非自立可能"
-# Parts of speech (unidic pos1) that phrase a question rather than name its topic.
-_LIGHT_POS = frozenset({"代名詞", "副詞"})
 # Parts of speech worth a look: content words, and auxiliaries that may negate.
 _KEPT_POS = _CONTENT_POS | {"助動詞"}
 # Lemmas of auxiliaries (and the non-independent adjective 無い) that negate.
@@ -77,7 +74,7 @@ _MAX_CHARS = 4000
 _CACHED_TEXTS = 8192
 # Distinct MeCab words (surface, reading, lemma, part of speech) whose term is remembered.
 _CACHED_WORDS = 200_000
-_WORDS: dict[tuple[str, str, str, str], tuple[str, str, bool, bool]] = {}
+_WORDS: dict[tuple[str, str, str, str], tuple[str, str, bool]] = {}
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,6 @@ class Analysis:
     terms: tuple[str, ...]  # content-word lemmas in text order (repeats kept), NEGATION included
     readings: tuple[str, ...]  # each term's lemma reading in hiragana (為る → する), for frequency look-ups
     topic_terms: tuple[str, ...]  # the terms less the auxiliary-like verbs and adjectives: what retrieval searches
-    light: tuple[bool, ...]  # per term: auxiliary-like, a pronoun or an adverb (phrasing, not topic)
 
     @property
     def negated(self) -> bool:
@@ -120,7 +116,6 @@ def analyze(text: str) -> Analysis:
     terms: list[str] = []
     readings: list[str] = []
     topic: list[str] = []
-    light: list[bool] = []
     words = _WORDS
     if len(words) > _CACHED_WORDS:
         words.clear()  # a long-running server meets endless new words: bound the table
@@ -130,26 +125,22 @@ def analyze(text: str) -> Analysis:
         found = words.get(word)
         if found is None:
             found = words[word] = _word_term(*word)
-        term, term_reading, is_topic, is_light = found
+        term, term_reading, is_topic = found
         if term:
             terms.append(term)
             readings.append(term_reading)
-            light.append(is_light)
             if is_topic:
                 topic.append(term)
-    return Analysis(tuple(terms), tuple(readings), tuple(topic), tuple(light))
+    return Analysis(tuple(terms), tuple(readings), tuple(topic))
 
 
-def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool, bool]:
-    """:func:`_term`, after the cheap check that the word may be a term at all; whether it is a topic term; whether light."""
-    pos1, _, rest = pos.partition("-")
+def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool]:
+    """:func:`_term`, after the cheap check that the word may be a term at all, and whether it is a topic term."""
     # Only content words and negating auxiliaries (a part of speech in _KEPT_POS) can be.
-    if pos1 not in _KEPT_POS and not surface.isascii():
-        return "", "", False, False
+    if pos.partition("-")[0] not in _KEPT_POS and not surface.isascii():
+        return "", "", False
     term, term_reading = _term(surface, reading, lemma, pos)
-    auxiliary_like = rest.startswith(_AUXILIARY_LIKE)
-    is_light = term != NEGATION and (auxiliary_like or pos1 in _LIGHT_POS)
-    return term, term_reading, term == NEGATION or not auxiliary_like, is_light
+    return term, term_reading, term == NEGATION or not pos.partition("-")[2].startswith(_AUXILIARY_LIKE)
 
 
 def terms(text: str) -> tuple[str, ...]:

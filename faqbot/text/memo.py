@@ -20,10 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.readings import PendingReadings
 
-# An analysis as stored on disk: its terms, their readings, its topic terms and which terms are light.  Plain tuples
+# An analysis as stored on disk: its terms, their readings and its topic terms.  Plain tuples
 # unpickle three times faster than dataclass instances, and a 10,000-entry knowledge base has
 # 60,000 texts.
-StoredAnalysis = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[bool, ...]]
+StoredAnalysis = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 _EMPTY_ANALYSES: Mapping[str, StoredAnalysis] = {}
 _EMPTY_READINGS: Mapping[str, str] = {}
 _EMPTY_TABLES: Mapping[str, Mapping[str, str]] = {}
@@ -93,7 +93,7 @@ class TextMemo:
 
     def stored_analyses(self) -> dict[str, StoredAnalysis]:
         """This build's analyses as plain tuples, for the store on disk."""
-        return {text: (found.terms, found.readings, found.topic_terms, found.light) for text, found in self.analyses.items()}
+        return {text: (found.terms, found.readings, found.topic_terms) for text, found in self.analyses.items()}
 
     def reading(self, text: str) -> str:
         """The remembered reading of ``text`` (one this build started, or an earlier build's)."""
