@@ -19,6 +19,7 @@ from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
 
 # Suggestions offered with an answer or a fallback.
@@ -34,9 +35,9 @@ class Engine:
     extractor: EntityExtractor
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, memo: TextMemo | None = None) -> Engine:
-        """Index ``kb`` for routing and extraction (``memo``: an earlier build's per-text results)."""
-        return cls(kb=kb, router=Router(kb, memo), extractor=EntityExtractor(kb))
+    def build(cls, kb: KnowledgeBase, memo: TextMemo | None = None, segments: SegmentStore | None = None) -> Engine:
+        """Index ``kb`` for routing and extraction (``memo``, ``segments``: an earlier build's per-text results and n-grams)."""
+        return cls(kb=kb, router=Router(kb, memo, segments), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ the content hash of the files on disk now (remembered per signature of the
 files — path, size, modification time, inode — so a warm start reads no YAML;
 see :func:`_content_hash`).  Beside the engines, one per-text cache per knowledge-base folder
 (:mod:`faqbot.answers.build_cache`) lets a rebuild after an edit analyse only
-the new texts, and parse only the edited entries files.  A cache file that cannot be read,
+the new texts, parse only the edited entries files, and extract the n-grams of only those
+files' texts (:mod:`faqbot.answers.segment_files`).  A cache file that cannot be read,
 or fails the engine file's checks (truncated, corrupt), is rebuilt; one that
 cannot be written is ignored; old engines beyond the newest few are deleted so
 the folder does not grow without bound.  A freshly built engine is stored and
@@ -44,6 +45,7 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed_path, store_memo, store_parsed
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
+from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
@@ -134,8 +136,11 @@ def load_engine(root: Path | str | None = None) -> Engine:
     kb = load_knowledge_base(root, parsed)
     store_parsed(files, parsed)
     memo = load_memo(texts)
-    engine = Engine.build(kb, memo)
+    segments = segment_folder(folder, _key(root, ""))
+    store = segment_store(segments)
+    engine = Engine.build(kb, memo, store)
     store_memo(texts, memo)
+    store_segments(segments, store)
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):

@@ -39,6 +39,7 @@ from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharCh
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import fit_for_knowledge_base, rarities
+from faqbot.routing.segments import SegmentStore
 from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.memo import TextMemo
@@ -108,8 +109,11 @@ def mask_words(kb: KnowledgeBase) -> list[str]:
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
-    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None) -> None:
-        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed."""
+    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None, segments: SegmentStore | None = None) -> None:
+        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed.
+
+        ``segments``: the n-grams of the texts of each entries file an earlier build extracted.
+        """
         memo = memo if memo is not None else TextMemo()
         self.kb = kb
         words = mask_words(kb)
@@ -126,7 +130,7 @@ class Router:
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
         self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
-        self.char_channel = CharChannel(kb, pending.result, memo)
+        self.char_channel = CharChannel(kb, pending.result, memo, segments)
         self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
