@@ -36,10 +36,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 import yaml
@@ -227,13 +228,20 @@ def rarities() -> dict[str, float]:
     return table
 
 
-def fit_for_knowledge_base(
-    kb: KnowledgeBase,
-    analyze: Callable[[str], Analysis],
-    template_tag: re.Pattern[str],
-    rarity: Mapping[str, float] | None = None,
-) -> NoveltyFit:
-    """Fit the veto on ``kb``'s own material (``rarity``: see :func:`fit_novelty`).
+@dataclass(frozen=True)
+class VetoMaterial:
+    """What the veto is fitted on, analysed: see :func:`fit_novelty`'s arguments."""
+
+    vocabulary: list[Analysis]
+    questions: list[Analysis]
+    negatives: list[Analysis]
+    topical: list[bool]
+
+
+def veto_material(
+    kb: KnowledgeBase, analyses: Callable[[list[str]], list[Analysis]], template_tag: re.Pattern[str]
+) -> VetoMaterial:
+    """``kb``'s texts as :func:`fit_novelty` reads them, analysed by ``analyses`` (a list at a time).
 
     Small-talk questions are vocabulary but not positives: each greeting is its own
     wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
@@ -248,14 +256,28 @@ def fit_for_knowledge_base(
     for product in kb.products:
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)
-    return fit_novelty(
-        _analyses(texts, analyze),
-        [analyze(q) for q, _ in questions],
-        _analyses([*kb.out_of_scope, *offdomain_questions()], analyze),
+    return VetoMaterial(
+        analyses([t for t in texts if t.strip()]),
+        analyses([q for q, _ in questions]),
+        analyses([t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]),
         [keep for _, keep in questions],
-        rarity,
     )
 
 
-def _analyses(texts: Iterable[str], analyze: Callable[[str], Analysis]) -> list[Analysis]:
-    return [analyze(t) for t in texts if t.strip()]
+def fit_for_knowledge_base(
+    kb: KnowledgeBase,
+    analyze: Callable[[str], Analysis],
+    template_tag: re.Pattern[str],
+    rarity: Mapping[str, float] | None = None,
+) -> NoveltyFit:
+    """Fit the veto on ``kb``'s own material (:func:`veto_material`; ``rarity``: see :func:`fit_novelty`)."""
+    material = veto_material(kb, lambda texts: [analyze(t) for t in texts], template_tag)
+    return fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity)
+
+
+def veto_with_threshold(material: VetoMaterial, rarity: Mapping[str, float], threshold: float) -> NoveltyVeto:
+    """The veto knowing ``material``'s vocabulary, with a threshold fitted before (:mod:`faqbot.routing.fit_reuse`)."""
+    docs = (*material.vocabulary, *material.questions)
+    terms = frozenset(chain.from_iterable(doc.terms for doc in docs))
+    readings = frozenset(chain.from_iterable(doc.readings for doc in docs))
+    return NoveltyVeto(terms, readings, PackedFloats(rarity), threshold)

@@ -34,13 +34,14 @@ import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
-from faqbot.routing.calibration import UNFITTED, fit_calibration
+from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
 from faqbot.routing.entities import Entities
+from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import fit_for_knowledge_base, rarities
+from faqbot.routing.novelty import rarities
 from faqbot.routing.segments import SegmentStore
-from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
+from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
@@ -109,13 +110,23 @@ def mask_words(kb: KnowledgeBase) -> list[str]:
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
-    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None, segments: SegmentStore | None = None) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        memo: TextMemo | None = None,
+        segments: SegmentStore | None = None,
+        fits: FitHistory | None = None,
+    ) -> None:
         """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed.
 
-        ``segments``: the n-grams of the texts of each entries file an earlier build extracted.
+        ``segments``: the n-grams of the texts of each entries file an earlier build extracted;
+        ``fits``: the fitted values an earlier build left, kept when the edit since allows it
+        (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).
         """
         memo = memo if memo is not None else TextMemo()
+        fits = fits if fits is not None else FitHistory(kb)
         self.kb = kb
+        self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
         # The kana readings (pykakasi, slow) are read in a forked child while this process
@@ -129,7 +140,7 @@ class Router:
         pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.novelty = fit_for_knowledge_base(kb, analyser.analyze, _TEMPLATE_TAG, memo.rarity).veto
+        self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity)
         self.char_channel = CharChannel(kb, pending.result, memo, segments)
         self._char = self.char_channel
         real = len(question_terms)
@@ -137,9 +148,11 @@ class Router:
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
-        self.lexical_weight = fit_lexical_weight(self)
+        self.lexical_weight = fits.lexical_weight(self)
         self.calibration = UNFITTED
-        self.calibration = fit_calibration(self, kb.settings.target_precision).calibration
+        self.calibration = fits.calibration(self, kb.settings.target_precision)
+        # Which knowledge base each fitted value was fitted on, and whether this build kept it.
+        self.fit_origins: tuple[FitOrigin, ...] = tuple(fits.origins)
 
     @property
     def score_floor(self) -> float:
@@ -158,6 +171,8 @@ class Router:
 
     def analyze(self, text: str) -> Analysis:
         """The text's analysis with product names masked, as the router reads it."""
+        if self.trace is not None:
+            self.trace.read(text)
         return analyze(self._masked(text))
 
     def candidates(
@@ -178,6 +193,8 @@ class Router:
         zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
         """
+        if self.trace is not None:
+            self.trace.read(exclude, held_out)
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude, held_out)
         fields: FieldScores | None = None
@@ -331,10 +348,6 @@ class _BuildAnalyser:
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""
         return [a.topic_terms for a in self.analyses(texts)]
-
-    def analyze(self, text: str) -> Analysis:
-        """The analysis of one text."""
-        return self.analyses([text])[0]
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
