@@ -49,11 +49,11 @@ def queries(entries: int, probes: int) -> list[str]:
     return found
 
 
-def load(kb: Path, mode: str) -> Engine:
-    """The engine built in memory, or read back from a fresh engine cache."""
+def load(kb: Path, mode: str, cache_dir: Path | None = None) -> Engine:
+    """The engine built in memory, or read back from an engine cache (a fresh one unless ``cache_dir``)."""
     if mode == "build":
         return Engine.build(load_knowledge_base(kb))
-    os.environ["FAQBOT_CACHE_DIR"] = tempfile.mkdtemp(prefix="fingerprint-")
+    os.environ["FAQBOT_CACHE_DIR"] = str(cache_dir) if cache_dir is not None else tempfile.mkdtemp(prefix="fingerprint-")
     from faqbot.answers.engine_cache import load_engine  # this checkout may not have it
 
     load_engine(kb)  # builds and stores
@@ -64,10 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb", type=Path, required=True)
     parser.add_argument("--engine", choices=("build", "cache"), default="build")
+    parser.add_argument("--cache-dir", type=Path, help="with --engine cache: this cache folder, with what earlier builds left there")
     parser.add_argument("--entries", type=int, default=0, help="generated entries in --kb (for the probes)")
     parser.add_argument("--probes", type=int, default=300)
     args = parser.parse_args()
-    engine = load(args.kb, args.engine)
+    engine = load(args.kb, args.engine, args.cache_dir)
     print(json.dumps({"faqbot": faqbot.__file__}))
     exclude = engine.kb.entries[0].question
     for query in queries(args.entries, args.probes):
