@@ -76,7 +76,7 @@ class NgramIndex:
         # Grams are numbered by key, so the segments' numberings meet in one sorted union
         # (a few hundred thousand keys) and no sort over every posting is needed.
         self.size = sum(len(part.per_doc) for part in segments)
-        keys = np.unique(np.concatenate([part.vocab for part in segments])) if segments else np.zeros(0, dtype=np.int64)
+        keys = _union([part.vocab for part in segments])
         luts = [np.searchsorted(keys, part.vocab) for part in segments]
         # Gram → id as a sorted array, not a dict: the cached engine maps it (faqbot.text.packed).
         self._vocab = StringIndex(key_strings(keys))  # the strings in key order: position = id
@@ -91,7 +91,8 @@ class NgramIndex:
         # a query contains): each document's grams summed in ngrams() order, as ever.
         per_doc = np.concatenate([part.per_doc for part in segments]) if segments else np.zeros(0, dtype=np.int32)
         owners = np.repeat(np.arange(self.size, dtype=np.int32), per_doc)
-        posting_idf = np.concatenate([idf[lut[part.gram_ids]] for part, lut in zip(segments, luts, strict=True)]) if segments else np.zeros(0)
+        # (Through each segment's own small idf table: one gather per posting, not two.)
+        posting_idf = np.concatenate([idf[lut][part.gram_ids] for part, lut in zip(segments, luts, strict=True)]) if segments else np.zeros(0)
         mass = np.bincount(owners, weights=posting_idf, minlength=self.size)
         mass[mass == 0.0] = 1.0
         self._doc_mass = mass.astype(np.float32)
@@ -150,3 +151,20 @@ class NgramIndex:
         """The idf mass of the given documents (float32), the denominator of document coverage."""
         masses: np.ndarray = self._doc_mass[doc_ids]
         return masses
+
+
+def _union(vocabs: Sequence[np.ndarray]) -> np.ndarray:
+    """The sorted distinct keys of several sorted, distinct key arrays.
+
+    Each array's keys not yet in the union are inserted where they belong: the
+    segments of one knowledge base share most of their grams, so this touches a
+    few thousand new keys per segment instead of sorting every segment's keys (a
+    third of a second at 10,000 entries).
+    """
+    keys = np.zeros(0, dtype=np.int64)
+    for vocab in vocabs:
+        at = np.searchsorted(keys, vocab)
+        known = keys[np.minimum(at, len(keys) - 1)] == vocab if len(keys) else np.zeros(len(vocab), dtype=bool)
+        if not known.all():
+            keys = np.insert(keys, at[~known], vocab[~known])
+    return keys
