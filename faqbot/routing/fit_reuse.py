@@ -193,10 +193,17 @@ class FitHistory:
         self.origins.append(FitOrigin(kind, self._kb.content_hash, False, 0))
 
     def veto(
-        self, analyses: Callable[[list[str]], list[Analysis]], template_tag: re.Pattern[str], rarity: Mapping[str, float]
+        self,
+        analyses: Callable[[list[str]], list[Analysis]],
+        template_tag: re.Pattern[str],
+        rarity: Mapping[str, float],
+        questions: Sequence[Analysis],
     ) -> NoveltyVeto:
-        """The unknown-content veto: vocabulary always rebuilt, threshold kept or fitted (``analyses``: a list at a time)."""
-        material = veto_material(self._kb, analyses, template_tag)
+        """The unknown-content veto: vocabulary always rebuilt, threshold kept or fitted.
+
+        ``analyses`` analyses a list of texts; ``questions``: every question's analysis, in order.
+        """
+        material = veto_material(self._kb, analyses, template_tag, questions)
         kept = self._kept(VETO, _veto_unmoved)
         if kept is not None and isinstance(kept.value, float):
             return veto_with_threshold(material, rarity, kept.value)

@@ -239,14 +239,23 @@ class VetoMaterial:
 
 
 def veto_material(
-    kb: KnowledgeBase, analyses: Callable[[list[str]], list[Analysis]], template_tag: re.Pattern[str]
+    kb: KnowledgeBase,
+    analyses: Callable[[list[str]], list[Analysis]],
+    template_tag: re.Pattern[str],
+    question_analyses: Sequence[Analysis] | None = None,
 ) -> VetoMaterial:
     """``kb``'s texts as :func:`fit_novelty` reads them, analysed by ``analyses`` (a list at a time).
 
+    ``question_analyses``: every question's analysis, entries in order, when the caller has them.
     Small-talk questions are vocabulary but not positives: each greeting is its own
     wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
     """
-    questions = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions if q.strip()]
+    every = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions]
+    questions = [(q, keep) for q, keep in every if q.strip()]
+    if question_analyses is None:
+        analysed = analyses([q for q, _ in questions])
+    else:
+        analysed = [a for a, (q, _) in zip(question_analyses, every, strict=True) if q.strip()]
     texts: list[str] = []
     for entry in kb.entries:
         texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
@@ -258,7 +267,7 @@ def veto_material(
         texts.extend(word for group in product.keywords for word in group)
     return VetoMaterial(
         analyses([t for t in texts if t.strip()]),
-        analyses([q for q, _ in questions]),
+        analysed,
         analyses([t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]),
         [keep for _, keep in questions],
     )

@@ -135,12 +135,13 @@ class Router:
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_terms = analyser.topic_terms([q for e in entries for q in e.questions])
+        question_analyses = analyser.analyses([q for e in entries for q in e.questions])  # the veto's too
+        question_terms = [a.topic_terms for a in question_analyses]
         answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
         pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity)
+        self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
         self.char_channel = CharChannel(kb, pending.result, memo, segments)
         self._char = self.char_channel
         real = len(question_terms)
