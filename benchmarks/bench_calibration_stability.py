@@ -1,11 +1,10 @@
 """Stability of the calibrated decision under resampling: the answering cut, seed by seed.
 
-The calibration (``faqbot/routing/calibration.py``) is fitted on a sample of the
-knowledge base's own examples (≤ ``MAX_POSITIVES`` pseudo-queries and
-``MAX_NEGATIVES`` negatives, seed ``SEED``).  This script refits it with several
-seeds and, on each seed's sample, places the threshold by faqbot's rule (the
-smallest probability at which the sample's own precision of the examples at or
-above it reaches the target) and by an alternative measured beside it on the same
+The calibration (``faqbot/routing/calibration.py``) of a knowledge base with more
+than ``MAX_ROUTED_WHOLE`` examples is fitted on a sample of them (≤ ``MAX_POSITIVES``
+pseudo-queries and ``MAX_NEGATIVES`` negatives, seed ``SEED``).  This script refits it
+with several seeds and places the threshold by faqbot's rule (the stricter of the
+precision cut and the refusal cut) and by an alternative measured beside it on the same
 sample (their precision's Wilson lower bound must reach it, 95 % one-sided
 confidence), and prints for each rule:
 
@@ -16,7 +15,12 @@ confidence), and prints for each rule:
   base (all pseudo-queries and negatives, routed once, those the rules refuse left
   out) — and the weighted precision of what it answers there (80 % of the reference
   set is outside any one sample);
-* the time of one fit (median over seeds).
+* the time of one fit (median over seeds);
+* first, both targets cross-validated (``calibration.cross_validate``, 5 folds),
+  with faqbot's two cuts and with the precision cut alone.
+
+A knowledge base with at most ``MAX_ROUTED_WHOLE`` examples is routed whole, so
+every seed gives the same fit there.
 
 No evaluation set is read.
 
@@ -37,7 +41,7 @@ from replay_calibration_variants import Pool, route_all
 
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.routing import calibration
-from faqbot.routing.calibration import Calibration, CalibrationFit, Evidence, fit_calibration
+from faqbot.routing.calibration import Calibration, CalibrationFit, Evidence, cross_validate, fit_calibration
 from faqbot.routing.router import Router
 
 # One-sided normal quantile of the alternative rule (95 %, the conventional level; not fitted).
@@ -133,7 +137,11 @@ def main() -> None:
         f"knowledge base {args.kb}: reference {len(ref.labels)} examples ({int(ref.in_domain.sum())} pseudo-queries), "
         f"routed whole in {whole:.2f} s; target {target}; boundary at the median margin {margin:.3f}"
     )
-    rules = ("sample precision (faqbot)", f"Wilson bound, z={CONFIDENCE_Z} (alternative)")
+    for refusal, name in ((kb.settings.target_refusal, "both cuts (faqbot)"), (0.0, "precision cut only")):
+        cv = cross_validate(fit_calibration(router, target, target_refusal=refusal))
+        print(f"5-fold cross-validated, {name}: precision {cv.precision:.3f}, negatives refused {cv.refusal:.3f}, "
+              f"pseudo-queries reaching the model answered {cv.answered:.3f}")
+    rules = ("faqbot's threshold", f"Wilson bound, z={CONFIDENCE_Z} (alternative)")
     rows: dict[str, list[tuple[float, ...]]] = {name: [] for name in rules}
     times: list[float] = []
     for seed in range(args.seeds):

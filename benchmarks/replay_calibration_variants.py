@@ -4,8 +4,12 @@ Routes every example of a knowledge base once (all pseudo-queries and negatives,
 as ``faqbot/routing/calibration.py`` builds them with seed 0), then replays, in
 numpy only, each variant with 8 seeds: draw a sample from the routed examples,
 fit the model, place the threshold, and measure the answered share of the whole
-reference (the examples the rules do not refuse) and the weighted precision of
-what it answers.  Exploratory: the routings are shared, so the variants differ
+reference (the examples the rules do not refuse), the weighted precision of
+what it answers, and the share of all negatives it answers (the rules' refusals
+count as refused).  "Both cuts" is faqbot's decision (``calibration.decide``:
+the stricter of the precision and refusal cuts); "bootstrap of every example"
+resamples the knowledge base's examples themselves, the spread a KB routed whole
+still has.  Exploratory: the routings are shared, so the variants differ
 only in what they draw and how they cut.  No evaluation set is read.
 
     .venv/bin/python benchmarks/replay_calibration_variants.py [--kb knowledge]
@@ -75,6 +79,18 @@ def fit(pool: Pool, sample: np.ndarray, cut: Callable[..., float]) -> np.ndarray
     return answered
 
 
+def decided(pool: Pool, sample: np.ndarray, target_refusal: float) -> np.ndarray:
+    """faqbot's own decision (``calibration.decide``: both cuts) fitted on ``sample``; what it answers of the pool."""
+    kept = ~pool.refused[sample]
+    chosen = sample[kept]
+    refused = int(np.count_nonzero(pool.refused[sample] & (pool.entry[sample] < 0)))
+    weights = cal._class_weights(pool.entry[sample] >= 0)[kept]
+    fitted = cal.CalibrationFit(cal.UNFITTED, pool.features[chosen], pool.labels[chosen], weights, pool.entry[chosen] >= 0, refused)
+    model = cal.decide(fitted, TARGET, target_refusal)
+    answered: np.ndarray = model.probabilities(pool.features) >= model.threshold
+    return answered
+
+
 def bagged(pool: Pool, sample: np.ndarray, rng: np.random.Generator, rounds: int = 25) -> np.ndarray:
     """Majority vote of ``rounds`` bootstrap refits of the sample."""
     votes = np.mean([fit(pool, rng.choice(sample, size=len(sample)), cal.precision_threshold) for _ in range(rounds)], axis=0)
@@ -114,12 +130,17 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     pool = route_all(Router(load_knowledge_base(args.kb)))
     reference = ~pool.refused
+    negative = pool.entry < 0  # every negative, those the rules refuse included
     weights = cal._class_weights(pool.entry >= 0)
     overall = (weights * pool.labels)[reference].sum() / weights[reference].sum()
     print(f"{len(pool.entry)} examples, {int(reference.sum())} reach the model; all answered: weighted precision {overall:.3f}")
     standard = drawer(cal.MAX_POSITIVES, cal.MAX_NEGATIVES)
     variants: list[tuple[str, Callable[[np.random.Generator], np.ndarray]]] = [
-        ("faqbot: 150/150, sample precision", lambda rng: fit(pool, standard(pool, rng), cal.precision_threshold)),
+        ("every example, both cuts (faqbot now)", lambda rng: decided(pool, np.arange(len(pool.entry)), 0.9)),
+        ("bootstrap of every example, both cuts", lambda rng: decided(pool, bootstrap_all(pool, rng), 0.9)),
+        ("bootstrap of every example, precision cut", lambda rng: decided(pool, bootstrap_all(pool, rng), 0.0)),
+        ("150/150, both cuts", lambda rng: decided(pool, standard(pool, rng), 0.9)),
+        ("before: 150/150, sample precision", lambda rng: fit(pool, standard(pool, rng), cal.precision_threshold)),
         ("150/150, model's expected precision", lambda rng: fit(pool, standard(pool, rng), model_threshold)),
         ("150/150, bagged (25 bootstrap refits)", lambda rng: bagged(pool, standard(pool, rng), rng)),
         ("150 by entry/150", lambda rng: fit(pool, by_entry(pool, rng), cal.precision_threshold)),
@@ -129,12 +150,14 @@ def main() -> None:
         ("bootstrap of every example", lambda rng: fit(pool, bootstrap_all(pool, rng), cal.precision_threshold)),
     ]
     for name, run in variants:
-        shares, precisions = [], []
+        shares, precisions, leaks = [], [], []
         for seed in range(SEEDS):
             answered = run(np.random.default_rng(seed)) & reference
             shares.append(answered.sum() / reference.sum())
             precisions.append((weights * pool.labels)[answered].sum() / max(weights[answered].sum(), 1e-12))
-        print(f"{name:40s} answered {min(shares):.3f}–{max(shares):.3f}   precision {min(precisions):.3f}–{max(precisions):.3f}")
+            leaks.append(answered[negative].sum() / negative.sum())
+        print(f"{name:44s} answered {min(shares):.3f}–{max(shares):.3f}   precision {min(precisions):.3f}–{max(precisions):.3f}"
+              f"   negatives answered {min(leaks):.3f}–{max(leaks):.3f}")
     print(f"load average at end: {os.getloadavg()}")
 
 

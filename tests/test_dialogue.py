@@ -400,3 +400,13 @@ def test_a_handoff_summary_quoting_a_lone_surrogate_can_be_sent_as_utf8(engine: 
     assert reply.handoff is not None
     assert "\ufffd" in reply.handoff.summary
     reply.handoff.summary.encode("utf-8")
+
+
+def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Engine) -> None:
+    # The summary quotes questions and names in the conversation's language; its labels follow.
+    state = initial_state()
+    for message in ("qqq zzz", "xxx yyy", "I want to talk to a person"):
+        reply, state = step(engine, state, message, date(2026, 11, 26))
+    assert reply.handoff is not None
+    assert "Customer's message: I want to talk to a person" in reply.handoff.summary
+    assert "お客さまのメッセージ" not in reply.handoff.summary

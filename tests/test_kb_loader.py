@@ -72,6 +72,9 @@ BROKEN = [
     ("wrong type: target precision above 1",
      {"service.yaml": replace_once("threshold: 0.3", "threshold: 0.3\n  target_precision: 1.5")},
      "service.yaml:10", "'target_precision' must be a number from 0 to 1"),
+    ("wrong type: target refusal is text",
+     {"service.yaml": replace_once("threshold: 0.3", "threshold: 0.3\n  target_refusal: most")},
+     "service.yaml:10", "'target_refusal' must be a number from 0 to 1"),
     ("wrong type: entry id is a list", {"faq/basic.yaml": replace_once("  - id: change-card", "  - id: [change-card]")},
      "faq/basic.yaml:15", "'id' must be a non-empty text"),
     ("wrong type: alternates is text",
@@ -103,6 +106,11 @@ def test_broken_kb_reports_file_and_line(tmp_path: Path, overrides: dict, where:
     assert any(s.startswith(f"{where}: ") and words in s for s in shown), shown
 
 
+def test_a_stated_refusal_target_is_read(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"service.yaml": replace_once("threshold: 0.3", "threshold: 0.3\n  target_refusal: 0.8")}, source=KB_MIN)
+    assert load_knowledge_base(root).settings.target_refusal == 0.8
+
+
 def test_the_fixture_kb_is_valid(min_kb: KnowledgeBase) -> None:
     assert [e.id for e in min_kb.entries] == ["cancel", "change-card"]
     assert [p.id for p in min_kb.products] == ["alpha", "beta"]
@@ -110,6 +118,7 @@ def test_the_fixture_kb_is_valid(min_kb: KnowledgeBase) -> None:
     assert min_kb.product("beta").plans == ("annual",)
     assert min_kb.settings.threshold == 0.3
     assert min_kb.settings.target_precision == RouterSettings().target_precision  # not stated: the default
+    assert min_kb.settings.target_refusal == RouterSettings().target_refusal == 0.9
     assert min_kb.out_of_scope_subjects == ("ネットフリックス",)
     cancel = min_kb.entry("cancel")
     assert cancel.questions == ("自動更新を解約したい", "自動更新の解約方法", "自動更新を止める手順", "自動更新はもういらない")

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import phrases
+from faqbot.dialogue.language import date_text, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
     HANDOFF_ASKED,
@@ -30,7 +31,6 @@ from faqbot.dialogue.reply import (
     Reply,
 )
 from faqbot.dialogue.state import DialogueState
-from faqbot.kb.billing import format_date
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
 from faqbot.routing.router import FALLBACK
@@ -74,31 +74,28 @@ def make_handoff(kb: KnowledgeBase, state: DialogueState, reason: str, message: 
 def conversation_summary(kb: KnowledgeBase, state: DialogueState, message: str) -> str:
     """What the desk needs to take over, one fact a line, personal data masked.
 
-    Written in the knowledge base's own language (Japanese for the shipped one):
-    it is read by the desk's staff, not by the customer.
+    Labelled in the conversation's language (``templates/words.yaml``), the
+    language its quoted questions and names are in: Japanese for the shipped
+    knowledge base, English when the customer writes in English.
     """
-    lines: list[str] = []
+    facts: list[tuple[str, str]] = []
     # The Python API takes any str; the desk's summary must survive being sent as UTF-8 JSON.
     quoted = mask_personal_data(" ".join(encodable(message).split()))
     if quoted:
-        if len(quoted) > _QUOTE_MAX:
-            quoted = quoted[:_QUOTE_MAX] + "…"
-        lines.append(f"お客さまのメッセージ: {quoted}")
+        facts.append(("summary_message", quoted[:_QUOTE_MAX] + "…" if len(quoted) > _QUOTE_MAX else quoted))
     if state.last and kb.has_entry(state.last):
-        lines.append(f"直前にご案内した質問: {kb.entry(state.last).question}")
+        facts.append(("summary_last", kb.entry(state.last).question))
     if state.form and kb.has_entry(state.form):
-        lines.append(f"確認の途中: {kb.entry(state.form).question}")
+        facts.append(("summary_form", kb.entry(state.form).question))
     if state.product:
-        name = next((p.name for p in kb.products if p.id == state.product), state.product)
-        lines.append(f"製品: {name}")
+        facts.append(("product", next((p.name for p in kb.products if p.id == state.product), state.product)))
     if state.plan:
-        name = next((p.name for p in kb.plans if p.id == state.plan), state.plan)
-        lines.append(f"プラン: {name}")
+        facts.append(("plan", next((p.name for p in kb.plans if p.id == state.plan), state.plan)))
     if state.expiry:
-        lines.append(f"有効期限: {format_date(state.expiry)}")
+        facts.append(("expiry", date_text(kb, state.expiry)))
     if state.misses:
-        lines.append(f"お答えできなかった回数: {state.misses}")
-    return mask_personal_data("\n".join(lines))
+        facts.append(("summary_misses", str(state.misses)))
+    return mask_personal_data("\n".join(f"{word(kb, key)}: {value}" for key, value in facts))
 
 
 def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:

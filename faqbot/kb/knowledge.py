@@ -64,13 +64,17 @@ class HandoffPhrases:
 class RouterSettings:
     """Routing settings of a knowledge base.
 
-    ``target_precision``: the share of answered messages that must be right; the router
-    fits its answering threshold (a probability) for it when the engine is built.
+    ``target_precision``: the share of answered messages that must be right;
+    ``target_refusal``: the share of messages about something the knowledge base does not
+    answer that must be refused.  The router fits its answering threshold (a probability)
+    for the stricter of the two when the engine is built.
     ``threshold``: a hand-set floor on the best entry's character score instead, the rule
     from before calibration (None: the fitted threshold decides).
     """
 
     target_precision: float = 0.9
+    # Nine off-topic messages in ten refused: issue 11's stated requirement (fallback recall ≥ 0.90).
+    target_refusal: float = 0.9
     threshold: float | None = None
     clarify_margin: float = 0.03
 

@@ -77,7 +77,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     router = mapping_field(c, data, "router", required=False)
     if router is not None:
         values: dict[str, float] = {}
-        for key in ("target_precision", "threshold", "clarify_margin"):
+        for key in ("target_precision", "target_refusal", "threshold", "clarify_margin"):
             if key in router:
                 value = router[key]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -86,6 +86,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
                     values[key] = float(value)
         settings = RouterSettings(
             target_precision=values.get("target_precision", RouterSettings.target_precision),
+            target_refusal=values.get("target_refusal", RouterSettings.target_refusal),
             threshold=values.get("threshold"),
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
         )

@@ -4,9 +4,10 @@ The router's scores rank entries; they do not say how likely the best one is
 right, and the same score means different things on different knowledge
 bases.  This module fits, when the engine is built, a small model that turns a
 routing's evidence into **the probability that the best entry is the right
-answer** (``Routing.confidence``), and derives the answering threshold from a
-stated **target precision** (``router.target_precision`` in ``service.yaml``,
-default :data:`DEFAULT_TARGET_PRECISION`).
+answer** (``Routing.confidence``), and derives the answering threshold from two
+stated targets in ``service.yaml``: a **target precision** (``router.target_precision``,
+default :data:`DEFAULT_TARGET_PRECISION`) and a **target refusal**
+(``router.target_refusal``, default :data:`DEFAULT_TARGET_REFUSAL`).
 
 Evidence (:class:`Evidence`): the best entry's score (fused score ÷ ``1 + w``,
 the scale of ``Match.confidence``) and its margin over the runner-up.  The
@@ -17,8 +18,7 @@ rightly lets through.
 
 Fitting examples, all from the knowledge base itself (never an evaluation set):
 
-* **pseudo-queries** (up to :data:`MAX_POSITIVES` of its questions and
-  alternates, small talk excluded, a fixed-seed sample).  A question whose entry
+* **pseudo-queries**: its questions and alternates, small talk excluded.  A question whose entry
   keeps another one is routed **held out**: taken out of every index, its
   entry's vocabulary included, as if never written — a paraphrase written by a
   person, the best stand-in for a customer.  An entry's only question cannot be
@@ -29,7 +29,12 @@ Fitting examples, all from the knowledge base itself (never an evaluation set):
   routes elsewhere is a hard example the model learns from;
 * **negatives** (label 0): the shipped general off-domain questions
   (``routing/data/offdomain.yaml``) and the knowledge base's out-of-scope
-  examples (each held out), at most :data:`MAX_NEGATIVES`.
+  examples (each held out).
+
+Every example is routed when there are at most :data:`MAX_ROUTED_WHOLE`, so
+the fit depends on no sample; a larger knowledge base routes a fixed-seed sample
+of :data:`MAX_POSITIVES` pseudo-queries and :data:`MAX_NEGATIVES` negatives,
+bounding its build time.
 
 Examples the router's rules refuse anyway (out-of-scope subject or examples,
 the unknown-content veto) are left out: the model decides among the rest.
@@ -37,8 +42,8 @@ Pseudo-queries together weigh ``1 −`` :data:`NEGATIVE_PRIOR` of the total and
 negatives :data:`NEGATIVE_PRIOR`, counted before the rules refuse any: the
 probability assumes that share of messages is about something the knowledge base
 does not answer (a stated assumption, not fitted).  The model is a weighted
-logistic regression fitted with numpy (Newton's method, ridge :data:`RIDGE` on
-standardised features); a feature whose weight comes out negative is dropped
+logistic regression fitted with numpy (:mod:`faqbot.routing.logistic`: Newton's
+method, a unit ridge on standardised features); a feature whose weight comes out negative is dropped
 and the rest refitted, so the probability never falls as the score or the
 margin rises.
 
@@ -46,9 +51,20 @@ What must be right is what the router offers: the best entry when it answers,
 the best :data:`CLARIFY_CHOICES` when the two best are within the clarify margin
 and it asks which one was meant.  For a clarification the margin is the lead
 over the first entry not offered, and an example is right when its entry is
-among those offered.  The threshold is the smallest probability at which the
-fitting examples at or above it are right at least ``target_precision`` of the
-time, weighted as in the fit.  With fewer than
+among those offered.  The threshold is the stricter of two cuts:
+
+* the **precision cut**: the smallest probability at which the fitting examples
+  at or above it are right at least ``target_precision`` of the time, weighted as
+  in the fit;
+* the **refusal cut**: the smallest probability at which a new negative
+  exchangeable with the fitting ones is answered at most ``1 − target_refusal``
+  of the time — the split-conformal quantile of the negatives' probabilities,
+  those the rules refuse counted as refused.  The precision target alone does not
+  say "refuse off-topic messages": with easy pseudo-queries, a cut can reach it
+  while answering many negatives.
+
+:func:`cross_validate` measures both on examples that did not set the cut (each
+fold judged by a fit on the others).  With fewer than
 :data:`MIN_EXAMPLES` examples in either class nothing is fitted: the score
 stands in for the probability, with threshold :data:`FALLBACK_THRESHOLD`.
 """
@@ -56,12 +72,13 @@ stands in for the probability, with threshold :data:`FALLBACK_THRESHOLD`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, RouterSettings
+from faqbot.routing.logistic import fit_logistic, precision_threshold, refusal_threshold
 from faqbot.text.analysis import NEGATION
 
 if TYPE_CHECKING:
@@ -72,14 +89,19 @@ DEFAULT_TARGET_PRECISION = RouterSettings().target_precision
 # Share of the fitting weight carried by negatives: a stated assumption, not fitted (one message
 # in five about something the KB does not answer; the shipped KB's labelled sets have 14–24 %).
 NEGATIVE_PRIOR = 0.2
-# Pseudo-queries routed at most (a random sample, fixed seed): bounds the build time.
+# Off-topic messages that must be refused, unless the knowledge base states its own target.
+DEFAULT_TARGET_REFUSAL = RouterSettings().target_refusal
+# A knowledge base with at most this many examples (pseudo-queries and negatives together) has
+# every one routed: no sample, so no seed moves the cut (the shipped KB: 1,069, ~1.2 s; a KB of
+# LocalgovFAQ's size: 1,966).  Larger ones route a fixed-seed sample, bounding the build time.
+MAX_ROUTED_WHOLE = 2000
+# The sample of a larger knowledge base: pseudo-queries and negatives routed at most.
 MAX_POSITIVES = 150
-# Negatives routed at most (a random sample of the general questions and the KB's own examples).
 MAX_NEGATIVES = 150
 # Fewer examples than this in either class cannot place a boundary.
 MIN_EXAMPLES = 20
-# Ridge penalty on standardised features: keeps a separable fit finite.
-RIDGE = 1.0
+# Folds of the cross-validation that measures both targets on examples that did not set the cut.
+CV_FOLDS = 5
 # Without a fitted model: the score stands in for the probability, with the threshold
 # faqbot used before calibration (hand-set on the shipped knowledge base's character score).
 FALLBACK_THRESHOLD = 0.3
@@ -87,7 +109,6 @@ FALLBACK_THRESHOLD = 0.3
 CLARIFY_CHOICES = 2
 # The sign each feature's weight may have: score and margin both raise the probability.
 SIGNS = (1.0, 1.0)
-_NEWTON_STEPS = 50
 # The sample's seed (fixed: a build is reproducible; the benchmark varies it to measure the spread).
 SEED = 0
 
@@ -126,10 +147,13 @@ class Calibration:
 
     intercept: float
     weights: tuple[float, float]
-    threshold: float  # answer at or above this probability
+    threshold: float  # answer at or above this probability: the stricter of the two cuts
     target_precision: float
     score_floor: float = FALLBACK_THRESHOLD  # the lowest score of a fitting example answered
     fitted: bool = True  # False: too few examples, the score stands in for the probability
+    target_refusal: float = DEFAULT_TARGET_REFUSAL
+    precision_cut: float = FALLBACK_THRESHOLD  # where the answered examples reach target_precision
+    refusal_cut: float = 0.0  # where new negatives are answered at most 1 − target_refusal of the time
 
     def probability(self, ev: Evidence) -> float:
         """The probability that the best entry is the right answer."""
@@ -137,6 +161,12 @@ class Calibration:
             return min(max(ev.score, 0.0), 1.0)
         z = self.intercept + self.weights[0] * ev.score + self.weights[1] * ev.margin
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """:meth:`probability` of each row (score, margin) of ``features``."""
+        # One row at a time through :meth:`probability`: a cut placed on these values must
+        # compare equal to what routing computes, to the last bit.
+        return np.array([self.probability(Evidence(s, m)) for s, m in features.tolist()])
 
 
 UNFITTED = Calibration(0.0, (0.0, 0.0), FALLBACK_THRESHOLD, DEFAULT_TARGET_PRECISION, fitted=False)
@@ -151,66 +181,19 @@ class CalibrationFit:
     labels: np.ndarray  # 1.0: the best entry was right
     weights: np.ndarray  # each example's weight in the fit
     in_domain: np.ndarray  # True: a pseudo-query; False: a negative
+    refused_negatives: int = 0  # negatives the rules refused before the model saw them
 
 
-def fit_logistic(
-    x: np.ndarray, y: np.ndarray, w: np.ndarray, signs: tuple[float, ...] = SIGNS
-) -> tuple[float, np.ndarray]:
-    """A weighted, ridge-penalised logistic regression whose weights have the given signs.
+def fit_calibration(
+    router: Router, target: float, seed: int = SEED, target_refusal: float | None = None
+) -> CalibrationFit:
+    """Fit the decision for ``router``'s knowledge base (see the module docstring).
 
-    Returns the intercept and the weights on the raw features.  A feature whose
-    weight comes out with the wrong sign is dropped (weight 0) and the rest refitted.
+    ``target``: the precision target; ``target_refusal``: the refusal target (default:
+    the knowledge base's ``router.target_refusal``); ``seed``: the sample's, when the
+    knowledge base is too large to route every example.
     """
-    active = list(range(x.shape[1]))
-    while True:
-        intercept, coef = _newton(x[:, active], y, w)
-        wrong = [i for i, c in zip(active, coef.tolist(), strict=True) if c * signs[i] < 0]
-        if not wrong:
-            full = np.zeros(x.shape[1])
-            full[active] = coef
-            return intercept, full
-        active = [i for i in active if i not in wrong]
-
-
-def _newton(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
-    """Newton's method on standardised features; the ridge spares the intercept."""
-    mean = x.mean(axis=0) if len(x) else np.zeros(x.shape[1])
-    std = x.std(axis=0) if len(x) else np.ones(x.shape[1])
-    std[std == 0] = 1.0
-    z = np.column_stack([np.ones(len(x)), (x - mean) / std])
-    beta = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], RIDGE)
-    penalty[0] = 0.0
-    for _ in range(_NEWTON_STEPS):
-        p = 1.0 / (1.0 + np.exp(-np.clip(z @ beta, -30.0, 30.0)))
-        gradient = z.T @ (w * (p - y)) + penalty * beta
-        hessian = (z * (w * p * (1 - p))[:, None]).T @ z + np.diag(penalty + 1e-9)
-        step = np.linalg.solve(hessian, gradient)
-        beta -= step
-        if float(np.abs(step).max()) < 1e-9:
-            break
-    coef = beta[1:] / std
-    return float(beta[0] - np.dot(coef, mean)), coef
-
-
-def precision_threshold(p: np.ndarray, y: np.ndarray, w: np.ndarray, target: float) -> float:
-    """The smallest probability whose examples at or above it are right ≥ ``target`` of the time (weighted).
-
-    When no cut reaches the target, the highest probability seen: only the surest answers.
-    """
-    if not len(p):
-        return 1.0
-    order = np.argsort(-p, kind="stable")
-    ranked = p[order]
-    precision = np.cumsum((w * y)[order]) / np.maximum(np.cumsum(w[order]), 1e-12)
-    # A cut falls between distinct probabilities: a run of ties is answered whole.
-    last_of_tie = np.r_[ranked[1:] != ranked[:-1], True]
-    ok = np.flatnonzero((precision >= target) & last_of_tie)
-    return float(ranked[ok[-1]]) if len(ok) else float(ranked[0])
-
-
-def fit_calibration(router: Router, target: float, seed: int = SEED) -> CalibrationFit:
-    """Fit the decision for ``router``'s knowledge base (see the module docstring; ``seed``: the sample's)."""
+    refusal = router.kb.settings.target_refusal if target_refusal is None else target_refusal
     examples = _examples(router, seed)
     # Weighed over every example, refused or not: the prior is of the messages arriving, and
     # the rules' refusals must not make the negatives they let through count for more.
@@ -227,21 +210,79 @@ def fit_calibration(router: Router, target: float, seed: int = SEED) -> Calibrat
         labels.append(float(example.entry in found.owners[: CLARIFY_CHOICES if ev.clarifies else 1].tolist()))
         kept.append(i)
     x = np.array([r.vector() for r in rows]).reshape(-1, 2)
-    y = np.array(labels)
     in_domain = np.array([examples[i].entry >= 0 for i in kept], dtype=bool)
-    weights = weight_of[kept]
-    positives = int(np.count_nonzero(in_domain))
-    if positives < MIN_EXAMPLES or len(rows) - positives < MIN_EXAMPLES:
-        return CalibrationFit(UNFITTED, x, y, weights, in_domain)
-    intercept, coef = fit_logistic(x, y, weights)
-    model = Calibration(intercept, (float(coef[0]), float(coef[1])), 0.0, target)
-    p = np.array([model.probability(r) for r in rows])
+    refused = sum(e.entry < 0 for e in examples) - int(np.count_nonzero(~in_domain))
+    fit = CalibrationFit(UNFITTED, x, np.array(labels), weight_of[kept], in_domain, refused)
+    return replace(fit, calibration=decide(fit, target, refusal))
+
+
+def decide(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
+    """The model fitted on ``fit``'s examples and its threshold: the stricter of the two targets' cuts.
+
+    Unfitted (the score stands in) with fewer than :data:`MIN_EXAMPLES` examples in either class.
+    """
+    x, y, w = fit.features, fit.labels, fit.weights
+    positives = int(np.count_nonzero(fit.in_domain))
+    if positives < MIN_EXAMPLES or len(y) - positives < MIN_EXAMPLES:
+        return replace(UNFITTED, target_precision=target_precision, target_refusal=target_refusal)
+    intercept, coef = fit_logistic(x, y, w, SIGNS)
+    model = Calibration(intercept, (float(coef[0]), float(coef[1])), 0.0, target_precision, target_refusal=target_refusal)
+    p = model.probabilities(x)
     # What the router offers — an answer, or the two entries of a clarification — must be
-    # right at least ``target`` of the time.
-    threshold = precision_threshold(p, y, weights, target)
+    # right at least ``target_precision`` of the time; and a message about something the
+    # knowledge base does not answer must be refused at least ``target_refusal`` of the time.
+    by_precision = precision_threshold(p, y, w, target_precision)
+    by_refusal = refusal_threshold(p[~fit.in_domain], fit.refused_negatives, target_refusal)
+    threshold = max(by_precision, by_refusal)
     above = x[p >= threshold, 0]
     floor = float(above.min()) if len(above) else 1.0
-    return CalibrationFit(Calibration(intercept, model.weights, threshold, target, floor), x, y, weights, in_domain)
+    return replace(
+        model, threshold=threshold, score_floor=floor, precision_cut=by_precision, refusal_cut=by_refusal
+    )
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """The targets measured on examples that did not set the cut: each fold judged by a fit on the others."""
+
+    precision: float  # weighted share right of the held-out examples answered
+    refusal: float  # share of the held-out negatives refused, the rules' refusals included
+    answered: float  # share of the held-out pseudo-queries that reach the model and are answered
+
+
+def cross_validate(fit: CalibrationFit, folds: int = CV_FOLDS, seed: int = SEED) -> CrossValidation:
+    """Fit :func:`decide` on all folds but one, judge the one left; pool the judgements.
+
+    Folds are drawn within each class (fixed seed); the negatives the rules refused are
+    spread over the folds too, so each fit counts only its own.  A measurement for the
+    docs, tests and benchmarks: the engine's decision is fitted on every example.
+    """
+    rng = np.random.default_rng(seed)
+    fold_of = np.empty(len(fit.labels), dtype=np.int64)
+    for side in (fit.in_domain, ~fit.in_domain):
+        fold_of[side] = rng.permutation(int(np.count_nonzero(side))) % folds
+    refused_in = np.bincount(np.arange(fit.refused_negatives) % folds, minlength=folds)
+    answered = np.zeros(len(fit.labels), dtype=bool)
+    calibration = fit.calibration
+    for k in range(folds):
+        test = fold_of == k
+        train = replace(
+            fit,
+            features=fit.features[~test],
+            labels=fit.labels[~test],
+            weights=fit.weights[~test],
+            in_domain=fit.in_domain[~test],
+            refused_negatives=fit.refused_negatives - int(refused_in[k]),
+        )
+        model = decide(train, calibration.target_precision, calibration.target_refusal)
+        answered[test] = model.probabilities(fit.features[test]) >= model.threshold
+    negatives = int(np.count_nonzero(~fit.in_domain)) + fit.refused_negatives
+    right = float((fit.weights * fit.labels)[answered].sum())
+    return CrossValidation(
+        precision=right / max(float(fit.weights[answered].sum()), 1e-12),
+        refusal=1.0 - int(np.count_nonzero(answered & ~fit.in_domain)) / max(negatives, 1),
+        answered=float(answered[fit.in_domain].mean()) if fit.in_domain.any() else 0.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -252,21 +293,22 @@ class _Example:
 
 
 def _examples(router: Router, seed: int) -> list[_Example]:
-    """Pseudo-queries (a fixed-seed sample of the KB's questions), then negatives."""
+    """Pseudo-queries, then negatives: every one, or a fixed-seed sample of a large knowledge base."""
     from faqbot.routing.novelty import offdomain_questions  # a sibling, at build time only
 
     char = router.char_channel
     entries = router.kb.entries
     owner_of = char.doc_owner.tolist()
     topical = [i for i, o in enumerate(owner_of) if o < len(entries) and entries[o].kind != KIND_SMALLTALK]
+    negatives = [_Example(q, (), -1) for q in offdomain_questions()]
+    negatives += [_Example(char.texts[i], (i,), -1) for i, o in enumerate(owner_of) if o == len(entries)]
+    whole = len(topical) + len(negatives) <= MAX_ROUTED_WHOLE
     rng = np.random.default_rng(seed)
-    if len(topical) > MAX_POSITIVES:
+    if not whole and len(topical) > MAX_POSITIVES:
         topical = sorted(rng.choice(topical, size=MAX_POSITIVES, replace=False).tolist())
     questions = np.bincount(char.doc_owner, minlength=len(entries) + 1)
     pseudo = [_pseudo_query(router, i, owner_of[i], int(questions[owner_of[i]]) > 1, rng) for i in topical]
-    negatives = [_Example(q, (), -1) for q in offdomain_questions()]
-    negatives += [_Example(char.texts[i], (i,), -1) for i, o in enumerate(owner_of) if o == len(entries)]
-    if len(negatives) > MAX_NEGATIVES:
+    if not whole and len(negatives) > MAX_NEGATIVES:
         negatives = [negatives[i] for i in sorted(rng.choice(len(negatives), size=MAX_NEGATIVES, replace=False).tolist())]
     return [e for e in pseudo if e.query] + negatives
 

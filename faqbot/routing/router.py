@@ -17,7 +17,7 @@ a model fitted per knowledge base (:mod:`faqbot.routing.calibration`).  The
 router falls back when a message names a subject the knowledge base declares
 out of scope, when its out-of-scope examples explain the message at least as
 well as the best entry, when that probability is below the threshold fitted for
-the knowledge base's target precision (or the best character score below its
+the knowledge base's target precision and refusal (or the best character score below its
 hand-set ``router.threshold``, when it states one), or when words the knowledge
 base never uses carry most of the message (:mod:`faqbot.routing.novelty`); it
 asks which one was meant when the two best are within the clarify margin.
@@ -299,7 +299,7 @@ class Router:
 
         A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
         best character score (the scale it was set on); otherwise the calibrated probability
-        must reach the threshold fitted for ``router.target_precision``.
+        must reach the threshold fitted for ``router.target_precision`` and ``router.target_refusal``.
         """
         explicit = self.kb.settings.threshold
         if explicit is not None:
