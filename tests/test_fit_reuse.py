@@ -114,11 +114,21 @@ def test_fits_are_kept_for_an_edit_outside_their_samples_and_refitted_for_one_in
     assert isinstance(router2.calibration, Calibration)
     assert next(o for o in history2.origins if o.kind == CALIBRATION).made_on == kb2.content_hash
 
-    # 3. More entries changed since each value's origin than 1 % of the entries: everything is refitted.
+    # 3. One question of an entry only the lexical-weight fit routed: it is fitted again, and
+    # so is the calibration, whose examples' scores depend on the weight (rule 4).
+    weight_only = set(history0.records[LEXICAL_WEIGHT].sample.tolist()) - set(history0.records[CALIBRATION].sample.tolist())
+    lexical = next(p for p in sorted(weight_only) if ids[p].startswith("gen-"))
+    kb_w = _edit_questions(generated, [ids[lexical]], "（三）")
+    _, history_w = _build(kb_w, memo, history2.records)
+    assert ids[lexical] not in {ids[p] for p in history2.records[CALIBRATION].sample.tolist()}
+    assert _reused(history_w)[LEXICAL_WEIGHT] is False
+    assert _reused(history_w)[CALIBRATION] is False
+
+    # 4. More entries changed since each value's origin than 1 % of the entries: everything is refitted.
     limit = max(1, len(ids) // 100)
     others = [ids[p] for p in range(len(ids)) if ids[p].startswith("gen-") and p not in sampled and p != outside][: limit + 1]
-    kb3 = _edit_questions(generated, others, "（三）")
-    _, history3 = _build(kb3, memo, history2.records)
+    kb3 = _edit_questions(generated, others, "（四）")
+    _, history3 = _build(kb3, memo, history_w.records)
     assert _reused(history3) == {VETO: False, LEXICAL_WEIGHT: False, CALIBRATION: False}
 
 

@@ -4,7 +4,7 @@ Building a router fits three values on the knowledge base's own material: the
 lexical weight (:mod:`faqbot.routing.training`, ≤ 250 held-out routes), the
 unknown-content veto's threshold (:mod:`faqbot.routing.novelty`, every question
 scored left out) and the calibrated decision (:mod:`faqbot.routing.calibration`,
-≤ 300 held-out routes).  At 10,000 entries they are 1.5 s of a one-file edit's
+routing its held-out examples).  At 10,000 entries they are 1.5 s of a one-file edit's
 rebuild, yet an edit of a few questions moves them little or not at all.  This
 module wraps the fits (it does not change them) and keeps a value an earlier
 build fitted when, and only when, **all** of these hold:
@@ -27,6 +27,10 @@ build fitted when, and only when, **all** of these hold:
    questions (``k``: every question of the changed entries) can move it at most ``k`` places in the sorted shares; the value
    is kept only when every threshold within ``k`` places is the same (ties, or
    all under the floor).  The veto's vocabulary is always rebuilt.
+
+4. **Its inputs kept.** The calibration is kept only when the veto and the
+   lexical weight were kept in the same build: its examples' scores depend on
+   the weight, and which of them reach the model on the veto.
 
 Otherwise the value is fitted afresh (and becomes the new origin).  What a kept
 value ignores: the edit's effect on *other* examples' routes (idf, the
@@ -225,8 +229,13 @@ class FitHistory:
         return weight
 
     def calibration(self, router: Router, target: float) -> Calibration:
-        """The calibrated decision (:func:`~faqbot.routing.calibration.fit_calibration`), kept or fitted."""
-        kept = self._kept(CALIBRATION, _sample_unchanged)
+        """The calibrated decision (:func:`~faqbot.routing.calibration.fit_calibration`), kept or fitted.
+
+        Kept only when the veto and the lexical weight were kept too (rule 4): its examples'
+        scores depend on the weight, and which of them reach the model on the veto.
+        """
+        inputs_kept = {o.kind for o in self.origins if o.reused} >= {VETO, LEXICAL_WEIGHT}
+        kept = self._kept(CALIBRATION, _sample_unchanged) if inputs_kept else None
         if kept is not None and isinstance(kept.value, Calibration):
             return kept.value
         trace = router.trace = FitTrace()
