@@ -84,6 +84,17 @@ for name in ("fit_for_knowledge_base", "CharChannel", "LexicalIndex", "fit_lexic
     timed(r, name)
 timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
 timed(r._BuildAnalyser, "topic_terms")
+try:  # this branch's stages (absent from older checkouts)
+    import faqbot.routing.fit_reuse as fr, faqbot.routing.segments as sg, faqbot.answers.engine_cache as ec2
+except ImportError:
+    fr = sg = None
+if fr is not None:
+    for name in ("fingerprint", "veto_material", "veto_with_threshold", "fit_novelty", "fit_lexical_weight", "fit_calibration"):
+        timed(fr, name)
+    timed(sg.SegmentStore, "index", "n-gram indexes (3, from segments)")
+    timed(sg, "segment", "segments extracted")
+    for name in ("load_fits", "store_fits", "store_segments"):
+        timed(ec, name)
 start = time.perf_counter()
 ec.load_engine(Path(sys.argv[1]))
 timings["total load_engine"] = time.perf_counter() - start

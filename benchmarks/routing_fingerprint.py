@@ -52,12 +52,12 @@ def queries(entries: int, probes: int) -> list[str]:
     return found
 
 
-def load(kb: Path, mode: str, before: Path | None = None) -> Engine:
-    """The engine built in memory, read back from a fresh engine cache, or rebuilt after an edit."""
+def load(kb: Path, mode: str, before: Path | None = None, cache_dir: Path | None = None) -> Engine:
+    """The engine built in memory, read back from an engine cache (a fresh one unless ``cache_dir``), or rebuilt after an edit."""
     if mode == "build":
         return Engine.build(load_knowledge_base(kb))
     work = Path(tempfile.mkdtemp(prefix="fingerprint-"))
-    os.environ["FAQBOT_CACHE_DIR"] = str(work / "cache")
+    os.environ["FAQBOT_CACHE_DIR"] = str(cache_dir) if cache_dir is not None else str(work / "cache")
     from faqbot.answers.engine_cache import load_engine  # this checkout may not have it
 
     if mode == "rebuild":
@@ -77,10 +77,11 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, required=True)
     parser.add_argument("--engine", choices=("build", "cache", "rebuild"), default="build")
     parser.add_argument("--before", type=Path, help="with --engine rebuild: the knowledge base before the edit")
+    parser.add_argument("--cache-dir", type=Path, help="with --engine cache: this cache folder, with what earlier builds left there")
     parser.add_argument("--entries", type=int, default=0, help="generated entries in --kb (for the probes)")
     parser.add_argument("--probes", type=int, default=300)
     args = parser.parse_args()
-    engine = load(args.kb, args.engine, args.before)
+    engine = load(args.kb, args.engine, args.before, args.cache_dir)
     print(json.dumps({"faqbot": faqbot.__file__}))
     exclude = engine.kb.entries[0].question
     for query in queries(args.entries, args.probes):

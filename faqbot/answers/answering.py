@@ -18,7 +18,9 @@ from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
+from faqbot.routing.fit_reuse import FitHistory
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
 
 # Suggestions offered with an answer or a fallback.
@@ -34,9 +36,19 @@ class Engine:
     extractor: EntityExtractor
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, memo: TextMemo | None = None) -> Engine:
-        """Index ``kb`` for routing and extraction (``memo``: an earlier build's per-text results)."""
-        return cls(kb=kb, router=Router(kb, memo), extractor=EntityExtractor(kb))
+    def build(
+        cls,
+        kb: KnowledgeBase,
+        memo: TextMemo | None = None,
+        segments: SegmentStore | None = None,
+        fits: FitHistory | None = None,
+    ) -> Engine:
+        """Index ``kb`` for routing and extraction.
+
+        ``memo``, ``segments``, ``fits``: an earlier build's per-text results, n-grams and
+        fitted values (see :class:`~faqbot.routing.router.Router`).
+        """
+        return cls(kb=kb, router=Router(kb, memo, segments, fits), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

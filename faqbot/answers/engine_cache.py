@@ -19,7 +19,9 @@ the content hash of the files on disk now (remembered per signature of the
 files — path, size, modification time, inode — so a warm start reads no YAML;
 see :func:`_content_hash`).  Beside the engines, one per-text cache per knowledge-base folder
 (:mod:`faqbot.answers.build_cache`) lets a rebuild after an edit analyse only
-the new texts, and parse only the edited entries files.  A cache file that cannot be read,
+the new texts, parse only the edited entries files, and extract the n-grams of only those
+files' texts (:mod:`faqbot.answers.segment_files`); the last build's fitted values are kept when
+the rule of :mod:`faqbot.routing.fit_reuse` allows (:mod:`faqbot.answers.fit_files`).  A cache file that cannot be read,
 or fails the engine file's checks (truncated, corrupt), is rebuilt; one that
 cannot be written is ignored; old engines beyond the newest few are deleted so
 the folder does not grow without bound.  A freshly built engine is stored and
@@ -44,7 +46,10 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed_path, store_memo, store_parsed
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
+from faqbot.answers.fit_files import fits_path, load_fits, store_fits
+from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
+from faqbot.routing.fit_reuse import FitHistory
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
@@ -134,8 +139,14 @@ def load_engine(root: Path | str | None = None) -> Engine:
     kb = load_knowledge_base(root, parsed)
     store_parsed(files, parsed)
     memo = load_memo(texts)
-    engine = Engine.build(kb, memo)
+    segments = segment_folder(folder, _key(root, ""))
+    store = segment_store(segments)
+    fitted = fits_path(folder, _key(root, ""))
+    fits = FitHistory(kb, load_fits(fitted))
+    engine = Engine.build(kb, memo, store, fits)
     store_memo(texts, memo)
+    store_segments(segments, store)
+    store_fits(fitted, fits)
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):

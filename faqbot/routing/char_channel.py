@@ -30,6 +30,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
+from faqbot.routing.segments import SegmentStore, entry_starts
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
@@ -73,15 +74,21 @@ class CharChannel:
     """
 
     def __init__(
-        self, kb: KnowledgeBase, readings: Callable[[], list[str]] | None = None, memo: TextMemo | None = None
+        self,
+        kb: KnowledgeBase,
+        readings: Callable[[], list[str]] | None = None,
+        memo: TextMemo | None = None,
+        segments: SegmentStore | None = None,
     ) -> None:
         """Index ``kb``'s stored texts; ``readings`` returns their kana readings (default: read them here).
 
         The router starts the readings early in a child process and hands over
         the call that collects them: they are needed last, for the reading index.
-        ``memo`` remembers each text's normalised forms for the next build.
+        ``memo`` remembers each text's normalised forms for the next build;
+        ``segments``, the n-grams of each entries file's texts (:mod:`faqbot.routing.segments`).
         """
         memo = memo if memo is not None else TextMemo()
+        indexer = _Indexer(kb, segments)
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
         # Product names are entities, not evidence of intent: without this,
@@ -103,17 +110,17 @@ class CharChannel:
         self._doc_surface = PackedStrings(surfaces)
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
-        self._surface_index = NgramIndex(surfaces)
+        self._surface_index = indexer.texts(surfaces)
         self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
         # An entry's vocabulary: its questions' surfaces run together, in order.
         grouped: list[list[str]] = [[] for _ in owners]
         for surface, pos in zip(surfaces, owner_of, strict=False):
             grouped[pos].append(surface)
-        self._entry_index = NgramIndex(["".join(group) for group in grouped])
+        self._entry_index = indexer.entries(["".join(group) for group in grouped])
         read = readings() if readings is not None else readings_isolated(texts)
         if len(read) != len(texts):
             raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
-        self._reading_index = NgramIndex(memo.mapped("normalize", read, normalize))
+        self._reading_index = indexer.texts(memo.mapped("normalize", read, normalize))
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     def __getstate__(self) -> dict[str, object]:
@@ -230,6 +237,26 @@ class CharChannel:
             + _W_FUZZ * fuzzy
         )
         return CharScores(owners, np.minimum(value, 1.0), top_ids[firsts].astype(np.int64))
+
+
+class _Indexer:
+    """Builds the three indexes whole, or from a segment store cut along the entries files."""
+
+    def __init__(self, kb: KnowledgeBase, segments: SegmentStore | None) -> None:
+        self._segments = segments
+        firsts = entry_starts(kb)
+        first_doc = np.concatenate(([0], np.cumsum([len(e.questions) for e in kb.entries], dtype=np.int64)))
+        # The out-of-scope examples (and their pseudo-entry) are a segment of their own.
+        self._text_starts = [int(first_doc[pos]) for pos in firsts] + [int(first_doc[-1])]
+        self._entry_starts = [*firsts, len(kb.entries)]
+
+    def texts(self, docs: Sequence[str]) -> NgramIndex:
+        """An index over one document per stored text."""
+        return NgramIndex(docs) if self._segments is None else self._segments.index(docs, self._text_starts)
+
+    def entries(self, docs: Sequence[str]) -> NgramIndex:
+        """An index over one document per entry (then the out-of-scope pseudo-entry)."""
+        return NgramIndex(docs) if self._segments is None else self._segments.index(docs, self._entry_starts)
 
 
 def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:

@@ -36,11 +36,41 @@ class Postings:
     per_doc: np.ndarray  # int32, how many grams each document has
 
 
-def extract(docs: Sequence[str]) -> Postings:
-    """The n-grams of every document (see the module docstring)."""
+@dataclass(frozen=True)
+class Segment:
+    """A run of documents' n-grams, laid out for :class:`~faqbot.routing.ngram_index.NgramIndex` to merge.
+
+    Grams are numbered by their key's rank (see the module docstring), so two
+    segments' numberings meet in one sorted union of keys.  The local arrays use the
+    narrowest unsigned type that holds them: a segment is kept on disk between builds.
+    """
+
+    vocab: np.ndarray  # int64, the segment's distinct gram keys, ascending
+    gram_ids: np.ndarray  # positions in ``vocab``: every document's grams in turn, each in ngrams() order
+    per_doc: np.ndarray  # int32, how many grams each document has
+    df: np.ndarray  # int32, the documents each gram of ``vocab`` occurs in
+    docs: np.ndarray  # the documents of each gram in turn (``vocab`` order), each gram's ascending
+
+
+@dataclass(frozen=True)
+class _Distinct:
+    """Each document's distinct n-grams, found with one stable sort of their keys."""
+
+    joined: str
+    keys: np.ndarray  # every candidate key in ngrams() order
+    key_docs: np.ndarray
+    starts: np.ndarray  # where each candidate starts in ``joined``
+    order: np.ndarray  # the stable sort of ``keys``
+    new_key: np.ndarray  # in sorted order: the first of a run of one key
+    new_pair: np.ndarray  # in sorted order: the first of a run of one key in one document
+    kept: np.ndarray  # in ngrams() order: a document's first occurrence of a key
+    rank: np.ndarray  # in ngrams() order: the key's rank among the distinct keys
+
+
+def _distinct(docs: Sequence[str]) -> _Distinct | None:
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     if not lengths.sum():
-        return Postings([], np.zeros(0, dtype=np.int32), np.zeros(len(docs), dtype=np.int32))
+        return None
     joined = "".join(docs)
     points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
     doc_of = np.repeat(np.arange(len(docs), dtype=np.int64), lengths)
@@ -58,19 +88,69 @@ def extract(docs: Sequence[str]) -> Postings:
     new_pair[1:] |= sorted_docs[1:] != sorted_docs[:-1]
     kept = np.zeros(len(keys), dtype=bool)
     kept[order[new_pair]] = True
-    gram_of = np.empty(len(keys), dtype=np.int64)
-    gram_of[order] = np.cumsum(new_key) - 1
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[order] = np.cumsum(new_key) - 1
+    return _Distinct(joined, keys, key_docs, starts, order, new_key, new_pair, kept, rank)
+
+
+def extract(docs: Sequence[str]) -> Postings:
+    """The n-grams of every document, numbered by first appearance (see the module docstring)."""
+    found = _distinct(docs)
+    if found is None:
+        return Postings([], np.zeros(0, dtype=np.int32), np.zeros(len(docs), dtype=np.int32))
     # Number grams by first appearance, as the dict the per-document loop filled did.
-    appears = order[new_key]
+    appears = found.order[found.new_key]
     by_appearance = np.argsort(appears, kind="stable")
     renumber = np.empty(len(appears), dtype=np.int64)
     renumber[by_appearance] = np.arange(len(appears))
     first_at = appears[by_appearance]
-    widths = _widths(keys[first_at])
-    grams = [joined[s : s + w] for s, w in zip(starts[first_at].tolist(), widths.tolist(), strict=True)]
-    gram_ids = renumber[gram_of[kept]].astype(np.int32)
-    per_doc = np.bincount(key_docs[kept], minlength=len(docs)).astype(np.int32)
+    widths = _widths(found.keys[first_at])
+    starts = found.starts[first_at].tolist()
+    grams = [found.joined[s : s + w] for s, w in zip(starts, widths.tolist(), strict=True)]
+    gram_ids = renumber[found.rank[found.kept]].astype(np.int32)
+    per_doc = np.bincount(found.key_docs[found.kept], minlength=len(docs)).astype(np.int32)
     return Postings(grams, gram_ids, per_doc)
+
+
+def segment(docs: Sequence[str]) -> Segment:
+    """The n-grams of every document as a :class:`Segment` (grams numbered by key)."""
+    found = _distinct(docs)
+    if found is None:
+        empty = np.zeros(0, dtype=np.uint16)
+        return Segment(np.zeros(0, dtype=np.int64), empty, np.zeros(len(docs), dtype=np.int32), np.zeros(0, dtype=np.int32), empty)
+    sorted_keys = found.keys[found.order]
+    vocab = sorted_keys[found.new_key]
+    # In sorted order the first of each (key, document) pair is already grouped by key with
+    # its documents ascending: the segment's own postings lists, with no further sort.
+    pair_rank = (np.cumsum(found.new_key) - 1)[found.new_pair]
+    df = np.bincount(pair_rank, minlength=len(vocab)).astype(np.int32)
+    docs_by_gram = found.key_docs[found.order][found.new_pair]
+    per_doc = np.bincount(found.key_docs[found.kept], minlength=len(docs)).astype(np.int32)
+    return Segment(vocab, _narrow(found.rank[found.kept], len(vocab)), per_doc, df, _narrow(docs_by_gram, len(docs)))
+
+
+def key_strings(keys: np.ndarray) -> list[str]:
+    """The n-gram each key stands for (see the module docstring), in order."""
+    keys = np.asarray(keys, dtype=np.int64)
+    mask = (np.int64(1) << _SHIFT) - 1
+    widths = _widths(keys)
+    points = np.zeros((len(keys), 3), dtype=np.int64)
+    for column in range(3):
+        # Character ``column`` of a key of width w sits (w - 1 - column) fields from the right.
+        shift = (widths - 1 - column) * _SHIFT
+        present = widths > column
+        points[:, column] = np.where(present, ((keys >> np.where(present, shift, 0)) & mask) - 1, 0)
+    strings: list[str] = points.astype(np.uint32).view("<U3").ravel().tolist()
+    # A fixed-width numpy string drops trailing NULs: the rare gram holding a NUL is built here.
+    for i in np.flatnonzero(((points == 0) & (np.arange(3) < widths[:, None])).any(axis=1)).tolist():
+        strings[i] = "".join(chr(c) for c in points[i, : widths[i]].tolist())
+    return strings
+
+
+def _narrow(values: np.ndarray, bound: int) -> np.ndarray:
+    """``values`` (all below ``bound``) in the narrowest unsigned type that holds them."""
+    dtype = np.uint16 if bound <= 1 << 16 else np.uint32
+    return values.astype(dtype)
 
 
 def _candidates(points: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 import yaml
@@ -227,20 +228,34 @@ def rarities() -> dict[str, float]:
     return table
 
 
-def fit_for_knowledge_base(
+@dataclass(frozen=True)
+class VetoMaterial:
+    """What the veto is fitted on, analysed: see :func:`fit_novelty`'s arguments."""
+
+    vocabulary: list[Analysis]
+    questions: list[Analysis]
+    negatives: list[Analysis]
+    topical: list[bool]
+
+
+def veto_material(
     kb: KnowledgeBase,
-    analyze: Callable[[list[str]], list[Analysis]],
+    analyses: Callable[[list[str]], list[Analysis]],
     template_tag: re.Pattern[str],
-    rarity: Mapping[str, float] | None = None,
-) -> NoveltyFit:
-    """Fit the veto on ``kb``'s own material (``rarity``: see :func:`fit_novelty`).
+    question_analyses: Sequence[Analysis] | None = None,
+) -> VetoMaterial:
+    """``kb``'s texts as :func:`fit_novelty` reads them, analysed by ``analyses`` (a list at a time).
 
-    ``analyze`` analyses a list of texts at once (the build's memo looks them up in batches).
-
+    ``question_analyses``: every question's analysis, entries in order, when the caller has them.
     Small-talk questions are vocabulary but not positives: each greeting is its own
     wording (「thx」, 「おやすみなさい」), so leaving one out says nothing about topics.
     """
-    questions = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions if q.strip()]
+    every = [(q, e.kind != KIND_SMALLTALK) for e in kb.entries for q in e.questions]
+    questions = [(q, keep) for q, keep in every if q.strip()]
+    if question_analyses is None:
+        analysed = analyses([q for q, _ in questions])
+    else:
+        analysed = [a for a, (q, _) in zip(question_analyses, every, strict=True) if q.strip()]
     texts: list[str] = []
     for entry in kb.entries:
         texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
@@ -250,11 +265,28 @@ def fit_for_knowledge_base(
     for product in kb.products:
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)
-    return fit_novelty(
-        analyze([t for t in texts if t.strip()]),
-        analyze([q for q, _ in questions]),
-        analyze([t for t in [*kb.out_of_scope, *offdomain_questions()] if t.strip()]),
+    return VetoMaterial(
+        analyses([t for t in texts if t.strip()]),
+        analysed,
+        analyses([t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]),
         [keep for _, keep in questions],
-        rarity,
     )
 
+
+def fit_for_knowledge_base(
+    kb: KnowledgeBase,
+    analyze: Callable[[str], Analysis],
+    template_tag: re.Pattern[str],
+    rarity: Mapping[str, float] | None = None,
+) -> NoveltyFit:
+    """Fit the veto on ``kb``'s own material (:func:`veto_material`; ``rarity``: see :func:`fit_novelty`)."""
+    material = veto_material(kb, lambda texts: [analyze(t) for t in texts], template_tag)
+    return fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity)
+
+
+def veto_with_threshold(material: VetoMaterial, rarity: Mapping[str, float], threshold: float) -> NoveltyVeto:
+    """The veto knowing ``material``'s vocabulary, with a threshold fitted before (:mod:`faqbot.routing.fit_reuse`)."""
+    docs = (*material.vocabulary, *material.questions)
+    terms = frozenset(chain.from_iterable(doc.terms for doc in docs))
+    readings = frozenset(chain.from_iterable(doc.readings for doc in docs))
+    return NoveltyVeto(terms, readings, PackedFloats(rarity), threshold)

@@ -34,12 +34,14 @@ import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
-from faqbot.routing.calibration import UNFITTED, fit_calibration
+from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
 from faqbot.routing.entities import Entities
+from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import fit_for_knowledge_base, rarities
-from faqbot.routing.training import DEFAULT_WEIGHT, fit_lexical_weight
+from faqbot.routing.novelty import rarities
+from faqbot.routing.segments import SegmentStore
+from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, prepare
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
@@ -108,10 +110,23 @@ def mask_words(kb: KnowledgeBase) -> list[str]:
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
-    def __init__(self, kb: KnowledgeBase, memo: TextMemo | None = None) -> None:
-        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed."""
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        memo: TextMemo | None = None,
+        segments: SegmentStore | None = None,
+        fits: FitHistory | None = None,
+    ) -> None:
+        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed.
+
+        ``segments``: the n-grams of the texts of each entries file an earlier build extracted;
+        ``fits``: the fitted values an earlier build left, kept when the edit since allows it
+        (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).
+        """
         memo = memo if memo is not None else TextMemo()
+        fits = fits if fits is not None else FitHistory(kb)
         self.kb = kb
+        self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
         self._products = re.compile("|".join(map(re.escape, words))) if words else None
         # The kana readings (pykakasi, slow) are read in a child process while this process
@@ -120,22 +135,25 @@ class Router:
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_terms = analyser.topic_terms([q for e in entries for q in e.questions])
+        question_analyses = analyser.analyses([q for e in entries for q in e.questions])  # the veto's too
+        question_terms = [a.topic_terms for a in question_analyses]
         answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
         pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.novelty = fit_for_knowledge_base(kb, analyser.analyses, _TEMPLATE_TAG, memo.rarity).veto
-        self.char_channel = CharChannel(kb, pending.result, memo)
+        self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
+        self.char_channel = CharChannel(kb, pending.result, memo, segments)
         self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
-        self.lexical_weight = fit_lexical_weight(self)
+        self.lexical_weight = fits.lexical_weight(self)
         self.calibration = UNFITTED
-        self.calibration = fit_calibration(self, kb.settings.target_precision).calibration
+        self.calibration = fits.calibration(self, kb.settings.target_precision)
+        # Which knowledge base each fitted value was fitted on, and whether this build kept it.
+        self.fit_origins: tuple[FitOrigin, ...] = tuple(fits.origins)
 
     @property
     def score_floor(self) -> float:
@@ -154,6 +172,8 @@ class Router:
 
     def analyze(self, text: str) -> Analysis:
         """The text's analysis with product names masked, as the router reads it."""
+        if self.trace is not None:
+            self.trace.read(text)
         return analyze(self._masked(text))
 
     def candidates(
@@ -174,6 +194,8 @@ class Router:
         zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
         """
+        if self.trace is not None:
+            self.trace.read(exclude, held_out)
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude, held_out)
         fields: FieldScores | None = None

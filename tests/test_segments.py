@@ -1,0 +1,92 @@
+"""Tests of faqbot.routing.segments and answers.segment_files: indexes merged from segments equal whole ones."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from faqbot.answers import engine_cache
+from faqbot.answers.answering import Engine
+from faqbot.answers.segment_files import segment_store
+from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.routing.char_channel import CharChannel
+from faqbot.routing.ngram_extract import key_strings, segment
+from faqbot.routing.ngram_index import NgramIndex, ngrams
+from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
+from faqbot.text.normalize import normalize
+
+DOCS = ["解約したい", "請求日はいつ", "くれじつとかどを変更したい", "解約の方法", "", "x", "\x00x", "解約したい"]
+QUERIES = ["解約", "請求日を変更", "くれじっと", "x", "\x00x", "まったく別の話"]
+
+
+@pytest.mark.parametrize("cuts", [[], [1], [3, 4], [1, 2, 3, 4, 5, 6, 7]])
+def test_any_cut_into_segments_gives_the_whole_index(cuts: list[int]) -> None:
+    whole = NgramIndex(DOCS)
+    bounds = [0, *cuts, len(DOCS)]
+    merged = NgramIndex.from_segments([segment(DOCS[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)])
+    assert np.array_equal(merged.doc_mass(np.arange(len(DOCS))), whole.doc_mass(np.arange(len(DOCS))))
+    for query in QUERIES:
+        got, want = merged.shared_mass(query), whole.shared_mass(query)
+        assert got[1] == want[1]
+        assert np.array_equal(got[0], want[0]), query
+
+
+def test_merged_masses_follow_the_idf_formula() -> None:
+    # The reference is computed here, document by document from ngrams(): idf = ln((N + 1) / (df + 1)) + 1.
+    docs = ["解約したい", "解約の方法", "請求"]
+    merged = NgramIndex.from_segments([segment(docs[:1]), segment(docs[1:])])
+    df: dict[str, int] = {}
+    for doc in docs:
+        for gram in ngrams(doc):
+            df[gram] = df.get(gram, 0) + 1
+    for i, doc in enumerate(docs):
+        expected = sum(math.log(4 / (df[g] + 1)) + 1 for g in ngrams(doc))
+        assert merged.doc_mass(np.array([i]))[0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_keys_decode_to_their_grams() -> None:
+    part = segment(["請求書", "\x00x", "x\x00", "😀😀a", "\ud800x"])
+    assert sorted(key_strings(part.vocab)) == sorted(
+        ["請求", "求書", "請求書", "請", "求", "書", "\x00x", "x\x00", "😀😀", "😀a", "😀😀a", "\ud800x"]
+    )
+
+
+def test_entries_are_cut_at_each_file_and_every_max_entries() -> None:
+    kb = load_knowledge_base()
+    starts = entry_starts(kb)
+    sources = [e.source for e in kb.entries]
+    assert starts[0] == 0
+    for pos in range(1, len(sources)):
+        assert (pos in starts) == (sources[pos] != sources[pos - 1])  # the shipped files are small
+    assert MAX_SEGMENT_ENTRIES == 256
+
+
+def test_a_channel_from_segments_scores_as_a_whole_one() -> None:
+    kb = load_knowledge_base()
+    whole, merged = CharChannel(kb), CharChannel(kb, segments=SegmentStore())
+    for entry in kb.entries[:20]:
+        for query in (entry.question, normalize(entry.question)[:4], "けいやく いつまで"):
+            a, b = whole.scores(query), merged.scores(query)
+            assert np.array_equal(a.owners, b.owners) and np.array_equal(a.scores, b.scores), query
+
+
+def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("FAQBOT_CACHE", raising=False)
+    kb_dir = Path(shutil.copytree(SHIPPED_KB, tmp_path / "kb"))
+    engine_cache.load_engine(kb_dir)
+    (folder,) = (tmp_path / "cache").glob("segments-*")
+    before = {p.name for p in folder.iterdir()}
+    path = kb_dir / "faq" / "about.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("question: あんしん自動更新とは何ですか？", "question: 自動で続く契約とは", 1), encoding="utf-8")
+    store = segment_store(folder)
+    Engine.build(load_knowledge_base(kb_dir), segments=store)
+    # The edited file's texts, their readings and its entries' vocabularies: three segments.
+    assert len(store.extracted) == 3
+    assert {f"{key}.segment" for key in store.used} - before == {f"{key}.segment" for key in store.extracted}
+    engine_cache.load_engine(kb_dir)
+    assert {p.name for p in folder.iterdir()} == {f"{key}.segment" for key in store.used}  # the old ones are gone
