@@ -44,7 +44,7 @@ def memo_path(folder: Path, key: str) -> Path:
 
 def load_memo(path: Path) -> TextMemo:
     """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable)."""
-    stored = _read(path)
+    stored = read_pickle(path)
     if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], StoredMemo)):
         return TextMemo()
     return TextMemo(stored[1])
@@ -53,7 +53,7 @@ def load_memo(path: Path) -> TextMemo:
 def store_memo(path: Path, memo: TextMemo) -> None:
     """Write this build's texts to ``path`` (atomically), when they differ from what was read."""
     if memo.changed:
-        _write(path, (_FORMAT, memo.stored()), _PREFIX)
+        store_pickle(path, (_FORMAT, memo.stored()), _PREFIX)
 
 
 def parsed_path(folder: Path, key: str) -> Path:
@@ -63,7 +63,7 @@ def parsed_path(folder: Path, key: str) -> Path:
 
 def load_parsed(path: Path) -> ParsedFiles:
     """Parsed entries files seeded from ``path`` (none when there is no readable store)."""
-    stored = _read(path)
+    stored = read_pickle(path)
     if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], dict)):
         return ParsedFiles()
     return ParsedFiles(stored[1])
@@ -72,11 +72,11 @@ def load_parsed(path: Path) -> ParsedFiles:
 def store_parsed(path: Path, parsed: ParsedFiles) -> None:
     """Write this build's parsed files to ``path`` (atomically), when they differ from what was read."""
     if parsed.changed:
-        _write(path, (_FORMAT, parsed.used), _FILES_PREFIX)
+        store_pickle(path, (_FORMAT, parsed.used), _FILES_PREFIX)
 
 
-def _read(path: Path) -> object:
-    """What ``path`` holds (None when it is missing or unreadable)."""
+def read_pickle(path: Path) -> object:
+    """What the cache file ``path`` holds (None when it is missing or unreadable)."""
     try:
         with path.open("rb") as handle:
             return pickle.load(handle)  # noqa: S301 - our own file, keyed by code hash
@@ -84,13 +84,22 @@ def _read(path: Path) -> object:
         return None
 
 
-def _write(path: Path, stored: object, prefix: str) -> None:
+def write_pickle(path: Path, stored: object, prefix: str) -> None:
+    """Write ``stored`` to ``path`` atomically (a temporary file named ``.<prefix>…`` renamed into place).
+
+    Raises OSError: a caller that may skip the write catches it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}", suffix=".tmp")
+    with os.fdopen(fd, "wb") as handle:
+        pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def store_pickle(path: Path, stored: object, prefix: str) -> None:
+    """:func:`write_pickle`, then keep only the newest :data:`_KEEP` files ``<prefix>*.pickle``; never raises."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        write_pickle(path, stored, prefix)
         _prune(path.parent, prefix)
     except OSError:
         return  # a read-only home must not stop the bot

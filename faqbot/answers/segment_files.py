@@ -15,12 +15,10 @@ foreign file is extracted again, a folder that cannot be written is skipped.
 
 from __future__ import annotations
 
-import os
-import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
+from faqbot.answers.build_cache import read_pickle, write_pickle
 from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.segments import SegmentStore
 
@@ -39,11 +37,7 @@ def segment_store(path: Path) -> SegmentStore:
     """A store that finds segments in ``path`` (none when it is missing)."""
 
     def load(key: str) -> Segment | None:
-        try:
-            with (path / f"{key}{_SUFFIX}").open("rb") as handle:
-                found = pickle.load(handle)  # noqa: S301 - our own file, keyed by code hash
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
+        found = read_pickle(path / f"{key}{_SUFFIX}")
         return found if isinstance(found, Segment) else None
 
     return SegmentStore(load)
@@ -54,10 +48,7 @@ def store_segments(path: Path, store: SegmentStore) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
         for key in store.extracted:
-            fd, tmp = tempfile.mkstemp(dir=path, prefix=".segment-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(store.used[key], handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path / f"{key}{_SUFFIX}")
+            write_pickle(path / f"{key}{_SUFFIX}", store.used[key], "segment-")
         wanted = {f"{key}{_SUFFIX}" for key in store.used}
         for old in path.iterdir():
             if old.name not in wanted and not old.name.startswith("."):  # not another build's file in writing
