@@ -273,17 +273,6 @@ def veto_material(
     )
 
 
-def fit_for_knowledge_base(
-    kb: KnowledgeBase,
-    analyze: Callable[[str], Analysis],
-    template_tag: re.Pattern[str],
-    rarity: Mapping[str, float] | None = None,
-) -> NoveltyFit:
-    """Fit the veto on ``kb``'s own material (:func:`veto_material`; ``rarity``: see :func:`fit_novelty`)."""
-    material = veto_material(kb, lambda texts: [analyze(t) for t in texts], template_tag)
-    return fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity)
-
-
 def veto_with_threshold(material: VetoMaterial, rarity: Mapping[str, float], threshold: float) -> NoveltyVeto:
     """The veto knowing ``material``'s vocabulary, with a threshold fitted before (:mod:`faqbot.routing.fit_reuse`)."""
     docs = (*material.vocabulary, *material.questions)
