@@ -42,9 +42,10 @@ from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import rarities
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.training import DEFAULT_WEIGHT
-from faqbot.text.analysis import Analysis, analyze, prepare
+from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
+from faqbot.text.parallel import analyses_in_parallel
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
@@ -128,17 +129,21 @@ class Router:
         self.kb = kb
         self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
-        self._products = re.compile("|".join(map(re.escape, words))) if words else None
+        self._products = mask_pattern(words)
         # The kana readings (pykakasi, slow) are read in a child process while this process
         # analyses every text with MeCab and fits the veto; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_analyses = analyser.analyses([q for e in entries for q in e.questions])  # the veto's too
+        questions = [q for e in entries for q in e.questions]
+        answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
+        page_texts = [" ".join(_titles(e)) for e in entries]
+        analyser.prefetch([*questions, *answer_texts, *page_texts])  # the new ones, on two cores when many
+        question_analyses = analyser.analyses(questions)  # the veto's too
         question_terms = [a.topic_terms for a in question_analyses]
-        answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
-        pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
+        answers = analyser.topic_terms(answer_texts)
+        pages = analyser.topic_terms(page_texts)
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
         self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
@@ -165,10 +170,7 @@ class Router:
 
     def _masked(self, text: str) -> str:
         """The text as the analyser reads it, product names masked (they are entities, not intents)."""
-        prepared = prepare(text)
-        if self._products is not None:
-            prepared = self._products.sub(" ", prepared)
-        return prepared
+        return masked(text, self._products)
 
     def analyze(self, text: str) -> Analysis:
         """The text's analysis with product names masked, as the router reads it."""
@@ -340,10 +342,15 @@ class _BuildAnalyser:
         self._memo = memo
         self._masked = masked
         self._kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
+        self._words = product_words
 
     def analyses(self, texts: list[str]) -> list[Analysis]:
         """The analysis of each text, in order."""
         return self._memo.analyses(self._kind, texts, self._masked)
+
+    def prefetch(self, texts: list[str]) -> None:
+        """Analyse the texts not yet known all at once, on two cores when there are many."""
+        self._memo.prefetch_analyses(self._kind, texts, lambda missing: analyses_in_parallel(missing, self._words))
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""

@@ -147,6 +147,19 @@ class TextMemo:
             for text, row in zip(texts, rows.tolist(), strict=True)
         ]
 
+    def prefetch_analyses(self, kind: str, texts: Sequence[str], batch: Callable[[list[str]], list[Analysis]]) -> None:
+        """Compute, all at once with ``batch``, the analyses of ``texts`` not yet known under ``kind``.
+
+        ``batch`` must give what :meth:`analyses`' ``prepare`` would (the same masking): it lets
+        a cold build analyse its texts on two cores (:mod:`faqbot.text.parallel`); later
+        :meth:`analyses` and :meth:`topic_terms` calls then find them computed.
+        """
+        use, new = self._analysis_use(kind)
+        rows = use.find(texts)
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
+        new.update(zip(missing, batch(missing), strict=True))
+        self.computed += len(missing)
+
     def topic_terms(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[tuple[str, ...]]:
         """The topic terms of each text's :meth:`analyses`; a remembered one is decoded alone.
 
