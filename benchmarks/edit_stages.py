@@ -85,6 +85,7 @@ for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", 
 import faqbot.answers.answering as an, faqbot.text.memo as tm
 timed(an.Engine, "build", "Engine.build (the router and more)")
 timed(r._BuildAnalyser, "analyses")
+timed(r._BuildAnalyser, "prefetch", "analyses: prefetch (two cores)")
 timed(tm.TextMemo, "start_readings", "readings: start the child")
 timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
 timed(r, "rarities")
