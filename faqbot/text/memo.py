@@ -36,6 +36,8 @@ from faqbot.text.readings import PendingReadings
 
 # The kind under which kana readings are remembered.
 READING = "reading"
+# The kind under which normalised readings are remembered (filed by reading).
+NORMALIZED = "normalize"
 # Rows decoded at once (bounds the Python integers alive while decoding analyses).
 _DECODE_BATCH = 8192
 _NO_KEYS = np.zeros((0, 2), dtype=np.uint64)
@@ -132,7 +134,20 @@ class TextMemo:
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
         self.computed += len(missing)
         earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
-        return PendingMemoReadings(new, list(texts), rows, earlier, missing)
+        return PendingMemoReadings(self, list(texts), rows, earlier, missing)
+
+    def found_elsewhere(self, kind: str, texts: Sequence[str], results: Sequence[str]) -> None:
+        """Remember ``results`` (what :meth:`mapped` under ``kind`` would give) of the texts not yet known.
+
+        For results a child process computed alongside other work (the reading child
+        normalises the readings it makes), so that :meth:`mapped` finds them.  They are not
+        counted in :attr:`computed`: the texts they came from were (the memo has changed).
+        """
+        use, new = self._table(kind)
+        rows = use.find(texts)
+        for text, result, row in zip(texts, results, rows.tolist(), strict=True):
+            if row < 0 and text not in new:
+                new[text] = result
 
     def analyses(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[Analysis]:
         """The :func:`~faqbot.text.analysis.analyze` of each text's ``prepare``, remembered under ``kind``.
@@ -332,8 +347,9 @@ def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
 class PendingMemoReadings:
     """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
 
-    def __init__(self, new: dict[str, str], texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
-        self._new = new  # the memo's readings computed by this build
+    def __init__(self, memo: TextMemo, texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
+        self._memo = memo
+        self._new = memo._table(READING)[1]  # the memo's readings computed by this build
         self._texts = texts
         self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
         self._earlier = earlier
@@ -343,6 +359,9 @@ class PendingMemoReadings:
     def result(self) -> list[str]:
         """The readings of every text, in order; the new ones are remembered."""
         new = self._new
-        new.update(zip(self._missing, self._pending.result(), strict=True))
+        read = self._pending.result()
+        new.update(zip(self._missing, read, strict=True))
+        if self._pending.normalized is not None:  # the child normalised them too
+            self._memo.found_elsewhere(NORMALIZED, read, self._pending.normalized)
         earlier = iter(self._earlier)
         return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]

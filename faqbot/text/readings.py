@@ -28,6 +28,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
 
+from faqbot.text.normalize import normalize
+
 # pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
 # used: answering a question from a cached engine needs it not.
 
@@ -100,6 +102,9 @@ class PendingReadings:
         """
         self._texts = list(texts)
         self._child: subprocess.Popen[bytes] | None = None
+        # The child also normalises each reading (:func:`~faqbot.text.normalize.normalize`, which
+        # the reading index applies to them): work taken off the building process.
+        self.normalized: list[str] | None = None
         size = len(self._texts) if build_size is None else build_size
         if self._texts and size >= ISOLATE_FROM:
             # faqbot's own folder first, so the child reads with this very code.
@@ -122,14 +127,16 @@ class PendingReadings:
             out = stdout.read()
         if self._child.wait() != 0:
             raise RuntimeError(f"the kana-reading child process failed (exit status {self._child.returncode})")
-        found: list[str] = pickle.loads(out)  # noqa: S301 - our own child's answer
+        found: list[str]
+        found, self.normalized = pickle.loads(out)  # noqa: S301 - our own child's answer
         return found
 
 
 def _serve() -> None:
-    """The child's side of :class:`PendingReadings`: texts in on stdin, their readings out on stdout."""
+    """The child's side of :class:`PendingReadings`: texts in on stdin, their readings and those normalised out on stdout."""
     texts = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
-    pickle.dump(readings(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    read = readings(texts)
+    pickle.dump((read, [normalize(r) for r in read]), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 
