@@ -58,7 +58,7 @@ def sample():
         time.sleep(0.003)
 threading.Thread(target=sample, daemon=True).start()
 def timed(module, name, label=None):
-    function = getattr(module, name, None)
+    function = getattr(module, name, None) if module is not None else None
     if function is None:
         return  # a stage this checkout does not have
     label = label or name
@@ -85,7 +85,8 @@ for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", 
 import faqbot.answers.answering as an, faqbot.text.memo as tm
 timed(an.Engine, "build", "Engine.build (the router and more)")
 timed(r._BuildAnalyser, "analyses")
-timed(r._BuildAnalyser, "prefetch", "analyses: prefetch (two cores)")
+timed(r._BuildAnalyser, "start", "analyses: start the child")
+timed(getattr(tm, "PendingMemoAnalyses", None), "finish", "analyses: share the rest (two cores)")
 timed(tm.TextMemo, "start_readings", "readings: start the child")
 timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
 timed(r, "rarities")

@@ -78,20 +78,25 @@ def test_few_texts_are_analysed_here_without_a_child(monkeypatch: pytest.MonkeyP
     assert parallel.analyses_in_parallel(["解約したい"], []) == [analyze("解約したい")]
 
 
-def test_a_memo_prefetch_computes_only_the_unknown_texts_once(shipped: tuple[list[str], list[str]]) -> None:
+def test_a_memo_starts_only_the_unknown_texts_once(
+    shipped: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts, words = shipped
     pattern = mask_pattern(words)
-    asked: list[list[str]] = []
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    started: list[list[str]] = []
+    real = parallel.PendingAnalyses.__init__
 
-    def batch(missing: list[str]) -> list[Analysis]:
-        asked.append(missing)
-        return parallel.analyses_in_parallel(missing, words, parallel_from=1, chunk=16)
+    def spy(self: parallel.PendingAnalyses, texts: list[str], *args: object) -> None:
+        started.append(list(texts))
+        real(self, texts, words, 1, 16)
 
+    monkeypatch.setattr(parallel.PendingAnalyses, "__init__", spy)
     earlier = TextMemo()
     earlier.analyses("k", texts[:50], lambda t: masked(t, pattern))
     memo = TextMemo(earlier.stored())
-    memo.prefetch_analyses("k", [*texts, *texts[:5]], batch)
-    assert asked == [list(dict.fromkeys(texts[50:]))]
-    assert memo.computed == len(set(texts[50:]))
+    memo.start_analyses("k", [*texts, *texts[:5]], words).finish()
+    assert started == [[t for t in dict.fromkeys(texts[50:]) if t not in texts[:50]]]
+    assert memo.computed == len(started[0])
     assert memo.analyses("k", texts, lambda t: masked(t, pattern)) == _here(texts, words)
-    assert memo.computed == len(set(texts[50:]))  # nothing analysed again
+    assert memo.computed == len(started[0])  # nothing analysed again

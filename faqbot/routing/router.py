@@ -43,9 +43,8 @@ from faqbot.routing.novelty import rarities
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare
-from faqbot.text.memo import TextMemo
+from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
-from faqbot.text.parallel import analyses_in_parallel
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
@@ -131,7 +130,7 @@ class Router:
         words = mask_words(kb)
         self._products = mask_pattern(words)
         # The kana readings (pykakasi, slow) are read in a child process while this process
-        # analyses every text with MeCab and fits the veto; the character channel collects them.
+        # and the analysing child work; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
         analyser = _BuildAnalyser(memo, self._masked, words)
@@ -139,16 +138,19 @@ class Router:
         questions = [q for e in entries for q in e.questions]
         answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
         page_texts = [" ".join(_titles(e)) for e in entries]
-        analyser.prefetch([*questions, *answer_texts, *page_texts])  # the new ones, on two cores when many
+        # A child process starts on the new texts' analyses while this one builds the character
+        # channel, then they share what is left (faqbot.text.parallel).
+        analysing = analyser.start([*questions, *answer_texts, *page_texts])
+        if memo.rarity is None:
+            memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
+        self.char_channel = CharChannel(kb, pending.result, memo, segments)
+        self._char = self.char_channel
+        analysing.finish()
         question_analyses = analyser.analyses(questions)  # the veto's too
         question_terms = [a.topic_terms for a in question_analyses]
         answers = analyser.topic_terms(answer_texts)
         pages = analyser.topic_terms(page_texts)
-        if memo.rarity is None:
-            memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
         self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
-        self.char_channel = CharChannel(kb, pending.result, memo, segments)
-        self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real
@@ -348,9 +350,9 @@ class _BuildAnalyser:
         """The analysis of each text, in order."""
         return self._memo.analyses(self._kind, texts, self._masked)
 
-    def prefetch(self, texts: list[str]) -> None:
-        """Analyse the texts not yet known all at once, on two cores when there are many."""
-        self._memo.prefetch_analyses(self._kind, texts, lambda missing: analyses_in_parallel(missing, self._words))
+    def start(self, texts: list[str]) -> PendingMemoAnalyses:
+        """Start analysing the texts not yet known (on two cores when many); ``finish()`` collects them."""
+        return self._memo.start_analyses(self._kind, texts, self._words)
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""

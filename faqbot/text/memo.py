@@ -32,6 +32,7 @@ import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.packed import DigestIndex, PackedStrings, digests
+from faqbot.text.parallel import PendingAnalyses
 from faqbot.text.readings import PendingReadings
 
 # The kind under which kana readings are remembered.
@@ -162,18 +163,18 @@ class TextMemo:
             for text, row in zip(texts, rows.tolist(), strict=True)
         ]
 
-    def prefetch_analyses(self, kind: str, texts: Sequence[str], batch: Callable[[list[str]], list[Analysis]]) -> None:
-        """Compute, all at once with ``batch``, the analyses of ``texts`` not yet known under ``kind``.
+    def start_analyses(self, kind: str, texts: Sequence[str], words: Sequence[str]) -> PendingMemoAnalyses:
+        """Start analysing the texts not yet known under ``kind``, ``words`` masked (on two cores when many).
 
-        ``batch`` must give what :meth:`analyses`' ``prepare`` would (the same masking): it lets
-        a cold build analyse its texts on two cores (:mod:`faqbot.text.parallel`); later
-        :meth:`analyses` and :meth:`topic_terms` calls then find them computed.
+        What :meth:`analyses` computes when its ``prepare`` is ``masked(text, mask_pattern(words))``
+        (:mod:`faqbot.text.parallel`); collect with ``finish()``, after which :meth:`analyses`
+        and :meth:`topic_terms` find them computed.
         """
         use, new = self._analysis_use(kind)
         rows = use.find(texts)
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
-        new.update(zip(missing, batch(missing), strict=True))
         self.computed += len(missing)
+        return PendingMemoAnalyses(new, missing, PendingAnalyses(missing, words))
 
     def topic_terms(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[tuple[str, ...]]:
         """The topic terms of each text's :meth:`analyses`; a remembered one is decoded alone.
@@ -342,6 +343,19 @@ def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
         at += is_topic
         words.append((term, reading, is_topic))
     return words if at == len(topic) else None
+
+
+class PendingMemoAnalyses:
+    """Analyses being computed for a memo (see :meth:`TextMemo.start_analyses`)."""
+
+    def __init__(self, new: dict[str, Analysis], missing: list[str], pending: PendingAnalyses) -> None:
+        self._new = new  # the memo's analyses of this kind computed by this build
+        self._missing = missing
+        self._pending = pending
+
+    def finish(self) -> None:
+        """Wait for (and share) the rest of the work; the memo then holds every analysis."""
+        self._new.update(zip(self._missing, self._pending.result(), strict=True))
 
 
 class PendingMemoReadings:

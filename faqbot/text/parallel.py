@@ -67,20 +67,45 @@ def analyses_in_parallel(
 
     ``parallel_from``: the fewest texts for which a child process is started; ``chunk``: texts per chunk.
     """
-    pattern = mask_pattern(words)
-    if len(texts) < parallel_from or len(os.sched_getaffinity(0)) < 2:
-        return [analyze(masked(text, pattern)) for text in texts]
-    chunks: list[list[Analysis] | None] = [None] * -(-len(texts) // chunk)
-    with Child(list(texts), list(words), chunk) as child:
-        limit = len(chunks)  # this process has analysed chunks[limit:]
-        while True:
-            done = child.received(chunks)  # the child's chunks[:done]
-            if limit <= done:
-                break
-            limit -= 1
-            child.stop_before(limit)
-            chunks[limit] = [analyze(masked(text, pattern)) for text in texts[limit * chunk : (limit + 1) * chunk]]
-    return [analysis for chunk in chunks if chunk is not None for analysis in chunk]
+    return PendingAnalyses(texts, words, parallel_from, chunk).result()
+
+
+class PendingAnalyses:
+    """Analyses a child process starts on at once, from the front; :meth:`result` does the rest from the back.
+
+    The caller can do other work between the two (the build makes its character
+    channel): the child keeps the second core busy meanwhile.
+    """
+
+    def __init__(
+        self, texts: Sequence[str], words: Sequence[str], parallel_from: int = PARALLEL_FROM, chunk: int = CHUNK
+    ) -> None:
+        """Start a child on ``texts`` when there are at least ``parallel_from`` of them (see :func:`analyses_in_parallel`)."""
+        self._texts = list(texts)
+        self._pattern = mask_pattern(words)
+        self._chunk = chunk
+        many = len(self._texts) >= parallel_from and len(os.sched_getaffinity(0)) >= 2
+        self._child = Child(self._texts, list(words), chunk) if many else None
+
+    def _analysed(self, start: int, stop: int) -> list[Analysis]:
+        return [analyze(masked(text, self._pattern)) for text in self._texts[start:stop]]
+
+    def result(self) -> list[Analysis]:
+        """The analysis of every text, in order: the child's chunks, and the rest analysed here."""
+        if self._child is None:
+            return self._analysed(0, len(self._texts))
+        chunk = self._chunk
+        chunks: list[list[Analysis] | None] = [None] * -(-len(self._texts) // chunk)
+        with self._child as child:
+            limit = len(chunks)  # this process has analysed chunks[limit:]
+            while True:
+                done = child.received(chunks)  # the child's chunks[:done]
+                if limit <= done:
+                    break
+                limit -= 1
+                child.stop_before(limit)
+                chunks[limit] = self._analysed(limit * chunk, (limit + 1) * chunk)
+        return [analysis for found in chunks if found is not None for analysis in found]
 
 
 class Child:
