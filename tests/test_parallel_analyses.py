@@ -100,3 +100,11 @@ def test_a_memo_starts_only_the_unknown_texts_once(
     assert memo.computed == len(started[0])
     assert memo.analyses("k", texts, lambda t: masked(t, pattern)) == _here(texts, words)
     assert memo.computed == len(started[0])  # nothing analysed again
+
+
+def test_work_done_while_waiting_is_part_of_the_result(shipped: tuple[list[str], list[str]]) -> None:
+    texts, words = shipped
+    pending = parallel.PendingAnalyses(texts, words, parallel_from=1, chunk=16)
+    calls = iter(range(3))
+    pending.work_while(lambda: next(calls, None) is not None)  # three chunks at most, from the back
+    assert pending.result() == _here(texts, words)

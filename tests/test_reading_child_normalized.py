@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from faqbot.text import readings as readings_module
@@ -29,3 +31,14 @@ def test_readings_made_here_are_normalised_when_asked() -> None:
     read = memo.start_readings(["請求書"]).result()  # few texts: read in this process
     assert memo.mapped(NORMALIZED, read, normalize) == [normalize(read[0])]
     assert memo.computed == 2  # one reading, one normalised reading
+
+
+def test_the_reading_child_says_when_its_readings_are_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert readings_module.PendingReadings(["請求書"]).ready()  # read here, when asked
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # force the child process
+    pending = readings_module.PendingReadings(["請求書", "解約"])
+    deadline = time.monotonic() + 60
+    while not pending.ready():
+        assert time.monotonic() < deadline, "the child never got ready"
+        time.sleep(0.01)
+    assert pending.result() == ["せいきゅうしょ", "かいやく"]

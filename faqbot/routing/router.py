@@ -143,7 +143,12 @@ class Router:
         analysing = analyser.start([*questions, *answer_texts, *page_texts])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-        self.char_channel = CharChannel(kb, pending.result, memo, segments)
+
+        def readings() -> list[str]:
+            analysing.work_while(lambda: not pending.ready())  # analyse rather than wait for the readings
+            return pending.result()
+
+        self.char_channel = CharChannel(kb, readings, memo, segments)
         self._char = self.char_channel
         analysing.finish()
         question_analyses = analyser.analyses(questions)  # the veto's too

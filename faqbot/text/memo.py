@@ -353,6 +353,10 @@ class PendingMemoAnalyses:
         self._missing = missing
         self._pending = pending
 
+    def work_while(self, busy: Callable[[], bool]) -> None:
+        """Analyse chunks here while ``busy()`` says the caller would otherwise wait (and chunks are left)."""
+        self._pending.work_while(busy)
+
     def finish(self) -> None:
         """Wait for (and share) the rest of the work; the memo then holds every analysis."""
         self._new.update(zip(self._missing, self._pending.result(), strict=True))
@@ -369,6 +373,10 @@ class PendingMemoReadings:
         self._earlier = earlier
         self._missing = missing
         self._pending = PendingReadings(missing, build_size=len(texts))
+
+    def ready(self) -> bool:
+        """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""
+        return self._pending.ready()
 
     def result(self) -> list[str]:
         """The readings of every text, in order; the new ones are remembered."""

@@ -39,7 +39,7 @@ import struct
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, cast
 
@@ -84,28 +84,40 @@ class PendingAnalyses:
         self._texts = list(texts)
         self._pattern = mask_pattern(words)
         self._chunk = chunk
+        self._chunks: list[list[Analysis] | None] = [None] * -(-len(self._texts) // chunk)
+        self._limit = len(self._chunks)  # this process has analysed chunks[limit:]
         many = len(self._texts) >= parallel_from and len(os.sched_getaffinity(0)) >= 2
         self._child = Child(self._texts, list(words), chunk) if many else None
 
-    def _analysed(self, start: int, stop: int) -> list[Analysis]:
-        return [analyze(masked(text, self._pattern)) for text in self._texts[start:stop]]
+    def _take_one(self) -> bool:
+        """Analyse the last chunk nobody has taken; False when the child has done the rest."""
+        done = self._child.received(self._chunks) if self._child is not None else 0  # the child's chunks[:done]
+        if self._limit <= done:
+            return False
+        self._limit -= 1
+        if self._child is not None:
+            self._child.stop_before(self._limit)
+        start = self._limit * self._chunk
+        self._chunks[self._limit] = [analyze(masked(text, self._pattern)) for text in self._texts[start : start + self._chunk]]
+        return True
+
+    def work_while(self, busy: Callable[[], bool]) -> None:
+        """Analyse chunks here, from the back, while ``busy()`` holds and chunks are left.
+
+        For a caller about to wait on something else (the kana-reading child): the time
+        goes to analyses instead of to waiting.
+        """
+        while busy() and self._take_one():
+            pass
 
     def result(self) -> list[Analysis]:
         """The analysis of every text, in order: the child's chunks, and the rest analysed here."""
-        if self._child is None:
-            return self._analysed(0, len(self._texts))
-        chunk = self._chunk
-        chunks: list[list[Analysis] | None] = [None] * -(-len(self._texts) // chunk)
-        with self._child as child:
-            limit = len(chunks)  # this process has analysed chunks[limit:]
-            while True:
-                done = child.received(chunks)  # the child's chunks[:done]
-                if limit <= done:
-                    break
-                limit -= 1
-                child.stop_before(limit)
-                chunks[limit] = self._analysed(limit * chunk, (limit + 1) * chunk)
-        return [analysis for found in chunks if found is not None for analysis in found]
+        while self._take_one():
+            pass
+        if self._child is not None:
+            self._child.close()  # what it has not sent yet is not needed
+            self._child = None
+        return [analysis for found in self._chunks if found is not None for analysis in found]
 
 
 class Child:
@@ -160,9 +172,13 @@ class Child:
         return self._done
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the child (it may be in the chunk both sides started) and remove the files."""
         process, self._process = self._process, None
         if process is not None:
-            process.kill()  # it may still be in the chunk both sides started: not needed
+            process.kill()
             process.wait()
             with contextlib.suppress(OSError):
                 cast(IO[bytes], process.stdin).close()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import select
 import subprocess
 import sys
 import tempfile
@@ -118,6 +119,12 @@ class PendingReadings:
                     [sys.executable, "-c", _CHILD], stdin=source, stdout=subprocess.PIPE,
                     env={**os.environ, "PYTHONPATH": path},
                 )
+
+    def ready(self) -> bool:
+        """Would :meth:`result` return without waiting long?  (The child writes only once it has read everything.)"""
+        if self._child is None or self._child.stdout is None:
+            return True
+        return bool(select.select([self._child.stdout], [], [], 0)[0])
 
     def result(self) -> list[str]:
         """The readings, in the order of the texts (waits for the child when there is one)."""
