@@ -9,6 +9,7 @@ import pytest
 
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.router import mask_words
+from faqbot.text import memo as memo_module
 from faqbot.text import parallel
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked
 from faqbot.text.memo import TextMemo
@@ -83,7 +84,7 @@ def test_a_memo_starts_only_the_unknown_texts_once(
 ) -> None:
     texts, words = shipped
     pattern = mask_pattern(words)
-    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(memo_module, "PARALLEL_FROM", 1)
     started: list[list[str]] = []
     real = parallel.PendingAnalyses.__init__
 
@@ -108,3 +109,22 @@ def test_work_done_while_waiting_is_part_of_the_result(shipped: tuple[list[str],
     calls = iter(range(3))
     pending.work_while(lambda: next(calls, None) is not None)  # three chunks at most, from the back
     assert pending.result() == _here(texts, words)
+
+
+def test_an_edit_analyses_its_few_new_texts_when_asked(
+    shipped: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts, words = shipped
+    pattern = mask_pattern(words)
+    earlier = TextMemo()
+    earlier.analyses("k", texts[1:], lambda t: masked(t, pattern))
+    memo = TextMemo(earlier.stored())
+
+    def no_child(*args: object) -> None:
+        raise AssertionError("a child was started")
+
+    monkeypatch.setattr(parallel.Child, "__init__", no_child)
+    memo.start_analyses("k", texts, words).finish()
+    assert memo.computed == 0  # nothing looked up or analysed yet
+    assert memo.analyses("k", texts, lambda t: masked(t, pattern)) == _here(texts, words)
+    assert memo.computed == (texts[0] not in texts[1:])

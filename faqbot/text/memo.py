@@ -32,7 +32,7 @@ import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.packed import DigestIndex, PackedStrings, digests
-from faqbot.text.parallel import PendingAnalyses
+from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
 from faqbot.text.readings import PendingReadings
 
 # The kind under which kana readings are remembered.
@@ -171,6 +171,12 @@ class TextMemo:
         and :meth:`topic_terms` find them computed.
         """
         use, new = self._analysis_use(kind)
+        stored = self._previous.analyses.get(kind)
+        if stored is not None and len(stored.keys) + PARALLEL_FROM > len(texts):
+            # An earlier build stored about as many analyses as are asked for: an edit's few
+            # new texts are analysed when asked for, as before, rather than every text looked
+            # up twice (a digest each) to find them.
+            return PendingMemoAnalyses(new, [], PendingAnalyses([], words))
         rows = use.find(texts)
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
         self.computed += len(missing)
