@@ -172,8 +172,8 @@ class TextMemo:
         """
         use, new = self._analysis_use(kind)
         stored = self._previous.analyses.get(kind)
-        if stored is not None and len(stored.keys) + PARALLEL_FROM > len(texts):
-            # An earlier build stored about as many analyses as are asked for: an edit's few
+        if stored is not None and len(stored.keys) + PARALLEL_FROM > len(set(texts)):
+            # An earlier build stored about as many analyses as there are texts: an edit's few
             # new texts are analysed when asked for, as before, rather than every text looked
             # up twice (a digest each) to find them.
             return PendingMemoAnalyses(new, [], PendingAnalyses([], words))
