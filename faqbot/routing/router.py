@@ -138,8 +138,8 @@ class Router:
         questions = [q for e in entries for q in e.questions]
         answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
         page_texts = [" ".join(_titles(e)) for e in entries]
-        # A child process starts on the new texts' analyses while this one builds the character
-        # channel, then they share what is left (faqbot.text.parallel).
+        # A child process starts on the new texts' analyses (a cold build) while this one builds
+        # the character channel, then they share what is left (faqbot.text.parallel).
         analysing = analyser.start([*questions, *answer_texts, *page_texts])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
@@ -148,14 +148,16 @@ class Router:
             analysing.work_while(lambda: not pending.ready())  # analyse rather than wait for the readings
             return pending.result()
 
-        self.char_channel = CharChannel(kb, readings, memo, segments)
-        self._char = self.char_channel
+        # Without a child (an edit), after the veto as before: the reading child has time to finish.
+        char = CharChannel(kb, readings, memo, segments) if analysing.in_parallel else None
         analysing.finish()
         question_analyses = analyser.analyses(questions)  # the veto's too
         question_terms = [a.topic_terms for a in question_analyses]
         answers = analyser.topic_terms(answer_texts)
         pages = analyser.topic_terms(page_texts)
         self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
+        self.char_channel = char if char is not None else CharChannel(kb, readings, memo, segments)
+        self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
         self._real_questions = real

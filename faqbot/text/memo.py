@@ -359,6 +359,11 @@ class PendingMemoAnalyses:
         self._missing = missing
         self._pending = pending
 
+    @property
+    def in_parallel(self) -> bool:
+        """Is a child process analysing them (a cold build), so the caller can do other work meanwhile?"""
+        return self._pending.in_parallel
+
     def work_while(self, busy: Callable[[], bool]) -> None:
         """Analyse chunks here while ``busy()`` says the caller would otherwise wait (and chunks are left)."""
         self._pending.work_while(busy)

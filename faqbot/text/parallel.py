@@ -89,6 +89,11 @@ class PendingAnalyses:
         many = len(self._texts) >= parallel_from and len(os.sched_getaffinity(0)) >= 2
         self._child = Child(self._texts, list(words), chunk) if many else None
 
+    @property
+    def in_parallel(self) -> bool:
+        """Is a child process analysing (until :meth:`result`)?"""
+        return self._child is not None
+
     def _take_one(self) -> bool:
         """Analyse the last chunk nobody has taken; False when the child has done the rest."""
         done = self._child.received(self._chunks) if self._child is not None else 0  # the child's chunks[:done]
@@ -133,12 +138,13 @@ class Child:
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
         pickle.dump((texts, words, chunk), self._input, protocol=pickle.HIGHEST_PROTOCOL)
         self._input.flush()
-        # faqbot's own folder first, so the child analyses with this very code.
+        # faqbot's own folder first, so the child analyses with this very code (-P: and not a
+        # faqbot folder that happens to be in the working directory, which -c would put first).
         path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
         fds = (self._input.fileno(), self._output.fileno())
         with contextlib.suppress(OSError):  # no child: this process analyses every chunk
             self._process = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
-                [sys.executable, "-c", _CHILD, *map(str, fds)], stdin=subprocess.PIPE, pass_fds=fds,
+                [sys.executable, "-P", "-c", _CHILD, *map(str, fds)], stdin=subprocess.PIPE, pass_fds=fds,
                 env={**os.environ, "PYTHONPATH": path},
             )
 

@@ -108,7 +108,8 @@ class PendingReadings:
         self.normalized: list[str] | None = None
         size = len(self._texts) if build_size is None else build_size
         if self._texts and size >= ISOLATE_FROM:
-            # faqbot's own folder first, so the child reads with this very code.
+            # faqbot's own folder first, so the child reads with this very code (-P: and not a faqbot
+            # folder that happens to be in the working directory, which -c would put first).
             path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
             # The texts go through a temporary file, not a pipe: writing 50,000 texts into a pipe
             # waited (0.1-0.2 s) until the fresh interpreter had started and read them.
@@ -116,7 +117,7 @@ class PendingReadings:
                 pickle.dump(self._texts, source, protocol=pickle.HIGHEST_PROTOCOL)
                 source.seek(0)
                 self._child = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
-                    [sys.executable, "-c", _CHILD], stdin=source, stdout=subprocess.PIPE,
+                    [sys.executable, "-P", "-c", _CHILD], stdin=source, stdout=subprocess.PIPE,
                     env={**os.environ, "PYTHONPATH": path},
                 )
 
