@@ -162,7 +162,8 @@ class Child:
 
     def received(self, chunks: list[list[Analysis] | None]) -> int:
         """Put the chunks the child has finished since the last call into ``chunks``; how many from the front it has done."""
-        data = self._pending + os.pread(self._output.fileno(), 1 << 30, self._offset)
+        fd = self._output.fileno()
+        data = self._pending + os.pread(fd, max(os.fstat(fd).st_size - self._offset, 0), self._offset)
         self._offset += len(data) - len(self._pending)
         at = 0
         while at + _FRAME.size <= len(data):
@@ -211,4 +212,6 @@ def _serve() -> None:
             return
         found = [analyze(masked(text, pattern)) for text in texts[number * chunk : (number + 1) * chunk]]
         rows = pickle.dumps([(a.terms, a.readings, a.topic_terms) for a in found], protocol=pickle.HIGHEST_PROTOCOL)
-        os.write(target, _FRAME.pack(number, len(rows)) + rows)
+        frame = memoryview(_FRAME.pack(number, len(rows)) + rows)
+        while frame:  # a write may take only part of it
+            frame = frame[os.write(target, frame) :]
