@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_NO_MONTH,
     PROBLEM_PAST,
@@ -419,3 +421,12 @@ def test_parse_iso_date_rejects_non_strings(value: object) -> None:
     with pytest.raises(InvalidDateError):
         parse_iso_date(value)  # type: ignore[arg-type]
 
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [("翌月", date(2199, 12, 1)), ("来月末", date(2199, 12, 31)), ("明日", date(2199, 12, 31))],
+)
+def test_relative_dates_stay_inside_the_years_every_date_is_held_to(text: str, today: date) -> None:
+    """Found by the property test: a relative date counted from a ``today`` at the edge left MIN_YEAR..MAX_YEAR."""
+    assert all(MIN_YEAR <= found.value.year <= MAX_YEAR for found in extract_dates(text, today))

@@ -216,7 +216,10 @@ def _resolve(match: re.Match[str], pattern: _Pattern, today: date) -> FoundDate 
     """Turn a match into a real date, or None when it names an impossible one."""
     groups = match.groupdict()
     if groups.get("relm") or groups.get("relm_en") or groups.get("reld"):
-        return _resolve_relative(groups, match.group(0), today)
+        found = _resolve_relative(groups, match.group(0), today)
+        # Counted from a ``today`` at the calendar's edge (2199-12-31 + 翌月), it can leave the
+        # years every other date is held to.
+        return found if found is not None and MIN_YEAR <= found.value.year <= MAX_YEAR else None
     if groups.get("mon") == "may" and not groups.get("y"):
         return None  # lower-case "may" without a year is the verb ("1 may be ...")
     month = int(groups["m"]) if groups.get("m") else _MONTH_NAMES[(groups.get("mon") or "").lower()]
