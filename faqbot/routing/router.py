@@ -329,7 +329,9 @@ class Router:
         analysis = analysis if analysis is not None else self.analyze(query)
         if veto.fires(analysis):
             return True
-        return veto.threshold < OFF and unknown_argument(words(self._masked(query)), veto.knows, veto.weight) is not None
+        if veto.threshold >= OFF or all(map(veto.knows, analysis.terms, analysis.readings)):
+            return False  # the slot needs an unknown noun: no second MeCab parse when every word is known
+        return unknown_argument(words(self._masked(query)), veto.knows, veto.weight) is not None
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)
