@@ -199,3 +199,13 @@ def test_a_database_that_never_answers_neither_blocks_nor_grows_the_queue(caplog
     assert "dropped" in caplog.text
     backend.close(timeout=0)
     assert any(f"{n} record(s) not written" in caplog.text for n in (2, 3, 4))
+
+
+def test_terminal_chat_masks_the_second_half_of_a_split_card_number(tmp_path: Path, engine) -> None:
+    """The chat passes the digits left pending by the message before, as the web API does."""
+    recorder = Recorder(tmp_path / "a.sqlite3")
+    conversation = Conversation(engine, date(2026, 11, 26), recorder=recorder)
+    conversation.send("クレジットカードを変更したい。カード番号は4111 1111")
+    conversation.send("1111 1111です。解約もしたい")
+    queries = [t.query for t in recorder.turns()]
+    assert queries == ["クレジットカードを変更したい。カード番号は[カード番号]", "[カード番号]です。解約もしたい"]

@@ -11,8 +11,11 @@ from hypothesis import strategies as st
 
 from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_NO_MONTH,
+    PROBLEM_PAST,
     PROBLEM_SEVERAL,
     DateProblem,
     FoundDate,
@@ -201,6 +204,11 @@ def test_words_that_are_no_expiry_date(text: str) -> None:
         ("月末です", PROBLEM_NO_MONTH, "月末", None),
         ("31日です", PROBLEM_NO_MONTH, "31日", None),
         ("2027年3月31日か2028年3月31日", PROBLEM_SEVERAL, "2027年3月31日、2028年3月31日", None),
+        # Before today (2026-11-26): a purchase date, or a licence that has run out.
+        ("2026年3月15日に買いました", PROBLEM_PAST, "2026年3月15日", None),
+        ("2026/11/25", PROBLEM_PAST, "2026/11/25", None),
+        ("令和7年1月31日", PROBLEM_PAST, "令和7年1月31日", None),
+        ("It expired on January 31, 2025", PROBLEM_PAST, "January 31, 2025", None),
     ],
 )
 def test_date_problem(text: str, code: str, typed: str, last_day: int | None) -> None:
@@ -209,7 +217,8 @@ def test_date_problem(text: str, code: str, typed: str, last_day: int | None) ->
 
 @pytest.mark.parametrize(
     "text",
-    ["2027年3月31日", "来月末", "有効期限は2027年3月31日で、請求は3月末頃？", "モバイルです", "", "3月末日"],
+    ["2027年3月31日", "来月末", "有効期限は2027年3月31日で、請求は3月末頃？", "モバイルです", "", "3月末日",
+     "2026年11月26日", "今日", "3月15日"],  # today itself is no problem; a bare month-day is the next one
 )
 def test_no_date_problem(text: str) -> None:
     assert date_problem(text, TODAY) is None
@@ -412,3 +421,12 @@ def test_parse_iso_date_rejects_non_strings(value: object) -> None:
     with pytest.raises(InvalidDateError):
         parse_iso_date(value)  # type: ignore[arg-type]
 
+
+
+@pytest.mark.parametrize(
+    ("text", "today"),
+    [("翌月", date(2199, 12, 1)), ("来月末", date(2199, 12, 31)), ("明日", date(2199, 12, 31))],
+)
+def test_relative_dates_stay_inside_the_years_every_date_is_held_to(text: str, today: date) -> None:
+    """Found by the property test: a relative date counted from a ``today`` at the edge left MIN_YEAR..MAX_YEAR."""
+    assert all(MIN_YEAR <= found.value.year <= MAX_YEAR for found in extract_dates(text, today))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pickle
 
-from faqbot.kb.entry_table import EntryTable
+from faqbot.kb.entry_table import EntryList, EntryTable
 from faqbot.kb.loader import load_knowledge_base
 
 
@@ -28,3 +28,17 @@ def test_a_pickled_knowledge_base_keeps_its_entries_and_english() -> None:
     english = copy.in_language("en")
     assert english.entry("about").question == kb.in_language("en").entry("about").question
     assert english.entry("about").question != kb.entry("about").question  # the shipped KB is translated
+
+
+def test_loaded_entries_answer_like_the_packed_ones() -> None:
+    """EntryList (as loaded) and EntryTable (as cached) give the same ids, positions and translations."""
+    kb = load_knowledge_base()
+    loaded, packed = kb.entries, kb.entries.packed()
+    assert isinstance(loaded, EntryList)
+    assert isinstance(packed, EntryTable)
+    assert list(loaded.ids) == list(packed.ids)
+    assert loaded.position("about") == packed.position("about") == list(loaded.ids).index("about")
+    assert loaded.position("no-such-entry") == packed.position("no-such-entry") == -1
+    assert list(loaded.in_language("en")) == list(packed.in_language("en"))
+    assert loaded.in_language("en")[0].question != loaded[0].question  # the shipped KB is translated
+    assert loaded == EntryList(list(loaded)) and loaded != tuple(loaded)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 
 from prompt_toolkit.input import create_pipe_input
@@ -127,3 +128,27 @@ def test_no_match_says_so(engine: Engine) -> None:
     drive(engine, script)
     assert seen["screen"] == "該当する質問がありません。言い換えてみてください。"
     assert seen["viewing"] is None
+
+
+def test_labels_follow_the_knowledge_base_language(engine: Engine) -> None:
+    """An English knowledge base gets English labels (templates/words.yaml), not the Japanese ones."""
+    english = replace(engine, kb=engine.kb.in_language("en"))
+    seen: dict[str, object] = {}
+
+    async def script(tui: LookupApp, send) -> None:
+        seen["empty"] = tui.screen_text()
+        seen["status"] = tui._status()[0][1]
+        await send("zzzz qqqq")
+        seen["nothing"] = tui.screen_text()
+
+    drive(english, script)
+    assert seen["empty"] == "Type the customer's words (e.g. cancel my subscription)"
+    assert seen["status"] == " ↑↓: select  Enter: show  Esc / Ctrl-C: quit "
+    assert seen["nothing"] == "No question matches. Try other words."
+
+
+def test_error_message_quoting_the_query_is_inert(engine: Engine) -> None:
+    """A bidi override typed into the search line cannot reorder the screen: it is shown as <U+202E>."""
+    tui = LookupApp(engine, TODAY, top=5, input=None, output=DummyOutput())
+    tui.message = "bad query \u202eevil"
+    assert tui.screen_text() == "bad query <U+202E>evil"

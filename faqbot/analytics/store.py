@@ -146,13 +146,20 @@ class Recorder:
         clarified: bool,
         product: str | None,
         at: datetime,
+        pending_card_digits: int = 0,
     ) -> bool:
-        """Store one turn's outcome (``query`` is masked here); True when it was written or queued."""
+        """Store one turn's outcome; True when it was written or queued.
+
+        ``query`` is masked here, the one place every recorded message passes;
+        ``pending_card_digits`` is the conversation's count of card digits left
+        pending by the message before (``DialogueState.card_digits``), so the
+        second half of a card number split over two messages is masked too.
+        """
         if self._backend is None:
             return False
         return self._backend.write(
             schema.INSERT_TURN,
-            (at.isoformat(timespec="seconds"), channel, mask_personal_data(query), intent,
+            (at.isoformat(timespec="seconds"), channel, mask_personal_data(query, pending_card_digits), intent,
              float(confidence), int(fallback), int(clarified), product, uuid.uuid4().hex),
         )
 

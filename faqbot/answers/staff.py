@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
-from faqbot.kb.dates import PROBLEM_IMPOSSIBLE, PROBLEM_SEVERAL, date_problem, extract_dates
+from faqbot.kb.dates import PROBLEM_IMPOSSIBLE, PROBLEM_PAST, PROBLEM_SEVERAL, date_problem, extract_dates
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.text.normalize import normalize_term
@@ -76,7 +76,8 @@ def _plan_id(engine: Engine, text: str) -> str:
 
 def _expiry(text: str, today: date) -> date:
     problem = date_problem(text, today)
-    if problem is not None:
+    # A past date is a real date: the billing calculator refuses it with its own error.
+    if problem is not None and problem.code != PROBLEM_PAST:
         why = {
             PROBLEM_IMPOSSIBLE: f"{problem.text!r} is not a real date"
             + (f" (that month ends on day {problem.last_day})" if problem.last_day else ""),

@@ -29,7 +29,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
 from faqbot.kb.billing import BillingResult
-from faqbot.kb.dates import DateProblem, FoundDate
+from faqbot.kb.dates import PROBLEM_PAST, DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities
@@ -119,8 +119,13 @@ def form_turn(
         result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
     except (PlanNotOfferedError, UnknownPlanError) as exc:
         return ask(engine, replace(state, plan=None), "plan", intro=intro_text, note=note, problem=str(exc))
-    except ExpiryInPastError as exc:
-        return ask(engine, replace(state, expiry=None), "expiry", intro=intro_text, note=note, problem=str(exc))
+    except ExpiryInPastError:
+        # Worded in the conversation's language (the calculator's own message is for staff tools).
+        past = DateProblem(PROBLEM_PAST, date_text(kb, state.expiry or today))
+        return ask(
+            engine, replace(state, expiry=None), "expiry", intro=intro_text, note=note,
+            problem=date_problem_text(past, kb.lang),
+        )
     return billing_reply(engine, entry, state, result, note, decision, confidence)
 
 

@@ -47,7 +47,7 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
-from faqbot.kb.dates import date_problem
+from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
@@ -137,14 +137,18 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     routing = engine.router.route(text, entities)
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
+    asks_faq = routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
     problem = date_problem(text, today)
     if problem is not None:
-        # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
-        updated = replace(with_entities(state, replace(entities, expiry=None)), expiry=None, misses=0)
-        return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
+        entities = replace(entities, expiry=None)
+        # A past date in a question (「2025年1月に解約したのに請求された？」) is not an expiry: answer it.
+        if not (problem.code == PROBLEM_PAST and asks_faq):
+            # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
+            updated = replace(with_entities(state, entities), expiry=None, misses=0)
+            return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
     if _has_slots(entities):
         updated = with_entities(state, entities)
-        if routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text):
+        if routed is not None and asks_faq:
             return answer_reply(engine, updated, routed, today, query=text, confidence=routing.confidence)
         note = describe_changes(kb, state, updated)
         return form_turn(engine, replace(updated, misses=0), today, note=note)

@@ -24,6 +24,7 @@ from faqbot.kb.rules import add_months, month_end
 __all__ = [
     "PROBLEM_IMPOSSIBLE",
     "PROBLEM_NO_MONTH",
+    "PROBLEM_PAST",
     "PROBLEM_SEVERAL",
     "DateProblem",
     "FoundDate",
@@ -47,6 +48,7 @@ THIRD_OF_MONTH_END = {"上旬": 10, "中旬": 20, "下旬": 31, "early": 10, "mi
 PROBLEM_IMPOSSIBLE = "impossible"  # 2027年2月30日, 13月1日, 令和0年
 PROBLEM_SEVERAL = "several"  # two different dates: which one is the expiry?
 PROBLEM_NO_MONTH = "no-month"  # 「月末」「31日」 without saying which month
+PROBLEM_PAST = "past"  # one clear date before today: a licence's expiry is not (often a purchase date)
 
 
 _MONTH_NAMES = {
@@ -214,7 +216,10 @@ def _resolve(match: re.Match[str], pattern: _Pattern, today: date) -> FoundDate 
     """Turn a match into a real date, or None when it names an impossible one."""
     groups = match.groupdict()
     if groups.get("relm") or groups.get("relm_en") or groups.get("reld"):
-        return _resolve_relative(groups, match.group(0), today)
+        found = _resolve_relative(groups, match.group(0), today)
+        # Counted from a ``today`` at the calendar's edge (2199-12-31 + 翌月), it can leave the
+        # years every other date is held to.
+        return found if found is not None and MIN_YEAR <= found.value.year <= MAX_YEAR else None
     if groups.get("mon") == "may" and not groups.get("y"):
         return None  # lower-case "may" without a year is the verb ("1 may be ...")
     month = int(groups["m"]) if groups.get("m") else _MONTH_NAMES[(groups.get("mon") or "").lower()]
@@ -286,8 +291,10 @@ def date_problem(text: str, today: date) -> DateProblem | None:
     """Why the date(s) in ``text`` cannot be used as one expiry date, or None when they can.
 
     An impossible date (2027年2月30日) or one naming no month (「月末です」) is a
-    problem; so are two different dates in one message.  A text with no date at
-    all has no problem (there is nothing to complain about).
+    problem; so are two different dates in one message, and one date before
+    ``today`` (「2026年3月15日に買いました」: a current expiry is never past, so
+    the customer is told at once rather than after the form's last question).
+    A text with no date at all has no problem (there is nothing to complain about).
     """
     mentions = _date_mentions(text, today)
     for candidate, typed in mentions:
@@ -296,6 +303,8 @@ def date_problem(text: str, today: date) -> DateProblem | None:
     values = {c.found.value for c, _ in mentions if c.found is not None}
     if len(values) > 1:
         return DateProblem(PROBLEM_SEVERAL, "、".join(typed for _, typed in mentions))
+    if values and min(values) < today:
+        return DateProblem(PROBLEM_PAST, mentions[0][1])
     if not values:
         normal = kanji_numerals_to_digits(unicodedata.normalize("NFKC", text))
         bare = _DAY_WITHOUT_MONTH.search(normal)

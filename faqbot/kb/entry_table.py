@@ -1,4 +1,4 @@
-"""A knowledge base's entries as one blob, each entry decoded when it is read.
+"""A knowledge base's entries: as loaded (:class:`EntryList`), or as one blob (:class:`EntryTable`).
 
 A 50,000-entry knowledge base is half a million Python objects (entries,
 their questions, pages, notes): unpickling them was most of a cached engine's
@@ -7,13 +7,18 @@ Answering one question reads a handful of entries, so the engine file keeps
 every entry pickled on its own in one byte array, with its id in a
 :class:`~faqbot.text.packed.StringIndex`: the array is mapped from the file,
 and an entry is decoded only when it is read.
+
+Both classes answer the same questions (``ids``, ``position``, ``in_language``,
+``packed``), so :class:`~faqbot.kb.knowledge.KnowledgeBase` never asks which one
+it holds.
 """
 
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, overload
 
 from faqbot.text.packed import PackedSequence, PackedStrings, StringIndex
 
@@ -51,3 +56,59 @@ class EntryTable(PackedSequence["Entry"]):
     def ids(self) -> Sequence[str]:
         """Every entry id, in order, without decoding the entries."""
         return self._ids
+
+    def packed(self) -> EntryTable:
+        """Itself: already packed."""
+        return self
+
+
+class EntryList(Sequence["Entry"]):
+    """The entries as loaded from YAML: a tuple, with an id index built on first use."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self._entries = tuple(entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
+        return self._entries[index]
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EntryList) and self._entries == other._entries
+
+    __hash__ = None  # type: ignore[assignment]  # equal by value, like the tuple it wraps
+
+    def __repr__(self) -> str:
+        return f"EntryList({len(self)} entries)"
+
+    @cached_property
+    def _by_id(self) -> dict[str, int]:
+        # Built once: a 50k-entry knowledge base must not be scanned per look-up.
+        return {entry.id: pos for pos, entry in enumerate(self._entries)}
+
+    def position(self, entry_id: str) -> int:
+        """The position of the entry with ``entry_id``, or -1."""
+        return self._by_id.get(entry_id, -1)
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """Every entry id, in order."""
+        return tuple(entry.id for entry in self._entries)
+
+    def in_language(self, lang: str) -> EntryList:
+        """The same entries, each in ``lang`` (see :meth:`Entry.in_language`)."""
+        return EntryList(entry.in_language(lang) for entry in self._entries)
+
+    def packed(self) -> EntryTable:
+        """The entries packed for the engine file (see :class:`EntryTable`)."""
+        return EntryTable(self._entries)

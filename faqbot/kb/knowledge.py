@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from faqbot.errors import UnknownEntryError, UnknownProductError
-from faqbot.kb.entry_table import EntryTable
+from faqbot.kb.entry_table import EntryList, EntryTable
 from faqbot.kb.rules import NoticeRule, ProductTerms
 from faqbot.text.normalize import normalize_term
 
@@ -218,7 +218,7 @@ class KnowledgeBase:
     service: Service
     settings: RouterSettings
     renewal: Renewal
-    entries: Sequence[Entry]  # a tuple when loaded; an EntryTable when read from the engine cache
+    entries: EntryList | EntryTable  # as loaded; packed when read from the engine cache
     products: tuple[Product, ...]
     plans: tuple[Plan, ...]
     synonyms: tuple[tuple[str, tuple[str, ...]], ...]
@@ -233,8 +233,7 @@ class KnowledgeBase:
         # them and decodes only those it reads (faqbot.kb.entry_table); cached look-ups
         # are left out and rebuilt on demand.
         state: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
-        if not isinstance(self.entries, EntryTable):
-            state["entries"] = EntryTable(self.entries)
+        state["entries"] = self.entries.packed()
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
@@ -244,34 +243,23 @@ class KnowledgeBase:
     @cached_property
     def ids(self) -> Sequence[str]:
         """Every entry id, in the entries' order (a packed table gives them without decoding entries)."""
-        if isinstance(self.entries, EntryTable):
-            return self.entries.ids
-        return tuple(entry.id for entry in self.entries)
+        return self.entries.ids
 
     @cached_property
     def entry_ids(self) -> frozenset[str]:
         """Every entry id (computed once: a dialogue turn checks ids several times)."""
         return frozenset(self.ids)
 
-    @cached_property
-    def _entries_by_id(self) -> dict[str, Entry]:
-        # cached_property writes the instance __dict__ directly, so it works on a
-        # frozen dataclass; a 50k-entry knowledge base must not be scanned per lookup.
-        return {entry.id: entry for entry in self.entries}
-
     def _find(self, entry_id: str) -> Entry | None:
-        if isinstance(self.entries, EntryTable):  # its own id index: no entry decoded to build a dict
-            pos = self.entries.position(entry_id)
-            return self.entries[pos] if pos >= 0 else None
-        return self._entries_by_id.get(entry_id)
+        pos = self.entries.position(entry_id)
+        return self.entries[pos] if pos >= 0 else None
 
     @cached_property
     def _english(self) -> KnowledgeBase:
-        entries = self.entries
         return replace(
             self,
             service=self.service.in_language("en"),
-            entries=entries.in_language("en") if isinstance(entries, EntryTable) else tuple(e.in_language("en") for e in entries),
+            entries=self.entries.in_language("en"),
             products=tuple(p.in_language("en") for p in self.products),
             plans=tuple(p.in_language("en") for p in self.plans),
             lang="en",
@@ -296,9 +284,7 @@ class KnowledgeBase:
 
     def has_entry(self, entry_id: str) -> bool:
         """True when an entry with ``entry_id`` exists."""
-        if isinstance(self.entries, EntryTable):
-            return self.entries.position(entry_id) >= 0
-        return entry_id in self._entries_by_id
+        return self.entries.position(entry_id) >= 0
 
     def product(self, product_id: str) -> Product:
         """The product with ``product_id``; raises :class:`UnknownProductError`."""

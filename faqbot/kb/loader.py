@@ -14,6 +14,7 @@ from pathlib import Path
 
 from faqbot.errors import KnowledgeBaseError, Problem
 from faqbot.kb.entries import check_entries, load_entries
+from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import (
     KIND_COMPUTE,
     KIND_FAQ,
@@ -274,7 +275,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         service=service,
         settings=settings,
         renewal=renewal,
-        entries=tuple(entries),
+        entries=EntryList(entries),
         products=products,
         plans=plans,
         synonyms=synonyms,

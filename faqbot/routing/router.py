@@ -39,10 +39,11 @@ from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharCh
 from faqbot.routing.entities import Entities
 from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import rarities
+from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.segments import SegmentStore
+from faqbot.routing.topic_slot import unknown_argument
 from faqbot.routing.training import DEFAULT_WEIGHT
-from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare
+from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare, words
 from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
 
@@ -326,13 +327,22 @@ class Router:
         return bool(found.out_of_scope) and found.out_of_scope >= char
 
     def _novel(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
-        """Does the unknown-content veto fire?  It judges topics: small talk (「今日はこれで終わり」) has none.
+        """Does the unknown-content veto fire, or an unknown noun fill a known action's argument?
 
+        Both judge topics: small talk (「今日はこれで終わり」) has none.  The second
+        (:mod:`faqbot.routing.topic_slot`: 「パスポートの更新」) is off with the veto, on a
+        knowledge base too small to tell a paraphrase from a new topic.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
         """
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
             return False
-        return self.novelty.fires(analysis if analysis is not None else self.analyze(query))
+        veto = self.novelty
+        analysis = analysis if analysis is not None else self.analyze(query)
+        if veto.fires(analysis):
+            return True
+        if veto.threshold >= OFF or all(map(veto.knows, analysis.terms, analysis.readings)):
+            return False  # the slot needs an unknown noun: no second MeCab parse when every word is known
+        return unknown_argument(words(self._masked(query)), veto.knows, veto.weight) is not None
 
     def _mentions_other_subject(self, query: str) -> bool:
         norm = normalize_term(query)

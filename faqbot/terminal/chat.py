@@ -215,10 +215,12 @@ class Conversation:
 
     def send(self, message: str) -> Reply:
         """One customer message through the dialogue manager."""
+        pending_card_digits = self.state.card_digits
         reply, self.state = step(self.engine, self.state, message, self.today, self.lang)
         if self.recorder is not None and reply.decision in ("answer", "clarify", "fallback"):
             self.recorder.record_turn("chat", message, reply.intent, reply.confidence, reply.decision == "fallback",
-                                      reply.decision == "clarify", self.state.product, datetime.now())
+                                      reply.decision == "clarify", self.state.product, datetime.now(),
+                                      pending_card_digits)
         return reply
 
     def help(self) -> Reply:

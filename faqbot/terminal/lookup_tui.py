@@ -27,10 +27,13 @@ from prompt_toolkit.layout import ConditionalContainer, HSplit, Layout, VSplit, 
 from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
 from prompt_toolkit.output import Output
 from prompt_toolkit.styles import Style
+from prompt_toolkit.utils import get_cwidth
 
 from faqbot.answers.answering import Engine
 from faqbot.answers.staff import EntryView, LookupResult, entry_text, entry_view, lookup
 from faqbot.errors import FaqbotError
+from faqbot.kb.templating import words
+from faqbot.text.inert import inert
 
 _STYLE = Style.from_dict(
     {
@@ -41,8 +44,6 @@ _STYLE = Style.from_dict(
         "prompt": "bold",
     }
 )
-_HELP_LIST = " ↑↓: 選択  Enter: 表示  Esc / Ctrl-C: 終了 "
-_HELP_ENTRY = " Esc: 一覧に戻る  ↑↓ PgUp PgDn: スクロール  Ctrl-C: 終了 "
 
 
 class LookupApp:
@@ -65,13 +66,19 @@ class LookupApp:
         self.selected = 0
         self.viewing: EntryView | None = None
         self.message = ""
+        # Labels in the knowledge base's language (templates/words.yaml), like the chat's.
+        self.words = words(engine.kb.lang)
         self.search = Buffer(multiline=False, on_text_changed=lambda _: self._refresh())
         self._scroll = 0
         viewing = Condition(lambda: self.viewing is not None)
         listing = ~viewing
         search_line = VSplit(
             [
-                Window(FormattedTextControl([("class:prompt", "検索> ")]), width=6, dont_extend_width=True),
+                Window(
+                    FormattedTextControl([("class:prompt", self.words["lookup_prompt"])]),
+                    width=get_cwidth(self.words["lookup_prompt"]),
+                    dont_extend_width=True,
+                ),
                 Window(BufferControl(self.search), height=1),
             ],
             height=1,
@@ -141,28 +148,30 @@ class LookupApp:
     # --- drawing ---------------------------------------------------------------
 
     def _title(self) -> StyleAndTextTuples:
-        product = f" (製品: {self.product})" if self.product else ""
-        return [("class:title", f"faqbot lookup — {self.engine.kb.service.name}{product}")]
+        product = f" ({self.words['lookup_product'].format(product=self.product)})" if self.product else ""
+        return [("class:title", inert(f"faqbot lookup — {self.engine.kb.service.name}{product}"))]
 
     def _list_fragments(self) -> StyleAndTextTuples:
+        # Knowledge-base text and error messages (which quote the query) are made inert: prompt-toolkit
+        # shows C0/C1 controls itself, but a bidi override would still reorder the line.
         if self.message:
-            return [("", self.message)]
+            return [("", inert(self.message))]
         if self.result is None:
-            return [("class:dim", "お客さまの質問の言葉を入力してください (例: 解約したい)")]
+            return [("class:dim", self.words["lookup_empty"])]
         if not self.result.rows:
-            return [("class:dim", "該当する質問がありません。言い換えてみてください。")]
+            return [("class:dim", self.words["lookup_nothing"])]
         out: StyleAndTextTuples = []
         for i, row in enumerate(self.result.rows):
             style = "class:selected" if i == self.selected else ""
             marker = "▶" if i == self.selected else " "
-            out.append((style, f"{marker}{row.rank:2d} {row.confidence:.2f} {row.entry_id:<22} {row.question}\n"))
+            out.append((style, f"{marker}{row.rank:2d} {row.confidence:.2f} {row.entry_id:<22} {inert(row.question)}\n"))
         return out
 
     def _entry_fragments(self) -> StyleAndTextTuples:
-        return [("", entry_text(self.viewing))] if self.viewing else []
+        return [("", inert(entry_text(self.viewing)))] if self.viewing else []
 
     def _status(self) -> StyleAndTextTuples:
-        return [("class:status", _HELP_ENTRY if self.viewing else _HELP_LIST)]
+        return [("class:status", self.words["lookup_keys_entry" if self.viewing else "lookup_keys_list"])]
 
     def screen_text(self) -> str:
         """What the main area shows now, as plain text (for tests and debugging)."""

@@ -146,6 +146,26 @@ def analyze(text: str) -> Analysis:
     return Analysis(tuple(terms), tuple(readings), tuple(topic))
 
 
+@dataclass(frozen=True)
+class Word:
+    """One word as MeCab cut it, for rules that read the grammar (which particle follows which noun)."""
+
+    surface: str
+    lemma: str  # as :class:`Analysis` spells terms: unidic's lemma without its gloss; Latin words as written
+    reading: str  # the lemma's reading in hiragana
+    pos: tuple[str, ...]  # unidic's part of speech, most general first (名詞, 普通名詞, サ変可能)
+
+
+@lru_cache(maxsize=_CACHED_TEXTS)
+def words(text: str) -> tuple[Word, ...]:
+    """Every word of ``text`` in order, particles and endings included; never raises on odd input."""
+    found = []
+    for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
+        term = surface if surface.isascii() else lemma.split("-", 1)[0] or surface
+        found.append(Word(surface, term, katakana_to_hiragana(reading) if reading else term, tuple(pos.split("-"))))
+    return tuple(found)
+
+
 def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool]:
     """:func:`_term`, after the cheap check that the word may be a term at all, and whether it is a topic term."""
     # Only content words and negating auxiliaries (a part of speech in _KEPT_POS) can be.

@@ -188,18 +188,16 @@ class Api:
         return JSONResponse({"ok": True})
 
     async def _record_turn(self, message: str, card_digits: int, reply: Reply, product: str | None) -> None:
-        """Record a routed chat turn, ``message`` masked; never raises.
+        """Record a routed chat turn; never raises.
 
-        Masked here, only when recording (it was a screening of every turn for nothing when
-        analytics are off), with the state's pending card digits: the second half of a split
-        card number too.  The recorder masks once more what it stores.
+        The recorder masks the message, with the state's pending card digits (the second
+        half of a split card number too), and only when recording.
         """
         if self.recorder is None or reply.decision not in _RECORDED_DECISIONS:
             return
-        masked = mask_personal_data(message, card_digits)
         write = partial(
-            self.recorder.record_turn, CHANNEL, masked, reply.intent, reply.confidence,
-            reply.decision == "fallback", reply.decision == "clarify", product, _now(),
+            self.recorder.record_turn, CHANNEL, message, reply.intent, reply.confidence,
+            reply.decision == "fallback", reply.decision == "clarify", product, _now(), card_digits,
         )
         # SQLite writes block: off the event loop, like step().
         await run_in_threadpool(_record_safely, self.recorder, write)

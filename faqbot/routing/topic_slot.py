@@ -1,0 +1,115 @@
+"""The topic slot: refuse a message whose key knowledge-base term is about a thing the knowledge base never names.
+
+A near-domain off-topic message shares the whole frame of a knowledge-base
+question except its salient noun: 「パスポートの更新はどこでできますか」 has the
+frame of 「…の更新はどこで」 and only パスポート is new.  The unknown-content
+veto (:mod:`faqbot.routing.novelty`) weighs the whole message, and there
+パスポート is 38 % of the weight — as much as a customer's own context (「息子の」,
+「先月」) in an in-scope paraphrase, so no share threshold separates them.
+
+What separates them is *where* the unknown word sits.  An action noun the
+knowledge base uses (更新, 変更, 解約: unidic's サ変可能 nouns) names what is done
+and its argument names what it is done to: 「Xの更新」, 「Xを変更」.  When X is a
+noun the knowledge base never uses, the action is done to something else — the
+message is about another topic.  An unknown word elsewhere (「先月」 is an
+adverbial noun; 「スマホから」 is not the argument) does not change the topic.  One
+kind of argument does not either: a person (「息子の更新」 is the son's renewal), so
+nouns naming people and groups (``routing/data/context_nouns.yaml``) are never
+read as a topic.  MeCab's parts of speech and the particle after the noun give
+the slot; no parser, no fitted constant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+from faqbot.text.analysis import Word
+
+_CONTEXT_NOUNS = "context_nouns.yaml"
+# The particles that mark an action noun's argument: 「Xの更新」 (nominal), 「Xを更新」 (object).
+SLOT_PARTICLES = frozenset({"の", "を"})
+# unidic's nouns that can name a thing (common and proper nouns), and the subclass that is
+# adverbial (先月, 今日, 前回): a time, not a topic.
+_THING_NOUNS = frozenset({"普通名詞", "固有名詞"})
+_ADVERBIAL = "副詞可能"
+# unidic's mark of a noun that names an action (更新する, 変更する): one that takes an argument.
+_ACTION = "サ変可能"
+# unidic's verbs; 動詞-一般 are full verbs (払う, 延ばす), 動詞-非自立可能 serve grammar (出来る, 為る).
+_VERB = "動詞"
+
+
+@dataclass(frozen=True)
+class SlotFinding:
+    """An unknown noun in the argument of a known action noun: 「パスポート」「の」「更新」."""
+
+    noun: str
+    particle: str
+    action: str
+
+
+@cache
+def context_nouns() -> frozenset[str]:
+    """The shipped nouns that name people and groups (see the module docstring)."""
+    text = resources.files("faqbot.routing").joinpath("data", _CONTEXT_NOUNS).read_text(encoding="utf-8")
+    return frozenset(str(n) for n in yaml.safe_load(text)["nouns"])
+
+
+def unknown_argument(
+    words: Sequence[Word], knows: Callable[[str, str], bool], weight: Callable[[str, str], float]
+) -> SlotFinding | None:
+    """The first noun the knowledge base never uses that is the argument of an action noun it uses, if any.
+
+    ``words``: the message as :func:`faqbot.text.analysis.words` cuts it (product names
+    masked); ``knows(lemma, reading)``: does the knowledge base use the word; ``weight``: its
+    salience (the veto's rarity weight).  The unknown argument — with the nouns it is
+    compounded with (「運転免許」) — must also outweigh the message's other known nouns and
+    verbs: a message that says more in the knowledge base's words (「iPadの契約期限を自動で
+    延ばすサービス」) is anchored there, whatever device it names.  Pronouns, adverbs and
+    auxiliary-like verbs (「どこで」「できますか」) are phrasing, not topics: they do not count.
+    """
+    people = context_nouns()
+    for i in range(len(words) - 2):
+        noun, particle, action = words[i : i + 3]
+        if not (_is_thing(noun) and particle.surface in SLOT_PARTICLES and particle.pos[:2] == ("助詞", "格助詞")):
+            continue
+        if not _is_action(action) or noun.lemma in people:
+            continue
+        if not knows(action.lemma, action.reading) or knows(noun.lemma, noun.reading):
+            continue
+        start = i
+        while start > 0 and _is_noun(words[start - 1]):
+            start -= 1
+        topic = sum(weight(w.lemma, w.reading) for w in words[start : i + 1] if not knows(w.lemma, w.reading))
+        anchor = sum(
+            weight(w.lemma, w.reading)
+            for j, w in enumerate(words)
+            if (j < start or j > i + 2) and _is_anchor(w) and knows(w.lemma, w.reading)
+        )
+        if topic > anchor:
+            return SlotFinding(noun.lemma, particle.surface, action.lemma)
+    return None
+
+
+def _is_anchor(word: Word) -> bool:
+    """A word that can tie a message to the knowledge base: a noun, or a verb that is not auxiliary-like."""
+    return _is_noun(word) or word.pos[:2] == (_VERB, "一般")
+
+
+def _is_noun(word: Word) -> bool:
+    """A noun that can name a thing or an action (not a time, a number or a pronoun)."""
+    return _is_thing(word) or _is_action(word)
+
+
+def _is_thing(word: Word) -> bool:
+    """A common or proper noun that is not adverbial (a time)."""
+    return word.pos[0] == "名詞" and word.pos[1:2] != () and word.pos[1] in _THING_NOUNS and _ADVERBIAL not in word.pos[2:3]
+
+
+def _is_action(word: Word) -> bool:
+    """A noun that names an action (unidic's サ変可能: 更新, 変更, キャンセル)."""
+    return word.pos[:1] == ("名詞",) and _ACTION in word.pos[2:3]
