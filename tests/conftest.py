@@ -1,12 +1,18 @@
 """Shared fixtures: the shipped knowledge base loaded once, and broken copies of it.
 
-Loading and indexing the shipped KB costs about a second, so it is done once
-per session; tests that need a broken knowledge base copy the shipped folder
-into ``tmp_path`` with :func:`make_kb` and change one file.
+Building the shipped knowledge base's engine costs several seconds (calibration
+routes every example), so it is done once per session (:func:`engine`), and every
+test process shares one engine cache folder (:func:`_session_engine_cache`) so that
+``load_engine()``, the CLI and the ``faqbot serve`` subprocesses find the shipped
+engine built once.  Tests that need a broken knowledge base copy a folder into
+``tmp_path`` with :func:`make_kb` and change one file; a test that only needs *a*
+knowledge base (cache mechanics, reloads) copies ``tests/fixtures/kb_min``, which
+builds in a fraction of a second.  The rules are in docs/testing.md.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
@@ -54,6 +60,38 @@ def make_kb(tmp_path: Path, overrides: Mapping[str, Override] | None = None, sou
     return root
 
 
+# A second entries file for kb_min: what tests of building need beyond it (an edit to one file
+# of several, the shipped KB's ``about`` entry and its first question), at a fraction of the cost.
+ABOUT_FILE = """\
+category: あんしん自動更新について
+entries:
+  - id: about
+    question: あんしん自動更新とは何ですか？
+    alternates:
+      - あんしん自動更新ってなに？
+      - 自動更新サービスの仕組みを教えてください
+      - What is auto renewal?
+    answer: |
+      {{ service.name }}とは、ライセンス契約が切れる前に自動で契約期限を延長するサービスです。
+    related: [cancel]
+"""
+
+
+def make_small_kb(tmp_path: Path) -> Path:
+    """``tests/fixtures/kb_min`` plus ``faq/about.yaml`` (:data:`ABOUT_FILE`) in ``tmp_path/kb``: two entries files.
+
+    For tests of building, caching and reloading, whose point is how a build reacts to files
+    and edits, not what the shipped knowledge base answers; it builds in well under a second
+    where the shipped one takes several.
+    """
+    root = make_kb(tmp_path, {"faq/about.yaml": ABOUT_FILE}, source=KB_MIN)
+    # Dated like the copied files (copytree keeps their times): the whole folder is settled, as a
+    # copy of the shipped one is, for the cache's rule on recently modified files.
+    settled = (KB_MIN / "faq" / "basic.yaml").stat().st_mtime_ns
+    os.utime(root / "faq" / "about.yaml", ns=(settled, settled))
+    return root
+
+
 def replace_once(old: str, new: str) -> Callable[[str], str]:
     """An override that replaces the single occurrence of ``old`` (failing loudly if absent)."""
 
@@ -71,6 +109,23 @@ def line_number(path: Path, needle: str) -> int:
     if len(hits) != 1:
         raise AssertionError(f"{needle!r} is on lines {hits} of {path}, expected exactly one")
     return hits[0]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_engine_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One engine cache folder for the whole session, never the home folder's.
+
+    Every ``load_engine()`` of the session, in-process or in a subprocess that inherits the
+    environment, shares it: the shipped knowledge base is built once, then read from the file.
+    Tests of the cache itself point ``FAQBOT_CACHE_DIR`` at a folder of their own.
+    """
+    folder = tmp_path_factory.mktemp("engine-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("FAQBOT_CACHE_DIR", str(folder))
+    try:
+        yield folder
+    finally:
+        patch.undo()
 
 
 @pytest.fixture(scope="session")

@@ -132,6 +132,7 @@ class Load:
     """Clients sending chat turns in a loop until stopped; every failure is kept."""
 
     base: str
+    intent: str = "cancel-howto"  # what 解約したい must be answered with on the served knowledge base
     clients: int = 2
     sent: int = 0
     failures: list[str] = field(default_factory=list)
@@ -158,7 +159,7 @@ class Load:
             message = f"解約したい ({client}-{turn})"
             try:
                 status, data = request(self.base + "/api/v1/chat", {"message": message})
-                ok = status == 200 and data["reply"]["intent"] == "cancel-howto"
+                ok = status == 200 and data["reply"]["intent"] == self.intent
                 problem = "" if ok else f"{status} {data}"
             except (OSError, ValueError, KeyError) as exc:
                 problem = repr(exc)

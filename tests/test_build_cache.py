@@ -17,6 +17,7 @@ from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.text.analysis import Analysis
+from tests.conftest import make_small_kb
 
 _DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev.jsonl"
 
@@ -26,6 +27,19 @@ def kb_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("FAQBOT_CACHE", raising=False)
     return Path(shutil.copytree(SHIPPED_KB, tmp_path / "kb"))
+
+
+@pytest.fixture()
+def small_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small knowledge base (kb_min plus the ``about`` entry, two entries files) with a cache of its own.
+
+    For the tests of what a rebuild reuses: which texts are analysed and which files parsed
+    again depends on what was edited, not on how many entries there are, and this one builds
+    in a fraction of a second where the shipped one takes several.
+    """
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("FAQBOT_CACHE", raising=False)
+    return make_small_kb(tmp_path)
 
 
 def _edit(kb: Path) -> None:
@@ -53,28 +67,28 @@ def test_a_rebuild_after_an_edit_routes_like_a_fresh_build(kb_copy: Path) -> Non
         assert incremental.router.route(query) == fresh.router.route(query), query
 
 
-def test_only_the_edited_texts_are_analysed_again(kb_copy: Path) -> None:
-    engine_cache.load_engine(kb_copy)
-    (path,) = _memo_files(kb_copy)
-    _edit(kb_copy)
+def test_only_the_edited_texts_are_analysed_again(small_copy: Path) -> None:
+    engine_cache.load_engine(small_copy)
+    (path,) = _memo_files(small_copy)
+    _edit(small_copy)
     memo = build_cache.load_memo(path)
-    Engine.build(load_knowledge_base(kb_copy), memo)
+    Engine.build(load_knowledge_base(small_copy), memo)
     # The new question: its analysis, reading, surface and normalised reading.
     # Everything else (and wordfreq's rarity table) came from the cache.
     assert memo.computed == 4
     assert memo.changed
 
 
-def test_only_the_edited_file_is_parsed_again(kb_copy: Path) -> None:
-    engine_cache.load_engine(kb_copy)
-    (path,) = (kb_copy.parent / "cache").glob("files-*.pickle")
-    _edit(kb_copy)
+def test_only_the_edited_file_is_parsed_again(small_copy: Path) -> None:
+    engine_cache.load_engine(small_copy)
+    (path,) = (small_copy.parent / "cache").glob("files-*.pickle")
+    _edit(small_copy)
     parsed = build_cache.load_parsed(path)
-    incremental = load_knowledge_base(kb_copy, parsed)
+    incremental = load_knowledge_base(small_copy, parsed)
     assert parsed.parsed == 1  # faq/about.yaml; every other entries file came from the cache
-    assert incremental == load_knowledge_base(kb_copy)
+    assert incremental == load_knowledge_base(small_copy)
     again = build_cache.load_parsed(path)
-    load_knowledge_base(kb_copy, again)
+    load_knowledge_base(small_copy, again)
     # The store was written before the edit: the edited file is new to it, the old version unused.
     assert again.parsed == 1 and again.changed
 
@@ -92,13 +106,13 @@ def test_a_file_with_problems_is_never_remembered(kb_copy: Path) -> None:
     assert any(p.path == "faq/about.yaml" and p.line > 0 for p in caught.value.problems)
 
 
-def test_the_cache_keeps_exactly_the_texts_of_the_last_build(kb_copy: Path) -> None:
-    engine_cache.load_engine(kb_copy)
-    _edit(kb_copy)
-    engine_cache.load_engine(kb_copy)
-    (path,) = _memo_files(kb_copy)
+def test_the_cache_keeps_exactly_the_texts_of_the_last_build(small_copy: Path) -> None:
+    engine_cache.load_engine(small_copy)
+    _edit(small_copy)
+    engine_cache.load_engine(small_copy)
+    (path,) = _memo_files(small_copy)
     memo = build_cache.load_memo(path)
-    Engine.build(load_knowledge_base(kb_copy), memo)
+    Engine.build(load_knowledge_base(small_copy), memo)
     assert memo.computed == 0
     # Nothing new, nothing gone: the file held exactly the edited KB's texts, no stale ones.
     assert not memo.changed
@@ -112,15 +126,15 @@ def test_an_unreadable_cache_is_ignored(tmp_path: Path) -> None:
     assert memo.computed == 1
 
 
-def test_a_broken_edit_still_reports_file_and_line(kb_copy: Path) -> None:
-    engine_cache.load_engine(kb_copy)  # the per-text cache exists
-    path = kb_copy / "faq" / "about.yaml"
+def test_a_broken_edit_still_reports_file_and_line(small_copy: Path) -> None:
+    engine_cache.load_engine(small_copy)  # the per-text cache exists
+    path = small_copy / "faq" / "about.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     number = next(i for i, line in enumerate(lines) if "question: あんしん自動更新とは何ですか？" in line)
     lines[number] = lines[number].replace("question:", "question: [", 1)  # an unclosed flow sequence
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(KnowledgeBaseError) as caught:
-        engine_cache.load_engine(kb_copy)
+        engine_cache.load_engine(small_copy)
     problems = [p for p in caught.value.problems if p.path.endswith("about.yaml")]
     assert problems, caught.value.problems
     assert all(p.line >= number + 1 for p in problems)

@@ -21,7 +21,7 @@ from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import Choice, Link, Reply
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import SHIPPED_KB
 from faqbot.terminal.chat import (
     Conversation,
     SuffixCompleter,
@@ -35,11 +35,6 @@ from faqbot.terminal.chat import (
 
 TODAY = date(2026, 11, 26)
 FAQBOT = Path(sys.executable).parent / "faqbot"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.build(load_knowledge_base(None))
 
 
 # --- history and completion ---------------------------------------------------
@@ -184,10 +179,10 @@ def test_run_piped_prints_one_reply_block_per_message(engine: Engine) -> None:
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
+    # The session's engine cache (tests/conftest.py) comes along: the shipped engine is not rebuilt.
     env = dict(os.environ)
     env.update(
         FAQBOT_HISTORY=str(tmp_path / "history"),
-        FAQBOT_CACHE_DIR=str(tmp_path / "cache"),
         PYTHONIOENCODING="utf-8",
         FAQBOT_ANALYTICS="off",  # end-to-end runs must not add to the maintainers' analytics
     )

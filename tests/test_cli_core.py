@@ -28,15 +28,6 @@ BILLING_KEYS = {"product", "plan", "expiry", "billing_date", "notice_date", "app
 ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _private_engine_cache(tmp_path_factory: pytest.TempPathFactory):
-    """Keep the CLI's on-disk engine cache out of the home folder (subprocesses inherit it)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("FAQBOT_CACHE_DIR", str(tmp_path_factory.mktemp("engine-cache")))
-    yield
-    patch.undo()
-
-
 def run(*args: str, input: str | None = None):
     return CliRunner().invoke(main, list(args), input=input)
 

@@ -25,7 +25,6 @@ import yaml
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, Reply, initial_state, render_reply_text, step
-from faqbot.kb.loader import load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 CONVERSATIONS = sorted((Path(__file__).parent / "conversations").glob("*.yaml"))
@@ -34,11 +33,6 @@ _TURN_KEYS = {
     "handoff", "summary_contains", "summary_not_contains", "lang", "reply_lang", "in_order",
 }
 _CHOICE_REF = re.compile(r"\{choice:(.+)\}")
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.build(load_knowledge_base(None))
 
 
 def _load(path: Path) -> dict[str, Any]:

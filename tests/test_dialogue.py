@@ -34,11 +34,6 @@ from tests.conftest import make_kb, replace_once
 TODAY = date(2026, 11, 26)
 
 
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.build(load_knowledge_base(None))
-
-
 def _play(engine: Engine, *messages: str) -> tuple[Reply, DialogueState]:
     state = initial_state()
     reply: Reply | None = None

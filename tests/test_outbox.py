@@ -32,6 +32,16 @@ def test_claimed_deliveries_are_not_claimed_twice(tmp_path: Path) -> None:
     assert [d.key for d in outbox.claim_due(now=270.0, lease=60.0)] == [KEY]
 
 
+def test_a_held_delivery_is_not_claimed_while_its_sender_attempts_it(tmp_path: Path) -> None:
+    # The request that adds a delivery attempts it at once; a background worker that claimed it
+    # meanwhile sent the desk a second copy (the widget test of a desk answering 500 first saw
+    # three arrivals when the worker's look fell inside the request's backoff).
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.add(KEY, "{}", now=100.0, hold=4.0)
+    assert outbox.claim_due(now=103.9, lease=60.0) == []
+    assert [d.key for d in outbox.claim_due(now=104.0, lease=60.0)] == [KEY]  # its sender died: retried
+
+
 def test_adding_a_key_twice_keeps_the_first(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     outbox.add(KEY, '{"first": 1}', now=100.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +11,13 @@ import pytest
 from faqbot.answers import engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.char_channel import CharChannel
 from faqbot.routing.ngram_extract import key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
 from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
 from faqbot.text.normalize import normalize
+from tests.conftest import make_small_kb
 
 DOCS = ["解約したい", "請求日はいつ", "くれじつとかどを変更したい", "解約の方法", "", "x", "\x00x", "解約したい"]
 QUERIES = ["解約", "請求日を変更", "くれじっと", "x", "\x00x", "まったく別の話"]
@@ -77,7 +77,8 @@ def test_a_channel_from_segments_scores_as_a_whole_one() -> None:
 def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("FAQBOT_CACHE", raising=False)
-    kb_dir = Path(shutil.copytree(SHIPPED_KB, tmp_path / "kb"))
+    # Two entries files are enough to show that only the edited one's segments are extracted again.
+    kb_dir = make_small_kb(tmp_path)
     engine_cache.load_engine(kb_dir)
     (folder,) = (tmp_path / "cache").glob("segments-*")
     before = {p.name for p in folder.iterdir()}

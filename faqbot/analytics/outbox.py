@@ -89,12 +89,16 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def add(self, key: str, body: str, now: float) -> Delivery:
-        """Keep a new delivery (due at once); an existing ``key`` is returned unchanged (idempotent)."""
+    def add(self, key: str, body: str, now: float, hold: float = 0.0) -> Delivery:
+        """Keep a new delivery, due ``hold`` seconds from ``now``; an existing ``key`` is returned unchanged (idempotent).
+
+        ``hold`` is the time the caller takes to attempt it itself: until then no background
+        worker claims it, so the desk is not sent a delivery twice at once.
+        """
         with self._connect(create=True) as db:
             db.execute(
                 f"INSERT OR IGNORE INTO handoff_outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, 0, ?, '')",
-                (key, body, now, STATUS_PENDING, now),
+                (key, body, now, STATUS_PENDING, now + hold),
             )
         found = self.get(key)
         if found is None:  # just written: only a vanished file gets here

@@ -193,7 +193,10 @@ class HandoffDesk:
         if self.outbox is None:
             return None
         try:
-            return await anyio.to_thread.run_sync(self.outbox.add, key, payload, self.clock())
+            # Held for the request's own attempts: the background worker looking at the outbox
+            # meanwhile must not send the same conversation a second time at once.
+            hold = self.config.request_timeout
+            return await anyio.to_thread.run_sync(self.outbox.add, key, payload, self.clock(), hold)
         except OutboxError as exc:
             log.error("handoff outbox: %s", exc)
             return None
