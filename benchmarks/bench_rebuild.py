@@ -11,7 +11,8 @@ e.g. ``main``), in alternating order, one run prints:
 * **warm**: ``faqbot ask`` again, nothing changed (the engine cache hits);
 * **edit_other_file**: ``faqbot ask`` after a question of another generated file (the first
   one) was changed too;
-* peak RSS of each (the largest process: ``wait4``'s ``ru_maxrss``);
+* peak RSS of each (the largest process: ``wait4``'s ``ru_maxrss``), and its CPU seconds
+  (user + system, with the child processes it waited for);
 * two peers measured in the same run: ``load_knowledge_base`` alone (a floor
   every rebuild pays today) and rank_bm25's ``BM25Okapi`` built over the
   character bigrams of the same stored questions (a textbook index of the same
@@ -52,11 +53,16 @@ _QUESTION = re.compile(r'(question: ")([^"]*)(")')
 
 @dataclass(frozen=True)
 class Run:
-    """One process: wall time in seconds, peak RSS in MiB, and the load average before it."""
+    """One process: wall time in seconds, peak RSS in MiB, the load average before it, and CPU seconds.
+
+    ``cpu``: user + system time of the process and the child processes it waited for
+    (the kana-reading and analysing children): what the build cost, whatever the load.
+    """
 
     seconds: float
     rss_mib: float
     load: float
+    cpu: float = 0.0
 
 
 def run(code_dir: Path, args: list[str], cache: Path) -> Run:
@@ -73,7 +79,7 @@ def run(code_dir: Path, args: list[str], cache: Path) -> Run:
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"{args} failed in {code_dir}: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return Run(seconds, usage.ru_maxrss / 1024, load)
+    return Run(seconds, usage.ru_maxrss / 1024, load, usage.ru_utime + usage.ru_stime)
 
 
 def ask(code_dir: Path, kb: Path, cache: Path, question: str) -> Run:
@@ -168,6 +174,7 @@ def main() -> None:
                         "s": round(statistics.median(r.seconds for r in runs), 2),
                         "rss_mib": round(max(r.rss_mib for r in runs)),
                         "load": round(statistics.median(r.load for r in runs), 2),
+                        "cpu_s": round(statistics.median(r.cpu for r in runs), 2),
                     }
                     for kind, runs in kinds.items()
                 }

@@ -5,8 +5,9 @@ e.g. ``main``), on its own copy of a generated knowledge base (``kbgen.py``: the
 shipped KB plus N entries) and its own cache folder: one cold build, then per
 round one edit (the first question of the last generated file changed to a
 never-written text) and ``load_engine`` with each stage wrapped in a timer (no
-profiler overhead).  Checkouts alternate A/B, then B/A.  Prints each stage's
-median over the rounds (seconds; 0 for a stage a checkout lacks), each checkout's total, and the load average
+profiler overhead).  Checkouts alternate A/B, then B/A.  Prints the cold build's
+stage seconds (one build each, the load average before it), then each edit stage's
+median over the rounds (``--rounds 0``: the cold build only) (seconds; 0 for a stage a checkout lacks), each checkout's total, and the load average
 before each measurement; then the largest RSS (MiB) seen during each stage, of the
 edits (largest over the rounds) and of the cold build — what the process held when the
 stage ran, its own allocations on top; "child processes" is the kana-reading child.
@@ -57,7 +58,7 @@ def sample():
         time.sleep(0.003)
 threading.Thread(target=sample, daemon=True).start()
 def timed(module, name, label=None):
-    function = getattr(module, name, None)
+    function = getattr(module, name, None) if module is not None else None
     if function is None:
         return  # a stage this checkout does not have
     label = label or name
@@ -78,8 +79,17 @@ start = time.perf_counter()
 import faqbot.answers.engine_cache as ec, faqbot.routing.router as r, faqbot.routing.char_channel as cc
 timings["imports"] = time.perf_counter() - start
 peaks["imports"] = rss()
-for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", "store_memo", "_store"):
+for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", "store_memo", "_store",
+             "_content_hash", "kb_content_hash", "_code_hash", "_read"):
     timed(ec, name)
+import faqbot.answers.answering as an, faqbot.text.memo as tm
+timed(an.Engine, "build", "Engine.build (the router and more)")
+timed(r._BuildAnalyser, "analyses")
+timed(r._BuildAnalyser, "start", "analyses: start the child")
+timed(getattr(tm, "PendingMemoAnalyses", None), "finish", "analyses: share the rest (two cores)")
+timed(tm.TextMemo, "start_readings", "readings: start the child")
+timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
+timed(r, "rarities")
 for name in ("fit_for_knowledge_base", "CharChannel", "LexicalIndex", "fit_lexical_weight", "fit_calibration"):
     timed(r, name)
 timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
@@ -134,9 +144,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="edit-stages-") as tmp:
         work = Path(tmp)
         cold: dict[str, list[dict[str, float]]] = {}
+        cold_seconds: dict[str, list[dict[str, float]]] = {}
+        cold_loads: dict[str, float] = {}
         for label, code in checkouts:
             generate_kb(work / f"kb-{label}", args.entries, 7)
-            cold[label] = [stages(code, work / f"kb-{label}", work / f"cache-{label}")["rss_mib"]]  # the cold build
+            load = os.getloadavg()[0]
+            found = stages(code, work / f"kb-{label}", work / f"cache-{label}")  # the cold build
+            cold[label] = [found["rss_mib"]]
+            cold_seconds[label] = [found["seconds"]]
+            cold_loads[label] = load
         runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in checkouts}
         rss: dict[str, list[dict[str, float]]] = {label: [] for label, _ in checkouts}
         loads: dict[str, list[float]] = {label: [] for label, _ in checkouts}
@@ -147,9 +163,12 @@ def main() -> None:
                 found = stages(code, work / f"kb-{label}", work / f"cache-{label}")
                 runs[label].append(found["seconds"])
                 rss[label].append(found["rss_mib"])
-    table("stage (median s)", runs, statistics.median)
-    print(f"{'load average before (median)':34s}" + "".join(f"{statistics.median(loads[label]):10.2f}" for label in runs))
-    table("edit: peak RSS in stage (max MiB)", rss, max)
+    table("cold build: stage (s)", cold_seconds, statistics.median)
+    print(f"{'load average before':34s}" + "".join(f"{cold_loads[label]:10.2f}" for label in cold_loads))
+    if args.rounds:
+        table("edit: stage (median s)", runs, statistics.median)
+        print(f"{'load average before (median)':34s}" + "".join(f"{statistics.median(loads[label]):10.2f}" for label in runs))
+        table("edit: peak RSS in stage (max MiB)", rss, max)
     table("cold build: peak RSS in stage", cold, max)
 
 

@@ -31,7 +31,7 @@ from rapidfuzz import fuzz, process
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.routing.segments import SegmentStore, entry_starts
-from faqbot.text.memo import TextMemo
+from faqbot.text.memo import NORMALIZED, TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
 from faqbot.text.readings import readings_isolated
@@ -120,7 +120,7 @@ class CharChannel:
         read = readings() if readings is not None else readings_isolated(texts)
         if len(read) != len(texts):
             raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
-        self._reading_index = indexer.texts(memo.mapped("normalize", read, normalize))
+        self._reading_index = indexer.texts(memo.mapped(NORMALIZED, read, normalize))
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     def __getstate__(self) -> dict[str, object]:

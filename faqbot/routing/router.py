@@ -43,8 +43,8 @@ from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument
 from faqbot.routing.training import DEFAULT_WEIGHT
-from faqbot.text.analysis import Analysis, analyze, prepare, words
-from faqbot.text.memo import TextMemo
+from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare, words
+from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
 
 DECISION_ANSWER = "answer"
@@ -129,21 +129,35 @@ class Router:
         self.kb = kb
         self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
-        self._products = re.compile("|".join(map(re.escape, words))) if words else None
+        self._products = mask_pattern(words)
         # The kana readings (pykakasi, slow) are read in a child process while this process
-        # analyses every text with MeCab and fits the veto; the character channel collects them.
+        # and the analysing child work; the character channel collects them.
         pending = memo.start_readings(stored_texts(kb))
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
-        question_analyses = analyser.analyses([q for e in entries for q in e.questions])  # the veto's too
-        question_terms = [a.topic_terms for a in question_analyses]
-        answers = analyser.topic_terms([_TEMPLATE_TAG.sub(" ", e.answer) for e in entries])
-        pages = analyser.topic_terms([" ".join(_titles(e)) for e in entries])
+        questions = [q for e in entries for q in e.questions]
+        answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
+        page_texts = [" ".join(_titles(e)) for e in entries]
+        # A child process starts on the new texts' analyses (a cold build) while this one builds
+        # the character channel, then they share what is left (faqbot.text.parallel).
+        analysing = analyser.start([*questions, *answer_texts, *page_texts])
         if memo.rarity is None:
             memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
+
+        def readings() -> list[str]:
+            analysing.work_while(lambda: not pending.ready())  # analyse rather than wait for the readings
+            return pending.result()
+
+        # Without a child (an edit), after the veto as before: the reading child has time to finish.
+        char = CharChannel(kb, readings, memo, segments) if analysing.in_parallel else None
+        analysing.finish()
+        question_analyses = analyser.analyses(questions)  # the veto's too
+        question_terms = [a.topic_terms for a in question_analyses]
+        answers = analyser.topic_terms(answer_texts)
+        pages = analyser.topic_terms(page_texts)
         self.novelty = fits.veto(analyser.analyses, _TEMPLATE_TAG, memo.rarity, question_analyses)
-        self.char_channel = CharChannel(kb, pending.result, memo, segments)
+        self.char_channel = char if char is not None else CharChannel(kb, readings, memo, segments)
         self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
@@ -166,10 +180,7 @@ class Router:
 
     def _masked(self, text: str) -> str:
         """The text as the analyser reads it, product names masked (they are entities, not intents)."""
-        prepared = prepare(text)
-        if self._products is not None:
-            prepared = self._products.sub(" ", prepared)
-        return prepared
+        return masked(text, self._products)
 
     def analyze(self, text: str) -> Analysis:
         """The text's analysis with product names masked, as the router reads it."""
@@ -350,10 +361,15 @@ class _BuildAnalyser:
         self._memo = memo
         self._masked = masked
         self._kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
+        self._words = product_words
 
     def analyses(self, texts: list[str]) -> list[Analysis]:
         """The analysis of each text, in order."""
         return self._memo.analyses(self._kind, texts, self._masked)
+
+    def start(self, texts: list[str]) -> PendingMemoAnalyses:
+        """Start analysing the texts not yet known (on two cores when many); ``finish()`` collects them."""
+        return self._memo.start_analyses(self._kind, texts, self._words)
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""

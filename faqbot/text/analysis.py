@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -103,6 +104,17 @@ def prepare(text: str) -> str:
     # MeCab reads UTF-8: a lone surrogate (a JSON "\\ud800" escape decodes to one) cannot be encoded.
     folded = LONE_SURROGATE.sub(" ", folded)
     return _CONTRACTED_NOT.sub(" not", folded.replace("\u2019", "'"))
+
+
+def mask_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """The pattern that masks ``words`` (prepared product names; the first alternative that matches wins), or None."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def masked(text: str, pattern: re.Pattern[str] | None) -> str:
+    """The text as the router's analyser reads it: :func:`prepare`, then ``pattern``'s matches blanked out."""
+    prepared = prepare(text)
+    return pattern.sub(" ", prepared) if pattern is not None else prepared
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)

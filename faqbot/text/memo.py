@@ -32,10 +32,13 @@ import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.packed import DigestIndex, PackedStrings, digests
+from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
 from faqbot.text.readings import PendingReadings
 
 # The kind under which kana readings are remembered.
 READING = "reading"
+# The kind under which normalised readings are remembered (filed by reading).
+NORMALIZED = "normalize"
 # Rows decoded at once (bounds the Python integers alive while decoding analyses).
 _DECODE_BATCH = 8192
 _NO_KEYS = np.zeros((0, 2), dtype=np.uint64)
@@ -132,7 +135,20 @@ class TextMemo:
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
         self.computed += len(missing)
         earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
-        return PendingMemoReadings(new, list(texts), rows, earlier, missing)
+        return PendingMemoReadings(self, list(texts), rows, earlier, missing)
+
+    def found_elsewhere(self, kind: str, texts: Sequence[str], results: Sequence[str]) -> None:
+        """Remember ``results`` (what :meth:`mapped` under ``kind`` would give) of the texts not yet known.
+
+        For results a child process computed alongside other work (the reading child
+        normalises the readings it makes), so that :meth:`mapped` finds them.  They are not
+        counted in :attr:`computed`: the texts they came from were (the memo has changed).
+        """
+        use, new = self._table(kind)
+        rows = use.find(texts)
+        for text, result, row in zip(texts, results, rows.tolist(), strict=True):
+            if row < 0 and text not in new:
+                new[text] = result
 
     def analyses(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[Analysis]:
         """The :func:`~faqbot.text.analysis.analyze` of each text's ``prepare``, remembered under ``kind``.
@@ -146,6 +162,25 @@ class TextMemo:
             next(earlier) if row >= 0 else self._computed(new, text, lambda t: analyze(prepare(t)))
             for text, row in zip(texts, rows.tolist(), strict=True)
         ]
+
+    def start_analyses(self, kind: str, texts: Sequence[str], words: Sequence[str]) -> PendingMemoAnalyses:
+        """Start analysing the texts not yet known under ``kind``, ``words`` masked (on two cores when many).
+
+        What :meth:`analyses` computes when its ``prepare`` is ``masked(text, mask_pattern(words))``
+        (:mod:`faqbot.text.parallel`); collect with ``finish()``, after which :meth:`analyses`
+        and :meth:`topic_terms` find them computed.
+        """
+        use, new = self._analysis_use(kind)
+        stored = self._previous.analyses.get(kind)
+        if stored is not None and len(stored.keys) + PARALLEL_FROM > len(set(texts)):
+            # An earlier build stored about as many analyses as there are texts: an edit's few
+            # new texts are analysed when asked for, as before, rather than every text looked
+            # up twice (a digest each) to find them.
+            return PendingMemoAnalyses(new, [], PendingAnalyses([], words))
+        rows = use.find(texts)
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
+        self.computed += len(missing)
+        return PendingMemoAnalyses(new, missing, PendingAnalyses(missing, words))
 
     def topic_terms(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[tuple[str, ...]]:
         """The topic terms of each text's :meth:`analyses`; a remembered one is decoded alone.
@@ -316,20 +351,50 @@ def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
     return words if at == len(topic) else None
 
 
+class PendingMemoAnalyses:
+    """Analyses being computed for a memo (see :meth:`TextMemo.start_analyses`)."""
+
+    def __init__(self, new: dict[str, Analysis], missing: list[str], pending: PendingAnalyses) -> None:
+        self._new = new  # the memo's analyses of this kind computed by this build
+        self._missing = missing
+        self._pending = pending
+
+    @property
+    def in_parallel(self) -> bool:
+        """Is a child process analysing them (a cold build), so the caller can do other work meanwhile?"""
+        return self._pending.in_parallel
+
+    def work_while(self, busy: Callable[[], bool]) -> None:
+        """Analyse chunks here while ``busy()`` says the caller would otherwise wait (and chunks are left)."""
+        self._pending.work_while(busy)
+
+    def finish(self) -> None:
+        """Wait for (and share) the rest of the work; the memo then holds every analysis."""
+        self._new.update(zip(self._missing, self._pending.result(), strict=True))
+
+
 class PendingMemoReadings:
     """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
 
-    def __init__(self, new: dict[str, str], texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
-        self._new = new  # the memo's readings computed by this build
+    def __init__(self, memo: TextMemo, texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
+        self._memo = memo
+        self._new = memo._table(READING)[1]  # the memo's readings computed by this build
         self._texts = texts
         self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
         self._earlier = earlier
         self._missing = missing
         self._pending = PendingReadings(missing, build_size=len(texts))
 
+    def ready(self) -> bool:
+        """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""
+        return self._pending.ready()
+
     def result(self) -> list[str]:
         """The readings of every text, in order; the new ones are remembered."""
         new = self._new
-        new.update(zip(self._missing, self._pending.result(), strict=True))
+        read = self._pending.result()
+        new.update(zip(self._missing, read, strict=True))
+        if self._pending.normalized is not None:  # the child normalised them too
+            self._memo.found_elsewhere(NORMALIZED, read, self._pending.normalized)
         earlier = iter(self._earlier)
         return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]

@@ -20,12 +20,16 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import select
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, cast
+
+from faqbot.text.normalize import normalize
 
 # pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
 # used: answering a question from a cached engine needs it not.
@@ -99,17 +103,29 @@ class PendingReadings:
         """
         self._texts = list(texts)
         self._child: subprocess.Popen[bytes] | None = None
+        # The child also normalises each reading (:func:`~faqbot.text.normalize.normalize`, which
+        # the reading index applies to them): work taken off the building process.
+        self.normalized: list[str] | None = None
         size = len(self._texts) if build_size is None else build_size
         if self._texts and size >= ISOLATE_FROM:
-            # faqbot's own folder first, so the child reads with this very code.
+            # faqbot's own folder first, so the child reads with this very code (-P: and not a faqbot
+            # folder that happens to be in the working directory, which -c would put first).
             path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
-            self._child = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
-                [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                env={**os.environ, "PYTHONPATH": path},
-            )
-            # The child reads all of its input before it starts, so this write does not wait on it.
-            with cast(IO[bytes], self._child.stdin) as stdin:  # a pipe: stdin=PIPE
-                pickle.dump(self._texts, stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            # The texts go through a temporary file, not a pipe: writing 50,000 texts into a pipe
+            # waited (0.1-0.2 s) until the fresh interpreter had started and read them.
+            with tempfile.TemporaryFile() as source:
+                pickle.dump(self._texts, source, protocol=pickle.HIGHEST_PROTOCOL)
+                source.seek(0)
+                self._child = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
+                    [sys.executable, "-P", "-c", _CHILD], stdin=source, stdout=subprocess.PIPE,
+                    env={**os.environ, "PYTHONPATH": path},
+                )
+
+    def ready(self) -> bool:
+        """Would :meth:`result` return without waiting long?  (The child writes only once it has read everything.)"""
+        if self._child is None or self._child.stdout is None:
+            return True
+        return bool(select.select([self._child.stdout], [], [], 0)[0])
 
     def result(self) -> list[str]:
         """The readings, in the order of the texts (waits for the child when there is one)."""
@@ -119,14 +135,16 @@ class PendingReadings:
             out = stdout.read()
         if self._child.wait() != 0:
             raise RuntimeError(f"the kana-reading child process failed (exit status {self._child.returncode})")
-        found: list[str] = pickle.loads(out)  # noqa: S301 - our own child's answer
+        found: list[str]
+        found, self.normalized = pickle.loads(out)  # noqa: S301 - our own child's answer
         return found
 
 
 def _serve() -> None:
-    """The child's side of :class:`PendingReadings`: texts in on stdin, their readings out on stdout."""
+    """The child's side of :class:`PendingReadings`: texts in on stdin, their readings and those normalised out on stdout."""
     texts = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
-    pickle.dump(readings(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    read = readings(texts)
+    pickle.dump((read, [normalize(r) for r in read]), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 
