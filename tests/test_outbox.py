@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from faqbot.analytics.outbox import STATUS_GAVE_UP, Outbox, OutboxError, outbox_path, reference
+from faqbot.analytics.outbox import (
+    STATUS_DELIVERED,
+    STATUS_GAVE_UP,
+    STATUS_PENDING,
+    Outbox,
+    OutboxError,
+    outbox_path,
+    reference,
+)
 from faqbot.cli import main
 from faqbot.web.webhook import MAX_ATTEMPTS, next_retry
 from tests.test_analytics_report import record_fixture
@@ -46,7 +54,34 @@ def test_adding_a_key_twice_keeps_the_first(tmp_path: Path) -> None:
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     outbox.add(KEY, '{"first": 1}', now=100.0)
     again = outbox.add(KEY, '{"second": 2}', now=200.0)
-    assert (again.body, again.created) == ('{"first": 1}', 100.0)
+    assert (again.delivery.body, again.delivery.created) == ('{"first": 1}', 100.0)
+
+
+def test_a_repeat_is_sent_only_by_whoever_holds_the_delivery(tmp_path: Path) -> None:
+    # The widget re-sends a handoff (same key) while the first request is still attempting it:
+    # the repeat must not send the desk a second copy at the same time.
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    assert outbox.add(KEY, "{}", now=100.0, hold=4.0).ours
+    assert not outbox.add(KEY, "{}", now=102.0, hold=4.0).ours  # the first request holds it
+    assert outbox.claim_due(now=103.0, lease=60.0) == []
+    assert outbox.add(KEY, "{}", now=104.0, hold=4.0).ours  # its sender died: the repeat takes over
+    assert outbox.claim_due(now=107.0, lease=60.0) == []  # now held for the repeat
+
+
+def test_a_repeat_of_a_given_up_delivery_is_sent_again(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.add(KEY, "{}", now=100.0)
+    outbox.record_attempt(KEY, "HTTP 500", None)  # given up
+    kept = outbox.add(KEY, "{}", now=5_000.0, hold=4.0)
+    assert kept.ours and kept.delivery.status == STATUS_PENDING
+
+
+def test_a_delivered_handoff_is_never_ours_to_send_again(tmp_path: Path) -> None:
+    outbox = Outbox(tmp_path / "outbox.sqlite3")
+    outbox.add(KEY, "{}", now=100.0)
+    outbox.record_attempt(KEY, None, None)
+    kept = outbox.add(KEY, "{}", now=5_000.0)
+    assert not kept.ours and kept.delivery.status == STATUS_DELIVERED
 
 
 def test_an_unusable_outbox_is_one_clear_error(tmp_path: Path) -> None:

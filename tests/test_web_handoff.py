@@ -9,6 +9,7 @@ delivery stays in the outbox until the background retry brings it over.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,6 +113,17 @@ def test_a_repeat_of_a_delivered_handoff_is_not_sent_twice(engine: Engine, recei
     for _ in range(2):
         assert client.post("/api/v1/handoff", json={"key": KEY, "transcript": TRANSCRIPT}).json()["status"] == "delivered"
     assert len(receiver.arrivals) == 1
+
+
+def test_a_repeat_while_another_request_sends_it_is_queued_not_sent(
+    engine: Engine, receiver: Receiver, tmp_path: Path
+) -> None:
+    path = tmp_path / "outbox.sqlite3"
+    Outbox(path).add(KEY, '{"event": "handoff"}', now=time.time(), hold=60.0)  # the first request, still sending
+    client = desk_client(engine, receiver, path)
+    response = client.post("/api/v1/handoff", json={"key": KEY, "transcript": TRANSCRIPT})
+    assert response.json()["status"] == "queued"
+    assert receiver.arrivals == []
 
 
 def test_a_desk_that_never_answers_is_queued_then_retried_in_the_background(

@@ -66,6 +66,14 @@ class Delivery:
     last_error: str
 
 
+@dataclass(frozen=True)
+class Kept:
+    """What :meth:`Outbox.add` found or wrote, and whether the caller now holds it to send."""
+
+    delivery: Delivery
+    ours: bool  # False: delivered already, or held by another sender right now
+
+
 def reference(key: str) -> str:
     """The short reference a customer quotes to the desk: the key's first 8 letters and digits."""
     return key.replace("-", "").replace("_", "")[:8].upper()
@@ -89,21 +97,30 @@ class Outbox:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def add(self, key: str, body: str, now: float, hold: float = 0.0) -> Delivery:
-        """Keep a new delivery, due ``hold`` seconds from ``now``; an existing ``key`` is returned unchanged (idempotent).
+    def add(self, key: str, body: str, now: float, hold: float = 0.0) -> Kept:
+        """Keep a delivery, due ``hold`` seconds from ``now``; an existing ``key`` keeps its first body (idempotent).
 
         ``hold`` is the time the caller takes to attempt it itself: until then no background
-        worker claims it, so the desk is not sent a delivery twice at once.
+        worker claims it, so the desk is not sent a delivery twice at once.  A repeat of a
+        delivery the desk does not have and nobody holds (due now, or given up) is held for
+        this caller the same way;
+        one that another request or a worker holds is left alone, and :attr:`Kept.ours` is
+        False: the caller must not send it.
         """
-        with self._connect(create=True) as db:
-            db.execute(
+        with self._connect(create=True, immediate=True) as db:  # read and claim under one write lock
+            inserted = db.execute(
                 f"INSERT OR IGNORE INTO handoff_outbox ({_COLUMNS}) VALUES (?, ?, ?, ?, 0, ?, '')",
                 (key, body, now, STATUS_PENDING, now + hold),
-            )
-        found = self.get(key)
-        if found is None:  # just written: only a vanished file gets here
+            ).rowcount
+            taken = inserted or db.execute(
+                # A given-up delivery asked for again is pending again: the desk still does not have it.
+                "UPDATE handoff_outbox SET status = ?, next_attempt = ? WHERE key = ? AND status != ? AND next_attempt <= ?",
+                (STATUS_PENDING, now + hold, key, STATUS_DELIVERED, now),
+            ).rowcount
+            row = db.execute(f"SELECT {_COLUMNS} FROM handoff_outbox WHERE key = ?", (key,)).fetchone()
+        if row is None:  # just written: only a vanished file gets here
             raise OutboxError(f"The handoff outbox {self.path} lost delivery {key}; check the disk.")
-        return found
+        return Kept(Delivery(*row), ours=bool(taken))
 
     def get(self, key: str) -> Delivery | None:
         """The delivery with ``key``, or None."""

@@ -47,7 +47,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
-from faqbot.analytics.outbox import STATUS_DELIVERED, Delivery, Outbox, OutboxError, reference
+from faqbot.analytics.outbox import STATUS_DELIVERED, Kept, Outbox, OutboxError, reference
 from faqbot.dialogue import DialogueState, initial_state
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.text.privacy import mask_personal_data
@@ -133,9 +133,13 @@ class HandoffDesk:
         body = await read_json_object(request, self.config.max_body_bytes * 4)
         parsed = self._parse(body)
         payload = json.dumps(self._payload(parsed), ensure_ascii=False, separators=(",", ":"))
-        kept = await self._keep(parsed.key, payload)
+        found = await self._keep(parsed.key, payload)
+        kept = found.delivery if found is not None else None
         if kept is not None and kept.status == STATUS_DELIVERED:
             return self._answer("delivered", parsed.key)  # a repeat of one that arrived: not sent twice
+        if found is not None and not found.ours:
+            # A repeat while another request (or the background worker) is sending it: not sent twice.
+            return self._answer("queued", parsed.key)
         budget = max(0.5, self.config.request_timeout - _MARGIN)
         outcome = await self.webhook.deliver(parsed.key, payload if kept is None else kept.body, budget)
         if kept is not None:
@@ -188,7 +192,7 @@ class HandoffDesk:
     def _answer(self, status: str, key: str) -> JSONResponse:
         return JSONResponse({"status": status, "reference": reference(key), "desk": self._desk()})
 
-    async def _keep(self, key: str, payload: str) -> Delivery | None:
+    async def _keep(self, key: str, payload: str) -> Kept | None:
         """The outbox's record of this delivery (written first), or None when the outbox is unusable."""
         if self.outbox is None:
             return None
