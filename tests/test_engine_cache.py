@@ -155,3 +155,33 @@ def test_the_content_hash_is_remembered_only_for_settled_files(kb_copy: Path) ->
     engine = engine_cache.load_engine(kb_copy)
     assert engine.kb.entry("about").question == "自動更新って何？"
     assert len(list(cache.glob("content-*"))) == 1
+
+
+def test_a_changed_copy_is_built_with_the_earlier_builds_analyses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``faqbot learn``'s preview builds a changed copy: only the texts the change added are analysed again."""
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_small_kb(tmp_path)
+    engine_cache.load_engine(root)  # the earlier build, which fills the cache
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    about = copy / "faq" / "about.yaml"
+    about.write_text(
+        about.read_text(encoding="utf-8").replace("    alternates:\n", "    alternates:\n      - 新しい言い方の質問\n", 1),
+        encoding="utf-8",
+    )
+    memos: list[object] = []
+    build = Engine.build
+
+    def spy(kb, memo=None, segments=None, fits=None):  # type: ignore[no-untyped-def]
+        memos.append(memo)
+        return build(kb, memo, segments, fits)
+
+    monkeypatch.setattr(engine_cache.Engine, "build", spy)
+    kb = engine_cache.load_knowledge_base(copy)
+    cached = sorted(p.relative_to(tmp_path) for p in (tmp_path / "cache").rglob("*"))
+    changed = engine_cache.build_like(kb, root)
+    cold = engine_cache.build_like(kb, tmp_path / "never-built")
+    reused, fresh = memos
+    assert 0 < reused.computed < fresh.computed / 10  # type: ignore[attr-defined]
+    assert changed.router.rank("新しい言い方の質問")[0].entry_id == cold.router.rank("新しい言い方の質問")[0].entry_id == "about"
+    assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "cache").rglob("*")) == cached  # nothing written

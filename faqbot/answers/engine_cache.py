@@ -48,6 +48,7 @@ from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
+from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 from faqbot.routing.fit_reuse import FitHistory
 
@@ -154,6 +155,22 @@ def load_engine(root: Path | str | None = None) -> Engine:
         # pages (forked server workers never copy them), like a cache hit's.
         return _read(path, content_hash) or engine
     return engine
+
+
+def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
+    """Build ``kb`` with the per-text results, n-gram segments and fits of ``earlier``'s last build.
+
+    For a changed copy of a knowledge base (``faqbot learn``'s preview): what the copy
+    shares with ``earlier`` is not analysed again, and the fits are kept or refitted by
+    the same rule as after an edit, so the preview routes as the knowledge base will once
+    the change is written.  Nothing is written to the cache.
+    """
+    folder = cache_dir()
+    if folder is None:
+        return Engine.build(kb)
+    key = _key(Path(earlier), "")
+    store = segment_store(segment_folder(folder, key))
+    return Engine.build(kb, load_memo(memo_path(folder, key)), store, FitHistory(kb, load_fits(fits_path(folder, key))))
 
 
 def _content_hash(root: Path, folder: Path) -> str:

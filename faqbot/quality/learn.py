@@ -34,6 +34,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from faqbot.answers.answering import Engine
+from faqbot.answers.engine_cache import build_like
 from faqbot.errors import InputError, KnowledgeBaseError, Problem
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.evaluation import load_examples, predict, score
@@ -236,7 +237,7 @@ def preview_change(
         shutil.copytree(engine.kb.root, copy)
         (copy / rel).write_text(new_text, encoding="utf-8")
         try:
-            changed = Engine.build(load_knowledge_base(copy))
+            changed = build_like(load_knowledge_base(copy), engine.kb.root)
         except KnowledgeBaseError as exc:
             errors = tuple(exc.problems)
             return Preview(change, path, new_text, diff, added, refused, errors, (), before, (), ())
