@@ -40,10 +40,10 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import IO, cast
 
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked
+from faqbot.text.child import child_command, child_environment
 
 # Below this many texts a child is not worth its start-up (an interpreter, fugashi and
 # unidic-lite: ~0.3 s); an edit's few new texts are analysed here.
@@ -51,7 +51,6 @@ PARALLEL_FROM = 4096
 # Texts per chunk: small enough that the two sides meet within a chunk of each other
 # (~15 ms of questions), large enough that the file reads cost little.
 CHUNK = 512
-_ROOT = Path(__file__).resolve().parents[2]
 _CHILD = "from faqbot.text.parallel import _serve; _serve()"
 # A chunk's analyses in the output file: its number and its pickle's length, then the pickle
 # of (terms, readings, topic terms) per text.
@@ -138,14 +137,10 @@ class Child:
         self._output = tempfile.TemporaryFile()  # noqa: SIM115 - closed in __exit__
         pickle.dump((texts, words, chunk), self._input, protocol=pickle.HIGHEST_PROTOCOL)
         self._input.flush()
-        # faqbot's own folder first, so the child analyses with this very code (-P: and not a
-        # faqbot folder that happens to be in the working directory, which -c would put first).
-        path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
         fds = (self._input.fileno(), self._output.fileno())
         with contextlib.suppress(OSError):  # no child: this process analyses every chunk
             self._process = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
-                [sys.executable, "-P", "-c", _CHILD, *map(str, fds)], stdin=subprocess.PIPE, pass_fds=fds,
-                env={**os.environ, "PYTHONPATH": path},
+                child_command(_CHILD, *map(str, fds)), stdin=subprocess.PIPE, pass_fds=fds, env=child_environment(),
             )
 
     def __enter__(self) -> Child:

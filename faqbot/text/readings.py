@@ -17,7 +17,6 @@ text: the tests check that on the shipped knowledge base.
 
 from __future__ import annotations
 
-import os
 import pickle
 import re
 import select
@@ -26,9 +25,9 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import IO, Any, cast
 
+from faqbot.text.child import child_command, child_environment
 from faqbot.text.normalize import normalize
 
 # pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
@@ -40,7 +39,6 @@ from faqbot.text.normalize import normalize
 # process should peak at its indexes, not at its indexes plus the dictionary.
 ISOLATE_FROM = 20_000
 # The folder faqbot is imported from, and what the child process runs.
-_ROOT = Path(__file__).resolve().parents[2]
 _CHILD = "from faqbot.text.readings import _serve; _serve()"
 
 _KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
@@ -108,17 +106,13 @@ class PendingReadings:
         self.normalized: list[str] | None = None
         size = len(self._texts) if build_size is None else build_size
         if self._texts and size >= ISOLATE_FROM:
-            # faqbot's own folder first, so the child reads with this very code (-P: and not a faqbot
-            # folder that happens to be in the working directory, which -c would put first).
-            path = os.pathsep.join(filter(None, (str(_ROOT), os.environ.get("PYTHONPATH"))))
             # The texts go through a temporary file, not a pipe: writing 50,000 texts into a pipe
             # waited (0.1-0.2 s) until the fresh interpreter had started and read them.
             with tempfile.TemporaryFile() as source:
                 pickle.dump(self._texts, source, protocol=pickle.HIGHEST_PROTOCOL)
                 source.seek(0)
                 self._child = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
-                    [sys.executable, "-P", "-c", _CHILD], stdin=source, stdout=subprocess.PIPE,
-                    env={**os.environ, "PYTHONPATH": path},
+                    child_command(_CHILD), stdin=source, stdout=subprocess.PIPE, env=child_environment(),
                 )
 
     def ready(self) -> bool:
