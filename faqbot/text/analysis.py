@@ -161,8 +161,8 @@ def words(text: str) -> tuple[Word, ...]:
     """Every word of ``text`` in order, particles and endings included; never raises on odd input."""
     found = []
     for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
-        term = surface if surface.isascii() else lemma.split("-", 1)[0] or surface
-        found.append(Word(surface, term, katakana_to_hiragana(reading) if reading else term, tuple(pos.split("-"))))
+        term = surface if surface.isascii() else _lemma(surface, lemma)
+        found.append(Word(surface, term, _reading(reading, term), tuple(pos.split("-"))))
     return tuple(found)
 
 
@@ -193,9 +193,17 @@ def _term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str]:
         return NEGATION, "ない"
     if pos1 not in _CONTENT_POS:
         return "", ""
-    # unidic glosses loanwords (パスポート-passport); the gloss is not part of the word.
-    # A word the dictionary does not know comes back as itself.
     # Interned: a 250,000-question knowledge base holds millions of term references but only
     # tens of thousands of distinct terms; one string object each keeps the build's memory down.
-    word = sys.intern(lemma.split("-", 1)[0] or surface)
-    return word, sys.intern(katakana_to_hiragana(reading)) if reading else word
+    word = sys.intern(_lemma(surface, lemma))
+    return word, sys.intern(_reading(reading, word))
+
+
+def _lemma(surface: str, lemma: str) -> str:
+    """A Japanese word's term: unidic's lemma without its gloss (パスポート-passport), or the word itself if unknown."""
+    return lemma.split("-", 1)[0] or surface
+
+
+def _reading(reading: str, term: str) -> str:
+    """A term's lemma reading in hiragana (the term itself when MeCab gives none)."""
+    return katakana_to_hiragana(reading) if reading else term
