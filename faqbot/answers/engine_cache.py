@@ -133,21 +133,14 @@ def load_engine(root: Path | str | None = None) -> Engine:
     engine = _read(path, content_hash)
     if engine is not None:
         return engine
-    # The per-text results of the last build of this folder: only new texts are analysed.
-    texts = memo_path(folder, _key(root, ""))
     files = parsed_path(folder, _key(root, ""))
     parsed = load_parsed(files)
     kb = load_knowledge_base(root, parsed)
     store_parsed(files, parsed)
-    memo = load_memo(texts)
-    segments = segment_folder(folder, _key(root, ""))
-    store = segment_store(segments)
-    fitted = fits_path(folder, _key(root, ""))
-    fits = FitHistory(kb, load_fits(fitted))
-    engine = Engine.build(kb, memo, store, fits)
-    store_memo(texts, memo)
-    store_segments(segments, store)
-    store_fits(fitted, fits)
+    # The per-text results of the last build of this folder: only new texts are analysed.
+    earlier = _EarlierBuild(folder, root)
+    engine = earlier.build(kb)
+    earlier.keep()
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):
@@ -166,11 +159,35 @@ def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
     the change is written.  Nothing is written to the cache.
     """
     folder = cache_dir()
-    if folder is None:
-        return Engine.build(kb)
-    key = _key(Path(earlier), "")
-    store = segment_store(segment_folder(folder, key))
-    return Engine.build(kb, load_memo(memo_path(folder, key)), store, FitHistory(kb, load_fits(fits_path(folder, key))))
+    return Engine.build(kb) if folder is None else _EarlierBuild(folder, Path(earlier)).build(kb)
+
+
+class _EarlierBuild:
+    """What the last build of the knowledge base in ``root`` left in ``folder``: per-text results, segments, fits.
+
+    :meth:`build` builds with them; :meth:`keep` writes back what that build added.
+    """
+
+    def __init__(self, folder: Path, root: Path) -> None:
+        key = _key(root, "")
+        self._texts = memo_path(folder, key)
+        self._segments = segment_folder(folder, key)
+        self._fitted = fits_path(folder, key)
+        self._memo = load_memo(self._texts)
+        self._store = segment_store(self._segments)
+        self._fits: FitHistory | None = None
+
+    def build(self, kb: KnowledgeBase) -> Engine:
+        """The engine for ``kb``, reusing what the earlier build left."""
+        self._fits = FitHistory(kb, load_fits(self._fitted))
+        return Engine.build(kb, self._memo, self._store, self._fits)
+
+    def keep(self) -> None:
+        """Write the per-text results, segments and fits of the build just made."""
+        store_memo(self._texts, self._memo)
+        store_segments(self._segments, self._store)
+        if self._fits is not None:
+            store_fits(self._fitted, self._fits)
 
 
 def _content_hash(root: Path, folder: Path) -> str:
