@@ -103,9 +103,8 @@ class Outbox:
         ``hold`` is the time the caller takes to attempt it itself: until then no background
         worker claims it, so the desk is not sent a delivery twice at once.  A repeat of a
         delivery the desk does not have and nobody holds (due now, or given up) is held for
-        this caller the same way;
-        one that another request or a worker holds is left alone, and :attr:`Kept.ours` is
-        False: the caller must not send it.
+        this caller the same way; one that another request or a worker holds is left alone,
+        and :attr:`Kept.ours` is False: the caller must not send it.
         """
         with self._connect(create=True, immediate=True) as db:  # read and claim under one write lock
             inserted = db.execute(
