@@ -71,3 +71,16 @@ def test_each_entrys_best_question_is_the_max_over_its_questions() -> None:
         starts = np.searchsorted(owners, np.arange(12))
         assert scores.question.tolist() == np.maximum.reduceat(scores.per_question, starts).tolist()
     assert index.score(words).question.max() > 0.0
+
+
+def test_add_all_numbers_terms_as_adding_each_document_in_turn() -> None:
+    docs = [("a", "b", "a"), (), ("c", "b"), ("d",)]
+    one_by_one = Vocabulary()
+    one_by_one.add(["z"])
+    expected = [c for doc in docs for c in one_by_one.add(doc)]
+    together = Vocabulary()
+    together.add(["z"])
+    columns, lengths = together.add_all(docs)
+    assert columns.tolist() == expected == [1, 2, 1, 3, 2, 4]
+    assert lengths.tolist() == [3, 0, 2, 1]
+    assert together.ids == one_by_one.ids

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
@@ -46,6 +47,19 @@ class Vocabulary:
         ids = self.ids
         return [ids.setdefault(t, len(ids)) for t in terms]
 
+    def add_all(self, docs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Every document's column numbers run together (int64) and each document's length.
+
+        What :meth:`add` of each document in turn gives (new terms numbered in the order
+        first seen), without a Python step per term: 580,000 terms at 10,000 entries.
+        """
+        ids = self.ids
+        flat = list(chain.from_iterable(docs))
+        new = [t for t in dict.fromkeys(flat) if t not in ids]
+        ids.update(zip(new, range(len(ids), len(ids) + len(new)), strict=True))
+        columns = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
+        return columns, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+
     def lookup(self, terms: Sequence[str]) -> np.ndarray:
         """Column numbers of the known terms among ``terms`` (unknown ones are left out)."""
         ids = self.ids
@@ -56,11 +70,22 @@ class FieldIndex:
     """BM25 term weights of one field: one row per document, one column per term."""
 
     def __init__(self, docs: Sequence[Sequence[int]], width: int) -> None:
-        n = len(docs)
-        lengths = np.array([len(d) for d in docs], dtype=np.float64)
+        """Index ``docs``, each a list of column numbers below ``width``."""
+        lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+        self._build(np.fromiter(chain.from_iterable(docs), dtype=np.int64, count=int(lengths.sum())), lengths, width)
+
+    @classmethod
+    def from_columns(cls, columns: np.ndarray, lengths: np.ndarray, width: int) -> FieldIndex:
+        """The index of the documents whose column numbers are ``columns`` run together, ``lengths`` each."""
+        index = cls.__new__(cls)
+        index._build(columns, lengths, width)
+        return index
+
+    def _build(self, cols: np.ndarray, doc_lengths: np.ndarray, width: int) -> None:
+        n = len(doc_lengths)
+        lengths = doc_lengths.astype(np.float64)
         avg = float(lengths.mean()) if n and lengths.sum() else 1.0
-        rows = np.repeat(np.arange(n, dtype=np.int64), lengths.astype(np.int64))
-        cols = np.fromiter((c for doc in docs for c in doc), dtype=np.int64, count=len(rows))
+        rows = np.repeat(np.arange(n, dtype=np.int64), doc_lengths)
         # One sort of (column, row) keys gives the CSC layout and the term frequencies at once.
         keys, tf = np.unique(cols * max(n, 1) + rows, return_counts=True)
         col_of, row_of = np.divmod(keys, max(n, 1))
@@ -131,13 +156,13 @@ class LexicalIndex:
         pages: Sequence[Sequence[str]],
     ) -> None:
         self.vocabulary = Vocabulary()
-        q_ids = [self.vocabulary.add(t) for t in questions]
-        a_ids = [self.vocabulary.add(t) for t in answers]
-        p_ids = [self.vocabulary.add(t) for t in pages]
+        q_ids = self.vocabulary.add_all(questions)
+        a_ids = self.vocabulary.add_all(answers)
+        p_ids = self.vocabulary.add_all(pages)
         width = len(self.vocabulary.ids)
-        self._questions = FieldIndex(q_ids, width)
-        self._answers = FieldIndex(a_ids, width)
-        self._pages = FieldIndex(p_ids, width)
+        self._questions = FieldIndex.from_columns(*q_ids, width)
+        self._answers = FieldIndex.from_columns(*a_ids, width)
+        self._pages = FieldIndex.from_columns(*p_ids, width)
         self.entries = len(answers)
         counts = np.bincount(owner_of, minlength=self.entries) if len(owner_of) else np.zeros(self.entries, dtype=np.int64)
         if np.any(np.diff(owner_of) < 0) or np.any(counts == 0):
