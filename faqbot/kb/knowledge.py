@@ -152,8 +152,8 @@ class Entry:
 
     def in_language(self, lang: str) -> Entry:
         """The entry with its question and answer in ``lang`` (the original where untranslated)."""
-        if lang != "en":
-            return self
+        if lang != "en" or not (self.question_en or self.answer_en or any(n.text_en for n in self.notes)):
+            return self  # nothing translated: the same value (most entries of a large knowledge base)
         return replace(
             self,
             question=self.question_en or self.question,
