@@ -96,15 +96,20 @@ def test_fits_are_kept_for_an_edit_outside_their_samples_and_refitted_for_one_in
     sampled = set(history0.records[LEXICAL_WEIGHT].sample.tolist()) | set(history0.records[CALIBRATION].sample.tolist())
     outside = next(pos for pos in range(len(ids)) if ids[pos].startswith("gen-") and pos not in sampled)
 
-    # 1. One question of an entry no fit routed: every value is kept, with its origin.
+    # 1. One question of an entry no fit routed: every value is kept, with its origin.  (Built
+    # from the memo as stored, as after an edit: the kept veto's vocabulary is read packed.)
     kb1 = _edit_questions(generated, [ids[outside]], "（一）")
-    router1, history1 = _build(kb1, memo, history0.records)
+    router1, history1 = _build(kb1, TextMemo(memo.stored()), history0.records)
     assert _reused(history1) == {VETO: True, LEXICAL_WEIGHT: True, CALIBRATION: True}
     assert {o.made_on for o in history1.origins} == {kb0.content_hash} != {kb1.content_hash}
     assert router1.lexical_weight == router0.lexical_weight
     assert router1.calibration == router0.calibration
     assert router1.novelty.threshold == router0.novelty.threshold
     assert router1.fit_origins == tuple(history1.origins)
+    # The kept veto knows exactly the words a veto fitted afresh on the edited knowledge base knows.
+    fresh = Router(kb1).novelty
+    assert router1.novelty.known_terms == fresh.known_terms and router1.novelty.known_readings == fresh.known_readings
+    assert dict(router1.novelty.rarity) == dict(fresh.rarity)
 
     # 2. One question of an entry the calibration routed: calibration is fitted again.
     inside = next(p for p in history0.records[CALIBRATION].sample.tolist() if ids[p].startswith("gen-"))

@@ -36,6 +36,33 @@ def test_stored_analyses_read_back_equal_word_for_word() -> None:
     assert topics == [a.topic_terms for a in computed] + [seeded.analysis("k", "新しい文", str).topic_terms]
 
 
+def test_the_vocabulary_of_stored_analyses_is_every_term_and_reading_they_hold() -> None:
+    texts = ["請求日はいつ", "解約できませんか", "", "ポイントを使ってポイントを貯めたい", "hello world"]
+    memo = TextMemo()
+    memo.analyses("k", texts, str)
+    seeded = TextMemo(memo.stored())
+    terms, readings = seeded.vocabulary("k", [texts[1], texts[3], texts[2], "新しい文"], str)
+    assert seeded.computed == 1  # only the new text is analysed; the others are not decoded
+    assert "解約" in terms and "ポイント" in terms and "請求" not in terms
+    fresh = [TextMemo().analysis("k", t, str) for t in (texts[1], texts[3], texts[2], "新しい文")]
+    assert terms == {t for a in fresh for t in a.terms}
+    assert readings == {r for a in fresh for r in a.readings}
+    # Looked up, so the store keeps them (and the text it was not asked for goes).
+    kept = TextMemo(seeded.stored())
+    assert kept.analyses("k", [texts[1], texts[3]], str) == [fresh[0], fresh[1]] and kept.computed == 0
+    assert TextMemo(seeded.stored()).analysis("k", texts[0], str) and kept.computed == 0
+
+
+def test_a_packed_rarity_table_is_kept_with_the_memo() -> None:
+    memo = TextMemo()
+    memo.rarity = {"解約": 1.5, "する": 0.0}
+    table = memo.rarity_table()
+    assert memo.rarity_table() is table and dict(table) == memo.rarity
+    seeded = TextMemo(pickle.loads(pickle.dumps(memo.stored())))
+    assert dict(seeded.rarity_table()) == {"解約": 1.5, "する": 0.0}
+    assert not seeded.changed
+
+
 def test_a_term_both_topic_and_not_reads_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
     crafted = {
         "a": Analysis(("有る", "有る", "カード", "有る"), ("ある", "ある", "かーど", "ある"), ("有る", "カード")),

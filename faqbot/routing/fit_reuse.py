@@ -62,11 +62,13 @@ from faqbot.routing.novelty import (
     POSITIVE_TARGET,
     NoveltyVeto,
     fit_novelty,
+    negative_texts,
     veto_material,
-    veto_with_threshold,
+    vocabulary_texts,
 )
 from faqbot.routing.training import fit_lexical_weight
 from faqbot.text.analysis import Analysis
+from faqbot.text.packed import PackedFloats
 
 if TYPE_CHECKING:
     from faqbot.routing.router import Router
@@ -199,18 +201,27 @@ class FitHistory:
     def veto(
         self,
         analyses: Callable[[list[str]], list[Analysis]],
+        vocabulary: Callable[[list[str]], tuple[set[str], set[str]]],
         template_tag: re.Pattern[str],
         rarity: Mapping[str, float],
-        questions: Sequence[Analysis],
+        packed: Callable[[], PackedFloats],
+        questions: Callable[[], Sequence[Analysis]],
     ) -> NoveltyVeto:
         """The unknown-content veto: vocabulary always rebuilt, threshold kept or fitted.
 
-        ``analyses`` analyses a list of texts; ``questions``: every question's analysis, in order.
+        ``analyses`` analyses a list of texts, ``vocabulary`` gives the terms and readings of
+        their analyses; ``packed``: ``rarity`` packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
+        when the threshold is fitted).  A kept threshold needs only the vocabulary
+        (:func:`~faqbot.routing.novelty.veto_with_threshold`'s sets), not each analysis.
         """
-        material = veto_material(self._kb, analyses, template_tag, questions)
+        kb = self._kb
         kept = self._kept(VETO, _veto_unmoved)
         if kept is not None and isinstance(kept.value, float):
-            return veto_with_threshold(material, rarity, kept.value)
+            every = [q for e in kb.entries for q in e.questions if q.strip()]
+            terms, readings = vocabulary([*vocabulary_texts(kb, template_tag), *every])
+            analyses(negative_texts(kb))  # unused here, looked up so the per-text cache keeps them for a refit
+            return NoveltyVeto(frozenset(terms), frozenset(readings), packed(), kept.value)
+        material = veto_material(kb, analyses, template_tag, questions())
         fit = fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity)
         self._fitted(VETO, fit.veto.threshold, _nothing, np.sort(fit.positives))
         return fit.veto

@@ -40,7 +40,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import chain
 
 import numpy as np
 import yaml
@@ -256,6 +255,16 @@ def veto_material(
         analysed = analyses([q for q, _ in questions])
     else:
         analysed = [a for a, (q, _) in zip(question_analyses, every, strict=True) if q.strip()]
+    return VetoMaterial(
+        analyses(vocabulary_texts(kb, template_tag)),
+        analysed,
+        analyses(negative_texts(kb)),
+        [keep for _, keep in questions],
+    )
+
+
+def vocabulary_texts(kb: KnowledgeBase, template_tag: re.Pattern[str]) -> list[str]:
+    """The non-blank texts of ``kb`` besides its questions whose words the veto knows (see :func:`veto_material`)."""
     texts: list[str] = []
     for entry in kb.entries:
         texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
@@ -265,17 +274,9 @@ def veto_material(
     for product in kb.products:
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)
-    return VetoMaterial(
-        analyses([t for t in texts if t.strip()]),
-        analysed,
-        analyses([t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]),
-        [keep for _, keep in questions],
-    )
+    return [t for t in texts if t.strip()]
 
 
-def veto_with_threshold(material: VetoMaterial, rarity: Mapping[str, float], threshold: float) -> NoveltyVeto:
-    """The veto knowing ``material``'s vocabulary, with a threshold fitted before (:mod:`faqbot.routing.fit_reuse`)."""
-    docs = (*material.vocabulary, *material.questions)
-    terms = frozenset(chain.from_iterable(doc.terms for doc in docs))
-    readings = frozenset(chain.from_iterable(doc.readings for doc in docs))
-    return NoveltyVeto(terms, readings, PackedFloats(rarity), threshold)
+def negative_texts(kb: KnowledgeBase) -> list[str]:
+    """The non-blank texts the veto is fitted to refuse: ``kb``'s out-of-scope examples and the general questions."""
+    return [t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]
