@@ -14,6 +14,8 @@ import pytest
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.errors import KnowledgeBaseError
+from faqbot.kb import loader
+from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.text.analysis import Analysis
@@ -155,3 +157,32 @@ def test_the_masked_texts_are_keyed_alike_in_every_process() -> None:
     }
     assert len(outputs) == 1
     assert len(json.loads(outputs.pop())) > 5
+
+
+def test_an_answer_that_rendered_is_not_checked_again_in_the_same_context(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+    real = loader.template_problem
+
+    def counting(kb: KnowledgeBase, entry: Entry) -> str | None:
+        checked.append(entry.id)
+        return real(kb, entry)
+
+    monkeypatch.setattr(loader, "template_problem", counting)
+    parsed = ParsedFiles()
+    first = load_knowledge_base(kb_copy, parsed)
+    assert "about" in checked and parsed.renders
+    checked.clear()
+    seeded = ParsedFiles({}, frozenset(parsed.renders))
+    assert load_knowledge_base(kb_copy, seeded) == first
+    assert checked == [] and not seeded.renders ^ parsed.renders
+    # Another product name is another context: every answer is checked again.
+    products = kb_copy / "products.yaml"
+    products.write_text(products.read_text(encoding="utf-8").replace("name: ウイルスバスター クラウド", "name: ウイルスバスター クラウド2", 1), encoding="utf-8")
+    load_knowledge_base(kb_copy, ParsedFiles({}, frozenset(parsed.renders)))
+    assert "about" in checked
+    # A template broken since is checked and reported, whatever was remembered.
+    about = kb_copy / "faq" / "about.yaml"
+    about.write_text(about.read_text(encoding="utf-8").replace("{{ service.name }}とは", "{{ service.name( }}とは", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(kb_copy, ParsedFiles({}, frozenset(parsed.renders)))
+    assert any("does not render" in p.message and p.path == "faq/about.yaml" for p in caught.value.problems)

@@ -64,15 +64,16 @@ def parsed_path(folder: Path, key: str) -> Path:
 def load_parsed(path: Path) -> ParsedFiles:
     """Parsed entries files seeded from ``path`` (none when there is no readable store)."""
     stored = read_pickle(path)
-    if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], dict)):
+    if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _FORMAT and isinstance(stored[1], dict)
+            and isinstance(stored[2], frozenset)):
         return ParsedFiles()
-    return ParsedFiles(stored[1])
+    return ParsedFiles(stored[1], stored[2])
 
 
 def store_parsed(path: Path, parsed: ParsedFiles) -> None:
     """Write this build's parsed files to ``path`` (atomically), when they differ from what was read."""
     if parsed.changed:
-        store_pickle(path, (_FORMAT, parsed.used), _FILES_PREFIX)
+        store_pickle(path, (_FORMAT, parsed.used, frozenset(parsed.renders)), _FILES_PREFIX)
 
 
 def read_pickle(path: Path) -> object:

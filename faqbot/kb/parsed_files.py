@@ -32,14 +32,40 @@ def file_key(rel: str, kind: str, product_ids: set[str], content: bytes) -> str:
     return digest.hexdigest()
 
 
+def render_key(context: str, answer: str, answer_en: str | None, page_products: tuple[str, ...]) -> str:
+    """The key of one answer's render check: its texts, the product ids with pages of their own, and ``context``.
+
+    ``context`` stands for everything else a template reads (the products, the service,
+    the renewal terms, in both languages: see the loader's template check).
+    """
+    digest = hashlib.sha256("\n".join([context, answer, answer_en or "", *page_products, ""]).encode())
+    return digest.hexdigest()
+
+
 class ParsedFiles:
     """Parsed entries files by :func:`file_key`, seeded by an earlier build's."""
 
-    def __init__(self, previous: Mapping[str, tuple[Entry, ...]] = _EMPTY) -> None:
-        """A cache that finds ``previous`` results and records what this build uses."""
+    def __init__(self, previous: Mapping[str, tuple[Entry, ...]] = _EMPTY, renders: frozenset[str] = frozenset()) -> None:
+        """A cache that finds ``previous`` results and records what this build uses.
+
+        ``renders``: the :func:`render_key` of every answer an earlier load rendered without a problem.
+        """
         self._previous = previous
         self.used: dict[str, tuple[Entry, ...]] = {}
         self.parsed = 0  # files this build parsed (not found in ``previous``)
+        self._renders = renders
+        self.renders: set[str] = set()  # this build's answers known to render, as render_key
+
+    def renders_cleanly(self, key: str) -> bool:
+        """Did an earlier load render the answer keyed ``key`` (:func:`render_key`) without a problem?"""
+        found = key in self._renders or key in self.renders
+        if found:
+            self.renders.add(key)
+        return found
+
+    def rendered(self, key: str) -> None:
+        """Record an answer that rendered without a problem."""
+        self.renders.add(key)
 
     def find(self, key: str) -> tuple[Entry, ...] | None:
         """The remembered entries of the file keyed ``key`` (None when it must be parsed)."""
@@ -58,4 +84,4 @@ class ParsedFiles:
     @property
     def changed(self) -> bool:
         """Does this build's set of files differ from the one it started from?"""
-        return bool(self.parsed) or len(self.used) != len(self._previous)
+        return bool(self.parsed) or len(self.used) != len(self._previous) or self.renders != self._renders
