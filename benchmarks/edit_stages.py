@@ -92,7 +92,8 @@ timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
 timed(r, "rarities")
 for name in ("fit_for_knowledge_base", "CharChannel", "LexicalIndex", "fit_lexical_weight", "fit_calibration"):
     timed(r, name)
-timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
+if not hasattr(cc, "char_plan"):  # the class wrapped hides its classmethods, which the runs' channel calls
+    timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
 timed(r._BuildAnalyser, "topic_terms")
 try:  # this branch's stages (absent from older checkouts)
     import faqbot.routing.fit_reuse as fr, faqbot.routing.segments as sg, faqbot.answers.engine_cache as ec2
@@ -105,6 +106,15 @@ if fr is not None:
     timed(sg, "segment", "segments extracted")
     for name in ("load_fits", "store_fits", "store_segments"):
         timed(ec, name)
+try:  # the character channel's runs (absent from older checkouts)
+    import faqbot.routing.char_runs as cr, faqbot.routing.ngram_index as ni
+except ImportError:
+    cr = None
+if cr is not None:
+    timed(cr.RunPlan, "__init__", "character runs: looked up")
+    timed(cr.RunPlan, "runs", "character runs: found or computed")
+    timed(cr, "segment", "segments extracted")
+    timed(ni.NgramIndex, "_merge", "n-gram indexes (3, merged)")
 start = time.perf_counter()
 ec.load_engine(Path(sys.argv[1]))
 timings["total load_engine"] = time.perf_counter() - start

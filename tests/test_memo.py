@@ -144,3 +144,15 @@ def test_an_unchanged_build_leaves_the_memo_unchanged() -> None:
     fresh = TextMemo()
     fresh.rarity = {"解約": 1.0}
     assert fresh.changed  # the rarity table is new: worth writing
+
+
+def test_kept_results_stay_in_the_store_without_being_looked_up() -> None:
+    memo = TextMemo()
+    memo.mapped("surface", ["解約", "請求", "更新"], str.upper)
+    seeded = TextMemo(memo.stored())
+    seeded.mapped("surface", ["請求"], str.upper)
+    seeded.keep("surface", seeded.digests(["更新"]))
+    seeded.keep("never stored", seeded.digests(["更新"]))  # nothing to keep: no table made
+    again = TextMemo(seeded.stored())
+    assert again.mapped("surface", ["請求", "更新", "解約"], str.upper) == ["請求", "更新", "解約"]
+    assert again.computed == 1  # 解約 was neither looked up nor kept, so it went

@@ -99,3 +99,11 @@ def test_a_digest_index_finds_exactly_the_stored_strings() -> None:
     wanted = ["a\x00", "解約したい", "解約したい ", "a" * 4999, "", "\ud800", "b"]
     assert index.lookup(digests(wanted)).tolist() == [3, 0, -1, -1, 1, 4, -1]
     assert DigestIndex(digests([])).lookup(digests(["x"])).tolist() == [-1]
+
+
+def test_packed_strings_joined_are_the_parts_one_after_another() -> None:
+    parts = [PackedStrings(["解約", ""]), PackedStrings([]), PackedStrings(["ab", "契約更新"])]
+    joined = PackedStrings.joined(parts)
+    assert list(joined) == ["解約", "", "ab", "契約更新"] and len(joined) == 4
+    assert joined.take(np.array([3, 0])) == ["契約更新", "解約"]
+    assert list(PackedStrings.joined([])) == []

@@ -8,15 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faqbot.answers import engine_cache
+from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.char_channel import CharChannel
+from faqbot.routing.char_channel import CharChannel, stored_texts
 from faqbot.routing.ngram_extract import key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
 from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize
+from faqbot.text.packed import PackedStrings, StringIndex
 from tests.conftest import make_small_kb
 
 DOCS = ["解約したい", "請求日はいつ", "くれじつとかどを変更したい", "解約の方法", "", "x", "\x00x", "解約したい"]
@@ -85,9 +87,44 @@ def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_pat
     path = kb_dir / "faq" / "about.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("question: あんしん自動更新とは何ですか？", "question: 自動で続く契約とは", 1), encoding="utf-8")
     store = segment_store(folder)
-    Engine.build(load_knowledge_base(kb_dir), segments=store)
-    # The edited file's texts, their readings and its entries' vocabularies: three segments.
-    assert len(store.extracted) == 3
+    memo = build_cache.load_memo(next((tmp_path / "cache").glob("texts-*.pickle")))
+    edited = load_knowledge_base(kb_dir)
+    engine = Engine.build(edited, memo, segments=store)
+    # The edited file's run alone (its surfaces, readings, and its entries' vocabularies).
+    assert len(store.extracted) == 1
+    # Built from the other runs as found, the channel is the one a build from nothing makes.
+    _assert_same(engine.router.char_channel, CharChannel(edited))
+    # Every text's reading is still in the per-text cache, though only the edited run's were looked up.
+    kept = TextMemo(memo.stored())
+    assert kept.start_readings(stored_texts(edited)).result() and kept.computed == 0
     assert {f"{key}.segment" for key in store.used} - before == {f"{key}.segment" for key in store.extracted}
     engine_cache.load_engine(kb_dir)
     assert {p.name for p in folder.iterdir()} == {f"{key}.segment" for key in store.used}  # the old ones are gone
+
+
+def _assert_same(got: object, want: object, where: str = "channel") -> None:
+    """Equal attribute by attribute: arrays element for element (and dtype), packed strings string for string."""
+    if isinstance(want, np.ndarray):
+        assert isinstance(got, np.ndarray) and got.dtype == want.dtype and np.array_equal(got, want), where
+    elif isinstance(want, PackedStrings):
+        assert isinstance(got, PackedStrings) and list(got) == list(want), where
+    elif isinstance(want, (NgramIndex, StringIndex)):
+        assert type(got) is type(want) and set(vars(got)) == set(vars(want)), where
+        for name, value in vars(want).items():
+            _assert_same(vars(got)[name], value, f"{where}.{name}")
+    elif isinstance(want, CharChannel):
+        for name in ("_doc_text", "_doc_surface", "_doc_owner", "_short_doc", "_surface_index", "_entry_index",
+                     "_reading_index", "compute"):
+            _assert_same(getattr(got, name), getattr(want, name), f"{where}.{name}")
+    else:
+        assert got == want, where
+
+
+def test_a_channel_with_every_run_found_is_the_channel_built_from_nothing() -> None:
+    kb = load_knowledge_base()
+    store, memo = SegmentStore(), TextMemo()
+    CharChannel(kb, memo=memo, segments=store)
+    again = TextMemo(memo.stored())
+    found = SegmentStore(store.used.get)
+    _assert_same(CharChannel(kb, memo=again, segments=found), CharChannel(kb))
+    assert not found.extracted and again.computed == 0 and not again.changed  # nothing computed, every text kept

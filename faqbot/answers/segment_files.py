@@ -1,16 +1,17 @@
-"""The character channel's n-gram segments on disk, one file each, named by their documents' hash.
+"""What each run of the character channel's texts gave a build, on disk, one file per run, named by its key.
 
-:mod:`faqbot.routing.segments` cuts the three n-gram indexes along the entries
-files and asks for each run's n-grams by a hash of its texts.  Here they are
-kept as one small pickle per segment in a folder per knowledge-base folder and
-faqbot version (the folder's key is the per-text cache's: folder + code hash),
-so a rebuild after a one-file edit reads the unchanged files' segments (a few
-tens of MB at 10,000 entries, from the page cache) and writes only the new
-ones.  After each build the folder keeps exactly the segments that build used;
-folders of other faqbot versions beyond the newest few are deleted.
+:mod:`faqbot.routing.char_runs` cuts the stored texts along the entries files
+and asks for each run's results (surfaces, n-gram segments, the texts' digests)
+by a hash of what they depend on.  Here they are kept as one small pickle per
+run in a folder per knowledge-base folder and faqbot version (the folder's key
+is the per-text cache's: folder + code hash), so a rebuild after a one-file edit
+reads the unchanged files' runs (a few tens of MB at 10,000 entries, from the
+page cache) and writes only the new ones.  After each build the folder keeps
+exactly the runs that build used; folders of other faqbot versions beyond the
+newest few are deleted.
 
 Like the other caches this one only ever saves time: a missing, unreadable or
-foreign file is extracted again, a folder that cannot be written is skipped.
+foreign file is computed again, a folder that cannot be written is skipped.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import shutil
 from pathlib import Path
 
 from faqbot.answers.build_cache import read_pickle, write_pickle
-from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.segments import SegmentStore
 
 _PREFIX = "segments-"
@@ -36,9 +36,8 @@ def segment_folder(folder: Path, key: str) -> Path:
 def segment_store(path: Path) -> SegmentStore:
     """A store that finds segments in ``path`` (none when it is missing)."""
 
-    def load(key: str) -> Segment | None:
-        found = read_pickle(path / f"{key}{_SUFFIX}")
-        return found if isinstance(found, Segment) else None
+    def load(key: str) -> object:
+        return read_pickle(path / f"{key}{_SUFFIX}")  # the store checks what it reads
 
     return SegmentStore(load)
 

@@ -29,9 +29,10 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing.char_runs import RunPlan
 from faqbot.routing.ngram_index import NgramIndex
-from faqbot.routing.segments import SegmentStore, entry_starts
-from faqbot.text.memo import NORMALIZED, TextMemo
+from faqbot.routing.segments import SegmentStore
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
 from faqbot.text.readings import readings_isolated
@@ -47,8 +48,6 @@ _W_QUESTION, _W_ENTRY, _W_FUZZ = 0.5, 0.3, 0.2
 _BLEND = 0.5
 # rapidfuzz only re-ranks an entry's few best questions: it is the costly part.
 _FUZZ_PER_ENTRY = 5
-# Stored questions this short (normalised characters) match inside other words.
-_SHORT_QUESTION = 4
 # A date in the message is strong evidence for a computed answer (which needs one).
 COMPUTE_DATE_BONUS = 0.12
 
@@ -79,16 +78,17 @@ class CharChannel:
         readings: Callable[[], list[str]] | None = None,
         memo: TextMemo | None = None,
         segments: SegmentStore | None = None,
+        plan: RunPlan | None = None,
     ) -> None:
-        """Index ``kb``'s stored texts; ``readings`` returns their kana readings (default: read them here).
+        """Index ``kb``'s stored texts; ``readings`` returns the kana readings of ``plan.missing`` (default: read them here).
 
         The router starts the readings early in a child process and hands over
         the call that collects them: they are needed last, for the reading index.
         ``memo`` remembers each text's normalised forms for the next build;
-        ``segments``, the n-grams of each entries file's texts (:mod:`faqbot.routing.segments`).
+        ``segments``, what each run of texts gave an earlier build (:mod:`faqbot.routing.char_runs`);
+        ``plan``: its runs, when the caller made it (:func:`char_plan`).
         """
         memo = memo if memo is not None else TextMemo()
-        indexer = _Indexer(kb, segments)
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
         # Product names are entities, not evidence of intent: without this,
@@ -96,31 +96,25 @@ class CharChannel:
         self._product_names = SynonymMap(
             (("", tuple(product_words(kb))),)
         )
-        owners = [e.id for e in kb.entries] + ([OUT_OF_SCOPE] if kb.out_of_scope else [])
         texts = stored_texts(kb)
         owner_of: list[int] = []
         for pos, entry in enumerate(kb.entries):
             owner_of.extend([pos] * len(entry.questions))
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
-        # A surface depends on the text, the synonyms and the product names.
-        context = hashlib.sha256(repr((kb.synonyms, product_words(kb))).encode()).hexdigest()[:16]
-        surfaces = memo.mapped(f"surface:{context}", texts, self._surface)
+        plan = plan if plan is not None else char_plan(kb, segments)
+        # Each run of texts (an entries file's) found whole or computed (faqbot.routing.char_runs);
+        # the readings of the runs not found are collected last.
+        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: readings_isolated(plan.missing))
         # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
         self._doc_text = PackedStrings(texts)
-        self._doc_surface = PackedStrings(surfaces)
+        self._doc_surface = PackedStrings.joined([run.surfaces for run in runs])
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
-        self._surface_index = indexer.texts(surfaces)
-        self._short_doc = np.fromiter((len(s) <= _SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
+        self._surface_index = NgramIndex.from_segments([run.texts for run in runs])
+        self._short_doc = np.concatenate([run.short for run in runs]) if runs else np.zeros(0, dtype=bool)
         # An entry's vocabulary: its questions' surfaces run together, in order.
-        grouped: list[list[str]] = [[] for _ in owners]
-        for surface, pos in zip(surfaces, owner_of, strict=False):
-            grouped[pos].append(surface)
-        self._entry_index = indexer.entries(["".join(group) for group in grouped])
-        read = readings() if readings is not None else readings_isolated(texts)
-        if len(read) != len(texts):
-            raise ValueError(f"{len(read)} readings for {len(texts)} stored texts")
-        self._reading_index = indexer.texts(memo.mapped(NORMALIZED, read, normalize))
+        self._entry_index = NgramIndex.from_segments([run.entries for run in runs])
+        self._reading_index = NgramIndex.from_segments([run.readings for run in runs])
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 
     def __getstate__(self) -> dict[str, object]:
@@ -239,26 +233,6 @@ class CharChannel:
         return CharScores(owners, np.minimum(value, 1.0), top_ids[firsts].astype(np.int64))
 
 
-class _Indexer:
-    """Builds the three indexes whole, or from a segment store cut along the entries files."""
-
-    def __init__(self, kb: KnowledgeBase, segments: SegmentStore | None) -> None:
-        self._segments = segments
-        firsts = entry_starts(kb)
-        first_doc = np.concatenate(([0], np.cumsum([len(e.questions) for e in kb.entries], dtype=np.int64)))
-        # The out-of-scope examples (and their pseudo-entry) are a segment of their own.
-        self._text_starts = [int(first_doc[pos]) for pos in firsts] + [int(first_doc[-1])]
-        self._entry_starts = [*firsts, len(kb.entries)]
-
-    def texts(self, docs: Sequence[str]) -> NgramIndex:
-        """An index over one document per stored text."""
-        return NgramIndex(docs) if self._segments is None else self._segments.index(docs, self._text_starts)
-
-    def entries(self, docs: Sequence[str]) -> NgramIndex:
-        """An index over one document per entry (then the out-of-scope pseudo-entry)."""
-        return NgramIndex(docs) if self._segments is None else self._segments.index(docs, self._entry_starts)
-
-
 def _top_k(ids: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` best scores, best first, ties by smaller id (a stable sort's order).
 
@@ -284,6 +258,13 @@ def stored_texts(kb: KnowledgeBase) -> list[str]:
     texts = [q for entry in kb.entries for q in entry.questions]
     texts.extend(kb.out_of_scope)
     return texts
+
+
+def char_plan(kb: KnowledgeBase, segments: SegmentStore | None = None) -> RunPlan:
+    """The runs of ``kb``'s stored texts and which of them ``segments`` holds (none without a store)."""
+    # A surface depends on the text, the synonyms and the product names.
+    context = hashlib.sha256(repr((kb.synonyms, product_words(kb))).encode()).hexdigest()[:16]
+    return RunPlan(kb, stored_texts(kb), context, segments if segments is not None else SegmentStore())
 
 
 def product_words(kb: KnowledgeBase) -> list[str]:

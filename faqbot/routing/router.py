@@ -35,7 +35,14 @@ import numpy as np
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED
-from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel, product_words, stored_texts
+from faqbot.routing.char_channel import (
+    COMPUTE_DATE_BONUS,
+    OUT_OF_SCOPE,
+    CharChannel,
+    char_plan,
+    product_words,
+    stored_texts,
+)
 from faqbot.routing.entities import Entities
 from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
@@ -131,9 +138,11 @@ class Router:
         self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
         self._products = mask_pattern(words)
-        # The kana readings (pykakasi, slow) are read in a child process while this process
-        # and the analysing child work; the character channel collects them.
-        pending = memo.start_readings(stored_texts(kb))
+        # The kana readings (pykakasi, slow) of the texts whose runs no earlier build left
+        # (faqbot.routing.char_runs) are read in a child process while this process and the
+        # analysing child work; the character channel collects them.
+        plan = char_plan(kb, segments)
+        pending = memo.start_readings(plan.missing, build_size=len(stored_texts(kb)))
 
         analyser = _BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
@@ -151,7 +160,7 @@ class Router:
             return pending.result()
 
         # Without a child (an edit), after the veto as before: the reading child has time to finish.
-        char = CharChannel(kb, readings, memo, segments) if analysing.in_parallel else None
+        char = CharChannel(kb, readings, memo, plan=plan) if analysing.in_parallel else None
         analysing.finish()
         question_terms = analyser.topic_terms(questions)
         answers = analyser.topic_terms(answer_texts)
@@ -164,7 +173,7 @@ class Router:
         )
         if memo.packed_rarity is None and isinstance(self.novelty.rarity, PackedFloats):
             memo.packed_rarity = self.novelty.rarity  # packed by the fit: the next build keeps it
-        self.char_channel = char if char is not None else CharChannel(kb, readings, memo, segments)
+        self.char_channel = char if char is not None else CharChannel(kb, readings, memo, plan=plan)
         self._char = self.char_channel
         real = len(question_terms)
         self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)

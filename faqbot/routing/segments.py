@@ -1,4 +1,4 @@
-"""The character channel's n-gram indexes built from segments, so an edit re-reads only its own file.
+"""Where the character channel's work is cut into runs of texts, and the store of what each run gave.
 
 An :class:`~faqbot.routing.ngram_index.NgramIndex` is a pure function of its
 documents, and merging the n-grams of consecutive runs of documents gives,
@@ -7,65 +7,62 @@ array for array, the index of all of them at once
 recomputed from the runs' document frequencies at every merge.  So the
 documents are cut where the knowledge base is cut — at each change of entries
 file, and every :data:`MAX_SEGMENT_ENTRIES` entries within a file, the
-out-of-scope examples apart — and each run's n-grams
-(:class:`~faqbot.routing.ngram_extract.Segment`) are remembered under a hash
-of its documents.  After a one-file edit only the edited run's n-grams are
-extracted again; the others are found by content, and the merge costs a
-fraction of an extraction.  A segment found is exactly what extracting its
-documents would give, so an incremental build is a full build with some pure
-calls skipped.
+out-of-scope examples apart (:func:`entry_starts`) — and everything the
+character channel derives from one run, its n-gram segments included
+(:class:`~faqbot.routing.char_runs.CharRun`), is remembered under a hash of
+what it depends on.  After a one-file edit only the edited run is computed
+again; the others are found by content, and the merge costs a fraction of an
+extraction.  A run found is exactly what computing it would give, so an
+incremental build is a full build with some pure calls skipped.
 
-:class:`SegmentStore` is the in-build side: it looks segments up through a
-``load`` function (the on-disk store of :mod:`faqbot.answers.segment_files`)
-and records which segments this build used and which it extracted.
+:class:`SegmentStore` is the in-build side: it looks runs up through a ``load``
+function (the on-disk store of :mod:`faqbot.answers.segment_files`) and records
+which this build used and which it computed.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.routing.ngram_extract import Segment, segment
-from faqbot.routing.ngram_index import NgramIndex
 
 # Entries per segment at most: an edit re-extracts this many entries' texts (about 1,300
 # questions at 10,000 generated entries, 2.5 % of them); smaller runs mean more files.
 MAX_SEGMENT_ENTRIES = 256
+T = TypeVar("T")
 
 
-def _nothing(_key: str) -> Segment | None:
+def _nothing(_key: str) -> object:
     return None
 
 
 class SegmentStore:
-    """Segments by content key: found through ``load``, else extracted; what this build used is recorded."""
+    """What each run of texts gave a build, by key: found through ``load``, else computed; this build's use recorded."""
 
-    def __init__(self, load: Callable[[str], Segment | None] = _nothing) -> None:
-        """A store that asks ``load`` for a segment an earlier build left (None: not there)."""
+    def __init__(self, load: Callable[[str], object] = _nothing) -> None:
+        """A store that asks ``load`` for what an earlier build left under a key (None: not there)."""
         self._load = load
-        self.used: dict[str, Segment] = {}  # every segment this build's indexes hold, by key
-        self.extracted: set[str] = set()  # the keys of those it had to extract
+        self.used: dict[str, object] = {}  # everything this build's indexes hold, by key
+        self.extracted: set[str] = set()  # the keys of what it had to compute
 
-    def segment(self, docs: Sequence[str]) -> Segment:
-        """The n-grams of ``docs``, remembered or extracted."""
-        key = content_key(docs)
+    def find(self, key: str, kind: type[T]) -> T | None:
+        """The ``kind`` of object stored under ``key`` (recorded as used), or None."""
         found = self.used.get(key)
         if found is None:
             found = self._load(key)
-            if found is None:
-                found = segment(docs)
-                self.extracted.add(key)
-            self.used[key] = found
-        return found
+            if isinstance(found, kind):
+                self.used[key] = found
+        return found if isinstance(found, kind) else None
 
-    def index(self, docs: Sequence[str], starts: Sequence[int]) -> NgramIndex:
-        """The index of ``docs``, one segment from each of ``starts`` (ascending) to the next."""
-        bounds = sorted({0, *starts, len(docs)})
-        parts = [self.segment(docs[a:b]) for a, b in zip(bounds, bounds[1:], strict=False) if a < b]
-        return NgramIndex.from_segments(parts)
+    def add(self, key: str, value: T) -> T:
+        """Record ``value``, computed by this build, under ``key`` (it is stored for the next build)."""
+        self.used[key] = value
+        self.extracted.add(key)
+        return value
 
 
 def content_key(docs: Sequence[str]) -> str:

@@ -111,9 +111,15 @@ class _Use:
         """The earlier row of each text (-1: none), each found row marked used."""
         if not len(self.keys):
             return np.full(len(texts), -1, dtype=np.int64)
+        return self.find_keys(self._digest(texts))
+
+    def find_keys(self, keys: np.ndarray) -> np.ndarray:
+        """The earlier row of each text given by its digest (-1: none), each found row marked used."""
+        if not len(self.keys):
+            return np.full(len(keys), -1, dtype=np.int64)
         if self._index is None:
             self._index = DigestIndex(self.keys)
-        rows = self._index.lookup(self._digest(texts))
+        rows = self._index.lookup(keys)
         self.used[rows[rows >= 0]] = True
         return rows
 
@@ -158,14 +164,31 @@ class TextMemo:
         earlier = iter(self._previous.tables[kind].values.take(rows[rows >= 0]) if len(use.keys) else [])
         return [next(earlier) if row >= 0 else self._computed(new, text, function) for text, row in zip(texts, rows.tolist(), strict=True)]
 
-    def start_readings(self, texts: Sequence[str]) -> PendingMemoReadings:
-        """Start reading the texts not yet known (in a child process when many); collect with ``result()``."""
+    def start_readings(self, texts: Sequence[str], build_size: int | None = None) -> PendingMemoReadings:
+        """Start reading the texts not yet known (in a child process when many); collect with ``result()``.
+
+        ``build_size``: how many texts the whole build reads (see :class:`~faqbot.text.readings.PendingReadings`).
+        """
         use, new = self._table(READING)
         rows = use.find(texts)
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
         self.computed += len(missing)
         earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
-        return PendingMemoReadings(self, list(texts), rows, earlier, missing)
+        size = len(texts) if build_size is None else build_size
+        return PendingMemoReadings(self, list(texts), rows, earlier, missing, size)
+
+    def keep(self, kind: str, keys: np.ndarray) -> None:
+        """Keep the earlier results of the texts with these :meth:`digests` under ``kind`` for the next build.
+
+        For texts whose results this build found elsewhere (a run of the character channel
+        found whole): the store keeps exactly what a build used, and this one used them.
+        """
+        if kind in self._tables or kind in self._previous.tables:  # else there is nothing to keep
+            self._table(kind)[0].find_keys(keys)
+
+    def digests(self, texts: Sequence[str]) -> np.ndarray:
+        """The texts' digests (n × 2 uint64, :func:`~faqbot.text.packed.digests`), each computed once per build."""
+        return self._digests(texts)
 
     def found_elsewhere(self, kind: str, texts: Sequence[str], results: Sequence[str]) -> None:
         """Remember ``results`` (what :meth:`mapped` under ``kind`` would give) of the texts not yet known.
@@ -431,14 +454,16 @@ class PendingMemoAnalyses:
 class PendingMemoReadings:
     """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
 
-    def __init__(self, memo: TextMemo, texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str]) -> None:
+    def __init__(
+        self, memo: TextMemo, texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str], build_size: int
+    ) -> None:
         self._memo = memo
         self._new = memo._table(READING)[1]  # the memo's readings computed by this build
         self._texts = texts
         self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
         self._earlier = earlier
         self._missing = missing
-        self._pending = PendingReadings(missing, build_size=len(texts))
+        self._pending = PendingReadings(missing, build_size=build_size)
 
     def ready(self) -> bool:
         """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""

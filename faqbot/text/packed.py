@@ -81,6 +81,18 @@ class PackedStrings(PackedSequence[str]):
         blob = self._blob.data
         return [str(blob[start:end], "utf-8") for start, end in zip(starts, ends, strict=True)]
 
+    @classmethod
+    def joined(cls, parts: Sequence[PackedStrings]) -> PackedStrings:
+        """The strings of every part, one part after another (bytes copied once, nothing decoded)."""
+        packed = object.__new__(cls)
+        sizes = np.array([len(part._blob) for part in parts], dtype=np.int64)
+        shifts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(parts) else sizes
+        packed._offsets = np.concatenate(
+            [np.zeros(1, dtype=np.int64), *(part._offsets[1:] + shift for part, shift in zip(parts, shifts.tolist(), strict=True))]
+        ).astype(np.int64)
+        packed._blob = np.concatenate([np.zeros(0, dtype=np.uint8), *(part._blob for part in parts)])
+        return packed
+
     def select(self, keep: np.ndarray, more: Iterable[str] = ()) -> PackedStrings:
         """The strings where ``keep`` (a bool per string) is true, in order, then ``more``.
 

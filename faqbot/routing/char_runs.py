@@ -1,0 +1,115 @@
+"""The character channel's per-text work, done and remembered one run of stored texts at a time.
+
+The character channel derives from every stored text its surface (normalised,
+product names masked, synonyms canonicalised), its kana reading normalised,
+and three n-gram segments: of the surfaces, of the readings, and of each
+entry's vocabulary (its questions' surfaces run together).  The texts are cut
+into runs where the n-gram segments always were cut (:func:`~faqbot.routing.segments.entry_starts`:
+each entries file, every :data:`~faqbot.routing.segments.MAX_SEGMENT_ENTRIES`
+entries, the out-of-scope examples apart), and everything one run gives is a
+:class:`CharRun`, remembered under a hash of what it depends on (the run's
+texts, how many belong to each entry, and the synonyms and product words).
+
+After a one-file edit the runs of the other files are found whole: their texts
+are not looked up one by one in the per-text cache, read, normalised or
+segmented again, and the channel's arrays are their arrays put end to end.
+Only their per-text cache entries are marked as used, by the digests the run
+keeps, so the cache still holds exactly the last build's texts.  A run found is
+exactly what computing it would give (each part is a pure function of what its
+key hashes), so the channel equals a channel built from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.ngram_extract import Segment, segment
+from faqbot.routing.segments import SegmentStore, content_key, entry_starts
+from faqbot.text.memo import NORMALIZED, READING, TextMemo
+from faqbot.text.normalize import normalize
+from faqbot.text.packed import PackedStrings
+
+# Stored questions this short (normalised characters) match inside other words.
+SHORT_QUESTION = 4
+
+
+@dataclass(frozen=True)
+class CharRun:
+    """Everything the character channel derives from one run of stored texts."""
+
+    keys: np.ndarray  # the texts' digests (n × 2 uint64): their per-text cache entries
+    reading_keys: np.ndarray  # their readings' digests: the normalised readings' cache entries
+    surfaces: PackedStrings
+    short: np.ndarray  # bool: a surface of at most SHORT_QUESTION characters
+    texts: Segment  # n-grams of the surfaces
+    entries: Segment  # n-grams of each entry's vocabulary (the out-of-scope run: one pseudo-entry)
+    readings: Segment  # n-grams of the normalised readings
+
+
+@dataclass(frozen=True)
+class _Span:
+    """One run: its texts and, per entry of the run, how many of them are its questions."""
+
+    texts: Sequence[str]
+    counts: tuple[int, ...]
+    key: str
+
+
+class RunPlan:
+    """The runs of a knowledge base's stored texts, and which of them ``store`` already holds."""
+
+    def __init__(self, kb: KnowledgeBase, texts: Sequence[str], context: str, store: SegmentStore) -> None:
+        """``texts``: every stored text (questions by entry, then the out-of-scope examples); ``context``:
+        a hash of everything a surface depends on besides its text (synonyms, product words).
+        """
+        self._store = store
+        self.context = context
+        counts = [len(e.questions) for e in kb.entries]
+        firsts = [*entry_starts(kb), len(kb.entries)]
+        bounds = np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).tolist()
+        groups = [tuple(counts[a:b]) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        ranges = [(bounds[a], bounds[b]) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        if kb.out_of_scope:  # one pseudo-entry holding every example
+            groups.append((len(kb.out_of_scope),))
+            ranges.append((bounds[-1], bounds[-1] + len(kb.out_of_scope)))
+        self._spans = [self._span(texts[a:b], group) for (a, b), group in zip(ranges, groups, strict=True)]
+        self._found = [store.find(span.key, CharRun) for span in self._spans]
+
+    def _span(self, texts: Sequence[str], counts: tuple[int, ...]) -> _Span:
+        digest = hashlib.sha256(f"char-run\n{self.context}\n{content_key(texts)}\n{counts}".encode())
+        return _Span(texts, counts, digest.hexdigest()[:32])
+
+    @property
+    def missing(self) -> list[str]:
+        """The texts of the runs not found, in order (the ones whose readings are needed)."""
+        return [t for span, run in zip(self._spans, self._found, strict=True) if run is None for t in span.texts]
+
+    def runs(self, memo: TextMemo, surface: Callable[[str], str], readings: Callable[[], list[str]]) -> list[CharRun]:
+        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last)."""
+        kind = f"surface:{self.context}"
+        made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
+        for span, run in zip(self._spans, self._found, strict=True):
+            if run is not None:
+                memo.keep(READING, run.keys)
+                memo.keep(kind, run.keys)
+                memo.keep(NORMALIZED, run.reading_keys)
+                continue
+            surfaces = memo.mapped(kind, span.texts, surface)
+            ends = np.cumsum(span.counts).tolist()
+            vocabularies = ["".join(surfaces[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
+            made.append((span, memo.digests(span.texts), PackedStrings(surfaces), surfaces, segment(surfaces), segment(vocabularies)))
+        # The readings last: the reading child has had the most time by now.
+        read = iter(readings() if made else [])
+        computed: dict[str, CharRun] = {}
+        for span, keys, packed, surfaces, texts, entries in made:
+            mine = [next(read) for _ in span.texts]
+            normalized = memo.mapped(NORMALIZED, mine, normalize)
+            short = np.fromiter((len(s) <= SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
+            run = CharRun(keys, memo.digests(mine), packed, short, texts, entries, segment(normalized))
+            computed[span.key] = self._store.add(span.key, run)
+        return [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
