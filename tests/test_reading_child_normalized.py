@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from faqbot.text import memo as memo_module
 from faqbot.text import readings as readings_module
 from faqbot.text.memo import NORMALIZED, TextMemo
 from faqbot.text.normalize import normalize
@@ -42,3 +43,31 @@ def test_the_reading_child_says_when_its_readings_are_ready(monkeypatch: pytest.
         assert time.monotonic() < deadline, "the child never got ready"
         time.sleep(0.01)
     assert pending.result() == ["せいきゅうしょ", "かいやく"]
+
+
+def test_a_child_started_before_its_texts_reads_them_when_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # every build reads in a child
+    monkeypatch.setattr(memo_module, "ISOLATE_FROM", 1)
+    memo = TextMemo()
+    memo.start_readings(["解約"]).result()
+    seeded = TextMemo(memo.stored())
+    seeded.warm_up()  # the last build read in a child: this one starts one at once
+    warm = seeded.warm
+    assert warm is not None
+    pending = seeded.start_readings(["解約", "請求書を見たいです"])
+    assert seeded.warm is None  # handed to the readings
+    read = pending.result()
+    assert read == ["かいやく", readings_module.reading("請求書を見たいです")]
+    assert pending._pending.normalized == [normalize(read[1])]  # the child read (and normalised) the new text
+
+
+def test_a_child_started_for_nothing_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)
+    warm = readings_module.WarmReadings()
+    process = warm._process
+    assert process is not None
+    readings_module.PendingReadings([], warm=warm)  # no text to read: no child needed
+    assert process.returncode is not None  # ended and reaped
+    unused = readings_module.WarmReadings()
+    unused.close()
+    unused.close()  # twice is harmless

@@ -133,13 +133,18 @@ def load_engine(root: Path | str | None = None) -> Engine:
     engine = _read(path, content_hash)
     if engine is not None:
         return engine
-    files = parsed_path(folder, _key(root, ""))
-    parsed = load_parsed(files)
-    kb = load_knowledge_base(root, parsed)
-    store_parsed(files, parsed)
     # The per-text results of the last build of this folder: only new texts are analysed.
+    # Read first, so that a reading child can start loading its dictionary while the
+    # knowledge base loads (it is needed as soon as the build has found the new texts).
     earlier = _EarlierBuild(folder, root)
-    engine = earlier.build(kb)
+    try:
+        files = parsed_path(folder, _key(root, ""))
+        parsed = load_parsed(files)
+        kb = load_knowledge_base(root, parsed)
+        store_parsed(files, parsed)
+        engine = earlier.build(kb)
+    finally:
+        earlier.cool_down()
     earlier.keep()
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
@@ -159,7 +164,13 @@ def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
     the change is written.  Nothing is written to the cache.
     """
     folder = cache_dir()
-    return Engine.build(kb) if folder is None else _EarlierBuild(folder, Path(earlier)).build(kb)
+    if folder is None:
+        return Engine.build(kb)
+    build = _EarlierBuild(folder, Path(earlier))
+    try:
+        return build.build(kb)
+    finally:
+        build.cool_down()
 
 
 class _EarlierBuild:
@@ -174,6 +185,7 @@ class _EarlierBuild:
         self._segments = segment_folder(folder, key)
         self._fitted = fits_path(folder, key)
         self._memo = load_memo(self._texts)
+        self._memo.warm_up()
         self._store = segment_store(self._segments)
         self._fits: FitHistory | None = None
 
@@ -181,6 +193,10 @@ class _EarlierBuild:
         """The engine for ``kb``, reusing what the earlier build left."""
         self._fits = FitHistory(kb, load_fits(self._fitted))
         return Engine.build(kb, self._memo, self._store, self._fits)
+
+    def cool_down(self) -> None:
+        """End the reading child started for the build if the build did not use it (a broken knowledge base)."""
+        self._memo.cool_down()
 
     def keep(self) -> None:
         """Write the per-text results, segments and fits of the build just made."""

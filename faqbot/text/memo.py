@@ -33,7 +33,7 @@ import numpy as np
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, digests
 from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
-from faqbot.text.readings import PendingReadings
+from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
 
 # The kind under which kana readings are remembered.
 READING = "reading"
@@ -140,6 +140,21 @@ class TextMemo:
         # The same, packed as the veto keeps it: packing 58,000 words costs 0.1 s a build.
         self.packed_rarity = self._previous.packed_rarity if self.rarity is not None else None
         self.computed = 0  # texts analysed or read by this build (not found in ``previous``)
+        # A reading child started before the build knew its texts (see WarmReadings): the
+        # readings started next use it; whoever made it ends it if nothing did.
+        self.warm: WarmReadings | None = None
+
+    def warm_up(self) -> None:
+        """Start a reading child now (:class:`~faqbot.text.readings.WarmReadings`) when the last build read in one."""
+        stored = self._previous.tables.get(READING)
+        if self.warm is None and stored is not None and len(stored.keys) >= ISOLATE_FROM:
+            self.warm = WarmReadings()
+
+    def cool_down(self) -> None:
+        """End the reading child of :meth:`warm_up` if no build used it."""
+        warm, self.warm = self.warm, None
+        if warm is not None:
+            warm.close()
 
     def rarity_table(self) -> PackedFloats:
         """:attr:`rarity` packed (:class:`~faqbot.text.packed.PackedFloats`), once for every build that keeps it."""
@@ -175,7 +190,8 @@ class TextMemo:
         self.computed += len(missing)
         earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
         size = len(texts) if build_size is None else build_size
-        return PendingMemoReadings(self, list(texts), rows, earlier, missing, size)
+        warm, self.warm = self.warm, None
+        return PendingMemoReadings(self, list(texts), rows, earlier, missing, size, warm)
 
     def keep(self, kind: str, keys: np.ndarray) -> None:
         """Keep the earlier results of the texts with these :meth:`digests` under ``kind`` for the next build.
@@ -455,7 +471,14 @@ class PendingMemoReadings:
     """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
 
     def __init__(
-        self, memo: TextMemo, texts: list[str], rows: np.ndarray, earlier: list[str], missing: list[str], build_size: int
+        self,
+        memo: TextMemo,
+        texts: list[str],
+        rows: np.ndarray,
+        earlier: list[str],
+        missing: list[str],
+        build_size: int,
+        warm: WarmReadings | None = None,
     ) -> None:
         self._memo = memo
         self._new = memo._table(READING)[1]  # the memo's readings computed by this build
@@ -463,7 +486,7 @@ class PendingMemoReadings:
         self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
         self._earlier = earlier
         self._missing = missing
-        self._pending = PendingReadings(missing, build_size=build_size)
+        self._pending = PendingReadings(missing, build_size=build_size, warm=warm)
 
     def ready(self) -> bool:
         """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""

@@ -25,6 +25,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import IO, Any, cast
 
 from faqbot.text.child import child_command, child_environment
@@ -40,6 +41,8 @@ from faqbot.text.normalize import normalize
 ISOLATE_FROM = 20_000
 # The folder faqbot is imported from, and what the child process runs.
 _CHILD = "from faqbot.text.readings import _serve; _serve()"
+# What a child started before its texts are known runs (see WarmReadings).
+_WARM_CHILD = "from faqbot.text.readings import _serve_when_told; _serve_when_told()"
 
 _KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
 _KANA = "\u3040-\u30ff\uff66-\uff9f"
@@ -80,6 +83,49 @@ def readings(texts: Iterable[str]) -> list[str]:
     return out
 
 
+class WarmReadings:
+    """A reading child started before its texts are known: it loads pykakasi's dictionary meanwhile.
+
+    Loading the dictionary is most of a child's first half second; after a one-file
+    edit the build needs the child's readings before that (its other work is a second
+    at 10,000 entries).  Started as the build starts, the child is ready when the
+    texts are: :class:`PendingReadings` hands them over (a temporary file's name
+    through the pipe, so the hand-over never waits on the child).  Unused, it is
+    ended by :meth:`close`.
+    """
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603 - this interpreter, our own code
+            child_command(_WARM_CHILD), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=child_environment(),
+        )
+
+    def give(self, texts: list[str]) -> subprocess.Popen[bytes] | None:
+        """Hand ``texts`` to the child; the child process, which will write their readings (None: none left)."""
+        process, self._process = self._process, None
+        if process is None or process.stdin is None:
+            return None
+        with tempfile.NamedTemporaryFile(prefix="faqbot-readings-", suffix=".pickle", delete=False) as source:
+            pickle.dump(texts, source, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            process.stdin.write(source.name.encode("utf-8") + b"\n")
+            process.stdin.close()
+        except OSError:  # the child is gone: its readings are made here instead
+            Path(source.name).unlink(missing_ok=True)
+            process.wait()
+            return None
+        return process
+
+    def close(self) -> None:
+        """End the child if no texts were handed to it."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.terminate()
+            process.wait()
+            for pipe in (process.stdin, process.stdout):
+                if pipe is not None:
+                    pipe.close()
+
+
 class PendingReadings:
     """Readings being computed in a child process while the caller builds something else.
 
@@ -93,11 +139,12 @@ class PendingReadings:
     would run ``python -m faqbot``'s ``__main__`` again in the child.)
     """
 
-    def __init__(self, texts: Sequence[str], build_size: int | None = None) -> None:
+    def __init__(self, texts: Sequence[str], build_size: int | None = None, warm: WarmReadings | None = None) -> None:
         """Start reading ``texts``; ``build_size``: how many texts the whole build reads (default: these).
 
         A build that has most readings already (an edit) still starts the child when the
         build is large: loading pykakasi's dictionary alone takes a second, better spent in parallel.
+        ``warm``: a child started earlier, used (or ended) here.
         """
         self._texts = list(texts)
         self._child: subprocess.Popen[bytes] | None = None
@@ -105,7 +152,11 @@ class PendingReadings:
         # the reading index applies to them): work taken off the building process.
         self.normalized: list[str] | None = None
         size = len(self._texts) if build_size is None else build_size
-        if self._texts and size >= ISOLATE_FROM:
+        wanted = bool(self._texts) and size >= ISOLATE_FROM
+        if warm is not None:
+            self._child = warm.give(self._texts) if wanted else None
+            warm.close()
+        if wanted and self._child is None:
             # The texts go through a temporary file, not a pipe: writing 50,000 texts into a pipe
             # waited (0.1-0.2 s) until the fresh interpreter had started and read them.
             with tempfile.TemporaryFile() as source:
@@ -136,7 +187,26 @@ class PendingReadings:
 
 def _serve() -> None:
     """The child's side of :class:`PendingReadings`: texts in on stdin, their readings and those normalised out on stdout."""
-    texts = pickle.load(sys.stdin.buffer)  # noqa: S301 - from our own parent
+    _answer(pickle.load(sys.stdin.buffer))  # noqa: S301 - from our own parent
+
+
+def _serve_when_told() -> None:
+    """The child's side of :class:`WarmReadings`: the dictionary loaded first, then the texts from the file named on stdin."""
+    _converter()
+    name = sys.stdin.buffer.readline().decode("utf-8").strip()
+    if not name:
+        return  # not needed after all
+    source = Path(name)
+    try:
+        with source.open("rb") as handle:
+            texts = pickle.load(handle)  # noqa: S301 - written by our own parent
+    finally:
+        source.unlink(missing_ok=True)
+    _answer(texts)
+
+
+def _answer(texts: list[str]) -> None:
+    """Write the readings of ``texts``, and those normalised, to stdout (pickled)."""
     read = readings(texts)
     pickle.dump((read, [normalize(r) for r in read]), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
