@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 
 from faqbot.text import memo as memo_module
@@ -156,3 +157,20 @@ def test_kept_results_stay_in_the_store_without_being_looked_up() -> None:
     again = TextMemo(seeded.stored())
     assert again.mapped("surface", ["請求", "更新", "解約"], str.upper) == ["請求", "更新", "解約"]
     assert again.computed == 1  # 解約 was neither looked up nor kept, so it went
+
+
+def test_digests_kept_from_an_earlier_build_are_not_computed_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["解約", "請求", "解約"]
+    keys = memo_module.digests(texts)
+    fresh = TextMemo()
+    fresh.known_digests(texts[:2], keys[:2])
+    hashed: list[str] = []
+    real = memo_module.digests
+
+    def counting(batch: list[str]) -> np.ndarray:
+        hashed.extend(batch)
+        return real(batch)
+
+    monkeypatch.setattr(memo_module, "digests", counting)
+    assert np.array_equal(fresh.digests(["請求", "新しい", "解約"]), real(["請求", "新しい", "解約"]))
+    assert hashed == ["新しい"]

@@ -95,6 +95,7 @@ class RunPlan:
         made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
         for span, run in zip(self._spans, self._found, strict=True):
             if run is not None:
+                memo.known_digests(span.texts, run.keys)  # the questions are looked up again for their analyses
                 memo.keep(READING, run.keys)
                 memo.keep(kind, run.keys)
                 memo.keep(NORMALIZED, run.reading_keys)

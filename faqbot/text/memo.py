@@ -94,8 +94,13 @@ class _Digests:
         known = self._known
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            known.update(zip(missing, (bytes(row) for row in digests(missing)), strict=True))
+            self.remember(missing, digests(missing))
         return np.frombuffer(b"".join([known[t] for t in texts]), dtype="<u8").reshape(-1, 2)
+
+    def remember(self, texts: Sequence[str], keys: np.ndarray) -> None:
+        """Take ``keys`` (n × 2 uint64) as the digests of ``texts``, row for row."""
+        raw = np.ascontiguousarray(keys, dtype="<u8").tobytes()
+        self._known.update(zip(texts, (raw[i : i + 16] for i in range(0, len(raw), 16)), strict=True))
 
 
 class _Use:
@@ -205,6 +210,10 @@ class TextMemo:
     def digests(self, texts: Sequence[str]) -> np.ndarray:
         """The texts' digests (n × 2 uint64, :func:`~faqbot.text.packed.digests`), each computed once per build."""
         return self._digests(texts)
+
+    def known_digests(self, texts: Sequence[str], keys: np.ndarray) -> None:
+        """Take ``keys`` as the :meth:`digests` of ``texts`` (kept from an earlier build: they are not hashed again)."""
+        self._digests.remember(texts, keys)
 
     def found_elsewhere(self, kind: str, texts: Sequence[str], results: Sequence[str]) -> None:
         """Remember ``results`` (what :meth:`mapped` under ``kind`` would give) of the texts not yet known.
