@@ -90,8 +90,12 @@ timed(getattr(tm, "PendingMemoAnalyses", None), "finish", "analyses: share the r
 timed(tm.TextMemo, "start_readings", "readings: start the child")
 timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
 timed(r, "rarities")
-for name in ("fit_for_knowledge_base", "CharChannel", "LexicalIndex", "fit_lexical_weight", "fit_calibration"):
+for name in ("fit_for_knowledge_base", "CharChannel", "fit_lexical_weight", "fit_calibration"):
     timed(r, name)
+if hasattr(r.LexicalIndex, "from_columns"):  # wrapped, the class would hide the classmethod the router calls
+    timed(r.LexicalIndex, "_build", "LexicalIndex")
+else:
+    timed(r, "LexicalIndex")
 if not hasattr(cc, "char_plan"):  # the class wrapped hides its classmethods, which the runs' channel calls
     timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
 timed(r._BuildAnalyser, "topic_terms")
@@ -115,6 +119,14 @@ if cr is not None:
     timed(cr.RunPlan, "runs", "character runs: found or computed")
     timed(cr, "segment", "segments extracted")
     timed(ni.NgramIndex, "_merge", "n-gram indexes (3, merged)")
+try:  # the analyses' runs (absent from older checkouts)
+    import faqbot.routing.analysis_runs as ar
+except ImportError:
+    ar = None
+if ar is not None:
+    timed(ar.AnalysisPlan, "__init__", "analysis runs: looked up")
+    timed(ar.AnalysisPlan, "runs", "analysis runs: found or computed")
+    timed(ar.AnalysisPlan, "vocabulary", "analysis runs: the veto's words")
 start = time.perf_counter()
 ec.load_engine(Path(sys.argv[1]))
 timings["total load_engine"] = time.perf_counter() - start

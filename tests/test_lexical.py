@@ -84,3 +84,21 @@ def test_add_all_numbers_terms_as_adding_each_document_in_turn() -> None:
     assert columns.tolist() == expected == [1, 2, 1, 3, 2, 4]
     assert lengths.tolist() == [3, 0, 2, 1]
     assert together.ids == one_by_one.ids
+
+
+def test_an_index_from_columns_in_parts_is_the_index_of_the_whole_lists() -> None:
+    questions = [("解約", "方法"), ("解約", "出来る", "〈否定〉"), ("カード", "変更"), ("変更",)]
+    owners = np.array([0, 0, 1, 2])
+    answers = [("解約", "画面"), ("カード", "登録"), ("請求",)]
+    pages = [("解約",), (), ("請求", "解約")]
+    whole = LexicalIndex(questions, owners, answers, pages)
+    cut = LexicalIndex.from_columns(
+        [Vocabulary.columns(questions[:2]), Vocabulary.columns(questions[2:])],
+        owners,
+        [Vocabulary.columns(answers[:1]), Vocabulary.columns(answers[1:])],
+        [Vocabulary.columns(pages[:1]), Vocabulary.columns(pages[1:])],
+    )
+    assert cut.vocabulary.ids == whole.vocabulary.ids  # the same numbering, term for term
+    for query in (["解約", "方法"], ["カード"], ["請求", "変更", "未知"]):
+        a, b = whole.score(query), cut.score(query)
+        assert np.array_equal(a.total, b.total) and np.array_equal(a.per_question, b.per_question) and a.ceiling == b.ceiling

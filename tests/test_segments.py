@@ -13,6 +13,7 @@ from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.char_channel import CharChannel, stored_texts
+from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
 from faqbot.routing.ngram_extract import key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
 from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
@@ -90,10 +91,15 @@ def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_pat
     memo = build_cache.load_memo(next((tmp_path / "cache").glob("texts-*.pickle")))
     edited = load_knowledge_base(kb_dir)
     engine = Engine.build(edited, memo, segments=store)
-    # The edited file's run alone (its surfaces, readings, and its entries' vocabularies).
-    assert len(store.extracted) == 1
-    # Built from the other runs as found, the channel is the one a build from nothing makes.
+    # The edited file's run alone, for the character channel and for the analyses.
+    assert len(store.extracted) == 2
+    # Built from the other runs as found, the channel, the lexical index and the veto's words
+    # are the ones a build from nothing makes.
+    fresh = Engine.build(edited).router
     _assert_same(engine.router.char_channel, CharChannel(edited))
+    _assert_same(engine.router._lexical, fresh._lexical, "lexical")
+    assert engine.router.novelty.known_terms == fresh.novelty.known_terms
+    assert engine.router.novelty.known_readings == fresh.novelty.known_readings
     # Every text's reading is still in the per-text cache, though only the edited run's were looked up.
     kept = TextMemo(memo.stored())
     assert kept.start_readings(stored_texts(edited)).result() and kept.computed == 0
@@ -108,7 +114,7 @@ def _assert_same(got: object, want: object, where: str = "channel") -> None:
         assert isinstance(got, np.ndarray) and got.dtype == want.dtype and np.array_equal(got, want), where
     elif isinstance(want, PackedStrings):
         assert isinstance(got, PackedStrings) and list(got) == list(want), where
-    elif isinstance(want, (NgramIndex, StringIndex)):
+    elif isinstance(want, (NgramIndex, StringIndex, LexicalIndex, FieldIndex, Vocabulary)):
         assert type(got) is type(want) and set(vars(got)) == set(vars(want)), where
         for name, value in vars(want).items():
             _assert_same(vars(got)[name], value, f"{where}.{name}")

@@ -64,7 +64,6 @@ from faqbot.routing.novelty import (
     fit_novelty,
     negative_texts,
     veto_material,
-    vocabulary_texts,
 )
 from faqbot.routing.training import fit_lexical_weight
 from faqbot.text.analysis import Analysis
@@ -201,7 +200,7 @@ class FitHistory:
     def veto(
         self,
         analyses: Callable[[list[str]], list[Analysis]],
-        vocabulary: Callable[[list[str]], tuple[set[str], set[str]]],
+        vocabulary: Callable[[], tuple[set[str], set[str]]],
         template_tag: re.Pattern[str],
         rarity: Mapping[str, float],
         packed: Callable[[], PackedFloats],
@@ -209,16 +208,15 @@ class FitHistory:
     ) -> NoveltyVeto:
         """The unknown-content veto: vocabulary always rebuilt, threshold kept or fitted.
 
-        ``analyses`` analyses a list of texts, ``vocabulary`` gives the terms and readings of
-        their analyses; ``packed``: ``rarity`` packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
+        ``analyses`` analyses a list of texts, ``vocabulary`` gives every term and reading of
+        the analyses of the knowledge base's questions and other texts (what the veto knows); ``packed``: ``rarity`` packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
         when the threshold is fitted).  A kept threshold needs only the vocabulary
         (:func:`~faqbot.routing.novelty.veto_with_threshold`'s sets), not each analysis.
         """
         kb = self._kb
         kept = self._kept(VETO, _veto_unmoved)
         if kept is not None and isinstance(kept.value, float):
-            every = [q for e in kb.entries for q in e.questions if q.strip()]
-            terms, readings = vocabulary([*vocabulary_texts(kb, template_tag), *every])
+            terms, readings = vocabulary()
             analyses(negative_texts(kb))  # unused here, looked up so the per-text cache keeps them for a refit
             return NoveltyVeto(frozenset(terms), frozenset(readings), packed(), kept.value)
         material = veto_material(kb, analyses, template_tag, questions())

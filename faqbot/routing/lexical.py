@@ -36,6 +36,15 @@ _COMMON_MIN_DOCS = 2000
 _COMMON_SHARE = 0.05
 
 
+@dataclass(frozen=True)
+class TermColumns:
+    """Documents' terms as column numbers into a vocabulary of their own (:meth:`Vocabulary.columns`)."""
+
+    vocabulary: tuple[str, ...]  # the distinct terms, in the order first seen
+    ids: np.ndarray  # int32: every document's terms in turn, as positions in ``vocabulary``
+    lengths: np.ndarray  # int64: how many terms each document has
+
+
 class Vocabulary:
     """Term → column number, shared by every field so one query looks up its terms once."""
 
@@ -59,6 +68,24 @@ class Vocabulary:
         ids.update(zip(new, range(len(ids), len(ids) + len(new)), strict=True))
         columns = np.fromiter(map(ids.__getitem__, flat), dtype=np.int64, count=len(flat))
         return columns, np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+
+    @staticmethod
+    def columns(docs: Sequence[Sequence[str]]) -> TermColumns:
+        """``docs`` numbered by a vocabulary of their own (kept between builds, a run of documents at a time)."""
+        own = Vocabulary()
+        ids, lengths = own.add_all(docs)
+        return TermColumns(tuple(own.ids), ids.astype(np.int32), lengths)
+
+    def add_columns(self, parts: Sequence[TermColumns]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`add_all` of the documents of ``parts``, one part after another.
+
+        Each part's terms are numbered in the order first seen within it, so taking each
+        part's vocabulary in turn numbers new terms exactly as the documents in turn would.
+        """
+        ids = self.ids
+        columns = [np.array([ids.setdefault(t, len(ids)) for t in part.vocabulary], dtype=np.int64)[part.ids] for part in parts]
+        empty = np.zeros(0, dtype=np.int64)
+        return np.concatenate([empty, *columns]), np.concatenate([empty, *(part.lengths for part in parts)])
 
     def lookup(self, terms: Sequence[str]) -> np.ndarray:
         """Column numbers of the known terms among ``terms`` (unknown ones are left out)."""
@@ -159,11 +186,33 @@ class LexicalIndex:
         q_ids = self.vocabulary.add_all(questions)
         a_ids = self.vocabulary.add_all(answers)
         p_ids = self.vocabulary.add_all(pages)
+        self._build(q_ids, a_ids, p_ids, owner_of)
+
+    @classmethod
+    def from_columns(
+        cls, questions: Sequence[TermColumns], owner_of: np.ndarray, answers: Sequence[TermColumns], pages: Sequence[TermColumns]
+    ) -> LexicalIndex:
+        """The index of the documents of each field's parts, one part after another (equal to the lists whole)."""
+        index = cls.__new__(cls)
+        index.vocabulary = Vocabulary()
+        q_ids = index.vocabulary.add_columns(questions)
+        a_ids = index.vocabulary.add_columns(answers)
+        p_ids = index.vocabulary.add_columns(pages)
+        index._build(q_ids, a_ids, p_ids, owner_of)
+        return index
+
+    def _build(
+        self,
+        q_ids: tuple[np.ndarray, np.ndarray],
+        a_ids: tuple[np.ndarray, np.ndarray],
+        p_ids: tuple[np.ndarray, np.ndarray],
+        owner_of: np.ndarray,
+    ) -> None:
         width = len(self.vocabulary.ids)
         self._questions = FieldIndex.from_columns(*q_ids, width)
         self._answers = FieldIndex.from_columns(*a_ids, width)
         self._pages = FieldIndex.from_columns(*p_ids, width)
-        self.entries = len(answers)
+        self.entries = len(a_ids[1])
         counts = np.bincount(owner_of, minlength=self.entries) if len(owner_of) else np.zeros(self.entries, dtype=np.int64)
         if np.any(np.diff(owner_of) < 0) or np.any(counts == 0):
             raise ValueError("questions must be grouped by entry, every entry with at least one question")

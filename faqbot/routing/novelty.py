@@ -44,7 +44,7 @@ from importlib import resources
 import numpy as np
 import yaml
 
-from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.text.analysis import NEGATION, Analysis
 from faqbot.text.packed import PackedFloats
 
@@ -265,12 +265,20 @@ def veto_material(
 
 def vocabulary_texts(kb: KnowledgeBase, template_tag: re.Pattern[str]) -> list[str]:
     """The non-blank texts of ``kb`` besides its questions whose words the veto knows (see :func:`veto_material`)."""
-    texts: list[str] = []
-    for entry in kb.entries:
-        texts.extend((template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")))
-        texts.extend(entry.pages.for_product(None))
-        texts.extend(t for note in entry.notes for t in (note.text, note.text_en or ""))
-    texts.extend(w for canonical, variants in kb.synonyms for w in (canonical, *variants))
+    return [t for entry in kb.entries for t in entry_vocabulary_texts(entry, template_tag)] + kb_vocabulary_texts(kb)
+
+
+def entry_vocabulary_texts(entry: Entry, template_tag: re.Pattern[str]) -> list[str]:
+    """The non-blank texts of one entry besides its questions whose words the veto knows."""
+    texts = [template_tag.sub(" ", entry.answer), entry.question_en or "", template_tag.sub(" ", entry.answer_en or "")]
+    texts.extend(entry.pages.for_product(None))
+    texts.extend(t for note in entry.notes for t in (note.text, note.text_en or ""))
+    return [t for t in texts if t.strip()]
+
+
+def kb_vocabulary_texts(kb: KnowledgeBase) -> list[str]:
+    """The non-blank words of ``kb``'s synonyms and products, which the veto knows too."""
+    texts = [w for canonical, variants in kb.synonyms for w in (canonical, *variants)]
     for product in kb.products:
         texts.extend((product.name, *product.aliases, product.name_en or ""))
         texts.extend(word for group in product.keywords for word in group)

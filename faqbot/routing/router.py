@@ -34,6 +34,7 @@ import numpy as np
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
+from faqbot.routing.analysis_runs import AnalysisPlan
 from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import (
     COMPUTE_DATE_BONUS,
@@ -162,21 +163,24 @@ class Router:
         # Without a child (an edit), after the veto as before: the reading child has time to finish.
         char = CharChannel(kb, readings, memo, plan=plan) if analysing.in_parallel else None
         analysing.finish()
-        question_terms = analyser.topic_terms(questions)
-        answers = analyser.topic_terms(answer_texts)
-        pages = analyser.topic_terms(page_texts)
+        # Topic terms and the veto's words, a run of entries at a time: an earlier build's runs are
+        # found whole (faqbot.routing.analysis_runs).
+        by_run = AnalysisPlan(kb, analyser, _TEMPLATE_TAG, segments if segments is not None else SegmentStore())
+        runs = by_run.runs(memo)
         # Each question's whole analysis only when the veto's threshold is fitted: a kept one
         # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
         self.novelty = fits.veto(
-            analyser.analyses, analyser.vocabulary, _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
+            analyser.analyses, lambda: by_run.vocabulary(runs), _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
             lambda: analyser.analyses(questions),
         )
         if memo.packed_rarity is None and isinstance(self.novelty.rarity, PackedFloats):
             memo.packed_rarity = self.novelty.rarity  # packed by the fit: the next build keeps it
         self.char_channel = char if char is not None else CharChannel(kb, readings, memo, plan=plan)
         self._char = self.char_channel
-        real = len(question_terms)
-        self._lexical = LexicalIndex(question_terms, self._char.doc_owner[:real], answers, pages)
+        real = len(questions)
+        self._lexical = LexicalIndex.from_columns(
+            [run.questions for run in runs], self._char.doc_owner[:real], [run.answers for run in runs], [run.pages for run in runs]
+        )
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT
@@ -376,24 +380,24 @@ class _BuildAnalyser:
     def __init__(self, memo: TextMemo, masked: Callable[[str], str], product_words: list[str]) -> None:
         self._memo = memo
         self._masked = masked
-        self._kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
+        self.kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
         self._words = product_words
 
     def analyses(self, texts: list[str]) -> list[Analysis]:
         """The analysis of each text, in order."""
-        return self._memo.analyses(self._kind, texts, self._masked)
+        return self._memo.analyses(self.kind, texts, self._masked)
 
     def start(self, texts: list[str]) -> PendingMemoAnalyses:
         """Start analysing the texts not yet known (on two cores when many); ``finish()`` collects them."""
-        return self._memo.start_analyses(self._kind, texts, self._words)
+        return self._memo.start_analyses(self.kind, texts, self._words)
 
     def vocabulary(self, texts: list[str]) -> tuple[set[str], set[str]]:
         """Every term and every reading of the texts' analyses."""
-        return self._memo.vocabulary(self._kind, texts, self._masked)
+        return self._memo.vocabulary(self.kind, texts, self._masked)
 
     def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
         """The topic terms of each text (what retrieval searches), in order."""
-        return self._memo.topic_terms(self._kind, texts, self._masked)
+        return self._memo.topic_terms(self.kind, texts, self._masked)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:

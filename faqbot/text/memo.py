@@ -207,6 +207,11 @@ class TextMemo:
         if kind in self._tables or kind in self._previous.tables:  # else there is nothing to keep
             self._table(kind)[0].find_keys(keys)
 
+    def keep_analyses(self, kind: str, keys: np.ndarray) -> None:
+        """:meth:`keep` for analyses: the texts with these digests were analysed under ``kind`` elsewhere."""
+        if kind in self._analyses or kind in self._previous.analyses:
+            self._analysis_use(kind)[0].find_keys(keys)
+
     def digests(self, texts: Sequence[str]) -> np.ndarray:
         """The texts' digests (n × 2 uint64, :func:`~faqbot.text.packed.digests`), each computed once per build."""
         return self._digests(texts)
@@ -360,7 +365,7 @@ class TextMemo:
         tables = {}
         for kind, (use, new) in self._tables.items():
             earlier = self._previous.tables.get(kind)
-            keys = np.concatenate((use.keys[use.used], digests(new)))
+            keys = np.concatenate((use.keys[use.used], self._digests(list(new))))
             values = (earlier.values if earlier else PackedStrings(())).select(use.used, new.values())
             tables[kind] = StoredTable(keys, values)
         analyses = {kind: self._stored_analyses(kind, use, new) for kind, (use, new) in self._analyses.items()}
@@ -398,7 +403,7 @@ class TextMemo:
             added_lengths.append(len(words))
         all_lengths = np.concatenate((lengths, np.array(added_lengths, dtype=np.int64)))
         return StoredAnalyses(
-            np.concatenate((use.keys[use.used], digests(added_texts))),
+            np.concatenate((use.keys[use.used], self._digests(added_texts))),
             np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64),
             np.concatenate((renumber[kept], np.array(added, dtype=np.int64))).astype(np.int32),
             PackedStrings(terms),
