@@ -14,7 +14,7 @@ import pytest
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.errors import KnowledgeBaseError
-from faqbot.kb import loader
+from faqbot.kb import entry_table, loader
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
@@ -186,3 +186,20 @@ def test_an_answer_that_rendered_is_not_checked_again_in_the_same_context(kb_cop
     with pytest.raises(KnowledgeBaseError) as caught:
         load_knowledge_base(kb_copy, ParsedFiles({}, frozenset(parsed.renders)))
     assert any("does not render" in p.message and p.path == "faq/about.yaml" for p in caught.value.problems)
+
+
+def test_entries_from_the_parsed_files_are_packed_from_the_bytes_kept(small_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = ParsedFiles()
+    kb = load_knowledge_base(small_copy, first)
+    seeded = ParsedFiles(dict(first.used))
+    again = load_knowledge_base(small_copy, seeded)
+    assert again == kb
+    kept = seeded.pickled(list(again.entries))
+    assert kept is not None and len(kept) == len(kb.entries)
+    dumped: list[object] = []
+    real = entry_table.pickle.dumps
+    monkeypatch.setattr(entry_table.pickle, "dumps", lambda obj, protocol=None: dumped.append(obj) or real(obj, protocol=protocol))
+    table = again.entries.packed()
+    assert dumped == []  # nothing pickled again
+    assert list(table) == list(kb.entries)
+    assert ParsedFiles().pickled(list(kb.entries)) is None  # entries it did not hand out

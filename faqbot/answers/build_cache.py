@@ -34,7 +34,7 @@ _FILES_PREFIX = "files-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes.
-_FORMAT = 7
+_FORMAT = 8
 
 
 def memo_path(folder: Path, key: str) -> Path:

@@ -29,9 +29,10 @@ if TYPE_CHECKING:  # only for type hints: knowledge imports this module
 class EntryTable(PackedSequence["Entry"]):
     """An immutable sequence of entries stored pickled, one after the other; each read in ``lang``."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(self, entries: Iterable[Entry], pickled: Sequence[bytes] | None = None) -> None:
+        """Pack ``entries``; ``pickled``: each of them already pickled, when the caller has them."""
         entries = list(entries)
-        super().__init__([pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries])
+        super().__init__(pickled if pickled is not None else [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries])
         ids = [e.id for e in entries]
         self._ids = PackedStrings(ids)
         self._by_id = StringIndex(ids)
@@ -65,8 +66,10 @@ class EntryTable(PackedSequence["Entry"]):
 class EntryList(Sequence["Entry"]):
     """The entries as loaded from YAML: a tuple, with an id index built on first use."""
 
-    def __init__(self, entries: Iterable[Entry]) -> None:
+    def __init__(self, entries: Iterable[Entry], pickled: Sequence[bytes] | None = None) -> None:
+        """The entries; ``pickled``: each of them pickled (kept by the parsed-files cache), for :meth:`packed`."""
         self._entries = tuple(entries)
+        self._pickled = pickled if pickled is not None and len(pickled) == len(self._entries) else None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -111,4 +114,4 @@ class EntryList(Sequence["Entry"]):
 
     def packed(self) -> EntryTable:
         """The entries packed for the engine file (see :class:`EntryTable`)."""
-        return EntryTable(self._entries)
+        return EntryTable(self._entries, self._pickled)

@@ -6,7 +6,9 @@ entries file's :class:`~faqbot.kb.knowledge.Entry` list depends only on its
 bytes, its path (entries remember their source), its kind and the product ids
 its ``pages`` may name, so a :class:`ParsedFiles` files each clean result under
 a hash of exactly those (:func:`file_key`); faqbot's own version is the on-disk
-store's business (``faqbot.answers.build_cache`` keys it by the code hash).
+store's business (``faqbot.answers.build_cache`` keys it by the code hash).  Each
+entry is kept pickled on its own, as the engine file keeps it, so the entries of
+unchanged files are not pickled again when the engine is written (:meth:`ParsedFiles.pickled`).
 
 Only files that loaded without a problem are remembered: a broken file is parsed
 again every time, so its ``file:line`` problems are reported exactly as before.
@@ -18,11 +20,12 @@ cache, not a value: mutable, and never part of the knowledge base.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+import pickle
+from collections.abc import Mapping, Sequence
 
 from faqbot.kb.knowledge import Entry
 
-_EMPTY: Mapping[str, tuple[Entry, ...]] = {}
+_EMPTY: Mapping[str, tuple[bytes, ...]] = {}
 
 
 def file_key(rel: str, kind: str, product_ids: set[str], content: bytes) -> str:
@@ -45,13 +48,14 @@ def render_key(context: str, answer: str, answer_en: str | None, page_products: 
 class ParsedFiles:
     """Parsed entries files by :func:`file_key`, seeded by an earlier build's."""
 
-    def __init__(self, previous: Mapping[str, tuple[Entry, ...]] = _EMPTY, renders: frozenset[str] = frozenset()) -> None:
+    def __init__(self, previous: Mapping[str, tuple[bytes, ...]] = _EMPTY, renders: frozenset[str] = frozenset()) -> None:
         """A cache that finds ``previous`` results and records what this build uses.
 
         ``renders``: the :func:`render_key` of every answer an earlier load rendered without a problem.
         """
         self._previous = previous
-        self.used: dict[str, tuple[Entry, ...]] = {}
+        self.used: dict[str, tuple[bytes, ...]] = {}  # each clean file's entries, each pickled on its own
+        self._pickled: dict[int, tuple[Entry, bytes]] = {}  # by id() of each entry handed out (held, so ids stay unique)
         self.parsed = 0  # files this build parsed (not found in ``previous``)
         self._renders = renders
         self.renders: set[str] = set()  # this build's answers known to render, as render_key
@@ -74,12 +78,32 @@ class ParsedFiles:
             found = self._previous.get(key)
             if found is not None:
                 self.used[key] = found
-        return found
+        return None if found is None else self._entries(found)
 
     def remember(self, key: str, entries: tuple[Entry, ...]) -> None:
         """Record a file parsed without problems."""
         self.parsed += 1
-        self.used[key] = entries
+        pickled = tuple(pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries)
+        self.used[key] = pickled
+        for entry, data in zip(entries, pickled, strict=True):
+            self._pickled[id(entry)] = (entry, data)
+
+    def _entries(self, pickled: tuple[bytes, ...]) -> tuple[Entry, ...]:
+        entries = tuple(pickle.loads(data) for data in pickled)  # noqa: S301 - our own cache file
+        for entry, data in zip(entries, pickled, strict=True):
+            self._pickled[id(entry)] = (entry, data)
+        return entries
+
+    def pickled(self, entries: Sequence[Entry]) -> list[bytes] | None:
+        """Each entry pickled, as this cache keeps it, when every one came from it (else None).
+
+        The engine file keeps every entry pickled on its own (:class:`~faqbot.kb.entry_table.EntryTable`):
+        the entries of unchanged files need not be pickled again (0.1 s at 10,000 entries).
+        """
+        found = [self._pickled.get(id(entry)) for entry in entries]
+        if not all(pair is not None and pair[0] is entry for pair, entry in zip(found, entries, strict=True)):
+            return None
+        return [pair[1] for pair in found if pair is not None]
 
     @property
     def changed(self) -> bool:
