@@ -12,6 +12,7 @@ from faqbot.errors import Problem
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.lint import (
+    alternate_problems,
     few_alternates,
     near_duplicate_entries,
     seed_products_without_rules,
@@ -19,6 +20,7 @@ from faqbot.quality.lint import (
     untranslated,
     unused_synonyms,
 )
+from faqbot.routing.router import Router
 from tests.conftest import line_number, make_kb, replace_once
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -116,6 +118,37 @@ def test_seed_products_without_renewal_rules(min_kb: KnowledgeBase) -> None:
             "warning",
         )
     ]
+
+
+def _lint_kb(tmp_path: Path, old: str, new: str) -> KnowledgeBase:
+    return load_knowledge_base(make_kb(tmp_path, {"out_of_scope.yaml": replace_once(old, new)}, source=KB_MIN))
+
+
+def test_alternate_problems_names_the_example_that_refuses_them(tmp_path: Path) -> None:
+    # An out-of-scope example worded like an alternate of 'change-card' steals it when it is left out.
+    kb = _lint_kb(tmp_path, "  - おすすめのラーメン屋\n", "  - おすすめのラーメン屋\n  - 支払いに使うカードを新しくしたい犬\n")
+    problems = alternate_problems(kb, Router(kb))
+    alternate = "支払いに使うカードを新しくしたい"
+    assert [(p.path, p.line, p.severity) for p in problems] == [
+        ("faq/basic.yaml", line_number(KB_MIN / "faq" / "basic.yaml", alternate), "warning")
+    ]
+    assert problems[0].message == (
+        f"alternate question {alternate!r} of 'change-card' is refused when left out: the out-of-scope example "
+        "'支払いに使うカードを新しくしたい犬' matches it better; reword or remove the example, or add alternates worded like it"
+    )
+
+
+def test_alternate_problems_names_the_subject_that_refuses_them(tmp_path: Path) -> None:
+    kb = _lint_kb(tmp_path, "  - ネットフリックス\n", "  - ネットフリックス\n  - 止める手順\n")
+    problems = alternate_problems(kb, Router(kb))
+    assert [p.message for p in problems] == [
+        "alternate question '自動更新を止める手順' of 'cancel' is refused: it names the out-of-scope subject '止める手順'; "
+        "remove the subject or reword the alternate"
+    ]
+
+
+def test_alternate_problems_is_quiet_without_a_culprit(min_kb: KnowledgeBase) -> None:
+    assert alternate_problems(min_kb, Router(min_kb)) == []
 
 
 # --- faqbot check ----------------------------------------------------------------------

@@ -45,6 +45,13 @@ def test_the_people_list_is_shipped() -> None:
     assert {"息子", "妻", "会社"} <= nouns and len(nouns) >= 40
 
 
+def test_every_listed_noun_is_one_word_the_rule_can_see() -> None:
+    # The rule compares one MeCab word's lemma with the list: a compound (家族全員, 従業員) or a
+    # non-lemma spelling would never match.
+    unseen = [n for n in sorted(context_nouns()) if [w.lemma for w in words(n)] != [n]]
+    assert unseen == []
+
+
 @pytest.mark.parametrize("query", ["パスポートの更新はどこでできますか", "高速バスの予約をキャンセルしたい"])
 def test_the_shipped_router_refuses_near_domain_messages(engine: Engine, query: str) -> None:
     assert engine.router.route(query).decision == DECISION_FALLBACK

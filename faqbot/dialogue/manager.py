@@ -16,8 +16,9 @@ Order of interpretation, most specific first:
 2. with the form open: a bare cancel (「やめます」), a 「はい」 to go on, slot
    values and corrections (「いや、月額です」), or a question asked mid-form
    (answered, then an offer to go on);
-3. otherwise: 「もっと詳しく」, a follow-up on the last answer
-   (「モバイルの場合は？」「月額だったら？」), then the router's decision.
+3. otherwise: 「もっと詳しく」, a bare 「はい」/「いいえ」 (acknowledged: nothing was
+   asked), a follow-up on the last answer (「モバイルの場合は？」「月額だったら？」),
+   then the router's decision.
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
             return related_reply(engine, state)
         # Nothing was answered (or the form was cancelled): there is nothing to say more about.
         return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_yes(text) or phrases.is_no(text):
+        # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
+        # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
+        # question holds 「…はいくら」, and the customer was asked to choose between two of them.
+        return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
@@ -195,7 +201,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
-    if phrases.is_cancel(text) or phrases.is_no(text):
+    if phrases.is_cancel(text):
         # 「やめます」 with nothing open: acknowledge rather than count a miss.
         return cancelled_reply(engine, replace(state, choices=()))
     # Out of scope (the weather, another company's product): nothing in the KB is close.

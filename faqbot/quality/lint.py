@@ -29,24 +29,46 @@ from faqbot.text.synonyms import SynonymMap
 
 def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
     """Alternates that route to a different entry when left out of the index."""
+    return [p for p in alternate_problems(kb, router) if p.severity == "error"]
+
+
+def alternate_problems(kb: KnowledgeBase, router: Router) -> list[Problem]:
+    """What routing each alternate with itself left out of the index shows, in one pass.
+
+    Errors: alternates another entry would answer.  Warnings: alternates refused as out of
+    scope although their own entry ranks first (:func:`_refused`).
+    """
     problems: list[Problem] = []
     for entry in kb.entries:
         for i, alternate in enumerate(entry.alternates):
-            # Only a confident wrong answer is an error: a left-out question that
-            # clarifies or falls back still reaches its entry through the others.
             routing = router.route(alternate, exclude=alternate, top=1)
-            if routing.decision != DECISION_ANSWER or routing.intent == entry.id:
-                continue
-            ranked = routing.matches
-            line = entry.alternate_lines[i] if i < len(entry.alternate_lines) else entry.line
-            problems.append(
-                Problem(
-                    entry.source,
-                    line,
-                    f"alternate question {alternate!r} of {entry.id!r} routes to {ranked[0].entry_id!r}",
-                )
-            )
+            line = _question_line(entry, i + 1)
+            if routing.decision == DECISION_ANSWER and routing.intent != entry.id:
+                # Only a confident wrong answer is an error: a left-out question that
+                # clarifies or falls back still reaches its entry through the others.
+                message = f"alternate question {alternate!r} of {entry.id!r} routes to {routing.matches[0].entry_id!r}"
+                problems.append(Problem(entry.source, line, message))
+            elif routing.out_of_scope and routing.matches and routing.matches[0].entry_id == entry.id:
+                problems.append(_warning(entry.source, line, _refused(router, entry.id, alternate)))
     return problems
+
+
+def _refused(router: Router, entry_id: str, alternate: str) -> str:
+    """Why an alternate whose own entry ranks first is refused: the subject it names, or the example that beats it.
+
+    A customer who words a question like that alternate, but not exactly, gets the
+    fallback: an out-of-scope example or subject is broader than it was meant to be.
+    """
+    subject = router.subject_in(alternate)
+    if subject is not None:
+        why = f"is refused: it names the out-of-scope subject {subject!r}; remove the subject or reword the alternate"
+    else:
+        example = router.refusing_example(router.candidates(alternate, exclude=alternate))
+        why = (
+            f"is refused when left out: the out-of-scope example {example!r} matches it better; "
+            "reword or remove the example, or add alternates worded like it"
+        )
+    return f"alternate question {alternate!r} of {entry_id!r} {why}"
 
 
 # --- content warnings (``faqbot check`` prints them; ``--strict`` fails on them) ---
@@ -216,7 +238,7 @@ def untranslated(kb: KnowledgeBase) -> list[Problem]:
 
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
-    problems = misrouted_alternates(kb, router)
+    problems = alternate_problems(kb, router)
     problems += near_duplicate_entries(kb)
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)

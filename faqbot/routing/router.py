@@ -105,6 +105,7 @@ class Candidates:
     char_doc: np.ndarray  # the stored question the character channel matched best (-1: none)
     fields: FieldScores | None = None  # the lexical channel's scores, for the best question by lemmas
     out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
+    out_of_scope_doc: int = -1  # the stored text of the example that scored it (-1: none)
 
 
 def mask_words(kb: KnowledgeBase) -> list[str]:
@@ -244,7 +245,7 @@ class Router:
         char_doc = np.full(n + 1, -1, dtype=np.int64)
         char_by_entry[char.owners] = char.scores
         char_doc[char.owners] = char.best_doc
-        oos = float(char_by_entry[n])
+        oos, oos_doc = float(char_by_entry[n]), int(char_doc[n])
         char_by_entry = char_by_entry[:n]
         if entities is not None and entities.expiry is not None:
             char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute
@@ -255,7 +256,7 @@ class Router:
         fused = char_by_entry[owners] + self.lexical_weight * lexical[owners]
         order = np.argsort(-fused, kind="stable")
         owners = owners[order]
-        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos)
+        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos, oos_doc)
 
     def _question_of(self, found: Candidates, i: int) -> str:
         """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
@@ -365,8 +366,18 @@ class Router:
         return unknown_argument(words(self._masked(query)), veto.knows, veto.weight) is not None
 
     def _mentions_other_subject(self, query: str) -> bool:
+        return self.subject_in(query) is not None
+
+    def subject_in(self, query: str) -> str | None:
+        """The first out-of-scope subject ``query`` names (normalised), if any."""
         norm = normalize_term(query)
-        return any(subject in norm for subject in self._subjects)
+        return next((subject for subject in self._subjects if subject in norm), None)
+
+    def refusing_example(self, found: Candidates) -> str | None:
+        """The out-of-scope example that explains the message at least as well as its best entry, if one does."""
+        if not self._out_of_scope_wins(found) or found.out_of_scope_doc < 0:
+            return None
+        return self._char.texts[found.out_of_scope_doc]
 
 
 class _BuildAnalyser:
