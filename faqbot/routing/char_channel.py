@@ -29,7 +29,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
-from faqbot.routing.ngram_index import NgramIndex
+from faqbot.routing.ngram_index import NgramIndex, gram_keys
 from faqbot.routing.segments import SegmentStore, entry_starts
 from faqbot.text.memo import NORMALIZED, TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
@@ -155,22 +155,24 @@ class CharChannel:
         return self._doc_ids_by_text.get(text, [])
 
     def _question_scores(
-        self, surface: str, kana: str | None, exclude: str | None, held_out: Sequence[int] = ()
+        self, surface: str, kana: str | None, exclude: str | None, held_out: Sequence[int] = (), keys: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """The questions sharing an n-gram with ``surface`` (ascending ids) and their blended scores.
 
         Only those questions can score above zero, so everything after the
         index look-up works on them alone, not on every stored question.
+        ``keys``: ``gram_keys(surface)``, when the caller already has them.
         """
         index = self._surface_index
-        shared, qmass = index.shared_mass(surface)
+        shared, qmass = index.shared_mass(surface, keys)
         if kana is None:
             ids = np.flatnonzero(shared > 0.0)  # on a bool mask: several times faster than on floats
         else:
             r_shared, r_qmass = self._reading_index.shared_mass(kana)
             ids = np.flatnonzero((shared > 0.0) | (r_shared > 0.0))
-        q_cov = (shared[ids] / qmass).astype(np.float32)
-        d_cov = (shared[ids] / index.doc_mass(ids)).astype(np.float32)
+        found = shared[ids]
+        q_cov = (found / qmass).astype(np.float32)
+        d_cov = (found / index.doc_mass(ids)).astype(np.float32)
         if kana is not None:
             q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
             d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
@@ -212,7 +214,8 @@ class CharChannel:
         # Decided before synonyms: 「せいきゅう」 → 請求 would make a kana message look
         # like kanji and lose the reading channel it needs for the rest of its words.
         kana = masked if is_kana_text(masked) else None
-        ids, scores = self._question_scores(surface, kana, exclude, held_out)
+        keys = gram_keys(surface)  # the surface and entry indexes number n-grams alike
+        ids, scores = self._question_scores(surface, kana, exclude, held_out, keys)
         top = _top_k(ids, scores, _CANDIDATE_QUESTIONS)
         if not len(top):
             return _EMPTY
@@ -222,7 +225,7 @@ class CharChannel:
             candidates.setdefault(owner, []).append(pos)
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
         similarity = dict(zip(fuzzed, _fuzzy(surface, self._doc_surface.take(top_ids[fuzzed])), strict=False))
-        entry_shared, entry_qmass = self._entry_index.shared_mass(surface)
+        entry_shared, entry_qmass = self._entry_index.shared_mass(surface, keys)
         if len(held_out):
             entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)
         owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
