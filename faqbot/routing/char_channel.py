@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -224,13 +225,15 @@ class CharChannel:
         for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
             candidates.setdefault(owner, []).append(pos)
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
-        similarity = dict(zip(fuzzed, _fuzzy(surface, self._doc_surface.take(top_ids[fuzzed])), strict=False))
+        similarity = _fuzzy(surface, self._doc_surface.take(top_ids[fuzzed]))  # by entry, as fuzzed runs
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface, keys)
         if len(held_out):
             entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)
         owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
         firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
-        fuzzy = np.array([max(similarity[pos] for pos in picks[:_FUZZ_PER_ENTRY]) for picks in candidates.values()])
+        # Each entry's best similarity: its run of fuzzed questions, entries in turn.
+        runs = np.fromiter((min(len(picks), _FUZZ_PER_ENTRY) for picks in candidates.values()), dtype=np.int64, count=len(candidates))
+        fuzzy = np.maximum.reduceat(similarity, np.cumsum(runs) - runs)
         entry_cov = (entry_shared[owners] / entry_qmass).astype(np.float32)
         # In float64 from the float32 coverages, term by term: one array operation per
         # evidence instead of a few numpy scalars per candidate entry.
@@ -298,17 +301,47 @@ def product_words(kb: KnowledgeBase) -> list[str]:
     return words
 
 
-def _fuzzy(surface: str, questions: list[str]) -> list[float]:
-    """rapidfuzz similarity of ``surface`` with each question, in [0, 1].
+def _fuzzy(surface: str, questions: list[str]) -> np.ndarray:
+    """rapidfuzz similarity of ``surface`` with each question, in [0, 1] (float64).
 
     Whole-string, or a slightly discounted best part when both have four
     characters or more.  One ``cdist`` call per scorer: the candidates are
     scored in C instead of one Python call each.
     """
+    surface, questions = _relabelled(surface, questions)
     ratio = process.cdist([surface], questions, scorer=fuzz.ratio, dtype=np.float64)[0]
     if len(surface) >= 4:
         partial = 0.85 * process.cdist([surface], questions, scorer=fuzz.partial_ratio, dtype=np.float64)[0]
-        long = np.fromiter((len(q) >= 4 for q in questions), dtype=bool, count=len(questions))
+        long = np.fromiter(map(len, questions), dtype=np.int64, count=len(questions)) >= 4
         ratio = np.where(long, np.maximum(ratio, partial), ratio)
-    similarities: list[float] = (ratio / 100.0).tolist()
+    similarities: np.ndarray = ratio / 100.0
     return similarities
+
+
+def _relabelled(surface: str, questions: list[str]) -> tuple[str, list[str]]:
+    """The texts with their characters renamed ``\\x00``, ``\\x01``… when they use at most 256 distinct ones.
+
+    rapidfuzz's scores depend only on which characters are equal, and it compares
+    one-byte characters through a table instead of a hash map: renamed, the same
+    scores come 2–3 times faster (kanji and kana are not one-byte characters).
+    Texts with more distinct characters, or any outside the BMP, are returned as they are.
+    """
+    joined = surface + "".join(questions)
+    if not joined:
+        return surface, questions
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() > 0xFFFF:
+        return surface, questions
+    order = np.argsort(codes.astype(np.uint16), kind="stable")  # a radix sort on 16 bits
+    ordered = codes[order]
+    new = np.empty(len(codes), dtype=bool)
+    new[0] = False
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    rank = np.cumsum(new)
+    if rank[-1] > 0xFF:
+        return surface, questions
+    labels = np.empty(len(codes), dtype=np.uint8)
+    labels[order] = rank
+    text = labels.tobytes().decode("latin-1")
+    ends = list(accumulate(map(len, questions), initial=len(surface)))
+    return text[: len(surface)], [text[a:b] for a, b in zip(ends, ends[1:], strict=False)]
