@@ -172,15 +172,17 @@ class CharChannel:
             r_shared, r_qmass = self._reading_index.shared_mass(kana)
             ids = np.flatnonzero((shared > 0.0) | (r_shared > 0.0))
         found = shared[ids]
-        q_cov = (found / qmass).astype(np.float32)
-        d_cov = (found / index.doc_mass(ids)).astype(np.float32)
+        # Divided in float64 and rounded to float32 as it is written out: what
+        # ``(found / qmass).astype(np.float32)`` gives, without the float64 array between.
+        q_cov = np.divide(found, qmass, out=np.empty(len(ids), dtype=np.float32), casting="same_kind")
+        d_cov = np.divide(found, index.doc_mass(ids), out=np.empty(len(ids), dtype=np.float32), casting="same_kind")
         if kana is not None:
             q_cov = np.maximum(q_cov, (r_shared[ids] / r_qmass).astype(np.float32))
             d_cov = np.maximum(d_cov, (r_shared[ids] / self._reading_index.doc_mass(ids)).astype(np.float32))
         # A question of a few characters ("hi", 「また」) is contained in countless
         # messages ("which", 「またカードが…」): for those, only the share of the
         # message it explains counts, not the share of itself the message contains.
-        d_cov = np.where(self._short_doc[ids], q_cov, d_cov)
+        np.copyto(d_cov, q_cov, where=self._short_doc[ids])
         scores = _blend(q_cov, d_cov)
         if exclude is not None or len(held_out):
             keep = ~np.isin(ids, [*(self.excluded(exclude) if exclude is not None else []), *held_out])
