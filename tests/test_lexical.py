@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from faqbot.answers.answering import Engine
 from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
 
 
@@ -102,3 +103,18 @@ def test_an_index_from_columns_in_parts_is_the_index_of_the_whole_lists() -> Non
     for query in (["解約", "方法"], ["カード"], ["請求", "変更", "未知"]):
         a, b = whole.score(query), cut.score(query)
         assert np.array_equal(a.total, b.total) and np.array_equal(a.per_question, b.per_question) and a.ceiling == b.ceiling
+
+
+def test_each_entry_scores_its_best_question_on_the_shipped_kb(engine: Engine) -> None:
+    # The best question is taken over the query's postings only: it must be the maximum
+    # over each entry's whole run of questions, exactly, with and without exclusions.
+    router = engine.router
+    lexical = router._lexical
+    texts = list(router.char_channel.texts)[::5]
+    for i, text in enumerate(texts):
+        terms = router.analyze(text).topic_terms
+        for excluded in ([], [i * 5], [i * 5, i * 5 + 1, 3]):
+            excluded = [q for q in excluded if q < len(lexical._owner_of)]
+            fields = lexical.score(terms, excluded)
+            want = np.maximum.reduceat(fields.per_question, fields.starts)
+            assert fields.question.tobytes() == want.tobytes(), (text, excluded)

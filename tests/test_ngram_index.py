@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from faqbot.routing.ngram_index import NgramIndex, ngrams
+from faqbot.answers.answering import Engine
+from faqbot.routing.ngram_extract import key_strings
+from faqbot.routing.ngram_index import NgramIndex, gram_keys, ngrams
 
 
 @pytest.mark.parametrize(
@@ -103,3 +105,47 @@ def test_common_grams_count_in_the_query_but_credit_no_document() -> None:
     # coverage of the query is below 1 (the tail still weighs in the query's mass).
     assert 0.0 < q_cov[0] < 1.0
     assert int(np.argmax(q_cov)) == 0 and np.count_nonzero(q_cov) == 1
+
+
+# -- integer keys: the query path finds exactly what string look-ups found ------------------------
+
+_ODD_TEXTS = ["", "x", "解", "ab", "aaaa", "x\x00y", "\x00", "\ud800z", "😀😀a", "けいやく いつまで", "日本日本語", "豈" + "㐀" + "ﬀ"]
+
+
+def _texts(engine: Engine) -> list[str]:
+    channel = engine.router.char_channel
+    return [*_ODD_TEXTS, *(channel._surface(t) for t in list(channel.texts)[::7])]
+
+
+def test_gram_keys_stand_for_ngrams_in_order(engine: Engine) -> None:
+    for text in _texts(engine):
+        assert key_strings(gram_keys(text)) == list(ngrams(text)), text
+
+
+def _shared_mass_by_strings(index: NgramIndex, query: str) -> tuple[np.ndarray, float]:
+    """``shared_mass`` as it was written before integer keys: a string look-up, float32 weights to bincount."""
+    vocab = {gram: i for i, gram in enumerate(key_strings(index._keys))}
+    grams = ngrams(query)
+    if not grams or index.size == 0:
+        return np.zeros(index.size), 1.0
+    ids = [vocab[g] for g in grams if g in vocab]
+    idfs = index._idf[ids] if ids else np.zeros(0)
+    qmass = float(idfs.sum()) + (len(grams) - len(ids)) * index._max_idf or 1.0
+    rare = [i for i, gid in enumerate(ids) if not index._common[gid]]
+    if not rare:
+        return np.zeros(index.size), qmass
+    postings = [index._docs[index._indptr[ids[i]] : index._indptr[ids[i] + 1]] for i in rare]
+    weights = np.repeat(idfs[rare].astype(np.float32), [len(p) for p in postings])
+    return np.bincount(np.concatenate(postings), weights=weights, minlength=index.size), qmass
+
+
+def test_shared_mass_is_bit_for_bit_the_string_lookups(engine: Engine) -> None:
+    channel = engine.router.char_channel
+    queries = [*_texts(engine), "かいやくしたい", "ﾊﾟｽﾜｰﾄﾞ わすれた", "自動更新の解約方法を教えて" * 3]
+    indexes = [channel._surface_index, channel._entry_index, channel._reading_index, NgramIndex(_docs_sharing_one_gram(3_000))]
+    for index in indexes:
+        for query in [*queries, "ですか", chr(0x4E00) + chr(0x5E00) + "ですか"]:
+            shared, qmass = index.shared_mass(query)
+            want, want_qmass = _shared_mass_by_strings(index, query)
+            assert shared.dtype == want.dtype and shared.tobytes() == want.tobytes(), query
+            assert qmass == want_qmass, query

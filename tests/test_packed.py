@@ -57,6 +57,16 @@ def test_string_index_looks_up_many_keys_in_order() -> None:
     assert StringIndex([]).lookup(["x"]).tolist() == [-1]
 
 
+def test_string_index_batch_with_keys_that_cannot_be_stored() -> None:
+    # A batch holding a key too long or with a NUL takes the per-key path; every key fits
+    # in the other; both must find what one look-up per key finds.
+    index = StringIndex(WORDS)
+    odd = ["ab", "契約更新です", "解約\x00", "a\x00", "解約", ""]
+    assert index.lookup(odd).tolist() == [6, -1, -1, 4, 0, 3]
+    plain = ["ab", "契約", "解約", "", "abcd"[:3], "解"]
+    assert index.lookup(plain).tolist() == [index.get(k) for k in plain] == [6, -1, 0, 3, 5, 1]
+
+
 def test_packed_floats_is_a_read_only_mapping() -> None:
     table = PackedFloats({"する": 0.0, "解約": 1.5, "x": 3.0})
     assert table["解約"] == 1.5

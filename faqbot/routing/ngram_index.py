@@ -24,8 +24,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from faqbot.routing.ngram_extract import Segment, key_strings, segment
-from faqbot.text.packed import StringIndex
+from faqbot.routing.ngram_extract import Segment, segment
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
@@ -41,6 +40,8 @@ _COMMON_SHARE = 0.05
 
 # The ideographs faqbot.text.normalize.has_kanji recognises, as one pattern for findall.
 _KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# The same ranges on code points plus one (the keys' codes, see faqbot.routing.ngram_extract).
+_KANJI_CODES = ((0x3401, 0x4DC0), (0x4E01, 0xA000), (0xF901, 0xFB00))
 
 
 def ngrams(text: str) -> tuple[str, ...]:
@@ -51,6 +52,25 @@ def ngrams(text: str) -> tuple[str, ...]:
     if not grams and text:
         return (text,)  # a one-character query still deserves a lookup
     return tuple(grams)
+
+
+def gram_keys(text: str) -> np.ndarray:
+    """The integer key of each of :func:`ngrams` of ``text`` (int64), in the same order.
+
+    Keys as :mod:`faqbot.routing.ngram_extract` numbers n-grams when building (a code
+    point plus one per character, 21 bits each), so an index finds a query's grams with
+    one integer ``searchsorted`` instead of building and comparing numpy strings.
+    """
+    codes = [ord(c) + 1 for c in text]
+    keys = dict.fromkeys([(a << 21) | b for a, b in zip(codes, codes[1:], strict=False)])
+    keys.update(dict.fromkeys([(a << 42) | (b << 21) | c for a, b, c in zip(codes, codes[1:], codes[2:], strict=False)]))
+    lo1, hi1 = _KANJI_CODES[0]
+    lo2, hi2 = _KANJI_CODES[1]
+    lo3, hi3 = _KANJI_CODES[2]
+    keys.update(dict.fromkeys([c for c in codes if lo2 <= c <= hi2 or lo1 <= c <= hi1 or lo3 <= c <= hi3]))
+    if not keys and codes:
+        return np.array(codes, dtype=np.int64)  # a one-character query still deserves a lookup
+    return np.fromiter(keys, dtype=np.int64, count=len(keys))
 
 
 class NgramIndex:
@@ -78,8 +98,9 @@ class NgramIndex:
         self.size = sum(len(part.per_doc) for part in segments)
         keys = _union([part.vocab for part in segments])
         luts = [np.searchsorted(keys, part.vocab) for part in segments]
-        # Gram → id as a sorted array, not a dict: the cached engine maps it (faqbot.text.packed).
-        self._vocab = StringIndex(key_strings(keys))  # the strings in key order: position = id
+        # Gram → id as the sorted keys, not a dict: the cached engine maps them, and a query's
+        # grams are found with one integer searchsorted (gram_keys).
+        self._keys = keys  # int64, ascending: position = id
         df = np.zeros(len(keys), dtype=np.int64)
         for part, lut in zip(segments, luts, strict=True):
             df[lut] += part.df  # a segment's grams are distinct
@@ -112,38 +133,54 @@ class NgramIndex:
             offset += len(part.per_doc)
         self._docs = docs
 
-    def shared_mass(self, query: str) -> tuple[np.ndarray, float]:
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The gram id of each of ``keys`` (see :func:`gram_keys`), -1 for a gram the index does not hold."""
+        known = self._keys
+        if not len(known) or not len(keys):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.searchsorted(known, keys)
+        np.minimum(at, len(known) - 1, out=at)
+        found: np.ndarray = np.where(known[at] == keys, at, -1)
+        return found
+
+    def shared_mass(self, query: str, keys: np.ndarray | None = None) -> tuple[np.ndarray, float]:
         """The idf mass each document shares with ``query`` (dense float64), and the query's own mass.
 
         Unknown query n-grams count in the query's mass at the highest idf;
         common ones (see ``_COMMON_SHARE``) count in it but credit no document.
+        ``keys``: ``gram_keys(query)``, when the caller already has them (several indexes, one query).
         """
-        grams = ngrams(query)
-        if not grams or self.size == 0:
+        keys = gram_keys(query) if keys is None else keys
+        if not len(keys) or self.size == 0:
             return np.zeros(self.size), 1.0
-        ids = [gid for gid in self._vocab.lookup(grams).tolist() if gid >= 0]
-        idfs = self._idf[ids] if ids else np.zeros(0)
-        qmass = float(idfs.sum()) + (len(grams) - len(ids)) * self._max_idf or 1.0
-        rare = [i for i, gid in enumerate(ids) if not self._common[gid]]
-        if not rare:
+        ids = self.lookup(keys)
+        ids = ids[ids >= 0]
+        idfs = self._idf[ids]
+        qmass = float(idfs.sum()) + (len(keys) - len(ids)) * self._max_idf or 1.0
+        rare = ~self._common[ids]
+        if not rare.any():
             return np.zeros(self.size), qmass
-        indptr, docs = self._indptr, self._docs
-        postings = [docs[indptr[ids[i]] : indptr[ids[i] + 1]] for i in rare]
-        idfs = idfs[rare]
-        lengths = np.fromiter((len(p) for p in postings), dtype=np.int64, count=len(postings))
-        shared = np.bincount(
-            # float32 weights, as the postings' idf were always summed.
-            np.concatenate(postings), weights=np.repeat(idfs.astype(np.float32), lengths), minlength=self.size
-        )
+        ids = ids[rare]
+        starts, ends = self._indptr[ids], self._indptr[ids + 1]
+        docs = self._docs
+        # Postings in the query's gram order, so each document's mass is summed in that order,
+        # as ever; cast once here (bincount would copy both to intp and float64 itself).
+        postings = np.concatenate([docs[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=np.intp)
+        # float32 weights, as the postings' idf were always summed.
+        weights = np.repeat(idfs[rare].astype(np.float32).astype(np.float64), ends - starts)
+        shared = np.bincount(postings, weights=weights, minlength=self.size)
         return shared, qmass
 
     def shared_with(self, query: str, text: str) -> float:
         """The idf mass ``query`` shares with ``text``, scored as :meth:`shared_mass` scores a document.
 
         For held-out evaluation: an entry's vocabulary without the questions held out.
+        A gram of both that the index never saw (one spanning two questions run together)
+        counts as the last gram id's, as the string look-up's -1 always made it count.
         """
-        own = set(ngrams(text))
-        ids = [gid for gram, gid in ((g, self._vocab.get(g)) for g in ngrams(query)) if gid is not None and gram in own]
+        own = set(gram_keys(text).tolist())
+        keys = gram_keys(query)
+        ids = [gid for key, gid in zip(keys.tolist(), self.lookup(keys).tolist(), strict=True) if key in own]
         rare = [gid for gid in ids if not self._common[gid]]
         return float(self._idf[rare].astype(np.float32).sum()) if rare else 0.0
 

@@ -137,11 +137,18 @@ class StringIndex:
 
     def lookup(self, keys: Sequence[str]) -> np.ndarray:
         """The position of each of ``keys`` (int64), -1 for a key that is not in the index."""
-        found = np.full(len(keys), -1, dtype=np.int64)
         if not len(keys) or not len(self._keys):
-            return self._lookup_odd(keys, found)
+            return self._lookup_odd(keys, np.full(len(keys), -1, dtype=np.int64))
         # A key longer than the widest stored one cannot be stored; numpy would cut it to
         # the width (and might then "find" its prefix), so it is not searched at all.
+        if max(map(len, keys)) <= self._width and "\x00" not in "".join(keys):
+            # Every key fits (the usual case): no per-key check, one array of them all.
+            wanted = np.array(keys, dtype=self._keys.dtype)
+            at = np.searchsorted(self._keys, wanted)
+            np.minimum(at, len(self._keys) - 1, out=at)
+            found = np.where(self._keys[at] == wanted, self._positions[at], -1)
+            return self._lookup_odd(keys, found)
+        found = np.full(len(keys), -1, dtype=np.int64)
         fits = np.fromiter((len(k) <= self._width and "\x00" not in k for k in keys), dtype=bool, count=len(keys))
         if fits.any():
             wanted = np.array([k for k, ok in zip(keys, fits.tolist(), strict=True) if ok], dtype=self._keys.dtype)
