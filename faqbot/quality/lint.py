@@ -27,11 +27,6 @@ from faqbot.text.normalize import normalize, normalize_term
 from faqbot.text.synonyms import SynonymMap
 
 
-def misrouted_alternates(kb: KnowledgeBase, router: Router) -> list[Problem]:
-    """Alternates that route to a different entry when left out of the index."""
-    return [p for p in alternate_problems(kb, router) if p.severity == "error"]
-
-
 def alternate_problems(kb: KnowledgeBase, router: Router) -> list[Problem]:
     """What routing each alternate with itself left out of the index shows, in one pass.
 
