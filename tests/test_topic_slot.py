@@ -26,6 +26,17 @@ def test_an_unknown_noun_before_a_known_action_is_a_new_topic() -> None:
     assert unknown_argument(words("住所を変更したい"), knows, weight) == SlotFinding("住所", "を", "変更")
 
 
+def test_nouns_compounded_after_the_action_are_not_an_anchor() -> None:
+    # 「手続き」 says what about the renewal is asked; the renewal is still the licence's.
+    found = unknown_argument(words("免許の更新手続き"), knows, weight)
+    assert found == SlotFinding("免許", "の", "更新")
+
+
+@pytest.mark.parametrize("device", ["iPad", "スマホ", "Windows", "法人"])
+def test_a_device_or_an_organisation_is_context_not_a_topic(device: str) -> None:
+    assert unknown_argument(words(f"{device}の更新"), knows, weight) is None
+
+
 @pytest.mark.parametrize(
     "message",
     [
@@ -52,11 +63,13 @@ def test_every_listed_noun_is_one_word_the_rule_can_see() -> None:
     assert unseen == []
 
 
-@pytest.mark.parametrize("query", ["パスポートの更新はどこでできますか", "高速バスの予約をキャンセルしたい"])
+@pytest.mark.parametrize(
+    "query", ["パスポートの更新はどこでできますか", "高速バスの予約をキャンセルしたい", "保険の契約内容を確認したい"]
+)
 def test_the_shipped_router_refuses_near_domain_messages(engine: Engine, query: str) -> None:
     assert engine.router.route(query).decision == DECISION_FALLBACK
 
 
-@pytest.mark.parametrize("query", ["息子のクレジットカードの変更方法", "先月の請求について", "iPadの自動更新を解約したい"])
+@pytest.mark.parametrize("query", ["息子のクレジットカードの変更方法", "先月の請求について", "iPadの自動更新を解約したい", "タブレットの契約内容を確認したい"])
 def test_the_shipped_router_still_answers_in_scope_messages_with_context(engine: Engine, query: str) -> None:
     assert engine.router.route(query).decision != DECISION_FALLBACK

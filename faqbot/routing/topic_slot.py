@@ -13,9 +13,9 @@ and its argument names what it is done to: 「Xの更新」, 「Xを変更」.  
 noun the knowledge base never uses, the action is done to something else — the
 message is about another topic.  An unknown word elsewhere (「先月」 is an
 adverbial noun; 「スマホから」 is not the argument) does not change the topic.  One
-kind of argument does not either: a person (「息子の更新」 is the son's renewal), so
-nouns naming people and groups (``routing/data/context_nouns.yaml``) are never
-read as a topic.  MeCab's parts of speech and the particle after the noun give
+kind of argument does not either: a person (「息子の更新」 is the son's renewal) or the
+device it happens on (「iPadの更新」), so nouns naming people, groups and devices
+(``routing/data/context_nouns.yaml``) are never read as a topic.  MeCab's parts of speech and the particle after the noun give
 the slot; no parser, no fitted constant.
 """
 
@@ -41,6 +41,8 @@ _ADVERBIAL = "副詞可能"
 _ACTION = "サ変可能"
 # unidic's verbs; 動詞-一般 are full verbs (払う, 延ばす), 動詞-非自立可能 serve grammar (出来る, 為る).
 _VERB = "動詞"
+# unidic's noun-making suffixes (更新「料」, 契約「者」): part of the compound they end.
+_SUFFIX = "接尾辞"
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class SlotFinding:
 
 @cache
 def context_nouns() -> frozenset[str]:
-    """The shipped nouns that name people and groups (see the module docstring)."""
+    """The shipped nouns that name people, groups and devices (see the module docstring)."""
     text = resources.files("faqbot.routing").joinpath("data", _CONTEXT_NOUNS).read_text(encoding="utf-8")
     return frozenset(str(n) for n in yaml.safe_load(text)["nouns"])
 
@@ -84,15 +86,29 @@ def unknown_argument(
         start = i
         while start > 0 and _is_noun(words[start - 1]):
             start -= 1
+        end = _compound_end(words, i + 2)
         topic = sum(weight(w.lemma, w.reading) for w in words[start : i + 1] if not knows(w.lemma, w.reading))
         anchor = sum(
             weight(w.lemma, w.reading)
             for j, w in enumerate(words)
-            if (j < start or j > i + 2) and _is_anchor(w) and knows(w.lemma, w.reading)
+            if (j < start or j > end) and _is_anchor(w) and knows(w.lemma, w.reading)
         )
         if topic > anchor:
             return SlotFinding(noun.lemma, particle.surface, action.lemma)
     return None
+
+
+def _compound_end(words: Sequence[Word], action: int) -> int:
+    """The last word of the noun compound the action noun at ``action`` begins (「更新手続き」, 「契約内容」).
+
+    The nouns compounded after the action belong to the same noun phrase, whose argument is
+    still the unknown noun (「運転免許の更新手続き」 is the licence's renewal procedure): they
+    say what about the action is asked, not what else the message is about, so they are no anchor.
+    """
+    end = action
+    while end + 1 < len(words) and (_is_noun(words[end + 1]) or words[end + 1].pos[:2] == (_SUFFIX, "名詞的")):
+        end += 1
+    return end
 
 
 def _is_anchor(word: Word) -> bool:
