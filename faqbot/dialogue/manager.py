@@ -18,7 +18,9 @@ Order of interpretation, most specific first:
    (answered, then an offer to go on);
 3. otherwise: 「もっと詳しく」, a bare 「はい」/「いいえ」 (acknowledged: nothing was
    asked), a follow-up on the last answer (「モバイルの場合は？」「月額だったら？」),
-   then the router's decision.
+   then the router's decision — for a short question that names no topic
+   (「どこで？」), routed with the last answer's topic in front
+   (:mod:`faqbot.dialogue.ellipsis`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion
-from faqbot.dialogue import phrases
+from faqbot.dialogue import ellipsis, phrases
 from faqbot.dialogue.form import date_problem_text, describe_changes, form_turn, missing, with_entities
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply
 from faqbot.dialogue.language import check_language, detect_language, in_language, word
@@ -50,6 +52,7 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
@@ -183,6 +186,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
         updated = with_entities(state, entities)
         return _follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
+    routing = _in_context(engine, state, text, entities, routing)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
         entry = kb.entry(routing.intent)
@@ -207,6 +211,22 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
+
+
+def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
+    """The routing of an elliptical question (「いつ払うの？」) with the last answer's topic put in front.
+
+    Small talk the router recognises (「ありがとう」) and messages that name their own topic
+    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`).
+    """
+    kb = engine.kb
+    if not state.last or not ellipsis.is_elliptical(text):
+        return routing
+    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
+        return routing
+    last = kb.entry(state.last)
+    topic = ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
+    return engine.router.route(f"{topic} {text}", entities) if topic else routing
 
 
 def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:

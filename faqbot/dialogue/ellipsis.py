@@ -1,0 +1,94 @@
+"""Elliptical questions: 「いつ払うの？」 after an answer about the renewal fee asks when the *fee* is paid.
+
+A customer who has just read an answer asks the next thing without naming the
+topic again: 「いつ払うの？」, 「どこで？」, 「それはいつ頃？」, 「届かなかったら？」.  Routed
+alone, such a message has nothing but function words and a verb, and the router
+matches whichever question shares them.  Read in the light of the last answer it
+is clear: the last answer's topic (the nouns of its entry's question) is put in
+front of the message and the whole is routed.
+
+Only a short Japanese question qualifies, and only one that names no topic of its
+own (no common or proper noun other than interrogatives), or that opens with a
+demonstrative pointing back (「それって手数料かかる？」).  A message naming a topic
+(「申し込みは？」) is routed as it is; small talk (「ありがとう」) is not a question.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+
+from faqbot.text.analysis import Word, words
+
+#: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
+MAX_CHARS = 15
+# Words that point back at what was just said: 「それって…」「その場合…」.
+_DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
+# unidic files these interrogatives as common nouns; they ask, they name no topic.
+_INTERROGATIVE_NOUNS = frozenset({"幾ら", "いくら", "いつ頃", "何時", "何処", "如何"})
+# Endings and interrogatives that make a short message a question even without 「？」.
+# The particles that mark what a question is about, and those that join nouns inside that phrase.
+_TOPIC_MARKERS = frozenset({"は", "を", "が"})
+_LINKS = frozenset({"と", "の", "や", "・"})
+_QUESTION_ENDINGS = ("か", "の", "かな", "ですか", "ますか")
+_INTERROGATIVES = ("いつ", "どこ", "どう", "どれ", "どの", "どちら", "何", "なに", "なん", "いくら", "誰", "なぜ", "どうして")
+
+
+def is_elliptical(message: str) -> bool:
+    """Is ``message`` a short Japanese question that leaves its topic to the conversation?"""
+    text = unicodedata.normalize("NFKC", message).strip()
+    compact = "".join(text.split())
+    if not compact or len(compact) > MAX_CHARS or compact.isascii() or not _is_question(compact):
+        return False
+    cut = words(compact)
+    if cut and cut[0].surface in _DEMONSTRATIVES:
+        return True
+    return not any(_names_a_topic(w) for w in cut)
+
+
+def topic_of(question: str) -> str:
+    """The topic of ``question`` (an entry's question): the noun phrase its first は, を or が marks.
+
+    「延長期間と更新料はいくらですか？」 → 「延長期間と更新料」; an action noun right after the
+    particle belongs to the topic (「クレジットカードを変更したい」 → 「クレジットカード 変更」).  Only
+    the topic, not the whole question: with every word of the last question in front, the
+    elliptical question's own words (「いつ払う」) would be outweighed and the last answer
+    would come back whatever was asked.  Without such a phrase, the question's nouns.
+    """
+    cut = words(question)
+    marker = next((i for i, w in enumerate(cut) if w.surface in _TOPIC_MARKERS and w.pos[0] == "助詞"), None)
+    phrase = _phrase_before(cut, marker) if marker is not None else ""
+    if not phrase:
+        return "".join(w.surface for w in cut if _in_noun_phrase(w))
+    after = cut[marker + 1] if marker is not None and marker + 1 < len(cut) else None
+    return f"{phrase} {after.surface}" if after is not None and "サ変可能" in after.pos[2:3] else phrase
+
+
+def _phrase_before(cut: Sequence[Word], marker: int) -> str:
+    """The nouns (with their prefixes, suffixes and joining particles) that end just before ``marker``."""
+    start = marker
+    while start > 0 and (_in_noun_phrase(cut[start - 1]) or cut[start - 1].surface in _LINKS):
+        start -= 1
+    span = list(cut[start:marker])
+    while span and not _in_noun_phrase(span[0]):
+        span.pop(0)
+    while span and not _in_noun_phrase(span[-1]):
+        span.pop()
+    return "".join(w.surface for w in span)
+
+
+def _in_noun_phrase(word: Word) -> bool:
+    """A noun, or a prefix, suffix or adjectival noun that is part of one (「お知らせ」「更新料」「有効期限」)."""
+    return word.pos[0] in ("名詞", "接頭辞", "形状詞") or word.pos[:2] == ("接尾辞", "名詞的")
+
+
+def _is_question(compact: str) -> bool:
+    bare = compact.rstrip("?？!！。.…ー〜~")
+    return compact != bare and compact[len(bare)] in "?？" or bare.endswith(_QUESTION_ENDINGS) or bare.startswith(_INTERROGATIVES)
+
+
+def _names_a_topic(word: Word) -> bool:
+    """A common or proper noun that is not an interrogative (「いくら」) nor a time word (「今」)."""
+    if word.pos[0] != "名詞" or word.pos[1:2] not in (("普通名詞",), ("固有名詞",)):
+        return False
+    return word.lemma not in _INTERROGATIVE_NOUNS and word.surface not in _INTERROGATIVE_NOUNS and "副詞可能" not in word.pos[2:3]

@@ -1,0 +1,44 @@
+"""Elliptical questions: which messages leave their topic to the conversation, and what the topic is."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.dialogue.ellipsis import is_elliptical, topic_of
+
+
+@pytest.mark.parametrize(
+    ("message", "elliptical"),
+    [
+        ("いつ払うの？", True),
+        ("どこで？", True),
+        ("いつまでに", True),  # an interrogative makes it a question without 「？」
+        ("それって手数料かかる？", True),  # a demonstrative points back, whatever it names
+        ("届かなかったら？", True),
+        ("いくら？", True),  # unidic's common noun いくら asks, it names nothing
+        ("申し込みは？", False),  # names its own topic
+        ("ありがとう", False),  # not a question
+        ("わかりました", False),
+        ("When?", False),  # English: not read this way
+        ("更新料はいつ請求されますか？", False),
+        ("それで、登録しているクレジットカードの有効期限が切れたらどうなりますか？", False),  # too long to be elliptical
+        ("", False),
+    ],
+)
+def test_is_elliptical(message: str, elliptical: bool) -> None:
+    assert is_elliptical(message) is elliptical
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("延長期間と更新料はいくらですか？", "延長期間と更新料"),
+        ("更新料はいつ請求されますか？", "更新料"),
+        ("請求の前にお知らせはありますか？", "お知らせ"),
+        ("登録しているクレジットカードを変更したい", "クレジットカード 変更"),  # with the action after を
+        ("契約内容や有効期限を確認するには？", "契約内容や有効期限 確認"),
+        ("クレジットカード以外で支払えますか？", "クレジットカード以外"),  # no は/を/が: the nouns
+    ],
+)
+def test_topic_of(question: str, topic: str) -> None:
+    assert topic_of(question) == topic
