@@ -27,11 +27,27 @@ _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
 _INTERROGATIVE_NOUNS = frozenset({"幾ら", "いくら", "いつ頃", "何時", "何処", "如何"})
 # Endings and interrogatives that make a short message a question even without 「？」.
-# The particles that mark what a question is about, and those that join nouns inside that phrase.
+# The particles that mark what a question is about, and those that join nouns inside that phrase
+# (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as
+# a customer asking about the fee names the fee, and the period would pull the question back.
 _TOPIC_MARKERS = frozenset({"は", "を", "が"})
-_LINKS = frozenset({"と", "の", "や", "・"})
+_LINKS = frozenset({"の", "・"})
 _QUESTION_ENDINGS = ("か", "の", "かな", "ですか", "ますか")
-_INTERROGATIVES = ("いつ", "どこ", "どう", "どれ", "どの", "どちら", "何", "なに", "なん", "いくら", "誰", "なぜ", "どうして")
+_INTERROGATIVES = (
+    "いつ",
+    "どこ",
+    "どう",
+    "どれ",
+    "どの",
+    "どちら",
+    "何",
+    "なに",
+    "なん",
+    "いくら",
+    "誰",
+    "なぜ",
+    "どうして",
+)
 
 
 def is_elliptical(message: str) -> bool:
@@ -49,7 +65,7 @@ def is_elliptical(message: str) -> bool:
 def topic_of(question: str) -> str:
     """The topic of ``question`` (an entry's question): the noun phrase its first は, を or が marks.
 
-    「延長期間と更新料はいくらですか？」 → 「延長期間と更新料」; an action noun right after the
+    「延長期間と更新料はいくらですか？」 → 「更新料」 (the last of nouns joined by と or や); an action noun right after the
     particle belongs to the topic (「クレジットカードを変更したい」 → 「クレジットカード 変更」).  Only
     the topic, not the whole question: with every word of the last question in front, the
     elliptical question's own words (「いつ払う」) would be outweighed and the last answer
@@ -84,11 +100,20 @@ def _in_noun_phrase(word: Word) -> bool:
 
 def _is_question(compact: str) -> bool:
     bare = compact.rstrip("?？!！。.…ー〜~")
-    return compact != bare and compact[len(bare)] in "?？" or bare.endswith(_QUESTION_ENDINGS) or bare.startswith(_INTERROGATIVES)
+    return (
+        compact != bare
+        and compact[len(bare)] in "?？"
+        or bare.endswith(_QUESTION_ENDINGS)
+        or bare.startswith(_INTERROGATIVES)
+    )
 
 
 def _names_a_topic(word: Word) -> bool:
     """A common or proper noun that is not an interrogative (「いくら」) nor a time word (「今」)."""
     if word.pos[0] != "名詞" or word.pos[1:2] not in (("普通名詞",), ("固有名詞",)):
         return False
-    return word.lemma not in _INTERROGATIVE_NOUNS and word.surface not in _INTERROGATIVE_NOUNS and "副詞可能" not in word.pos[2:3]
+    return (
+        word.lemma not in _INTERROGATIVE_NOUNS
+        and word.surface not in _INTERROGATIVE_NOUNS
+        and "副詞可能" not in word.pos[2:3]
+    )

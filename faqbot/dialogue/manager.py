@@ -217,12 +217,18 @@ def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entit
     """The routing of an elliptical question (「いつ払うの？」) with the last answer's topic put in front.
 
     Small talk the router recognises (「ありがとう」) and messages that name their own topic
-    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`).
+    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
+    with a word the knowledge base never uses.
     """
     kb = engine.kb
     if not state.last or not ellipsis.is_elliptical(text):
         return routing
     if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
+        return routing
+    analysis = engine.router.analyze(text)
+    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
+        # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
+        # last answer's topic in front would outweigh it — the message keeps its own routing.
         return routing
     last = kb.entry(state.last)
     topic = ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
