@@ -340,6 +340,7 @@ def test_picked_number(message: str, number: int | None) -> None:
 @pytest.mark.parametrize(
     "message, follow_up",
     [("モバイルの場合は？", True), ("月額だったら？", True), ("Macでは?", True), ("年額なら", True),
+     ("月額に変えたらどうなる？", True), ("年額にしたら？", True), ("モバイルにするとどうなりますか", True),
      ("モバイルの解約方法を詳しく教えてください", False)],
 )
 def test_is_follow_up(message: str, follow_up: bool) -> None:

@@ -47,6 +47,8 @@ _MORE = frozenset(
 _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
     "の時は", "のときは", "ならば",
+    # 「月額に変えたらどうなる？」「年額にしたら？」: the answer again with the fact changed.
+    "たら", "たらどうなる", "たらどうなりますか", "たらどうなるの", "とどうなる", "とどうなりますか",
 )
 # Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
 _FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
