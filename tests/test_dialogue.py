@@ -26,6 +26,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
+from faqbot.dialogue.form import products_matching
 from faqbot.dialogue.language import detect_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
@@ -329,6 +330,15 @@ def test_is_cancel(message: str, cancel: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, dont_know",
+    [("わからない", True), ("分かりません。", True), ("覚えていない", True), ("不明", True), ("I don't know", True),
+     ("有効期限がわからない", False), ("わかりました", False), ("", False)],
+)
+def test_is_dont_know(message: str, dont_know: bool) -> None:
+    assert phrases.is_dont_know(message) is dont_know
+
+
+@pytest.mark.parametrize(
     "message, number",
     [("1", 1), ("１", 1), ("②", 2), ("2番", 2), ("3番目", 3), ("二番", 2), ("1つ目", 1), ("10", 10),
      ("2027", None), ("1月", None), ("はい", None), ("", None)],
@@ -406,3 +416,17 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
     assert reply.handoff is not None
     assert "Customer's message: I want to talk to a person" in reply.handoff.summary
     assert "お客さまのメッセージ" not in reply.handoff.summary
+
+
+@pytest.mark.parametrize(
+    "words, products",
+    [
+        ("トータルセキュリティ", ("total-security-standard", "total-security-premium")),
+        ("とーたる せきゅりてぃ", ("total-security-standard", "total-security-premium")),  # kana and spaces fold
+        ("ホームネットワーク", ("home-network", "home-network-security")),  # an alias of one, in the other's name
+        ("TS", ()),  # too short to narrow anything
+        ("ピザ", ()),
+    ],
+)
+def test_products_matching(engine: Engine, words: str, products: tuple[str, ...]) -> None:
+    assert products_matching(engine.kb, words) == products

@@ -33,11 +33,14 @@ from faqbot.kb.dates import PROBLEM_PAST, DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities
+from faqbot.text.normalize import normalize_term
 
 # 「月額版 (1か月間)」 → 「月額版」: the period in brackets reads badly mid-sentence.
 _NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
 # Misses in a row after which the support desk is offered.
 SUPPORT_AFTER_MISSES = 2
+#: Fewest characters (normalised) of a partial product name that narrow the choices (「TS」 does not).
+MIN_PARTIAL = 4
 
 
 def short_plan_name(kb: KnowledgeBase, plan_id: str) -> str:
@@ -139,10 +142,15 @@ def ask(
     problem: str = "",
     decision: str = DECISION_DIALOGUE,
     confidence: float = 1.0,
+    narrowed: str = "",
 ) -> tuple[Reply, DialogueState]:
-    """Ask for ``slot``, offering numbered choices for products and plans."""
+    """Ask for ``slot``, offering numbered choices for products and plans.
+
+    ``narrowed``: words of the customer's that fit several products (「トータルセキュリティ」):
+    only those products are offered.
+    """
     kb = engine.kb
-    choices = slot_choices(kb, state, slot)
+    choices = slot_choices(kb, state, slot, products_matching(kb, narrowed) if narrowed else ())
     offer_support = state.misses >= SUPPORT_AFTER_MISSES
     text = render_system(
         "dialogue_ask",
@@ -156,6 +164,7 @@ def ask(
             "service": kb.service,
             "offer_support": offer_support,
             "plans_confirmed": _plans_confirmed(kb, state),
+            "narrowed": narrowed if len(choices) < len(kb.products) else "",
         },
         kb.lang,
     )
@@ -184,10 +193,13 @@ def _plans_confirmed(kb: KnowledgeBase, state: DialogueState) -> bool:
     return state.product is None or kb.product(state.product).plans is not None
 
 
-def slot_choices(kb: KnowledgeBase, state: DialogueState, slot: str) -> tuple[Choice, ...]:
-    """Numbered choices for a slot: every product, or the plans the chosen product is sold on."""
+def slot_choices(
+    kb: KnowledgeBase, state: DialogueState, slot: str, only: tuple[str, ...] = ()
+) -> tuple[Choice, ...]:
+    """Numbered choices for a slot: every product (or those in ``only``), or the plans the chosen product is sold on."""
     if slot == "product":
-        return tuple(Choice(i, p.name, f"product:{p.id}") for i, p in enumerate(kb.products, start=1))
+        products = [p for p in kb.products if not only or p.id in only]
+        return tuple(Choice(i, p.name, f"product:{p.id}") for i, p in enumerate(products, start=1))
     if slot == "plan":
         offered = kb.product(state.product).plans if state.product else None
         plans = [p for p in kb.plans if offered is None or p.id in offered]
@@ -232,3 +244,18 @@ def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:
     if isinstance(value, date):
         return date_text(kb, value)
     return str(value)
+
+
+def products_matching(kb: KnowledgeBase, text: str) -> tuple[str, ...]:
+    """The products whose name or an alias holds ``text`` whole (「トータルセキュリティ」: two), in the KB's order.
+
+    A message naming one product outright is read by the entity extractor; this is for
+    words that fit several, so the form can offer just those.  Fewer than
+    :data:`MIN_PARTIAL` characters match too much to narrow anything.
+    """
+    norm = normalize_term(text)
+    if len(norm) < MIN_PARTIAL:
+        return ()
+    return tuple(
+        p.id for p in kb.products if any(norm in normalize_term(name) for name in (p.name, *p.aliases))
+    )

@@ -30,7 +30,15 @@ from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion
 from faqbot.dialogue import ellipsis, phrases
-from faqbot.dialogue.form import date_problem_text, describe_changes, form_turn, missing, with_entities
+from faqbot.dialogue.form import (
+    ask,
+    date_problem_text,
+    describe_changes,
+    form_turn,
+    missing,
+    products_matching,
+    with_entities,
+)
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply
 from faqbot.dialogue.language import check_language, detect_language, in_language, word
 from faqbot.dialogue.replies import (
@@ -137,6 +145,9 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
             return form_turn(engine, replace(state, choices=()), today)
         if phrases.is_no(text):
             return cancelled_reply(engine, state)
+    if phrases.is_dont_know(text) and state.asking:
+        # 「わからない」 is no question to route, nor a miss: the question says where to look.
+        return ask(engine, state, state.asking, note=word(engine.kb, "dont_know"))
     entities = engine.extractor.extract(text, today)
     routing = engine.router.route(text, entities)
     kb = engine.kb
@@ -162,6 +173,9 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
         return answer_reply(engine, state, routed, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, state, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
+    if state.asking == "product" and 1 < len(products_matching(kb, text)) < len(kb.products):
+        # 「トータルセキュリティ」 fits two products: offer those two, not the whole list.
+        return ask(engine, replace(state, misses=0), "product", narrowed=text)
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
     missed = replace(state, misses=state.misses + 1)
     gaps = missing(missed)

@@ -36,6 +36,14 @@ _YES = frozenset(
     )
 )
 _NO = frozenset(("いいえ", "いえ", "いや", "いいや", "no", "n", "しない", "しません", "大丈夫です"))
+# Whole messages saying the customer does not know what the form asks (「わからない」).
+_DONT_KNOW = frozenset(
+    (
+        "わからない", "分からない", "わかりません", "分かりません", "わかんない", "不明", "不明です",
+        "知らない", "知りません", "覚えていない", "覚えてない", "覚えていません", "忘れた", "忘れました",
+        "確認できない", "どれかわからない", "don't know", "dont know", "i don't know", "not sure", "no idea",
+    )
+)
 _MORE = frozenset(
     (
         "もっと詳しく", "もっと詳しく教えて", "もっと詳しく教えてください", "詳しく", "詳しく教えて",
@@ -74,6 +82,7 @@ _CANCEL_N = frozenset(_squash(w) for w in _CANCEL)
 _YES_N = frozenset(_squash(w) for w in _YES)
 _NO_N = frozenset(_squash(w) for w in _NO)
 _MORE_N = frozenset(_squash(w) for w in _MORE)
+_DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 
 
 def is_cancel(message: str) -> bool:
@@ -89,6 +98,11 @@ def is_yes(message: str) -> bool:
 def is_no(message: str) -> bool:
     """True for a bare 「いいえ」/「いや」."""
     return _squash(message) in _NO_N
+
+
+def is_dont_know(message: str) -> bool:
+    """True for a bare 「わからない」/「不明」/「覚えていない」: the customer cannot say what was asked."""
+    return _squash(message) in _DONT_KNOW_N
 
 
 def is_more(message: str) -> bool:
