@@ -4,12 +4,15 @@ A customer who has just read an answer asks the next thing without naming the
 topic again: 「いつ払うの？」, 「どこで？」, 「それはいつ頃？」, 「届かなかったら？」.  Routed
 alone, such a message has nothing but function words and a verb, and the router
 matches whichever question shares them.  Read in the light of the last answer it
-is clear: the last answer's topic (the nouns of its entry's question) is put in
-front of the message and the whole is routed.
+is clear: the last answer's topic (:func:`topic_of` its entry's question) is put
+in front of the message and the whole is routed.
 
 Only a short Japanese question qualifies, and only one that names no topic of its
 own (no common or proper noun other than interrogatives), or that opens with a
-demonstrative pointing back (「それって手数料かかる？」).  A message naming a topic
+demonstrative pointing back (「それって手数料かかる？」).  (English was tried, the
+topic taken from the English question less its function words: "When is it
+charged?" and "Where?" then went back to the last answer or to the overview more
+often than to the right entry, so English messages are routed as they are.)  A message naming a topic
 (「申し込みは？」) is routed as it is; small talk (「ありがとう」) is not a question.
 """
 
@@ -26,12 +29,12 @@ MAX_CHARS = 15
 _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
 _INTERROGATIVE_NOUNS = frozenset({"幾ら", "いくら", "いつ頃", "何時", "何処", "如何"})
-# Endings and interrogatives that make a short message a question even without 「？」.
 # The particles that mark what a question is about, and those that join nouns inside that phrase
 # (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as
 # a customer asking about the fee names the fee, and the period would pull the question back.
 _TOPIC_MARKERS = frozenset({"は", "を", "が"})
 _LINKS = frozenset({"の", "・"})
+# Endings and interrogatives that make a short message a question even without 「？」.
 _QUESTION_ENDINGS = ("か", "の", "かな", "ですか", "ますか")
 _INTERROGATIVES = (
     "いつ",
