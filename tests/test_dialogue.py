@@ -26,7 +26,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
-from faqbot.dialogue.form import products_matching
+from faqbot.dialogue.form import ProductHint, product_hint
 from faqbot.dialogue.language import detect_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
@@ -419,14 +419,17 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
 
 
 @pytest.mark.parametrize(
-    "words, products",
+    "text, hint",
     [
-        ("トータルセキュリティ", ("total-security-standard", "total-security-premium")),
-        ("とーたる せきゅりてぃ", ("total-security-standard", "total-security-premium")),  # kana and spaces fold
-        ("ホームネットワーク", ("home-network", "home-network-security")),  # an alias of one, in the other's name
-        ("TS", ()),  # too short to narrow anything
-        ("ピザ", ()),
+        ("トータルセキュリティ", ProductHint("トータルセキュリティ", ("total-security-standard", "total-security-premium"))),
+        ("とーたる せきゅりてぃ", ProductHint("とーたる せきゅりてぃ", ("total-security-standard", "total-security-premium"))),
+        # a word of two names inside a longer message
+        ("クラウドの年額、期限は2027年3月31日", ProductHint("クラウド", ("virusbuster-cloud", "virusbuster-cloud-dls-premium"))),
+        ("ホームネットワーク", ProductHint("ホームネットワーク", ("home-network", "home-network-security"))),
+        ("TS", None),  # too short to narrow anything
+        ("ピザ", None),
+        ("年額で期限は3月31日", None),  # no product word at all
     ],
 )
-def test_products_matching(engine: Engine, words: str, products: tuple[str, ...]) -> None:
-    assert products_matching(engine.kb, words) == products
+def test_product_hint(engine: Engine, text: str, hint: ProductHint | None) -> None:
+    assert product_hint(engine.kb, text) == hint

@@ -9,7 +9,7 @@ is not sold on, an expiry in the past) is cleared and asked again.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, billing_context, billing_for, missing_slots
@@ -102,10 +102,12 @@ def form_turn(
     decision: str = DECISION_DIALOGUE,
     confidence: float = 1.0,
     problem: str = "",
+    hint: ProductHint | None = None,
 ) -> tuple[Reply, DialogueState]:
     """Ask for the next missing slot of ``state.form``, or compute the billing when none is.
 
-    ``problem`` says why a value the customer sent was not taken (an impossible date).
+    ``problem`` says why a value the customer sent was not taken (an impossible date);
+    ``hint``: words of the message that fit some products, offered alone when the product is asked.
     """
     kb = engine.kb
     entry = kb.entry(state.form) if state.form else None
@@ -116,7 +118,8 @@ def form_turn(
     if gaps:
         slot = "expiry" if problem and "expiry" in gaps else gaps[0]
         return ask(
-            engine, state, slot, intro=intro_text, note=note, problem=problem, decision=decision, confidence=confidence
+            engine, state, slot, intro=intro_text, note=note, problem=problem, decision=decision,
+            confidence=confidence, hint=hint,
         )
     try:
         result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
@@ -142,15 +145,16 @@ def ask(
     problem: str = "",
     decision: str = DECISION_DIALOGUE,
     confidence: float = 1.0,
-    narrowed: str = "",
+    hint: ProductHint | None = None,
 ) -> tuple[Reply, DialogueState]:
     """Ask for ``slot``, offering numbered choices for products and plans.
 
-    ``narrowed``: words of the customer's that fit several products (「トータルセキュリティ」):
-    only those products are offered.
+    ``hint``: words of the customer's that fit some products (「トータルセキュリティ」): when the
+    product is asked, only those products are offered.
     """
     kb = engine.kb
-    choices = slot_choices(kb, state, slot, products_matching(kb, narrowed) if narrowed else ())
+    narrowing = hint if slot == "product" and hint is not None else None
+    choices = slot_choices(kb, state, slot, narrowing.products if narrowing else ())
     offer_support = state.misses >= SUPPORT_AFTER_MISSES
     text = render_system(
         "dialogue_ask",
@@ -164,7 +168,7 @@ def ask(
             "service": kb.service,
             "offer_support": offer_support,
             "plans_confirmed": _plans_confirmed(kb, state),
-            "narrowed": narrowed if len(choices) < len(kb.products) else "",
+            "narrowed": narrowing.words if narrowing else "",
         },
         kb.lang,
     )
@@ -246,16 +250,41 @@ def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:
     return str(value)
 
 
-def products_matching(kb: KnowledgeBase, text: str) -> tuple[str, ...]:
-    """The products whose name or an alias holds ``text`` whole (「トータルセキュリティ」: two), in the KB's order.
+@dataclass(frozen=True)
+class ProductHint:
+    """Words of a message that fit some of the products but name none outright (「クラウド」)."""
 
-    A message naming one product outright is read by the entity extractor; this is for
-    words that fit several, so the form can offer just those.  Fewer than
-    :data:`MIN_PARTIAL` characters match too much to narrow anything.
+    words: str
+    products: tuple[str, ...]  # ids, in the knowledge base's order
+
+
+def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
+    """What in ``text`` fits some products but not all: the whole text, else a word of a product name.
+
+    「トータルセキュリティ」 is held by two products' names; 「クラウドの年額です」 holds 「クラウド」, a
+    word of two names.  A message naming one product outright is the entity extractor's; this
+    is for words that fit several, so the form offers just those.  Words shorter than
+    :data:`MIN_PARTIAL` characters (normalised) fit too much to narrow anything.
     """
     norm = normalize_term(text)
     if len(norm) < MIN_PARTIAL:
-        return ()
-    return tuple(
-        p.id for p in kb.products if any(norm in normalize_term(name) for name in (p.name, *p.aliases))
-    )
+        return None
+    whole = _holding(kb, norm)
+    if 0 < len(whole) < len(kb.products):
+        return ProductHint(text.strip(), whole)
+    pieces = {
+        piece for product in kb.products for name in (product.name, *product.aliases) for piece in name.split()
+        if len(normalize_term(piece)) >= MIN_PARTIAL and normalize_term(piece) in norm
+    }
+    # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
+    named = {piece for product in kb.products for piece in product.name.split()}
+    for piece in sorted(pieces, key=lambda p: (-len(normalize_term(p)), p not in named, p)):
+        fits = _holding(kb, normalize_term(piece))
+        if 0 < len(fits) < len(kb.products):
+            return ProductHint(piece, fits)
+    return None
+
+
+def _holding(kb: KnowledgeBase, norm: str) -> tuple[str, ...]:
+    """The products whose name or an alias holds ``norm`` (normalised)."""
+    return tuple(p.id for p in kb.products if any(norm in normalize_term(n) for n in (p.name, *p.aliases)))

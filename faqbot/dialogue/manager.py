@@ -36,7 +36,7 @@ from faqbot.dialogue.form import (
     describe_changes,
     form_turn,
     missing,
-    products_matching,
+    product_hint,
     with_entities,
 )
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply
@@ -166,16 +166,18 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
         if routed is not None and asks_faq:
             return answer_reply(engine, updated, routed, today, query=text, confidence=routing.confidence)
         note = describe_changes(kb, state, updated)
-        return form_turn(engine, replace(updated, misses=0), today, note=note)
+        hint = product_hint(kb, text) if updated.product is None else None
+        return form_turn(engine, replace(updated, misses=0), today, note=note, hint=hint)
     if routed is not None:
         if routed.kind == KIND_COMPUTE:
             return form_turn(engine, replace(state, misses=0), today)
         return answer_reply(engine, state, routed, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, state, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
-    if state.asking == "product" and 1 < len(products_matching(kb, text)) < len(kb.products):
+    hint = product_hint(kb, text) if state.asking == "product" else None
+    if hint is not None:
         # 「トータルセキュリティ」 fits two products: offer those two, not the whole list.
-        return ask(engine, replace(state, misses=0), "product", narrowed=text)
+        return ask(engine, replace(state, misses=0), "product", hint=hint)
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
     missed = replace(state, misses=state.misses + 1)
     gaps = missing(missed)
@@ -215,6 +217,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
                 decision=DECISION_ANSWER,
                 confidence=routing.confidence,
                 problem=date_problem_text(problem, state.lang) if problem else "",
+                hint=product_hint(kb, text) if opened.product is None else None,
             )
         return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
     if routing.decision == DECISION_CLARIFY:
