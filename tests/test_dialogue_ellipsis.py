@@ -10,12 +10,15 @@ from faqbot.dialogue.ellipsis import is_elliptical, topic_of
 @pytest.mark.parametrize(
     ("message", "elliptical"),
     [
-        ("いつ払うの？", True),
+        ("いつ払うの？", False),  # 払う says what is asked: routed as it is
+        ("やめたいんだけど？", False),
         ("どこで？", True),
         ("いつまでに", True),  # an interrogative makes it a question without 「？」
         ("それって手数料かかる？", True),  # a demonstrative points back, whatever it names
-        ("届かなかったら？", True),
-        ("いくら？", True),  # unidic's common noun いくら asks, it names nothing
+        ("届かなかったら？", False),
+        ("どうやるの？", True),  # やる is auxiliary-like (非自立可能): no content of its own
+        ("いくら？", False),  # asks for a price: routed as it is
+        ("それはいつ頃？", True),  # unidic's common noun いつ頃 asks, it names nothing
         ("申し込みは？", False),  # names its own topic
         ("ありがとう", False),  # not a question
         ("わかりました", False),

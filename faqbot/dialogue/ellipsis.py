@@ -1,14 +1,15 @@
 """Elliptical questions: 「いつ払うの？」 after an answer about the renewal fee asks when the *fee* is paid.
 
 A customer who has just read an answer asks the next thing without naming the
-topic again: 「いつ払うの？」, 「どこで？」, 「それはいつ頃？」, 「届かなかったら？」.  Routed
-alone, such a message has nothing but function words and a verb, and the router
-matches whichever question shares them.  Read in the light of the last answer it
+topic again: 「どこで？」, 「いつまでに？」, 「それはいつ頃？」.  Routed alone, such a
+message has nothing but function words, and the router matches whichever question
+shares them.  Read in the light of the last answer it
 is clear: the last answer's topic (:func:`topic_of` its entry's question) is put
 in front of the message and the whole is routed.
 
 Only a short Japanese question qualifies, and only one that names no topic of its
-own (no common or proper noun other than interrogatives), or that opens with a
+own (no full verb, adjective, or common or proper noun other than interrogatives and
+times: 「どこで？」「いつまでに？」), or that opens with a
 demonstrative pointing back (「それって手数料かかる？」).  (English was tried, the
 topic taken from the English question less its function words: "When is it
 charged?" and "Where?" then went back to the last answer or to the overview more
@@ -28,7 +29,10 @@ MAX_CHARS = 15
 # Words that point back at what was just said: 「それって…」「その場合…」.
 _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
-_INTERROGATIVE_NOUNS = frozenset({"幾ら", "いくら", "いつ頃", "何時", "何処", "如何"})
+_INTERROGATIVE_NOUNS = frozenset({"いつ頃", "何時", "何処", "如何"})
+# ... but 「いくら」 (unidic: 幾ら, adverbial like a time word) asks for a price: 「いくら？」 after the
+# card-change answer is not about the card change, so it names a topic.
+_PRICE = frozenset({"幾ら", "いくら"})
 # The particles that mark what a question is about, and those that join nouns inside that phrase
 # (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as
 # a customer asking about the fee names the fee, and the period would pull the question back.
@@ -112,7 +116,14 @@ def _is_question(compact: str) -> bool:
 
 
 def _names_a_topic(word: Word) -> bool:
-    """A common or proper noun that is not an interrogative (「いくら」) nor a time word (「今」)."""
+    """A content word: a full verb or adjective (「払う」「やめる」「高い」), or a common or proper noun
+    that is not an interrogative (「いくら」) nor a time word (「今」).
+
+    Verbs count: 「やめたいんだけど？」 after the card-change answer asks to cancel, and with the
+    last answer's topic in front it went back to the card change.
+    """
+    if word.pos[:2] in (("動詞", "一般"), ("形容詞", "一般")) or word.lemma in _PRICE:
+        return True
     if word.pos[0] != "名詞" or word.pos[1:2] not in (("普通名詞",), ("固有名詞",)):
         return False
     return (
