@@ -1,20 +1,20 @@
-"""Elliptical questions: 「いつ払うの？」 after an answer about the renewal fee asks when the *fee* is paid.
+"""Elliptical questions: 「どこで？」 after the card-change answer asks where to change the *card*.
 
 A customer who has just read an answer asks the next thing without naming the
 topic again: 「どこで？」, 「いつまでに？」, 「それはいつ頃？」.  Routed alone, such a
 message has nothing but function words, and the router matches whichever question
-shares them.  Read in the light of the last answer it
-is clear: the last answer's topic (:func:`topic_of` its entry's question) is put
-in front of the message and the whole is routed.
+shares them.  Read in the light of the last answer it is clear: the last answer's
+topic (:func:`topic_of` its entry's question) is put in front of the message and
+the whole is routed.
 
-Only a short Japanese question qualifies, and only one that names no topic of its
-own (no full verb, adjective, or common or proper noun other than interrogatives and
-times: 「どこで？」「いつまでに？」), or that opens with a
-demonstrative pointing back (「それって手数料かかる？」).  (English was tried, the
-topic taken from the English question less its function words: "When is it
-charged?" and "Where?" then went back to the last answer or to the overview more
-often than to the right entry, so English messages are routed as they are.)  A message naming a topic
-(「申し込みは？」) is routed as it is; small talk (「ありがとう」) is not a question.
+Only a short Japanese question qualifies, and only one with no content word of its
+own (no full verb, adjective, price word, or common or proper noun other than
+interrogatives and times), or one that opens with a demonstrative pointing back
+(「それって手数料かかる？」).  A message naming what it asks (「申し込みは？」「やめたい
+んだけど？」) is routed as it is; small talk (「ありがとう」) is not a question.
+(English was tried, the topic taken from the English question less its function
+words: "When is it charged?" and "Where?" then went back to the last answer or to
+the overview more often than to the right entry, so English is routed as it is.)
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def topic_of(question: str) -> str:
     「延長期間と更新料はいくらですか？」 → 「更新料」 (the last of nouns joined by と or や); an action noun right after the
     particle belongs to the topic (「クレジットカードを変更したい」 → 「クレジットカード 変更」).  Only
     the topic, not the whole question: with every word of the last question in front, the
-    elliptical question's own words (「いつ払う」) would be outweighed and the last answer
+    elliptical question's own words (「どこで」) would be outweighed and the last answer
     would come back whatever was asked.  Without such a phrase, the question's nouns.
     """
     cut = words(question)

@@ -231,7 +231,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
 
 
 def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
-    """The routing of an elliptical question (「いつ払うの？」) with the last answer's topic put in front.
+    """The routing of an elliptical question (「どこで？」) with the last answer's topic put in front.
 
     Small talk the router recognises (「ありがとう」) and messages that name their own topic
     keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
