@@ -263,6 +263,8 @@ def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: R
     if routing.decision != DECISION_ANSWER:
         return True
     routed = kb.entry(routing.intent)
+    if routed.kind == ENTRY_SMALLTALK:
+        return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
     return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
 
 
