@@ -339,6 +339,15 @@ def test_is_dont_know(message: str, dont_know: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, correction",
+    [("モバイルじゃなくてクラウドでした", True), ("年額ではなく月額", True), ("期限を間違えました、4月30日です", True),
+     ("月額だったら？", False), ("解約したい", False)],
+)
+def test_is_correction(message: str, correction: bool) -> None:
+    assert phrases.is_correction(message) is correction
+
+
+@pytest.mark.parametrize(
     "message, number",
     [("1", 1), ("１", 1), ("②", 2), ("2番", 2), ("3番目", 3), ("二番", 2), ("1つ目", 1), ("10", 10),
      ("2027", None), ("1月", None), ("はい", None), ("", None)],

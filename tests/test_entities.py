@@ -191,3 +191,31 @@ def test_a_name_the_fuzzy_match_accepts_always_shares_a_bigram(name: str, text: 
     haystack = text[:at] + typo + text[at:]
     if len(name) <= len(haystack) and fuzz.partial_ratio(name, haystack) >= _FUZZY_MIN_SCORE:
         assert not _bigrams(name).isdisjoint(_bigrams(haystack))
+
+
+@pytest.mark.parametrize(
+    ("text", "product", "plan"),
+    [
+        ("モバイルじゃなくてクラウドでした", None, None),  # 「クラウド」 alone names two products
+        ("モバイルではなく、Macです", "mac", None),
+        ("年額じゃなくて月額", None, "monthly"),
+        ("ウイルスバスター モバイルの年額", "mobile", "annual"),  # no correction: all of it is read
+    ],
+)
+def test_a_correction_is_read_after_its_wrong_value(
+    extractor: EntityExtractor, text: str, product: str | None, plan: str | None
+) -> None:
+    found = extractor.extract(text, TODAY)
+    assert (found.product, found.plan) == (product, plan)
+
+
+@pytest.mark.parametrize(
+    ("text", "plans"),
+    [
+        ("年額と月額の違いは？", {"annual", "monthly"}),
+        ("月額版です", {"monthly"}),
+        ("請求日の1か月前", set()),  # a lead time, not a plan
+    ],
+)
+def test_plans_named(extractor: EntityExtractor, text: str, plans: set[str]) -> None:
+    assert extractor.plans_named(text) == plans

@@ -62,7 +62,7 @@ from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.entities import Entities
+from faqbot.routing.entities import Entities, after_correction
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
@@ -153,6 +153,9 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
     asks_faq = routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
+    if asks_faq and len(engine.extractor.plans_named(text)) > 1:
+        # 「年額と月額の違いは？」 compares the plans: it names neither as the customer's.
+        entities = replace(entities, plan=None)
     problem = date_problem(text, today)
     if problem is not None:
         entities = replace(entities, expiry=None)
@@ -198,6 +201,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
+    reopened = _corrected_product(engine, state, text, entities, today)
+    if reopened is not None:
+        return reopened
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
         updated = with_entities(state, entities)
@@ -252,13 +258,27 @@ def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entit
     return engine.router.route(f"{topic} {text}", entities) if topic else routing
 
 
+def _corrected_product(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> Turn | None:
+    """After a billing answer, 「モバイルじゃなくてクラウドでした」 with a product named only in part:
+    the form opens again, the other facts kept, offering the products the words fit."""
+    kb = engine.kb
+    last = kb.entry(state.last) if state.last else None
+    if last is None or last.kind != KIND_COMPUTE or entities.product or not phrases.is_correction(text):
+        return None
+    hint = product_hint(kb, after_correction(text))
+    if hint is None:
+        return None
+    reopened = replace(with_entities(state, entities), form=last.id, product=None, choices=(), misses=0)
+    return form_turn(engine, reopened, today, hint=hint)
+
+
 def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
     """Does a message naming a product/plan/date refer back to the last answer?
 
     Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
     no other question in it (「製品はモバイルでした」).
     """
-    if phrases.is_follow_up(text):
+    if phrases.is_follow_up(text) or phrases.is_correction(text):
         return True
     if routing.decision != DECISION_ANSWER:
         return True

@@ -58,6 +58,10 @@ _FOLLOW_UP_ENDINGS = (
     # 「月額に変えたらどうなる？」「年額にしたら？」: the answer again with the fact changed.
     "たら", "たらどうなる", "たらどうなりますか", "たらどうなるの", "とどうなる", "とどうなりますか",
 )
+# Words that mark a message as correcting what was said before: 「モバイルじゃなくてクラウドでした」,
+# 「期限を間違えました、4月30日です」.  With a product, plan or date in it, such a message changes
+# the last answer's facts whatever else the router finds in it.
+_CORRECTION_MARKS = ("じゃなくて", "じゃなく", "ではなく", "でなく", "間違え", "まちがえ", "訂正", "違いました", "ちがいました")
 # Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
 _FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
 _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
@@ -128,6 +132,12 @@ def is_follow_up(message: str) -> bool:
     if len(text) > _FOLLOW_UP_MAX:
         return False
     return text.endswith(_FOLLOW_UP_ENDINGS) or (text.isascii() and text.startswith(_FOLLOW_UP_STARTS))
+
+
+def is_correction(message: str) -> bool:
+    """True for a message that corrects something said before (「…じゃなくて…」「間違えました」)."""
+    text = _squash(message)
+    return any(mark in text for mark in _CORRECTION_MARKS)
 
 
 def looks_like_question(message: str) -> bool:

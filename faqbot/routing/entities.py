@@ -8,6 +8,7 @@ long-vowel marks do not matter, and small typos in longer names are tolerated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,6 +22,8 @@ from faqbot.text.normalize import normalize_term
 # A plan word followed by one of these talks about a lead time, not a plan:
 # 「請求日の1か月前」 is the notice, not the monthly plan.
 _NOT_A_PLAN_AFTER = ("前", "後", "以内", "以上", "ほど", "くらい", "ぐらい", "程度", "分")
+# 「AじゃなくてB」「AではなくB」: the customer corrects A to B.
+_CORRECTION = re.compile(r"(?:じゃ|では|で)なく(?:て)?")
 # Names shorter than this are matched exactly only: fuzzy matching short
 # names finds them everywhere.
 _FUZZY_MIN_LENGTH = 7
@@ -129,8 +132,21 @@ class EntityExtractor:
         return best[2] if best else None
 
     def extract(self, text: str, today: date) -> Entities:
-        """Every entity in ``text``; dates resolve relative to ``today``."""
+        """Every entity in ``text``; dates resolve relative to ``today``.
+
+        A correction names the wrong value first (「モバイルじゃなくてクラウドでした」): only what
+        follows the last 「…じゃなくて」 is read.
+        """
+        text = after_correction(text)
         return Entities(product=self.product(text), plan=self.plan(text), expiry=extract_date(text, today))
+
+    def plans_named(self, text: str) -> frozenset[str]:
+        """Every plan id ``text`` mentions (「年額と月額の違いは？」 names two)."""
+        norm = normalize_term(text)
+        return frozenset(
+            term.key for term in self._plans
+            if any(_plan_mention_ok(norm, m.start(), term.words[0]) for m in re.finditer(re.escape(term.words[0]), norm))
+        )
 
 
 def _bigrams(text: str) -> frozenset[str]:
@@ -151,3 +167,8 @@ def _plan_mention_ok(norm: str, start: int, word: str) -> bool:
         return False  # 「2021年」 is not 「1年」, 「3年間」 is a duration, not the annual plan
     rest = norm[start + len(word):]
     return not rest.startswith(_NOT_A_PLAN_AFTER)
+
+
+def after_correction(text: str) -> str:
+    """What follows the last 「…じゃなくて」/「…ではなく」 of ``text`` (all of it when there is none)."""
+    return _CORRECTION.split(text)[-1]
