@@ -201,9 +201,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
-    reopened = _corrected_product(engine, state, text, entities, today)
-    if reopened is not None:
-        return reopened
+    partly = _product_in_part(engine, state, text, entities, today)
+    if partly is not None:
+        return partly
     routing = engine.router.route(text, entities)
     if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
         updated = with_entities(state, entities)
@@ -258,18 +258,25 @@ def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entit
     return engine.router.route(f"{topic} {text}", entities) if topic else routing
 
 
-def _corrected_product(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> Turn | None:
-    """After a billing answer, 「モバイルじゃなくてクラウドでした」 with a product named only in part:
-    the form opens again, the other facts kept, offering the products the words fit."""
+def _product_in_part(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> Turn | None:
+    """A follow-up or correction naming a product only in part: offer the products the words fit.
+
+    「トータルセキュリティだと？」 after the fee answer, or 「モバイルじゃなくてクラウドでした」 after a
+    billing date: the words fit two products.  After a billing date the form opens again, the
+    other facts kept; after an answer, the customer picks the product and the answer follows.
+    """
     kb = engine.kb
     last = kb.entry(state.last) if state.last else None
-    if last is None or last.kind != KIND_COMPUTE or entities.product or not phrases.is_correction(text):
+    if last is None or entities.product or not (phrases.is_correction(text) or phrases.is_follow_up(text)):
         return None
     hint = product_hint(kb, after_correction(text))
     if hint is None:
         return None
-    reopened = replace(with_entities(state, entities), form=last.id, product=None, choices=(), misses=0)
-    return form_turn(engine, reopened, today, hint=hint)
+    if last.kind == KIND_COMPUTE:
+        reopened = replace(with_entities(state, entities), form=last.id, product=None, choices=(), misses=0)
+        return form_turn(engine, reopened, today, hint=hint)
+    reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
+    return replace(reply, intent=last.id, kind=KIND_CLARIFY), asked  # about the last answer; no form is open
 
 
 def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
