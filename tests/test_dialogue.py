@@ -331,7 +331,7 @@ def test_is_cancel(message: str, cancel: bool) -> None:
 
 @pytest.mark.parametrize(
     "message, dont_know",
-    [("わからない", True), ("分かりません。", True), ("覚えていない", True), ("不明", True), ("I don't know", True),
+    [("わからない", True), ("分かりません。", True), ("覚えていない", True), ("不明", True), ("I don't know", True), ("I do not know.", True),
      ("有効期限がわからない", False), ("わかりました", False), ("", False)],
 )
 def test_is_dont_know(message: str, dont_know: bool) -> None:

@@ -41,7 +41,8 @@ _DONT_KNOW = frozenset(
     (
         "わからない", "分からない", "わかりません", "分かりません", "わかんない", "不明", "不明です",
         "知らない", "知りません", "覚えていない", "覚えてない", "覚えていません", "忘れた", "忘れました",
-        "確認できない", "どれかわからない", "don't know", "dont know", "i don't know", "not sure", "no idea",
+        "確認できない", "どれかわからない", "don't know", "dont know", "i don't know", "i do not know", "do not know",
+        "not sure", "i'm not sure", "no idea", "i have no idea", "i don't remember", "i forgot",
     )
 )
 _MORE = frozenset(
