@@ -20,7 +20,7 @@ Order of interpretation, most specific first:
    asked), a follow-up on the last answer (「モバイルの場合は？」「月額だったら？」),
    then the router's decision — for a short question that names no topic
    (「どこで？」), routed with the last answer's topic in front
-   (:mod:`faqbot.dialogue.ellipsis`).
+   (:mod:`faqbot.dialogue.follow_ups` reads a message against the last answer).
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion
-from faqbot.dialogue import ellipsis, phrases
+from faqbot.dialogue import phrases
+from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
 from faqbot.dialogue.form import (
     ask,
     date_problem_text,
@@ -50,9 +51,7 @@ from faqbot.dialogue.replies import (
     clarify_reply,
     fallback_reply,
     related_reply,
-    same_answer,
     simple_reply,
-    unchanged_reply,
     with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
@@ -60,9 +59,7 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
-from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.entities import Entities, after_correction
 from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
@@ -164,7 +161,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
             # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
             updated = replace(with_entities(state, entities), expiry=None, misses=0)
             return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
-    if _has_slots(entities):
+    if has_slots(entities):
         updated = with_entities(state, entities)
         if routed is not None and asks_faq:
             return answer_reply(engine, updated, routed, today, query=text, confidence=routing.confidence)
@@ -201,14 +198,14 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
-    partly = _product_in_part(engine, state, text, entities, today)
+    partly = product_in_part(engine, state, text, entities, today)
     if partly is not None:
         return partly
     routing = engine.router.route(text, entities)
-    if state.last and _has_slots(entities) and _is_follow_up(kb, state, text, routing):
+    if state.last and has_slots(entities) and is_follow_up(kb, state, text, routing):
         updated = with_entities(state, entities)
-        return _follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
-    routing = _in_context(engine, state, text, entities, routing)
+        return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
+    routing = in_context(engine, state, text, entities, routing)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
         entry = kb.entry(routing.intent)
@@ -234,78 +231,6 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
-
-
-def _in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
-    """The routing of an elliptical question (「どこで？」) with the last answer's topic put in front.
-
-    Small talk the router recognises (「ありがとう」) and messages that name their own topic
-    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
-    with a word the knowledge base never uses.
-    """
-    kb = engine.kb
-    if not state.last or not ellipsis.is_elliptical(text):
-        return routing
-    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
-        return routing
-    analysis = engine.router.analyze(text)
-    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
-        # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
-        # last answer's topic in front would outweigh it — the message keeps its own routing.
-        return routing
-    last = kb.entry(state.last)
-    topic = ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
-    return engine.router.route(f"{topic} {text}", entities) if topic else routing
-
-
-def _product_in_part(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> Turn | None:
-    """A follow-up or correction naming a product only in part: offer the products the words fit.
-
-    「トータルセキュリティだと？」 after the fee answer, or 「モバイルじゃなくてクラウドでした」 after a
-    billing date: the words fit two products.  After a billing date the form opens again, the
-    other facts kept; after an answer, the customer picks the product and the answer follows.
-    """
-    kb = engine.kb
-    last = kb.entry(state.last) if state.last else None
-    if last is None or entities.product or not (phrases.is_correction(text) or phrases.is_follow_up(text)):
-        return None
-    hint = product_hint(kb, after_correction(text))
-    if hint is None:
-        return None
-    if last.kind == KIND_COMPUTE:
-        reopened = replace(with_entities(state, entities), form=last.id, product=None, choices=(), misses=0)
-        return form_turn(engine, reopened, today, hint=hint)
-    reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
-    return replace(reply, intent=last.id, kind=KIND_CLARIFY), asked  # about the last answer; no form is open
-
-
-def _is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
-    """Does a message naming a product/plan/date refer back to the last answer?
-
-    Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
-    no other question in it (「製品はモバイルでした」).
-    """
-    if phrases.is_follow_up(text) or phrases.is_correction(text):
-        return True
-    if routing.decision != DECISION_ANSWER:
-        return True
-    routed = kb.entry(routing.intent)
-    if routed.kind == ENTRY_SMALLTALK:
-        return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
-    return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
-
-
-def _follow_up(
-    engine: Engine, state: DialogueState, today: date, note: str, previous: DialogueState | None = None
-) -> Turn:
-    """Answer the last question again with the changed facts (recomputing a billing date)."""
-    entry = engine.kb.entry(state.last or "")
-    if entry.kind == KIND_COMPUTE:
-        return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
-    if previous is not None and same_answer(engine, entry, previous, state, today):
-        # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
-        return unchanged_reply(engine, state, entry, previous)
-    return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 
 def _pick(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
@@ -341,7 +266,7 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
         if updated.form:
             return form_turn(engine, updated, today, note=note)
         if updated.last:
-            return _follow_up(engine, updated, today, note)
+            return follow_up(engine, updated, today, note)
         return simple_reply("dialogue_empty", {}, updated, KIND_SMALLTALK)
     entry = kb.entry(ident)
     if entry.kind == KIND_COMPUTE:
@@ -359,10 +284,6 @@ def _label(kb: KnowledgeBase, value: str) -> str:
     if kind == "plan":
         return next((p.name for p in kb.plans if p.id == ident), ident)
     return {RESUME: word(kb, "resume_short"), CANCEL: word(kb, "cancel_short")}.get(value, value)
-
-
-def _has_slots(entities: Entities) -> bool:
-    return entities.product is not None or entities.plan is not None or entities.expiry is not None
 
 
 def _suggestions(kb: KnowledgeBase, routing: Routing, count: int) -> tuple[Suggestion, ...]:

@@ -1,0 +1,101 @@
+"""Reading a message against the last answer: follow-ups, corrections and elliptical questions.
+
+After an answer a customer rarely starts afresh: 「モバイルの場合は？」 and 「月額に変えたらどうなる？」
+change a fact of the last answer, 「あ、Macでした」 and 「年額じゃなくて月額でした」 correct one,
+「トータルセキュリティだと？」 names a product only in part, and 「どこで？」 leaves its topic to the
+last answer altogether.  The dialogue manager (:mod:`faqbot.dialogue.manager`) asks this module,
+before it takes the router's decision as it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answers.answering import Engine
+from faqbot.dialogue import ellipsis, phrases
+from faqbot.dialogue.form import ask, form_turn, product_hint, with_entities
+from faqbot.dialogue.replies import answer_reply, same_answer, unchanged_reply
+from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
+from faqbot.dialogue.state import DialogueState
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.routing.entities import Entities, after_correction
+from faqbot.routing.router import DECISION_ANSWER, Routing
+
+
+def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
+    """The routing of an elliptical question (「どこで？」) with the last answer's topic put in front.
+
+    Small talk the router recognises (「ありがとう」) and messages that name their own topic
+    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
+    with a word the knowledge base never uses.
+    """
+    kb = engine.kb
+    if not state.last or not ellipsis.is_elliptical(text):
+        return routing
+    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
+        return routing
+    analysis = engine.router.analyze(text)
+    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
+        # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
+        # last answer's topic in front would outweigh it — the message keeps its own routing.
+        return routing
+    last = kb.entry(state.last)
+    topic = ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
+    return engine.router.route(f"{topic} {text}", entities) if topic else routing
+
+
+def product_in_part(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> tuple[Reply, DialogueState] | None:
+    """A follow-up or correction naming a product only in part: offer the products the words fit.
+
+    「トータルセキュリティだと？」 after the fee answer, or 「モバイルじゃなくてクラウドでした」 after a
+    billing date: the words fit two products.  After a billing date the form opens again, the
+    other facts kept; after an answer, the customer picks the product and the answer follows.
+    """
+    kb = engine.kb
+    last = kb.entry(state.last) if state.last else None
+    if last is None or entities.product or not (phrases.is_correction(text) or phrases.is_follow_up(text)):
+        return None
+    hint = product_hint(kb, after_correction(text))
+    if hint is None:
+        return None
+    if last.kind == KIND_COMPUTE:
+        reopened = replace(with_entities(state, entities), form=last.id, product=None, choices=(), misses=0)
+        return form_turn(engine, reopened, today, hint=hint)
+    reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
+    return replace(reply, intent=last.id, kind=KIND_CLARIFY), asked  # about the last answer; no form is open
+
+
+def is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
+    """Does a message naming a product/plan/date refer back to the last answer?
+
+    Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
+    no other question in it (「製品はモバイルでした」).
+    """
+    if phrases.is_follow_up(text) or phrases.is_correction(text):
+        return True
+    if routing.decision != DECISION_ANSWER:
+        return True
+    routed = kb.entry(routing.intent)
+    if routed.kind == ENTRY_SMALLTALK:
+        return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
+    return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
+
+
+def follow_up(
+    engine: Engine, state: DialogueState, today: date, note: str, previous: DialogueState | None = None
+) -> tuple[Reply, DialogueState]:
+    """Answer the last question again with the changed facts (recomputing a billing date)."""
+    entry = engine.kb.entry(state.last or "")
+    if entry.kind == KIND_COMPUTE:
+        return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
+    if previous is not None and same_answer(engine, entry, previous, state, today):
+        # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
+        return unchanged_reply(engine, state, entry, previous)
+    return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
+
+
+def has_slots(entities: Entities) -> bool:
+    """Does the message name a product, a plan or a date?"""
+    return entities.product is not None or entities.plan is not None or entities.expiry is not None
