@@ -102,7 +102,8 @@ class EntityExtractor:
         present = _bigrams(norm)
         unmatched = [
             (pos, name) for pos, name, grams, needed, repeated in self._fuzzy_names
-            if not scores[pos] and len(name) <= len(norm) and _shares(grams, repeated, present) >= needed
+            if not scores[pos] and len(name) <= len(norm) and not grams.isdisjoint(present)
+            and _shares(grams, repeated, present) >= needed  # counted only for the dozen that share one
         ]
         if unmatched:
             similarity = process.cdist(
