@@ -16,7 +16,6 @@ Only glibc has ``mallopt``; elsewhere (musl, macOS) nothing is changed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 log = logging.getLogger("faqbot.web")
@@ -28,11 +27,10 @@ TOP_PAD_BYTES = 64 * 1024 * 1024
 
 def keep_heap_pages(top_pad: int = TOP_PAD_BYTES) -> bool:
     """Ask glibc's malloc to keep ``top_pad`` bytes of freed memory mapped; True when it was set."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return False
     try:
-        mallopt = ctypes.CDLL(name).mallopt
+        # The symbols already loaded into the process (libc's among them): no library search,
+        # which would run ldconfig in a subprocess at every worker's start.
+        mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc: no mallopt
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
