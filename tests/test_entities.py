@@ -6,6 +6,7 @@ written by hand from the catalogue (official names, aliases, keyword groups).
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from rapidfuzz import fuzz
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.routing.entities import _FUZZY_MIN_SCORE, EntityExtractor, _bigrams
+from faqbot.routing.entities import _FUZZY_MIN_SCORE, EntityExtractor, _bigrams, _shared_bigrams_needed
 
 TODAY = date(2026, 11, 26)
 
@@ -219,3 +220,49 @@ def test_a_correction_is_read_after_its_wrong_value(
 )
 def test_plans_named(extractor: EntityExtractor, text: str, plans: set[str]) -> None:
     assert extractor.plans_named(text) == plans
+
+
+# -- the shared-bigram count lets through every name that can reach the cut-off ---------------
+
+def _unfiltered(extractor: EntityExtractor) -> EntityExtractor:
+    """The same extractor with no bigram pre-filter: rapidfuzz scores every name that fits in the text."""
+    plain = copy.copy(extractor)
+    plain._fuzzy_names = tuple((pos, name, grams, 0, rep) for pos, name, grams, _, rep in extractor._fuzzy_names)
+    return plain
+
+
+def _typed(name: str, edits: list[tuple[int, int, str]]) -> str:
+    """``name`` with a few edits: (kind, position, character); kind 0 replaces, 1 deletes, 2 inserts."""
+    chars = list(name)
+    for kind, at, ch in edits:
+        i = at % max(len(chars), 1)
+        if kind == 0 and chars:
+            chars[i] = ch
+        elif kind == 1 and len(chars) > 1:
+            del chars[i]
+        else:
+            chars.insert(i, ch)
+    return "".join(chars)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.data(),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 40), st.sampled_from(list("ーアイスタのをクラウド製品 "))), max_size=3),
+    st.sampled_from(["", "を使っています。", "の自動更新を止めたい", "について教えて"]),
+    st.sampled_from(["", "こんにちは、", "すみません "]),
+)
+def test_the_bigram_pre_filter_finds_the_same_products_as_scoring_every_name(
+    extractor: EntityExtractor, data: st.DataObject, edits: list[tuple[int, int, str]], after: str, before: str
+) -> None:
+    name = data.draw(st.sampled_from([name for _, name, *_ in extractor._fuzzy_names]))
+    text = before + _typed(name, edits) + after
+    assert extractor.product(text) == _unfiltered(extractor).product(text)
+
+
+@pytest.mark.parametrize("length", range(7, 60))
+def test_the_needed_shared_bigrams_never_exceed_what_the_cut_off_allows(length: int) -> None:
+    # M, the fewest characters matched at a score of 87 (2·M / (L + w) with w ≥ M, w ≤ L), and the
+    # shared bigram positions it guarantees: the filter may ask for no more than that.
+    fewest = next(m for m in range(length + 1) if any(200 * m / (length + w) >= _FUZZY_MIN_SCORE for w in range(m, length + 1)))
+    assert 1 <= _shared_bigrams_needed(length) <= max(1, 3 * fewest - 1 - 2 * length)

@@ -6,6 +6,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, StringIndex, digests
 
@@ -117,3 +119,10 @@ def test_packed_strings_joined_are_the_parts_one_after_another() -> None:
     assert list(joined) == ["解約", "", "ab", "契約更新"] and len(joined) == 4
     assert joined.take(np.array([3, 0])) == ["契約更新", "解約"]
     assert list(PackedStrings.joined([])) == []
+
+
+@given(st.lists(st.text(alphabet="ab解約\x00 ", max_size=4), max_size=12), st.text(alphabet="ab解約\x00 ", max_size=5))
+@settings(max_examples=300, deadline=None)
+def test_string_index_get_finds_what_a_one_key_lookup_finds(stored: list[str], key: str) -> None:
+    index = StringIndex(list(dict.fromkeys(stored)))
+    assert index.get(key) == int(index.lookup([key])[0])

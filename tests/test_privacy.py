@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
+import sys
 
-from faqbot.text.privacy import contains_card_number, luhn_valid, mask_personal_data, screen
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from faqbot.text.privacy import (
+    _nothing_to_mask,
+    _screen_normalised,
+    contains_card_number,
+    luhn_valid,
+    mask_personal_data,
+    normalise,
+    screen,
+)
 
 CARD, EMAIL, PHONE = "[カード番号]", "[メールアドレス]", "[電話番号]"
 
@@ -144,3 +156,41 @@ def test_contains_card_number(text: str, expected: bool) -> None:
 )
 def test_luhn(digits: str, expected: bool) -> None:
     assert luhn_valid(digits) is expected
+
+
+# -- the fast path: a text with nothing any rule needs is returned as it is ----------------------
+
+def _needs_a_look(ch: str) -> bool:
+    """Does normalise() write ``ch`` with an ASCII digit or an "@" (what every rule needs)?"""
+    return any(c in "0123456789@" for c in normalise(ch)[0])
+
+
+def test_every_character_that_normalises_to_a_digit_or_at_sign_takes_the_full_path() -> None:
+    # Every code point (surrogates apart): the fast check on the character alone must send each
+    # one whose normalised form holds a digit or "@" (①, ＠, ٣, 𝟑, ¹ …) to the full screening.
+    missed = [
+        hex(cp) for cp in range(sys.maxunicode + 1)
+        if not 0xD800 <= cp <= 0xDFFF and _needs_a_look(chr(cp)) and _nothing_to_mask(chr(cp))
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "解約したい", "モバイルの自動更新を止めたい", "What is my next billing date?", "", " ",
+        "カード番号は4111 1111 1111 1111", "①②③", "連絡先は taro＠example．com", "０３－１２３４－５６７８",
+        "\u0664\u0661\u0661\u0661111111111111", "𝟒𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏 𝟏𝟏𝟏𝟏", "x\u0301@y", "1\u20e3",
+    ],
+)
+@pytest.mark.parametrize("pending", [0, 4, 12])
+def test_the_fast_path_screens_as_the_full_one(text: str, pending: int) -> None:
+    norm, origin = normalise(text)
+    assert screen(text, pending) == _screen_normalised(text, norm, origin, pending)
+
+
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40), st.integers(0, 18))
+@settings(max_examples=400, deadline=None)
+def test_any_text_screens_as_with_the_full_path(text: str, pending: int) -> None:
+    norm, origin = normalise(text)
+    assert screen(text, pending) == _screen_normalised(text, norm, origin, pending)

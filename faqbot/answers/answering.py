@@ -119,7 +119,8 @@ def answer_entry(
     kb = engine.kb
     product = kb.product(entities.product) if entities.product else None
     intro = render_text(kb, entry, product)
-    related = tuple(_suggest(kb, Match(rid, kb.entry(rid).question, 0.0)) for rid in entry.related if kb.has_entry(rid))
+    # Each related entry decoded once (it was three times a turn, with entry_choices).
+    related = tuple(Suggestion(rid, kb.entry(rid).question, 0.0) for rid in entry.related if kb.has_entry(rid))
     pages = entry.pages.for_product(product.id if product else None)
     billing: BillingResult | None = None
     missing: tuple[str, ...] = ()

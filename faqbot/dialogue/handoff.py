@@ -47,12 +47,13 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
     A complaint wins over a refund demand, which wins over a plain request.
     """
     wanted = kb.handoff
+    said = phrases.compacted(message)  # once for the three lists
     for reason, candidates in (
         (HANDOFF_COMPLAINT, wanted.complaint),
         (HANDOFF_REFUND, wanted.refund),
         (HANDOFF_ASKED, wanted.asked),
     ):
-        if candidates and phrases.contains_phrase(message, candidates):
+        if candidates and said.contains(candidates):
             return reason
     return None
 

@@ -93,14 +93,19 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     # A picked choice's value (「product:mobile」, sent by the widget's buttons) says nothing about language.
     picked_value = message.strip() in state.choices
     lang = check_language(lang) or (None if picked_value else detect_language(message)) or state.lang
-    engine, state = in_language(engine, lang), replace(state, lang=lang)
+    engine, state = in_language(engine, lang), (state if state.lang == lang else replace(state, lang=lang))
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)
     if screened.card:
         reply, new_state = _card_turn(engine, state, screened.text, today)
     else:
         reply, new_state = _turn(engine, state, message, today)
-    return replace(reply, lang=lang), replace(new_state, lang=lang, card_digits=screened.card_tail)
+    # Copied only when something changes: a frozen value equal to the copy is the same value.
+    if reply.lang != lang:
+        reply = replace(reply, lang=lang)
+    if new_state.lang != lang or new_state.card_digits != screened.card_tail:
+        new_state = replace(new_state, lang=lang, card_digits=screened.card_tail)
+    return reply, new_state
 
 
 def _card_turn(engine: Engine, state: DialogueState, masked: str, today: date) -> Turn:
@@ -304,15 +309,10 @@ def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
     choices = tuple(v for v in state.choices if _valid_choice(kb, entry_ids, v))
     if len(choices) != len(state.choices):
         choices = ()  # numbering would shift: offer nothing rather than the wrong thing
-    return replace(
-        state,
-        form=form,
-        asking=state.asking if form else None,
-        product=product,
-        plan=plan,
-        last=last,
-        choices=choices,
-    )
+    asking = state.asking if form else None
+    if (form, asking, product, plan, last, choices) == (state.form, state.asking, state.product, state.plan, state.last, state.choices):
+        return state  # nothing to drop (the usual case): no copy of a frozen value
+    return replace(state, form=form, asking=asking, product=product, plan=plan, last=last, choices=choices)
 
 
 def _valid_choice(kb: KnowledgeBase, entry_ids: frozenset[str], value: str) -> bool:

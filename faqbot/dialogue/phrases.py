@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from faqbot.text.normalize import normalize_term
 
@@ -161,10 +162,26 @@ def contains_phrase(message: str, candidates: tuple[str, ...]) -> bool:
 
     English phrases are compared word-bounded, so "refund" does not match inside another word.
     """
+    return compacted(message).contains(candidates)
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """A message in the form phrases are compared in, made once for several phrase lists."""
+
+    text: str  # :func:`_compact` of the message
+    padded: str  # its words, space-separated, with a space either side
+
+    def contains(self, candidates: tuple[str, ...]) -> bool:
+        """:func:`contains_phrase` of the message and ``candidates``."""
+        words, others = _compacted(candidates)
+        return any(word in self.padded for word in words) or any(other in self.text for other in others)
+
+
+def compacted(message: str) -> Compacted:
+    """``message`` compacted once, to look for several phrase lists in it (the handoff reasons)."""
     text = _compact(message)
-    padded = f" {' '.join(text.split())} "
-    words, others = _compacted(candidates)
-    return any(word in padded for word in words) or any(other in text for other in others)
+    return Compacted(text, f" {' '.join(text.split())} ")
 
 
 @functools.lru_cache(maxsize=64)

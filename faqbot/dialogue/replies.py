@@ -81,7 +81,8 @@ def answer_reply(
         choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     else:
         prompt = ""
-        choices = entry_choices(kb, [s.intent for s in answer.related])
+        # What entry_choices(kb, their ids) gives: the suggestions hold each question already.
+        choices = tuple(Choice(i, s.question, f"entry:{s.intent}") for i, s in enumerate(answer.related, start=1))
     handoff = _answer_handoff(kb, state, entry, answer.text, query)
     if handoff is not None:
         links += tuple(link for link in contact_links(kb) if link not in links)

@@ -8,7 +8,9 @@ long-vowel marks do not matter, and small typos in longer names are tolerated.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,7 +66,8 @@ class EntityExtractor:
         # Names that may match with typos (positions in _products, their bigrams), for one
         # batched rapidfuzz call on those that share a bigram with the text.
         self._fuzzy_names = tuple(
-            (pos, term.words[0], _bigrams(term.words[0])) for pos, term in enumerate(self._products)
+            (pos, term.words[0], _bigrams(term.words[0]), _shared_bigrams_needed(len(term.words[0])), _repeated(term.words[0]))
+            for pos, term in enumerate(self._products)
             if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH
         )
         self._plans = tuple(
@@ -101,8 +104,9 @@ class EntityExtractor:
         # sharing no bigram with the text cannot reach the cut-off (see _bigrams).
         present = _bigrams(norm)
         unmatched = [
-            (pos, name) for pos, name, grams in self._fuzzy_names
+            (pos, name) for pos, name, grams, needed, repeated in self._fuzzy_names
             if not scores[pos] and len(name) <= len(norm) and not grams.isdisjoint(present)
+            and _shares(grams, repeated, present) >= needed  # counted only for the dozen that share one
         ]
         if unmatched:
             similarity = process.cdist(
@@ -160,6 +164,32 @@ def _bigrams(text: str) -> frozenset[str]:
     every name of seven characters or more.
     """
     return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def _shared_bigrams_needed(length: int) -> int:
+    """How many of a name's bigram positions the text must hold for the name to reach the cut-off (see :func:`_bigrams`).
+
+    3·M − 1 − 2·L with M the fewest matched characters the cut-off allows: M ≥ 0.87·L / 1.13
+    = 0.76991·L, rounded up from 0.7699·L (a smaller bound only lets more names through).
+    Most messages share a bigram or two with a dozen product names by chance (「アカウント」,
+    「セキュリティ」); this lets through only those that can match, sparing rapidfuzz.
+    """
+    return max(1, 3 * math.ceil(0.7699 * length) - 1 - 2 * length)
+
+
+def _repeated(name: str) -> dict[str, int] | None:
+    """How many positions of ``name`` hold each bigram that occurs more than once; None when none does."""
+    counts = Counter(name[i : i + 2] for i in range(len(name) - 1))
+    repeated = {gram: n for gram, n in counts.items() if n > 1}
+    return repeated or None
+
+
+def _shares(grams: frozenset[str], repeated: dict[str, int] | None, present: frozenset[str]) -> int:
+    """How many bigram positions of a name (its ``grams``, ``repeated`` ones counted by position) ``present`` holds."""
+    shared = grams & present
+    if repeated is None:
+        return len(shared)
+    return sum(repeated.get(gram, 1) for gram in shared)
 
 
 def _plan_mention_ok(norm: str, start: int, word: str) -> bool:

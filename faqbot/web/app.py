@@ -22,6 +22,7 @@ from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.web import metrics
+from faqbot.web.allocator import keep_heap_pages
 from faqbot.web.api import Api
 from faqbot.web.config import ConfigError, WebConfig, in_worker_pool
 from faqbot.web.errors import EXCEPTION_HANDLERS
@@ -87,6 +88,9 @@ def freeze_startup_objects() -> None:
 
     A server process calls this once its app is built.  The engine lives as long
     as the process, yet every full collection walked it: 27 ms with a 10k-entry
-    knowledge base, a pause in whichever request triggered it.
+    knowledge base, a pause in whichever request triggered it.  It also keeps freed
+    memory mapped (:func:`faqbot.web.allocator.keep_heap_pages`): each chat turn's
+    temporary arrays were faulted in afresh.
     """
     gc.freeze()
+    keep_heap_pages()

@@ -19,6 +19,8 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from faqbot.web.allocator import keep_heap_pages
+
 # How long a stopping worker keeps answering its keep-alive connections (with Connection: close).
 _LINGER_SECONDS = 2.0
 _CLOSE = (b"connection", b"close")
@@ -67,4 +69,5 @@ def serve_slot(sock: socket.socket, beat: ctypes.c_double, app: ASGIApp, options
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)  # until uvicorn's handlers are in, and after they are gone
+    keep_heap_pages()  # a turn's temporary arrays stay mapped between requests (faqbot.web.allocator)
     HeartbeatServer(uvicorn.Config(app, **options), beat).run(sockets=[sock])
