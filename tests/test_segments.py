@@ -11,12 +11,14 @@ import pytest
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
+from faqbot.kb.entry_table import EntryList
 from faqbot.kb.loader import load_knowledge_base
+from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.routing.char_channel import CharChannel, stored_texts
 from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
 from faqbot.routing.ngram_extract import key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
-from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
+from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entries_key, entry_starts
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize
 from faqbot.text.packed import PackedStrings, StringIndex
@@ -134,3 +136,28 @@ def test_a_channel_with_every_run_found_is_the_channel_built_from_nothing() -> N
     found = SegmentStore(store.used.get)
     _assert_same(CharChannel(kb, memo=again, segments=found), CharChannel(kb))
     assert not found.extracted and again.computed == 0 and not again.changed  # nothing computed, every text kept
+
+
+def test_a_run_is_keyed_by_its_entries_whether_or_not_they_came_from_the_parsed_files_cache(tmp_path: Path) -> None:
+    # The runs are found by their entries' pickles: a load through the parsed-files cache (an
+    # unchanged file's bytes as stored) and a plain load must key every run alike, and an edit of
+    # an entry's answer alone (no question changed) must change its run's key and no other's.
+    kb_dir = make_small_kb(tmp_path)
+    parsed = ParsedFiles()
+    load_knowledge_base(kb_dir, parsed)
+    cached = load_knowledge_base(kb_dir, ParsedFiles(parsed.used, frozenset(parsed.renders)))
+    plain = load_knowledge_base(kb_dir)
+    assert isinstance(cached.entries, EntryList) and cached.entries._pickled is not None
+    bounds = [*entry_starts(plain), len(plain.entries)]
+    runs = list(zip(bounds, bounds[1:], strict=False))
+    assert len(runs) == 2
+    keys = [entries_key(plain, a, b) for a, b in runs]
+    assert keys == [entries_key(cached, a, b) for a, b in runs]
+    path = kb_dir / "faq" / "about.yaml"
+    text = path.read_text(encoding="utf-8")
+    about = next(e for e in plain.entries if e.source.endswith("about.yaml"))
+    path.write_text(text.replace(about.answer.splitlines()[0], about.answer.splitlines()[0] + "（改）", 1), encoding="utf-8")
+    edited = load_knowledge_base(kb_dir)
+    assert [e.questions for e in edited.entries] == [e.questions for e in plain.entries]
+    changed = [entries_key(edited, a, b) != key for (a, b), key in zip(runs, keys, strict=True)]
+    assert changed == [plain.entries[a].source.endswith("about.yaml") for a, _ in runs]
