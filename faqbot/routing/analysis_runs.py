@@ -14,7 +14,9 @@ masks (the product words).  A run found
 marks its texts' analyses as used in the per-text cache (by the digests it
 keeps) and is not looked up text by text.  The lexical index is built from the
 runs' term columns (:meth:`~faqbot.routing.lexical.LexicalIndex.from_columns`),
-which number the terms as the whole lists would: the same index.
+which number the terms as the whole lists would: the same index.  A run also keeps
+what the fits see of its entries (:func:`~faqbot.routing.fit_reuse.entry_prints`), so
+the knowledge base's fingerprint after an edit is its runs' put end to end.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.routing.fit_reuse import EntryPrints, entry_prints
 from faqbot.routing.lexical import TermColumns, Vocabulary
 from faqbot.routing.novelty import entry_vocabulary_texts, kb_vocabulary_texts
 from faqbot.routing.segments import SegmentStore, entries_key, entry_starts
@@ -54,6 +57,7 @@ class AnalysisRun:
     pages: TermColumns  # one per entry
     terms: frozenset[str]  # every term of its questions and of the entries' other texts (the veto's)
     readings: frozenset[str]
+    prints: EntryPrints  # what the fits see of its entries (faqbot.routing.fit_reuse)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class _Span:
     answers: list[str]
     pages: list[str]
     vocabulary: list[str]  # the non-blank questions, then the entries' other texts the veto knows
+    entries: Sequence[Entry]
 
 
 class AnalysisPlan:
@@ -88,7 +93,7 @@ class AnalysisPlan:
         answers = [tag.sub(" ", e.answer) for e in entries]
         pages = [" ".join(e.pages.for_product(None)) for e in entries]
         vocabulary = [q for q in questions if q.strip()] + [t for e in entries for t in entry_vocabulary_texts(e, tag)]
-        return _Span(questions, answers, pages, vocabulary)
+        return _Span(questions, answers, pages, vocabulary, entries)
 
     def runs(self, memo: TextMemo) -> list[AnalysisRun]:
         """Every run, found (its analyses kept in ``memo``) or computed through the analyser."""
@@ -113,6 +118,7 @@ class AnalysisPlan:
             Vocabulary.columns(analyser.topic_terms(span.pages)),
             frozenset(terms),
             frozenset(readings),
+            entry_prints(span.entries),
         )
 
     def vocabulary(self, runs: Sequence[AnalysisRun]) -> tuple[set[str], set[str]]:

@@ -168,6 +168,7 @@ class Router:
         # found whole (faqbot.routing.analysis_runs).
         by_run = AnalysisPlan(kb, analyser, _TEMPLATE_TAG, segments if segments is not None else SegmentStore())
         runs = by_run.runs(memo)
+        fits.printed([run.prints for run in runs])  # the fits' view of each run's entries, found with it
         # Each question's whole analysis only when the veto's threshold is fitted: a kept one
         # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
         self.novelty = fits.veto(
