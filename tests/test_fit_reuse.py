@@ -15,6 +15,7 @@ import kbgen  # noqa: E402
 
 from faqbot.kb.knowledge import KnowledgeBase  # noqa: E402
 from faqbot.kb.loader import load_knowledge_base  # noqa: E402
+from faqbot.routing.analysis_runs import AnalysisRun  # noqa: E402
 from faqbot.routing.calibration import Calibration  # noqa: E402
 from faqbot.routing.fit_reuse import (  # noqa: E402
     CALIBRATION,
@@ -26,7 +27,6 @@ from faqbot.routing.fit_reuse import (  # noqa: E402
     change,
     fingerprint,
 )
-from faqbot.routing.analysis_runs import AnalysisRun  # noqa: E402
 from faqbot.routing.router import Router  # noqa: E402
 from faqbot.routing.segments import SegmentStore  # noqa: E402
 from faqbot.text.memo import TextMemo  # noqa: E402
@@ -167,10 +167,11 @@ def test_the_fingerprint_from_the_runs_prints_is_the_whole_knowledge_bases(gener
     Router(kb, memo, first, FitHistory(kb, {}))
     edited = _edit_questions(generated, [[i for i in kb.ids if i.startswith("gen-")][-1]], "（五）")
     history = FitHistory(edited, {})
-    store = SegmentStore(first.used.get)  # the first build's runs, as after an edit
+    store = SegmentStore(first.extracted.get)  # the first build's runs, as after an edit
     Router(edited, memo, store, history)
-    assert 1 <= len(store.extracted) < len([v for v in store.used.values() if isinstance(v, AnalysisRun)])
-    runs = [v.prints for v in store.used.values() if isinstance(v, AnalysisRun)]
+    used = [store.extracted.get(key) or first.extracted[key] for key in store.used]
+    runs = [v.prints for v in used if isinstance(v, AnalysisRun)]
+    assert 1 <= len([v for v in store.extracted.values() if isinstance(v, AnalysisRun)]) < len(runs)
     assert sum(len(p.counts) for p in runs) == len(edited.entries) and len(runs) >= 3
     whole, from_runs = fingerprint(edited), history._now()
     assert from_runs.frame == whole.frame and from_runs.content_hash == whole.content_hash

@@ -133,7 +133,7 @@ def test_a_channel_with_every_run_found_is_the_channel_built_from_nothing() -> N
     store, memo = SegmentStore(), TextMemo()
     CharChannel(kb, memo=memo, segments=store)
     again = TextMemo(memo.stored())
-    found = SegmentStore(store.used.get)
+    found = SegmentStore(store.extracted.get)
     _assert_same(CharChannel(kb, memo=again, segments=found), CharChannel(kb))
     assert not found.extracted and again.computed == 0 and not again.changed  # nothing computed, every text kept
 

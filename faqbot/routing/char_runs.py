@@ -94,7 +94,7 @@ class RunPlan:
         return [t for span, run in zip(self._spans, self._found, strict=True) if run is None for t in span.texts]
 
     def runs(self, memo: TextMemo, surface: Callable[[str], str], readings: Callable[[], list[str]]) -> list[CharRun]:
-        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last)."""
+        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last); once per plan."""
         kind = f"surface:{self.context}"
         made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
         for span, run in zip(self._spans, self._found, strict=True):
@@ -117,4 +117,7 @@ class RunPlan:
             short = np.fromiter((len(s) <= SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
             run = CharRun(keys, memo.digests(mine), packed, short, texts, entries, segment(normalized))
             computed[span.key] = self._store.add(span.key, run)
-        return [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
+        runs = [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
+        # Used once: the runs found are the caller's now, dropped when its indexes are merged.
+        self._spans, self._found = [], []
+        return runs
