@@ -53,6 +53,7 @@ from faqbot.answers.segment_files import segment_folder, segment_store, store_se
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 from faqbot.routing.fit_reuse import FitHistory
+from faqbot.text.heap import give_back
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
@@ -148,6 +149,7 @@ def load_engine(root: Path | str | None = None) -> Engine:
         engine = earlier.build(kb)
     finally:
         earlier.cool_down()
+    give_back()  # what the build freed, before the caches and the engine file are written
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     current = engine.kb.content_hash == content_hash == kb_content_hash(root)
