@@ -14,14 +14,15 @@ from faqbot.answers.segment_files import segment_store
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
-from faqbot.routing.char_channel import CharChannel, stored_texts
+from faqbot.routing.char_channel import CharChannel, char_plan, stored_texts
 from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
-from faqbot.routing.ngram_extract import key_strings, segment
+from faqbot.routing.ngram_extract import Segment, key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
 from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entries_key, entry_starts
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize
 from faqbot.text.packed import PackedStrings, StringIndex
+from faqbot.text.readings import readings_isolated
 from tests.conftest import make_small_kb
 
 DOCS = ["解約したい", "請求日はいつ", "くれじつとかどを変更したい", "解約の方法", "", "x", "\x00x", "解約したい"]
@@ -161,3 +162,26 @@ def test_a_run_is_keyed_by_its_entries_whether_or_not_they_came_from_the_parsed_
     assert [e.questions for e in edited.entries] == [e.questions for e in plain.entries]
     changed = [entries_key(edited, a, b) != key for (a, b), key in zip(runs, keys, strict=True)]
     assert changed == [plain.entries[a].source.endswith("about.yaml") for a, _ in runs]
+
+
+def test_the_indexes_needing_no_reading_are_merged_before_the_readings_are_asked_for() -> None:
+    # After an edit the reading child is still loading its dictionary when the build needs its
+    # readings: the surface and entry indexes are merged first, from every run's segments in order.
+    kb = load_knowledge_base()
+    plan = char_plan(kb)
+    order: list[str] = []
+    merged: list[tuple[list[Segment], list[Segment]]] = []
+
+    def meanwhile(texts: list[Segment], entries: list[Segment]) -> None:
+        order.append("merge")
+        merged.append((texts, entries))
+
+    def readings() -> list[str]:
+        order.append("readings")
+        return readings_isolated(plan.missing)
+
+    runs = plan.runs(TextMemo(), CharChannel(kb)._surface, readings, meanwhile)
+    assert order == ["merge", "readings"]
+    ((texts, entries),) = merged
+    assert [id(s) for s in texts] == [id(run.texts) for run in runs]
+    assert [id(s) for s in entries] == [id(run.entries) for run in runs]

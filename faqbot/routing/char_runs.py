@@ -93,8 +93,19 @@ class RunPlan:
         """The texts of the runs not found, in order (the ones whose readings are needed)."""
         return [t for span, run in zip(self._spans, self._found, strict=True) if run is None for t in span.texts]
 
-    def runs(self, memo: TextMemo, surface: Callable[[str], str], readings: Callable[[], list[str]]) -> list[CharRun]:
-        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last); once per plan."""
+    def runs(
+        self,
+        memo: TextMemo,
+        surface: Callable[[str], str],
+        readings: Callable[[], list[str]],
+        meanwhile: Callable[[list[Segment], list[Segment]], None] | None = None,
+    ) -> list[CharRun]:
+        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last); once per plan.
+
+        ``meanwhile``: called with every run's text and entry segments, in order, before the
+        readings are asked for (the indexes that need no reading are merged while the reading
+        child finishes: after a one-file edit it is still loading its dictionary by then).
+        """
         kind = f"surface:{self.context}"
         made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
         for span, run in zip(self._spans, self._found, strict=True):
@@ -108,6 +119,14 @@ class RunPlan:
             ends = np.cumsum(span.counts).tolist()
             vocabularies = ["".join(surfaces[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
             made.append((span, memo.digests(span.texts), PackedStrings(surfaces), surfaces, segment(surfaces), segment(vocabularies)))
+        if meanwhile is not None:
+            computed_parts = {span.key: (texts, entries) for span, _, _, _, texts, entries in made}
+            parts = [
+                (run.texts, run.entries) if run is not None else computed_parts[span.key]
+                for span, run in zip(self._spans, self._found, strict=True)
+            ]
+            meanwhile([texts for texts, _ in parts], [entries for _, entries in parts])
+            del computed_parts, parts
         # The readings last: the reading child has had the most time by now.
         read = iter(readings() if made else [])
         computed: dict[str, CharRun] = {}
