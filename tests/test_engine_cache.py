@@ -147,6 +147,30 @@ def test_an_unwritable_cache_still_answers(kb_copy: Path, monkeypatch: pytest.Mo
     assert engine_cache.load_engine(kb_copy).kb.entry("about").question == "あんしん自動更新とは何ですか？"
 
 
+def test_the_engine_file_is_renamed_into_place_only_once_flushed(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The flush runs beside the per-text cache's write: the file must not be at its name before
+    # it is on disk whole, and a flush that fails stores nothing (and leaves no temporary file).
+    cache = kb_copy.parent / "cache"
+    seen: list[list[str]] = []
+
+    def flush(path: Path) -> None:
+        seen.append(sorted(p.name for p in cache.glob("*engine*")))
+        assert path.name.startswith(".engine-") and path.stat().st_size > 0
+        raise OSError("disk full")
+
+    monkeypatch.setattr(engine_cache, "sync_file", flush)
+    engine = engine_cache.load_engine(kb_copy)
+    assert engine.kb.entry("about").question == "あんしん自動更新とは何ですか？"
+    assert len(seen) == 1 and not any(name.startswith("engine-") for name in seen[0])
+    assert not list(cache.glob("*engine*"))
+    assert list(cache.glob("texts-*.pickle"))  # the per-text cache was still written
+    monkeypatch.undo()
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(cache))
+    monkeypatch.delenv("FAQBOT_CACHE", raising=False)
+    engine_cache.load_engine(kb_copy)
+    assert len(list(cache.glob("engine-*.engine"))) == 1 and not list(cache.glob(".engine-*"))
+
+
 def test_the_content_hash_is_remembered_only_for_settled_files(kb_copy: Path) -> None:
     cache = kb_copy.parent / "cache"
     engine_cache.load_engine(kb_copy)  # copied files keep their old modification times

@@ -15,6 +15,7 @@ import kbgen  # noqa: E402
 
 from faqbot.kb.knowledge import KnowledgeBase  # noqa: E402
 from faqbot.kb.loader import load_knowledge_base  # noqa: E402
+from faqbot.routing.analysis_runs import AnalysisRun  # noqa: E402
 from faqbot.routing.calibration import Calibration  # noqa: E402
 from faqbot.routing.fit_reuse import (  # noqa: E402
     CALIBRATION,
@@ -27,6 +28,7 @@ from faqbot.routing.fit_reuse import (  # noqa: E402
     fingerprint,
 )
 from faqbot.routing.router import Router  # noqa: E402
+from faqbot.routing.segments import SegmentStore  # noqa: E402
 from faqbot.text.memo import TextMemo  # noqa: E402
 
 # 400 generated entries (one file) beside the shipped ones: more questions than the fits
@@ -155,3 +157,26 @@ def test_without_a_store_nothing_is_recorded() -> None:
     Router(kb, fits=history)
     assert history.records == {}
     assert [o.reused for o in history.origins] == [False, False, False]
+
+
+def test_the_fingerprint_from_the_runs_prints_is_the_whole_knowledge_bases(generated: Path, memo: TextMemo) -> None:
+    # The router hands the fits each run's prints (found with the run's analyses after an edit):
+    # put end to end they must give the fingerprint computed from the entries, frame and checksums.
+    kb = load_knowledge_base(generated)
+    first = SegmentStore()
+    Router(kb, memo, first, FitHistory(kb, {}))
+    edited = _edit_questions(generated, [[i for i in kb.ids if i.startswith("gen-")][-1]], "（五）")
+    history = FitHistory(edited, {})
+    store = SegmentStore(first.extracted.get)  # the first build's runs, as after an edit
+    Router(edited, memo, store, history)
+    used = [store.extracted.get(key) or first.extracted[key] for key in store.used]
+    runs = [v.prints for v in used if isinstance(v, AnalysisRun)]
+    assert 1 <= len([v for v in store.extracted.values() if isinstance(v, AnalysisRun)]) < len(runs)
+    assert sum(len(p.counts) for p in runs) == len(edited.entries) and len(runs) >= 3
+    whole, from_runs = fingerprint(edited), history._now()
+    assert from_runs.frame == whole.frame and from_runs.content_hash == whole.content_hash
+    assert np.array_equal(from_runs.entries, whole.entries) and np.array_equal(from_runs.counts, whole.counts)
+    assert from_runs.counts.dtype == whole.counts.dtype and from_runs.entries.dtype == whole.entries.dtype
+    assert not np.array_equal(from_runs.entries, fingerprint(kb).entries)  # the edit shows
+    with pytest.raises(ValueError, match="entries"):
+        fingerprint(edited, runs[:-1])

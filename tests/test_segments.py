@@ -11,15 +11,18 @@ import pytest
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
+from faqbot.kb.entry_table import EntryList
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.char_channel import CharChannel, stored_texts
+from faqbot.kb.parsed_files import ParsedFiles
+from faqbot.routing.char_channel import CharChannel, char_plan, stored_texts
 from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
-from faqbot.routing.ngram_extract import key_strings, segment
+from faqbot.routing.ngram_extract import Segment, key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
-from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entry_starts
+from faqbot.routing.segments import MAX_SEGMENT_ENTRIES, SegmentStore, entries_key, entry_starts
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize
 from faqbot.text.packed import PackedStrings, StringIndex
+from faqbot.text.readings import readings_isolated
 from tests.conftest import make_small_kb
 
 DOCS = ["解約したい", "請求日はいつ", "くれじつとかどを変更したい", "解約の方法", "", "x", "\x00x", "解約したい"]
@@ -131,6 +134,54 @@ def test_a_channel_with_every_run_found_is_the_channel_built_from_nothing() -> N
     store, memo = SegmentStore(), TextMemo()
     CharChannel(kb, memo=memo, segments=store)
     again = TextMemo(memo.stored())
-    found = SegmentStore(store.used.get)
+    found = SegmentStore(store.extracted.get)
     _assert_same(CharChannel(kb, memo=again, segments=found), CharChannel(kb))
     assert not found.extracted and again.computed == 0 and not again.changed  # nothing computed, every text kept
+
+
+def test_a_run_is_keyed_by_its_entries_whether_or_not_they_came_from_the_parsed_files_cache(tmp_path: Path) -> None:
+    # The runs are found by their entries' pickles: a load through the parsed-files cache (an
+    # unchanged file's bytes as stored) and a plain load must key every run alike, and an edit of
+    # an entry's answer alone (no question changed) must change its run's key and no other's.
+    kb_dir = make_small_kb(tmp_path)
+    parsed = ParsedFiles()
+    load_knowledge_base(kb_dir, parsed)
+    cached = load_knowledge_base(kb_dir, ParsedFiles(parsed.used, frozenset(parsed.renders)))
+    plain = load_knowledge_base(kb_dir)
+    assert isinstance(cached.entries, EntryList) and cached.entries._pickled is not None
+    bounds = [*entry_starts(plain), len(plain.entries)]
+    runs = list(zip(bounds, bounds[1:], strict=False))
+    assert len(runs) == 2
+    keys = [entries_key(plain, a, b) for a, b in runs]
+    assert keys == [entries_key(cached, a, b) for a, b in runs]
+    path = kb_dir / "faq" / "about.yaml"
+    text = path.read_text(encoding="utf-8")
+    about = next(e for e in plain.entries if e.source.endswith("about.yaml"))
+    path.write_text(text.replace(about.answer.splitlines()[0], about.answer.splitlines()[0] + "（改）", 1), encoding="utf-8")
+    edited = load_knowledge_base(kb_dir)
+    assert [e.questions for e in edited.entries] == [e.questions for e in plain.entries]
+    changed = [entries_key(edited, a, b) != key for (a, b), key in zip(runs, keys, strict=True)]
+    assert changed == [plain.entries[a].source.endswith("about.yaml") for a, _ in runs]
+
+
+def test_the_indexes_needing_no_reading_are_merged_before_the_readings_are_asked_for() -> None:
+    # After an edit the reading child is still loading its dictionary when the build needs its
+    # readings: the surface and entry indexes are merged first, from every run's segments in order.
+    kb = load_knowledge_base()
+    plan = char_plan(kb)
+    order: list[str] = []
+    merged: list[tuple[list[Segment], list[Segment]]] = []
+
+    def meanwhile(texts: list[Segment], entries: list[Segment]) -> None:
+        order.append("merge")
+        merged.append((texts, entries))
+
+    def readings() -> list[str]:
+        order.append("readings")
+        return readings_isolated(plan.missing)
+
+    runs = plan.runs(TextMemo(), CharChannel(kb)._surface, readings, meanwhile)
+    assert order == ["merge", "readings"]
+    ((texts, entries),) = merged
+    assert [id(s) for s in texts] == [id(run.texts) for run in runs]
+    assert [id(s) for s in entries] == [id(run.entries) for run in runs]

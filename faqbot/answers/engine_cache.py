@@ -40,17 +40,20 @@ import pickle
 import re
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed_path, store_memo, store_parsed
-from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
+from faqbot.answers.engine_file import EngineFileError, read_engine_file, sync_file, write_engine_file
 from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 from faqbot.routing.fit_reuse import FitHistory
+from faqbot.text.heap import give_back
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
 # Libraries whose data (pykakasi's dictionary) or pickled objects the engine holds.
@@ -142,13 +145,20 @@ def load_engine(root: Path | str | None = None) -> Engine:
         parsed = load_parsed(files)
         kb = load_knowledge_base(root, parsed)
         store_parsed(files, parsed)
+        del parsed  # the entries keep their own pickles; the rest is the cache's bookkeeping
         engine = earlier.build(kb)
     finally:
         earlier.cool_down()
-    earlier.keep()
+    give_back()  # what the build freed, before the caches and the engine file are written
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
-    if engine.kb.content_hash == content_hash == kb_content_hash(root) and _store(folder, path, engine):
+    current = engine.kb.content_hash == content_hash == kb_content_hash(root)
+    stored = _store(folder, path, engine) if current else None
+    try:
+        earlier.keep()  # written while the engine file is flushed to disk
+    finally:
+        kept = stored is not None and stored()
+    if kept:
         # Served from the file just written: its arrays then live in shared, read-only
         # pages (forked server workers never copy them), like a cache hit's.
         return _read(path, content_hash) or engine
@@ -258,23 +268,54 @@ def _read(path: Path, content_hash: str) -> Engine | None:
     return None
 
 
-def _store(folder: Path, path: Path, engine: Engine) -> bool:
-    """Write ``engine`` to ``path``; False when the cache folder is not writable."""
-    tmp = None
+def _store(folder: Path, path: Path, engine: Engine) -> Callable[[], bool]:
+    """Write ``engine`` to a temporary file and start flushing it to disk in a thread.
+
+    The call returned waits for the flush, renames the file to ``path`` and says whether it
+    was stored (False when the cache folder is not writable).  The flush (0.08 s of a 10k
+    edit) overlaps with writing the per-text cache and the segments; a reader still never
+    sees a file that is not on disk whole, since it is renamed into place only after it.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a concurrent reader never sees half a file.
         fd, name = tempfile.mkstemp(dir=folder, prefix=".engine-", suffix=".tmp")
         os.close(fd)
-        tmp = Path(name)
-        write_engine_file(engine, tmp)
-        os.replace(tmp, path)
-        _prune(folder)
     except OSError:
-        if tmp is not None:
+        return _not_stored  # a read-only home must not stop the bot
+    tmp = Path(name)
+    try:
+        write_engine_file(engine, tmp, sync=False)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return _not_stored
+    failed: list[OSError] = []
+
+    def flush() -> None:
+        try:
+            sync_file(tmp)
+        except OSError as exc:
+            failed.append(exc)
+
+    flushing = threading.Thread(target=flush, name="faqbot-engine-flush")
+    flushing.start()
+
+    def finish() -> bool:
+        flushing.join()
+        try:
+            if failed:
+                raise failed[0]
+            os.replace(tmp, path)
+            _prune(folder)
+        except OSError:
             tmp.unlink(missing_ok=True)
-        return False  # a read-only home must not stop the bot
-    return True
+            return False
+        return True
+
+    return finish
+
+
+def _not_stored() -> bool:
+    return False
 
 
 def _prune(folder: Path) -> None:

@@ -53,8 +53,12 @@ def _aligned(offset: int) -> int:
     return -(-offset // _ALIGN) * _ALIGN
 
 
-def write_engine_file(obj: object, path: Path) -> None:
-    """Write ``obj`` to ``path`` (the caller renames it into place)."""
+def write_engine_file(obj: object, path: Path, sync: bool = True) -> None:
+    """Write ``obj`` to ``path`` (the caller renames it into place).
+
+    ``sync``: flush it to disk before returning; without, the caller must (:func:`sync_file`)
+    before renaming it into place.
+    """
     buffers: list[pickle.PickleBuffer] = []
     body = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
     raws = [buffer.raw() for buffer in buffers]
@@ -77,7 +81,17 @@ def write_engine_file(obj: object, path: Path) -> None:
             handle.write(b"\0" * (start - handle.tell()))
             handle.write(raw)
         handle.flush()
-        os.fsync(handle.fileno())
+        if sync:
+            os.fsync(handle.fileno())
+
+
+def sync_file(path: Path) -> None:
+    """Flush the file at ``path`` to disk (what :func:`write_engine_file` does unless told not to)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_engine_file(path: Path) -> object:

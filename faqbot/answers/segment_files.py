@@ -46,8 +46,8 @@ def store_segments(path: Path, store: SegmentStore) -> None:
     """Write the segments ``store`` extracted to ``path`` and delete those this build did not use."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        for key in store.extracted:
-            write_pickle(path / f"{key}{_SUFFIX}", store.used[key], "segment-")
+        for key, value in store.extracted.items():
+            write_pickle(path / f"{key}{_SUFFIX}", value, "segment-")
         wanted = {f"{key}{_SUFFIX}" for key in store.used}
         for old in path.iterdir():
             if old.name not in wanted and not old.name.startswith("."):  # not another build's file in writing

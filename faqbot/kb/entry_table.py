@@ -112,6 +112,18 @@ class EntryList(Sequence["Entry"]):
         """The same entries, each in ``lang`` (see :meth:`Entry.in_language`)."""
         return EntryList(entry.in_language(lang) for entry in self._entries)
 
+    @property
+    def pickles(self) -> Sequence[bytes]:
+        """Each entry pickled, as the parsed-files cache keeps it (pickled here, once, when the loader had none).
+
+        Equal entries files give equal bytes (an unchanged file's are the very bytes stored),
+        and the bytes decode to the entry: a build keys what it derives from a run of entries
+        by them instead of hashing the texts it would derive (:mod:`faqbot.routing.segments`).
+        """
+        if self._pickled is None:
+            self._pickled = [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in self._entries]
+        return self._pickled
+
     def packed(self) -> EntryTable:
         """The entries packed for the engine file (see :class:`EntryTable`)."""
         return EntryTable(self._entries, self._pickled)

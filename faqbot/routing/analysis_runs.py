@@ -8,11 +8,15 @@ At 10,000 entries that is 70,000 analyses looked up in the per-text cache, and
 So, as for the character channel (:mod:`faqbot.routing.char_runs`), the entries
 are cut into the same runs (:func:`~faqbot.routing.segments.entry_starts`) and
 each run's results are an :class:`AnalysisRun`, remembered under a hash of the
-run's texts and of what the analyser masks (the product words).  A run found
+run's entries as pickled (:func:`~faqbot.routing.segments.entries_key`: its texts are
+theirs, so they are built only for a run that is computed) and of what the analyser
+masks (the product words).  A run found
 marks its texts' analyses as used in the per-text cache (by the digests it
 keeps) and is not looked up text by text.  The lexical index is built from the
 runs' term columns (:meth:`~faqbot.routing.lexical.LexicalIndex.from_columns`),
-which number the terms as the whole lists would: the same index.
+which number the terms as the whole lists would: the same index.  A run also keeps
+what the fits see of its entries (:func:`~faqbot.routing.fit_reuse.entry_prints`), so
+the knowledge base's fingerprint after an edit is its runs' put end to end.
 """
 
 from __future__ import annotations
@@ -26,9 +30,10 @@ from typing import Protocol
 import numpy as np
 
 from faqbot.kb.knowledge import Entry, KnowledgeBase
+from faqbot.routing.fit_reuse import EntryPrints, entry_prints
 from faqbot.routing.lexical import TermColumns, Vocabulary
 from faqbot.routing.novelty import entry_vocabulary_texts, kb_vocabulary_texts
-from faqbot.routing.segments import SegmentStore, content_key, entry_starts
+from faqbot.routing.segments import SegmentStore, entries_key, entry_starts
 from faqbot.text.memo import TextMemo
 
 
@@ -52,6 +57,7 @@ class AnalysisRun:
     pages: TermColumns  # one per entry
     terms: frozenset[str]  # every term of its questions and of the entries' other texts (the veto's)
     readings: frozenset[str]
+    prints: EntryPrints  # what the fits see of its entries (faqbot.routing.fit_reuse)
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class _Span:
     answers: list[str]
     pages: list[str]
     vocabulary: list[str]  # the non-blank questions, then the entries' other texts the veto knows
-    key: str
+    entries: Sequence[Entry]
 
 
 class AnalysisPlan:
@@ -70,29 +76,34 @@ class AnalysisPlan:
         self._kb = kb
         self._analyser = analyser
         self._store = store
-        entries = kb.entries
-        firsts = [*entry_starts(kb), len(entries)]
-        self._spans = [self._span(entries[a:b], template_tag) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        self._template_tag = template_tag
+        firsts = [*entry_starts(kb), len(kb.entries)]
+        self._bounds = [(a, b) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        self._keys = [self._key(a, b) for a, b in self._bounds]
 
-    def _span(self, entries: Sequence[Entry], template_tag: re.Pattern[str]) -> _Span:
+    def _key(self, start: int, end: int) -> str:
+        """The run's key: of its entries (:func:`entries_key`; its texts are theirs) and the analyser's kind."""
+        return hashlib.sha256(f"analysis-run-entries\n{self._analyser.kind}\n{entries_key(self._kb, start, end)}".encode()).hexdigest()[:32]
+
+    def _span(self, start: int, end: int) -> _Span:
+        """The run's texts (built only for a run that is computed)."""
+        entries: Sequence[Entry] = self._kb.entries[start:end]
+        tag = self._template_tag
         questions = [q for e in entries for q in e.questions]
-        answers = [template_tag.sub(" ", e.answer) for e in entries]
+        answers = [tag.sub(" ", e.answer) for e in entries]
         pages = [" ".join(e.pages.for_product(None)) for e in entries]
-        vocabulary = [q for q in questions if q.strip()] + [t for e in entries for t in entry_vocabulary_texts(e, template_tag)]
-        digest = hashlib.sha256(f"analysis-run\n{self._analyser.kind}\n{[len(e.questions) for e in entries]}".encode())
-        for texts in (questions, answers, pages, vocabulary):
-            digest.update(content_key(texts).encode())
-        return _Span(questions, answers, pages, vocabulary, digest.hexdigest()[:32])
+        vocabulary = [q for q in questions if q.strip()] + [t for e in entries for t in entry_vocabulary_texts(e, tag)]
+        return _Span(questions, answers, pages, vocabulary, entries)
 
     def runs(self, memo: TextMemo) -> list[AnalysisRun]:
         """Every run, found (its analyses kept in ``memo``) or computed through the analyser."""
         found: list[AnalysisRun] = []
-        for span in self._spans:
-            run = self._store.find(span.key, AnalysisRun)
+        for (start, end), key in zip(self._bounds, self._keys, strict=True):
+            run = self._store.find(key, AnalysisRun)
             if run is not None:
                 memo.keep_analyses(self._analyser.kind, run.keys)
             else:
-                run = self._store.add(span.key, self._computed(span, memo))
+                run = self._store.add(key, self._computed(self._span(start, end), memo))
             found.append(run)
         return found
 
@@ -107,6 +118,7 @@ class AnalysisPlan:
             Vocabulary.columns(analyser.topic_terms(span.pages)),
             frozenset(terms),
             frozenset(readings),
+            entry_prints(span.entries),
         )
 
     def vocabulary(self, runs: Sequence[AnalysisRun]) -> tuple[set[str], set[str]]:

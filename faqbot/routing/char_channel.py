@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.char_runs import RunPlan
+from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
 from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
@@ -105,16 +106,21 @@ class CharChannel:
         plan = plan if plan is not None else char_plan(kb, segments)
         # Each run of texts (an entries file's) found whole or computed (faqbot.routing.char_runs);
         # the readings of the runs not found are collected last.
-        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: readings_isolated(plan.missing))
+        merged: list[NgramIndex] = []
+
+        def merge(texts: list[Segment], entries: list[Segment]) -> None:  # while the reading child finishes
+            merged.extend((NgramIndex.from_segments(texts), NgramIndex.from_segments(entries)))
+
+        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: readings_isolated(plan.missing), merge)
         # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
         self._doc_text = PackedStrings(texts)
         self._doc_surface = PackedStrings.joined([run.surfaces for run in runs])
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
-        self._surface_index = NgramIndex.from_segments([run.texts for run in runs])
+        # The surfaces' index, and each entry's vocabulary's (its questions' surfaces run together,
+        # in order), merged before the readings were collected; then the readings'.
+        self._surface_index, self._entry_index = merged
         self._short_doc = np.concatenate([run.short for run in runs]) if runs else np.zeros(0, dtype=bool)
-        # An entry's vocabulary: its questions' surfaces run together, in order.
-        self._entry_index = NgramIndex.from_segments([run.entries for run in runs])
         self._reading_index = NgramIndex.from_segments([run.readings for run in runs])
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
 

@@ -8,7 +8,8 @@ into runs where the n-gram segments always were cut (:func:`~faqbot.routing.segm
 each entries file, every :data:`~faqbot.routing.segments.MAX_SEGMENT_ENTRIES`
 entries, the out-of-scope examples apart), and everything one run gives is a
 :class:`CharRun`, remembered under a hash of what it depends on (the run's
-texts, how many belong to each entry, and the synonyms and product words).
+entries as pickled, :func:`~faqbot.routing.segments.entries_key`, whose questions are
+its texts; the out-of-scope run's texts; and the synonyms and product words).
 
 After a one-file edit the runs of the other files are found whole: their texts
 are not looked up one by one in the per-text cache, read, normalised or
@@ -29,7 +30,7 @@ import numpy as np
 
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.ngram_extract import Segment, segment
-from faqbot.routing.segments import SegmentStore, content_key, entry_starts
+from faqbot.routing.segments import SegmentStore, content_key, entries_key, entry_starts
 from faqbot.text.memo import NORMALIZED, READING, TextMemo
 from faqbot.text.normalize import normalize
 from faqbot.text.packed import PackedStrings
@@ -72,15 +73,18 @@ class RunPlan:
         counts = [len(e.questions) for e in kb.entries]
         firsts = [*entry_starts(kb), len(kb.entries)]
         bounds = np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).tolist()
-        groups = [tuple(counts[a:b]) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
-        ranges = [(bounds[a], bounds[b]) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        pairs = [(a, b) for a, b in zip(firsts, firsts[1:], strict=False) if a < b]
+        self._spans = [
+            self._span(texts[bounds[a] : bounds[b]], tuple(counts[a:b]), entries_key(kb, a, b)) for a, b in pairs
+        ]
         if kb.out_of_scope:  # one pseudo-entry holding every example
-            groups.append((len(kb.out_of_scope),))
-            ranges.append((bounds[-1], bounds[-1] + len(kb.out_of_scope)))
-        self._spans = [self._span(texts[a:b], group) for (a, b), group in zip(ranges, groups, strict=True)]
+            self._spans.append(self._span(texts[bounds[-1] : bounds[-1] + len(kb.out_of_scope)], (len(kb.out_of_scope),)))
         self._found = [store.find(span.key, CharRun) for span in self._spans]
 
-    def _span(self, texts: Sequence[str], counts: tuple[int, ...]) -> _Span:
+    def _span(self, texts: Sequence[str], counts: tuple[int, ...], entries: str | None = None) -> _Span:
+        """A run of ``texts``, keyed by its entries (``entries``: :func:`entries_key`), else (the examples) by the texts."""
+        if entries is not None:  # the texts and counts are the entries' questions
+            return _Span(texts, counts, hashlib.sha256(f"char-run-entries\n{self.context}\n{entries}".encode()).hexdigest()[:32])
         digest = hashlib.sha256(f"char-run\n{self.context}\n{content_key(texts)}\n{counts}".encode())
         return _Span(texts, counts, digest.hexdigest()[:32])
 
@@ -89,8 +93,19 @@ class RunPlan:
         """The texts of the runs not found, in order (the ones whose readings are needed)."""
         return [t for span, run in zip(self._spans, self._found, strict=True) if run is None for t in span.texts]
 
-    def runs(self, memo: TextMemo, surface: Callable[[str], str], readings: Callable[[], list[str]]) -> list[CharRun]:
-        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last)."""
+    def runs(
+        self,
+        memo: TextMemo,
+        surface: Callable[[str], str],
+        readings: Callable[[], list[str]],
+        meanwhile: Callable[[list[Segment], list[Segment]], None] | None = None,
+    ) -> list[CharRun]:
+        """Every run, found or computed (``readings()``: the readings of :attr:`missing`, asked for last); once per plan.
+
+        ``meanwhile``: called with every run's text and entry segments, in order, before the
+        readings are asked for (the indexes that need no reading are merged while the reading
+        child finishes: after a one-file edit it is still loading its dictionary by then).
+        """
         kind = f"surface:{self.context}"
         made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
         for span, run in zip(self._spans, self._found, strict=True):
@@ -104,6 +119,14 @@ class RunPlan:
             ends = np.cumsum(span.counts).tolist()
             vocabularies = ["".join(surfaces[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
             made.append((span, memo.digests(span.texts), PackedStrings(surfaces), surfaces, segment(surfaces), segment(vocabularies)))
+        if meanwhile is not None:
+            computed_parts = {span.key: (texts, entries) for span, _, _, _, texts, entries in made}
+            parts = [
+                (run.texts, run.entries) if run is not None else computed_parts[span.key]
+                for span, run in zip(self._spans, self._found, strict=True)
+            ]
+            meanwhile([texts for texts, _ in parts], [entries for _, entries in parts])
+            del computed_parts, parts
         # The readings last: the reading child has had the most time by now.
         read = iter(readings() if made else [])
         computed: dict[str, CharRun] = {}
@@ -113,4 +136,7 @@ class RunPlan:
             short = np.fromiter((len(s) <= SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
             run = CharRun(keys, memo.digests(mine), packed, short, texts, entries, segment(normalized))
             computed[span.key] = self._store.add(span.key, run)
-        return [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
+        runs = [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
+        # Used once: the runs found are the caller's now, dropped when its indexes are merged.
+        self._spans, self._found = [], []
+        return runs

@@ -87,16 +87,40 @@ class KbPrint:
     counts: np.ndarray  # each entry's number of questions
 
 
-def fingerprint(kb: KnowledgeBase) -> KbPrint:
-    """``kb`` as the fits see it (rules 1 and 2 of the module docstring)."""
-    entries = kb.entries
+@dataclass(frozen=True, eq=False)
+class EntryPrints:
+    """What the fits see of a run of entries: each one's number of questions and checksum, and its blank questions."""
+
+    counts: np.ndarray  # int64
+    blank: int
+    checksums: np.ndarray  # uint32 CRC-32 of each entry's routed texts
+
+
+def entry_prints(entries: Sequence[Entry]) -> EntryPrints:
+    """:class:`EntryPrints` of ``entries``: a pure function of them, remembered with a run's analyses."""
     counts = np.fromiter((len(e.questions) for e in entries), dtype=np.int64, count=len(entries))
     blank = sum(not q.strip() for e in entries for q in e.questions)
+    checksums = np.fromiter((zlib.crc32(_routed(e).encode("utf-8", "surrogatepass")) for e in entries), dtype=np.uint32, count=len(entries))
+    return EntryPrints(counts, blank, checksums)
+
+
+def fingerprint(kb: KnowledgeBase, runs: Sequence[EntryPrints] | None = None) -> KbPrint:
+    """``kb`` as the fits see it (rules 1 and 2 of the module docstring).
+
+    ``runs``: :func:`entry_prints` of consecutive runs of its entries, all of them in order
+    (found with each run's analyses after an edit); else computed here.
+    """
+    entries = kb.entries
+    parts = [entry_prints(entries)] if runs is None else runs
+    counts = np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    checksums = np.concatenate([p.checksums for p in parts]) if parts else np.zeros(0, dtype=np.uint32)
+    if len(counts) != len(entries):
+        raise ValueError(f"{len(counts)} entries in the runs' prints, {len(entries)} in the knowledge base")
+    blank = sum(p.blank for p in parts)
     shape = (
         [e.id for e in entries], [e.kind for e in entries], counts.tobytes(), kb.out_of_scope,
         kb.out_of_scope_subjects, kb.synonyms, kb.products, kb.settings, blank,
     )
-    checksums = np.fromiter((zlib.crc32(_routed(e).encode("utf-8", "surrogatepass")) for e in entries), dtype=np.uint32, count=len(entries))
     return KbPrint(kb.content_hash, hashlib.sha256(repr(shape).encode()).hexdigest(), checksums, counts)
 
 
@@ -170,13 +194,18 @@ class FitHistory:
         self._previous = dict(previous or {})
         self._recording = previous is not None
         self._print: KbPrint | None = None
+        self._runs: Sequence[EntryPrints] | None = None
         self._kb = kb
         self.records: dict[str, FitRecord] = {}  # this build's, to store for the next
         self.origins: list[FitOrigin] = []
 
+    def printed(self, runs: Sequence[EntryPrints]) -> None:
+        """Take ``runs`` (:func:`entry_prints` of every run of entries, in order) for the knowledge base's :func:`fingerprint`."""
+        self._runs = runs
+
     def _now(self) -> KbPrint:
         if self._print is None:
-            self._print = fingerprint(self._kb)
+            self._print = fingerprint(self._kb, self._runs)
         return self._print
 
     def _kept(self, kind: str, allowed: Callable[[FitRecord, Change], bool]) -> FitRecord | None:
@@ -285,4 +314,4 @@ def _veto_unmoved(record: FitRecord, found: Change) -> bool:
     return max(MIN_THRESHOLD, float(low)) == max(MIN_THRESHOLD, float(high)) == record.value
 
 
-__all__ = ["FitHistory", "FitOrigin", "FitRecord", "FitTrace", "KbPrint", "change", "fingerprint"]
+__all__ = ["EntryPrints", "FitHistory", "FitOrigin", "FitRecord", "FitTrace", "KbPrint", "change", "entry_prints", "fingerprint"]

@@ -109,15 +109,19 @@ class NgramIndex:
         self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * self.size)  # by gram id
         self._max_idf = float(np.log(self.size + 1) + 1.0)
         # Per-document idf mass, for coverage scores (what share of a document's information
-        # a query contains): each document's grams summed in ngrams() order, as ever.
-        per_doc = np.concatenate([part.per_doc for part in segments]) if segments else np.zeros(0, dtype=np.int32)
-        owners = np.repeat(np.arange(self.size, dtype=np.int32), per_doc)
-        # (Through each segment's own small idf table: one gather per posting, not two.)
-        posting_idf = np.concatenate([idf[lut][part.gram_ids] for part, lut in zip(segments, luts, strict=True)]) if segments else np.zeros(0)
-        mass = np.bincount(owners, weights=posting_idf, minlength=self.size)
+        # a query contains): each document's grams summed in ngrams() order, as ever.  A segment
+        # at a time (bincount adds each bin's weights in array order from zero, so the sums are
+        # the same floats as over all postings at once), through its own small idf table: no
+        # float64 and owner per posting of the whole index at once (~150 MB at 50,000 entries).
+        mass = np.empty(self.size, dtype=np.float64)
+        start = 0
+        for part, lut in zip(segments, luts, strict=True):
+            count = len(part.per_doc)
+            owners = np.repeat(np.arange(count, dtype=np.int32), part.per_doc)
+            mass[start : start + count] = np.bincount(owners, weights=idf[lut][part.gram_ids], minlength=count)
+            start += count
         mass[mass == 0.0] = 1.0
         self._doc_mass = mass.astype(np.float32)
-        del owners, posting_idf
         # Postings grouped by gram, documents ascending: each segment's lists go after the
         # earlier segments' documents of the same gram.
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)

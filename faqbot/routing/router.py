@@ -52,6 +52,7 @@ from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument
 from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare, words
+from faqbot.text.heap import give_back
 from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
 from faqbot.text.packed import PackedFloats
@@ -168,6 +169,7 @@ class Router:
         # found whole (faqbot.routing.analysis_runs).
         by_run = AnalysisPlan(kb, analyser, _TEMPLATE_TAG, segments if segments is not None else SegmentStore())
         runs = by_run.runs(memo)
+        fits.printed([run.prints for run in runs])  # the fits' view of each run's entries, found with it
         # Each question's whole analysis only when the veto's threshold is fitted: a kept one
         # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
         self.novelty = fits.veto(
@@ -177,6 +179,8 @@ class Router:
         if memo.packed_rarity is None and isinstance(self.novelty.rarity, PackedFloats):
             memo.packed_rarity = self.novelty.rarity  # packed by the fit: the next build keeps it
         self.char_channel = char if char is not None else CharChannel(kb, readings, memo, plan=plan)
+        del char, plan  # the runs' n-gram segments went with the merged indexes: give their pages back
+        give_back()
         self._char = self.char_channel
         real = len(questions)
         self._lexical = LexicalIndex.from_columns(
