@@ -339,6 +339,15 @@ def test_is_dont_know(message: str, dont_know: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, more",
+    [("もっと詳しく", True), ("なんで？", True), ("どうしてですか", True), ("Why?", True),
+     ("なんで請求されたの？", False), ("解約したい", False)],
+)
+def test_is_more(message: str, more: bool) -> None:
+    assert phrases.is_more(message) is more
+
+
+@pytest.mark.parametrize(
     "message, correction",
     [("モバイルじゃなくてクラウドでした", True), ("年額ではなく月額", True), ("期限を間違えました、4月30日です", True),
      ("月額だったら？", False), ("解約したい", False)],

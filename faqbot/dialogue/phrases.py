@@ -51,6 +51,9 @@ _MORE = frozenset(
         "もっと詳しく", "もっと詳しく教えて", "もっと詳しく教えてください", "詳しく", "詳しく教えて",
         "詳しく教えてください", "詳細", "詳細を教えて", "もっと", "ほかには", "他には", "その他",
         "関連する質問", "関連する質問は", "関連", "もっと知りたい", "more", "tell me more", "details",
+        # A bare 「なんで？」 after an answer asks for more than it says; routed, it matched whichever
+        # entry shared the last answer's topic (cancel-howto after the auto-cancellation answer).
+        "なんで", "なぜ", "どうして", "なんでですか", "なぜですか", "どうしてですか", "why", "how come",
     )
 )
 # Endings of a short follow-up about the last answer: 「モバイルの場合は？」「月額だったら？」.
