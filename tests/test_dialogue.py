@@ -27,7 +27,7 @@ from faqbot.dialogue import (
     step,
 )
 from faqbot.dialogue.form import ProductHint, product_hint
-from faqbot.dialogue.language import detect_language
+from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
 from tests.conftest import make_kb, replace_once
@@ -451,3 +451,11 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
 )
 def test_product_hint(engine: Engine, text: str, hint: ProductHint | None) -> None:
     assert product_hint(engine.kb, text) == hint
+
+
+def test_product_hint_quotes_the_english_name(engine: Engine) -> None:
+    # In English the names are the English ones: the run of words of a name is quoted, not an
+    # alias written as one word ("TotalSecurity").
+    english = in_language(engine, "en").kb
+    hint = product_hint(english, "What about Total Security?")
+    assert hint == ProductHint("Total Security", ("total-security-standard", "total-security-premium"))

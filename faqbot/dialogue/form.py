@@ -272,17 +272,22 @@ def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
     whole = _holding(kb, norm)
     if 0 < len(whole) < len(kb.products):
         return ProductHint(text.strip(), whole)
-    pieces = {
-        piece for product in kb.products for name in (product.name, *product.aliases) for piece in name.split()
-        if len(normalize_term(piece)) >= MIN_PARTIAL and normalize_term(piece) in norm
-    }
+    # Words of every name and alias, and runs of words of each product's name ("Total Security").
+    named = {span for product in kb.products for span in _word_runs(product.name)}
+    words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
+    pieces = {p for p in named | words if len(normalize_term(p)) >= MIN_PARTIAL and normalize_term(p) in norm}
     # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
-    named = {piece for product in kb.products for piece in product.name.split()}
     for piece in sorted(pieces, key=lambda p: (-len(normalize_term(p)), p not in named, p)):
         fits = _holding(kb, normalize_term(piece))
         if 0 < len(fits) < len(kb.products):
             return ProductHint(piece, fits)
     return None
+
+
+def _word_runs(name: str) -> set[str]:
+    """Every run of consecutive words of ``name``: "Total Security" of "Virus Buster Total Security Standard"."""
+    words = name.split()
+    return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
 
 
 def _holding(kb: KnowledgeBase, norm: str) -> tuple[str, ...]:
