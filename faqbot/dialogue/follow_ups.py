@@ -46,7 +46,9 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     return engine.router.route(f"{topic} {text}", entities) if topic else routing
 
 
-def product_in_part(engine: Engine, state: DialogueState, text: str, entities: Entities, today: date) -> tuple[Reply, DialogueState] | None:
+def product_in_part(
+    engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing, today: date
+) -> tuple[Reply, DialogueState] | None:
     """A follow-up or correction naming a product only in part: offer the products the words fit.
 
     「トータルセキュリティだと？」 after the fee answer, or 「モバイルじゃなくてクラウドでした」 after a
@@ -57,6 +59,8 @@ def product_in_part(engine: Engine, state: DialogueState, text: str, entities: E
     last = kb.entry(state.last) if state.last else None
     if last is None or entities.product or not (phrases.is_correction(text) or phrases.is_follow_up(text)):
         return None
+    if _asks_another_question(kb, state, routing):
+        return None  # 「トータルセキュリティの更新料は？」 after the card answer asks the fee
     hint = product_hint(kb, after_correction(text))
     if hint is None:
         return None
@@ -74,13 +78,28 @@ def is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Ro
     no other question in it (「製品はモバイルでした」).
     """
     if phrases.is_follow_up(text) or phrases.is_correction(text):
-        return True
+        return not _asks_another_question(kb, state, routing)
     if routing.decision != DECISION_ANSWER:
         return True
     routed = kb.entry(routing.intent)
     if routed.kind == ENTRY_SMALLTALK:
         return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
     return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
+
+
+def _asks_another_question(kb: KnowledgeBase, state: DialogueState, routing: Routing) -> bool:
+    """After an FAQ answer, does the router answer the message with another FAQ entry?
+
+    「モバイルの更新料は？」 ends like 「モバイルの場合は？」 but asks the fee, and the router (which
+    masks the product name) answers it with the fee entry; a true follow-up has nothing of its own
+    to route (fallback, a clarification, small talk).  After a billing date every phrasing keeps
+    recomputing: 「月額に変えたらどうなる？」 routes to the card entries on 変える.
+    """
+    last = kb.entry(state.last) if state.last else None
+    if last is None or last.kind != KIND_FAQ or routing.decision != DECISION_ANSWER:
+        return False
+    routed = kb.entry(routing.intent)
+    return routed.kind == KIND_FAQ and routed.id != last.id
 
 
 def follow_up(

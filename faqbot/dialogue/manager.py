@@ -203,10 +203,10 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
-    partly = product_in_part(engine, state, text, entities, today)
+    routing = engine.router.route(text, entities)
+    partly = product_in_part(engine, state, text, entities, routing, today)
     if partly is not None:
         return partly
-    routing = engine.router.route(text, entities)
     if state.last and has_slots(entities) and is_follow_up(kb, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
