@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -122,18 +123,18 @@ class EntityExtractor:
 
     def plan(self, text: str) -> str | None:
         """The plan id ``text`` names, or None; the last mention wins (「年額じゃなくて月額」)."""
-        norm = normalize_term(text)
-        best: tuple[int, int, str] | None = None
+        best = max(self._plan_mentions(normalize_term(text)), key=lambda m: m[:2], default=None)
+        return best[2] if best else None
+
+    def _plan_mentions(self, norm: str) -> Iterator[tuple[int, int, str]]:
+        """Each plan mention in ``norm`` as (where it ends, its length, the plan id), plan by plan."""
         for term in self._plans:
             word = term.words[0]
             start = norm.find(word)
             while start != -1:
                 if _plan_mention_ok(norm, start, word):
-                    candidate = (start + len(word), len(word), term.key)
-                    if best is None or candidate[:2] > best[:2]:
-                        best = candidate
+                    yield start + len(word), len(word), term.key
                 start = norm.find(word, start + 1)
-        return best[2] if best else None
 
     def extract(self, text: str, today: date) -> Entities:
         """Every entity in ``text``; dates resolve relative to ``today``.
@@ -146,11 +147,7 @@ class EntityExtractor:
 
     def plans_named(self, text: str) -> frozenset[str]:
         """Every plan id ``text`` mentions (「年額と月額の違いは？」 names two)."""
-        norm = normalize_term(text)
-        return frozenset(
-            term.key for term in self._plans
-            if any(_plan_mention_ok(norm, m.start(), term.words[0]) for m in re.finditer(re.escape(term.words[0]), norm))
-        )
+        return frozenset(key for _, _, key in self._plan_mentions(normalize_term(text)))
 
 
 def _bigrams(text: str) -> frozenset[str]:
