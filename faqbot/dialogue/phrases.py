@@ -14,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from faqbot.routing.entities import after_correction
 from faqbot.text.normalize import normalize_term
 
 # Whole messages (normalised by :func:`_squash`) that abandon an open form.
@@ -66,7 +67,8 @@ _FOLLOW_UP_ENDINGS = (
 # Words that mark a message as correcting what was said before: 「モバイルじゃなくてクラウドでした」,
 # 「期限を間違えました、4月30日です」.  With a product, plan or date in it, such a message changes
 # the last answer's facts whatever else the router finds in it.
-_CORRECTION_MARKS = ("じゃなくて", "じゃなく", "ではなく", "でなく", "間違え", "まちがえ", "訂正", "違いました", "ちがいました")
+# (「…じゃなくて…」 itself is the entity extractor's pattern: :func:`faqbot.routing.entities.after_correction`.)
+_CORRECTION_MARKS = ("間違え", "まちがえ", "訂正", "違いました", "ちがいました")
 # Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
 _FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
 _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
@@ -142,7 +144,7 @@ def is_follow_up(message: str) -> bool:
 def is_correction(message: str) -> bool:
     """True for a message that corrects something said before (「…じゃなくて…」「間違えました」)."""
     text = _squash(message)
-    return any(mark in text for mark in _CORRECTION_MARKS)
+    return after_correction(text) != text or any(mark in text for mark in _CORRECTION_MARKS)
 
 
 def looks_like_question(message: str) -> bool:
