@@ -269,16 +269,23 @@ def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
     norm = normalize_term(text)
     if len(norm) < MIN_PARTIAL:
         return None
-    whole = _holding(kb, norm)
+    # Each product's names and aliases normalised once, for every piece tried below.
+    names = {p.id: [normalize_term(n) for n in (p.name, *p.aliases)] for p in kb.products}
+
+    def holding(form: str) -> tuple[str, ...]:
+        return tuple(product for product, forms in names.items() if any(form in name for name in forms))
+
+    whole = holding(norm)
     if 0 < len(whole) < len(kb.products):
         return ProductHint(text.strip(), whole)
     # Words of every name and alias, and runs of words of each product's name ("Total Security").
     named = {span for product in kb.products for span in _word_runs(product.name)}
     words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
-    pieces = {p for p in named | words if len(normalize_term(p)) >= MIN_PARTIAL and normalize_term(p) in norm}
+    forms = {piece: normalize_term(piece) for piece in named | words}
+    pieces = [piece for piece, form in forms.items() if len(form) >= MIN_PARTIAL and form in norm]
     # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
-    for piece in sorted(pieces, key=lambda p: (-len(normalize_term(p)), p not in named, p)):
-        fits = _holding(kb, normalize_term(piece))
+    for piece in sorted(pieces, key=lambda p: (-len(forms[p]), p not in named, p)):
+        fits = holding(forms[piece])
         if 0 < len(fits) < len(kb.products):
             return ProductHint(piece, fits)
     return None
@@ -288,8 +295,3 @@ def _word_runs(name: str) -> set[str]:
     """Every run of consecutive words of ``name``: "Total Security" of "Virus Buster Total Security Standard"."""
     words = name.split()
     return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
-
-
-def _holding(kb: KnowledgeBase, norm: str) -> tuple[str, ...]:
-    """The products whose name or an alias holds ``norm`` (normalised)."""
-    return tuple(p.id for p in kb.products if any(norm in normalize_term(n) for n in (p.name, *p.aliases)))
