@@ -15,15 +15,26 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 
 @cache
-def _trim() -> Callable[[int], int] | None:
+def libc_function(name: str) -> Any | None:
+    """The C library's function ``name`` (glibc's ``malloc_trim``, ``mallopt``), or None where it has none.
+
+    Looked up among the symbols already loaded into the process: no library search, which
+    would run ldconfig in a subprocess.
+    """
     try:
         process = ctypes.CDLL(None)  # the C library the interpreter is linked with, among the rest
     except OSError:
         return None
-    trim: Callable[[int], int] | None = getattr(process, "malloc_trim", None)
+    return getattr(process, name, None)
+
+
+@cache
+def _trim() -> Callable[[int], int] | None:
+    trim: Callable[[int], int] | None = libc_function("malloc_trim")
     return trim
 
 

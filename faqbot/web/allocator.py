@@ -18,6 +18,8 @@ from __future__ import annotations
 import ctypes
 import logging
 
+from faqbot.text.heap import libc_function
+
 log = logging.getLogger("faqbot.web")
 
 _M_TOP_PAD = -2  # glibc's malloc.h
@@ -27,11 +29,8 @@ TOP_PAD_BYTES = 64 * 1024 * 1024
 
 def keep_heap_pages(top_pad: int = TOP_PAD_BYTES) -> bool:
     """Ask glibc's malloc to keep ``top_pad`` bytes of freed memory mapped; True when it was set."""
-    try:
-        # The symbols already loaded into the process (libc's among them): no library search,
-        # which would run ldconfig in a subprocess at every worker's start.
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # not glibc: no mallopt
+    mallopt = libc_function("mallopt")
+    if mallopt is None:  # not glibc: no mallopt
         return False
     mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
     mallopt.restype = ctypes.c_int
