@@ -233,7 +233,7 @@ def billing_reply(
         Fact(word(kb, "notice"), approx_date(kb, result.notice_date, result.approx)),
     )
     related = [r for r in entry.related if kb.has_entry(r)]
-    choices = tuple(Choice(i, kb.entry(r).question, f"entry:{r}") for i, r in enumerate(related, start=1))
+    choices = tuple(Choice.for_entry(i, r, kb.entry(r).question) for i, r in enumerate(related, start=1))
     links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(result.product_id))
     reply = Reply(text, entry.id, decision, confidence, choices, links, facts, KIND_BILLING)
     new_state = replace(state.forget_form(), last=entry.id, choices=tuple(c.value for c in choices), misses=0)

@@ -7,6 +7,7 @@ offered in a reply are remembered in the state as their values only
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -49,7 +50,13 @@ _MAX_SUGGESTIONS = 3
 def entry_choices(kb: KnowledgeBase, entry_ids: list[str] | tuple[str, ...]) -> tuple[Choice, ...]:
     """Numbered choices for entries, labelled with their questions (unknown ids skipped)."""
     ids = [e for e in entry_ids if kb.has_entry(e)]
-    return tuple(Choice(i, kb.entry(e).question, f"entry:{e}") for i, e in enumerate(ids, start=1))
+    return tuple(Choice.for_entry(i, e, kb.entry(e).question) for i, e in enumerate(ids, start=1))
+
+
+def suggestion_choices(suggestions: Sequence[Suggestion]) -> tuple[Choice, ...]:
+    """Numbered choices for suggested entries: what :func:`entry_choices` gives for their ids,
+    from the questions the suggestions already hold."""
+    return tuple(Choice.for_entry(i, s.intent, s.question) for i, s in enumerate(suggestions, start=1))
 
 
 def answer_reply(
@@ -81,8 +88,7 @@ def answer_reply(
         choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     else:
         prompt = ""
-        # What entry_choices(kb, their ids) gives: the suggestions hold each question already.
-        choices = tuple(Choice(i, s.question, f"entry:{s.intent}") for i, s in enumerate(answer.related, start=1))
+        choices = suggestion_choices(answer.related)
     handoff = _answer_handoff(kb, state, entry, answer.text, query)
     if handoff is not None:
         links += tuple(link for link in contact_links(kb) if link not in links)
@@ -129,7 +135,7 @@ def clarify_reply(
     engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
 ) -> tuple[Reply, DialogueState]:
     """Ask which of the (two) closest entries was meant."""
-    choices = entry_choices(engine.kb, [s.intent for s in suggestions])
+    choices = suggestion_choices(suggestions)
     intent = suggestions[0].intent if suggestions else FALLBACK
     text = render_system("dialogue_clarify", {}, engine.kb.lang)
     reply = Reply(text, intent, DECISION_CLARIFY, confidence, choices, (), (), KIND_CLARIFY)
@@ -142,7 +148,7 @@ def fallback_reply(
     """Say we do not know and suggest the closest questions; from the second miss in a row, offer the support desk."""
     kb = engine.kb
     misses = state.misses + 1
-    choices = entry_choices(kb, [s.intent for s in suggestions[:_MAX_SUGGESTIONS]])
+    choices = suggestion_choices(suggestions[:_MAX_SUGGESTIONS])
     if misses < SUPPORT_AFTER_MISSES:
         text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)}, kb.lang)
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)

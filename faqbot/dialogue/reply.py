@@ -42,6 +42,11 @@ class Choice:
     label: str
     value: str
 
+    @classmethod
+    def for_entry(cls, number: int, entry_id: str, question: str) -> Choice:
+        """The choice that opens entry ``entry_id`` (value ``entry:ID``), labelled with its question."""
+        return cls(number, question, f"entry:{entry_id}")
+
 
 @dataclass(frozen=True)
 class Link:
