@@ -89,7 +89,7 @@ def answer_query(engine: Engine, query: str, today: date) -> Answer:
 def answer_routing(engine: Engine, routing: Routing, entities: Entities, today: date) -> Answer:
     """Build the :class:`Answer` for a routing decision already made."""
     kb = engine.kb
-    suggestions = tuple(_suggest(kb, m) for m in routing.matches[:_SUGGESTIONS])
+    suggestions = tuple(suggest(kb, m) for m in routing.matches[:_SUGGESTIONS])
     if routing.decision == DECISION_FALLBACK:
         text = render_system(
             "fallback",
@@ -211,5 +211,6 @@ def billing_for(engine: Engine, product_id: str, plan: str, expiry: date, today:
     return next_billing(product.terms, plan, expiry, today, account=engine.kb.service.account)
 
 
-def _suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
+def suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
+    """A routing's match as a suggestion, labelled with its entry's question."""
     return Suggestion(match.entry_id, kb.entry(match.entry_id).question, match.confidence)

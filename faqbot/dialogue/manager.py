@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, Suggestion
+from faqbot.answers.answering import Engine, Suggestion, suggest
 from faqbot.dialogue import phrases
 from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
 from faqbot.dialogue.form import (
@@ -60,7 +60,7 @@ from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Match, Routing
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
 
@@ -292,11 +292,7 @@ def _label(kb: KnowledgeBase, value: str) -> str:
 
 
 def _suggestions(kb: KnowledgeBase, routing: Routing, count: int) -> tuple[Suggestion, ...]:
-    return tuple(_suggest(kb, m) for m in routing.matches[:count])
-
-
-def _suggest(kb: KnowledgeBase, match: Match) -> Suggestion:
-    return Suggestion(match.entry_id, kb.entry(match.entry_id).question, match.confidence)
+    return tuple(suggest(kb, m) for m in routing.matches[:count])
 
 
 def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
