@@ -348,6 +348,22 @@ def test_is_more(message: str, more: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, comparison",
+    [("年額と月額の違いは？", True), ("月額と年額どっちがいい？", True), ("月額から年額に変えたらどうなる？", False)],
+)
+def test_compares(message: str, comparison: bool) -> None:
+    assert phrases.compares(message) is comparison
+
+
+@pytest.mark.parametrize(
+    "message, supposing",
+    [("月額に変えたらどうなる？", True), ("モバイルの場合は？", True), ("Macだと？", True), ("モバイルの更新料は？", False)],
+)
+def test_supposes(message: str, supposing: bool) -> None:
+    assert phrases.supposes(message) is supposing
+
+
+@pytest.mark.parametrize(
     "message, correction",
     [("モバイルじゃなくてクラウドでした", True), ("年額ではなく月額", True), ("期限を間違えました、4月30日です", True),
      ("月額だったら？", False), ("解約したい", False)],

@@ -78,7 +78,7 @@ def is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Ro
     no other question in it (「製品はモバイルでした」).
     """
     if phrases.is_follow_up(text) or phrases.is_correction(text):
-        return not _asks_another_question(kb, state, routing)
+        return phrases.supposes(text) or not _asks_another_question(kb, state, routing)
     if routing.decision != DECISION_ANSWER:
         return True
     routed = kb.entry(routing.intent)
@@ -92,8 +92,9 @@ def _asks_another_question(kb: KnowledgeBase, state: DialogueState, routing: Rou
 
     「モバイルの更新料は？」 ends like 「モバイルの場合は？」 but asks the fee, and the router (which
     masks the product name) answers it with the fee entry; a true follow-up has nothing of its own
-    to route (fallback, a clarification, small talk).  After a billing date every phrasing keeps
-    recomputing: 「月額に変えたらどうなる？」 routes to the card entries on 変える.
+    to route (fallback, a clarification, small talk).  Not asked of a message that supposes a
+    changed fact (「月額に変えたらどうなる？」, which routes to the card entries on 変える), nor after a
+    billing date, where every phrasing keeps recomputing.
     """
     last = kb.entry(state.last) if state.last else None
     if last is None or last.kind != KIND_FAQ or routing.decision != DECISION_ANSWER:

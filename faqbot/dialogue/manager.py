@@ -156,7 +156,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
     asks_faq = routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
     if asks_faq and len(engine.extractor.plans_named(text)) > 1:
-        # 「年額と月額の違いは？」 compares the plans: it names neither as the customer's.
+        # A question naming both plans mid-form (「年額と月額の違いは？」) names neither as the customer's.
         entities = replace(entities, plan=None)
     problem = date_problem(text, today)
     if problem is not None:
@@ -203,6 +203,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     entities = engine.extractor.extract(text, today)
+    if phrases.compares(text) and len(engine.extractor.plans_named(text)) > 1:
+        # 「年額と月額の違いは？」 after a billing date compares the plans: not a change of plan.
+        entities = replace(entities, plan=None)
     routing = engine.router.route(text, entities)
     partly = product_in_part(engine, state, text, entities, routing, today)
     if partly is not None:

@@ -69,6 +69,10 @@ _FOLLOW_UP_ENDINGS = (
 # the last answer's facts whatever else the router finds in it.
 # (「…じゃなくて…」 itself is the entity extractor's pattern: :func:`faqbot.routing.entities.after_correction`.)
 _CORRECTION_MARKS = ("間違え", "まちがえ", "訂正", "違いました", "ちがいました")
+# Words that suppose a changed fact: a follow-up however the router reads the rest of it.
+_SUPPOSING_MARKS = ("たら", "なら", "場合", "だと", "とどうなる")
+# Words of a comparison: a message naming two plans with one of them names neither as the customer's.
+_COMPARISON_MARKS = ("違い", "ちがい", "比較", "比べ", "くらべ", "どっち", "どちらが", "difference", "compare")
 # Beginnings of an English follow-up: "what about mobile?", "and if it were monthly?".
 _FOLLOW_UP_STARTS = ("what about", "how about", "and if", "what if", "and for", "and with", "if it", "and the", "and on")
 _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to name it
@@ -145,6 +149,18 @@ def is_correction(message: str) -> bool:
     """True for a message that corrects something said before (「…じゃなくて…」「間違えました」)."""
     text = _squash(message)
     return after_correction(text) != text or any(mark in text for mark in _CORRECTION_MARKS)
+
+
+def supposes(message: str) -> bool:
+    """True for a message that supposes a changed fact (「月額に変えたら」「モバイルの場合」「Macだと」)."""
+    text = _squash(message)
+    return any(mark in text for mark in _SUPPOSING_MARKS)
+
+
+def compares(message: str) -> bool:
+    """True for a message that compares things (「年額と月額の違いは？」「どっちがいい？」)."""
+    text = _squash(message)
+    return any(mark in text for mark in _COMPARISON_MARKS)
 
 
 def looks_like_question(message: str) -> bool:
