@@ -230,7 +230,8 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
                 problem=date_problem_text(problem, state.lang) if problem else "",
                 hint=product_hint(kb, text) if opened.product is None else None,
             )
-        return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
+        again = entry.id == state.last and entry.kind == KIND_FAQ
+        return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence, again=again)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
     if phrases.is_cancel(text):

@@ -68,11 +68,15 @@ def answer_reply(
     query: str = "",
     decision: str = DECISION_ANSWER,
     confidence: float = 1.0,
+    again: bool = False,
 ) -> tuple[Reply, DialogueState]:
     """Answer a known FAQ or small-talk entry for the customer's known product.
 
     The related questions become numbered choices.  With the billing form open,
     the answer ends with an offer to go on instead (choices: resume / cancel).
+    ``again``: the customer was just given this answer (「身に覚えがない」 after the
+    unknown-charge answer): it is given once more, said to be the same, and the
+    support desk is offered, since the answer did not settle it.
     """
     kb = engine.kb
     answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
@@ -90,9 +94,15 @@ def answer_reply(
         prompt = ""
         choices = suggestion_choices(answer.related)
     handoff = _answer_handoff(kb, state, entry, answer.text, query)
+    text = answer.text
+    if again and not state.form:
+        text = f"{render_system('dialogue_again', {}, kb.lang)}\n{text}"
+        if kb.service.support_desk and kb.service.support_desk not in answer.text:
+            prompt = render_system("dialogue_again_desk", {"service": kb.service}, kb.lang)
+        handoff = handoff or make_handoff(kb, state, HANDOFF_REFERRAL, query)
     if handoff is not None:
         links += tuple(link for link in contact_links(kb) if link not in links)
-    reply = Reply(answer.text, entry.id, decision, confidence, choices, links, (), kind, handoff, prompt=prompt)
+    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind, handoff, prompt=prompt)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
