@@ -20,8 +20,9 @@ from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
-from faqbot.routing.router import DECISION_ANSWER, Routing
+from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
 
 
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
@@ -29,11 +30,15 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
 
     Small talk the router recognises (「ありがとう」) and messages that name their own topic
     keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
-    with a word the knowledge base never uses.
+    with a word the knowledge base never uses.  A message the router would ask about
+    (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
+    with its topic, it goes to one of the entries the router offered (:func:`_settled`).
     """
     kb = engine.kb
-    if not state.last or not ellipsis.is_elliptical(text):
+    if not state.last:
         return routing
+    if not ellipsis.is_elliptical(text):
+        return _settled(engine, state, text, entities, routing) if routing.decision == DECISION_CLARIFY else routing
     if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
         return routing
     analysis = engine.router.analyze(text)
@@ -41,9 +46,29 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
         # last answer's topic in front would outweigh it — the message keeps its own routing.
         return routing
-    last = kb.entry(state.last)
-    topic = ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
+    topic = _last_topic(kb, state)
     return engine.router.route(f"{topic} {text}", entities) if topic else routing
+
+
+def _settled(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
+    """A clarification the last answer settles: read with its topic, the message goes to one of the offered entries.
+
+    Only the entries the router itself offered can come out of it, so the context
+    chooses between readings the message already has; it never brings the last answer
+    back to a message that is about something else.
+    """
+    topic = _last_topic(engine.kb, state)
+    if not topic:
+        return routing
+    offered = {m.entry_id for m in routing.matches[:CLARIFY_CHOICES]}
+    read = engine.router.route(f"{topic} {text}", entities)
+    return read if read.decision == DECISION_ANSWER and read.intent in offered else routing
+
+
+def _last_topic(kb: KnowledgeBase, state: DialogueState) -> str:
+    """The topic of the last answer's question (:func:`faqbot.dialogue.ellipsis.topic_of`); empty after small talk or a date."""
+    last = kb.entry(state.last or "")
+    return ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
 
 
 def product_in_part(
