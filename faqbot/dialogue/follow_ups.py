@@ -137,7 +137,7 @@ def follow_up(
         return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
     if previous is not None and same_answer(engine, entry, previous, state, today):
         # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
-        return unchanged_reply(engine, state, entry, previous)
+        return unchanged_reply(engine, state, entry, previous, today)
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 

@@ -123,9 +123,14 @@ def same_answer(engine: Engine, entry: Entry, before: DialogueState, after: Dial
 
 
 def unchanged_reply(
-    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState
+    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState, today: date
 ) -> tuple[Reply, DialogueState]:
-    """A follow-up that does not change the last answer: say so instead of repeating it."""
+    """A follow-up that does not change the last answer: say so instead of repeating it.
+
+    When lines of the answer name the changed fact (「- 月額版 (1か月間) :有効期限の当月末頃」
+    for 「月額の場合は？」 after the billing-timing answer, which lists both plans), those
+    lines are quoted: "the answer is the same" alone would hide that it differs by plan.
+    """
     kb = engine.kb
     changed = [
         slot_text
@@ -135,7 +140,10 @@ def unchanged_reply(
         )
         if slot_text and getattr(state, slot) != getattr(previous, slot)
     ]
-    text = render_system("dialogue_unchanged", {"question": entry.question, "changed": changed}, kb.lang)
+    answer = answer_entry(engine, entry, entities_of(state), today)
+    lines = [line for line in answer.text.splitlines() if any(name in line for name in changed)]
+    context = {"question": entry.question, "changed": changed, "lines": lines}
+    text = render_system("dialogue_unchanged", context, kb.lang)
     choices = entry_choices(kb, list(entry.related))
     reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, (), (), KIND_ANSWER)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
