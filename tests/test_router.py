@@ -108,6 +108,25 @@ def test_other_company_subject_falls_back(engine: Engine, query: str) -> None:
     assert routing.matches
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["カードで払うとポイントは付きますか", "自動更新でもマイルは貯まる？", "Does paying by card earn reward points?"],
+)
+def test_card_rewards_are_out_of_scope(engine: Engine, query: str) -> None:
+    # The FAQ page says nothing of points or miles: the subjects in knowledge/out_of_scope.yaml.
+    routing = _route(engine, query)
+    assert (routing.decision, routing.out_of_scope) == (DECISION_FALLBACK, True)
+
+
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [("クレジットカードの取り扱いで注意するポイントは？", "card-handling"), ("クレジットカード以外の支払い方法は？", "payment-methods")],
+)
+def test_a_point_to_note_is_not_a_reward(engine: Engine, query: str, intent: str) -> None:
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
+
+
 @pytest.mark.parametrize("query", [q for _, q in CLEAR[::3]] + OFF_TOPIC + OTHER_COMPANY)
 def test_confidences_are_in_unit_range_and_ordered(engine: Engine, query: str) -> None:
     routing = _route(engine, query)
