@@ -118,6 +118,13 @@ def test_card_rewards_are_out_of_scope(engine: Engine, query: str) -> None:
     assert (routing.decision, routing.out_of_scope) == (DECISION_FALLBACK, True)
 
 
+@pytest.mark.parametrize("query", ["マイナンバーカードの更新はどうすればいい", "在留カードを変更したい", "パスポートの期限が切れそう"])
+def test_public_documents_are_out_of_scope(engine: Engine, query: str) -> None:
+    # They share 更新, カード and 期限 with the FAQ; the service never touches them.
+    routing = _route(engine, query)
+    assert (routing.decision, routing.out_of_scope) == (DECISION_FALLBACK, True)
+
+
 @pytest.mark.parametrize(
     ("query", "intent"),
     [("クレジットカードの取り扱いで注意するポイントは？", "card-handling"), ("クレジットカード以外の支払い方法は？", "payment-methods")],
