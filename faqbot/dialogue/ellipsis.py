@@ -22,6 +22,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from faqbot.dialogue.phrases import looks_like_question
 from faqbot.text.analysis import Word, words
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
@@ -38,8 +39,8 @@ _PRICE = frozenset({"幾ら", "いくら"})
 # a customer asking about the fee names the fee, and the period would pull the question back.
 _TOPIC_MARKERS = frozenset({"は", "を", "が"})
 _LINKS = frozenset({"の", "・"})
-# Endings and interrogatives that make a short message a question even without 「？」.
-_QUESTION_ENDINGS = ("か", "の", "かな", "ですか", "ますか")
+# Interrogatives that make a short message a question even without 「？」 or a question ending
+# (:func:`faqbot.dialogue.phrases.looks_like_question`): 「いつまでに」.
 _INTERROGATIVES = (
     "いつ",
     "どこ",
@@ -106,13 +107,7 @@ def _in_noun_phrase(word: Word) -> bool:
 
 
 def _is_question(compact: str) -> bool:
-    bare = compact.rstrip("?？!！。.…ー〜~")
-    return (
-        compact != bare
-        and compact[len(bare)] in "?？"
-        or bare.endswith(_QUESTION_ENDINGS)
-        or bare.startswith(_INTERROGATIVES)
-    )
+    return looks_like_question(compact.rstrip("!！。.…ー〜~")) or compact.startswith(_INTERROGATIVES)
 
 
 def _names_a_topic(word: Word) -> bool:
