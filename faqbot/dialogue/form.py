@@ -162,7 +162,8 @@ def ask(
             "intro": intro,
             "problem": problem,
             "note": note,
-            "known": known_slots(kb, state),
+            # The summary of the form so far; a product asked about the last answer has no form.
+            "known": known_slots(kb, state) if state.form else [],
             "asking": slot,
             "plans": [c.label for c in choices] if slot == "plan" else [],
             "service": kb.service,
