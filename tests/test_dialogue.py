@@ -348,6 +348,15 @@ def test_is_more(message: str, more: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, again",
+    [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
+     ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False)],
+)
+def test_is_again(message: str, again: bool) -> None:
+    assert phrases.is_again(message) is again
+
+
+@pytest.mark.parametrize(
     "message, comparison",
     [("年額と月額の違いは？", True), ("月額と年額どっちがいい？", True), ("月額から年額に変えたらどうなる？", False)],
 )

@@ -197,6 +197,10 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
             return related_reply(engine, state)
         # Nothing was answered (or the form was cancelled): there is nothing to say more about.
         return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_again(text):
+        if state.last:
+            return follow_up(engine, replace(state, choices=()), today, "")
+        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
     if phrases.is_yes(text) or phrases.is_no(text):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever

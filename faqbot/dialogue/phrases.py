@@ -57,6 +57,15 @@ _MORE = frozenset(
         "なんで", "なぜ", "どうして", "なんでですか", "なぜですか", "どうしてですか", "why", "how come",
     )
 )
+# Whole messages asking for the last answer once more.
+_AGAIN = frozenset(
+    (
+        "もう一回", "もう一度", "もう1回", "もう一回説明して", "もう一度説明して", "もう一度説明してください",
+        "もう一回お願いします", "もう一度お願いします", "もう一度教えて", "もう一度教えてください", "もう一回教えて",
+        "もう一回言って", "もう一度言ってください", "さっきの答えをもう一度", "もう一度見せて",
+        "again", "say that again", "repeat", "repeat that", "once more", "one more time", "can you repeat that",
+    )
+)
 # Endings of a short follow-up about the last answer: 「モバイルの場合は？」「月額だったら？」.
 _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
@@ -98,6 +107,7 @@ _YES_N = frozenset(_squash(w) for w in _YES)
 _NO_N = frozenset(_squash(w) for w in _NO)
 _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
+_AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
 
 
 def is_cancel(message: str) -> bool:
@@ -123,6 +133,11 @@ def is_dont_know(message: str) -> bool:
 def is_more(message: str) -> bool:
     """True for 「もっと詳しく」 and the like: show related questions."""
     return _squash(message) in _MORE_N
+
+
+def is_again(message: str) -> bool:
+    """True for 「もう一度説明して」 and the like: the last answer once more."""
+    return _squash(message) in _AGAIN_N
 
 
 def picked_number(message: str) -> int | None:
