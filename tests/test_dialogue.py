@@ -357,6 +357,15 @@ def test_is_again(message: str, again: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, lang",
+    [("英語でお願いします", "en"), ("Do you speak Japanese?", "ja"), ("日本語で！", "ja"), ("English please", "en"),
+     ("英語で請求書は出せますか", None), ("日本語", None)],
+)
+def test_language_asked(message: str, lang: str | None) -> None:
+    assert phrases.language_asked(message) == lang
+
+
+@pytest.mark.parametrize(
     "message, comparison",
     [("年額と月額の違いは？", True), ("月額と年額どっちがいい？", True), ("月額から年額に変えたらどうなる？", False)],
 )

@@ -92,7 +92,9 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     state = _sanitize(engine.kb, state)
     # A picked choice's value (「product:mobile」, sent by the widget's buttons) says nothing about language.
     picked_value = message.strip() in state.choices
-    lang = check_language(lang) or (None if picked_value else detect_language(message)) or state.lang
+    # 「英語でお願いします」 is answered in the language it asks for, unless the channel fixes one.
+    asked = phrases.language_asked(message)
+    lang = check_language(lang) or asked or (None if picked_value else detect_language(message)) or state.lang
     engine, state = in_language(engine, lang), (state if state.lang == lang else replace(state, lang=lang))
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)
@@ -134,6 +136,9 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     reason = handoff_reason(engine.kb, text)
     if reason is not None:
         return handoff_reply(engine, state, reason, text)
+    if phrases.language_asked(text):
+        # Answered in the language asked for (see step); an open form stays open.
+        return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
     if state.form:
         return _in_form(engine, state, text, today)
     return _idle(engine, state, text, today)

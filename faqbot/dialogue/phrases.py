@@ -66,6 +66,17 @@ _AGAIN = frozenset(
         "again", "say that again", "repeat", "repeat that", "once more", "one more time", "can you repeat that",
     )
 )
+# Whole messages asking the bot to use a language, by the language they ask for.
+_LANGUAGE_ASKED = {
+    "en": (
+        "英語でお願いします", "英語で", "英語で話して", "英語で話せますか", "英語は使えますか", "英語で答えて",
+        "english please", "in english please", "in english", "can you speak english", "do you speak english",
+    ),
+    "ja": (
+        "日本語でお願いします", "日本語で", "日本語で話して", "日本語で話せますか", "日本語は使えますか", "日本語で答えて",
+        "japanese please", "in japanese please", "in japanese", "can you speak japanese", "do you speak japanese",
+    ),
+}
 # Endings of a short follow-up about the last answer: 「モバイルの場合は？」「月額だったら？」.
 _FOLLOW_UP_ENDINGS = (
     "の場合は", "の場合", "場合は", "だったら", "だったらどう", "ならどう", "なら", "では", "でも", "だと", "は",
@@ -108,6 +119,7 @@ _NO_N = frozenset(_squash(w) for w in _NO)
 _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
+_LANGUAGE_ASKED_N = {_squash(w): lang for lang, phrases in _LANGUAGE_ASKED.items() for w in phrases}
 
 
 def is_cancel(message: str) -> bool:
@@ -138,6 +150,11 @@ def is_more(message: str) -> bool:
 def is_again(message: str) -> bool:
     """True for 「もう一度説明して」 and the like: the last answer once more."""
     return _squash(message) in _AGAIN_N
+
+
+def language_asked(message: str) -> str | None:
+    """The language 「英語でお願いします」 or "Do you speak Japanese?" asks for ("en", "ja"), or None."""
+    return _LANGUAGE_ASKED_N.get(_squash(message))
 
 
 def picked_number(message: str) -> int | None:
