@@ -18,6 +18,7 @@ from faqbot.dialogue import (
     Handoff,
     Link,
     Reply,
+    ellipsis,
     help_reply,
     initial_state,
     phrases,
@@ -363,6 +364,16 @@ def test_is_again(message: str, again: bool) -> None:
 )
 def test_language_asked(message: str, lang: str | None) -> None:
     assert phrases.language_asked(message) == lang
+
+
+@pytest.mark.parametrize(
+    "message, back",
+    [("Where do I do that?", True), ("when does it arrive", True), ("How much is it?", True),
+     ("Where do I change my card?", False), ("that", False), ("それはいつ？", False),
+     ("Is it possible to cancel the renewal after the notice has been sent to me?", False)],
+)
+def test_points_back(message: str, back: bool) -> None:
+    assert ellipsis.points_back(message) is back
 
 
 @pytest.mark.parametrize(

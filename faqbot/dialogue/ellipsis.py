@@ -27,6 +27,13 @@ from faqbot.text.analysis import Word, words
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
 MAX_CHARS = 15
+#: Longest English message (words) read as pointing back at the last answer.
+MAX_WORDS = 8
+# English words that point back at what was just said, and that open a question.
+_EN_BACK = frozenset({"that", "it", "this", "there", "those", "these", "then"})
+_EN_QUESTION_WORDS = frozenset(
+    {"where", "when", "how", "what", "why", "which", "who", "can", "could", "do", "does", "is", "are", "will", "should"}
+)
 # Words that point back at what was just said: 「それって…」「その場合…」.
 _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
@@ -68,6 +75,21 @@ def is_elliptical(message: str) -> bool:
     if cut and cut[0].surface in _DEMONSTRATIVES:
         return True
     return not any(_names_a_topic(w) for w in cut)
+
+
+def points_back(message: str) -> bool:
+    """Is ``message`` a short English question pointing back at what was just said ("Where do I do that?")?
+
+    English is not read as elliptical (see the module docstring); a question this short
+    that says "that" or "it" is, but only where the router cannot answer it alone
+    (:func:`faqbot.dialogue.follow_ups.in_context`).
+    """
+    text = unicodedata.normalize("NFKC", message).strip().casefold()
+    tokens = text.rstrip("?!. ").replace("?", " ").split()
+    if not text.isascii() or not tokens or len(tokens) > MAX_WORDS:
+        return False
+    asks = text.endswith("?") or tokens[0] in _EN_QUESTION_WORDS
+    return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
 
 
 def topic_of(question: str) -> str:

@@ -32,11 +32,15 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
     with a word the knowledge base never uses.  A message the router would ask about
     (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
-    with its topic, it goes to one of the entries the router offered (:func:`_settled`).
+    with its topic, it goes to one of the entries the router offered (:func:`_settled`).  A short
+    English question pointing back ("Where do I do that?") that the router cannot answer alone is
+    read after the last answer's question (:func:`_read_back`).
     """
     kb = engine.kb
     if not state.last:
         return routing
+    if routing.decision != DECISION_ANSWER and ellipsis.points_back(text):
+        return _read_back(engine, state, text, entities, routing)
     if not ellipsis.is_elliptical(text):
         return _settled(engine, state, text, entities, routing) if routing.decision == DECISION_CLARIFY else routing
     if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
@@ -63,6 +67,28 @@ def _settled(engine: Engine, state: DialogueState, text: str, entities: Entities
     offered = {m.entry_id for m in routing.matches[:CLARIFY_CHOICES]}
     read = engine.router.route(f"{topic} {text}", entities)
     return read if read.decision == DECISION_ANSWER and read.intent in offered else routing
+
+
+def _read_back(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
+    """An English question pointing back ("Where do I do that?") that the router cannot answer alone,
+    read after the last answer's whole question.
+
+    That reading is taken when it is answered, or when it asks between entries one of which is
+    the last answer's: "When does it arrive?" after the notice answer points at the notice, and
+    the router's doubt (billing time or notice?) is the doubt "it" settles.  Otherwise the
+    message keeps its own routing.
+    """
+    last = engine.kb.entry(state.last or "")
+    if last.kind != KIND_FAQ:
+        return routing
+    read = engine.router.route(f"{last.question} {text}", entities)
+    if read.decision == DECISION_ANSWER:
+        return read
+    offered = read.matches[:CLARIFY_CHOICES]
+    if read.decision == DECISION_CLARIFY and any(m.entry_id == last.id for m in offered):
+        first = tuple(m for m in read.matches if m.entry_id == last.id)
+        return replace(read, decision=DECISION_ANSWER, matches=first + tuple(m for m in read.matches if m.entry_id != last.id))
+    return routing
 
 
 def _last_topic(kb: KnowledgeBase, state: DialogueState) -> str:
