@@ -118,6 +118,14 @@ def test_card_rewards_are_out_of_scope(engine: Engine, query: str) -> None:
     assert (routing.decision, routing.out_of_scope) == (DECISION_FALLBACK, True)
 
 
+@pytest.mark.parametrize("query", ["Excelの使い方を教えて", "Zoomの使い方を教えてください"])
+def test_small_talk_names_no_unknown_thing(engine: Engine, query: str) -> None:
+    # Their best match is the help entry (「使い方を教えて」), but they ask about something else.
+    routing = _route(engine, query)
+    assert routing.decision == DECISION_FALLBACK
+    assert _route(engine, "このチャットの使い方を教えて").intent == "help"
+
+
 @pytest.mark.parametrize("query", ["マイナンバーカードの更新はどうすればいい", "在留カードを変更したい", "パスポートの期限が切れそう"])
 def test_public_documents_are_out_of_scope(engine: Engine, query: str) -> None:
     # They share 更新, カード and 期限 with the FAQ; the service never touches them.

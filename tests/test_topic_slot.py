@@ -6,7 +6,7 @@ import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.routing.router import DECISION_FALLBACK
-from faqbot.routing.topic_slot import SlotFinding, context_nouns, unknown_argument
+from faqbot.routing.topic_slot import SlotFinding, context_nouns, unknown_argument, unknown_modifier
 from faqbot.text.analysis import words
 
 KNOWN = {"更新", "変更", "請求", "カード", "料", "期限", "契約", "自動", "延ばす", "サービス", "手続き"}
@@ -73,3 +73,13 @@ def test_the_shipped_router_refuses_near_domain_messages(engine: Engine, query: 
 @pytest.mark.parametrize("query", ["息子のクレジットカードの変更方法", "先月の請求について", "iPadの自動更新を解約したい", "タブレットの契約内容を確認したい"])
 def test_the_shipped_router_still_answers_in_scope_messages_with_context(engine: Engine, query: str) -> None:
     assert engine.router.route(query).decision != DECISION_FALLBACK
+
+
+@pytest.mark.parametrize(
+    ("message", "noun"),
+    [("Excelの使い方を教えて", "excel"), ("住民票の取り方", "票"), ("スマホの使い方を教えて", None), ("使い方を教えて", None),
+     ("カードの使い方", None), ("今日の天気", None)],
+)
+def test_an_unknown_modifier_is_named(message: str, noun: str | None) -> None:
+    # スマホ is a device (context), カード is known, 今日 is a time.
+    assert unknown_modifier(words(message), lambda lemma, reading: lemma in {"カード", "使う", "方", "教える"}) == noun

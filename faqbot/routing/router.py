@@ -49,7 +49,7 @@ from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.segments import SegmentStore
-from faqbot.routing.topic_slot import unknown_argument
+from faqbot.routing.topic_slot import unknown_argument, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare, words
 from faqbot.text.heap import give_back
@@ -359,9 +359,11 @@ class Router:
         knowledge base too small to tell a paraphrase from a new topic.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
         """
-        if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
-            return False
         veto = self.novelty
+        if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
+            # Small talk names no thing to ask about: 「Excelの使い方を教えて」 is not 「使い方を教えて」.
+            named = veto.threshold < OFF and "の" in query
+            return named and unknown_modifier(words(self._masked(query)), veto.knows) is not None
         analysis = analysis if analysis is not None else self.analyze(query)
         if veto.fires(analysis):
             return True

@@ -98,6 +98,21 @@ def unknown_argument(
     return None
 
 
+def unknown_modifier(words: Sequence[Word], knows: Callable[[str, str], bool]) -> str | None:
+    """The first noun the knowledge base never uses that modifies another with の (「Excelの使い方」), if any.
+
+    Small talk never names a thing and asks about it: a message whose best match is small
+    talk (「使い方を教えて」) but that does so is about that thing.  Times, pronouns and the
+    context nouns (people, groups, devices: 「スマホの使い方」) are not things here.
+    """
+    people = context_nouns()
+    for noun, particle in zip(words, words[1:], strict=False):
+        modifies = particle.surface == "の" and particle.pos[:2] == ("助詞", "格助詞")
+        if modifies and _is_thing(noun) and noun.lemma not in people and not knows(noun.lemma, noun.reading):
+            return noun.lemma
+    return None
+
+
 def _compound_end(words: Sequence[Word], action: int) -> int:
     """The last word of the noun compound the action noun at ``action`` begins (「更新手続き」, 「契約内容」).
 
