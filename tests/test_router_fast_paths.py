@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -15,6 +16,7 @@ from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, _blend, _mean
 from faqbot.routing.entities import Entities
 from faqbot.routing.lexical import FieldScores
 from faqbot.routing.router import _LEXICAL_CANDIDATES, Candidates, Router, _union
+from faqbot.text.packed import PackedStrings
 
 QUERIES = [
     "解約したい",
@@ -96,3 +98,31 @@ def test_mean_is_the_blend_of_both_coverages() -> None:
     d[200:700] = small[::-1]
     expected = _blend(q, d)
     assert _mean(q, d.copy()).tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize(("weight", "packed"), [(None, False), (None, True), (0.37, False), (0.37, True)])
+def test_matches_read_their_ids_and_questions_as_item_by_item(engine: Engine, weight: float | None, packed: bool) -> None:
+    router = copy.copy(engine.router)
+    if weight is not None:
+        router.lexical_weight = weight
+    if packed:  # as a cached engine holds them: ids read from the packed table
+        router.kb = replace(router.kb, entries=router.kb.entries.packed())
+        assert isinstance(router.kb.ids, PackedStrings)
+    texts = router.char_channel.texts
+    ids = router.kb.ids
+    scale = 1.0 + router.lexical_weight
+    lexical_only = 0
+    for query in [*QUERIES, "更新料の支払い方法", "メール 届かない", "Can I pay by bank transfer?"]:
+        found = router.candidates(query)
+        expected = []
+        for i, (pos, value) in enumerate(zip(found.owners[:7].tolist(), found.fused[:7].tolist(), strict=True)):
+            doc = int(found.char_doc[i])
+            if doc < 0 and found.fields is not None:
+                doc = found.fields.best_question(pos)
+                lexical_only += doc >= 0
+            question = texts[doc] if doc >= 0 else router.kb.entries[pos].question
+            expected.append((ids[pos], question, round(min(value / scale, 1.0), 4)))
+        got = router.rank(query, top=7)
+        assert [(m.entry_id, m.question, m.confidence) for m in got] == expected, query
+    if weight is not None:
+        assert lexical_only  # the lemmas' best question was read for some match

@@ -55,7 +55,7 @@ from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepar
 from faqbot.text.heap import give_back
 from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
-from faqbot.text.packed import PackedFloats
+from faqbot.text.packed import PackedFloats, PackedStrings
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
@@ -271,14 +271,6 @@ class Router:
         order = np.argsort(-fused, kind="stable")
         return Candidates(owners[order], fused[order], char_by_entry[order], lexical[owners[order]], char_doc[order], fields, oos, oos_doc)
 
-    def _question_of(self, found: Candidates, i: int) -> str:
-        """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
-        pos = int(found.owners[i])
-        doc = int(found.char_doc[i])
-        if doc < 0 and found.fields is not None:
-            doc = found.fields.best_question(pos)
-        return self._char.texts[doc] if doc >= 0 else self.kb.entries[pos].question
-
     # -- public API -------------------------------------------------------------------------
 
     def _scored(
@@ -287,12 +279,30 @@ class Router:
         """The ``top`` candidates as matches, best first, and the evidence of all."""
         found = self.candidates(query, entities, exclude, analysis=analysis)
         scale = 1.0 + self.lexical_weight
+        owners = found.owners[:top]
+        positions = owners.tolist()
         ids = self.kb.ids  # read without decoding the entries of a packed table
+        # The ids and questions of the few matches read in one go from the packed columns
+        # (each item read alone cost a bounds check and two numpy scalar reads).
+        names = ids.take(owners) if isinstance(ids, PackedStrings) else [ids[pos] for pos in positions]
         matches = [
-            Match(ids[pos], self._question_of(found, i), round(min(value / scale, 1.0), 4))
-            for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
+            Match(name, question, round(min(value / scale, 1.0), 4))
+            for name, question, value in zip(names, self._questions_of(found, positions), found.fused[:top].tolist(), strict=True)
         ]
         return matches, found
+
+    def _questions_of(self, found: Candidates, positions: list[int]) -> list[str]:
+        """The stored question behind each of the first candidates (``positions``: their entries), in order.
+
+        The character channel's best question, else the lemmas' best, else the entry's own question.
+        """
+        docs = found.char_doc[: len(positions)].tolist()
+        if found.fields is not None:
+            docs = [doc if doc >= 0 else found.fields.best_question(pos) for doc, pos in zip(docs, positions, strict=True)]
+        texts = self._char.texts
+        known = [doc for doc in docs if doc >= 0]
+        read = iter(texts.take(np.array(known, dtype=np.int64)) if isinstance(texts, PackedStrings) else [texts[doc] for doc in known])
+        return [next(read) if doc >= 0 else self.kb.entries[pos].question for doc, pos in zip(docs, positions, strict=True)]
 
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
