@@ -52,3 +52,13 @@ def test_fuzzy_scores_are_those_of_the_texts_as_written(engine: Engine) -> None:
         for questions in ([surfaces[i] for i in rng.choice(len(surfaces), 60)], surfaces[:5], [*surfaces[:3], "", "😀😀"]):
             got = _fuzzy(surface, questions)
             assert got.tobytes() == _fuzzy_plain(surface, questions).tobytes(), (query, questions)
+
+
+def test_renamed_characters_are_ranks_by_code_point() -> None:
+    texts = ["解約かい", "かい解", "", "x解約", "ｶｰﾄﾞ", "\x00a"]
+    surface, questions = _relabelled(texts[0], texts[1:])
+    ranks = {c: i for i, c in enumerate(sorted(set("".join(texts))))}
+    assert [surface, *questions] == ["".join(chr(ranks[c]) for c in t) for t in texts]
+    many = "".join(chr(0x4E00 + i) for i in range(256))  # 256 distinct: still renamed
+    assert _relabelled(many, [])[0] == "".join(map(chr, range(256)))
+    assert _relabelled(many + "a", []) == (many + "a", [])  # 257: as written

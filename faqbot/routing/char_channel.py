@@ -183,7 +183,7 @@ class CharChannel:
         # messages ("which", 「またカードが…」): for those, only the share of the
         # message it explains counts, not the share of itself the message contains.
         np.copyto(d_cov, q_cov, where=self._short_doc[ids])
-        scores = _blend(q_cov, d_cov)
+        scores = _mean(q_cov, d_cov) if _BLEND == 0.5 else _blend(q_cov, d_cov)
         if exclude is not None or len(held_out):
             keep = ~np.isin(ids, [*(self.excluded(exclude) if exclude is not None else []), *held_out])
             ids, scores = ids[keep], scores[keep]
@@ -267,6 +267,18 @@ def _blend(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
     return blended
 
 
+def _mean(q_cov: np.ndarray, d_cov: np.ndarray) -> np.ndarray:
+    """:func:`_blend` when ``_BLEND`` is one half, bit for bit, in two passes instead of five; ``d_cov`` is overwritten.
+
+    Half the better plus half the worse is half the sum: halving a float32 is exact
+    (coverages are 0 or far above the subnormals: shares of masses of at least one
+    idf), so ``0.5·max + 0.5·min`` and ``(q + d)·0.5`` round the same exact sum once.
+    """
+    np.add(q_cov, d_cov, out=d_cov)
+    d_cov *= np.float32(0.5)
+    return d_cov
+
+
 def stored_texts(kb: KnowledgeBase) -> list[str]:
     """Every question of every entry, grouped by entry, then every out-of-scope example: the stored texts."""
     texts = [q for entry in kb.entries for q in entry.questions]
@@ -321,16 +333,15 @@ def _relabelled(surface: str, questions: list[str]) -> tuple[str, list[str]]:
     codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if codes.max() > 0xFFFF:
         return surface, questions
-    order = np.argsort(codes.astype(np.uint16), kind="stable")  # a radix sort on 16 bits
-    ordered = codes[order]
-    new = np.empty(len(codes), dtype=bool)
-    new[0] = False
-    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    rank = np.cumsum(new)
-    if rank[-1] > 0xFF:
+    # Each distinct character's rank among them by code point, through a table of every
+    # BMP code point: a mark and a scan of 64 kB instead of sorting every character.
+    present = np.zeros(0x10000, dtype=bool)
+    present[codes] = True
+    distinct = np.flatnonzero(present)
+    if len(distinct) > 0x100:
         return surface, questions
-    labels = np.empty(len(codes), dtype=np.uint8)
-    labels[order] = rank
-    text = labels.tobytes().decode("latin-1")
+    table = np.empty(0x10000, dtype=np.uint8)
+    table[distinct] = np.arange(len(distinct), dtype=np.uint8)
+    text = table[codes].tobytes().decode("latin-1")
     ends = list(accumulate(map(len, questions), initial=len(surface)))
     return text[: len(surface)], [text[a:b] for a, b in zip(ends, ends[1:], strict=False)]

@@ -155,23 +155,25 @@ class NgramIndex:
         ``keys``: ``gram_keys(query)``, when the caller already has them (several indexes, one query).
         """
         keys = gram_keys(query) if keys is None else keys
-        if not len(keys) or self.size == 0:
+        if not len(keys) or self.size == 0 or not len(self._keys):
             return np.zeros(self.size), 1.0
-        ids = self.lookup(keys)
-        ids = ids[ids >= 0]
-        idfs = self._idf[ids]
-        qmass = float(idfs.sum()) + (len(keys) - len(ids)) * self._max_idf or 1.0
-        rare = ~self._common[ids]
-        if not rare.any():
+        # The known grams' ids in the query's order (what lookup() gives, less its misses).
+        known = self._keys
+        at = np.searchsorted(known, keys)
+        np.minimum(at, len(known) - 1, out=at)
+        ids = at[known[at] == keys]
+        idf = self._idf
+        qmass = float(idf[ids].sum()) + (len(keys) - len(ids)) * self._max_idf or 1.0
+        ids = ids[~self._common[ids]]
+        if not len(ids):
             return np.zeros(self.size), qmass
-        ids = ids[rare]
         starts, ends = self._indptr[ids], self._indptr[ids + 1]
         docs = self._docs
         # Postings in the query's gram order, so each document's mass is summed in that order,
         # as ever; cast once here (bincount would copy both to intp and float64 itself).
         postings = np.concatenate([docs[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=np.intp)
         # float32 weights, as the postings' idf were always summed.
-        weights = np.repeat(idfs[rare].astype(np.float32).astype(np.float64), ends - starts)
+        weights = np.repeat(idf[ids].astype(np.float32).astype(np.float64), ends - starts)
         shared = np.bincount(postings, weights=weights, minlength=self.size)
         return shared, qmass
 

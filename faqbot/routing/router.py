@@ -55,7 +55,7 @@ from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepar
 from faqbot.text.heap import give_back
 from faqbot.text.memo import PendingMemoAnalyses, TextMemo
 from faqbot.text.normalize import normalize_term
-from faqbot.text.packed import PackedFloats
+from faqbot.text.packed import PackedFloats, PackedStrings
 
 DECISION_ANSWER = "answer"
 DECISION_CLARIFY = "clarify"
@@ -236,39 +236,40 @@ class Router:
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude, held_out)
         fields: FieldScores | None = None
-        lexical = np.zeros(n)
         if self.lexical_weight > 0.0:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
             analysis = analysis if analysis is not None else self.analyze(query)
             fields = self._lexical.score(analysis.topic_terms, excluded)
             # Capped at 1 (the answer and page fields can add beyond the question ceiling), so
-            # the fused score divided by 1 + w is a confidence in [0, 1].
-            lexical = np.minimum(fields.total / fields.ceiling, 1.0)
-        char_by_entry = np.zeros(n + 1)
-        char_doc = np.full(n + 1, -1, dtype=np.int64)
-        char_by_entry[char.owners] = char.scores
-        char_doc[char.owners] = char.best_doc
-        oos, oos_doc = float(char_by_entry[n]), int(char_doc[n])
-        char_by_entry = char_by_entry[:n]
+            # the fused score divided by 1 + w is a confidence in [0, 1].  In place: the
+            # fields' sum, divided, capped, as ``np.minimum(fields.total / fields.ceiling, 1.0)``.
+            lexical = fields.question + fields.answer
+            lexical += fields.pages
+            lexical /= fields.ceiling
+            np.minimum(lexical, 1.0, out=lexical)
+            # argpartition: the best few in linear time, not a sort of every entry.
+            lex_top = np.argpartition(np.negative(lexical), _LEXICAL_CANDIDATES)[:_LEXICAL_CANDIDATES] if n > _LEXICAL_CANDIDATES else np.arange(n)
+            lex_top = lex_top[lexical[lex_top] > 0]
+        else:
+            lexical = np.zeros(n)
+            lex_top = np.zeros(0, dtype=np.int64)  # every lexical score is 0: none would be kept
+        # The character channel's scores and questions at the candidates only (its owners are
+        # distinct): the same values a dense array by entry gave, without filling one.
+        real = char.owners < n
+        oos = float(char.scores[~real][0]) if not real.all() else 0.0
+        oos_doc = int(char.best_doc[~real][0]) if not real.all() else -1
+        owners = _union(char.owners[real], lex_top)
+        char_by_entry = np.zeros(len(owners))
+        char_doc = np.full(len(owners), -1, dtype=np.int64)
+        at = np.searchsorted(owners, char.owners[real])
+        char_by_entry[at] = char.scores[real]
+        char_doc[at] = char.best_doc[real]
         if entities is not None and entities.expiry is not None:
-            char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute
-        # argpartition: the best few in linear time, not a sort of every entry.
-        lex_top = np.argpartition(-lexical, _LEXICAL_CANDIDATES)[:_LEXICAL_CANDIDATES] if n > _LEXICAL_CANDIDATES else np.arange(n)
-        lex_top = lex_top[lexical[lex_top] > 0]
-        owners = _union(char.owners[char.owners < n], lex_top)
-        fused = char_by_entry[owners] + self.lexical_weight * lexical[owners]
+            char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute[owners]
+        fused = char_by_entry + self.lexical_weight * lexical[owners]
         order = np.argsort(-fused, kind="stable")
-        owners = owners[order]
-        return Candidates(owners, fused[order], char_by_entry[owners], lexical[owners], char_doc[owners], fields, oos, oos_doc)
-
-    def _question_of(self, found: Candidates, i: int) -> str:
-        """The stored question behind candidate ``i``: the character channel's, else the lemmas', else the entry's."""
-        pos = int(found.owners[i])
-        doc = int(found.char_doc[i])
-        if doc < 0 and found.fields is not None:
-            doc = found.fields.best_question(pos)
-        return self._char.texts[doc] if doc >= 0 else self.kb.entries[pos].question
+        return Candidates(owners[order], fused[order], char_by_entry[order], lexical[owners[order]], char_doc[order], fields, oos, oos_doc)
 
     # -- public API -------------------------------------------------------------------------
 
@@ -278,12 +279,30 @@ class Router:
         """The ``top`` candidates as matches, best first, and the evidence of all."""
         found = self.candidates(query, entities, exclude, analysis=analysis)
         scale = 1.0 + self.lexical_weight
+        owners = found.owners[:top]
+        positions = owners.tolist()
         ids = self.kb.ids  # read without decoding the entries of a packed table
+        # The ids and questions of the few matches read in one go from the packed columns
+        # (each item read alone cost a bounds check and two numpy scalar reads).
+        names = ids.take(owners) if isinstance(ids, PackedStrings) else [ids[pos] for pos in positions]
         matches = [
-            Match(ids[pos], self._question_of(found, i), round(min(value / scale, 1.0), 4))
-            for i, (pos, value) in enumerate(zip(found.owners[:top].tolist(), found.fused[:top].tolist(), strict=True))
+            Match(name, question, round(min(value / scale, 1.0), 4))
+            for name, question, value in zip(names, self._questions_of(found, positions), found.fused[:top].tolist(), strict=True)
         ]
         return matches, found
+
+    def _questions_of(self, found: Candidates, positions: list[int]) -> list[str]:
+        """The stored question behind each of the first candidates (``positions``: their entries), in order.
+
+        The character channel's best question, else the lemmas' best, else the entry's own question.
+        """
+        docs = found.char_doc[: len(positions)].tolist()
+        if found.fields is not None:
+            docs = [doc if doc >= 0 else found.fields.best_question(pos) for doc, pos in zip(docs, positions, strict=True)]
+        texts = self._char.texts
+        known = [doc for doc in docs if doc >= 0]
+        read = iter(texts.take(np.array(known, dtype=np.int64)) if isinstance(texts, PackedStrings) else [texts[doc] for doc in known])
+        return [next(read) if doc >= 0 else self.kb.entries[pos].question for doc, pos in zip(docs, positions, strict=True)]
 
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
