@@ -25,6 +25,8 @@ from itertools import chain
 
 import numpy as np
 
+from faqbot.text.heap import release
+
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
 _K1 = 1.2
 _B = 0.75
@@ -86,6 +88,8 @@ class Vocabulary:
         """
         ids = self.ids
         columns = [np.array([ids.setdefault(t, len(ids)) for t in part.vocabulary], dtype=np.int64)[part.ids] for part in parts]
+        for part in parts:  # renumbered into ``columns``: a mapped run's pages go back
+            release(part.ids, part.lengths)
         empty = np.zeros(0, dtype=np.int64)
         return np.concatenate([empty, *columns]), np.concatenate([empty, *(part.lengths for part in parts)])
 
