@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -32,3 +34,43 @@ def test_pages_freed_below_a_live_block_are_given_back() -> None:
 def test_without_malloc_trim_it_does_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(heap, "_trim", lambda: None)
     heap.give_back()  # no error: musl and macOS have no malloc_trim
+
+
+def _resident_kib(path: Path) -> int:
+    """This process's resident KiB of its mappings of ``path`` (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split()
+        if head and "-" in head[0] and len(head) >= 5 and ":" not in head[0]:
+            inside = len(head) >= 6 and head[5] == str(path)
+        elif inside and line.startswith("Rss:"):
+            total += int(head[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="Linux only")
+def test_release_gives_back_a_mapped_arrays_pages_and_keeps_its_bytes(tmp_path: Path) -> None:
+    from faqbot.answers.engine_file import read_engine_file, write_engine_file
+    from faqbot.text.heap import release
+
+    path = tmp_path / "run.engine"
+    data = np.arange(4_000_000, dtype=np.int64)  # 32 MB
+    write_engine_file({"docs": data}, path)
+    mapped = read_engine_file(path)["docs"]
+    assert int(mapped.sum()) == int(data.sum())  # every page read
+    assert _resident_kib(path) > 25_000
+    release(mapped)
+    assert _resident_kib(path) < 1_000
+    assert np.array_equal(mapped, data)  # read again from the page cache: the same bytes
+
+
+def test_release_leaves_memory_that_is_not_a_read_only_file_mapping_alone() -> None:
+    from faqbot.text.heap import release
+
+    heap = np.arange(2_000_000, dtype=np.int64)
+    frozen = np.arange(2_000_000, dtype=np.int64)
+    frozen.setflags(write=False)  # read-only, but the process's own memory: dropping it would zero it
+    from_bytes = np.frombuffer(np.arange(2_000_000, dtype=np.int64).tobytes(), dtype=np.int64)
+    release(heap, frozen, from_bytes, "not an array")
+    expected = np.arange(2_000_000, dtype=np.int64)
+    assert np.array_equal(heap, expected) and np.array_equal(frozen, expected) and np.array_equal(from_bytes, expected)

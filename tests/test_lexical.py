@@ -118,3 +118,28 @@ def test_each_entry_scores_its_best_question_on_the_shipped_kb(engine: Engine) -
             fields = lexical.score(terms, excluded)
             want = np.maximum.reduceat(fields.per_question, fields.starts)
             assert fields.question.tobytes() == want.tobytes(), (text, excluded)
+
+
+def test_a_field_index_is_built_as_one_unique_over_every_posting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-place sort and the weights a block at a time give exactly np.unique's layout and floats."""
+    import faqbot.routing.lexical as lexical
+
+    monkeypatch.setattr(lexical, "_BLOCK", 1000)  # many blocks, a ragged last one
+    rng = np.random.default_rng(3)
+    width, n = 700, 900
+    lengths = rng.integers(0, 12, n)  # some empty documents
+    cols = rng.integers(0, width - 50, int(lengths.sum())).astype(np.int64)  # repeats: tf > 1; unused columns
+    index = FieldIndex.from_columns(cols, lengths, width)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    keys, tf = np.unique(cols * n + rows, return_counts=True)
+    col_of, row_of = np.divmod(keys, n)
+    df = np.bincount(col_of, minlength=width).astype(np.float64)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5))
+    idf[df == 0] = 0.0
+    norm = 1.2 * (1.0 - 0.75 + 0.75 * lengths.astype(np.float64)[row_of] / float(lengths.mean()))
+    assert len(tf) > 3000 and tf.max() > 1
+    assert np.array_equal(index._weights, idf[col_of] * tf * 2.2 / (tf + norm))  # bit for bit
+    assert np.array_equal(index._rows, row_of.astype(np.int32))
+    assert np.array_equal(index.idf, idf)
+    empty = FieldIndex.from_columns(np.zeros(0, dtype=np.int64), np.zeros(3, dtype=np.int64), 5)
+    assert len(empty._weights) == 0 and empty.size == 3 and np.array_equal(empty.scores(np.array([1])), np.zeros(3))

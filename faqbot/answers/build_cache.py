@@ -5,7 +5,8 @@ knowledge base, and a from-scratch build at 10,000 entries spent most of its
 time in MeCab and pykakasi on texts the previous build had already seen.  This
 cache keeps those per-text results (:class:`~faqbot.text.memo.TextMemo`: the
 analysis of every prepared text, the reading of every stored text) in one
-pickle per knowledge-base folder, beside the engines.  They depend on the text
+file per knowledge-base folder, beside the engines, in the engine file's format
+(its arrays mapped read-only when read).  They depend on the text
 alone, so they are reused whatever else changed; the file's key includes the
 code hash (faqbot's source and the analysers' versions), so an upgrade starts
 afresh.  After each build the file is rewritten with exactly the texts that
@@ -26,6 +27,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
+from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.text.memo import StoredMemo, TextMemo
 
@@ -33,8 +35,8 @@ _PREFIX = "texts-"
 _FILES_PREFIX = "files-"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
-# Bumped when the pickled layout changes.
-_FORMAT = 8
+# Bumped when the pickled layout changes (9: the per-text cache is an engine file, mapped).
+_FORMAT = 9
 
 
 def memo_path(folder: Path, key: str) -> Path:
@@ -43,17 +45,44 @@ def memo_path(folder: Path, key: str) -> Path:
 
 
 def load_memo(path: Path) -> TextMemo:
-    """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable)."""
-    stored = read_pickle(path)
+    """A memo seeded with the texts stored at ``path`` (an empty one when there is none or it is unreadable).
+
+    The file is an engine file (:mod:`faqbot.answers.engine_file`): its arrays are mapped
+    read-only, so a build after an edit, which looks up the digests and reads back only the
+    edited texts' results, holds those pages and not the whole cache (~110 MB at 50,000
+    entries when it was unpickled).
+    """
+    try:
+        stored = read_engine_file(path)
+    except (OSError, EngineFileError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+            KeyError, TypeError, ValueError):
+        return TextMemo()
     if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == _FORMAT and isinstance(stored[1], StoredMemo)):
         return TextMemo()
     return TextMemo(stored[1])
 
 
 def store_memo(path: Path, memo: TextMemo) -> None:
-    """Write this build's texts to ``path`` (atomically), when they differ from what was read."""
-    if memo.changed:
-        store_pickle(path, (_FORMAT, memo.stored()), _PREFIX)
+    """Write this build's texts to ``path`` (atomically), when they differ from what was read.
+
+    Written to a temporary file renamed into place, never over the file in place: the memo
+    it was read from (this build's, or another process's) maps it.
+    """
+    if not memo.changed:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_PREFIX}", suffix=".tmp")
+        os.close(fd)
+        try:
+            write_engine_file((_FORMAT, memo.stored()), Path(tmp), sync=False)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(path.parent, _PREFIX)
+    except OSError:
+        return  # a read-only home must not stop the bot
 
 
 def parsed_path(folder: Path, key: str) -> Path:

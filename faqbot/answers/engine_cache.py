@@ -52,7 +52,7 @@ from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
-from faqbot.routing.fit_reuse import FitHistory
+from faqbot.routing.fit_reuse import FitHistory, FitRecord
 from faqbot.text.heap import give_back
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
@@ -149,19 +149,24 @@ def load_engine(root: Path | str | None = None) -> Engine:
         engine = earlier.build(kb)
     finally:
         earlier.cool_down()
+    del kb  # the engine holds it
     give_back()  # what the build freed, before the caches and the engine file are written
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     current = engine.kb.content_hash == content_hash == kb_content_hash(root)
-    stored = _store(folder, path, engine) if current else None
+    stored, written = _store(folder, path, engine, content_hash) if current else (None, None)
+    if written is not None:
+        # Served from the file just written: its arrays then live in shared, read-only
+        # pages (forked server workers never copy them), like a cache hit's.  Taken now, so
+        # the built engine's arrays and entries (~250 MB at 50,000 entries) are freed before
+        # the per-text cache is written rather than held beside it.
+        engine = written
+        give_back()
     try:
         earlier.keep()  # written while the engine file is flushed to disk
     finally:
-        kept = stored is not None and stored()
-    if kept:
-        # Served from the file just written: its arrays then live in shared, read-only
-        # pages (forked server workers never copy them), like a cache hit's.
-        return _read(path, content_hash) or engine
+        if stored is not None:
+            stored()
     return engine
 
 
@@ -197,12 +202,14 @@ class _EarlierBuild:
         self._memo = load_memo(self._texts)
         self._memo.warm_up()
         self._store = segment_store(self._segments)
-        self._fits: FitHistory | None = None
+        self._fits: dict[str, FitRecord] | None = None  # this build's fit records, once built
 
     def build(self, kb: KnowledgeBase) -> Engine:
         """The engine for ``kb``, reusing what the earlier build left."""
-        self._fits = FitHistory(kb, load_fits(self._fitted))
-        return Engine.build(kb, self._memo, self._store, self._fits)
+        fits = FitHistory(kb, load_fits(self._fitted))
+        engine = Engine.build(kb, self._memo, self._store, fits)
+        self._fits = fits.records  # not the history: it holds the knowledge base
+        return engine
 
     def cool_down(self) -> None:
         """End the reading child started for the build if the build did not use it (a broken knowledge base)."""
@@ -268,26 +275,30 @@ def _read(path: Path, content_hash: str) -> Engine | None:
     return None
 
 
-def _store(folder: Path, path: Path, engine: Engine) -> Callable[[], bool]:
+def _store(folder: Path, path: Path, engine: Engine, content_hash: str) -> tuple[Callable[[], bool], Engine | None]:
     """Write ``engine`` to a temporary file and start flushing it to disk in a thread.
 
-    The call returned waits for the flush, renames the file to ``path`` and says whether it
-    was stored (False when the cache folder is not writable).  The flush (0.08 s of a 10k
+    Returns a call that waits for the flush, renames the file to ``path`` and says whether it
+    was stored (False when the cache folder is not writable), and the engine read back from
+    the file just written (None when it was not written).  The flush (0.08 s of a 10k
     edit) overlaps with writing the per-text cache and the segments; a reader still never
     sees a file that is not on disk whole, since it is renamed into place only after it.
+    The engine read back stays sound whatever the flush does: the file was written whole,
+    and a mapping outlives the file's name.
     """
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=folder, prefix=".engine-", suffix=".tmp")
         os.close(fd)
     except OSError:
-        return _not_stored  # a read-only home must not stop the bot
+        return _not_stored, None  # a read-only home must not stop the bot
     tmp = Path(name)
     try:
         write_engine_file(engine, tmp, sync=False)
     except OSError:
         tmp.unlink(missing_ok=True)
-        return _not_stored
+        return _not_stored, None
+    written = _read(tmp, content_hash)
     failed: list[OSError] = []
 
     def flush() -> None:
@@ -311,7 +322,7 @@ def _store(folder: Path, path: Path, engine: Engine) -> Callable[[], bool]:
             return False
         return True
 
-    return finish
+    return finish, written
 
 
 def _not_stored() -> bool:

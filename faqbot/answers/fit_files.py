@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from faqbot.answers.build_cache import read_pickle, store_pickle
-from faqbot.routing.fit_reuse import FitHistory, FitRecord
+from faqbot.routing.fit_reuse import FitRecord
 
 _PREFIX = "fits-"
 # Bumped when the pickled layout changes.
@@ -33,6 +33,6 @@ def load_fits(path: Path) -> dict[str, FitRecord]:
     return {kind: record for kind, record in stored[1].items() if isinstance(record, FitRecord)}
 
 
-def store_fits(path: Path, fits: FitHistory) -> None:
-    """Write this build's records to ``path`` (atomically; the newest few folders' records are kept)."""
-    store_pickle(path, (_FORMAT, fits.records), _PREFIX)
+def store_fits(path: Path, records: dict[str, FitRecord]) -> None:
+    """Write this build's records (:attr:`FitHistory.records`) to ``path`` (atomically; the newest few are kept)."""
+    store_pickle(path, (_FORMAT, records), _PREFIX)

@@ -5,8 +5,11 @@ and asks for each run's results (surfaces, n-gram segments, the texts' digests)
 by a hash of what they depend on.  Here they are kept as one small pickle per
 run in a folder per knowledge-base folder and faqbot version (the folder's key
 is the per-text cache's: folder + code hash), so a rebuild after a one-file edit
-reads the unchanged files' runs (a few tens of MB at 10,000 entries, from the
-page cache) and writes only the new ones.  After each build the folder keeps
+maps the unchanged files' runs and writes only the new ones.  Each file is an
+engine file (:mod:`faqbot.answers.engine_file`: a small pickle, every array mapped
+read-only), so a run's n-gram postings are pages of the page cache that the merge
+reads once and then gives back (:func:`faqbot.text.heap.release`), instead of
+~170 MB of copies held until every index is merged at 50,000 entries.  After each build the folder keeps
 exactly the runs that build used; folders of other faqbot versions beyond the
 newest few are deleted.
 
@@ -16,10 +19,13 @@ foreign file is computed again, a folder that cannot be written is skipped.
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
+import tempfile
 from pathlib import Path
 
-from faqbot.answers.build_cache import read_pickle, write_pickle
+from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.routing.segments import SegmentStore
 
 _PREFIX = "segments-"
@@ -37,7 +43,7 @@ def segment_store(path: Path) -> SegmentStore:
     """A store that finds segments in ``path`` (none when it is missing)."""
 
     def load(key: str) -> object:
-        return read_pickle(path / f"{key}{_SUFFIX}")  # the store checks what it reads
+        return read_run(path / f"{key}{_SUFFIX}")  # the store checks what it reads
 
     return SegmentStore(load)
 
@@ -47,7 +53,7 @@ def store_segments(path: Path, store: SegmentStore) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
         for key, value in store.extracted.items():
-            write_pickle(path / f"{key}{_SUFFIX}", value, "segment-")
+            write_run(path / f"{key}{_SUFFIX}", value)
         wanted = {f"{key}{_SUFFIX}" for key in store.used}
         for old in path.iterdir():
             if old.name not in wanted and not old.name.startswith("."):  # not another build's file in writing
@@ -55,6 +61,30 @@ def store_segments(path: Path, store: SegmentStore) -> None:
         _prune(path.parent)
     except OSError:
         return  # a read-only home must not stop the bot
+
+
+def read_run(path: Path) -> object:
+    """What the run file ``path`` holds, its arrays mapped read-only (None when missing or unreadable)."""
+    try:
+        return read_engine_file(path)
+    except (OSError, EngineFileError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError,
+            KeyError, TypeError, ValueError):
+        return None
+
+
+def write_run(path: Path, value: object) -> None:
+    """Write one run's results to ``path`` atomically (a temporary file renamed into place; raises OSError).
+
+    Never over a file in place: another build may have it mapped.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".segment-", suffix=".tmp")
+    os.close(fd)
+    try:
+        write_engine_file(value, Path(tmp), sync=False)
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _prune(folder: Path) -> None:

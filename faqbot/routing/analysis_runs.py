@@ -34,6 +34,7 @@ from faqbot.routing.fit_reuse import EntryPrints, entry_prints
 from faqbot.routing.lexical import TermColumns, Vocabulary
 from faqbot.routing.novelty import entry_vocabulary_texts, kb_vocabulary_texts
 from faqbot.routing.segments import SegmentStore, entries_key, entry_starts
+from faqbot.text.heap import release
 from faqbot.text.memo import TextMemo
 
 
@@ -102,6 +103,7 @@ class AnalysisPlan:
             run = self._store.find(key, AnalysisRun)
             if run is not None:
                 memo.keep_analyses(self._analyser.kind, run.keys)
+                release(run.keys)  # read: a mapped run's pages go back
             else:
                 run = self._store.add(key, self._computed(self._span(start, end), memo))
             found.append(run)

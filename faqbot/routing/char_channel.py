@@ -115,6 +115,8 @@ class CharChannel:
         # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
         self._doc_text = PackedStrings(texts)
         self._doc_surface = PackedStrings.joined([run.surfaces for run in runs])
+        for run in runs:  # copied: a mapped run's pages go back (faqbot.text.heap.release)
+            run.surfaces.release()
         self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         # The surfaces' index, and each entry's vocabulary's (its questions' surfaces run together,

@@ -31,6 +31,7 @@ import numpy as np
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.ngram_extract import Segment, segment
 from faqbot.routing.segments import SegmentStore, content_key, entries_key, entry_starts
+from faqbot.text.heap import release
 from faqbot.text.memo import NORMALIZED, READING, TextMemo
 from faqbot.text.normalize import normalize
 from faqbot.text.packed import PackedStrings
@@ -114,6 +115,7 @@ class RunPlan:
                 memo.keep(READING, run.keys)
                 memo.keep(kind, run.keys)
                 memo.keep(NORMALIZED, run.reading_keys)
+                release(run.keys, run.reading_keys)  # read: a mapped run's pages go back
                 continue
             surfaces = memo.mapped(kind, span.texts, surface)
             ends = np.cumsum(span.counts).tolist()

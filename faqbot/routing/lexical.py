@@ -25,9 +25,13 @@ from itertools import chain
 
 import numpy as np
 
+from faqbot.text.heap import release
+
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
 _K1 = 1.2
 _B = 0.75
+# Postings weighed at once while building (bounds the float64 temporaries).
+_BLOCK = 1 << 18
 # A term in more documents than both of these (為る, 出来る at 250,000 questions) has an idf
 # near zero yet its postings were most of a query's work: it credits no document (it still
 # counts in the query's ceiling).  The same cut as the character channel's n-gram index;
@@ -84,6 +88,8 @@ class Vocabulary:
         """
         ids = self.ids
         columns = [np.array([ids.setdefault(t, len(ids)) for t in part.vocabulary], dtype=np.int64)[part.ids] for part in parts]
+        for part in parts:  # renumbered into ``columns``: a mapped run's pages go back
+            release(part.ids, part.lengths)
         empty = np.zeros(0, dtype=np.int64)
         return np.concatenate([empty, *columns]), np.concatenate([empty, *(part.lengths for part in parts)])
 
@@ -112,15 +118,32 @@ class FieldIndex:
         n = len(doc_lengths)
         lengths = doc_lengths.astype(np.float64)
         avg = float(lengths.mean()) if n and lengths.sum() else 1.0
-        rows = np.repeat(np.arange(n, dtype=np.int64), doc_lengths)
-        # One sort of (column, row) keys gives the CSC layout and the term frequencies at once.
-        keys, tf = np.unique(cols * max(n, 1) + rows, return_counts=True)
+        # One sort of (column, row) keys gives the CSC layout and the term frequencies at once
+        # (what np.unique(..., return_counts=True) gives, sorted in place: at 50,000 entries
+        # its copies of every posting were most of the build's peak).
+        keys = cols * max(n, 1)
+        keys += np.repeat(np.arange(n, dtype=np.int64), doc_lengths)
+        keys.sort()
+        first = np.empty(len(keys), dtype=bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        tf = np.diff(starts, append=len(keys))
+        keys = keys[starts]
+        del starts
         col_of, row_of = np.divmod(keys, max(n, 1))
+        del keys
         df = np.bincount(col_of, minlength=width).astype(np.float64)
         self.idf = np.log1p((n - df + 0.5) / (df + 0.5))
         self.idf[df == 0] = 0.0
-        norm = _K1 * (1.0 - _B + _B * lengths[row_of] / avg)
-        self._weights = self.idf[col_of] * tf * (_K1 + 1.0) / (tf + norm)
+        # Element by element, a block at a time: the same floats as over every posting at once.
+        weights = np.empty(len(col_of), dtype=np.float64)
+        for a in range(0, len(col_of), _BLOCK):
+            b = a + _BLOCK
+            norm = _K1 * (1.0 - _B + _B * lengths[row_of[a:b]] / avg)
+            weights[a:b] = self.idf[col_of[a:b]] * tf[a:b] * (_K1 + 1.0) / (tf[a:b] + norm)
+        self._weights = weights
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self._common = df > max(_COMMON_MIN_DOCS, _COMMON_SHARE * n)
         self._rows = row_of.astype(np.int32)

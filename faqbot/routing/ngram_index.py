@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from faqbot.routing.ngram_extract import Segment, segment
+from faqbot.text.heap import release
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
@@ -119,6 +120,7 @@ class NgramIndex:
             count = len(part.per_doc)
             owners = np.repeat(np.arange(count, dtype=np.int32), part.per_doc)
             mass[start : start + count] = np.bincount(owners, weights=idf[lut][part.gram_ids], minlength=count)
+            release(part.gram_ids, part.per_doc)  # read for the last time: a mapped run's pages go back
             start += count
         mass[mass == 0.0] = 1.0
         self._doc_mass = mass.astype(np.float32)
@@ -135,6 +137,7 @@ class NgramIndex:
             docs[positions] = part.docs.astype(np.int32) + np.int32(offset)
             placed[lut] += part.df
             offset += len(part.per_doc)
+            release(part.docs, part.df, part.vocab)
         self._docs = docs
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:

@@ -13,9 +13,12 @@ a few milliseconds.  Elsewhere than glibc (musl, macOS) this does nothing.
 from __future__ import annotations
 
 import ctypes
+import mmap
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+import numpy as np
 
 
 @cache
@@ -43,3 +46,39 @@ def give_back() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
+
+
+def release(*arrays: object) -> None:
+    """Drop this process's pages of each array that is a view of a read-only file mapping.
+
+    The pages stay in the page cache and the arrays stay readable: a later read faults them
+    back in from there, with the same bytes (a mapping opened read-only cannot differ from
+    its file, and faqbot never rewrites a mapped file in place).  A build that reads a mapped
+    cache file once (each run's n-gram postings, merged into the indexes) calls this after the
+    read, so the file's pages do not add up in its resident size.  Anything else (an array in
+    the process's own memory, a writable mapping) is left alone: dropping those pages would
+    lose their contents.
+    """
+    for array in arrays:
+        found = _mapped(array)
+        if found is None:
+            continue
+        mapping, view = found
+        start = view.__array_interface__["data"][0]
+        base = np.frombuffer(mapping, dtype=np.uint8).__array_interface__["data"][0]
+        first = -(-(start - base) // mmap.PAGESIZE) * mmap.PAGESIZE  # whole pages inside the array only
+        end = (start - base + view.nbytes) // mmap.PAGESIZE * mmap.PAGESIZE
+        if end > first:
+            mapping.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _mapped(array: object) -> tuple[mmap.mmap, np.ndarray] | None:
+    """The read-only mapping ``array`` views (with it as an ndarray), or None."""
+    if not isinstance(array, np.ndarray) or array.flags.writeable or not array.flags.c_contiguous:
+        return None
+    base: object = array
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview) and base.readonly and isinstance(base.obj, mmap.mmap):
+        return base.obj, array
+    return None

@@ -31,6 +31,7 @@ from typing import Literal, TypeVar, overload
 import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
+from faqbot.text.heap import release
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, digests
 from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
 from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
@@ -124,6 +125,7 @@ class _Use:
             return np.full(len(keys), -1, dtype=np.int64)
         if self._index is None:
             self._index = DigestIndex(self.keys)
+            release(self.keys)  # copied, sorted, into the index: a mapped cache's pages go back
         rows = self._index.lookup(keys)
         self.used[rows[rows >= 0]] = True
         return rows

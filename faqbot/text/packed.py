@@ -26,6 +26,8 @@ from typing import TypeVar, overload
 
 import numpy as np
 
+from faqbot.text.heap import release
+
 T = TypeVar("T")
 
 
@@ -92,6 +94,10 @@ class PackedStrings(PackedSequence[str]):
         ).astype(np.int64)
         packed._blob = np.concatenate([np.zeros(0, dtype=np.uint8), *(part._blob for part in parts)])
         return packed
+
+    def release(self) -> None:
+        """Give back this process's pages of the strings when they are mapped from a file (see :func:`faqbot.text.heap.release`)."""
+        release(self._offsets, self._blob)
 
     def select(self, keep: np.ndarray, more: Iterable[str] = ()) -> PackedStrings:
         """The strings where ``keep`` (a bool per string) is true, in order, then ``more``.
