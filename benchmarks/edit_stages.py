@@ -84,8 +84,12 @@ for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", 
     timed(ec, name)
 import faqbot.answers.answering as an, faqbot.text.memo as tm
 timed(an.Engine, "build", "Engine.build (the router and more)")
-timed(r._BuildAnalyser, "analyses")
-timed(r._BuildAnalyser, "start", "analyses: start the child")
+try:  # the build's analyser has its own module since the ninth session; older checkouts keep it in the router
+    from faqbot.routing.build_analyser import BuildAnalyser
+except ImportError:
+    BuildAnalyser = r._BuildAnalyser
+timed(BuildAnalyser, "analyses")
+timed(BuildAnalyser, "start", "analyses: start the child")
 timed(getattr(tm, "PendingMemoAnalyses", None), "finish", "analyses: share the rest (two cores)")
 timed(tm.TextMemo, "start_readings", "readings: start the child")
 timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
@@ -98,7 +102,7 @@ else:
     timed(r, "LexicalIndex")
 if not hasattr(cc, "char_plan"):  # the class wrapped hides its classmethods, which the runs' channel calls
     timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
-timed(r._BuildAnalyser, "topic_terms")
+timed(BuildAnalyser, "topic_terms")
 try:  # this branch's stages (absent from older checkouts)
     import faqbot.routing.fit_reuse as fr, faqbot.routing.segments as sg, faqbot.answers.engine_cache as ec2
 except ImportError:

@@ -142,7 +142,7 @@ def test_a_broken_edit_still_reports_file_and_line(small_copy: Path) -> None:
     assert all(p.line >= number + 1 for p in problems)
 
 
-_MASK_WORDS = "import json; from faqbot.kb.loader import load_knowledge_base; from faqbot.routing.router import mask_words; print(json.dumps(mask_words(load_knowledge_base()), ensure_ascii=False))"
+_MASK_WORDS = "import json; from faqbot.kb.loader import load_knowledge_base; from faqbot.routing.build_analyser import mask_words; print(json.dumps(mask_words(load_knowledge_base()), ensure_ascii=False))"
 
 
 def test_the_masked_texts_are_keyed_alike_in_every_process() -> None:

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.router import mask_words
+from faqbot.routing.build_analyser import mask_words
 from faqbot.text import memo as memo_module
 from faqbot.text import parallel
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked

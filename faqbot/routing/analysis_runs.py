@@ -39,7 +39,7 @@ from faqbot.text.memo import TextMemo
 
 
 class Analyser(Protocol):
-    """The build's analyses through its memo (``router._BuildAnalyser``)."""
+    """The build's analyses through its memo (``build_analyser.BuildAnalyser``)."""
 
     kind: str  # what the memo files the analyses under
 

@@ -25,9 +25,8 @@ asks which one was meant when the two best are within the clarify margin.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,13 +34,13 @@ import numpy as np
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.analysis_runs import AnalysisPlan
+from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import (
     COMPUTE_DATE_BONUS,
     OUT_OF_SCOPE,
     CharChannel,
     char_plan,
-    product_words,
     stored_texts,
 )
 from faqbot.routing.entities import Entities
@@ -51,9 +50,9 @@ from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
-from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, prepare, words
+from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
 from faqbot.text.heap import give_back
-from faqbot.text.memo import PendingMemoAnalyses, TextMemo
+from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
 from faqbot.text.packed import PackedFloats, PackedStrings
 
@@ -109,16 +108,6 @@ class Candidates:
     out_of_scope_doc: int = -1  # the stored text of the example that scored it (-1: none)
 
 
-def mask_words(kb: KnowledgeBase) -> list[str]:
-    """The prepared product words the router masks, longest first (the regex takes the first that matches).
-
-    Ties are ordered by text: a set's order changes with each process's string
-    hashing, and the per-text cache keys the masked texts by a hash of this list,
-    so an unordered tie made every build miss it (0.6 s of an edit at 10k entries).
-    """
-    return sorted({prepare(w) for w in product_words(kb) if w.strip()}, key=lambda w: (-len(w), w))
-
-
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
@@ -147,7 +136,7 @@ class Router:
         plan = char_plan(kb, segments)
         pending = memo.start_readings(plan.missing, build_size=len(stored_texts(kb)))
 
-        analyser = _BuildAnalyser(memo, self._masked, words)
+        analyser = BuildAnalyser(memo, self._masked, words)
         entries = kb.entries
         questions = [q for e in entries for q in e.questions]
         answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
@@ -403,37 +392,6 @@ class Router:
         if not self._out_of_scope_wins(found) or found.out_of_scope_doc < 0:
             return None
         return self._char.texts[found.out_of_scope_doc]
-
-
-class _BuildAnalyser:
-    """The analyses one build asks for, through its memo.
-
-    What the analyser reads (the prepared text, product names masked) depends on the
-    text and the product names: each analysis is remembered by text under a hash of
-    the product words, so an unchanged text costs no NFKC, regex or MeCab.
-    """
-
-    def __init__(self, memo: TextMemo, masked: Callable[[str], str], product_words: list[str]) -> None:
-        self._memo = memo
-        self._masked = masked
-        self.kind = "masked:" + hashlib.sha256("\n".join(product_words).encode()).hexdigest()[:16]
-        self._words = product_words
-
-    def analyses(self, texts: list[str]) -> list[Analysis]:
-        """The analysis of each text, in order."""
-        return self._memo.analyses(self.kind, texts, self._masked)
-
-    def start(self, texts: list[str]) -> PendingMemoAnalyses:
-        """Start analysing the texts not yet known (on two cores when many); ``finish()`` collects them."""
-        return self._memo.start_analyses(self.kind, texts, self._words)
-
-    def vocabulary(self, texts: list[str]) -> tuple[set[str], set[str]]:
-        """Every term and every reading of the texts' analyses."""
-        return self._memo.vocabulary(self.kind, texts, self._masked)
-
-    def topic_terms(self, texts: list[str]) -> list[tuple[str, ...]]:
-        """The topic terms of each text (what retrieval searches), in order."""
-        return self._memo.topic_terms(self.kind, texts, self._masked)
 
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
