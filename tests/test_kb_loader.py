@@ -287,3 +287,9 @@ def test_pages_may_carry_urls_and_translations_load(tmp_path: Path) -> None:
     english = kb.in_language("en").entry("cancel")
     assert (english.question, english.answer.strip()) == ("I want to cancel", "Cancel {{ service.name }} in {{ service.account }}.")
     assert kb.in_language("en").entry("change-card").question == kb.entry("change-card").question  # untranslated: as is
+
+
+def test_an_entry_may_state_its_topic(shipped_kb: KnowledgeBase) -> None:
+    # The card-handling question marks only 「こと」; an entry that states nothing keeps "".
+    assert shipped_kb.entry("card-handling").topic == "クレジットカードの取り扱い"
+    assert shipped_kb.entry("change-card").topic == ""

@@ -28,8 +28,8 @@ from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
     """The routing of an elliptical question (「どこで？」) with the last answer's topic put in front.
 
-    Small talk the router recognises (「ありがとう」) and messages that name their own topic
-    keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
+    Small talk the router recognises (「ありがとう」, 「何ができるの？」) unless the reading with the
+    topic matches better, and messages that name their own topic keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
     with a word the knowledge base never uses.  A message the router would ask about
     (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
     with its topic, it goes to one of the entries the router offered (:func:`_settled`).  A short
@@ -43,15 +43,27 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         return _read_back(engine, state, text, entities, routing)
     if not ellipsis.is_elliptical(text):
         return _settled(engine, state, text, entities, routing) if routing.decision == DECISION_CLARIFY else routing
-    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
-        return routing
     analysis = engine.router.analyze(text)
     if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
         # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
         # last answer's topic in front would outweigh it — the message keeps its own routing.
         return routing
     topic = _last_topic(kb, state)
-    return engine.router.route(f"{topic} {text}", entities) if topic else routing
+    if not topic:
+        return routing
+    read = engine.router.route(f"{topic} {text}", entities)
+    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
+        # Small talk the router recognises (「何ができるの？」) stands, unless the reading with the
+        # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.
+        return read if _matches_better(read, routing) else routing
+    return read
+
+
+def _matches_better(read: Routing, routing: Routing) -> bool:
+    """Is ``read`` an answer whose best match scores above ``routing``'s best?"""
+    return read.decision == DECISION_ANSWER and bool(read.matches) and (
+        not routing.matches or read.matches[0].confidence > routing.matches[0].confidence
+    )
 
 
 def _settled(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
@@ -92,9 +104,12 @@ def _read_back(engine: Engine, state: DialogueState, text: str, entities: Entiti
 
 
 def _last_topic(kb: KnowledgeBase, state: DialogueState) -> str:
-    """The topic of the last answer's question (:func:`faqbot.dialogue.ellipsis.topic_of`); empty after small talk or a date."""
+    """The last answer's topic: its entry's ``topic``, else the noun phrase its question marks
+    (:func:`faqbot.dialogue.ellipsis.topic_of`); empty after small talk or a date."""
     last = kb.entry(state.last or "")
-    return ellipsis.topic_of(last.question) if last.kind == KIND_FAQ else ""
+    if last.kind != KIND_FAQ:
+        return ""
+    return last.topic or ellipsis.topic_of(last.question)
 
 
 def product_in_part(

@@ -122,6 +122,7 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
                 question_en=text_field(c, raw, "question_en", required=False),
                 answer_en=text_field(c, raw, "answer_en", required=False),
                 notes=_notes(c, raw),
+                topic=text_field(c, raw, "topic", required=False) or "",
             )
         )
     return out

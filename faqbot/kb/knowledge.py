@@ -142,6 +142,9 @@ class Entry:
     question_en: str | None = None
     answer_en: str | None = None
     notes: tuple[Note, ...] = ()  # remarks listed after the answer; the one asked about first
+    # What a short follow-up to this answer (「それはなぜ？」「どこで？」) is about; empty: the noun
+    # phrase the question marks (faqbot/dialogue/ellipsis.py: topic_of).
+    topic: str = ""
 
     def notes_about(self, query: str) -> tuple[Note, ...]:
         """The notes whose ``about`` words the (normalised) query mentions; empty when none does."""
