@@ -377,6 +377,16 @@ def test_points_back(message: str, back: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, only",
+    [("トータルセキュリティです", True), ("月額は？", True), ("Macです", True), ("プレミアム", True),
+     ("モバイルの更新料は？", False), ("解約したい", False), ("ありがとう", False)],
+)
+def test_names_only(message: str, only: bool) -> None:
+    names = ["ウイルスバスター トータルセキュリティ プレミアム", "ウイルスバスター for Mac", "mac", "月額版", "月額", "モバイル"]
+    assert ellipsis.names_only(message, names) is only
+
+
+@pytest.mark.parametrize(
     "message, comparison",
     [("年額と月額の違いは？", True), ("月額と年額どっちがいい？", True), ("月額から年額に変えたらどうなる？", False)],
 )

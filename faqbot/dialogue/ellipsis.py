@@ -20,10 +20,11 @@ the overview more often than to the right entry, so English is routed as it is.)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.text.analysis import Word, words
+from faqbot.text.normalize import normalize_term
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
 MAX_CHARS = 15
@@ -90,6 +91,17 @@ def points_back(message: str) -> bool:
         return False
     asks = text.endswith("?") or tokens[0] in _EN_QUESTION_WORDS
     return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
+
+
+def names_only(message: str, names: Iterable[str]) -> bool:
+    """Is every content word of ``message`` part of one of ``names`` (the products' and plans' names)?
+
+    「トータルセキュリティです」 and 「月額は？」 say nothing but a fact of the customer's contract;
+    routed, their words matched whichever question holds them (月額 → the billing time).
+    """
+    forms = [form for form in map(normalize_term, names) if form]
+    content = [w for w in words(unicodedata.normalize("NFKC", message).strip()) if _names_a_topic(w)]
+    return bool(content) and all(any(normalize_term(w.surface) in form for form in forms) for w in content)
 
 
 def topic_of(question: str) -> str:

@@ -123,7 +123,9 @@ def product_in_part(
     """
     kb = engine.kb
     last = kb.entry(state.last) if state.last else None
-    if last is None or entities.product or not (phrases.is_correction(text) or phrases.is_follow_up(text)):
+    if last is None or entities.product:
+        return None
+    if not (phrases.is_correction(text) or phrases.is_follow_up(text) or names_only_slots(kb, text)):
         return None
     if _asks_another_question(kb, state, routing):
         return None  # 「トータルセキュリティの更新料は？」 after the card answer asks the fee
@@ -143,6 +145,8 @@ def is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Ro
     Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
     no other question in it (「製品はモバイルでした」).
     """
+    if names_only_slots(kb, text):
+        return True  # 「月額は？」「Macです」: nothing but a fact, whatever the router made of its words
     if phrases.is_follow_up(text) or phrases.is_correction(text):
         return phrases.supposes(text) or not _asks_another_question(kb, state, routing)
     if routing.decision != DECISION_ANSWER:
@@ -180,6 +184,13 @@ def follow_up(
         # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
         return unchanged_reply(engine, state, entry, previous, today)
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
+
+
+def names_only_slots(kb: KnowledgeBase, text: str) -> bool:
+    """Does ``text`` name nothing but products or plans (:func:`faqbot.dialogue.ellipsis.names_only`)?"""
+    names = [n for p in kb.products for n in (p.name, *p.aliases)]
+    names += [n for p in kb.plans for n in (p.id, p.name, *p.aliases)]
+    return ellipsis.names_only(text, names)
 
 
 def has_slots(entities: Entities) -> bool:
