@@ -230,8 +230,7 @@ def billing_reply(
         Fact(word(kb, "product"), kb.product(result.product_id).name),
         Fact(word(kb, "plan"), plan_name),
         Fact(word(kb, "expiry"), date_text(kb, result.expiry)),
-        Fact(word(kb, "next_billing"), approx_date(kb, result.billing_date, result.approx)),
-        Fact(word(kb, "notice"), approx_date(kb, result.notice_date, result.approx)),
+        *date_facts(kb, result),
     )
     related = [r for r in entry.related if kb.has_entry(r)]
     choices = tuple(Choice.for_entry(i, r, kb.entry(r).question) for i, r in enumerate(related, start=1))
@@ -239,6 +238,24 @@ def billing_reply(
     reply = Reply(text, entry.id, decision, confidence, choices, links, facts, KIND_BILLING)
     new_state = replace(state.forget_form(), last=entry.id, choices=tuple(c.value for c in choices), misses=0)
     return reply, new_state
+
+
+def computed_dates(engine: Engine, state: DialogueState, today: date) -> BillingResult | None:
+    """The billing computed from the state's product, plan and expiry, or None when one is missing or unusable."""
+    if not (state.product and state.plan and state.expiry):
+        return None
+    try:
+        return billing_for(engine, state.product, state.plan, state.expiry, today)
+    except (PlanNotOfferedError, UnknownPlanError, ExpiryInPastError):
+        return None
+
+
+def date_facts(kb: KnowledgeBase, result: BillingResult) -> tuple[Fact, ...]:
+    """The computed billing date and notice date as facts."""
+    return (
+        Fact(word(kb, "next_billing"), approx_date(kb, result.billing_date, result.approx)),
+        Fact(word(kb, "notice"), approx_date(kb, result.notice_date, result.approx)),
+    )
 
 
 def _slot_text(kb: KnowledgeBase, slot: str, value: object) -> str:

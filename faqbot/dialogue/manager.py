@@ -33,6 +33,7 @@ from faqbot.dialogue import phrases
 from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
 from faqbot.dialogue.form import (
     ask,
+    computed_dates,
     date_problem_text,
     describe_changes,
     form_turn,
@@ -240,7 +241,13 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
                 hint=product_hint(kb, text) if opened.product is None else None,
             )
         again = entry.id == state.last and entry.kind == KIND_FAQ
-        return answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence, again=again)
+        last = kb.entry(state.last) if state.last else None
+        # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.
+        computed = last is not None and last.kind == KIND_COMPUTE and entry.id in last.related
+        dates = computed_dates(engine, updated, today) if computed else None
+        return answer_reply(
+            engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates
+        )
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
     if phrases.is_cancel(text):

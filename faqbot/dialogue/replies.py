@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, Suggestion, answer_entry
-from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, entities_of, short_plan_name
+from faqbot.answers.answering import Engine, Suggestion, answer_entry, billing_context
+from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, date_facts, entities_of, short_plan_name
 from faqbot.dialogue.handoff import contact_links, make_handoff
 from faqbot.dialogue.language import in_language, word
 from faqbot.dialogue.reply import (
@@ -28,11 +28,13 @@ from faqbot.dialogue.reply import (
     KIND_SMALLTALK,
     KIND_SUPPORT,
     Choice,
+    Fact,
     Handoff,
     Link,
     Reply,
 )
 from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.kb.billing import BillingResult
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system
@@ -69,6 +71,7 @@ def answer_reply(
     decision: str = DECISION_ANSWER,
     confidence: float = 1.0,
     again: bool = False,
+    dates: BillingResult | None = None,
 ) -> tuple[Reply, DialogueState]:
     """Answer a known FAQ or small-talk entry for the customer's known product.
 
@@ -77,6 +80,8 @@ def answer_reply(
     ``again``: the customer was just given this answer (「身に覚えがない」 after the
     unknown-charge answer): it is given once more, said to be the same, and the
     support desk is offered, since the answer did not settle it.
+    ``dates``: the billing just computed for the customer (「お知らせはいつ来る？」 after their
+    billing date): the answer ends with their own dates, as text and facts.
     """
     kb = engine.kb
     answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
@@ -102,7 +107,12 @@ def answer_reply(
         handoff = handoff or make_handoff(kb, state, HANDOFF_REFERRAL, query)
     if handoff is not None:
         links += tuple(link for link in contact_links(kb) if link not in links)
-    reply = Reply(text, entry.id, decision, confidence, choices, links, (), kind, handoff, prompt=prompt)
+    facts: tuple[Fact, ...] = ()
+    if dates is not None:
+        context = {**billing_context(kb, dates), "plan_name": short_plan_name(kb, dates.plan)}
+        text = f"{text}\n{render_system('dialogue_your_dates', context, kb.lang)}"
+        facts = date_facts(kb, dates)
+    reply = Reply(text, entry.id, decision, confidence, choices, links, facts, kind, handoff, prompt=prompt)
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
