@@ -320,6 +320,7 @@ def test_reply_json_carries_a_handoff() -> None:
         ("やっぱりやめます！", True),
         ("中止", True),
         # Questions about cancelling the SERVICE are not form cancels:
+        ("やっぱりやめておきます", True),
         ("解約したい", False),
         ("あんしん自動更新をやめたい", False),
         ("キャンセルの方法を教えて", False),
