@@ -15,7 +15,7 @@ from datetime import date
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import ellipsis, phrases
 from faqbot.dialogue.form import ask, form_turn, product_hint, with_entities
-from faqbot.dialogue.replies import answer_reply, same_answer, unchanged_reply
+from faqbot.dialogue.replies import answer_reply, unchanged_answer, unchanged_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
@@ -180,9 +180,11 @@ def follow_up(
     entry = engine.kb.entry(state.last or "")
     if entry.kind == KIND_COMPUTE:
         return form_turn(engine, replace(state, form=entry.id, choices=()), today, note=note)
-    if previous is not None and same_answer(engine, entry, previous, state, today):
-        # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
-        return unchanged_reply(engine, state, entry, previous, today)
+    if previous is not None:
+        unchanged = unchanged_answer(engine, entry, previous, state, today)
+        if unchanged is not None:
+            # 「月額だったら？」 after an answer that does not depend on the plan: say so, don't repeat it.
+            return unchanged_reply(engine, state, entry, previous, unchanged)
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 

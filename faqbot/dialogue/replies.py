@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, Suggestion, answer_entry, billing_context
+from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, billing_context
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, date_facts, entities_of, short_plan_name
 from faqbot.dialogue.handoff import contact_links, make_handoff
 from faqbot.dialogue.language import in_language, word
@@ -125,17 +125,20 @@ def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text:
     return None
 
 
-def same_answer(engine: Engine, entry: Entry, before: DialogueState, after: DialogueState, today: date) -> bool:
-    """Does ``entry`` read the same with the facts of ``after`` as with those of ``before``?"""
+def unchanged_answer(
+    engine: Engine, entry: Entry, before: DialogueState, after: DialogueState, today: date
+) -> Answer | None:
+    """``entry``'s answer with the facts of ``after``, when it reads the same as with those of ``before``; else None."""
     old = answer_entry(engine, entry, entities_of(before), today)
     new = answer_entry(engine, entry, entities_of(after), today)
-    return (old.text, old.pages) == (new.text, new.pages)
+    return new if (old.text, old.pages) == (new.text, new.pages) else None
 
 
 def unchanged_reply(
-    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState, today: date
+    engine: Engine, state: DialogueState, entry: Entry, previous: DialogueState, answer: Answer
 ) -> tuple[Reply, DialogueState]:
-    """A follow-up that does not change the last answer: say so instead of repeating it.
+    """A follow-up that does not change the last answer (``answer``, as :func:`unchanged_answer`
+    gave it): say so instead of repeating it.
 
     When lines of the answer name the changed fact (「- 月額版 (1か月間) :有効期限の当月末頃」
     for 「月額の場合は？」 after the billing-timing answer, which lists both plans), those
@@ -150,7 +153,6 @@ def unchanged_reply(
         )
         if slot_text and getattr(state, slot) != getattr(previous, slot)
     ]
-    answer = answer_entry(engine, entry, entities_of(state), today)
     lines = [line for line in answer.text.splitlines() if any(name in line for name in changed)]
     context = {"question": entry.question, "changed": changed, "lines": lines}
     text = render_system("dialogue_unchanged", context, kb.lang)
