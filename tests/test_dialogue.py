@@ -31,6 +31,7 @@ from faqbot.dialogue.form import ProductHint, product_hint
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
+from faqbot.text.normalize import normalize_term
 from tests.conftest import make_kb, replace_once
 
 TODAY = date(2026, 11, 26)
@@ -384,7 +385,7 @@ def test_points_back(message: str, back: bool) -> None:
 )
 def test_names_only(message: str, only: bool) -> None:
     names = ["ウイルスバスター トータルセキュリティ プレミアム", "ウイルスバスター for Mac", "mac", "月額版", "月額", "モバイル"]
-    assert ellipsis.names_only(message, names) is only
+    assert ellipsis.names_only(message, {normalize_term(n) for n in names}) is only
 
 
 @pytest.mark.parametrize(

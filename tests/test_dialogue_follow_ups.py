@@ -27,4 +27,4 @@ def test_is_follow_up(engine: Engine, last: str, message: str, follow_up: bool) 
     state = replace(initial_state(), last=last)
     entities = engine.extractor.extract(message, TODAY)
     assert has_slots(entities)
-    assert is_follow_up(engine.kb, state, message, engine.router.route(message, entities)) is follow_up
+    assert is_follow_up(engine, state, message, engine.router.route(message, entities)) is follow_up

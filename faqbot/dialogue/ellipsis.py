@@ -20,7 +20,7 @@ the overview more often than to the right entry, so English is routed as it is.)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.text.analysis import Word, words
@@ -93,13 +93,12 @@ def points_back(message: str) -> bool:
     return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
 
 
-def names_only(message: str, names: Iterable[str]) -> bool:
-    """Is every content word of ``message`` part of one of ``names`` (the products' and plans' names)?
+def names_only(message: str, forms: Collection[str]) -> bool:
+    """Is every content word of ``message`` part of one of ``forms`` (the products' and plans' names, normalised)?
 
     「トータルセキュリティです」 and 「月額は？」 say nothing but a fact of the customer's contract;
     routed, their words matched whichever question holds them (月額 → the billing time).
     """
-    forms = [form for form in map(normalize_term, names) if form]
     content = [w for w in words(unicodedata.normalize("NFKC", message).strip()) if _names_a_topic(w)]
     return bool(content) and all(any(normalize_term(w.surface) in form for form in forms) for w in content)
 

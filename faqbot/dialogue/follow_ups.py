@@ -125,7 +125,7 @@ def product_in_part(
     last = kb.entry(state.last) if state.last else None
     if last is None or entities.product:
         return None
-    if not (phrases.is_correction(text) or phrases.is_follow_up(text) or names_only_slots(kb, text)):
+    if not (phrases.is_correction(text) or phrases.is_follow_up(text) or names_only_slots(engine, text)):
         return None
     if _asks_another_question(kb, state, routing):
         return None  # 「トータルセキュリティの更新料は？」 after the card answer asks the fee
@@ -139,13 +139,14 @@ def product_in_part(
     return replace(reply, intent=last.id, kind=KIND_CLARIFY), asked  # about the last answer; no form is open
 
 
-def is_follow_up(kb: KnowledgeBase, state: DialogueState, text: str, routing: Routing) -> bool:
+def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routing) -> bool:
     """Does a message naming a product/plan/date refer back to the last answer?
 
     Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
     no other question in it (「製品はモバイルでした」).
     """
-    if names_only_slots(kb, text):
+    kb = engine.kb
+    if names_only_slots(engine, text):
         return True  # 「月額は？」「Macです」: nothing but a fact, whatever the router made of its words
     if phrases.is_follow_up(text) or phrases.is_correction(text):
         return phrases.supposes(text) or not _asks_another_question(kb, state, routing)
@@ -188,11 +189,9 @@ def follow_up(
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 
-def names_only_slots(kb: KnowledgeBase, text: str) -> bool:
+def names_only_slots(engine: Engine, text: str) -> bool:
     """Does ``text`` name nothing but products or plans (:func:`faqbot.dialogue.ellipsis.names_only`)?"""
-    names = [n for p in kb.products for n in (p.name, *p.aliases)]
-    names += [n for p in kb.plans for n in (p.id, p.name, *p.aliases)]
-    return ellipsis.names_only(text, names)
+    return ellipsis.names_only(text, engine.extractor.name_forms)
 
 
 def has_slots(entities: Entities) -> bool:

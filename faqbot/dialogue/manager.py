@@ -220,7 +220,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     partly = product_in_part(engine, state, text, entities, routing, today)
     if partly is not None:
         return partly
-    if state.last and has_slots(entities) and is_follow_up(kb, state, text, routing):
+    if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
     routing = in_context(engine, state, text, entities, routing)

@@ -77,6 +77,12 @@ class EntityExtractor:
             for word in {normalize_term(w) for w in (plan.id, plan.name, *plan.aliases)}
             if word
         )
+        # Every product's name and alias and every plan word, normalised: what a message naming
+        # nothing but the customer's facts is made of (「トータルセキュリティです」「月額は？」).
+        self.name_forms = frozenset(
+            {form for product in kb.products for form in map(normalize_term, (product.name, *product.aliases)) if form}
+            | {term.words[0] for term in self._plans}
+        )
 
     @staticmethod
     def _product_terms(kb: KnowledgeBase) -> list[_Term]:
