@@ -28,9 +28,9 @@ from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
     """The routing of an elliptical question (「どこで？」) with the last answer's topic put in front.
 
-    Small talk the router recognises (「ありがとう」, 「何ができるの？」) unless the reading with the
-    topic matches better, and messages that name their own topic keep their own routing (:func:`faqbot.dialogue.ellipsis.is_elliptical`), and so do messages
-    with a word the knowledge base never uses.  A message the router would ask about
+    Messages that name their own topic (:func:`faqbot.dialogue.ellipsis.is_elliptical`) keep their
+    own routing, and so do messages with a word the knowledge base never uses, and small talk the
+    router recognises (「何ができるの？」) unless the reading with the topic matches better.  A message the router would ask about
     (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
     with its topic, it goes to one of the entries the router offered (:func:`_settled`).  A short
     English question pointing back ("Where do I do that?") that the router cannot answer alone is
