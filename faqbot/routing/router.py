@@ -246,8 +246,8 @@ class Router:
         # The character channel's scores and questions at the candidates only (its owners are
         # distinct): the same values a dense array by entry gave, without filling one.
         real = char.owners < n
-        oos = float(char.scores[~real][0]) if not real.all() else 0.0
-        oos_doc = int(char.best_doc[~real][0]) if not real.all() else -1
+        examples = np.flatnonzero(~real)  # the out-of-scope examples' owner, when they scored
+        oos, oos_doc = (float(char.scores[examples[0]]), int(char.best_doc[examples[0]])) if len(examples) else (0.0, -1)
         owners = _union(char.owners[real], lex_top)
         char_by_entry = np.zeros(len(owners))
         char_doc = np.full(len(owners), -1, dtype=np.int64)
