@@ -117,6 +117,7 @@ def main() -> None:
     n, with_rule, without = len(negatives), len(refused_with), len(refused_without)
     print(f"negatives refused ({n}): without the rule {without / n:.3f} ({without}), with {with_rule / n:.3f} ({with_rule})")
     print("  refused only with the rule:", [t for t in refused_with if t not in set(refused_without)])
+    print("  answered even with the rule:", [t for t in negatives if t not in set(refused_with)])
 
     known_without = left_out_known(router)
     masked = router._masked
