@@ -462,6 +462,11 @@ def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None
         ("When is my next billing date?", "en"),
         ("次の請求日はいつ？", "ja"),
         ("Macの請求日は？", "ja"),  # Japanese with a product name in letters
+        ("PayPayは？", "ja"),  # one word in letters, a Japanese particle: a name in a Japanese question
+        ("Galaxyです", "ja"),
+        ("Is PayPay OK?", "en"),
+        ("Virus Buster Cloudの解約方法", "ja"),  # a name of several words in a Japanese request
+        ("PayPay", "en"),  # letters alone still read as English, as "OK" and "Hi" do
         ("2", None),  # a bare number: keep the conversation's language
         ("2027/3/31", None),
         ("a", None),

@@ -9,6 +9,7 @@ fix it instead.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import replace
 from datetime import date
@@ -24,16 +25,23 @@ from faqbot.kb.templating import LANGUAGES, words
 _MIN_LETTERS = 2
 # Share of letters that must be ASCII for a message to read as English.
 _ENGLISH_SHARE = 0.8
+# A word in ASCII letters (「PayPay」, "i-filter" counts as two: names rarely hyphenate).
+_ASCII_WORD = re.compile(r"[A-Za-z]+")
 
 
 def detect_language(message: str) -> str | None:
-    """"en" for a message mostly in ASCII letters, "ja" for one with Japanese, None when it cannot tell."""
+    """"en" for a message mostly in ASCII letters, "ja" for one with Japanese, None when it cannot tell.
+
+    One word in letters with Japanese around it is a name in a Japanese sentence
+    (「PayPayは？」, 「Galaxyです」), however few Japanese letters there are.
+    """
     text = unicodedata.normalize("NFKC", message)
     ascii_letters = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     other_letters = sum(1 for ch in text if not ch.isascii() and ch.isalpha())
     if ascii_letters + other_letters == 0:
         return None
-    if ascii_letters >= _MIN_LETTERS and ascii_letters >= _ENGLISH_SHARE * (ascii_letters + other_letters):
+    english = ascii_letters >= _MIN_LETTERS and ascii_letters >= _ENGLISH_SHARE * (ascii_letters + other_letters)
+    if english and not (other_letters and len(_ASCII_WORD.findall(text)) == 1):
         return "en"
     if other_letters:
         return "ja"
