@@ -360,6 +360,16 @@ def test_is_again(message: str, again: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, stuck",
+    [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
+     ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False)],
+)
+def test_is_stuck(message: str, stuck: bool) -> None:
+    # Only the whole message: 「ログインできない」 names what failed, a question of its own.
+    assert phrases.is_stuck(message) is stuck
+
+
+@pytest.mark.parametrize(
     "message, lang",
     [("英語でお願いします", "en"), ("Do you speak Japanese?", "ja"), ("日本語で！", "ja"), ("English please", "en"),
      ("英語で請求書は出せますか", None), ("日本語", None)],

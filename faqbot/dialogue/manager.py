@@ -53,6 +53,7 @@ from faqbot.dialogue.replies import (
     fallback_reply,
     related_reply,
     simple_reply,
+    stuck_reply,
     with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
@@ -207,6 +208,8 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         if state.last:
             return follow_up(engine, replace(state, choices=()), today, "")
         return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
+        return stuck_reply(engine, replace(state, choices=()), text)
     if phrases.is_yes(text) or phrases.is_no(text):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever

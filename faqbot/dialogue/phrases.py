@@ -67,6 +67,16 @@ _AGAIN = frozenset(
         "again", "say that again", "repeat", "repeat that", "once more", "one more time", "can you repeat that",
     )
 )
+# Whole messages saying the last answer's steps did not work for the customer (「できない」 after them).
+_STUCK = frozenset(
+    (
+        "できない", "できません", "できなかった", "できませんでした", "うまくいかない", "うまくいきません",
+        "うまくいかなかった", "うまくいきませんでした", "無理でした", "無理だった", "だめでした", "だめだった",
+        "ダメでした", "ダメだった", "その通りにやってもできない", "やってみたけどできない", "やってみたけどだめ",
+        "it doesn't work", "it does not work", "it didn't work", "that didn't work", "doesn't work",
+        "didn't work", "not working", "still not working", "i can't do it", "i couldn't do it",
+    )
+)
 # Whole messages asking the bot to use a language, by the language they ask for.
 _LANGUAGE_ASKED = {
     "en": (
@@ -120,6 +130,7 @@ _NO_N = frozenset(_squash(w) for w in _NO)
 _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
+_STUCK_N = frozenset(_squash(w) for w in _STUCK)
 _LANGUAGE_ASKED_N = {_squash(w): lang for lang, phrases in _LANGUAGE_ASKED.items() for w in phrases}
 
 
@@ -151,6 +162,11 @@ def is_more(message: str) -> bool:
 def is_again(message: str) -> bool:
     """True for 「もう一度説明して」 and the like: the last answer once more."""
     return _squash(message) in _AGAIN_N
+
+
+def is_stuck(message: str) -> bool:
+    """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer."""
+    return _squash(message) in _STUCK_N
 
 
 def language_asked(message: str) -> str | None:

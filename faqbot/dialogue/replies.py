@@ -161,6 +161,22 @@ def unchanged_reply(
     return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
 
 
+def stuck_reply(engine: Engine, state: DialogueState, query: str) -> tuple[Reply, DialogueState]:
+    """「できない」 right after an answer: its steps did not work, so offer the support desk.
+
+    Routed, the bare words matched whichever question holds them (「…ログインできないけど解約したい」)
+    or nothing; repeating the answer would not help either.  The last answer's related questions
+    stay on offer.
+    """
+    kb = engine.kb
+    entry = kb.entry(state.last or "")
+    text = render_system("dialogue_stuck", {"question": entry.question, "service": kb.service}, kb.lang)
+    choices = entry_choices(kb, list(entry.related))
+    handoff = make_handoff(kb, state, HANDOFF_REFERRAL, query)
+    reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, contact_links(kb), (), KIND_SUPPORT, handoff)
+    return reply, replace(state, choices=tuple(c.value for c in choices), misses=0)
+
+
 def clarify_reply(
     engine: Engine, state: DialogueState, suggestions: tuple[Suggestion, ...], confidence: float
 ) -> tuple[Reply, DialogueState]:
