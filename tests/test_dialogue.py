@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -332,41 +333,28 @@ def test_is_cancel(message: str, cancel: bool) -> None:
     assert phrases.is_cancel(message) is cancel
 
 
-@pytest.mark.parametrize(
-    "message, dont_know",
-    [("わからない", True), ("分かりません。", True), ("覚えていない", True), ("不明", True), ("I don't know", True), ("I do not know.", True),
-     ("有効期限がわからない", False), ("わかりました", False), ("", False)],
-)
-def test_is_dont_know(message: str, dont_know: bool) -> None:
-    assert phrases.is_dont_know(message) is dont_know
+_WHOLE_MESSAGE_PHRASES = {
+    # 「有効期限がわからない」 names what is not known: a question, not a bare 「わからない」.
+    phrases.is_dont_know: [("わからない", True), ("分かりません。", True), ("覚えていない", True), ("不明", True),
+                           ("I don't know", True), ("I do not know.", True), ("有効期限がわからない", False),
+                           ("わかりました", False), ("", False)],
+    phrases.is_more: [("もっと詳しく", True), ("なんで？", True), ("どうしてですか", True), ("Why?", True),
+                      ("なんで請求されたの？", False), ("解約したい", False)],
+    phrases.is_again: [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
+                       ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False)],
+    # 「ログインできない」 names what failed: a question of its own.
+    phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
+                       ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False)],
+}
 
 
 @pytest.mark.parametrize(
-    "message, more",
-    [("もっと詳しく", True), ("なんで？", True), ("どうしてですか", True), ("Why?", True),
-     ("なんで請求されたの？", False), ("解約したい", False)],
+    ("predicate", "message", "expected"),
+    [(predicate, message, expected) for predicate, rows in _WHOLE_MESSAGE_PHRASES.items() for message, expected in rows],
+    ids=lambda value: getattr(value, "__name__", repr(value)),
 )
-def test_is_more(message: str, more: bool) -> None:
-    assert phrases.is_more(message) is more
-
-
-@pytest.mark.parametrize(
-    "message, again",
-    [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
-     ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False)],
-)
-def test_is_again(message: str, again: bool) -> None:
-    assert phrases.is_again(message) is again
-
-
-@pytest.mark.parametrize(
-    "message, stuck",
-    [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
-     ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False)],
-)
-def test_is_stuck(message: str, stuck: bool) -> None:
-    # Only the whole message: 「ログインできない」 names what failed, a question of its own.
-    assert phrases.is_stuck(message) is stuck
+def test_whole_message_phrases(predicate: Callable[[str], bool], message: str, expected: bool) -> None:
+    assert predicate(message) is expected
 
 
 @pytest.mark.parametrize(
