@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from faqbot.routing.entities import Entities
 from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
+from faqbot.routing.pleasantries import sentences, without_pleasantries
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
@@ -310,7 +311,26 @@ class Router:
 
         The confidence is the calibrated probability that the best entry is right
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
+        A pleasantry beside a question (「こんにちは。解約したいです」) does not answer it
+        (:mod:`faqbot.routing.pleasantries`).
         """
+        routing = self._route(query, entities, top, exclude)
+        if exclude is not None or len(sentences(query)) < 2 or not self._small_talk(routing):
+            return routing
+        rest = without_pleasantries(query, lambda part: self._small_talk(self._route(part, None, 1, None)))
+        if rest is None:
+            return routing
+        asked = self._route(rest, entities, top, None)
+        if asked.decision == DECISION_FALLBACK or self._small_talk(asked):
+            return routing
+        return replace(asked, query=query)
+
+    def _small_talk(self, routing: Routing) -> bool:
+        """Is ``routing``'s best entry (answered or offered) small talk?"""
+        return routing.decision != DECISION_FALLBACK and self.kb.entry(routing.intent).kind == KIND_SMALLTALK
+
+    def _route(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
+        """:meth:`route` for the whole message as it is."""
         # Analysed at most once per message: the lexical channel and the veto both read it.
         analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
