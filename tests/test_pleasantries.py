@@ -17,6 +17,7 @@ from faqbot.routing.router import DECISION_ANSWER
         ("Hi! How do I cancel?", ["Hi!", "How do I cancel?"]),
         ("解約したい\nよろしく", ["解約したい", "よろしく"]),
         ("2027.3.31が期限です", ["2027.3.31が期限です"]),  # a Latin full stop in a date is no sentence end
+        ("It expires on 2027-04-30. Thank you.", ["It expires on 2027-04-30.", "Thank you."]),
         ("  ", []),
     ],
 )
@@ -50,6 +51,9 @@ def test_without_pleasantries(text: str, expected: str | None) -> None:
         ("ありがとう！ところで支払い方法は？", "payment-methods"),
         ("ありがとうございます。次にカードの変更方法を教えて", "change-card"),
         ("Thanks! And how much is the fee?", "fee-and-period"),
+        # Small talk offered beside the question in a clarification (rule 31), after ASCII full stops (rule 32).
+        ("Hello, I'd like to know when my next payment will be. I have the monthly plan of Virus Buster Mobile"
+         " and it expires on 2027-04-30. Thank you.", "next-billing-date"),
         ("ありがとうございました。助かりました", "thanks"),  # only pleasantries: still small talk
     ],
 )

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# A sentence ends after Japanese or Latin full stops, question and exclamation marks, or a line break.
-_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])")
+# A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
+# after an ASCII full stop followed by a space ("…will be. I have…"; a date's 「2027.3.31」 has none).
+_SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)(?=\s)")
 
 
 def sentences(text: str) -> list[str]:

@@ -315,7 +315,7 @@ class Router:
         (:mod:`faqbot.routing.pleasantries`).
         """
         routing = self._route(query, entities, top, exclude)
-        if exclude is not None or len(sentences(query)) < 2 or not self._small_talk(routing):
+        if exclude is not None or len(sentences(query)) < 2 or not self._small_talk_offered(routing):
             return routing
         rest = without_pleasantries(query, lambda part: self._small_talk(self._route(part, None, 1, None)))
         if rest is None:
@@ -324,6 +324,12 @@ class Router:
         if asked.decision == DECISION_FALLBACK or self._small_talk(asked):
             return routing
         return replace(asked, query=query)
+
+    def _small_talk_offered(self, routing: Routing) -> bool:
+        """Is small talk ``routing``'s best entry, or one of the two a clarification offers?"""
+        offered = routing.matches[:2] if routing.decision == DECISION_CLARIFY else routing.matches[:1]
+        kinds = (self.kb.entry(match.entry_id).kind for match in offered)
+        return routing.decision != DECISION_FALLBACK and KIND_SMALLTALK in kinds
 
     def _small_talk(self, routing: Routing) -> bool:
         """Is ``routing``'s best entry (answered or offered) small talk?"""
