@@ -414,6 +414,7 @@ def test_is_correction(message: str, correction: bool) -> None:
 @pytest.mark.parametrize(
     "message, number",
     [("1", 1), ("１", 1), ("②", 2), ("2番", 2), ("3番目", 3), ("二番", 2), ("1つ目", 1), ("10", 10),
+     ("やっぱり1で", 1), ("じゃあ2番", 2), ("やっぱり2027", None),
      ("2027", None), ("1月", None), ("はい", None), ("", None)],
 )
 def test_picked_number(message: str, number: int | None) -> None:

@@ -110,6 +110,8 @@ _CLEAR_COVERAGE_RATIO = 1.5  # how much more of one label a text must cover to n
 _FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
 _NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
 _KANJI_NUMBER = re.compile(r"([一二三四五六七八九十])(?:番目?|つ目)")
+# Words that open a change of mind before a pick (「やっぱり1で」, 「じゃあ2番」).
+_PICK_OPENER = re.compile(r"^(?:やっぱり|やっぱ|じゃあ|じゃ|では|それでは|えっと|えーと|うーん)")
 _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 # Trailing punctuation and fillers that do not change a control phrase.
 _TRAILING = re.compile(r"[\s。．.、,!！?？ー〜~…]+$")
@@ -175,8 +177,8 @@ def language_asked(message: str) -> str | None:
 
 
 def picked_number(message: str) -> int | None:
-    """The number in 「2」「２」「②」「2番」「二番目」, or None when the message is not a bare pick."""
-    text = _squash(message)
+    """The number in 「2」「２」「②」「2番」「二番目」「やっぱり1で」, or None when the message is not a bare pick."""
+    text = _PICK_OPENER.sub("", _squash(message))
     match = _NUMBER.fullmatch(text)
     if match:
         return int(match.group(1))
