@@ -175,7 +175,7 @@ def test_run_piped_prints_one_reply_block_per_message(engine: Engine) -> None:
     assert run_piped(Conversation(engine, TODAY), lines, out) == 0
     text = out.getvalue()
     assert "次回の請求日: 2027年2月28日頃" in text
-    assert "こんにちは。" not in text
+    assert "ご質問にお答えします" not in text  # the greeting's reply: nothing after /quit is answered
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
