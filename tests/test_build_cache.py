@@ -18,6 +18,8 @@ from faqbot.kb import entry_table, loader
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
+from faqbot.routing.segments import entries_key, entry_starts
+from faqbot.text import heap
 from faqbot.text.analysis import Analysis
 from tests.conftest import make_small_kb
 
@@ -83,16 +85,26 @@ def test_only_the_edited_texts_are_analysed_again(small_copy: Path) -> None:
 
 def test_only_the_edited_file_is_parsed_again(small_copy: Path) -> None:
     engine_cache.load_engine(small_copy)
-    (path,) = (small_copy.parent / "cache").glob("files-*.pickle")
+    (path,) = (small_copy.parent / "cache").glob("files-*")
+    before = {p.name: p.stat().st_ino for p in path.glob("*.entries")}
+    entries_files = [*(small_copy / "faq").glob("*.yaml"), *(small_copy / n for n in ("compute.yaml", "smalltalk.yaml"))]
+    assert len(before) == sum(f.exists() for f in entries_files)  # one file per entries file
     _edit(small_copy)
     parsed = build_cache.load_parsed(path)
     incremental = load_knowledge_base(small_copy, parsed)
-    assert parsed.parsed == 1  # faq/about.yaml; every other entries file came from the cache
+    assert parsed.parsed == 1 and len(parsed.fresh) == 1  # faq/about.yaml; every other entries file came from the cache
     assert incremental == load_knowledge_base(small_copy)
     again = build_cache.load_parsed(path)
     load_knowledge_base(small_copy, again)
     # The store was written before the edit: the edited file is new to it, the old version unused.
-    assert again.parsed == 1 and again.changed
+    assert again.parsed == 1 and not again.renders_changed  # a question edited: every answer rendered before
+    build_cache.store_parsed(path, parsed)
+    after = {p.name: p.stat().st_ino for p in path.glob("*.entries")}
+    # Only the edited file's parse is written; the old one is gone, the others are the very files they were.
+    assert after.keys() - before.keys() == {f"{key}.entries" for key in parsed.fresh} and len(after) == len(before)
+    assert all(after[name] == before[name] for name in after.keys() & before.keys())
+    third = build_cache.load_parsed(path)
+    assert load_knowledge_base(small_copy, third) == incremental and third.parsed == 0 and not third.fresh
 
 
 def test_a_file_with_problems_is_never_remembered(kb_copy: Path) -> None:
@@ -203,3 +215,48 @@ def test_entries_from_the_parsed_files_are_packed_from_the_bytes_kept(small_copy
     assert dumped == []  # nothing pickled again
     assert list(table) == list(kb.entries)
     assert ParsedFiles().pickled(list(kb.entries)) is None  # entries it did not hand out
+
+
+def test_the_parsed_files_are_read_mapped_and_stay_readable_once_given_back(small_copy: Path) -> None:
+    engine_cache.load_engine(small_copy)
+    (path,) = (small_copy.parent / "cache").glob("files-*")
+    kb = load_knowledge_base(small_copy, build_cache.load_parsed(path))
+    plain = load_knowledge_base(small_copy)
+    assert kb == plain
+    assert isinstance(kb.entries, entry_table.EntryList)
+    pickles = kb.entries.pickles
+    assert isinstance(pickles, entry_table.EntryPickles)
+    # Views of the cache files mapped read-only: what release() may give back.
+    assert all(isinstance(p, memoryview) and p.readonly for p in pickles)
+    assert all(heap._mapped(array) is not None for _, array in pickles._arrays)
+    bounds = [*entry_starts(plain), len(plain.entries)]
+    runs = list(zip(bounds, bounds[1:], strict=False))
+    keys = [entries_key(kb, a, b) for a, b in runs]
+    kb.entries.release_pickles()
+    assert keys == [entries_key(kb, a, b) for a, b in runs] == [entries_key(plain, a, b) for a, b in runs]
+    table = kb.entries.packed()  # copied a file at a time, each file's pages given back
+    assert table._blob.tobytes() == b"".join(plain.entries.pickles) and list(table) == list(plain.entries)
+    assert list(kb.entries.packed()) == list(plain.entries)  # read again after the pages went: the same
+
+
+@pytest.mark.parametrize("through_cache", [False, True])
+def test_entries_packed_in_place_are_the_same_entries(small_copy: Path, tmp_path: Path, through_cache: bool) -> None:
+    parsed = ParsedFiles()
+    load_knowledge_base(small_copy, parsed)
+    kb = load_knowledge_base(small_copy, ParsedFiles(dict(parsed.used)) if through_cache else None)
+    before, english = list(kb.entries), list(kb.in_language("en").entries)
+    expected = b"".join(kb.entries.pickles) if isinstance(kb.entries, entry_table.EntryList) else b""
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    kb.pack_entries(spill)  # what load_engine does before writing a freshly built engine
+    table = kb.entries
+    assert isinstance(table, entry_table.EntryTable)
+    assert list(table) == before and list(kb.in_language("en").entries) == english
+    assert all(kb.entry(entry.id) == entry for entry in before)
+    assert table.packed() is table  # written as it is
+    # The bytes are an unnamed file's in ``spill``, mapped read-only (their pages can be given back).
+    assert table._blob.tobytes() == expected and heap._mapped(table._blob) is not None and not list(spill.iterdir())
+    heap.release(table._blob)
+    assert list(table) == before
+    heap_table = entry_table.EntryList(before, None).packed()
+    assert heap_table._blob.tobytes() == expected and list(heap_table) == before

@@ -101,6 +101,10 @@ def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_pat
     fresh = Engine.build(edited).router
     _assert_same(engine.router.char_channel, CharChannel(edited))
     _assert_same(engine.router._lexical, fresh._lexical, "lexical")
+    # Built before the channel (after an edit), the lexical index owns each question by the
+    # entry the character channel numbers it by.
+    for router in (engine.router, fresh):
+        _assert_same(router._lexical._owner_of, router._char.doc_owner[: router._real_questions], "owners")
     assert engine.router.novelty.known_terms == fresh.novelty.known_terms
     assert engine.router.novelty.known_readings == fresh.novelty.known_readings
     # Every text's reading is still in the per-text cache, though only the edited run's were looked up.

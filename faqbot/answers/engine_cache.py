@@ -154,6 +154,14 @@ def load_engine(root: Path | str | None = None) -> Engine:
     # Store only what matches the files as they are now: an edit made while we
     # were building must not be filed under the old content's key, or the new one's.
     current = engine.kb.content_hash == content_hash == kb_content_hash(root)
+    if current:
+        # As the file holds them, their bytes in the cache folder: the entries as objects are freed
+        # before the write, and the table does not stand in the heap beside them (the edit's peak).
+        try:
+            engine.kb.pack_entries(_spill_folder(folder))
+        except OSError:  # the folder is full or gone: in the heap, as the write would have packed them
+            engine.kb.pack_entries()
+        give_back()
     stored, written = _store(folder, path, engine, content_hash) if current else (None, None)
     if written is not None:
         # Served from the file just written: its arrays then live in shared, read-only
@@ -168,6 +176,15 @@ def load_engine(root: Path | str | None = None) -> Engine:
         if stored is not None:
             stored()
     return engine
+
+
+def _spill_folder(folder: Path) -> Path | None:
+    """``folder``, created when missing, for a build's packed entries; None when it cannot be (the heap then)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
 
 
 def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:

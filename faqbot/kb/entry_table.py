@@ -15,24 +15,114 @@ it holds.
 
 from __future__ import annotations
 
+import mmap
 import pickle
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, overload
 
+import numpy as np
+
+from faqbot.text.heap import release
 from faqbot.text.packed import PackedSequence, PackedStrings, StringIndex
 
 if TYPE_CHECKING:  # only for type hints: knowledge imports this module
     from faqbot.kb.knowledge import Entry
 
 
+class EntryPickles(Sequence["bytes | memoryview"]):
+    """Each entry pickled (views of the arrays ``arrays``, mapped read-only when they came from a cache file).
+
+    :meth:`release` gives the mapped pages back once read: the bytes stay readable, and a
+    later read faults them in again from the page cache.
+    """
+
+    def __init__(self, pickles: Sequence[bytes | memoryview], arrays: Sequence[tuple[int, object]] = ()) -> None:
+        """``arrays``: each array the pickles view, with the position of the first pickle that views it
+        (the pickles of one array come one after the other)."""
+        self._pickles = pickles
+        self._arrays = tuple(arrays)
+
+    def __len__(self) -> int:
+        return len(self._pickles)
+
+    @overload
+    def __getitem__(self, index: int) -> bytes | memoryview: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[bytes | memoryview]: ...
+
+    def __getitem__(self, index: int | slice) -> bytes | memoryview | Sequence[bytes | memoryview]:
+        return self._pickles[index]
+
+    def release(self) -> None:
+        """Give back this process's pages of the mapped arrays the pickles view (nothing else is touched)."""
+        release(*(array for _, array in self._arrays))
+
+    def joined(self, spill: Path | None = None) -> np.ndarray:
+        """Every pickle, one after the other (uint8): one array's at a time, its pages given back once copied.
+
+        ``b"".join`` of them all faulted the whole mapped cache in beside the copy (62 MB each
+        at 50,000 entries).  ``spill``: a folder to write them to, in an unnamed file mapped
+        read-only, instead of the heap (see :meth:`EntryList.packed`).
+        """
+        starts = [start for start, _ in self._arrays] or [0]
+        arrays = [array for _, array in self._arrays] or [None]
+        groups = [(a, b, array) for a, b, array in zip(starts, [*starts[1:], len(self._pickles)], arrays, strict=True) if a < b]
+        return _joined((self._part(a, b, array) for a, b, array in groups), spill)
+
+    def _part(self, start: int, end: int, array: object) -> bytes:
+        part = b"".join(self._pickles[start:end])
+        release(array)  # copied: the mapped cache file's pages go back
+        return part
+
+
+def _joined(parts: Iterable[bytes], spill: Path | None) -> np.ndarray:
+    """``parts`` one after the other: in the heap, or (``spill``) in an unnamed file there, mapped read-only.
+
+    The file's pages are the page cache's: given back once read (:func:`~faqbot.text.heap.release`),
+    read again from there on demand, and the file goes when the mapping does.
+    """
+    if spill is None:
+        out = bytearray()
+        for part in parts:
+            out += part
+        blob = np.frombuffer(out, dtype=np.uint8)
+        blob.flags.writeable = False
+        return blob
+    with tempfile.TemporaryFile(dir=spill, prefix=".entries-") as handle:
+        for part in parts:
+            handle.write(part)
+        handle.flush()
+        if not handle.tell():
+            return np.zeros(0, dtype=np.uint8)
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(memoryview(mapped), dtype=np.uint8)
+
+
 class EntryTable(PackedSequence["Entry"]):
     """An immutable sequence of entries stored pickled, one after the other; each read in ``lang``."""
 
-    def __init__(self, entries: Iterable[Entry], pickled: Sequence[bytes] | None = None) -> None:
-        """Pack ``entries``; ``pickled``: each of them already pickled, when the caller has them."""
+    def __init__(
+        self, entries: Iterable[Entry], pickled: Sequence[bytes | memoryview] | None = None, spill: Path | None = None
+    ) -> None:
+        """Pack ``entries``; ``pickled``: each of them already pickled, when the caller has them.
+
+        ``spill``: a folder where the packed bytes are written and mapped from, rather than held
+        in the heap (see :meth:`EntryList.packed`).
+        """
         entries = list(entries)
-        super().__init__(pickled if pickled is not None else [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries])
+        if pickled is None:
+            pickled = [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries]
+        if isinstance(pickled, EntryPickles) or spill is not None:
+            lengths = np.fromiter(map(len, pickled), dtype=np.int64, count=len(pickled))
+            self._offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+            # Copied an array at a time (see EntryPickles.joined).
+            self._blob = pickled.joined(spill) if isinstance(pickled, EntryPickles) else _joined([b"".join(pickled)], spill)
+        else:
+            super().__init__(pickled)
         ids = [e.id for e in entries]
         self._ids = PackedStrings(ids)
         self._by_id = StringIndex(ids)
@@ -58,7 +148,7 @@ class EntryTable(PackedSequence["Entry"]):
         """Every entry id, in order, without decoding the entries."""
         return self._ids
 
-    def packed(self) -> EntryTable:
+    def packed(self, spill: Path | None = None) -> EntryTable:
         """Itself: already packed."""
         return self
 
@@ -66,7 +156,7 @@ class EntryTable(PackedSequence["Entry"]):
 class EntryList(Sequence["Entry"]):
     """The entries as loaded from YAML: a tuple, with an id index built on first use."""
 
-    def __init__(self, entries: Iterable[Entry], pickled: Sequence[bytes] | None = None) -> None:
+    def __init__(self, entries: Iterable[Entry], pickled: Sequence[bytes | memoryview] | None = None) -> None:
         """The entries; ``pickled``: each of them pickled (kept by the parsed-files cache), for :meth:`packed`."""
         self._entries = tuple(entries)
         self._pickled = pickled if pickled is not None and len(pickled) == len(self._entries) else None
@@ -113,7 +203,7 @@ class EntryList(Sequence["Entry"]):
         return EntryList(entry.in_language(lang) for entry in self._entries)
 
     @property
-    def pickles(self) -> Sequence[bytes]:
+    def pickles(self) -> Sequence[bytes | memoryview]:
         """Each entry pickled, as the parsed-files cache keeps it (pickled here, once, when the loader had none).
 
         Equal entries files give equal bytes (an unchanged file's are the very bytes stored),
@@ -124,6 +214,18 @@ class EntryList(Sequence["Entry"]):
             self._pickled = [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in self._entries]
         return self._pickled
 
-    def packed(self) -> EntryTable:
-        """The entries packed for the engine file (see :class:`EntryTable`)."""
-        return EntryTable(self._entries, self._pickled)
+    def release_pickles(self) -> None:
+        """Give back the pages of the pickles' mapped cache file, once read (see :class:`EntryPickles`)."""
+        if isinstance(self._pickled, EntryPickles):
+            self._pickled.release()
+
+    def packed(self, spill: Path | None = None) -> EntryTable:
+        """The entries packed for the engine file (see :class:`EntryTable`).
+
+        ``spill``: a folder for the packed bytes (an unnamed file, mapped read-only): a build about to
+        write its engine file packs its entries so, and they are not held in the heap beside the
+        entries as objects at the build's end (62 MB at 50,000 entries).
+        """
+        table = EntryTable(self._entries, self._pickled, spill)
+        self.release_pickles()  # copied into the table
+        return table

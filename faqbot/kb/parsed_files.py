@@ -9,6 +9,10 @@ a hash of exactly those (:func:`file_key`); faqbot's own version is the on-disk
 store's business (``faqbot.answers.build_cache`` keys it by the code hash).  Each
 entry is kept pickled on its own, as the engine file keeps it, so the entries of
 unchanged files are not pickled again when the engine is written (:meth:`ParsedFiles.pickled`).
+A file's pickles are one array (:class:`PickledFile`): the on-disk store maps it read-only,
+and a build reads it three times (the entries decoded, the runs keyed, the engine file
+packed), giving its pages back after each read (:meth:`EntryPickles.release`), so a 50,000-entry
+build does not hold ~62 MB of pickles between them.
 
 Only files that loaded without a problem are remembered: a broken file is parsed
 again every time, so its ``file:line`` problems are reported exactly as before.
@@ -21,11 +25,38 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
+
+from faqbot.kb.entry_table import EntryPickles
 from faqbot.kb.knowledge import Entry
+from faqbot.text.heap import release
 
-_EMPTY: Mapping[str, tuple[bytes, ...]] = {}
+
+@dataclass(frozen=True)
+class PickledFile:
+    """One entries file's entries, each pickled on its own, one after the other in one array."""
+
+    blob: np.ndarray  # uint8: every pickle
+    offsets: np.ndarray  # int64, n + 1: entry i's pickle is blob[offsets[i]:offsets[i + 1]]
+
+    @classmethod
+    def of(cls, pickles: Sequence[bytes]) -> PickledFile:
+        """The file of ``pickles``, in order."""
+        lengths = np.fromiter(map(len, pickles), dtype=np.int64, count=len(pickles))
+        return cls(np.frombuffer(b"".join(pickles), dtype=np.uint8), np.concatenate(([0], np.cumsum(lengths))).astype(np.int64))
+
+    def pickles(self) -> list[memoryview]:
+        """Each entry's pickle, a view of the array (of the mapped file, when it was read from one)."""
+        bounds = self.offsets.tolist()
+        data = self.blob.data
+        return [data[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _nothing(_key: str) -> PickledFile | None:
+    return None
 
 
 def file_key(rel: str, kind: str, product_ids: set[str], content: bytes) -> str:
@@ -48,14 +79,20 @@ def render_key(context: str, answer: str, answer_en: str | None, page_products: 
 class ParsedFiles:
     """Parsed entries files by :func:`file_key`, seeded by an earlier build's."""
 
-    def __init__(self, previous: Mapping[str, tuple[bytes, ...]] = _EMPTY, renders: frozenset[str] = frozenset()) -> None:
-        """A cache that finds ``previous`` results and records what this build uses.
+    def __init__(
+        self,
+        previous: Mapping[str, PickledFile] | Callable[[str], PickledFile | None] = _nothing,
+        renders: frozenset[str] = frozenset(),
+    ) -> None:
+        """A cache that finds ``previous`` results (by key: a mapping, or a function giving None
+        when there is none) and records what this build uses.
 
         ``renders``: the :func:`render_key` of every answer an earlier load rendered without a problem.
         """
-        self._previous = previous
-        self.used: dict[str, tuple[bytes, ...]] = {}  # each clean file's entries, each pickled on its own
-        self._pickled: dict[int, tuple[Entry, bytes]] = {}  # by id() of each entry handed out (held, so ids stay unique)
+        self._previous = previous.get if isinstance(previous, Mapping) else previous
+        self.used: dict[str, PickledFile] = {}  # each clean file's entries, each pickled on its own
+        self.fresh: dict[str, PickledFile] = {}  # the files of ``used`` this build parsed (not found)
+        self._pickled: dict[int, tuple[Entry, memoryview, PickledFile]] = {}  # by id() of each entry handed out (held, so ids stay unique)
         self.parsed = 0  # files this build parsed (not found in ``previous``)
         self._renders = renders
         self.renders: set[str] = set()  # this build's answers known to render, as render_key
@@ -75,7 +112,7 @@ class ParsedFiles:
         """The remembered entries of the file keyed ``key`` (None when it must be parsed)."""
         found = self.used.get(key)
         if found is None:
-            found = self._previous.get(key)
+            found = self._previous(key)
             if found is not None:
                 self.used[key] = found
         return None if found is None else self._entries(found)
@@ -83,29 +120,34 @@ class ParsedFiles:
     def remember(self, key: str, entries: tuple[Entry, ...]) -> None:
         """Record a file parsed without problems."""
         self.parsed += 1
-        pickled = tuple(pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries)
-        self.used[key] = pickled
-        for entry, data in zip(entries, pickled, strict=True):
-            self._pickled[id(entry)] = (entry, data)
+        file = PickledFile.of([pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries])
+        self.used[key] = self.fresh[key] = file
+        for entry, data in zip(entries, file.pickles(), strict=True):
+            self._pickled[id(entry)] = (entry, data, file)
 
-    def _entries(self, pickled: tuple[bytes, ...]) -> tuple[Entry, ...]:
+    def _entries(self, file: PickledFile) -> tuple[Entry, ...]:
+        pickled = file.pickles()
         entries = tuple(pickle.loads(data) for data in pickled)  # noqa: S301 - our own cache file
         for entry, data in zip(entries, pickled, strict=True):
-            self._pickled[id(entry)] = (entry, data)
+            self._pickled[id(entry)] = (entry, data, file)
+        release(file.blob)  # decoded: a mapped file's pages go back until the build reads them again
         return entries
 
-    def pickled(self, entries: Sequence[Entry]) -> list[bytes] | None:
+    def pickled(self, entries: Sequence[Entry]) -> EntryPickles | None:
         """Each entry pickled, as this cache keeps it, when every one came from it (else None).
 
         The engine file keeps every entry pickled on its own (:class:`~faqbot.kb.entry_table.EntryTable`):
         the entries of unchanged files need not be pickled again (0.1 s at 10,000 entries).
         """
         found = [self._pickled.get(id(entry)) for entry in entries]
-        if not all(pair is not None and pair[0] is entry for pair, entry in zip(found, entries, strict=True)):
+        if not all(triple is not None and triple[0] is entry for triple, entry in zip(found, entries, strict=True)):
             return None
-        return [pair[1] for pair in found if pair is not None]
+        kept = [triple for triple in found if triple is not None]
+        # Each file's array with the position of its first entry (a file's entries come together).
+        arrays = [(pos, file.blob) for pos, (_, _, file) in enumerate(kept) if not pos or file is not kept[pos - 1][2]]
+        return EntryPickles([data for _, data, _ in kept], arrays)
 
     @property
-    def changed(self) -> bool:
-        """Does this build's set of files differ from the one it started from?"""
-        return bool(self.parsed) or len(self.used) != len(self._previous) or self.renders != self._renders
+    def renders_changed(self) -> bool:
+        """Do this build's clean renders differ from the ones it started from?"""
+        return self.renders != self._renders

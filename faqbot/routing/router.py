@@ -28,9 +28,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
+from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.analysis_runs import AnalysisPlan
@@ -155,27 +157,36 @@ class Router:
         # Without a child (an edit), after the veto as before: the reading child has time to finish.
         char = CharChannel(kb, readings, memo, plan=plan) if analysing.in_parallel else None
         analysing.finish()
+        del answer_texts, page_texts  # analysed; the runs hold what the lexical index needs of them
         # Topic terms and the veto's words, a run of entries at a time: an earlier build's runs are
         # found whole (faqbot.routing.analysis_runs).
         by_run = AnalysisPlan(kb, analyser, _TEMPLATE_TAG, segments if segments is not None else SegmentStore())
+        if isinstance(entries, EntryList):  # every run is keyed: the parsed-files cache's pages go back (~62 MB at 50k)
+            entries.release_pickles()
         runs = by_run.runs(memo)
         fits.printed([run.prints for run in runs])  # the fits' view of each run's entries, found with it
         # Each question's whole analysis only when the veto's threshold is fitted: a kept one
         # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
         self.novelty = fits.veto(
-            analyser.analyses, lambda: by_run.vocabulary(runs), _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
-            lambda: analyser.analyses(questions),
+            analyser.analyses, partial(by_run.vocabulary, runs), _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
+            partial(analyser.analyses, questions),
         )
         if memo.packed_rarity is None and isinstance(self.novelty.rarity, PackedFloats):
             memo.packed_rarity = self.novelty.rarity  # packed by the fit: the next build keeps it
+        # The lexical index before the character channel's merges (after an edit): its build's
+        # transient (~50 MB at 50,000 entries) then does not stand on the merged n-gram indexes.
+        # Each question's owner is its entry, as the character channel numbers its stored texts.
+        real = len(questions)
+        owners = np.repeat(np.arange(len(entries), dtype=np.int32), [1 + len(e.alternates) for e in entries])
+        self._lexical = LexicalIndex.from_columns(
+            [run.questions for run in runs], owners, [run.answers for run in runs], [run.pages for run in runs]
+        )
+        del runs, questions, owners  # the runs' word sets (the veto's) are no longer needed
+        give_back()
         self.char_channel = char if char is not None else CharChannel(kb, readings, memo, plan=plan)
         del char, plan  # the runs' n-gram segments went with the merged indexes: give their pages back
         give_back()
         self._char = self.char_channel
-        real = len(questions)
-        self._lexical = LexicalIndex.from_columns(
-            [run.questions for run in runs], self._char.doc_owner[:real], [run.answers for run in runs], [run.pages for run in runs]
-        )
         self._real_questions = real
         self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = DEFAULT_WEIGHT

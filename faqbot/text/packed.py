@@ -34,7 +34,7 @@ T = TypeVar("T")
 class PackedSequence(Sequence[T]):
     """Items stored as byte strings one after the other in one array; a subclass decodes them."""
 
-    def __init__(self, chunks: Sequence[bytes]) -> None:
+    def __init__(self, chunks: Sequence[bytes | memoryview]) -> None:
         lengths = np.fromiter((len(b) for b in chunks), dtype=np.int64, count=len(chunks))
         self._offsets = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
         self._blob = np.frombuffer(b"".join(chunks), dtype=np.uint8)
