@@ -104,3 +104,26 @@ def test_the_engines_indexes_sum_alike(engine: Engine) -> None:
             got = postings.weighted_sums(field.size, field._indptr, field._rows, field._weights, rare)
             want = postings.weighted_sums_numpy(field.size, field._indptr, field._rows, field._weights, rare)
             assert got.tobytes() == want.tobytes(), query
+
+
+@compiled
+def test_half_coverages_equal_numpy_bit_for_bit(engine: Engine) -> None:
+    rng = np.random.default_rng(11)
+    size = 4_000
+    doc_mass = (rng.random(size) * 40 + 1).astype(np.float32)
+    short = rng.random(size) < 0.1
+    for _ in range(30):
+        shared = np.where(rng.random(size) < 0.3, rng.random(size) * 30, 0.0)
+        qmass = float(rng.random() * 50 + 1)
+        ids, scores = postings.half_coverages(shared, qmass, doc_mass, short)
+        want_ids, want = postings.half_coverages_numpy(shared, qmass, doc_mass, short)
+        assert ids.dtype == want_ids.dtype and ids.tobytes() == want_ids.tobytes()
+        assert scores.dtype == want.dtype and scores.tobytes() == want.tobytes()
+    channel = engine.router.char_channel
+    index = channel._surface_index
+    for entry in engine.kb.entries:
+        for question in entry.questions[:4]:
+            shared, qmass = index.shared_mass(channel._surface(question + "ですか"))
+            got = postings.half_coverages(shared, qmass, index.doc_masses, channel._short_doc)
+            want_ids, want = postings.half_coverages_numpy(shared, qmass, index.doc_masses, channel._short_doc)
+            assert got[0].tobytes() == want_ids.tobytes() and got[1].tobytes() == want.tobytes(), question

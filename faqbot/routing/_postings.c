@@ -118,10 +118,51 @@ static PyObject *best_per_owner(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* half_coverages(ids, scores, shared, qmass, doc_mass, short_doc) -> count:
+ *   the documents with shared[i] > 0, ascending, into ids (int64), and for each, into scores (float32):
+ *     q = (float)(shared[i] / qmass); d = short_doc[i] ? q : (float)(shared[i] / (double)doc_mass[i]);
+ *     (q + d) * 0.5f, in float32
+ *   which is what the character channel's numpy gives (np.divide into float32 outputs, copyto, _mean).
+ * shared float64, doc_mass float32, short_doc bool (one byte), all of one length; ids and scores
+ * at least as long. */
+static PyObject *half_coverages(PyObject *self, PyObject *args) {
+    Py_buffer ids, scores, shared, doc_mass, short_doc;
+    double qmass;
+    if (!PyArg_ParseTuple(args, "w*w*y*dy*y*", &ids, &scores, &shared, &qmass, &doc_mass, &short_doc)) return NULL;
+    int64_t *out_ids = (int64_t *)ids.buf;
+    float *out = (float *)scores.buf;
+    const double *m = (const double *)shared.buf;
+    const float *dm = (const float *)doc_mass.buf;
+    const uint8_t *sh = (const uint8_t *)short_doc.buf;
+    Py_ssize_t n = shared.len / 8;
+    int bad = doc_mass.len / 4 != n || short_doc.len != n || ids.len / 8 < n || scores.len / 4 < n;
+    Py_ssize_t k = 0;
+    if (!bad) {
+        Py_BEGIN_ALLOW_THREADS
+        for (Py_ssize_t i = 0; i < n; i++) {
+            double found = m[i];
+            if (found > 0.0) {
+                float q = (float)(found / qmass);
+                float d = sh[i] ? q : (float)(found / (double)dm[i]);
+                float sum = q + d;
+                out[k] = sum * 0.5f;
+                out_ids[k] = i;
+                k++;
+            }
+        }
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&ids); PyBuffer_Release(&scores); PyBuffer_Release(&shared); PyBuffer_Release(&doc_mass);
+    PyBuffer_Release(&short_doc);
+    if (bad) { PyErr_SetString(PyExc_ValueError, "half_coverages: arrays of different lengths"); return NULL; }
+    return PyLong_FromSsize_t(k);
+}
+
 static PyMethodDef methods[] = {
     {"gram_masses", gram_masses, METH_VARARGS, "Add each gram's float32-rounded idf into its documents' masses."},
     {"weighted_sums", weighted_sums, METH_VARARGS, "Add each posting's weight into its row's sum, columns in order."},
     {"best_per_owner", best_per_owner, METH_VARARGS, "Each owner's largest value among the rows of the columns' postings."},
+    {"half_coverages", half_coverages, METH_VARARGS, "The documents sharing mass, ascending, and the mean of their two coverages."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -33,6 +33,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing.char_runs import RunPlan
 from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
+from faqbot.routing.postings import half_coverages
 from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
@@ -168,6 +169,10 @@ class CharChannel:
         """
         index = self._surface_index
         shared, qmass = index.shared_mass(surface, keys)
+        if kana is None and _BLEND == 0.5:
+            # The usual message: one pass finds the questions sharing mass and blends their coverages.
+            ids, scores = half_coverages(shared, qmass, index.doc_masses, self._short_doc)
+            return self._left_out(ids, scores, exclude, held_out)
         if kana is None:
             ids = np.flatnonzero(shared > 0.0)  # on a bool mask: several times faster than on floats
         else:
@@ -186,6 +191,10 @@ class CharChannel:
         # message it explains counts, not the share of itself the message contains.
         np.copyto(d_cov, q_cov, where=self._short_doc[ids])
         scores = _mean(q_cov, d_cov) if _BLEND == 0.5 else _blend(q_cov, d_cov)
+        return self._left_out(ids, scores, exclude, held_out)
+
+    def _left_out(self, ids: np.ndarray, scores: np.ndarray, exclude: str | None, held_out: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``ids`` and ``scores`` less the stored texts equal to ``exclude`` and those ``held_out``."""
         if exclude is not None or len(held_out):
             keep = ~np.isin(ids, [*(self.excluded(exclude) if exclude is not None else []), *held_out])
             ids, scores = ids[keep], scores[keep]

@@ -188,6 +188,11 @@ class NgramIndex:
         rare = [gid for gid in ids if not self._common[gid]]
         return float(self._idf[rare].astype(np.float32).sum()) if rare else 0.0
 
+    @property
+    def doc_masses(self) -> np.ndarray:
+        """Every document's idf mass (float32), by document id."""
+        return self._doc_mass
+
     def doc_mass(self, doc_ids: np.ndarray) -> np.ndarray:
         """The idf mass of the given documents (float32), the denominator of document coverage."""
         masses: np.ndarray = self._doc_mass[doc_ids]
