@@ -127,3 +127,26 @@ def test_half_coverages_equal_numpy_bit_for_bit(engine: Engine) -> None:
             got = postings.half_coverages(shared, qmass, index.doc_masses, channel._short_doc)
             want_ids, want = postings.half_coverages_numpy(shared, qmass, index.doc_masses, channel._short_doc)
             assert got[0].tobytes() == want_ids.tobytes() and got[1].tobytes() == want.tobytes(), question
+
+
+@compiled
+def test_relabelled_renames_as_the_numpy_code() -> None:
+    from faqbot.routing.char_channel import _relabelled, _relabelled_numpy
+
+    rng = np.random.default_rng(13)
+    alphabets = [
+        "abc",
+        "あいうえおかきくけこ解約更新",
+        "".join(map(chr, range(0x3041, 0x3041 + 300))),  # more than 256 distinct
+        "abc\U0001f600",  # outside the BMP
+        "\ud800xy",  # a lone surrogate, as a JSON escape can leave
+    ]
+    for alphabet in alphabets:
+        for _ in range(40):
+            pick = lambda: "".join(rng.choice(list(alphabet), size=int(rng.integers(0, 30))))  # noqa: E731
+            surface, questions = pick(), [pick() for _ in range(int(rng.integers(0, 8)))]
+            got, want = _relabelled(surface, questions), _relabelled_numpy(surface, questions)
+            assert got == want
+            assert [t.isascii() for t in [got[0], *got[1]]] == [t.isascii() for t in [want[0], *want[1]]]
+    assert _relabelled("", []) == _relabelled_numpy("", []) == ("", [])
+    assert _relabelled("", ["", ""]) == ("", ["", ""])

@@ -158,11 +158,69 @@ static PyObject *half_coverages(PyObject *self, PyObject *args) {
     return PyLong_FromSsize_t(k);
 }
 
+/* relabelled(texts) -> list[str] | None:
+ *   the texts with each character renamed to its rank (0, 1, …) among the distinct characters of
+ *   all of them by code point, as one-byte characters; None when they are all empty, hold more
+ *   than 256 distinct characters, or any outside the BMP (then they are scored as written).
+ *   What char_channel._relabelled computes with numpy.  Runs with the GIL held (a static table). */
+static uint8_t seen[0x10000];
+static uint8_t rank_of[0x10000];
+
+static PyObject *relabelled(PyObject *self, PyObject *arg) {
+    if (!PyList_Check(arg)) { PyErr_SetString(PyExc_TypeError, "relabelled: a list of str"); return NULL; }
+    Py_ssize_t n = PyList_GET_SIZE(arg), total = 0;
+    Py_UCS4 distinct[257];
+    int count = 0, over = 0;
+    for (Py_ssize_t t = 0; t < n && !over; t++) {
+        PyObject *text = PyList_GET_ITEM(arg, t);
+        if (!PyUnicode_Check(text)) { over = 2; break; }
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        total += len;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if (c > 0xFFFF) { over = 1; break; }
+            if (!seen[c]) {
+                if (count == 256) { over = 1; break; }
+                seen[c] = 1;
+                distinct[count++] = c;
+            }
+        }
+    }
+    for (int i = 0; i < count; i++) seen[distinct[i]] = 0;  /* the table is clean for the next call */
+    if (over == 2) { PyErr_SetString(PyExc_TypeError, "relabelled: a list of str"); return NULL; }
+    if (over || total == 0) Py_RETURN_NONE;
+    /* Ranks by code point: an insertion sort of at most 256 values. */
+    for (int i = 1; i < count; i++) {
+        Py_UCS4 c = distinct[i];
+        int j = i - 1;
+        while (j >= 0 && distinct[j] > c) { distinct[j + 1] = distinct[j]; j--; }
+        distinct[j + 1] = c;
+    }
+    for (int i = 0; i < count; i++) rank_of[distinct[i]] = (uint8_t)i;
+    PyObject *out = PyList_New(n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t t = 0; t < n; t++) {
+        PyObject *text = PyList_GET_ITEM(arg, t);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(text);
+        int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        PyObject *renamed = PyUnicode_New(len, (Py_UCS4)(count - 1));  /* canonical: ASCII below 128 */
+        if (renamed == NULL) { Py_DECREF(out); return NULL; }
+        Py_UCS1 *bytes = PyUnicode_1BYTE_DATA(renamed);
+        for (Py_ssize_t i = 0; i < len; i++) bytes[i] = rank_of[PyUnicode_READ(kind, data, i)];
+        PyList_SET_ITEM(out, t, renamed);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"gram_masses", gram_masses, METH_VARARGS, "Add each gram's float32-rounded idf into its documents' masses."},
     {"weighted_sums", weighted_sums, METH_VARARGS, "Add each posting's weight into its row's sum, columns in order."},
     {"best_per_owner", best_per_owner, METH_VARARGS, "Each owner's largest value among the rows of the columns' postings."},
     {"half_coverages", half_coverages, METH_VARARGS, "The documents sharing mass, ascending, and the mean of their two coverages."},
+    {"relabelled", relabelled, METH_O, "The texts' characters renamed to their ranks as one-byte characters, or None."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -30,6 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing import postings
 from faqbot.routing.char_runs import RunPlan
 from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
@@ -338,6 +339,15 @@ def _relabelled(surface: str, questions: list[str]) -> tuple[str, list[str]]:
     scores come 2–3 times faster (kanji and kana are not one-byte characters).
     Texts with more distinct characters, or any outside the BMP, are returned as they are.
     """
+    compiled = postings.kernels
+    if compiled is not None:
+        renamed = compiled.relabelled([surface, *questions])
+        return (renamed[0], renamed[1:]) if renamed is not None else (surface, questions)
+    return _relabelled_numpy(surface, questions)
+
+
+def _relabelled_numpy(surface: str, questions: list[str]) -> tuple[str, list[str]]:
+    """:func:`_relabelled` in numpy (the reference the compiled code is tested against)."""
     joined = surface + "".join(questions)
     if not joined:
         return surface, questions
