@@ -141,10 +141,13 @@ def test_relabelled_renames_as_the_numpy_code() -> None:
         "abc\U0001f600",  # outside the BMP
         "\ud800xy",  # a lone surrogate, as a JSON escape can leave
     ]
+
+    def pick(alphabet: str) -> str:
+        return "".join(rng.choice(list(alphabet), size=int(rng.integers(0, 30))))
+
     for alphabet in alphabets:
         for _ in range(40):
-            pick = lambda: "".join(rng.choice(list(alphabet), size=int(rng.integers(0, 30))))  # noqa: E731
-            surface, questions = pick(), [pick() for _ in range(int(rng.integers(0, 8)))]
+            surface, questions = pick(alphabet), [pick(alphabet) for _ in range(int(rng.integers(0, 8)))]
             got, want = _relabelled(surface, questions), _relabelled_numpy(surface, questions)
             assert got == want
             assert [t.isascii() for t in [got[0], *got[1]]] == [t.isascii() for t in [want[0], *want[1]]]
