@@ -24,6 +24,7 @@ try:
 except ImportError:  # not built (no compiler when installed): the numpy code below
     _postings = None
 
+_INTP_IS_INT64 = np.dtype(np.intp) == np.dtype(np.int64)
 # The compiled module in use, None for the numpy code (tests and benchmarks may set it).
 kernels = _postings if os.environ.get("FAQBOT_POSTINGS", "") != "numpy" else None
 
@@ -116,7 +117,8 @@ def half_coverages(shared: np.ndarray, qmass: float, doc_mass: np.ndarray, short
     pass over the masses instead of a mask, a gather and five array operations.
     """
     compiled = kernels
-    if compiled is not None and _typed(shared, np.float64) and _typed(doc_mass, np.float32) and _typed(short_doc, np.bool_):
+    # The ids come back as flatnonzero gives them, intp: the compiled code writes int64.
+    if compiled is not None and _INTP_IS_INT64 and _typed(shared, np.float64) and _typed(doc_mass, np.float32) and _typed(short_doc, np.bool_):
         ids = np.empty(len(shared), dtype=np.intp)
         scores = np.empty(len(shared), dtype=np.float32)
         count = compiled.half_coverages(ids, scores, shared, qmass, doc_mass, short_doc)
