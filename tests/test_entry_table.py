@@ -42,3 +42,15 @@ def test_loaded_entries_answer_like_the_packed_ones() -> None:
     assert list(loaded.in_language("en")) == list(packed.in_language("en"))
     assert loaded.in_language("en")[0].question != loaded[0].question  # the shipped KB is translated
     assert loaded == EntryList(list(loaded)) and loaded != tuple(loaded)
+
+
+def test_the_entry_read_last_is_read_again_only_from_its_own_table_and_language() -> None:
+    kb = load_knowledge_base()
+    table = EntryTable(kb.entries)
+    english = table.in_language("en")
+    other = EntryTable(reversed(list(kb.entries)))
+    first = table[0]
+    assert table[0] is first  # the same frozen value, not decoded twice
+    assert english[0] == kb.entries.in_language("en")[0] and english[0].question != first.question
+    assert other[0] == kb.entries[-1] and table[0] == first
+    assert table[1] == kb.entries[1] and table[-1] == kb.entries[-1] and table[0] == first

@@ -117,7 +117,23 @@ _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", st
 _TRAILING = re.compile(r"[\s。．.、,!！?？ー〜~…]+$")
 
 
+# The last message squashed and its squashed form: a turn asks up to eight control-phrase
+# questions of one message (language, pick, yes, no, more, again, cancel, comparison).
+_last_squashed: tuple[str, str] = ("", "")
+
+
 def _squash(message: str) -> str:
+    """:func:`_squash_text` of ``message``, made once for the several questions a turn asks of it."""
+    global _last_squashed
+    last = _last_squashed
+    if last[0] == message:
+        return last[1]
+    text = _squash_text(message)
+    _last_squashed = (message, text)
+    return text
+
+
+def _squash_text(message: str) -> str:
     """NFKC, lower case, no spaces or trailing punctuation: the form control phrases are compared in."""
     text = unicodedata.normalize("NFKC", message).casefold()
     text = re.sub(r"\s+", " ", text).strip()

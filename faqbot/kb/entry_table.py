@@ -102,6 +102,12 @@ def _joined(parts: Iterable[bytes], spill: Path | None) -> np.ndarray:
     return np.frombuffer(memoryview(mapped), dtype=np.uint8)
 
 
+# The entry this process decoded last: (the table's blob, its language, position, entry).  A turn
+# reads its best entry twice (the router's small-talk check, then the reply), and decoding one
+# is an unpickling of a few dozen microseconds; entries are frozen, so both get the same value.
+_last_read: tuple[object, str, int, Entry] | None = None
+
+
 class EntryTable(PackedSequence["Entry"]):
     """An immutable sequence of entries stored pickled, one after the other; each read in ``lang``."""
 
@@ -134,6 +140,23 @@ class EntryTable(PackedSequence["Entry"]):
         view.__dict__.update(self.__dict__)
         view._lang = lang
         return view
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Entry]: ...
+
+    def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
+        global _last_read
+        if isinstance(index, slice):
+            return super().__getitem__(index)
+        last = _last_read
+        if last is not None and last[0] is self._blob and last[2] == index and last[1] == self._lang:
+            return last[3]
+        entry = super().__getitem__(index)
+        _last_read = (self._blob, self._lang, index, entry)
+        return entry
 
     def _decode(self, data: memoryview) -> Entry:
         entry: Entry = pickle.loads(data)  # noqa: S301 - our own engine file

@@ -30,9 +30,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
+from faqbot.routing import postings
 from faqbot.routing.char_runs import RunPlan
 from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
+from faqbot.routing.postings import half_coverages
 from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
@@ -168,6 +170,10 @@ class CharChannel:
         """
         index = self._surface_index
         shared, qmass = index.shared_mass(surface, keys)
+        if kana is None and _BLEND == 0.5:
+            # The usual message: one pass finds the questions sharing mass and blends their coverages.
+            ids, scores = half_coverages(shared, qmass, index.doc_masses, self._short_doc)
+            return self._left_out(ids, scores, exclude, held_out)
         if kana is None:
             ids = np.flatnonzero(shared > 0.0)  # on a bool mask: several times faster than on floats
         else:
@@ -186,6 +192,10 @@ class CharChannel:
         # message it explains counts, not the share of itself the message contains.
         np.copyto(d_cov, q_cov, where=self._short_doc[ids])
         scores = _mean(q_cov, d_cov) if _BLEND == 0.5 else _blend(q_cov, d_cov)
+        return self._left_out(ids, scores, exclude, held_out)
+
+    def _left_out(self, ids: np.ndarray, scores: np.ndarray, exclude: str | None, held_out: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """``ids`` and ``scores`` less the stored texts equal to ``exclude`` and those ``held_out``."""
         if exclude is not None or len(held_out):
             keep = ~np.isin(ids, [*(self.excluded(exclude) if exclude is not None else []), *held_out])
             ids, scores = ids[keep], scores[keep]
@@ -329,6 +339,15 @@ def _relabelled(surface: str, questions: list[str]) -> tuple[str, list[str]]:
     scores come 2–3 times faster (kanji and kana are not one-byte characters).
     Texts with more distinct characters, or any outside the BMP, are returned as they are.
     """
+    compiled = postings.kernels
+    if compiled is not None:
+        renamed = compiled.relabelled([surface, *questions])
+        return (renamed[0], renamed[1:]) if renamed is not None else (surface, questions)
+    return _relabelled_numpy(surface, questions)
+
+
+def _relabelled_numpy(surface: str, questions: list[str]) -> tuple[str, list[str]]:
+    """:func:`_relabelled` in numpy (the reference the compiled code is tested against)."""
     joined = surface + "".join(questions)
     if not joined:
         return surface, questions

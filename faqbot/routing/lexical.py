@@ -25,6 +25,7 @@ from itertools import chain
 
 import numpy as np
 
+from faqbot.routing.postings import best_per_owner, weighted_sums
 from faqbot.text.heap import release
 
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
@@ -151,18 +152,27 @@ class FieldIndex:
 
     def scores(self, columns: np.ndarray) -> np.ndarray:
         """The BM25 score of every document for a query made of ``columns`` (repeats count)."""
-        return self.scores_and_rows(columns)[0]
-
-    def scores_and_rows(self, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`scores`, and the rows of the postings summed (each scored document at least once)."""
-        columns = columns[~self._common[columns]] if len(columns) else columns
+        columns = self.rare(columns)
         if not len(columns) or not self.size:
-            return np.zeros(self.size), np.zeros(0, dtype=np.intp)
-        spans = list(zip(self._indptr[columns].tolist(), self._indptr[columns + 1].tolist(), strict=True))
-        # Rows cast once here: bincount would copy them to intp itself.
-        rows = np.concatenate([self._rows[a:b] for a, b in spans], dtype=np.intp)
-        weights = np.concatenate([self._weights[a:b] for a, b in spans])
-        return np.bincount(rows, weights=weights, minlength=self.size), rows
+            return np.zeros(self.size)
+        # Summed column by column, each column's postings in order, as bincount adds them (compiled when built).
+        return weighted_sums(self.size, self._indptr, self._rows, self._weights, columns)
+
+    def rare(self, columns: np.ndarray) -> np.ndarray:
+        """``columns`` less the common ones (see ``_COMMON_SHARE``), whose postings credit no document."""
+        return columns[~self._common[columns]] if len(columns) else columns
+
+    def best_per_owner(self, columns: np.ndarray, owner: np.ndarray, scores: np.ndarray, owners: int) -> np.ndarray:
+        """Each owner's best of ``scores`` among the documents of the postings of ``rare(columns)``, else 0.
+
+        BM25 scores are never negative, so only the documents with a posting of the query
+        (~8% of the questions at 10k entries, some more than once) can raise an owner's best
+        above 0: a maximum over their postings, exact in any order, instead of a pass over every document.
+        """
+        columns = self.rare(columns)
+        if not len(columns) or not self.size:
+            return np.zeros(owners)
+        return best_per_owner(owners, self._indptr, self._rows, columns, owner, scores)
 
     def ceiling(self, columns: np.ndarray) -> float:
         """An upper bound of :meth:`scores` for these columns: Σ idf·(k1+1)."""
@@ -250,10 +260,11 @@ class LexicalIndex:
     def score(self, terms: Sequence[str], excluded: Sequence[int] = ()) -> FieldScores:
         """Each entry's field scores for a query's terms; ``excluded`` question ids score nothing."""
         columns = self.vocabulary.lookup(terms)
-        per_question, rows = self._questions.scores_and_rows(columns)
+        per_question = self._questions.scores(columns)
         if len(excluded):
             per_question[list(excluded)] = 0.0
-        best = self._best_per_entry(per_question, rows)
+        # Each entry's best question score, as ``np.maximum.reduceat`` over every entry's slice gives it.
+        best = self._questions.best_per_owner(columns, self._owner_of, per_question, self.entries)
         # Unknown terms count in the ceiling at the highest idf: words the knowledge base
         # never uses lower the normalised score, as they should.
         unknown = len(terms) - len(columns)
@@ -261,16 +272,3 @@ class LexicalIndex:
         return FieldScores(
             best, self._answers.scores(columns), self._pages.scores(columns), per_question, self._starts, ceiling or 1.0
         )
-
-    def _best_per_entry(self, per_question: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        """Each entry's best question score, as ``np.maximum.reduceat`` over every entry's slice gives it.
-
-        BM25 scores are never negative, so an entry none of whose questions scores has
-        0, and only the questions with a posting of the query (``rows``, ~8% of them at
-        10k entries, some more than once) can raise it: one ``np.maximum.at`` over those
-        (a maximum is exact in any order) instead of a pass over every question.
-        """
-        best = np.zeros(self.entries)
-        if len(rows):
-            np.maximum.at(best, self._owner_of[rows], per_question[rows])
-        return best

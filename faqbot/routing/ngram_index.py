@@ -25,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from faqbot.routing.ngram_extract import Segment, segment
+from faqbot.routing.postings import gram_masses
 from faqbot.text.heap import release
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
@@ -170,14 +171,8 @@ class NgramIndex:
         ids = ids[~self._common[ids]]
         if not len(ids):
             return np.zeros(self.size), qmass
-        starts, ends = self._indptr[ids], self._indptr[ids + 1]
-        docs = self._docs
-        # Postings in the query's gram order, so each document's mass is summed in that order,
-        # as ever; cast once here (bincount would copy both to intp and float64 itself).
-        postings = np.concatenate([docs[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)], dtype=np.intp)
-        # float32 weights, as the postings' idf were always summed.
-        weights = np.repeat(idf[ids].astype(np.float32).astype(np.float64), ends - starts)
-        shared = np.bincount(postings, weights=weights, minlength=self.size)
+        # Each document's mass summed in the query's gram order, as ever (compiled when built).
+        shared = gram_masses(self.size, self._indptr, self._docs, ids, idf)
         return shared, qmass
 
     def shared_with(self, query: str, text: str) -> float:
@@ -192,6 +187,11 @@ class NgramIndex:
         ids = [gid for key, gid in zip(keys.tolist(), self.lookup(keys).tolist(), strict=True) if key in own]
         rare = [gid for gid in ids if not self._common[gid]]
         return float(self._idf[rare].astype(np.float32).sum()) if rare else 0.0
+
+    @property
+    def doc_masses(self) -> np.ndarray:
+        """Every document's idf mass (float32), by document id."""
+        return self._doc_mass
 
     def doc_mass(self, doc_ids: np.ndarray) -> np.ndarray:
         """The idf mass of the given documents (float32), the denominator of document coverage."""
