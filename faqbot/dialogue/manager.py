@@ -57,6 +57,7 @@ from faqbot.dialogue.replies import (
     with_card_warning,
 )
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
+from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
@@ -248,8 +249,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.
         computed = last is not None and last.kind == KIND_COMPUTE and entry.id in last.related
         dates = computed_dates(engine, updated, today) if computed else None
+        others = other_questions(engine, text, entry.id) if entry.kind == KIND_FAQ else ()
         return answer_reply(
-            engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates
+            engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates, others=others
         )
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)

@@ -72,6 +72,7 @@ def answer_reply(
     confidence: float = 1.0,
     again: bool = False,
     dates: BillingResult | None = None,
+    others: tuple[str, ...] = (),
 ) -> tuple[Reply, DialogueState]:
     """Answer a known FAQ or small-talk entry for the customer's known product.
 
@@ -82,6 +83,8 @@ def answer_reply(
     support desk is offered, since the answer did not settle it.
     ``dates``: the billing just computed for the customer (「お知らせはいつ来る？」 after their
     billing date): the answer ends with their own dates, as text and facts.
+    ``others``: entries the message also asked about (:mod:`faqbot.dialogue.several_questions`):
+    offered first among the choices, and said so.
     """
     kb = engine.kb
     answer = answer_entry(engine, entry, entities_of(state), today, query, confidence)
@@ -95,6 +98,11 @@ def answer_reply(
         # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
         prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
         choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
+    elif others:
+        questions = [kb.entry(other).question for other in others]
+        prompt = render_system("dialogue_also_asked", {"questions": questions}, kb.lang)
+        related = [s.intent for s in answer.related if s.intent not in others]
+        choices = entry_choices(kb, [*others, *related][: max(len(answer.related), len(others))])
     else:
         prompt = ""
         choices = suggestion_choices(answer.related)
