@@ -125,10 +125,14 @@ def product_in_part(
     last = kb.entry(state.last) if state.last else None
     if last is None or entities.product:
         return None
-    if not (phrases.is_correction(text) or phrases.is_follow_up(text) or names_only_slots(engine, text)):
+    named_only = names_only_slots(engine, text)
+    if not (phrases.is_correction(text) or phrases.is_follow_up(text) or named_only):
         return None
-    if _asks_another_question(kb, state, routing):
-        return None  # 「トータルセキュリティの更新料は？」 after the card answer asks the fee
+    if not named_only and _asks_another_question(kb, state, routing):
+        # 「トータルセキュリティの更新料は？」 after the card answer asks the fee.  A message naming
+        # nothing but products asks nothing else, whatever the router made of its phrasing
+        # (「モバイルじゃなくてクラウドでした」 matched 「更新時期じゃなくても申し込める？」 on じゃなくて).
+        return None
     hint = product_hint(kb, after_correction(text))
     if hint is None:
         return None
