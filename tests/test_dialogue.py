@@ -379,10 +379,12 @@ def test_points_back(message: str, back: bool) -> None:
 @pytest.mark.parametrize(
     "message, only",
     [("トータルセキュリティです", True), ("月額は？", True), ("Macです", True), ("プレミアム", True),
-     ("モバイルの更新料は？", False), ("解約したい", False), ("ありがとう", False)],
+     ("モバイルの更新料は？", False), ("解約したい", False), ("ありがとう", False),
+     ("月額にしたら？", True),  # する serves grammar
+     ("パスワード忘れた", False)],  # 忘れる does not (unidic marks both 非自立可能); パスワード is no product here
 )
 def test_names_only(message: str, only: bool) -> None:
-    names = ["ウイルスバスター トータルセキュリティ プレミアム", "ウイルスバスター for Mac", "mac", "月額版", "月額", "モバイル"]
+    names = ["ウイルスバスター トータルセキュリティ プレミアム", "ウイルスバスター for Mac", "mac", "月額版", "月額", "モバイル", "パスワードマネージャー"]
     assert ellipsis.names_only(message, {normalize_term(n) for n in names}) is only
 
 

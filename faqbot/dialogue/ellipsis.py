@@ -42,6 +42,11 @@ _INTERROGATIVE_NOUNS = frozenset({"いつ頃", "何時", "何処", "如何"})
 # ... but 「いくら」 (unidic: 幾ら, adverbial like a time word) asks for a price: 「いくら？」 after the
 # card-change answer is not about the card change, so it names a topic.
 _PRICE = frozenset({"幾ら", "いくら"})
+# unidic's verbs that may serve grammar (動詞-非自立可能) and here do: 「年額にしたら？」 says nothing
+# but the plan.  The other verbs of that class carry meaning (忘れる: 「パスワード忘れた」 is no product).
+_LIGHT_VERBS = frozenset(
+    {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "遣る", "見る", "下さる", "頂く"}
+)
 # The particles that mark what a question is about, and those that join nouns inside that phrase
 # (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as
 # a customer asking about the fee names the fee, and the period would pull the question back.
@@ -148,10 +153,13 @@ def _names_a_topic(word: Word) -> bool:
     that is not an interrogative (「いくら」) nor a time word (「今」).
 
     Verbs count: 「やめたいんだけど？」 after the card-change answer asks to cancel, and with the
-    last answer's topic in front it went back to the card change.
+    last answer's topic in front it went back to the card change.  So do the verbs unidic marks
+    as possibly auxiliary when they are not light (「忘れる」, not 「する」「なる」).
     """
     if word.pos[:2] in (("動詞", "一般"), ("形容詞", "一般")) or word.lemma in _PRICE:
         return True
+    if word.pos[:2] == ("動詞", "非自立可能"):
+        return word.lemma not in _LIGHT_VERBS
     if word.pos[0] != "名詞" or word.pos[1:2] not in (("普通名詞",), ("固有名詞",)):
         return False
     return (
