@@ -381,7 +381,8 @@ def test_points_back(message: str, back: bool) -> None:
     [("トータルセキュリティです", True), ("月額は？", True), ("Macです", True), ("プレミアム", True),
      ("モバイルの更新料は？", False), ("解約したい", False), ("ありがとう", False),
      ("月額にしたら？", True),  # する serves grammar
-     ("パスワード忘れた", False)],  # 忘れる does not (unidic marks both 非自立可能); パスワード is no product here
+     ("パスワード忘れた", False),  # 忘れる does not (unidic marks both 非自立可能); パスワード is no product here
+     ("I use a Mac", True), ("I have a Mac", True), ("I use a Mac for work", False)],
 )
 def test_names_only(message: str, only: bool) -> None:
     names = ["ウイルスバスター トータルセキュリティ プレミアム", "ウイルスバスター for Mac", "mac", "月額版", "月額", "モバイル", "パスワードマネージャー"]

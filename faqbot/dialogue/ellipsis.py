@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 
 from faqbot.dialogue.phrases import looks_like_question
-from faqbot.text.analysis import Word, words
+from faqbot.text.analysis import Word, is_english_function_word, words
 from faqbot.text.normalize import normalize_term
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
@@ -42,6 +42,8 @@ _INTERROGATIVE_NOUNS = frozenset({"いつ頃", "何時", "何処", "如何"})
 # ... but 「いくら」 (unidic: 幾ら, adverbial like a time word) asks for a price: 「いくら？」 after the
 # card-change answer is not about the card change, so it names a topic.
 _PRICE = frozenset({"幾ら", "いくら"})
+# English verbs that say only that the customer has the thing named ("I use a Mac", "I'm on Android").
+_EN_HAVING = frozenset({"use", "using", "used", "have", "got", "own", "running", "i'm", "it's"})
 # unidic's verbs that may serve grammar (動詞-非自立可能) and here do: 「年額にしたら？」 says nothing
 # but the plan.  The other verbs of that class carry meaning (忘れる: 「パスワード忘れた」 is no product).
 _LIGHT_VERBS = frozenset(
@@ -104,8 +106,14 @@ def names_only(message: str, forms: Collection[str]) -> bool:
     「トータルセキュリティです」 and 「月額は？」 say nothing but a fact of the customer's contract;
     routed, their words matched whichever question holds them (月額 → the billing time).
     """
-    content = [w for w in words(unicodedata.normalize("NFKC", message).strip()) if _names_a_topic(w)]
+    cut = words(unicodedata.normalize("NFKC", message).strip())
+    content = [w for w in cut if _names_a_topic(w) and not _says_having(w)]
     return bool(content) and all(any(normalize_term(w.surface) in form for form in forms) for w in content)
+
+
+def _says_having(word: Word) -> bool:
+    """An English word that only builds "I use a Mac" / "I'm on the monthly plan" around the name."""
+    return word.surface.isascii() and (is_english_function_word(word.surface) or word.surface in _EN_HAVING)
 
 
 def topic_of(question: str) -> str:

@@ -180,6 +180,11 @@ def terms(text: str) -> tuple[str, ...]:
     return analyze(text).terms
 
 
+def is_english_function_word(word: str) -> bool:
+    """Does ``word`` (lower case) only build an English sentence ("a", "is", "my"), naming nothing?"""
+    return word in _ENGLISH_FUNCTION_WORDS
+
+
 def _term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str]:
     """The term (and its lemma reading) one MeCab word contributes, or ``("", "")``."""
     if surface.isascii():
