@@ -39,7 +39,7 @@ GREETINGS = {"こんにちは。", "よろしくお願いします", "ありが�
     ],
 )
 def test_without_pleasantries(text: str, expected: str | None) -> None:
-    assert without_pleasantries(text, GREETINGS.__contains__) == expected
+    assert without_pleasantries(sentences(text), GREETINGS.__contains__) == expected
 
 
 @pytest.mark.parametrize(

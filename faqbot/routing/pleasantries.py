@@ -10,7 +10,7 @@ router decides what a sentence is; this module only cuts and joins.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
 # after an ASCII full stop followed by a space ("…will be. I have…"; a date's 「2027.3.31」 has none).
@@ -22,12 +22,12 @@ def sentences(text: str) -> list[str]:
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
 
 
-def without_pleasantries(text: str, is_pleasantry: Callable[[str], bool]) -> str | None:
-    """``text`` less its sentences that ``is_pleasantry``, when it has two or more sentences and some but not all are.
+def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bool]) -> str | None:
+    """A message's sentences (``parts``, as :func:`sentences` cuts them) less those that ``is_pleasantry``,
+    joined, when there are two or more and some but not all are.
 
     None when nothing would change or nothing would be left: the message is then routed whole.
     """
-    parts = sentences(text)
     if len(parts) < 2:
         return None
     kept = [part for part in parts if not is_pleasantry(part)]

@@ -326,9 +326,11 @@ class Router:
         (:mod:`faqbot.routing.pleasantries`).
         """
         routing = self._route(query, entities, top, exclude)
-        if exclude is not None or len(sentences(query)) < 2 or not self._small_talk_offered(routing):
+        parts = sentences(query) if exclude is None else []
+        offered = 2 if routing.decision == DECISION_CLARIFY else 1
+        if len(parts) < 2 or not self._small_talk(routing, offered):
             return routing
-        rest = without_pleasantries(query, lambda part: self._small_talk(self._route(part, None, 1, None)))
+        rest = without_pleasantries(parts, lambda part: self._small_talk(self._route(part, None, 1, None)))
         if rest is None:
             return routing
         asked = self._route(rest, entities, top, None)
@@ -336,15 +338,11 @@ class Router:
             return routing
         return replace(asked, query=query)
 
-    def _small_talk_offered(self, routing: Routing) -> bool:
-        """Is small talk ``routing``'s best entry, or one of the two a clarification offers?"""
-        offered = routing.matches[:2] if routing.decision == DECISION_CLARIFY else routing.matches[:1]
-        kinds = (self.kb.entry(match.entry_id).kind for match in offered)
-        return routing.decision != DECISION_FALLBACK and KIND_SMALLTALK in kinds
-
-    def _small_talk(self, routing: Routing) -> bool:
-        """Is ``routing``'s best entry (answered or offered) small talk?"""
-        return routing.decision != DECISION_FALLBACK and self.kb.entry(routing.intent).kind == KIND_SMALLTALK
+    def _small_talk(self, routing: Routing, offered: int = 1) -> bool:
+        """Is small talk among ``routing``'s first ``offered`` entries (answered or offered; none for a fallback)?"""
+        if routing.decision == DECISION_FALLBACK:
+            return False
+        return any(self.kb.entry(match.entry_id).kind == KIND_SMALLTALK for match in routing.matches[:offered])
 
     def _route(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
         """:meth:`route` for the whole message as it is."""
