@@ -99,10 +99,11 @@ def answer_reply(
         prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
         choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
     elif others:
-        questions = [kb.entry(other).question for other in others]
-        prompt = render_system("dialogue_also_asked", {"questions": questions}, kb.lang)
-        related = [s.intent for s in answer.related if s.intent not in others]
-        choices = entry_choices(kb, [*others, *related][: max(len(answer.related), len(others))])
+        # Each other entry decoded once, for the prompt and its choice; the related ones carry their questions.
+        asked = [Suggestion(other, kb.entry(other).question, 1.0) for other in others]
+        prompt = render_system("dialogue_also_asked", {"questions": [s.question for s in asked]}, kb.lang)
+        related = [s for s in answer.related if s.intent not in others]
+        choices = suggestion_choices([*asked, *related][: max(len(answer.related), len(others))])
     else:
         prompt = ""
         choices = suggestion_choices(answer.related)
