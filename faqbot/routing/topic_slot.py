@@ -76,17 +76,19 @@ def unknown_argument(
     """
     people = context_nouns()
     for i in range(len(words) - 2):
-        noun, particle, action = words[i : i + 3]
+        noun, particle = words[i : i + 2]
         if not (_is_thing(noun) and particle.surface in SLOT_PARTICLES and particle.pos[:2] == ("助詞", "格助詞")):
             continue
-        if not _is_action(action) or noun.lemma in people:
+        if noun.lemma in people or knows(noun.lemma, noun.reading):
             continue
-        if not knows(action.lemma, action.reading) or knows(noun.lemma, noun.reading):
+        at = _known_action(words, i + 2, knows)
+        if at is None:
             continue
+        action = words[at]
         start = i
         while start > 0 and _is_noun(words[start - 1]):
             start -= 1
-        end = _compound_end(words, i + 2)
+        end = _compound_end(words, at)
         topic = sum(weight(w.lemma, w.reading) for w in words[start : i + 1] if not knows(w.lemma, w.reading))
         anchor = sum(
             weight(w.lemma, w.reading)
@@ -110,6 +112,20 @@ def unknown_modifier(words: Sequence[Word], knows: Callable[[str, str], bool]) -
         modifies = particle.surface == "の" and particle.pos[:2] == ("助詞", "格助詞")
         if modifies and _is_thing(noun) and noun.lemma not in people and not knows(noun.lemma, noun.reading):
             return noun.lemma
+    return None
+
+
+def _known_action(words: Sequence[Word], first: int, knows: Callable[[str, str], bool]) -> int | None:
+    """Where the first action noun the knowledge base uses sits in the noun compound starting at ``first``.
+
+    The argument's action need not open the compound: in 「ドメインの自動更新」 the domain is
+    what is renewed, 自動 only says how.
+    """
+    at = first
+    while at < len(words) and _is_noun(words[at]):
+        if _is_action(words[at]) and knows(words[at].lemma, words[at].reading):
+            return at
+        at += 1
     return None
 
 
