@@ -9,7 +9,7 @@ from faqbot.routing.router import DECISION_FALLBACK
 from faqbot.routing.topic_slot import SlotFinding, context_nouns, unknown_argument, unknown_modifier
 from faqbot.text.analysis import words
 
-KNOWN = {"更新", "変更", "請求", "カード", "料", "期限", "契約", "自動", "延ばす", "サービス", "手続き"}
+KNOWN = {"更新", "変更", "請求", "カード", "料", "期限", "契約", "自動", "延ばす", "サービス", "手続き", "確認", "方法", "見直す"}
 
 
 def knows(lemma: str, reading: str) -> bool:
@@ -36,6 +36,21 @@ def test_the_action_may_sit_inside_a_noun_compound() -> None:
     # 自動 says how; the domain is still what is renewed.
     found = unknown_argument(words("ドメインの自動更新"), knows, weight)
     assert found == SlotFinding("ドメイン", "の", "更新")
+
+
+def test_the_phrase_runs_on_through_no() -> None:
+    # 「確認方法」 is what about the insurance's contract is asked: no anchor elsewhere.
+    found = unknown_argument(words("保険の契約の確認方法"), knows, weight)
+    assert found == SlotFinding("保険", "の", "契約")
+
+
+def test_the_verb_taking_the_phrase_is_no_anchor() -> None:
+    assert unknown_argument(words("保険の契約を見直したい"), knows, weight) == SlotFinding("保険", "の", "契約")
+
+
+def test_a_verb_after_another_particle_still_anchors() -> None:
+    # 「で」 does not make the phrase the verb's object: 見直す stays an anchor and outweighs 保険.
+    assert unknown_argument(words("保険の契約で見直したい"), knows, weight) is None
 
 
 @pytest.mark.parametrize("device", ["iPad", "スマホ", "Windows", "法人"])

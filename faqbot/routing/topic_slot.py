@@ -33,6 +33,8 @@ from faqbot.text.analysis import Word
 _CONTEXT_NOUNS = "context_nouns.yaml"
 # The particles that mark an action noun's argument: 「Xの更新」 (nominal), 「Xを更新」 (object).
 SLOT_PARTICLES = frozenset({"の", "を"})
+# The particles between a noun phrase and the verb it is the object or subject of: 「…を変えたい」, 「…って払う」.
+PREDICATE_PARTICLES = frozenset({"を", "が", "は", "も", "って"})
 # unidic's nouns that can name a thing (common and proper nouns), and the subclass that is
 # adverbial (先月, 今日, 前回): a time, not a topic.
 _THING_NOUNS = frozenset({"普通名詞", "固有名詞"})
@@ -88,12 +90,13 @@ def unknown_argument(
         start = i
         while start > 0 and _is_noun(words[start - 1]):
             start -= 1
-        end = _compound_end(words, at)
+        end = _phrase_end(words, _compound_end(words, at))
+        predicate = _predicate(words, end)
         topic = sum(weight(w.lemma, w.reading) for w in words[start : i + 1] if not knows(w.lemma, w.reading))
         anchor = sum(
             weight(w.lemma, w.reading)
             for j, w in enumerate(words)
-            if (j < start or j > end) and _is_anchor(w) and knows(w.lemma, w.reading)
+            if (j < start or j > end) and j != predicate and _is_anchor(w) and knows(w.lemma, w.reading)
         )
         if topic > anchor:
             return SlotFinding(noun.lemma, particle.surface, action.lemma)
@@ -140,6 +143,34 @@ def _compound_end(words: Sequence[Word], action: int) -> int:
     while end + 1 < len(words) and (_is_noun(words[end + 1]) or words[end + 1].pos[:2] == (_SUFFIX, "名詞的")):
         end += 1
     return end
+
+
+def _phrase_end(words: Sequence[Word], end: int) -> int:
+    """The last word of the noun phrase whose compound ends at ``end``, through each 「の」 and compound after it.
+
+    「ドコモの利用料金の請求日」 is one phrase: what follows 「の」 says what about the
+    argument's action is asked, as the nouns compounded after it do.
+    """
+    while end + 2 < len(words) and _is_genitive(words[end + 1]) and _is_noun(words[end + 2]):
+        end = _compound_end(words, end + 2)
+    return end
+
+
+def _predicate(words: Sequence[Word], end: int) -> int:
+    """Where the full verb taking the phrase that ends at ``end`` sits (「…プランを変えたい」), or -1.
+
+    The verb right after the phrase and one particle asks what is done with the phrase
+    (with its argument's topic): it is part of the frame, not an anchor elsewhere.
+    """
+    if end + 2 < len(words):
+        particle, verb = words[end + 1], words[end + 2]
+        if particle.pos[:1] == ("助詞",) and particle.surface in PREDICATE_PARTICLES and verb.pos[:2] == (_VERB, "一般"):
+            return end + 2
+    return -1
+
+
+def _is_genitive(word: Word) -> bool:
+    return word.surface == "の" and word.pos[:2] == ("助詞", "格助詞")
 
 
 def _is_anchor(word: Word) -> bool:
