@@ -126,6 +126,12 @@ def test_small_talk_names_no_unknown_thing(engine: Engine, query: str) -> None:
     assert _route(engine, "このチャットの使い方を教えて").intent == "help"
 
 
+@pytest.mark.parametrize("query", ["チャットボットの使い方を教えて", "ボットで何が聞ける？", "what can this bot do?"])
+def test_the_assistants_own_names_ask_for_help(engine: Engine, query: str) -> None:
+    # knowledge/synonyms.yaml: ボット and bot are the chat the customer types in, not an unknown thing.
+    assert _route(engine, query).intent == "help"
+
+
 @pytest.mark.parametrize("query", ["マイナンバーカードの更新はどうすればいい", "在留カードを変更したい", "パスポートの期限が切れそう"])
 def test_public_documents_are_out_of_scope(engine: Engine, query: str) -> None:
     # They share 更新, カード and 期限 with the FAQ; the service never touches them.
