@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.routing.router import DECISION_FALLBACK
-from faqbot.routing.topic_slot import SlotFinding, context_nouns, unknown_argument, unknown_modifier
+from faqbot.routing.topic_slot import (
+    SlotFinding,
+    aspect_nouns,
+    context_nouns,
+    unknown_argument,
+    unknown_head,
+    unknown_modifier,
+)
 from faqbot.text.analysis import words
 
 KNOWN = {"更新", "変更", "請求", "カード", "料", "期限", "契約", "自動", "延ばす", "サービス", "手続き", "確認", "方法", "見直す"}
@@ -72,16 +81,37 @@ def test_context_and_anchored_messages_are_not_a_new_topic(message: str) -> None
     assert unknown_argument(words(message), knows, weight) is None
 
 
+def test_an_unknown_noun_a_known_noun_owns_is_the_topic() -> None:
+    # The slot with the roles swapped: the card is known, its PIN is what is asked about.
+    assert unknown_head(words("カードの暗証番号を忘れた"), knows, weight) == SlotFinding("暗証", "の", "カード")
+    assert unknown_head(words("契約の違約金を払う"), knows, weight) == SlotFinding("違約", "の", "契約")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "カードの有効期限",  # every word known (期限)
+        "契約の概要を知りたい",  # 概要 asks about the contract (aspect_nouns.yaml)
+        "息子の暗証番号",  # the owner is a person, not a known noun
+        "カードの暗証番号で契約を更新したい",  # the message says more in known words than 暗証 weighs
+    ],
+)
+def test_known_heads_aspects_and_anchored_messages_are_not_an_unknown_head(message: str) -> None:
+    assert unknown_head(words(message), knows, weight) is None
+
+
 def test_the_people_list_is_shipped() -> None:
     nouns = context_nouns()
     assert {"息子", "妻", "会社"} <= nouns and len(nouns) >= 40
 
 
-def test_every_listed_noun_is_one_word_the_rule_can_see() -> None:
-    # The rule compares one MeCab word's lemma with the list: a compound (家族全員, 従業員) or a
+@pytest.mark.parametrize("listed", [context_nouns, aspect_nouns])
+def test_every_listed_noun_is_one_word_the_rule_can_see(listed: Callable[[], frozenset[str]]) -> None:
+    # The rules compare one MeCab word's lemma with the list: a compound (家族全員, 注意点) or a
     # non-lemma spelling would never match.
-    unseen = [n for n in sorted(context_nouns()) if [w.lemma for w in words(n)] != [n]]
-    assert unseen == []
+    nouns = listed()
+    unseen = [n for n in sorted(nouns) if [w.lemma for w in words(n)] != [n]]
+    assert len(nouns) >= 40 and unseen == []
 
 
 @pytest.mark.parametrize(
@@ -91,6 +121,7 @@ def test_every_listed_noun_is_one_word_the_rule_can_see() -> None:
         "高速バスの予約をキャンセルしたい",
         "保険の契約内容を確認したい",
         "Netflixの自動更新を解除したい",
+        "カードの利用限度額を知りたい",
     ],
 )
 def test_the_shipped_router_refuses_near_domain_messages(engine: Engine, query: str) -> None:
@@ -105,6 +136,7 @@ def test_the_shipped_router_refuses_near_domain_messages(engine: Engine, query: 
         "iPadの自動更新を解約したい",
         "タブレットの契約内容を確認したい",
         "息子のパソコンの自動更新を止めたい",
+        "あんしん自動更新の仕組みの概要",
     ],
 )
 def test_the_shipped_router_still_answers_in_scope_messages_with_context(engine: Engine, query: str) -> None:

@@ -51,7 +51,7 @@ from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.pleasantries import sentences, without_pleasantries
 from faqbot.routing.segments import SegmentStore
-from faqbot.routing.topic_slot import unknown_argument, unknown_modifier
+from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
 from faqbot.text.heap import give_back
@@ -412,7 +412,8 @@ class Router:
             return True
         if veto.threshold >= OFF or all(map(veto.knows, analysis.terms, analysis.readings)):
             return False  # the slot needs an unknown noun: no second MeCab parse when every word is known
-        return unknown_argument(words(self._masked(query)), veto.knows, veto.weight) is not None
+        cut = words(self._masked(query))
+        return unknown_argument(cut, veto.knows, veto.weight) is not None or unknown_head(cut, veto.knows, veto.weight) is not None
 
     def _mentions_other_subject(self, query: str) -> bool:
         return self.subject_in(query) is not None

@@ -31,6 +31,7 @@ import yaml
 from faqbot.text.analysis import Word
 
 _CONTEXT_NOUNS = "context_nouns.yaml"
+_ASPECT_NOUNS = "aspect_nouns.yaml"
 # The particles that mark an action noun's argument: 「Xの更新」 (nominal), 「Xを更新」 (object).
 SLOT_PARTICLES = frozenset({"の", "を"})
 # The particles between a noun phrase and the verb it is the object or subject of: 「…を変えたい」, 「…って払う」.
@@ -56,10 +57,19 @@ class SlotFinding:
     action: str
 
 
-@cache
 def context_nouns() -> frozenset[str]:
     """The shipped nouns that name people, groups and devices (see the module docstring)."""
-    text = resources.files("faqbot.routing").joinpath("data", _CONTEXT_NOUNS).read_text(encoding="utf-8")
+    return _shipped_nouns(_CONTEXT_NOUNS)
+
+
+def aspect_nouns() -> frozenset[str]:
+    """The shipped nouns that ask about the noun owning them (「概要」, 「条件」): never an unknown head."""
+    return _shipped_nouns(_ASPECT_NOUNS)
+
+
+@cache
+def _shipped_nouns(name: str) -> frozenset[str]:
+    text = resources.files("faqbot.routing").joinpath("data", name).read_text(encoding="utf-8")
     return frozenset(str(n) for n in yaml.safe_load(text)["nouns"])
 
 
@@ -100,6 +110,42 @@ def unknown_argument(
         )
         if topic > anchor:
             return SlotFinding(noun.lemma, particle.surface, action.lemma)
+    return None
+
+
+def unknown_head(
+    words: Sequence[Word], knows: Callable[[str, str], bool], weight: Callable[[str, str], float]
+) -> SlotFinding | None:
+    """The first noun the knowledge base never uses that a known noun owns with 「の」 (「カードの暗証番号」), if any.
+
+    The slot with the roles swapped: the known noun is the argument, and the unknown
+    noun in the compound after 「の」 is what the message asks about.  It must outweigh
+    the known nouns and verbs outside its phrase, as in :func:`unknown_argument`.
+    """
+    skipped = context_nouns() | aspect_nouns()
+    for i in range(len(words) - 2):
+        owner, particle = words[i : i + 2]
+        if not (_is_noun(owner) and _is_genitive(particle) and knows(owner.lemma, owner.reading)):
+            continue
+        end = _compound_end(words, i + 1)
+        unknown = [
+            w for w in words[i + 2 : end + 1] if _is_thing(w) and w.lemma not in skipped and not knows(w.lemma, w.reading)
+        ]
+        if i + 2 > end or not unknown:
+            continue
+        start = i
+        while start > 0 and _is_noun(words[start - 1]):
+            start -= 1
+        end = _phrase_end(words, end)
+        predicate = _predicate(words, end)
+        topic = sum(weight(w.lemma, w.reading) for w in unknown)
+        anchor = sum(
+            weight(w.lemma, w.reading)
+            for j, w in enumerate(words)
+            if (j < start or j > end) and j != predicate and _is_anchor(w) and knows(w.lemma, w.reading)
+        )
+        if topic > anchor:
+            return SlotFinding(unknown[0].lemma, particle.surface, owner.lemma)
     return None
 
 
