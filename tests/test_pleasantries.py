@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.pleasantries import sentences, without_pleasantries
-from faqbot.routing.router import DECISION_ANSWER
+from faqbot.routing.pleasantries import after_connective, connectives, sentences, without_pleasantries
+from faqbot.routing.router import DECISION_ANSWER, DECISION_FALLBACK
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,42 @@ def test_a_pleasantry_beside_a_question_does_not_answer_it(engine: Engine, messa
     routing = engine.router.route(message)
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
     assert routing.query == message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("じゃあどうすれば止まるの？", "どうすれば止まるの?"),  # folded: NFKC turns the full-width mark ASCII
+        ("じゃあ、解約したい", "解約したい"),
+        ("えっと…請求日はいつ", "請求日はいつ"),
+        ("Then how do I cancel?", "how do i cancel?"),
+        ("じゃあね", "ね"),  # what is left is routed; small talk there keeps the whole message's routing
+        ("じゃあ", None),  # nothing left
+        ("Android版の解約", None),  # "and" is an English word: it ends at a word boundary
+        ("解約したい", None),
+    ],
+)
+def test_after_connective(text: str, expected: str | None) -> None:
+    assert after_connective(text) == expected
+
+
+def test_the_connectives_are_shipped_longest_first() -> None:
+    words = connectives()
+    assert {"じゃあ", "ところで", "by the way"} <= set(words)
+    assert list(words) == sorted(words, key=lambda word: (-len(word), word))
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["じゃあどうすれば解約できるの？", "じゃあどうすれば止まるの？"],  # 「じゃあ」 holds the greeting 「やあ」: both got the greeting
+)
+def test_a_connective_opening_a_question_does_not_make_it_small_talk(engine: Engine, message: str) -> None:
+    routing = engine.router.route(message)
+    assert routing.decision != DECISION_FALLBACK
+    assert "cancel-howto" in [match.entry_id for match in routing.matches[:2]]
+    assert {"greeting", "goodbye"}.isdisjoint(match.entry_id for match in routing.matches[:2])
+    assert routing.query == message
+
+
+def test_a_connective_with_no_question_after_it_stays_small_talk(engine: Engine) -> None:
+    assert engine.router.route("じゃあね").intent == "goodbye"

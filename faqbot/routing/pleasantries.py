@@ -3,18 +3,28 @@
 Small-talk entries are whole-message pleasantries (「こんにちは」, 「ありがとう」).  A
 message of several sentences whose best match is small talk — 「こんにちは。解約したい
 です」, 「ありがとう。あと料金は？」 — may still ask something in its other sentences:
-those are routed without the sentences that small talk answers on their own.  The
-router decides what a sentence is; this module only cuts and joins.
+those are routed without the sentences that small talk answers on their own.  So is
+a message that opens with a connective (「じゃあどうすれば止まるの？」: 「じゃあ」 holds
+the greeting 「やあ」), without it.  The router decides what a sentence is; this module
+only cuts and joins.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
+from functools import cache
+from importlib import resources
+
+import yaml
 
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
 # after an ASCII full stop followed by a space ("…will be. I have…"; a date's 「2027.3.31」 has none).
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)(?=\s)")
+_CONNECTIVES = "connectives.yaml"
+# What may separate a connective from the rest: 「じゃあ、」, "so,", 「えっと…」.
+_SEPARATORS = re.compile(r"[\s、，,.。…・~〜ー-]+")
 
 
 def sentences(text: str) -> list[str]:
@@ -32,3 +42,29 @@ def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bo
         return None
     kept = [part for part in parts if not is_pleasantry(part)]
     return "".join(kept) if 0 < len(kept) < len(parts) else None
+
+
+@cache
+def connectives() -> tuple[str, ...]:
+    """The shipped connectives and fillers (``routing/data/connectives.yaml``), folded, longest first."""
+    text = resources.files("faqbot.routing").joinpath("data", _CONNECTIVES).read_text(encoding="utf-8")
+    folded = {_fold(str(word)) for word in yaml.safe_load(text)["connectives"]}
+    return tuple(sorted(folded, key=lambda word: (-len(word), word)))
+
+
+def after_connective(text: str) -> str | None:
+    """``text`` (folded) less the connective it opens with, or None when it opens with none or nothing follows."""
+    folded = _fold(text).lstrip()
+    for word in connectives():
+        rest = folded[len(word) :] if folded.startswith(word) else None
+        # An English word ends at a word boundary: "so" does not open "sorry".
+        if rest is None or (word.isascii() and rest[:1].isascii() and rest[:1].isalnum()):
+            continue
+        separator = _SEPARATORS.match(rest)
+        rest = rest[separator.end() :] if separator else rest
+        return rest if rest.strip() else None
+    return None
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()

@@ -49,7 +49,7 @@ from faqbot.routing.entities import Entities
 from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
-from faqbot.routing.pleasantries import sentences, without_pleasantries
+from faqbot.routing.pleasantries import after_connective, sentences, without_pleasantries
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
@@ -322,15 +322,16 @@ class Router:
 
         The confidence is the calibrated probability that the best entry is right
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
-        A pleasantry beside a question (「こんにちは。解約したいです」) does not answer it
-        (:mod:`faqbot.routing.pleasantries`).
+        A pleasantry beside a question (「こんにちは。解約したいです」) does not answer it, nor
+        does a connective opening one (「じゃあどうすれば…」; :mod:`faqbot.routing.pleasantries`).
         """
         routing = self._route(query, entities, top, exclude)
-        parts = sentences(query) if exclude is None else []
         offered = 2 if routing.decision == DECISION_CLARIFY else 1
-        if len(parts) < 2 or not self._small_talk(routing, offered):
+        if exclude is not None or not self._small_talk(routing, offered):
             return routing
+        parts = sentences(query)
         rest = without_pleasantries(parts, lambda part: self._small_talk(self._route(part, None, 1, None)))
+        rest = rest if rest is not None else after_connective(query)
         if rest is None:
             return routing
         asked = self._route(rest, entities, top, None)
