@@ -44,6 +44,8 @@ _INTERROGATIVE_NOUNS = frozenset({"いつ頃", "何時", "何処", "如何"})
 _PRICE = frozenset({"幾ら", "いくら"})
 # English verbs that say only that the customer has the thing named ("I use a Mac", "I'm on Android").
 _EN_HAVING = frozenset({"use", "using", "used", "have", "got", "own", "running", "i'm", "it's"})
+# unidic lemmas that only say the customer has the product: 「Macを使っています」「モバイルの契約者です」.
+_JA_HAVING = frozenset({"使う", "利用", "使用", "契約", "持つ", "入れる", "加入", "購入", "買う"})
 # unidic's verbs that may serve grammar (動詞-非自立可能) and here do: 「年額にしたら？」 says nothing
 # but the plan.  The other verbs of that class carry meaning (忘れる: 「パスワード忘れた」 is no product).
 _LIGHT_VERBS = frozenset(
@@ -112,8 +114,10 @@ def names_only(message: str, forms: Collection[str]) -> bool:
 
 
 def _says_having(word: Word) -> bool:
-    """An English word that only builds "I use a Mac" / "I'm on the monthly plan" around the name."""
-    return word.surface.isascii() and (is_english_function_word(word.surface) or word.surface in _EN_HAVING)
+    """A word that only builds "I use a Mac" / "I'm on the monthly plan" / 「Macを使っています」 around the name."""
+    if word.surface.isascii():
+        return is_english_function_word(word.surface) or word.surface in _EN_HAVING
+    return word.lemma in _JA_HAVING
 
 
 def topic_of(question: str) -> str:

@@ -30,7 +30,7 @@ from datetime import date
 
 from faqbot.answers.answering import Engine, Suggestion, suggest
 from faqbot.dialogue import phrases
-from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
+from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, names_only_slots, product_in_part
 from faqbot.dialogue.form import (
     ask,
     computed_dates,
@@ -51,6 +51,7 @@ from faqbot.dialogue.replies import (
     card_number_reply,
     clarify_reply,
     fallback_reply,
+    product_noted_reply,
     related_reply,
     simple_reply,
     stuck_reply,
@@ -227,6 +228,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
+    if not state.last and entities.product and names_only_slots(engine, text):
+        # 「ウイルスバスター モバイルを使っています」 first: a fact of their contract, nothing asked yet.
+        return product_noted_reply(engine, with_entities(state, entities))
     routing = in_context(engine, state, text, entities, routing)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
