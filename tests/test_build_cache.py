@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from faqbot.answers import build_cache, engine_cache
@@ -260,3 +261,33 @@ def test_entries_packed_in_place_are_the_same_entries(small_copy: Path, tmp_path
     assert list(table) == before
     heap_table = entry_table.EntryList(before, None).packed()
     assert heap_table._blob.tobytes() == expected and list(heap_table) == before
+
+
+def test_an_edit_built_with_its_indexes_spilled_equals_a_fresh_build(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine an edit builds (not the one read back from the file): its entries packed and its
+    merged indexes moved to files in the cache folder before the merges end, the same values as a fresh build's."""
+    from faqbot.text.heap import _mapped
+
+    engine_cache.load_engine(kb_copy)
+    _edit(kb_copy)
+    monkeypatch.setattr(engine_cache, "_store", lambda *args: (lambda: False, None))  # served as built
+    built = engine_cache.load_engine(kb_copy)
+    fresh = Engine.build(load_knowledge_base(kb_copy))
+    assert isinstance(built.kb.entries, entry_table.EntryTable)
+    assert list(built.kb.entries) == list(fresh.kb.entries)
+    mine, theirs = built.router.char_channel, fresh.router.char_channel
+    for name in ("_surface_index", "_entry_index", "_reading_index"):
+        for field in ("_keys", "_idf", "_common", "_doc_mass", "_indptr", "_docs"):
+            array, expected = getattr(getattr(mine, name), field), getattr(getattr(theirs, name), field)
+            assert _mapped(array) is not None, (name, field)
+            assert array.dtype == expected.dtype and np.array_equal(array, expected), (name, field)
+    assert list(mine.texts) == list(theirs.texts) and list(mine._doc_surface) == list(theirs._doc_surface)
+    for field in ("_questions", "_answers", "_pages"):
+        for array_name in ("idf", "_weights", "_indptr", "_common", "_rows"):
+            array = getattr(getattr(built.router._lexical, field), array_name)
+            expected = getattr(getattr(fresh.router._lexical, field), array_name)
+            assert _mapped(array) is not None and np.array_equal(array, expected), (field, array_name)
+    queries = [json.loads(line)["q"] for line in _DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for query in [*queries[:40], "自動で契約が続く仕組みを知りたい"]:
+        assert built.router.route(query) == fresh.router.route(query), query
+    assert not [p for p in (kb_copy.parent / "cache").iterdir() if p.name.startswith(".spill-")]

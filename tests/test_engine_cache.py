@@ -196,9 +196,10 @@ def test_a_changed_copy_is_built_with_the_earlier_builds_analyses(tmp_path: Path
     memos: list[object] = []
     build = Engine.build
 
-    def spy(kb, memo=None, segments=None, fits=None):  # type: ignore[no-untyped-def]
+    def spy(kb, memo=None, segments=None, fits=None, spill=None):  # type: ignore[no-untyped-def]
         memos.append(memo)
-        return build(kb, memo, segments, fits)
+        assert spill is None  # a preview writes nothing to the cache folder
+        return build(kb, memo, segments, fits, spill)
 
     monkeypatch.setattr(engine_cache.Engine, "build", spy)
     kb = engine_cache.load_knowledge_base(copy)

@@ -74,3 +74,19 @@ def test_release_leaves_memory_that_is_not_a_read_only_file_mapping_alone() -> N
     release(heap, frozen, from_bytes, "not an array")
     expected = np.arange(2_000_000, dtype=np.int64)
     assert np.array_equal(heap, expected) and np.array_equal(frozen, expected) and np.array_equal(from_bytes, expected)
+
+
+def test_a_spilled_array_has_the_same_values_from_a_read_only_file_mapping(tmp_path: Path) -> None:
+    from faqbot.text.heap import _mapped, spilled
+
+    for data in (np.arange(1_000_000, dtype=np.int64) * 7, np.arange(300_000) % 3 == 0, np.linspace(0, 1, 99_999).astype(np.float32)):
+        moved = spilled(data, tmp_path)
+        assert moved is not data and _mapped(moved) is not None and not moved.flags.writeable
+        assert moved.dtype == data.dtype and moved.shape == data.shape and np.array_equal(moved, data)
+    assert list(tmp_path.iterdir()) == []  # unnamed files: nothing left in the folder
+    data = np.arange(10, dtype=np.int64)
+    assert spilled(data, None) is data  # no folder: the array itself
+    assert spilled(np.zeros(0, dtype=np.int64), tmp_path).nbytes == 0
+    moved = spilled(np.arange(5000, dtype=np.int64), tmp_path)
+    assert spilled(moved, tmp_path) is moved  # mapped already
+    assert spilled(data, tmp_path / "missing") is data  # the file cannot be made: the heap array stays

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from faqbot.errors import InputError
@@ -42,13 +43,15 @@ class Engine:
         memo: TextMemo | None = None,
         segments: SegmentStore | None = None,
         fits: FitHistory | None = None,
+        spill: Path | None = None,
     ) -> Engine:
         """Index ``kb`` for routing and extraction.
 
         ``memo``, ``segments``, ``fits``: an earlier build's per-text results, n-grams and
-        fitted values (see :class:`~faqbot.routing.router.Router`).
+        fitted values; ``spill``: a folder for what the build holds until the engine file is
+        written (see :class:`~faqbot.routing.router.Router`).
         """
-        return cls(kb=kb, router=Router(kb, memo, segments, fits), extractor=EntityExtractor(kb))
+        return cls(kb=kb, router=Router(kb, memo, segments, fits, spill), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

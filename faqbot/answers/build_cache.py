@@ -83,7 +83,7 @@ def store_memo(path: Path, memo: TextMemo) -> None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_PREFIX}", suffix=".tmp")
         os.close(fd)
         try:
-            write_engine_file((_FORMAT, memo.stored()), Path(tmp), sync=False)
+            write_engine_file((_FORMAT, memo.stored(path.parent)), Path(tmp), sync=False)
             os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)

@@ -50,6 +50,7 @@ from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, sync_file, write_engine_file
 from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
+from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import SHIPPED_KB, kb_content_hash, load_knowledge_base
 from faqbot.routing.fit_reuse import FitHistory, FitRecord
@@ -146,7 +147,10 @@ def load_engine(root: Path | str | None = None) -> Engine:
         kb = load_knowledge_base(root, parsed)
         store_parsed(files, parsed)
         del parsed  # the entries keep their own pickles; the rest is the cache's bookkeeping
-        engine = earlier.build(kb)
+        # After an edit the router packs the entries as soon as it has read them, and moves each
+        # merged index out of the heap as it is made (the merges were the edit's peak at 50,000
+        # entries), into unnamed files in the cache folder.
+        engine = earlier.build(kb, _spill_folder(folder))
     finally:
         earlier.cool_down()
     del kb  # the engine holds it
@@ -155,13 +159,7 @@ def load_engine(root: Path | str | None = None) -> Engine:
     # were building must not be filed under the old content's key, or the new one's.
     current = engine.kb.content_hash == content_hash == kb_content_hash(root)
     if current:
-        # As the file holds them, their bytes in the cache folder: the entries as objects are freed
-        # before the write, and the table does not stand in the heap beside them (the edit's peak).
-        try:
-            engine.kb.pack_entries(_spill_folder(folder))
-        except OSError:  # the folder is full or gone: in the heap, as the write would have packed them
-            engine.kb.pack_entries()
-        give_back()
+        _pack(engine.kb, folder)  # when the build did not (a cold build)
     stored, written = _store(folder, path, engine, content_hash) if current else (None, None)
     if written is not None:
         # Served from the file just written: its arrays then live in shared, read-only
@@ -176,6 +174,20 @@ def load_engine(root: Path | str | None = None) -> Engine:
         if stored is not None:
             stored()
     return engine
+
+
+def _pack(kb: KnowledgeBase, folder: Path) -> None:
+    """Pack ``kb``'s entries as the engine file holds them (nothing when they are), their bytes in ``folder``.
+
+    The entries as objects are freed, and the table does not stand in the heap beside them.
+    """
+    if not isinstance(kb.entries, EntryList):
+        return  # packed already
+    try:
+        kb.pack_entries(_spill_folder(folder))
+    except OSError:  # the folder is full or gone: in the heap, as the write would have packed them
+        kb.pack_entries()
+    give_back()
 
 
 def _spill_folder(folder: Path) -> Path | None:
@@ -221,10 +233,10 @@ class _EarlierBuild:
         self._store = segment_store(self._segments)
         self._fits: dict[str, FitRecord] | None = None  # this build's fit records, once built
 
-    def build(self, kb: KnowledgeBase) -> Engine:
-        """The engine for ``kb``, reusing what the earlier build left."""
+    def build(self, kb: KnowledgeBase, spill: Path | None = None) -> Engine:
+        """The engine for ``kb``, reusing what the earlier build left; ``spill``: see :meth:`Engine.build`."""
         fits = FitHistory(kb, load_fits(self._fitted))
-        engine = Engine.build(kb, self._memo, self._store, fits)
+        engine = Engine.build(kb, self._memo, self._store, fits, spill)
         self._fits = fits.records  # not the history: it holds the knowledge base
         return engine
 

@@ -37,6 +37,8 @@ import struct
 import zlib
 from pathlib import Path
 
+from faqbot.text.heap import release
+
 MAGIC = b"FAQBOTE2"
 VERSION = 1
 _HEADER = struct.Struct("<8sIIQQI")
@@ -80,6 +82,7 @@ def write_engine_file(obj: object, path: Path, sync: bool = True) -> None:
         for start, raw in zip(offsets, raws, strict=True):
             handle.write(b"\0" * (start - handle.tell()))
             handle.write(raw)
+            release(raw.obj)  # an array mapped from a file (a build's spilled index): its pages go back once copied
         handle.flush()
         if sync:
             os.fsync(handle.fileno())

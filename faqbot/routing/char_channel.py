@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+from pathlib import Path
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -83,6 +84,8 @@ class CharChannel:
         memo: TextMemo | None = None,
         segments: SegmentStore | None = None,
         plan: RunPlan | None = None,
+        before_merge: Callable[[], None] | None = None,
+        spill: Path | None = None,
     ) -> None:
         """Index ``kb``'s stored texts; ``readings`` returns the kana readings of ``plan.missing`` (default: read them here).
 
@@ -90,7 +93,10 @@ class CharChannel:
         the call that collects them: they are needed last, for the reading index.
         ``memo`` remembers each text's normalised forms for the next build;
         ``segments``, what each run of texts gave an earlier build (:mod:`faqbot.routing.char_runs`);
-        ``plan``: its runs, when the caller made it (:func:`char_plan`).
+        ``plan``: its runs, when the caller made it (:func:`char_plan`).  ``before_merge``: called
+        once the channel has read everything it needs of ``kb``'s entries, before its indexes are
+        merged (the caller packs the entries then: :meth:`KnowledgeBase.pack_entries`).  ``spill``: a
+        folder where each merged index is moved as soon as it is made (:meth:`NgramIndex.spill`).
         """
         memo = memo if memo is not None else TextMemo()
         self.kb = kb
@@ -100,33 +106,43 @@ class CharChannel:
         self._product_names = SynonymMap(
             (("", tuple(product_words(kb))),)
         )
+        # Everything the channel keeps of the entries, taken first (packed, not tuples: a cached
+        # engine maps them, faqbot.text.packed), so that the entries as objects are not needed
+        # while the indexes are merged.
         texts = stored_texts(kb)
+        self._doc_text = PackedStrings(texts).spilled(spill)
+        del texts
         owner_of: list[int] = []
         for pos, entry in enumerate(kb.entries):
             owner_of.extend([pos] * len(entry.questions))
         owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
+        self._doc_owner = np.array(owner_of, dtype=np.int32)
+        del owner_of
+        self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
         plan = plan if plan is not None else char_plan(kb, segments)
         # Each run of texts (an entries file's) found whole or computed (faqbot.routing.char_runs);
         # the readings of the runs not found are collected last.
         merged: list[NgramIndex] = []
 
         def merge(texts: list[Segment], entries: list[Segment]) -> None:  # while the reading child finishes
-            merged.extend((NgramIndex.from_segments(texts), NgramIndex.from_segments(entries)))
+            if before_merge is not None:
+                before_merge()
+            for parts in (texts, entries):
+                index = NgramIndex.from_segments(parts)
+                index.spill(spill)
+                merged.append(index)
 
         runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: readings_isolated(plan.missing), merge)
-        # Packed, not tuples: a cached engine maps them (faqbot.text.packed).
-        self._doc_text = PackedStrings(texts)
-        self._doc_surface = PackedStrings.joined([run.surfaces for run in runs])
+        self._doc_surface = PackedStrings.joined([run.surfaces for run in runs]).spilled(spill)
         for run in runs:  # copied: a mapped run's pages go back (faqbot.text.heap.release)
             run.surfaces.release()
-        self._doc_owner = np.array(owner_of, dtype=np.int32)
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         # The surfaces' index, and each entry's vocabulary's (its questions' surfaces run together,
         # in order), merged before the readings were collected; then the readings'.
         self._surface_index, self._entry_index = merged
         self._short_doc = np.concatenate([run.short for run in runs]) if runs else np.zeros(0, dtype=bool)
         self._reading_index = NgramIndex.from_segments([run.readings for run in runs])
-        self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
+        self._reading_index.spill(spill)
 
     def __getstate__(self) -> dict[str, object]:
         # The leave-one-out look-up (a dict of every stored text, filled while fitting at build

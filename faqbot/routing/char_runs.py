@@ -109,13 +109,16 @@ class RunPlan:
         """
         kind = f"surface:{self.context}"
         made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
-        for span, run in zip(self._spans, self._found, strict=True):
+        for at, (span, run) in enumerate(zip(self._spans, self._found, strict=True)):
             if run is not None:
                 memo.known_digests(span.texts, run.keys)  # the questions are looked up again for their analyses
                 memo.keep(READING, run.keys)
                 memo.keep(kind, run.keys)
                 memo.keep(NORMALIZED, run.reading_keys)
                 release(run.keys, run.reading_keys)  # read: a mapped run's pages go back
+                # Its texts are not needed again: they are the entries' questions, which the
+                # caller may free while the indexes are merged (KnowledgeBase.pack_entries).
+                self._spans[at] = _Span((), span.counts, span.key)
                 continue
             surfaces = memo.mapped(kind, span.texts, surface)
             ends = np.cumsum(span.counts).tolist()

@@ -22,11 +22,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 
 from faqbot.routing.postings import best_per_owner, weighted_sums
-from faqbot.text.heap import release
+from faqbot.text.heap import release, spilled
 
 # Textbook BM25 parameters (Robertson & Zaragoza; Lucene's defaults).
 _K1 = 1.2
@@ -150,6 +151,11 @@ class FieldIndex:
         self._rows = row_of.astype(np.int32)
         self.size = n
 
+    def spill(self, folder: Path | None) -> None:
+        """Move the postings to unnamed files in ``folder``, mapped read-only (:func:`~faqbot.text.heap.spilled`)."""
+        for name in ("idf", "_weights", "_indptr", "_common", "_rows"):
+            setattr(self, name, spilled(getattr(self, name), folder))
+
     def scores(self, columns: np.ndarray) -> np.ndarray:
         """The BM25 score of every document for a query made of ``columns`` (repeats count)."""
         columns = self.rare(columns)
@@ -256,6 +262,16 @@ class LexicalIndex:
             raise ValueError("questions must be grouped by entry, every entry with at least one question")
         self._starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
         self._owner_of = np.asarray(owner_of, dtype=np.int32)
+
+    def spill(self, folder: Path | None) -> None:
+        """Move every field's postings to unnamed files in ``folder`` (see :meth:`FieldIndex.spill`): the same values.
+
+        For a build that has other work before it writes the engine file (an edit's merges).
+        """
+        for field_index in (self._questions, self._answers, self._pages):
+            field_index.spill(folder)
+        self._starts = spilled(self._starts, folder)
+        self._owner_of = spilled(self._owner_of, folder)
 
     def score(self, terms: Sequence[str], excluded: Sequence[int] = ()) -> FieldScores:
         """Each entry's field scores for a query's terms; ``excluded`` question ids score nothing."""

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
 from faqbot.routing.ngram_extract import Segment, segment
 from faqbot.routing.postings import gram_masses
-from faqbot.text.heap import release
+from faqbot.text.heap import release, spilled
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
@@ -140,6 +141,15 @@ class NgramIndex:
             offset += len(part.per_doc)
             release(part.docs, part.df, part.vocab)
         self._docs = docs
+
+    def spill(self, folder: Path | None) -> None:
+        """Move the index's arrays to unnamed files in ``folder``, mapped read-only (:func:`~faqbot.text.heap.spilled`).
+
+        The same values, read from the page cache: a build that only writes the index to the
+        engine file next does not hold it in the heap meanwhile.  Nothing without a folder.
+        """
+        for name in ("_keys", "_idf", "_common", "_doc_mass", "_indptr", "_docs"):
+            setattr(self, name, spilled(getattr(self, name), folder))
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The gram id of each of ``keys`` (see :func:`gram_keys`), -1 for a gram the index does not hold."""

@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
@@ -120,12 +121,17 @@ class Router:
         memo: TextMemo | None = None,
         segments: SegmentStore | None = None,
         fits: FitHistory | None = None,
+        spill: Path | None = None,
     ) -> None:
         """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed.
 
         ``segments``: the n-grams of the texts of each entries file an earlier build extracted;
         ``fits``: the fitted values an earlier build left, kept when the edit since allows it
-        (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).
+        (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).  ``spill``: a folder
+        for a build about to store its engine, when the character channel is built last (an
+        edit): once the build has read what it needs of the entries as objects, they are packed
+        there (:meth:`KnowledgeBase.pack_entries`), and each merged n-gram index is moved there
+        as it is made (:meth:`NgramIndex.spill`), so the merges do not stand on either.
         """
         memo = memo if memo is not None else TextMemo()
         fits = fits if fits is not None else FitHistory(kb)
@@ -181,9 +187,25 @@ class Router:
         self._lexical = LexicalIndex.from_columns(
             [run.questions for run in runs], owners, [run.answers for run in runs], [run.pages for run in runs]
         )
-        del runs, questions, owners  # the runs' word sets (the veto's) are no longer needed
+        del runs, questions, owners, entries  # the runs' word sets (the veto's) are no longer needed
+        if char is None:
+            self._lexical.spill(spill)  # out of the heap while the character channel is built (nothing without a folder)
+            # Every text of the knowledge base has been looked up (the character channel's runs
+            # keep their own digests): the digests by text go, and with them the last hold on
+            # the entries' texts besides the entries.
+            memo.forget_digests()
         give_back()
-        self.char_channel = char if char is not None else CharChannel(kb, readings, memo, plan=plan)
+
+        def pack() -> None:
+            try:
+                kb.pack_entries(spill)
+            except OSError:  # the folder is full or gone: in the heap, as the engine file would have packed them
+                kb.pack_entries()
+            give_back()
+
+        if char is None:
+            char = CharChannel(kb, readings, memo, plan=plan, before_merge=pack if spill is not None else None, spill=spill)
+        self.char_channel = char
         del char, plan  # the runs' n-gram segments went with the merged indexes: give their pages back
         give_back()
         self._char = self.char_channel

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -82,3 +84,27 @@ def _mapped(array: object) -> tuple[mmap.mmap, np.ndarray] | None:
     if isinstance(base, memoryview) and base.readonly and isinstance(base.obj, mmap.mmap):
         return base.obj, array
     return None
+
+
+def spilled(array: np.ndarray, folder: Path | None) -> np.ndarray:
+    """``array``'s contents in an unnamed file in ``folder``, mapped read-only, its pages given back.
+
+    For a large array a build has made and will only read again when it writes the engine
+    file (a merged n-gram index at 50,000 entries: tens of megabytes each): its bytes wait in
+    the page cache instead of the heap, so the build's next stages do not stand on them, and a
+    later read faults them in from there (:func:`release` may drop them again).  The file goes
+    when the mapping does.  ``array`` itself when ``folder`` is None, the array is empty or
+    already such a view, or the file cannot be written (a full disk): the same values either way.
+    """
+    if folder is None or not array.nbytes or _mapped(array) is not None:
+        return array
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".spill-") as handle:
+            handle.write(np.ascontiguousarray(array).reshape(-1).view(np.uint8).data)
+            handle.flush()
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError:
+        return array
+    view = np.frombuffer(memoryview(mapped), dtype=array.dtype).reshape(array.shape)
+    release(view)  # written through the page cache: nothing of it need stay resident here
+    return view

@@ -26,12 +26,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, TypeVar, overload
 
 import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
-from faqbot.text.heap import release
+from faqbot.text.heap import release, spilled
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, digests
 from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
 from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
@@ -90,16 +91,29 @@ class _Digests:
 
     def __init__(self) -> None:
         self._known: dict[str, bytes] = {}
+        self.remembering = True  # False once forgotten: texts handed to remember() are not kept
+
+    def forget(self) -> None:
+        """Drop every text remembered, and take no more through :meth:`remember` (see :meth:`TextMemo.forget_digests`).
+
+        The digests computed from then on are still kept: they are of the few texts looked up since.
+        """
+        self._known = {}
+        self.remembering = False
 
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         known = self._known
         missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
-            self.remember(missing, digests(missing))
+            self._keep(missing, digests(missing))
         return np.frombuffer(b"".join([known[t] for t in texts]), dtype="<u8").reshape(-1, 2)
 
     def remember(self, texts: Sequence[str], keys: np.ndarray) -> None:
-        """Take ``keys`` (n × 2 uint64) as the digests of ``texts``, row for row."""
+        """Take ``keys`` (n × 2 uint64) as the digests of ``texts``, row for row (nothing, once forgotten)."""
+        if self.remembering:
+            self._keep(texts, keys)
+
+    def _keep(self, texts: Sequence[str], keys: np.ndarray) -> None:
         raw = np.ascontiguousarray(keys, dtype="<u8").tobytes()
         self._known.update(zip(texts, (raw[i : i + 16] for i in range(0, len(raw), 16)), strict=True))
 
@@ -221,6 +235,16 @@ class TextMemo:
     def known_digests(self, texts: Sequence[str], keys: np.ndarray) -> None:
         """Take ``keys`` as the :meth:`digests` of ``texts`` (kept from an earlier build: they are not hashed again)."""
         self._digests.remember(texts, keys)
+
+    def forget_digests(self) -> None:
+        """Forget every text's digest: a build whose look-ups of the whole knowledge base's texts are done.
+
+        The digests are kept by text, so they held every question, answer and page text of
+        the knowledge base alive (at 50,000 entries ~50 MB, and, scattered among them, the
+        pages of the entries they came from).  Forgotten, a later look-up hashes its texts
+        again (the same digests); :meth:`known_digests` keeps nothing from then on.
+        """
+        self._digests.forget()
 
     def found_elsewhere(self, kind: str, texts: Sequence[str], results: Sequence[str]) -> None:
         """Remember ``results`` (what :meth:`mapped` under ``kind`` would give) of the texts not yet known.
@@ -362,15 +386,35 @@ class TextMemo:
             )
         return topics if topic_only else analyses
 
-    def stored(self) -> StoredMemo:
-        """What this build used and computed, packed, for the store on disk."""
+    def stored(self, spill: Path | None = None) -> StoredMemo:
+        """What this build used and computed, packed, for the store on disk.
+
+        ``spill``: a folder where each table is moved as it is made (:func:`~faqbot.text.heap.spilled`),
+        so that they do not add up in the heap before they are written (~110 MB at 50,000
+        entries); the earlier tables' mapped pages are given back once copied.
+        """
         tables = {}
         for kind, (use, new) in self._tables.items():
             earlier = self._previous.tables.get(kind)
-            keys = np.concatenate((use.keys[use.used], self._digests(list(new))))
-            values = (earlier.values if earlier else PackedStrings(())).select(use.used, new.values())
+            keys = spilled(np.concatenate((use.keys[use.used], self._digests(list(new)))), spill)
+            values = (earlier.values if earlier else PackedStrings(())).select(use.used, new.values()).spilled(spill)
+            if earlier is not None:
+                release(earlier.keys)
+                earlier.values.release()
             tables[kind] = StoredTable(keys, values)
-        analyses = {kind: self._stored_analyses(kind, use, new) for kind, (use, new) in self._analyses.items()}
+        analyses = {}
+        for kind, (used, analysed) in self._analyses.items():
+            made = self._stored_analyses(kind, used, analysed)
+            analyses[kind] = StoredAnalyses(
+                spilled(made.keys, spill), spilled(made.offsets, spill), spilled(made.items, spill),
+                made.terms.spilled(spill), made.readings.spilled(spill), spilled(made.topic, spill),
+            )
+            del made
+            earlier_analyses = self._previous.analyses.get(kind)
+            if earlier_analyses is not None:
+                release(earlier_analyses.keys, earlier_analyses.offsets, earlier_analyses.items, earlier_analyses.topic)
+                earlier_analyses.terms.release()
+                earlier_analyses.readings.release()
         return StoredMemo(tables, analyses, self.rarity, self.packed_rarity)
 
     def _stored_analyses(self, kind: str, use: _Use, new: dict[str, Analysis]) -> StoredAnalyses:

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from hashlib import blake2b
+from pathlib import Path
 from typing import TypeVar, overload
 
 import numpy as np
 
-from faqbot.text.heap import release
+from faqbot.text.heap import release, spilled
 
 T = TypeVar("T")
 
@@ -106,12 +107,20 @@ class PackedStrings(PackedSequence[str]):
         """
         lengths = np.diff(self._offsets)[keep]
         edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
-        runs = [self._blob[self._offsets[a] : self._offsets[b]].tobytes() for a, b in zip(edges[::2], edges[1::2], strict=True)]
+        runs = [self._blob[self._offsets[a] : self._offsets[b]] for a, b in zip(edges[::2], edges[1::2], strict=True)]
         added = [t.encode("utf-8") for t in more]
         packed = object.__new__(PackedStrings)
         all_lengths = np.concatenate((lengths, np.fromiter(map(len, added), dtype=np.int64, count=len(added))))
         packed._offsets = np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64)
-        packed._blob = np.frombuffer(b"".join([*runs, *added]), dtype=np.uint8)
+        # One copy of the kept bytes (views of the runs, not each run copied and then joined).
+        packed._blob = np.concatenate([np.zeros(0, dtype=np.uint8), *runs, np.frombuffer(b"".join(added), dtype=np.uint8)])
+        return packed
+
+    def spilled(self, folder: Path | None) -> PackedStrings:
+        """The same strings, their arrays moved to unnamed files in ``folder`` (:func:`~faqbot.text.heap.spilled`)."""
+        packed = object.__new__(PackedStrings)
+        packed._offsets = spilled(self._offsets, folder)
+        packed._blob = spilled(self._blob, folder)
         return packed
 
     def __iter__(self) -> Iterator[str]:
