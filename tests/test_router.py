@@ -126,6 +126,12 @@ def test_small_talk_names_no_unknown_thing(engine: Engine, query: str) -> None:
     assert _route(engine, "このチャットの使い方を教えて").intent == "help"
 
 
+@pytest.mark.parametrize("query", ["いつまでに申し込めばいい？", "申し込みはいつまでにすればいい？"])
+def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) -> None:
+    # The seed page's timings (at purchase, registration, in use, at renewal) answer "by when" too.
+    assert _route(engine, query).intent == "apply-timing"
+
+
 @pytest.mark.parametrize("query", ["チャットボットの使い方を教えて", "ボットで何が聞ける？", "what can this bot do?"])
 def test_the_assistants_own_names_ask_for_help(engine: Engine, query: str) -> None:
     # knowledge/synonyms.yaml: ボット and bot are the chat the customer types in, not an unknown thing.
