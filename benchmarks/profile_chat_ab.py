@@ -1,14 +1,13 @@
-"""chat5's three web-path changes on and off in one process, interleaved: what they save a never-repeated turn.
+"""chat5's two per-turn changes on and off in one process, interleaved: what they save a never-repeated turn.
 
 Builds the app of ``faqbot serve`` over ``--kb`` as ``profile_chat.py`` does and feeds it
 never-repeated ``POST /api/v1/chat`` requests straight through ASGI, in blocks of
 ``--block`` turns, alternating (ABBA) between
 
-* after: this checkout as it is (the thread hop through the event loop's executor,
-  ``PackedStrings.take`` in compiled code, the state signer made once), and
-* before: the same process with those three as they were at 8e9435b (anyio's
-  ``to_thread.run_sync``, the numpy/``str`` reading of packed strings, itsdangerous'
-  serializer making a signer per token).
+* after: this checkout as it is (``PackedStrings.take`` in compiled code, the state
+  signer made once), and
+* before: the same process with those two as they were at 8e9435b (the numpy/``str``
+  reading of packed strings, itsdangerous' serializer making a signer per token).
 
 Both sides share the process, the engine's mapped pages and the machine's load, so
 the ratio is steadier than two processes' (or servers') figures on a busy host.
@@ -30,7 +29,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from itsdangerous import Serializer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 
@@ -44,7 +42,6 @@ from profile_chat import _run  # noqa: E402
 from faqbot.answers.engine_cache import load_engine  # noqa: E402
 from faqbot.routing import postings  # noqa: E402
 from faqbot.text import packed  # noqa: E402
-from faqbot.web import api  # noqa: E402
 from faqbot.web.app import create_app, freeze_startup_objects  # noqa: E402
 from faqbot.web.config import WebConfig  # noqa: E402
 from faqbot.web.observe import access_log, install_access_log  # noqa: E402
@@ -55,11 +52,6 @@ class _PlainSerializer(URLSafeTimedSerializer):
 
     def dump_payload(self, obj: Any) -> bytes:
         return base64_encode(Serializer.dump_payload(self, obj))
-
-
-async def _anyio_hop(limiter: Any, func: Any, *args: Any) -> Any:
-    """``faqbot.web.api._in_thread`` of 8e9435b."""
-    return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True, limiter=limiter)
 
 
 def main() -> None:
@@ -85,11 +77,9 @@ def main() -> None:
     chat_api = next(r.endpoint.__self__ for r in app.routes if getattr(r, "path", "") == "/api/v1/chat")  # type: ignore[attr-defined]
     signer = chat_api.signer
     serializers = {True: signer._serializer, False: _PlainSerializer(secret, salt="faqbot.dialogue-state.v1")}
-    hops = {True: api._in_thread, False: _anyio_hop}
     takes = {True: postings.kernels.take_strings, False: None}
 
     def configure(after: bool) -> None:
-        api.__dict__["_in_thread"] = hops[after]
         packed.use_compiled_take(takes[after])
         signer._serializer = serializers[after]
 

@@ -675,25 +675,3 @@ def test_state_tokens_are_itsdangerous_tokens_byte_for_byte(monkeypatch: pytest.
         assert signer.loads(theirs) == signer.loads(ours) == state
     assert StateSigner(SECRET + "x", "kb-hash", 3600).dumps(states[0]) != signer.dumps(states[0])
 
-
-def test_core_work_runs_in_a_thread_with_the_requests_context() -> None:
-    # The hop of web_api._in_thread (the event loop's executor): off the loop's thread, one
-    # at a time under the limiter, context variables as the request set them.
-    import asyncio
-    import contextvars
-    import threading
-
-    import anyio
-
-    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
-
-    def work(x: int) -> tuple[int, str, int]:
-        return x * 2, marker.get(), threading.get_ident()
-
-    async def main() -> tuple[tuple[int, str, int], int]:
-        marker.set("request")
-        limiter = anyio.CapacityLimiter(1)
-        return await web_api._in_thread(limiter, work, 21), threading.get_ident()
-
-    (doubled, seen, worker), loop_thread = asyncio.run(main())
-    assert (doubled, seen) == (42, "request") and worker != loop_thread

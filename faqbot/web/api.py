@@ -15,11 +15,8 @@ is best effort and never fails a request.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextvars import copy_context
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -53,9 +50,6 @@ API_PREFIX = "/api/v1"
 CHANNEL = "web"  # the analytics channel of everything this API records
 # Router outcomes worth recording; "dialogue" turns (form slots, cancel) are not questions.
 _RECORDED_DECISIONS = ("answer", "clarify", "fallback")
-# Core work threads of one process (see _in_thread): turns stuck past their timeout, each
-# holding one, that may pile up before the next turn waits for one of them to finish.
-_STUCK_TURNS_TOLERATED = 32
 
 log = logging.getLogger("faqbot.web")
 T = TypeVar("T")
@@ -218,29 +212,14 @@ class Api:
         return JSONResponse({"status": "ok", "entries": len(kb.entries), "kb_hash": kb.content_hash})
 
 
-# The threads that run core work off the event loop.  A thread of a turn that timed out
-# finishes it in the background while the next turn takes another thread.
-_CORE_THREADS = ThreadPoolExecutor(max_workers=_STUCK_TURNS_TOLERATED, thread_name_prefix="faqbot-core")
-
-
 async def _in_thread(limiter: anyio.CapacityLimiter, func: Callable[..., T], *args: Any) -> T:
     """Run CPU-bound core work in a worker thread, off the event loop, as ``limiter`` allows.
 
     When the request times out (:class:`~faqbot.web.limits.TimeoutMiddleware`) the
     request stops waiting at once and gives its place back; the thread finishes its
     turn and the result is dropped, so a stuck turn never holds up the ones after it.
-
-    On asyncio (what uvicorn runs) the hop is the event loop's ``run_in_executor`` on a
-    pool of its own: anyio's ``to_thread.run_sync`` does the same with more bookkeeping
-    around it, measured at ~0.2–0.3 ms of CPU a request more, in-process, a tenth of a
-    never-repeated turn.  The context is copied into the thread, as anyio copies it.
     """
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:  # another anyio back-end: its own worker threads
-        return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True, limiter=limiter)
-    async with limiter:
-        return await loop.run_in_executor(_CORE_THREADS, partial(copy_context().run, func, *args))
+    return await anyio.to_thread.run_sync(func, *args, abandon_on_cancel=True, limiter=limiter)
 
 
 def _count_turn(reply: Reply) -> None:
