@@ -153,3 +153,29 @@ def test_relabelled_renames_as_the_numpy_code() -> None:
             assert [t.isascii() for t in [got[0], *got[1]]] == [t.isascii() for t in [want[0], *want[1]]]
     assert _relabelled("", []) == _relabelled_numpy("", []) == ("", [])
     assert _relabelled("", ["", ""]) == ("", ["", ""])
+
+
+@compiled
+def test_packed_strings_taken_in_compiled_code_equal_the_numpy_reading(engine: Engine) -> None:
+    from faqbot.text import packed
+
+    texts = ["", "解約したい", "a", "Wi-Fiルーター", "😀 絵文字", "x" * 300, "ｶﾅ"]
+    strings = packed.PackedStrings(texts)
+    surfaces = engine.router._char._doc_surface
+    rng = np.random.default_rng(11)
+    cases = [
+        (strings, np.arange(len(texts))), (strings, np.array([6, 0, 0, 3])), (strings, np.zeros(0, dtype=np.int64)),
+        (surfaces, rng.integers(0, len(surfaces), 60)), (surfaces, np.arange(len(surfaces))),
+    ]
+    assert packed._compiled_take is not None
+    compiled_reads = [table.take(positions) for table, positions in cases]
+    try:
+        packed.use_compiled_take(None)
+        numpy_reads = [table.take(positions) for table, positions in cases]
+    finally:
+        packed.use_compiled_take(postings.kernels.take_strings)
+    assert compiled_reads == numpy_reads
+    assert compiled_reads[0] == texts and compiled_reads[-1] == list(surfaces)
+    # Out of range: the compiled code declines and the numpy reading decides, as before.
+    assert postings.kernels.take_strings(strings._blob, strings._offsets, np.array([7], dtype=np.int64)) is None
+    assert postings.kernels.take_strings(strings._blob, strings._offsets, np.array([-1], dtype=np.int64)) is None

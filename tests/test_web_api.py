@@ -651,3 +651,27 @@ def test_web_replies_never_mention_numbers_the_buttons_do_not_show(client: TestC
     for reply in (first["reply"], second["reply"]):
         assert reply["choices"], reply
         assert "番号" not in reply["text"] and "番号" not in reply["html"], reply["text"]
+
+
+def test_state_tokens_are_itsdangerous_tokens_byte_for_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The signer made once, its key derived once, the MAC by hmac.digest: the very tokens of
+    # itsdangerous' URL-safe timed serializer (without zlib), and those verify as ever.
+    from itsdangerous import Serializer, URLSafeTimedSerializer
+    from itsdangerous.encoding import base64_encode
+
+    class Plain(URLSafeTimedSerializer):
+        def dump_payload(self, obj: object) -> bytes:
+            return base64_encode(Serializer.dump_payload(self, obj))
+
+    signer = StateSigner(SECRET, "kb-hash", 3600)
+    plain = Plain(SECRET, salt="faqbot.dialogue-state.v1")
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now)
+    states = [initial_state(), DialogueState(product="mobile", last="cancel-howto")]
+    for state in states:
+        ours = signer.dumps(state)
+        theirs = plain.dumps({"kb": "kb-hash", "state": state.to_json()})
+        assert ours == theirs
+        assert signer.loads(theirs) == signer.loads(ours) == state
+    assert StateSigner(SECRET + "x", "kb-hash", 3600).dumps(states[0]) != signer.dumps(states[0])
+

@@ -215,11 +215,45 @@ static PyObject *relabelled(PyObject *self, PyObject *arg) {
     return out;
 }
 
+/* take_strings(blob, offsets, positions) -> list[str] | None:
+ *   [blob[offsets[p]:offsets[p + 1]].decode("utf-8") for p in positions]: what
+ *   faqbot.text.packed.PackedStrings.take reads, decoded straight from the buffer (each string
+ *   through a memoryview slice cost about a microsecond).  blob bytes, offsets int64, positions
+ *   int64.  None when a position or its offsets are out of range: the caller's numpy code then
+ *   reads them as it always did.  Invalid UTF-8 raises UnicodeDecodeError, as str(…, "utf-8"). */
+static PyObject *take_strings(PyObject *self, PyObject *args) {
+    Py_buffer blob, offsets, positions;
+    if (!PyArg_ParseTuple(args, "y*y*y*", &blob, &offsets, &positions)) return NULL;
+    const char *b = (const char *)blob.buf;
+    const int64_t *off = (const int64_t *)offsets.buf;
+    const int64_t *pos = (const int64_t *)positions.buf;
+    Py_ssize_t n_off = offsets.len / 8, n = positions.len / 8;
+    PyObject *out = NULL;
+    int outside = 0;
+    for (Py_ssize_t i = 0; i < n && !outside; i++) {
+        int64_t p = pos[i];
+        if (p < 0 || p + 1 >= n_off || off[p] < 0 || off[p] > off[p + 1] || off[p + 1] > blob.len) outside = 1;
+    }
+    if (!outside) {
+        out = PyList_New(n);
+        for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+            int64_t p = pos[i];
+            PyObject *text = PyUnicode_DecodeUTF8(b + off[p], (Py_ssize_t)(off[p + 1] - off[p]), NULL);
+            if (text == NULL) { Py_CLEAR(out); break; }
+            PyList_SET_ITEM(out, i, text);
+        }
+    }
+    PyBuffer_Release(&blob); PyBuffer_Release(&offsets); PyBuffer_Release(&positions);
+    if (outside) Py_RETURN_NONE;
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"gram_masses", gram_masses, METH_VARARGS, "Add each gram's float32-rounded idf into its documents' masses."},
     {"weighted_sums", weighted_sums, METH_VARARGS, "Add each posting's weight into its row's sum, columns in order."},
     {"best_per_owner", best_per_owner, METH_VARARGS, "Each owner's largest value among the rows of the columns' postings."},
     {"half_coverages", half_coverages, METH_VARARGS, "The documents sharing mass, ascending, and the mean of their two coverages."},
+    {"take_strings", take_strings, METH_VARARGS, "The UTF-8 strings of a packed blob at the given positions, or None."},
     {"relabelled", relabelled, METH_O, "The texts' characters renamed to their ranks as one-byte characters, or None."},
     {NULL, NULL, 0, NULL},
 };

@@ -18,6 +18,8 @@ from types import ModuleType
 
 import numpy as np
 
+from faqbot.text.packed import use_compiled_take
+
 _postings: ModuleType | None
 try:
     from faqbot.routing import _postings
@@ -27,6 +29,8 @@ except ImportError:  # not built (no compiler when installed): the numpy code be
 _INTP_IS_INT64 = np.dtype(np.intp) == np.dtype(np.int64)
 # The compiled module in use, None for the numpy code (tests and benchmarks may set it).
 kernels = _postings if os.environ.get("FAQBOT_POSTINGS", "") != "numpy" else None
+# Packed strings read (the character channel's ~60 candidate questions a message) decoded by it too.
+use_compiled_take(kernels.take_strings if kernels is not None else None)
 
 
 def _nothing_summed(size: int) -> np.ndarray:

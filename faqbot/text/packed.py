@@ -20,7 +20,7 @@ by every process.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from hashlib import blake2b
 from pathlib import Path
 from typing import TypeVar, overload
@@ -30,6 +30,17 @@ import numpy as np
 from faqbot.text.heap import release, spilled
 
 T = TypeVar("T")
+
+# PackedStrings.take in compiled code: (blob, offsets, positions) → the strings, or None for
+# positions it leaves to the numpy code.  Set by faqbot.routing.postings when its extension is
+# built (this layer imports nothing above it); None: the numpy code alone.
+_compiled_take: Callable[[np.ndarray, np.ndarray, np.ndarray], list[str] | None] | None = None
+
+
+def use_compiled_take(take: Callable[[np.ndarray, np.ndarray, np.ndarray], list[str] | None] | None) -> None:
+    """Decode :meth:`PackedStrings.take`'s strings with ``take`` (None: with numpy and ``str``)."""
+    global _compiled_take
+    _compiled_take = take
 
 
 class PackedSequence(Sequence[T]):
@@ -79,6 +90,11 @@ class PackedStrings(PackedSequence[str]):
         One offsets read for all of them: item by item, each string cost a bounds check
         and two numpy scalar reads, most of the time of reading a few dozen.
         """
+        decode = _compiled_take
+        if decode is not None and self._blob.dtype == np.uint8 and self._offsets.dtype == np.int64:
+            found = decode(self._blob, self._offsets, np.ascontiguousarray(positions, dtype=np.int64))
+            if found is not None:
+                return found
         starts = self._offsets[positions].tolist()
         ends = self._offsets[positions + 1].tolist()
         blob = self._blob.data

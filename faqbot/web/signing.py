@@ -16,8 +16,9 @@ import hmac
 import secrets
 from typing import Any
 
-from itsdangerous import BadData, Serializer, SignatureExpired, URLSafeTimedSerializer
-from itsdangerous.encoding import base64_encode
+from itsdangerous import BadData, Serializer, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import base64_encode, want_bytes
+from itsdangerous.signer import _lazy_sha1
 
 from faqbot.dialogue import DialogueState
 from faqbot.errors import InputError
@@ -30,16 +31,49 @@ _TURN_SALT = "faqbot.turn.v1"
 _MAX_TOKEN_CHARS = 8192
 
 
+class _KeyedTimestampSigner(TimestampSigner):
+    """itsdangerous' timestamp signer (HMAC-SHA1) with the signing key derived once, not per signature.
+
+    The same tokens: the key is what :meth:`derive_key` gives, computed on first use;
+    the MAC is the same HMAC-SHA1, through :func:`hmac.digest`'s one C call.
+    """
+
+    _signing_key: bytes | None = None
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        if secret_key is not None:
+            return super().derive_key(secret_key)
+        if self._signing_key is None:
+            self._signing_key = super().derive_key()
+        return self._signing_key
+
+    def get_signature(self, value: str | bytes) -> bytes:
+        if self.digest_method is not _lazy_sha1 and self.digest_method is not hashlib.sha1:
+            return super().get_signature(value)
+        return base64_encode(hmac.digest(self.derive_key(), want_bytes(value), "sha1"))
+
+
 class _StateSerializer(URLSafeTimedSerializer):
-    """itsdangerous' URL-safe timed serializer, minus the zlib attempt on every dump.
+    """itsdangerous' URL-safe timed serializer, minus the zlib attempt on every dump, with one signer.
 
     A state is about two hundred bytes of JSON, which zlib barely shortens, and
     trying cost a fifth of a remembered turn's time.  Loading is unchanged, so a
-    compressed token issued before still verifies.
+    compressed token issued before still verifies.  The signer of this serializer's
+    own salt is made once (itsdangerous made one, and derived its key, per token).
     """
+
+    default_signer = _KeyedTimestampSigner
+    _own_signer: TimestampSigner | None = None
 
     def dump_payload(self, obj: Any) -> bytes:
         return base64_encode(Serializer.dump_payload(self, obj))
+
+    def make_signer(self, salt: str | bytes | None = None) -> Signer:
+        if salt is not None and want_bytes(salt) != self.salt:
+            return super().make_signer(salt)
+        if self._own_signer is None:
+            self._own_signer = super().make_signer()  # type: ignore[assignment]
+        return self._own_signer  # type: ignore[return-value]
 
 
 class StateSigner:
