@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.pleasantries import after_connective, connectives, sentences, without_pleasantries
+from faqbot.routing.pleasantries import after_connective, clauses, connectives, sentences, without_pleasantries
 from faqbot.routing.router import DECISION_ANSWER, DECISION_FALLBACK
 
 
@@ -100,3 +100,27 @@ def test_a_connective_opening_a_question_does_not_make_it_small_talk(engine: Eng
 
 def test_a_connective_with_no_question_after_it_stays_small_talk(engine: Engine) -> None:
     assert engine.router.route("じゃあね").intent == "goodbye"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ありがとう、あとカードを変えたい場合は？", ["ありがとう、", "あとカードを変えたい場合は？"]),
+        ("Thanks, and how do I change my card?", ["Thanks,", "and how do I change my card?"]),
+        ("解約したい", ["解約したい"]),
+    ],
+)
+def test_clauses(text: str, expected: list[str]) -> None:
+    assert clauses(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("ありがとう、あとカードを変えたい場合は？", "change-card"),  # got "you're welcome" (rule 46)
+        ("ありがとう、助かりました", "thanks"),  # only pleasantries: still small talk
+    ],
+)
+def test_a_pleasantry_set_off_by_a_comma_does_not_answer_the_question(engine: Engine, message: str, intent: str) -> None:
+    routing = engine.router.route(message)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)

@@ -3,7 +3,8 @@
 Small-talk entries are whole-message pleasantries (「こんにちは」, 「ありがとう」).  A
 message of several sentences whose best match is small talk — 「こんにちは。解約したい
 です」, 「ありがとう。あと料金は？」 — may still ask something in its other sentences:
-those are routed without the sentences that small talk answers on their own.  So is
+those are routed without the sentences that small talk answers on their own (a message
+of one sentence, without the clauses: 「ありがとう、あと料金は？」).  So is
 a message that opens with a connective (「じゃあどうすれば止まるの？」: 「じゃあ」 holds
 the greeting 「やあ」), without it.  The router decides what a sentence is; this module
 only cuts and joins.
@@ -22,6 +23,8 @@ import yaml
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
 # after an ASCII full stop followed by a space ("…will be. I have…"; a date's 「2027.3.31」 has none).
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)(?=\s)")
+# A clause ends after a Japanese or Latin comma: 「ありがとう、あと料金は？」.
+_CLAUSE_END = re.compile(r"(?<=[、，,])")
 _CONNECTIVES = "connectives.yaml"
 # What may separate a connective from the rest: 「じゃあ、」, "so,", 「えっと…」.
 _SEPARATORS = re.compile(r"[\s、，,.。…・~〜ー-]+")
@@ -30,6 +33,11 @@ _SEPARATORS = re.compile(r"[\s、，,.。…・~〜ー-]+")
 def sentences(text: str) -> list[str]:
     """The non-blank sentences of ``text``, each with its end mark (「こんにちは。」, 「解約したいです」)."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def clauses(text: str) -> list[str]:
+    """The non-blank parts of ``text`` cut after each comma (「ありがとう、」, "Thanks,"), each with its comma."""
+    return [part.strip() for part in _CLAUSE_END.split(text) if part.strip()]
 
 
 def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bool]) -> str | None:
