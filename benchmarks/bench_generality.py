@@ -34,7 +34,8 @@ from rank_bm25 import BM25Okapi
 from faqbot.answers.answering import Engine
 from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
 from faqbot.quality.ranking import K, mean_ranking
-from faqbot.routing.router import DECISION_FALLBACK, Router
+from faqbot.routing.router import Router
+from faqbot.routing.verdict import DECISION_FALLBACK
 from faqbot.text.analysis import terms
 
 

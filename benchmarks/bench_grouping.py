@@ -25,7 +25,7 @@ from rapidfuzz import fuzz
 from faqbot.analytics.grouping import SOURCE_FALLBACK, Message, group_messages
 from faqbot.answers.engine_cache import load_engine
 from faqbot.quality.evaluation import Example, load_examples
-from faqbot.routing.router import FALLBACK
+from faqbot.routing.verdict import FALLBACK
 from faqbot.text.normalize import normalize
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -33,8 +33,9 @@ from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing import router as router_module
 from faqbot.routing.calibration import cross_validate, fit_calibration
 from faqbot.routing.novelty import offdomain_questions
-from faqbot.routing.router import DECISION_FALLBACK, Router
+from faqbot.routing.router import Router
 from faqbot.routing.topic_slot import unknown_argument
+from faqbot.routing.verdict import DECISION_FALLBACK
 from faqbot.text.analysis import words
 
 # Context a customer adds to a question (written before measuring; general, not from any

@@ -32,7 +32,7 @@ from kbgen import generate_entries, probe_queries  # noqa: E402
 from faqbot.answers.answering import Engine  # noqa: E402
 from faqbot.kb.loader import load_knowledge_base  # noqa: E402
 from faqbot.quality.evaluation import load_examples, predict, score  # noqa: E402
-from faqbot.routing.router import FALLBACK  # noqa: E402
+from faqbot.routing.verdict import FALLBACK  # noqa: E402
 from faqbot.text.normalize import normalize  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -25,7 +25,8 @@ from faqbot.routing.calibration import (
 )
 from faqbot.routing.logistic import allowed_answers, fit_logistic, precision_threshold, refusal_threshold
 from faqbot.routing.ngram_index import NgramIndex
-from faqbot.routing.router import DECISION_FALLBACK, Candidates, Router
+from faqbot.routing.router import Candidates, Router
+from faqbot.routing.verdict import DECISION_FALLBACK
 from tests.conftest import KB_MIN, make_kb, replace_once
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))

@@ -6,7 +6,7 @@ import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.routing.pleasantries import after_connective, clauses, connectives, sentences, without_pleasantries
-from faqbot.routing.router import DECISION_ANSWER, DECISION_FALLBACK
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue import DialogueState, initial_state, render_reply_html, render_reply_text, reply_json, step
 from faqbot.dialogue.manager import MAX_MESSAGE
 from faqbot.errors import InputError
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
 from tests.strategies import VOCAB, hostile_text
 
 SETTINGS = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -18,7 +18,8 @@ from faqbot.kb.dates import FoundDate
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.entities import Entities
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Router
+from faqbot.routing.router import Router
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK
 from faqbot.text.normalize import normalize
 from tests.conftest import KB_MIN, TODAY, make_kb
 

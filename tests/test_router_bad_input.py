@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK
 from tests.strategies import hostile_text
 
 DECISIONS = {DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK}

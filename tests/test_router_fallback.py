@@ -12,8 +12,8 @@ import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.routing.novelty import offdomain_questions
-from faqbot.routing.router import DECISION_FALLBACK
 from faqbot.routing.training import DEFAULT_WEIGHT, WEIGHT_GRID
+from faqbot.routing.verdict import DECISION_FALLBACK
 
 
 def test_most_general_questions_fall_back(engine: Engine) -> None:

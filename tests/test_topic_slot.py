@@ -7,7 +7,6 @@ from collections.abc import Callable
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.router import DECISION_FALLBACK
 from faqbot.routing.topic_slot import (
     SlotFinding,
     aspect_nouns,
@@ -16,6 +15,7 @@ from faqbot.routing.topic_slot import (
     unknown_head,
     unknown_modifier,
 )
+from faqbot.routing.verdict import DECISION_FALLBACK
 from faqbot.text.analysis import words
 
 KNOWN = {"更新", "変更", "請求", "カード", "料", "期限", "契約", "自動", "延ばす", "サービス", "手続き", "確認", "方法", "見直す"}

@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.routing.router import Router, Routing
+from faqbot.routing.router import Router
+from faqbot.routing.verdict import Routing
 from faqbot.text.normalize import normalize, normalize_term
 from faqbot.text.privacy import CARD_MASK, EMAIL_MASK, PHONE_MASK
 from faqbot.text.synonyms import SynonymMap

@@ -20,8 +20,9 @@ from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.routing.fit_reuse import FitHistory
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Router, Routing
+from faqbot.routing.router import Router
 from faqbot.routing.segments import SegmentStore
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.memo import TextMemo
 
 # Suggestions offered with an answer or a fallback.

@@ -8,7 +8,7 @@ from faqbot.answers.answering import Answer, Suggestion
 from faqbot.kb.billing import BillingResult
 from faqbot.kb.knowledge import Entry
 from faqbot.routing.entities import Entities
-from faqbot.routing.router import Match
+from faqbot.routing.verdict import Match
 
 
 def suggestion_json(s: Suggestion) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 
 
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:

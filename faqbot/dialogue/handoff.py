@@ -33,7 +33,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
-from faqbot.routing.router import FALLBACK
+from faqbot.routing.verdict import FALLBACK
 from faqbot.text.inert import encodable
 from faqbot.text.privacy import mask_personal_data
 

@@ -64,7 +64,7 @@ from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
 

@@ -38,7 +38,7 @@ from faqbot.kb.billing import BillingResult
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system
-from faqbot.routing.router import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, FALLBACK
 
 #: Choice values that are not entries.
 RESUME = "resume"

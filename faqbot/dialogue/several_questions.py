@@ -13,7 +13,7 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.kb.knowledge import KIND_FAQ
 from faqbot.routing.pleasantries import sentences
-from faqbot.routing.router import DECISION_ANSWER
+from faqbot.routing.verdict import DECISION_ANSWER
 
 # At most this many other questions are offered: the reply's own related questions follow them.
 MAX_OTHERS = 2

@@ -19,7 +19,7 @@ from html import escape
 from pathlib import Path
 
 from faqbot.quality.evaluation import Prediction, Report
-from faqbot.routing.router import FALLBACK
+from faqbot.routing.verdict import FALLBACK
 from faqbot.text.charts import curve, heatmap
 from faqbot.text.htmlpage import figure, page, table, write_page
 

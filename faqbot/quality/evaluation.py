@@ -20,7 +20,7 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
-from faqbot.routing.router import FALLBACK
+from faqbot.routing.verdict import FALLBACK
 
 # Confidence thresholds of the precision–coverage table.
 COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)

@@ -39,7 +39,8 @@ from faqbot.errors import InputError, KnowledgeBaseError, Problem
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.evaluation import load_examples, predict, score
 from faqbot.quality.lint import check_knowledge_base
-from faqbot.routing.router import DECISION_FALLBACK, FALLBACK, Router
+from faqbot.routing.router import Router
+from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, EMAIL_MASK, PHONE_MASK, mask_personal_data
 

@@ -22,7 +22,8 @@ from rapidfuzz import fuzz, process
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
 from faqbot.kb.yamlsource import line_of, load_yaml
-from faqbot.routing.router import DECISION_ANSWER, Router
+from faqbot.routing.router import Router
+from faqbot.routing.verdict import DECISION_ANSWER
 from faqbot.text.normalize import normalize, normalize_term
 from faqbot.text.synonyms import SynonymMap
 

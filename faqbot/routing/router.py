@@ -54,48 +54,17 @@ from faqbot.routing.pleasantries import after_connective, clauses, sentences, wi
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
 from faqbot.text.heap import give_back
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
 from faqbot.text.packed import PackedFloats, PackedStrings
 
-DECISION_ANSWER = "answer"
-DECISION_CLARIFY = "clarify"
-DECISION_FALLBACK = "fallback"
-FALLBACK = "fallback"
-
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
 # Jinja tags in an answer template are not words of the answer.
 _TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
-
-
-@dataclass(frozen=True)
-class Match:
-    """One ranked entry: its id, the question that matched best, and its score (a similarity, not a probability)."""
-
-    entry_id: str
-    question: str
-    confidence: float
-
-
-@dataclass(frozen=True)
-class Routing:
-    """The router's verdict on one message."""
-
-    query: str
-    decision: str  # "answer", "clarify" or "fallback"
-    matches: tuple[Match, ...]  # real entries, best first
-    confidence: float  # probability that the decision is right (calibrated; see :attr:`intent`)
-    out_of_scope: bool = False  # fell back because out-of-scope subjects or examples matched best
-
-    @property
-    def intent(self) -> str:
-        """The answered entry id, or ``"fallback"``; for clarify, the best guess."""
-        if self.decision == DECISION_FALLBACK or not self.matches:
-            return FALLBACK
-        return self.matches[0].entry_id
 
 
 @dataclass(frozen=True)
