@@ -127,6 +127,10 @@ def test_small_talk_names_no_unknown_thing(engine: Engine, query: str) -> None:
     assert _route(engine, "このチャットの使い方を教えて").intent == "help"
 
 
+def test_what_happens_to_the_renewal_after_deleting_the_product_is_the_uninstall_answer(engine: Engine) -> None:
+    assert _route(engine, "ウイルスバスターを削除しました。自動更新はどうなりますか").intent == "uninstall-not-cancel"
+
+
 @pytest.mark.parametrize("query", ["いつまでに申し込めばいい？", "申し込みはいつまでにすればいい？"])
 def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) -> None:
     # The seed page's timings (at purchase, registration, in use, at renewal) answer "by when" too.
