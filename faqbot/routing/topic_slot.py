@@ -96,20 +96,10 @@ def unknown_argument(
         at = _known_action(words, i + 2, knows)
         if at is None:
             continue
-        action = words[at]
-        start = i
-        while start > 0 and _is_noun(words[start - 1]):
-            start -= 1
-        end = _phrase_end(words, _compound_end(words, at))
-        predicate = _predicate(words, end)
-        topic = sum(weight(w.lemma, w.reading) for w in words[start : i + 1] if not knows(w.lemma, w.reading))
-        anchor = sum(
-            weight(w.lemma, w.reading)
-            for j, w in enumerate(words)
-            if (j < start or j > end) and j != predicate and _is_anchor(w) and knows(w.lemma, w.reading)
-        )
-        if topic > anchor:
-            return SlotFinding(noun.lemma, particle.surface, action.lemma)
+        start = _compound_start(words, i)
+        unknown = [w for w in words[start : i + 1] if not knows(w.lemma, w.reading)]
+        if _outweighs(words, unknown, start, _compound_end(words, at), knows, weight):
+            return SlotFinding(noun.lemma, particle.surface, words[at].lemma)
     return None
 
 
@@ -131,20 +121,7 @@ def unknown_head(
         unknown = [
             w for w in words[i + 2 : end + 1] if _is_thing(w) and w.lemma not in skipped and not knows(w.lemma, w.reading)
         ]
-        if i + 2 > end or not unknown:
-            continue
-        start = i
-        while start > 0 and _is_noun(words[start - 1]):
-            start -= 1
-        end = _phrase_end(words, end)
-        predicate = _predicate(words, end)
-        topic = sum(weight(w.lemma, w.reading) for w in unknown)
-        anchor = sum(
-            weight(w.lemma, w.reading)
-            for j, w in enumerate(words)
-            if (j < start or j > end) and j != predicate and _is_anchor(w) and knows(w.lemma, w.reading)
-        )
-        if topic > anchor:
+        if unknown and _outweighs(words, unknown, _compound_start(words, i), end, knows, weight):
             return SlotFinding(unknown[0].lemma, particle.surface, owner.lemma)
     return None
 
@@ -158,10 +135,41 @@ def unknown_modifier(words: Sequence[Word], knows: Callable[[str, str], bool]) -
     """
     people = context_nouns()
     for noun, particle in zip(words, words[1:], strict=False):
-        modifies = particle.surface == "の" and particle.pos[:2] == ("助詞", "格助詞")
-        if modifies and _is_thing(noun) and noun.lemma not in people and not knows(noun.lemma, noun.reading):
+        if _is_genitive(particle) and _is_thing(noun) and noun.lemma not in people and not knows(noun.lemma, noun.reading):
             return noun.lemma
     return None
+
+
+def _outweighs(
+    words: Sequence[Word],
+    unknown: Sequence[Word],
+    start: int,
+    end: int,
+    knows: Callable[[str, str], bool],
+    weight: Callable[[str, str], float],
+) -> bool:
+    """Do the ``unknown`` nouns weigh more than the known nouns and verbs outside their phrase?
+
+    The phrase runs from ``start`` through the compound ending at ``end`` and on (:func:`_phrase_end`);
+    the verb that takes it (:func:`_predicate`) belongs to it too.
+    """
+    end = _phrase_end(words, end)
+    predicate = _predicate(words, end)
+    topic = sum(weight(w.lemma, w.reading) for w in unknown)
+    anchor = sum(
+        weight(w.lemma, w.reading)
+        for j, w in enumerate(words)
+        if (j < start or j > end) and j != predicate and _is_anchor(w) and knows(w.lemma, w.reading)
+    )
+    return topic > anchor
+
+
+def _compound_start(words: Sequence[Word], last: int) -> int:
+    """The first word of the noun compound that ends at ``last`` (「運転免許」 before 「の」)."""
+    start = last
+    while start > 0 and _is_noun(words[start - 1]):
+        start -= 1
+    return start
 
 
 def _known_action(words: Sequence[Word], first: int, knows: Callable[[str, str], bool]) -> int | None:
