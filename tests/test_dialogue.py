@@ -28,7 +28,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
-from faqbot.dialogue.form import ProductHint, product_hint
+from faqbot.dialogue.form import ProductHint, message_entities, product_hint, settled_product
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
@@ -511,6 +511,11 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
         ("TS", None),  # too short to narrow anything
         ("ピザ", None),
         ("年額で期限は3月31日", None),  # no product word at all
+        # a device is in no name but points to the product its keyword groups pair it with
+        ("iPhoneを使っています", ProductHint("iPhone", ("mobile",), pointer=True)),
+        ("アンドロイドです", ProductHint("アンドロイド", ("mobile",), pointer=True)),
+        # ... and narrows the products a word of a name fits
+        ("Android版のウイルスバスター", ProductHint("Android", ("mobile",), pointer=True)),
     ],
 )
 def test_product_hint(engine: Engine, text: str, hint: ProductHint | None) -> None:
@@ -523,3 +528,60 @@ def test_product_hint_quotes_the_english_name(engine: Engine) -> None:
     english = in_language(engine, "en").kb
     hint = product_hint(english, "What about Total Security?")
     assert hint == ProductHint("Total Security", ("total-security-standard", "total-security-premium"))
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "settled"),
+    [
+        ("スタンダードでした", None, "total-security-standard"),  # one product fits
+        ("クラウドの年額", None, "virusbuster-cloud"),  # the one name ending with the word
+        ("ｸﾗｳﾄﾞです", None, "virusbuster-cloud"),  # half-width
+        ("トータルセキュリティ", None, None),  # two fit, neither ends with it: asked
+        ("トータルセキュリティ", "total-security-premium", "total-security-premium"),  # the one named before fits
+        ("プレミアムも同じ？", "total-security-standard", "total-security-premium"),  # shares トータルセキュリティ
+        ("プレミアムも同じ？", None, None),  # two premiums: asked
+        ("プレミアムも同じ？", "mobile", None),  # shares only ウイルスバスター with both: asked
+        ("iPhoneです", None, None),  # a device runs more than one product: asked
+    ],
+)
+def test_settled_product(engine: Engine, text: str, current: str | None, settled: str | None) -> None:
+    hint = product_hint(engine.kb, text)
+    assert hint is not None
+    assert settled_product(engine.kb, hint, current) == settled
+
+
+def test_message_entities_settle_a_product_named_in_part_after_a_correction(engine: Engine) -> None:
+    state = replace(initial_state(), product="total-security-premium")
+    assert engine.extractor.extract("あ、プレミアムじゃなくてスタンダードでした", TODAY).product is None
+    entities = message_entities(engine, state, "あ、プレミアムじゃなくてスタンダードでした", TODAY)
+    assert entities.product == "total-security-standard"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent", "noted"),
+    [
+        ("ウイルスバスター モバイルを使っています", "fallback", "ウイルスバスター モバイルですね"),
+        ("こんにちは、Macを使っています", "greeting", "ウイルスバスター for Macですね"),
+        ("どうも。会社のPCにトータルセキュリティ スタンダードを入れてます", "greeting", "ウイルスバスター トータルセキュリティ スタンダードですね"),
+        ("iPhoneでウイルスバスター使ってます", "fallback", "ウイルスバスター モバイルですね"),
+    ],
+)
+def test_first_message_naming_only_a_product_is_noted(engine: Engine, message: str, intent: str, noted: str) -> None:
+    reply, state = _play(engine, message)
+    assert (reply.kind, reply.intent) == ("clarify", intent)
+    assert noted in reply.text
+    assert state.product is not None
+
+
+@pytest.mark.parametrize("message", ["iPhoneを使っています", "I use an iPhone", "スマホです"])
+def test_first_message_naming_only_a_device_offers_its_products(engine: Engine, message: str) -> None:
+    reply, state = _play(engine, message)
+    assert (reply.kind, reply.intent) == ("clarify", "fallback")
+    assert [choice.value for choice in reply.choices] == ["product:mobile"]
+    assert state.product is None
+
+
+def test_a_complaint_naming_a_product_keeps_it(engine: Engine) -> None:
+    reply, state = _play(engine, "ウイルスバスター モバイルの身に覚えのない請求が来てる。ふざけないで")
+    assert reply.kind == "handoff"
+    assert state.product == "mobile"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue.follow_ups import has_slots, is_follow_up
+from faqbot.dialogue.follow_ups import has_slots, is_follow_up, names_only_slots
 from faqbot.dialogue.state import initial_state
 
 TODAY = date(2026, 11, 26)
@@ -28,3 +28,20 @@ def test_is_follow_up(engine: Engine, last: str, message: str, follow_up: bool) 
     entities = engine.extractor.extract(message, TODAY)
     assert has_slots(entities)
     assert is_follow_up(engine, state, message, engine.router.route(message, entities)) is follow_up
+
+
+@pytest.mark.parametrize(
+    ("message", "named_only"),
+    [
+        ("トータルセキュリティです", True),
+        ("月額は？", True),
+        ("I use a Mac", True),  # Mac is a name even though it is also a device (context noun)
+        ("会社のPCにトータルセキュリティ スタンダードを入れてます", True),  # 会社, PC: whose and where
+        ("iPhoneを使っています", True),  # a device pointing to a product counts as naming it
+        ("会社のPCです", False),  # whose and where, but no product
+        ("パスワードを忘れた", False),  # 忘れる says something
+        ("モバイルの更新料は？", False),  # asks the fee
+    ],
+)
+def test_names_only_slots(engine: Engine, message: str, named_only: bool) -> None:
+    assert names_only_slots(engine, message) is named_only

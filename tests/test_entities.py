@@ -16,7 +16,14 @@ from rapidfuzz import fuzz
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.routing.entities import _FUZZY_MIN_SCORE, EntityExtractor, _bigrams, _shared_bigrams_needed
+from faqbot.routing.entities import (
+    _FUZZY_MIN_SCORE,
+    EntityExtractor,
+    PointerWord,
+    _bigrams,
+    _shared_bigrams_needed,
+    pointer_words,
+)
 
 TODAY = date(2026, 11, 26)
 
@@ -266,3 +273,14 @@ def test_the_needed_shared_bigrams_never_exceed_what_the_cut_off_allows(length: 
     # shared bigram positions it guarantees: the filter may ask for no more than that.
     fewest = next(m for m in range(length + 1) if any(200 * m / (length + w) >= _FUZZY_MIN_SCORE for w in range(m, length + 1)))
     assert 1 <= _shared_bigrams_needed(length) <= max(1, 3 * fewest - 1 - 2 * length)
+
+
+def test_pointer_words_are_the_keyword_words_in_no_name(shipped_kb: KnowledgeBase) -> None:
+    # products.yaml pairs devices with a name ([ウイルスバスター, iPhone]); every other keyword word
+    # is part of some product's name or alias (モバイル, トータルセキュリティ, パスワード…).
+    assert set(pointer_words(shipped_kb)) == {
+        PointerWord("すまほ", "スマホ", ("mobile",)),
+        PointerWord("iphone", "iPhone", ("mobile",)),
+        PointerWord("android", "Android", ("mobile",)),
+        PointerWord("あんどろいど", "アンドロイド", ("mobile",)),
+    }

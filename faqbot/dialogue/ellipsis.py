@@ -102,15 +102,18 @@ def points_back(message: str) -> bool:
     return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
 
 
-def names_only(message: str, forms: Collection[str]) -> bool:
+def names_only(message: str, forms: Collection[str], context: Collection[str] = ()) -> bool:
     """Is every content word of ``message`` part of one of ``forms`` (the products' and plans' names, normalised)?
 
     「トータルセキュリティです」 and 「月額は？」 say nothing but a fact of the customer's contract;
     routed, their words matched whichever question holds them (月額 → the billing time).
+    ``context``: nouns that only say whose or where (「会社のPCに…を入れてます」), not counted.
     """
     cut = words(unicodedata.normalize("NFKC", message).strip())
     content = [w for w in cut if _names_a_topic(w) and not _says_having(w)]
-    return bool(content) and all(any(normalize_term(w.surface) in form for form in forms) for w in content)
+    named = [any(normalize_term(w.surface) in form for form in forms) for w in content]
+    others = (w for w, name in zip(content, named, strict=True) if not name)
+    return any(named) and all(w.lemma in context or w.surface.casefold() in context for w in others)
 
 
 def _says_having(word: Word) -> bool:

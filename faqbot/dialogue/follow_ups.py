@@ -22,6 +22,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
+from faqbot.routing.topic_slot import context_nouns
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 
 
@@ -194,8 +195,8 @@ def follow_up(
 
 
 def names_only_slots(engine: Engine, text: str) -> bool:
-    """Does ``text`` name nothing but products or plans (:func:`faqbot.dialogue.ellipsis.names_only`)?"""
-    return ellipsis.names_only(text, engine.extractor.name_forms)
+    """Does ``text`` name nothing but products or plans, and whose or where (:func:`faqbot.dialogue.ellipsis.names_only`)?"""
+    return ellipsis.names_only(text, engine.extractor.name_forms, context_nouns())
 
 
 def has_slots(entities: Entities) -> bool:

@@ -32,7 +32,7 @@ from faqbot.kb.billing import BillingResult
 from faqbot.kb.dates import PROBLEM_PAST, DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
-from faqbot.routing.entities import Entities
+from faqbot.routing.entities import Entities, after_correction, pointer_words
 from faqbot.text.normalize import normalize_term
 
 # 「月額版 (1か月間)」 → 「月額版」: the period in brackets reads badly mid-sentence.
@@ -274,6 +274,51 @@ class ProductHint:
 
     words: str
     products: tuple[str, ...]  # ids, in the knowledge base's order
+    pointer: bool = False  # a word in no name that points to products (「iPhone」), not a part of a name
+
+
+def message_entities(engine: Engine, state: DialogueState, text: str, today: date) -> Entities:
+    """What ``text`` says of the contract, a product named in part included when its words settle it.
+
+    The extractor wants a product named outright; in a conversation 「クラウドの月額」 means
+    ウイルスバスター クラウド, and 「プレミアムも同じ？」 after トータルセキュリティ スタンダード the
+    premium edition of it (:func:`settled_product`).
+    """
+    entities = engine.extractor.extract(text, today)
+    if entities.product is not None:
+        return entities
+    hint = product_hint(engine.kb, after_correction(text))
+    product = settled_product(engine.kb, hint, state.product) if hint is not None else None
+    return replace(entities, product=product) if product is not None else entities
+
+
+def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -> str | None:
+    """The one product ``hint`` must mean, or None when the customer has to be asked.
+
+    One product fits; or one fitting product's name ends with the words while the others' go on
+    (「クラウド」: ウイルスバスター クラウド, not ウイルスバスター クラウド+ デジタルライフサポート
+    プレミアム); or ``current``, the product named before, fits; or one fitting product shares
+    more of its name with it.  A pointer (「iPhone」) settles nothing: a device runs more than one product.
+    """
+    if hint.pointer:
+        return None
+    if len(hint.products) == 1:
+        return hint.products[0]
+    form = normalize_term(hint.words)
+    ending = [p for p in hint.products if normalize_term(kb.product(p).name).endswith(form)]
+    if len(ending) == 1:
+        return ending[0]
+    if current is None or current in hint.products:
+        return current
+    before = _name_words(kb, current)
+    shared = {p: len(before & _name_words(kb, p)) for p in hint.products}
+    most = max(shared.values(), default=0)
+    best = [p for p, count in shared.items() if count == most]
+    return best[0] if len(best) == 1 and most > 0 else None
+
+
+def _name_words(kb: KnowledgeBase, product: str) -> set[str]:
+    return {normalize_term(w) for w in kb.product(product).name.split()}
 
 
 def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
@@ -282,11 +327,24 @@ def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
     「トータルセキュリティ」 is held by two products' names; 「クラウドの年額です」 holds 「クラウド」, a
     word of two names.  A message naming one product outright is the entity extractor's; this
     is for words that fit several, so the form offers just those.  Words shorter than
-    :data:`MIN_PARTIAL` characters (normalised) fit too much to narrow anything.
+    :data:`MIN_PARTIAL` characters (normalised) fit too much to narrow anything.  Last, a word
+    that is in no name but points to products (「iPhone」; :func:`~faqbot.routing.entities.pointer_words`).
     """
     norm = normalize_term(text)
     if len(norm) < MIN_PARTIAL:
         return None
+    # A word that names no product but points to some (「iPhone」: ウイルスバスター モバイル is for
+    # Android/iOS) narrows the products a name's part fits (「Android版のウイルスバスター」).
+    pointer = next((p for p in pointer_words(kb) if p.form in norm and len(p.products) < len(kb.products)), None)
+    found = _name_hint(kb, text, norm)
+    if pointer is None:
+        return found
+    narrowed = tuple(p for p in pointer.products if found is None or p in found.products)
+    return ProductHint(pointer.spelling, narrowed or pointer.products, pointer=True)
+
+
+def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
+    """The whole text, else the longest word of a product name, that fits some products but not all."""
     # Each product's names and aliases normalised once, for every piece tried below.
     names = {p.id: [normalize_term(n) for n in (p.name, *p.aliases)] for p in kb.products}
 

@@ -37,6 +37,7 @@ from faqbot.dialogue.form import (
     date_problem_text,
     describe_changes,
     form_turn,
+    message_entities,
     missing,
     product_hint,
     with_entities,
@@ -63,8 +64,10 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
+from faqbot.routing.pleasantries import clauses, sentences
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, FALLBACK, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
 
@@ -139,7 +142,8 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
         return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
     reason = handoff_reason(engine.kb, text)
     if reason is not None:
-        return handoff_reply(engine, state, reason, text)
+        # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
+        return handoff_reply(engine, with_entities(state, message_entities(engine, state, text, today)), reason, text)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
         return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
@@ -159,7 +163,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     if phrases.is_dont_know(text) and state.asking:
         # 「わからない」 is no question to route, nor a miss: the question says where to look.
         return ask(engine, state, state.asking, note=word(engine.kb, "dont_know"))
-    entities = engine.extractor.extract(text, today)
+    entities = message_entities(engine, state, text, today)
     routing = engine.router.route(text, entities)
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
@@ -217,7 +221,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
-    entities = engine.extractor.extract(text, today)
+    entities = message_entities(engine, state, text, today)
     if phrases.compares(text) and len(engine.extractor.plans_named(text)) > 1:
         # 「年額と月額の違いは？」 after a billing date compares the plans: not a change of plan.
         entities = replace(entities, plan=None)
@@ -228,9 +232,17 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
-    if not state.last and entities.product and names_only_slots(engine, text):
+    if not state.last and names_only_slots(engine, text):
         # 「ウイルスバスター モバイルを使っています」 first: a fact of their contract, nothing asked yet.
-        return product_noted_reply(engine, with_entities(state, entities))
+        opener = _opening_small_talk(engine, text)
+        if entities.product:
+            return product_noted_reply(engine, with_entities(state, entities), opener)
+        hint = product_hint(kb, text)
+        if hint is not None:
+            # 「iPhoneを使っています」: the products it points to are offered; routed, its few words
+            # matched whichever question holds 「…を使っていて」.
+            reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
+            return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
     routing = in_context(engine, state, text, entities, routing)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
@@ -267,6 +279,17 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
 
 
+def _opening_small_talk(engine: Engine, text: str) -> str:
+    """The small-talk entry ``text`` opens with, in a sentence or clause of its own (「こんにちは、Macです」), else fallback."""
+    parts = sentences(text)
+    parts = parts if len(parts) > 1 else clauses(text)
+    if len(parts) < 2:
+        return FALLBACK
+    opening = engine.router.route(parts[0])
+    small_talk = opening.decision == DECISION_ANSWER and engine.kb.entry(opening.intent).kind == ENTRY_SMALLTALK
+    return opening.intent if small_talk else FALLBACK
+
+
 def _pick(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
     """The value of the offered choice the message picks (by number, value or label), or None."""
     if not state.choices:
@@ -301,6 +324,8 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
             return form_turn(engine, updated, today, note=note)
         if updated.last:
             return follow_up(engine, updated, today, note)
+        if kind == "product":
+            return product_noted_reply(engine, updated)  # picked after 「iPhoneを使っています」
         return simple_reply("dialogue_empty", {}, updated, KIND_SMALLTALK)
     entry = kb.entry(ident)
     if entry.kind == KIND_COMPUTE:

@@ -186,16 +186,17 @@ def stuck_reply(engine: Engine, state: DialogueState, query: str) -> tuple[Reply
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=0)
 
 
-def product_noted_reply(engine: Engine, state: DialogueState) -> tuple[Reply, DialogueState]:
+def product_noted_reply(engine: Engine, state: DialogueState, intent: str = FALLBACK) -> tuple[Reply, DialogueState]:
     """A first message naming only the customer's product (「Macです」): noted, and a question back.
 
     Routed, its few words (使う, 契約者, use) matched whichever question holds them.  The
-    product stays in ``state`` for the next answer.
+    product stays in ``state`` for the next answer.  ``intent``: the greeting the message opened
+    with (「こんにちは、Macを使っています」), else fallback (nothing asked).
     """
     kb = engine.kb
     product = kb.product(state.product).name if state.product else ""
     text = render_system("dialogue_product_noted", {"product": product, "service": kb.service}, kb.lang)
-    return Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CLARIFY), replace(state, choices=(), misses=0)
+    return Reply(text, intent, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CLARIFY), replace(state, choices=(), misses=0)
 
 
 def clarify_reply(

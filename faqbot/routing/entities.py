@@ -49,6 +49,34 @@ class Entities:
 
 
 @dataclass(frozen=True)
+class PointerWord:
+    """A keyword word that points to products without being part of any name (「iPhone」, a device).
+
+    ``products.yaml`` pairs such words with a name in keyword groups ([ウイルスバスター, iPhone]);
+    alone, 「iPhoneを使っています」 names no product but says which ones may be meant.
+    """
+
+    form: str  # normalised
+    spelling: str  # as the knowledge base writes it
+    products: tuple[str, ...]  # ids whose keyword groups hold it, in the knowledge base's order
+
+
+def pointer_words(kb: KnowledgeBase) -> tuple[PointerWord, ...]:
+    """The keyword words of ``kb``'s products that no product name or alias contains (devices, in practice)."""
+    names = [form for product in kb.products for form in map(normalize_term, (product.name, *product.aliases)) if form]
+    owners: dict[str, list[str]] = {}
+    spellings: dict[str, str] = {}
+    for product in kb.products:
+        for word in (w for group in product.keywords for w in group):
+            form = normalize_term(word)
+            if form and not any(form in name for name in names):
+                spellings.setdefault(form, word)
+                if product.id not in owners.setdefault(form, []):
+                    owners[form].append(product.id)
+    return tuple(PointerWord(form, spellings[form], tuple(ids)) for form, ids in owners.items())
+
+
+@dataclass(frozen=True)
 class _Term:
     key: str  # product or plan id
     words: tuple[str, ...]  # normalised; all must be present (one word for an alias)
@@ -77,10 +105,12 @@ class EntityExtractor:
             for word in {normalize_term(w) for w in (plan.id, plan.name, *plan.aliases)}
             if word
         )
-        # Every product's name and alias and every plan word, normalised: what a message naming
-        # nothing but the customer's facts is made of (「トータルセキュリティです」「月額は？」).
+        # Every product's name and alias, every word pointing to products (「iPhone」) and every plan
+        # word, normalised: what a message naming nothing but the customer's facts is made of
+        # (「トータルセキュリティです」「月額は？」「iPhoneを使っています」).
         self.name_forms = frozenset(
             {form for product in kb.products for form in map(normalize_term, (product.name, *product.aliases)) if form}
+            | {pointer.form for pointer in pointer_words(kb)}
             | {term.words[0] for term in self._plans}
         )
 
