@@ -511,6 +511,9 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
         ("TS", None),  # too short to narrow anything
         ("ピザ", None),
         ("年額で期限は3月31日", None),  # no product word at all
+        # the company's and the account's names are in aliases (トレンドマイクロ モバイル), not products' words
+        ("トレンドマイクロアカウントにログインできない", None),
+        ("Trend Micro Account", None),
         # a device is in no name but points to the product its keyword groups pair it with
         ("iPhoneを使っています", ProductHint("iPhone", ("mobile",), pointer=True)),
         ("アンドロイドです", ProductHint("アンドロイド", ("mobile",), pointer=True)),

@@ -310,7 +310,9 @@ def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -
         return ending[0]
     if current is None or current in hint.products:
         return current
-    before = _name_words(kb, current)
+    # Words most names hold (ウイルスバスター) are the brand: sharing them says nothing.
+    brand = {w for w in _name_words(kb, current) if sum(w in _name_words(kb, p.id) for p in kb.products) * 2 >= len(kb.products)}
+    before = _name_words(kb, current) - brand
     shared = {p: len(before & _name_words(kb, p)) for p in hint.products}
     most = max(shared.values(), default=0)
     best = [p for p, count in shared.items() if count == most]
@@ -358,7 +360,13 @@ def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
     named = {span for product in kb.products for span in _word_runs(product.name)}
     words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
     forms = {piece: normalize_term(piece) for piece in named | words}
-    pieces = [piece for piece, form in forms.items() if len(form) >= MIN_PARTIAL and form in norm]
+    # The company's and the service's own names (トレンドマイクロアカウント) are no product's words.
+    services = (kb.service, kb.service.in_language("en"))
+    service = [normalize_term(n) for each in services for n in (each.company, each.account, each.name)]
+    pieces = [
+        piece for piece, form in forms.items()
+        if len(form) >= MIN_PARTIAL and form in norm and not any(form in name for name in service)
+    ]
     # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
     for piece in sorted(pieces, key=lambda p: (-len(forms[p]), p not in named, p)):
         fits = holding(forms[piece])
