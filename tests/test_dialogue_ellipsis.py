@@ -18,6 +18,9 @@ from faqbot.dialogue.ellipsis import is_elliptical, topic_of
         ("届かなかったら？", False),
         ("どうやるの？", True),  # やる is auxiliary-like (非自立可能): no content of its own
         ("いくら？", False),  # asks for a price: routed as it is
+        ("例えばどういうとき？", True),  # どういう (どう + 言う) asks what kind; とき is a time word
+        ("どういう場合？", True),
+        ("何て言うの？", False),  # 言う said outright
         ("それはいつ頃？", True),  # unidic's common noun いつ頃 asks, it names nothing
         ("申し込みは？", False),  # names its own topic
         ("ありがとう", False),  # not a question
@@ -40,7 +43,9 @@ def test_is_elliptical(message: str, elliptical: bool) -> None:
         ("請求の前にお知らせはありますか？", "お知らせ"),
         ("登録しているクレジットカードを変更したい", "クレジットカード 変更"),  # with the action after を
         ("契約内容や有効期限を確認するには？", "有効期限 確認"),
-        ("あんしん自動更新の申し込み方法を教えてください", "あんしん自動更新の申し込み方法"),  # の joins
+        # の joins; the aspect the question asked (方法) is not what a follow-up is about
+        ("あんしん自動更新の申し込み方法を教えてください", "あんしん自動更新の申し込み"),
+        ("方法を教えてください", "方法"),  # nothing but the aspect: kept
         ("クレジットカード以外で支払えますか？", "クレジットカード以外"),  # no は/を/が: the nouns
     ],
 )

@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Collection, Sequence
 
 from faqbot.dialogue.phrases import looks_like_question
+from faqbot.routing.topic_slot import aspect_nouns
 from faqbot.text.analysis import Word, is_english_function_word, words
 from faqbot.text.normalize import normalize_term
 
@@ -37,6 +38,8 @@ _EN_QUESTION_WORDS = frozenset(
 )
 # Words that point back at what was just said: 「それって…」「その場合…」.
 _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
+# Adverbs that, with 言う, ask or point at a kind: 「どういう」「こういう」「そういう」「ああいう」.
+_KIND_ADVERBS = frozenset({"どう", "こう", "そう", "ああ"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
 _INTERROGATIVE_NOUNS = frozenset({"いつ頃", "何時", "何処", "如何"})
 # ... but 「いくら」 (unidic: 幾ら, adverbial like a time word) asks for a price: 「いくら？」 after the
@@ -84,7 +87,9 @@ def is_elliptical(message: str) -> bool:
     cut = words(compact)
     if cut and cut[0].surface in _DEMONSTRATIVES:
         return True
-    return not any(_names_a_topic(w) for w in cut)
+    # 「どういう」 is cut into どう + 言う, a full verb: it asks "what kind", it says nothing.
+    said = (w for i, w in enumerate(cut) if not (w.lemma == "言う" and i and cut[i - 1].surface in _KIND_ADVERBS))
+    return not any(_names_a_topic(w) for w in said)
 
 
 def points_back(message: str) -> bool:
@@ -149,9 +154,18 @@ def _phrase_before(cut: Sequence[Word], marker: int) -> str:
     span = list(cut[start:marker])
     while span and not _in_noun_phrase(span[0]):
         span.pop(0)
+    _trim(span)
+    # 「申し込み方法」: the method is what the question asked; what a follow-up is about is its owner.
+    if len(span) > 1 and span[-1].lemma in aspect_nouns():
+        span.pop()
+        _trim(span)
+    return "".join(w.surface for w in span)
+
+
+def _trim(span: list[Word]) -> None:
+    """Drop what is not part of a noun phrase from the end of ``span`` (a joining 「の」)."""
     while span and not _in_noun_phrase(span[-1]):
         span.pop()
-    return "".join(w.surface for w in span)
 
 
 def _in_noun_phrase(word: Word) -> bool:
