@@ -124,7 +124,7 @@ def product_in_part(
     """
     kb = engine.kb
     last = kb.entry(state.last) if state.last else None
-    if last is None or entities.product:
+    if last is None or last.kind == ENTRY_SMALLTALK or entities.product:
         return None
     named_only = names_only_slots(engine, text)
     if not (phrases.is_correction(text) or phrases.is_follow_up(text) or named_only):
@@ -151,6 +151,8 @@ def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routi
     no other question in it (「製品はモバイルでした」).
     """
     kb = engine.kb
+    if state.last and kb.entry(state.last).kind == ENTRY_SMALLTALK:
+        return False  # 「こんにちは」 then 「モバイルの料金は？」: a greeting has no facts to follow up on
     if names_only_slots(engine, text):
         return True  # 「月額は？」「Macです」: nothing but a fact, whatever the router made of its words
     if phrases.is_follow_up(text) or phrases.is_correction(text):

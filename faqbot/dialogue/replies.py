@@ -122,7 +122,10 @@ def answer_reply(
         text = f"{text}\n{render_system('dialogue_your_dates', context, kb.lang)}"
         facts = date_facts(kb, dates)
     reply = Reply(text, entry.id, decision, confidence, choices, links, facts, kind, handoff, prompt=prompt)
-    return reply, replace(state, last=entry.id, choices=tuple(c.value for c in choices), misses=0)
+    # Small talk is no answer to follow up on: after 「ありがとう」, 「トータルセキュリティだと？」 still
+    # asks about the fee answered before it.
+    last = state.last if entry.kind == ENTRY_SMALLTALK else entry.id
+    return reply, replace(state, last=last, choices=tuple(c.value for c in choices), misses=0)
 
 
 def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text: str, query: str) -> Handoff | None:
