@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faqbot.answers.answering import Engine
+from faqbot.answers.answering import Answer, Engine
 from faqbot.dialogue import phrases
 from faqbot.dialogue.language import date_text, word
 from faqbot.dialogue.reply import (
@@ -109,14 +109,21 @@ def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
     return tuple(links)
 
 
-def handoff_reply(engine: Engine, state: DialogueState, reason: str, message: str) -> tuple[Reply, DialogueState]:
+def handoff_reply(
+    engine: Engine, state: DialogueState, reason: str, message: str, answered: Answer | None = None
+) -> tuple[Reply, DialogueState]:
     """Offer a person: an apology first for a complaint or refund demand, then the contact points.
 
+    ``answered``: the answer to the question a complaint also asks (「勝手に請求された、ふざけるな」
+    → the unknown-charge entry), given after the apology; the reply then carries its entry.
     The state keeps what the customer told us but forgets the choices offered
     (and an open form: the desk takes it from here).
     """
     kb = engine.kb
     handoff = make_handoff(kb, state, reason, message)
-    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service}, kb.lang)
-    reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
-    return reply, replace(state.forget_form(), choices=(), misses=0)
+    answer = answered.text if answered is not None else ""
+    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service, "answer": answer}, kb.lang)
+    intent = answered.intent if answered is not None else FALLBACK
+    reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
+    last = answered.intent if answered is not None else state.last
+    return reply, replace(state.forget_form(), last=last, choices=(), misses=0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, Suggestion, suggest
+from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
 from faqbot.dialogue import phrases
 from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, names_only_slots, product_in_part
 from faqbot.dialogue.form import (
@@ -36,6 +36,7 @@ from faqbot.dialogue.form import (
     computed_dates,
     date_problem_text,
     describe_changes,
+    entities_of,
     form_turn,
     message_entities,
     missing,
@@ -58,7 +59,7 @@ from faqbot.dialogue.replies import (
     stuck_reply,
     with_card_warning,
 )
-from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, KIND_SMALLTALK, Reply
+from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_COMPLAINT, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
@@ -143,7 +144,9 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     reason = handoff_reason(engine.kb, text)
     if reason is not None:
         # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
-        return handoff_reply(engine, with_entities(state, message_entities(engine, state, text, today)), reason, text)
+        told = with_entities(state, message_entities(engine, state, text, today))
+        answered = _complaint_answered(engine, told, text, today) if reason == HANDOFF_COMPLAINT else None
+        return handoff_reply(engine, told, reason, text, answered)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
         return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
@@ -277,6 +280,20 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
+
+
+def _complaint_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
+    """The answer to the question a complaint also asks (「身に覚えのない請求が来てる、ふざけないで」), if any.
+
+    Only when the router is at least as sure as the knowledge base's target precision: an angry
+    customer given a wrong answer (「解約したのに請求が来た」 → how to cancel) is worse off than
+    one given the desk.
+    """
+    routing = engine.router.route(text, entities_of(state))
+    sure = routing.confidence >= engine.kb.settings.target_precision
+    if routing.decision != DECISION_ANSWER or not sure or engine.kb.entry(routing.intent).kind != KIND_FAQ:
+        return None
+    return answer_entry(engine, engine.kb.entry(routing.intent), entities_of(state), today, text, routing.confidence)
 
 
 def _opening_small_talk(engine: Engine, text: str) -> str:
