@@ -123,7 +123,8 @@ def handoff_reply(
     handoff = make_handoff(kb, state, reason, message)
     answer = answered.text if answered is not None else ""
     text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service, "answer": answer}, kb.lang)
-    intent = answered.intent if answered is not None else FALLBACK
+    desk = kb.handoff.entry if reason == HANDOFF_ASKED and kb.handoff.entry else FALLBACK
+    intent = answered.intent if answered is not None else desk
     reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
-    last = answered.intent if answered is not None else state.last
+    last = intent if intent != FALLBACK else state.last
     return reply, replace(state.forget_form(), last=last, choices=(), misses=0)

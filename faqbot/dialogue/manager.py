@@ -59,7 +59,7 @@ from faqbot.dialogue.replies import (
     stuck_reply,
     with_card_warning,
 )
-from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_COMPLAINT, KIND_CLARIFY, KIND_SMALLTALK, Reply
+from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_REFUND, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.errors import InputError
@@ -145,7 +145,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     if reason is not None:
         # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
         told = with_entities(state, message_entities(engine, state, text, today))
-        answered = _complaint_answered(engine, told, text, today) if reason == HANDOFF_COMPLAINT else None
+        answered = _also_answered(engine, told, text, today) if reason != HANDOFF_REFUND else None
         return handoff_reply(engine, told, reason, text, answered)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
@@ -282,9 +282,11 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
 
 
-def _complaint_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
-    """The answer to the question a complaint also asks (「身に覚えのない請求が来てる、ふざけないで」), if any.
+def _also_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
+    """The answer to the question a complaint or a request for a person also asks, if any.
 
+    「身に覚えのない請求が来てる、ふざけないで」 asks about the charge; 「窓口はどこですか」 is itself the
+    contact entry's question, and the reply should say so (intent ``contact``, not ``fallback``).
     Only when the router is at least as sure as the knowledge base's target precision: an angry
     customer given a wrong answer (「解約したのに請求が来た」 → how to cancel) is worse off than
     one given the desk.

@@ -58,6 +58,9 @@ class HandoffPhrases:
     complaint: tuple[str, ...] = ()
     refund: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()
+    # The entry whose answer is the desk itself (「問い合わせ窓口はどこですか」): a request for a person
+    # answers it, whatever the router makes of the words (「人間に代わって」).  None: no such entry.
+    entry: str | None = None
 
 
 @dataclass(frozen=True)

@@ -229,8 +229,18 @@ def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
     if data is None:
         return HandoffPhrases()
     return HandoffPhrases(
-        complaint=text_list(c, data, "complaint"), refund=text_list(c, data, "refund"), asked=text_list(c, data, "asked")
+        complaint=text_list(c, data, "complaint"),
+        refund=text_list(c, data, "refund"),
+        asked=text_list(c, data, "asked"),
+        entry=text_field(c, data, "entry", required=False),
     )
+
+
+def _check_handoff(kb: KnowledgeBase, problems: list[Problem]) -> None:
+    """The entry handoff.yaml names must exist."""
+    entry = kb.handoff.entry
+    if entry is not None and entry not in kb.entry_ids:
+        problems.append(Problem("handoff.yaml", 0, f"entry {entry!r} is no entry id; name the entry whose answer is the desk"))
 
 
 def kb_content_hash(root: Path) -> str:
@@ -284,6 +294,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         content_hash=kb_content_hash(root),
         handoff=_handoff(root, problems),
     )
+    _check_handoff(kb, problems)
     if not problems:
         english = kb.in_language("en")
         # What a template reads besides its entry; a render check an earlier load passed in the
