@@ -235,6 +235,14 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
+    opening = _small_talk_then_a_statement(engine, text)
+    if opening is not None and not (state.last and has_slots(entities)):
+        # 「こんにちは、先月パソコンを買い替えました」: a greeting and a fact, nothing asked yet; routed,
+        # the fact matched whichever question holds its words.
+        noted = with_entities(state, entities)
+        if entities.product and not state.last:
+            return product_noted_reply(engine, noted, opening)
+        return answer_reply(engine, noted, kb.entry(opening), today, query=text, decision=DECISION_DIALOGUE)
     if not state.last and names_only_slots(engine, text):
         # 「ウイルスバスター モバイルを使っています」 first: a fact of their contract, nothing asked yet.
         opener = _opening_small_talk(engine, text)
@@ -296,6 +304,28 @@ def _also_answered(engine: Engine, state: DialogueState, text: str, today: date)
     if routing.decision != DECISION_ANSWER or not sure or engine.kb.entry(routing.intent).kind != KIND_FAQ:
         return None
     return answer_entry(engine, engine.kb.entry(routing.intent), entities_of(state), today, text, routing.confidence)
+
+
+def _small_talk_then_a_statement(engine: Engine, text: str) -> str | None:
+    """The small-talk entry ``text`` opens with when all it says after it is a statement, else None.
+
+    A statement asks nothing by its ending (:func:`phrases.asks`) and the router is not sure of
+    it alone (below the knowledge base's target precision): 「どうも、古いPCのウイルスバスターは
+    消しました」 tells, 「こんにちは、アンインストールしたら自動更新は止まる？」 asks.
+    """
+    parts = sentences(text)
+    parts = parts if len(parts) > 1 else clauses(text)
+    if len(parts) < 2:
+        return None
+    opener = engine.router.route(parts[0])
+    if opener.decision != DECISION_ANSWER or engine.kb.entry(opener.intent).kind != ENTRY_SMALLTALK:
+        return None
+    rest = text[text.index(parts[0]) + len(parts[0]):]
+    if phrases.asks(rest) or "?" in rest or "？" in rest:
+        return None
+    read = engine.router.route(rest)
+    sure = read.decision == DECISION_ANSWER and read.confidence >= engine.kb.settings.target_precision
+    return None if sure else opener.intent
 
 
 def _opening_small_talk(engine: Engine, text: str) -> str:

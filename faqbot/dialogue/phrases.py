@@ -114,6 +114,8 @@ _KANJI_NUMBER = re.compile(r"([一二三四五六七八九十])(?:番目?|つ目
 _PICK_OPENER = re.compile(r"^(?:やっぱり|やっぱ|じゃあ|じゃ|では|それでは|えっと|えーと|うーん)")
 _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
 # Trailing punctuation and fillers that do not change a control phrase.
+# Endings that state a wish or a request: 「解約したいです」「教えてほしい」「変更をお願いします」.
+_REQUEST_ENDINGS = ("たいです", "たいんです", "たいのですが", "ほしい", "ほしいです", "欲しい", "欲しいです", "お願いします", "お願い")
 _TRAILING = re.compile(r"[\s。．.、,!！?？ー〜~…]+$")
 
 
@@ -228,6 +230,11 @@ def compares(message: str) -> bool:
     """True for a message that compares things (「年額と月額の違いは？」「どっちがいい？」)."""
     text = _squash(message)
     return any(mark in text for mark in _COMPARISON_MARKS)
+
+
+def asks(message: str) -> bool:
+    """Does ``message`` ask or request something (「…ますか？」, 「…変えたい」, 「…したいです。」, 「…してほしい」)?"""
+    return looks_like_question(message) or _squash(message).endswith(_REQUEST_ENDINGS)
 
 
 def looks_like_question(message: str) -> bool:

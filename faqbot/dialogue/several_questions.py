@@ -10,7 +10,7 @@ the number.
 from __future__ import annotations
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue.phrases import looks_like_question
+from faqbot.dialogue.phrases import asks
 from faqbot.kb.knowledge import KIND_FAQ
 from faqbot.routing.pleasantries import sentences
 from faqbot.routing.verdict import DECISION_ANSWER
@@ -23,7 +23,7 @@ def other_questions(engine: Engine, message: str, answered: str) -> tuple[str, .
     """The FAQ entries (ids) that ``message``'s sentences, each routed alone, answer, less ``answered``."""
     # Only sentences that ask: 「…を使っています。通知が届かない」 gives context, then one question,
     # and routing each sentence of every message would cost a route per sentence.
-    parts = [part for part in sentences(message) if _asks(part)]
+    parts = [part for part in sentences(message) if asks(part)]
     if len(parts) < 2:
         return ()
     found: list[str] = []
@@ -35,8 +35,3 @@ def other_questions(engine: Engine, message: str, answered: str) -> tuple[str, .
         if engine.kb.entry(intent).kind == KIND_FAQ:
             found.append(intent)
     return tuple(found[:MAX_OTHERS])
-
-
-def _asks(sentence: str) -> bool:
-    """Does ``sentence`` ask or request something (「…ますか？」, 「…変えたい」, 「…したいです。」)?"""
-    return looks_like_question(sentence) or sentence.rstrip("。．.!！ ").endswith("たいです")
