@@ -123,6 +123,7 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
                 answer_en=text_field(c, raw, "answer_en", required=False),
                 notes=_notes(c, raw),
                 topic=text_field(c, raw, "topic", required=False) or "",
+                after_answer=text_field(c, raw, "after_answer", required=False) or "",
             )
         )
     return out
@@ -147,7 +148,7 @@ def _notes(c: Collector, entry: dict[str, Any]) -> tuple[Note, ...]:
 
 
 def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
-    """Add a problem for each duplicate entry id and each related id no entry has."""
+    """Add a problem for each duplicate entry id and each related or after_answer id no entry has."""
     seen: dict[str, Entry] = {}
     for entry in entries:
         if entry.id in seen:
@@ -159,3 +160,7 @@ def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
         for rel in entry.related:
             if rel not in seen:
                 problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
+        if entry.after_answer and entry.after_answer not in seen:
+            problems.append(
+                Problem(entry.source, entry.line, f"after_answer of {entry.id!r} names unknown entry {entry.after_answer!r}")
+            )

@@ -148,6 +148,10 @@ class Entry:
     # What a short follow-up to this answer (「それはなぜ？」「どこで？」) is about; empty: the noun
     # phrase the question marks (faqbot/dialogue/ellipsis.py: topic_of).
     topic: str = ""
+    # The entry this one stands for once something has been answered, when the message's words fit
+    # it too: 「どうも」 greets a newcomer and thanks after an answer (``after_answer: thanks`` on the
+    # greeting; 「こんにちは」 fits no thanks and stays a greeting).  Empty: itself.
+    after_answer: str = ""
 
     def notes_about(self, query: str) -> tuple[Note, ...]:
         """The notes whose ``about`` words the (normalised) query mentions; empty when none does."""
