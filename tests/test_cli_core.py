@@ -233,6 +233,27 @@ def test_eval_min_accuracy_on_a_known_set(tmp_path: Path) -> None:
     assert "cancel → change-card: 1" in shown and "カードを変えたい" in shown
 
 
+def test_eval_plays_a_conversation_file(tmp_path: Path) -> None:
+    labelled = tmp_path / "conversations.jsonl"
+    labelled.write_text(
+        json.dumps({"id": "c1", "turns": [
+            {"say": "アルファの自動更新を解約したい", "intent": "cancel", "product": "alpha"},
+            {"say": "ありがとう", "intent": "cancel", "product": "alpha"},  # wrong on purpose: small talk
+        ]}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    base = ["eval", str(labelled), "--kb", str(KB_MIN), *TODAY]
+    figures = json.loads(run(*base, "--json").stdout)
+    assert (figures["conversations"], figures["turns"], figures["conversations_all_right"]) == (1, 2, 0)
+    assert (figures["intent_accuracy"], figures["product_accuracy"]) == (0.5, 1.0)
+    failing = run(*base, "--min-accuracy", "0.9")
+    assert failing.exit_code == 1 and "turn intent accuracy 0.500" in failing.stderr
+    shown = run(*base, "--errors").stdout
+    assert "c1#2 [cancel/alpha] → [fallback/alpha]" in shown and "ありがとう" in shown
+    html = run(*base, "--html", str(tmp_path / "x.html"))
+    assert html.exit_code == 1 and "holds conversations" in html.stderr
+
+
 def test_eval_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text("not json\n", encoding="utf-8")

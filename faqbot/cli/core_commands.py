@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 
-from faqbot.answers.answering import Answer, answer_query, billing_for
+from faqbot.answers.answering import Answer, Engine, answer_query, billing_for
 from faqbot.answers.serialize import answer_json, billing_json
 from faqbot.answers.staff import resolve_billing_input
 from faqbot.cli.common import (
@@ -20,7 +21,9 @@ from faqbot.cli.common import (
     translate_errors,
 )
 from faqbot.cli.progress import counted, progress_bar
+from faqbot.dialogue import scoring
 from faqbot.dialogue.language import detect_language, in_language
+from faqbot.errors import InputError
 from faqbot.kb.billing import format_date
 from faqbot.kb.templating import words
 from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
@@ -128,10 +131,7 @@ def _print_report(report: Report) -> None:
     click.echo(f"fallback precision:         {report.fallback_precision:.3f}")
     click.echo(f"fallback recall:            {report.fallback_recall:.3f}")
     click.echo(f"product-extraction accuracy: {report.product_accuracy:.3f}")
-    if report.confusions:
-        click.echo("\nMost confused intents (expected → predicted: count):")
-        for expected, predicted, count in report.confusions[:10]:
-            click.echo(f"  {expected} → {predicted}: {count}")
+    _print_confusions(report.confusions)
     r = report.ranking
     click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
     click.echo("Precision–coverage (answered with confidence ≥ threshold):")
@@ -156,12 +156,22 @@ def evaluate(
 ) -> None:
     """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
 
+    A FILE of conversations ({"id", "turns": [{"say", "intent", "product"}, …]} lines) is played
+    through the dialogue instead: each turn's intent and the product the conversation holds are
+    scored, and --min-accuracy applies to the turns' intents.
+
     \b
     Examples:
       faqbot eval ../shared/eval/dev.jsonl --min-accuracy 0.95
       faqbot eval ../shared/eval/dev.jsonl --html eval.html
+      faqbot eval eval/conversations.jsonl --errors
     """
     today = resolve_today(today_text)
+    if scoring.is_conversation_file(file):
+        if html_path is not None:
+            raise InputError(f"--html is for single queries, and {file} holds conversations; leave --html out.")
+        _evaluate_conversations(file, min_accuracy, show_errors, as_json, load_engine(kb_dir, quiet=as_json), today)
+        return
     examples = load_examples(file)
     engine = load_engine(kb_dir, quiet=as_json)
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
@@ -182,9 +192,42 @@ def evaluate(
                 f"  [{p.example.intent}/{p.example.product}] → [{p.intent}/{p.product}] "
                 f"{p.confidence:.2f}  {inert(p.example.query)}"
             )
-    if min_accuracy is not None and report.in_scope_accuracy < min_accuracy:
-        click.echo(
-            f"Error: in-scope accuracy {report.in_scope_accuracy:.3f} is below --min-accuracy {min_accuracy}.",
-            err=True,
-        )
+    _fail_below("in-scope accuracy", report.in_scope_accuracy, min_accuracy)
+
+
+def _evaluate_conversations(
+    file: Path, min_accuracy: float | None, show_errors: bool, as_json: bool, engine: Engine, today: date
+) -> None:
+    conversations = scoring.load_conversations(file)
+    with progress_bar(f"Playing {file.name}", quiet=as_json) as progress:
+        report = scoring.score(scoring.play(engine, counted(conversations, progress), today))
+    if as_json:
+        echo_json(scoring.report_figures(report))
+    else:
+        click.echo(f"conversations:              {report.conversations} ({report.all_right} right on every turn)")
+        click.echo(f"turns:                      {report.turns}")
+        click.echo(f"turn intent accuracy:       {report.intent_accuracy:.3f}")
+        click.echo(f"turn product accuracy:      {report.product_accuracy:.3f}")
+        _print_confusions(report.confusions)
+    if show_errors and report.errors:
+        click.echo("\nErrors (conversation#turn [expected intent/product] → [reply intent/state product] kind):")
+        for r in report.errors:
+            click.echo(
+                f"  {r.conversation}#{r.index + 1} [{r.turn.intent}/{r.turn.product}] → [{r.intent}/{r.product}] "
+                f"{r.kind}  {inert(r.turn.say)}"
+            )
+    _fail_below("turn intent accuracy", report.intent_accuracy, min_accuracy)
+
+
+def _print_confusions(confusions: tuple[tuple[str, str, int], ...]) -> None:
+    if confusions:
+        click.echo("\nMost confused intents (expected → predicted: count):")
+        for expected, predicted, count in confusions[:10]:
+            click.echo(f"  {expected} → {predicted}: {count}")
+
+
+def _fail_below(figure: str, value: float, minimum: float | None) -> None:
+    """Exit 1 with one sentence when ``value`` is below ``--min-accuracy``."""
+    if minimum is not None and value < minimum:
+        click.echo(f"Error: {figure} {value:.3f} is below --min-accuracy {minimum}.", err=True)
         sys.exit(1)
