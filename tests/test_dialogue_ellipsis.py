@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.dialogue.ellipsis import is_elliptical, topic_of
+from faqbot.dialogue.ellipsis import is_elliptical, names_its_own, topic_of
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,16 @@ def test_is_elliptical(message: str, elliptical: bool) -> None:
 )
 def test_topic_of(question: str, topic: str) -> None:
     assert topic_of(question) == topic
+
+
+@pytest.mark.parametrize(
+    ("message", "own"),
+    [
+        ("Where do I do that?", False),  # question, function and pointing words only
+        ("How do I do it?", False),
+        ("And when is it charged?", True),
+        ("Where can I change it?", True),
+    ],
+)
+def test_names_its_own(message: str, own: bool) -> None:
+    assert names_its_own(message) is own

@@ -107,6 +107,13 @@ def points_back(message: str) -> bool:
     return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
 
 
+def names_its_own(message: str) -> bool:
+    """Does an English ``message`` hold a word of its own beyond function words ("charged" in
+    "And when is it charged?"; "Where do I do that?" has none)?"""
+    tokens = (t.strip(",.'?!") for t in unicodedata.normalize("NFKC", message).casefold().split())
+    return any(t and t not in _EN_BACK and t not in _EN_QUESTION_WORDS and not is_english_function_word(t) for t in tokens)
+
+
 def names_only(message: str, forms: Collection[str], context: Collection[str] = ()) -> bool:
     """Is every content word of ``message`` part of one of ``forms`` (the products' and plans' names, normalised)?
 

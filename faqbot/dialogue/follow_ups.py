@@ -86,8 +86,9 @@ def _read_back(engine: Engine, state: DialogueState, text: str, entities: Entiti
     """An English question pointing back ("Where do I do that?") that the router cannot answer alone,
     read after the last answer's whole question.
 
-    That reading is taken when it is answered, or when it asks between entries one of which is
-    the last answer's: "When does it arrive?" after the notice answer points at the notice, and
+    That reading is taken when it is answered (but not as the last answer again when the router
+    itself asked between other entries on a word of the message), or when it asks between
+    entries one of which is the last answer's: "When does it arrive?" after the notice answer points at the notice, and
     the router's doubt (billing time or notice?) is the doubt "it" settles.  Otherwise the
     message keeps its own routing.
     """
@@ -95,6 +96,11 @@ def _read_back(engine: Engine, state: DialogueState, text: str, entities: Entiti
     if last.kind != KIND_FAQ:
         return routing
     read = engine.router.route(f"{last.question} {text}", entities)
+    asked = {m.entry_id for m in routing.matches[:CLARIFY_CHOICES]}
+    if read.intent == last.id and routing.decision == DECISION_CLARIFY and last.id not in asked and ellipsis.names_its_own(text):
+        # "And when is it charged?" after the fee answer asks between the billing time and date
+        # by a word of its own: the last question in front must not bring the fee back.
+        return routing
     if read.decision == DECISION_ANSWER:
         return read
     offered = read.matches[:CLARIFY_CHOICES]
