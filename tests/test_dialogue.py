@@ -540,7 +540,10 @@ def test_product_hint_quotes_the_english_name(engine: Engine) -> None:
         ("クラウドの年額", None, "virusbuster-cloud"),  # the one name ending with the word
         ("ｸﾗｳﾄﾞです", None, "virusbuster-cloud"),  # half-width
         ("トータルセキュリティ", None, None),  # two fit, neither ends with it: asked
-        ("トータルセキュリティ", "total-security-premium", "total-security-premium"),  # the one named before fits
+        ("クラウドの年額", "virusbuster-cloud-dls-premium", "virusbuster-cloud-dls-premium"),  # the one named before fits
+        # the questions use it on their own (「トータルセキュリティ年額版の課金は…」): no product by itself
+        ("トータルセキュリティ", "total-security-premium", None),
+        ("パスワード忘れた", None, None),  # 「パスワード」 fits one name, but it is an ordinary word here
         ("プレミアムも同じ？", "total-security-standard", "total-security-premium"),  # shares トータルセキュリティ
         ("プレミアムも同じ？", None, None),  # two premiums: asked
         ("プレミアムも同じ？", "mobile", None),  # shares only ウイルスバスター with both: asked

@@ -295,21 +295,24 @@ def message_entities(engine: Engine, state: DialogueState, text: str, today: dat
 def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -> str | None:
     """The one product ``hint`` must mean, or None when the customer has to be asked.
 
-    One product fits; or one fitting product's name ends with the words while the others' go on
-    (「クラウド」: ウイルスバスター クラウド, not ウイルスバスター クラウド+ デジタルライフサポート
-    プレミアム); or ``current``, the product named before, fits; or one fitting product shares
-    more of its name with it.  A pointer (「iPhone」) settles nothing: a device runs more than one product.
+    One product fits; or ``current``, the product named before, fits; or one fitting product's
+    name ends with the words while the others' go on (「クラウド」: ウイルスバスター クラウド, not
+    ウイルスバスター クラウド+ デジタルライフサポート プレミアム); or one fitting product shares more
+    of its name with ``current``.  A pointer (「iPhone」) settles nothing: a device runs more than
+    one product; nor does a word the questions use on its own (:func:`_ordinary_word`).
     """
-    if hint.pointer:
+    if hint.pointer or _ordinary_word(kb, hint.words):
         return None
     if len(hint.products) == 1:
         return hint.products[0]
+    if current in hint.products:
+        return current
     form = normalize_term(hint.words)
     ending = [p for p in hint.products if normalize_term(kb.product(p).name).endswith(form)]
     if len(ending) == 1:
         return ending[0]
-    if current is None or current in hint.products:
-        return current
+    if current is None:
+        return None
     # Words most names hold (ウイルスバスター) are the brand: sharing them says nothing.
     brand = {w for w in _name_words(kb, current) if sum(w in _name_words(kb, p.id) for p in kb.products) * 2 >= len(kb.products)}
     before = _name_words(kb, current) - brand
@@ -317,6 +320,30 @@ def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -
     most = max(shared.values(), default=0)
     best = [p for p, count in shared.items() if count == most]
     return best[0] if len(best) == 1 and most > 0 else None
+
+
+def _ordinary_word(kb: KnowledgeBase, words: str) -> bool:
+    """Do ``kb``'s questions use ``words`` outside product names (「パスワードを忘れた」)? Then they
+    name no product by themselves: 「パスワード忘れた」 is no パスワードマネージャー."""
+    form = normalize_term(words)
+    return any(form in text for text in _questions_without_names(kb))
+
+
+# The knowledge base's questions with every product name cut out, per knowledge base (by content).
+_WITHOUT_NAMES: dict[str, tuple[str, ...]] = {}
+
+
+def _questions_without_names(kb: KnowledgeBase) -> tuple[str, ...]:
+    cached = _WITHOUT_NAMES.get(kb.content_hash)
+    if cached is None:
+        names = sorted({normalize_term(n) for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
+        pattern = re.compile("|".join(map(re.escape, names))) if names else None
+        texts = (normalize_term(q) for entry in kb.entries for q in entry.questions)
+        cached = tuple(pattern.sub(" ", t) if pattern else t for t in texts)
+        if len(_WITHOUT_NAMES) >= 4:
+            _WITHOUT_NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
+        _WITHOUT_NAMES[kb.content_hash] = cached
+    return cached
 
 
 def _name_words(kb: KnowledgeBase, product: str) -> set[str]:
