@@ -229,10 +229,10 @@ def test_plans_offered_are_those_the_product_is_sold_on(engine: Engine) -> None:
     assert [c.value for c in reply.choices] == ["plan:monthly", "plan:annual"]
 
 
-def test_goodbye_forgets_the_conversation(engine: Engine) -> None:
-    reply, state = _play(engine, "ウイルスバスター モバイル 年額 次の請求日", "さようなら")
+def test_goodbye_forgets_the_conversation_but_the_product(engine: Engine) -> None:
+    reply, state = _play(engine, "ウイルスバスター モバイル 年額 2027年3月31日 次の請求日", "さようなら")
     assert reply.intent == "goodbye"
-    assert state == initial_state()
+    assert state == replace(initial_state(), product="mobile")  # plan, expiry and the flow forgotten
 
 
 def test_misses_reset_after_an_answer(engine: Engine) -> None:

@@ -91,8 +91,11 @@ def answer_reply(
     kind = KIND_SMALLTALK if entry.kind == ENTRY_SMALLTALK else KIND_ANSWER
     links = tuple(Link(t, entry.pages.url(t)) for t in answer.pages)
     if entry.id == _GOODBYE_ENTRY:
-        # The conversation is over: forget it, so the next visitor starts afresh.
-        return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), initial_state()
+        # The conversation is over: forget it, the expiry date and plan with it, so a next visitor
+        # at the same screen learns nothing.  Which product is used is no personal data, and a
+        # customer who comes back (「あ、もう一つ」) still means it.
+        ended = replace(initial_state(), product=state.product, lang=state.lang)
+        return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), ended
     if state.form:
         form_question = kb.entry(state.form).question
         # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
