@@ -30,7 +30,7 @@ from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
 from faqbot.dialogue import phrases
-from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, names_only_slots, product_in_part
+from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
 from faqbot.dialogue.form import (
     ask,
     computed_dates,
@@ -62,13 +62,12 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_REFUND, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.dialogue.statements import told_not_asked
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
-from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
-from faqbot.routing.pleasantries import clauses, sentences
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, FALLBACK, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
 
@@ -235,25 +234,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
         updated = with_entities(state, entities)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
-    opening = _small_talk_then_a_statement(engine, text)
-    if opening is not None and not (state.last and has_slots(entities)):
-        # 「こんにちは、先月パソコンを買い替えました」: a greeting and a fact, nothing asked yet; routed,
-        # the fact matched whichever question holds its words.
-        noted = with_entities(state, entities)
-        if entities.product and not state.last:
-            return product_noted_reply(engine, noted, opening)
-        return answer_reply(engine, noted, kb.entry(opening), today, query=text, decision=DECISION_DIALOGUE)
-    if not state.last and names_only_slots(engine, text):
-        # 「ウイルスバスター モバイルを使っています」 first: a fact of their contract, nothing asked yet.
-        opener = _opening_small_talk(engine, text)
-        if entities.product:
-            return product_noted_reply(engine, with_entities(state, entities), opener)
-        hint = product_hint(kb, text)
-        if hint is not None:
-            # 「iPhoneを使っています」: the products it points to are offered; routed, its few words
-            # matched whichever question holds 「…を使っていて」.
-            reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
-            return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
+    told = told_not_asked(engine, state, text, entities, today)
+    if told is not None:
+        return told
     routing = in_context(engine, state, text, entities, routing)
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
@@ -306,39 +289,6 @@ def _also_answered(engine: Engine, state: DialogueState, text: str, today: date)
     if routing.decision != DECISION_ANSWER or not sure or engine.kb.entry(routing.intent).kind != KIND_FAQ:
         return None
     return answer_entry(engine, engine.kb.entry(routing.intent), entities_of(state), today, text, routing.confidence)
-
-
-def _small_talk_then_a_statement(engine: Engine, text: str) -> str | None:
-    """The small-talk entry ``text`` opens with when all it says after it is a statement, else None.
-
-    A statement asks nothing by its ending (:func:`phrases.asks`) and the router is not sure of
-    it alone (below the knowledge base's target precision): 「どうも、古いPCのウイルスバスターは
-    消しました」 tells, 「こんにちは、アンインストールしたら自動更新は止まる？」 asks.
-    """
-    parts = sentences(text)
-    parts = parts if len(parts) > 1 else clauses(text)
-    if len(parts) < 2:
-        return None
-    opener = engine.router.route(parts[0])
-    if opener.decision != DECISION_ANSWER or engine.kb.entry(opener.intent).kind != ENTRY_SMALLTALK:
-        return None
-    rest = text[text.index(parts[0]) + len(parts[0]):]
-    if phrases.asks(rest) or "?" in rest or "？" in rest:
-        return None
-    read = engine.router.route(rest)
-    sure = read.decision == DECISION_ANSWER and read.confidence >= engine.kb.settings.target_precision
-    return None if sure else opener.intent
-
-
-def _opening_small_talk(engine: Engine, text: str) -> str:
-    """The small-talk entry ``text`` opens with, in a sentence or clause of its own (「こんにちは、Macです」), else fallback."""
-    parts = sentences(text)
-    parts = parts if len(parts) > 1 else clauses(text)
-    if len(parts) < 2:
-        return FALLBACK
-    opening = engine.router.route(parts[0])
-    small_talk = opening.decision == DECISION_ANSWER and engine.kb.entry(opening.intent).kind == ENTRY_SMALLTALK
-    return opening.intent if small_talk else FALLBACK
 
 
 def _pick(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:

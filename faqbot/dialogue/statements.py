@@ -1,0 +1,91 @@
+"""Messages that tell the customer's situation and ask nothing yet.
+
+「ウイルスバスター モバイルを使っています」「iPhoneを使っています」「こんにちは、先月パソコンを買い替え
+ました」: routed, their words matched whichever question holds them (「…を使っていて」 → the fee,
+買う → the sign-up timing).  They are noted (a product), asked about (the products a device points
+to) or greeted, and the conversation waits for the question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from faqbot.answers.answering import Engine
+from faqbot.dialogue import phrases
+from faqbot.dialogue.follow_ups import has_slots, names_only_slots
+from faqbot.dialogue.form import ask, product_hint, with_entities
+from faqbot.dialogue.replies import answer_reply, product_noted_reply
+from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
+from faqbot.dialogue.state import DialogueState
+from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.routing.entities import Entities
+from faqbot.routing.pleasantries import clauses, sentences
+from faqbot.routing.verdict import DECISION_ANSWER, FALLBACK
+from faqbot.text.analysis import words
+
+
+def told_not_asked(
+    engine: Engine, state: DialogueState, text: str, entities: Entities, today: date
+) -> tuple[Reply, DialogueState] | None:
+    """The reply to a message that tells the customer's situation and asks nothing yet, or None.
+
+    「ウイルスバスター モバイルを使っています」 first: the product is noted; 「iPhoneを使っています」: the
+    products a device points to are offered; 「こんにちは、先月パソコンを買い替えました」: greeted.
+    Routed, such words matched whichever question holds them (「…を使っていて」 → the fee).
+    """
+    kb = engine.kb
+    if not state.last and names_only_slots(engine, text):
+        opener = _opening_small_talk(engine, text)
+        if entities.product:
+            return product_noted_reply(engine, with_entities(state, entities), opener)
+        hint = product_hint(kb, text)
+        if hint is not None:
+            reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
+            return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
+    opening = _small_talk_then_a_statement(engine, text)
+    if opening is None or (state.last and has_slots(entities)):
+        return None
+    noted = with_entities(state, entities)
+    if entities.product and not state.last:
+        return product_noted_reply(engine, noted, opening)
+    return answer_reply(engine, noted, kb.entry(opening), today, query=text, decision=DECISION_DIALOGUE)
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """The small-talk entry a message opens with, in a sentence or clause of its own, and what follows."""
+
+    intent: str
+    rest: str
+
+
+def _opening(engine: Engine, text: str) -> _Opening | None:
+    parts = sentences(text)
+    parts = parts if len(parts) > 1 else clauses(text)
+    if len(parts) < 2:
+        return None
+    opener = engine.router.route(parts[0])
+    if opener.decision != DECISION_ANSWER or engine.kb.entry(opener.intent).kind != ENTRY_SMALLTALK:
+        return None
+    return _Opening(opener.intent, text[text.index(parts[0]) + len(parts[0]) :])
+
+
+def _small_talk_then_a_statement(engine: Engine, text: str) -> str | None:
+    """The small-talk entry ``text`` opens with when all it says after it is a statement, else None.
+
+    A statement has a predicate and asks nothing by its ending (:func:`phrases.asks`): 「どうも、
+    古いPCのウイルスバスターは消しました」 tells; 「こんにちは、アンインストールしたら自動更新は止まる？」
+    asks, and 「こんにちは、カードの変更」 names what it asks in keywords.
+    """
+    opening = _opening(engine, text)
+    if opening is None or phrases.asks(opening.rest) or "?" in opening.rest or "？" in opening.rest:
+        return None
+    stated = any(w.pos[0] in ("動詞", "助動詞") for w in words(opening.rest))
+    return opening.intent if stated else None
+
+
+def _opening_small_talk(engine: Engine, text: str) -> str:
+    """The small-talk entry ``text`` opens with (「こんにちは、Macです」), else fallback."""
+    opening = _opening(engine, text)
+    return opening.intent if opening is not None else FALLBACK
