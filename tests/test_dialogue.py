@@ -591,3 +591,17 @@ def test_a_complaint_naming_a_product_keeps_it(engine: Engine) -> None:
     reply, state = _play(engine, "ウイルスバスター モバイルの身に覚えのない請求が来てる。ふざけないで")
     assert reply.kind == "handoff"
     assert state.product == "mobile"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        ("担当者につないでください", "contact"),  # a request for a person is the desk's question
+        ("返金しろ、担当者につないで", "contact"),  # a refund demand that asks for a person too
+        ("返金してほしい", "fallback"),  # the page says nothing of refunds
+        ("ふざけるな", "fallback"),  # a complaint asks nothing
+    ],
+)
+def test_a_hand_over_carries_the_entry_it_answers(engine: Engine, message: str, intent: str) -> None:
+    reply, _ = _play(engine, message)
+    assert (reply.kind, reply.intent) == ("handoff", intent)

@@ -123,7 +123,9 @@ def handoff_reply(
     handoff = make_handoff(kb, state, reason, message)
     answer = answered.text if answered is not None else ""
     text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service, "answer": answer}, kb.lang)
-    desk = kb.handoff.entry if reason == HANDOFF_ASKED and kb.handoff.entry else FALLBACK
+    # A complaint that asks for a person too (「ふざけるな、人と話させろ」) asked the desk's question.
+    asked = reason == HANDOFF_ASKED or phrases.contains_phrase(message, kb.handoff.asked)
+    desk = kb.handoff.entry if asked and kb.handoff.entry else FALLBACK
     intent = answered.intent if answered is not None else desk
     reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
     last = intent if intent != FALLBACK else state.last
