@@ -514,6 +514,10 @@ def test_a_handoff_summary_is_labelled_in_the_conversations_language(engine: Eng
         # the company's and the account's names are in aliases (トレンドマイクロ モバイル), not products' words
         ("トレンドマイクロアカウントにログインできない", None),
         ("Trend Micro Account", None),
+        # one English word of a name counts only capitalised, as names are written
+        ("Is it free?", None),
+        ("What about Cloud?", ProductHint("Cloud", ("virusbuster-cloud", "virusbuster-cloud-dls-premium"))),
+        ("what about cloud?", None),
         # a device is in no name but points to the product its keyword groups pair it with
         ("iPhoneを使っています", ProductHint("iPhone", ("mobile",), pointer=True)),
         ("アンドロイドです", ProductHint("アンドロイド", ("mobile",), pointer=True)),

@@ -20,6 +20,7 @@ TODAY = date(2026, 11, 26)
         ("こんにちは、先月メールアドレスを変えたばかりなんですが", "smalltalk", "greeting"),  # a fact with a predicate
         ("どうも、パソコン買い替えたので古いPCのウイルスバスター クラウドは消しました", "clarify", "greeting"),  # noted
         ("iPhoneを使っています", "clarify", "fallback"),  # a device: its products offered
+        ("Hello, I have Virus Buster for Mac", "clarify", "greeting"),  # a greeting, then only a product
     ],
 )
 def test_a_message_that_tells_is_answered_without_routing(engine: Engine, message: str, kind: str, intent: str) -> None:

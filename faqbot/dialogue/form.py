@@ -9,6 +9,7 @@ is not sold on, an expiry in the past) is cleared and asked again.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -299,9 +300,10 @@ def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -
     name ends with the words while the others' go on (「クラウド」: ウイルスバスター クラウド, not
     ウイルスバスター クラウド+ デジタルライフサポート プレミアム); or one fitting product shares more
     of its name with ``current``.  A pointer (「iPhone」) settles nothing: a device runs more than
-    one product; nor does a word the questions use on its own (:func:`_ordinary_word`).
+    one product; nor does a word the questions use on its own (:func:`_ordinary_word`), nor one
+    English word (:func:`_english_word`).
     """
-    if hint.pointer or _ordinary_word(kb, hint.words):
+    if hint.pointer or _ordinary_word(kb, hint.words) or _english_word(hint.words):
         return None
     if len(hint.products) == 1:
         return hint.products[0]
@@ -320,6 +322,12 @@ def settled_product(kb: KnowledgeBase, hint: ProductHint, current: str | None) -
     most = max(shared.values(), default=0)
     best = [p for p, count in shared.items() if count == most]
     return best[0] if len(best) == 1 and most > 0 else None
+
+
+def _english_word(words: str) -> bool:
+    """One English word of a name (「Free」, 「Home」, 「Cloud」) is too often an ordinary word: "Is it
+    free?" named no Free Wi-Fi Protection.  Such words are offered, never settled."""
+    return words.isascii() and len(words.split()) == 1
 
 
 def _ordinary_word(kb: KnowledgeBase, words: str) -> bool:
@@ -390,9 +398,13 @@ def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
     # The company's and the service's own names (トレンドマイクロアカウント) are no product's words.
     services = (kb.service, kb.service.in_language("en"))
     service = [normalize_term(n) for each in services for n in (each.company, each.account, each.name)]
+    # One English word of a name counts as a name only capitalised, as names are written: "What
+    # about Cloud?" names one, "Is it free?" does not name Free Wi-Fi Protection.
+    written = unicodedata.normalize("NFKC", text)
     pieces = [
         piece for piece, form in forms.items()
         if len(form) >= MIN_PARTIAL and form in norm and not any(form in name for name in service)
+        and (not _plain_english_word(piece) or _capitalised_in(piece, written))
     ]
     # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
     for piece in sorted(pieces, key=lambda p: (-len(forms[p]), p not in named, p)):
@@ -400,6 +412,24 @@ def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
         if 0 < len(fits) < len(kb.products):
             return ProductHint(piece, fits)
     return None
+
+
+def _plain_english_word(piece: str) -> bool:
+    """One capitalised English word ("Free", "Cloud"), not a run ("Total Security") or a compound ("TotalSecurity")."""
+    return piece.isascii() and piece.isalpha() and piece[:1].isupper() and piece[1:].islower()
+
+
+def _capitalised_in(piece: str, text: str) -> bool:
+    """Does ``text`` hold ``piece`` with a capital first letter ("Cloud", "CLOUD"; not "cloud"),
+    spaces aside ("TotalSecurity" in "Total Security")?"""
+    squeezed, wanted = "".join(text.split()), "".join(piece.split()).casefold()
+    lowered = squeezed.casefold()
+    start = lowered.find(wanted)
+    while start != -1:
+        if squeezed[start].isupper():
+            return True
+        start = lowered.find(wanted, start + 1)
+    return False
 
 
 def _word_runs(name: str) -> set[str]:

@@ -35,21 +35,23 @@ def told_not_asked(
     Routed, such words matched whichever question holds them (「…を使っていて」 → the fee).
     """
     kb = engine.kb
-    if not state.last and names_only_slots(engine, text):
-        opener = _opening_small_talk(engine, text)
+    opening = _opening(engine, text)
+    # 「ウイルスバスター モバイルを使っています」, or after a greeting "Hello, I have Virus Buster for Mac".
+    named_only = names_only_slots(engine, text) or (opening is not None and names_only_slots(engine, opening.rest))
+    if not state.last and named_only:
+        opener = opening.intent if opening is not None else FALLBACK
         if entities.product:
             return product_noted_reply(engine, with_entities(state, entities), opener)
         hint = product_hint(kb, text)
         if hint is not None:
             reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
             return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
-    opening = _small_talk_then_a_statement(engine, text)
-    if opening is None or (state.last and has_slots(entities)):
+    if opening is None or not _a_statement(opening.rest) or (state.last and has_slots(entities)):
         return None
     noted = with_entities(state, entities)
     if entities.product and not state.last:
-        return product_noted_reply(engine, noted, opening)
-    return answer_reply(engine, noted, kb.entry(opening), today, query=text, decision=DECISION_DIALOGUE)
+        return product_noted_reply(engine, noted, opening.intent)
+    return answer_reply(engine, noted, kb.entry(opening.intent), today, query=text, decision=DECISION_DIALOGUE)
 
 
 @dataclass(frozen=True)
@@ -71,21 +73,13 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
     return _Opening(opener.intent, text[text.index(parts[0]) + len(parts[0]) :])
 
 
-def _small_talk_then_a_statement(engine: Engine, text: str) -> str | None:
-    """The small-talk entry ``text`` opens with when all it says after it is a statement, else None.
+def _a_statement(rest: str) -> bool:
+    """Does what follows a small-talk opener state something and ask nothing?
 
     A statement has a predicate and asks nothing by its ending (:func:`phrases.asks`): 「どうも、
     古いPCのウイルスバスターは消しました」 tells; 「こんにちは、アンインストールしたら自動更新は止まる？」
     asks, and 「こんにちは、カードの変更」 names what it asks in keywords.
     """
-    opening = _opening(engine, text)
-    if opening is None or phrases.asks(opening.rest) or "?" in opening.rest or "？" in opening.rest:
-        return None
-    stated = any(w.pos[0] in ("動詞", "助動詞") for w in words(opening.rest))
-    return opening.intent if stated else None
-
-
-def _opening_small_talk(engine: Engine, text: str) -> str:
-    """The small-talk entry ``text`` opens with (「こんにちは、Macです」), else fallback."""
-    opening = _opening(engine, text)
-    return opening.intent if opening is not None else FALLBACK
+    if phrases.asks(rest) or "?" in rest or "？" in rest:
+        return False
+    return any(w.pos[0] in ("動詞", "助動詞") for w in words(rest))
