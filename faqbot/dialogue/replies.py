@@ -43,8 +43,6 @@ from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_F
 #: Choice values that are not entries.
 RESUME = "resume"
 CANCEL = "cancel"
-# The entry that says where the support desk is, when the knowledge base has it.
-_CONTACT_ENTRY = "contact"
 _GOODBYE_ENTRY = "goodbye"
 _MAX_SUGGESTIONS = 3
 
@@ -132,8 +130,8 @@ def answer_reply(
 
 
 def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text: str, query: str) -> Handoff | None:
-    """A handoff when the answer refers the customer to the desk (the contact entry: they asked for it)."""
-    if entry.id == _CONTACT_ENTRY:
+    """A handoff when the answer refers the customer to the desk (the desk's own entry: they asked for it)."""
+    if entry.id == kb.handoff.entry:
         return make_handoff(kb, state, HANDOFF_ASKED, query)
     if kb.service.support_desk and kb.service.support_desk in text:
         return make_handoff(kb, state, HANDOFF_REFERRAL, query)
@@ -227,7 +225,8 @@ def fallback_reply(
         text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)}, kb.lang)
         reply = Reply(text, FALLBACK, DECISION_FALLBACK, confidence, choices, (), (), KIND_FALLBACK)
     else:
-        contact = kb.entry(_CONTACT_ENTRY) if kb.has_entry(_CONTACT_ENTRY) else None
+        desk = kb.handoff.entry
+        contact = kb.entry(desk) if desk is not None and kb.has_entry(desk) else None
         text = render_system("dialogue_support", {"service": kb.service, "has_suggestions": bool(choices)}, kb.lang)
         links: tuple[Link, ...] = contact_links(kb)
         if contact is not None:
