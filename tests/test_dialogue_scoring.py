@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -60,3 +62,11 @@ def test_a_bad_line_is_named(tmp_path: Path, line: str) -> None:
     path.write_text('{"id": "ok", "turns": []}\n' + line + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad\.jsonl:2: not a labelled conversation"):
         scoring.load_conversations(path)
+
+
+def test_faqbot_ask_does_not_load_the_dialogue() -> None:
+    # The eval command plays conversations through the dialogue; `faqbot ask` (the same CLI module)
+    # must not pay for importing it (~0.1 s, a third of its start-up budget).
+    probe = "import sys, faqbot.cli.core_commands; print('faqbot.dialogue.manager' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "False"

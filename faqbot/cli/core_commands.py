@@ -21,7 +21,6 @@ from faqbot.cli.common import (
     translate_errors,
 )
 from faqbot.cli.progress import counted, progress_bar
-from faqbot.dialogue import scoring
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
 from faqbot.kb.billing import format_date
@@ -167,6 +166,8 @@ def evaluate(
       faqbot eval eval/conversations.jsonl --errors
     """
     today = resolve_today(today_text)
+    from faqbot.dialogue import scoring  # the dialogue loads for eval only: `faqbot ask` stays light
+
     if scoring.is_conversation_file(file):
         if html_path is not None:
             raise InputError(f"--html is for single queries, and {file} holds conversations; leave --html out.")
@@ -198,6 +199,8 @@ def evaluate(
 def _evaluate_conversations(
     file: Path, min_accuracy: float | None, show_errors: bool, as_json: bool, engine: Engine, today: date
 ) -> None:
+    from faqbot.dialogue import scoring
+
     conversations = scoring.load_conversations(file)
     with progress_bar(f"Playing {file.name}", quiet=as_json) as progress:
         report = scoring.score(scoring.play(engine, counted(conversations, progress), today))
