@@ -123,7 +123,9 @@ def names_only(message: str, forms: Collection[str], context: Collection[str] = 
     """
     cut = words(unicodedata.normalize("NFKC", message).strip())
     content = [w for w in cut if _names_a_topic(w) and not _says_having(w)]
-    named = [any(normalize_term(w.surface) in form for form in forms) for w in content]
+    # A word is part of a form when it is inside their joined text (one C search, not one per form).
+    joined = "\n".join(forms)
+    named = [normalize_term(w.surface) in joined for w in content]
     others = (w for w, name in zip(content, named, strict=True) if not name)
     return any(named) and all(w.lemma in context or w.surface.casefold() in context for w in others)
 

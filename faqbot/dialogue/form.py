@@ -372,7 +372,7 @@ def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
         return None
     # A word that names no product but points to some (「iPhone」: ウイルスバスター モバイル is for
     # Android/iOS) narrows the products a name's part fits (「Android版のウイルスバスター」).
-    pointer = next((p for p in pointer_words(kb) if p.form in norm and len(p.products) < len(kb.products)), None)
+    pointer = next((p for p in _names_of(kb).pointers if p.form in norm and len(p.products) < len(kb.products)), None)
     found = _name_hint(kb, text, norm)
     if pointer is None:
         return found
@@ -380,35 +380,66 @@ def product_hint(kb: KnowledgeBase, text: str) -> ProductHint | None:
     return ProductHint(pointer.spelling, narrowed or pointer.products, pointer=True)
 
 
+class _Names:
+    """What product hints read of a knowledge base's names, made once per knowledge base (a hint is
+    looked for in most messages of a conversation, and remaking this cost ~2 ms a message)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.names = {p.id: [normalize_term(n) for n in (p.name, *p.aliases)] for p in kb.products}
+        # Words of every name and alias, and runs of words of each product's name ("Total Security").
+        self.named = {span for product in kb.products for span in _word_runs(product.name)}
+        words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
+        # The company's and the service's own names (トレンドマイクロアカウント) are no product's words.
+        services = (kb.service, kb.service.in_language("en"))
+        service = [normalize_term(n) for each in services for n in (each.company, each.account, each.name)]
+        forms = {piece: normalize_term(piece) for piece in self.named | words}
+        self.forms = {
+            piece: form for piece, form in forms.items()
+            if len(form) >= MIN_PARTIAL and not any(form in name for name in service)
+        }
+        self.pointers = pointer_words(kb)
+        self._holding: dict[str, tuple[str, ...]] = {}
+
+    def holding(self, form: str) -> tuple[str, ...]:
+        """The products whose name or an alias holds ``form``."""
+        return tuple(product for product, names in self.names.items() if any(form in name for name in names))
+
+    def holding_piece(self, piece: str) -> tuple[str, ...]:
+        """:meth:`holding` for one of :attr:`forms`' pieces, remembered (messages are not)."""
+        found = self._holding.get(piece)
+        if found is None:
+            found = self._holding[piece] = self.holding(self.forms[piece])
+        return found
+
+
+_NAMES: dict[str, _Names] = {}
+
+
+def _names_of(kb: KnowledgeBase) -> _Names:
+    names = _NAMES.get(kb.content_hash)
+    if names is None:
+        if len(_NAMES) >= 4:
+            _NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
+        names = _NAMES[kb.content_hash] = _Names(kb)
+    return names
+
+
 def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
     """The whole text, else the longest word of a product name, that fits some products but not all."""
-    # Each product's names and aliases normalised once, for every piece tried below.
-    names = {p.id: [normalize_term(n) for n in (p.name, *p.aliases)] for p in kb.products}
-
-    def holding(form: str) -> tuple[str, ...]:
-        return tuple(product for product, forms in names.items() if any(form in name for name in forms))
-
-    whole = holding(norm)
+    index = _names_of(kb)
+    whole = index.holding(norm)
     if 0 < len(whole) < len(kb.products):
         return ProductHint(text.strip(), whole)
-    # Words of every name and alias, and runs of words of each product's name ("Total Security").
-    named = {span for product in kb.products for span in _word_runs(product.name)}
-    words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
-    forms = {piece: normalize_term(piece) for piece in named | words}
-    # The company's and the service's own names (トレンドマイクロアカウント) are no product's words.
-    services = (kb.service, kb.service.in_language("en"))
-    service = [normalize_term(n) for each in services for n in (each.company, each.account, each.name)]
     # One English word of a name counts as a name only capitalised, as names are written: "What
     # about Cloud?" names one, "Is it free?" does not name Free Wi-Fi Protection.
     written = unicodedata.normalize("NFKC", text)
     pieces = [
-        piece for piece, form in forms.items()
-        if len(form) >= MIN_PARTIAL and form in norm and not any(form in name for name in service)
-        and (not _plain_english_word(piece) or _capitalised_in(piece, written))
+        piece for piece, form in index.forms.items()
+        if form in norm and (not _plain_english_word(piece) or _capitalised_in(piece, written))
     ]
     # Longest first; of equals, the one written in a product's name (「クラウド」, not an alias's 「くらうど」).
-    for piece in sorted(pieces, key=lambda p: (-len(forms[p]), p not in named, p)):
-        fits = holding(forms[piece])
+    for piece in sorted(pieces, key=lambda p: (-len(index.forms[p]), p not in index.named, p)):
+        fits = index.holding_piece(piece)
         if 0 < len(fits) < len(kb.products):
             return ProductHint(piece, fits)
     return None
