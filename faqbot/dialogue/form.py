@@ -338,19 +338,19 @@ def _ordinary_word(kb: KnowledgeBase, words: str) -> bool:
 
 
 # The knowledge base's questions with every product name cut out, per knowledge base (by content).
-_WITHOUT_NAMES: dict[str, tuple[str, ...]] = {}
+_WITHOUT_NAMES: dict[tuple[str, str], tuple[str, ...]] = {}
 
 
 def _questions_without_names(kb: KnowledgeBase) -> tuple[str, ...]:
-    cached = _WITHOUT_NAMES.get(kb.content_hash)
+    cached = _WITHOUT_NAMES.get((kb.content_hash, kb.lang))
     if cached is None:
         names = sorted({normalize_term(n) for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
         pattern = re.compile("|".join(map(re.escape, names))) if names else None
         texts = (normalize_term(q) for entry in kb.entries for q in entry.questions)
         cached = tuple(pattern.sub(" ", t) if pattern else t for t in texts)
-        if len(_WITHOUT_NAMES) >= 4:
+        if len(_WITHOUT_NAMES) >= 8:
             _WITHOUT_NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
-        _WITHOUT_NAMES[kb.content_hash] = cached
+        _WITHOUT_NAMES[(kb.content_hash, kb.lang)] = cached
     return cached
 
 
@@ -412,15 +412,17 @@ class _Names:
         return found
 
 
-_NAMES: dict[str, _Names] = {}
+_NAMES: dict[tuple[str, str], _Names] = {}
 
 
 def _names_of(kb: KnowledgeBase) -> _Names:
-    names = _NAMES.get(kb.content_hash)
+    # By content and language: the English view of a knowledge base has the English names.
+    key = (kb.content_hash, kb.lang)
+    names = _NAMES.get(key)
     if names is None:
-        if len(_NAMES) >= 4:
+        if len(_NAMES) >= 8:
             _NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
-        names = _NAMES[kb.content_hash] = _Names(kb)
+        names = _NAMES[key] = _Names(kb)
     return names
 
 
