@@ -19,10 +19,12 @@ from faqbot.dialogue.replies import answer_reply, product_noted_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
+from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.pleasantries import clauses, sentences
 from faqbot.routing.verdict import DECISION_ANSWER, FALLBACK
 from faqbot.text.analysis import words
+from faqbot.text.normalize import normalize_term
 
 
 def told_not_asked(
@@ -65,12 +67,25 @@ class _Opening:
 def _opening(engine: Engine, text: str) -> _Opening | None:
     parts = sentences(text)
     parts = parts if len(parts) > 1 else clauses(text)
-    if len(parts) < 2:
-        return None
+    if len(parts) < 2 or len(normalize_term(parts[0])) > _longest_small_talk(engine.kb):
+        return None  # a clause longer than every small-talk question is none of them: not routed
     opener = engine.router.route(parts[0])
     if opener.decision != DECISION_ANSWER or engine.kb.entry(opener.intent).kind != ENTRY_SMALLTALK:
         return None
     return _Opening(opener.intent, text[text.index(parts[0]) + len(parts[0]) :])
+
+
+# The longest small-talk question of each knowledge base (by content and language), normalised.
+_LONGEST: dict[tuple[str, str], int] = {}
+
+
+def _longest_small_talk(kb: KnowledgeBase) -> int:
+    key = (kb.content_hash, kb.lang)
+    longest = _LONGEST.get(key)
+    if longest is None:
+        questions = (q for entry in kb.entries if entry.kind == ENTRY_SMALLTALK for q in entry.questions)
+        longest = _LONGEST[key] = max(map(len, map(normalize_term, questions)), default=0)
+    return longest
 
 
 def _a_statement(rest: str) -> bool:
