@@ -69,10 +69,26 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
     parts = parts if len(parts) > 1 else clauses(text)
     if len(parts) < 2 or len(normalize_term(parts[0])) > _longest_small_talk(engine.kb):
         return None  # a clause longer than every small-talk question is none of them: not routed
-    opener = engine.router.route(parts[0])
-    if opener.decision != DECISION_ANSWER or engine.kb.entry(opener.intent).kind != ENTRY_SMALLTALK:
-        return None
-    return _Opening(opener.intent, text[text.index(parts[0]) + len(parts[0]) :])
+    intent = _small_talk_of(engine, parts[0])
+    return _Opening(intent, text[text.index(parts[0]) + len(parts[0]) :]) if intent is not None else None
+
+
+# What short opening clauses route to, per knowledge base and language: 「すみません、」 opens
+# thousands of messages, and a route costs milliseconds on a large knowledge base.
+_OPENERS: dict[tuple[str, str, str], str | None] = {}
+
+
+def _small_talk_of(engine: Engine, clause: str) -> str | None:
+    """The small-talk entry ``clause`` routes to alone, or None."""
+    kb = engine.kb
+    key = (kb.content_hash, kb.lang, clause)
+    if key not in _OPENERS:
+        routed = engine.router.route(clause)
+        small_talk = routed.decision == DECISION_ANSWER and kb.entry(routed.intent).kind == ENTRY_SMALLTALK
+        if len(_OPENERS) >= 2048:
+            _OPENERS.clear()  # a bound, not an LRU: openers are few and repeat
+        _OPENERS[key] = routed.intent if small_talk else None
+    return _OPENERS[key]
 
 
 # The longest small-talk question of each knowledge base (by content and language), normalised.
