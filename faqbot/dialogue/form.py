@@ -471,3 +471,9 @@ def _word_runs(name: str) -> set[str]:
     """Every run of consecutive words of ``name``: "Total Security" of "Virus Buster Total Security Standard"."""
     words = name.split()
     return {" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)}
+
+
+def prepare_names(kb: KnowledgeBase) -> None:
+    """Build the name index and the questions without names for ``kb`` (in its language)."""
+    _names_of(kb)
+    _questions_without_names(kb)

@@ -40,6 +40,7 @@ from faqbot.dialogue.form import (
     form_turn,
     message_entities,
     missing,
+    prepare_names,
     product_hint,
     with_entities,
 )
@@ -62,10 +63,12 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_REFUND, KIND_CLARIFY, KIND_SMALLTALK, Reply
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
+from faqbot.dialogue.statements import prepare as prepare_statements
 from faqbot.dialogue.statements import told_not_asked
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.kb.templating import LANGUAGES
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
@@ -79,6 +82,18 @@ _SUGGESTIONS = 3
 _MIN_QUESTION_CHARS = 4
 
 Turn = tuple[Reply, DialogueState]
+
+
+def prepare(engine: Engine) -> None:
+    """Build what the dialogue keeps per knowledge base, for every reply language, before serving.
+
+    Built lazily, the first turn of each worker that needed them paid for them: decoding every
+    entry of a 10k knowledge base took most of a second, and the worker's other requests waited.
+    """
+    for lang in LANGUAGES:
+        kb = in_language(engine, lang).kb
+        prepare_names(kb)
+        prepare_statements(kb)
 
 
 def step(engine: Engine, state: DialogueState, message: str, today: date, lang: str | None = None) -> Turn:

@@ -114,3 +114,8 @@ def _a_statement(rest: str) -> bool:
     if phrases.asks(rest) or "?" in rest or "？" in rest:
         return False
     return any(w.pos[0] in ("動詞", "助動詞") for w in words(rest))
+
+
+def prepare(kb: KnowledgeBase) -> None:
+    """Compute what this module keeps per knowledge base (here: for ``kb``'s language)."""
+    _longest_small_talk(kb)

@@ -21,6 +21,7 @@ from uvicorn.config import STARTUP_FAILURE
 from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
+from faqbot.dialogue.manager import prepare as prepare_dialogue
 from faqbot.web import metrics
 from faqbot.web.allocator import keep_heap_pages
 from faqbot.web.api import Api
@@ -44,6 +45,7 @@ def create_app(config: WebConfig, engine: Engine | None = None, recorder: Record
     """
     if engine is None:
         engine = load_engine(config.kb_dir)
+    prepare_dialogue(engine)  # built here, not by a worker's first requests
     install_log_masking()  # uvicorn's access log quotes query strings
     signer = StateSigner(config.secret, engine.kb.content_hash, config.state_max_age)
     if recorder is not None and not recorder.enabled:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
+from faqbot.dialogue.manager import prepare as prepare_dialogue
 from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.kb.loader import SHIPPED_KB
 
@@ -41,7 +42,7 @@ def share_engine() -> None:
 def load_checked(kb_dir: Path | None) -> Engine | None:
     """The engine of the knowledge base in ``kb_dir``, or None (with every problem logged) when it is broken."""
     try:
-        return load_engine(kb_dir)
+        engine = load_engine(kb_dir)
     except KnowledgeBaseError as exc:
         for problem in exc.problems:
             log.error("reload: %s", problem)
@@ -52,6 +53,9 @@ def load_checked(kb_dir: Path | None) -> Engine | None:
         )
     except FaqbotError as exc:
         log.error("reload: %s; still serving the previous knowledge base.", exc)
+    else:
+        prepare_dialogue(engine)  # before the swap: no request after it pays for these
+        return engine
     return None
 
 
