@@ -48,12 +48,16 @@ def told_not_asked(
         if hint is not None:
             reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
             return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
-    if opening is None or not _a_statement(opening.rest) or (state.last and has_slots(entities)):
+    if opening is None or (state.last and has_slots(entities)) or not _a_statement(engine, opening.rest):
         return None
     noted = with_entities(state, entities)
     if entities.product and not state.last:
         return product_noted_reply(engine, noted, opening.intent)
     return answer_reply(engine, noted, kb.entry(opening.intent), today, query=text, decision=DECISION_DIALOGUE)
+
+
+# unidic's lemmas of the auxiliaries that negate (〜ない, 〜ません, 〜ず): a problem reported.
+_NEGATIONS = frozenset({"ない", "ず", "ぬ"})
 
 
 @dataclass(frozen=True)
@@ -104,16 +108,22 @@ def _longest_small_talk(kb: KnowledgeBase) -> int:
     return longest
 
 
-def _a_statement(rest: str) -> bool:
-    """Does what follows a small-talk opener state something and ask nothing?
+def _a_statement(engine: Engine, rest: str) -> bool:
+    """Does what follows a small-talk opener only tell the customer's situation, asking nothing?
 
-    A statement has a predicate and asks nothing by its ending (:func:`phrases.asks`): 「どうも、
-    古いPCのウイルスバスターは消しました」 tells; 「こんにちは、アンインストールしたら自動更新は止まる？」
-    asks, and 「こんにちは、カードの変更」 names what it asks in keywords.
+    It has a predicate (「こんにちは、カードの変更」 names what it asks, in keywords), asks nothing by its
+    ending (:func:`phrases.asks`), reports no problem (a negation: 「すみません、カードが使えません」 is
+    the question), and the router is not sure of it alone (below the knowledge base's target
+    precision: 「こんにちは、請求が二回来ています」 is about an entry).  「どうも、古いPCの
+    ウイルスバスターは消しました」 tells.
     """
     if phrases.asks(rest) or "?" in rest or "？" in rest:
         return False
-    return any(w.pos[0] in ("動詞", "助動詞") for w in words(rest))
+    cut = words(rest)
+    if not any(w.pos[0] in ("動詞", "助動詞") for w in cut) or any(w.lemma in _NEGATIONS for w in cut):
+        return False
+    read = engine.router.route(rest)
+    return not (read.decision == DECISION_ANSWER and read.confidence >= engine.kb.settings.target_precision)
 
 
 def prepare(kb: KnowledgeBase) -> None:
