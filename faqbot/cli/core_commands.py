@@ -163,7 +163,7 @@ def evaluate(
     Examples:
       faqbot eval ../shared/eval/dev.jsonl --min-accuracy 0.95
       faqbot eval ../shared/eval/dev.jsonl --html eval.html
-      faqbot eval eval/conversations.jsonl --errors
+      faqbot eval conversations.jsonl --min-accuracy 0.9
     """
     today = resolve_today(today_text)
     from faqbot.dialogue import scoring  # the dialogue loads for eval only: `faqbot ask` stays light
