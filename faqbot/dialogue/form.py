@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date
 
 from faqbot.answers.answering import Engine, billing_context, billing_for, missing_slots
 from faqbot.dialogue.handoff import make_handoff
 from faqbot.dialogue.language import approx_date, date_text, word
+from faqbot.dialogue.remembered import remembered
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
     HANDOFF_MISSES,
@@ -333,27 +335,7 @@ def _english_word(words: str) -> bool:
 def _ordinary_word(kb: KnowledgeBase, words: str) -> bool:
     """Do ``kb``'s questions use ``words`` outside product names (「パスワードを忘れた」)? Then they
     name no product by themselves: 「パスワード忘れた」 is no パスワードマネージャー."""
-    return words.casefold() in _questions_without_names(kb)
-
-
-# The knowledge base's questions, joined and case-folded, with every product name and alias cut
-# out, per knowledge base (by content and language).  Raw text, not normalised: one C search for
-# the words as a name spells them, and a 50k-entry knowledge base joins in a few milliseconds
-# (normalising its 250k questions one by one took most of a second, in a served request).
-_WITHOUT_NAMES: dict[tuple[str, str], str] = {}
-
-
-def _questions_without_names(kb: KnowledgeBase) -> str:
-    key = (kb.content_hash, kb.lang)
-    cached = _WITHOUT_NAMES.get(key)
-    if cached is None:
-        names = sorted({n.casefold() for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
-        joined = "\n".join(q for entry in kb.entries for q in entry.questions).casefold()
-        cached = re.sub("|".join(map(re.escape, names)), "\n", joined) if names else joined
-        if len(_WITHOUT_NAMES) >= 8:
-            _WITHOUT_NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
-        _WITHOUT_NAMES[key] = cached
-    return cached
+    return words.casefold() in _names_of(kb).questions_without_names
 
 
 def _name_words(kb: KnowledgeBase, product: str) -> set[str]:
@@ -400,6 +382,13 @@ class _Names:
             if len(form) >= MIN_PARTIAL and not any(form in name for name in service)
         }
         self.pointers = pointer_words(kb)
+        # The questions, joined and case-folded, with every name and alias cut out.  Raw text, not
+        # normalised: one C search for the words as a name spells them, and a 50k-entry knowledge
+        # base joins in a few milliseconds (normalising its 250k questions one by one took most of
+        # a second, in a served request).
+        cut = sorted({n.casefold() for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
+        joined = "\n".join(q for entry in kb.entries for q in entry.questions).casefold()
+        self.questions_without_names = re.sub("|".join(map(re.escape, cut)), "\n", joined) if cut else joined
         self._holding: dict[str, tuple[str, ...]] = {}
 
     def holding(self, form: str) -> tuple[str, ...]:
@@ -414,18 +403,12 @@ class _Names:
         return found
 
 
-_NAMES: dict[tuple[str, str], _Names] = {}
+_NAMES: dict[Hashable, _Names] = {}
 
 
 def _names_of(kb: KnowledgeBase) -> _Names:
     # By content and language: the English view of a knowledge base has the English names.
-    key = (kb.content_hash, kb.lang)
-    names = _NAMES.get(key)
-    if names is None:
-        if len(_NAMES) >= 8:
-            _NAMES.clear()  # a server holds one or two knowledge bases; a bound, not an LRU
-        names = _NAMES[key] = _Names(kb)
-    return names
+    return remembered(_NAMES, (kb.content_hash, kb.lang), lambda: _Names(kb), 8)
 
 
 def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
@@ -474,6 +457,5 @@ def _word_runs(name: str) -> set[str]:
 
 
 def prepare_names(kb: KnowledgeBase) -> None:
-    """Build the name index and the questions without names for ``kb`` (in its language)."""
+    """Build the name index (with the questions without names) for ``kb`` (in its language)."""
     _names_of(kb)
-    _questions_without_names(kb)

@@ -8,6 +8,7 @@ to) or greeted, and the conversation waits for the question.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -15,6 +16,7 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue import phrases
 from faqbot.dialogue.follow_ups import has_slots, names_only_slots
 from faqbot.dialogue.form import ask, product_hint, with_entities
+from faqbot.dialogue.remembered import remembered
 from faqbot.dialogue.replies import answer_reply, product_noted_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
@@ -79,33 +81,31 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
 
 # What short opening clauses route to, per knowledge base and language: 「すみません、」 opens
 # thousands of messages, and a route costs milliseconds on a large knowledge base.
-_OPENERS: dict[tuple[str, str, str], str | None] = {}
+_OPENERS: dict[Hashable, str | None] = {}
 
 
 def _small_talk_of(engine: Engine, clause: str) -> str | None:
     """The small-talk entry ``clause`` routes to alone, or None."""
     kb = engine.kb
-    key = (kb.content_hash, kb.lang, clause)
-    if key not in _OPENERS:
+
+    def route() -> str | None:
         routed = engine.router.route(clause)
         small_talk = routed.decision == DECISION_ANSWER and kb.entry(routed.intent).kind == ENTRY_SMALLTALK
-        if len(_OPENERS) >= 2048:
-            _OPENERS.clear()  # a bound, not an LRU: openers are few and repeat
-        _OPENERS[key] = routed.intent if small_talk else None
-    return _OPENERS[key]
+        return routed.intent if small_talk else None
+
+    return remembered(_OPENERS, (kb.content_hash, kb.lang, clause), route, 2048)
 
 
 # The longest small-talk question of each knowledge base (by content and language), normalised.
-_LONGEST: dict[tuple[str, str], int] = {}
+_LONGEST: dict[Hashable, int] = {}
 
 
 def _longest_small_talk(kb: KnowledgeBase) -> int:
-    key = (kb.content_hash, kb.lang)
-    longest = _LONGEST.get(key)
-    if longest is None:
+    def longest() -> int:
         questions = (q for entry in kb.entries if entry.kind == ENTRY_SMALLTALK for q in entry.questions)
-        longest = _LONGEST[key] = max(map(len, map(normalize_term, questions)), default=0)
-    return longest
+        return max(map(len, map(normalize_term, questions)), default=0)
+
+    return remembered(_LONGEST, (kb.content_hash, kb.lang), longest, 8)
 
 
 def _a_statement(engine: Engine, rest: str) -> bool:
