@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faqbot.text.analysis import NEGATION, analyze, prepare, terms
+from faqbot.text.analysis import NEGATION, Word, analyze, prepare, terms, words
 from tests.strategies import hostile_text
 
 
@@ -68,6 +68,23 @@ def test_topic_terms_leave_out_auxiliary_like_words(text: str, expected: tuple[s
     analysis = analyze(text)
     assert analysis.topic_terms == expected
     assert set(analysis.topic_terms) < set(analysis.terms)  # every term is still there for the veto
+
+
+def test_words_keep_particles_and_endings_with_lemmas_readings_and_parts_of_speech() -> None:
+    assert words("カードを失くした") == (
+        Word("カード", "カード", "かーど", ("名詞", "普通名詞", "一般")),
+        Word("を", "を", "を", ("助詞", "格助詞")),
+        Word("失くし", "無くす", "なくす", ("動詞", "一般")),
+        Word("た", "た", "た", ("助動詞",)),
+    )
+
+
+def test_texts_sharing_a_word_share_one_word_object() -> None:
+    # A server remembers thousands of texts' words: each must cost references, not copies.
+    first = words("カードが使えない")[0]
+    second = words("カードを変えたい")[0]
+    assert first == Word("カード", "カード", "かーど", ("名詞", "普通名詞", "一般"))
+    assert first is second
 
 
 def test_prepare_folds_width_and_case() -> None:

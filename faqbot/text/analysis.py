@@ -76,6 +76,7 @@ _CACHED_TEXTS = 8192
 # Distinct MeCab words (surface, reading, lemma, part of speech) whose term is remembered.
 _CACHED_WORDS = 200_000
 _WORDS: dict[tuple[str, str, str, str], tuple[str, str, bool]] = {}
+_WORD_OBJECTS: dict[tuple[str, str, str, str], Word] = {}
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def analyze(text: str) -> Analysis:
     return Analysis(tuple(terms), tuple(readings), tuple(topic))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Word:
     """One word as MeCab cut it, for rules that read the grammar (which particle follows which noun)."""
 
@@ -159,11 +160,24 @@ class Word:
 @lru_cache(maxsize=_CACHED_TEXTS)
 def words(text: str) -> tuple[Word, ...]:
     """Every word of ``text`` in order, particles and endings included; never raises on odd input."""
+    table = _WORD_OBJECTS
+    if len(table) > _CACHED_WORDS:
+        table.clear()
+    # One Word per distinct MeCab word, shared by every text that has it: the remembered texts
+    # then cost a tuple of references each, not a fresh set of objects (a server meeting only
+    # new messages kept ~20 MB more per worker that way).
     found = []
-    for surface, reading, lemma, pos in _WORD_LINE.findall(_tagger().parse(prepare(text))):
-        term = surface if surface.isascii() else _lemma(surface, lemma)
-        found.append(Word(surface, term, _reading(reading, term), tuple(pos.split("-"))))
+    for line in _WORD_LINE.findall(_tagger().parse(prepare(text))):
+        word = table.get(line)
+        if word is None:
+            word = table[line] = _word(*line)
+        found.append(word)
     return tuple(found)
+
+
+def _word(surface: str, reading: str, lemma: str, pos: str) -> Word:
+    term = surface if surface.isascii() else _lemma(surface, lemma)
+    return Word(surface, term, _reading(reading, term), tuple(pos.split("-")))
 
 
 def _word_term(surface: str, reading: str, lemma: str, pos: str) -> tuple[str, str, bool]:
