@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.dialogue.ellipsis import is_elliptical, names_its_own, topic_of
+from faqbot.dialogue.ellipsis import also_asked, is_elliptical, is_short, names_its_own, topic_of, with_topic
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,41 @@ def test_topic_of(question: str, topic: str) -> None:
 )
 def test_names_its_own(message: str, own: bool) -> None:
     assert names_its_own(message) is own
+
+
+@pytest.mark.parametrize(
+    ("message", "noun"),
+    [
+        ("カードも", "カード"),
+        ("メールアドレスも？", "メールアドレス"),
+        ("お知らせメールも", "お知らせメール"),
+        ("私も", ""),  # a pronoun: "me too" asks nothing about a thing
+        ("それも", ""),
+        ("カードは？", ""),  # not "too": a question of its own
+        ("カードを変えたいのですがメールアドレスも", ""),  # longer than an elliptical question
+        ("変えたいも", ""),  # not a noun phrase
+    ],
+)
+def test_also_asked(message: str, noun: str) -> None:
+    assert also_asked(message) == noun
+
+
+@pytest.mark.parametrize(
+    ("question", "noun", "swapped"),
+    [
+        ("お知らせメールの送信先（メールアドレス）を変更したい", "カード", "カードを変更したい"),
+        ("登録しているクレジットカードを変更したい", "メールアドレス", "登録しているメールアドレスを変更したい"),
+        ("あんしん自動更新の申し込み方法は？", "解約", "解約方法は?"),  # the aspect noun stays
+        ("いつ請求されますか", "カード", ""),  # no topic marked: nothing to swap
+    ],
+)
+def test_with_topic(question: str, noun: str, swapped: str) -> None:
+    assert with_topic(question, noun) == swapped
+
+
+@pytest.mark.parametrize(
+    ("message", "short"),
+    [("変え方おしえて", True), ("how do I change it", False), ("", False), ("自動更新の解約方法を詳しく教えてください", False)],
+)
+def test_is_short(message: str, short: bool) -> None:
+    assert is_short(message) == short

@@ -19,6 +19,7 @@ the overview more often than to the right entry, so English is routed as it is.)
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Collection, Sequence
 
@@ -59,6 +60,8 @@ _LIGHT_VERBS = frozenset(
 # a customer asking about the fee names the fee, and the period would pull the question back.
 _TOPIC_MARKERS = frozenset({"は", "を", "が"})
 _LINKS = frozenset({"の", "・"})
+# A bracketed aside: 「送信先（メールアドレス）」.
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")
 # Interrogatives that make a short message a question even without 「？」 or a question ending
 # (:func:`faqbot.dialogue.phrases.looks_like_question`): 「いつまでに」.
 _INTERROGATIVES = (
@@ -90,6 +93,39 @@ def is_elliptical(message: str) -> bool:
     # 「どういう」 is cut into どう + 言う, a full verb: it asks "what kind", it says nothing.
     said = (w for i, w in enumerate(cut) if not (w.lemma == "言う" and i and cut[i - 1].surface in _KIND_ADVERBS))
     return not any(_names_a_topic(w) for w in said)
+
+
+def is_short(message: str) -> bool:
+    """Is ``message`` Japanese and no longer than an elliptical question may be (「変え方おしえて」)?"""
+    compact = "".join(unicodedata.normalize("NFKC", message).split())
+    return bool(compact) and len(compact) <= MAX_CHARS and not compact.isascii()
+
+
+def also_asked(message: str) -> str:
+    """The noun phrase of 「カードも」「メアドも？」 ("the card too"), or "" for any other message.
+
+    Such a message asks the last question again about another thing; routed alone it has
+    nothing but the noun, and the noun's commonest question wins.
+    """
+    text = unicodedata.normalize("NFKC", message).strip().rstrip("?？!！。.…")
+    cut = words(text)
+    if not is_short(text) or len(cut) < 2 or cut[-1].surface != "も" or cut[-1].pos[0] != "助詞":
+        return ""
+    span = cut[:-1]
+    return "".join(w.surface for w in span) if all(map(_in_noun_phrase, span)) else ""
+
+
+def with_topic(question: str, noun: str) -> str:
+    """``question`` (an entry's question) about ``noun`` instead of its topic, or "" when it marks none.
+
+    「お知らせメールの送信先（メールアドレス）を変更したい」 with 「カード」 → 「カードを変更したい」.
+    """
+    cut = words(_ASIDE.sub("", question))  # an aside in brackets is part of the topic it follows
+    marker = next((i for i, w in enumerate(cut) if w.surface in _TOPIC_MARKERS and w.pos[0] == "助詞"), None)
+    start, end = _phrase_span(cut, marker) if marker is not None else (0, 0)
+    if start == end:
+        return ""
+    return "".join(w.surface for w in cut[:start]) + noun + "".join(w.surface for w in cut[end:])
 
 
 def points_back(message: str) -> bool:
@@ -157,24 +193,29 @@ def topic_of(question: str) -> str:
 
 def _phrase_before(cut: Sequence[Word], marker: int) -> str:
     """The nouns (with their prefixes, suffixes and joining particles) that end just before ``marker``."""
+    start, end = _phrase_span(cut, marker)
+    return "".join(w.surface for w in cut[start:end])
+
+
+def _phrase_span(cut: Sequence[Word], marker: int) -> tuple[int, int]:
+    """Where :func:`_phrase_before`'s phrase starts and ends in ``cut`` (equal when there is none)."""
     start = marker
     while start > 0 and (_in_noun_phrase(cut[start - 1]) or cut[start - 1].surface in _LINKS):
         start -= 1
-    span = list(cut[start:marker])
-    while span and not _in_noun_phrase(span[0]):
-        span.pop(0)
-    _trim(span)
+    while start < marker and not _in_noun_phrase(cut[start]):
+        start += 1
+    end = _trimmed(cut, start, marker)
     # 「申し込み方法」: the method is what the question asked; what a follow-up is about is its owner.
-    if len(span) > 1 and span[-1].lemma in aspect_nouns():
-        span.pop()
-        _trim(span)
-    return "".join(w.surface for w in span)
+    if end - start > 1 and cut[end - 1].lemma in aspect_nouns():
+        end = _trimmed(cut, start, end - 1)
+    return start, end
 
 
-def _trim(span: list[Word]) -> None:
-    """Drop what is not part of a noun phrase from the end of ``span`` (a joining 「の」)."""
-    while span and not _in_noun_phrase(span[-1]):
-        span.pop()
+def _trimmed(cut: Sequence[Word], start: int, end: int) -> int:
+    """``end`` moved back past what is not part of a noun phrase (a joining 「の」)."""
+    while end > start and not _in_noun_phrase(cut[end - 1]):
+        end -= 1
+    return end
 
 
 def _in_noun_phrase(word: Word) -> bool:

@@ -23,7 +23,7 @@ from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
 from faqbot.routing.topic_slot import context_nouns
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Routing
 
 
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
@@ -42,22 +42,48 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         return routing
     if routing.decision != DECISION_ANSWER and ellipsis.points_back(text):
         return _read_back(engine, state, text, entities, routing)
+    also = ellipsis.also_asked(text)
+    if also and not has_slots(entities):
+        return _also(engine, state, also, entities, routing)
     if not ellipsis.is_elliptical(text):
-        return _settled(engine, state, text, entities, routing) if routing.decision == DECISION_CLARIFY else routing
-    analysis = engine.router.analyze(text)
-    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
-        # 「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the
-        # last answer's topic in front would outweigh it — the message keeps its own routing.
+        if routing.decision == DECISION_CLARIFY:
+            return _settled(engine, state, text, entities, routing)
+        if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text):
+            # 「変え方おしえて」 after the e-mail answer: too little of its own to route alone, and
+            # nothing the knowledge base does not know — asked about the last answer's topic.
+            read = _with_last_topic(engine, state, text, entities)
+            return read if read is not None and read.decision == DECISION_ANSWER else routing
         return routing
-    topic = _last_topic(kb, state)
-    if not topic:
+    read = _with_last_topic(engine, state, text, entities)
+    if read is None:
         return routing
-    read = engine.router.route(f"{topic} {text}", entities)
     if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
         # Small talk the router recognises (「何ができるの？」) stands, unless the reading with the
         # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.
         return read if _matches_better(read, routing) else routing
     return read
+
+
+def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: Entities) -> Routing | None:
+    """``text`` routed with the last answer's topic in front; None when it has no topic or ``text``
+    holds a word the knowledge base never uses.
+
+    「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the last
+    answer's topic in front would outweigh it — the message keeps its own routing.
+    """
+    analysis = engine.router.analyze(text)
+    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
+        return None
+    topic = _last_topic(engine.kb, state)
+    return engine.router.route(f"{topic} {text}", entities) if topic else None
+
+
+def _also(engine: Engine, state: DialogueState, noun: str, entities: Entities, routing: Routing) -> Routing:
+    """「カードも」 after the e-mail change: the last answer's question about ``noun``, when that is answered."""
+    last = engine.kb.entry(state.last or "")
+    question = ellipsis.with_topic(last.question, noun) if last.kind == KIND_FAQ else ""
+    read = engine.router.route(question, entities) if question else None
+    return read if read is not None and read.decision == DECISION_ANSWER else routing
 
 
 def _matches_better(read: Routing, routing: Routing) -> bool:
