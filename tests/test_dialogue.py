@@ -345,6 +345,10 @@ _WHOLE_MESSAGE_PHRASES = {
     # 「ログインできない」 names what failed: a question of its own.
     phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
                        ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False)],
+    # A question announced, not asked; one that names its topic is asked.
+    phrases.announces: [("質問があります", True), ("ちょっと相談いい？", True), ("聞きたいことがあるんですが。", True),
+                        ("I have a question", True), ("解約について質問があります", False),
+                        ("相談窓口はありますか", False), ("質問", False), ("", False)],
 }
 
 

@@ -77,6 +77,22 @@ _STUCK = frozenset(
         "didn't work", "not working", "still not working", "i can't do it", "i couldn't do it",
     )
 )
+# Whole sentences or clauses announcing that a question follows: nothing is asked yet.  Routed,
+# 「相談」 matched the contact entry (「ちょっと相談いい？」 got the support desk) and 「質問」 the
+# small talk's choices.  General Japanese and English, written for faqbot.
+_ANNOUNCE = frozenset(
+    (
+        "質問があります", "質問があるんですが", "質問があるのですが", "質問があるんだけど", "質問です",
+        "質問いいですか", "質問してもいいですか", "質問していいですか", "質問いい", "質問してもいい",
+        "聞きたいことがあります", "聞きたいことがあるんですが", "聞きたいことがあるのですが",
+        "聞きたいことがあるんだけど", "聞きたいことがある", "お聞きしたいことがあります",
+        "お伺いしたいことがあります", "教えてほしいことがあります", "教えてほしいことがあるんですが",
+        "相談があります", "相談があるんですが", "相談いいですか", "相談いい", "相談してもいいですか",
+        "ちょっといいですか", "ちょっといい", "聞きたいんですが", "聞いてもいいですか", "聞いてもいい",
+        "i have a question", "i have a quick question", "quick question", "can i ask something",
+        "can i ask you something", "can i ask a question", "may i ask a question",
+    )
+)
 # Whole messages asking the bot to use a language, by the language they ask for.
 _LANGUAGE_ASKED = {
     "en": (
@@ -151,6 +167,7 @@ _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
 _STUCK_N = frozenset(_squash(w) for w in _STUCK)
+_ANNOUNCE_N = frozenset(_squash(w) for w in _ANNOUNCE)
 _LANGUAGE_ASKED_N = {_squash(w): lang for lang, phrases in _LANGUAGE_ASKED.items() for w in phrases}
 
 
@@ -187,6 +204,13 @@ def is_again(message: str) -> bool:
 def is_stuck(message: str) -> bool:
     """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer."""
     return _squash(message) in _STUCK_N
+
+
+def announces(part: str) -> bool:
+    """True for a whole sentence or clause announcing a question to come (「質問があります」「ちょっと相談いい？」)."""
+    text = _squash(part)
+    # 「ちょっと」 softens any of them: 「ちょっと相談いい？」「ちょっと質問です」.
+    return text in _ANNOUNCE_N or text.removeprefix("ちょっと") in _ANNOUNCE_N
 
 
 def language_asked(message: str) -> str | None:

@@ -297,6 +297,16 @@ def simple_reply(template: str, context: dict[str, object], state: DialogueState
 _HELP_ENTRY = "help"
 
 
+def announced_reply(engine: Engine, state: DialogueState, today: date, noted: bool) -> tuple[Reply, DialogueState]:
+    """The reply to 「質問があります」: the product noted when the message named one (``noted``), else what the bot can do.
+
+    Either way the reply stands for the ``help`` entry: the customer asked what to ask.
+    """
+    if noted and state.product:
+        return product_noted_reply(engine, state, _HELP_ENTRY if engine.kb.has_entry(_HELP_ENTRY) else FALLBACK)
+    return help_reply(engine, state, today)
+
+
 def help_reply(engine: Engine, state: DialogueState, today: date) -> tuple[Reply, DialogueState]:
     """What the bot can do, with examples (the knowledge base's ``help`` entry), as a reply."""
     engine = in_language(engine, state.lang)

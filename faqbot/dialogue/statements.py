@@ -13,17 +13,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import phrases
+from faqbot.dialogue import ellipsis, phrases
 from faqbot.dialogue.follow_ups import has_slots, names_only_slots
 from faqbot.dialogue.form import ask, product_hint, with_entities
 from faqbot.dialogue.remembered import remembered
-from faqbot.dialogue.replies import answer_reply, product_noted_reply
+from faqbot.dialogue.replies import announced_reply, answer_reply, product_noted_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.pleasantries import clauses, sentences
+from faqbot.routing.topic_slot import context_nouns
 from faqbot.routing.verdict import DECISION_ANSWER, FALLBACK
 from faqbot.text.analysis import words
 from faqbot.text.normalize import normalize_term
@@ -39,6 +40,9 @@ def told_not_asked(
     Routed, such words matched whichever question holds them (「…を使っていて」 → the fee).
     """
     kb = engine.kb
+    before = _announced(engine, text)
+    if before is not None:
+        return announced_reply(engine, with_entities(state, entities), today, noted=bool(before and entities.product))
     opening = _opening(engine, text)
     # 「ウイルスバスター モバイルを使っています」, or after a greeting "Hello, I have Virus Buster for Mac".
     named_only = names_only_slots(engine, text) or (opening is not None and names_only_slots(engine, opening.rest))
@@ -56,6 +60,22 @@ def told_not_asked(
     if entities.product and not state.last:
         return product_noted_reply(engine, noted, opening.intent)
     return answer_reply(engine, noted, kb.entry(opening.intent), today, query=text, decision=DECISION_DIALOGUE)
+
+
+def _announced(engine: Engine, text: str) -> str | None:
+    """What comes before a closing announcement (「Macを使ってるんだけど、」 of 「…、ちょっと聞いてもいい？」),
+    when it is nothing or names only the customer's products; None for any other message.
+
+    After a greeting (「こんにちは、質問があります」) the greeting is the reply, as before.
+    """
+    parts = sentences(text)
+    parts = parts if len(parts) > 1 else clauses(text)
+    if not parts or not phrases.announces(parts[-1]):
+        return None
+    before = text[: text.rindex(parts[-1])].strip()
+    # 「…を自動更新で使っています」: the service's own name says no more than the product does.
+    context = context_nouns() | {w.lemma for w in words(engine.kb.service.name)}
+    return before if not before or ellipsis.names_only(before, engine.extractor.name_forms, context) else None
 
 
 # unidic's lemmas of the auxiliaries that negate (〜ない, 〜ません, 〜ず): a problem reported.
