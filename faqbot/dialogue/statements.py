@@ -54,6 +54,9 @@ def told_not_asked(
         if hint is not None:
             reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
             return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
+    if opening is None and state.last:
+        # 「あ、母のパソコンに入れてたわ。了解」 after an answer: told, then the answer acknowledged.
+        opening = _closing(engine, text)
     if opening is None or (state.last and has_slots(entities)) or not _a_statement(engine, opening.rest):
         return None
     noted = with_entities(state, entities)
@@ -97,6 +100,16 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
         return None  # a clause longer than every small-talk question is none of them: not routed
     intent = _small_talk_of(engine, parts[0])
     return _Opening(intent, text[text.index(parts[0]) + len(parts[0]) :]) if intent is not None else None
+
+
+def _closing(engine: Engine, text: str) -> _Opening | None:
+    """The small-talk entry a message closes with, in a sentence or clause of its own, and what precedes it."""
+    parts = sentences(text)
+    parts = parts if len(parts) > 1 else clauses(text)
+    if len(parts) < 2 or len(normalize_term(parts[-1])) > _longest_small_talk(engine.kb):
+        return None
+    intent = _small_talk_of(engine, parts[-1])
+    return _Opening(intent, text[: text.rindex(parts[-1])]) if intent is not None else None
 
 
 # What short opening clauses route to, per knowledge base and language: 「すみません、」 opens
