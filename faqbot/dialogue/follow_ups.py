@@ -48,9 +48,10 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     if not ellipsis.is_elliptical(text):
         if routing.decision == DECISION_CLARIFY:
             return _settled(engine, state, text, entities, routing)
-        if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text):
+        if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text) and engine.router.analyze(text).topic_terms:
             # 「変え方おしえて」 after the e-mail answer: too little of its own to route alone, and
-            # nothing the knowledge base does not know — asked about the last answer's topic.
+            # nothing the knowledge base does not know — asked about the last answer's topic.  A
+            # message with no content word (「ありがとう」 where no small talk is stored) asks nothing.
             read = _with_last_topic(engine, state, text, entities)
             return read if read is not None and read.decision == DECISION_ANSWER else routing
         return routing
