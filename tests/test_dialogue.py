@@ -341,10 +341,12 @@ _WHOLE_MESSAGE_PHRASES = {
     phrases.is_more: [("もっと詳しく", True), ("なんで？", True), ("どうしてですか", True), ("Why?", True),
                       ("なんで請求されたの？", False), ("解約したい", False)],
     phrases.is_again: [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
-                       ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False)],
+                       ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False),
+                       ("本当に？", True), ("Really?", True), ("本当に解約できる？", False)],
     # 「ログインできない」 names what failed: a question of its own.
     phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
-                       ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False)],
+                       ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False),
+                       ("それでもダメでした", True), ("やっぱりできない", True), ("まだ解約できない", False)],
     # A question announced, not asked; one that names its topic is asked.
     phrases.announces: [("質問があります", True), ("ちょっと相談いい？", True), ("聞きたいことがあるんですが。", True),
                         ("I have a question", True), ("解約について質問があります", False),

@@ -51,9 +51,9 @@ _EN_HAVING = frozenset({"use", "using", "used", "have", "got", "own", "running",
 # unidic lemmas that only say the customer has the product: 「Macを使っています」「モバイルの契約者です」.
 _JA_HAVING = frozenset({"使う", "利用", "使用", "契約", "持つ", "入れる", "加入", "購入", "買う"})
 # unidic's verbs that may serve grammar (動詞-非自立可能) and here do: 「年額にしたら？」 says nothing
-# but the plan.  The other verbs of that class carry meaning (忘れる: 「パスワード忘れた」 is no product).
+# but the plan, 「母のスマホに入れてあげた」 (benefactive 上げる) nothing but the product.  The other verbs of that class carry meaning (忘れる: 「パスワード忘れた」 is no product).
 _LIGHT_VERBS = frozenset(
-    {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "遣る", "見る", "下さる", "頂く"}
+    {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "上げる", "遣る", "見る", "下さる", "頂く"}
 )
 # The particles that mark what a question is about, and those that join nouns inside that phrase
 # (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as

@@ -64,6 +64,8 @@ _AGAIN = frozenset(
         "もう一回", "もう一度", "もう1回", "もう一回説明して", "もう一度説明して", "もう一度説明してください",
         "もう一回お願いします", "もう一度お願いします", "もう一度教えて", "もう一度教えてください", "もう一回教えて",
         "もう一回言って", "もう一度言ってください", "さっきの答えをもう一度", "もう一度見せて",
+        # 「本当に？」 doubts the answer: it is given again, as it stands.
+        "本当に", "本当ですか", "ほんとに", "ほんと", "ほんとうに", "really", "are you sure",
         "again", "say that again", "repeat", "repeat that", "once more", "one more time", "can you repeat that",
     )
 )
@@ -167,6 +169,8 @@ _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
 _STUCK_N = frozenset(_squash(w) for w in _STUCK)
+# Words that say "still" in front of a failure: 「それでもダメでした」「やっぱりできない」.
+_STILL = ("それでも", "やっぱり", "やはり", "まだ", "still")
 _ANNOUNCE_N = frozenset(_squash(w) for w in _ANNOUNCE)
 _LANGUAGE_ASKED_N = {_squash(w): lang for lang, phrases in _LANGUAGE_ASKED.items() for w in phrases}
 
@@ -202,8 +206,12 @@ def is_again(message: str) -> bool:
 
 
 def is_stuck(message: str) -> bool:
-    """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer."""
-    return _squash(message) in _STUCK_N
+    """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer.
+
+    「それでも」「やっぱり」「まだ」 in front say the same (「それでもダメでした」).
+    """
+    text = _squash(message)
+    return text in _STUCK_N or any(text.removeprefix(word) in _STUCK_N for word in _STILL if text.startswith(word))
 
 
 def announces(part: str) -> bool:

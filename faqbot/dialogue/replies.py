@@ -186,7 +186,9 @@ def stuck_reply(engine: Engine, state: DialogueState, query: str) -> tuple[Reply
     text = render_system("dialogue_stuck", {"question": entry.question, "service": kb.service}, kb.lang)
     choices = entry_choices(kb, list(entry.related))
     handoff = make_handoff(kb, state, HANDOFF_REFERRAL, query)
-    reply = Reply(text, entry.id, DECISION_DIALOGUE, 1.0, choices, contact_links(kb), (), KIND_SUPPORT, handoff)
+    # The reply is the desk's: it stands for the entry handoff.yaml names as the desk's, when it names one.
+    intent = kb.handoff.entry or entry.id
+    reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, choices, contact_links(kb), (), KIND_SUPPORT, handoff)
     return reply, replace(state, choices=tuple(c.value for c in choices), misses=0)
 
 
