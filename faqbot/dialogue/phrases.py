@@ -117,7 +117,11 @@ _FOLLOW_UP_ENDINGS = (
 # 「期限を間違えました、4月30日です」.  With a product, plan or date in it, such a message changes
 # the last answer's facts whatever else the router finds in it.
 # (「…じゃなくて…」 itself is the entity extractor's pattern: :func:`faqbot.routing.entities.after_correction`.)
-_CORRECTION_MARKS = ("間違え", "まちがえ", "訂正", "違いました", "ちがいました")
+_CORRECTION_MARKS = (
+    "間違え", "まちがえ", "訂正", "違いました", "ちがいました",
+    # English is compared with its spaces (see _squash_text).
+    "actually", "i mean", "correction", "i was wrong", "my mistake", "my bad",
+)
 # Words that suppose a changed fact: a follow-up however the router reads the rest of it.
 _SUPPOSING_MARKS = ("たら", "なら", "場合", "だと", "とどうなる")
 # Words of a comparison: a message naming two plans with one of them names neither as the customer's.
