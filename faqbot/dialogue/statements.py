@@ -54,15 +54,23 @@ def told_not_asked(
         if hint is not None:
             reply, asked = ask(engine, replace(with_entities(state, entities), misses=0), "product", hint=hint)
             return replace(reply, intent=opener, kind=KIND_CLARIFY), asked
+    acknowledged = False
     if opening is None and state.last:
-        # 「あ、母のパソコンに入れてたわ。了解」 after an answer: told, then the answer acknowledged.
+        # 「あ、母のパソコンに入れてたわ。了解」 after an answer: told, then the answer acknowledged;
+        # 「はいはい、どうも」: a bare yes before it tells nothing either.
         opening = _closing(engine, text)
-    if opening is None or (state.last and has_slots(entities)) or not _a_statement(engine, opening.rest):
+        acknowledged = opening is not None and phrases.is_yes(opening.rest)
+    if opening is None or (state.last and has_slots(entities)):
+        return None
+    if not (acknowledged or _a_statement(engine, opening.rest)):
         return None
     noted = with_entities(state, entities)
     if entities.product and not state.last:
         return product_noted_reply(engine, noted, opening.intent)
-    return answer_reply(engine, noted, kb.entry(opening.intent), today, query=text, decision=DECISION_DIALOGUE)
+    entry = kb.entry(opening.intent)
+    if state.last and entry.after_answer and any(m.entry_id == entry.after_answer for m in engine.router.route(opening.part).matches):
+        entry = kb.entry(entry.after_answer)  # 「どうも」 after an answer: thanks, not hello (as in the manager)
+    return answer_reply(engine, noted, entry, today, query=text, decision=DECISION_DIALOGUE)
 
 
 def _announced(engine: Engine, text: str) -> str | None:
@@ -91,6 +99,7 @@ class _Opening:
 
     intent: str
     rest: str
+    part: str  # the small-talk sentence or clause itself
 
 
 def _opening(engine: Engine, text: str) -> _Opening | None:
@@ -99,7 +108,7 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
     if len(parts) < 2 or len(normalize_term(parts[0])) > _longest_small_talk(engine.kb):
         return None  # a clause longer than every small-talk question is none of them: not routed
     intent = _small_talk_of(engine, parts[0])
-    return _Opening(intent, text[text.index(parts[0]) + len(parts[0]) :]) if intent is not None else None
+    return _Opening(intent, text[text.index(parts[0]) + len(parts[0]) :], parts[0]) if intent is not None else None
 
 
 def _closing(engine: Engine, text: str) -> _Opening | None:
@@ -109,7 +118,7 @@ def _closing(engine: Engine, text: str) -> _Opening | None:
     if len(parts) < 2 or len(normalize_term(parts[-1])) > _longest_small_talk(engine.kb):
         return None
     intent = _small_talk_of(engine, parts[-1])
-    return _Opening(intent, text[: text.rindex(parts[-1])]) if intent is not None else None
+    return _Opening(intent, text[: text.rindex(parts[-1])], parts[-1]) if intent is not None else None
 
 
 # What short opening clauses route to, per knowledge base and language: 「すみません、」 opens
