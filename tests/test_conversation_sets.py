@@ -1,10 +1,10 @@
-"""The dialogue on the four labelled conversation sets, held to floors below today's figures.
+"""The dialogue on the five labelled conversation sets, held to floors below today's figures.
 
 ``eval/conversations.jsonl`` (80 conversations), ``eval/conversations2.jsonl`` (60),
-``eval/conversations3.jsonl`` (60) and ``eval/conversations4.jsonl`` (60) were written by writers
-who read only the seed page, ``intents.yaml`` and the public dev set; the first, third and fourth
-sets' odd lines were read while mending the dialogue, their even lines and the whole second set
-only scored (README).  They guard against regressions; what they say about generalisation
+``eval/conversations3.jsonl``, ``eval/conversations4.jsonl`` and ``eval/conversations5.jsonl`` (60
+each) were written by writers who read only the seed page, ``intents.yaml`` and the public dev set;
+the first, third and fourth sets' odd lines were read while mending the dialogue, their even lines
+and the whole second and fifth sets only scored (README).  They guard against regressions; what they say about generalisation
 is in the README.  A missing set fails: it is never skipped.
 """
 
@@ -29,6 +29,8 @@ FLOORS = {
     "conversations3.jsonl": (0.82, 0.99),
     # Written later in that session: 0.814 / 1.000 on its first run, 0.852 at its end.
     "conversations4.jsonl": (0.84, 0.99),
+    # Written at that session's end and never read: 0.865 / 0.987 at its start, 0.870 / 0.987 at its end.
+    "conversations5.jsonl": (0.86, 0.98),
 }
 
 
