@@ -229,6 +229,17 @@ def follow_up(
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 
+def computed_before(kb: KnowledgeBase, state: DialogueState) -> str | None:
+    """The compute entry whose answer this conversation gave before its last FAQ answer, if any.
+
+    Only the billing form asks for an expiry date, so a state that holds one has had a date worked
+    out (or was given one to work out).
+    """
+    if state.expiry is None or kb.entry(state.last or "").kind == KIND_COMPUTE:
+        return None
+    return next((entry.id for entry in kb.entries if entry.kind == KIND_COMPUTE), None)
+
+
 def names_only_slots(engine: Engine, text: str) -> bool:
     """Does ``text`` name nothing but products or plans, and whose or where (:func:`faqbot.dialogue.ellipsis.names_only`)?"""
     return ellipsis.names_only(text, engine.extractor.name_forms, context_nouns())

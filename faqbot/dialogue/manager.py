@@ -30,7 +30,7 @@ from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
 from faqbot.dialogue import phrases
-from faqbot.dialogue.follow_ups import follow_up, has_slots, in_context, is_follow_up, product_in_part
+from faqbot.dialogue.follow_ups import computed_before, follow_up, has_slots, in_context, is_follow_up, product_in_part
 from faqbot.dialogue.form import (
     ask,
     computed_dates,
@@ -251,7 +251,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         if phrases.is_correction(text):
             # 「あ、毎月じゃなくて年払いだった」 after the notice answer that followed a billing date:
             # the fact corrected is the date's, and the date is worked out again.
-            updated = replace(updated, last=_computed_before(kb, state) or updated.last)
+            updated = replace(updated, last=computed_before(kb, state) or updated.last)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
     told = told_not_asked(engine, state, text, entities, today)
     if told is not None:
@@ -292,17 +292,6 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
-
-
-def _computed_before(kb: KnowledgeBase, state: DialogueState) -> str | None:
-    """The compute entry whose answer this conversation gave before its last FAQ answer, if any.
-
-    Only the billing form asks for an expiry date, so a state that holds one has had a date worked
-    out (or was given one to work out).
-    """
-    if state.expiry is None or kb.entry(state.last or "").kind == KIND_COMPUTE:
-        return None
-    return next((entry.id for entry in kb.entries if entry.kind == KIND_COMPUTE), None)
 
 
 def _also_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
