@@ -21,7 +21,7 @@ from faqbot.dialogue.replies import announced_reply, answer_reply, product_noted
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
-from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.routing.pleasantries import clauses, sentences
 from faqbot.routing.topic_slot import context_nouns
@@ -67,10 +67,17 @@ def told_not_asked(
     noted = with_entities(state, entities)
     if entities.product and not state.last:
         return product_noted_reply(engine, noted, opening.intent)
-    entry = kb.entry(opening.intent)
-    if state.last and entry.after_answer and any(m.entry_id == entry.after_answer for m in engine.router.route(opening.part).matches):
-        entry = kb.entry(entry.after_answer)  # 「どうも」 after an answer: thanks, not hello (as in the manager)
-    return answer_reply(engine, noted, entry, today, query=text, decision=DECISION_DIALOGUE)
+    return answer_reply(engine, noted, _small_talk_entry(engine, state, opening), today, query=text, decision=DECISION_DIALOGUE)
+
+
+def _small_talk_entry(engine: Engine, state: DialogueState, opening: _Opening) -> Entry:
+    """The entry that answers ``opening``: its ``after_answer`` after an answer, when its part's routing
+    offers that one too (「どうも」 then is thanks, not hello), as the manager reads a whole message."""
+    entry = engine.kb.entry(opening.intent)
+    if not (state.last and entry.after_answer):
+        return entry
+    offered = {match.entry_id for match in engine.router.route(opening.part).matches}
+    return engine.kb.entry(entry.after_answer) if entry.after_answer in offered else entry
 
 
 def _announced(engine: Engine, text: str) -> str | None:
@@ -79,8 +86,7 @@ def _announced(engine: Engine, text: str) -> str | None:
 
     After a greeting (「こんにちは、質問があります」) the greeting is the reply, as before.
     """
-    parts = sentences(text)
-    parts = parts if len(parts) > 1 else clauses(text)
+    parts = _parts(text)
     if not parts or not phrases.announces(parts[-1]):
         return None
     before = text[: text.rindex(parts[-1])].strip()
@@ -102,9 +108,14 @@ class _Opening:
     part: str  # the small-talk sentence or clause itself
 
 
-def _opening(engine: Engine, text: str) -> _Opening | None:
+def _parts(text: str) -> list[str]:
+    """The message's sentences, or its clauses when it is one sentence."""
     parts = sentences(text)
-    parts = parts if len(parts) > 1 else clauses(text)
+    return parts if len(parts) > 1 else clauses(text)
+
+
+def _opening(engine: Engine, text: str) -> _Opening | None:
+    parts = _parts(text)
     if len(parts) < 2 or len(normalize_term(parts[0])) > _longest_small_talk(engine.kb):
         return None  # a clause longer than every small-talk question is none of them: not routed
     intent = _small_talk_of(engine, parts[0])
@@ -113,8 +124,7 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
 
 def _closing(engine: Engine, text: str) -> _Opening | None:
     """The small-talk entry a message closes with, in a sentence or clause of its own, and what precedes it."""
-    parts = sentences(text)
-    parts = parts if len(parts) > 1 else clauses(text)
+    parts = _parts(text)
     if len(parts) < 2 or len(normalize_term(parts[-1])) > _longest_small_talk(engine.kb):
         return None
     intent = _small_talk_of(engine, parts[-1])
