@@ -33,6 +33,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
+from faqbot.routing.pleasantries import clauses, sentences
 from faqbot.routing.verdict import FALLBACK
 from faqbot.text.inert import encodable
 from faqbot.text.privacy import mask_personal_data
@@ -56,6 +57,15 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
         if candidates and said.contains(candidates):
             return reason
     return None
+
+
+def beside_refund(kb: KnowledgeBase, message: str) -> tuple[str, ...]:
+    """The sentences (or clauses) of ``message`` that ask no refund: 「解約の方法と、」 of
+    「解約の方法と、あと返金してもらえるのかも知りたいです」."""
+    parts = sentences(message)
+    parts = parts if len(parts) > 1 else clauses(message)
+    refund = kb.handoff.refund
+    return tuple(part for part in parts if not (refund and phrases.compacted(part).contains(refund)))
 
 
 def make_handoff(kb: KnowledgeBase, state: DialogueState, reason: str, message: str) -> Handoff:
@@ -115,7 +125,8 @@ def handoff_reply(
     """Offer a person: an apology first for a complaint or refund demand, then the contact points.
 
     ``answered``: the answer to the question a complaint also asks (「勝手に請求された、ふざけるな」
-    → the unknown-charge entry), given after the apology; the reply then carries its entry.
+    → the unknown-charge entry), given after the apology, or that a refund demand asks beside it
+    (「解約の方法と、あと返金…」), given after the refund's words; the reply then carries its entry.
     The state keeps what the customer told us but forgets the choices offered
     (and an open form: the desk takes it from here).
     """

@@ -44,7 +44,7 @@ from faqbot.dialogue.form import (
     product_hint,
     with_entities,
 )
-from faqbot.dialogue.handoff import handoff_reason, handoff_reply
+from faqbot.dialogue.handoff import beside_refund, handoff_reason, handoff_reply
 from faqbot.dialogue.language import check_language, detect_language, in_language, word
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -159,7 +159,12 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     if reason is not None:
         # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
         told = with_entities(state, message_entities(engine, state, text, today))
-        answered = _also_answered(engine, told, text, today) if reason != HANDOFF_REFUND else None
+        if reason == HANDOFF_REFUND:
+            # The FAQ says nothing of refunds, but 「解約の方法と、あと返金…」 also asks how to cancel.
+            asked = (_also_answered(engine, told, part, today) for part in beside_refund(engine.kb, text))
+            answered = next((found for found in asked if found is not None), None)
+        else:
+            answered = _also_answered(engine, told, text, today)
         return handoff_reply(engine, told, reason, text, answered)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
