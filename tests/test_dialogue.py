@@ -348,6 +348,8 @@ _WHOLE_MESSAGE_PHRASES = {
                        ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False),
                        ("それでもダメでした", True), ("やっぱりできない", True), ("まだ解約できない", False)],
     # A question announced, not asked; one that names its topic is asked.
+    phrases.about_my_case: [("私の場合だと何日ごろ？", True), ("じゃあわたしの場合、お知らせは？", True),
+                            ("In my case, when is it?", True), ("請求はいつ？", False), ("私のカード", False)],
     phrases.announces: [("質問があります", True), ("ちょっと相談いい？", True), ("聞きたいことがあるんですが。", True),
                         ("I have a question", True), ("解約について質問があります", False),
                         ("相談窓口はありますか", False), ("質問", False), ("", False)],

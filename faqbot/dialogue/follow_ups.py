@@ -23,7 +23,7 @@ from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
 from faqbot.routing.topic_slot import context_nouns
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
 
 def in_context(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
@@ -63,6 +63,20 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.
         return read if _matches_better(read, routing) else routing
     return read
+
+
+def for_my_case(kb: KnowledgeBase, text: str, routing: Routing) -> Routing:
+    """「私の場合だと何日ごろ？」: a question the router gives to an entry a compute entry lists as related
+    (the billing timing, the notice), asked for the customer's own case, is that compute entry's —
+    their own dates, worked out, rather than the general rule."""
+    if routing.decision == DECISION_FALLBACK or not routing.matches or not phrases.about_my_case(text):
+        return routing
+    top = routing.matches[0]
+    compute = next((e for e in kb.entries if e.kind == KIND_COMPUTE and top.entry_id in e.related), None)
+    if compute is None:
+        return routing
+    own = Match(compute.id, compute.question, top.confidence)
+    return replace(routing, decision=DECISION_ANSWER, matches=(own, *(m for m in routing.matches if m.entry_id != compute.id)))
 
 
 def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: Entities) -> Routing | None:

@@ -30,7 +30,15 @@ from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
 from faqbot.dialogue import phrases
-from faqbot.dialogue.follow_ups import computed_before, follow_up, has_slots, in_context, is_follow_up, product_in_part
+from faqbot.dialogue.follow_ups import (
+    computed_before,
+    follow_up,
+    for_my_case,
+    has_slots,
+    in_context,
+    is_follow_up,
+    product_in_part,
+)
 from faqbot.dialogue.form import (
     ask,
     computed_dates,
@@ -261,7 +269,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     told = told_not_asked(engine, state, text, entities, today)
     if told is not None:
         return told
-    routing = in_context(engine, state, text, entities, routing)
+    routing = for_my_case(kb, text, in_context(engine, state, text, entities, routing))
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
         entry = kb.entry(routing.intent)

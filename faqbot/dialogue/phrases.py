@@ -225,6 +225,20 @@ def announces(part: str) -> bool:
     return text in _ANNOUNCE_N or text.removeprefix("ちょっと") in _ANNOUNCE_N
 
 
+# Words that ask for the customer's own case: 「私の場合だと何日ごろ？」 wants their date, not the rule.
+_MY_CASE = (
+    "私の場合", "わたしの場合", "自分の場合", "うちの場合", "僕の場合", "ぼくの場合", "俺の場合",
+    "私のケース", "自分のケース", "in my case", "for my plan", "for my subscription",
+)
+_MY_CASE_N = tuple(_squash(w) for w in _MY_CASE)
+
+
+def about_my_case(message: str) -> bool:
+    """Does ``message`` ask about the customer's own case (「私の場合だと…」, "in my case")?"""
+    text = _squash(message)
+    return any(mark in text for mark in _MY_CASE_N)
+
+
 def language_asked(message: str) -> str | None:
     """The language 「英語でお願いします」 or "Do you speak Japanese?" asks for ("en", "ja"), or None."""
     return _LANGUAGE_ASKED_N.get(_squash(message))
