@@ -218,19 +218,39 @@ def test_eval_meets_the_issue_targets_on_the_dev_set() -> None:
     assert figure["product-extraction accuracy"] >= 0.95
 
 
+def _two_queries(folder: Path, styles: tuple[str, str] | None = None) -> Path:
+    """A labelled file of two queries, the second wrong on purpose; with a style each when given."""
+    rows = [
+        {"q": "アルファの自動更新を解約したい", "intent": "cancel", "product": "alpha"},
+        {"q": "カードを変えたい", "intent": "cancel", "product": None},
+    ]
+    for row, style in zip(rows, styles or (), strict=False):
+        row["style"] = style
+    path = folder / "set.jsonl"
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
 def test_eval_min_accuracy_on_a_known_set(tmp_path: Path) -> None:
-    labelled = tmp_path / "set.jsonl"
-    labelled.write_text(
-        '{"q": "アルファの自動更新を解約したい", "intent": "cancel", "product": "alpha"}\n'
-        '{"q": "カードを変えたい", "intent": "cancel", "product": null}\n',  # wrong on purpose
-        encoding="utf-8",
-    )
-    base = ["eval", str(labelled), "--kb", str(KB_MIN), *TODAY]
+    base = ["eval", str(_two_queries(tmp_path)), "--kb", str(KB_MIN), *TODAY]
     failing = run(*base, "--min-accuracy", "0.99")
     assert failing.exit_code == 1 and "0.500" in failing.stderr
     assert run(*base, "--min-accuracy", "0.5").exit_code == 0
     shown = run(*base, "--errors").stdout
     assert "cancel → change-card: 1" in shown and "カードを変えたい" in shown
+    assert "By style" not in shown  # the file gives no styles
+
+
+def test_eval_prints_accuracy_by_style(tmp_path: Path) -> None:
+    base = ["eval", str(_two_queries(tmp_path, ("polite", "casual"))), "--kb", str(KB_MIN), *TODAY]
+    shown = run(*base).stdout
+    assert "By style" in shown
+    assert re.search(r"casual\s+0 / 1\s+0\.000", shown) and re.search(r"polite\s+1 / 1\s+1\.000", shown)
+    styles = json.loads(run(*base, "--json").stdout)["styles"]
+    assert styles == [
+        {"style": "casual", "right": 0, "total": 1, "accuracy": 0.0},
+        {"style": "polite", "right": 1, "total": 1, "accuracy": 1.0},
+    ]
 
 
 def test_eval_plays_a_conversation_file(tmp_path: Path) -> None:

@@ -68,8 +68,21 @@ def test_load_examples(tmp_path: Path) -> None:
     )
     assert load_examples(path) == [
         Example("解約したい", "cancel-howto", None),
-        Example("モバイルの請求日", "next-billing-date", "mobile"),
+        Example("モバイルの請求日", "next-billing-date", "mobile", style="keyword"),
     ]
+
+
+def test_score_by_style_by_hand() -> None:
+    def styled(expected: str, predicted: str, style: str) -> Prediction:
+        return Prediction(Example(f"{style}:{expected}->{predicted}", expected, None, style=style), predicted, 0.5, None)
+
+    report = score([
+        styled("a", "a", "casual"), styled("a", "b", "casual"), styled("fallback", "fallback", "casual"),
+        styled("b", "b", "english"), _p("a", "a"),  # no style: counted nowhere by style
+    ])
+    assert [(t.style, t.right, t.total) for t in report.styles] == [("casual", 2, 3), ("english", 1, 1)]
+    assert report.styles[0].accuracy == pytest.approx(2 / 3)
+    assert score(PREDICTIONS).styles == ()  # a file without styles gets no table
 
 
 @pytest.mark.parametrize(

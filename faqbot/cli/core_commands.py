@@ -137,6 +137,10 @@ def _print_report(report: Report) -> None:
     click.echo("  threshold  coverage  precision")
     for point in report.coverage:
         click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
+    if report.styles:
+        click.echo("By style (top-1 intent, refusals included):")
+        for style in report.styles:
+            click.echo(f"  {style.style:12} {style.right:4d} / {style.total:<4d} {style.accuracy:.3f}")
 
 
 @click.command(name="eval")

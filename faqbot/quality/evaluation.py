@@ -36,6 +36,7 @@ class Example:
     intent: str
     product: str | None
     relevance: tuple[tuple[str, int], ...] = ()  # graded relevant entries; default: the intent, grade 1
+    style: str = ""  # the file's optional "style" (casual, english, nearmiss…): figures by style
 
     def grades(self) -> dict[str, int]:
         """Entry id → grade (the labelled intent alone when the line gives no relevance)."""
@@ -67,6 +68,20 @@ class IntentScore:
 
 
 @dataclass(frozen=True)
+class StyleScore:
+    """Top-1 intent accuracy over the examples of one style (fallback labels included)."""
+
+    style: str
+    right: int
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        """``right`` over ``total``."""
+        return _ratio(self.right, self.total)
+
+
+@dataclass(frozen=True)
 class Report:
     """Every figure of an evaluation run."""
 
@@ -81,6 +96,7 @@ class Report:
     errors: tuple[Prediction, ...]
     ranking: RankingScore = RankingScore(0.0, 0.0, 0.0, 0.0, 0.0, 0)
     coverage: tuple[CoveragePoint, ...] = ()
+    styles: tuple[StyleScore, ...] = ()  # by the file's "style" field, when it gives one
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -96,7 +112,7 @@ def load_examples(path: Path) -> list[Example]:
         try:
             row = json.loads(line)
             relevance = tuple((str(k), int(v)) for k, v in (row.get("relevance") or {}).items())
-            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product"), relevance))
+            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product"), relevance, str(row.get("style") or "")))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
             raise InputError(
                 f"{path}:{number}: not a labelled query; each line must be JSON with \"q\" and \"intent\"."
@@ -136,6 +152,8 @@ def score(predictions: list[Prediction]) -> Report:
     by_label = {s.intent: s for s in intents}
     fallback = by_label.get(FALLBACK, IntentScore(FALLBACK, 0.0, 0.0, 0.0, 0))
     confused = Counter((p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent)
+    styled = Counter(p.example.style for p in predictions if p.example.style)
+    styled_right = Counter(p.example.style for p in predictions if p.example.style and p.intent == p.example.intent)
     return Report(
         total=total,
         accuracy=_ratio(correct, total),
@@ -152,6 +170,7 @@ def score(predictions: list[Prediction]) -> Report:
             total,
             COVERAGE_THRESHOLDS,
         ),
+        styles=tuple(StyleScore(style, styled_right[style], n) for style, n in sorted(styled.items())),
     )
 
 
@@ -171,4 +190,5 @@ def report_figures(report: Report) -> dict[str, object]:
         ],
         "ranking": {"recall_at_10": r.recall_at_10, "mrr": r.mrr, "ndcg_at_10": r.ndcg_at_10, "queries": r.queries},
         "coverage": [{"threshold": p.threshold, "coverage": p.coverage, "precision": p.precision} for p in report.coverage],
+        "styles": [{"style": t.style, "right": t.right, "total": t.total, "accuracy": t.accuracy} for t in report.styles],
     }
