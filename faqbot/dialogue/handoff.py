@@ -33,7 +33,7 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
-from faqbot.routing.pleasantries import clauses, sentences
+from faqbot.routing.pleasantries import sentences_or_clauses
 from faqbot.routing.verdict import FALLBACK
 from faqbot.text.inert import encodable
 from faqbot.text.privacy import mask_personal_data
@@ -62,10 +62,8 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
 def beside_refund(kb: KnowledgeBase, message: str) -> tuple[str, ...]:
     """The sentences (or clauses) of ``message`` that ask no refund: 「解約の方法と、」 of
     「解約の方法と、あと返金してもらえるのかも知りたいです」."""
-    parts = sentences(message)
-    parts = parts if len(parts) > 1 else clauses(message)
     refund = kb.handoff.refund
-    return tuple(part for part in parts if not (refund and phrases.compacted(part).contains(refund)))
+    return tuple(part for part in sentences_or_clauses(message) if not (refund and phrases.compacted(part).contains(refund)))
 
 
 def make_handoff(kb: KnowledgeBase, state: DialogueState, reason: str, message: str) -> Handoff:

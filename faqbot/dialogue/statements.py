@@ -23,7 +23,7 @@ from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.entities import Entities
-from faqbot.routing.pleasantries import clauses, sentences
+from faqbot.routing.pleasantries import sentences_or_clauses
 from faqbot.routing.topic_slot import context_nouns
 from faqbot.routing.verdict import DECISION_ANSWER, FALLBACK
 from faqbot.text.analysis import words
@@ -86,7 +86,7 @@ def _announced(engine: Engine, text: str) -> str | None:
 
     After a greeting (「こんにちは、質問があります」) the greeting is the reply, as before.
     """
-    parts = _parts(text)
+    parts = sentences_or_clauses(text)
     if not parts or not phrases.announces(parts[-1]):
         return None
     before = text[: text.rindex(parts[-1])].strip()
@@ -108,14 +108,8 @@ class _Opening:
     part: str  # the small-talk sentence or clause itself
 
 
-def _parts(text: str) -> list[str]:
-    """The message's sentences, or its clauses when it is one sentence."""
-    parts = sentences(text)
-    return parts if len(parts) > 1 else clauses(text)
-
-
 def _opening(engine: Engine, text: str) -> _Opening | None:
-    parts = _parts(text)
+    parts = sentences_or_clauses(text)
     if len(parts) < 2 or len(normalize_term(parts[0])) > _longest_small_talk(engine.kb):
         return None  # a clause longer than every small-talk question is none of them: not routed
     intent = _small_talk_of(engine, parts[0])
@@ -124,7 +118,7 @@ def _opening(engine: Engine, text: str) -> _Opening | None:
 
 def _closing(engine: Engine, text: str) -> _Opening | None:
     """The small-talk entry a message closes with, in a sentence or clause of its own, and what precedes it."""
-    parts = _parts(text)
+    parts = sentences_or_clauses(text)
     if len(parts) < 2 or len(normalize_term(parts[-1])) > _longest_small_talk(engine.kb):
         return None
     intent = _small_talk_of(engine, parts[-1])

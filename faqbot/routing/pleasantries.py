@@ -40,6 +40,13 @@ def clauses(text: str) -> list[str]:
     return [part.strip() for part in _CLAUSE_END.split(text) if part.strip()]
 
 
+def sentences_or_clauses(text: str) -> list[str]:
+    """The sentences of ``text``, or its clauses when it is one sentence: the pieces a pleasantry, an
+    announcement or a refund demand stands in."""
+    found = sentences(text)
+    return found if len(found) > 1 else clauses(text)
+
+
 def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bool]) -> str | None:
     """A message's sentences (``parts``, as :func:`sentences` cuts them) less those that ``is_pleasantry``,
     joined, when there are two or more and some but not all are.

@@ -50,7 +50,7 @@ from faqbot.routing.entities import Entities
 from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
-from faqbot.routing.pleasantries import after_connective, clauses, sentences, without_pleasantries
+from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, without_pleasantries
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.training import DEFAULT_WEIGHT
@@ -320,9 +320,7 @@ class Router:
         offered = 2 if routing.decision == DECISION_CLARIFY else 1
         if exclude is not None or not self._small_talk(routing, offered):
             return routing
-        parts = sentences(query)
-        parts = parts if len(parts) > 1 else clauses(query)
-        rest = without_pleasantries(parts, lambda part: self._small_talk(self._route(part, None, 1, None)))
+        rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
         rest = rest if rest is not None else after_connective(query)
         if rest is None:
             return routing
