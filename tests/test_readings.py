@@ -27,6 +27,14 @@ def test_words_with_kana_between_kanji_are_read_whole() -> None:
     assert readings(texts) == [reading(t) for t in texts]
 
 
+@pytest.mark.parametrize("sign", [chr(c) for c in range(0xFF01, 0xFF5F)])
+def test_a_full_width_sign_between_words_is_kept_once(sign: str) -> None:
+    # pykakasi alone read 「テスト＝解約」 as 「てすとてすとかいやく」 (and likewise with 「；」).
+    kept = {"＝": "=", "；": ";"}.get(sign, sign)
+    assert reading(f"テスト{sign}解約") == f"てすと{kept}かいやく"
+    assert readings([f"テスト{sign}解約"]) == [f"てすと{kept}かいやく"]
+
+
 def test_segment_readings_match_whole_readings_on_the_shipped_kb() -> None:
     kb = load_knowledge_base()
     texts = [q for e in kb.entries for q in e.questions][::3] + list(kb.out_of_scope)

@@ -54,6 +54,12 @@ _SEGMENT_START = re.compile(
 )
 
 
+# pykakasi mishandles these two full-width signs: it drops the sign and reads the text
+# before it twice (「テスト＝解約」 → 「てすとてすとかいやく」).  They are read as their
+# ASCII forms, which is what normalisation turns them into anyway.
+_PYKAKASI_SAFE = str.maketrans({"＝": "=", "；": ";"})
+
+
 @lru_cache(maxsize=1)
 def _converter() -> Any:
     import pykakasi
@@ -65,7 +71,7 @@ def reading(text: str) -> str:
     """The hiragana reading of ``text`` (kanji converted, everything else kept)."""
     if not text:
         return ""
-    return "".join(part["hira"] for part in _converter().convert(text))
+    return "".join(part["hira"] for part in _converter().convert(text.translate(_PYKAKASI_SAFE)))
 
 
 def readings(texts: Iterable[str]) -> list[str]:
