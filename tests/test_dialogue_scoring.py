@@ -67,6 +67,6 @@ def test_a_bad_line_is_named(tmp_path: Path, line: str) -> None:
 def test_faqbot_ask_does_not_load_the_dialogue() -> None:
     # The eval command plays conversations through the dialogue; `faqbot ask` (the same CLI module)
     # must not pay for importing it (~0.1 s, a third of its start-up budget).
-    probe = "import sys, faqbot.cli.core_commands; print('faqbot.dialogue.manager' in sys.modules)"
+    probe = "import sys, faqbot.cli.ask_command; print('faqbot.dialogue.manager' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"

@@ -53,11 +53,11 @@ def test_page_has_both_charts_and_tables() -> None:
     assert "<script" not in html
 
 
-@pytest.mark.parametrize("module", ["faqbot.cli.core_commands", "faqbot.cli.staff_commands",
+@pytest.mark.parametrize("module", ["faqbot.cli.ask_command", "faqbot.cli.staff_commands",
                                     "faqbot.cli.learn_command"])
 def test_commands_import_matplotlib_only_for_a_page(module: str) -> None:
     probe = f"import sys, {module}; print('matplotlib' in sys.modules, 'rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
     assert out[0] == "False"
-    if module == "faqbot.cli.core_commands":
+    if module == "faqbot.cli.ask_command":
         assert out[1] == "False"  # `faqbot ask` does not pay for rich either

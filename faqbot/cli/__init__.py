@@ -14,11 +14,11 @@ import click
 
 # Command name → "module:attribute", in the order `faqbot --help` lists them.
 _COMMANDS = {
-    "ask": "faqbot.cli.core_commands:ask",
-    "billing": "faqbot.cli.core_commands:billing",
+    "ask": "faqbot.cli.ask_command:ask",
+    "billing": "faqbot.cli.billing_command:billing",
     "chat": "faqbot.cli.chat_command:chat",
     "check": "faqbot.cli.check_command:check",
-    "eval": "faqbot.cli.core_commands:evaluate",
+    "eval": "faqbot.cli.eval_command:evaluate",
     "learn": "faqbot.cli.learn_command:learn",
     "lookup": "faqbot.cli.staff_commands:lookup",
     "products": "faqbot.cli.staff_commands:products",

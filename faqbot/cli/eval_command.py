@@ -1,4 +1,4 @@
-"""The core commands: ask, billing, eval."""
+"""``faqbot eval``: routing and conversation figures for a labelled file."""
 
 from __future__ import annotations
 
@@ -8,111 +8,12 @@ from pathlib import Path
 
 import click
 
-from faqbot.answers.answering import Answer, Engine, answer_query, billing_for
-from faqbot.answers.serialize import answer_json, billing_json
-from faqbot.answers.staff import resolve_billing_input
-from faqbot.cli.common import (
-    echo_json,
-    kb_option,
-    lang_option,
-    load_engine,
-    resolve_today,
-    today_option,
-    translate_errors,
-)
+from faqbot.answers.answering import Engine
+from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
 from faqbot.cli.progress import counted, progress_bar
-from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
-from faqbot.kb.billing import format_date
-from faqbot.kb.templating import words
 from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
 from faqbot.text.inert import inert
-
-
-def _print_answer(answer: Answer, lang: str) -> None:
-    said = words(lang)
-    click.echo(answer.text)
-    if answer.pages:
-        click.echo(f"\n{said['pages']}:")
-        for title in answer.pages:
-            click.echo(f"  - {title}")
-    if answer.related:
-        click.echo(f"\n{said['related']}:")
-        for s in answer.related:
-            click.echo(f"  - {s.question}")
-
-
-@click.command()
-@click.argument("question")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
-@lang_option
-@kb_option
-@today_option
-@translate_errors
-def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, today_text: str | None) -> None:
-    """Answer one QUESTION; with QUESTION "-", one question per line of stdin.
-
-    \b
-    Examples:
-      faqbot ask "クレジットカード以外で払えますか？"
-      faqbot ask --json "解約したい"
-      faqbot ask "How do I cancel automatic renewal?"
-      faqbot ask --lang en "解約したい"
-      printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
-    """
-    today = resolve_today(today_text)
-    engine = load_engine(kb_dir, quiet=as_json)
-    questions = sys.stdin if question == "-" else [question]
-    first = True
-    for line in questions:
-        line = line.rstrip("\n")
-        if question == "-" and not line.strip():
-            continue
-        language = lang or detect_language(line) or "ja"
-        answer = answer_query(in_language(engine, language), line, today)
-        if as_json:
-            echo_json(answer_json(answer))
-            continue
-        if not first:
-            click.echo("")
-        first = False
-        _print_answer(answer, language)
-
-
-@click.command()
-@click.option(
-    "--product", required=True, metavar="PRODUCT",
-    help="Product id or name as customers say it (virusbuster-cloud, 'ウイルスバスター for Mac', トタセキ…).",
-)
-@click.option("--plan", required=True, metavar="PLAN", help="Plan: monthly/annual, 月額/年額, 月額版…")
-@click.option("--expiry", required=True, metavar="DATE", help="Expiry date in any form the chat reads: 2027-03-31, 2027/3/31, 令和9年3月31日, 来年3月末…")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@kb_option
-@today_option
-@translate_errors
-def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | None, today_text: str | None) -> None:
-    """Compute the next (approximate) billing date and notice date.
-
-    Product, plan and expiry are read as the chat reads them (names, aliases,
-    typos, Japanese and English dates); an unknown product gets a "did you mean".
-
-    \b
-    Examples:
-      faqbot billing --product virusbuster-cloud --plan annual --expiry 2027-03-31 --today 2026-11-26
-      faqbot billing --product "ウイルスバスター for Mac" --plan 年額 --expiry 2027/3/31
-    """
-    today = resolve_today(today_text)
-    engine = load_engine(kb_dir)
-    contract = resolve_billing_input(engine, product, plan, expiry, today)
-    result = billing_for(engine, contract.product, contract.plan, contract.expiry, today)
-    if as_json:
-        echo_json(billing_json(result))
-        return
-    click.echo(f"{result.product_name} / {result.plan_name} / 有効期限 {format_date(result.expiry)}")
-    click.echo(f"次回の請求日:   {format_date(result.billing_date)}{result.approx} (目安)")
-    click.echo(f"お知らせメール: {format_date(result.notice_date)}{result.approx} (目安)")
-    click.echo(f"適用したルール: {result.rule_text}")
-    click.echo(result.explanation)
 
 
 def _print_report(report: Report) -> None:

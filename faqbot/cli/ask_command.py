@@ -1,0 +1,76 @@
+"""``faqbot ask``: answer questions from the command line.
+
+Its own module so that `faqbot ask`, the command whose start-up is measured,
+imports only what answering needs: the billing and eval commands live beside it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from faqbot.answers.answering import Answer, answer_query
+from faqbot.answers.serialize import answer_json
+from faqbot.cli.common import (
+    echo_json,
+    kb_option,
+    lang_option,
+    load_engine,
+    resolve_today,
+    today_option,
+    translate_errors,
+)
+from faqbot.dialogue.language import detect_language, in_language
+from faqbot.kb.templating import words
+
+
+def _print_answer(answer: Answer, lang: str) -> None:
+    said = words(lang)
+    click.echo(answer.text)
+    if answer.pages:
+        click.echo(f"\n{said['pages']}:")
+        for title in answer.pages:
+            click.echo(f"  - {title}")
+    if answer.related:
+        click.echo(f"\n{said['related']}:")
+        for s in answer.related:
+            click.echo(f"  - {s.question}")
+
+
+@click.command()
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per question.")
+@lang_option
+@kb_option
+@today_option
+@translate_errors
+def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, today_text: str | None) -> None:
+    """Answer one QUESTION; with QUESTION "-", one question per line of stdin.
+
+    \b
+    Examples:
+      faqbot ask "クレジットカード以外で払えますか？"
+      faqbot ask --json "解約したい"
+      faqbot ask "How do I cancel automatic renewal?"
+      faqbot ask --lang en "解約したい"
+      printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
+    """
+    today = resolve_today(today_text)
+    engine = load_engine(kb_dir, quiet=as_json)
+    questions = sys.stdin if question == "-" else [question]
+    first = True
+    for line in questions:
+        line = line.rstrip("\n")
+        if question == "-" and not line.strip():
+            continue
+        language = lang or detect_language(line) or "ja"
+        answer = answer_query(in_language(engine, language), line, today)
+        if as_json:
+            echo_json(answer_json(answer))
+            continue
+        if not first:
+            click.echo("")
+        first = False
+        _print_answer(answer, language)
