@@ -83,6 +83,21 @@ def test_state_json_is_the_documented_shape() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("state", "begun"),
+    [
+        (DialogueState(), False),
+        (DialogueState(lang="en"), False),  # the language alone: nothing has happened yet
+        (DialogueState(last="cancel-howto"), True),
+        (DialogueState(misses=1), True),
+        (DialogueState(product="mac"), True),
+        (DialogueState(form="next-billing-date", asking="expiry"), True),
+    ],
+)
+def test_a_state_has_begun_once_anything_but_small_talk_happened(state: DialogueState, begun: bool) -> None:
+    assert state.begun() is begun
+
+
 def test_a_state_without_card_digits_still_loads() -> None:
     """Tokens signed before the field existed continue their conversation."""
     data = FULL_STATE.to_json()

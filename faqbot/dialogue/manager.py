@@ -275,6 +275,8 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         entry = kb.entry(routing.intent)
         if entry.after_answer and state.last and any(m.entry_id == entry.after_answer for m in routing.matches):
             entry = kb.entry(entry.after_answer)  # 「どうも」 after an answer: thanks, not hello
+        elif entry.opening and not state.begun():
+            entry = kb.entry(entry.opening)  # 「お疲れ様です」 before anything: hello, not goodbye
         if entry.kind == KIND_COMPUTE:
             opened = replace(updated, form=entry.id, choices=(), misses=0)
             problem = date_problem(text, today)

@@ -62,6 +62,10 @@ class DialogueState:
     card_digits: int = 0
     lang: str = "ja"
 
+    def begun(self) -> bool:
+        """Has anything but small talk happened: an answer, a form, a fact told, a choice offered, a miss?"""
+        return self != DialogueState(lang=self.lang)
+
     def to_json(self) -> dict[str, Any]:
         """A plain JSON-ready dict (the expiry as YYYY-MM-DD)."""
         return {

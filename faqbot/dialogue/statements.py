@@ -47,7 +47,7 @@ def told_not_asked(
     # 「ウイルスバスター モバイルを使っています」, or after a greeting "Hello, I have Virus Buster for Mac".
     named_only = names_only_slots(engine, text) or (opening is not None and names_only_slots(engine, opening.rest))
     if not state.last and named_only:
-        opener = opening.intent if opening is not None else FALLBACK
+        opener = _small_talk_entry(engine, state, opening).id if opening is not None else FALLBACK
         if entities.product:
             return product_noted_reply(engine, with_entities(state, entities), opener)
         hint = product_hint(kb, text)
@@ -66,14 +66,17 @@ def told_not_asked(
         return None
     noted = with_entities(state, entities)
     if entities.product and not state.last:
-        return product_noted_reply(engine, noted, opening.intent)
+        return product_noted_reply(engine, noted, _small_talk_entry(engine, state, opening).id)
     return answer_reply(engine, noted, _small_talk_entry(engine, state, opening), today, query=text, decision=DECISION_DIALOGUE)
 
 
 def _small_talk_entry(engine: Engine, state: DialogueState, opening: _Opening) -> Entry:
     """The entry that answers ``opening``: its ``after_answer`` after an answer, when its part's routing
-    offers that one too (「どうも」 then is thanks, not hello), as the manager reads a whole message."""
+    offers that one too (「どうも」 then is thanks, not hello), and its ``opening`` before the
+    conversation has begun (「お疲れ様です」 then is hello), as the manager reads a whole message."""
     entry = engine.kb.entry(opening.intent)
+    if entry.opening and not state.begun():
+        return engine.kb.entry(entry.opening)
     if not (state.last and entry.after_answer):
         return entry
     offered = {match.entry_id for match in engine.router.route(opening.part).matches}

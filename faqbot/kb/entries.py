@@ -124,6 +124,7 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
                 notes=_notes(c, raw),
                 topic=text_field(c, raw, "topic", required=False) or "",
                 after_answer=text_field(c, raw, "after_answer", required=False) or "",
+                opening=text_field(c, raw, "opening", required=False) or "",
             )
         )
     return out
@@ -160,7 +161,6 @@ def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
         for rel in entry.related:
             if rel not in seen:
                 problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
-        if entry.after_answer and entry.after_answer not in seen:
-            problems.append(
-                Problem(entry.source, entry.line, f"after_answer of {entry.id!r} names unknown entry {entry.after_answer!r}")
-            )
+        for field, target in (("after_answer", entry.after_answer), ("opening", entry.opening)):
+            if target and target not in seen:
+                problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} names unknown entry {target!r}"))

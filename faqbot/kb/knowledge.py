@@ -152,6 +152,10 @@ class Entry:
     # it too: 「どうも」 greets a newcomer and thanks after an answer (``after_answer: thanks`` on the
     # greeting; 「こんにちは」 fits no thanks and stays a greeting).  Empty: itself.
     after_answer: str = ""
+    # The entry this one stands for while the conversation has not begun (nothing answered, asked
+    # or missed yet): 「お疲れ様です」 opens a message in Japanese working life and 「お疲れさまでした」
+    # closes one, and the router reads the two alike (``opening: greeting`` on goodbye).  Empty: itself.
+    opening: str = ""
 
     def notes_about(self, query: str) -> tuple[Note, ...]:
         """The notes whose ``about`` words the (normalised) query mentions; empty when none does."""
