@@ -30,6 +30,8 @@ from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
 from faqbot.dialogue import phrases
+from faqbot.dialogue.choices import picked as picked_choice
+from faqbot.dialogue.choices import sanitized
 from faqbot.dialogue.follow_ups import (
     computed_before,
     follow_up,
@@ -119,7 +121,7 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
         raise InputError(f"The message is {len(message)} characters long; send at most {MAX_MESSAGE}.")
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
-    state = _sanitize(engine.kb, state)
+    state = sanitized(engine.kb, state)
     # A picked choice's value (「product:mobile」, sent by the widget's buttons) says nothing about language.
     picked_value = message.strip() in state.choices
     # 「英語でお願いします」 is answered in the language it asks for, unless the channel fixes one.
@@ -157,7 +159,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     text = message.strip()
     if not text:
         return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
-    picked = _pick(engine.kb, state, text)
+    picked = picked_choice(engine.kb, state, text)
     if picked is not None:
         return _choose(engine, state, picked, today)
     number = phrases.picked_number(text)
@@ -325,22 +327,6 @@ def _also_answered(engine: Engine, state: DialogueState, text: str, today: date)
     return answer_entry(engine, engine.kb.entry(routing.intent), entities_of(state), today, text, routing.confidence)
 
 
-def _pick(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
-    """The value of the offered choice the message picks (by number, value or label), or None."""
-    if not state.choices:
-        return None
-    number = phrases.picked_number(text)
-    if number is not None:
-        return state.choices[number - 1] if 1 <= number <= len(state.choices) else None
-    if text in state.choices:
-        return text
-    if state.form and (phrases.is_cancel(text) or (RESUME in state.choices and phrases.is_yes(text))):
-        return None  # control phrases are handled by the form, not matched against labels
-    labels = tuple(_label(kb, value) for value in state.choices)
-    index = phrases.match_label(text, labels)
-    return state.choices[index] if index is not None else None
-
-
 def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Turn:
     """Act on a picked choice value."""
     kb = engine.kb
@@ -369,48 +355,8 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
     return answer_reply(engine, state, entry, today, decision=DECISION_DIALOGUE)
 
 
-def _label(kb: KnowledgeBase, value: str) -> str:
-    kind, _, ident = value.partition(":")
-    if kind == "entry":
-        return kb.entry(ident).question
-    if kind == "product":
-        return kb.product(ident).name
-    if kind == "plan":
-        return next((p.name for p in kb.plans if p.id == ident), ident)
-    return {RESUME: word(kb, "resume_short"), CANCEL: word(kb, "cancel_short")}.get(value, value)
-
-
 def _suggestions(kb: KnowledgeBase, routing: Routing, count: int) -> tuple[Suggestion, ...]:
     return tuple(suggest(kb, m) for m in routing.matches[:count])
-
-
-def _sanitize(kb: KnowledgeBase, state: DialogueState) -> DialogueState:
-    """Drop references the knowledge base does not (or no longer) define."""
-    entry_ids = kb.entry_ids
-    form = state.form if state.form in entry_ids and kb.entry(state.form).kind == KIND_COMPUTE else None
-    product = state.product if any(p.id == state.product for p in kb.products) else None
-    plan = state.plan if any(p.id == state.plan for p in kb.plans) else None
-    last = state.last if state.last in entry_ids else None
-    choices = tuple(v for v in state.choices if _valid_choice(kb, entry_ids, v))
-    if len(choices) != len(state.choices):
-        choices = ()  # numbering would shift: offer nothing rather than the wrong thing
-    asking = state.asking if form else None
-    if (form, asking, product, plan, last, choices) == (state.form, state.asking, state.product, state.plan, state.last, state.choices):
-        return state  # nothing to drop (the usual case): no copy of a frozen value
-    return replace(state, form=form, asking=asking, product=product, plan=plan, last=last, choices=choices)
-
-
-def _valid_choice(kb: KnowledgeBase, entry_ids: frozenset[str], value: str) -> bool:
-    kind, _, ident = value.partition(":")
-    if value in (RESUME, CANCEL):
-        return True
-    if kind == "entry":
-        return ident in entry_ids
-    if kind == "product":
-        return any(p.id == ident for p in kb.products)
-    if kind == "plan":
-        return any(p.id == ident for p in kb.plans)
-    return False
 
 
 __all__ = ["MAX_MESSAGE", "initial_state", "step"]
