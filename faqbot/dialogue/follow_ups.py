@@ -14,7 +14,8 @@ from datetime import date
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import ellipsis, phrases
-from faqbot.dialogue.form import ask, form_turn, product_hint, with_entities
+from faqbot.dialogue.form import ask, form_turn, with_entities
+from faqbot.dialogue.product_hints import product_hint
 from faqbot.dialogue.replies import answer_reply, unchanged_answer, unchanged_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState

@@ -48,14 +48,12 @@ from faqbot.dialogue.form import (
     describe_changes,
     entities_of,
     form_turn,
-    message_entities,
     missing,
-    prepare_names,
-    product_hint,
     with_entities,
 )
 from faqbot.dialogue.handoff import beside_refund, handoff_reason, handoff_reply
 from faqbot.dialogue.language import check_language, detect_language, in_language, word
+from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
     CANCEL,
     RESUME,

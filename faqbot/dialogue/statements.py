@@ -15,7 +15,8 @@ from datetime import date
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import ellipsis, phrases
 from faqbot.dialogue.follow_ups import has_slots, names_only_slots
-from faqbot.dialogue.form import ask, product_hint, with_entities
+from faqbot.dialogue.form import ask, with_entities
+from faqbot.dialogue.product_hints import product_hint
 from faqbot.dialogue.remembered import remembered
 from faqbot.dialogue.replies import announced_reply, answer_reply, product_noted_reply
 from faqbot.dialogue.reply import DECISION_DIALOGUE, KIND_CLARIFY, Reply
