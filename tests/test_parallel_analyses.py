@@ -9,8 +9,7 @@ import pytest
 
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.build_analyser import mask_words
-from faqbot.text import memo as memo_module
-from faqbot.text import parallel
+from faqbot.text import memo_pending, parallel
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked
 from faqbot.text.memo import TextMemo
 
@@ -84,7 +83,7 @@ def test_a_memo_starts_only_the_unknown_texts_once(
 ) -> None:
     texts, words = shipped
     pattern = mask_pattern(words)
-    monkeypatch.setattr(memo_module, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(memo_pending, "PARALLEL_FROM", 1)
     started: list[list[str]] = []
     real = parallel.PendingAnalyses.__init__
 

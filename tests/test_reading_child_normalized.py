@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from faqbot.text import memo as memo_module
+from faqbot.text import memo_pending
 from faqbot.text import readings as readings_module
 from faqbot.text.memo import NORMALIZED, TextMemo
 from faqbot.text.normalize import normalize
@@ -47,7 +47,7 @@ def test_the_reading_child_says_when_its_readings_are_ready(monkeypatch: pytest.
 
 def test_a_child_started_before_its_texts_reads_them_when_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readings_module, "ISOLATE_FROM", 1)  # every build reads in a child
-    monkeypatch.setattr(memo_module, "ISOLATE_FROM", 1)
+    monkeypatch.setattr(memo_pending, "ISOLATE_FROM", 1)
     memo = TextMemo()
     memo.start_readings(["解約"]).result()
     seeded = TextMemo(memo.stored())

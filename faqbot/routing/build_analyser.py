@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.char_channel import product_words
 from faqbot.text.analysis import Analysis, prepare
-from faqbot.text.memo import PendingMemoAnalyses, TextMemo
+from faqbot.text.memo import TextMemo
+
+if TYPE_CHECKING:
+    from faqbot.text.memo_pending import PendingMemoAnalyses
 
 
 def mask_words(kb: KnowledgeBase) -> list[str]:

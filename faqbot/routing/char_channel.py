@@ -40,7 +40,6 @@ from faqbot.routing.segments import SegmentStore
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
-from faqbot.text.readings import readings_isolated
 from faqbot.text.synonyms import SynonymMap
 
 OUT_OF_SCOPE = "__out_of_scope__"
@@ -132,7 +131,7 @@ class CharChannel:
                 index.spill(spill)
                 merged.append(index)
 
-        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: readings_isolated(plan.missing), merge)
+        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: _read(plan.missing), merge)
         self._doc_surface = PackedStrings.joined([run.surfaces for run in runs]).spilled(spill)
         for run in runs:  # copied: a mapped run's pages go back (faqbot.text.heap.release)
             run.surfaces.release()
@@ -382,3 +381,10 @@ def _relabelled_numpy(surface: str, questions: list[str]) -> tuple[str, list[str
     text = table[codes].tobytes().decode("latin-1")
     ends = list(accumulate(map(len, questions), initial=len(surface)))
     return text[: len(surface)], [text[a:b] for a, b in zip(ends, ends[1:], strict=False)]
+
+
+def _read(texts: list[str]) -> list[str]:
+    """The kana readings of ``texts`` (a build's work: pykakasi's module is imported here, not by answering)."""
+    from faqbot.text.readings import readings_isolated
+
+    return readings_isolated(texts)

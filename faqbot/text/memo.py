@@ -27,15 +27,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.heap import release, spilled
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, digests
-from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
-from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
+
+if TYPE_CHECKING:  # the child-process machinery is a build's: see faqbot.text.memo_pending
+    from faqbot.text.memo_pending import PendingMemoAnalyses, PendingMemoReadings
+    from faqbot.text.readings import WarmReadings
 
 # The kind under which kana readings are remembered.
 READING = "reading"
@@ -167,9 +169,11 @@ class TextMemo:
 
     def warm_up(self) -> None:
         """Start a reading child now (:class:`~faqbot.text.readings.WarmReadings`) when the last build read in one."""
+        from faqbot.text.memo_pending import warm_reading_child  # a build's (see memo_pending)
+
         stored = self._previous.tables.get(READING)
-        if self.warm is None and stored is not None and len(stored.keys) >= ISOLATE_FROM:
-            self.warm = WarmReadings()
+        if self.warm is None and stored is not None:
+            self.warm = warm_reading_child(len(stored.keys))
 
     def cool_down(self) -> None:
         """End the reading child of :meth:`warm_up` if no build used it."""
@@ -212,6 +216,8 @@ class TextMemo:
         earlier = self._previous.tables[READING].values.take(rows[rows >= 0]) if len(use.keys) else []
         size = len(texts) if build_size is None else build_size
         warm, self.warm = self.warm, None
+        from faqbot.text.memo_pending import PendingMemoReadings  # a build's (see memo_pending)
+
         return PendingMemoReadings(self, list(texts), rows, earlier, missing, size, warm)
 
     def keep(self, kind: str, keys: np.ndarray) -> None:
@@ -279,17 +285,19 @@ class TextMemo:
         (:mod:`faqbot.text.parallel`); collect with ``finish()``, after which :meth:`analyses`
         and :meth:`topic_terms` find them computed.
         """
+        from faqbot.text.memo_pending import PARALLEL_FROM, PendingMemoAnalyses  # a build's (see memo_pending)
+
         use, new = self._analysis_use(kind)
         stored = self._previous.analyses.get(kind)
         if stored is not None and len(stored.keys) + PARALLEL_FROM > len(set(texts)):
             # An earlier build stored about as many analyses as there are texts: an edit's few
             # new texts are analysed when asked for, as before, rather than every text looked
             # up twice (a digest each) to find them.
-            return PendingMemoAnalyses(new, [], PendingAnalyses([], words))
+            return PendingMemoAnalyses(new, [], words)
         rows = use.find(texts)
         missing = list(dict.fromkeys(t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0 and t not in new))
         self.computed += len(missing)
-        return PendingMemoAnalyses(new, missing, PendingAnalyses(missing, words))
+        return PendingMemoAnalyses(new, missing, words)
 
     def topic_terms(self, kind: str, texts: Sequence[str], prepare: Callable[[str], str]) -> list[tuple[str, ...]]:
         """The topic terms of each text's :meth:`analyses`; a remembered one is decoded alone.
@@ -503,61 +511,3 @@ def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
         at += is_topic
         words.append((term, reading, is_topic))
     return words if at == len(topic) else None
-
-
-class PendingMemoAnalyses:
-    """Analyses being computed for a memo (see :meth:`TextMemo.start_analyses`)."""
-
-    def __init__(self, new: dict[str, Analysis], missing: list[str], pending: PendingAnalyses) -> None:
-        self._new = new  # the memo's analyses of this kind computed by this build
-        self._missing = missing
-        self._pending = pending
-
-    @property
-    def in_parallel(self) -> bool:
-        """Is a child process analysing them (a cold build), so the caller can do other work meanwhile?"""
-        return self._pending.in_parallel
-
-    def work_while(self, busy: Callable[[], bool]) -> None:
-        """Analyse chunks here while ``busy()`` says the caller would otherwise wait (and chunks are left)."""
-        self._pending.work_while(busy)
-
-    def finish(self) -> None:
-        """Wait for (and share) the rest of the work; the memo then holds every analysis."""
-        self._new.update(zip(self._missing, self._pending.result(), strict=True))
-
-
-class PendingMemoReadings:
-    """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
-
-    def __init__(
-        self,
-        memo: TextMemo,
-        texts: list[str],
-        rows: np.ndarray,
-        earlier: list[str],
-        missing: list[str],
-        build_size: int,
-        warm: WarmReadings | None = None,
-    ) -> None:
-        self._memo = memo
-        self._new = memo._table(READING)[1]  # the memo's readings computed by this build
-        self._texts = texts
-        self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
-        self._earlier = earlier
-        self._missing = missing
-        self._pending = PendingReadings(missing, build_size=build_size, warm=warm)
-
-    def ready(self) -> bool:
-        """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""
-        return self._pending.ready()
-
-    def result(self) -> list[str]:
-        """The readings of every text, in order; the new ones are remembered."""
-        new = self._new
-        read = self._pending.result()
-        new.update(zip(self._missing, read, strict=True))
-        if self._pending.normalized is not None:  # the child normalised them too
-            self._memo.found_elsewhere(NORMALIZED, read, self._pending.normalized)
-        earlier = iter(self._earlier)
-        return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]

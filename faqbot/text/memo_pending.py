@@ -1,0 +1,89 @@
+"""The memo's side of a build's child processes: analyses and kana readings computed on a second core.
+
+:class:`~faqbot.text.memo.TextMemo` hands the texts it has no result for to
+:mod:`faqbot.text.parallel` (MeCab) and :mod:`faqbot.text.readings` (pykakasi) and
+collects what they compute into the memo.  Only a build needs this: the memo imports
+it when a build starts the work, so answering from a cached engine never loads the
+child-process machinery (``subprocess``, the pickled hand-over, the readings' patterns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from faqbot.text.analysis import Analysis
+from faqbot.text.memo import NORMALIZED, READING
+from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
+from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
+
+if TYPE_CHECKING:
+    from faqbot.text.memo import TextMemo
+
+__all__ = ["PARALLEL_FROM", "PendingMemoAnalyses", "PendingMemoReadings", "warm_reading_child"]
+
+
+def warm_reading_child(stored_readings: int) -> WarmReadings | None:
+    """A reading child started now (:class:`~faqbot.text.readings.WarmReadings`) when the last build,
+    which read ``stored_readings`` texts, read them in one; else None."""
+    return WarmReadings() if stored_readings >= ISOLATE_FROM else None
+
+
+class PendingMemoAnalyses:
+    """Analyses being computed for a memo (see :meth:`TextMemo.start_analyses`)."""
+
+    def __init__(self, new: dict[str, Analysis], missing: list[str], words: Sequence[str]) -> None:
+        self._new = new  # the memo's analyses of this kind computed by this build
+        self._missing = missing
+        self._pending = PendingAnalyses(missing, words)
+
+    @property
+    def in_parallel(self) -> bool:
+        """Is a child process analysing them (a cold build), so the caller can do other work meanwhile?"""
+        return self._pending.in_parallel
+
+    def work_while(self, busy: Callable[[], bool]) -> None:
+        """Analyse chunks here while ``busy()`` says the caller would otherwise wait (and chunks are left)."""
+        self._pending.work_while(busy)
+
+    def finish(self) -> None:
+        """Wait for (and share) the rest of the work; the memo then holds every analysis."""
+        self._new.update(zip(self._missing, self._pending.result(), strict=True))
+
+
+class PendingMemoReadings:
+    """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
+
+    def __init__(
+        self,
+        memo: TextMemo,
+        texts: list[str],
+        rows: np.ndarray,
+        earlier: list[str],
+        missing: list[str],
+        build_size: int,
+        warm: WarmReadings | None = None,
+    ) -> None:
+        self._memo = memo
+        self._new = memo._table(READING)[1]  # the memo's readings computed by this build
+        self._texts = texts
+        self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
+        self._earlier = earlier
+        self._missing = missing
+        self._pending = PendingReadings(missing, build_size=build_size, warm=warm)
+
+    def ready(self) -> bool:
+        """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""
+        return self._pending.ready()
+
+    def result(self) -> list[str]:
+        """The readings of every text, in order; the new ones are remembered."""
+        new = self._new
+        read = self._pending.result()
+        new.update(zip(self._missing, read, strict=True))
+        if self._pending.normalized is not None:  # the child normalised them too
+            self._memo.found_elsewhere(NORMALIZED, read, self._pending.normalized)
+        earlier = iter(self._earlier)
+        return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]
