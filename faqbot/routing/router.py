@@ -56,6 +56,7 @@ from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_mo
 from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
+from faqbot.text.dialect import standard_japanese
 from faqbot.text.heap import give_back
 from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
@@ -304,7 +305,7 @@ class Router:
         ``exclude`` leaves one stored question out, so the knowledge-base lint can
         ask where an alternate question would route if it were not stored.
         """
-        return tuple(self._scored(query, entities, exclude, top)[0])
+        return tuple(self._scored(standard_japanese(query), entities, exclude, top)[0])
 
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
@@ -315,7 +316,15 @@ class Router:
         (:mod:`faqbot.routing.calibration`); a fallback's is the probability that it is not.
         A pleasantry beside a question (「こんにちは。解約したいです」) does not answer it, nor
         does a connective opening one (「じゃあどうすれば…」; :mod:`faqbot.routing.pleasantries`).
+        Regional forms are read as standard Japanese (「どうしたらええ？」; :mod:`faqbot.text.dialect`);
+        the routing keeps the message as written.
         """
+        standard = standard_japanese(query)
+        routing = self._route_standard(standard, entities, top, exclude)
+        return routing if standard == query else replace(routing, query=query)
+
+    def _route_standard(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
+        """:meth:`route` for a message in standard Japanese."""
         routing = self._route(query, entities, top, exclude)
         offered = 2 if routing.decision == DECISION_CLARIFY else 1
         if exclude is not None or not self._small_talk(routing, offered):
