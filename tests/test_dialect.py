@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.text.dialect import standard_japanese
+from faqbot.text.dialect import forms, key_of, standard_japanese
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,23 @@ def test_the_router_reads_a_regional_message_as_its_standard_form(engine: Engine
     routing = engine.router.route(written)
     assert routing.query == written  # the message as the customer wrote it
     assert (routing.decision, routing.intent) == (engine.router.route(standard).decision, "cancel-howto")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "key"),
+    [
+        ("おおきに", "おおきに"),
+        ("(?<=[かがさたばらわ])へんかった", "へんかった"),
+        ("(?:でけ|でき)へんかった", "へんかった"),
+        ("(?<=[一-龥])せん(?=で|と|かった)", "せん"),
+        ("(?<![ぁ-ゖ])ちゃう", "ちゃう"),
+    ],
+)
+def test_a_forms_key_is_the_longest_run_of_letters_every_match_holds(pattern: str, key: str) -> None:
+    assert key_of(pattern) == key
+
+
+def test_every_shipped_form_has_a_key_of_two_letters_or_more() -> None:
+    # The key is what keeps standard text cheap: a one-letter key (「ん」) would run the pattern on nearly every text.
+    short = [form.pattern for form in forms() if len(form.key) < 2]
+    assert short == []

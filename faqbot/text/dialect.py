@@ -4,8 +4,14 @@ The knowledge base is written in standard Japanese and customers write as they
 speak.  A Kansai negation (「延長せんでほしい」「わからへん」), copula (「なんやけど」) or
 word (「おおきに」) shares none of its letters with the standard form, so the
 character channel finds nothing and the message falls back.  :func:`standard_japanese`
-replaces the forms of ``data/dialect.yaml`` (patterns with their context, first
-match at a position wins) before the router reads a message.
+replaces the forms of ``data/dialect.yaml`` before the router reads a message.
+
+Each form is applied in the table's order (longer forms first).  The router reads
+every message through this, so it must cost next to nothing on standard text: each
+form has a *key*, the longest run of plain letters every match contains
+(「んかった」 of 「(?:でけ|でき)[へひ]んかった」), and its pattern is compiled and run only
+on a text that holds the key — most texts hold none, and are returned after a few
+substring tests.
 """
 
 from __future__ import annotations
@@ -18,24 +24,44 @@ from importlib import resources
 import yaml
 
 _TABLE = "dialect.yaml"
+# What a form's key is read from: the pattern less its lookarounds, cut at groups and classes.
+_LOOKAROUND = re.compile(r"\(\?<?[=!](?:[^()]|\([^()]*\))*\)")
+_NOT_LETTERS = re.compile(r"\(\?:[^()]*\)|\[[^\]]*\]|[\\.^$*+?{}()|]")
 
 
 @dataclass(frozen=True)
-class _Forms:
-    pattern: re.Pattern[str]  # every form as a named group, in the table's order
-    standard: dict[str, str]  # group name → the standard form
+class Form:
+    """One regional form: its pattern (with the context it needs), its standard form, and its key."""
+
+    pattern: str
+    standard: str
+    key: str
+
+    def replace_in(self, text: str) -> str:
+        """``text`` with this form replaced (the pattern compiled on first use)."""
+        return _compiled(self.pattern).sub(self.standard, text) if self.key in text else text
+
+
+def key_of(pattern: str) -> str:
+    """The longest run of plain letters every match of ``pattern`` contains ("" when it has none)."""
+    runs = _NOT_LETTERS.split(_LOOKAROUND.sub("\0", pattern).replace("\0", "|"))
+    return max(runs, key=len, default="")
 
 
 @cache
-def _forms() -> _Forms:
-    """The shipped table, compiled once, on first use."""
+def forms() -> tuple[Form, ...]:
+    """The shipped table (``data/dialect.yaml``), in its order."""
     text = resources.files("faqbot.text").joinpath("data", _TABLE).read_text(encoding="utf-8")
-    pairs = [(str(form), str(standard)) for form, standard in yaml.safe_load(text)["forms"]]
-    pattern = re.compile("|".join(f"(?P<f{i}>{form})" for i, (form, _) in enumerate(pairs)))
-    return _Forms(pattern, {f"f{i}": standard for i, (_, standard) in enumerate(pairs)})
+    return tuple(Form(str(pattern), str(standard), key_of(str(pattern))) for pattern, standard in yaml.safe_load(text)["forms"])
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def standard_japanese(text: str) -> str:
     """``text`` with the regional forms of ``data/dialect.yaml`` replaced by standard Japanese."""
-    forms = _forms()
-    return forms.pattern.sub(lambda match: forms.standard[str(match.lastgroup)], text)
+    for form in forms():
+        text = form.replace_in(text)
+    return text
