@@ -25,6 +25,7 @@ from faqbot.text.dialect import forms, key_of, standard_japanese
         ("まだ見てへんかった", "まだ見ていなかった"),
         ("カード使えへんかった", "カード使えなかった"),
         ("まだ置いとる", "まだ置いている"),
+        ("解約しとらんのに請求が来た", "解約していないのに請求が来た"),
         ("もう済んどる", "もう済んでいる"),
         ("どないしたらええ", "どうしたらいい"),
         ("ちゃうの？", "違うの？"),
@@ -43,6 +44,7 @@ def test_regional_forms_are_read_as_standard_japanese(written: str, standard: st
         "解約できませんでした",  # ません is no せん
         "たいへん助かりました",  # へん inside a word
         "メールを受けとった",  # 受け取る, not the progressive
+        "声を聞きとる",  # 聞き取る
         "アプリが消えちゃう",  # the standard contraction of 〜てしまう
         "やろうと思っています",  # volitional, not the copula
         "ええ、そうです",  # 「ええ」 as yes
