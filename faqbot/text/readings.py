@@ -47,19 +47,11 @@ _WARM_CHILD = "from faqbot.text.readings import _serve_when_told; _serve_when_to
 _KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
 _KANA = "\u3040-\u30ff\uff66-\uff9f"
 _JA = _KANJI + _KANA
-
-
-@lru_cache(maxsize=1)
-def _segment_start() -> re.Pattern[str]:
-    """Where :func:`readings` cuts: before a kanji that follows a particle, and around every
-    run of characters that are neither kana nor kanji (spaces, punctuation, Latin letters, digits).
-
-    Compiled on first use (~7 ms, the negated classes of whole Unicode blocks): a build
-    needs it, answering from a cached engine does not.
-    """
-    return re.compile(
-        rf"(?<=[のをがはにでともへやよ])(?=[{_KANJI}])|(?<=[^{_JA}])(?=[{_JA}])|(?<=[{_JA}])(?=[^{_JA}])"
-    )
+# Cut before a kanji that follows a particle, and around every run of characters
+# that are neither kana nor kanji (spaces, punctuation, Latin letters, digits).
+_SEGMENT_START = re.compile(
+    rf"(?<=[のをがはにでともへやよ])(?=[{_KANJI}])|(?<=[^{_JA}])(?=[{_JA}])|(?<=[{_JA}])(?=[^{_JA}])"
+)
 
 
 # pykakasi mishandles these two full-width signs: it drops the sign and reads the text
@@ -86,10 +78,9 @@ def readings(texts: Iterable[str]) -> list[str]:
     """The readings of many texts (as :func:`reading`), each distinct segment read once."""
     known: dict[str, str] = {}
     out: list[str] = []
-    cut = _segment_start()
     for text in texts:
         parts = []
-        for segment in cut.split(text):
+        for segment in _SEGMENT_START.split(text):
             value = known.get(segment)
             if value is None:
                 value = known[segment] = reading(segment)
