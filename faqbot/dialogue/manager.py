@@ -72,7 +72,7 @@ from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_REFUND, KIND_CLARIF
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.dialogue.statements import prepare as prepare_statements
-from faqbot.dialogue.statements import told_not_asked
+from faqbot.dialogue.statements import small_talk_stand_in, told_not_asked
 from faqbot.errors import InputError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
@@ -272,11 +272,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     routing = for_my_case(kb, text, in_context(engine, state, text, entities, routing))
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
-        entry = kb.entry(routing.intent)
-        if entry.after_answer and state.last and any(m.entry_id == entry.after_answer for m in routing.matches):
-            entry = kb.entry(entry.after_answer)  # 「どうも」 after an answer: thanks, not hello
-        elif entry.opening and not state.begun():
-            entry = kb.entry(entry.opening)  # 「お疲れ様です」 before anything: hello, not goodbye
+        entry = small_talk_stand_in(kb, kb.entry(routing.intent), state, lambda: {m.entry_id for m in routing.matches})
         if entry.kind == KIND_COMPUTE:
             opened = replace(updated, form=entry.id, choices=(), misses=0)
             problem = date_problem(text, today)

@@ -8,7 +8,7 @@ to) or greeted, and the conversation waits for the question.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -71,17 +71,23 @@ def told_not_asked(
     return answer_reply(engine, noted, _small_talk_entry(engine, state, opening), today, query=text, decision=DECISION_DIALOGUE)
 
 
-def _small_talk_entry(engine: Engine, state: DialogueState, opening: _Opening) -> Entry:
-    """The entry that answers ``opening``: its ``after_answer`` after an answer, when its part's routing
-    offers that one too (「どうも」 then is thanks, not hello), and its ``opening`` before the
-    conversation has begun (「お疲れ様です」 then is hello), as the manager reads a whole message."""
-    entry = engine.kb.entry(opening.intent)
+def small_talk_stand_in(kb: KnowledgeBase, entry: Entry, state: DialogueState, offered: Callable[[], Collection[str]]) -> Entry:
+    """The entry a small-talk ``entry`` stands for in ``state``: its ``opening`` before the conversation
+    has begun (「お疲れ様です」 first is hello, not goodbye), its ``after_answer`` after an answer when
+    ``offered()`` — the entries the message's routing offers, asked only then — holds that one too
+    (「どうも」 is then thanks, not hello); else itself."""
     if entry.opening and not state.begun():
-        return engine.kb.entry(entry.opening)
-    if not (state.last and entry.after_answer):
-        return entry
-    offered = {match.entry_id for match in engine.router.route(opening.part).matches}
-    return engine.kb.entry(entry.after_answer) if entry.after_answer in offered else entry
+        return kb.entry(entry.opening)
+    if entry.after_answer and state.last and entry.after_answer in offered():
+        return kb.entry(entry.after_answer)
+    return entry
+
+
+def _small_talk_entry(engine: Engine, state: DialogueState, opening: _Opening) -> Entry:
+    """The entry that answers ``opening`` (:func:`small_talk_stand_in`, its part routed alone)."""
+    return small_talk_stand_in(
+        engine.kb, engine.kb.entry(opening.intent), state, lambda: {m.entry_id for m in engine.router.route(opening.part).matches}
+    )
 
 
 def _announced(engine: Engine, text: str) -> str | None:
