@@ -39,14 +39,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 
 import numpy as np
-import yaml
 
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.text.analysis import NEGATION, Analysis
 from faqbot.text.packed import PackedFloats
+from faqbot.text.shipped import shipped_table
 
 # Words at least this frequent in general language (1 in 1,000 words) weigh nothing.
 COMMON_FREQUENCY = 1e-3
@@ -154,8 +153,7 @@ class NoveltyFit:
 
 def offdomain_questions() -> list[str]:
     """The shipped general questions no customer-support knowledge base is about."""
-    text = resources.files("faqbot.routing").joinpath("data", _OFFDOMAIN).read_text(encoding="utf-8")
-    return [str(q) for q in yaml.safe_load(text)["questions"]]
+    return [str(q) for q in shipped_table(__file__, _OFFDOMAIN)["questions"]]
 
 
 def fit_novelty(

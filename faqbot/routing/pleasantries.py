@@ -16,9 +16,8 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
-from importlib import resources
 
-import yaml
+from faqbot.text.shipped import shipped_table
 
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
 # after an ASCII full stop followed by a space ("…will be. I have…"; a date's 「2027.3.31」 has none).
@@ -62,8 +61,7 @@ def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bo
 @cache
 def connectives() -> tuple[str, ...]:
     """The shipped connectives and fillers (``routing/data/connectives.yaml``), folded, longest first."""
-    text = resources.files("faqbot.routing").joinpath("data", _CONNECTIVES).read_text(encoding="utf-8")
-    folded = {_fold(str(word)) for word in yaml.safe_load(text)["connectives"]}
+    folded = {_fold(str(word)) for word in shipped_table(__file__, _CONNECTIVES)["connectives"]}
     return tuple(sorted(folded, key=lambda word: (-len(word), word)))
 
 

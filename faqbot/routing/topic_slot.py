@@ -24,11 +24,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-
-import yaml
 
 from faqbot.text.analysis import Word
+from faqbot.text.shipped import shipped_table
 
 _CONTEXT_NOUNS = "context_nouns.yaml"
 _ASPECT_NOUNS = "aspect_nouns.yaml"
@@ -69,8 +67,7 @@ def aspect_nouns() -> frozenset[str]:
 
 @cache
 def _shipped_nouns(name: str) -> frozenset[str]:
-    text = resources.files("faqbot.routing").joinpath("data", name).read_text(encoding="utf-8")
-    return frozenset(str(n) for n in yaml.safe_load(text)["nouns"])
+    return frozenset(str(n) for n in shipped_table(__file__, name)["nouns"])
 
 
 def unknown_argument(

@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
+from faqbot.text.shipped import shipped_table
 
 _TABLE = "dialect.yaml"
 # What a form's key is read from: the pattern less its lookarounds, cut at groups and classes.
@@ -51,11 +50,7 @@ def key_of(pattern: str) -> str:
 @cache
 def forms() -> tuple[Form, ...]:
     """The shipped table (``data/dialect.yaml``), in its order."""
-    # Read beside this module, not through importlib.resources: its reader machinery is imported on
-    # first use (~6 ms), and every `faqbot ask` reads this table.  faqbot is never run from a zip.
-    text = (Path(__file__).parent / "data" / _TABLE).read_text(encoding="utf-8")
-    # libyaml's loader where PyYAML has it: the pure-Python one took ~9 ms, on every `faqbot ask`.
-    table = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+    table = shipped_table(__file__, _TABLE)  # every `faqbot ask` reads it: see faqbot.text.shipped
     return tuple(Form(str(pattern), str(standard), key_of(str(pattern))) for pattern, standard in table["forms"])
 
 
