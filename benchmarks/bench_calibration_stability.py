@@ -39,7 +39,8 @@ from pathlib import Path
 import numpy as np
 from replay_calibration_variants import Pool, route_all
 
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing import calibration
 from faqbot.routing.calibration import Calibration, CalibrationFit, Evidence, cross_validate, fit_calibration
 from faqbot.routing.router import Router

@@ -32,7 +32,8 @@ import yaml
 from rank_bm25 import BM25Okapi
 
 from faqbot.answers.answering import Engine
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.ranking import K, mean_ranking
 from faqbot.routing.router import Router
 from faqbot.routing.verdict import DECISION_FALLBACK

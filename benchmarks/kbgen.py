@@ -32,7 +32,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb import SHIPPED_KB
 
 # Entries per generated YAML file (a big site splits its FAQ into many files).
 ENTRIES_PER_FILE = 1000

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing import calibration as cal
 from faqbot.routing.router import Router
 

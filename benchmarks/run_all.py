@@ -33,7 +33,8 @@ sys.path.insert(0, str(HERE))
 from kbgen import generate_kb  # noqa: E402
 
 from faqbot.cli.progress import progress_bar, wanted  # noqa: E402
-from faqbot.kb.loader import SHIPPED_KB, kb_content_hash  # noqa: E402
+from faqbot.kb import SHIPPED_KB  # noqa: E402
+from faqbot.kb.loader import kb_content_hash  # noqa: E402
 
 PY = sys.executable
 FAQBOT = str(Path(sys.executable).parent / "faqbot")

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from faqbot.answers.answering import Engine
+from faqbot.kb import SHIPPED_KB
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 from tests.pgserver import PgServer
 
 REPO = Path(__file__).resolve().parent.parent

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faqbot.answers import build_cache, engine_cache
+from faqbot.answers import build_cache, engine_cache, engine_rebuild
 from faqbot.answers.answering import Engine
 from faqbot.errors import KnowledgeBaseError
-from faqbot.kb import entry_table, loader
+from faqbot.kb import SHIPPED_KB, entry_table, loader
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.routing.segments import entries_key, entry_starts
 from faqbot.text import heap
@@ -270,7 +270,7 @@ def test_an_edit_built_with_its_indexes_spilled_equals_a_fresh_build(kb_copy: Pa
 
     engine_cache.load_engine(kb_copy)
     _edit(kb_copy)
-    monkeypatch.setattr(engine_cache, "_store", lambda *args: (lambda: False, None))  # served as built
+    monkeypatch.setattr(engine_rebuild, "_store", lambda *args: (lambda: False, None))  # served as built
     built = engine_cache.load_engine(kb_copy)
     fresh = Engine.build(load_knowledge_base(kb_copy))
     assert isinstance(built.kb.entries, entry_table.EntryTable)

@@ -21,7 +21,7 @@ from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import Choice, Link, Reply
-from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb import SHIPPED_KB
 from faqbot.terminal.chat import (
     Conversation,
     SuffixCompleter,

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from faqbot.answers import engine_cache
+from faqbot.answers import cache_folder, engine_cache, engine_rebuild
 from faqbot.answers.answering import Engine, answer_query
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
+from faqbot.kb import SHIPPED_KB
 from faqbot.kb.entry_table import EntryTable
-from faqbot.kb.loader import SHIPPED_KB
 from tests.conftest import make_small_kb
 
 
@@ -72,7 +72,7 @@ def test_the_same_content_elsewhere_keeps_its_own_root(kb_copy: Path, tmp_path: 
 
 
 def test_old_engines_are_pruned(kb_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine_cache, "_KEEP", 2)
+    monkeypatch.setattr(engine_rebuild, "_KEEP", 2)
     for i in range(4):
         _edit_first_question(kb_copy, f"質問{i}")
         engine_cache.load_engine(kb_copy)
@@ -134,10 +134,10 @@ def test_an_edited_source_file_misses_the_cache(monkeypatch: pytest.MonkeyPatch,
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "a.py").write_text("x = 1\n", encoding="utf-8")
-    monkeypatch.setattr(engine_cache, "_PACKAGE", package)
-    before = engine_cache._code_hash()
+    monkeypatch.setattr(cache_folder, "_PACKAGE", package)
+    before = cache_folder.code_hash()
     (package / "a.py").write_text("x = 22\n", encoding="utf-8")
-    assert engine_cache._code_hash() != before
+    assert cache_folder.code_hash() != before
 
 
 def test_an_unwritable_cache_still_answers(kb_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_the_engine_file_is_renamed_into_place_only_once_flushed(kb_copy: Path, 
         assert path.name.startswith(".engine-") and path.stat().st_size > 0
         raise OSError("disk full")
 
-    monkeypatch.setattr(engine_cache, "sync_file", flush)
+    monkeypatch.setattr(engine_rebuild, "sync_file", flush)
     engine = engine_cache.load_engine(kb_copy)
     assert engine.kb.entry("about").question == "あんしん自動更新とは何ですか？"
     assert len(seen) == 1 and not any(name.startswith("engine-") for name in seen[0])
@@ -201,11 +201,11 @@ def test_a_changed_copy_is_built_with_the_earlier_builds_analyses(tmp_path: Path
         assert spill is None  # a preview writes nothing to the cache folder
         return build(kb, memo, segments, fits, spill)
 
-    monkeypatch.setattr(engine_cache.Engine, "build", spy)
-    kb = engine_cache.load_knowledge_base(copy)
+    monkeypatch.setattr(engine_rebuild.Engine, "build", spy)
+    kb = engine_rebuild.load_knowledge_base(copy)
     cached = sorted(p.relative_to(tmp_path) for p in (tmp_path / "cache").rglob("*"))
-    changed = engine_cache.build_like(kb, root)
-    cold = engine_cache.build_like(kb, tmp_path / "never-built")
+    changed = engine_rebuild.build_like(kb, root)
+    cold = engine_rebuild.build_like(kb, tmp_path / "never-built")
     reused, fresh = memos
     assert 0 < reused.computed < fresh.computed / 10  # type: ignore[attr-defined]
     assert changed.router.rank("新しい言い方の質問")[0].entry_id == cold.router.rank("新しい言い方の質問")[0].entry_id == "about"

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
+from faqbot.kb import SHIPPED_KB
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase, RouterSettings
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 from tests.conftest import KB_MIN, line_number, make_kb, replace_once
 
 CANCEL_Q = "    question: 自動更新を解約したい"  # faq/basic.yaml line 4 of kb_min

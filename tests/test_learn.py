@@ -28,7 +28,8 @@ from faqbot.answers.answering import Engine
 from faqbot.cli import main
 from faqbot.cli.learn_command import parse_target, review
 from faqbot.errors import InputError
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.learn import OUT_OF_SCOPE, Change, apply_change, preview_change, screen
 from tests.conftest import KB_MIN, make_kb
 

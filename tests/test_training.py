@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from faqbot.kb.loader import SHIPPED_KB, load_knowledge_base
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.router import Router
 from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from faqbot.analytics import Recorder
 from faqbot.cli import main
-from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb import SHIPPED_KB
 from faqbot.web.localserver import free_port
 from tests.serving import request, serve
 

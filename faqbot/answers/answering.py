@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from faqbot.errors import InputError
 from faqbot.kb.billing import BillingResult, format_date, next_billing
@@ -19,11 +19,13 @@ from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
-from faqbot.routing.fit_reuse import FitHistory
 from faqbot.routing.router import Router
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
-from faqbot.text.memo import TextMemo
+
+if TYPE_CHECKING:  # a build's: answering from a cached engine never loads them
+    from faqbot.routing.fit_reuse import FitHistory
+    from faqbot.text.memo import TextMemo
 
 # Suggestions offered with an answer or a fallback.
 _SUGGESTIONS = 3

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from faqbot.errors import KnowledgeBaseError, Problem
+from faqbot.kb import SHIPPED_KB
 from faqbot.kb.entries import check_entries, load_entries
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import (
@@ -41,8 +42,6 @@ from faqbot.kb.rules import (
 from faqbot.kb.templating import template_problem
 from faqbot.kb.yamlfields import Collector, guard, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
-
-SHIPPED_KB = Path(__file__).resolve().parents[2] / "knowledge"
 
 
 def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> Service:

@@ -34,7 +34,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from faqbot.answers.answering import Engine
-from faqbot.answers.engine_cache import build_like
+from faqbot.answers.engine_rebuild import build_like
 from faqbot.errors import InputError, KnowledgeBaseError, Problem
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.evaluation import load_examples, predict, score

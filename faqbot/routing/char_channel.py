@@ -26,21 +26,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 from faqbot.routing import postings
-from faqbot.routing.char_runs import RunPlan
-from faqbot.routing.ngram_extract import Segment
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
 from faqbot.routing.postings import half_coverages
 from faqbot.routing.segments import SegmentStore
-from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import is_kana_text, normalize
 from faqbot.text.packed import PackedStrings
 from faqbot.text.synonyms import SynonymMap
+
+if TYPE_CHECKING:
+    from faqbot.routing.char_runs import RunPlan
+    from faqbot.routing.ngram_extract import Segment
+    from faqbot.text.memo import TextMemo
 
 OUT_OF_SCOPE = "__out_of_scope__"
 # How many questions the n-gram prefilter hands to the fuzzy re-ranking.
@@ -97,6 +100,8 @@ class CharChannel:
         merged (the caller packs the entries then: :meth:`KnowledgeBase.pack_entries`).  ``spill``: a
         folder where each merged index is moved as soon as it is made (:meth:`NgramIndex.spill`).
         """
+        from faqbot.text.memo import TextMemo  # a build's: answering from a cached engine never loads it
+
         memo = memo if memo is not None else TextMemo()
         self.kb = kb
         self._synonyms = SynonymMap(kb.synonyms)
@@ -316,6 +321,8 @@ def stored_texts(kb: KnowledgeBase) -> list[str]:
 def char_plan(kb: KnowledgeBase, segments: SegmentStore | None = None) -> RunPlan:
     """The runs of ``kb``'s stored texts and which of them ``segments`` holds (none without a store)."""
     # A surface depends on the text, the synonyms and the product names.
+    from faqbot.routing.char_runs import RunPlan  # a build's: answering from a cached engine never loads it
+
     context = hashlib.sha256(repr((kb.synonyms, product_words(kb))).encode()).hexdigest()[:16]
     return RunPlan(kb, stored_texts(kb), context, segments if segments is not None else SegmentStore())
 

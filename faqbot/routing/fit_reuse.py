@@ -55,6 +55,7 @@ import numpy as np
 
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.calibration import Calibration, fit_calibration
+from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.novelty import (
     MIN_POSITIVES,
     MIN_THRESHOLD,
@@ -171,16 +172,6 @@ class FitRecord:
     value: float | Calibration
     sample: np.ndarray  # entry positions whose questions the fit routed or read (rule 3)
     positives: np.ndarray  # the veto's left-out shares, ascending (empty for the other fits)
-
-
-@dataclass(frozen=True)
-class FitOrigin:
-    """Where a router's fitted value comes from (kept in the engine)."""
-
-    kind: str
-    made_on: str  # content hash of the knowledge base the value was fitted on
-    reused: bool  # kept from an earlier build under the rule of :mod:`faqbot.routing.fit_reuse`
-    changed_entries: int  # entries differing from that knowledge base (0 when fitted by this build)
 
 
 class FitHistory:

@@ -22,12 +22,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from faqbot.routing.ngram_extract import Segment, segment
 from faqbot.routing.postings import gram_masses
 from faqbot.text.heap import release, spilled
+
+if TYPE_CHECKING:
+    from faqbot.routing.ngram_extract import Segment
 
 # Documents numbered per batch while building (bounds the n-gram strings alive at once).
 _CHUNK = 4096
@@ -81,6 +84,8 @@ class NgramIndex:
 
     def __init__(self, docs: Sequence[str]) -> None:
         """Index ``docs``, a chunk of documents at a time (see :meth:`from_segments`)."""
+        from faqbot.routing.ngram_extract import segment  # a build's: answering from a cached engine never loads it
+
         self._merge([segment(docs[start : start + _CHUNK]) for start in range(0, len(docs), _CHUNK)])
 
     @classmethod

@@ -30,14 +30,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing import calibration
-from faqbot.routing.analysis_runs import AnalysisPlan
-from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import (
     COMPUTE_DATE_BONUS,
@@ -47,20 +46,22 @@ from faqbot.routing.char_channel import (
     stored_texts,
 )
 from faqbot.routing.entities import Entities
-from faqbot.routing.fit_reuse import FitHistory, FitOrigin, FitTrace
+from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, rarities
 from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, without_pleasantries
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
-from faqbot.routing.training import DEFAULT_WEIGHT
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
 from faqbot.text.dialect import standard_japanese
 from faqbot.text.heap import give_back
-from faqbot.text.memo import TextMemo
 from faqbot.text.normalize import normalize_term
 from faqbot.text.packed import PackedFloats, PackedStrings
+
+if TYPE_CHECKING:
+    from faqbot.routing.fit_reuse import FitHistory, FitTrace
+    from faqbot.text.memo import TextMemo
 
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
@@ -103,6 +104,13 @@ class Router:
         there (:meth:`KnowledgeBase.pack_entries`), and each merged n-gram index is moved there
         as it is made (:meth:`NgramIndex.spill`), so the merges do not stand on either.
         """
+        # Imported here, not with the module: answering from a cached engine needs none of them.
+        from faqbot.routing.analysis_runs import AnalysisPlan
+        from faqbot.routing.build_analyser import BuildAnalyser, mask_words
+        from faqbot.routing.fit_reuse import FitHistory
+        from faqbot.routing.training import DEFAULT_WEIGHT
+        from faqbot.text.memo import TextMemo
+
         memo = memo if memo is not None else TextMemo()
         fits = fits if fits is not None else FitHistory(kb)
         self.kb = kb

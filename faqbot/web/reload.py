@@ -22,7 +22,7 @@ from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine
 from faqbot.dialogue.manager import prepare as prepare_dialogue
 from faqbot.errors import FaqbotError, KnowledgeBaseError
-from faqbot.kb.loader import SHIPPED_KB
+from faqbot.kb import SHIPPED_KB
 
 log = logging.getLogger("faqbot.web")
 
