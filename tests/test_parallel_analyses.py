@@ -10,7 +10,7 @@ import pytest
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.build_analyser import mask_words
 from faqbot.text import memo_pending, parallel
-from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked
+from faqbot.text.analysis import Analysis, analyze, masked, word_mask
 from faqbot.text.memo import TextMemo
 
 
@@ -23,7 +23,7 @@ def shipped() -> tuple[list[str], list[str]]:
 
 
 def _here(texts: list[str], words: list[str]) -> list[Analysis]:
-    pattern = mask_pattern(words)
+    pattern = word_mask(words)
     return [analyze(masked(text, pattern)) for text in texts]
 
 
@@ -82,7 +82,7 @@ def test_a_memo_starts_only_the_unknown_texts_once(
     shipped: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts, words = shipped
-    pattern = mask_pattern(words)
+    pattern = word_mask(words)
     monkeypatch.setattr(memo_pending, "PARALLEL_FROM", 1)
     started: list[list[str]] = []
     real = parallel.PendingAnalyses.__init__
@@ -114,7 +114,7 @@ def test_an_edit_analyses_its_few_new_texts_when_asked(
     shipped: tuple[list[str], list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     texts, words = shipped
-    pattern = mask_pattern(words)
+    pattern = word_mask(words)
     earlier = TextMemo()
     earlier.analyses("k", texts[1:], lambda t: masked(t, pattern))
     memo = TextMemo(earlier.stored())

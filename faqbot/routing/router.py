@@ -53,7 +53,7 @@ from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, 
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
-from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked, words
+from faqbot.text.analysis import Analysis, analyze, masked, word_mask, words
 from faqbot.text.dialect import standard_japanese
 from faqbot.text.heap import give_back
 from faqbot.text.normalize import normalize_term
@@ -116,7 +116,7 @@ class Router:
         self.kb = kb
         self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
         words = mask_words(kb)
-        self._products = mask_pattern(words)
+        self._products = word_mask(words)
         # The kana readings (pykakasi, slow) of the texts whose runs no earlier build left
         # (faqbot.routing.char_runs) are read in a child process while this process and the
         # analysing child work; the character channel collects them.

@@ -46,6 +46,7 @@ from typing import Any
 import fugashi  # type: ignore[import-untyped]
 
 from faqbot.text.inert import LONE_SURROGATE
+from faqbot.text.literals import Literals
 from faqbot.text.normalize import katakana_to_hiragana
 
 # The term that stands for a negated statement (「解約できません」 is not 「解約できます」).
@@ -107,15 +108,18 @@ def prepare(text: str) -> str:
     return _CONTRACTED_NOT.sub(" not", folded.replace("\u2019", "'"))
 
 
-def mask_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """The pattern that masks ``words`` (prepared product names; the first alternative that matches wins), or None."""
-    return re.compile("|".join(map(re.escape, words))) if words else None
+def word_mask(words: Sequence[str]) -> Literals:
+    """What masks ``words`` (prepared product names; of those starting at one place, the first listed wins)."""
+    return Literals([word for word in words if word])
 
 
-def masked(text: str, pattern: re.Pattern[str] | None) -> str:
-    """The text as the router's analyser reads it: :func:`prepare`, then ``pattern``'s matches blanked out."""
-    prepared = prepare(text)
-    return pattern.sub(" ", prepared) if pattern is not None else prepared
+def masked(text: str, mask: Literals) -> str:
+    """The text as the router's analyser reads it: :func:`prepare`, then ``mask``'s words blanked out."""
+    return mask.replace(prepare(text), _blank)
+
+
+def _blank(word: str) -> str:
+    return " "
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)

@@ -281,7 +281,7 @@ class TextMemo:
     def start_analyses(self, kind: str, texts: Sequence[str], words: Sequence[str]) -> PendingMemoAnalyses:
         """Start analysing the texts not yet known under ``kind``, ``words`` masked (on two cores when many).
 
-        What :meth:`analyses` computes when its ``prepare`` is ``masked(text, mask_pattern(words))``
+        What :meth:`analyses` computes when its ``prepare`` is ``masked(text, word_mask(words))``
         (:mod:`faqbot.text.parallel`); collect with ``finish()``, after which :meth:`analyses`
         and :meth:`topic_terms` find them computed.
         """

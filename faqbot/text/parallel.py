@@ -42,7 +42,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from typing import IO, cast
 
-from faqbot.text.analysis import Analysis, analyze, mask_pattern, masked
+from faqbot.text.analysis import Analysis, analyze, masked, word_mask
 from faqbot.text.child import child_command, child_environment
 
 # Below this many texts a child is not worth its start-up (an interpreter, fugashi and
@@ -62,7 +62,7 @@ _LIMIT = struct.Struct("<i")
 def analyses_in_parallel(
     texts: Sequence[str], words: Sequence[str], parallel_from: int = PARALLEL_FROM, chunk: int = CHUNK
 ) -> list[Analysis]:
-    """``analyze(masked(text, mask_pattern(words)))`` of each text, in order, computed on two cores when many.
+    """``analyze(masked(text, word_mask(words)))`` of each text, in order, computed on two cores when many.
 
     ``parallel_from``: the fewest texts for which a child process is started; ``chunk``: texts per chunk.
     """
@@ -81,7 +81,7 @@ class PendingAnalyses:
     ) -> None:
         """Start a child on ``texts`` when there are at least ``parallel_from`` of them (see :func:`analyses_in_parallel`)."""
         self._texts = list(texts)
-        self._pattern = mask_pattern(words)
+        self._mask = word_mask(words)
         self._chunk = chunk
         self._chunks: list[list[Analysis] | None] = [None] * -(-len(self._texts) // chunk)
         self._limit = len(self._chunks)  # this process has analysed chunks[limit:]
@@ -102,7 +102,7 @@ class PendingAnalyses:
         if self._child is not None:
             self._child.stop_before(self._limit)
         start = self._limit * self._chunk
-        self._chunks[self._limit] = [analyze(masked(text, self._pattern)) for text in self._texts[start : start + self._chunk]]
+        self._chunks[self._limit] = [analyze(masked(text, self._mask)) for text in self._texts[start : start + self._chunk]]
         return True
 
     def work_while(self, busy: Callable[[], bool]) -> None:
@@ -194,7 +194,7 @@ def _serve() -> None:
     os.lseek(source, 0, os.SEEK_SET)  # the offset is shared with the parent, which wrote the file
     with os.fdopen(source, "rb") as handle:
         texts, words, chunk = pickle.load(handle)  # noqa: S301 - from our own parent
-    pattern = mask_pattern(words)
+    mask = word_mask(words)
     limits = sys.stdin.buffer.fileno()
     limit = -(-len(texts) // chunk)
     for number in range(limit):
@@ -205,7 +205,7 @@ def _serve() -> None:
             limit = min(limit, *(_LIMIT.unpack_from(message, at)[0] for at in range(0, len(message) - 3, _LIMIT.size)))
         if number >= limit:
             return
-        found = [analyze(masked(text, pattern)) for text in texts[number * chunk : (number + 1) * chunk]]
+        found = [analyze(masked(text, mask)) for text in texts[number * chunk : (number + 1) * chunk]]
         rows = pickle.dumps([(a.terms, a.readings, a.topic_terms) for a in found], protocol=pickle.HIGHEST_PROTOCOL)
         frame = memoryview(_FRAME.pack(number, len(rows)) + rows)
         while frame:  # a write may take only part of it

@@ -8,8 +8,7 @@ rewritten through its own part 「カード」.
 
 from __future__ import annotations
 
-import re
-
+from faqbot.text.literals import Literals
 from faqbot.text.normalize import normalize_term
 
 
@@ -27,17 +26,12 @@ class SynonymMap:
                 if key and key not in table:
                     table[key] = target
         self._table = table
-        alternatives = sorted(table, key=len, reverse=True)
-        self._pattern = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
+        self._variants = Literals(sorted(table, key=len, reverse=True))  # the longest variant first
 
     def canonicalize(self, normalized: str) -> str:
         """Return ``normalized`` with each variant replaced by its canonical word."""
-        if self._pattern is None or not normalized:
-            return normalized
-        return self._pattern.sub(lambda m: self._table[m.group(0)], normalized)
+        return self._variants.replace(normalized, self._table.__getitem__) if normalized else normalized
 
     def variants_found(self, normalized: str) -> set[str]:
         """The variants (normalised) that occur in ``normalized``; for KB lint."""
-        if self._pattern is None:
-            return set()
-        return {m.group(0) for m in self._pattern.finditer(normalized)}
+        return set(self._variants.found(normalized))
