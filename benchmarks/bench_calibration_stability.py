@@ -128,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}")
     kb = load_knowledge_base(args.kb)
-    router = Router(kb)
+    router = Router.build(kb)
     target = kb.settings.target_precision
     start = time.perf_counter()
     ref = reference(router)

@@ -102,7 +102,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()}")
     kb = load_knowledge_base(args.kb)
     started = time.perf_counter()
-    router = Router(kb)
+    router = Router.build(kb)
     print(f"build {time.perf_counter() - started:.1f} s; veto threshold {router.novelty.threshold:.3f}")
     negatives = [t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]
     questions = [q for e in kb.entries if e.kind != KIND_SMALLTALK for q in e.questions if q.strip()]

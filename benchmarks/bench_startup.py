@@ -5,7 +5,7 @@ each first, then median, min, max and standard deviation of the wall time, and
 each process's own peak RSS from ``wait4``):
 
 * ``faqbot ask "解約したい"`` on the shipped knowledge base, engine cache warm;
-* ``python -c "import click, numpy, rapidfuzz, yaml, jinja2, fugashi"``: the
+* ``python -c "import click, numpy, rapidfuzz, yaml, jinja2, fugashi, ahocorasick_rs"``: the
   libraries answering a question needs, and nothing of faqbot;
 * with ``--peer-src DIR`` (another checkout's source, e.g. ``git archive main``
   unpacked), the same ``faqbot ask`` run from that code: before → after in one run;
@@ -47,7 +47,7 @@ FAQBOT = str(Path(PY).parent / "faqbot")
 ASK = [FAQBOT, "ask", "解約したい", "--today", "2026-11-26"]
 #: What answering one question needs: the CLI, the router's arrays and fuzzy scores, YAML (the
 #: templates' words), templates, and MeCab (the unknown-content veto analyses an answerable message).
-RUNTIME_DEPS = ("click", "numpy", "rapidfuzz", "yaml", "jinja2", "fugashi")
+RUNTIME_DEPS = ("click", "numpy", "rapidfuzz", "yaml", "jinja2", "fugashi", "ahocorasick_rs")
 IMPORT_ONLY = [PY, "-c", f"import {', '.join(RUNTIME_DEPS)}"]
 #: Loaded by `faqbot ask` today, needed only to build an engine (kana readings) or never by ask.
 BUILD_ONLY = ("pykakasi", "deprecated", "wrapt", "asyncio", "ssl", "concurrent.futures", "multiprocessing",

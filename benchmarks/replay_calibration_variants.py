@@ -129,7 +129,7 @@ def main() -> None:
     parser.add_argument("--kb", type=Path, default=SHIPPED_KB)
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}")
-    pool = route_all(Router(load_knowledge_base(args.kb)))
+    pool = route_all(Router.build(load_knowledge_base(args.kb)))
     reference = ~pool.refused
     negative = pool.entry < 0  # every negative, those the rules refuse included
     weights = cal._class_weights(pool.entry >= 0)

@@ -144,7 +144,7 @@ def test_the_shipped_kb_is_fitted_on_every_example_whatever_the_seed(engine: Eng
 
 
 def test_building_twice_fits_the_same_decision(engine: Engine) -> None:
-    assert Router(engine.router.kb).calibration == engine.router.calibration
+    assert Router.build(engine.router.kb).calibration == engine.router.calibration
 
 
 def test_the_shipped_kb_meets_both_targets_on_its_own_examples(engine: Engine) -> None:
@@ -211,7 +211,7 @@ def bare_kb(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeBase:
 
 
 def test_a_kb_without_alternates_or_examples_gets_a_model(bare_kb: KnowledgeBase) -> None:
-    router = Router(bare_kb)
+    router = Router.build(bare_kb)
     calibration = router.calibration
     assert bare_kb.settings.threshold is None and not bare_kb.out_of_scope
     assert calibration.fitted and 0.0 < calibration.threshold < 1.0
@@ -224,7 +224,7 @@ def test_a_kb_without_alternates_or_examples_gets_a_model(bare_kb: KnowledgeBase
 
 def test_a_constructed_kb_meets_both_stated_targets(bare_kb: KnowledgeBase) -> None:
     # Sixty generated entries, one question each; its negatives are the shipped general questions.
-    router = Router(bare_kb)
+    router = Router.build(bare_kb)
     for target_refusal in (0.8, 0.95):
         fit = fit_calibration(router, 0.9, target_refusal=target_refusal)
         model = fit.calibration
@@ -237,7 +237,7 @@ def test_a_constructed_kb_meets_both_stated_targets(bare_kb: KnowledgeBase) -> N
 
 
 def test_a_kb_too_small_to_fit_keeps_the_score(min_kb: KnowledgeBase) -> None:
-    calibration = Router(min_kb).calibration
+    calibration = Router.build(min_kb).calibration
     assert not calibration.fitted
     assert calibration.probability(Evidence(0.42, 0.1)) == 0.42
 
@@ -261,7 +261,7 @@ def test_shared_with_scores_a_text_as_the_index_scores_its_documents(query: str)
 
 
 def test_a_held_out_question_does_not_vouch_for_itself(min_kb: KnowledgeBase) -> None:
-    router = Router(min_kb)
+    router = Router.build(min_kb)
     stored = "自動更新はもういらない"
     doc = router.char_channel.texts.index(stored)
     excluded = router.candidates(stored, exclude=stored)

@@ -72,7 +72,7 @@ def memo() -> TextMemo:
 
 def _build(kb: KnowledgeBase, memo: TextMemo, previous: dict[str, FitRecord]) -> tuple[Router, FitHistory]:
     history = FitHistory(kb, previous)
-    return Router(kb, memo, fits=history), history
+    return Router.build(kb, memo, fits=history), history
 
 
 def _edit_questions(root: Path, entry_ids: list[str], suffix: str) -> KnowledgeBase:
@@ -109,7 +109,7 @@ def test_fits_are_kept_for_an_edit_outside_their_samples_and_refitted_for_one_in
     assert router1.novelty.threshold == router0.novelty.threshold
     assert router1.fit_origins == tuple(history1.origins)
     # The kept veto knows exactly the words a veto fitted afresh on the edited knowledge base knows.
-    fresh = Router(kb1).novelty
+    fresh = Router.build(kb1).novelty
     assert router1.novelty.known_terms == fresh.known_terms and router1.novelty.known_readings == fresh.known_readings
     assert dict(router1.novelty.rarity) == dict(fresh.rarity)
 
@@ -154,7 +154,7 @@ def test_a_new_question_changes_the_shape_and_refits(generated: Path, memo: Text
 def test_without_a_store_nothing_is_recorded() -> None:
     kb = load_knowledge_base()
     history = FitHistory(kb)
-    Router(kb, fits=history)
+    Router.build(kb, fits=history)
     assert history.records == {}
     assert [o.reused for o in history.origins] == [False, False, False]
 
@@ -164,11 +164,11 @@ def test_the_fingerprint_from_the_runs_prints_is_the_whole_knowledge_bases(gener
     # put end to end they must give the fingerprint computed from the entries, frame and checksums.
     kb = load_knowledge_base(generated)
     first = SegmentStore()
-    Router(kb, memo, first, FitHistory(kb, {}))
+    Router.build(kb, memo, first, FitHistory(kb, {}))
     edited = _edit_questions(generated, [[i for i in kb.ids if i.startswith("gen-")][-1]], "（五）")
     history = FitHistory(edited, {})
     store = SegmentStore(first.extracted.get)  # the first build's runs, as after an edit
-    Router(edited, memo, store, history)
+    Router.build(edited, memo, store, history)
     used = [store.extracted.get(key) or first.extracted[key] for key in store.used]
     runs = [v.prints for v in used if isinstance(v, AnalysisRun)]
     assert 1 <= len([v for v in store.extracted.values() if isinstance(v, AnalysisRun)]) < len(runs)

@@ -127,7 +127,7 @@ def _lint_kb(tmp_path: Path, old: str, new: str) -> KnowledgeBase:
 def test_alternate_problems_names_the_example_that_refuses_them(tmp_path: Path) -> None:
     # An out-of-scope example worded like an alternate of 'change-card' steals it when it is left out.
     kb = _lint_kb(tmp_path, "  - おすすめのラーメン屋\n", "  - おすすめのラーメン屋\n  - 支払いに使うカードを新しくしたい犬\n")
-    problems = alternate_problems(kb, Router(kb))
+    problems = alternate_problems(kb, Router.build(kb))
     alternate = "支払いに使うカードを新しくしたい"
     assert [(p.path, p.line, p.severity) for p in problems] == [
         ("faq/basic.yaml", line_number(KB_MIN / "faq" / "basic.yaml", alternate), "warning")
@@ -140,7 +140,7 @@ def test_alternate_problems_names_the_example_that_refuses_them(tmp_path: Path) 
 
 def test_alternate_problems_names_the_subject_that_refuses_them(tmp_path: Path) -> None:
     kb = _lint_kb(tmp_path, "  - ネットフリックス\n", "  - ネットフリックス\n  - 止める手順\n")
-    problems = alternate_problems(kb, Router(kb))
+    problems = alternate_problems(kb, Router.build(kb))
     assert [p.message for p in problems] == [
         "alternate question '自動更新を止める手順' of 'cancel' is refused: it names the out-of-scope subject '止める手順'; "
         "remove the subject or reword the alternate"
@@ -148,7 +148,7 @@ def test_alternate_problems_names_the_subject_that_refuses_them(tmp_path: Path) 
 
 
 def test_alternate_problems_is_quiet_without_a_culprit(min_kb: KnowledgeBase) -> None:
-    assert alternate_problems(min_kb, Router(min_kb)) == []
+    assert alternate_problems(min_kb, Router.build(min_kb)) == []
 
 
 # --- faqbot check ----------------------------------------------------------------------

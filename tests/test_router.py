@@ -191,7 +191,7 @@ def test_rank_top_limits_the_matches(engine: Engine) -> None:
 
 
 def test_rank_exclude_leaves_one_stored_question_out(min_kb: KnowledgeBase) -> None:
-    router = Router(min_kb)
+    router = Router.build(min_kb)
     stored = "自動更新の解約方法"
     (best,) = router.rank(stored, top=1)
     assert (best.entry_id, best.question) == ("cancel", stored)
@@ -212,7 +212,7 @@ entries:
     answer: B
 """
     root = make_kb(tmp_path, {"faq/tie.yaml": tie}, source=KB_MIN)
-    routing = Router(load_knowledge_base(root)).route("支払い明細の見方を知りたい")
+    routing = Router.build(load_knowledge_base(root)).route("支払い明細の見方を知りたい")
     assert routing.decision == DECISION_CLARIFY
     assert {m.entry_id for m in routing.matches[:2]} == {"twin-a", "twin-b"}
     assert routing.matches[0].confidence == routing.matches[1].confidence
@@ -220,7 +220,7 @@ entries:
 
 
 def test_fixture_kb_routes_answer_and_subject(min_kb: KnowledgeBase) -> None:
-    router = Router(min_kb)
+    router = Router.build(min_kb)
     assert router.route("カードを変えたい").intent == "change-card"
     assert router.route("キャンセルしたい").intent == "cancel"  # through synonyms.yaml
     routing = router.route("ネットフリックスを解約したい")
@@ -232,5 +232,5 @@ def test_fixture_kb_routes_answer_and_subject(min_kb: KnowledgeBase) -> None:
 def test_threshold_comes_from_the_kb(tmp_path: Path) -> None:
     strict = make_kb(tmp_path, {"service.yaml": lambda t: t.replace("threshold: 0.3", "threshold: 0.99")}, source=KB_MIN)
     query = "カードを新しくしたい"
-    assert Router(load_knowledge_base(KB_MIN)).route(query).decision == DECISION_ANSWER
-    assert Router(load_knowledge_base(strict)).route(query).decision == DECISION_FALLBACK
+    assert Router.build(load_knowledge_base(KB_MIN)).route(query).decision == DECISION_ANSWER
+    assert Router.build(load_knowledge_base(strict)).route(query).decision == DECISION_FALLBACK

@@ -29,7 +29,7 @@ def _one_question_kb(dest: Path, count: int) -> Router:
     (dest / "faq" / "generated.yaml").write_text(
         yaml.safe_dump({"category": "generated", "entries": entries}, allow_unicode=True), encoding="utf-8"
     )
-    return Router(load_knowledge_base(dest))
+    return Router.build(load_knowledge_base(dest))
 
 
 def test_one_question_per_entry_fits_on_pseudo_queries(tmp_path: Path) -> None:

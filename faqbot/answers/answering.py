@@ -54,7 +54,7 @@ class Engine:
         fitted values; ``spill``: a folder for what the build holds until the engine file is
         written (see :class:`~faqbot.routing.router.Router`).
         """
-        return cls(kb=kb, router=Router(kb, memo, segments, fits, spill), extractor=EntityExtractor(kb))
+        return cls(kb=kb, router=Router.build(kb, memo, segments, fits, spill), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

@@ -25,39 +25,30 @@ asks which one was meant when the two best are within the clarify margin.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from faqbot.kb.entry_table import EntryList
-from faqbot.kb.knowledge import KIND_SMALLTALK, Entry, KnowledgeBase
+from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED
-from faqbot.routing.char_channel import (
-    COMPUTE_DATE_BONUS,
-    OUT_OF_SCOPE,
-    CharChannel,
-    char_plan,
-    stored_texts,
-)
+from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel
 from faqbot.routing.entities import Entities
 from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import OFF, rarities
+from faqbot.routing.novelty import OFF, NoveltyVeto
 from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, without_pleasantries
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
-from faqbot.text.analysis import Analysis, analyze, masked, word_mask, words
+from faqbot.text.analysis import Analysis, analyze, masked, words
 from faqbot.text.dialect import standard_japanese
-from faqbot.text.heap import give_back
+from faqbot.text.literals import Literals
 from faqbot.text.normalize import normalize_term
-from faqbot.text.packed import PackedFloats, PackedStrings
+from faqbot.text.packed import PackedStrings
 
 if TYPE_CHECKING:
     from faqbot.routing.fit_reuse import FitHistory, FitTrace
@@ -65,8 +56,6 @@ if TYPE_CHECKING:
 
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
-# Jinja tags in an answer template are not words of the answer.
-_TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -87,114 +76,48 @@ class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
     def __init__(
-        self,
+        self, kb: KnowledgeBase, products: Literals, novelty: NoveltyVeto, lexical: LexicalIndex, char: CharChannel
+    ) -> None:
+        """A router over ``kb``'s built indexes, unfitted (lexical weight 0, no calibration): see :meth:`build`.
+
+        ``products``: the product names masked before analysis; ``novelty``: the unknown-content veto;
+        ``lexical`` and ``char``: the two channels' indexes of the same stored questions.
+        """
+        self.kb = kb
+        self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
+        self._products = products
+        self.novelty = novelty
+        self._lexical = lexical
+        self.char_channel = char
+        self._char = char
+        self._real_questions = len(char.texts) - len(kb.out_of_scope)  # the stored questions, then the examples
+        self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
+        self.lexical_weight = 0.0
+        self.calibration = UNFITTED
+        # Which knowledge base each fitted value was fitted on, and whether a build kept it.
+        self.fit_origins: tuple[FitOrigin, ...] = ()
+
+    @classmethod
+    def build(
+        cls,
         kb: KnowledgeBase,
         memo: TextMemo | None = None,
         segments: SegmentStore | None = None,
         fits: FitHistory | None = None,
         spill: Path | None = None,
-    ) -> None:
-        """Index ``kb``; ``memo`` holds analyses and readings an earlier build already computed.
+    ) -> Router:
+        """Index ``kb`` and fit its values (:func:`faqbot.routing.router_build.build_router`).
 
-        ``segments``: the n-grams of the texts of each entries file an earlier build extracted;
-        ``fits``: the fitted values an earlier build left, kept when the edit since allows it
-        (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).  ``spill``: a folder
-        for a build about to store its engine, when the character channel is built last (an
-        edit): once the build has read what it needs of the entries as objects, they are packed
-        there (:meth:`KnowledgeBase.pack_entries`), and each merged n-gram index is moved there
-        as it is made (:meth:`NgramIndex.spill`), so the merges do not stand on either.
+        ``memo``: analyses and readings an earlier build already computed; ``segments``: the
+        n-grams of the texts of each entries file an earlier build extracted; ``fits``: the
+        fitted values an earlier build left, kept when the edit since allows it
+        (:mod:`faqbot.routing.fit_reuse`); ``spill``: a folder for what the build holds until
+        the engine file is written.
         """
-        # Imported here, not with the module: answering from a cached engine needs none of them.
-        from faqbot.routing.analysis_runs import AnalysisPlan
-        from faqbot.routing.build_analyser import BuildAnalyser, mask_words
-        from faqbot.routing.fit_reuse import FitHistory
-        from faqbot.routing.training import DEFAULT_WEIGHT
-        from faqbot.text.memo import TextMemo
+        # Imported here, not with the module: answering from a cached engine needs none of a build's code.
+        from faqbot.routing.router_build import build_router
 
-        memo = memo if memo is not None else TextMemo()
-        fits = fits if fits is not None else FitHistory(kb)
-        self.kb = kb
-        self.trace: FitTrace | None = None  # set while a fit runs: the texts it reads (fit_reuse)
-        words = mask_words(kb)
-        self._products = word_mask(words)
-        # The kana readings (pykakasi, slow) of the texts whose runs no earlier build left
-        # (faqbot.routing.char_runs) are read in a child process while this process and the
-        # analysing child work; the character channel collects them.
-        plan = char_plan(kb, segments)
-        pending = memo.start_readings(plan.missing, build_size=len(stored_texts(kb)))
-
-        analyser = BuildAnalyser(memo, self._masked, words)
-        entries = kb.entries
-        questions = [q for e in entries for q in e.questions]
-        answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
-        page_texts = [" ".join(_titles(e)) for e in entries]
-        # A child process starts on the new texts' analyses (a cold build) while this one builds
-        # the character channel, then they share what is left (faqbot.text.parallel).
-        analysing = analyser.start([*questions, *answer_texts, *page_texts])
-        if memo.rarity is None:
-            memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
-
-        def readings() -> list[str]:
-            analysing.work_while(lambda: not pending.ready())  # analyse rather than wait for the readings
-            return pending.result()
-
-        # Without a child (an edit), after the veto as before: the reading child has time to finish.
-        char = CharChannel(kb, readings, memo, plan=plan) if analysing.in_parallel else None
-        analysing.finish()
-        del answer_texts, page_texts  # analysed; the runs hold what the lexical index needs of them
-        # Topic terms and the veto's words, a run of entries at a time: an earlier build's runs are
-        # found whole (faqbot.routing.analysis_runs).
-        by_run = AnalysisPlan(kb, analyser, _TEMPLATE_TAG, segments if segments is not None else SegmentStore())
-        if isinstance(entries, EntryList):  # every run is keyed: the parsed-files cache's pages go back (~62 MB at 50k)
-            entries.release_pickles()
-        runs = by_run.runs(memo)
-        fits.printed([run.prints for run in runs])  # the fits' view of each run's entries, found with it
-        # Each question's whole analysis only when the veto's threshold is fitted: a kept one
-        # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
-        self.novelty = fits.veto(
-            analyser.analyses, partial(by_run.vocabulary, runs), _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
-            partial(analyser.analyses, questions),
-        )
-        if memo.packed_rarity is None and isinstance(self.novelty.rarity, PackedFloats):
-            memo.packed_rarity = self.novelty.rarity  # packed by the fit: the next build keeps it
-        # The lexical index before the character channel's merges (after an edit): its build's
-        # transient (~50 MB at 50,000 entries) then does not stand on the merged n-gram indexes.
-        # Each question's owner is its entry, as the character channel numbers its stored texts.
-        real = len(questions)
-        owners = np.repeat(np.arange(len(entries), dtype=np.int32), [1 + len(e.alternates) for e in entries])
-        self._lexical = LexicalIndex.from_columns(
-            [run.questions for run in runs], owners, [run.answers for run in runs], [run.pages for run in runs]
-        )
-        del runs, questions, owners, entries  # the runs' word sets (the veto's) are no longer needed
-        if char is None:
-            self._lexical.spill(spill)  # out of the heap while the character channel is built (nothing without a folder)
-            # Every text of the knowledge base has been looked up (the character channel's runs
-            # keep their own digests): the digests by text go, and with them the last hold on
-            # the entries' texts besides the entries.
-            memo.forget_digests()
-        give_back()
-
-        def pack() -> None:
-            try:
-                kb.pack_entries(spill)
-            except OSError:  # the folder is full or gone: in the heap, as the engine file would have packed them
-                kb.pack_entries()
-            give_back()
-
-        if char is None:
-            char = CharChannel(kb, readings, memo, plan=plan, before_merge=pack if spill is not None else None, spill=spill)
-        self.char_channel = char
-        del char, plan  # the runs' n-gram segments went with the merged indexes: give their pages back
-        give_back()
-        self._char = self.char_channel
-        self._real_questions = real
-        self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
-        self.lexical_weight = DEFAULT_WEIGHT
-        self.lexical_weight = fits.lexical_weight(self)
-        self.calibration = UNFITTED
-        self.calibration = fits.calibration(self, kb.settings.target_precision)
-        # Which knowledge base each fitted value was fitted on, and whether this build kept it.
-        self.fit_origins: tuple[FitOrigin, ...] = tuple(fits.origins)
+        return build_router(kb, memo, segments, fits, spill)
 
     @property
     def score_floor(self) -> float:
@@ -451,10 +374,6 @@ def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(merged[1:], merged[:-1], out=keep[1:])
     return merged[keep]
-
-
-def _titles(entry: Entry) -> list[str]:
-    return list(entry.pages.for_product(None))
 
 
 __all__ = ["OUT_OF_SCOPE", "Candidates", "Match", "Router", "Routing"]
