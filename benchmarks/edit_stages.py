@@ -76,57 +76,69 @@ def timed(module, name, label=None):
             peaks[label] = max(peaks.get(label, 0.0), rss(), after if after > before else 0.0)
     setattr(module, name, wrapper)
 start = time.perf_counter()
+import importlib
 import faqbot.answers.engine_cache as ec, faqbot.routing.router as r, faqbot.routing.char_channel as cc
 timings["imports"] = time.perf_counter() - start
 peaks["imports"] = rss()
-for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", "store_memo", "_store",
-             "_content_hash", "kb_content_hash", "_code_hash", "_read"):
-    timed(ec, name)
+def module(name):
+    # A module this checkout may not have (the layout moved over the sessions): None then.
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+def attr(obj, name):
+    return getattr(obj, name, None) if obj is not None else None
+# Each stage is wrapped where its caller looks it up: the cache's miss path has its own
+# module since the fifteenth session (engine_rebuild), the router's build too (router_build).
+rebuild = module("faqbot.answers.engine_rebuild")
+folder = module("faqbot.answers.cache_folder")
+loader = module("faqbot.kb.loader")
+build = module("faqbot.routing.router_build") or r
+pending = module("faqbot.text.memo_pending")
+for owner in (ec, rebuild):
+    for name in ("load_parsed", "load_knowledge_base", "store_parsed", "load_memo", "store_memo", "_store",
+                 "_content_hash", "_code_hash", "_read", "load_fits", "store_fits", "store_segments"):
+        timed(owner, name)
+for owner in (ec, rebuild, loader if rebuild is not None else None):  # the warm path imports it on a miss only
+    timed(owner, "kb_content_hash")
+for owner in (ec, rebuild):
+    timed(owner, "read_cached", "_read")
+timed(folder, "code_hash", "_code_hash")
 import faqbot.answers.answering as an, faqbot.text.memo as tm
 timed(an.Engine, "build", "Engine.build (the router and more)")
-try:  # the build's analyser has its own module since the ninth session; older checkouts keep it in the router
-    from faqbot.routing.build_analyser import BuildAnalyser
-except ImportError:
-    BuildAnalyser = r._BuildAnalyser
+BuildAnalyser = attr(module("faqbot.routing.build_analyser"), "BuildAnalyser") or attr(r, "_BuildAnalyser")
 timed(BuildAnalyser, "analyses")
 timed(BuildAnalyser, "start", "analyses: start the child")
-timed(getattr(tm, "PendingMemoAnalyses", None), "finish", "analyses: share the rest (two cores)")
+timed(attr(pending, "PendingMemoAnalyses") or attr(tm, "PendingMemoAnalyses"), "finish", "analyses: share the rest (two cores)")
 timed(tm.TextMemo, "start_readings", "readings: start the child")
-timed(tm.PendingMemoReadings, "result", "readings: wait for the child")
-timed(r, "rarities")
-for name in ("fit_for_knowledge_base", "CharChannel", "fit_lexical_weight", "fit_calibration"):
-    timed(r, name)
-if hasattr(r.LexicalIndex, "from_columns"):  # wrapped, the class would hide the classmethod the router calls
-    timed(r.LexicalIndex, "_build", "LexicalIndex")
+timed(attr(pending, "PendingMemoReadings") or attr(tm, "PendingMemoReadings"), "result", "readings: wait for the child")
+timed(build, "rarities")
+for name in ("fit_for_knowledge_base", "CharChannel"):
+    timed(build, name)
+lexical_index = attr(build, "LexicalIndex")
+if lexical_index is not None and hasattr(lexical_index, "from_columns"):  # wrapped, the class would hide the classmethod
+    timed(lexical_index, "_build", "LexicalIndex")
 else:
-    timed(r, "LexicalIndex")
+    timed(build, "LexicalIndex")
 if not hasattr(cc, "char_plan"):  # the class wrapped hides its classmethods, which the runs' channel calls
     timed(cc, "NgramIndex", "NgramIndex (3, in CharChannel)")
 timed(BuildAnalyser, "topic_terms")
-try:  # this branch's stages (absent from older checkouts)
-    import faqbot.routing.fit_reuse as fr, faqbot.routing.segments as sg, faqbot.answers.engine_cache as ec2
-except ImportError:
-    fr = sg = None
+fr, sg = module("faqbot.routing.fit_reuse"), module("faqbot.routing.segments")
 if fr is not None:
     for name in ("fingerprint", "veto_material", "veto_with_threshold", "fit_novelty", "fit_lexical_weight", "fit_calibration"):
         timed(fr, name)
     timed(sg.SegmentStore, "index", "n-gram indexes (3, from segments)")
     timed(sg, "segment", "segments extracted")
-    for name in ("load_fits", "store_fits", "store_segments"):
-        timed(ec, name)
-try:  # the character channel's runs (absent from older checkouts)
-    import faqbot.routing.char_runs as cr, faqbot.routing.ngram_index as ni
-except ImportError:
-    cr = None
+else:
+    for name in ("fit_lexical_weight", "fit_calibration"):
+        timed(r, name)
+cr, ni = module("faqbot.routing.char_runs"), module("faqbot.routing.ngram_index")
 if cr is not None:
     timed(cr.RunPlan, "__init__", "character runs: looked up")
     timed(cr.RunPlan, "runs", "character runs: found or computed")
     timed(cr, "segment", "segments extracted")
     timed(ni.NgramIndex, "_merge", "n-gram indexes (3, merged)")
-try:  # the analyses' runs (absent from older checkouts)
-    import faqbot.routing.analysis_runs as ar
-except ImportError:
-    ar = None
+ar = module("faqbot.routing.analysis_runs")
 if ar is not None:
     timed(ar.AnalysisPlan, "__init__", "analysis runs: looked up")
     timed(ar.AnalysisPlan, "runs", "analysis runs: found or computed")
