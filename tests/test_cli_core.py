@@ -378,7 +378,8 @@ def test_faqbot_ask_imports_neither_the_eval_nor_the_billing_code(tmp_path: Path
     build_only = ("faqbot.quality.evaluation", "faqbot.answers.staff", "faqbot.cli.progress", "faqbot.text.memo_pending",
                   "faqbot.text.readings", "faqbot.text.parallel", "subprocess", "pykakasi",
                   # the build's own code: the engine came from the cache
-                  "faqbot.answers.engine_rebuild", "faqbot.answers.build_cache", "faqbot.kb.loader", "faqbot.text.memo",
+                  "faqbot.answers.engine_rebuild", "faqbot.answers.build_cache", "faqbot.kb.loader",
+                  "faqbot.text.memo", "faqbot.text.memo_stored",
                   "faqbot.routing.fit_reuse", "faqbot.routing.training", "faqbot.routing.analysis_runs",
                   "faqbot.routing.char_runs", "faqbot.routing.ngram_extract", "faqbot.routing.build_analyser",
                   "faqbot.routing.router_build")

@@ -34,7 +34,8 @@ from pathlib import Path
 
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.parsed_files import ParsedFiles, PickledFile
-from faqbot.text.memo import StoredMemo, TextMemo
+from faqbot.text.memo import TextMemo
+from faqbot.text.memo_stored import StoredMemo
 
 _PREFIX = "texts-"
 _FILES_PREFIX = "files-"

@@ -6,26 +6,22 @@ of the build.  Both results depend on the text alone (and on faqbot's code and
 the libraries' versions, which the on-disk store keys by), so a knowledge base
 edited in one file needs only its new texts analysed and read again.
 
-A :class:`TextMemo` starts from what an earlier build left (a :class:`StoredMemo`)
-and records what this build asks for, so that what it keeps is exactly this
-build's texts: a store that is saved after each build never grows with texts
-the knowledge base no longer has.  It is a cache, not a value: it is mutable,
-and never part of the engine.
+A :class:`TextMemo` starts from what an earlier build left (a
+:class:`~faqbot.text.memo_stored.StoredMemo`) and records what this build asks
+for, so that what it keeps is exactly this build's texts: a store that is saved
+after each build never grows with texts the knowledge base no longer has.  It
+is a cache, not a value: it is mutable, and never part of the engine.
 
-What is remembered is kept packed, not as Python objects: each kind of result
-is a :class:`~faqbot.text.packed.DigestIndex` of the texts' digests and a
-:class:`~faqbot.text.packed.PackedStrings` of the results; an analysis is a row of
-word numbers into a vocabulary of (term, reading, topic or not).  At 50,000
-entries the results as dicts of strings and tuples were ~360 MB of the build's
-memory for as long as it ran; packed they are a fraction of that, and a result
-becomes Python objects only when the build asks for it (in batches: a
-look-up costs a digest and a share of one ``numpy.searchsorted``).
+What is remembered is kept packed, not as Python objects (at 50,000 entries the
+results as dicts of strings and tuples were ~360 MB of the build's memory): the
+packed form, and the packing and decoding of analyses, are
+:mod:`faqbot.text.memo_stored`'s; this module is which of them a build uses, and
+what it computes anew.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
@@ -33,6 +29,7 @@ import numpy as np
 
 from faqbot.text.analysis import Analysis, analyze
 from faqbot.text.heap import release, spilled
+from faqbot.text.memo_stored import NO_KEYS, StoredMemo, StoredTable, decode, pack, vocabulary
 from faqbot.text.packed import DigestIndex, PackedFloats, PackedStrings, digests
 
 if TYPE_CHECKING:  # the child-process machinery is a build's: see faqbot.text.memo_pending
@@ -43,44 +40,7 @@ if TYPE_CHECKING:  # the child-process machinery is a build's: see faqbot.text.m
 READING = "reading"
 # The kind under which normalised readings are remembered (filed by reading).
 NORMALIZED = "normalize"
-# Rows decoded at once (bounds the Python integers alive while decoding analyses).
-_DECODE_BATCH = 8192
-_NO_KEYS = np.zeros((0, 2), dtype=np.uint64)
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class StoredTable:
-    """One kind's results as stored: each text's digest (n × 2 uint64) and the result, row for row."""
-
-    keys: np.ndarray
-    values: PackedStrings
-
-
-@dataclass(frozen=True)
-class StoredAnalyses:
-    """Analyses as stored: each text's digest, and its words as numbers into a vocabulary.
-
-    A word is a (term, reading, topic term or not) triple: an analysis's terms and
-    readings are its words' in order, its topic terms those of its topic words.
-    """
-
-    keys: np.ndarray  # n × 2 uint64
-    offsets: np.ndarray  # int64, n + 1: row i's words are items[offsets[i]:offsets[i + 1]]
-    items: np.ndarray  # int32 word numbers
-    terms: PackedStrings  # by word number
-    readings: PackedStrings
-    topic: np.ndarray  # bool by word number
-
-
-@dataclass(frozen=True)
-class StoredMemo:
-    """Everything a build leaves for the next: tables and analyses by kind, and wordfreq's rarity table."""
-
-    tables: Mapping[str, StoredTable] = field(default_factory=dict)
-    analyses: Mapping[str, StoredAnalyses] = field(default_factory=dict)
-    rarity: dict[str, float] | None = None
-    packed_rarity: PackedFloats | None = None  # the same table as the veto keeps it (see TextMemo.rarity_table)
 
 
 class _Digests:
@@ -190,7 +150,7 @@ class TextMemo:
     def _table(self, kind: str) -> tuple[_Use, dict[str, str]]:
         if kind not in self._tables:
             stored = self._previous.tables.get(kind)
-            self._tables[kind] = (_Use(stored.keys if stored else _NO_KEYS, self._digests), {})
+            self._tables[kind] = (_Use(stored.keys if stored else NO_KEYS, self._digests), {})
         return self._tables[kind]
 
     def mapped(self, kind: str, texts: Sequence[str], function: Callable[[str], str]) -> list[str]:
@@ -327,7 +287,7 @@ class TextMemo:
         found = rows[rows >= 0]
         if len(found):
             stored = self._previous.analyses[kind]
-            words = np.unique(_rows(stored.offsets, stored.items, found))
+            words = np.unique(stored.words_of(found))
             terms.update(stored.terms.take(words))
             readings.update(stored.readings.take(words))
         for text in (t for t, row in zip(texts, rows.tolist(), strict=True) if row < 0):
@@ -343,7 +303,7 @@ class TextMemo:
     def _analysis_use(self, kind: str) -> tuple[_Use, dict[str, Analysis]]:
         if kind not in self._analyses:
             stored = self._previous.analyses.get(kind)
-            self._analyses[kind] = (_Use(stored.keys if stored else _NO_KEYS, self._digests), {})
+            self._analyses[kind] = (_Use(stored.keys if stored else NO_KEYS, self._digests), {})
         return self._analyses[kind]
 
     def _computed(self, new: dict[str, T], text: str, compute: Callable[[str], T]) -> T:
@@ -362,37 +322,14 @@ class TextMemo:
     def _decode(self, kind: str, rows: np.ndarray, topic_only: bool) -> list[Analysis] | list[tuple[str, ...]]:
         """The stored analyses at ``rows`` of ``kind``, as values (or only their topic terms).
 
-        The words of a batch of rows are looked up in the vocabulary with numpy (object
-        arrays), and each row is then three slices: one Python step per row, not per word
-        (an answer has a hundred; per word, the veto fit's look-ups cost 2 s at 10,000 entries).
+        See :func:`~faqbot.text.memo_stored.decode`; the kind's vocabulary is made once per build.
         """
         if not len(rows):
             return []
         stored = self._previous.analyses[kind]
         if kind not in self._vocabularies:
-            self._vocabularies[kind] = (_objects(stored.terms), _objects(stored.readings))
-        terms, readings = self._vocabularies[kind]
-        lengths = np.diff(stored.offsets)
-        analyses: list[Analysis] = []
-        topics: list[tuple[str, ...]] = []
-        for start in range(0, len(rows), _DECODE_BATCH):
-            batch = rows[start : start + _DECODE_BATCH]
-            words = _rows(stored.offsets, stored.items, batch)
-            is_topic = stored.topic[words]
-            # Each row's topic words, run together, and where each row's run ends.
-            row_of = np.repeat(np.arange(len(batch)), lengths[batch])
-            topic_ends = np.cumsum(np.bincount(row_of[is_topic], minlength=len(batch))).tolist()
-            topic_words = terms[words[is_topic]].tolist()
-            if topic_only:
-                topics.extend(tuple(topic_words[a:b]) for a, b in zip([0, *topic_ends], topic_ends, strict=False))
-                continue
-            ends = np.cumsum(lengths[batch]).tolist()
-            all_terms, all_readings = terms[words].tolist(), readings[words].tolist()
-            analyses.extend(
-                Analysis(tuple(all_terms[a:b]), tuple(all_readings[a:b]), tuple(topic_words[c:d]))
-                for a, b, c, d in zip([0, *ends], ends, [0, *topic_ends], topic_ends, strict=False)
-            )
-        return topics if topic_only else analyses
+            self._vocabularies[kind] = vocabulary(stored)
+        return decode(stored, self._vocabularies[kind], rows, topic_only)
 
     def stored(self, spill: Path | None = None) -> StoredMemo:
         """What this build used and computed, packed, for the store on disk.
@@ -407,63 +344,17 @@ class TextMemo:
             keys = spilled(np.concatenate((use.keys[use.used], self._digests(list(new)))), spill)
             values = (earlier.values if earlier else PackedStrings(())).select(use.used, new.values()).spilled(spill)
             if earlier is not None:
-                release(earlier.keys)
-                earlier.values.release()
+                earlier.release()
             tables[kind] = StoredTable(keys, values)
         analyses = {}
         for kind, (used, analysed) in self._analyses.items():
-            made = self._stored_analyses(kind, used, analysed)
-            analyses[kind] = StoredAnalyses(
-                spilled(made.keys, spill), spilled(made.offsets, spill), spilled(made.items, spill),
-                made.terms.spilled(spill), made.readings.spilled(spill), spilled(made.topic, spill),
-            )
-            del made
             earlier_analyses = self._previous.analyses.get(kind)
+            made = pack(earlier_analyses, used.used, analysed, self._digests)
+            analyses[kind] = made.spilled(spill)
+            del made
             if earlier_analyses is not None:
-                release(earlier_analyses.keys, earlier_analyses.offsets, earlier_analyses.items, earlier_analyses.topic)
-                earlier_analyses.terms.release()
-                earlier_analyses.readings.release()
+                earlier_analyses.release()
         return StoredMemo(tables, analyses, self.rarity, self.packed_rarity)
-
-    def _stored_analyses(self, kind: str, use: _Use, new: dict[str, Analysis]) -> StoredAnalyses:
-        earlier = self._previous.analyses.get(kind)
-        if earlier is None:
-            earlier = StoredAnalyses(_NO_KEYS, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32),
-                                     PackedStrings(()), PackedStrings(()), np.zeros(0, dtype=bool))
-        kept_rows = np.flatnonzero(use.used)
-        kept = _rows(earlier.offsets, earlier.items, kept_rows)
-        lengths = np.diff(earlier.offsets)[kept_rows]
-        # The vocabulary: the earlier words still used, then the new analyses' new words.
-        alive = np.zeros(len(earlier.topic), dtype=bool)
-        alive[kept] = True
-        renumber = np.cumsum(alive) - 1
-        terms, readings, topic = list(earlier.terms.select(alive)), list(earlier.readings.select(alive)), earlier.topic[alive].tolist()
-        number = {word: i for i, word in enumerate(zip(terms, readings, topic, strict=True))}
-        added: list[int] = []
-        added_lengths: list[int] = []
-        added_texts: list[str] = []
-        for text, found in new.items():
-            words = _words(found)
-            if words is None:
-                continue  # not storable (see _words): analysed again next time
-            added_texts.append(text)
-            for word in words:
-                if word not in number:
-                    number[word] = len(terms)
-                    terms.append(word[0])
-                    readings.append(word[1])
-                    topic.append(word[2])
-                added.append(number[word])
-            added_lengths.append(len(words))
-        all_lengths = np.concatenate((lengths, np.array(added_lengths, dtype=np.int64)))
-        return StoredAnalyses(
-            np.concatenate((use.keys[use.used], self._digests(added_texts))),
-            np.concatenate(([0], np.cumsum(all_lengths))).astype(np.int64),
-            np.concatenate((renumber[kept], np.array(added, dtype=np.int64))).astype(np.int32),
-            PackedStrings(terms),
-            PackedStrings(readings),
-            np.array(topic, dtype=bool),
-        )
 
     @property
     def changed(self) -> bool:
@@ -476,38 +367,3 @@ class TextMemo:
         if set(self._tables) != set(previous.tables) or set(self._analyses) != set(previous.analyses):
             return True
         return not all(use.used.all() for use, _ in [*self._tables.values(), *self._analyses.values()])
-
-
-def _rows(offsets: np.ndarray, items: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``items`` of each of ``rows`` (row i: ``items[offsets[i]:offsets[i + 1]]``), run together in order."""
-    starts = offsets[rows]
-    lengths = offsets[rows + 1] - starts
-    total = int(lengths.sum())
-    # Each row's place in the output, shifted back to its place in ``items``.
-    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    picked: np.ndarray = items[np.arange(total, dtype=np.int64) + shift]
-    return picked
-
-
-def _objects(strings: PackedStrings) -> np.ndarray:
-    """The strings as a numpy object array (one Python string each), for look-ups by number."""
-    array = np.empty(len(strings), dtype=object)
-    array[:] = list(strings)
-    return array
-
-
-def _words(found: Analysis) -> list[tuple[str, str, bool]] | None:
-    """The (term, reading, topic or not) words of an analysis: its topic terms are the topic words' terms.
-
-    A term that occurs both as a topic term and not (rare) is matched in order, which
-    gives back the same topic terms whichever occurrence is marked.  None when the topic
-    terms are not a subsequence of the terms (never, for :func:`analyze`'s analyses).
-    """
-    topic = found.topic_terms
-    at = 0
-    words = []
-    for term, reading in zip(found.terms, found.readings, strict=True):
-        is_topic = at < len(topic) and topic[at] == term
-        at += is_topic
-        words.append((term, reading, is_topic))
-    return words if at == len(topic) else None

@@ -1,6 +1,6 @@
 """API v1: chat, search, FAQ lookup, billing and health, as Starlette routes.
 
-Handlers validate input with the models of :mod:`faqbot.web.schemas` (which
+Handlers validate input with the models of :mod:`faqbot.web.request_schemas` (which
 also generate the OpenAPI document), call the core, and answer
 with the dicts of :mod:`faqbot.answers.serialize` / :func:`faqbot.dialogue.reply_json`.
 The server keeps nothing per conversation: the dialogue state arrives signed
@@ -41,7 +41,7 @@ from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import read_json_object
 from faqbot.web.openapi import openapi_schema
-from faqbot.web.schemas import Limits, RequestModels, request_models
+from faqbot.web.request_schemas import Limits, RequestModels, request_models
 from faqbot.web.signing import StateSigner, TurnSigner
 from faqbot.web.turncache import CachedTurn, TurnCache, TurnKey
 from faqbot.web.validation import validate

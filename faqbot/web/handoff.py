@@ -54,7 +54,7 @@ from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import read_json_object
-from faqbot.web.schemas import HandoffRequest as HandoffRequestModel
+from faqbot.web.request_schemas import HandoffRequest as HandoffRequestModel
 from faqbot.web.signing import StateSigner
 from faqbot.web.validation import validate
 from faqbot.web.webhook import RETRY_BASE, Redelivery, Webhook

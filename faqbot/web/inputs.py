@@ -1,7 +1,7 @@
 """Reading a request body defensively: media type, size, UTF-8 JSON.
 
 What the fields must be is the business of the models in
-:mod:`faqbot.web.schemas`; this module only turns the raw body into a JSON
+:mod:`faqbot.web.request_schemas`; this module only turns the raw body into a JSON
 object, or raises :class:`~faqbot.web.errors.ApiError` with a 4xx status.
 """
 

@@ -1,8 +1,9 @@
-"""The OpenAPI 3.1 description of API v1, generated from :mod:`faqbot.web.schemas`.
+"""The OpenAPI 3.1 description of API v1, generated from the API's pydantic models.
 
-Request bodies, parameters and responses are the JSON Schemas of the same
-pydantic models the handlers validate with, so the document cannot claim a
-limit the server does not enforce, nor miss one.  This module only adds what
+Request bodies and parameters are the JSON Schemas of the same pydantic models
+the handlers validate with (:mod:`faqbot.web.request_schemas`), so the document
+cannot claim a limit the server does not enforce, nor miss one; responses are
+those of :mod:`faqbot.web.response_schemas`.  This module only adds what
 models do not know: paths, operations and the error responses.
 """
 
@@ -13,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from faqbot.web.config import WebConfig
-from faqbot.web.schemas import RESPONSE_MODELS, HandoffRequest, RequestModels
+from faqbot.web.request_schemas import HandoffRequest, RequestModels
+from faqbot.web.response_schemas import RESPONSE_MODELS
 
 _JSON = "application/json"
 _REF = "#/components/schemas/{model}"

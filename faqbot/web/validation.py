@@ -1,4 +1,4 @@
-"""Validating a request with a model of :mod:`faqbot.web.schemas`, refusals in the API's error shape.
+"""Validating a request with a model of :mod:`faqbot.web.request_schemas`, refusals in the API's error shape.
 
 A pydantic error becomes :class:`~faqbot.web.errors.ApiError` (422) with the
 code of the request's first problem: ``missing_field``, ``unknown_field``,

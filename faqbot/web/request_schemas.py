@@ -1,9 +1,10 @@
-"""API v1's request and response models, defined once (pydantic v2).
+"""API v1's request models, defined once (pydantic v2), and the limits they enforce.
 
-The handlers validate input with the request models and the OpenAPI document
+The handlers validate input with these models and the OpenAPI document
 (:mod:`faqbot.web.openapi`) is generated from the same models, so every limit
 the server enforces — lengths, ranges, date formats, the product, plan and
-entry ids the knowledge base knows — appears in the document too.
+entry ids the knowledge base knows — appears in the document too.  What the
+server sends back is described by :mod:`faqbot.web.response_schemas`.
 
 The request classes below declare the shape for type checkers; the limits
 depend on the configuration and the knowledge base, so :func:`request_models`
@@ -59,6 +60,7 @@ MAX_TOKEN_CHARS = 8192
 _SPACES = "".join(f"\\u{c:04x}" for c in range(0x3001) if chr(c).isspace())
 NOT_BLANK = f"[^{_SPACES}]"
 
+
 class _Strict(BaseModel):
     # python-re: the server matches patterns exactly as Python's jsonschema and
     # hypothesis read the document (Rust's \s differs on \x1c-\x1f).
@@ -68,12 +70,6 @@ class _Strict(BaseModel):
 class _Query(_Strict):
     # Query strings may carry unrelated parameters (cache busters); they are ignored.
     model_config = ConfigDict(extra="ignore", frozen=True, regex_engine="python-re")
-
-
-class _Out(BaseModel):
-    """A response model: documents what the handlers send (every field present)."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 # ---- requests: the shapes (constraints come from request_models) ----
@@ -126,120 +122,7 @@ class EntryQuery(_Query):
     product: str | None = None
 
 
-# ---- responses ----
-
-
-class ErrorDetail(_Out):
-    status: int = Field(ge=400, le=599)
-    code: str = Field(examples=["missing_field", "invalid_state", "not_found"])
-    message: str = Field(description="One sentence saying what to do instead.")
-
-
-class Error(_Out):
-    """The one shape of every error response."""
-
-    error: ErrorDetail
-
-
-class Choice(_Out):
-    number: int
-    label: str
-    value: str = Field(description="Send this as the next message when the choice is picked.")
-
-
-class Link(_Out):
-    title: str
-    url: str | None
-
-
-class Fact(_Out):
-    label: str
-    value: str
-
-
-class Handoff(_Out):
-    reason: str = Field(examples=["asked", "complaint", "refund", "misses", "referral"])
-    desk: str
-    phone: str | None
-    hours: str | None
-    form_url: str | None
-    url: str | None
-    summary: str = Field(description="The conversation so far, personal data masked.")
-
-
-class Reply(_Out):
-    text: str = Field(description="Plain text; render it as text, never as HTML.")
-    html: str = Field(description="The same reply as an HTML fragment with every value escaped.")
-    intent: str
-    decision: str = Field(examples=["answer", "clarify", "fallback", "dialogue"])
-    confidence: float = Field(ge=0, le=1)
-    kind: str = Field(examples=["answer", "form", "billing", "clarify", "fallback"])
-    choices: list[Choice] = Field(description="Quick replies.")
-    links: list[Link]
-    facts: list[Fact]
-    handoff: Handoff | None = Field(description="Set when the reply offers a person at the support desk.")
-    lang: Literal["ja", "en"] = Field(description="The language the reply is written in.")
-
-
-class ChatResponse(_Out):
-    reply: Reply
-    state: str = Field(description="Signed conversation state; send it back with the next message.")
-    turn: str = Field(description="This turn's id; send it with a 👍/👎 on this reply (POST /api/v1/feedback).")
-
-
-class EntrySummary(_Out):
-    id: str
-    kind: Literal["faq", "compute", "smalltalk"]
-    category: str
-    question: str
-
-
-class FaqList(_Out):
-    entries: list[EntrySummary]
-
-
-class EntryDetail(EntrySummary):
-    alternates: list[str]
-    product: str | None
-    answer: str = Field(description="Plain text.")
-    html: str = Field(description="Escaped HTML fragment.")
-    pages: list[str] = Field(description="Support-page titles.")
-    related: list[EntrySummary]
-
-
-class SearchResult(EntrySummary):
-    matched_question: str
-    confidence: float = Field(ge=0, le=1)
-
-
-class SearchResponse(_Out):
-    query: str
-    results: list[SearchResult]
-
-
-class Billing(_Out):
-    product: str
-    plan: str
-    expiry: date
-    billing_date: date
-    notice_date: date
-    approximate: bool
-    approx: str
-    cycle_expiry: date
-    notice_passed: bool
-    plans_confirmed: bool
-    statement_descriptors: list[str]
-    explanation: str
-
-
-class FeedbackResponse(_Out):
-    ok: Literal[True]
-
-
-class Health(_Out):
-    status: Literal["ok"]
-    entries: int
-    kb_hash: str
+# ---- the handoff request: one shape in every app (no limit depends on the knowledge base) ----
 
 
 def _check_key(value: str) -> str:
@@ -268,25 +151,6 @@ class HandoffRequest(_Strict):
     state: str | None = Field(None, max_length=MAX_TOKEN_CHARS, description="The 'state' of the last chat response.")
     lang: Literal["ja", "en"] | None = None
     transcript: list[TranscriptLine] = Field(min_length=1, max_length=100, description="The conversation as shown.")
-
-
-class DeskContacts(_Out):
-    name: str
-    phone: str | None
-    hours: str | None
-    form_url: str | None
-    url: str | None
-
-
-class HandoffResponse(_Out):
-    status: Literal["delivered", "queued"] = Field(description="queued: kept and retried until the desk takes it.")
-    reference: str = Field(description="Eight characters the customer can quote to the desk.")
-    desk: DeskContacts
-
-
-RESPONSE_MODELS: tuple[type[BaseModel], ...] = (
-    Error, ChatResponse, FaqList, EntryDetail, SearchResponse, Billing, FeedbackResponse, Health, HandoffResponse,
-)
 
 
 # ---- constrained types ----
