@@ -74,7 +74,6 @@ def test_packed_floats_is_a_read_only_mapping() -> None:
     assert table["解約"] == 1.5
     assert table.get("解約") == 1.5
     assert table.get("ない", 9.0) == 9.0
-    assert table.get_value("x", 0.0) == 3.0
     assert dict(table) == {"する": 0.0, "解約": 1.5, "x": 3.0}
     with pytest.raises(KeyError):
         table["ない"]

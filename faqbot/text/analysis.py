@@ -88,11 +88,6 @@ class Analysis:
     readings: tuple[str, ...]  # each term's lemma reading in hiragana (為る → する), for frequency look-ups
     topic_terms: tuple[str, ...]  # the terms less the auxiliary-like verbs and adjectives: what retrieval searches
 
-    @property
-    def negated(self) -> bool:
-        """Does the text negate what it says (ない, ません, not)?"""
-        return NEGATION in self.terms
-
 
 @lru_cache(maxsize=1)
 def _tagger() -> Any:

@@ -256,11 +256,6 @@ class PackedFloats(Mapping[str, float]):
             raise KeyError(key)
         return float(self._values[pos])
 
-    def get_value(self, key: str, default: float) -> float:
-        """The value of ``key``, else ``default`` (one lookup, no exception)."""
-        pos = self._index.get(key)
-        return float(self._values[pos]) if pos >= 0 else default
-
     def values_of(self, keys: Sequence[str], default: float) -> list[float]:
         """The value of each of ``keys``, else ``default``: one vectorised lookup for all of them."""
         if not len(self._values):
