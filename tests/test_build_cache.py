@@ -201,6 +201,41 @@ def test_an_answer_that_rendered_is_not_checked_again_in_the_same_context(kb_cop
     assert any("does not render" in p.message and p.path == "faq/about.yaml" for p in caught.value.problems)
 
 
+def test_an_unchanged_file_that_rendered_is_skipped_only_in_the_same_context(
+    small_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keyed: list[str] = []
+    real_key = loader.render_key
+
+    def counting(context: str, answer: str, answer_en: str | None, page_products: tuple[str, ...]) -> str:
+        keyed.append(answer)
+        return real_key(context, answer, answer_en, page_products)
+
+    monkeypatch.setattr(loader, "render_key", counting)
+    service, about = small_copy / "service.yaml", small_copy / "faq" / "about.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace("support_url: null", "support_url: https://example.com/help", 1), encoding="utf-8")
+    # An answer that renders only while the service has a support URL.
+    about.write_text(about.read_text(encoding="utf-8").replace("{{ service.name }}とは", "{{ service.support_url.upper() }} {{ service.name }}とは", 1), encoding="utf-8")
+    first = ParsedFiles()
+    kb = load_knowledge_base(small_copy, first)
+    assert first.file_renders and first.file_renders_changed and keyed
+
+    def seeded() -> ParsedFiles:
+        return ParsedFiles(dict(first.used), frozenset(first.renders), dict(first.file_renders))
+
+    keyed.clear()
+    build_cache.store_parsed(small_copy.parent / "files", first)
+    again = build_cache.load_parsed(small_copy.parent / "files")
+    assert load_knowledge_base(small_copy, again) == kb
+    # Every file unchanged in the same context (as stored): no answer keyed, the same answers known to render.
+    assert keyed == [] and again.renders == first.renders and not again.renders_changed and not again.file_renders_changed
+    # The same file in another context (the support URL gone): checked again, and the answer reported.
+    service.write_text(service.read_text(encoding="utf-8").replace("support_url: https://example.com/help", "support_url: null", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(small_copy, seeded())
+    assert [p.path for p in caught.value.problems if "does not render" in p.message] == ["faq/about.yaml"]
+
+
 def test_entries_from_the_parsed_files_are_packed_from_the_bytes_kept(small_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = ParsedFiles()
     kb = load_knowledge_base(small_copy, first)

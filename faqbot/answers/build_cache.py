@@ -15,7 +15,7 @@ build used, and only when that differs from what was read.
 Beside it, a folder of the entries files parsed and validated
 (:class:`~faqbot.kb.parsed_files.ParsedFiles`): one engine file per entries file, named by
 the key of its content, holding its entries' pickles in one array (mapped read-only when
-read), and one small pickle of the answers known to render.  An edit parses only the
+read), and one small pickle of the answers and the files known to render.  An edit parses only the
 edited file's YAML and writes only its file: the unchanged files' pickles are neither
 unpickled nor written again (the whole store was 62 MB at 50,000 entries, rewritten on
 every edit), and their mapped pages are given back once read.
@@ -113,9 +113,12 @@ def load_parsed(path: Path) -> ParsedFiles:
         return None
 
     renders = read_pickle(path / _RENDERS)
-    if not (isinstance(renders, tuple) and len(renders) == 2 and renders[0] == _FORMAT and isinstance(renders[1], frozenset)):
-        renders = (_FORMAT, frozenset())
-    return ParsedFiles(load, renders[1])
+    if not (
+        isinstance(renders, tuple) and len(renders) == 3 and renders[0] == _FORMAT
+        and isinstance(renders[1], frozenset) and isinstance(renders[2], dict)
+    ):
+        renders = (_FORMAT, frozenset(), {})
+    return ParsedFiles(load, renders[1], renders[2])
 
 
 def store_parsed(path: Path, parsed: ParsedFiles) -> None:
@@ -135,8 +138,8 @@ def store_parsed(path: Path, parsed: ParsedFiles) -> None:
             except OSError:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-        if parsed.renders_changed:
-            write_pickle(path / _RENDERS, (_FORMAT, frozenset(parsed.renders)), "renders-")
+        if parsed.renders_changed or parsed.file_renders_changed:
+            write_pickle(path / _RENDERS, (_FORMAT, frozenset(parsed.renders), parsed.file_renders), "renders-")
         wanted = {f"{key}{_ENTRIES_SUFFIX}" for key in parsed.used}
         for old in path.glob(f"*{_ENTRIES_SUFFIX}"):
             if old.name not in wanted:
