@@ -139,7 +139,9 @@ def test_a_channel_with_every_run_found_is_the_channel_built_from_nothing() -> N
     CharChannel(kb, memo=memo, segments=store)
     again = TextMemo(memo.stored())
     found = SegmentStore(store.extracted.get)
-    _assert_same(CharChannel(kb, memo=again, segments=found), CharChannel(kb))
+    channel = CharChannel(kb, memo=again, segments=found)
+    _assert_same(channel, CharChannel(kb))
+    assert list(channel.texts) == stored_texts(kb)  # packed with their runs, found in order
     assert not found.extracted and again.computed == 0 and not again.changed  # nothing computed, every text kept
 
 

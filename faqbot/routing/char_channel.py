@@ -112,16 +112,11 @@ class CharChannel:
         )
         # Everything the channel keeps of the entries, taken first (packed, not tuples: a cached
         # engine maps them, faqbot.text.packed), so that the entries as objects are not needed
-        # while the indexes are merged.
-        texts = stored_texts(kb)
-        self._doc_text = PackedStrings(texts).spilled(spill)
-        del texts
-        owner_of: list[int] = []
-        for pos, entry in enumerate(kb.entries):
-            owner_of.extend([pos] * len(entry.questions))
-        owner_of.extend([len(kb.entries)] * len(kb.out_of_scope))
-        self._doc_owner = np.array(owner_of, dtype=np.int32)
-        del owner_of
+        # while the indexes are merged; the texts themselves come packed with their runs.
+        # Each entry owns its questions (the question and every alternate), the pseudo-entry the examples.
+        counts = [1 + len(entry.alternates) for entry in kb.entries]
+        counts.append(len(kb.out_of_scope))
+        self._doc_owner = np.repeat(np.arange(len(counts), dtype=np.int32), counts)
         self.compute = np.array([e.kind == KIND_COMPUTE for e in kb.entries], dtype=bool)
         plan = plan if plan is not None else char_plan(kb, segments)
         # Each run of texts (an entries file's) found whole or computed (faqbot.routing.char_runs);
@@ -137,8 +132,10 @@ class CharChannel:
                 merged.append(index)
 
         runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: _read(plan.missing), merge)
+        self._doc_text = PackedStrings.joined([run.stored for run in runs]).spilled(spill)
         self._doc_surface = PackedStrings.joined([run.surfaces for run in runs]).spilled(spill)
         for run in runs:  # copied: a mapped run's pages go back (faqbot.text.heap.release)
+            run.stored.release()
             run.surfaces.release()
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
         # The surfaces' index, and each entry's vocabulary's (its questions' surfaces run together,

@@ -46,6 +46,7 @@ class CharRun:
 
     keys: np.ndarray  # the texts' digests (n × 2 uint64): their per-text cache entries
     reading_keys: np.ndarray  # their readings' digests: the normalised readings' cache entries
+    stored: PackedStrings  # the texts themselves (packing every stored text was 0.04 s of a 10k edit)
     surfaces: PackedStrings
     short: np.ndarray  # bool: a surface of at most SHORT_QUESTION characters
     texts: Segment  # n-grams of the surfaces
@@ -71,6 +72,7 @@ class RunPlan:
         """
         self._store = store
         self.context = context
+        self.size = len(texts)  # every stored text, found or not
         counts = [len(e.questions) for e in kb.entries]
         firsts = [*entry_starts(kb), len(kb.entries)]
         bounds = np.concatenate(([0], np.cumsum(counts, dtype=np.int64))).tolist()
@@ -108,7 +110,7 @@ class RunPlan:
         child finishes: after a one-file edit it is still loading its dictionary by then).
         """
         kind = f"surface:{self.context}"
-        made: list[tuple[_Span, np.ndarray, PackedStrings, list[str], Segment, Segment]] = []
+        made: list[tuple[_Span, np.ndarray, PackedStrings, PackedStrings, list[str], Segment, Segment]] = []
         for at, (span, run) in enumerate(zip(self._spans, self._found, strict=True)):
             if run is not None:
                 memo.known_digests(span.texts, run.keys)  # the questions are looked up again for their analyses
@@ -123,9 +125,12 @@ class RunPlan:
             surfaces = memo.mapped(kind, span.texts, surface)
             ends = np.cumsum(span.counts).tolist()
             vocabularies = ["".join(surfaces[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
-            made.append((span, memo.digests(span.texts), PackedStrings(surfaces), surfaces, segment(surfaces), segment(vocabularies)))
+            made.append((
+                span, memo.digests(span.texts), PackedStrings(span.texts), PackedStrings(surfaces), surfaces,
+                segment(surfaces), segment(vocabularies),
+            ))
         if meanwhile is not None:
-            computed_parts = {span.key: (texts, entries) for span, _, _, _, texts, entries in made}
+            computed_parts = {span.key: (texts, entries) for span, _, _, _, _, texts, entries in made}
             parts = [
                 (run.texts, run.entries) if run is not None else computed_parts[span.key]
                 for span, run in zip(self._spans, self._found, strict=True)
@@ -135,11 +140,11 @@ class RunPlan:
         # The readings last: the reading child has had the most time by now.
         read = iter(readings() if made else [])
         computed: dict[str, CharRun] = {}
-        for span, keys, packed, surfaces, texts, entries in made:
+        for span, keys, stored, packed, surfaces, texts, entries in made:
             mine = [next(read) for _ in span.texts]
             normalized = memo.mapped(NORMALIZED, mine, normalize)
             short = np.fromiter((len(s) <= SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-            run = CharRun(keys, memo.digests(mine), packed, short, texts, entries, segment(normalized))
+            run = CharRun(keys, memo.digests(mine), stored, packed, short, texts, entries, segment(normalized))
             computed[span.key] = self._store.add(span.key, run)
         runs = [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
         # Used once: the runs found are the caller's now, dropped when its indexes are merged.

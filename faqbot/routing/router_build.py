@@ -17,7 +17,7 @@ from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.analysis_runs import AnalysisPlan
 from faqbot.routing.build_analyser import BuildAnalyser, mask_words
-from faqbot.routing.char_channel import CharChannel, char_plan, stored_texts
+from faqbot.routing.char_channel import CharChannel, char_plan
 from faqbot.routing.fit_reuse import FitHistory
 from faqbot.routing.lexical import LexicalIndex
 from faqbot.routing.novelty import rarities
@@ -58,7 +58,7 @@ def build_router(
     # (faqbot.routing.char_runs) are read in a child process while this process and the
     # analysing child work; the character channel collects them.
     plan = char_plan(kb, segments)
-    pending = memo.start_readings(plan.missing, build_size=len(stored_texts(kb)))
+    pending = memo.start_readings(plan.missing, build_size=plan.size)
 
     analyser = BuildAnalyser(memo, partial(masked, mask=products), words)
     entries = kb.entries
