@@ -62,6 +62,8 @@ def test_a_packed_rarity_table_is_kept_with_the_memo() -> None:
     seeded = TextMemo(pickle.loads(pickle.dumps(memo.stored())))
     assert dict(seeded.rarity_table()) == {"解約": 1.5, "する": 0.0}
     assert not seeded.changed
+    # Stored packed only: the dict a refit reads is unpacked from it, the same items in the same order.
+    assert list(seeded.rarity.items()) == [("解約", 1.5), ("する", 0.0)] and not seeded.changed
 
 
 def test_a_term_both_topic_and_not_reads_back_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -125,3 +125,12 @@ def test_packed_strings_joined_are_the_parts_one_after_another() -> None:
 def test_string_index_get_finds_what_a_one_key_lookup_finds(stored: list[str], key: str) -> None:
     index = StringIndex(list(dict.fromkeys(stored)))
     assert index.get(key) == int(index.lookup([key])[0])
+
+
+def test_the_rarity_table_unpacks_to_itself() -> None:
+    # The per-text cache stores wordfreq's table packed only; a refit of the veto reads it back
+    # as a dict, which must be the table rarities() makes: every word, weight and position.
+    from faqbot.routing.novelty import rarities
+
+    table = rarities()
+    assert list(PackedFloats(table).as_dict().items()) == list(table.items())

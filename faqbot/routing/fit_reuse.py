@@ -222,14 +222,15 @@ class FitHistory:
         analyses: Callable[[list[str]], list[Analysis]],
         vocabulary: Callable[[], tuple[set[str], set[str]]],
         template_tag: re.Pattern[str],
-        rarity: Mapping[str, float],
+        rarity: Callable[[], Mapping[str, float]],
         packed: Callable[[], PackedFloats],
         questions: Callable[[], Sequence[Analysis]],
     ) -> NoveltyVeto:
         """The unknown-content veto: vocabulary always rebuilt, threshold kept or fitted.
 
         ``analyses`` analyses a list of texts, ``vocabulary`` gives every term and reading of
-        the analyses of the knowledge base's questions and other texts (what the veto knows); ``packed``: ``rarity`` packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
+        the analyses of the knowledge base's questions and other texts (what the veto knows); ``rarity``: the rarity table
+        (asked for only when the threshold is fitted); ``packed``: the same table packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
         when the threshold is fitted).  A kept threshold needs only the vocabulary
         (:func:`~faqbot.routing.novelty.veto_with_threshold`'s sets), not each analysis.
         """
@@ -240,7 +241,7 @@ class FitHistory:
             analyses(negative_texts(kb))  # unused here, looked up so the per-text cache keeps them for a refit
             return NoveltyVeto(frozenset(terms), frozenset(readings), packed(), kept.value)
         material = veto_material(kb, analyses, template_tag, questions())
-        fit = fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity)
+        fit = fit_novelty(material.vocabulary, material.questions, material.negatives, material.topical, rarity())
         self._fitted(VETO, fit.veto.threshold, _nothing, np.sort(fit.positives))
         return fit.veto
 

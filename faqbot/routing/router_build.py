@@ -68,7 +68,7 @@ def build_router(
     # A child process starts on the new texts' analyses (a cold build) while this one builds
     # the character channel, then they share what is left (faqbot.text.parallel).
     analysing = analyser.start([*questions, *answer_texts, *page_texts])
-    if memo.rarity is None:
+    if not memo.has_rarity:
         memo.rarity = rarities()  # wordfreq's table: the same for every build, remembered
 
     def readings() -> list[str]:
@@ -89,7 +89,7 @@ def build_router(
     # Each question's whole analysis only when the veto's threshold is fitted: a kept one
     # needs the vocabulary alone (0.3 s of decoding at 10,000 entries otherwise).
     novelty = fits.veto(
-        analyser.analyses, partial(by_run.vocabulary, runs), _TEMPLATE_TAG, memo.rarity, memo.rarity_table,
+        analyser.analyses, partial(by_run.vocabulary, runs), _TEMPLATE_TAG, lambda: memo.rarity or {}, memo.rarity_table,
         partial(analyser.analyses, questions),
     )
     if memo.packed_rarity is None and isinstance(novelty.rarity, PackedFloats):

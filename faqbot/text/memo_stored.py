@@ -86,8 +86,7 @@ class StoredMemo:
 
     tables: Mapping[str, StoredTable] = field(default_factory=dict)
     analyses: Mapping[str, StoredAnalyses] = field(default_factory=dict)
-    rarity: dict[str, float] | None = None
-    packed_rarity: PackedFloats | None = None  # the same table as the veto keeps it (see TextMemo.rarity_table)
+    packed_rarity: PackedFloats | None = None  # packed, as the veto keeps it (see TextMemo.rarity_table)
 
 
 def vocabulary(stored: StoredAnalyses) -> tuple[np.ndarray, np.ndarray]:

@@ -269,3 +269,7 @@ class PackedFloats(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+    def as_dict(self) -> dict[str, float]:
+        """The mapping as a dict, in the order it was packed in: equal, key for key and value for value, to the table packed."""
+        return dict(zip(self._keys.take(np.arange(len(self._keys))), self._values.tolist(), strict=True))
