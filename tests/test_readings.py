@@ -47,16 +47,3 @@ def test_isolated_readings_equal_in_process_readings(monkeypatch: pytest.MonkeyP
     texts = ["請求日はいつですか", "解約したい", "ウイルスバスター for Mac の更新料"]
     assert readings_isolated(texts) == ["せいきゅうにちはいつですか", "かいやくしたい", "ういるすばすたー for Mac のこうしんりょう"]
 
-
-def test_loading_the_dictionary_leaves_the_garbage_collector_as_it_was() -> None:
-    import gc
-
-    readings_module._converter.cache_clear()
-    try:
-        for collecting in (True, False):
-            (gc.enable if collecting else gc.disable)()
-            readings_module._converter.cache_clear()
-            assert readings_module._converter() is not None and gc.isenabled() == collecting
-    finally:
-        gc.enable()
-    assert reading("解約") == "かいやく"

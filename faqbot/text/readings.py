@@ -17,7 +17,6 @@ text: the tests check that on the shipped knowledge base.
 
 from __future__ import annotations
 
-import gc
 import pickle
 import re
 import select
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from faqbot.text.child import child_command, child_environment
+from faqbot.text.collector import collector_paused
 from faqbot.text.normalize import normalize
 
 # pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
@@ -68,13 +68,8 @@ def _converter() -> Any:
     # The dictionary is a few pickles of many small objects: with the garbage collector
     # running meanwhile, loading it took twice as long (0.41 s, not 0.21), and a reading
     # child's readiness is what a 10k edit's build ends up waiting for.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return pykakasi.kakasi()  # type: ignore[no-untyped-call]
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def reading(text: str) -> str:
