@@ -57,9 +57,10 @@ def _rebuild(root: Path, folder: Path, path: Path, content_hash: str) -> Engine:
     # The per-text results of the last build of this folder: only new texts are analysed.
     # Read first, so that a reading child can start loading its dictionary while the
     # knowledge base loads (it is needed as soon as the build has found the new texts).
-    earlier = _EarlierBuild(folder, root)
+    key = cache_key(root, "")  # the folder's caches' (it hashes faqbot's files: once per build)
+    earlier = _EarlierBuild(folder, key)
     try:
-        files = parsed_path(folder, cache_key(root, ""))
+        files = parsed_path(folder, key)
         parsed = load_parsed(files)
         kb = load_knowledge_base(root, parsed)
         store_parsed(files, parsed)
@@ -129,7 +130,7 @@ def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
     folder = cache_dir()
     if folder is None:
         return Engine.build(kb)
-    build = _EarlierBuild(folder, Path(earlier))
+    build = _EarlierBuild(folder, cache_key(Path(earlier), ""))
     try:
         return build.build(kb)
     finally:
@@ -137,13 +138,13 @@ def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
 
 
 class _EarlierBuild:
-    """What the last build of the knowledge base in ``root`` left in ``folder``: per-text results, segments, fits.
+    """What the last build of a knowledge-base folder left in the cache folder: per-text results, segments, fits.
 
     :meth:`build` builds with them; :meth:`keep` writes back what that build added.
     """
 
-    def __init__(self, folder: Path, root: Path) -> None:
-        key = cache_key(root, "")
+    def __init__(self, folder: Path, key: str) -> None:
+        """What the last build left in ``folder`` under ``key``: the knowledge-base folder's :func:`cache_key` (no content hash)."""
         self._texts = memo_path(folder, key)
         self._segments = segment_folder(folder, key)
         self._fitted = fits_path(folder, key)
