@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
 from faqbot.errors import KnowledgeBaseError, Problem
@@ -23,24 +22,13 @@ from faqbot.kb.knowledge import (
     Entry,
     HandoffPhrases,
     KnowledgeBase,
-    Plan,
-    Product,
-    Renewal,
     RouterSettings,
     Service,
 )
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
-from faqbot.kb.rules import (
-    BillingRule,
-    NoticeRule,
-    PlanTerms,
-    build_product_terms,
-    parse_billing_rule,
-    parse_notice,
-    parse_plan_terms,
-)
+from faqbot.kb.products_file import load_products
 from faqbot.kb.templating import template_problem
-from faqbot.kb.yamlfields import Collector, guard, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlfields import Collector, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
 
 
@@ -91,106 +79,6 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
         )
     return service, settings
-
-
-def _products(root: Path, problems: list[Problem]) -> tuple[Renewal, tuple[Plan, ...], tuple[Product, ...]]:
-    data, c = load_file(root, "products.yaml", problems)
-    renewal = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
-    if data is None:
-        return renewal, (), ()
-    ren = mapping_field(c, data, "renewal")
-    plan_terms: dict[str, PlanTerms] = {}
-    plans: list[Plan] = []
-    notice = None
-    if ren is not None:
-        notice = guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
-        renewal = Renewal(
-            payment_method=text_field(c, ren, "payment_method") or "",
-            notice=notice or NoticeRule(1, ""),
-            statement_descriptors=text_list(c, ren, "statement_descriptors"),
-        )
-        raw_plans = mapping_field(c, ren, "plans")
-        for plan_id, raw in (raw_plans or {}).items():
-            if isinstance(raw, dict) and "billing" in raw:
-                # Point a bad rule at its own line, not at the plan's first line.
-                rule_line = line_of(raw, "billing")
-                if guard(c, rule_line, partial(parse_billing_rule, raw["billing"])) is None:
-                    continue
-            terms = guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
-            if terms is not None:
-                plan_terms[plan_id] = terms
-                name_en = text_field(c, raw, "name_en", required=False)
-                plans.append(Plan(plan_id, terms.name, text_list(c, raw, "aliases"), name_en))
-    products: list[Product] = []
-    raw_products = data.get("products")
-    if not isinstance(raw_products, list) or not raw_products:
-        c.error(line_of(data, "products"), "'products' must be a non-empty list")
-        return renewal, tuple(plans), ()
-    seen: dict[str, int] = {}
-    for i, raw in enumerate(raw_products):
-        line = line_of(raw_products, i)
-        if not isinstance(raw, dict):
-            c.error(line, "a product must be a mapping with id, name, aliases…")
-            continue
-        pid = text_field(c, raw, "id")
-        name = text_field(c, raw, "name")
-        if pid is None or name is None:
-            continue
-        if pid in seen:
-            c.error(line_of(raw, "id"), f"duplicate product id {pid!r} (first at line {seen[pid]})")
-            continue
-        seen[pid] = line_of(raw, "id")
-        offered = raw.get("plans")
-        overrides: dict[str, BillingRule] = {}
-        raw_billing = raw.get("billing") or {}
-        if not isinstance(raw_billing, dict):
-            c.error(line_of(raw, "billing"), "'billing' must map plan ids to billing rules")
-            raw_billing = {}
-        for plan_id, rule in raw_billing.items():
-            parsed = guard(c, line_of(raw_billing, plan_id), partial(parse_billing_rule, rule))
-            if parsed is not None:
-                overrides[plan_id] = parsed
-        if not plan_terms:
-            continue
-        terms = guard(
-            c,
-            line_of(raw, "plans") if "plans" in raw else line,
-            # A broken notice is reported once; products still load so that
-            # their ids do not cause false "unknown product" problems.
-            partial(
-                build_product_terms,
-                pid, name, plan_terms, offered, overrides, notice or NoticeRule(1, "-"),
-                renewal.statement_descriptors, renewal.payment_method,
-            ),
-        )
-        if terms is None:
-            continue
-        keywords = raw.get("keywords") or []
-        groups: list[tuple[str, ...]] = []
-        if not isinstance(keywords, list):
-            c.error(line_of(raw, "keywords"), "'keywords' must be a list of word lists")
-        else:
-            for k, group in enumerate(keywords):
-                words = text_list(c, {"keywords": group}, "keywords") if isinstance(group, list) else ()
-                if not words:
-                    c.error(line_of(keywords, k), "each 'keywords' item must be a non-empty list of words")
-                    continue
-                groups.append(words)
-        products.append(
-            Product(
-                id=pid,
-                name=name,
-                aliases=text_list(c, raw, "aliases"),
-                keywords=tuple(groups),
-                plans=tuple(offered) if isinstance(offered, list) else None,
-                renewal_routes=text_list(c, raw, "renewal_routes"),
-                terms=terms,
-                price=text_field(c, raw, "price", required=False),
-                url=text_field(c, raw, "url", required=False),
-                name_en=text_field(c, raw, "name_en", required=False),
-            )
-        )
-    return renewal, tuple(plans), tuple(products)
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -304,8 +192,8 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         raise KnowledgeBaseError([Problem(str(root), 0, "knowledge-base folder not found; pass --kb DIR")])
     problems: list[Problem] = []
     service, settings = _service(root, problems)
-    renewal, plans, products = _products(root, problems)
-    product_ids = {p.id for p in products}
+    products_file = load_products(root, problems)
+    product_ids = {p.id for p in products_file.products}
     faq_files = sorted(p.relative_to(root).as_posix() for p in (root / "faq").glob("*.yaml"))
     if not faq_files:
         problems.append(Problem(f"{root.name}/faq", 0, "no FAQ files (faq/*.yaml) found"))
@@ -322,10 +210,10 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         root=root,
         service=service,
         settings=settings,
-        renewal=renewal,
+        renewal=products_file.renewal,
         entries=EntryList(entries, parsed.pickled(entries) if parsed is not None else None),
-        products=products,
-        plans=plans,
+        products=products_file.products,
+        plans=products_file.plans,
         synonyms=synonyms,
         out_of_scope=examples,
         out_of_scope_subjects=subjects,
