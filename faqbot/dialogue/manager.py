@@ -235,22 +235,9 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
 
 def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     kb = engine.kb
-    if phrases.is_more(text):
-        if state.last:
-            return related_reply(engine, state)
-        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
-        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_again(text):
-        if state.last:
-            return follow_up(engine, replace(state, choices=()), today, "")
-        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
-        return stuck_reply(engine, replace(state, choices=()), text)
-    if phrases.is_yes(text) or phrases.is_no(text):
-        # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
-        # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
-        # question holds 「…はいくら」, and the customer was asked to choose between two of them.
-        return cancelled_reply(engine, replace(state, choices=()))
+    control = _control_turn(engine, state, text, today)
+    if control is not None:
+        return control
     entities = message_entities(engine, state, text, today)
     if phrases.compares(text) and len(engine.extractor.plans_named(text)) > 1:
         # 「年額と月額の違いは？」 after a billing date compares the plans: not a change of plan.
@@ -272,29 +259,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     routing = for_my_case(kb, text, in_context(engine, state, text, entities, routing))
     updated = with_entities(state, entities)
     if routing.decision == DECISION_ANSWER:
-        entry = small_talk_stand_in(kb, kb.entry(routing.intent), state, lambda: {m.entry_id for m in routing.matches})
-        if entry.kind == KIND_COMPUTE:
-            opened = replace(updated, form=entry.id, choices=(), misses=0)
-            problem = date_problem(text, today)
-            return form_turn(
-                engine,
-                replace(opened, expiry=None) if problem else opened,
-                today,
-                intro=True,
-                decision=DECISION_ANSWER,
-                confidence=routing.confidence,
-                problem=date_problem_text(problem, state.lang) if problem else "",
-                hint=product_hint(kb, text) if opened.product is None else None,
-            )
-        again = entry.id == state.last and entry.kind == KIND_FAQ
-        last = kb.entry(state.last) if state.last else None
-        # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.
-        computed = last is not None and last.kind == KIND_COMPUTE and entry.id in last.related
-        dates = computed_dates(engine, updated, today) if computed else None
-        others = other_questions(engine, text, entry.id) if entry.kind == KIND_FAQ else ()
-        return answer_reply(
-            engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates, others=others
-        )
+        return _answer_turn(engine, state, updated, text, routing, today)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
     if phrases.is_cancel(text):
@@ -303,6 +268,58 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
+
+
+def _control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> Turn | None:
+    """The reply to 「もっと」「もう一度」「わからない」 or a bare yes/no, or None for any other message."""
+    kb = engine.kb
+    if phrases.is_more(text):
+        if state.last:
+            return related_reply(engine, state)
+        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
+        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_again(text):
+        if state.last:
+            return follow_up(engine, replace(state, choices=()), today, "")
+        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
+        return stuck_reply(engine, replace(state, choices=()), text)
+    if phrases.is_yes(text) or phrases.is_no(text):
+        # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
+        # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
+        # question holds 「…はいくら」, and the customer was asked to choose between two of them.
+        return cancelled_reply(engine, replace(state, choices=()))
+    return None
+
+
+def _answer_turn(
+    engine: Engine, state: DialogueState, updated: DialogueState, text: str, routing: Routing, today: date
+) -> Turn:
+    """The turn for a message routed to an answer: a form opened for a computation, else the entry's answer."""
+    kb = engine.kb
+    entry = small_talk_stand_in(kb, kb.entry(routing.intent), state, lambda: {m.entry_id for m in routing.matches})
+    if entry.kind == KIND_COMPUTE:
+        opened = replace(updated, form=entry.id, choices=(), misses=0)
+        problem = date_problem(text, today)
+        return form_turn(
+            engine,
+            replace(opened, expiry=None) if problem else opened,
+            today,
+            intro=True,
+            decision=DECISION_ANSWER,
+            confidence=routing.confidence,
+            problem=date_problem_text(problem, state.lang) if problem else "",
+            hint=product_hint(kb, text) if opened.product is None else None,
+        )
+    again = entry.id == state.last and entry.kind == KIND_FAQ
+    last = kb.entry(state.last) if state.last else None
+    # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.
+    computed = last is not None and last.kind == KIND_COMPUTE and entry.id in last.related
+    dates = computed_dates(engine, updated, today) if computed else None
+    others = other_questions(engine, text, entry.id) if entry.kind == KIND_FAQ else ()
+    return answer_reply(
+        engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates, others=others
+    )
 
 
 def _also_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
