@@ -8,7 +8,7 @@ offered in a reply are remembered in the state as their values only
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, billing_context
@@ -94,20 +94,8 @@ def answer_reply(
         # customer who comes back (「あ、もう一つ」) still means it.
         ended = replace(initial_state(), product=state.product, lang=state.lang)
         return Reply(answer.text, entry.id, decision, confidence, (), links, (), kind), ended
-    if state.form:
-        form_question = kb.entry(state.form).question
-        # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
-        prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
-        choices: tuple[Choice, ...] = (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL))
-    elif others:
-        # Each other entry decoded once, for the prompt and its choice; the related ones carry their questions.
-        asked = [Suggestion(other, kb.entry(other).question, 1.0) for other in others]
-        prompt = render_system("dialogue_also_asked", {"questions": [s.question for s in asked]}, kb.lang)
-        related = [s for s in answer.related if s.intent not in others]
-        choices = suggestion_choices([*asked, *related][: max(len(answer.related), len(others))])
-    else:
-        prompt = ""
-        choices = suggestion_choices(answer.related)
+    offer = _offer(kb, state, answer, others)
+    prompt, choices = offer.prompt, offer.choices
     handoff = _answer_handoff(kb, state, entry, answer.text, query)
     text = answer.text
     if again and not state.form:
@@ -127,6 +115,30 @@ def answer_reply(
     # asks about the fee answered before it.
     last = state.last if entry.kind == ENTRY_SMALLTALK else entry.id
     return reply, replace(state, last=last, choices=tuple(c.value for c in choices), misses=0)
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """What an answer offers after its text: a prompt (may be empty) and numbered choices."""
+
+    prompt: str
+    choices: tuple[Choice, ...]
+
+
+def _offer(kb: KnowledgeBase, state: DialogueState, answer: Answer, others: tuple[str, ...]) -> _Offer:
+    """Going on with the open form, else the other questions asked first, else the related questions."""
+    if state.form:
+        form_question = kb.entry(state.form).question
+        # The answer keeps its pages; the offer to go on comes after them (Reply.prompt).
+        prompt = render_system("dialogue_resume", {"form_question": form_question}, kb.lang)
+        return _Offer(prompt, (Choice(1, word(kb, "resume"), RESUME), Choice(2, word(kb, "cancel"), CANCEL)))
+    if others:
+        # Each other entry decoded once, for the prompt and its choice; the related ones carry their questions.
+        asked = [Suggestion(other, kb.entry(other).question, 1.0) for other in others]
+        prompt = render_system("dialogue_also_asked", {"questions": [s.question for s in asked]}, kb.lang)
+        related = [s for s in answer.related if s.intent not in others]
+        return _Offer(prompt, suggestion_choices([*asked, *related][: max(len(answer.related), len(others))]))
+    return _Offer("", suggestion_choices(answer.related))
 
 
 def _answer_handoff(kb: KnowledgeBase, state: DialogueState, entry: Entry, text: str, query: str) -> Handoff | None:
