@@ -256,33 +256,9 @@ def build_product_terms(
         raise ValueError("renewal plans are empty; define at least one plan under renewal.plans.")
     known = tuple(default_plans)
     if offered is not None:
-        if isinstance(offered, str) or not isinstance(offered, Sequence) or not offered:
-            raise ValueError(
-                f"product {product_id!r} key 'plans' must be null or a non-empty list of plan ids, "
-                f"not {offered!r}."
-            )
-        for pid in offered:
-            if not isinstance(pid, str) or pid not in default_plans:
-                raise ValueError(
-                    f"product {product_id!r} offers unknown plan {pid!r}; "
-                    f"known plans are {', '.join(known)}."
-                )
-        if len(set(offered)) != len(offered):
-            raise ValueError(
-                f"product {product_id!r} key 'plans' lists a plan twice: {list(offered)!r}."
-            )
+        _check_offered(product_id, offered, known)
     available = [pid for pid in known if offered is None or pid in offered]
-    for pid in overrides:
-        if pid not in default_plans:
-            raise ValueError(
-                f"product {product_id!r} overrides billing of unknown plan {pid!r}; "
-                f"known plans are {', '.join(known)}."
-            )
-        if pid not in available:
-            raise ValueError(
-                f"product {product_id!r} overrides billing of plan {pid!r}, "
-                "which its 'plans' list does not offer."
-            )
+    _check_overrides(product_id, overrides, known, available)
     if isinstance(descriptors, str) or not all(
         isinstance(d, str) and d.strip() for d in descriptors
     ):
@@ -303,3 +279,33 @@ def build_product_terms(
         payment_method=payment_method,
         known_plan_ids=known,
     )
+
+
+def _check_offered(product_id: str, offered: Sequence[str], known: tuple[str, ...]) -> None:
+    """Raise :class:`ValueError` unless ``offered`` is a non-empty list of distinct known plan ids."""
+    if isinstance(offered, str) or not isinstance(offered, Sequence) or not offered:
+        raise ValueError(
+            f"product {product_id!r} key 'plans' must be null or a non-empty list of plan ids, not {offered!r}."
+        )
+    for pid in offered:
+        if not isinstance(pid, str) or pid not in known:
+            raise ValueError(
+                f"product {product_id!r} offers unknown plan {pid!r}; known plans are {', '.join(known)}."
+            )
+    if len(set(offered)) != len(offered):
+        raise ValueError(f"product {product_id!r} key 'plans' lists a plan twice: {list(offered)!r}.")
+
+
+def _check_overrides(
+    product_id: str, overrides: Mapping[str, BillingRule], known: tuple[str, ...], available: Sequence[str]
+) -> None:
+    """Raise :class:`ValueError` for a billing override of a plan that is unknown or not offered."""
+    for pid in overrides:
+        if pid not in known:
+            raise ValueError(
+                f"product {product_id!r} overrides billing of unknown plan {pid!r}; known plans are {', '.join(known)}."
+            )
+        if pid not in available:
+            raise ValueError(
+                f"product {product_id!r} overrides billing of plan {pid!r}, which its 'plans' list does not offer."
+            )
