@@ -79,25 +79,7 @@ def serve(host: str, port: int, workers: int, watch: bool, allow_client_today: b
     # A reload asked for while the knowledge base is first loading must not kill the server
     # (SIGHUP's default); the supervisor takes the signal once it runs.
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    env = dict(os.environ)
-    if not env.get(ENV_SECRET) and workers > 1:
-        # Several workers are a production set-up: a secret made up for this run would
-        # break every conversation at each restart and on every other instance.
-        raise ConfigError(
-            f"--workers {workers} needs a shared secret: set {ENV_SECRET} (e.g. to the output of {SECRET_HINT}) and start again."
-        )
-    if not env.get(ENV_SECRET):
-        env[ENV_SECRET] = generate_secret()
-        log.warning(
-            "%s is not set: using a random secret for this run. Conversations will not survive a "
-            "restart, and other instances cannot continue them. Set %s in production.",
-            ENV_SECRET,
-            ENV_SECRET,
-        )
-    if kb_dir is not None:
-        env[ENV_KB] = str(kb_dir.resolve())
-    if allow_client_today:
-        env[ENV_ALLOW_CLIENT_TODAY] = "1"
+    env = _server_env(workers, kb_dir, allow_client_today)
     config = WebConfig.from_env(env)
     metrics = MetricsSettings.from_env(env)
     analytics_settings(env)  # a bad FAQBOT_ANALYTICS_DB stops here, in one sentence, not in every worker
@@ -130,6 +112,30 @@ def serve(host: str, port: int, workers: int, watch: bool, allow_client_today: b
     finally:
         if samples is not None and own_samples:
             remove_multiprocess(samples)
+
+
+def _server_env(workers: int, kb_dir: Path | None, allow_client_today: bool) -> dict[str, str]:
+    """The FAQBOT_* settings the workers read: this process's environment plus the options given."""
+    env = dict(os.environ)
+    if not env.get(ENV_SECRET) and workers > 1:
+        # Several workers are a production set-up: a secret made up for this run would
+        # break every conversation at each restart and on every other instance.
+        raise ConfigError(
+            f"--workers {workers} needs a shared secret: set {ENV_SECRET} (e.g. to the output of {SECRET_HINT}) and start again."
+        )
+    if not env.get(ENV_SECRET):
+        env[ENV_SECRET] = generate_secret()
+        log.warning(
+            "%s is not set: using a random secret for this run. Conversations will not survive a "
+            "restart, and other instances cannot continue them. Set %s in production.",
+            ENV_SECRET,
+            ENV_SECRET,
+        )
+    if kb_dir is not None:
+        env[ENV_KB] = str(kb_dir.resolve())
+    if allow_client_today:
+        env[ENV_ALLOW_CLIENT_TODAY] = "1"
+    return env
 
 
 def _serve_with_uvicorn(host: str, port: int, workers: int, config: WebConfig, engine: Engine, env: dict[str, str]) -> None:
