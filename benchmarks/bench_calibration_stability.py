@@ -41,8 +41,9 @@ from replay_calibration_variants import Pool, route_all
 
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing import calibration
-from faqbot.routing.calibration import Calibration, CalibrationFit, Evidence, cross_validate, fit_calibration
+from faqbot.routing import calibration_fit
+from faqbot.routing.calibration import Calibration, Evidence
+from faqbot.routing.calibration_fit import CalibrationFit, cross_validate, fit_calibration
 from faqbot.routing.router import Router
 
 # One-sided normal quantile of the alternative rule (95 %, the conventional level; not fitted).
@@ -77,7 +78,7 @@ def reference(router: Router) -> Reference:
     """Every example of the knowledge base, routed once, weighted as the fit weighs them."""
     pool = route_all(router)
     kept = ~pool.refused
-    return Reference(pool, kept, calibration._class_weights(pool.entry >= 0)[kept])
+    return Reference(pool, kept, calibration_fit._class_weights(pool.entry >= 0)[kept])
 
 
 def wilson_threshold(fit: CalibrationFit, z: float = CONFIDENCE_Z) -> Calibration:

@@ -31,8 +31,8 @@ from pathlib import Path
 from faqbot.kb.knowledge import KIND_SMALLTALK
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing import router as router_module
-from faqbot.routing.calibration import cross_validate, fit_calibration
-from faqbot.routing.novelty import offdomain_questions
+from faqbot.routing.calibration_fit import cross_validate, fit_calibration
+from faqbot.routing.novelty_fit import offdomain_questions
 from faqbot.routing.router import Router
 from faqbot.routing.topic_slot import unknown_argument
 from faqbot.routing.verdict import DECISION_FALLBACK
@@ -71,7 +71,7 @@ CONTEXTS = (
 
 def left_out_known(router: Router) -> Callable[[str], Callable[[str, str], bool]]:
     """For a question, ``knows(lemma, reading)`` with that question's own words left out of the vocabulary."""
-    from faqbot.routing.novelty import veto_material
+    from faqbot.routing.novelty_fit import veto_material
     from faqbot.routing.router import _TEMPLATE_TAG
 
     material = veto_material(router.kb, lambda texts: [router.analyze(t) for t in texts], _TEMPLATE_TAG)

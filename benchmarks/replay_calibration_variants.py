@@ -1,7 +1,7 @@
 """Variants of the calibration's sampling and threshold, replayed on examples routed once.
 
 Routes every example of a knowledge base once (all pseudo-queries and negatives,
-as ``faqbot/routing/calibration.py`` builds them with seed 0), then replays, in
+as ``faqbot/routing/calibration_fit.py`` builds them with seed 0), then replays, in
 numpy only, each variant with 8 seeds: draw a sample from the routed examples,
 fit the model, place the threshold, and measure the answered share of the whole
 reference (the examples the rules do not refuse), the weighted precision of
@@ -27,7 +27,7 @@ import numpy as np
 
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing import calibration as cal
+from faqbot.routing import calibration_fit as cal
 from faqbot.routing.router import Router
 
 TARGET = 0.9

@@ -16,13 +16,8 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.calibration import (
-    MAX_ROUTED_WHOLE,
-    Evidence,
-    cross_validate,
-    evidence,
-    fit_calibration,
-)
+from faqbot.routing.calibration import Evidence, evidence
+from faqbot.routing.calibration_fit import MAX_ROUTED_WHOLE, cross_validate, fit_calibration
 from faqbot.routing.logistic import allowed_answers, fit_logistic, precision_threshold, refusal_threshold
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.routing.router import Candidates, Router

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, OFF, POSITIVE_TARGET, fit_novelty, offdomain_questions
+from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, OFF, POSITIVE_TARGET
+from faqbot.routing.novelty_fit import fit_novelty, offdomain_questions
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK
 from faqbot.text.analysis import analyze
 from faqbot.text.packed import PackedFloats

@@ -130,7 +130,7 @@ def test_string_index_get_finds_what_a_one_key_lookup_finds(stored: list[str], k
 def test_the_rarity_table_unpacks_to_itself() -> None:
     # The per-text cache stores wordfreq's table packed only; a refit of the veto reads it back
     # as a dict, which must be the table rarities() makes: every word, weight and position.
-    from faqbot.routing.novelty import rarities
+    from faqbot.routing.novelty_fit import rarities
 
     table = rarities()
     assert list(PackedFloats(table).as_dict().items()) == list(table.items())

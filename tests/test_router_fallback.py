@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.novelty import offdomain_questions
+from faqbot.routing.novelty_fit import offdomain_questions
 from faqbot.routing.training import DEFAULT_WEIGHT, WEIGHT_GRID
 from faqbot.routing.verdict import DECISION_FALLBACK
 

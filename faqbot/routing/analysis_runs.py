@@ -32,7 +32,7 @@ import numpy as np
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.fit_reuse import EntryPrints, entry_prints
 from faqbot.routing.lexical import TermColumns, Vocabulary
-from faqbot.routing.novelty import entry_vocabulary_texts, kb_vocabulary_texts
+from faqbot.routing.novelty_fit import entry_vocabulary_texts, kb_vocabulary_texts
 from faqbot.routing.segments import SegmentStore, entries_key, entry_starts
 from faqbot.text.heap import release
 from faqbot.text.memo import TextMemo

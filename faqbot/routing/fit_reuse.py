@@ -2,7 +2,7 @@
 
 Building a router fits three values on the knowledge base's own material: the
 lexical weight (:mod:`faqbot.routing.training`, ≤ 250 held-out routes), the
-unknown-content veto's threshold (:mod:`faqbot.routing.novelty`, every question
+unknown-content veto's threshold (:mod:`faqbot.routing.novelty_fit`, every question
 scored left out) and the calibrated decision (:mod:`faqbot.routing.calibration`,
 routing its held-out examples).  At 10,000 entries they are 1.5 s of a one-file edit's
 rebuild, yet an edit of a few questions moves them little or not at all.  This
@@ -54,18 +54,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.routing.calibration import Calibration, fit_calibration
+from faqbot.routing.calibration import Calibration
+from faqbot.routing.calibration_fit import fit_calibration
 from faqbot.routing.fit_origin import FitOrigin
-from faqbot.routing.novelty import (
-    MIN_POSITIVES,
-    MIN_THRESHOLD,
-    OFF,
-    POSITIVE_TARGET,
-    NoveltyVeto,
-    fit_novelty,
-    negative_texts,
-    veto_material,
-)
+from faqbot.routing.novelty import MIN_POSITIVES, MIN_THRESHOLD, OFF, POSITIVE_TARGET, NoveltyVeto
+from faqbot.routing.novelty_fit import fit_novelty, negative_texts, veto_material
 from faqbot.routing.training import fit_lexical_weight
 from faqbot.text.analysis import Analysis
 from faqbot.text.packed import PackedFloats
@@ -232,7 +225,7 @@ class FitHistory:
         the analyses of the knowledge base's questions and other texts (what the veto knows); ``rarity``: the rarity table
         (asked for only when the threshold is fitted); ``packed``: the same table packed, as the veto keeps it; ``questions``: every question's analysis, in order (asked for only
         when the threshold is fitted).  A kept threshold needs only the vocabulary
-        (:func:`~faqbot.routing.novelty.veto_with_threshold`'s sets), not each analysis.
+        (the known terms' and readings' sets), not each analysis.
         """
         kb = self._kb
         kept = self._kept(VETO, _veto_unmoved)
@@ -259,7 +252,7 @@ class FitHistory:
         return weight
 
     def calibration(self, router: Router, target: float) -> Calibration:
-        """The calibrated decision (:func:`~faqbot.routing.calibration.fit_calibration`), kept or fitted.
+        """The calibrated decision (:func:`~faqbot.routing.calibration_fit.fit_calibration`), kept or fitted.
 
         Kept only when the veto and the lexical weight were kept too (rule 4): its examples'
         scores depend on the weight, and which of them reach the model on the veto.

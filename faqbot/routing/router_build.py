@@ -20,7 +20,7 @@ from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.char_channel import CharChannel, char_plan
 from faqbot.routing.fit_reuse import FitHistory
 from faqbot.routing.lexical import LexicalIndex
-from faqbot.routing.novelty import rarities
+from faqbot.routing.novelty_fit import rarities
 from faqbot.routing.router import Router
 from faqbot.routing.segments import SegmentStore
 from faqbot.routing.training import DEFAULT_WEIGHT
