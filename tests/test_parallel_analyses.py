@@ -30,7 +30,7 @@ def _here(texts: list[str], words: list[str]) -> list[Analysis]:
 def test_parallel_analyses_equal_this_process_analyses(shipped: tuple[list[str], list[str]]) -> None:
     texts, words = shipped
     assert len(texts) > 200
-    found = parallel.analyses_in_parallel(texts, words, parallel_from=1, chunk=16)
+    found = parallel.PendingAnalyses(texts, words, parallel_from=1, chunk=16).result()
     assert found == _here(texts, words)
     # Product names are masked exactly as the router masks them.
     assert any("ウイルスバスター" in t for t in texts)
@@ -67,7 +67,7 @@ def test_without_a_child_every_chunk_is_analysed_here(
 ) -> None:
     texts, words = shipped
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")
-    assert parallel.analyses_in_parallel(texts, words, parallel_from=1, chunk=16) == _here(texts, words)
+    assert parallel.PendingAnalyses(texts, words, parallel_from=1, chunk=16).result() == _here(texts, words)
 
 
 def test_few_texts_are_analysed_here_without_a_child(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,7 +75,7 @@ def test_few_texts_are_analysed_here_without_a_child(monkeypatch: pytest.MonkeyP
         raise AssertionError("a child was started")
 
     monkeypatch.setattr(parallel.Child, "__init__", no_child)
-    assert parallel.analyses_in_parallel(["解約したい"], []) == [analyze("解約したい")]
+    assert parallel.PendingAnalyses(["解約したい"], []).result() == [analyze("解約したい")]
 
 
 def test_a_memo_starts_only_the_unknown_texts_once(

@@ -2,7 +2,7 @@
 
 A cold build at 10,000 entries analyses ~70,000 texts (questions, answers, page
 titles) with MeCab, about a third of the build, on one core while the other one
-idles (the kana-reading child apart).  :func:`analyses_in_parallel` cuts the
+idles (the kana-reading child apart).  :class:`PendingAnalyses` cuts the
 texts into chunks; a child process analyses them from the front while this
 process analyses them from the back, until the two meet: the split follows how
 fast each side actually runs (the reading child, other load), with no fitted
@@ -59,16 +59,6 @@ _FRAME = struct.Struct("<qq")
 _LIMIT = struct.Struct("<i")
 
 
-def analyses_in_parallel(
-    texts: Sequence[str], words: Sequence[str], parallel_from: int = PARALLEL_FROM, chunk: int = CHUNK
-) -> list[Analysis]:
-    """``analyze(masked(text, word_mask(words)))`` of each text, in order, computed on two cores when many.
-
-    ``parallel_from``: the fewest texts for which a child process is started; ``chunk``: texts per chunk.
-    """
-    return PendingAnalyses(texts, words, parallel_from, chunk).result()
-
-
 class PendingAnalyses:
     """Analyses a child process starts on at once, from the front; :meth:`result` does the rest from the back.
 
@@ -79,7 +69,7 @@ class PendingAnalyses:
     def __init__(
         self, texts: Sequence[str], words: Sequence[str], parallel_from: int = PARALLEL_FROM, chunk: int = CHUNK
     ) -> None:
-        """Start a child on ``texts`` when there are at least ``parallel_from`` of them (see :func:`analyses_in_parallel`)."""
+        """Start a child on ``texts`` when there are at least ``parallel_from`` of them; ``chunk``: texts per chunk."""
         self._texts = list(texts)
         self._mask = word_mask(words)
         self._chunk = chunk
