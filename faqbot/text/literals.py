@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 
 import ahocorasick_rs
 
+from faqbot.text.inert import LONE_SURROGATE
+
 
 class Literals:
     """A fixed list of non-empty literal words, found in texts as the alternation ``w1|w2|…`` finds them."""
@@ -50,13 +52,13 @@ class Literals:
         """The words found in ``text``, left to right (non-overlapping, as ``finditer`` gives them)."""
         if self._automaton is None:
             return []
-        return [self.words[word] for word, _, _ in self._automaton.find_matches_as_indexes(text)]
+        return [self.words[word] for word, _, _ in _spans(self._automaton, text)]
 
     def replace(self, text: str, replacement: Callable[[str], str]) -> str:
         """``text`` with each word found replaced by ``replacement(word)``, as ``re.sub`` would."""
         if self._automaton is None:
             return text
-        spans = self._automaton.find_matches_as_indexes(text)
+        spans = _spans(self._automaton, text)
         if not spans:
             return text
         pieces: list[str] = []
@@ -67,6 +69,20 @@ class Literals:
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
+
+
+def _spans(automaton: ahocorasick_rs.AhoCorasick, text: str) -> list[tuple[int, int, int]]:
+    """The automaton's matches in ``text`` as (word, start, end) in characters.
+
+    The automaton reads UTF-8, which a lone surrogate (「\\ud800」, from a broken client)
+    cannot be encoded in; a regular expression reads it as any other character.  Such a
+    text is searched with each lone surrogate read as U+FFFD, one character for one, so
+    the positions are the text's own (only a word holding U+FFFD itself could match there).
+    """
+    try:
+        return automaton.find_matches_as_indexes(text)
+    except UnicodeEncodeError:
+        return automaton.find_matches_as_indexes(LONE_SURROGATE.sub("\ufffd", text))
 
 
 def _automaton(words: tuple[str, ...]) -> ahocorasick_rs.AhoCorasick | None:
