@@ -19,7 +19,7 @@ import pytest
 from faqbot.answers import cache_folder, engine_cache, engine_rebuild
 from faqbot.answers.answering import Engine, answer_query
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
-from faqbot.kb import SHIPPED_KB
+from faqbot.kb import SHIPPED_KB, templating
 from faqbot.kb.entry_table import EntryTable
 from tests.conftest import make_small_kb
 
@@ -210,3 +210,15 @@ def test_a_changed_copy_is_built_with_the_earlier_builds_analyses(tmp_path: Path
     assert 0 < reused.computed < fresh.computed / 10  # type: ignore[attr-defined]
     assert changed.router.rank("新しい言い方の質問")[0].entry_id == cold.router.rank("新しい言い方の質問")[0].entry_id == "about"
     assert sorted(p.relative_to(tmp_path) for p in (tmp_path / "cache").rglob("*")) == cached  # nothing written
+
+
+def test_a_warm_load_keeps_the_templates_it_compiles_and_a_build_keeps_none(kb_copy: Path) -> None:
+    kept = kb_copy.parent / "cache" / "templates"
+    templating._compiled.cache_clear()  # as in a new process: nothing compiled yet
+    engine = engine_cache.load_engine(kb_copy)  # a build renders every answer to check it
+    assert not kept.exists() or not any(kept.iterdir())
+    templating._compiled.cache_clear()
+    engine = engine_cache.load_engine(kb_copy)
+    answer = answer_query(engine, "自動更新を解約したい", date(2026, 11, 26))
+    assert answer.intent == "cancel"
+    assert any(kept.iterdir())

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 
+from faqbot.kb import templating
 from faqbot.kb.knowledge import Entry, KnowledgeBase, Service
 from faqbot.kb.templating import render_html, render_system, render_text, template_problem
 
@@ -96,3 +99,57 @@ def test_system_templates_fill_the_service() -> None:
     assert "窓口X" in text
     text = render_system("clarify", {"choices": [_entry("a"), dataclasses.replace(_entry("b"), question="q2")]})
     assert "1. q" in text and "2. q2" in text
+
+
+@pytest.fixture
+def kept_in(tmp_path: Path) -> Iterator[Path]:
+    """Templates' code kept in a fresh folder for one test; the in-process memo cleared on both sides."""
+    envs = (templating._TEXT_ENV, templating._HTML_ENV, templating._SYSTEM_ENV, templating._SYSTEM_HTML_ENV)
+    templating._compiled.cache_clear()
+    templating.keep_compiled_templates(tmp_path / "templates")
+    yield tmp_path / "templates"
+    for env in envs:
+        env.bytecode_cache = None
+        env.cache.clear()
+    templating._compiled.cache_clear()
+
+
+def _fresh_process_renders(kb: KnowledgeBase, entry: Entry, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Render as a new process would (nothing compiled in memory), with compiling forbidden."""
+    templating._compiled.cache_clear()
+    templating._TEXT_ENV.cache.clear()
+
+    def no_compiling(*args: object, **kwargs: object) -> None:
+        raise AssertionError("compiled again instead of loading the kept code")
+
+    monkeypatch.setattr(templating._TEXT_ENV, "compile", no_compiling)
+    return render_text(kb, entry)
+
+
+def test_a_kept_answer_template_is_loaded_not_compiled_again(
+    min_kb: KnowledgeBase, kept_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = _entry("{{ service.support_desk }}へどうぞ")
+    assert render_text(min_kb, entry) == "テスト窓口へどうぞ"
+    assert len(list(kept_in.iterdir())) == 1
+    assert _fresh_process_renders(min_kb, entry, monkeypatch) == "テスト窓口へどうぞ"
+
+
+def test_each_answer_keeps_its_own_code(min_kb: KnowledgeBase, kept_in: Path) -> None:
+    first, second = _entry("{{ service.support_desk }}"), _entry("{{ renewal.payment_method }}")
+    assert (render_text(min_kb, first), render_text(min_kb, second)) == ("テスト窓口", "クレジットカード決済のみ")
+    templating._compiled.cache_clear()
+    assert (render_text(min_kb, first), render_text(min_kb, second)) == ("テスト窓口", "クレジットカード決済のみ")
+    assert len(list(kept_in.iterdir())) == 2
+
+
+def test_a_folder_that_cannot_be_written_still_renders(min_kb: KnowledgeBase, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    templating._compiled.cache_clear()
+    try:
+        templating.keep_compiled_templates(blocked / "templates")  # cannot be made: nothing kept
+        assert templating._TEXT_ENV.bytecode_cache is None
+        assert render_text(min_kb, _entry("{{ service.support_desk }}")) == "テスト窓口"
+    finally:
+        templating._compiled.cache_clear()

@@ -29,6 +29,7 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.answers.cache_folder import cache_dir, engine_path, read_cached
 from faqbot.kb import SHIPPED_KB
+from faqbot.kb.templating import keep_compiled_templates
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 # Files modified more recently than this are hashed, not remembered (see _content_hash).
@@ -51,6 +52,8 @@ def load_engine(root: Path | str | None = None) -> Engine:
     path = engine_path(folder, root, content_hash)
     engine = read_cached(path, content_hash)
     if engine is not None:
+        # Not for a build: it renders every answer once to check it, and would write them all.
+        keep_compiled_templates(folder / "templates")
         return engine
     from faqbot.answers.engine_rebuild import rebuild  # a build's code, imported on a miss only
 
