@@ -153,3 +153,15 @@ def test_a_folder_that_cannot_be_written_still_renders(min_kb: KnowledgeBase, tm
         assert render_text(min_kb, _entry("{{ service.support_desk }}")) == "テスト窓口"
     finally:
         templating._compiled.cache_clear()
+
+
+def test_text_and_html_keep_their_own_code_for_the_same_source(min_kb: KnowledgeBase, kept_in: Path) -> None:
+    # jinja2 keys kept code by source; with autoescaping on, the same source compiles otherwise.
+    kb = dataclasses.replace(min_kb, service=dataclasses.replace(min_kb.service, name="<b>A&B</b>"))
+    entry = _entry("{{ service.name }}です")
+    assert str(render_html(kb, entry)) == "&lt;b&gt;A&amp;B&lt;/b&gt;です"
+    templating._compiled.cache_clear()
+    assert render_text(kb, entry) == "<b>A&B</b>です"
+    templating._compiled.cache_clear()
+    assert (render_text(kb, entry), str(render_html(kb, entry))) == ("<b>A&B</b>です", "&lt;b&gt;A&amp;B&lt;/b&gt;です")
+    assert len(list(kept_in.iterdir())) == 2

@@ -122,9 +122,11 @@ def keep_compiled_templates(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    cache = _FolderBytecodeCache(str(folder))
-    for env in (_TEXT_ENV, _HTML_ENV, _SYSTEM_ENV, _SYSTEM_HTML_ENV):
-        env.bytecode_cache = cache
+    # One file name pattern per environment: jinja2 keys code by the template's name and
+    # source only, and the same source compiles differently with autoescaping on and off.
+    envs = {"text": _TEXT_ENV, "html": _HTML_ENV, "system": _SYSTEM_ENV, "system-html": _SYSTEM_HTML_ENV}
+    for kind, env in envs.items():
+        env.bytecode_cache = _FolderBytecodeCache(str(folder), f"__jinja2_{kind}_%s.cache")
 
 
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
