@@ -6,6 +6,7 @@ import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
+import jinja2
 import pytest
 from markupsafe import Markup
 
@@ -165,3 +166,15 @@ def test_text_and_html_keep_their_own_code_for_the_same_source(min_kb: Knowledge
     templating._compiled.cache_clear()
     assert (render_text(kb, entry), str(render_html(kb, entry))) == ("<b>A&B</b>です", "&lt;b&gt;A&amp;B&lt;/b&gt;です")
     assert len(list(kept_in.iterdir())) == 2
+
+
+def test_another_jinja2_version_does_not_load_the_kept_code(
+    min_kb: KnowledgeBase, kept_in: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = _entry("{{ service.support_desk }}へどうぞ")
+    render_text(min_kb, entry)
+    monkeypatch.setattr(jinja2, "__version__", "99.0.0")
+    templating.keep_compiled_templates(kept_in)
+    templating._compiled.cache_clear()
+    assert render_text(min_kb, entry) == "テスト窓口へどうぞ"
+    assert len(list(kept_in.iterdir())) == 2  # compiled again, kept under the new version's name

@@ -122,11 +122,14 @@ def keep_compiled_templates(folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return
-    # One file name pattern per environment: jinja2 keys code by the template's name and
-    # source only, and the same source compiles differently with autoescaping on and off.
+    # jinja2 keys kept code by the template's name and source only, and checks its own format
+    # and Python's version.  What else the code depends on goes into each file's name: the
+    # environment (the same source compiles differently with autoescaping on and off), and
+    # jinja2's version and the environments' options, which this file sets.
+    options = hashlib.sha256(jinja2.__version__.encode() + Path(__file__).read_bytes()).hexdigest()[:12]
     envs = {"text": _TEXT_ENV, "html": _HTML_ENV, "system": _SYSTEM_ENV, "system-html": _SYSTEM_HTML_ENV}
     for kind, env in envs.items():
-        env.bytecode_cache = _FolderBytecodeCache(str(folder), f"__jinja2_{kind}_%s.cache")
+        env.bytecode_cache = _FolderBytecodeCache(str(folder), f"__jinja2_{kind}_{options}_%s.cache")
 
 
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
