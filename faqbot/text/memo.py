@@ -40,6 +40,8 @@ if TYPE_CHECKING:  # the child-process machinery is a build's: see faqbot.text.m
 READING = "reading"
 # The kind under which normalised readings are remembered (filed by reading).
 NORMALIZED = "normalize"
+# The kind under which the readings of text segments are remembered (see faqbot.text.readings).
+READING_SEGMENT = "reading-segment"
 T = TypeVar("T")
 
 
@@ -178,10 +180,9 @@ class TextMemo:
         ``kind`` names the function and everything its result depends on besides the
         text (a hash of the synonyms, say), so a changed dependency never reuses a result.
         """
-        use, new = self._table(kind)
-        rows = use.find(texts)
-        earlier = iter(self._previous.tables[kind].values.take(rows[rows >= 0]) if len(use.keys) else [])
-        return [next(earlier) if row >= 0 else self._computed(new, text, function) for text, row in zip(texts, rows.tolist(), strict=True)]
+        new = self._table(kind)[1]
+        found = self.known(kind, texts)
+        return [value if value is not None else self._computed(new, text, function) for text, value in zip(texts, found, strict=True)]
 
     def start_readings(self, texts: Sequence[str], build_size: int | None = None) -> PendingMemoReadings:
         """Start reading the texts not yet known (in a child process when many); collect with ``result()``.
@@ -198,6 +199,17 @@ class TextMemo:
         from faqbot.text.memo_pending import PendingMemoReadings  # a build's (see memo_pending)
 
         return PendingMemoReadings(self, list(texts), rows, earlier, missing, size, warm)
+
+    def known(self, kind: str, texts: Sequence[str]) -> list[str | None]:
+        """The result of each text under ``kind`` an earlier build or this one made (None: none)."""
+        use, new = self._table(kind)
+        rows = use.find(texts)
+        earlier = iter(self._previous.tables[kind].values.take(rows[rows >= 0]) if len(use.keys) else [])
+        return [next(earlier) if row >= 0 else new.get(text) for text, row in zip(texts, rows.tolist(), strict=True)]
+
+    def keep_every(self, kind: str) -> None:
+        """Keep every earlier result under ``kind``, looked up or not: a vocabulary's (segments' readings), not the texts'."""
+        self._table(kind)[0].used[:] = True
 
     def keep(self, kind: str, keys: np.ndarray) -> None:
         """Keep the earlier results of the texts with these :meth:`digests` under ``kind`` for the next build.

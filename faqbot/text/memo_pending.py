@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from faqbot.text.analysis import Analysis
-from faqbot.text.memo import NORMALIZED, READING
+from faqbot.text.memo import NORMALIZED, READING, READING_SEGMENT
 from faqbot.text.parallel import PARALLEL_FROM, PendingAnalyses
-from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings
+from faqbot.text.readings import ISOLATE_FROM, PendingReadings, WarmReadings, plain, segments_of
 
 if TYPE_CHECKING:
     from faqbot.text.memo import TextMemo
@@ -54,7 +54,12 @@ class PendingMemoAnalyses:
 
 
 class PendingMemoReadings:
-    """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`."""
+    """The readings of a list of texts: remembered ones at once, the rest from a :class:`PendingReadings`.
+
+    A text not remembered whose segments all are (:func:`~faqbot.text.readings.segments_of`)
+    is read from them here: after a one-file edit that is usually every new text, and no
+    process then loads pykakasi's dictionary (a reading child was most of a 10k edit's CPU).
+    """
 
     def __init__(
         self,
@@ -71,8 +76,9 @@ class PendingMemoReadings:
         self._texts = texts
         self._rows = rows  # each text's earlier row (-1: none), its reading in ``earlier``
         self._earlier = earlier
-        self._missing = missing
-        self._pending = PendingReadings(missing, build_size=build_size, warm=warm)
+        memo.keep_every(READING_SEGMENT)  # a vocabulary: kept whole (see TextMemo.keep_every)
+        self._missing = _read_from_segments(memo, missing, self._new)
+        self._pending = PendingReadings(self._missing, build_size=build_size, warm=warm)
 
     def ready(self) -> bool:
         """Are the readings there to collect (see :meth:`PendingReadings.ready`)?"""
@@ -85,5 +91,29 @@ class PendingMemoReadings:
         new.update(zip(self._missing, read, strict=True))
         if self._pending.normalized is not None:  # the child normalised them too
             self._memo.found_elsewhere(NORMALIZED, read, self._pending.normalized)
+        segments = self._pending.segments
+        if segments:
+            self._memo.found_elsewhere(READING_SEGMENT, list(segments), list(segments.values()))
         earlier = iter(self._earlier)
         return [next(earlier) if row >= 0 else new[text] for text, row in zip(self._texts, self._rows.tolist(), strict=True)]
+
+
+def _read_from_segments(memo: TextMemo, texts: list[str], read: dict[str, str]) -> list[str]:
+    """The texts whose segments are not all remembered; the others' readings, made from their segments', go into ``read``.
+
+    A :func:`~faqbot.text.readings.plain` segment is its own reading; the others' are
+    looked up under :data:`~faqbot.text.memo.READING_SEGMENT`.  Joined, they are the
+    text's reading exactly as :func:`~faqbot.text.readings.readings` makes it.
+    """
+    if not texts:
+        return texts
+    cut = [segments_of(text) for text in texts]
+    wanted = list(dict.fromkeys(part for parts in cut for part in parts if not plain(part)))
+    found = {part: value for part, value in zip(wanted, memo.known(READING_SEGMENT, wanted), strict=True) if value is not None}
+    left: list[str] = []
+    for text, parts in zip(texts, cut, strict=True):
+        if all(plain(part) or part in found for part in parts):
+            read[text] = "".join(part if plain(part) else found[part] for part in parts)
+        else:
+            left.append(text)
+    return left

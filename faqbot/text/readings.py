@@ -79,9 +79,13 @@ def reading(text: str) -> str:
     return "".join(part["hira"] for part in _converter().convert(text.translate(_PYKAKASI_SAFE)))
 
 
-def readings(texts: Iterable[str]) -> list[str]:
-    """The readings of many texts (as :func:`reading`), each distinct segment read once."""
-    known: dict[str, str] = {}
+def readings(texts: Iterable[str], known: dict[str, str] | None = None) -> list[str]:
+    """The readings of many texts (as :func:`reading`), each distinct segment read once.
+
+    ``known``: readings of segments (:func:`segments_of`) already made, used as they are;
+    each segment read here is added to it.
+    """
+    known = {} if known is None else known
     out: list[str] = []
     for text in texts:
         parts = []
@@ -92,6 +96,25 @@ def readings(texts: Iterable[str]) -> list[str]:
             parts.append(value)
         out.append("".join(parts))
     return out
+
+
+def segments_of(text: str) -> list[str]:
+    """The segments :func:`readings` reads ``text`` in, in order: its reading is theirs joined."""
+    return _SEGMENT_START.split(text)
+
+
+def plain(segment: str) -> bool:
+    """Is ``segment`` printable ASCII, which pykakasi reads as itself (a segment is all kana and kanji, or none)?
+
+    pykakasi gives every character from the space to the tilde its own text as its
+    reading (the tests check each one), and drops the control characters.
+    """
+    return segment.isascii() and segment.isprintable()
+
+
+def segment_readings(known: dict[str, str]) -> dict[str, str]:
+    """The readings of ``known``'s segments (see :func:`readings`) worth remembering: all but the :func:`plain` ones."""
+    return {segment: read for segment, read in known.items() if not plain(segment)}
 
 
 class WarmReadings:
@@ -162,6 +185,9 @@ class PendingReadings:
         # The child also normalises each reading (:func:`~faqbot.text.normalize.normalize`, which
         # the reading index applies to them): work taken off the building process.
         self.normalized: list[str] | None = None
+        # The readings of the segments read (:func:`segment_readings`), for the memo: an edit's
+        # new texts are mostly made of segments an earlier build read.
+        self.segments: dict[str, str] = {}
         size = len(self._texts) if build_size is None else build_size
         wanted = bool(self._texts) and size >= ISOLATE_FROM
         if warm is not None:
@@ -186,13 +212,16 @@ class PendingReadings:
     def result(self) -> list[str]:
         """The readings, in the order of the texts (waits for the child when there is one)."""
         if self._child is None:
-            return readings(self._texts)
+            known: dict[str, str] = {}
+            read = readings(self._texts, known)
+            self.segments = segment_readings(known)
+            return read
         with cast(IO[bytes], self._child.stdout) as stdout:  # a pipe: stdout=PIPE
             out = stdout.read()
         if self._child.wait() != 0:
             raise RuntimeError(f"the kana-reading child process failed (exit status {self._child.returncode})")
         found: list[str]
-        found, self.normalized = pickle.loads(out)  # noqa: S301 - our own child's answer
+        found, self.normalized, self.segments = pickle.loads(out)  # noqa: S301 - our own child's answer
         return found
 
 
@@ -217,9 +246,11 @@ def _serve_when_told() -> None:
 
 
 def _answer(texts: list[str]) -> None:
-    """Write the readings of ``texts``, and those normalised, to stdout (pickled)."""
-    read = readings(texts)
-    pickle.dump((read, [normalize(r) for r in read]), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    """Write the readings of ``texts``, those normalised, and their segments' (:func:`segment_readings`) to stdout (pickled)."""
+    known: dict[str, str] = {}
+    read = readings(texts, known)
+    answer = (read, [normalize(r) for r in read], segment_readings(known))
+    pickle.dump(answer, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()
 
 
