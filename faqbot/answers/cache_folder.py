@@ -80,16 +80,21 @@ def _library_versions() -> list[str]:
     return [f"{name}=={found.get(name, 'missing')}" for name in sorted(_WANTED)]
 
 
-def cache_key(root: Path, content_hash: str) -> str:
-    """The key of what is cached for the knowledge base in ``root`` with ``content_hash`` ("": its folder's caches)."""
+def cache_key(root: Path, content_hash: str, code: str | None = None) -> str:
+    """The key of what is cached for the knowledge base in ``root`` with ``content_hash`` ("": its folder's caches).
+
+    ``code``: :func:`code_hash`, when the caller has it (a rebuild keys the engine and the
+    folder's caches with one).
+    """
     # The folder is part of the key: the engine's knowledge base remembers where
     # it was loaded from (lint and `faqbot check` read and print that path).
-    return hashlib.sha256((str(root.resolve()) + content_hash + code_hash()).encode()).hexdigest()[:32]
+    code = code_hash() if code is None else code
+    return hashlib.sha256((str(root.resolve()) + content_hash + code).encode()).hexdigest()[:32]
 
 
-def engine_path(folder: Path, root: Path, content_hash: str) -> Path:
-    """Where the engine of the knowledge base in ``root`` with ``content_hash`` is kept in ``folder``."""
-    return folder / f"engine-{cache_key(root, content_hash)}{ENGINE_SUFFIX}"
+def engine_path(folder: Path, root: Path, content_hash: str, code: str | None = None) -> Path:
+    """Where the engine of the knowledge base in ``root`` with ``content_hash`` is kept in ``folder`` (``code``: see :func:`cache_key`)."""
+    return folder / f"engine-{cache_key(root, content_hash, code)}{ENGINE_SUFFIX}"
 
 
 def read_cached(path: Path, content_hash: str) -> Engine | None:

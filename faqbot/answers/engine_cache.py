@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
-from faqbot.answers.cache_folder import cache_dir, engine_path, read_cached
+from faqbot.answers.cache_folder import cache_dir, code_hash, engine_path, read_cached
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.templating import keep_compiled_templates
 
@@ -49,7 +49,8 @@ def load_engine(root: Path | str | None = None) -> Engine:
 
         return Engine.build(load_knowledge_base(root))
     content_hash = _content_hash(root, folder)
-    path = engine_path(folder, root, content_hash)
+    code = code_hash()
+    path = engine_path(folder, root, content_hash, code)
     engine = read_cached(path, content_hash)
     if engine is not None:
         # Not for a build: it renders every answer once to check it, and would write them all.
@@ -57,7 +58,7 @@ def load_engine(root: Path | str | None = None) -> Engine:
         return engine
     from faqbot.answers.engine_rebuild import rebuild  # a build's code, imported on a miss only
 
-    return rebuild(root, folder, path, content_hash)
+    return rebuild(root, folder, path, content_hash, code)
 
 
 def _content_hash(root: Path, folder: Path) -> str:

@@ -5,8 +5,8 @@ knowledge-base folder (:mod:`faqbot.answers.build_cache`) lets a rebuild after a
 analyse only the new texts, parse only the edited entries files, and extract the n-grams
 of only those files' texts (:mod:`faqbot.answers.segment_files`); the last build's fitted
 values are kept when the rule of :mod:`faqbot.routing.fit_reuse` allows
-(:mod:`faqbot.answers.fit_files`).  An engine is stored only when the knowledge base did
-not change while it was being built.  A cache file that cannot be written is ignored; old
+(:mod:`faqbot.answers.fit_files`).  An engine is stored only when the knowledge base it
+read is the one the cache was looked up for.  A cache file that cannot be written is ignored; old
 engines beyond the newest few are deleted so the folder does not grow without bound.  A
 freshly built engine is stored and then served from the file it was stored in, so the
 processes of ``faqbot serve`` share its pages whether it was built or found.
@@ -31,7 +31,7 @@ from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.kb.loader import kb_content_hash, load_knowledge_base
+from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.fit_reuse import FitHistory, FitRecord
 from faqbot.text.collector import collector_paused
 from faqbot.text.heap import give_back
@@ -40,24 +40,24 @@ from faqbot.text.heap import give_back
 _KEEP = 8
 
 
-def rebuild(root: Path, folder: Path, path: Path, content_hash: str) -> Engine:
+def rebuild(root: Path, folder: Path, path: Path, content_hash: str, code: str) -> Engine:
     """Build the engine of the knowledge base in ``root`` and store it in ``folder`` as ``path``.
 
     ``content_hash``: the knowledge base's files' when the cache was looked up; the engine
-    is stored only when the build read the same.  Raises
-    :class:`~faqbot.errors.KnowledgeBaseError` for a broken knowledge base.
+    is stored only when the build read the same; ``code``: the :func:`code_hash` it was looked
+    up with.  Raises :class:`~faqbot.errors.KnowledgeBaseError` for a broken knowledge base.
     """
     # A build makes the knowledge base's objects, all alive to its end, and little garbage in
     # cycles: the collector's full walks over them were 0.06-0.1 s of a 10k edit.
     with collector_paused():
-        return _rebuild(root, folder, path, content_hash)
+        return _rebuild(root, folder, path, content_hash, code)
 
 
-def _rebuild(root: Path, folder: Path, path: Path, content_hash: str) -> Engine:
+def _rebuild(root: Path, folder: Path, path: Path, content_hash: str, code: str) -> Engine:
     # The per-text results of the last build of this folder: only new texts are analysed.
     # Read first, so that a reading child can start loading its dictionary while the
     # knowledge base loads (it is needed as soon as the build has found the new texts).
-    key = cache_key(root, "")  # the folder's caches' (it hashes faqbot's files: once per build)
+    key = cache_key(root, "", code)  # the folder's caches'
     earlier = _EarlierBuild(folder, key)
     try:
         files = parsed_path(folder, key)
@@ -73,9 +73,11 @@ def _rebuild(root: Path, folder: Path, path: Path, content_hash: str) -> Engine:
         earlier.cool_down()
     del kb  # the engine holds it
     give_back()  # what the build freed, before the caches and the engine file are written
-    # Store only what matches the files as they are now: an edit made while we
-    # were building must not be filed under the old content's key, or the new one's.
-    current = engine.kb.content_hash == content_hash == kb_content_hash(root)
+    # Store only an engine of the content the cache was looked up for.  The loader hashed the
+    # files after reading them, so an edit made since the look-up shows here; one made after
+    # the loader read them leaves this engine the old content's, rightly filed under its key
+    # (hashing the files once more was 0.01 s of a 10k edit, and guarded nothing more).
+    current = engine.kb.content_hash == content_hash
     if current:
         _pack(engine.kb, folder)  # when the build did not (a cold build)
     stored, written = _store(folder, path, engine, content_hash) if current else (None, None)
