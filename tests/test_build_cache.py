@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -251,6 +252,16 @@ def test_entries_from_the_parsed_files_are_packed_from_the_bytes_kept(small_copy
     assert dumped == []  # nothing pickled again
     assert list(table) == list(kb.entries)
     assert ParsedFiles().pickled(list(kb.entries)) is None  # entries it did not hand out
+
+
+def test_a_files_entries_decode_from_its_one_pickle_as_from_their_own(small_copy: Path) -> None:
+    first = ParsedFiles()
+    kb = load_knowledge_base(small_copy, first)
+    for key, file in first.used.items():
+        decoded = ParsedFiles({key: file}).find(key)
+        assert decoded is not None
+        assert list(decoded) == [pickle.loads(data) for data in file.pickles()]
+        assert set(decoded) <= set(kb.entries)
 
 
 def test_the_parsed_files_are_read_mapped_and_stay_readable_once_given_back(small_copy: Path) -> None:

@@ -44,8 +44,9 @@ _RENDERS = "renders.pickle"
 # Per-text caches kept in the folder (one per knowledge-base folder in use).
 _KEEP = 8
 # Bumped when the pickled layout changes (9: the per-text cache is an engine file, mapped;
-# 10: the parsed entries files are a folder of engine files, one per entries file).
-_FORMAT = 10
+# 10: the parsed entries files are a folder of engine files, one per entries file; 11: each
+# also holds its entries in one pickle).
+_FORMAT = 11
 
 
 def memo_path(folder: Path, key: str) -> Path:
