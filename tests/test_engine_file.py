@@ -68,3 +68,12 @@ def test_a_changed_pickle_byte_is_refused(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(EngineFileError, match="checksum"):
         read_engine_file(path)
+
+
+def test_a_file_written_over_a_longer_one_keeps_none_of_it(tmp_path: Path) -> None:
+    path = tmp_path / "x.engine"
+    write_engine_file(np.arange(100_000), path)
+    write_engine_file(_model(), path, sync=False)  # over it, as over the caller's fresh empty file
+    back = read_engine_file(path)
+    assert isinstance(back, Model) and back.nested["ids"].tolist() == [0, 1, 2, 3, 4]
+    assert path.stat().st_size < 4096
