@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.yamlsource import YamlList, YamlMap, line_of, load_yaml
@@ -101,3 +102,18 @@ def test_yaml_tags_that_run_code_are_refused(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_yaml(path, display="evil.yaml")
     assert info.value.problems[0].line == 1
+
+
+def test_texts_numbers_aliases_and_merges_load_as_pyyaml_loads_them(tmp_path: Path) -> None:
+    text = """\
+base: &base {name: 名前, count: 3}
+copy:
+  <<: *base
+  extra: [a, !!str 12, 12, "12", null, true, *base]
+quoted: !!int "5"
+"""
+    path = tmp_path / "doc.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_yaml(path)
+    assert loaded == yaml.safe_load(text)
+    assert loaded["copy"].key_lines == {"name": 1, "count": 1, "extra": 4}
