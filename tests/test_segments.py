@@ -11,6 +11,7 @@ import pytest
 from faqbot.answers import build_cache, engine_cache
 from faqbot.answers.answering import Engine
 from faqbot.answers.segment_files import segment_store
+from faqbot.kb import entry_table
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
@@ -191,3 +192,13 @@ def test_the_indexes_needing_no_reading_are_merged_before_the_readings_are_asked
     ((texts, entries),) = merged
     assert [id(s) for s in texts] == [id(run.texts) for run in runs]
     assert [id(s) for s in entries] == [id(run.entries) for run in runs]
+
+
+def test_a_runs_key_is_hashed_once_per_entry_list(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb = load_knowledge_base(make_small_kb(tmp_path))
+    hashed: list[int] = []
+    real = entry_table.hashlib.sha256
+    monkeypatch.setattr(entry_table.hashlib, "sha256", lambda data=b"": hashed.append(1) or real(data))
+    first = entries_key(kb, 0, 2)
+    assert entries_key(kb, 0, 2) == first and len(hashed) == 1  # the analyses' runs ask again: kept
+    assert EntryList(list(kb.entries)[:2]).run_key(0, 2) == first  # the same pickles, the same key

@@ -15,6 +15,7 @@ it holds.
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import pickle
 import tempfile
@@ -183,6 +184,7 @@ class EntryList(Sequence["Entry"]):
         """The entries; ``pickled``: each of them pickled (kept by the parsed-files cache), for :meth:`packed`."""
         self._entries = tuple(entries)
         self._pickled = pickled if pickled is not None and len(pickled) == len(self._entries) else None
+        self._run_keys: dict[tuple[int, int], str] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -236,6 +238,21 @@ class EntryList(Sequence["Entry"]):
         if self._pickled is None:
             self._pickled = [pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in self._entries]
         return self._pickled
+
+    def run_key(self, start: int, end: int) -> str:
+        """A hash of the :attr:`pickles` of entries ``start:end`` (each one's length, then all of them).
+
+        Kept once made: the character channel's runs and the analyses' are the same runs,
+        each keyed by it (:func:`~faqbot.routing.segments.entries_key`), and hashing 11 MB of
+        pickles twice was 0.01 s of a 10k edit.
+        """
+        key = self._run_keys.get((start, end))
+        if key is None:
+            run = self.pickles[start:end]
+            digest = hashlib.sha256(np.fromiter(map(len, run), dtype=np.int64, count=len(run)).tobytes())
+            digest.update(b"".join(run))
+            key = self._run_keys[start, end] = digest.hexdigest()[:32]
+        return key
 
     def release_pickles(self) -> None:
         """Give back the pages of the pickles' mapped cache file, once read (see :class:`EntryPickles`)."""

@@ -23,7 +23,6 @@ which this build used and which it computed.
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -89,12 +88,9 @@ def entries_key(kb: KnowledgeBase, start: int, end: int) -> str:
     edit): after a one-file edit the other files' bytes are the very bytes stored.
     """
     entries = kb.entries
-    run = entries.pickles[start:end] if isinstance(entries, EntryList) else [
-        pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL) for e in entries[start:end]
-    ]
-    digest = hashlib.sha256(np.fromiter(map(len, run), dtype=np.int64, count=len(run)).tobytes())
-    digest.update(b"".join(run))
-    return digest.hexdigest()[:32]
+    if isinstance(entries, EntryList):
+        return entries.run_key(start, end)
+    return EntryList(entries[start:end]).run_key(0, end - start)  # pickled here (a packed engine's entries)
 
 
 def entry_starts(kb: KnowledgeBase) -> list[int]:
