@@ -76,3 +76,11 @@ def test_every_segment_is_kept_by_a_build_that_looks_none_up() -> None:
     assert sorted(kept.values.take(np.arange(len(kept.keys)))) == sorted(
         reading(part) for text in KNOWN for part in segments_of(text)
     )
+
+
+def test_a_build_with_no_segments_read_before_cuts_no_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(text: str) -> list[str]:
+        raise AssertionError(f"cut: {text}")
+
+    monkeypatch.setattr(memo_pending, "segments_of", refuse)
+    assert TextMemo().start_readings(KNOWN).result() == readings(KNOWN)

@@ -207,9 +207,11 @@ class TextMemo:
         earlier = iter(self._previous.tables[kind].values.take(rows[rows >= 0]) if len(use.keys) else [])
         return [next(earlier) if row >= 0 else new.get(text) for text, row in zip(texts, rows.tolist(), strict=True)]
 
-    def keep_every(self, kind: str) -> None:
-        """Keep every earlier result under ``kind``, looked up or not: a vocabulary's (segments' readings), not the texts'."""
-        self._table(kind)[0].used[:] = True
+    def keep_every(self, kind: str) -> int:
+        """Keep every earlier result under ``kind``, looked up or not (a vocabulary's: segments' readings); how many."""
+        use = self._table(kind)[0]
+        use.used[:] = True
+        return len(use.used)
 
     def keep(self, kind: str, keys: np.ndarray) -> None:
         """Keep the earlier results of the texts with these :meth:`digests` under ``kind`` for the next build.
