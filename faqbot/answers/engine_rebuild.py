@@ -213,7 +213,6 @@ def _store(folder: Path, path: Path, engine: Engine, content_hash: str) -> tuple
     except OSError:
         tmp.unlink(missing_ok=True)
         return _not_stored, None
-    written = read_cached(tmp, content_hash)
     failed: list[OSError] = []
 
     def flush() -> None:
@@ -223,7 +222,8 @@ def _store(folder: Path, path: Path, engine: Engine, content_hash: str) -> tuple
             failed.append(exc)
 
     flushing = threading.Thread(target=flush, name="faqbot-engine-flush")
-    flushing.start()
+    flushing.start()  # before the engine is read back: the flush is the store's longest step
+    written = read_cached(tmp, content_hash)
 
     def finish() -> bool:
         flushing.join()
