@@ -20,6 +20,7 @@ from faqbot.kb import SHIPPED_KB, entry_table, loader
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
+from faqbot.routing.earlier_build import EarlierBuild
 from faqbot.routing.segments import entries_key, entry_starts
 from faqbot.text import heap
 from faqbot.text.analysis import Analysis
@@ -78,7 +79,7 @@ def test_only_the_edited_texts_are_analysed_again(small_copy: Path) -> None:
     (path,) = _memo_files(small_copy)
     _edit(small_copy)
     memo = build_cache.load_memo(path)
-    Engine.build(load_knowledge_base(small_copy), memo)
+    Engine.build(load_knowledge_base(small_copy), EarlierBuild(memo))
     # The new question: its analysis, reading, surface and normalised reading.
     # Everything else (and wordfreq's rarity table) came from the cache.
     assert memo.computed == 4
@@ -128,7 +129,7 @@ def test_the_cache_keeps_exactly_the_texts_of_the_last_build(small_copy: Path) -
     engine_cache.load_engine(small_copy)
     (path,) = _memo_files(small_copy)
     memo = build_cache.load_memo(path)
-    Engine.build(load_knowledge_base(small_copy), memo)
+    Engine.build(load_knowledge_base(small_copy), EarlierBuild(memo))
     assert memo.computed == 0
     # Nothing new, nothing gone: the file held exactly the edited KB's texts, no stale ones.
     assert not memo.changed

@@ -196,10 +196,10 @@ def test_a_changed_copy_is_built_with_the_earlier_builds_analyses(tmp_path: Path
     memos: list[object] = []
     build = Engine.build
 
-    def spy(kb, memo=None, segments=None, fits=None, spill=None):  # type: ignore[no-untyped-def]
-        memos.append(memo)
-        assert spill is None  # a preview writes nothing to the cache folder
-        return build(kb, memo, segments, fits, spill)
+    def spy(kb, earlier=None):  # type: ignore[no-untyped-def]
+        memos.append(earlier.memo)
+        assert earlier.spill is None  # a preview writes nothing to the cache folder
+        return build(kb, earlier)
 
     monkeypatch.setattr(engine_rebuild.Engine, "build", spy)
     kb = engine_rebuild.load_knowledge_base(copy)

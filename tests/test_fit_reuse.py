@@ -17,6 +17,7 @@ from faqbot.kb.knowledge import KnowledgeBase  # noqa: E402
 from faqbot.kb.loader import load_knowledge_base  # noqa: E402
 from faqbot.routing.analysis_runs import AnalysisRun  # noqa: E402
 from faqbot.routing.calibration import Calibration  # noqa: E402
+from faqbot.routing.earlier_build import EarlierBuild
 from faqbot.routing.fit_reuse import (  # noqa: E402
     CALIBRATION,
     LEXICAL_WEIGHT,
@@ -72,7 +73,7 @@ def memo() -> TextMemo:
 
 def _build(kb: KnowledgeBase, memo: TextMemo, previous: dict[str, FitRecord]) -> tuple[Router, FitHistory]:
     history = FitHistory(kb, previous)
-    return Router.build(kb, memo, fits=history), history
+    return Router.build(kb, EarlierBuild(memo, fits=history)), history
 
 
 def _edit_questions(root: Path, entry_ids: list[str], suffix: str) -> KnowledgeBase:
@@ -154,7 +155,7 @@ def test_a_new_question_changes_the_shape_and_refits(generated: Path, memo: Text
 def test_without_a_store_nothing_is_recorded() -> None:
     kb = load_knowledge_base()
     history = FitHistory(kb)
-    Router.build(kb, fits=history)
+    Router.build(kb, EarlierBuild(fits=history))
     assert history.records == {}
     assert [o.reused for o in history.origins] == [False, False, False]
 
@@ -164,11 +165,11 @@ def test_the_fingerprint_from_the_runs_prints_is_the_whole_knowledge_bases(gener
     # put end to end they must give the fingerprint computed from the entries, frame and checksums.
     kb = load_knowledge_base(generated)
     first = SegmentStore()
-    Router.build(kb, memo, first, FitHistory(kb, {}))
+    Router.build(kb, EarlierBuild(memo, first, FitHistory(kb, {})))
     edited = _edit_questions(generated, [[i for i in kb.ids if i.startswith("gen-")][-1]], "（五）")
     history = FitHistory(edited, {})
     store = SegmentStore(first.extracted.get)  # the first build's runs, as after an edit
-    Router.build(edited, memo, store, history)
+    Router.build(edited, EarlierBuild(memo, store, history))
     used = [store.extracted.get(key) or first.extracted[key] for key in store.used]
     runs = [v.prints for v in used if isinstance(v, AnalysisRun)]
     assert 1 <= len([v for v in store.extracted.values() if isinstance(v, AnalysisRun)]) < len(runs)

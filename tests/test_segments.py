@@ -16,6 +16,7 @@ from faqbot.kb.entry_table import EntryList
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.parsed_files import ParsedFiles
 from faqbot.routing.char_channel import CharChannel, char_plan, stored_texts
+from faqbot.routing.earlier_build import EarlierBuild
 from faqbot.routing.lexical import FieldIndex, LexicalIndex, Vocabulary
 from faqbot.routing.ngram_extract import Segment, key_strings, segment
 from faqbot.routing.ngram_index import NgramIndex, ngrams
@@ -94,7 +95,7 @@ def test_a_rebuild_after_an_edit_extracts_only_the_edited_files_segments(tmp_pat
     store = segment_store(folder)
     memo = build_cache.load_memo(next((tmp_path / "cache").glob("texts-*.pickle")))
     edited = load_knowledge_base(kb_dir)
-    engine = Engine.build(edited, memo, segments=store)
+    engine = Engine.build(edited, EarlierBuild(memo, store))
     # The edited file's run alone, for the character channel and for the analyses.
     assert len(store.extracted) == 2
     # Built from the other runs as found, the channel, the lexical index and the veto's words

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from faqbot.errors import InputError
@@ -20,12 +19,10 @@ from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, EntityExtractor
 from faqbot.routing.router import Router
-from faqbot.routing.segments import SegmentStore
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
 if TYPE_CHECKING:  # a build's: answering from a cached engine never loads them
-    from faqbot.routing.fit_reuse import FitHistory
-    from faqbot.text.memo import TextMemo
+    from faqbot.routing.earlier_build import EarlierBuild
 
 # Suggestions offered with an answer or a fallback.
 _SUGGESTIONS = 3
@@ -40,21 +37,12 @@ class Engine:
     extractor: EntityExtractor
 
     @classmethod
-    def build(
-        cls,
-        kb: KnowledgeBase,
-        memo: TextMemo | None = None,
-        segments: SegmentStore | None = None,
-        fits: FitHistory | None = None,
-        spill: Path | None = None,
-    ) -> Engine:
+    def build(cls, kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Engine:
         """Index ``kb`` for routing and extraction.
 
-        ``memo``, ``segments``, ``fits``: an earlier build's per-text results, n-grams and
-        fitted values; ``spill``: a folder for what the build holds until the engine file is
-        written (see :class:`~faqbot.routing.router.Router`).
+        ``earlier``: what an earlier build left to reuse (:class:`~faqbot.routing.earlier_build.EarlierBuild`).
         """
-        return cls(kb=kb, router=Router.build(kb, memo, segments, fits, spill), extractor=EntityExtractor(kb))
+        return cls(kb=kb, router=Router.build(kb, earlier), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

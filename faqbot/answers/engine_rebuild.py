@@ -33,6 +33,7 @@ from faqbot.answers.segment_files import segment_folder, segment_store, store_se
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
+from faqbot.routing.earlier_build import EarlierBuild
 from faqbot.routing.fit_reuse import FitHistory, FitRecord
 from faqbot.text.collector import collector_paused
 from faqbot.text.heap import give_back
@@ -172,9 +173,9 @@ class _EarlierBuild:
         self._fits: dict[str, FitRecord] | None = None  # this build's fit records, once built
 
     def build(self, kb: KnowledgeBase, spill: Path | None = None) -> Engine:
-        """The engine for ``kb``, reusing what the earlier build left; ``spill``: see :meth:`Engine.build`."""
+        """The engine for ``kb``, reusing what the earlier build left; ``spill``: see :class:`~faqbot.routing.earlier_build.EarlierBuild`."""
         fits = FitHistory(kb, load_fits(self._fitted))
-        engine = Engine.build(kb, self._memo, self._store, fits, spill)
+        engine = Engine.build(kb, EarlierBuild(self._memo, self._store, fits, spill))
         self._fits = fits.records  # not the history: it holds the knowledge base
         return engine
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -41,7 +40,6 @@ from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, NoveltyVeto
 from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, without_pleasantries
-from faqbot.routing.segments import SegmentStore
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, analyze, masked, words
@@ -51,8 +49,8 @@ from faqbot.text.normalize import normalize_term
 from faqbot.text.packed import PackedStrings
 
 if TYPE_CHECKING:
-    from faqbot.routing.fit_reuse import FitHistory, FitTrace
-    from faqbot.text.memo import TextMemo
+    from faqbot.routing.earlier_build import EarlierBuild
+    from faqbot.routing.fit_reuse import FitTrace
 
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
@@ -98,26 +96,15 @@ class Router:
         self.fit_origins: tuple[FitOrigin, ...] = ()
 
     @classmethod
-    def build(
-        cls,
-        kb: KnowledgeBase,
-        memo: TextMemo | None = None,
-        segments: SegmentStore | None = None,
-        fits: FitHistory | None = None,
-        spill: Path | None = None,
-    ) -> Router:
+    def build(cls, kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Router:
         """Index ``kb`` and fit its values (:func:`faqbot.routing.router_build.build_router`).
 
-        ``memo``: analyses and readings an earlier build already computed; ``segments``: the
-        n-grams of the texts of each entries file an earlier build extracted; ``fits``: the
-        fitted values an earlier build left, kept when the edit since allows it
-        (:mod:`faqbot.routing.fit_reuse`); ``spill``: a folder for what the build holds until
-        the engine file is written.
+        ``earlier``: what an earlier build left to reuse (:class:`~faqbot.routing.earlier_build.EarlierBuild`).
         """
         # Imported here, not with the module: answering from a cached engine needs none of a build's code.
         from faqbot.routing.router_build import build_router
 
-        return build_router(kb, memo, segments, fits, spill)
+        return build_router(kb, earlier)
 
     @property
     def score_floor(self) -> float:

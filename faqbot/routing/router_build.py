@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 
@@ -18,6 +17,7 @@ from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.routing.analysis_runs import AnalysisPlan
 from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.char_channel import CharChannel, char_plan
+from faqbot.routing.earlier_build import EarlierBuild
 from faqbot.routing.fit_reuse import FitHistory
 from faqbot.routing.lexical import LexicalIndex
 from faqbot.routing.novelty_fit import rarities
@@ -33,25 +33,12 @@ from faqbot.text.packed import PackedFloats
 _TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 
 
-def build_router(
-    kb: KnowledgeBase,
-    memo: TextMemo | None = None,
-    segments: SegmentStore | None = None,
-    fits: FitHistory | None = None,
-    spill: Path | None = None,
-) -> Router:
-    """Index ``kb`` and fit its values; ``memo`` holds analyses and readings an earlier build already computed.
-
-    ``segments``: the n-grams of the texts of each entries file an earlier build extracted;
-    ``fits``: the fitted values an earlier build left, kept when the edit since allows it
-    (:mod:`faqbot.routing.fit_reuse`; without it everything is fitted).  ``spill``: a folder
-    for a build about to store its engine, when the character channel is built last (an
-    edit): once the build has read what it needs of the entries as objects, they are packed
-    there (:meth:`KnowledgeBase.pack_entries`), and each merged n-gram index is moved there
-    as it is made (:meth:`NgramIndex.spill`), so the merges do not stand on either.
-    """
-    memo = memo if memo is not None else TextMemo()
-    fits = fits if fits is not None else FitHistory(kb)
+def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Router:
+    """Index ``kb`` and fit its values, reusing what ``earlier`` holds (:class:`EarlierBuild`)."""
+    earlier = earlier if earlier is not None else EarlierBuild()
+    memo = earlier.memo if earlier.memo is not None else TextMemo()
+    fits = earlier.fits if earlier.fits is not None else FitHistory(kb)
+    segments, spill = earlier.segments, earlier.spill
     words = mask_words(kb)
     products = word_mask(words)
     # The kana readings (pykakasi, slow) of the texts whose runs no earlier build left
