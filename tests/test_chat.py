@@ -20,7 +20,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import Choice, Link, Reply
+from faqbot.dialogue import MAX_MESSAGE, Choice, Link, Reply
 from faqbot.kb import SHIPPED_KB
 from faqbot.terminal.chat import (
     Conversation,
@@ -226,3 +226,17 @@ def test_installed_command_broken_kb_says_file_and_line(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "service.yaml:" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "follow_up", "intent", "said"),
+    [(None, "解約したい", "cancel-howto", "メッセージが長すぎます"), ("en", "I want to cancel", "cancel-howto", "Please send just your question")],
+)
+def test_headless_an_overlong_message_is_declined_in_the_chats_language(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, lang: str | None, follow_up: str, intent: str, said: str
+) -> None:
+    printed: list[str] = []
+    monkeypatch.setattr(TerminalChat, "_print", lambda self, fragments: printed.extend(t for _, t in fragments))
+    chat = _run_headless(engine, "あ" * (MAX_MESSAGE + 1) + f"\r{follow_up}\r\x04", lang=lang)
+    assert [r.intent for r in chat.shown] == [intent]  # declined, not answered, and the chat goes on
+    assert any(said in text and str(MAX_MESSAGE) in text for text in printed), printed

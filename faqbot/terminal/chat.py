@@ -36,6 +36,7 @@ from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import (
     LANGUAGES,
+    MAX_MESSAGE,
     DialogueState,
     Link,
     Reply,
@@ -293,6 +294,12 @@ class TerminalChat:
         if command.startswith("/"):
             unknown = said["chat_unknown_command"].format(command=message.strip())
             self._print([("class:error", unknown + "\n"), ("", commands_text(lang) + "\n")])
+            return True
+        if len(message) > MAX_MESSAGE:
+            # The dialogue refuses it with an error for programs, in English; a person typing is
+            # told in the conversation's language what to send instead (a pasted e-mail, a log).
+            too_long = said["chat_too_long"].format(length=len(message), limit=MAX_MESSAGE)
+            self._print([("class:error", too_long + "\n")])
             return True
         try:
             self._show(self.conversation.send(message))
