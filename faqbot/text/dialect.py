@@ -73,7 +73,7 @@ def _any_key() -> Literals:
 def standard_japanese(text: str) -> str:
     """``text`` with the regional forms of ``data/dialect.yaml`` replaced by standard Japanese."""
     if not _any_key().found(text):
-        return text  # 95 % of the evaluation sets' messages: 1.3 us, against 6 us testing each key
+        return text  # 95 % of the evaluation sets' messages: ~2 us, against 6 us testing each key
     for form in forms():
         text = form.replace_in(text)
     return text
