@@ -168,6 +168,11 @@ def test_katakana_to_hiragana(text: str, expected: str) -> None:
         ("請求び", True, False),
         ("abc", False, False),
         ("", False, False),
+        # The ranges' edges: extension A, the unified block, the compatibility block.
+        ("\u33ff", False, False), ("\u3400", True, False), ("\u4dbf", True, False), ("\u4dc0", False, False),
+        ("\u4e00", True, False), ("\u9fff", True, False), ("\ua000", False, False),
+        ("\uf8ff", False, False), ("\uf900", True, False), ("\ufaff", True, False), ("\ufb00", False, False),
+        ("\U0001f600あ", False, True), ("ｶｲﾔｸ", False, False), ("か\u9fff", True, False),
     ],
 )
 def test_has_kanji_and_is_kana_text(text: str, kanji: bool, kana: bool) -> None:

@@ -8,6 +8,7 @@ explicitly, that day exactly or nothing.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 
@@ -113,3 +114,14 @@ def test_hundred_thousand_characters_are_handled(engine: Engine) -> None:
     for text in LONG:
         assert normalize(normalize(text)) == normalize(text)
         engine.extractor.extract(text, today)
+
+
+_IDEOGRAPHS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+_EDGES = st.sampled_from("\u33ff\u3400\u4dbf\u4dc0\u4e00\u9fff\ua000\uf8ff\uf900\ufaff\ufb00あア")
+
+
+@given(st.text(st.one_of(st.characters(), st.characters(min_codepoint=0x3000, max_codepoint=0xFB00), _EDGES)))
+def test_has_kanji_is_the_ideograph_class_search(text: str) -> None:
+    assert has_kanji(text) is (_IDEOGRAPHS.search(text) is not None)

@@ -44,8 +44,9 @@ _CHUNK = 4096
 _COMMON_MIN_DOCS = 2000
 _COMMON_SHARE = 0.05
 
-# The ideographs faqbot.text.normalize.has_kanji recognises, as one pattern for findall.
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# The ideographs faqbot.text.normalize.has_kanji recognises, as one pattern for findall; compiled
+# on first use (re's cache), by ngrams() only: compiling the class costs ~3 ms, and answering never does.
+_KANJI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # The same ranges on code points plus one (the keys' codes, see faqbot.routing.ngram_extract).
 _KANJI_CODES = ((0x3401, 0x4DC0), (0x4E01, 0xA000), (0xF901, 0xFB00))
 
@@ -54,7 +55,7 @@ def ngrams(text: str) -> tuple[str, ...]:
     """The distinct character bigrams and trigrams of ``text``, then its single kanji, first seen first."""
     grams = dict.fromkeys([text[i : i + 2] for i in range(len(text) - 1)])
     grams.update(dict.fromkeys([text[i : i + 3] for i in range(len(text) - 2)]))
-    grams.update(dict.fromkeys(_KANJI.findall(text)))
+    grams.update(dict.fromkeys(re.findall(_KANJI, text)))
     if not grams and text:
         return (text,)  # a one-character query still deserves a lookup
     return tuple(grams)

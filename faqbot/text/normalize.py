@@ -145,13 +145,18 @@ def normalize_term(text: str) -> str:
     return text.translate(_FOLD_FOR_MATCHING)
 
 
-_KANJI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# CJK ideographs: extension A, the unified block, the compatibility block.
+_KANJI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
 _KANA = re.compile(r"[\u3041-\u309f]")
 
 
 def has_kanji(text: str) -> bool:
     """True when ``text`` contains at least one CJK ideograph."""
-    return _KANJI.search(text) is not None
+    # Compared, not matched: compiling a character class of these ranges walks their 28,000
+    # code points (~3 ms of every process's start); a message is a few dozen characters.
+    if not text or max(text) < "\u3400":  # kana, Latin, digits: at C speed
+        return False
+    return any(low <= char <= high for char in text for low, high in _KANJI_RANGES)
 
 
 def is_kana_text(normalized: str) -> bool:
