@@ -1,6 +1,6 @@
 """Stability of the calibrated decision under resampling: the answering cut, seed by seed.
 
-The calibration (``faqbot/routing/calibration.py``) of a knowledge base with more
+The calibration (``faqbot/routing/calibration_fit.py``) of a knowledge base with more
 than ``MAX_ROUTED_WHOLE`` examples is fitted on a sample of them (≤ ``MAX_POSITIVES``
 pseudo-queries and ``MAX_NEGATIVES`` negatives, seed ``SEED``).  This script refits it
 with several seeds and places the threshold by faqbot's rule (the stricter of the
@@ -16,7 +16,7 @@ confidence), and prints for each rule:
   out) — and the weighted precision of what it answers there (80 % of the reference
   set is outside any one sample);
 * the time of one fit (median over seeds);
-* first, both targets cross-validated (``calibration.cross_validate``, 5 folds),
+* first, both targets cross-validated (``calibration_fit.cross_validate``, 5 folds),
   with faqbot's two cuts and with the precision cut alone.
 
 A knowledge base with at most ``MAX_ROUTED_WHOLE`` examples is routed whole, so
@@ -92,7 +92,7 @@ def wilson_threshold(fit: CalibrationFit, z: float = CONFIDENCE_Z) -> Calibratio
     n = total**2 / np.cumsum((fit.weights**2)[order])  # Kish's effective sample size
     spread = z * np.sqrt(share * (1.0 - share) / n + z * z / (4.0 * n * n))
     lower = (share + z * z / (2.0 * n) - spread) / (1.0 + z * z / n)
-    # faqbot's rule (calibration.precision_threshold) with the bound in place of the precision.
+    # faqbot's rule (logistic.precision_threshold) with the bound in place of the precision.
     ties = np.r_[ranked[1:] != ranked[:-1], True]
     ok = np.flatnonzero((lower >= model.target_precision) & ties)
     threshold = float(ranked[ok[-1]]) if len(ok) else float(ranked[0])

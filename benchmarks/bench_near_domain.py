@@ -13,7 +13,7 @@ on the knowledge base's own material only (no evaluation set is read), in one ru
   on; and the same with a context clause put in front (:data:`CONTEXTS`: who, when, which
   device — customers' messages carry words the knowledge base never uses, its own
   questions far fewer);
-* the calibrated model's targets, 5-fold cross-validated (``calibration.cross_validate``),
+* the calibrated model's targets, 5-fold cross-validated (``calibration_fit.cross_validate``),
   with and without the rule: they decide a knowledge base that states no floor.
 
     .venv/bin/python benchmarks/bench_near_domain.py [--kb knowledge]

@@ -6,7 +6,7 @@ numpy only, each variant with 8 seeds: draw a sample from the routed examples,
 fit the model, place the threshold, and measure the answered share of the whole
 reference (the examples the rules do not refuse), the weighted precision of
 what it answers, and the share of all negatives it answers (the rules' refusals
-count as refused).  "Both cuts" is faqbot's decision (``calibration.decide``:
+count as refused).  "Both cuts" is faqbot's decision (``calibration_fit.decide``:
 the stricter of the precision and refusal cuts); "bootstrap of every example"
 resamples the knowledge base's examples themselves, the spread a KB routed whole
 still has.  Exploratory: the routings are shared, so the variants differ
@@ -81,7 +81,7 @@ def fit(pool: Pool, sample: np.ndarray, cut: Callable[..., float]) -> np.ndarray
 
 
 def decided(pool: Pool, sample: np.ndarray, target_refusal: float) -> np.ndarray:
-    """faqbot's own decision (``calibration.decide``: both cuts) fitted on ``sample``; what it answers of the pool."""
+    """faqbot's own decision (``calibration_fit.decide``: both cuts) fitted on ``sample``; what it answers of the pool."""
     kept = ~pool.refused[sample]
     chosen = sample[kept]
     refused = int(np.count_nonzero(pool.refused[sample] & (pool.entry[sample] < 0)))

@@ -119,7 +119,7 @@ class TextMemo:
         self._analyses: dict[str, tuple[_Use, dict[str, Analysis]]] = {}
         self._vocabularies: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._digests = _Digests()
-        # The veto's word-rarity table (faqbot.routing.novelty.rarities): it depends on
+        # The veto's word-rarity table (faqbot.routing.novelty_fit.rarities): it depends on
         # wordfreq's lists alone, and building it takes most of a second.
         # Stored packed only, as the veto keeps it (packing 58,000 words costs 0.1 s a build); the
         # table as a dict, which only a refit of the veto reads, is unpacked from it when asked
@@ -152,7 +152,7 @@ class TextMemo:
 
     @property
     def rarity(self) -> dict[str, float] | None:
-        """The veto's word-rarity table (:func:`~faqbot.routing.novelty.rarities`), None until set or stored."""
+        """The veto's word-rarity table (:func:`~faqbot.routing.novelty_fit.rarities`), None until set or stored."""
         if self._rarity is None and self.packed_rarity is not None:
             self._rarity = self.packed_rarity.as_dict()
         return self._rarity
