@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import ahocorasick_rs
 
-from faqbot.text.inert import LONE_SURROGATE
+from faqbot.text.inert import encodable
 
 
 class Literals:
@@ -82,7 +82,7 @@ def _spans(automaton: ahocorasick_rs.AhoCorasick, text: str) -> list[tuple[int, 
     try:
         return automaton.find_matches_as_indexes(text)
     except UnicodeEncodeError:
-        return automaton.find_matches_as_indexes(LONE_SURROGATE.sub("\ufffd", text))
+        return automaton.find_matches_as_indexes(encodable(text))
 
 
 def _automaton(words: tuple[str, ...]) -> ahocorasick_rs.AhoCorasick | None:
