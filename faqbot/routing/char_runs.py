@@ -63,6 +63,19 @@ class _Span:
     key: str
 
 
+@dataclass(frozen=True)
+class _Computed:
+    """What a run not found gives before its readings: everything of its :class:`CharRun` but those."""
+
+    span: _Span
+    keys: np.ndarray  # the texts' digests (n × 2 uint64)
+    stored: PackedStrings
+    packed: PackedStrings  # the surfaces
+    surfaces: list[str]
+    texts: Segment  # the surfaces' n-grams
+    entries: Segment  # each entry's vocabulary's n-grams
+
+
 class RunPlan:
     """The runs of a knowledge base's stored texts, and which of them ``store`` already holds."""
 
@@ -110,7 +123,7 @@ class RunPlan:
         child finishes: after a one-file edit it is still loading its dictionary by then).
         """
         kind = f"surface:{self.context}"
-        made: list[tuple[_Span, np.ndarray, PackedStrings, PackedStrings, list[str], Segment, Segment]] = []
+        made: list[_Computed] = []
         kept: list[np.ndarray] = []
         kept_readings: list[np.ndarray] = []
         for at, (span, run) in enumerate(zip(self._spans, self._found, strict=True)):
@@ -126,7 +139,7 @@ class RunPlan:
             surfaces = memo.mapped(kind, span.texts, surface)
             ends = np.cumsum(span.counts).tolist()
             vocabularies = ["".join(surfaces[a:b]) for a, b in zip([0, *ends], ends, strict=False)]
-            made.append((
+            made.append(_Computed(
                 span, memo.digests(span.texts), PackedStrings(span.texts), PackedStrings(surfaces), surfaces,
                 segment(surfaces), segment(vocabularies),
             ))
@@ -137,7 +150,7 @@ class RunPlan:
             memo.keep(NORMALIZED, np.concatenate(kept_readings))
             del keys, kept, kept_readings
         if meanwhile is not None:
-            computed_parts = {span.key: (texts, entries) for span, _, _, _, _, texts, entries in made}
+            computed_parts = {one.span.key: (one.texts, one.entries) for one in made}
             parts = [
                 (run.texts, run.entries) if run is not None else computed_parts[span.key]
                 for span, run in zip(self._spans, self._found, strict=True)
@@ -147,12 +160,12 @@ class RunPlan:
         # The readings last: the reading child has had the most time by now.
         read = iter(readings() if made else [])
         computed: dict[str, CharRun] = {}
-        for span, keys, stored, packed, surfaces, texts, entries in made:
-            mine = [next(read) for _ in span.texts]
+        for one in made:
+            mine = [next(read) for _ in one.span.texts]
             normalized = memo.mapped(NORMALIZED, mine, normalize)
-            short = np.fromiter((len(s) <= SHORT_QUESTION for s in surfaces), dtype=bool, count=len(surfaces))
-            run = CharRun(keys, memo.digests(mine), stored, packed, short, texts, entries, segment(normalized))
-            computed[span.key] = self._store.add(span.key, run)
+            short = np.fromiter((len(s) <= SHORT_QUESTION for s in one.surfaces), dtype=bool, count=len(one.surfaces))
+            run = CharRun(one.keys, memo.digests(mine), one.stored, one.packed, short, one.texts, one.entries, segment(normalized))
+            computed[one.span.key] = self._store.add(one.span.key, run)
         runs = [run if run is not None else computed[span.key] for span, run in zip(self._spans, self._found, strict=True)]
         # Used once: the runs found are the caller's now, dropped when its indexes are merged.
         self._spans, self._found = [], []
