@@ -75,7 +75,7 @@ def _rebuild(root: Path, folder: Path, path: Path, content_hash: str, code: str)
     # Read first, so that a reading child can start loading its dictionary while the
     # knowledge base loads (it is needed as soon as the build has found the new texts).
     key = cache_key(root, "", code)  # the folder's caches'
-    earlier = _EarlierBuild(folder, key)
+    caches = _FolderCaches(folder, key)
     try:
         files = parsed_path(folder, key)
         parsed = load_parsed(files)
@@ -85,9 +85,9 @@ def _rebuild(root: Path, folder: Path, path: Path, content_hash: str, code: str)
         # After an edit the router packs the entries as soon as it has read them, and moves each
         # merged index out of the heap as it is made (the merges were the edit's peak at 50,000
         # entries), into unnamed files in the cache folder.
-        engine = earlier.build(kb, _spill_folder(folder))
+        engine = caches.build(kb, _spill_folder(folder))
     finally:
-        earlier.cool_down()
+        caches.cool_down()
     del kb  # the engine holds it
     give_back()  # what the build freed, before the caches and the engine file are written
     # Store only an engine of the content the cache was looked up for.  The loader hashed the
@@ -106,13 +106,11 @@ def _rebuild(root: Path, folder: Path, path: Path, content_hash: str, code: str)
         engine = written
         give_back()
     try:
-        earlier.keep()  # written while the engine file is flushed to disk
+        caches.keep()  # written while the engine file is flushed to disk
     finally:
         if stored is not None:
             stored()
     return engine
-
-
 
 
 def _pack(kb: KnowledgeBase, folder: Path) -> None:
@@ -149,14 +147,14 @@ def build_like(kb: KnowledgeBase, earlier: Path) -> Engine:
     folder = cache_dir()
     if folder is None:
         return Engine.build(kb)
-    build = _EarlierBuild(folder, cache_key(Path(earlier), ""))
+    build = _FolderCaches(folder, cache_key(Path(earlier), ""))
     try:
         return build.build(kb)
     finally:
         build.cool_down()
 
 
-class _EarlierBuild:
+class _FolderCaches:
     """What the last build of a knowledge-base folder left in the cache folder: per-text results, segments, fits.
 
     :meth:`build` builds with them; :meth:`keep` writes back what that build added.
