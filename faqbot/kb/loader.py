@@ -142,6 +142,18 @@ def kb_content_hash(root: Path) -> str:
     return digest.hexdigest()
 
 
+def _render_problems(kb: KnowledgeBase, english: KnowledgeBase, entry: Entry) -> list[Problem]:
+    """Why ``entry``'s answer does not render, in Japanese (``kb``) and in English (``english``): one problem per language."""
+    found = []
+    for field, message in (
+        ("answer", template_problem(kb, entry)),
+        ("answer_en", template_problem(english, entry.in_language("en")) if entry.answer_en else None),
+    ):
+        if message:
+            found.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} does not render: {message}"))
+    return found
+
+
 def _check_renders(kb: KnowledgeBase, parsed: ParsedFiles | None, problems: list[Problem]) -> None:
     """Every answer must render, in both languages, in general and for every product; each failure is a problem.
 
@@ -166,17 +178,11 @@ def _check_renders(kb: KnowledgeBase, parsed: ParsedFiles | None, problems: list
             keys.append(key)
             if parsed is not None and parsed.renders_cleanly(key):
                 continue
-            clean = True
-            for field, message in (
-                ("answer", template_problem(kb, entry)),
-                ("answer_en", template_problem(english, entry.in_language("en")) if entry.answer_en else None),
-            ):
-                if message:
-                    clean = False
-                    problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} does not render: {message}"))
-            if clean and parsed is not None:
+            found = _render_problems(kb, english, entry)
+            problems.extend(found)
+            if not found and parsed is not None:
                 parsed.rendered(key)
-            all_clean = all_clean and clean
+            all_clean = all_clean and not found
         if parsed is not None and whole is not None and all_clean:
             parsed.file_rendered(whole, keys)
 
