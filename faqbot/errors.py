@@ -53,6 +53,15 @@ class InvalidDateError(InputError):
     code = "invalid_date"
 
 
+class MessageTooLongError(InputError):
+    """A message longer than the dialogue reads; ``length`` and ``limit`` let a front end word it."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"The message is {length} characters long; send at most {limit}.")
+        self.length = length
+        self.limit = limit
+
+
 class UnknownEntryError(InputError):
     """An FAQ entry id that the knowledge base does not define."""
 

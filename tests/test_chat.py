@@ -20,7 +20,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue import MAX_MESSAGE, Choice, Link, Reply
+from faqbot.dialogue import Choice, Link, Reply
+from faqbot.dialogue.manager import MAX_MESSAGE
 from faqbot.kb import SHIPPED_KB
 from faqbot.terminal.chat import (
     Conversation,

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from faqbot.kb.templating import LANGUAGES
 
 if TYPE_CHECKING:
-    from faqbot.dialogue.manager import MAX_MESSAGE, step
+    from faqbot.dialogue.manager import step
     from faqbot.dialogue.render import render_reply_html, render_reply_text, reply_json
     from faqbot.dialogue.replies import help_reply
     from faqbot.dialogue.reply import Choice, Fact, Handoff, Link, Reply
     from faqbot.dialogue.state import DialogueState, initial_state
 
 _HOMES = {
-    "step": "manager", "MAX_MESSAGE": "manager",
+    "step": "manager",
     "render_reply_html": "render", "render_reply_text": "render", "reply_json": "render",
     "help_reply": "replies",
     "Choice": "reply", "Fact": "reply", "Handoff": "reply", "Link": "reply", "Reply": "reply",
@@ -43,7 +43,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "MAX_MESSAGE",
     "Choice",
     "DialogueState",
     "Fact",

@@ -73,7 +73,7 @@ from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.dialogue.statements import prepare as prepare_statements
 from faqbot.dialogue.statements import small_talk_stand_in, told_not_asked
-from faqbot.errors import InputError
+from faqbot.errors import InputError, MessageTooLongError
 from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
@@ -109,14 +109,14 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
 
     The reply is in ``lang`` when given ("ja" or "en": the channel fixes it), else
     in the message's language, else in the conversation's (``state.lang``).
-    Raises :class:`InputError` for a message that is not text or is longer than
+    Raises :class:`InputError` for a message that is not text or (:class:`MessageTooLongError`) longer than
     :data:`MAX_MESSAGE` characters, a ``state`` that is not a DialogueState, or an
     unsupported ``lang``.
     """
     if not isinstance(message, str):
         raise InputError(f"The message must be text, not {type(message).__name__}.")
     if len(message) > MAX_MESSAGE:
-        raise InputError(f"The message is {len(message)} characters long; send at most {MAX_MESSAGE}.")
+        raise MessageTooLongError(len(message), MAX_MESSAGE)
     if not isinstance(state, DialogueState):
         raise InputError("The dialogue state must be a DialogueState; use DialogueState.from_json.")
     state = sanitized(engine.kb, state)

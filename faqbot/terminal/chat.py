@@ -36,7 +36,6 @@ from faqbot.analytics import Recorder
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import (
     LANGUAGES,
-    MAX_MESSAGE,
     DialogueState,
     Link,
     Reply,
@@ -46,7 +45,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
-from faqbot.errors import FaqbotError
+from faqbot.errors import FaqbotError, MessageTooLongError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import words
 from faqbot.terminal.typography import osc8, wrap
@@ -295,14 +294,13 @@ class TerminalChat:
             unknown = said["chat_unknown_command"].format(command=message.strip())
             self._print([("class:error", unknown + "\n"), ("", commands_text(lang) + "\n")])
             return True
-        if len(message) > MAX_MESSAGE:
-            # The dialogue refuses it with an error for programs, in English; a person typing is
-            # told in the conversation's language what to send instead (a pasted e-mail, a log).
-            too_long = said["chat_too_long"].format(length=len(message), limit=MAX_MESSAGE)
-            self._print([("class:error", too_long + "\n")])
-            return True
         try:
             self._show(self.conversation.send(message))
+        except MessageTooLongError as exc:
+            # The dialogue's error is for programs, in English; a person typing is told in the
+            # conversation's language what to send instead (a pasted e-mail, a log).
+            too_long = said["chat_too_long"].format(length=exc.length, limit=exc.limit)
+            self._print([("class:error", too_long + "\n")])
         except FaqbotError as exc:
             self._print([("class:error", f"{exc}\n")])
         return True
