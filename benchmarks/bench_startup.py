@@ -8,7 +8,9 @@ each process's own peak RSS from ``wait4``):
 * ``python -c "import click, numpy, rapidfuzz, yaml, jinja2, fugashi, ahocorasick_rs"``: the
   libraries answering a question needs, and nothing of faqbot;
 * with ``--peer-src DIR`` (another checkout's source, e.g. ``git archive main``
-  unpacked), the same ``faqbot ask`` run from that code: before → after in one run;
+  unpacked), ``python -m faqbot ask`` run from that code and from this one: before → after in
+  one run. Both go through ``python -m`` because the installed ``faqbot`` script names this
+  checkout's entry function, which an older checkout may not have;
 * with ``--kb DIR`` (repeatable; e.g. a 50k ``kbgen`` knowledge base), ``faqbot
   ask`` on that knowledge base too (and from the peer), engine cache warm.
 
@@ -72,8 +74,9 @@ def _summary(runs: list[tuple[float, float]]) -> dict[str, float]:
             "peak_rss_mb": max(rss for _, rss in runs)}
 
 
-def _ask(kb: Path | None) -> list[str]:
-    return ASK + (["--kb", str(kb)] if kb else [])
+def _ask(kb: Path | None, module: bool = False) -> list[str]:
+    command = [PY, "-m", "faqbot", *ASK[1:]] if module else ASK
+    return command + (["--kb", str(kb)] if kb else [])
 
 
 def import_profile(env: dict[str, str], top: int) -> dict[str, object]:
@@ -113,7 +116,9 @@ def main() -> None:
             cases[f"ask --kb {kb.name}"] = (_ask(kb), env)
         if args.peer_src:
             for kb in (None, *args.kb):
-                cases[f"peer ask{f' --kb {kb.name}' if kb else ''}"] = (_ask(kb), peer_env)
+                suffix = f" --kb {kb.name}" if kb else ""
+                cases[f"ask -m{suffix}"] = (_ask(kb, module=True), env)
+                cases[f"peer ask -m{suffix}"] = (_ask(kb, module=True), peer_env)
         load = load_average()
         for cmd, case_env in cases.values():  # warm-up: engine caches filled, files in the page cache
             _run(cmd, case_env)
@@ -129,7 +134,9 @@ def main() -> None:
         "ask_vs_imports": summaries["ask"]["median_s"] / summaries["import_runtime_deps"]["median_s"], **profile,
     }
     if args.peer_src:
-        result["peer_ask_vs_imports"] = summaries["peer ask"]["median_s"] / summaries["import_runtime_deps"]["median_s"]
+        floor = summaries["import_runtime_deps"]["median_s"]
+        result["ask_m_vs_imports"] = summaries["ask -m"]["median_s"] / floor
+        result["peer_ask_m_vs_imports"] = summaries["peer ask -m"]["median_s"] / floor
     print(json.dumps(result, ensure_ascii=False))
 
 

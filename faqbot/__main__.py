@@ -1,5 +1,5 @@
 """``python -m faqbot``: the same as the ``faqbot`` command."""
 
-from faqbot.cli import main
+from faqbot.cli import run
 
-main()
+run()

@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -358,6 +359,22 @@ def test_console_script_error_exit() -> None:
     proc = _proc([str(FAQBOT), "billing", "--product", "nope", "--plan", "annual", "--expiry", "2027-03-31", *TODAY])
     assert proc.returncode == 1
     assert proc.stderr.startswith("Error: ") and "'nope'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_console_entry_runs_main_then_freezes_the_collector() -> None:
+    # The console script and `python -m faqbot` call run(): the command's exit code is kept, and only
+    # when the command is over are its objects frozen, so the interpreter's last collections skip them.
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts == {"faqbot": "faqbot.cli:run"}
+    probe = (
+        "import gc, sys\nfrom faqbot.cli import main, run\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    print('after main', gc.get_freeze_count())\n"
+        f"sys.argv = ['faqbot', 'billing', '--product', 'nope', '--plan', 'annual', '--expiry', '2027-03-31', *{TODAY!r}]\n"
+        "try:\n    run()\nexcept SystemExit as exit:\n    print('after run', exit.code, gc.get_freeze_count() > 1000)\n"
+    )
+    proc = _proc([sys.executable, "-c", probe])
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("after ")]
+    assert lines == ["after main 0", "after run 1 True"], proc.stderr
 
 
 def test_python_dash_m_billing_json() -> None:
