@@ -59,7 +59,9 @@ BUILD_ONLY = ("pykakasi", "deprecated", "wrapt", "asyncio", "ssl", "concurrent.f
 def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and the process's own peak RSS (MB)."""
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # From the root folder: `python -m` puts the working folder first on sys.path, and this
+    # checkout's folder there would shadow the peer's PYTHONPATH.
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/")
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
