@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from faqbot.text.normalize import KANJI_CODE_RANGES
+
 _SHIFT = np.int64(21)
-# The ideographs faqbot.routing.ngram_index.ngrams counts as single kanji.
-_KANJI_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ def _candidates(points: np.ndarray, doc_of: np.ndarray, lengths: np.ndarray) -> 
 
 def _is_kanji(codes: np.ndarray) -> np.ndarray:
     mask = np.zeros(len(codes), dtype=bool)
-    for low, high in _KANJI_RANGES:
+    for low, high in KANJI_CODE_RANGES:  # the single kanji ngram_index.ngrams counts
         mask |= (codes >= low) & (codes <= high)
     return mask
 

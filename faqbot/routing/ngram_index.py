@@ -28,6 +28,7 @@ import numpy as np
 
 from faqbot.routing.postings import gram_masses
 from faqbot.text.heap import release, spilled
+from faqbot.text.normalize import KANJI_CODE_RANGES
 
 if TYPE_CHECKING:
     from faqbot.routing.ngram_extract import Segment
@@ -46,9 +47,9 @@ _COMMON_SHARE = 0.05
 
 # The ideographs faqbot.text.normalize.has_kanji recognises, as one pattern for findall; compiled
 # on first use (re's cache), by ngrams() only: compiling the class costs ~3 ms, and answering never does.
-_KANJI = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_KANJI = "[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in KANJI_CODE_RANGES) + "]"
 # The same ranges on code points plus one (the keys' codes, see faqbot.routing.ngram_extract).
-_KANJI_CODES = ((0x3401, 0x4DC0), (0x4E01, 0xA000), (0xF901, 0xFB00))
+_KANJI_CODES = tuple((low + 1, high + 1) for low, high in KANJI_CODE_RANGES)
 
 
 def ngrams(text: str) -> tuple[str, ...]:

@@ -145,8 +145,10 @@ def normalize_term(text: str) -> str:
     return text.translate(_FOLD_FOR_MATCHING)
 
 
-# CJK ideographs: extension A, the unified block, the compatibility block.
-_KANJI_RANGES = (("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uf900", "\ufaff"))
+#: CJK ideographs as inclusive code-point ranges: extension A, the unified block, the
+#: compatibility block. The one definition of "kanji" the router's n-grams and has_kanji share.
+KANJI_CODE_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_KANJI_RANGES = tuple((chr(low), chr(high)) for low, high in KANJI_CODE_RANGES)
 _KANA = re.compile(r"[\u3041-\u309f]")
 
 

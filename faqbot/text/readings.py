@@ -30,7 +30,7 @@ from typing import IO, Any, cast
 
 from faqbot.text.child import child_command, child_environment
 from faqbot.text.collector import collector_paused
-from faqbot.text.normalize import normalize
+from faqbot.text.normalize import KANJI_CODE_RANGES, normalize
 
 # pykakasi (and through it deprecated, wrapt, asyncio, ssl: ~90 ms) is imported where it is
 # used: answering a question from a cached engine needs it not.
@@ -45,7 +45,7 @@ _CHILD = "from faqbot.text.readings import _serve; _serve()"
 # What a child started before its texts are known runs (see WarmReadings).
 _WARM_CHILD = "from faqbot.text.readings import _serve_when_told; _serve_when_told()"
 
-_KANJI = "\u3005-\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # with 々 〆 〇
+_KANJI = "\u3005-\u3007" + "".join(f"{chr(low)}-{chr(high)}" for low, high in KANJI_CODE_RANGES)  # with 々 〆 〇
 _KANA = "\u3040-\u30ff\uff66-\uff9f"
 _JA = _KANJI + _KANA
 # Cut before a kanji that follows a particle, and around every run of characters
