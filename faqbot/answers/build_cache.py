@@ -26,16 +26,15 @@ a file that cannot be written is skipped: the cache only ever saves time.
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.kb.parsed_files import ParsedFiles, PickledFile
 from faqbot.text.memo import TextMemo
 from faqbot.text.memo_stored import StoredMemo
+from faqbot.text.replace_file import replaced_atomically
 
 _PREFIX = "texts-"
 _FILES_PREFIX = "files-"
@@ -82,14 +81,8 @@ def store_memo(path: Path, memo: TextMemo) -> None:
         return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{_PREFIX}", suffix=".tmp")
-        os.close(fd)
-        try:
-            write_engine_file((_FORMAT, memo.stored(path.parent)), Path(tmp), sync=False)
-            os.replace(tmp, path)
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with replaced_atomically(path, _PREFIX) as tmp:
+            write_engine_file((_FORMAT, memo.stored(path.parent)), tmp, sync=False)
         _prune(path.parent, _PREFIX)
     except OSError:
         return  # a read-only home must not stop the bot
@@ -131,14 +124,8 @@ def store_parsed(path: Path, parsed: ParsedFiles) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
         for key, file in parsed.fresh.items():
-            fd, tmp = tempfile.mkstemp(dir=path, prefix=".entries-", suffix=".tmp")
-            os.close(fd)
-            try:
-                write_engine_file((_FORMAT, file), Path(tmp), sync=False)
-                os.replace(tmp, path / f"{key}{_ENTRIES_SUFFIX}")
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with replaced_atomically(path / f"{key}{_ENTRIES_SUFFIX}", "entries-") as tmp:
+                write_engine_file((_FORMAT, file), tmp, sync=False)
         if parsed.renders_changed or parsed.file_renders_changed:
             write_pickle(path / _RENDERS, (_FORMAT, frozenset(parsed.renders), parsed.file_renders), "renders-")
         wanted = {f"{key}{_ENTRIES_SUFFIX}" for key in parsed.used}
@@ -165,10 +152,8 @@ def write_pickle(path: Path, stored: object, prefix: str) -> None:
     Raises OSError: a caller that may skip the write catches it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{prefix}", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
+    with replaced_atomically(path, prefix) as tmp, tmp.open("wb") as handle:
         pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
 
 
 def store_pickle(path: Path, stored: object, prefix: str) -> None:

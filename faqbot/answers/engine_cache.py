@@ -20,9 +20,7 @@ Location: ``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 import time
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from faqbot.answers.answering import Engine
 from faqbot.answers.cache_folder import cache_dir, code_hash, engine_path, read_cached
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.templating import keep_compiled_templates
+from faqbot.text.replace_file import replaced_atomically
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 # Files modified more recently than this are hashed, not remembered (see _content_hash).
@@ -88,16 +87,14 @@ def _content_hash(root: Path, folder: Path) -> str:
 
     content_hash = kb_content_hash(root)
     if time.time_ns() - newest > _SETTLED_NS:
-        _write_atomically(folder, memo, content_hash.encode())
+        _remember(memo, content_hash.encode())
     return content_hash
 
 
-def _write_atomically(folder: Path, path: Path, data: bytes) -> None:
+def _remember(path: Path, data: bytes) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=folder, prefix=".content-", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(name, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replaced_atomically(path, "content-") as tmp:
+            tmp.write_bytes(data)
     except OSError:
         return  # not remembered: hashed again next time

@@ -19,14 +19,13 @@ foreign file is computed again, a folder that cannot be written is skipped.
 
 from __future__ import annotations
 
-import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
 from faqbot.answers.engine_file import EngineFileError, read_engine_file, write_engine_file
 from faqbot.routing.segments import SegmentStore
+from faqbot.text.replace_file import replaced_atomically
 
 _PREFIX = "segments-"
 _SUFFIX = ".segment"
@@ -77,14 +76,8 @@ def write_run(path: Path, value: object) -> None:
 
     Never over a file in place: another build may have it mapped.
     """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".segment-", suffix=".tmp")
-    os.close(fd)
-    try:
-        write_engine_file(value, Path(tmp), sync=False)
-        os.replace(tmp, path)
-    except OSError:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replaced_atomically(path, "segment-") as tmp:
+        write_engine_file(value, tmp, sync=False)
 
 
 def _prune(folder: Path) -> None:

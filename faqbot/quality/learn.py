@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -43,6 +42,7 @@ from faqbot.routing.router import Router
 from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, EMAIL_MASK, PHONE_MASK, mask_personal_data
+from faqbot.text.replace_file import replaced_atomically
 
 #: The target of :class:`Change` that means "the bot must fall back on these".
 OUT_OF_SCOPE = "out-of-scope"
@@ -255,11 +255,8 @@ def apply_change(preview: Preview) -> None:
     """Write the previewed file (atomically); refuses a preview that is not :attr:`Preview.ok`."""
     if not preview.ok:
         raise InputError(f"Nothing was written to {preview.path}: the change does not pass the check.")
-    fd, tmp = tempfile.mkstemp(dir=preview.path.parent, prefix=".learn-", suffix=".yaml")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(preview.new_text)
-        os.replace(tmp, preview.path)
+        with replaced_atomically(preview.path, "learn-") as tmp:
+            tmp.write_text(preview.new_text, encoding="utf-8")
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise InputError(f"Cannot write {preview.path}: {exc.strerror}; check the folder's permissions.") from None
