@@ -67,6 +67,11 @@ TODAY = date(2026, 11, 26)
         ("2027年の6月", date(2027, 6, 30), "month"),
         ("2027/6", date(2027, 6, 30), "month"),
         # relative years
+        ("去年3月", date(2025, 3, 31), "month"),
+        ("昨年の3月31日", date(2025, 3, 31), "day"),
+        ("先月末", date(2026, 10, 31), "day"),
+        ("先々月", date(2026, 9, 30), "month"),
+        ("昨日まで", date(2026, 11, 25), "day"),
         ("来年3月", date(2027, 3, 31), "month"),
         ("来年の3月31日", date(2027, 3, 31), "day"),
         ("来年3月末", date(2027, 3, 31), "day"),
@@ -209,6 +214,16 @@ def test_words_that_are_no_expiry_date(text: str) -> None:
         ("2026/11/25", PROBLEM_PAST, "2026/11/25", None),
         ("令和7年1月31日", PROBLEM_PAST, "令和7年1月31日", None),
         ("It expired on January 31, 2025", PROBLEM_PAST, "January 31, 2025", None),
+        # Placed in the past by a word: never moved on to the next 3月31日 or month end.
+        ("有効期限は去年の3月31日でした", PROBLEM_PAST, "去年の3月31日", None),
+        ("昨年3月", PROBLEM_PAST, "昨年3月", None),
+        ("一昨年の12月末", PROBLEM_PAST, "一昨年の12月末", None),
+        ("先月末で切れました", PROBLEM_PAST, "先月末", None),
+        ("前月の15日", PROBLEM_PAST, "前月の15日", None),
+        ("昨日で切れた", PROBLEM_PAST, "昨日", None),
+        ("一昨日まで", PROBLEM_PAST, "一昨日", None),
+        ("It ran out at the end of last month", PROBLEM_PAST, "end of last month", None),
+        ("It expired yesterday.", PROBLEM_PAST, "yesterday", None),
     ],
 )
 def test_date_problem(text: str, code: str, typed: str, last_day: int | None) -> None:
@@ -218,7 +233,7 @@ def test_date_problem(text: str, code: str, typed: str, last_day: int | None) ->
 @pytest.mark.parametrize(
     "text",
     ["2027年3月31日", "来月末", "有効期限は2027年3月31日で、請求は3月末頃？", "モバイルです", "", "3月末日",
-     "2026年11月26日", "今日", "3月15日"],  # today itself is no problem; a bare month-day is the next one
+     "2026年11月26日", "今日", "3月15日", "先月パソコンを買い替えました", "昨日の件です"],  # today itself is no problem; a bare month-day is the next one
 )
 def test_no_date_problem(text: str) -> None:
     assert date_problem(text, TODAY) is None

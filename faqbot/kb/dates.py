@@ -38,9 +38,14 @@ __all__ = [
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
 MAX_YEAR = 2199
 ERA_START = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989}  # year 1 of each era
-RELATIVE_YEAR = {"今年": 0, "本年": 0, "来年": 1, "翌年": 1, "再来年": 2}
-RELATIVE_MONTH = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2, "this": 0, "next": 1}
-RELATIVE_DAY = {"明日": 1, "あした": 1, "あす": 1, "明後日": 2, "あさって": 2, "tomorrow": 1}
+# Backwards too (去年, 先月, 昨日): a date the customer places in the past must be read as
+# past and refused as an expiry, not taken for the next 3月31日 or the next month end.
+RELATIVE_YEAR = {"今年": 0, "本年": 0, "来年": 1, "翌年": 1, "再来年": 2, "去年": -1, "昨年": -1, "前年": -1,
+                 "一昨年": -2, "おととし": -2}
+RELATIVE_MONTH = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2, "先月": -1, "前月": -1, "先々月": -2,
+                  "this": 0, "next": 1, "last": -1}
+RELATIVE_DAY = {"明日": 1, "あした": 1, "明後日": 2, "あさって": 2, "tomorrow": 1,
+                "昨日": -1, "きのう": -1, "一昨日": -2, "おととい": -2, "yesterday": -1}
 # 上旬/中旬/下旬 (early/mid/late month): the period's last day stands for it.
 THIRD_OF_MONTH_END = {"上旬": 10, "中旬": 20, "下旬": 31, "early": 10, "mid": 20, "late": 31}
 
@@ -66,6 +71,12 @@ _DAY_JA = (
     r"(?:(?P<d>\d{1,2})" + _S + r"日|の?" + _S + r"(?P<end>末|月末)日?|の?" + _S + r"(?P<xun>上旬|中旬|下旬))"
 )
 _ORD = r"(?:st|nd|rd|th)?"
+
+
+def _words(table: dict[str, int], english: bool) -> str:
+    """An alternation of the table's Japanese (or English, as whole words) keys, longest first."""
+    keys = sorted((k for k in table if k.isascii() == english), key=len, reverse=True)
+    return "|".join(rf"\b{re.escape(k)}\b" if english else re.escape(k) for k in keys)
 
 
 @dataclass(frozen=True)
@@ -118,18 +129,18 @@ _YEAR_EN = r"(?:,?" + _S + r"(?P<y>\d{4}))?(?!\d)"  # optional ", 2027"
 _PATTERNS: tuple[_Pattern, ...] = (
     # 今月末, 来月末, 再来月, 来月15日, 翌月下旬 (a bare 来月 only where it is clearly the expiry)
     _p(
-        r"(?P<relm>再来月|来月|翌月|今月)" + _S + "の?" + _S
+        rf"(?P<relm>{_words(RELATIVE_MONTH, english=False)})" + _S + "の?" + _S
         + r"(?:(?P<d>\d{1,2})" + _S + r"日|(?P<end>末|月末)日?|(?P<xun>上旬|中旬|下旬)"
         + r"|(?=まで|で切れ|に切れ|が期限|が有効期限|いっぱい|です|$))"
     ),
     # 明日, 明後日, tomorrow
     # (only where it reads as the expiry: 「明日の天気」 is no date)
     _p(
-        r"(?P<reld>明後日|あさって|明日|あした|\btomorrow\b)"
+        rf"(?P<reld>{_words(RELATIVE_DAY, english=False)}|{_words(RELATIVE_DAY, english=True)})"
         + r"(?=まで|で切れ|に切れ|切れ|が期限|が有効期限|です|で終わ|[ \t]*[。.!！?？]?[ \t]*$)"
     ),
     # end of this month, end of next month, early/mid/late next month
-    _p(r"\b(?:(?P<end_en>end)|(?P<xun_en>early|mid|late))" + _S + "(?:of" + _S + ")?" + r"(?P<relm_en>this|next)" + _S + r"month\b"),
+    _p(r"\b(?:(?P<end_en>end)|(?P<xun_en>early|mid|late))" + _S + "(?:of" + _S + ")?" + rf"(?P<relm_en>{_words(RELATIVE_MONTH, english=True)})" + _S + r"month\b"),
     # 2027年3月31日, 2027年の3月末, 2027年3月
     _p(r"(?<!\d)(?P<y>\d{4})" + _S + "年" + _S + "の?" + _S + _MD_JA),
     # 令和9年3月31日, 令和元年5月, R9年3月31日, 平成31年4月30日
@@ -137,7 +148,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
     # R9.3.31, R9/3/31, H31-4-30, 令和9.3.31
     _p(_ERA + _YMD),
     # 来年3月, 今年の12月, 再来年3月末, 来年3月31日
-    _p(r"(?P<rel>再来年|来年|今年|本年|翌年)" + _S + "の?" + _S + _MD_JA),
+    _p(rf"(?P<rel>{_words(RELATIVE_YEAR, english=False)})" + _S + "の?" + _S + _MD_JA),
     # 2027/3/31, 2027-03-31, 2027.3.31
     _p(_NUM_L + r"(?P<y>\d{4})" + _YMD),
     # 2027/3, 2027-03 (month only)
