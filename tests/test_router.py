@@ -127,6 +127,23 @@ def test_small_talk_names_no_unknown_thing(engine: Engine, query: str) -> None:
     assert _route(engine, "このチャットの使い方を教えて").intent == "help"
 
 
+@pytest.mark.parametrize("query", ["かいやくしたい", "かいやくしたいです"])
+def test_a_stored_question_in_kana_is_answered_whatever_the_analyser_cuts(engine: Engine, query: str) -> None:
+    # MeCab cuts the unbroken hiragana as 買う + 約する, a word the knowledge base never uses, so the
+    # unknown-content veto fired; the text is the stored alternate 「かいやく したい」 (sixty-fourth rule).
+    assert engine.router.analyze(query).terms == ("買う", "約する")
+    assert engine.router.novelty.fires(engine.router.analyze(query))
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
+
+
+def test_the_verbatim_exemption_needs_the_whole_stored_text(engine: Engine) -> None:
+    # A message the veto refuses that is not a stored question's text word for word stays refused.
+    query = "パスポートを更新したい"
+    assert engine.router.novelty.fires(engine.router.analyze(query))
+    assert _route(engine, query).decision == DECISION_FALLBACK
+
+
 def test_what_happens_to_the_renewal_after_deleting_the_product_is_the_uninstall_answer(engine: Engine) -> None:
     assert _route(engine, "ウイルスバスターを削除しました。自動更新はどうなりますか").intent == "uninstall-not-cancel"
 

@@ -161,6 +161,10 @@ class CharChannel:
         """The entry position of each stored text (out-of-scope examples: ``len(kb.entries)``)."""
         return self._doc_owner
 
+    def holds_verbatim(self, text: str, doc: int) -> bool:
+        """Does ``text`` read, after normalisation, product masking and synonyms, as the stored text ``doc``?"""
+        return 0 <= doc < len(self._doc_text) and self._doc_surface[doc] == self._surface(text)
+
     def _masked(self, text: str) -> str:  # product names out, before synonyms
         return self._product_names.canonicalize(normalize(text))
 

@@ -276,7 +276,7 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, right) or self._novel(query, found, analysis):
+        if not self._answerable(found, right) or self._novel_not_stored(query, found, analysis):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
@@ -290,7 +290,7 @@ class Router:
 
     def refuses(self, query: str, found: Candidates) -> bool:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
-        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel(query, found)
+        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel_not_stored(query, found)
 
     def _answerable(self, found: Candidates, right: float) -> bool:
         """Is the best entry likely enough right to answer?
@@ -311,6 +311,18 @@ class Router:
         """
         char = float(found.char[0]) if len(found.char) else 0.0
         return bool(found.out_of_scope) and found.out_of_scope >= char
+
+    def _novel_not_stored(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
+        """:meth:`_novel`, unless the message is its best entry's best-matched question word for word.
+
+        Then its words are the knowledge base's own whatever the analyser makes of them: MeCab
+        cuts unbroken hiragana as it can (「かいやくしたい」 as 買う + 約する), and the character
+        channel, which reads it as the stored 「かいやく したい」, is there to survive that
+        (docs/calibration-floor-rule.md, sixty-fourth rule). Checked only when the veto fires.
+        """
+        if not self._novel(query, found, analysis):
+            return False
+        return not (len(found.char_doc) and self._char.holds_verbatim(query, int(found.char_doc[0])))
 
     def _novel(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
         """Does the unknown-content veto fire, or an unknown noun fill a known action's argument?
