@@ -10,45 +10,54 @@ import click
 from faqbot.cli.common import kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
 from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
+from faqbot.quality.spec_check import missing_spec_ids
 
 
-def _read_seed(seed: Path) -> str:
+def _read(path: Path, what: str, option: str) -> str:
     try:
-        return seed.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Cannot read the seed page {seed} ({exc}); pass an existing UTF-8 file to --seed.") from exc
+        raise InputError(f"Cannot read {what} {path} ({exc}); pass an existing UTF-8 file to {option}.") from exc
 
 
 @click.command()
 @click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too, not only on errors.")
 @click.option("--seed", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="The source FAQ page; warns about products its table names that products.yaml lacks.")
+@click.option("--spec", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
+              help="An intents spec (YAML: faq, compute, smalltalk, products, plans); each id it lists "
+                   "and the knowledge base lacks is an error.")
 @click.option("--min-alternates", type=click.IntRange(min=0), default=MIN_ALTERNATES, show_default=True,
               metavar="N", help="Warn about FAQ entries with fewer alternate questions than N.")
 @kb_option
 @translate_errors
-def check(strict: bool, seed: Path | None, min_alternates: int, kb_dir: Path | None) -> None:
+def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: int, kb_dir: Path | None) -> None:
     """Validate a knowledge base; print every problem as file:line: message.
 
     Errors (exit 1): structural problems, and alternate questions that route
     to another entry. Warnings: near-duplicate questions in two entries,
     entries with too few alternates, unused synonym groups, entries, products
     and plans without their English translation, and (with --seed)
-    products the seed page's table names without renewal rules. --strict
-    makes warnings fail too.
+    products the seed page's table names without renewal rules. With
+    --spec, every intent, product and plan id the spec lists must exist
+    (labelled data refers to them). --strict makes warnings fail too.
 
     \b
     Examples:
       faqbot check
       faqbot check --strict --seed ../shared/seed/anshin-auto-renewal-faq.txt
+      faqbot check --spec ../shared/spec/intents.yaml
       faqbot check --kb ./my-service-kb --min-alternates 5
     """
     engine = load_engine(kb_dir)  # structural problems raise and exit 1 here
     kb = engine.kb
-    seed_text = _read_seed(seed) if seed is not None else None
+    seed_text = _read(seed, "the seed page", "--seed") if seed is not None else None
+    spec_text = _read(spec, "the spec", "--spec") if spec is not None else None
     problems: list[Problem] = check_knowledge_base(kb, engine.router, min_alternates)
     if seed is not None and seed_text is not None:
         problems += seed_products_without_rules(kb, seed_text, str(seed))
+    if spec is not None and spec_text is not None:
+        problems += missing_spec_ids(kb, spec_text, str(spec))
     errors = [p for p in problems if p.severity != "warning"]
     warnings = [p for p in problems if p.severity == "warning"]
     for problem in errors:
