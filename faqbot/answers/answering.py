@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from faqbot.errors import InputError
 from faqbot.kb.billing import BillingResult, format_date, next_billing
-from faqbot.kb.dates import format_date_en
+from faqbot.kb.dates import DateProblem, format_date_en
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES
@@ -148,13 +148,15 @@ def _with_notes(entry: Entry, intro: str, query: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+def date_problem_text(problem: DateProblem, lang: str) -> str:
+    """The sentence saying what is wrong with a typed date and what to type instead."""
+    return render_system("dialogue_date_problem", {"problem": problem}, lang)
+
+
 def missing_slots(entities: Entities) -> tuple[str, ...]:
     """The billing slots (``product``, ``plan``, ``expiry``) that ``entities`` lacks."""
     slots = (("product", entities.product), ("plan", entities.plan), ("expiry", entities.expiry))
     return tuple(name for name, value in slots if value is None)
-
-
-
 
 
 def _compute(

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, billing_context, billing_for, missing_slots
+from faqbot.answers.answering import Engine, billing_context, billing_for, date_problem_text, missing_slots
 from faqbot.dialogue.handoff import make_handoff
 from faqbot.dialogue.language import approx_date, date_text, word
 from faqbot.dialogue.product_hints import ProductHint
@@ -184,11 +184,6 @@ def ask(
         handoff=handoff,
     )
     return reply, replace(state, asking=slot, choices=tuple(c.value for c in choices))
-
-
-def date_problem_text(problem: DateProblem, lang: str) -> str:
-    """The sentence saying what is wrong with a typed date and what to type instead."""
-    return render_system("dialogue_date_problem", {"problem": problem}, lang)
 
 
 def _plans_confirmed(kb: KnowledgeBase, state: DialogueState) -> bool:

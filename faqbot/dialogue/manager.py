@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, suggest
+from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, date_problem_text, suggest
 from faqbot.dialogue import phrases
 from faqbot.dialogue.choices import picked as picked_choice
 from faqbot.dialogue.choices import sanitized
@@ -44,7 +44,6 @@ from faqbot.dialogue.follow_ups import (
 from faqbot.dialogue.form import (
     ask,
     computed_dates,
-    date_problem_text,
     describe_changes,
     entities_of,
     form_turn,

@@ -1,0 +1,39 @@
+"""One message answered with no conversation around it (``faqbot ask``), read as the chat reads it.
+
+:func:`faqbot.answers.answering.answer_query` takes a product only when the message names it
+outright, and asks for an expiry the message typed but that cannot be used as if none had
+been given. The chat does better on its first turn: 「クラウドの月額」 is ウイルスバスター
+クラウド (:mod:`faqbot.dialogue.product_hints`), and 「2027/2/30」 is explained (the month
+has 28 days). A billing question asked once, at the command line, gets the same reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answers.answering import Answer, Engine, answer_entry, date_problem_text
+from faqbot.dialogue.product_hints import message_entities
+from faqbot.dialogue.state import initial_state
+from faqbot.kb.dates import date_problem
+
+__all__ = ["reread_billing"]
+
+
+def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
+    """``answer`` again when it asks for billing details, with the message read as the chat's first turn.
+
+    A product named in part is taken when its words settle it, and when the expiry is still
+    missing because the date typed cannot be used (impossible, in the past, two of them, no
+    month), the answer ends by saying why. Any other answer is returned unchanged.
+    """
+    if not answer.missing:
+        return answer
+    entities = message_entities(engine, initial_state(), answer.query, today)
+    redone = answer_entry(
+        engine, engine.kb.entry(answer.intent), entities, today, answer.query, answer.confidence, answer.suggestions
+    )
+    problem = date_problem(answer.query, today) if "expiry" in redone.missing else None
+    if problem is None:
+        return redone
+    return replace(redone, text=f"{redone.text.rstrip()}\n{date_problem_text(problem, engine.kb.lang)}")
