@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -83,3 +84,17 @@ def test_check_with_spec_fails_on_a_renamed_intent(tmp_path: Path) -> None:
     assert f"{SHARED_SPEC}:{line}: error: intent 'cancel-howto' is listed in the spec" in result.output
     passing = CliRunner().invoke(main, ["check", "--spec", str(SHARED_SPEC)])
     assert passing.exit_code == 0 and passing.output.startswith("OK: "), passing.output
+
+
+def test_check_json_reports_the_same_problems_as_one_object(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC.replace("contact:", "kontakt:"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--json", "--spec", str(spec)])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert (report["ok"], report["entries"], report["products"]) == (False, 21, 10)
+    assert report["problems"] == [{"path": str(spec), "line": 5, "severity": "error",
+                                   "message": "intent 'kontakt' is listed in the spec but the knowledge base has no such id; "
+                                              "labelled data refers to it, so restore the id (rename your intent back)"}]
+    clean = json.loads(CliRunner().invoke(main, ["check", "--json"]).output)
+    assert clean["ok"] is True and clean["problems"] == []

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from faqbot.cli.common import kb_option, load_engine, translate_errors
+from faqbot.cli.common import echo_json, kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
+from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
 from faqbot.quality.spec_check import missing_spec_ids
 
@@ -29,9 +30,12 @@ def _read(path: Path, what: str, option: str) -> str:
                    "and the knowledge base lacks is an error.")
 @click.option("--min-alternates", type=click.IntRange(min=0), default=MIN_ALTERNATES, show_default=True,
               metavar="N", help="Warn about FAQ entries with fewer alternate questions than N.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print one JSON object: ok, counts, and every problem as {path, line, severity, message}.")
 @kb_option
 @translate_errors
-def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: int, kb_dir: Path | None) -> None:
+def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: int, as_json: bool,
+          kb_dir: Path | None) -> None:
     """Validate a knowledge base; print every problem as file:line: message.
 
     Errors (exit 1): structural problems, and alternate questions that route
@@ -47,31 +51,40 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
       faqbot check
       faqbot check --strict --seed ../shared/seed/anshin-auto-renewal-faq.txt
       faqbot check --spec ../shared/spec/intents.yaml
+      faqbot check --json --strict
       faqbot check --kb ./my-service-kb --min-alternates 5
     """
-    engine = load_engine(kb_dir)  # structural problems raise and exit 1 here
-    kb = engine.kb
-    seed_text = _read(seed, "the seed page", "--seed") if seed is not None else None
-    spec_text = _read(spec, "the spec", "--spec") if spec is not None else None
-    problems: list[Problem] = check_knowledge_base(kb, engine.router, min_alternates)
-    if seed is not None and seed_text is not None:
-        problems += seed_products_without_rules(kb, seed_text, str(seed))
-    if spec is not None and spec_text is not None:
-        problems += missing_spec_ids(kb, spec_text, str(spec))
+    engine = load_engine(kb_dir, quiet=as_json)  # structural problems raise and exit 1 here
+    problems: list[Problem] = check_knowledge_base(engine.kb, engine.router, min_alternates)
+    if seed is not None:
+        problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
+    if spec is not None:
+        problems += missing_spec_ids(engine.kb, _read(spec, "the spec", "--spec"), str(spec))
     errors = [p for p in problems if p.severity != "warning"]
     warnings = [p for p in problems if p.severity == "warning"]
-    for problem in errors:
-        click.echo(f"{problem.path}:{problem.line}: error: {problem.message}")
-    for problem in warnings:
-        click.echo(f"{problem.path}:{problem.line}: warning: {problem.message}")
-    failing = len(errors) + (len(warnings) if strict else 0)
+    failing = bool(errors) or (strict and bool(warnings))
+    (_report_json if as_json else _report_text)(engine.kb, errors, warnings, strict)
     if failing:
+        sys.exit(1)
+
+
+def _report_json(kb: KnowledgeBase, errors: list[Problem], warnings: list[Problem], strict: bool) -> None:
+    echo_json({
+        "ok": not errors and not (strict and warnings), "kb": str(kb.root), "entries": len(kb.entries),
+        "questions": sum(len(e.questions) for e in kb.entries), "products": len(kb.products),
+        "problems": [{"path": p.path, "line": p.line, "severity": kind, "message": p.message}
+                     for kind, found in (("error", errors), ("warning", warnings)) for p in found],
+    })
+
+
+def _report_text(kb: KnowledgeBase, errors: list[Problem], warnings: list[Problem], strict: bool) -> None:
+    for kind, found in (("error", errors), ("warning", warnings)):
+        for problem in found:
+            click.echo(f"{problem.path}:{problem.line}: {kind}: {problem.message}")
+    if errors or (strict and warnings):
         mode = " (--strict: warnings count)" if strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)
-        sys.exit(1)
+        return
     questions = sum(len(e.questions) for e in kb.entries)
     note = f", {len(warnings)} warning(s) (fail on them with --strict)" if warnings else ""
-    click.echo(
-        f"OK: {len(kb.entries)} entries, {questions} questions, {len(kb.products)} products "
-        f"in {kb.root}{note}"
-    )
+    click.echo(f"OK: {len(kb.entries)} entries, {questions} questions, {len(kb.products)} products in {kb.root}{note}")
