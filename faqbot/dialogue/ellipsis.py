@@ -90,9 +90,18 @@ def is_elliptical(message: str) -> bool:
     cut = words(compact)
     if cut and cut[0].surface in _DEMONSTRATIVES:
         return True
+    return not _names_topic(cut)
+
+
+def names_own_topic(message: str) -> bool:
+    """Does ``message`` hold a content word of its own (「それって解約もできる？」: 解約), beside any pointer back?"""
+    return _names_topic(words("".join(unicodedata.normalize("NFKC", message).split())))
+
+
+def _names_topic(cut: Sequence[Word]) -> bool:
     # 「どういう」 is cut into どう + 言う, a full verb: it asks "what kind", it says nothing.
     said = (w for i, w in enumerate(cut) if not (w.lemma == "言う" and i and cut[i - 1].surface in _KIND_ADVERBS))
-    return not any(_names_a_topic(w) for w in said)
+    return any(_names_a_topic(w) for w in said)
 
 
 def is_short(message: str) -> bool:

@@ -59,9 +59,13 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     read = _with_last_topic(engine, state, text, entities)
     if read is None:
         return routing
-    if routing.decision == DECISION_ANSWER and kb.entry(routing.intent).kind == ENTRY_SMALLTALK:
+    if routing.decision == DECISION_ANSWER and (
+        kb.entry(routing.intent).kind == ENTRY_SMALLTALK or ellipsis.names_own_topic(text)
+    ):
         # Small talk the router recognises (「何ができるの？」) stands, unless the reading with the
-        # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.
+        # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.  So does the
+        # answer to a message that points back but names a topic of its own (「それって解約もできる？」
+        # after the sign-up how-to is about cancelling, not signing up).
         return read if _matches_better(read, routing) else routing
     return read
 
