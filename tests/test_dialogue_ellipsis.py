@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.dialogue.ellipsis import also_asked, is_elliptical, is_short, names_its_own, topic_of, with_topic
+from faqbot.dialogue.ellipsis import (
+    also_asked,
+    is_elliptical,
+    is_short,
+    names_its_own,
+    names_own_topic,
+    topic_of,
+    with_topic,
+)
 
 
 @pytest.mark.parametrize(
@@ -102,3 +110,13 @@ def test_with_topic(question: str, noun: str, swapped: str) -> None:
 )
 def test_is_short(message: str, short: bool) -> None:
     assert is_short(message) == short
+
+
+@pytest.mark.parametrize(
+    ("message", "names"),
+    [("それって解約もできる？", True), ("それって無料？", True), ("それってどこで？", False), ("それっていつ？", False),
+     ("どういうこと？", False), ("", False)],
+)
+def test_names_own_topic(message: str, names: bool) -> None:
+    # A content word besides the pointer back (解約, 無料); interrogatives and 「どういう」 say nothing.
+    assert names_own_topic(message) == names
