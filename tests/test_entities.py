@@ -107,6 +107,11 @@ PLANS = [
     ("月額版で契約しています", "monthly"),
     ("年額版です", "annual"),
     ("１年契約", "annual"),
+    # kana spellings
+    ("ねんがく", "annual"),
+    ("ネンガクです", "annual"),
+    ("げつがくで払ってます", "monthly"),
+    ("つきばらい", "monthly"),
     # the last mention wins
     ("年額じゃなくて月額", "monthly"),
     ("月額から年額にした", "annual"),
