@@ -144,6 +144,18 @@ def test_billing_unknown_product_says_did_you_mean(product: str, suggested: str)
     assert "Did you mean" in result.stderr and f"({suggested})" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("product", "fitting"),
+    [("トータルセキュリティ", ["total-security-standard", "total-security-premium"]),
+     ("クラウド", ["virusbuster-cloud", "virusbuster-cloud-dls-premium"])],
+)
+def test_billing_part_of_several_names_lists_every_product_it_fits(product: str, fitting: list[str]) -> None:
+    result = CliRunner().invoke(main, ["billing", "--product", product, "--plan", "annual", "--expiry", "2027-03-31", *TODAY])
+    assert result.exit_code == 1
+    assert f"fits {len(fitting)} products" in result.stderr and "Did you mean" not in result.stderr, result.stderr
+    assert [f"({p})" in result.stderr for p in fitting] == [True] * len(fitting)
+
+
 def test_billing_impossible_date_says_what_is_wrong() -> None:
     result = CliRunner().invoke(main, ["billing", "--product", "mobile", "--plan", "annual", "--expiry", "2027-02-30", *TODAY])
     assert result.exit_code == 1

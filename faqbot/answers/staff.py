@@ -60,7 +60,13 @@ def _product_id(engine: Engine, text: str) -> str:
     if found is not None:
         return found
     names = {normalize_term(name): p for p in kb.products for name in (p.id, p.name, *p.aliases) if normalize_term(name)}
-    best = process.extractOne(normalize_term(text), list(names), scorer=fuzz.ratio, score_cutoff=_SUGGEST_MIN_SCORE)
+    typed = normalize_term(text)
+    # A part of several names (「トータルセキュリティ」, 「ウイルスバスター」): every product it fits, not the likeliest typo.
+    fitting = list(dict.fromkeys(p for name, p in names.items() if typed and typed in name))
+    if len(fitting) > 1:
+        listed = ", ".join(f"{p.name} ({p.id})" for p in fitting)
+        raise UnknownProductError(f"Product {text!r} fits {len(fitting)} products: {listed}; give the one you mean.")
+    best = process.extractOne(typed, list(names), scorer=fuzz.ratio, score_cutoff=_SUGGEST_MIN_SCORE)
     hint = f" Did you mean {names[best[0]].name} ({names[best[0]].id})?" if best else ""
     raise UnknownProductError(f"Unknown product {text!r}.{hint} `faqbot products` lists every product.")
 
