@@ -125,6 +125,7 @@ def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice
         ("パスワードマネジャ", "annual", "March 31, 2027", ("password-manager", "annual", "2027-03-31")),
         ("Virus Buster Mobile", "monthly", "R9.3.31", ("mobile", "monthly", "2027-03-31")),
         ("mobile", "monthly", "来月末", ("mobile", "monthly", "2026-12-31")),
+        ("mobile", "ねんがく", "20270331", ("mobile", "annual", "2027-03-31")),
     ],
 )
 def test_billing_reads_what_the_chat_reads(product: str, plan: str, expiry: str, expected: tuple[str, str, str]) -> None:

@@ -7,6 +7,7 @@ table on a terminal, plain columns in a pipe, JSON with ``--json``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -80,7 +81,14 @@ def _plan_id(engine: Engine, text: str) -> str:
     raise UnknownPlanError(f"Unknown plan {text!r}; use one of: {known}.")
 
 
+# 20270331: the compact ISO form, typed into a form field or copied from a system; in free text
+# eight digits are too often an order or phone number to be read as a date.
+_COMPACT_DATE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
+
+
 def _expiry(text: str, today: date) -> date:
+    compact = _COMPACT_DATE.fullmatch(text.strip())
+    text = f"{compact['y']}/{compact['m']}/{compact['d']}" if compact else text
     problem = date_problem(text, today)
     # A past date is a real date: the billing calculator refuses it with its own error.
     if problem is not None and problem.code != PROBLEM_PAST:
