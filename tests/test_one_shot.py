@@ -34,3 +34,16 @@ def test_a_day_without_its_month_is_explained(engine: Engine) -> None:
 def test_an_answer_that_lacks_nothing_is_returned_as_it_is(engine: Engine) -> None:
     answer = answer_query(engine, "クレジットカード以外で払えますか？", TODAY)
     assert answer.missing == () and reread_billing(engine, answer, TODAY) is answer
+
+
+def test_two_dates_are_not_computed_on_the_first(engine: Engine) -> None:
+    text = "ウイルスバスター クラウドの年額版で、有効期限は2027年3月31日か2028年3月31日。次の請求日は？"
+    assert answer_query(engine, text, TODAY).billing is not None  # the extractor takes the first date
+    answer = _asked(engine, text)
+    assert answer.billing is None and answer.missing == ("expiry",)
+    assert "日付が複数あります（2027年3月31日、2028年3月31日）" in answer.text
+
+
+def test_a_billing_answer_from_one_date_is_returned_as_it_is(engine: Engine) -> None:
+    answer = answer_query(engine, "ウイルスバスター クラウドの年額版で、有効期限は2027年3月31日。次の請求日は？", TODAY)
+    assert answer.billing is not None and reread_billing(engine, answer, TODAY) is answer

@@ -68,7 +68,7 @@ def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, tod
         language = lang or detect_language(line) or "ja"
         speaking = in_language(engine, language)
         answer = answer_query(speaking, line, today)
-        if answer.missing:  # a billing question lacking details: read as the chat reads it (imported only then)
+        if answer.missing or answer.billing is not None:  # a billing answer: read as the chat reads it (imported then)
             from faqbot.dialogue.one_shot import reread_billing
 
             answer = reread_billing(speaking, answer, today)

@@ -15,25 +15,30 @@ from datetime import date
 from faqbot.answers.answering import Answer, Engine, answer_entry, date_problem_text
 from faqbot.dialogue.product_hints import message_entities
 from faqbot.dialogue.state import initial_state
-from faqbot.kb.dates import date_problem
+from faqbot.kb.dates import PROBLEM_SEVERAL, date_problem
 
 __all__ = ["reread_billing"]
 
 
 def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
-    """``answer`` again when it asks for billing details, with the message read as the chat's first turn.
+    """``answer`` again when it is a billing answer, with the message read as the chat's first turn.
 
-    A product named in part is taken when its words settle it, and when the expiry is still
-    missing because the date typed cannot be used (impossible, in the past, two of them, no
-    month), the answer ends by saying why. Any other answer is returned unchanged.
+    A product named in part is taken when its words settle it; a message with two different
+    dates is not computed on the first of them (the chat asks which is the expiry); and when
+    the expiry is missing because the date typed cannot be used (impossible, in the past, two
+    of them, no month), the answer ends by saying why. Any other answer is returned unchanged.
     """
-    if not answer.missing:
+    if not answer.missing and answer.billing is None:
         return answer
+    problem = date_problem(answer.query, today)
     entities = message_entities(engine, initial_state(), answer.query, today)
+    if problem is not None and problem.code == PROBLEM_SEVERAL:
+        entities = replace(entities, expiry=None)
+    elif not answer.missing:
+        return answer  # computed from the one date the message gives
     redone = answer_entry(
         engine, engine.kb.entry(answer.intent), entities, today, answer.query, answer.confidence, answer.suggestions
     )
-    problem = date_problem(answer.query, today) if "expiry" in redone.missing else None
-    if problem is None:
+    if problem is None or "expiry" not in redone.missing:
         return redone
     return replace(redone, text=f"{redone.text.rstrip()}\n{date_problem_text(problem, engine.kb.lang)}")
