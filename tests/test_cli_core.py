@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from faqbot.cli import main
+from faqbot.cli.billing_command import billing
 from tests.conftest import KB_MIN, REPO, make_kb, replace_once
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
@@ -337,6 +338,16 @@ def test_check_reports_an_alternate_that_routes_elsewhere(tmp_path: Path) -> Non
 
 
 # --- help -------------------------------------------------------------------------------------
+
+
+def test_the_product_names_billing_help_gives_as_examples_are_read() -> None:
+    # The help once gave トタセキ, which no product is called: an example must work as shown.
+    option = next(p for p in billing.params if p.name == "product")
+    examples = re.search(r"\((.+)…\)", option.help or "")
+    assert examples is not None
+    for name in (e.strip().strip("'") for e in examples.group(1).split(",")):
+        result = run("billing", "--product", name, "--plan", "annual", "--expiry", "2027-03-31", *TODAY)
+        assert result.exit_code == 0, (name, result.stderr)
 
 
 @pytest.mark.parametrize("name", main.list_commands(click.Context(main)))

@@ -16,7 +16,7 @@ from faqbot.kb.billing import format_date
 @click.command()
 @click.option(
     "--product", required=True, metavar="PRODUCT",
-    help="Product id or name as customers say it (virusbuster-cloud, 'ウイルスバスター for Mac', トタセキ…).",
+    help="Product id or name as customers say it (virusbuster-cloud, 'ウイルスバスター for Mac', バスタークラウド…).",
 )
 @click.option("--plan", required=True, metavar="PLAN", help="Plan: monthly/annual, 月額/年額, 月額版…")
 @click.option("--expiry", required=True, metavar="DATE", help="Expiry date in any form the chat reads: 2027-03-31, 2027/3/31, 令和9年3月31日, 来年3月末…")
