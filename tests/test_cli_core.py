@@ -74,14 +74,27 @@ def test_ask_json_fallback() -> None:
 
 
 def test_ask_json_stdin_one_object_per_line_in_order() -> None:
-    queries = ["自動更新を止めるにはどうすれば？", "明日の天気は？", "コンビニ払いはできる？"]
-    result = run("ask", "--json", "-", *TODAY, input="\n".join(queries) + "\n\n")
+    # A blank line gets its object too (the fallback), so a batch caller's lines and answers stay aligned.
+    queries = ["自動更新を止めるにはどうすれば？", "", "明日の天気は？", "コンビニ払いはできる？"]
+    result = run("ask", "--json", "-", *TODAY, input="\n".join(queries) + "\n")
     assert result.exit_code == 0, result.output
-    lines = result.stdout.splitlines()
-    assert len(lines) == 3  # the blank line is skipped
-    objects = [json.loads(line) for line in lines]
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["query"] for o in objects] == queries
-    assert [o["intent"] for o in objects] == ["cancel-howto", "fallback", "payment-methods"]
+    assert [o["intent"] for o in objects] == ["cancel-howto", "fallback", "fallback", "payment-methods"]
+
+
+def test_ask_text_from_stdin_prints_each_question_before_its_answer() -> None:
+    result = run("ask", "-", *TODAY, input="自動更新を止めるにはどうすれば？\nコンビニ払いはできる？\n")
+    assert result.exit_code == 0, result.output
+    headers = [line for line in result.stdout.splitlines() if line.startswith("質問: ")]
+    assert headers == ["質問: 自動更新を止めるにはどうすれば？", "質問: コンビニ払いはできる？"]
+    assert result.stdout.index("解約") < result.stdout.index("質問: コンビニ払いはできる？")
+
+
+def test_ask_an_empty_question_is_an_error() -> None:
+    result = run("ask", " ", *TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: The question is empty;") and 'faqbot ask "解約したい"' in result.stderr
 
 
 def test_ask_with_a_fixture_kb() -> None:

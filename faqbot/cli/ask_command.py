@@ -23,6 +23,7 @@ from faqbot.cli.common import (
     translate_errors,
 )
 from faqbot.dialogue.language import detect_language, in_language
+from faqbot.errors import InputError
 from faqbot.kb.templating import words
 
 
@@ -49,6 +50,9 @@ def _print_answer(answer: Answer, lang: str) -> None:
 def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, today_text: str | None) -> None:
     """Answer one QUESTION; with QUESTION "-", one question per line of stdin.
 
+    From stdin every line gets its answer in order, a blank one included (the
+    fallback), and in text each answer is printed after its question.
+
     \b
     Examples:
       faqbot ask "クレジットカード以外で払えますか？"
@@ -57,14 +61,16 @@ def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, tod
       faqbot ask --lang en "解約したい"
       printf '解約したい\\n請求日はいつ？\\n' | faqbot ask --json -
     """
+    if not question.strip():
+        raise InputError('The question is empty; type one, e.g. faqbot ask "解約したい", or "-" to read them from stdin.')
     today = resolve_today(today_text)
     engine = load_engine(kb_dir, quiet=as_json)
-    questions = sys.stdin if question == "-" else [question]
+    from_stdin = question == "-"
     first = True
-    for line in questions:
+    # From stdin every line is answered, a blank one too (with the fallback), so the answers
+    # stay aligned with the lines; in text each answer follows its question.
+    for line in sys.stdin if from_stdin else [question]:
         line = line.rstrip("\n")
-        if question == "-" and not line.strip():
-            continue
         language = lang or detect_language(line) or "ja"
         speaking = in_language(engine, language)
         answer = answer_query(speaking, line, today)
@@ -78,4 +84,6 @@ def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, tod
         if not first:
             click.echo("")
         first = False
+        if from_stdin:
+            click.echo(f"{words(language)['question']}: {line}")
         _print_answer(answer, language)
