@@ -140,6 +140,8 @@ def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice
         ("Virus Buster Mobile", "monthly", "R9.3.31", ("mobile", "monthly", "2027-03-31")),
         ("mobile", "monthly", "来月末", ("mobile", "monthly", "2026-12-31")),
         ("mobile", "ねんがく", "20270331", ("mobile", "annual", "2027-03-31")),
+        # a whole date the API takes, beyond the years free text reads
+        ("mobile", "annual", "2500-01-01", ("mobile", "annual", "2500-01-01")),
     ],
 )
 def test_billing_reads_what_the_chat_reads(product: str, plan: str, expiry: str, expected: tuple[str, str, str]) -> None:
@@ -169,6 +171,13 @@ def test_billing_part_of_several_names_lists_every_product_it_fits(product: str,
     assert result.exit_code == 1
     assert f"fits {len(fitting)} products" in result.stderr and "Did you mean" not in result.stderr, result.stderr
     assert [f"({p})" in result.stderr for p in fitting] == [True] * len(fitting)
+
+
+def test_billing_a_date_beyond_the_calculator_says_its_range() -> None:
+    # It is a real date: "not a real date" was untrue.
+    result = run("billing", "--product", "mobile", "--plan", "annual", "--expiry", "9999-12-31", *TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: '9999-12-31' is not a date between 1900-01-01 and 2999-12-31;"), result.stderr
 
 
 def test_billing_impossible_date_says_what_is_wrong() -> None:

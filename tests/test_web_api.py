@@ -186,6 +186,19 @@ def test_billing_computes_the_contract_dates(client: TestClient) -> None:
     assert data["approximate"] is True
 
 
+@pytest.mark.parametrize(
+    ("expiry", "code", "message"),
+    [
+        # Beyond the schema's dates: the range the field states (was "must be at most None").
+        ("9999-12-31", "out_of_range", "The field 'expiry' must lie between 1900-01-01 and 2999-12-31, not 9999-12-31."),
+    ],
+)
+def test_billing_says_which_dates_it_takes(client: TestClient, expiry: str, code: str, message: str) -> None:
+    body = {"product": "mobile", "plan": "annual", "expiry": expiry, "today": TODAY}
+    error = assert_error(client.post("/api/v1/billing", json=body), 422, code)
+    assert error["message"].startswith(message), error["message"]
+
+
 def test_healthz(client: TestClient, engine: Engine) -> None:
     data = client.get("/healthz").json()
     assert data == {"status": "ok", "entries": len(engine.kb.entries), "kb_hash": engine.kb.content_hash}

@@ -17,7 +17,17 @@ from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
-from faqbot.kb.dates import PROBLEM_IMPOSSIBLE, PROBLEM_PAST, PROBLEM_SEVERAL, date_problem, extract_dates
+from faqbot.kb.dates import (
+    EARLIEST_EXPLICIT,
+    LATEST_EXPLICIT,
+    MAX_YEAR,
+    MIN_YEAR,
+    PROBLEM_IMPOSSIBLE,
+    PROBLEM_PAST,
+    PROBLEM_SEVERAL,
+    date_problem,
+    extract_dates,
+)
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.entities import Entities
 from faqbot.text.normalize import normalize_term
@@ -86,9 +96,33 @@ def _plan_id(engine: Engine, text: str) -> str:
 _COMPACT_DATE = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
 
 
+# A whole year-month-day, read as the API reads one: any real date between EARLIEST_EXPLICIT and
+# LATEST_EXPLICIT (free text reads four digits as a year only up to MAX_YEAR).
+_WHOLE_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
+
+
+def _whole_date(text: str) -> date | None:
+    whole = _WHOLE_DATE.fullmatch(text.strip())
+    if whole is None or MIN_YEAR <= int(whole["y"]) <= MAX_YEAR:
+        return None  # free text, or a year the date patterns read themselves
+    try:
+        found = date(int(whole["y"]), int(whole["m"]), int(whole["d"]))
+    except ValueError:
+        found = None
+    if found is None or not EARLIEST_EXPLICIT <= found <= LATEST_EXPLICIT:
+        raise InvalidDateError(
+            f"{text.strip()!r} is not a date between {EARLIEST_EXPLICIT} and {LATEST_EXPLICIT}; "
+            "give the contract's real expiry, e.g. 2027-03-31."
+        )
+    return found
+
+
 def _expiry(text: str, today: date) -> date:
     compact = _COMPACT_DATE.fullmatch(text.strip())
     text = f"{compact['y']}/{compact['m']}/{compact['d']}" if compact else text
+    whole = _whole_date(text)
+    if whole is not None:
+        return whole
     problem = date_problem(text, today)
     # A past date is a real date: the billing calculator refuses it with its own error.
     if problem is not None and problem.code != PROBLEM_PAST:

@@ -37,6 +37,10 @@ __all__ = [
 
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
 MAX_YEAR = 2199
+#: The dates a whole YYYY-MM-DD typed by staff or sent to the API may name: a contract's plausible
+#: range, far enough from year 9999 that the calendar arithmetic after it cannot fail.
+EARLIEST_EXPLICIT = date(1900, 1, 1)
+LATEST_EXPLICIT = date(2999, 12, 31)
 ERA_START = {"令和": 2019, "r": 2019, "平成": 1989, "h": 1989}  # year 1 of each era
 # Backwards too (去年, 先月, 昨日): a date the customer places in the past must be read as
 # past and refused as an expiry, not taken for the next 3月31日 or the next month end.

@@ -37,15 +37,15 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from faqbot.errors import InvalidDateError
-from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.dates import EARLIEST_EXPLICIT, LATEST_EXPLICIT, parse_iso_date
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
 from faqbot.web.validation import json_kind
 
 # Dates a contract can plausibly have; far outside them calendar arithmetic
 # (a year past 9999) would fail in the core instead of answering.
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2999, 12, 31)
+MIN_DATE = EARLIEST_EXPLICIT
+MAX_DATE = LATEST_EXPLICIT
 # The same range as a pattern, so the document states it (JSON Schema has no date bounds).
 DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 MAX_TOP = 20

@@ -63,7 +63,8 @@ def _api_error(error: ErrorDetails, what: str, allowed: str) -> ApiError:
         "empty_field": lambda: f"{subject} must not be empty.",
         "invalid_text": lambda: f"{subject} contains characters that are not valid Unicode.",
         "invalid_body": lambda: f"The request body must be a JSON object, not {json_kind(value)}.",
-        "out_of_range": lambda: f"{subject} must be {_bound(error)}, not {value}.",
+        # A bound of the schema's own (ge / le), or a range a validator states in its message.
+        "out_of_range": lambda: f"{subject} must be {_bound(error)}, not {value}." if _bounded(error) else f"{subject} {error['msg']}",
     }
     if code in messages:
         return ApiError(422, code, messages[code]())
@@ -92,6 +93,11 @@ def json_kind(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object"
+
+
+def _bounded(error: ErrorDetails) -> bool:
+    ctx = error.get("ctx", {})
+    return "ge" in ctx or "le" in ctx
 
 
 def _bound(error: ErrorDetails) -> str:
