@@ -199,6 +199,15 @@ def test_billing_says_which_dates_it_takes(client: TestClient, expiry: str, code
     assert error["message"].startswith(message), error["message"]
 
 
+def test_json_nested_too_deeply_is_named_as_such(client: TestClient, config: WebConfig) -> None:
+    # Valid JSON that the parser cannot descend (RecursionError), within the size limit: not "invalid UTF-8 JSON".
+    depth = min(100_000, config.max_body_bytes // 2 - 20)
+    body = ('{"message": ' + "[" * depth + "]" * depth + "}").encode()
+    error = assert_error(client.post("/api/v1/chat", content=body, headers={"content-type": "application/json"}), 400,
+                         "invalid_json")
+    assert error["message"] == "The request body is JSON nested too deeply; send a flat JSON object."
+
+
 def test_healthz(client: TestClient, engine: Engine) -> None:
     data = client.get("/healthz").json()
     assert data == {"status": "ok", "entries": len(engine.kb.entries), "kb_hash": engine.kb.content_hash}

@@ -35,8 +35,10 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
     raw = b"".join(chunks)
     try:
         value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "invalid_json", "The request body is not valid UTF-8 JSON.") from None
+    except RecursionError:  # valid JSON, but nested deeper than the parser goes
+        raise ApiError(400, "invalid_json", "The request body is JSON nested too deeply; send a flat JSON object.") from None
     if not isinstance(value, dict):
         raise ApiError(422, "invalid_body", f"The request body must be a JSON object, not {json_kind(value)}.")
     return value
