@@ -66,9 +66,9 @@ def test_load_examples(tmp_path: Path) -> None:
         '{"q": "モバイルの請求日", "intent": "next-billing-date", "product": "mobile", "style": "keyword"}\n',
         encoding="utf-8",
     )
-    assert load_examples(path) == [
-        Example("解約したい", "cancel-howto", None),
-        Example("モバイルの請求日", "next-billing-date", "mobile", style="keyword"),
+    assert load_examples(path) == [  # each with its line (the blank line 2 counts), for error messages
+        Example("解約したい", "cancel-howto", None, line=1),
+        Example("モバイルの請求日", "next-billing-date", "mobile", style="keyword", line=3),
     ]
 
 

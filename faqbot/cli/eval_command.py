@@ -13,6 +13,7 @@ from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, 
 from faqbot.cli.progress import counted, progress_bar
 from faqbot.errors import InputError
 from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
+from faqbot.quality.labels import Label, check_labels
 from faqbot.text.inert import inert
 
 
@@ -46,7 +47,8 @@ def _print_report(report: Report) -> None:
 
 @click.command(name="eval")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--min-accuracy", type=float, default=None, help="Exit 1 when in-scope accuracy is below this.")
+@click.option("--min-accuracy", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Exit 1 when in-scope accuracy is below this (0 to 1).")
 @click.option("--errors", "show_errors", is_flag=True, help="List every misrouted query.")
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write a page with the confusion matrix and the precision–coverage curve.")
@@ -80,6 +82,8 @@ def evaluate(
         return
     examples = load_examples(file)
     engine = load_engine(kb_dir, quiet=as_json)
+    labels = [Label(f"{file}:{e.line}", e.intent, e.product) for e in examples]
+    check_labels(engine.kb, labels, file, "labelled queries")
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
         predictions = predict(engine, counted(examples, progress), today)
     report = score(predictions)
@@ -107,6 +111,9 @@ def _evaluate_conversations(
     from faqbot.dialogue import scoring
 
     conversations = scoring.load_conversations(file)
+    labels = [Label(f"{file}: conversation {c.id}, turn {n}", t.intent, t.product)
+              for c in conversations for n, t in enumerate(c.turns, start=1)]
+    check_labels(engine.kb, labels, file, "labelled conversations")
     with progress_bar(f"Playing {file.name}", quiet=as_json) as progress:
         report = scoring.score(scoring.play(engine, counted(conversations, progress), today))
     if as_json:

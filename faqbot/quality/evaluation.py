@@ -37,6 +37,7 @@ class Example:
     product: str | None
     relevance: tuple[tuple[str, int], ...] = ()  # graded relevant entries; default: the intent, grade 1
     style: str = ""  # the file's optional "style" (casual, english, nearmiss…): figures by style
+    line: int = 0  # its line in the file (1-based; 0: not read from a file)
 
     def grades(self) -> dict[str, int]:
         """Entry id → grade (the labelled intent alone when the line gives no relevance)."""
@@ -112,7 +113,8 @@ def load_examples(path: Path) -> list[Example]:
         try:
             row = json.loads(line)
             relevance = tuple((str(k), int(v)) for k, v in (row.get("relevance") or {}).items())
-            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product"), relevance, str(row.get("style") or "")))
+            examples.append(Example(str(row["q"]), str(row["intent"]), row.get("product"), relevance,
+                                    str(row.get("style") or ""), number))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
             raise InputError(
                 f"{path}:{number}: not a labelled query; each line must be JSON with \"q\" and \"intent\"."

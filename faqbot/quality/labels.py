@@ -1,0 +1,52 @@
+"""Labels of an evaluation file checked against the knowledge base before anything is scored.
+
+A typo'd label (「cancel-hwto」, 「mobil」) matches no prediction, so it silently lowers the
+figures; an empty file scores zeros. Both are input errors, named with where they are and
+what would be right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import process
+
+from faqbot.errors import InputError
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.verdict import FALLBACK
+
+__all__ = ["Label", "check_labels"]
+
+
+@dataclass(frozen=True)
+class Label:
+    """One labelled line (or turn) of an evaluation file: where it is, its intent and its product."""
+
+    where: str  # "file:line", or "file: conversation c7, turn 2"
+    intent: str
+    product: str | None
+
+
+def check_labels(kb: KnowledgeBase, labels: Sequence[Label], path: Path, what: str) -> None:
+    """Raise :class:`InputError` when ``labels`` is empty or names an intent or product ``kb`` lacks.
+
+    ``what``: what the file should hold, for the message ("labelled queries", "labelled conversations").
+    """
+    if not labels:
+        raise InputError(f"{path} holds no {what}; pass a JSONL file with one per line.")
+    intents = [*kb.ids, FALLBACK]
+    products = [p.id for p in kb.products]
+    for label in labels:
+        if label.intent not in intents:
+            raise InputError(f"{label.where}: unknown intent {label.intent!r}{_closest(label.intent, intents)}; "
+                             "label with an entry id of the knowledge base or 'fallback'.")
+        if label.product is not None and label.product not in products:
+            raise InputError(f"{label.where}: unknown product {label.product!r}{_closest(label.product, products)}; "
+                             "label with a product id of the knowledge base (faqbot products) or null.")
+
+
+def _closest(typed: str, known: Iterable[str]) -> str:
+    best = process.extractOne(typed, list(known), score_cutoff=70.0)
+    return f" (did you mean {best[0]!r}?)" if best else ""
