@@ -36,15 +36,37 @@ class UnknownPlanError(InputError):
 
 
 class PlanNotOfferedError(InputError):
-    """The product is known, but the knowledge base says it is not sold on that plan."""
+    """The product is known, but the knowledge base says it is not sold on that plan.
+
+    The message is for staff and API clients (English); ``product``, ``plan`` and ``offered``
+    let an answer to a customer word it in the customer's language.
+    """
 
     code = "plan_not_offered"
 
+    def __init__(self, product: str, plan: str, offered: tuple[str, ...]) -> None:
+        super().__init__(f"{product} is not sold on the plan {plan!r}; its plans are {', '.join(offered)}.")
+        self.product = product
+        self.plan = plan
+        self.offered = offered
+
 
 class ExpiryInPastError(InputError):
-    """The expiry date lies before ``today``: there is no next billing to compute."""
+    """The expiry date lies before ``today``: there is no next billing to compute.
+
+    The message is for staff and API clients (English); ``expiry`` and ``today`` (ISO dates)
+    let an answer to a customer word it in the customer's language.
+    """
 
     code = "expiry_in_past"
+
+    def __init__(self, expiry: str, today: str) -> None:
+        super().__init__(
+            f"The expiry {expiry} is before today ({today}); look up the current expiry in the account "
+            "and compute again with it."
+        )
+        self.expiry = expiry
+        self.today = today
 
 
 class InvalidDateError(InputError):

@@ -160,3 +160,18 @@ def test_plan_not_offered(min_engine: Engine) -> None:
 def test_query_must_be_text(engine: Engine) -> None:
     with pytest.raises(InputError):
         answer_query(engine, None, TODAY)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ja", "有効期限 2026-03-15 は今日 (2026-11-26) より前です。トレンドマイクロアカウントで現在の有効期限を確認して"),
+        ("en", "The expiry date 2026-03-15 is before today (2026-11-26). Please check your current expiry date in Trend Micro Account"),
+    ],
+)
+def test_a_past_expiry_is_worded_in_the_answers_language(engine: Engine, lang: str, said: str) -> None:
+    # The error's own message is English, for staff and API clients; a customer reads their language.
+    from faqbot.dialogue.language import in_language
+
+    answer = answer_query(in_language(engine, lang), "ウイルスバスター クラウドの年額版で、有効期限は2026年3月15日。次の請求日は？", TODAY)
+    assert answer.billing is None and said in answer.text, answer.text

@@ -191,6 +191,8 @@ def test_billing_computes_the_contract_dates(client: TestClient) -> None:
     [
         # Beyond the schema's dates: the range the field states (was "must be at most None").
         ("9999-12-31", "out_of_range", "The field 'expiry' must lie between 1900-01-01 and 2999-12-31, not 9999-12-31."),
+        # English, as every API message is (it was Japanese).
+        ("2020-01-31", "expiry_in_past", "The expiry 2020-01-31 is before today (2026-11-26); look up the current expiry"),
     ],
 )
 def test_billing_says_which_dates_it_takes(client: TestClient, expiry: str, code: str, message: str) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from faqbot.errors import InputError
+from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError
 from faqbot.kb.billing import BillingResult, format_date, next_billing
 from faqbot.kb.dates import DateProblem, format_date_en
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
@@ -179,6 +179,9 @@ def _compute(
         return None, missing, text
     try:
         result = billing_for(engine, product_id, plan, expiry.value, today)
+    except (ExpiryInPastError, PlanNotOfferedError) as exc:
+        # Worded in the customer's language from the error's values (its message is for staff, in English).
+        return None, (), render_system("billing_error", {"intro": intro, "error": exc, "service": kb.service}, kb.lang)
     except InputError as exc:
         return None, (), render_system("billing_error", {"intro": intro, "message": str(exc)}, kb.lang)
     text = render_system("billing", billing_context(kb, result, intro), kb.lang)
@@ -204,7 +207,7 @@ def billing_context(kb: KnowledgeBase, result: BillingResult, intro: str = "") -
 def billing_for(engine: Engine, product_id: str, plan: str, expiry: date, today: date) -> BillingResult:
     """The next billing for a product id, plan id and expiry; raises domain errors."""
     product = engine.kb.product(product_id)
-    return next_billing(product.terms, plan, expiry, today, account=engine.kb.service.account)
+    return next_billing(product.terms, plan, expiry, today)
 
 
 def suggest(kb: KnowledgeBase, match: Match) -> Suggestion:

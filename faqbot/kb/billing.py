@@ -18,9 +18,6 @@ from faqbot.kb.rules import PlanTerms, ProductTerms, add_months, month_end
 # add_months and month_end live in faqbot.kb.rules; re-exported for callers of the calculator.
 __all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing"]
 
-# Where customers see their contract; callers with a service.yaml pass its `account`.
-DEFAULT_ACCOUNT = "トレンドマイクロアカウント"
-
 # "月額版 (1か月間)" → "月額版": the period in brackets reads badly mid-sentence.
 _NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
 
@@ -66,8 +63,6 @@ def next_billing(
     plan: str,
     expiry: date,
     today: date,
-    *,
-    account: str = DEFAULT_ACCOUNT,
 ) -> BillingResult:
     """Compute the next automatic-renewal charge of ``terms`` on ``plan``.
 
@@ -83,16 +78,13 @@ def next_billing(
     today = _check_date("today", today)
     plan_terms = terms.plan(plan)
     if expiry < today:
-        raise ExpiryInPastError(
-            f"有効期限 {expiry.isoformat()} は今日 ({today.isoformat()}) より前です。"
-            f"{account}で現在の有効期限を確認して、その日付で計算し直してください。"
-        )
+        raise ExpiryInPastError(expiry.isoformat(), today.isoformat())
     try:
         return _compute(terms, plan_terms, expiry, today)
     except (OverflowError, ValueError):
         # Only dates at the edge of the calendar (year 1 or 9999) get here.
         raise InvalidDateError(
-            f"有効期限 {expiry.isoformat()} では計算できません。実際の有効期限 (YYYY-MM-DD) を指定してください。"
+            f"The expiry {expiry.isoformat()} is at the calendar's edge; give the contract's real expiry (YYYY-MM-DD)."
         ) from None
 
 

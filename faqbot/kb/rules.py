@@ -126,13 +126,8 @@ class ProductTerms:
                 return terms
         known = self.known_plan_ids or self.plan_ids
         if plan_id not in known:
-            raise UnknownPlanError(
-                f"プラン '{plan_id}' は不明です。{', '.join(known)} のいずれかを指定してください。"
-            )
-        raise PlanNotOfferedError(
-            f"{self.product_name} ({self.product_id}) はプラン '{plan_id}' では提供されていません。"
-            f"選べるプランは {', '.join(self.plan_ids)} です。"
-        )
+            raise UnknownPlanError(f"Unknown plan {plan_id!r}; use one of: {', '.join(known)}.")
+        raise PlanNotOfferedError(f"{self.product_name} ({self.product_id})", plan_id, tuple(self.plan_ids))
 
 
 # --- parsing ----------------------------------------------------------------
