@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.answers.answering import Answer, Engine, answer_entry, answer_query, billing_for, missing_slots
+from faqbot.answers.answering import (
+    Answer,
+    Engine,
+    answer_entry,
+    answer_query,
+    billing_for,
+    billing_problem_text,
+    missing_slots,
+)
 from faqbot.errors import (
     ExpiryInPastError,
     InputError,
@@ -175,3 +183,12 @@ def test_a_past_expiry_is_worded_in_the_answers_language(engine: Engine, lang: s
 
     answer = answer_query(in_language(engine, lang), "ウイルスバスター クラウドの年額版で、有効期限は2026年3月15日。次の請求日は？", TODAY)
     assert answer.billing is None and said in answer.text, answer.text
+
+
+def test_a_plan_not_offered_is_worded_for_the_customer(min_engine: Engine) -> None:
+    # The error's message is English for staff and API clients; the customer reads the knowledge base's language.
+    with pytest.raises(PlanNotOfferedError) as raised:
+        billing_for(min_engine, "beta", "monthly", date(2027, 3, 31), TODAY)
+    assert str(raised.value).startswith("ベータ ガード (beta) is not sold on the plan 'monthly'")
+    text = billing_problem_text(raised.value, min_engine.kb)
+    assert text == "ベータ ガード (beta) はプラン 'monthly' では提供されていません。選べるプランは annual です。"

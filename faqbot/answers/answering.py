@@ -148,6 +148,17 @@ def _with_notes(entry: Entry, intro: str, query: str, lang: str) -> str:
     return "\n".join(lines)
 
 
+def billing_problem_text(error: InputError, kb: KnowledgeBase) -> str:
+    """What a customer reads when the calculator refuses their details, in ``kb``'s language.
+
+    A past expiry and a plan the product is not sold on are worded from the error's values
+    (its message is for staff and API clients, in English); any other error keeps its message.
+    """
+    if isinstance(error, (ExpiryInPastError, PlanNotOfferedError)):
+        return render_system("billing_problem", {"error": error, "service": kb.service}, kb.lang)
+    return str(error)
+
+
 def date_problem_text(problem: DateProblem, lang: str) -> str:
     """The sentence saying what is wrong with a typed date and what to type instead."""
     return render_system("dialogue_date_problem", {"problem": problem}, lang)
@@ -179,11 +190,8 @@ def _compute(
         return None, missing, text
     try:
         result = billing_for(engine, product_id, plan, expiry.value, today)
-    except (ExpiryInPastError, PlanNotOfferedError) as exc:
-        # Worded in the customer's language from the error's values (its message is for staff, in English).
-        return None, (), render_system("billing_error", {"intro": intro, "error": exc, "service": kb.service}, kb.lang)
     except InputError as exc:
-        return None, (), render_system("billing_error", {"intro": intro, "message": str(exc)}, kb.lang)
+        return None, (), render_system("billing_error", {"intro": intro, "message": billing_problem_text(exc, kb)}, kb.lang)
     text = render_system("billing", billing_context(kb, result, intro), kb.lang)
     return result, (), text
 

@@ -12,7 +12,14 @@ import re
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Engine, billing_context, billing_for, date_problem_text, missing_slots
+from faqbot.answers.answering import (
+    Engine,
+    billing_context,
+    billing_for,
+    billing_problem_text,
+    date_problem_text,
+    missing_slots,
+)
 from faqbot.dialogue.handoff import make_handoff
 from faqbot.dialogue.language import approx_date, date_text, word
 from faqbot.dialogue.product_hints import ProductHint
@@ -122,7 +129,7 @@ def form_turn(
     try:
         result = billing_for(engine, state.product or "", state.plan or "", state.expiry or today, today)
     except (PlanNotOfferedError, UnknownPlanError) as exc:
-        return ask(engine, replace(state, plan=None), "plan", intro=intro_text, note=note, problem=str(exc))
+        return ask(engine, replace(state, plan=None), "plan", intro=intro_text, note=note, problem=billing_problem_text(exc, kb))
     except ExpiryInPastError:
         # Worded in the conversation's language (the calculator's own message is for staff tools).
         past = DateProblem(PROBLEM_PAST, date_text(kb, state.expiry or today))
