@@ -26,6 +26,8 @@ def test_known_labels_pass(shipped_kb: KnowledgeBase) -> None:
         (Label("f:7", "cancel-hwto", None), "f:7: unknown intent 'cancel-hwto' (did you mean 'cancel-howto'?)"),
         (Label("f:8", "cancel-howto", "mobil"), "f:8: unknown product 'mobil' (did you mean 'mobile'?)"),
         (Label("f:9", "zzz", None), "f:9: unknown intent 'zzz'; label with"),
+        (Label("f:4", "cancel-howto", None, ("cancel-howto", "uninstal-not-cancel")),
+         "f:4: unknown entry 'uninstal-not-cancel' in \"relevance\" (did you mean 'uninstall-not-cancel'?)"),
     ],
 )
 def test_an_unknown_label_names_its_place_and_the_closest_id(shipped_kb: KnowledgeBase, label: Label, said: str) -> None:
@@ -61,3 +63,9 @@ def test_eval_refuses_a_min_accuracy_outside_0_to_1(tmp_path: Path) -> None:
     path.write_text('{"q": "解約したい", "intent": "cancel-howto"}\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["eval", str(path), "--min-accuracy", "2", *TODAY])
     assert result.exit_code == 2 and "2.0 is not in the range 0.0<=x<=1.0" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parent.parent / "eval").glob("*.jsonl")), ids=lambda p: p.name)
+def test_every_evaluation_file_of_the_repository_has_known_labels(path: Path) -> None:
+    result = CliRunner().invoke(main, ["eval", str(path), "--json", *TODAY])
+    assert result.exit_code == 0, result.stderr

@@ -82,7 +82,7 @@ def evaluate(
         return
     examples = load_examples(file)
     engine = load_engine(kb_dir, quiet=as_json)
-    labels = [Label(f"{file}:{e.line}", e.intent, e.product) for e in examples]
+    labels = [Label(f"{file}:{e.line}", e.intent, e.product, tuple(entry for entry, _ in e.relevance)) for e in examples]
     check_labels(engine.kb, labels, file, "labelled queries")
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
         predictions = predict(engine, counted(examples, progress), today)

@@ -27,6 +27,7 @@ class Label:
     where: str  # "file:line", or "file: conversation c7, turn 2"
     intent: str
     product: str | None
+    relevant: tuple[str, ...] = ()  # the entry ids of a line's graded "relevance", if it gives one
 
 
 def check_labels(kb: KnowledgeBase, labels: Sequence[Label], path: Path, what: str) -> None:
@@ -42,6 +43,10 @@ def check_labels(kb: KnowledgeBase, labels: Sequence[Label], path: Path, what: s
         if label.intent not in intents:
             raise InputError(f"{label.where}: unknown intent {label.intent!r}{_closest(label.intent, intents)}; "
                              "label with an entry id of the knowledge base or 'fallback'.")
+        unknown = next((entry for entry in label.relevant if entry not in intents), None)
+        if unknown is not None:
+            raise InputError(f"{label.where}: unknown entry {unknown!r} in \"relevance\"{_closest(unknown, intents)}; "
+                             "grade entry ids of the knowledge base.")
         if label.product is not None and label.product not in products:
             raise InputError(f"{label.where}: unknown product {label.product!r}{_closest(label.product, products)}; "
                              "label with a product id of the knowledge base (faqbot products) or null.")
