@@ -148,6 +148,13 @@ def test_what_happens_to_the_renewal_after_deleting_the_product_is_the_uninstall
     assert _route(engine, "ウイルスバスターを削除しました。自動更新はどうなりますか").intent == "uninstall-not-cancel"
 
 
+@pytest.mark.parametrize("query", ["解約もできますか", "途中で解約できますか", "自動更新って解約できる？"])
+def test_cancelling_asked_as_a_possibility_is_the_cancellation_answer(engine: Engine, query: str) -> None:
+    # 「…できますか」 is the billing notice's phrasing; the cancellation entry asks it too (sixty-fifth rule).
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
+
+
 @pytest.mark.parametrize("query", ["いつまでに申し込めばいい？", "申し込みはいつまでにすればいい？"])
 def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) -> None:
     # The seed page's timings (at purchase, registration, in use, at renewal) answer "by when" too.
