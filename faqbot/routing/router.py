@@ -244,8 +244,9 @@ class Router:
     def _route_standard(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
         """:meth:`route` for a message in standard Japanese."""
         routing = self._route(query, entities, top, exclude)
-        offered = 2 if routing.decision == DECISION_CLARIFY else 1
-        if exclude is not None or not self._small_talk(routing, offered):
+        # Small talk as the runner-up too (「じゃあ…」 holds the greeting 「やあ」): the pleasantry or the
+        # connective, not the question, put it there (docs/calibration-floor-rule.md, sixty-sixth rule).
+        if exclude is not None or not self._small_talk(routing, 2):
             return routing
         rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
         rest = rest if rest is not None else after_connective(query)
