@@ -42,10 +42,8 @@ from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
 from faqbot.web.validation import json_kind
 
-# Dates a contract can plausibly have; far outside them calendar arithmetic
-# (a year past 9999) would fail in the core instead of answering.
-MIN_DATE = EARLIEST_EXPLICIT
-MAX_DATE = LATEST_EXPLICIT
+# Dates are taken between EARLIEST_EXPLICIT and LATEST_EXPLICIT (faqbot.kb.dates): far outside them
+# calendar arithmetic (a year past 9999) would fail in the core instead of answering.
 # The same range as a pattern, so the document states it (JSON Schema has no date bounds).
 DATE_PATTERN = r"^(19[0-9]{2}|2[0-9]{3})-[0-9]{2}-[0-9]{2}$"
 MAX_TOP = 20
@@ -191,8 +189,8 @@ def _parse_date(value: object) -> date:
         parsed = parse_iso_date(value)
     except InvalidDateError as exc:
         raise _custom("invalid_date", f"is not a date: {exc}") from None
-    if not MIN_DATE <= parsed <= MAX_DATE:
-        raise _custom("out_of_range", f"must lie between {MIN_DATE} and {MAX_DATE}, not {parsed}.")
+    if not EARLIEST_EXPLICIT <= parsed <= LATEST_EXPLICIT:
+        raise _custom("out_of_range", f"must lie between {EARLIEST_EXPLICIT} and {LATEST_EXPLICIT}, not {parsed}.")
     return parsed
 
 
@@ -201,7 +199,7 @@ DateField = Annotated[
     BeforeValidator(_parse_date),
     WithJsonSchema(
         {"type": "string", "format": "date", "pattern": DATE_PATTERN, "examples": ["2027-03-31"],
-         "description": f"YYYY-MM-DD, between {MIN_DATE} and {MAX_DATE}."}
+         "description": f"YYYY-MM-DD, between {EARLIEST_EXPLICIT} and {LATEST_EXPLICIT}."}
     ),
 ]
 
