@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -60,29 +61,50 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
         problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
     if spec is not None:
         problems += missing_spec_ids(engine.kb, _read(spec, "the spec", "--spec"), str(spec))
-    errors = [p for p in problems if p.severity != "warning"]
-    warnings = [p for p in problems if p.severity == "warning"]
-    failing = bool(errors) or (strict and bool(warnings))
-    (_report_json if as_json else _report_text)(engine.kb, errors, warnings, strict)
-    if failing:
+    outcome = _Outcome(engine.kb, tuple(problems), strict)
+    (_report_json if as_json else _report_text)(outcome)
+    if outcome.failing:
         sys.exit(1)
 
 
-def _report_json(kb: KnowledgeBase, errors: list[Problem], warnings: list[Problem], strict: bool) -> None:
+@dataclass(frozen=True)
+class _Outcome:
+    """What one check found, and whether it fails (errors, or warnings with --strict)."""
+
+    kb: KnowledgeBase
+    problems: tuple[Problem, ...]
+    strict: bool
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity != "warning")
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.errors) or (self.strict and bool(self.warnings))
+
+
+def _report_json(outcome: _Outcome) -> None:
+    kb = outcome.kb
     echo_json({
-        "ok": not errors and not (strict and warnings), "kb": str(kb.root), "entries": len(kb.entries),
+        "ok": not outcome.failing, "kb": str(kb.root), "entries": len(kb.entries),
         "questions": sum(len(e.questions) for e in kb.entries), "products": len(kb.products),
         "problems": [{"path": p.path, "line": p.line, "severity": kind, "message": p.message}
-                     for kind, found in (("error", errors), ("warning", warnings)) for p in found],
+                     for kind, found in (("error", outcome.errors), ("warning", outcome.warnings)) for p in found],
     })
 
 
-def _report_text(kb: KnowledgeBase, errors: list[Problem], warnings: list[Problem], strict: bool) -> None:
+def _report_text(outcome: _Outcome) -> None:
+    kb, errors, warnings = outcome.kb, outcome.errors, outcome.warnings
     for kind, found in (("error", errors), ("warning", warnings)):
         for problem in found:
             click.echo(f"{problem.path}:{problem.line}: {kind}: {problem.message}")
-    if errors or (strict and warnings):
-        mode = " (--strict: warnings count)" if strict and warnings else ""
+    if outcome.failing:
+        mode = " (--strict: warnings count)" if outcome.strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)
         return
     questions = sum(len(e.questions) for e in kb.entries)
