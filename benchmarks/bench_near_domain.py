@@ -72,7 +72,7 @@ CONTEXTS = (
 def left_out_known(router: Router) -> Callable[[str], Callable[[str, str], bool]]:
     """For a question, ``knows(lemma, reading)`` with that question's own words left out of the vocabulary."""
     from faqbot.routing.novelty_fit import veto_material
-    from faqbot.routing.router import _TEMPLATE_TAG
+    from faqbot.routing.router_build import _TEMPLATE_TAG
 
     material = veto_material(router.kb, lambda texts: [router.analyze(t) for t in texts], _TEMPLATE_TAG)
     term_df: Counter[str] = Counter()
