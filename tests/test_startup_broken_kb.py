@@ -29,7 +29,7 @@ BROKEN: list[tuple[str, dict[str, Override], str]] = [
         {"faq/cancel.yaml": replace_once("    question: あんしん自動更新を解約（停止）したい", "    question: [あんしん自動更新を解約")},
         "faq/cancel.yaml",
     ),
-    ("wrong type", {"service.yaml": replace_once("threshold: 0.3", "threshold: high")}, "service.yaml"),
+    ("wrong type", {"service.yaml": replace_once("target_precision: 0.9", "target_precision: high")}, "service.yaml"),
     ("missing file", {"products.yaml": None}, "products.yaml"),
     (
         "template that fails",

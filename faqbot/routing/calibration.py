@@ -32,6 +32,12 @@ among those offered.  The threshold is the stricter of two cuts:
   say "refuse off-topic messages": with easy pseudo-queries, a cut can reach it
   while answering many negatives.
 
+Which evidence the cut is placed on is chosen per knowledge base, by cross-validation on its
+own examples (:func:`faqbot.routing.calibration_fit.fit_calibration`): the best score
+alone when that decision meets both targets and answers as many held-out pseudo-queries
+(within one standard error) — then :attr:`Calibration.score_cut` holds the cut — else
+the probability from score and margin.  ``Routing.confidence`` is the probability either way.
+
 The model is fitted when the engine is built (:mod:`faqbot.routing.calibration_fit`, which
 holds the fitting examples, the cuts and their cross-validation); answering needs only
 the values here.  With too few examples nothing is fitted: the score stands in for the
@@ -103,6 +109,8 @@ class Calibration:
     target_refusal: float = DEFAULT_TARGET_REFUSAL
     precision_cut: float = FALLBACK_THRESHOLD  # where the answered examples reach target_precision
     refusal_cut: float = 0.0  # where new negatives are answered at most 1 − target_refusal of the time
+    # Set: the decision cuts the best score alone here (chosen by cross-validation), not the probability.
+    score_cut: float | None = None
 
     def probability(self, ev: Evidence) -> float:
         """The probability that the best entry is the right answer."""
@@ -110,6 +118,19 @@ class Calibration:
             return min(max(ev.score, 0.0), 1.0)
         z = self.intercept + self.weights[0] * ev.score + self.weights[1] * ev.margin
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
+
+    def answers(self, ev: Evidence) -> bool:
+        """Does the decision answer (or clarify) a routing with evidence ``ev``?"""
+        if self.score_cut is not None:
+            return ev.score >= self.score_cut
+        return self.probability(ev) >= self.threshold
+
+    def answered(self, features: np.ndarray) -> np.ndarray:
+        """:meth:`answers` for each row (score, margin) of ``features``."""
+        if self.score_cut is not None:
+            answered: np.ndarray = features[:, 0] >= self.score_cut
+            return answered
+        return self.probabilities(features) >= self.threshold
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
         """:meth:`probability` of each row (score, margin) of ``features``."""

@@ -40,6 +40,7 @@ stands in for the probability, with threshold :data:`~faqbot.routing.calibration
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -114,7 +115,40 @@ def fit_calibration(
     in_domain = np.array([examples[i].entry >= 0 for i in kept], dtype=bool)
     refused = sum(e.entry < 0 for e in examples) - int(np.count_nonzero(~in_domain))
     fit = CalibrationFit(UNFITTED, x, np.array(labels), weight_of[kept], in_domain, refused)
-    return replace(fit, calibration=decide(fit, target, refusal))
+    return replace(fit, calibration=choose(fit, target, refusal))
+
+
+def choose(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
+    """:func:`decide`'s model, cutting the best score alone when cross-validation finds that as good.
+
+    Both decisions are cross-validated on the same folds. The score alone is kept when its
+    decision meets both targets and answers no fewer held-out pseudo-queries than the
+    two-feature one less one standard error (the rule the lexical weight's fit uses: the
+    simpler evidence unless the other is better by more than its noise). Whether the margin
+    helps is the knowledge base's own property: on a KB of one question per entry the score
+    alone answers almost nothing at the targets.
+    """
+    both = decide(fit, target_precision, target_refusal)
+    if not both.fitted:
+        return both
+    judged = replace(fit, calibration=both)
+    two, one = cross_validate(judged), cross_validate(judged, decider=decide_on_score)
+    positives = max(int(np.count_nonzero(fit.in_domain)), 1)
+    noise = math.sqrt(two.answered * (1.0 - two.answered) / positives)
+    meets = one.precision >= target_precision and one.refusal >= target_refusal
+    if not (meets and one.answered >= two.answered - noise):
+        return both
+    cut = decide_on_score(fit, target_precision, target_refusal).score_cut
+    return replace(both, score_cut=cut, score_floor=cut if cut is not None else both.score_floor)
+
+
+def decide_on_score(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
+    """A decision that cuts the best score alone: the stricter of the precision and refusal cuts on it."""
+    score = fit.features[:, 0]
+    by_precision = precision_threshold(score, fit.labels, fit.weights, target_precision)
+    by_refusal = refusal_threshold(score[~fit.in_domain], fit.refused_negatives, target_refusal)
+    cut = max(by_precision, by_refusal)
+    return replace(UNFITTED, target_precision=target_precision, target_refusal=target_refusal, score_cut=cut)
 
 
 def decide(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
@@ -151,8 +185,13 @@ class CrossValidation:
     answered: float  # share of the held-out pseudo-queries that reach the model and are answered
 
 
-def cross_validate(fit: CalibrationFit, folds: int = CV_FOLDS, seed: int = SEED) -> CrossValidation:
-    """Fit :func:`decide` on all folds but one, judge the one left; pool the judgements.
+def cross_validate(
+    fit: CalibrationFit,
+    folds: int = CV_FOLDS,
+    seed: int = SEED,
+    decider: Callable[[CalibrationFit, float, float], Calibration] = decide,
+) -> CrossValidation:
+    """Fit ``decider`` (:func:`decide`) on all folds but one, judge the one left; pool the judgements.
 
     Folds are drawn within each class (fixed seed); the negatives the rules refused are
     spread over the folds too, so each fit counts only its own.  A measurement for the
@@ -175,8 +214,8 @@ def cross_validate(fit: CalibrationFit, folds: int = CV_FOLDS, seed: int = SEED)
             in_domain=fit.in_domain[~test],
             refused_negatives=fit.refused_negatives - int(refused_in[k]),
         )
-        model = decide(train, calibration.target_precision, calibration.target_refusal)
-        answered[test] = model.probabilities(fit.features[test]) >= model.threshold
+        model = decider(train, calibration.target_precision, calibration.target_refusal)
+        answered[test] = model.answered(fit.features[test])
     negatives = int(np.count_nonzero(~fit.in_domain)) + fit.refused_negatives
     right = float((fit.weights * fit.labels)[answered].sum())
     return CrossValidation(

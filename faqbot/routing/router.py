@@ -269,7 +269,8 @@ class Router:
         analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
         real = tuple(matches)
-        right = self.calibration.probability(self.evidence(found))
+        ev = self.evidence(found)
+        right = self.calibration.probability(ev)
         wrong = round(1.0 - right, 4)
         if self._mentions_other_subject(query):
             return Routing(query, DECISION_FALLBACK, real, max(0.9, wrong), out_of_scope=True)
@@ -277,7 +278,7 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, right) or self._novel_not_stored(query, found, analysis):
+        if not self._answerable(found, ev) or self._novel_not_stored(query, found, analysis):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
@@ -293,17 +294,18 @@ class Router:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
         return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel_not_stored(query, found)
 
-    def _answerable(self, found: Candidates, right: float) -> bool:
+    def _answerable(self, found: Candidates, ev: calibration.Evidence) -> bool:
         """Is the best entry likely enough right to answer?
 
         A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
-        best character score (the scale it was set on); otherwise the calibrated probability
-        must reach the threshold fitted for ``router.target_precision`` and ``router.target_refusal``.
+        best character score (the scale it was set on); otherwise the fitted decision rules
+        (:meth:`Calibration.answers`): the best score or the calibrated probability must reach
+        the cut fitted for ``router.target_precision`` and ``router.target_refusal``.
         """
         explicit = self.kb.settings.threshold
         if explicit is not None:
             return (float(found.char[0]) if len(found.char) else 0.0) >= explicit
-        return right >= self.calibration.threshold
+        return self.calibration.answers(ev)
 
     def _out_of_scope_wins(self, found: Candidates) -> bool:
         """Do the out-of-scope examples explain the message at least as well as the best entry?
