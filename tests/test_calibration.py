@@ -16,8 +16,15 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.calibration import Evidence, evidence
-from faqbot.routing.calibration_fit import MAX_ROUTED_WHOLE, cross_validate, fit_calibration
+from faqbot.routing.calibration import Calibration, Evidence, evidence
+from faqbot.routing.calibration_fit import (
+    MAX_ROUTED_WHOLE,
+    _examples,
+    cross_validate,
+    decide,
+    decide_on_score,
+    fit_calibration,
+)
 from faqbot.routing.logistic import allowed_answers, fit_logistic, precision_threshold, refusal_threshold
 from faqbot.routing.ngram_index import NgramIndex
 from faqbot.routing.router import Candidates, Router
@@ -183,6 +190,35 @@ def test_the_routing_confidence_is_the_calibrated_probability(engine: Engine) ->
         assert routing.confidence == pytest.approx(max(expected, 0.9) if routing.out_of_scope else expected, abs=1e-4)
 
 
+def test_the_shipped_kb_states_no_threshold_and_cuts_its_score_where_both_targets_hold(engine: Engine) -> None:
+    # Sixty-seventh rule: on the shipped KB the score alone cross-validates as well as score and
+    # margin, so the simpler evidence is kept; its cut meets both targets on the fitting examples.
+    router = engine.router
+    assert router.kb.settings.threshold is None
+    cut = router.calibration.score_cut
+    assert cut is not None and router.score_floor == cut
+    fit = fit_calibration(router, 0.9)
+    score = fit.features[:, 0]
+    assert _weighted_precision(score, fit.labels, fit.weights, cut) >= 0.9
+    negatives = int((~fit.in_domain).sum()) + fit.refused_negatives
+    assert int(((score >= cut) & ~fit.in_domain).sum()) <= allowed_answers(negatives, 0.9)
+    # A lower cut would break one of them: it is the least strict that holds.
+    lower = cut - 1e-6
+    answered_negatives = int(((score >= lower) & ~fit.in_domain).sum())
+    assert (
+        _weighted_precision(score, fit.labels, fit.weights, lower) < 0.9
+        or answered_negatives > allowed_answers(negatives, 0.9)
+    )
+
+
+def test_the_score_cut_decides_alone_when_set() -> None:
+    # A model whose probability is ~0 everywhere: only the score cut can make it answer.
+    on_score = Calibration(-30.0, (0.0, 0.0), 0.99, 0.9, score_cut=0.3)
+    assert on_score.answers(Evidence(0.31, 0.0)) and not on_score.answers(Evidence(0.29, 0.9))
+    assert on_score.answered(np.array([[0.31, 0.0], [0.29, 0.9]])).tolist() == [True, False]
+    assert not Calibration(-30.0, (0.0, 0.0), 0.99, 0.9).answers(Evidence(0.31, 0.0))
+
+
 # -- other knowledge bases ------------------------------------------------------------------
 
 
@@ -215,6 +251,35 @@ def test_a_kb_without_alternates_or_examples_gets_a_model(bare_kb: KnowledgeBase
     question = bare_kb.entries[0].question
     assert router.route(question).intent == bare_kb.entries[0].id
     assert router.route("How do I bake sourdough bread?").decision == DECISION_FALLBACK
+
+
+def test_the_score_alone_is_kept_only_when_cross_validation_finds_it_as_good(bare_kb: KnowledgeBase) -> None:
+    # The choice of the sixty-seventh rule, checked against its two measurements on another KB.
+    fit = fit_calibration(Router.build(bare_kb), 0.9)
+    chosen = fit.calibration
+    two = cross_validate(fit)
+    one = cross_validate(fit, decider=decide_on_score)
+    noise = float(np.sqrt(two.answered * (1.0 - two.answered) / int(fit.in_domain.sum())))
+    as_good = one.precision >= 0.9 and one.refusal >= chosen.target_refusal and one.answered >= two.answered - noise
+    assert (chosen.score_cut is not None) == as_good
+    # Whichever is chosen, the probability reported is the two-feature model's.
+    assert chosen.threshold == decide(fit, 0.9, chosen.target_refusal).threshold
+
+
+def test_a_lone_english_alternate_is_not_held_out(tmp_path: Path) -> None:
+    # Sixty-eighth rule: held out, an entry's only English question leaves nothing any channel
+    # could find the entry by; it becomes a keyword pseudo-query (its question kept) instead.
+    root = make_kb(
+        tmp_path,
+        {"faq/basic.yaml": replace_once("      - 自動更新はもういらない\n", "      - 自動更新はもういらない\n      - I want to cancel\n")},
+        source=KB_MIN,
+    )
+    router = Router.build(load_knowledge_base(root))
+    texts = list(router.char_channel.texts)
+    held = {texts[e.held_out[0]] for e in _examples(router, 0) if e.entry >= 0 and e.held_out}
+    assert "自動更新はもういらない" in held
+    assert "I want to cancel" not in held
+    assert any(e.entry >= 0 and not e.held_out and "cancel" in e.query.casefold() for e in _examples(router, 0))
 
 
 def test_a_constructed_kb_meets_both_stated_targets(bare_kb: KnowledgeBase) -> None:

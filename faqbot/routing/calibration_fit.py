@@ -246,11 +246,20 @@ def _examples(router: Router, seed: int) -> list[_Example]:
     rng = np.random.default_rng(seed)
     if not whole and len(topical) > MAX_POSITIVES:
         topical = sorted(rng.choice(topical, size=MAX_POSITIVES, replace=False).tolist())
-    questions = np.bincount(char.doc_owner, minlength=len(entries) + 1)
-    pseudo = [_pseudo_query(router, i, owner_of[i], int(questions[owner_of[i]]) > 1, rng) for i in topical]
+    # Questions per entry and script: a held-out question must leave a sibling a channel can find
+    # its entry by (an entry's one English alternate among Japanese ones cannot be; sixty-eighth rule).
+    texts = char.texts
+    latin = np.fromiter((_is_latin(t) for t in texts), dtype=np.int64, count=len(texts))
+    siblings = np.bincount(char.doc_owner * 2 + latin, minlength=2 * (len(entries) + 1))
+    pseudo = [_pseudo_query(router, i, owner_of[i], int(siblings[owner_of[i] * 2 + latin[i]]) > 1, rng) for i in topical]
     if not whole and len(negatives) > MAX_NEGATIVES:
         negatives = [negatives[i] for i in sorted(rng.choice(len(negatives), size=MAX_NEGATIVES, replace=False).tolist())]
     return [e for e in pseudo if e.query] + negatives
+
+
+def _is_latin(text: str) -> bool:
+    """Is ``text`` written in Latin script alone (an English question), not Japanese?"""
+    return text.isascii()
 
 
 def _pseudo_query(router: Router, doc: int, entry: int, held_out: bool, rng: np.random.Generator) -> _Example:
