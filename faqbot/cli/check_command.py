@@ -11,6 +11,7 @@ import click
 from faqbot.cli.common import echo_json, kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.quality.decision_check import decision_coverage
 from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
 from faqbot.quality.spec_check import missing_spec_ids
 
@@ -41,7 +42,8 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
 
     Errors (exit 1): structural problems, and alternate questions that route
     to another entry. Warnings: near-duplicate questions in two entries,
-    entries with too few alternates, unused synonym groups, entries, products
+    entries with too few alternates, a fitted decision that would refuse
+    most of the knowledge base's own questions, unused synonym groups, entries, products
     and plans without their English translation, and (with --seed)
     products the seed page's table names without renewal rules. With
     --spec, every intent, product and plan id the spec lists must exist
@@ -57,6 +59,7 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
     """
     engine = load_engine(kb_dir, quiet=as_json)  # structural problems raise and exit 1 here
     problems: list[Problem] = check_knowledge_base(engine.kb, engine.router, min_alternates)
+    problems += decision_coverage(engine.router)
     if seed is not None:
         problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
     if spec is not None:

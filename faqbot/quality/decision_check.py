@@ -1,0 +1,47 @@
+"""Does the fitted decision answer the knowledge base's own questions?  A warning for ``faqbot check``.
+
+A knowledge base that states no ``router.threshold`` gets a decision fitted on its own
+material (:mod:`faqbot.routing.calibration_fit`).  When its held-out questions are far
+harder than customers' messages — few alternates per entry, each worded unlike the
+others — the fitted cut can refuse most of what the knowledge base answers, and nothing
+else tells its author (a user trial's 21-entry KB: 4 % of its own questions answered,
+cross-validated, and 9 % of its author's labelled questions).  The same cross-validation
+the fit uses says it beforehand.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from faqbot.errors import Problem
+
+if TYPE_CHECKING:
+    from faqbot.routing.router import Router
+
+# Below this share of its own held-out questions answered, the author is warned: fewer than
+# half means most customers asking what the knowledge base answers would be refused.
+MIN_ANSWERED = 0.5
+SERVICE_FILE = "service.yaml"
+
+
+def decision_coverage(router: Router) -> list[Problem]:
+    """A warning when the fitted decision answers fewer than :data:`MIN_ANSWERED` of the KB's own questions."""
+    from faqbot.routing.calibration_fit import cross_validate, decide, decide_on_score, fit_calibration
+
+    settings = router.kb.settings
+    if settings.threshold is not None:
+        return []  # a hand-set floor: nothing fitted to judge
+    fit = fit_calibration(router, settings.target_precision)
+    if not fit.calibration.fitted:
+        return []  # too few examples to fit: the score stands in, as documented
+    decider = decide if fit.calibration.score_cut is None else decide_on_score
+    answered = cross_validate(fit, decider=decider).answered
+    if answered >= MIN_ANSWERED:
+        return []
+    message = (
+        f"the fitted decision answers only {answered:.0%} of this knowledge base's own questions when each "
+        f"is held out (cross-validated, router.target_precision {settings.target_precision}): customers' "
+        "questions will often be refused; add alternates in customers' own words (three or more per entry, "
+        "each asking the whole question), or lower router.target_precision"
+    )
+    return [Problem(SERVICE_FILE, 0, message, severity="warning")]
