@@ -11,7 +11,7 @@ import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
-from faqbot.quality.evaluation import Example, Prediction, load_examples, predict, score
+from faqbot.quality.evaluation import Example, Prediction, decision_text, load_examples, predict, score
 from tests.conftest import TODAY
 
 
@@ -120,6 +120,36 @@ def test_score_reports_ranking_quality_and_coverage() -> None:
     by_threshold = {p.threshold: (p.coverage, p.precision) for p in report.coverage}
     assert by_threshold[0.0] == (pytest.approx(2 / 3), 0.5)
     assert by_threshold[0.5] == (pytest.approx(1 / 3), 1.0)
+
+
+def test_the_coverage_table_counts_refused_messages_at_their_best_entry() -> None:
+    # q2 was refused by the threshold with the right entry first (p 0.45): a threshold at 0.4
+    # would answer it right; q3 was refused by a rule (best None): no threshold answers it.
+    predictions = [
+        Prediction(Example("q1", "a", None), "a", 0.9, None, ("a", "b"), 0.9),
+        Prediction(Example("q2", "b", None), "fallback", 0.55, None, ("b", "a"), 0.45),
+        Prediction(Example("q3", "a", None), "fallback", 0.9, None, ("a",), None),
+        Prediction(Example("q4", "fallback", None), "fallback", 0.7, None, ("b",), 0.3),
+    ]
+    report = score(predictions)
+    by_threshold = {p.threshold: (p.coverage, p.precision) for p in report.coverage}
+    assert by_threshold[0.0] == (pytest.approx(3 / 4), pytest.approx(2 / 3))
+    assert by_threshold[0.4] == (pytest.approx(2 / 4), 1.0)
+    assert by_threshold[0.5] == (pytest.approx(1 / 4), 1.0)
+    assert (report.refused_right, report.in_scope) == (2, 3)
+
+
+def test_predict_measures_what_a_lower_threshold_would_answer(min_engine: Engine) -> None:
+    examples = [Example("アルファの自動更新を解約したい", "cancel", "alpha"), Example("明日の天気を教えて", "fallback", None)]
+    answered, refused = predict(min_engine, examples, TODAY)
+    assert answered.best == answered.confidence
+    assert refused.intent == "fallback"
+    assert refused.best is None or refused.best == pytest.approx(1.0 - refused.confidence, abs=1e-4)
+
+
+def test_the_decision_is_described_as_the_knowledge_base_states_or_fits_it(min_engine: Engine, engine: Engine) -> None:
+    assert decision_text(min_engine) == "best score ≥ 0.3 (hand-set router.threshold)"
+    assert decision_text(engine).startswith("best score ≥ 0.30") and "fitted" in decision_text(engine)
 
 
 def test_graded_relevance_is_read_from_the_file(tmp_path: Path) -> None:

@@ -12,12 +12,12 @@ from faqbot.answers.answering import Engine
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
 from faqbot.cli.progress import counted, progress_bar
 from faqbot.errors import InputError
-from faqbot.quality.evaluation import Report, load_examples, predict, report_figures, score
+from faqbot.quality.evaluation import Report, decision_text, load_examples, predict, report_figures, score
 from faqbot.quality.labels import Label, check_labels
 from faqbot.text.inert import inert
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: Report, decision: str) -> None:
     width = max([len(s.intent) for s in report.intents] + [12])
     click.echo(f"{'':{width}}  precision    recall  f1-score   support")
     for s in report.intents:
@@ -29,13 +29,16 @@ def _print_report(report: Report) -> None:
     click.echo(f"{'macro avg':{width}}  {macro[0]:9.2f} {macro[1]:9.2f} {macro[2]:9.2f} {report.total:9d}")
     click.echo("")
     click.echo(f"in-scope top-1 accuracy:    {report.in_scope_accuracy:.3f}")
+    click.echo(f"  refused though the right entry ranked first: {report.refused_right} of {report.in_scope}")
     click.echo(f"fallback precision:         {report.fallback_precision:.3f}")
     click.echo(f"fallback recall:            {report.fallback_recall:.3f}")
     click.echo(f"product-extraction accuracy: {report.product_accuracy:.3f}")
+    click.echo(f"decision: answer when the {decision}")
     _print_confusions(report.confusions)
     r = report.ranking
     click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
-    click.echo("Precision–coverage (answered with confidence ≥ threshold):")
+    click.echo("Precision–coverage if answering at confidence ≥ threshold (a refused message counts at its best")
+    click.echo("entry's probability; those the rules refuse, never):")
     click.echo("  threshold  coverage  precision")
     for point in report.coverage:
         click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
@@ -94,7 +97,7 @@ def evaluate(
     if as_json:
         echo_json(report_figures(report))
     else:
-        _print_report(report)
+        _print_report(report, decision_text(engine))
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted):")
         for p in report.errors:

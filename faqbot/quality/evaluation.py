@@ -20,7 +20,8 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
-from faqbot.routing.verdict import FALLBACK
+from faqbot.routing.entities import Entities
+from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK, Routing
 
 # Confidence thresholds of the precision–coverage table.
 COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -55,6 +56,24 @@ class Prediction:
     confidence: float
     product: str | None
     ranked: tuple[str, ...] = ()  # entry ids, best first, whatever the decision
+    # The probability that the best ranked entry is right, answered or not: what a lower threshold
+    # would answer with; None when a rule (out-of-scope subject or example, unknown-content veto,
+    # topic slot) refuses the message at any threshold, or when not measured (then: the confidence
+    # of an answer).
+    best: float | None = None
+
+    def answerable_at(self) -> float | None:
+        """The probability at which a threshold would answer this example; None: never answered."""
+        if self.best is not None:
+            return self.best
+        return self.confidence if self.intent != FALLBACK else None
+
+    @property
+    def best_is_right(self) -> bool:
+        """Is the best ranked entry the labelled one (for an answer: the answer)?"""
+        if self.intent != FALLBACK or not self.ranked:
+            return self.intent == self.example.intent
+        return self.ranked[0] == self.example.intent
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,9 @@ class Report:
     ranking: RankingScore = RankingScore(0.0, 0.0, 0.0, 0.0, 0.0, 0)
     coverage: tuple[CoveragePoint, ...] = ()
     styles: tuple[StyleScore, ...] = ()  # by the file's "style" field, when it gives one
+    # In-scope examples refused although the right entry ranked first: what the decision cost.
+    refused_right: int = 0
+    in_scope: int = 0
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -129,8 +151,35 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
         entities = engine.extractor.extract(example.query, today)
         routing = engine.router.route(example.query, entities, top=_RANKED)
         ranked = tuple(m.entry_id for m in routing.matches)
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked))
+        best = _best_probability(engine, example.query, routing, entities)
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best))
     return out
+
+
+def _best_probability(engine: Engine, query: str, routing: Routing, entities: Entities) -> float | None:
+    """:attr:`Prediction.best` of one routing."""
+    if routing.decision != DECISION_FALLBACK:
+        return routing.confidence
+    if routing.out_of_scope or not routing.matches:
+        return None
+    router = engine.router
+    if router.refuses(query, router.candidates(query, entities)):
+        return None
+    return round(1.0 - routing.confidence, 4)  # a fallback's confidence is that its best entry is wrong
+
+
+def decision_text(engine: Engine) -> str:
+    """How the knowledge base decides to answer, in one line (for the evaluation report)."""
+    router = engine.router
+    explicit = router.kb.settings.threshold
+    if explicit is not None:
+        return f"best score ≥ {explicit} (hand-set router.threshold)"
+    calibration = router.calibration
+    if not calibration.fitted:
+        return f"best score ≥ {calibration.threshold} (too few examples to fit)"
+    if calibration.score_cut is not None:
+        return f"best score ≥ {calibration.score_cut:.4f} (fitted on the knowledge base's own questions)"
+    return f"probability ≥ {calibration.threshold:.4f} (fitted on the knowledge base's own questions)"
 
 
 def _ratio(num: int, den: int) -> float:
@@ -168,11 +217,13 @@ def score(predictions: list[Prediction]) -> Report:
         errors=tuple(p for p in predictions if p.intent != p.example.intent or p.product != p.example.product),
         ranking=mean_ranking([(p.ranked, p.example.grades()) for p in predictions]),
         coverage=precision_coverage(
-            [(p.confidence, p.intent == p.example.intent) for p in predictions if p.intent != FALLBACK],
+            [(at, p.best_is_right) for p in predictions if (at := p.answerable_at()) is not None],
             total,
             COVERAGE_THRESHOLDS,
         ),
         styles=tuple(StyleScore(style, styled_right[style], n) for style, n in sorted(styled.items())),
+        refused_right=sum(p.intent == FALLBACK and p.best_is_right for p in in_scope),
+        in_scope=len(in_scope),
     )
 
 
