@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import kbgen  # noqa: E402
 
+from faqbot.answers.answering import Engine
 from faqbot.kb.loader import load_knowledge_base  # noqa: E402
 from faqbot.text.normalize import normalize_term  # noqa: E402
 
@@ -57,6 +58,17 @@ def test_generated_kb_loads_with_shipped_entries_mixed_in(tmp_path: Path) -> Non
     assert {e.id for e in shipped.entries} <= {e.id for e in kb.entries}
     generated = kb.entry("gen-00000")
     assert generated.questions == kbgen.generate_entries(1200, seed=5)[0].questions
+
+
+def test_generated_kb_states_the_shipped_kb_fitted_cut(tmp_path: Path, engine: Engine) -> None:
+    # The shipped entries are decided as the shipped KB decides them, whatever surrounds them.
+    cut = engine.router.calibration.score_cut
+    assert cut is not None
+    kb = load_knowledge_base(kbgen.generate_kb(tmp_path / "kb", 3, seed=5))
+    assert kb.settings.threshold == round(cut, 4)
+    assert kb.settings.target_precision == engine.kb.settings.target_precision
+    own = load_knowledge_base(kbgen.generate_kb(tmp_path / "own", 3, seed=5, inherit_decision=False))
+    assert own.settings.threshold is None
 
 
 def test_generate_kb_refuses_a_non_empty_folder(tmp_path: Path) -> None:
