@@ -106,6 +106,55 @@ BROKEN = [
 ]
 
 
+# (case, overrides of kb_min, the problem exactly as shown): a misspelt key must not read as no key at all.
+UNKNOWN_KEYS = [
+    ("entry: relatd", {"faq/basic.yaml": replace_once("    related: [change-card]", "    relatd: [change-card]")},
+     "faq/basic.yaml:14: unknown key 'relatd' in entry 'cancel'; did you mean 'related'?"),
+    ("entry: anwser", {"faq/basic.yaml": replace_once("    answer: |\n      {{ service.name }}の解約", "    anwser: |\n      {{ service.name }}の解約")},
+     "faq/basic.yaml:9: unknown key 'anwser' in entry 'cancel'; did you mean 'answer'?"),
+    ("entry: answr beside answer", {"faq/basic.yaml": replace_once("    related: [change-card]", "    related: [change-card]\n    answr: 解約します")},
+     "faq/basic.yaml:15: unknown key 'answr' in entry 'cancel'; did you mean 'answer'?"),
+    ("entry: nothing alike", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    tags: [card]")},
+     "faq/basic.yaml:24: unknown key 'tags' in entry 'change-card'; use one of id, question, alternates, answer, pages, "
+     "related, question_en, answer_en, notes, topic, after_answer, opening"),
+    ("note", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    notes:\n      - text: 注意\n        abut: [x]")},
+     "faq/basic.yaml:26: unknown key 'abut' in note 1 of entry 'change-card'; did you mean 'about'?"),
+    ("page with a URL", {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpha: [{title: アルファの解約方法, urls: 'https://example.jp'}]")},
+     "faq/basic.yaml:13: unknown key 'urls' in a page of entry 'cancel'; did you mean 'url'?"),
+    ("entries file", {"faq/basic.yaml": replace_once("category: 基本", "categry: 基本")},
+     "faq/basic.yaml:1: unknown key 'categry' at the top of the file; did you mean 'category'?"),
+    ("service", {"service.yaml": replace_once("  support_url: null", "  suport_url: null")},
+     "service.yaml:7: unknown key 'suport_url' in 'service'; did you mean 'support_url'?"),
+    ("service.en", {"service.yaml": replace_once("  support_url: null", "  support_url: null\n  en:\n    nam: Test")},
+     "service.yaml:9: unknown key 'nam' in 'service.en'; did you mean 'name'?"),
+    ("router", {"service.yaml": replace_once("  threshold: 0.3", "  treshold: 0.3")},
+     "service.yaml:9: unknown key 'treshold' in 'router'; did you mean 'threshold'?"),
+    ("service.yaml's top", {"service.yaml": replace_once("router:", "routr:")},
+     "service.yaml:8: unknown key 'routr' at the top of the file; did you mean 'router'?"),
+    ("renewal", {"products.yaml": replace_once("  statement_descriptors:", "  statement_descriptor:")},
+     "products.yaml:6: unknown key 'statement_descriptor' in 'renewal'; did you mean 'statement_descriptors'?"),
+    ("product", {"products.yaml": replace_once("    renewal_routes: []\n    price: null\n    url: null\n  - id: beta",
+                                                "    renewal_route: []\n    price: null\n    url: null\n  - id: beta")},
+     "products.yaml:27: unknown key 'renewal_route' in product 'alpha'; did you mean 'renewal_routes'?"),
+    ("products.yaml's top", {"products.yaml": replace_once("products:", "product:")},
+     "products.yaml:20: unknown key 'product' at the top of the file; did you mean 'products'?"),
+    ("handoff", {"handoff.yaml": "asked: [人と話したい]\ncomplain: [金返せ]\n"},
+     "handoff.yaml:2: unknown key 'complain' at the top of the file; did you mean 'complaint'?"),
+    ("out_of_scope", {"out_of_scope.yaml": replace_once("subjects:", "subject:")},
+     "out_of_scope.yaml:4: unknown key 'subject' at the top of the file; did you mean 'subjects'?"),
+    ("synonyms", {"synonyms.yaml": "synonyms:\n  解約: [やめたい]\nsynonym:\n  請求: [課金]\n"},
+     "synonyms.yaml:3: unknown key 'synonym' at the top of the file; did you mean 'synonyms'?"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "shown"), [c[1:] for c in UNKNOWN_KEYS], ids=[c[0] for c in UNKNOWN_KEYS])
+def test_an_unknown_key_is_an_error_on_its_own_line(tmp_path: Path, overrides: dict, shown: str) -> None:
+    root = make_kb(tmp_path, overrides, source=KB_MIN)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert shown in [str(p) for p in info.value.problems]
+
+
 @pytest.mark.parametrize(("overrides", "where", "words"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
 def test_broken_kb_reports_file_and_line(tmp_path: Path, overrides: dict, where: str, words: str) -> None:
     root = make_kb(tmp_path, overrides, source=KB_MIN)

@@ -28,8 +28,19 @@ from faqbot.kb.knowledge import (
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
 from faqbot.kb.products_file import load_products
 from faqbot.kb.templating import template_problem
-from faqbot.kb.yamlfields import Collector, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
+
+#: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
+SERVICE_FILE_KEYS = ("service", "router")
+SERVICE_NAME_KEYS = (
+    "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
+)
+SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
+ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin")
+HANDOFF_KEYS = ("complaint", "refund", "asked", "entry")
+OUT_OF_SCOPE_KEYS = ("examples", "subjects")
+SYNONYMS_FILE_KEYS = ("synonyms",)
 
 
 def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> Service:
@@ -56,16 +67,20 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     settings = RouterSettings()
     if data is None:
         return service, settings
+    check_keys(c, data, SERVICE_FILE_KEYS, "at the top of the file")
     svc = mapping_field(c, data, "service")
     if svc is not None:
+        check_keys(c, svc, SERVICE_KEYS, "in 'service'")
         service = _service_names(c, svc)
         english = mapping_field(c, svc, "en", required=False)
         if english is not None:
+            check_keys(c, english, SERVICE_NAME_KEYS, "in 'service.en'")
             service = replace(service, english=replace(_service_names(c, english, service), english=None))
     router = mapping_field(c, data, "router", required=False)
     if router is not None:
+        check_keys(c, router, ROUTER_KEYS, "in 'router'")
         values: dict[str, float] = {}
-        for key in ("target_precision", "target_refusal", "threshold", "clarify_margin"):
+        for key in ROUTER_KEYS:
             if key in router:
                 value = router[key]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -85,6 +100,7 @@ def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str
     if not (root / "synonyms.yaml").exists():
         return ()
     data, c = load_file(root, "synonyms.yaml", problems)
+    check_keys(c, data, SYNONYMS_FILE_KEYS, "at the top of the file")
     groups = mapping_field(c, data, "synonyms") if data is not None else None
     if groups is None:
         return ()
@@ -106,6 +122,7 @@ def _out_of_scope(root: Path, problems: list[Problem]) -> tuple[tuple[str, ...],
     data, c = load_file(root, "out_of_scope.yaml", problems)
     if data is None:
         return (), ()
+    check_keys(c, data, OUT_OF_SCOPE_KEYS, "at the top of the file")
     return text_list(c, data, "examples"), text_list(c, data, "subjects")
 
 
@@ -115,6 +132,7 @@ def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
     data, c = load_file(root, "handoff.yaml", problems)
     if data is None:
         return HandoffPhrases()
+    check_keys(c, data, HANDOFF_KEYS, "at the top of the file")
     return HandoffPhrases(
         complaint=text_list(c, data, "complaint"),
         refund=text_list(c, data, "refund"),

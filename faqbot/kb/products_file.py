@@ -25,7 +25,7 @@ from faqbot.kb.rules import (
     parse_notice,
     parse_plan_terms,
 )
-from faqbot.kb.yamlfields import Collector, guard, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlfields import Collector, check_keys, guard, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import line_of
 
 
@@ -46,6 +46,12 @@ class _RenewalSection:
     plans: tuple[Plan, ...]
 
 
+#: The keys of products.yaml's top, of its renewal section and of a product (a plan's, a notice's
+#: and a billing rule's are checked by :mod:`faqbot.kb.rules`).
+PRODUCTS_FILE_KEYS = ("renewal", "products")
+RENEWAL_KEYS = ("payment_method", "notice", "statement_descriptors", "plans")
+PRODUCT_KEYS = ("id", "name", "name_en", "aliases", "keywords", "plans", "billing", "renewal_routes", "price", "url")
+
 _NO_RENEWAL = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
 
 
@@ -54,6 +60,7 @@ def load_products(root: Path, problems: list[Problem]) -> ProductsFile:
     data, c = load_file(root, "products.yaml", problems)
     if data is None:
         return ProductsFile(_NO_RENEWAL, (), ())
+    check_keys(c, data, PRODUCTS_FILE_KEYS, "at the top of the file")
     section = _renewal_section(c, data)
     raw_products = data.get("products")
     if not isinstance(raw_products, list) or not raw_products:
@@ -72,6 +79,7 @@ def _renewal_section(c: Collector, data: dict[Any, Any]) -> _RenewalSection:
     ren = mapping_field(c, data, "renewal")
     if ren is None:
         return _RenewalSection(_NO_RENEWAL, None, {}, ())
+    check_keys(c, ren, RENEWAL_KEYS, "in 'renewal'")
     notice = guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
     renewal = Renewal(
         payment_method=text_field(c, ren, "payment_method") or "",
@@ -100,6 +108,7 @@ def _product(c: Collector, raw: object, line: int, section: _RenewalSection, see
         c.error(line, "a product must be a mapping with id, name, aliases…")
         return None
     pid = text_field(c, raw, "id")
+    check_keys(c, raw, PRODUCT_KEYS, f"in product {pid!r}" if pid is not None else "in a product")
     name = text_field(c, raw, "name")
     if pid is None or name is None:
         return None

@@ -7,12 +7,13 @@ them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from faqbot.errors import KnowledgeBaseError, Problem
 from faqbot.kb.yamlsource import YamlMap, line_of, load_yaml
+from faqbot.text.suggest import closest
 
 
 class Collector:
@@ -24,6 +25,22 @@ class Collector:
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.display, line, message))
+
+
+def check_keys(c: Collector, mapping: Any, allowed: Sequence[str], where: str) -> None:
+    """An error for each key of ``mapping`` that is not in ``allowed``, at the key's own line.
+
+    A misspelt key (``relatd:``) would otherwise be read as no key at all, silently;
+    the message offers the closest allowed key. ``where`` names the mapping ("in entry 'x'").
+    """
+    if not isinstance(mapping, dict):
+        return
+    for key in mapping:
+        if key in allowed:
+            continue
+        best = closest(str(key), allowed)
+        hint = f"did you mean {best!r}?" if best else f"use one of {', '.join(allowed)}"
+        c.error(line_of(mapping, key), f"unknown key {key!r} {where}; {hint}")
 
 
 def text_field(c: Collector, mapping: Any, key: str, *, required: bool = True) -> str | None:
