@@ -27,20 +27,21 @@ class Collector:
         self.problems.append(Problem(self.display, line, message))
 
 
-def check_keys(c: Collector, mapping: Any, allowed: Sequence[str], where: str) -> None:
-    """An error for each key of ``mapping`` that is not in ``allowed``, at the key's own line.
+def check_keys(c: Collector, mapping: Any, allowed: Sequence[str], where: str) -> bool:
+    """An error for each key of ``mapping`` that is not in ``allowed``, at the key's own line; False when there was one.
 
     A misspelt key (``relatd:``) would otherwise be read as no key at all, silently;
     the message offers the closest allowed key. ``where`` names the mapping ("in entry 'x'").
+    Anything but a mapping passes (its reader reports the wrong shape).
     """
     if not isinstance(mapping, dict):
-        return
-    for key in mapping:
-        if key in allowed:
-            continue
+        return True
+    unknown = [key for key in mapping if key not in allowed]
+    for key in unknown:
         best = closest(str(key), allowed)
         hint = f"did you mean {best!r}?" if best else f"use one of {', '.join(allowed)}"
         c.error(line_of(mapping, key), f"unknown key {key!r} {where}; {hint}")
+    return not unknown
 
 
 def text_field(c: Collector, mapping: Any, key: str, *, required: bool = True) -> str | None:
