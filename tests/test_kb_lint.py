@@ -203,13 +203,14 @@ def test_untranslated_entries_and_names_are_warned(tmp_path: Path) -> None:
         tmp_path,
         {
             "faq/basic.yaml": replace_once("    question_en: I want to cancel automatic renewal\n", ""),
-            "products.yaml": replace_once("    name_en: Beta Guard\n", ""),
+            "products.yaml": lambda text: text.replace("    name_en: Beta Guard\n", "").replace("      name_en: monthly plan\n", ""),
         },
         source=KB_MIN,
     )
-    assert untranslated(load_knowledge_base(root)) == [
+    assert untranslated(load_knowledge_base(root)) == [  # at the line of the product's id and of the plan's
         Problem("faq/basic.yaml", 3, "entry 'cancel' lacks question_en (English translation)", "warning"),
-        Problem("products.yaml", 0, "product 'beta' lacks name_en (English translation)", "warning"),
+        Problem("products.yaml", 32, "product 'beta' lacks name_en (English translation)", "warning"),
+        Problem("products.yaml", 9, "plan 'monthly' lacks name_en (English translation)", "warning"),
     ]
 
 

@@ -99,10 +99,14 @@ BROKEN = [
      {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    opening: nope")},
      "faq/basic.yaml:15", "opening of"),
     ("handoff entry that does not exist", {"handoff.yaml": "asked: [人と話したい]\nentry: nope\n"},
-     "handoff.yaml:0", "entry 'nope' is no entry id"),
-    ("missing service.yaml", {"service.yaml": None}, "service.yaml:0", "file not found"),
-    ("missing products.yaml", {"products.yaml": None}, "products.yaml:0", "file not found"),
-    ("missing FAQ file", {"faq/basic.yaml": None}, "kb/faq:0", "no FAQ files"),
+     "handoff.yaml:2", "entry 'nope' is no entry id; name the entry whose answer is the desk"),
+    ("handoff entry misspelt", {"handoff.yaml": "asked: [人と話したい]\n\nentry: cancle\n"},
+     "handoff.yaml:3", "entry 'cancle' is no entry id; did you mean 'cancel'?"),
+    ("missing service.yaml", {"service.yaml": None}, "service.yaml",
+     "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
+    ("missing products.yaml", {"products.yaml": None}, "products.yaml",
+     "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
+    ("missing FAQ file", {"faq/basic.yaml": None}, "faq/", "no FAQ files (*.yaml); add at least one"),
 ]
 
 
@@ -211,6 +215,16 @@ def test_error_carries_every_problem_of_every_file(tmp_path: Path) -> None:
     assert "(and 2 more problems)" in str(info.value)
 
 
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute path", "relative path"])
+def test_a_missing_faq_folder_is_named_as_in_the_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool) -> None:
+    root = make_kb(tmp_path, source=KB_MIN)
+    shutil.rmtree(root / "faq")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(Path("kb") if relative else root)
+    assert [str(p) for p in info.value.problems] == ["faq/: no FAQ files (*.yaml); add at least one"]
+
+
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(tmp_path / "nowhere")
@@ -300,7 +314,7 @@ def test_shipped_kb_duplicate_id_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(root)
     shown = [str(p) for p in info.value.problems]
-    assert "service.yaml:0: file not found" in shown
+    assert "service.yaml: file not found; every knowledge base needs it (see docs/knowledge-format.md)" in shown
     assert any(s.startswith(f"faq/contact.yaml:{line}: duplicate entry id 'cancel-howto'") for s in shown), shown
 
 

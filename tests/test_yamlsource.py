@@ -85,7 +85,7 @@ def test_bad_yaml_is_reported_with_file_and_line(tmp_path: Path, text: str, line
 def test_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_yaml(tmp_path / "nope.yaml", display="nope.yaml")
-    assert [str(p) for p in info.value.problems] == ["nope.yaml:0: file not found"]
+    assert [str(p) for p in info.value.problems] == ["nope.yaml: file not found"]
 
 
 def test_undecodable_file_is_a_problem(tmp_path: Path) -> None:

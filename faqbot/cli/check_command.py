@@ -102,7 +102,7 @@ def _report_text(outcome: _Outcome) -> None:
     kb, errors, warnings = outcome.kb, outcome.errors, outcome.warnings
     for kind, found in (("error", errors), ("warning", warnings)):
         for problem in found:
-            click.echo(f"{problem.path}:{problem.line}: {kind}: {problem.message}")
+            click.echo(f"{problem.location}: {kind}: {problem.message}")
     if outcome.failing:
         mode = " (--strict: warnings count)" if outcome.strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)

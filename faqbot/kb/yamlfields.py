@@ -99,8 +99,15 @@ def guard(c: Collector, line: int, parse: Callable[[], Any]) -> Any:
 
 
 def load_file(root: Path, rel: str, problems: list[Problem]) -> tuple[Any, Collector]:
-    """The YAML file ``root/rel`` (None when unreadable or not a mapping) and its problem collector."""
+    """The YAML file ``root/rel`` (None when missing, unreadable or not a mapping) and its problem collector.
+
+    Callers ask for an optional file only when it exists, so a missing one is reported as required.
+    """
     c = Collector(rel, problems)
+    if not (root / rel).exists():
+        # Optional files are read only when present: a file asked for here is one every knowledge base needs.
+        c.error(0, "file not found; every knowledge base needs it (see docs/knowledge-format.md)")
+        return None, c
     try:
         data = load_yaml(root / rel, display=rel)
     except KnowledgeBaseError as exc:

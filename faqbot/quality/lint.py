@@ -223,13 +223,32 @@ def untranslated(kb: KnowledgeBase) -> list[Problem]:
         if (missing := [f for f in ("question_en", "answer_en") if not getattr(entry, f)]
             + (["text_en of a note"] if any(not n.text_en for n in entry.notes) else []))
     ]
+    lines = _catalogue_lines(kb)
     problems += [
-        _warning("products.yaml", 0, f"{kind} {item.id!r} lacks name_en (English translation)")
+        _warning("products.yaml", lines.get((kind, item.id), 0), f"{kind} {item.id!r} lacks name_en (English translation)")
         for kind, items in (("product", kb.products), ("plan", kb.plans))
         for item in items
         if not item.name_en
     ]
     return problems
+
+
+def _catalogue_lines(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
+    """The line of each product's ``id:`` and each plan's id in products.yaml, by ("product" or "plan", id)."""
+    path = kb.root / "products.yaml"
+    data = load_yaml(path, display="products.yaml") if path.exists() else None
+    if not isinstance(data, dict):
+        return {}
+    lines: dict[tuple[str, str], int] = {}
+    products = data.get("products")
+    for product in products if isinstance(products, list) else ():
+        if isinstance(product, dict):
+            lines[("product", str(product.get("id")))] = line_of(product, "id")
+    renewal = data.get("renewal")
+    plans = renewal.get("plans") if isinstance(renewal, dict) else None
+    for plan_id in plans if isinstance(plans, dict) else ():
+        lines[("plan", str(plan_id))] = line_of(plans, plan_id)
+    return lines
 
 
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
