@@ -225,6 +225,18 @@ def test_a_missing_faq_folder_is_named_as_in_the_kb(tmp_path: Path, monkeypatch:
     assert [str(p) for p in info.value.problems] == ["faq/: no FAQ files (*.yaml); add at least one"]
 
 
+def test_a_shift_jis_file_is_named_and_the_rest_still_checked(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"products.yaml": replace_once("  - id: beta", "  - id: alpha")}, source=KB_MIN)
+    faq = root / "faq/basic.yaml"
+    faq.write_bytes(faq.read_text(encoding="utf-8").encode("shift_jis"))  # as Excel exports it
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    shown = [str(p) for p in info.value.problems]
+    assert shown[-1] == ("faq/basic.yaml:1: the file is not saved as UTF-8 (byte 0x8a on this line is not UTF-8; "
+                         "Excel often saves Shift_JIS); save it as UTF-8 and run `faqbot check` again")
+    assert any(s.startswith("products.yaml:30: duplicate product id") for s in shown), shown
+
+
 def test_missing_folder(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(tmp_path / "nowhere")
