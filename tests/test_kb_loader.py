@@ -11,12 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
 from faqbot.kb import SHIPPED_KB
+from faqbot.kb.entries import ENTRY_ID
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase, RouterSettings
 from faqbot.kb.loader import load_knowledge_base
-from tests.conftest import KB_MIN, line_number, make_kb, replace_once
+from tests.conftest import FIXTURES, KB_MIN, line_number, make_kb, replace_once
 
 CANCEL_Q = "    question: 自動更新を解約したい"  # faq/basic.yaml line 4 of kb_min
 CANCEL_ANSWER = "    answer: |\n      {{ service.name }}の解約は{{ service.account }}から行えます。"
@@ -223,6 +225,32 @@ def test_a_missing_faq_folder_is_named_as_in_the_kb(tmp_path: Path, monkeypatch:
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(Path("kb") if relative else root)
     assert [str(p) for p in info.value.problems] == ["faq/: no FAQ files (*.yaml); add at least one"]
+
+
+# (id, what the message proposes): every id must read the same in `faqbot show ID` and /api/v1/faq/{id}.
+BAD_IDS = [
+    ("Moving Entry!", "rename it, e.g. to 'moving-entry'"),
+    ("cancel_howto", "rename it, e.g. to 'cancel-howto'"),
+    ("Cancel", "rename it, e.g. to 'cancel'"),
+    ("cancel--howto", "rename it, e.g. to 'cancel-howto'"),
+    ("-cancel", "rename it, e.g. to 'cancel'"),
+    ("解約", "rename it"),
+]
+
+
+@pytest.mark.parametrize(("entry_id", "rename"), BAD_IDS, ids=[c[0] for c in BAD_IDS])
+def test_an_entry_id_must_be_lowercase_words_and_hyphens(tmp_path: Path, entry_id: str, rename: str) -> None:
+    root = make_kb(tmp_path, {"faq/basic.yaml": replace_once("  - id: change-card", f"  - id: '{entry_id}'")}, source=KB_MIN)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert f"faq/basic.yaml:15: entry id {entry_id!r} must be lowercase letters, digits and single hyphens " \
+           f"(like 'cancel-howto'); {rename}" in [str(p) for p in info.value.problems]
+
+
+def test_every_spec_and_shipped_id_is_a_valid_entry_id(shipped_kb: KnowledgeBase) -> None:
+    spec = yaml.safe_load((FIXTURES / "intents_spec.yaml").read_text(encoding="utf-8"))
+    ids = [*shipped_kb.entry_ids, *(i for section in ("faq", "compute", "smalltalk") for i in spec[section])]
+    assert len(ids) > 40 and [i for i in ids if not ENTRY_ID.fullmatch(i)] == []
 
 
 def test_a_shift_jis_file_is_named_and_the_rest_still_checked(tmp_path: Path) -> None:

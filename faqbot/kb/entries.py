@@ -6,6 +6,7 @@ only the whole set can show (duplicate ids, related entries that do not exist).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ ENTRY_KEYS = (
 )
 NOTE_KEYS = ("text", "text_en", "about")
 PAGE_KEYS = ("title", "url")
+#: An entry id: lowercase ASCII letters and digits in words joined by single hyphens (``cancel-howto``),
+#: so that it reads the same in a command (``faqbot show ID``), a URL (``/api/v1/faq/{id}``) and labelled data.
+ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str], entry_id: str) -> SupportPages:
@@ -113,6 +117,8 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
             c.error(line, "an entry must be a mapping with id, question, alternates, answer")
             continue
         entry_id = text_field(c, raw, "id")
+        if entry_id is not None and not ENTRY_ID.fullmatch(entry_id):
+            c.error(line_of(raw, "id"), _bad_id(entry_id))
         check_keys(c, raw, ENTRY_KEYS, f"in entry {entry_id!r}" if entry_id is not None else f"in entry {i + 1}")
         question = text_field(c, raw, "question")
         answer = text_field(c, raw, "answer")
@@ -143,6 +149,13 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
             )
         )
     return out
+
+
+def _bad_id(entry_id: str) -> str:
+    """Why ``entry_id`` is no entry id, with the id it could be renamed to."""
+    slug = re.sub(r"[^a-z0-9]+", "-", entry_id.lower()).strip("-")
+    rename = f"rename it, e.g. to {slug!r}" if slug else "rename it"
+    return f"entry id {entry_id!r} must be lowercase letters, digits and single hyphens (like 'cancel-howto'); {rename}"
 
 
 def _notes(c: Collector, entry: dict[str, Any], entry_id: str) -> tuple[Note, ...]:
