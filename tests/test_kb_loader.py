@@ -94,6 +94,11 @@ BROKEN = [
      "service.yaml:1", "mapping at the top level"),
     ("related entry that does not exist", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [nope]")},
      "faq/basic.yaml:15", "unknown entry 'nope'"),
+    ("related entry misspelt", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancle]")},
+     "faq/basic.yaml:15", "entry 'change-card' relates to unknown entry 'cancle'; did you mean 'cancel'?"),
+    ("after_answer entry misspelt",
+     {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    after_answer: cancle")},
+     "faq/basic.yaml:15", "after_answer of 'change-card' names unknown entry 'cancle'; did you mean 'cancel'?"),
     ("after_answer entry that does not exist",
      {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    after_answer: nope")},
      "faq/basic.yaml:15", "after_answer of"),
@@ -356,6 +361,16 @@ def test_shipped_kb_duplicate_id_and_missing_file(tmp_path: Path) -> None:
     shown = [str(p) for p in info.value.problems]
     assert "service.yaml: file not found; every knowledge base needs it (see docs/knowledge-format.md)" in shown
     assert any(s.startswith(f"faq/contact.yaml:{line}: duplicate entry id 'cancel-howto'") for s in shown), shown
+
+
+def test_shipped_kb_misspelt_related_entry_is_offered_the_right_one(tmp_path: Path) -> None:
+    line = line_number(SHIPPED_KB / "faq/contact.yaml", "  - id: contact")
+    root = make_kb(tmp_path, {"faq/contact.yaml": lambda text: text.replace(", cancel-howto]", ", cancel-hwto]", 1)})
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert [str(p) for p in info.value.problems] == [
+        f"faq/contact.yaml:{line}: entry 'contact' relates to unknown entry 'cancel-hwto'; did you mean 'cancel-howto'?"
+    ]
 
 
 def test_copy_without_changes_loads(tmp_path: Path) -> None:

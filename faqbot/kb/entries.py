@@ -189,7 +189,13 @@ def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
     for entry in entries:
         for rel in entry.related:
             if rel not in seen:
-                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
+                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}{_known_id(rel, seen)}"))
         for field, target in (("after_answer", entry.after_answer), ("opening", entry.opening)):
             if target and target not in seen:
-                problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} names unknown entry {target!r}"))
+                problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} names unknown entry {target!r}{_known_id(target, seen)}"))
+
+
+def _known_id(typed: str, ids: dict[str, Entry]) -> str:
+    """``; did you mean 'x'?`` for the entry id most like ``typed``, or how to find the ids."""
+    best = closest(typed, ids)
+    return f"; did you mean {best!r}?" if best else "; name an existing entry id"
