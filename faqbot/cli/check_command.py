@@ -39,8 +39,9 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
           kb_dir: Path | None) -> None:
     """Validate a knowledge base; print every problem as file:line: message.
 
-    Errors (exit 1): structural problems, and alternate questions that route
-    to another entry. Warnings: near-duplicate questions in two entries,
+    Errors (exit 1): structural problems, alternate questions that route
+    to another entry, and a question two entries hold alike once normalised.
+    Warnings: near-duplicate questions in two entries,
     entries with too few alternates, unused synonym groups, entries, products
     and plans without their English translation, and (with --seed)
     products the seed page's table names without renewal rules. With

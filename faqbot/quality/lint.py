@@ -3,7 +3,8 @@
 The loader (:mod:`faqbot.kb.loader`) catches structural problems; this module
 catches content problems a maintainer can only see by routing: an alternate
 question that, if it were not stored, would be answered by another entry is
-ambiguous wording that misleads the router.
+ambiguous wording that misleads the router, and so is a question two entries
+hold alike once normalised (both errors).
 
 It also gives warnings a maintainer should act on but that do not stop the
 bot from working (``faqbot check --strict`` turns them into failures):
@@ -109,16 +110,52 @@ def _question_line(entry: Entry, index: int) -> int:
     return entry.alternate_lines[index - 1] if index - 1 < len(entry.alternate_lines) else entry.line
 
 
+def _same_questions(kb: KnowledgeBase) -> list[tuple[Entry, int, Entry, int]]:
+    """Each question equal, once normalised, to a question of an earlier entry: (entry, index, earlier entry, its index)."""
+    first: dict[str, tuple[Entry, int]] = {}
+    found: list[tuple[Entry, int, Entry, int]] = []
+    for entry in kb.entries:
+        for i, question in enumerate(entry.questions):
+            text = normalize(question)
+            if not text:
+                continue
+            owner, index = first.setdefault(text, (entry, i))
+            if owner.id != entry.id:
+                found.append((entry, i, owner, index))
+    return found
+
+
+def duplicate_questions(kb: KnowledgeBase) -> list[Problem]:
+    """Errors: a question another entry also holds, normalised (width, kana, punctuation, polite endings).
+
+    The router cannot tell the two apart, so one of them would answer the other's customers.
+    """
+    return [
+        Problem(
+            entry.source,
+            _question_line(entry, i),
+            f"question {entry.questions[i]!r} of {entry.id!r} is, normalised, the question "
+            f"{owner.questions[j]!r} of {owner.id!r} ({owner.source}:{_question_line(owner, j)}); "
+            "keep it in one entry and reword or remove the other",
+        )
+        for entry, i, owner, j in _same_questions(kb)
+    ]
+
+
 def near_duplicate_entries(kb: KnowledgeBase, threshold: float = NEAR_DUPLICATE) -> list[Problem]:
-    """Pairs of entries holding questions that are near-duplicates (one warning per pair)."""
+    """Pairs of entries holding questions that are near-duplicates (one warning per pair).
+
+    A pair that holds the very same question is left to :func:`duplicate_questions` (an error).
+    """
     owners, surfaces = _surfaces(kb)
     if not surfaces:
         return []
+    same = {frozenset((entry.id, owner.id)) for entry, _, owner, _ in _same_questions(kb)}
     scores = process.cdist(surfaces, surfaces, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
     best: dict[tuple[str, str], tuple[float, int, int]] = {}
     for a, b in zip(*np.nonzero(scores), strict=False):
         ea, eb = owners[a][0], owners[b][0]
-        if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b]:
+        if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b] or frozenset((ea.id, eb.id)) in same:
             continue
         key = (ea.id, eb.id)
         if key not in best or scores[a, b] > best[key][0]:
@@ -254,6 +291,7 @@ def _catalogue_lines(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
     problems = alternate_problems(kb, router)
+    problems += duplicate_questions(kb)
     problems += near_duplicate_entries(kb)
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)
