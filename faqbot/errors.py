@@ -99,8 +99,13 @@ class Problem:
     message: str
     severity: str = "error"  # "error" or "warning"
 
+    @property
+    def location(self) -> str:
+        """``file:line``, or ``file`` alone when the problem has no line (line 0: a missing file, a folder)."""
+        return f"{self.path}:{self.line}" if self.line else self.path
+
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.location}: {self.message}"
 
 
 class KnowledgeBaseError(FaqbotError):

@@ -13,6 +13,7 @@ from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.lint import (
     alternate_problems,
+    duplicate_questions,
     few_alternates,
     near_duplicate_entries,
     seed_products_without_rules,
@@ -81,16 +82,46 @@ def test_near_duplicate_questions_in_two_entries(tmp_path: Path) -> None:
     root = make_kb(
         tmp_path,
         {"faq/basic.yaml": replace_once("      - 支払いに使うカードを新しくしたい\n",
-                                        "      - 支払いに使うカードを新しくしたい\n      - 自動更新を解約したいのですが\n")},
+                                        "      - 支払いに使うカードを新しくしたい\n      - 自動更新を解約したいんだ\n")},
         source=KB_MIN,
     )
     kb = load_knowledge_base(root)
-    line = line_number(root / "faq/basic.yaml", "自動更新を解約したいのですが")
+    line = line_number(root / "faq/basic.yaml", "自動更新を解約したいんだ")
     (problem,) = near_duplicate_entries(kb)
+    assert duplicate_questions(kb) == []  # alike, not the same: a warning only
     assert (problem.path, problem.line, problem.severity) == ("faq/basic.yaml", line, "warning")
-    assert problem.message.startswith("entries 'cancel' and 'change-card' have near-duplicate questions (")
+    assert problem.message.startswith("entries 'cancel' and 'change-card' have near-duplicate questions (91% alike)")
     # The canonical question is located at its entry's first line.
-    assert "'自動更新を解約したい' (faq/basic.yaml:3) and '自動更新を解約したいのですが'" in problem.message
+    assert "'自動更新を解約したい' (faq/basic.yaml:3) and '自動更新を解約したいんだ'" in problem.message
+
+
+# (an alternate added to change-card at line 22, the question of 'cancel' it is once normalised, that question's line)
+SAME_QUESTIONS = [
+    ("自動更新を解約したい", "自動更新を解約したい", 3),
+    ("自動更新を解約したいのですが", "自動更新を解約したい", 3),  # a polite ending
+    ("自動更新を 解約したいです！", "自動更新を解約したい", 3),  # spaces, punctuation
+    ("自動更新の解約方法", "自動更新の解約方法", 6),  # an alternate of 'cancel'
+]
+
+
+@pytest.mark.parametrize(("alternate", "question", "line"), SAME_QUESTIONS, ids=[c[0] for c in SAME_QUESTIONS])
+def test_the_same_question_in_two_entries_is_an_error(tmp_path: Path, alternate: str, question: str, line: int) -> None:
+    added = f"      - 支払いに使うカードを新しくしたい\n      - {alternate}\n"
+    root = make_kb(tmp_path, {"faq/basic.yaml": replace_once("      - 支払いに使うカードを新しくしたい\n", added)}, source=KB_MIN)
+    kb = load_knowledge_base(root)
+    assert duplicate_questions(kb) == [
+        Problem("faq/basic.yaml", 22, f"question {alternate!r} of 'change-card' is, normalised, the question "
+                f"{question!r} of 'cancel' (faq/basic.yaml:{line}); keep it in one entry and reword or remove the other")
+    ]
+    assert near_duplicate_entries(kb) == []  # not also a warning
+
+
+def test_check_fails_on_the_same_question_in_two_entries(tmp_path: Path) -> None:
+    added = "      - 支払いに使うカードを新しくしたい\n      - 自動更新を解約したいのですが\n"
+    root = make_kb(tmp_path, {"faq/basic.yaml": replace_once("      - 支払いに使うカードを新しくしたい\n", added)}, source=KB_MIN)
+    code, out, _ = run("check", "--kb", str(root), "--min-alternates", "0")
+    assert code == 1
+    assert "faq/basic.yaml:22: error: question '自動更新を解約したいのですが' of 'change-card' is, normalised, the question" in out
 
 
 def test_unused_synonym_group(tmp_path: Path) -> None:
@@ -203,13 +234,14 @@ def test_untranslated_entries_and_names_are_warned(tmp_path: Path) -> None:
         tmp_path,
         {
             "faq/basic.yaml": replace_once("    question_en: I want to cancel automatic renewal\n", ""),
-            "products.yaml": replace_once("    name_en: Beta Guard\n", ""),
+            "products.yaml": lambda text: text.replace("    name_en: Beta Guard\n", "").replace("      name_en: monthly plan\n", ""),
         },
         source=KB_MIN,
     )
-    assert untranslated(load_knowledge_base(root)) == [
+    assert untranslated(load_knowledge_base(root)) == [  # at the line of the product's id and of the plan's
         Problem("faq/basic.yaml", 3, "entry 'cancel' lacks question_en (English translation)", "warning"),
-        Problem("products.yaml", 0, "product 'beta' lacks name_en (English translation)", "warning"),
+        Problem("products.yaml", 32, "product 'beta' lacks name_en (English translation)", "warning"),
+        Problem("products.yaml", 9, "plan 'monthly' lacks name_en (English translation)", "warning"),
     ]
 
 

@@ -11,12 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from faqbot.errors import KnowledgeBaseError, UnknownEntryError, UnknownProductError
 from faqbot.kb import SHIPPED_KB
+from faqbot.kb.entries import ENTRY_ID
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, KnowledgeBase, RouterSettings
 from faqbot.kb.loader import load_knowledge_base
-from tests.conftest import KB_MIN, line_number, make_kb, replace_once
+from tests.conftest import FIXTURES, KB_MIN, line_number, make_kb, replace_once
 
 CANCEL_Q = "    question: 自動更新を解約したい"  # faq/basic.yaml line 4 of kb_min
 CANCEL_ANSWER = "    answer: |\n      {{ service.name }}の解約は{{ service.account }}から行えます。"
@@ -32,6 +34,9 @@ BROKEN = [
     ("unknown product id in pages",
      {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      gamma: [ガンマの解約方法]")},
      "faq/basic.yaml:13", "unknown product id 'gamma'"),
+    ("product id in pages misspelt",
+     {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpah: [アルファの解約方法]")},
+     "faq/basic.yaml:13", "unknown product id 'alpah' in 'pages'; did you mean 'alpha'?"),
     ("page URL that is not http(s)",
      {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpha: [{title: アルファの解約方法, url: 'javascript:x'}]")},
      "faq/basic.yaml:13", "page URL must start with https://"),
@@ -92,6 +97,11 @@ BROKEN = [
      "service.yaml:1", "mapping at the top level"),
     ("related entry that does not exist", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [nope]")},
      "faq/basic.yaml:15", "unknown entry 'nope'"),
+    ("related entry misspelt", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancle]")},
+     "faq/basic.yaml:15", "entry 'change-card' relates to unknown entry 'cancle'; did you mean 'cancel'?"),
+    ("after_answer entry misspelt",
+     {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    after_answer: cancle")},
+     "faq/basic.yaml:15", "after_answer of 'change-card' names unknown entry 'cancle'; did you mean 'cancel'?"),
     ("after_answer entry that does not exist",
      {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    after_answer: nope")},
      "faq/basic.yaml:15", "after_answer of"),
@@ -99,11 +109,72 @@ BROKEN = [
      {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    opening: nope")},
      "faq/basic.yaml:15", "opening of"),
     ("handoff entry that does not exist", {"handoff.yaml": "asked: [人と話したい]\nentry: nope\n"},
-     "handoff.yaml:0", "entry 'nope' is no entry id"),
-    ("missing service.yaml", {"service.yaml": None}, "service.yaml:0", "file not found"),
-    ("missing products.yaml", {"products.yaml": None}, "products.yaml:0", "file not found"),
-    ("missing FAQ file", {"faq/basic.yaml": None}, "kb/faq:0", "no FAQ files"),
+     "handoff.yaml:2", "entry 'nope' is no entry id; name the entry whose answer is the desk"),
+    ("handoff entry misspelt", {"handoff.yaml": "asked: [人と話したい]\n\nentry: cancle\n"},
+     "handoff.yaml:3", "entry 'cancle' is no entry id; did you mean 'cancel'?"),
+    ("missing service.yaml", {"service.yaml": None}, "service.yaml",
+     "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
+    ("missing products.yaml", {"products.yaml": None}, "products.yaml",
+     "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
+    ("missing FAQ file", {"faq/basic.yaml": None}, "faq/", "no FAQ files (*.yaml); add at least one"),
 ]
+
+
+# (case, overrides of kb_min, the problem exactly as shown): a misspelt key must not read as no key at all.
+UNKNOWN_KEYS = [
+    ("entry: relatd", {"faq/basic.yaml": replace_once("    related: [change-card]", "    relatd: [change-card]")},
+     "faq/basic.yaml:14: unknown key 'relatd' in entry 'cancel'; did you mean 'related'?"),
+    ("entry: anwser", {"faq/basic.yaml": replace_once("    answer: |\n      {{ service.name }}の解約", "    anwser: |\n      {{ service.name }}の解約")},
+     "faq/basic.yaml:9: unknown key 'anwser' in entry 'cancel'; did you mean 'answer'?"),
+    ("entry: answr beside answer", {"faq/basic.yaml": replace_once("    related: [change-card]", "    related: [change-card]\n    answr: 解約します")},
+     "faq/basic.yaml:15: unknown key 'answr' in entry 'cancel'; did you mean 'answer'?"),
+    ("entry: nothing alike", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    tags: [card]")},
+     "faq/basic.yaml:24: unknown key 'tags' in entry 'change-card'; use one of id, question, alternates, answer, pages, "
+     "related, question_en, answer_en, notes, topic, after_answer, opening"),
+    ("note", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    notes:\n      - text: 注意\n        abut: [x]")},
+     "faq/basic.yaml:26: unknown key 'abut' in note 1 of entry 'change-card'; did you mean 'about'?"),
+    ("page with a URL", {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpha: [{title: アルファの解約方法, urls: 'https://example.jp'}]")},
+     "faq/basic.yaml:13: unknown key 'urls' in a page of entry 'cancel'; did you mean 'url'?"),
+    ("entries file", {"faq/basic.yaml": replace_once("category: 基本", "categry: 基本")},
+     "faq/basic.yaml:1: unknown key 'categry' at the top of the file; did you mean 'category'?"),
+    ("service", {"service.yaml": replace_once("  support_url: null", "  suport_url: null")},
+     "service.yaml:7: unknown key 'suport_url' in 'service'; did you mean 'support_url'?"),
+    ("service.en", {"service.yaml": replace_once("  support_url: null", "  support_url: null\n  en:\n    nam: Test")},
+     "service.yaml:9: unknown key 'nam' in 'service.en'; did you mean 'name'?"),
+    ("router", {"service.yaml": replace_once("  threshold: 0.3", "  treshold: 0.3")},
+     "service.yaml:9: unknown key 'treshold' in 'router'; did you mean 'threshold'?"),
+    ("service.yaml's top", {"service.yaml": replace_once("router:", "routr:")},
+     "service.yaml:8: unknown key 'routr' at the top of the file; did you mean 'router'?"),
+    ("renewal", {"products.yaml": replace_once("  statement_descriptors:", "  statement_descriptor:")},
+     "products.yaml:6: unknown key 'statement_descriptor' in 'renewal'; did you mean 'statement_descriptors'?"),
+    ("product", {"products.yaml": replace_once("    renewal_routes: []\n    price: null\n    url: null\n  - id: beta",
+                                                "    renewal_route: []\n    price: null\n    url: null\n  - id: beta")},
+     "products.yaml:27: unknown key 'renewal_route' in product 'alpha'; did you mean 'renewal_routes'?"),
+    ("plan", {"products.yaml": replace_once("      period_months: 12", "      period_month: 12")},
+     "products.yaml:16: unknown key 'period_month' in plan 'annual'; did you mean 'period_months'?"),
+    ("notice", {"products.yaml": replace_once("    months_before: 1", "    month_before: 1")},
+     "products.yaml:4: unknown key 'month_before' in 'notice'; did you mean 'months_before'?"),
+    ("plan's billing rule", {"products.yaml": replace_once("billing: {month: expiry, day: end,", "billing: {month: expiry, days: end,")},
+     "products.yaml:13: unknown key 'days' in the billing rule of plan 'monthly'; did you mean 'day'?"),
+    ("product's billing rule", {"products.yaml": replace_once("annual: {month: expiry, day: 25, approx: 前後,", "annual: {month: expiry, day: 25, aprox: 前後,")},
+     "products.yaml:36: unknown key 'aprox' in the billing rule of plan 'annual' of product 'beta'; did you mean 'approx'?"),
+    ("products.yaml's top", {"products.yaml": replace_once("products:", "product:")},
+     "products.yaml:20: unknown key 'product' at the top of the file; did you mean 'products'?"),
+    ("handoff", {"handoff.yaml": "asked: [人と話したい]\ncomplain: [金返せ]\n"},
+     "handoff.yaml:2: unknown key 'complain' at the top of the file; did you mean 'complaint'?"),
+    ("out_of_scope", {"out_of_scope.yaml": replace_once("subjects:", "subject:")},
+     "out_of_scope.yaml:4: unknown key 'subject' at the top of the file; did you mean 'subjects'?"),
+    ("synonyms", {"synonyms.yaml": "synonyms:\n  解約: [やめたい]\nsynonym:\n  請求: [課金]\n"},
+     "synonyms.yaml:3: unknown key 'synonym' at the top of the file; did you mean 'synonyms'?"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "shown"), [c[1:] for c in UNKNOWN_KEYS], ids=[c[0] for c in UNKNOWN_KEYS])
+def test_an_unknown_key_is_an_error_on_its_own_line(tmp_path: Path, overrides: dict, shown: str) -> None:
+    root = make_kb(tmp_path, overrides, source=KB_MIN)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert shown in [str(p) for p in info.value.problems]
 
 
 @pytest.mark.parametrize(("overrides", "where", "words"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
@@ -152,6 +223,54 @@ def test_error_carries_every_problem_of_every_file(tmp_path: Path) -> None:
     locations = sorted(f"{p.path}:{p.line}" for p in info.value.problems)
     assert locations == ["faq/basic.yaml:15", "products.yaml:30", "service.yaml:9"]
     assert "(and 2 more problems)" in str(info.value)
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute path", "relative path"])
+def test_a_missing_faq_folder_is_named_as_in_the_kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, relative: bool) -> None:
+    root = make_kb(tmp_path, source=KB_MIN)
+    shutil.rmtree(root / "faq")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(Path("kb") if relative else root)
+    assert [str(p) for p in info.value.problems] == ["faq/: no FAQ files (*.yaml); add at least one"]
+
+
+# (id, what the message proposes): every id must read the same in `faqbot show ID` and /api/v1/faq/{id}.
+BAD_IDS = [
+    ("Moving Entry!", "rename it, e.g. to 'moving-entry'"),
+    ("cancel_howto", "rename it, e.g. to 'cancel-howto'"),
+    ("Cancel", "rename it, e.g. to 'cancel'"),
+    ("cancel--howto", "rename it, e.g. to 'cancel-howto'"),
+    ("-cancel", "rename it, e.g. to 'cancel'"),
+    ("解約", "rename it"),
+]
+
+
+@pytest.mark.parametrize(("entry_id", "rename"), BAD_IDS, ids=[c[0] for c in BAD_IDS])
+def test_an_entry_id_must_be_lowercase_words_and_hyphens(tmp_path: Path, entry_id: str, rename: str) -> None:
+    root = make_kb(tmp_path, {"faq/basic.yaml": replace_once("  - id: change-card", f"  - id: '{entry_id}'")}, source=KB_MIN)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert f"faq/basic.yaml:15: entry id {entry_id!r} must be lowercase letters, digits and single hyphens " \
+           f"(like 'cancel-howto'); {rename}" in [str(p) for p in info.value.problems]
+
+
+def test_every_spec_and_shipped_id_is_a_valid_entry_id(shipped_kb: KnowledgeBase) -> None:
+    spec = yaml.safe_load((FIXTURES / "intents_spec.yaml").read_text(encoding="utf-8"))
+    ids = [*shipped_kb.entry_ids, *(i for section in ("faq", "compute", "smalltalk") for i in spec[section])]
+    assert len(ids) > 40 and [i for i in ids if not ENTRY_ID.fullmatch(i)] == []
+
+
+def test_a_shift_jis_file_is_named_and_the_rest_still_checked(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"products.yaml": replace_once("  - id: beta", "  - id: alpha")}, source=KB_MIN)
+    faq = root / "faq/basic.yaml"
+    faq.write_bytes(faq.read_text(encoding="utf-8").encode("shift_jis"))  # as Excel exports it
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    shown = [str(p) for p in info.value.problems]
+    assert shown[-1] == ("faq/basic.yaml:1: the file is not saved as UTF-8 (byte 0x8a on this line is not UTF-8; "
+                         "Excel often saves Shift_JIS); save it as UTF-8 and run `faqbot check` again")
+    assert any(s.startswith("products.yaml:30: duplicate product id") for s in shown), shown
 
 
 def test_missing_folder(tmp_path: Path) -> None:
@@ -243,8 +362,18 @@ def test_shipped_kb_duplicate_id_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_knowledge_base(root)
     shown = [str(p) for p in info.value.problems]
-    assert "service.yaml:0: file not found" in shown
+    assert "service.yaml: file not found; every knowledge base needs it (see docs/knowledge-format.md)" in shown
     assert any(s.startswith(f"faq/contact.yaml:{line}: duplicate entry id 'cancel-howto'") for s in shown), shown
+
+
+def test_shipped_kb_misspelt_related_entry_is_offered_the_right_one(tmp_path: Path) -> None:
+    line = line_number(SHIPPED_KB / "faq/contact.yaml", "  - id: contact")
+    root = make_kb(tmp_path, {"faq/contact.yaml": lambda text: text.replace(", cancel-howto]", ", cancel-hwto]", 1)})
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert [str(p) for p in info.value.problems] == [
+        f"faq/contact.yaml:{line}: entry 'contact' relates to unknown entry 'cancel-hwto'; did you mean 'cancel-howto'?"
+    ]
 
 
 def test_copy_without_changes_loads(tmp_path: Path) -> None:

@@ -21,7 +21,8 @@ from faqbot.web.localserver import free_port
 from tests.conftest import Override, make_kb, replace_once
 
 FAQBOT = Path(sys.executable).parent / "faqbot"
-PROBLEM_LINE = re.compile(r"^(?P<file>[\w./-]+\.yaml|[\w./-]+):(?P<line>\d+): \S", re.MULTILINE)
+# ``file:line: …``; a problem without a line (a missing file, the faq/ folder) is ``file: …``.
+PROBLEM_LINE = re.compile(r"^(?P<file>[\w./-]+\.yaml|[\w./-]+/)(?::(?P<line>\d+))?: \S", re.MULTILINE)
 
 BROKEN: list[tuple[str, dict[str, Override], str]] = [
     (

@@ -85,15 +85,23 @@ def test_bad_yaml_is_reported_with_file_and_line(tmp_path: Path, text: str, line
 def test_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeBaseError) as info:
         load_yaml(tmp_path / "nope.yaml", display="nope.yaml")
-    assert [str(p) for p in info.value.problems] == ["nope.yaml:0: file not found"]
+    assert [str(p) for p in info.value.problems] == ["nope.yaml: file not found"]
 
 
-def test_undecodable_file_is_a_problem(tmp_path: Path) -> None:
-    path = tmp_path / "latin1.yaml"
-    path.write_bytes("a: café".encode("latin-1"))
+# (encoding, the line of its first byte that is not UTF-8, that byte): the file is written here, not committed.
+NOT_UTF8 = [("shift_jis", 3, 0x89), ("cp932", 3, 0x89), ("euc_jp", 3, 0xb2)]
+
+
+@pytest.mark.parametrize(("encoding", "line", "byte"), NOT_UTF8, ids=[c[0] for c in NOT_UTF8])
+def test_a_file_not_in_utf8_is_named_with_its_line_and_the_fix(tmp_path: Path, encoding: str, line: int, byte: int) -> None:
+    path = tmp_path / "basic.yaml"
+    path.write_bytes("category: basic\nentries:\n  - question: 解約したい\n".encode(encoding))
     with pytest.raises(KnowledgeBaseError) as info:
-        load_yaml(path, display="latin1.yaml")
-    assert info.value.problems[0].message.startswith("cannot read the file")
+        load_yaml(path, display="faq/basic.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        f"faq/basic.yaml:{line}: the file is not saved as UTF-8 (byte 0x{byte:02x} on this line is not UTF-8; "
+        "Excel often saves Shift_JIS); save it as UTF-8 and run `faqbot check` again"
+    ]
 
 
 def test_yaml_tags_that_run_code_are_refused(tmp_path: Path) -> None:

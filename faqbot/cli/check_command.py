@@ -40,8 +40,9 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
           kb_dir: Path | None) -> None:
     """Validate a knowledge base; print every problem as file:line: message.
 
-    Errors (exit 1): structural problems, and alternate questions that route
-    to another entry. Warnings: near-duplicate questions in two entries,
+    Errors (exit 1): structural problems, alternate questions that route
+    to another entry, and a question two entries hold alike once normalised.
+    Warnings: near-duplicate questions in two entries,
     entries with too few alternates, a fitted decision that would refuse
     most of the knowledge base's own questions, unused synonym groups, entries, products
     and plans without their English translation, and (with --seed)
@@ -105,7 +106,7 @@ def _report_text(outcome: _Outcome) -> None:
     kb, errors, warnings = outcome.kb, outcome.errors, outcome.warnings
     for kind, found in (("error", errors), ("warning", warnings)):
         for problem in found:
-            click.echo(f"{problem.path}:{problem.line}: {kind}: {problem.message}")
+            click.echo(f"{problem.location}: {kind}: {problem.message}")
     if outcome.failing:
         mode = " (--strict: warnings count)" if outcome.strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)

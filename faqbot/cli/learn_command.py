@@ -75,7 +75,7 @@ def preview_text(preview: Preview, root: Path) -> str:
     lines.append("")
     if preview.errors or preview.new_warnings:
         lines.append(f"Check: FAILED ({len(preview.errors)} error(s), {len(preview.new_warnings)} new warning(s))")
-        lines += [f"  {p.path}:{p.line}: {p.severity}: {p.message}" for p in (*preview.errors, *preview.new_warnings)]
+        lines += [f"  {p.location}: {p.severity}: {p.message}" for p in (*preview.errors, *preview.new_warnings)]
     else:
         lines.append("Check: OK (no error, no new warning)")
     for before, after in zip(preview.before, preview.after, strict=False):

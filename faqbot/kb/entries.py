@@ -6,17 +6,31 @@ only the whole set can show (duplicate ids, related entries that do not exist).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import Entry, Note, SupportPages
 from faqbot.kb.parsed_files import ParsedFiles, file_key
-from faqbot.kb.yamlfields import Collector, load_file, text_field, text_list
+from faqbot.kb.yamlfields import Collector, check_keys, load_file, text_field, text_list
 from faqbot.kb.yamlsource import YamlList, line_of
+from faqbot.text.suggest import closest
+
+#: The keys of an entries file, of an entry, of a note and of a page given with its URL (docs/knowledge-format.md).
+FILE_KEYS = ("category", "entries")
+ENTRY_KEYS = (
+    "id", "question", "alternates", "answer", "pages", "related", "question_en", "answer_en",
+    "notes", "topic", "after_answer", "opening",
+)
+NOTE_KEYS = ("text", "text_en", "about")
+PAGE_KEYS = ("title", "url")
+#: An entry id: lowercase ASCII letters and digits in words joined by single hyphens (``cancel-howto``),
+#: so that it reads the same in a command (``faqbot show ID``), a URL (``/api/v1/faq/{id}``) and labelled data.
+ENTRY_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
-def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str]) -> SupportPages:
+def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str], entry_id: str) -> SupportPages:
     raw = entry.get("pages")
     if raw is None:
         return SupportPages()
@@ -27,17 +41,19 @@ def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str]) -> Suppor
     by_product: list[tuple[str, tuple[str, ...]]] = []
     urls: list[tuple[str, str]] = []
     for key in raw:
-        titles = _page_titles(c, raw, key, urls)
+        titles = _page_titles(c, raw, key, urls, entry_id)
         if key == "all":
             common = titles
         elif key not in product_ids:
-            c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'")
+            best = closest(str(key), ["all", *sorted(product_ids)])
+            hint = f"did you mean {best!r}?" if best else "use 'all' or a product id of products.yaml"
+            c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'; {hint}")
         else:
             by_product.append((key, titles))
     return SupportPages(common=common, by_product=tuple(by_product), urls=tuple(urls))
 
 
-def _page_titles(c: Collector, raw: dict[str, Any], key: str, urls: list[tuple[str, str]]) -> tuple[str, ...]:
+def _page_titles(c: Collector, raw: dict[str, Any], key: str, urls: list[tuple[str, str]], entry_id: str) -> tuple[str, ...]:
     """A list of page titles; an item may be ``{title, url}`` (its URL is collected into ``urls``)."""
     items = raw.get(key)
     if not isinstance(items, list):
@@ -45,6 +61,7 @@ def _page_titles(c: Collector, raw: dict[str, Any], key: str, urls: list[tuple[s
     titles: list[str] = []
     for i, item in enumerate(items):
         if isinstance(item, dict):
+            check_keys(c, item, PAGE_KEYS, f"in a page of entry {entry_id!r}")
             title, url = text_field(c, item, "title"), text_field(c, item, "url")
             if title is not None and url is not None:
                 if not url.startswith(("https://", "http://")):
@@ -87,6 +104,7 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
     data, c = load_file(root, rel, problems)
     if data is None:
         return []
+    check_keys(c, data, FILE_KEYS, "at the top of the file")
     category = data.get("category") or ""
     raw_entries = data.get("entries")
     if not isinstance(raw_entries, list) or not raw_entries:
@@ -99,6 +117,9 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
             c.error(line, "an entry must be a mapping with id, question, alternates, answer")
             continue
         entry_id = text_field(c, raw, "id")
+        if entry_id is not None and not ENTRY_ID.fullmatch(entry_id):
+            c.error(line_of(raw, "id"), _bad_id(entry_id))
+        check_keys(c, raw, ENTRY_KEYS, f"in entry {entry_id!r}" if entry_id is not None else f"in entry {i + 1}")
         question = text_field(c, raw, "question")
         answer = text_field(c, raw, "answer")
         if entry_id is None or question is None or answer is None:
@@ -114,14 +135,14 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
                 question=question,
                 alternates=text_list(c, raw, "alternates"),
                 answer=answer,
-                pages=_pages(c, raw, product_ids),
+                pages=_pages(c, raw, product_ids, entry_id),
                 related=related,
                 source=rel,
                 line=line_of(raw, "id"),
                 alternate_lines=alternate_lines,
                 question_en=text_field(c, raw, "question_en", required=False),
                 answer_en=text_field(c, raw, "answer_en", required=False),
-                notes=_notes(c, raw),
+                notes=_notes(c, raw, entry_id),
                 topic=text_field(c, raw, "topic", required=False) or "",
                 after_answer=text_field(c, raw, "after_answer", required=False) or "",
                 opening=text_field(c, raw, "opening", required=False) or "",
@@ -130,7 +151,14 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
     return out
 
 
-def _notes(c: Collector, entry: dict[str, Any]) -> tuple[Note, ...]:
+def _bad_id(entry_id: str) -> str:
+    """Why ``entry_id`` is no entry id, with the id it could be renamed to."""
+    slug = re.sub(r"[^a-z0-9]+", "-", entry_id.lower()).strip("-")
+    rename = f"rename it, e.g. to {slug!r}" if slug else "rename it"
+    return f"entry id {entry_id!r} must be lowercase letters, digits and single hyphens (like 'cancel-howto'); {rename}"
+
+
+def _notes(c: Collector, entry: dict[str, Any], entry_id: str) -> tuple[Note, ...]:
     raw = entry.get("notes")
     if raw is None:
         return ()
@@ -139,6 +167,7 @@ def _notes(c: Collector, entry: dict[str, Any]) -> tuple[Note, ...]:
         return ()
     notes: list[Note] = []
     for i, item in enumerate(raw):
+        check_keys(c, item, NOTE_KEYS, f"in note {i + 1} of entry {entry_id!r}")
         text = text_field(c, item, "text") if isinstance(item, dict) else None
         if text is None:
             if not isinstance(item, dict):
@@ -160,7 +189,13 @@ def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
     for entry in entries:
         for rel in entry.related:
             if rel not in seen:
-                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}"))
+                problems.append(Problem(entry.source, entry.line, f"entry {entry.id!r} relates to unknown entry {rel!r}{_known_id(rel, seen)}"))
         for field, target in (("after_answer", entry.after_answer), ("opening", entry.opening)):
             if target and target not in seen:
-                problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} names unknown entry {target!r}"))
+                problems.append(Problem(entry.source, entry.line, f"{field} of {entry.id!r} names unknown entry {target!r}{_known_id(target, seen)}"))
+
+
+def _known_id(typed: str, ids: dict[str, Entry]) -> str:
+    """``; did you mean 'x'?`` for the entry id most like ``typed``, or how to find the ids."""
+    best = closest(typed, ids)
+    return f"; did you mean {best!r}?" if best else "; name an existing entry id"

@@ -28,8 +28,20 @@ from faqbot.kb.knowledge import (
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
 from faqbot.kb.products_file import load_products
 from faqbot.kb.templating import template_problem
-from faqbot.kb.yamlfields import Collector, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
+from faqbot.text.suggest import closest
+
+#: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
+SERVICE_FILE_KEYS = ("service", "router")
+SERVICE_NAME_KEYS = (
+    "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
+)
+SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
+ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin")
+HANDOFF_KEYS = ("complaint", "refund", "asked", "entry")
+OUT_OF_SCOPE_KEYS = ("examples", "subjects")
+SYNONYMS_FILE_KEYS = ("synonyms",)
 
 
 def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> Service:
@@ -56,16 +68,20 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     settings = RouterSettings()
     if data is None:
         return service, settings
+    check_keys(c, data, SERVICE_FILE_KEYS, "at the top of the file")
     svc = mapping_field(c, data, "service")
     if svc is not None:
+        check_keys(c, svc, SERVICE_KEYS, "in 'service'")
         service = _service_names(c, svc)
         english = mapping_field(c, svc, "en", required=False)
         if english is not None:
+            check_keys(c, english, SERVICE_NAME_KEYS, "in 'service.en'")
             service = replace(service, english=replace(_service_names(c, english, service), english=None))
     router = mapping_field(c, data, "router", required=False)
     if router is not None:
+        check_keys(c, router, ROUTER_KEYS, "in 'router'")
         values: dict[str, float] = {}
-        for key in ("target_precision", "target_refusal", "threshold", "clarify_margin"):
+        for key in ROUTER_KEYS:
             if key in router:
                 value = router[key]
                 if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
@@ -85,6 +101,7 @@ def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str
     if not (root / "synonyms.yaml").exists():
         return ()
     data, c = load_file(root, "synonyms.yaml", problems)
+    check_keys(c, data, SYNONYMS_FILE_KEYS, "at the top of the file")
     groups = mapping_field(c, data, "synonyms") if data is not None else None
     if groups is None:
         return ()
@@ -106,28 +123,34 @@ def _out_of_scope(root: Path, problems: list[Problem]) -> tuple[tuple[str, ...],
     data, c = load_file(root, "out_of_scope.yaml", problems)
     if data is None:
         return (), ()
+    check_keys(c, data, OUT_OF_SCOPE_KEYS, "at the top of the file")
     return text_list(c, data, "examples"), text_list(c, data, "subjects")
 
 
-def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
+def _handoff(root: Path, problems: list[Problem]) -> tuple[HandoffPhrases, int]:
+    """The handoff phrases, and the line of their ``entry:`` (0 when none is named)."""
     if not (root / "handoff.yaml").exists():
-        return HandoffPhrases()
+        return HandoffPhrases(), 0
     data, c = load_file(root, "handoff.yaml", problems)
     if data is None:
-        return HandoffPhrases()
-    return HandoffPhrases(
+        return HandoffPhrases(), 0
+    check_keys(c, data, HANDOFF_KEYS, "at the top of the file")
+    phrases = HandoffPhrases(
         complaint=text_list(c, data, "complaint"),
         refund=text_list(c, data, "refund"),
         asked=text_list(c, data, "asked"),
         entry=text_field(c, data, "entry", required=False),
     )
+    return phrases, line_of(data, "entry")
 
 
-def _check_handoff(kb: KnowledgeBase, problems: list[Problem]) -> None:
-    """The entry handoff.yaml names must exist."""
+def _check_handoff(kb: KnowledgeBase, line: int, problems: list[Problem]) -> None:
+    """The entry handoff.yaml names (on ``line``) must exist."""
     entry = kb.handoff.entry
     if entry is not None and entry not in kb.entry_ids:
-        problems.append(Problem("handoff.yaml", 0, f"entry {entry!r} is no entry id; name the entry whose answer is the desk"))
+        hint = closest(entry, sorted(kb.entry_ids))
+        hint_text = f"did you mean {hint!r}?" if hint else "name the entry whose answer is the desk"
+        problems.append(Problem("handoff.yaml", line, f"entry {entry!r} is no entry id; {hint_text}"))
 
 
 def kb_content_hash(root: Path) -> str:
@@ -202,7 +225,8 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     product_ids = {p.id for p in products_file.products}
     faq_files = sorted(p.relative_to(root).as_posix() for p in (root / "faq").glob("*.yaml"))
     if not faq_files:
-        problems.append(Problem(f"{root.name}/faq", 0, "no FAQ files (faq/*.yaml) found"))
+        # Named as the other problems are, relative to the knowledge-base folder.
+        problems.append(Problem("faq/", 0, "no FAQ files (*.yaml); add at least one"))
     entries: list[Entry] = []
     for rel in faq_files:
         entries.extend(load_entries(root, rel, KIND_FAQ, product_ids, problems, parsed))
@@ -212,6 +236,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)
+    handoff, handoff_line = _handoff(root, problems)
     kb = KnowledgeBase(
         root=root,
         service=service,
@@ -224,9 +249,9 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         out_of_scope=examples,
         out_of_scope_subjects=subjects,
         content_hash=kb_content_hash(root),
-        handoff=_handoff(root, problems),
+        handoff=handoff,
     )
-    _check_handoff(kb, problems)
+    _check_handoff(kb, handoff_line, problems)
     if not problems:
         _check_renders(kb, parsed, problems)
     if problems:

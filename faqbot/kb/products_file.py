@@ -16,6 +16,9 @@ from typing import Any
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import Plan, Product, Renewal
 from faqbot.kb.rules import (
+    BILLING_KEYS,
+    NOTICE_KEYS,
+    PLAN_KEYS,
     BillingRule,
     NoticeRule,
     PlanTerms,
@@ -25,7 +28,7 @@ from faqbot.kb.rules import (
     parse_notice,
     parse_plan_terms,
 )
-from faqbot.kb.yamlfields import Collector, guard, load_file, mapping_field, text_field, text_list
+from faqbot.kb.yamlfields import Collector, check_keys, guard, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import line_of
 
 
@@ -46,6 +49,12 @@ class _RenewalSection:
     plans: tuple[Plan, ...]
 
 
+#: The keys of products.yaml's top, of its renewal section and of a product (a plan's, a notice's
+#: and a billing rule's are :mod:`faqbot.kb.rules`').
+PRODUCTS_FILE_KEYS = ("renewal", "products")
+RENEWAL_KEYS = ("payment_method", "notice", "statement_descriptors", "plans")
+PRODUCT_KEYS = ("id", "name", "name_en", "aliases", "keywords", "plans", "billing", "renewal_routes", "price", "url")
+
 _NO_RENEWAL = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
 
 
@@ -54,6 +63,7 @@ def load_products(root: Path, problems: list[Problem]) -> ProductsFile:
     data, c = load_file(root, "products.yaml", problems)
     if data is None:
         return ProductsFile(_NO_RENEWAL, (), ())
+    check_keys(c, data, PRODUCTS_FILE_KEYS, "at the top of the file")
     section = _renewal_section(c, data)
     raw_products = data.get("products")
     if not isinstance(raw_products, list) or not raw_products:
@@ -72,7 +82,10 @@ def _renewal_section(c: Collector, data: dict[Any, Any]) -> _RenewalSection:
     ren = mapping_field(c, data, "renewal")
     if ren is None:
         return _RenewalSection(_NO_RENEWAL, None, {}, ())
-    notice = guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
+    check_keys(c, ren, RENEWAL_KEYS, "in 'renewal'")
+    notice = None
+    if check_keys(c, ren.get("notice"), NOTICE_KEYS, "in 'notice'"):
+        notice = guard(c, line_of(ren, "notice"), lambda: parse_notice(ren.get("notice")))
     renewal = Renewal(
         payment_method=text_field(c, ren, "payment_method") or "",
         notice=notice or NoticeRule(1, ""),
@@ -82,9 +95,14 @@ def _renewal_section(c: Collector, data: dict[Any, Any]) -> _RenewalSection:
     plans: list[Plan] = []
     raw_plans = mapping_field(c, ren, "plans")
     for plan_id, raw in (raw_plans or {}).items():
-        # A bad rule is reported at its own line, not at the plan's first line.
+        # A bad rule is reported at its own line, not at the plan's first line; an unknown key at the key's.
         has_rule = isinstance(raw, dict) and "billing" in raw
+        known = check_keys(c, raw, PLAN_KEYS, f"in plan {plan_id!r}")
+        if has_rule and not check_keys(c, raw["billing"], BILLING_KEYS, f"in the billing rule of plan {plan_id!r}"):
+            continue
         if has_rule and guard(c, line_of(raw, "billing"), partial(parse_billing_rule, raw["billing"])) is None:
+            continue
+        if not known:
             continue
         terms = guard(c, line_of(raw_plans, plan_id), partial(parse_plan_terms, plan_id, raw))
         if terms is not None:
@@ -100,6 +118,7 @@ def _product(c: Collector, raw: object, line: int, section: _RenewalSection, see
         c.error(line, "a product must be a mapping with id, name, aliases…")
         return None
     pid = text_field(c, raw, "id")
+    check_keys(c, raw, PRODUCT_KEYS, f"in product {pid!r}" if pid is not None else "in a product")
     name = text_field(c, raw, "name")
     if pid is None or name is None:
         return None
@@ -107,7 +126,7 @@ def _product(c: Collector, raw: object, line: int, section: _RenewalSection, see
         c.error(line_of(raw, "id"), f"duplicate product id {pid!r} (first at line {seen[pid]})")
         return None
     seen[pid] = line_of(raw, "id")
-    overrides = _billing_overrides(c, raw)
+    overrides = _billing_overrides(c, raw, pid)
     if not section.plan_terms:
         return None
     terms = _product_terms(c, raw, line, pid, name, overrides, section)
@@ -129,7 +148,7 @@ def _product(c: Collector, raw: object, line: int, section: _RenewalSection, see
     )
 
 
-def _billing_overrides(c: Collector, raw: dict[Any, Any]) -> dict[str, BillingRule]:
+def _billing_overrides(c: Collector, raw: dict[Any, Any], pid: str) -> dict[str, BillingRule]:
     """The product's own billing rules by plan id (``billing:``), each bad one reported."""
     raw_billing = raw.get("billing") or {}
     if not isinstance(raw_billing, dict):
@@ -137,6 +156,8 @@ def _billing_overrides(c: Collector, raw: dict[Any, Any]) -> dict[str, BillingRu
         return {}
     overrides: dict[str, BillingRule] = {}
     for plan_id, rule in raw_billing.items():
+        if not check_keys(c, rule, BILLING_KEYS, f"in the billing rule of plan {plan_id!r} of product {pid!r}"):
+            continue
         parsed = guard(c, line_of(raw_billing, plan_id), partial(parse_billing_rule, rule))
         if parsed is not None:
             overrides[plan_id] = parsed

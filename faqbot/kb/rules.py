@@ -24,9 +24,9 @@ from faqbot.errors import PlanNotOfferedError, UnknownPlanError
 MONTH_WORDS: Mapping[str, int] = {"expiry": 0, "before-expiry": -1}
 DAY_END = "end"
 
-_BILLING_KEYS = ("month", "day", "approx", "text")
-_NOTICE_KEYS = ("months_before", "text")
-_PLAN_KEYS = ("name", "name_en", "period_months", "aliases", "billing")
+BILLING_KEYS = ("month", "day", "approx", "text")
+NOTICE_KEYS = ("months_before", "text")
+PLAN_KEYS = ("name", "name_en", "period_months", "aliases", "billing")
 _PLAN_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 
@@ -174,7 +174,7 @@ def parse_billing_rule(mapping: Any) -> BillingRule:
     are errors, because a rule that is not understood must not be guessed.
     """
     what = "billing rule"
-    rule = _check_mapping(what, mapping, _BILLING_KEYS)
+    rule = _check_mapping(what, mapping, BILLING_KEYS)
     month = _require(what, rule, "month")
     if not isinstance(month, str) or month not in MONTH_WORDS:
         raise ValueError(
@@ -198,7 +198,7 @@ def parse_billing_rule(mapping: Any) -> BillingRule:
 def parse_notice(mapping: Any) -> NoticeRule:
     """Parse the ``renewal.notice`` mapping (keys months_before, text) into a NoticeRule."""
     what = "notice"
-    notice = _check_mapping(what, mapping, _NOTICE_KEYS)
+    notice = _check_mapping(what, mapping, NOTICE_KEYS)
     return NoticeRule(
         months_before=_positive_int(what, notice, "months_before", 12),
         text=_text(what, notice, "text"),
@@ -221,7 +221,7 @@ def parse_plan_terms(plan_id: Any, mapping: Any) -> PlanTerms:
     """
     pid = parse_plan_id(plan_id)
     what = f"plan {pid!r}"
-    plan = _check_mapping(what, mapping, _PLAN_KEYS)
+    plan = _check_mapping(what, mapping, PLAN_KEYS)
     return PlanTerms(
         plan=pid,
         name=_text(what, plan, "name"),

@@ -7,12 +7,13 @@ them all at once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from faqbot.errors import KnowledgeBaseError, Problem
 from faqbot.kb.yamlsource import YamlMap, line_of, load_yaml
+from faqbot.text.suggest import closest
 
 
 class Collector:
@@ -24,6 +25,23 @@ class Collector:
 
     def error(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.display, line, message))
+
+
+def check_keys(c: Collector, mapping: Any, allowed: Sequence[str], where: str) -> bool:
+    """An error for each key of ``mapping`` that is not in ``allowed``, at the key's own line; False when there was one.
+
+    A misspelt key (``relatd:``) would otherwise be read as no key at all, silently;
+    the message offers the closest allowed key. ``where`` names the mapping ("in entry 'x'").
+    Anything but a mapping passes (its reader reports the wrong shape).
+    """
+    if not isinstance(mapping, dict):
+        return True
+    unknown = [key for key in mapping if key not in allowed]
+    for key in unknown:
+        best = closest(str(key), allowed)
+        hint = f"did you mean {best!r}?" if best else f"use one of {', '.join(allowed)}"
+        c.error(line_of(mapping, key), f"unknown key {key!r} {where}; {hint}")
+    return not unknown
 
 
 def text_field(c: Collector, mapping: Any, key: str, *, required: bool = True) -> str | None:
@@ -81,8 +99,15 @@ def guard(c: Collector, line: int, parse: Callable[[], Any]) -> Any:
 
 
 def load_file(root: Path, rel: str, problems: list[Problem]) -> tuple[Any, Collector]:
-    """The YAML file ``root/rel`` (None when unreadable or not a mapping) and its problem collector."""
+    """The YAML file ``root/rel`` (None when missing, unreadable or not a mapping) and its problem collector.
+
+    Callers ask for an optional file only when it exists, so a missing one is reported as required.
+    """
     c = Collector(rel, problems)
+    if not (root / rel).exists():
+        # Optional files are read only when present: a file asked for here is one every knowledge base needs.
+        c.error(0, "file not found; every knowledge base needs it (see docs/knowledge-format.md)")
+        return None, c
     try:
         data = load_yaml(root / rel, display=rel)
     except KnowledgeBaseError as exc:

@@ -110,11 +110,21 @@ def load_yaml(path: Path, display: str | None = None) -> Any:
     """
     shown = display or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise KnowledgeBaseError([Problem(shown, 0, "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise KnowledgeBaseError([Problem(shown, 0, f"cannot read the file: {exc}")]) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # Excel and older Windows editors save Japanese as Shift_JIS (cp932): name the first bad byte and the fix.
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise KnowledgeBaseError([Problem(
+            shown, line,
+            f"the file is not saved as UTF-8 (byte 0x{data[exc.start]:02x} on this line is not UTF-8; "
+            "Excel often saves Shift_JIS); save it as UTF-8 and run `faqbot check` again",
+        )]) from None
     try:
         return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:

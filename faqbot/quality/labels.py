@@ -11,11 +11,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import process
-
 from faqbot.errors import InputError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.verdict import FALLBACK
+from faqbot.text.suggest import closest
 
 __all__ = ["Label", "check_labels"]
 
@@ -53,5 +52,5 @@ def check_labels(kb: KnowledgeBase, labels: Sequence[Label], path: Path, what: s
 
 
 def _closest(typed: str, known: Iterable[str]) -> str:
-    best = process.extractOne(typed, list(known), score_cutoff=70.0)
-    return f" (did you mean {best[0]!r}?)" if best else ""
+    best = closest(typed, known)
+    return f" (did you mean {best!r}?)" if best else ""

@@ -3,7 +3,8 @@
 The loader (:mod:`faqbot.kb.loader`) catches structural problems; this module
 catches content problems a maintainer can only see by routing: an alternate
 question that, if it were not stored, would be answered by another entry is
-ambiguous wording that misleads the router.
+ambiguous wording that misleads the router, and so is a question two entries
+hold alike once normalised (both errors).
 
 It also gives warnings a maintainer should act on but that do not stop the
 bot from working (``faqbot check --strict`` turns them into failures):
@@ -109,16 +110,52 @@ def _question_line(entry: Entry, index: int) -> int:
     return entry.alternate_lines[index - 1] if index - 1 < len(entry.alternate_lines) else entry.line
 
 
+def _same_questions(kb: KnowledgeBase) -> list[tuple[Entry, int, Entry, int]]:
+    """Each question equal, once normalised, to a question of an earlier entry: (entry, index, earlier entry, its index)."""
+    first: dict[str, tuple[Entry, int]] = {}
+    found: list[tuple[Entry, int, Entry, int]] = []
+    for entry in kb.entries:
+        for i, question in enumerate(entry.questions):
+            text = normalize(question)
+            if not text:
+                continue
+            owner, index = first.setdefault(text, (entry, i))
+            if owner.id != entry.id:
+                found.append((entry, i, owner, index))
+    return found
+
+
+def duplicate_questions(kb: KnowledgeBase) -> list[Problem]:
+    """Errors: a question another entry also holds, normalised (width, kana, punctuation, polite endings).
+
+    The router cannot tell the two apart, so one of them would answer the other's customers.
+    """
+    return [
+        Problem(
+            entry.source,
+            _question_line(entry, i),
+            f"question {entry.questions[i]!r} of {entry.id!r} is, normalised, the question "
+            f"{owner.questions[j]!r} of {owner.id!r} ({owner.source}:{_question_line(owner, j)}); "
+            "keep it in one entry and reword or remove the other",
+        )
+        for entry, i, owner, j in _same_questions(kb)
+    ]
+
+
 def near_duplicate_entries(kb: KnowledgeBase, threshold: float = NEAR_DUPLICATE) -> list[Problem]:
-    """Pairs of entries holding questions that are near-duplicates (one warning per pair)."""
+    """Pairs of entries holding questions that are near-duplicates (one warning per pair).
+
+    A pair that holds the very same question is left to :func:`duplicate_questions` (an error).
+    """
     owners, surfaces = _surfaces(kb)
     if not surfaces:
         return []
+    same = {frozenset((entry.id, owner.id)) for entry, _, owner, _ in _same_questions(kb)}
     scores = process.cdist(surfaces, surfaces, scorer=fuzz.ratio, score_cutoff=threshold, workers=-1)
     best: dict[tuple[str, str], tuple[float, int, int]] = {}
     for a, b in zip(*np.nonzero(scores), strict=False):
         ea, eb = owners[a][0], owners[b][0]
-        if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b]:
+        if a >= b or ea.id == eb.id or not surfaces[a] or not surfaces[b] or frozenset((ea.id, eb.id)) in same:
             continue
         key = (ea.id, eb.id)
         if key not in best or scores[a, b] > best[key][0]:
@@ -223,8 +260,9 @@ def untranslated(kb: KnowledgeBase) -> list[Problem]:
         if (missing := [f for f in ("question_en", "answer_en") if not getattr(entry, f)]
             + (["text_en of a note"] if any(not n.text_en for n in entry.notes) else []))
     ]
+    lines = _catalogue_lines(kb)
     problems += [
-        _warning("products.yaml", 0, f"{kind} {item.id!r} lacks name_en (English translation)")
+        _warning("products.yaml", lines.get((kind, item.id), 0), f"{kind} {item.id!r} lacks name_en (English translation)")
         for kind, items in (("product", kb.products), ("plan", kb.plans))
         for item in items
         if not item.name_en
@@ -232,9 +270,28 @@ def untranslated(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def _catalogue_lines(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
+    """The line of each product's ``id:`` and each plan's id in products.yaml, by ("product" or "plan", id)."""
+    path = kb.root / "products.yaml"
+    data = load_yaml(path, display="products.yaml") if path.exists() else None
+    if not isinstance(data, dict):
+        return {}
+    lines: dict[tuple[str, str], int] = {}
+    products = data.get("products")
+    for product in products if isinstance(products, list) else ():
+        if isinstance(product, dict):
+            lines[("product", str(product.get("id")))] = line_of(product, "id")
+    renewal = data.get("renewal")
+    plans = renewal.get("plans") if isinstance(renewal, dict) else None
+    for plan_id in plans if isinstance(plans, dict) else ():
+        lines[("plan", str(plan_id))] = line_of(plans, plan_id)
+    return lines
+
+
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
     problems = alternate_problems(kb, router)
+    problems += duplicate_questions(kb)
     problems += near_duplicate_entries(kb)
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)

@@ -1,0 +1,24 @@
+"""The closest of a set of known names to a mistyped one: what a "did you mean" offers.
+
+Shared by every check that names a wrong id or key (an evaluation label, a knowledge-base
+key or related entry), so they all suggest alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rapidfuzz import fuzz, process
+
+#: How alike (0–100, rapidfuzz's ratio of the whole names) a known name must be to the typed one to be offered.
+SUGGEST_MIN_SCORE = 70.0
+
+
+def closest(typed: str, known: Iterable[str]) -> str | None:
+    """The known name most like ``typed`` (None when none is alike enough).
+
+    Whole names are compared (a typo of ``answer_en`` is offered ``answer_en``, not the
+    ``answer`` inside it; a lone ``q`` is offered nothing).
+    """
+    best = process.extractOne(typed, list(known), scorer=fuzz.ratio, score_cutoff=SUGGEST_MIN_SCORE)
+    return str(best[0]) if best else None

@@ -1,0 +1,27 @@
+"""Tests of faqbot.text.suggest: the "did you mean" of every id and key check."""
+
+from __future__ import annotations
+
+import pytest
+
+from faqbot.text.suggest import closest
+
+KEYS = ("id", "question", "alternates", "answer", "related", "question_en", "answer_en", "notes")
+
+# (typed, known names, what is offered)
+CASES = [
+    ("relatd", KEYS, "related"),
+    ("anwser", KEYS, "answer"),
+    ("answr", KEYS, "answer"),
+    ("answer-en", KEYS, "answer_en"),  # the whole name, not the 'answer' inside it
+    ("alternate", KEYS, "alternates"),
+    ("q", KEYS, None),  # too little to go on
+    ("category", KEYS, None),
+    ("cancel-hwto", ("cancel-howto", "change-card", "contact"), "cancel-howto"),
+    ("anything", (), None),
+]
+
+
+@pytest.mark.parametrize(("typed", "known", "offered"), CASES, ids=[c[0] for c in CASES])
+def test_the_closest_whole_name_is_offered(typed: str, known: tuple[str, ...], offered: str | None) -> None:
+    assert closest(typed, known) == offered
