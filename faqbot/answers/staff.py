@@ -54,7 +54,7 @@ def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, 
     :class:`UnknownPlanError`, or :class:`InvalidDateError` saying what is wrong with the date.
     """
     return BillingInput(
-        product=_product_id(engine, product),
+        product=resolve_product(engine, product),
         plan=_plan_id(engine, plan),
         expiry=_expiry(expiry, today),
     )
@@ -65,7 +65,13 @@ def _read_id(ids: list[str], text: str, read: Callable[[str], str | None]) -> st
     return text.strip() if text.strip() in ids else read(text)
 
 
-def _product_id(engine: Engine, text: str) -> str:
+def resolve_product(engine: Engine, text: str) -> str:
+    """The product id ``text`` names, read as the chat reads it: an id, name, alias or typo.
+
+    Every staff command's ``--product`` goes through here (billing, lookup, show). Raises
+    :class:`UnknownProductError` listing every product a part of several names fits
+    (「クラウド」), else offering the closest product ("did you mean").
+    """
     kb = engine.kb
     found = _read_id([p.id for p in kb.products], text, engine.extractor.product)
     if found is not None:
@@ -214,13 +220,13 @@ class ProductSheet:
 
 
 def lookup(engine: Engine, query: str, today: date, top: int = 5, product: str | None = None) -> LookupResult:
-    """Rank entries for ``query``; ``product`` (an id) overrides the product the query names."""
+    """Rank entries for ``query``; ``product`` (as staff type it: id, name, alias, typo; see
+    :func:`resolve_product`) overrides the product the query names."""
     if top < 1:
         raise InputError(f"--top must be 1 or more, not {top}; try --top 5.")
     if not query.strip():
         raise InputError("The query is empty; type a few words of the customer's question.")
-    if product is not None:
-        engine.kb.product(product)  # raises UnknownProductError naming the valid ids
+    product = resolve_product(engine, product) if product is not None else None
     entities = engine.extractor.extract(query, today)
     if product is not None:
         entities = replace(entities, product=product)
@@ -236,9 +242,13 @@ def lookup(engine: Engine, query: str, today: date, top: int = 5, product: str |
 
 
 def entry_view(engine: Engine, entry_id: str, today: date, product: str | None = None) -> EntryView:
-    """The answer of ``entry_id`` for ``product`` (or in general), with pages and related entries."""
+    """The answer of ``entry_id`` for ``product`` (or in general), with pages and related entries.
+
+    ``product`` as staff type it (id, name, alias, typo; see :func:`resolve_product`).
+    """
     kb = engine.kb
     entry = kb.entry(entry_id)
+    product = resolve_product(engine, product) if product is not None else None
     chosen = kb.product(product) if product is not None else None
     answer = answer_entry(engine, entry, Entities(product=product), today)
     return EntryView(
