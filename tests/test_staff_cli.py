@@ -200,6 +200,8 @@ def test_report_uses_the_environment_database(db: Path, monkeypatch: pytest.Monk
     ("args", "message"),
     [
         (["show", "no-such-entry"], "Error: Unknown entry id 'no-such-entry'; run `faqbot lookup` to find the id you want.\n"),
+        (["show", "cancel-hwto"],
+         "Error: Unknown entry id 'cancel-hwto' (did you mean 'cancel-howto'?); run `faqbot lookup` to find the id you want.\n"),
         (["lookup", "解約", "--top", "0"], "Error: --top must be 1 or more, not 0; try --top 5.\n"),
         (["lookup"], "Error: faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.\n"),
         (["report", "--json", "--csv"], "Error: --json and --csv cannot be combined; pick one of them.\n"),
