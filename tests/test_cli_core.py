@@ -192,6 +192,26 @@ def test_billing_plain() -> None:
     assert "2027年3月25日前後" in result.stdout and "2027年2月25日前後" in result.stdout
 
 
+# The chat's sentence when it asks for the plan of a product whose plans the page does not name.
+PLANS_UNCONFIRMED = "この製品がどのプランで販売されているかは案内ページに記載がありません。ご契約のプランはトレンドマイクロアカウントで確認できます。"
+
+
+@pytest.mark.parametrize(
+    ("product", "plan", "caveat"),
+    [
+        ("total-security-standard", "monthly", True),  # the page names Total Security's annual rule only
+        ("mobile", "annual", True),
+        ("password-manager", "monthly", False),  # the page says which plans it is sold on
+    ],
+)
+def test_billing_plain_says_when_the_page_does_not_name_the_plans(product: str, plan: str, caveat: bool) -> None:
+    result = run("billing", "--product", product, "--plan", plan, "--expiry", "2027-03-31", "--today", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    assert (PLANS_UNCONFIRMED in result.stdout.splitlines()) is caveat
+    as_json = run("billing", "--product", product, "--plan", plan, "--expiry", "2027-03-31", "--today", "2026-12-04", "--json")
+    assert json.loads(as_json.stdout)["plans_confirmed"] is not caveat
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [

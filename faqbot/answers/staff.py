@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
+from faqbot.kb.billing import BillingResult
 from faqbot.kb.dates import (
     EARLIEST_EXPLICIT,
     LATEST_EXPLICIT,
@@ -29,6 +30,7 @@ from faqbot.kb.dates import (
     extract_dates,
 )
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import render_system
 from faqbot.routing.entities import Entities
 from faqbot.text.normalize import normalize_term
 
@@ -58,6 +60,17 @@ def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, 
         plan=_plan_id(engine, plan),
         expiry=_expiry(expiry, today),
     )
+
+
+def billing_notes(kb: KnowledgeBase, result: BillingResult) -> tuple[str, ...]:
+    """The caveats staff must read beside a computed billing, worded as the chat words them.
+
+    A product whose plans the page does not name gets the chat's sentence saying so.
+    """
+    notes = []
+    if not result.plans_confirmed:
+        notes.append(render_system("_plans_unconfirmed", {"service": kb.service}, kb.lang))
+    return tuple(notes)
 
 
 def _read_id(ids: list[str], text: str, read: Callable[[str], str | None]) -> str | None:
