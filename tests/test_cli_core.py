@@ -213,6 +213,29 @@ def test_billing_plain_says_when_the_page_does_not_name_the_plans(product: str, 
 
 
 @pytest.mark.parametrize(
+    ("expiry", "shown", "note"),
+    [
+        # (as typed, the expiry line, the note saying which day was assumed) — by hand, today 2026-12-04
+        ("今日", "2026年12月4日", None),
+        ("本日", "2026年12月4日", None),
+        ("きょう", "2026年12月4日", None),
+        ("today", "2026年12月4日", None),
+        ("明日", "2026年12月5日", None),
+        ("3月上旬", "2027年3月10日", "有効期限「3月上旬」には日付の指定がないため、2027年3月10日として計算しています。"),
+        ("2027年3月", "2027年3月31日", "有効期限「2027年3月」には日付の指定がないため、2027年3月31日として計算しています。"),
+        ("来年3月末", "2027年3月31日", None),  # 末 names the day
+        ("2027-03-31", "2027年3月31日", None),
+    ],
+)
+def test_billing_plain_says_when_the_day_was_assumed(expiry: str, shown: str, note: str | None) -> None:
+    result = run("billing", "--product", "password-manager", "--plan", "annual", "--expiry", expiry, "--today", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f"有効期限 {shown}")
+    assert [line for line in lines if "日付の指定がない" in line] == ([note] if note else [])
+
+
+@pytest.mark.parametrize(
     ("args", "named"),
     [
         (["--product", "nope", "--plan", "annual", "--expiry", "2027-03-31"], "nope"),

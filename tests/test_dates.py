@@ -121,6 +121,11 @@ TODAY = date(2026, 11, 26)
         ("再来月末", date(2027, 1, 31), "day"),
         ("有効期限は来月です", date(2026, 12, 31), "month"),
         ("来月下旬", date(2026, 12, 31), "month"),
+        ("今日", date(2026, 11, 26), "day"),
+        ("今日まで", date(2026, 11, 26), "day"),
+        ("本日が有効期限です", date(2026, 11, 26), "day"),
+        ("きょう切れます", date(2026, 11, 26), "day"),
+        ("today", date(2026, 11, 26), "day"),
         ("明日", date(2026, 11, 27), "day"),
         ("明日まで", date(2026, 11, 27), "day"),
         ("あした切れます", date(2026, 11, 27), "day"),
@@ -183,6 +188,8 @@ def test_relative_dates_follow_today(text: str, today: date, expected: date) -> 
         "一日中つながらない",  # 一日 as "all day" has no month either, but it is no date
         "毎月末に引き落とされますか",
         "明日の天気を教えて",  # 明日 as the day of the weather, not the expiry
+        "今日の天気を教えて",
+        "本日はよろしくお願いします",
         "I will call tomorrow about it",
     ],
 )

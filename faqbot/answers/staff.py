@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
-from faqbot.kb.billing import BillingResult
+from faqbot.kb.billing import BillingResult, format_date
 from faqbot.kb.dates import (
     EARLIEST_EXPLICIT,
     LATEST_EXPLICIT,
@@ -26,8 +26,10 @@ from faqbot.kb.dates import (
     PROBLEM_IMPOSSIBLE,
     PROBLEM_PAST,
     PROBLEM_SEVERAL,
+    FoundDate,
     date_problem,
     extract_dates,
+    format_date_en,
 )
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
@@ -47,6 +49,7 @@ class BillingInput:
     product: str  # product id
     plan: str  # plan id
     expiry: date
+    day_assumed: str = ""  # the expiry as typed when it gave no day (3月上旬, 2027年3月): ``expiry`` stands for it
 
 
 def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, today: date) -> BillingInput:
@@ -55,19 +58,25 @@ def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, 
     Raises :class:`UnknownProductError` with the closest product ("did you mean"),
     :class:`UnknownPlanError`, or :class:`InvalidDateError` saying what is wrong with the date.
     """
+    found = _expiry(expiry, today)
     return BillingInput(
         product=resolve_product(engine, product),
         plan=_plan_id(engine, plan),
-        expiry=_expiry(expiry, today),
+        expiry=found.value,
+        day_assumed=found.text if found.precision != "day" else "",
     )
 
 
-def billing_notes(kb: KnowledgeBase, result: BillingResult) -> tuple[str, ...]:
+def billing_notes(kb: KnowledgeBase, result: BillingResult, contract: BillingInput | None = None) -> tuple[str, ...]:
     """The caveats staff must read beside a computed billing, worded as the chat words them.
 
-    A product whose plans the page does not name gets the chat's sentence saying so.
+    An expiry typed without a day (``contract.day_assumed``) says which day was assumed; a
+    product whose plans the page does not name gets the chat's sentence saying so.
     """
     notes = []
+    if contract is not None and contract.day_assumed:
+        shown = format_date(contract.expiry) if kb.lang == "ja" else format_date_en(contract.expiry)
+        notes.append(render_system("_day_assumed", {"typed": contract.day_assumed, "expiry": shown}, kb.lang))
     if not result.plans_confirmed:
         notes.append(render_system("_plans_unconfirmed", {"service": kb.service}, kb.lang))
     return tuple(notes)
@@ -136,12 +145,12 @@ def _whole_date(text: str) -> date | None:
     return found
 
 
-def _expiry(text: str, today: date) -> date:
+def _expiry(text: str, today: date) -> FoundDate:
     compact = _COMPACT_DATE.fullmatch(text.strip())
     text = f"{compact['y']}/{compact['m']}/{compact['d']}" if compact else text
     whole = _whole_date(text)
     if whole is not None:
-        return whole
+        return FoundDate(whole, "day", text.strip())
     problem = date_problem(text, today)
     # A past date is a real date: the billing calculator refuses it with its own error.
     if problem is not None and problem.code != PROBLEM_PAST:
@@ -154,7 +163,7 @@ def _expiry(text: str, today: date) -> date:
     found = extract_dates(text, today)
     if not found:
         raise InvalidDateError(f"{text!r} is not a date; give the expiry as e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
-    return found[0].value
+    return found[0]
 
 
 @dataclass(frozen=True)

@@ -47,5 +47,5 @@ def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | 
     click.echo(f"お知らせメール: {format_date(result.notice_date)}{result.approx} (目安)")
     click.echo(f"適用したルール: {result.rule_text}")
     click.echo(result.explanation)
-    for note in billing_notes(engine.kb, result):
+    for note in billing_notes(engine.kb, result, contract):
         click.echo(note)

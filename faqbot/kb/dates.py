@@ -48,7 +48,10 @@ RELATIVE_YEAR = {"今年": 0, "本年": 0, "来年": 1, "翌年": 1, "再来年"
                  "一昨年": -2, "おととし": -2}
 RELATIVE_MONTH = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2, "先月": -1, "前月": -1, "先々月": -2,
                   "this": 0, "next": 1, "last": -1}
-RELATIVE_DAY = {"明日": 1, "あした": 1, "明後日": 2, "あさって": 2, "tomorrow": 1,
+# Today too: an expiry of today is still valid (its charge may be due), and 「今日まで」 is as
+# common as 「明日まで」.
+RELATIVE_DAY = {"今日": 0, "本日": 0, "きょう": 0, "today": 0,
+                "明日": 1, "あした": 1, "明後日": 2, "あさって": 2, "tomorrow": 1,
                 "昨日": -1, "きのう": -1, "一昨日": -2, "おととい": -2, "yesterday": -1}
 # 上旬/中旬/下旬 (early/mid/late month): the period's last day stands for it.
 THIRD_OF_MONTH_END = {"上旬": 10, "中旬": 20, "下旬": 31, "early": 10, "mid": 20, "late": 31}
@@ -137,7 +140,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
         + r"(?:(?P<d>\d{1,2})" + _S + r"日|(?P<end>末|月末)日?|(?P<xun>上旬|中旬|下旬)"
         + r"|(?=まで|で切れ|に切れ|が期限|が有効期限|いっぱい|です|$))"
     ),
-    # 明日, 明後日, tomorrow
+    # 今日, 明日, 明後日, today, tomorrow
     # (only where it reads as the expiry: 「明日の天気」 is no date)
     _p(
         rf"(?P<reld>{_words(RELATIVE_DAY, english=False)}|{_words(RELATIVE_DAY, english=True)})"
