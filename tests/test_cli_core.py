@@ -140,6 +140,8 @@ def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice
         ("Virus Buster Mobile", "monthly", "R9.3.31", ("mobile", "monthly", "2027-03-31")),
         ("mobile", "monthly", "来月末", ("mobile", "monthly", "2026-12-31")),
         ("mobile", "ねんがく", "20270331", ("mobile", "annual", "2027-03-31")),
+        ("mobile", "annual", "31/03/2027", ("mobile", "annual", "2027-03-31")),  # day first: the only reading
+        ("mobile", "annual", "3/31/2027", ("mobile", "annual", "2027-03-31")),
         # a whole date the API takes, beyond the years free text reads
         ("mobile", "annual", "2500-01-01", ("mobile", "annual", "2500-01-01")),
     ],
@@ -245,6 +247,8 @@ def test_billing_plain_says_when_the_day_was_assumed(expiry: str, shown: str, no
         (["--product", "mobile", "--plan", "annual", "--expiry", "月末"], "月末"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "2027年2月30日"], "2027年2月30日"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "いつか"], "いつか"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "04/03/2027"], "'04/03/2027' reads as two different dates"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "27/3/31"], "give the year first, e.g. 2027-03-04 or 2027年3月4日."),
         (["--product", "Norton", "--plan", "annual", "--expiry", "2027-03-31"], "Norton"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "2027-03-31", "--today", "2026-13-01"], "2026-13-01"),
     ],

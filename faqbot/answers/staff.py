@@ -23,6 +23,7 @@ from faqbot.kb.dates import (
     LATEST_EXPLICIT,
     MAX_YEAR,
     MIN_YEAR,
+    PROBLEM_AMBIGUOUS,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_PAST,
     PROBLEM_SEVERAL,
@@ -158,7 +159,10 @@ def _expiry(text: str, today: date) -> FoundDate:
             PROBLEM_IMPOSSIBLE: f"{problem.text!r} is not a real date"
             + (f" (that month ends on day {problem.last_day})" if problem.last_day else ""),
             PROBLEM_SEVERAL: f"{text!r} holds more than one date ({problem.text})",
+            PROBLEM_AMBIGUOUS: f"{problem.text!r} reads as two different dates (which part is the month?)",
         }.get(problem.code, f"{problem.text!r} does not say which month")
+        if problem.code == PROBLEM_AMBIGUOUS:
+            raise InvalidDateError(f"{why}; give the year first, e.g. 2027-03-04 or 2027年3月4日.")
         raise InvalidDateError(f"{why}; give one expiry date, e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
     found = extract_dates(text, today)
     if not found:
