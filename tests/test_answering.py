@@ -160,6 +160,65 @@ def test_billing_for_errors(engine: Engine, product: str, plan: str, expiry: dat
         billing_for(engine, product, plan, expiry, TODAY)
 
 
+@pytest.mark.parametrize(
+    ("product", "plan", "expiry", "today", "mentions"),
+    [
+        ("total-security-premium", "annual", date(2027, 3, 31), TODAY,
+         ["有効期限の当月25日前後", "2027年3月25日前後", "2027年2月25日前後"]),
+        ("virusbuster-cloud", "annual", date(2027, 1, 15), TODAY, ["有効期限の前月末頃", "2026年12月31日頃", "2026年11月30日頃"]),
+        # The given expiry's charge lies before today: its timing only, never "it was charged".
+        (
+            "virusbuster-cloud", "annual", date(2027, 3, 31), date(2027, 3, 10),
+            ["有効期限 2027年3月31日 の分の請求は、目安では2027年2月28日頃で、すでにその時期を過ぎています。"
+             "実際のご請求はトレンドマイクロアカウントでご確認ください。", "2028年3月31日", "2028年2月29日頃"],
+        ),
+        (
+            "mobile", "annual", date(2026, 12, 4), date(2026, 12, 4),
+            ["有効期限 2026年12月4日 の分の請求は、目安では2026年11月30日頃で、すでにその時期を過ぎています。"],
+        ),
+        ("virusbuster-cloud", "monthly", date(2026, 11, 30), TODAY, ["2026年10月31日頃", "すでに届いている"]),
+    ],
+)
+def test_billing_explanation_mentions_rule_and_dates(
+    engine: Engine, product: str, plan: str, expiry: date, today: date, mentions: list[str]
+) -> None:
+    explanation = billing_for(engine, product, plan, expiry, today).explanation
+    for text in mentions:
+        assert text in explanation
+    assert "行われています" not in explanation and "\n" not in explanation
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("ja", "目安では2027年2月28日頃で、すでにその時期を過ぎています。実際のご請求はトレンドマイクロアカウントでご確認ください。"),
+        ("en", "was due around February 28, 2027, which has passed; please check the actual charge in Trend Micro Account."),
+    ],
+)
+def test_a_passed_charge_is_worded_as_timing_in_the_answers_language(engine: Engine, lang: str, said: str) -> None:
+    from faqbot.dialogue.language import in_language
+
+    query = "ウイルスバスター クラウドの年額版で、有効期限は2027年3月31日。次の請求日は？"
+    answer = answer_query(in_language(engine, lang), query, date(2027, 3, 10))
+    assert answer.billing is not None and said in answer.text, answer.text
+    assert "行われています" not in answer.text and "has already been made" not in answer.text
+
+
+def test_billing_explanation_names_the_knowledge_bases_account(min_engine: Engine) -> None:
+    explanation = billing_for(min_engine, "alpha", "annual", date(2027, 3, 31), date(2027, 3, 10)).explanation
+    assert "実際のご請求はテストアカウントでご確認ください。" in explanation
+
+
+def test_billing_explanation_of_a_stated_plan_does_not_ask_to_confirm(engine: Engine) -> None:
+    # The customer stated the plan: the explanation does not ask which plans are sold (the CLI adds that caveat).
+    result = billing_for(engine, "password-manager", "annual", date(2027, 6, 30), TODAY)
+    assert result.plans_confirmed is True
+    assert "記載が" not in result.explanation
+    assert result.approx in result.explanation and result.rule_text in result.explanation
+    unconfirmed = billing_for(engine, "total-security-standard", "annual", date(2027, 3, 31), TODAY)
+    assert unconfirmed.plans_confirmed is False and "記載が" not in unconfirmed.explanation
+
+
 def test_plan_not_offered(min_engine: Engine) -> None:
     with pytest.raises(PlanNotOfferedError):
         billing_for(min_engine, "beta", "monthly", date(2027, 3, 31), TODAY)

@@ -140,6 +140,8 @@ def test_billing_json(product: str, plan: str, expiry: str, billing: str, notice
         ("Virus Buster Mobile", "monthly", "R9.3.31", ("mobile", "monthly", "2027-03-31")),
         ("mobile", "monthly", "来月末", ("mobile", "monthly", "2026-12-31")),
         ("mobile", "ねんがく", "20270331", ("mobile", "annual", "2027-03-31")),
+        ("mobile", "annual", "31/03/2027", ("mobile", "annual", "2027-03-31")),  # day first: the only reading
+        ("mobile", "annual", "3/31/2027", ("mobile", "annual", "2027-03-31")),
         # a whole date the API takes, beyond the years free text reads
         ("mobile", "annual", "2500-01-01", ("mobile", "annual", "2500-01-01")),
     ],
@@ -192,6 +194,49 @@ def test_billing_plain() -> None:
     assert "2027年3月25日前後" in result.stdout and "2027年2月25日前後" in result.stdout
 
 
+# The chat's sentence when it asks for the plan of a product whose plans the page does not name.
+PLANS_UNCONFIRMED = "この製品がどのプランで販売されているかは案内ページに記載がありません。ご契約のプランはトレンドマイクロアカウントで確認できます。"
+
+
+@pytest.mark.parametrize(
+    ("product", "plan", "caveat"),
+    [
+        ("total-security-standard", "monthly", True),  # the page names Total Security's annual rule only
+        ("mobile", "annual", True),
+        ("password-manager", "monthly", False),  # the page says which plans it is sold on
+    ],
+)
+def test_billing_plain_says_when_the_page_does_not_name_the_plans(product: str, plan: str, caveat: bool) -> None:
+    result = run("billing", "--product", product, "--plan", plan, "--expiry", "2027-03-31", "--today", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    assert (PLANS_UNCONFIRMED in result.stdout.splitlines()) is caveat
+    as_json = run("billing", "--product", product, "--plan", plan, "--expiry", "2027-03-31", "--today", "2026-12-04", "--json")
+    assert json.loads(as_json.stdout)["plans_confirmed"] is not caveat
+
+
+@pytest.mark.parametrize(
+    ("expiry", "shown", "note"),
+    [
+        # (as typed, the expiry line, the note saying which day was assumed) — by hand, today 2026-12-04
+        ("今日", "2026年12月4日", None),
+        ("本日", "2026年12月4日", None),
+        ("きょう", "2026年12月4日", None),
+        ("today", "2026年12月4日", None),
+        ("明日", "2026年12月5日", None),
+        ("3月上旬", "2027年3月10日", "有効期限「3月上旬」には日付の指定がないため、2027年3月10日として計算しています。"),
+        ("2027年3月", "2027年3月31日", "有効期限「2027年3月」には日付の指定がないため、2027年3月31日として計算しています。"),
+        ("来年3月末", "2027年3月31日", None),  # 末 names the day
+        ("2027-03-31", "2027年3月31日", None),
+    ],
+)
+def test_billing_plain_says_when_the_day_was_assumed(expiry: str, shown: str, note: str | None) -> None:
+    result = run("billing", "--product", "password-manager", "--plan", "annual", "--expiry", expiry, "--today", "2026-12-04")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(f"有効期限 {shown}")
+    assert [line for line in lines if "日付の指定がない" in line] == ([note] if note else [])
+
+
 @pytest.mark.parametrize(
     ("args", "named"),
     [
@@ -202,6 +247,8 @@ def test_billing_plain() -> None:
         (["--product", "mobile", "--plan", "annual", "--expiry", "月末"], "月末"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "2027年2月30日"], "2027年2月30日"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "いつか"], "いつか"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "04/03/2027"], "'04/03/2027' reads as two different dates"),
+        (["--product", "mobile", "--plan", "annual", "--expiry", "27/3/31"], "give the year first, e.g. 2027-03-04 or 2027年3月4日."),
         (["--product", "Norton", "--plan", "annual", "--expiry", "2027-03-31"], "Norton"),
         (["--product", "mobile", "--plan", "annual", "--expiry", "2027-03-31", "--today", "2026-13-01"], "2026-13-01"),
     ],

@@ -13,6 +13,7 @@ from faqbot.errors import InputError, InvalidDateError
 from faqbot.kb.dates import (
     MAX_YEAR,
     MIN_YEAR,
+    PROBLEM_AMBIGUOUS,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_NO_MONTH,
     PROBLEM_PAST,
@@ -108,7 +109,9 @@ TODAY = date(2026, 11, 26)
         ("June 2027", date(2027, 6, 30), "month"),
         ("3/31/2027", date(2027, 3, 31), "day"),
         ("31/3/2027", date(2027, 3, 31), "day"),
-        ("It expires on 12/1/2027.", date(2027, 12, 1), "day"),
+        ("It expires on 12/31/2027.", date(2027, 12, 31), "day"),
+        ("31/03/2027", date(2027, 3, 31), "day"),  # only one reading is a date
+        ("04/04/2027", date(2027, 4, 4), "day"),  # both readings are the same date
         # months and days counted from today (2026-11-26)
         ("今月末", date(2026, 11, 30), "day"),
         ("今月末日です", date(2026, 11, 30), "day"),
@@ -121,6 +124,11 @@ TODAY = date(2026, 11, 26)
         ("再来月末", date(2027, 1, 31), "day"),
         ("有効期限は来月です", date(2026, 12, 31), "month"),
         ("来月下旬", date(2026, 12, 31), "month"),
+        ("今日", date(2026, 11, 26), "day"),
+        ("今日まで", date(2026, 11, 26), "day"),
+        ("本日が有効期限です", date(2026, 11, 26), "day"),
+        ("きょう切れます", date(2026, 11, 26), "day"),
+        ("today", date(2026, 11, 26), "day"),
         ("明日", date(2026, 11, 27), "day"),
         ("明日まで", date(2026, 11, 27), "day"),
         ("あした切れます", date(2026, 11, 27), "day"),
@@ -183,6 +191,8 @@ def test_relative_dates_follow_today(text: str, today: date, expected: date) -> 
         "一日中つながらない",  # 一日 as "all day" has no month either, but it is no date
         "毎月末に引き落とされますか",
         "明日の天気を教えて",  # 明日 as the day of the weather, not the expiry
+        "今日の天気を教えて",
+        "本日はよろしくお願いします",
         "I will call tomorrow about it",
     ],
 )
@@ -194,6 +204,11 @@ def test_words_that_are_no_expiry_date(text: str) -> None:
     ("text", "code", "typed", "last_day"),
     [
         ("2027年2月30日", PROBLEM_IMPOSSIBLE, "2027年2月30日", 28),
+        # NN/NN/YYYY with both parts 12 or less, and a two-digit year: refused, never guessed
+        ("04/03/2027", PROBLEM_AMBIGUOUS, "04/03/2027", None),
+        ("It expires on 12/1/2027.", PROBLEM_AMBIGUOUS, "12/1/2027", None),
+        ("有効期限は27/3/31です", PROBLEM_AMBIGUOUS, "27/3/31", None),
+        ("27/03/31まで", PROBLEM_AMBIGUOUS, "27/03/31", None),
         ("有効期限は2027年2月30日です", PROBLEM_IMPOSSIBLE, "2027年2月30日", 28),
         ("2月30日", PROBLEM_IMPOSSIBLE, "2月30日", 28),
         ("2027/4/31", PROBLEM_IMPOSSIBLE, "2027/4/31", 30),

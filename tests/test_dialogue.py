@@ -564,3 +564,19 @@ def test_a_complaint_naming_a_product_keeps_it(engine: Engine) -> None:
 def test_a_hand_over_carries_the_entry_it_answers(engine: Engine, message: str, intent: str) -> None:
     reply, _ = _play(engine, message)
     assert (reply.kind, reply.intent) == ("handoff", intent)
+
+
+@pytest.mark.parametrize(
+    ("expiry", "refused"),
+    [
+        ("04/03/2027", "「04/03/2027」は月と日（または年）の順序が分からず、2通りに読めます。"),
+        ("27/3/31", "「27/3/31」は月と日（または年）の順序が分からず、2通りに読めます。"),
+        ("31/03/2027", None),  # one reading only: 2027-03-31
+    ],
+)
+def test_an_ambiguous_slash_date_is_refused_not_guessed(engine: Engine, expiry: str, refused: str | None) -> None:
+    reply, state = _play(engine, "次の請求日を知りたい", "モバイル", "年額", expiry)
+    if refused is None:
+        assert "2027年2月28日頃" in reply.text and state.asking is None
+    else:
+        assert refused in reply.text and "2027-03-04" in reply.text and state.asking == "expiry"

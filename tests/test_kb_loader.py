@@ -382,8 +382,10 @@ def test_copy_without_changes_loads(tmp_path: Path) -> None:
 
 
 def test_lookups_raise_domain_errors(min_kb: KnowledgeBase) -> None:
-    with pytest.raises(UnknownEntryError, match="'nope'"):
+    with pytest.raises(UnknownEntryError, match="'nope'; run `faqbot lookup`"):
         min_kb.entry("nope")
+    with pytest.raises(UnknownEntryError, match=r"'cancle' \(did you mean 'cancel'\?\); run `faqbot lookup`"):
+        min_kb.entry("cancle")
     with pytest.raises(UnknownProductError, match="'gamma'.*alpha, beta"):
         min_kb.product("gamma")
     assert min_kb.has_entry("cancel") and not min_kb.has_entry("nope")

@@ -200,6 +200,8 @@ def test_report_uses_the_environment_database(db: Path, monkeypatch: pytest.Monk
     ("args", "message"),
     [
         (["show", "no-such-entry"], "Error: Unknown entry id 'no-such-entry'; run `faqbot lookup` to find the id you want.\n"),
+        (["show", "cancel-hwto"],
+         "Error: Unknown entry id 'cancel-hwto' (did you mean 'cancel-howto'?); run `faqbot lookup` to find the id you want.\n"),
         (["lookup", "解約", "--top", "0"], "Error: --top must be 1 or more, not 0; try --top 5.\n"),
         (["lookup"], "Error: faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.\n"),
         (["report", "--json", "--csv"], "Error: --json and --csv cannot be combined; pick one of them.\n"),
@@ -214,7 +216,45 @@ def test_errors_are_one_sentence(args: list[str], message: str | None, tmp_path:
     if message is not None:
         assert err == message
     if "nope" in args:
-        assert "'nope'" in err and "mobile" in err
+        assert "'nope'" in err and "faqbot products" in err
+
+
+# --product is read by one resolver in billing, lookup and show: (typed, product id) — by hand
+PRODUCT_SPELLINGS = [
+    ("mobile", "mobile"),
+    ("モバイル", "mobile"),
+    ("ウイルスバスター モバイル", "mobile"),
+    ("バスターモバイル", "mobile"),
+    ("ウイルスバスター for Mac", "mac"),
+]
+
+
+@pytest.mark.parametrize(("typed", "product"), PRODUCT_SPELLINGS)
+def test_lookup_and_show_read_product_names_as_billing_does(typed: str, product: str) -> None:
+    code, out, err = run("lookup", "解約", "--product", typed, "--json", *TODAY)
+    assert code == 0, err
+    assert json.loads(out)["product"] == product
+    code, out, err = run("show", "apply-howto", "--product", typed, "--json", *TODAY)
+    assert code == 0, err
+    assert json.loads(out)["product"] == product
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["lookup", "解約", "--product", "mobil"], "Did you mean ウイルスバスター モバイル (mobile)?"),
+        (["show", "apply-howto", "--product", "mobil"], "Did you mean ウイルスバスター モバイル (mobile)?"),
+        (["lookup", "解約", "--product", "クラウド"], "fits 2 products"),
+        (["show", "apply-howto", "--product", "クラウド"], "fits 2 products"),
+    ],
+)
+def test_lookup_and_show_product_errors_are_billings(args: list[str], expected: str) -> None:
+    code, out, err = run(*args, *TODAY)
+    billing = CliRunner().invoke(
+        main, ["billing", "--product", args[-1], "--plan", "annual", "--expiry", "2027-03-31", *TODAY]
+    ).stderr
+    assert (code, out) == (1, "")
+    assert expected in err and err == billing
 
 
 def test_report_without_database_names_the_path(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.text.suggest import closest
+from faqbot.text.suggest import closest, did_you_mean
 
 KEYS = ("id", "question", "alternates", "answer", "related", "question_en", "answer_en", "notes")
 
@@ -25,3 +25,25 @@ CASES = [
 @pytest.mark.parametrize(("typed", "known", "offered"), CASES, ids=[c[0] for c in CASES])
 def test_the_closest_whole_name_is_offered(typed: str, known: tuple[str, ...], offered: str | None) -> None:
     assert closest(typed, known) == offered
+
+
+IDS = ["cancel-howto", "apply-howto", "payment-methods", "mobile", "mac"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        ("cancel-hwto", " (did you mean 'cancel-howto'?)"),
+        ("aply-howto", " (did you mean 'apply-howto'?)"),
+        ("payment-method", " (did you mean 'payment-methods'?)"),
+        ("mobil", " (did you mean 'mobile'?)"),
+        ("zzzz", ""),  # nothing close: no guess
+        ("", ""),
+    ],
+)
+def test_did_you_mean(typed: str, hint: str) -> None:
+    assert did_you_mean(typed, IDS) == hint
+
+
+def test_nothing_known_offers_nothing() -> None:
+    assert did_you_mean("cancel-hwto", []) == ""

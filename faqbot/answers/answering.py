@@ -7,12 +7,12 @@ decide how to show it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError
-from faqbot.kb.billing import BillingResult, format_date, next_billing
+from faqbot.kb.billing import BillingResult, format_date, next_billing, short_plan_name
 from faqbot.kb.dates import DateProblem, format_date_en
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
@@ -206,6 +206,8 @@ def billing_context(kb: KnowledgeBase, result: BillingResult, intro: str = "") -
         "result": result,
         "product_name": product.name,
         "plan_name": plan.name if plan else result.plan_name,
+        "short_plan_name": short_plan_name(result.plan_name),
+        "notice_months": product.terms.notice.months_before,
         "rule": rule,
         "format_date": format_date if kb.lang == "ja" else format_date_en,
         "service": kb.service,
@@ -213,9 +215,14 @@ def billing_context(kb: KnowledgeBase, result: BillingResult, intro: str = "") -
 
 
 def billing_for(engine: Engine, product_id: str, plan: str, expiry: date, today: date) -> BillingResult:
-    """The next billing for a product id, plan id and expiry; raises domain errors."""
-    product = engine.kb.product(product_id)
-    return next_billing(product.terms, plan, expiry, today)
+    """The next billing for a product id, plan id and expiry, explained; raises domain errors.
+
+    The explanation is worded by the ``_explanation`` template in the knowledge base's language,
+    with the service's names (CLI, API and chat read it from here).
+    """
+    kb = engine.kb
+    result = next_billing(kb.product(product_id).terms, plan, expiry, today)
+    return replace(result, explanation=render_system("_explanation", billing_context(kb, result), kb.lang))
 
 
 def suggest(kb: KnowledgeBase, match: Match) -> Suggestion:

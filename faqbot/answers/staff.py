@@ -17,18 +17,23 @@ from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
+from faqbot.kb.billing import BillingResult, format_date
 from faqbot.kb.dates import (
     EARLIEST_EXPLICIT,
     LATEST_EXPLICIT,
     MAX_YEAR,
     MIN_YEAR,
+    PROBLEM_AMBIGUOUS,
     PROBLEM_IMPOSSIBLE,
     PROBLEM_PAST,
     PROBLEM_SEVERAL,
+    FoundDate,
     date_problem,
     extract_dates,
+    format_date_en,
 )
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.templating import render_system
 from faqbot.routing.entities import Entities
 from faqbot.text.normalize import normalize_term
 
@@ -45,6 +50,7 @@ class BillingInput:
     product: str  # product id
     plan: str  # plan id
     expiry: date
+    day_assumed: str = ""  # the expiry as typed when it gave no day (3月上旬, 2027年3月): ``expiry`` stands for it
 
 
 def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, today: date) -> BillingInput:
@@ -53,11 +59,28 @@ def resolve_billing_input(engine: Engine, product: str, plan: str, expiry: str, 
     Raises :class:`UnknownProductError` with the closest product ("did you mean"),
     :class:`UnknownPlanError`, or :class:`InvalidDateError` saying what is wrong with the date.
     """
+    found = _expiry(expiry, today)
     return BillingInput(
-        product=_product_id(engine, product),
+        product=resolve_product(engine, product),
         plan=_plan_id(engine, plan),
-        expiry=_expiry(expiry, today),
+        expiry=found.value,
+        day_assumed=found.text if found.precision != "day" else "",
     )
+
+
+def billing_notes(kb: KnowledgeBase, result: BillingResult, contract: BillingInput | None = None) -> tuple[str, ...]:
+    """The caveats staff must read beside a computed billing, worded as the chat words them.
+
+    An expiry typed without a day (``contract.day_assumed``) says which day was assumed; a
+    product whose plans the page does not name gets the chat's sentence saying so.
+    """
+    notes = []
+    if contract is not None and contract.day_assumed:
+        shown = format_date(contract.expiry) if kb.lang == "ja" else format_date_en(contract.expiry)
+        notes.append(render_system("_day_assumed", {"typed": contract.day_assumed, "expiry": shown}, kb.lang))
+    if not result.plans_confirmed:
+        notes.append(render_system("_plans_unconfirmed", {"service": kb.service}, kb.lang))
+    return tuple(notes)
 
 
 def _read_id(ids: list[str], text: str, read: Callable[[str], str | None]) -> str | None:
@@ -65,7 +88,13 @@ def _read_id(ids: list[str], text: str, read: Callable[[str], str | None]) -> st
     return text.strip() if text.strip() in ids else read(text)
 
 
-def _product_id(engine: Engine, text: str) -> str:
+def resolve_product(engine: Engine, text: str) -> str:
+    """The product id ``text`` names, read as the chat reads it: an id, name, alias or typo.
+
+    Every staff command's ``--product`` goes through here (billing, lookup, show). Raises
+    :class:`UnknownProductError` listing every product a part of several names fits
+    (「クラウド」), else offering the closest product ("did you mean").
+    """
     kb = engine.kb
     found = _read_id([p.id for p in kb.products], text, engine.extractor.product)
     if found is not None:
@@ -117,12 +146,12 @@ def _whole_date(text: str) -> date | None:
     return found
 
 
-def _expiry(text: str, today: date) -> date:
+def _expiry(text: str, today: date) -> FoundDate:
     compact = _COMPACT_DATE.fullmatch(text.strip())
     text = f"{compact['y']}/{compact['m']}/{compact['d']}" if compact else text
     whole = _whole_date(text)
     if whole is not None:
-        return whole
+        return FoundDate(whole, "day", text.strip())
     problem = date_problem(text, today)
     # A past date is a real date: the billing calculator refuses it with its own error.
     if problem is not None and problem.code != PROBLEM_PAST:
@@ -130,12 +159,15 @@ def _expiry(text: str, today: date) -> date:
             PROBLEM_IMPOSSIBLE: f"{problem.text!r} is not a real date"
             + (f" (that month ends on day {problem.last_day})" if problem.last_day else ""),
             PROBLEM_SEVERAL: f"{text!r} holds more than one date ({problem.text})",
+            PROBLEM_AMBIGUOUS: f"{problem.text!r} reads as two different dates (which part is the month?)",
         }.get(problem.code, f"{problem.text!r} does not say which month")
+        if problem.code == PROBLEM_AMBIGUOUS:
+            raise InvalidDateError(f"{why}; give the year first, e.g. 2027-03-04 or 2027年3月4日.")
         raise InvalidDateError(f"{why}; give one expiry date, e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
     found = extract_dates(text, today)
     if not found:
         raise InvalidDateError(f"{text!r} is not a date; give the expiry as e.g. 2027-03-31, 2027/3/31 or 2027年3月31日.")
-    return found[0].value
+    return found[0]
 
 
 @dataclass(frozen=True)
@@ -214,13 +246,13 @@ class ProductSheet:
 
 
 def lookup(engine: Engine, query: str, today: date, top: int = 5, product: str | None = None) -> LookupResult:
-    """Rank entries for ``query``; ``product`` (an id) overrides the product the query names."""
+    """Rank entries for ``query``; ``product`` (as staff type it: id, name, alias, typo; see
+    :func:`resolve_product`) overrides the product the query names."""
     if top < 1:
         raise InputError(f"--top must be 1 or more, not {top}; try --top 5.")
     if not query.strip():
         raise InputError("The query is empty; type a few words of the customer's question.")
-    if product is not None:
-        engine.kb.product(product)  # raises UnknownProductError naming the valid ids
+    product = resolve_product(engine, product) if product is not None else None
     entities = engine.extractor.extract(query, today)
     if product is not None:
         entities = replace(entities, product=product)
@@ -236,9 +268,13 @@ def lookup(engine: Engine, query: str, today: date, top: int = 5, product: str |
 
 
 def entry_view(engine: Engine, entry_id: str, today: date, product: str | None = None) -> EntryView:
-    """The answer of ``entry_id`` for ``product`` (or in general), with pages and related entries."""
+    """The answer of ``entry_id`` for ``product`` (or in general), with pages and related entries.
+
+    ``product`` as staff type it (id, name, alias, typo; see :func:`resolve_product`).
+    """
     kb = engine.kb
     entry = kb.entry(entry_id)
+    product = resolve_product(engine, product) if product is not None else None
     chosen = kb.product(product) if product is not None else None
     answer = answer_entry(engine, entry, Entities(product=product), today)
     return EntryView(

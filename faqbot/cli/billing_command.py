@@ -8,7 +8,7 @@ import click
 
 from faqbot.answers.answering import billing_for
 from faqbot.answers.serialize import billing_json
-from faqbot.answers.staff import resolve_billing_input
+from faqbot.answers.staff import billing_notes, resolve_billing_input
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
 from faqbot.kb.billing import format_date
 
@@ -47,3 +47,5 @@ def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | 
     click.echo(f"お知らせメール: {format_date(result.notice_date)}{result.approx} (目安)")
     click.echo(f"適用したルール: {result.rule_text}")
     click.echo(result.explanation)
+    for note in billing_notes(engine.kb, result, contract):
+        click.echo(note)

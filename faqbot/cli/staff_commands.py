@@ -35,6 +35,7 @@ from faqbot.answers.staff import (
     lookup_json,
     product_sheets,
     products_json,
+    resolve_product,
 )
 from faqbot.answers.staff import (
     lookup as lookup_entries,
@@ -127,7 +128,8 @@ def _print_lookup(console: Console, result: LookupResult) -> None:
 @click.command()
 @click.argument("query", required=False)
 @click.option("--top", default=5, show_default=True, metavar="N", type=int, help="How many entries to list.")
-@click.option("--product", metavar="ID", default=None, help="The customer's product id (see `faqbot products`).")
+@click.option("--product", metavar="PRODUCT", default=None,
+              help="The customer's product: id, name or alias, as `faqbot billing --product` reads it (see `faqbot products`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the ranking as JSON.")
 @kb_option
 @today_option
@@ -144,12 +146,15 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
     Examples:
       faqbot lookup 解約したい
       faqbot lookup "申し込み方法" --product mobile --top 3
+      faqbot lookup 解約 --product "ウイルスバスター モバイル"
       faqbot lookup --json "クレカ 変更"
       faqbot lookup --json --top 10 - < queries.txt
       faqbot lookup
     """
     today = resolve_today(today_text)
     engine = load_engine(kb_dir, quiet=as_json)
+    # Read once, before any query or the interactive screen: every line of output names the id.
+    product = resolve_product(engine, product) if product is not None else None
     if query == "-":
         if not as_json:
             raise InputError("faqbot lookup - reads queries from stdin for --json only; add --json.")
@@ -164,8 +169,6 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
     if query is None:
         if as_json or not (sys.stdin.isatty() and sys.stdout.isatty()):
             raise InputError("faqbot lookup needs a QUERY outside an interactive terminal; e.g. faqbot lookup 解約したい.")
-        if product is not None:
-            engine.kb.product(product)  # fail before the screen opens
         run_lookup_tui(engine, today, product=product, top=max(top, 1))
         return
     result = lookup_entries(engine, query, today, top=top, product=product)
@@ -177,7 +180,8 @@ def lookup(query: str | None, top: int, product: str | None, as_json: bool, kb_d
 
 @click.command()
 @click.argument("entry_id", metavar="ID")
-@click.option("--product", metavar="ID", default=None, help="Answer as for this product (see `faqbot products`).")
+@click.option("--product", metavar="PRODUCT", default=None,
+              help="Answer as for this product: id, name or alias, as `faqbot billing --product` reads it.")
 @click.option("--json", "as_json", is_flag=True, help="Print the entry as JSON.")
 @kb_option
 @today_option
@@ -189,6 +193,7 @@ def show(entry_id: str, product: str | None, as_json: bool, kb_dir: Path | None,
     Examples:
       faqbot show payment-methods
       faqbot show apply-howto --product mobile
+      faqbot show apply-howto --product "ウイルスバスター モバイル"
       faqbot show --json cancel-howto
     """
     today = resolve_today(today_text)

@@ -9,14 +9,14 @@ billing-rule overrides inside :class:`~faqbot.kb.rules.ProductTerms`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from faqbot.errors import ExpiryInPastError, InvalidDateError
 from faqbot.kb.rules import PlanTerms, ProductTerms, add_months, month_end
 
 # add_months and month_end live in faqbot.kb.rules; re-exported for callers of the calculator.
-__all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing"]
+__all__ = ["BillingResult", "add_months", "format_date", "month_end", "next_billing", "short_plan_name"]
 
 # "月額版 (1か月間)" → "月額版": the period in brackets reads badly mid-sentence.
 _NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
@@ -37,11 +37,20 @@ class BillingResult:
     approx: str  # the approximation word, e.g. 頃
     rule_text: str  # the rule as the source words it
     cycle_expiry: date  # the expiry of the cycle whose charge is next
+    first_billing_date: date  # the (approximate) charge of the cycle ending at ``expiry``; past when renewals_ahead > 0
     renewals_ahead: int  # how many cycles' charges already passed (0 = none)
     notice_passed: bool  # the notice date lies before today
     plans_confirmed: bool  # False: the source does not say which plans the product is sold on
     statement_descriptors: tuple[str, ...]
-    explanation: str  # a short Japanese explanation of the rule applied
+    # A short explanation of the rule applied, in the knowledge base's language: worded by the
+    # ``_explanation`` template (it names the service's account), so filled in by
+    # faqbot.answers.answering.billing_for; the bare calculator leaves it empty.
+    explanation: str = ""
+
+
+def short_plan_name(plan_name: str) -> str:
+    """A plan's name without its bracketed period, for use mid-sentence: 月額版 (1か月間) → 月額版."""
+    return _NAME_SUFFIX.sub("", plan_name) or plan_name
 
 
 def format_date(d: date) -> str:
@@ -108,7 +117,7 @@ def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: da
         cycle_expiry = add_months(expiry, cycle * plan_terms.period_months)
         billing_date = plan_terms.billing.date_for(cycle_expiry)
     notice_date = _notice_date(billing_date, terms.notice.months_before)
-    result = BillingResult(
+    return BillingResult(
         product_id=terms.product_id,
         product_name=terms.product_name,
         plan=plan_terms.plan,
@@ -120,38 +129,9 @@ def _compute(terms: ProductTerms, plan_terms: PlanTerms, expiry: date, today: da
         approx=plan_terms.billing.approx,
         rule_text=plan_terms.billing.text,
         cycle_expiry=cycle_expiry,
+        first_billing_date=first_billing,
         renewals_ahead=cycle,
         notice_passed=notice_date < today,
         plans_confirmed=terms.plans_confirmed,
         statement_descriptors=terms.statement_descriptors,
-        explanation="",
     )
-    return replace(
-        result, explanation=_explain(result, first_billing, terms.notice.months_before)
-    )
-
-
-def _explain(result: BillingResult, first_billing: date, notice_months: int) -> str:
-    """Build the short Japanese explanation of the rule applied to ``result``."""
-    approx = result.approx
-    short_name = _NAME_SUFFIX.sub("", result.plan_name) or result.plan_name
-    expiry = format_date(result.expiry)
-    billing = format_date(result.billing_date) + approx
-    parts = [f"{result.product_name}の{short_name}は{result.rule_text}に請求されます。"]
-    if result.renewals_ahead == 0:
-        parts.append(f"有効期限 {expiry} → 請求日 {billing}。")
-    else:
-        parts.append(
-            f"有効期限 {expiry} の分の請求は {format_date(first_billing)}{approx}に"
-            f"すでに行われています。更新後の有効期限は {format_date(result.cycle_expiry)} "
-            f"となるため、次回の請求は {billing}です。"
-        )
-    notice_date = format_date(result.notice_date) + approx
-    notice = f"お知らせメールは請求日の約{notice_months}か月前 ({notice_date}) に"
-    if result.notice_passed:
-        parts.append(notice + "送信されるため、すでに届いている時期です。")
-    else:
-        parts.append(notice + "届きます。")
-    # No caveat about which plans the product is sold on: the customer has stated the plan
-    # being computed (the dialogue says the page is silent when it asks for the plan).
-    return "".join(parts)

@@ -7,6 +7,11 @@ missing year against ``today``.  It never returns an impossible date: a match
 such as 2027年2月30日 claims its text and yields nothing, so no shorter, wrong
 reading (a bare "2027年2月") is taken from it instead.
 
+Slashes: Japanese customers write year/month/day (2027/3/31) and month/day (3/31).  A
+NN/NN/YYYY date is read whichever way is a real date (3/31/2027, 31/03/2027); when both
+parts are 12 or less and differ (04/03/2027) it is ambiguous, and so is a two-digit year
+(27/3/31): :func:`date_problem` says so (``PROBLEM_AMBIGUOUS``) and nothing is guessed.
+
 All patterns are linear (bounded quantifiers, no nesting), so any input returns quickly.
 """
 
@@ -22,6 +27,7 @@ from faqbot.kb.kanji_numerals import kanji_numerals_to_digits
 from faqbot.kb.rules import add_months, month_end
 
 __all__ = [
+    "PROBLEM_AMBIGUOUS",
     "PROBLEM_IMPOSSIBLE",
     "PROBLEM_NO_MONTH",
     "PROBLEM_PAST",
@@ -48,7 +54,10 @@ RELATIVE_YEAR = {"今年": 0, "本年": 0, "来年": 1, "翌年": 1, "再来年"
                  "一昨年": -2, "おととし": -2}
 RELATIVE_MONTH = {"今月": 0, "来月": 1, "翌月": 1, "再来月": 2, "先月": -1, "前月": -1, "先々月": -2,
                   "this": 0, "next": 1, "last": -1}
-RELATIVE_DAY = {"明日": 1, "あした": 1, "明後日": 2, "あさって": 2, "tomorrow": 1,
+# Today too: an expiry of today is still valid (its charge may be due), and 「今日まで」 is as
+# common as 「明日まで」.
+RELATIVE_DAY = {"今日": 0, "本日": 0, "きょう": 0, "today": 0,
+                "明日": 1, "あした": 1, "明後日": 2, "あさって": 2, "tomorrow": 1,
                 "昨日": -1, "きのう": -1, "一昨日": -2, "おととい": -2, "yesterday": -1}
 # 上旬/中旬/下旬 (early/mid/late month): the period's last day stands for it.
 THIRD_OF_MONTH_END = {"上旬": 10, "中旬": 20, "下旬": 31, "early": 10, "mid": 20, "late": 31}
@@ -58,6 +67,8 @@ PROBLEM_IMPOSSIBLE = "impossible"  # 2027年2月30日, 13月1日, 令和0年
 PROBLEM_SEVERAL = "several"  # two different dates: which one is the expiry?
 PROBLEM_NO_MONTH = "no-month"  # 「月末」「31日」 without saying which month
 PROBLEM_PAST = "past"  # one clear date before today: a licence's expiry is not (often a purchase date)
+# 04/03/2027 (April 3 or 4 March?), 27/3/31 (2027-03-31 or 27 March 2031?): refused, not guessed.
+PROBLEM_AMBIGUOUS = "ambiguous"
 
 
 _MONTH_NAMES = {
@@ -109,18 +120,31 @@ class DateProblem:
 @dataclass(frozen=True)
 class _Pattern:
     regex: re.Pattern[str]
-    swap_day_first: bool = False  # m/d/y that only makes sense as d/m/y (31/3/2027) is swapped
+    # NN/NN/YYYY: read month first (3/31/2027) or day first (31/3/2027) when only one reading is a
+    # date; with both parts 12 or less (04/03/2027) and different, it is ambiguous.
+    either_order: bool = False
+    ambiguous: bool = False  # every match is ambiguous (27/3/31: two-digit year first or last?)
 
 
 @dataclass(frozen=True)
 class _Candidate:
     start: int
     end: int
-    found: FoundDate | None  # None: the text is a date expression, but not a real date
+    found: FoundDate | None  # None: the text is a date expression, but not a real (or not one) date
+    ambiguous: bool = False  # it reads as more than one date: refused, not guessed
 
 
-def _p(pattern: str, swap_day_first: bool = False) -> _Pattern:
-    return _Pattern(re.compile(pattern, re.IGNORECASE), swap_day_first)
+def _is_ambiguous(match: re.Match[str], pattern: _Pattern) -> bool:
+    if pattern.ambiguous:
+        return True
+    if not pattern.either_order:
+        return False
+    first, second = int(match["m"]), int(match["d"])
+    return first != second and 1 <= first <= 12 and 1 <= second <= 12
+
+
+def _p(pattern: str, either_order: bool = False, ambiguous: bool = False) -> _Pattern:
+    return _Pattern(re.compile(pattern, re.IGNORECASE), either_order, ambiguous)
 
 
 # Building blocks shared by the patterns below.
@@ -137,7 +161,7 @@ _PATTERNS: tuple[_Pattern, ...] = (
         + r"(?:(?P<d>\d{1,2})" + _S + r"日|(?P<end>末|月末)日?|(?P<xun>上旬|中旬|下旬)"
         + r"|(?=まで|で切れ|に切れ|が期限|が有効期限|いっぱい|です|$))"
     ),
-    # 明日, 明後日, tomorrow
+    # 今日, 明日, 明後日, today, tomorrow
     # (only where it reads as the expiry: 「明日の天気」 is no date)
     _p(
         rf"(?P<reld>{_words(RELATIVE_DAY, english=False)}|{_words(RELATIVE_DAY, english=True)})"
@@ -157,8 +181,10 @@ _PATTERNS: tuple[_Pattern, ...] = (
     _p(_NUM_L + r"(?P<y>\d{4})" + _YMD),
     # 2027/3, 2027-03 (month only)
     _p(_NUM_L + r"(?P<y>\d{4})[/\-](?P<m>\d{1,2})" + _NUM_R),
-    # 3/31/2027 (US order; 31/3/2027 is read day-first because month 31 cannot be)
-    _p(_NUM_L + r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})" + _NUM_R, swap_day_first=True),
+    # 3/31/2027 (month first) and 31/3/2027 (day first: month 31 cannot be); 04/03/2027 is ambiguous
+    _p(_NUM_L + r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4})" + _NUM_R, either_order=True),
+    # 27/3/31: a two-digit year, first (2027-03-31) or last (27 March 2031)? ambiguous
+    _p(_NUM_L + r"\d{2}/\d{1,2}/\d{2}" + _NUM_R, ambiguous=True),
     # 3/31 (no year)
     _p(_NUM_L + r"(?P<m>\d{1,2})/(?P<d>\d{1,2})" + _NUM_R),
     # 3月31日, 3月末, 3月 (no year)
@@ -239,7 +265,7 @@ def _resolve(match: re.Match[str], pattern: _Pattern, today: date) -> FoundDate 
         return None  # lower-case "may" without a year is the verb ("1 may be ...")
     month = int(groups["m"]) if groups.get("m") else _MONTH_NAMES[(groups.get("mon") or "").lower()]
     day = int(groups["d"]) if groups.get("d") else None
-    if pattern.swap_day_first and day is not None and month > 12 and day <= 12:
+    if pattern.either_order and day is not None and month > 12 and day <= 12:
         month, day = day, month
     if not 1 <= month <= 12:
         return None
@@ -284,8 +310,9 @@ def _date_mentions(text: str, today: date) -> list[tuple[_Candidate, str]]:
     candidates: list[_Candidate] = []
     for pattern in _PATTERNS:
         for match in pattern.regex.finditer(normal):
-            resolved = _resolve(match, pattern, today)
-            candidates.append(_Candidate(match.start(), match.end(), resolved))
+            ambiguous = _is_ambiguous(match, pattern)
+            resolved = None if ambiguous else _resolve(match, pattern, today)
+            candidates.append(_Candidate(match.start(), match.end(), resolved, ambiguous))
     # Leftmost-longest wins; an impossible date still claims its text.
     candidates.sort(key=lambda c: (c.start, -c.end))
     mentions: list[tuple[_Candidate, str]] = []
@@ -313,6 +340,8 @@ def date_problem(text: str, today: date) -> DateProblem | None:
     """
     mentions = _date_mentions(text, today)
     for candidate, typed in mentions:
+        if candidate.ambiguous:
+            return DateProblem(PROBLEM_AMBIGUOUS, typed)
         if candidate.found is None:
             return DateProblem(PROBLEM_IMPOSSIBLE, typed, _last_day_of_named_month(typed, today))
     values = {c.found.value for c, _ in mentions if c.found is not None}

@@ -16,6 +16,7 @@ from faqbot.errors import UnknownEntryError, UnknownProductError
 from faqbot.kb.entry_table import EntryList, EntryTable
 from faqbot.kb.rules import NoticeRule, ProductTerms
 from faqbot.text.normalize import normalize_term
+from faqbot.text.suggest import did_you_mean
 
 #: Entry kinds: stored FAQ answers, computed answers, conversation glue.
 KIND_FAQ = "faq"
@@ -306,7 +307,8 @@ class KnowledgeBase:
         if entry is not None:
             return entry
         raise UnknownEntryError(
-            f"Unknown entry id {entry_id!r}; run `faqbot lookup` to find the id you want."
+            f"Unknown entry id {entry_id!r}{did_you_mean(entry_id, self.ids)}; "
+            "run `faqbot lookup` to find the id you want."
         )
 
     def has_entry(self, entry_id: str) -> bool:

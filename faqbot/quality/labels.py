@@ -7,14 +7,14 @@ what would be right.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from faqbot.errors import InputError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.routing.verdict import FALLBACK
-from faqbot.text.suggest import closest
+from faqbot.text.suggest import did_you_mean
 
 __all__ = ["Label", "check_labels"]
 
@@ -40,17 +40,12 @@ def check_labels(kb: KnowledgeBase, labels: Sequence[Label], path: Path, what: s
     products = [p.id for p in kb.products]
     for label in labels:
         if label.intent not in intents:
-            raise InputError(f"{label.where}: unknown intent {label.intent!r}{_closest(label.intent, intents)}; "
+            raise InputError(f"{label.where}: unknown intent {label.intent!r}{did_you_mean(label.intent, intents)}; "
                              "label with an entry id of the knowledge base or 'fallback'.")
         unknown = next((entry for entry in label.relevant if entry not in intents), None)
         if unknown is not None:
-            raise InputError(f"{label.where}: unknown entry {unknown!r} in \"relevance\"{_closest(unknown, intents)}; "
+            raise InputError(f"{label.where}: unknown entry {unknown!r} in \"relevance\"{did_you_mean(unknown, intents)}; "
                              "grade entry ids of the knowledge base.")
         if label.product is not None and label.product not in products:
-            raise InputError(f"{label.where}: unknown product {label.product!r}{_closest(label.product, products)}; "
+            raise InputError(f"{label.where}: unknown product {label.product!r}{did_you_mean(label.product, products)}; "
                              "label with a product id of the knowledge base (faqbot products) or null.")
-
-
-def _closest(typed: str, known: Iterable[str]) -> str:
-    best = closest(typed, known)
-    return f" (did you mean {best!r}?)" if best else ""

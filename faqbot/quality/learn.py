@@ -43,6 +43,7 @@ from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, EMAIL_MASK, PHONE_MASK, mask_personal_data
 from faqbot.text.replace_file import replaced_atomically
+from faqbot.text.suggest import did_you_mean
 
 #: The target of :class:`Change` that means "the bot must fall back on these".
 OUT_OF_SCOPE = "out-of-scope"
@@ -217,7 +218,8 @@ def preview_change(
 ) -> Preview:
     """Try ``change`` on a temporary copy of ``engine``'s knowledge base and report what it does."""
     if change.target != OUT_OF_SCOPE and not engine.kb.has_entry(change.target):
-        raise InputError(f"Unknown entry id {change.target!r}; run `faqbot lookup` to find the id you want.")
+        raise InputError(f"Unknown entry id {change.target!r}{did_you_mean(change.target, engine.kb.ids)}; "
+                         "run `faqbot lookup` to find the id you want.")
     added, refused = screen(engine, change)
     path = _target_file(engine, change)
     new_text = _edited(change, path, added)

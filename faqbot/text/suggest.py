@@ -1,7 +1,7 @@
 """The closest of a set of known names to a mistyped one: what a "did you mean" offers.
 
 Shared by every check that names a wrong id or key (an evaluation label, a knowledge-base
-key or related entry), so they all suggest alike.
+key or related entry, an entry id typed to ``faqbot show``), so they all suggest alike.
 """
 
 from __future__ import annotations
@@ -22,3 +22,9 @@ def closest(typed: str, known: Iterable[str]) -> str | None:
     """
     best = process.extractOne(typed, list(known), scorer=fuzz.ratio, score_cutoff=SUGGEST_MIN_SCORE)
     return str(best[0]) if best else None
+
+
+def did_you_mean(typed: str, known: Iterable[str]) -> str:
+    """`` (did you mean 'ID'?)`` naming the known name closest to ``typed``, or "" when none is close."""
+    best = closest(typed, known)
+    return f" (did you mean {best!r}?)" if best else ""
