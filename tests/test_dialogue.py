@@ -249,6 +249,25 @@ def test_goodbye_forgets_the_conversation_but_the_product(engine: Engine) -> Non
     assert state == replace(initial_state(), product="mobile")  # plan, expiry and the flow forgotten
 
 
+_TOLD_EXPIRY = ("トータルセキュリティ プレミアム 年額 有効期限2027年3月10日 次の請求日は？", "有効期限は2026年12月20日です")
+
+
+def test_a_past_date_after_a_billing_date_is_refused_and_the_expiry_kept(engine: Engine) -> None:
+    _, before = _play(engine, *_TOLD_EXPIRY)
+    reply, after = step(engine, before, "2026年11月3日", TODAY)
+    assert "今日より前の日付" in reply.text
+    assert "変更しました" not in reply.text
+    assert after.expiry == date(2026, 12, 20) == before.expiry
+
+
+def test_a_past_date_with_a_new_plan_changes_the_plan_only(engine: Engine) -> None:
+    _, before = _play(engine, *_TOLD_EXPIRY)
+    reply, after = step(engine, before, "月額で、2026年11月3日だったら？", TODAY)
+    assert "今日より前の日付" in reply.text and "プランを年額版から月額版に変更しました" in reply.text
+    assert "有効期限を2026年12月20日から" not in reply.text
+    assert (after.plan, after.expiry) == ("monthly", date(2026, 12, 20))
+
+
 def test_misses_reset_after_an_answer(engine: Engine) -> None:
     _, state = _play(engine, "明日の天気を教えてください", "解約したい")
     assert state.misses == 0
