@@ -553,6 +553,24 @@ def test_feedback_counts_once_per_turn_the_last_vote_wins(recorded: TestClient, 
     assert [(r["helpful"]) for r in rows(db, "feedback")] == [0, 1]
 
 
+def test_feedback_must_rate_the_intent_its_turn_was_answered_with(recorded: TestClient, db: Path) -> None:
+    turn = chat(recorded, "解約したい")["turn"]
+    wrong = recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": False, "turn": turn})
+    error = assert_error(wrong, 422, "intent_mismatch")
+    assert "'change-card'" in error["message"] and "'cancel-howto'" in error["message"]
+    right = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False, "turn": turn})
+    assert right.status_code == 200, right.text
+    assert [(r["intent"], r["helpful"]) for r in rows(db, "feedback")] == [("cancel-howto", 0)]
+
+
+def test_a_turn_token_with_its_intent_altered_is_refused(recorded: TestClient) -> None:
+    turn = chat(recorded, "解約したい")["turn"]
+    forged = turn.replace(".cancel-howto.", ".change-card.")
+    assert forged != turn
+    response = recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": False, "turn": forged})
+    assert_error(response, 400, "invalid_turn")
+
+
 def test_every_chat_response_names_a_new_turn(client: TestClient) -> None:
     turns = {chat(client, "解約したい")["turn"] for _ in range(3)}
     assert len(turns) == 3
