@@ -28,7 +28,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
-from faqbot.dialogue.language import detect_language
+from faqbot.dialogue.language import detect_language, message_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.text.normalize import normalize_term
@@ -518,6 +518,26 @@ def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None
 )
 def test_detect_language(message: str, expected: str | None) -> None:
     assert detect_language(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Mobile Security", None),  # a product's keyword in letters: the conversation's language stays
+        ("Virus Buster Cloud", None),  # a product's English name
+        ("VBC", None),  # an alias
+        ("annual", None),  # a plan word
+        ("March 31, 2027", None),  # a date
+        ("Mobile Security annual March 31, 2027", None),
+        ("Mobile Securityです", "ja"),  # two words in letters, but all a name: the Japanese decides
+        ("年額", None),  # a plan word in Japanese: an English conversation stays English
+        ("I use a Mac", "en"),  # an English sentence around a name
+        ("What about monthly?", "en"),
+        ("PayPay", "en"),  # no name of this knowledge base: letters read as English
+    ],
+)
+def test_message_language_leaves_out_names_and_dates(engine: Engine, message: str, expected: str | None) -> None:
+    assert message_language(engine.kb, message, TODAY) == expected
 
 
 def test_a_handoff_summary_quoting_a_lone_surrogate_can_be_sent_as_utf8(engine: Engine) -> None:

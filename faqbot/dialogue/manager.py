@@ -51,7 +51,7 @@ from faqbot.dialogue.form import (
     with_entities,
 )
 from faqbot.dialogue.handoff import beside_refund, handoff_reason, handoff_reply
-from faqbot.dialogue.language import check_language, detect_language, in_language, word
+from faqbot.dialogue.language import check_language, in_language, message_language, word
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -124,7 +124,7 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     picked_value = message.strip() in state.choices
     # 「英語でお願いします」 is answered in the language it asks for, unless the channel fixes one.
     asked = phrases.language_asked(message)
-    lang = check_language(lang) or asked or (None if picked_value else detect_language(message)) or state.lang
+    lang = check_language(lang) or asked or (None if picked_value else message_language(engine.kb, message, today)) or state.lang
     engine, state = in_language(engine, lang), (state if state.lang == lang else replace(state, lang=lang))
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)
