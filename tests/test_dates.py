@@ -24,6 +24,7 @@ from faqbot.kb.dates import (
     extract_date,
     extract_dates,
     parse_iso_date,
+    without_dates,
 )
 
 TODAY = date(2026, 11, 26)
@@ -480,3 +481,11 @@ def test_parse_iso_date_rejects_non_strings(value: object) -> None:
 def test_relative_dates_stay_inside_the_years_every_date_is_held_to(text: str, today: date) -> None:
     """Found by the property test: a relative date counted from a ``today`` at the edge left MIN_YEAR..MAX_YEAR."""
     assert all(MIN_YEAR <= found.value.year <= MAX_YEAR for found in extract_dates(text, today))
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [("2027年3月31日", ""), ("March 31, 2027", ""), ("有効期限は2027/3/31です", "有効期限は です"), ("月額です", "月額です")],
+)
+def test_without_dates_leaves_what_else_a_message_says(text: str, left: str) -> None:
+    assert without_dates(text, TODAY).strip() == left

@@ -28,7 +28,7 @@ from faqbot.dialogue import (
     reply_json,
     step,
 )
-from faqbot.dialogue.language import detect_language
+from faqbot.dialogue.language import detect_language, message_language
 from faqbot.errors import InputError
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.text.normalize import normalize_term
@@ -247,6 +247,25 @@ def test_goodbye_forgets_the_conversation_but_the_product(engine: Engine) -> Non
     reply, state = _play(engine, "ウイルスバスター モバイル 年額 2027年3月31日 次の請求日", "さようなら")
     assert reply.intent == "goodbye"
     assert state == replace(initial_state(), product="mobile")  # plan, expiry and the flow forgotten
+
+
+_TOLD_EXPIRY = ("トータルセキュリティ プレミアム 年額 有効期限2027年3月10日 次の請求日は？", "有効期限は2026年12月20日です")
+
+
+def test_a_past_date_after_a_billing_date_is_refused_and_the_expiry_kept(engine: Engine) -> None:
+    _, before = _play(engine, *_TOLD_EXPIRY)
+    reply, after = step(engine, before, "2026年11月3日", TODAY)
+    assert "今日より前の日付" in reply.text
+    assert "変更しました" not in reply.text
+    assert after.expiry == date(2026, 12, 20) == before.expiry
+
+
+def test_a_past_date_with_a_new_plan_changes_the_plan_only(engine: Engine) -> None:
+    _, before = _play(engine, *_TOLD_EXPIRY)
+    reply, after = step(engine, before, "月額で、2026年11月3日だったら？", TODAY)
+    assert "今日より前の日付" in reply.text and "プランを年額版から月額版に変更しました" in reply.text
+    assert "有効期限を2026年12月20日から" not in reply.text
+    assert (after.plan, after.expiry) == ("monthly", date(2026, 12, 20))
 
 
 def test_misses_reset_after_an_answer(engine: Engine) -> None:
@@ -499,6 +518,26 @@ def test_references_carry_the_url_the_knowledge_base_has(tmp_path: Path) -> None
 )
 def test_detect_language(message: str, expected: str | None) -> None:
     assert detect_language(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Mobile Security", None),  # a product's keyword in letters: the conversation's language stays
+        ("Virus Buster Cloud", None),  # a product's English name
+        ("VBC", None),  # an alias
+        ("annual", None),  # a plan word
+        ("March 31, 2027", None),  # a date
+        ("Mobile Security annual March 31, 2027", None),
+        ("Mobile Securityです", "ja"),  # two words in letters, but all a name: the Japanese decides
+        ("年額", None),  # a plan word in Japanese: an English conversation stays English
+        ("I use a Mac", "en"),  # an English sentence around a name
+        ("What about monthly?", "en"),
+        ("PayPay", "en"),  # no name of this knowledge base: letters read as English
+    ],
+)
+def test_message_language_leaves_out_names_and_dates(engine: Engine, message: str, expected: str | None) -> None:
+    assert message_language(engine.kb, message, TODAY) == expected
 
 
 def test_a_handoff_summary_quoting_a_lone_surrogate_can_be_sent_as_utf8(engine: Engine) -> None:

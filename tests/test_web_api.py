@@ -336,7 +336,7 @@ BAD_REQUESTS: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("PUT", "/api/v1/billing", {"product": "mobile"}, {}, 405, "method_not_allowed"),
     ("DELETE", "/api/v1/faq", None, {}, 405, "method_not_allowed"),
     ("POST", "/healthz", {}, {}, 405, "method_not_allowed"),
-    ("OPTIONS", "/api/v1/chat", None, {"origin": "https://evil.example", "access-control-request-method": "POST"}, 405, "method_not_allowed"),
+    ("OPTIONS", "/api/v1/chat", None, {"origin": "https://evil.example", "access-control-request-method": "POST"}, 400, "cors_refused"),
 ]
 
 
@@ -445,13 +445,47 @@ def test_cors_allows_configured_origins(engine: Engine) -> None:
     assert response.headers["access-control-allow-origin"] == "https://help.example.jp"
 
 
-def test_cors_refuses_other_origins_with_the_error_shape(engine: Engine) -> None:
+def _preflight(client: TestClient, origin: str, method: str = "POST", headers: str = "") -> Any:
+    asked = {"origin": origin, "access-control-request-method": method}
+    if headers:
+        asked["access-control-request-headers"] = headers
+    return client.options("/api/v1/chat", headers=asked)
+
+
+def test_a_preflight_without_configured_origins_is_refused_naming_the_origin_and_the_setting(client: TestClient) -> None:
+    # It was the router's 405 method_not_allowed, which says nothing of CORS.
+    error = assert_error(_preflight(client, "https://help.example.jp"), 400, "cors_refused")
+    assert "'https://help.example.jp'" in error["message"] and "FAQBOT_CORS_ORIGINS" in error["message"]
+
+
+def test_cors_lets_a_cross_origin_caller_send_and_read_its_request_id(engine: Engine) -> None:
     config = WebConfig(secret=SECRET, allow_client_today=True, cors_origins=("https://help.example.jp",))
     client = TestClient(create_app(config, engine))
-    preflight = client.options(
-        "/api/v1/chat", headers={"origin": "https://evil.example", "access-control-request-method": "POST"}
+    preflight = _preflight(client, "https://help.example.jp", headers="content-type, x-request-id")
+    assert preflight.status_code == 200
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    response = client.post(
+        "/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://help.example.jp", "x-request-id": "trace-1"}
     )
-    assert_error(preflight, 400, "cors_refused")
+    assert response.headers["x-request-id"] == "trace-1"
+    exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
+    assert {"x-request-id", "retry-after"} <= exposed
+
+
+@pytest.mark.parametrize(
+    ("origin", "method", "headers", "named"),
+    [
+        ("https://evil.example", "POST", "", "'https://evil.example'"),
+        ("https://help.example.jp", "PUT", "", "'PUT'"),
+        ("https://help.example.jp", "POST", "content-type, x-secret", "'x-secret'"),
+    ],
+)
+def test_cors_refuses_other_origins_with_the_error_shape(engine: Engine, origin: str, method: str, headers: str, named: str) -> None:
+    config = WebConfig(secret=SECRET, allow_client_today=True, cors_origins=("https://help.example.jp",))
+    client = TestClient(create_app(config, engine))
+    error = assert_error(_preflight(client, origin, method, headers), 400, "cors_refused")
+    assert named in error["message"]
+    assert "Disallowed" not in error["message"]
     response = client.post("/api/v1/chat", json={"message": "hi"}, headers={"origin": "https://evil.example"})
     assert "access-control-allow-origin" not in response.headers
 
@@ -517,6 +551,24 @@ def test_feedback_counts_once_per_turn_the_last_vote_wins(recorded: TestClient, 
         response = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": helpful, "turn": turn})
         assert response.status_code == 200, response.text
     assert [(r["helpful"]) for r in rows(db, "feedback")] == [0, 1]
+
+
+def test_feedback_must_rate_the_intent_its_turn_was_answered_with(recorded: TestClient, db: Path) -> None:
+    turn = chat(recorded, "解約したい")["turn"]
+    wrong = recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": False, "turn": turn})
+    error = assert_error(wrong, 422, "intent_mismatch")
+    assert "'change-card'" in error["message"] and "'cancel-howto'" in error["message"]
+    right = recorded.post("/api/v1/feedback", json={"intent": "cancel-howto", "helpful": False, "turn": turn})
+    assert right.status_code == 200, right.text
+    assert [(r["intent"], r["helpful"]) for r in rows(db, "feedback")] == [("cancel-howto", 0)]
+
+
+def test_a_turn_token_with_its_intent_altered_is_refused(recorded: TestClient) -> None:
+    turn = chat(recorded, "解約したい")["turn"]
+    forged = turn.replace(".cancel-howto.", ".change-card.")
+    assert forged != turn
+    response = recorded.post("/api/v1/feedback", json={"intent": "change-card", "helpful": False, "turn": forged})
+    assert_error(response, 400, "invalid_turn")
 
 
 def test_every_chat_response_names_a_new_turn(client: TestClient) -> None:

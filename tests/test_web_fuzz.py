@@ -8,9 +8,9 @@ schema-valid request is accepted (positive-data acceptance).
 
 Two things a JSON Schema cannot say are supplied here, as a client would:
 ``state`` and ``turn`` are tokens only the server can sign (the fuzzer gets
-real ones, like credentials), and a billing request relates two fields (the
-expiry is not before ``today``, the plan is one the product is sold on; the
-document says so in prose).  Examples are bounded so the module stays well
+real ones, like credentials), a vote's ``intent`` is its turn's, and a billing
+request relates two fields (the expiry is not before ``today``, the plan is one
+the product is sold on; the document says so in prose).  Examples are bounded so the module stays well
 under a minute.
 """
 
@@ -62,6 +62,8 @@ def supply_what_a_schema_cannot_say(body: dict[str, Any]) -> None:
     for name, token in TOKENS.items():
         if isinstance(body.get(name), str):
             body[name] = token
+    if isinstance(body.get("turn"), str) and isinstance(body.get("intent"), str):
+        body["intent"] = _FIRST["reply"]["intent"]  # the turn's own (else 422 intent_mismatch)
     expiry = body.get("expiry")
     if isinstance(expiry, str):
         if body.get("today") is None:

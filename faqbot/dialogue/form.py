@@ -178,7 +178,8 @@ def ask(
         },
         kb.lang,
     )
-    links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support else ()
+    # The desk is named in the text; listed as a link only where it has an address to open.
+    links = (Link(kb.service.support_desk, kb.service.support_url),) if offer_support and kb.service.support_url else ()
     handoff = make_handoff(kb, state, HANDOFF_MISSES, "") if offer_support else None
     reply = Reply(
         text=text,

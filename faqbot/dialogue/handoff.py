@@ -108,13 +108,13 @@ def conversation_summary(kb: KnowledgeBase, state: DialogueState, message: str) 
 
 
 def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
-    """The desk (with its URL when known) and the account page, where the page says to look."""
+    """The desk's pages (its page, its form) where the knowledge base gives their URLs.
+
+    The desk and the account are named in the replies' text; without an address they are no page
+    to open, and listed as links they read as reference pages that cannot be opened.
+    """
     service = kb.service
-    links = [Link(service.support_desk, service.support_url)]
-    if service.support_form_url:
-        links.append(Link(service.support_desk, service.support_form_url))
-    links.append(Link(service.account))
-    return tuple(links)
+    return tuple(Link(service.support_desk, url) for url in (service.support_url, service.support_form_url) if url)
 
 
 def handoff_reply(

@@ -2,7 +2,8 @@
 
 A message written mostly in ASCII letters ("When is my next billing date?")
 is answered in English, one with Japanese in it in Japanese; a message with
-no letters at all (「2」, 「2027/3/31」) keeps the language the conversation is in.
+no letters at all (「2」, 「2027/3/31」), or nothing but names of products and plans and dates
+("Mobile Security", "annual", "March 31, 2027"), keeps the language the conversation is in.
 ``--lang`` (CLI) and the API's ``lang`` (the widget's ``data-faqbot-language``)
 fix it instead.
 """
@@ -11,15 +12,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Hashable
 from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine
+from faqbot.dialogue.remembered import remembered
 from faqbot.errors import InputError
 from faqbot.kb.billing import format_date
-from faqbot.kb.dates import format_date_en
+from faqbot.kb.dates import format_date_en, without_dates
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import LANGUAGES, words
+from faqbot.text.normalize import normalize_term
 
 # Fewer ASCII letters than this say nothing about the language (a lone 「a」); "Hi" is English.
 _MIN_LETTERS = 2
@@ -46,6 +50,37 @@ def detect_language(message: str) -> str | None:
     if other_letters:
         return "ja"
     return None
+
+
+def message_language(kb: KnowledgeBase, message: str, today: date) -> str | None:
+    """The language of what ``message`` says besides the names of products and plans, dates and numbers.
+
+    A name says nothing of the customer's language: 「Mobile Security」 (an alias) in a Japanese
+    conversation, 「年額」 in an English one, is the customer's fact, not a switch of language.
+    None when nothing else is left (the conversation's language stays); "I use a Mac" is English.
+    """
+    rest = _names_pattern(kb).sub(" ", normalize_term(without_dates(message, today)))
+    return detect_language(rest)
+
+
+_NAMES: dict[Hashable, re.Pattern[str]] = {}
+
+
+def _names_pattern(kb: KnowledgeBase) -> re.Pattern[str]:
+    """Any name of ``kb``'s products and plans (aliases, English names, keywords), as :func:`normalize_term` writes it."""
+
+    def build() -> re.Pattern[str]:
+        names = [
+            name
+            for product in kb.products
+            for name in (product.name, product.name_en or "", *product.aliases, *(w for g in product.keywords for w in g))
+        ]
+        names += [name for plan in kb.plans for name in (plan.id, plan.name, plan.name_en or "", *plan.aliases)]
+        forms = sorted({form for form in map(normalize_term, names) if form}, key=len, reverse=True)
+        return re.compile("|".join(map(re.escape, forms)) or "(?!)")
+
+    # By content and language: the English view of a knowledge base has the English names first.
+    return remembered(_NAMES, (kb.content_hash, kb.lang), build, 8)
 
 
 def check_language(lang: str | None) -> str | None:

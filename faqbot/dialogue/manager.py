@@ -51,7 +51,7 @@ from faqbot.dialogue.form import (
     with_entities,
 )
 from faqbot.dialogue.handoff import beside_refund, handoff_reason, handoff_reply
-from faqbot.dialogue.language import check_language, detect_language, in_language, word
+from faqbot.dialogue.language import check_language, in_language, message_language, word
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -77,6 +77,7 @@ from faqbot.kb.dates import PROBLEM_PAST, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
 from faqbot.routing.calibration import CLARIFY_CHOICES
+from faqbot.routing.entities import Entities
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
@@ -123,7 +124,7 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     picked_value = message.strip() in state.choices
     # 「英語でお願いします」 is answered in the language it asks for, unless the channel fixes one.
     asked = phrases.language_asked(message)
-    lang = check_language(lang) or asked or (None if picked_value else detect_language(message)) or state.lang
+    lang = check_language(lang) or asked or (None if picked_value else message_language(engine.kb, message, today)) or state.lang
     engine, state = in_language(engine, lang), (state if state.lang == lang else replace(state, lang=lang))
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)
@@ -196,7 +197,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     routing = engine.router.route(text, entities)
     kb = engine.kb
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
-    asks_faq = routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
+    asks_faq = _asks_faq(kb, text, routing)
     if asks_faq and len(engine.extractor.plans_named(text)) > 1:
         # A question naming both plans mid-form (「年額と月額の違いは？」) names neither as the customer's.
         entities = replace(entities, plan=None)
@@ -246,6 +247,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     if partly is not None:
         return partly
     if state.last and has_slots(entities) and is_follow_up(engine, state, text, routing):
+        refused = _refused_date(engine, state, text, entities, routing, today)
+        if refused is not None:
+            return refused
         updated = with_entities(state, entities)
         if phrases.is_correction(text):
             # 「あ、毎月じゃなくて年払いだった」 after the notice answer that followed a billing date:
@@ -267,6 +271,35 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
+
+
+def _refused_date(
+    engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing, today: date
+) -> Turn | None:
+    """A follow-up whose date cannot be an expiry (「2026年12月3日」 after a billing date, today being the 4th).
+
+    The date is refused and the expiry known before stays: it is neither recorded nor announced as
+    changed.  The other facts the message names (「月額で、2026年12月3日」) are followed up as usual,
+    after the refusal; with none, the refusal is the whole reply.  None when the date is usable, or
+    when a past date belongs to a question (「2025年1月に解約したのに請求された？」), as mid-form.
+    """
+    problem = date_problem(text, today)
+    if problem is None or (problem.code == PROBLEM_PAST and _asks_faq(engine.kb, text, routing)):
+        return None
+    refusal = date_problem_text(problem, state.lang)
+    kept = replace(entities, expiry=None)
+    if not has_slots(kept):
+        reply, unchanged = simple_reply("dialogue_date_problem", {"problem": problem}, replace(state, choices=()), KIND_CLARIFY)
+        return replace(reply, intent=state.last or reply.intent), unchanged
+    updated = with_entities(state, kept)
+    note = "\n".join(part for part in (refusal.strip(), describe_changes(engine.kb, state, updated)) if part)
+    return follow_up(engine, updated, today, note, previous=state)
+
+
+def _asks_faq(kb: KnowledgeBase, text: str, routing: Routing) -> bool:
+    """Is ``text`` a question the router answers with an FAQ entry (not a fact for the form)?"""
+    routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
+    return routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
 
 
 def _control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> Turn | None:

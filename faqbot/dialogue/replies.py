@@ -255,11 +255,13 @@ def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialogue
     kb = engine.kb
     entry = kb.entry(state.last or "")
     choices = entry_choices(kb, list(entry.related))
-    links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(state.product))
-    links += (Link(kb.service.support_desk, kb.service.support_url),)
+    pages = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(state.product))
+    # The desk is named in the text; listed beside the pages only where it has an address to open.
+    links = pages + tuple(link for link in contact_links(kb) if link not in pages)
     context = {
         "question": entry.question,
         "has_related": bool(choices),
+        "has_pages": bool(pages),
         "service": kb.service,
         "notes": [note.text for note in entry.notes],
     }

@@ -325,6 +325,19 @@ def _date_mentions(text: str, today: date) -> list[tuple[_Candidate, str]]:
     return mentions
 
 
+def without_dates(text: str, today: date) -> str:
+    """``text`` (NFKC-normalised, kanji numerals as digits) with every date expression taken out.
+
+    What is left says what else a message holds: 「2027年3月31日」 and "March 31, 2027" leave nothing.
+    """
+    normal = kanji_numerals_to_digits(unicodedata.normalize("NFKC", text))
+    pieces, at = [], 0
+    for candidate, _ in _date_mentions(text, today):
+        pieces.append(normal[at : candidate.start])
+        at = candidate.end
+    return " ".join([*pieces, normal[at:]])
+
+
 # 「月末」「31日」 with no month: a day the customer meant but did not place.
 _DAY_WITHOUT_MONTH = re.compile(r"(?<![\d月年/])(?:(?P<d>\d{1,2})" + _S + r"日(?!本|曜|間|前|後)|(?<![今来翌])月末)")
 

@@ -104,7 +104,7 @@ class Api:
         _count_turn(turn.reply)
         await self._record_turn(message, state.card_digits, turn.reply, turn.state.product)
         return JSONResponse(
-            {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue()}
+            {"reply": turn.payload, "state": self.signer.dumps(turn.state), "turn": self.turn_ids.issue(turn.reply.intent)}
         )
 
     async def _turn(self, key: TurnKey) -> CachedTurn:
@@ -175,9 +175,21 @@ class Api:
         return JSONResponse(billing_json(result))
 
     async def feedback(self, request: Request) -> JSONResponse:
-        """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``."""
+        """``POST /api/v1/feedback``: a 👍 (``helpful: true``) or 👎 on the answer of ``intent``.
+
+        ``intent`` must be the one the chat response of ``turn`` had (its token says which), so a
+        vote cannot count against another answer; a mismatch is 422 ``intent_mismatch``.
+        """
         body = validate(self.models.feedback, await read_json_object(request, self.config.max_body_bytes))
-        turn = self.turn_ids.verify(body.turn)
+        signed = self.turn_ids.verify(body.turn)
+        if signed.intent and body.intent != signed.intent:
+            raise ApiError(
+                422,
+                "intent_mismatch",
+                f"The field 'intent' is {body.intent!r} but that turn's reply had {signed.intent!r}; "
+                "send the 'intent' and 'turn' of the same chat response.",
+            )
+        turn = signed.id
         metrics.FEEDBACK.labels(helpful=str(body.helpful).lower()).inc()
         if self.recorder is not None:
             # record_feedback masks the message before it is stored; a turn's later vote replaces its earlier one.

@@ -277,7 +277,9 @@ def request_models(limits: Limits) -> RequestModels:
         ),
         feedback=create_model(
             "FeedbackRequest", __base__=FeedbackRequest,
-            intent=(intent, Field(description="The 'intent' of the reply being rated.", examples=["cancel-howto"])),
+            intent=(intent, Field(description=(
+                "The 'intent' of the reply being rated: that of the chat response whose 'turn' is sent "
+                "(else 422 intent_mismatch)."), examples=["cancel-howto"])),
             helpful=(StrictBool, Field(description="true: 👍 helpful; false: 👎 not helpful.")),
             message=(message | None, Field(None, description=(
                 "The customer's question that got this answer; personal data is masked before it is stored."))),

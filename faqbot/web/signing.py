@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from itsdangerous import BadData, Serializer, SignatureExpired, Signer, TimestampSigner, URLSafeTimedSerializer
@@ -127,32 +128,46 @@ def _kind(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
+@dataclass(frozen=True)
+class SignedTurn:
+    """A chat turn this server answered: its id and the intent of its reply.
+
+    ``intent`` is "" for a token issued without one (before tokens carried it): the vote's own
+    ``intent`` is then taken as it is.
+    """
+
+    id: str
+    intent: str
+
+
 class TurnSigner:
     """Issues a signed id for each chat turn, so a 👍/👎 names a turn this server answered.
 
     Feedback is counted once per turn id; signing keeps a client from inventing
-    ids to stuff the report (it can only rate turns it really had).  A token is
-    ``<id>.<HMAC-SHA256 of the id>``, with a key derived once from the secret:
-    every chat reply issues one, and itsdangerous derived its key on each call
-    (measured: a third of a remembered turn's time).
+    ids to stuff the report (it can only rate turns it really had), and from rating
+    a turn under another answer's intent.  A token is ``<id>.<intent>.<HMAC-SHA256 of
+    "<id>.<intent>">`` (``<id>.<HMAC of the id>`` when the reply had no intent), with a
+    key derived once from the secret: every chat reply issues one, and itsdangerous
+    derived its key on each call (measured: a third of a remembered turn's time).
     """
 
     def __init__(self, secret: str) -> None:
         self._key = hmac.new(secret.encode("utf-8"), _TURN_SALT.encode("ascii"), hashlib.sha256).digest()
 
-    def _mac(self, turn_id: str) -> str:
-        return hmac.new(self._key, turn_id.encode("ascii"), hashlib.sha256).hexdigest()
+    def _mac(self, signed: str) -> str:
+        return hmac.new(self._key, signed.encode("utf-8"), hashlib.sha256).hexdigest()
 
-    def issue(self) -> str:
-        """A new turn's token (a random id, signed)."""
-        turn_id = secrets.token_hex(16)
-        return f"{turn_id}.{self._mac(turn_id)}"
+    def issue(self, intent: str = "") -> str:
+        """A new turn's token (a random id and the reply's ``intent``, signed)."""
+        signed = f"{secrets.token_hex(16)}.{intent}" if intent else secrets.token_hex(16)
+        return f"{signed}.{self._mac(signed)}"
 
-    def verify(self, token: str) -> str:
-        """The turn id inside ``token``; raises :class:`ApiError` (400 ``invalid_turn``) for anything not ours."""
-        turn_id, _, mac = token.partition(".")
-        if not (turn_id.isascii() and turn_id.isalnum() and mac.isascii() and hmac.compare_digest(mac, self._mac(turn_id))):
+    def verify(self, token: str) -> SignedTurn:
+        """The turn inside ``token``; raises :class:`ApiError` (400 ``invalid_turn``) for anything not ours."""
+        signed, _, mac = token.rpartition(".")
+        turn_id, _, intent = signed.partition(".")
+        if not (turn_id.isascii() and turn_id.isalnum() and mac.isascii() and hmac.compare_digest(mac, self._mac(signed))):
             raise ApiError(
                 400, "invalid_turn", "The field 'turn' is not one this server issued; send the 'turn' of the chat response."
             )
-        return turn_id
+        return SignedTurn(turn_id, intent)
