@@ -27,7 +27,7 @@ from faqbot.kb.knowledge import (
 )
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
 from faqbot.kb.products_file import load_products
-from faqbot.kb.templating import template_problem
+from faqbot.kb.templating import handoff_text_problems, template_problem
 from faqbot.kb.yamlfields import Collector, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
 
@@ -120,6 +120,8 @@ def _handoff(root: Path, problems: list[Problem]) -> HandoffPhrases:
         refund=text_list(c, data, "refund"),
         asked=text_list(c, data, "asked"),
         entry=text_field(c, data, "entry", required=False),
+        complaint_reply=text_field(c, data, "complaint_reply", required=False),
+        complaint_reply_en=text_field(c, data, "complaint_reply_en", required=False),
     )
 
 
@@ -128,6 +130,7 @@ def _check_handoff(kb: KnowledgeBase, problems: list[Problem]) -> None:
     entry = kb.handoff.entry
     if entry is not None and entry not in kb.entry_ids:
         problems.append(Problem("handoff.yaml", 0, f"entry {entry!r} is no entry id; name the entry whose answer is the desk"))
+    problems.extend(handoff_text_problems(kb))
 
 
 def kb_content_hash(root: Path) -> str:

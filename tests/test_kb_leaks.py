@@ -1,0 +1,81 @@
+"""A knowledge base for another service gets none of the shipped service's wording.
+
+The bot's own templates are shared by every knowledge base: what is particular to one
+service (the unknown-charge advice, example questions, the billing calculator) must come
+from its knowledge base, with a neutral default where that says nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from faqbot.answers.answering import Engine
+from faqbot.dialogue import Reply, initial_state, step
+from faqbot.errors import KnowledgeBaseError
+from faqbot.kb.loader import load_knowledge_base
+from tests.conftest import KB_MIN, make_kb, replace_once
+
+TODAY = date(2026, 11, 26)
+
+HANDOFF = """\
+complaint: [勝手に引き落と, 金返せ]
+refund: [返金して]
+asked: [人と話したい]
+"""
+
+# kb_min's desk with a phone and hours, as a support team's own knowledge base would give them.
+WITH_PHONE = replace_once(
+    "  support_url: null\n",
+    "  support_url: null\n  support_phone: 0120-000-111\n  support_hours: 平日 9:00〜18:00\n",
+)
+
+
+def _engine(tmp_path: Path, overrides: dict[str, object]) -> Engine:
+    return Engine.build(load_knowledge_base(make_kb(tmp_path, overrides, source=KB_MIN)))  # type: ignore[arg-type]
+
+
+def _say(engine: Engine, *messages: str) -> Reply:
+    state = initial_state()
+    reply: Reply | None = None
+    for message in messages:
+        reply, state = step(engine, state, message, TODAY)
+    assert reply is not None
+    return reply
+
+
+@pytest.fixture(scope="module")
+def other_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """kb_min (テスト社, テスト窓口) with a phone, hours and a handoff.yaml that words no complaint reply."""
+    return _engine(tmp_path_factory.mktemp("other"), {"service.yaml": WITH_PHONE, "handoff.yaml": HANDOFF})
+
+
+# --- 1. the complaint reply ----------------------------------------------------------
+
+
+def test_a_complaint_gets_an_apology_and_the_desk_not_the_shipped_unknown_charge_advice(other_engine: Engine) -> None:
+    reply = _say(other_engine, "勝手に引き落とされた！金返せ")
+    assert reply.kind == "handoff"
+    assert "申し訳ありません" in reply.text
+    assert "テスト窓口へお問い合わせください" in reply.text
+    assert "0120-000-111" in reply.text and "平日 9:00〜18:00" in reply.text
+    assert "身に覚え" not in reply.text and "確認事項" not in reply.text
+
+
+def test_a_complaint_gets_the_wording_handoff_yaml_gives(tmp_path: Path) -> None:
+    own = HANDOFF + (
+        "complaint_reply: |\n  {{ service.company }}の請求内容は{{ service.account }}でご確認いただけます。\n"
+        "complaint_reply_en: |\n  You can check {{ service.company }}'s charges in {{ service.account }}.\n"
+    )
+    engine = _engine(tmp_path, {"handoff.yaml": own})
+    assert "テスト社の請求内容はテストアカウントでご確認いただけます。" in _say(engine, "勝手に引き落とされた").text
+    english, _ = step(engine, initial_state(), "I was charged! 金返せ", TODAY, "en")
+    assert "You can check テスト社's charges in テストアカウント." in english.text
+
+
+def test_a_complaint_reply_that_does_not_render_stops_the_load(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"handoff.yaml": HANDOFF + "complaint_reply: '{{ service.nope }}'\n"}, source=KB_MIN)
+    with pytest.raises(KnowledgeBaseError, match="complaint_reply does not render"):
+        load_knowledge_base(root)
