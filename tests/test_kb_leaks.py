@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from faqbot.answers.answering import Engine
-from faqbot.dialogue import Reply, initial_state, step
+from faqbot.answers.answering import Engine, answer_query
+from faqbot.dialogue import Link, Reply, initial_state, render_reply_text, step
 from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.loader import load_knowledge_base
 from tests.conftest import KB_MIN, make_kb, replace_once
@@ -79,3 +79,52 @@ def test_a_complaint_reply_that_does_not_render_stops_the_load(tmp_path: Path) -
     root = make_kb(tmp_path, {"handoff.yaml": HANDOFF + "complaint_reply: '{{ service.nope }}'\n"}, source=KB_MIN)
     with pytest.raises(KnowledgeBaseError, match="complaint_reply does not render"):
         load_knowledge_base(root)
+
+
+# --- 3. the desk's contact points wherever a fallback points to the desk ----------------
+
+
+def test_ask_fallback_gives_the_desks_phone_and_hours(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, {"service.yaml": WITH_PHONE})
+    text = answer_query(engine, "明日の天気を教えて", TODAY).text
+    assert "テスト窓口へお問い合わせください" in text
+    assert "電話: 0120-000-111 (受付時間: 平日 9:00〜18:00)" in text
+
+
+def test_without_handoff_yaml_the_second_miss_gives_the_desks_phone(tmp_path: Path) -> None:
+    engine = _engine(tmp_path, {"service.yaml": WITH_PHONE})
+    reply = _say(engine, "人と話したい", "オペレーターをお願い")
+    assert reply.kind == "support"
+    assert "0120-000-111" in reply.text and "(お問い合わせ窓口)" not in reply.text
+
+
+def test_the_desk_offered_after_an_answer_did_not_work_gives_its_phone(other_engine: Engine) -> None:
+    reply = _say(other_engine, "自動更新を解約したい", "できない")
+    assert reply.kind == "support"
+    assert "テスト窓口へお問い合わせください" in reply.text and "0120-000-111" in reply.text
+
+
+def test_more_on_an_answer_gives_the_desks_phone(other_engine: Engine) -> None:
+    reply = _say(other_engine, "自動更新を解約したい", "もっと詳しく")
+    assert "テスト窓口へお問い合わせください" in reply.text and "0120-000-111" in reply.text
+
+
+def test_without_contact_points_the_fallback_reads_as_before(min_engine: Engine) -> None:
+    text = answer_query(min_engine, "明日の天気を教えて", TODAY).text
+    assert text.endswith("解決しない場合は、テスト窓口へお問い合わせください。")
+
+
+# --- 4. wording: the desk is named once, and only pages are listed as pages --------------
+
+
+def test_the_desk_and_the_account_are_not_listed_as_reference_pages(other_engine: Engine) -> None:
+    reply = _say(other_engine, "人と話したい")
+    assert reply.kind == "handoff"
+    assert reply.links == ()
+    assert "参考ページ" not in render_reply_text(reply)
+
+
+def test_the_desks_page_is_listed_when_it_has_a_url(tmp_path: Path) -> None:
+    with_url = replace_once("  support_url: null\n", "  support_url: https://example.jp/desk\n")
+    engine = _engine(tmp_path, {"service.yaml": with_url, "handoff.yaml": HANDOFF})
+    assert _say(engine, "人と話したい").links == (Link("テスト窓口", "https://example.jp/desk"),)

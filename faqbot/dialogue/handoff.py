@@ -108,13 +108,13 @@ def conversation_summary(kb: KnowledgeBase, state: DialogueState, message: str) 
 
 
 def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
-    """The desk (with its URL when known) and the account page, where the page says to look."""
+    """The desk's page and its contact form, where service.yaml gives their URLs.
+
+    The desk and the account are named in the reply's text; without a URL they are no
+    pages to list among the references.
+    """
     service = kb.service
-    links = [Link(service.support_desk, service.support_url)]
-    if service.support_form_url:
-        links.append(Link(service.support_desk, service.support_form_url))
-    links.append(Link(service.account))
-    return tuple(links)
+    return tuple(Link(service.support_desk, url) for url in (service.support_url, service.support_form_url) if url)
 
 
 def handoff_reply(

@@ -256,7 +256,7 @@ def related_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dialogue
     entry = kb.entry(state.last or "")
     choices = entry_choices(kb, list(entry.related))
     links = tuple(Link(t, entry.pages.url(t)) for t in entry.pages.for_product(state.product))
-    links += (Link(kb.service.support_desk, kb.service.support_url),)
+    links += tuple(link for link in contact_links(kb) if link not in links)
     context = {
         "question": entry.question,
         "has_related": bool(choices),
