@@ -11,11 +11,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from faqbot.answers.answering import Engine, answer_query
-from faqbot.dialogue import Link, Reply, initial_state, render_reply_text, step
+from faqbot.cli import main
+from faqbot.dialogue import Link, Reply, help_reply, initial_state, render_reply_text, step
 from faqbot.errors import KnowledgeBaseError
+from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
+from faqbot.web.pages import demo_html
 from tests.conftest import KB_MIN, make_kb, replace_once
 
 TODAY = date(2026, 11, 26)
@@ -128,3 +132,49 @@ def test_the_desks_page_is_listed_when_it_has_a_url(tmp_path: Path) -> None:
     with_url = replace_once("  support_url: null\n", "  support_url: https://example.jp/desk\n")
     engine = _engine(tmp_path, {"service.yaml": with_url, "handoff.yaml": HANDOFF})
     assert _say(engine, "人と話したい").links == (Link("テスト窓口", "https://example.jp/desk"),)
+
+
+# --- 2. examples, the demo page and the help come from the knowledge base ----------------
+
+KB_MIN_EXAMPLES = "例: 「自動更新を解約したい」「登録しているクレジットカードを変更したい」"
+
+
+def test_a_request_for_a_question_offers_the_knowledge_bases_first_questions(min_engine: Engine) -> None:
+    for messages in (("",), ("もっと詳しく",)):
+        text = _say(min_engine, *messages).text
+        assert KB_MIN_EXAMPLES in text
+        assert "請求日" not in text
+    english, _ = step(min_engine, initial_state(), "", TODAY, "en")
+    assert "When is my next billing date" not in english.text
+
+
+def test_chat_help_without_a_help_entry_offers_the_knowledge_bases_questions(min_engine: Engine) -> None:
+    reply, _ = help_reply(min_engine, initial_state(), TODAY)
+    assert KB_MIN_EXAMPLES in reply.text and "次の請求日" not in reply.text
+
+
+def test_the_examples_are_the_help_entrys_related_questions_when_it_names_some(tmp_path: Path) -> None:
+    smalltalk = """\
+entries:
+  - id: help
+    question: 何ができますか？
+    alternates: [使い方を教えて, ヘルプ]
+    answer: |
+      テスト自動更新についてお答えします。
+    related: [change-card]
+"""
+    engine = _engine(tmp_path, {"smalltalk.yaml": smalltalk})
+    assert "例: 「登録しているクレジットカードを変更したい」" in _say(engine, "もっと詳しく").text
+
+
+def test_the_demo_page_mentions_the_billing_calculator_only_with_a_compute_entry(min_kb: KnowledgeBase,
+                                                                                 shipped_kb: KnowledgeBase) -> None:
+    assert "請求日の目安" not in demo_html(min_kb)
+    assert "次回の請求日の目安も、製品・プラン・有効期限から計算できます。" in demo_html(shipped_kb)
+
+
+def test_the_top_level_help_names_no_service() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "answers questions from a knowledge base" in result.output
+    assert "computes billing dates" not in result.output
