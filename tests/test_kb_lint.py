@@ -15,6 +15,7 @@ from faqbot.quality.lint import (
     alternate_problems,
     duplicate_questions,
     few_alternates,
+    missing_optional_files,
     near_duplicate_entries,
     seed_products_without_rules,
     seed_table_products,
@@ -193,8 +194,19 @@ def test_check_prints_warnings_and_passes_without_strict() -> None:
         "faq/basic.yaml:17: warning: entry 'change-card' has 2 alternate question(s); add at least 3 in customers' own words",
         f"{SEED_MIN}:8: warning: product 'ガンマ バックアップ' is named in the seed's table but has no renewal rules; "
         "add it to products.yaml (id, name, aliases, plans)",
-        f"OK: 2 entries, 6 questions, 2 products in {KB_MIN}, 3 warning(s) (fail on them with --strict)",
+        f"OK: 3 entries, 10 questions, 2 products in {KB_MIN}, 3 warning(s) (fail on them with --strict)",
     ]
+
+
+def test_a_missing_smalltalk_or_handoff_file_is_warned_with_what_the_bot_will_not_do(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"smalltalk.yaml": None, "handoff.yaml": None}, source=KB_MIN)
+    warnings = missing_optional_files(load_knowledge_base(root))
+    assert [(w.path, w.severity) for w in warnings] == [("smalltalk.yaml", "warning"), ("handoff.yaml", "warning")]
+    assert "greetings" in warnings[0].message and "fallback" in warnings[0].message
+    assert "request for a person" in warnings[1].message
+    code, out, _ = run("check", "--kb", str(root), "--min-alternates", "2")
+    assert code == 0  # a warning, not an error
+    assert "handoff.yaml:0: warning: handoff.yaml is missing" in out
 
 
 def test_check_strict_fails_on_warnings() -> None:
@@ -206,7 +218,7 @@ def test_check_strict_fails_on_warnings() -> None:
 def test_check_strict_passes_with_a_lower_minimum() -> None:
     code, out, _ = run("check", "--kb", str(KB_MIN), "--strict", "--min-alternates", "2")
     assert code == 0
-    assert out == f"OK: 2 entries, 6 questions, 2 products in {KB_MIN}\n"
+    assert out == f"OK: 3 entries, 10 questions, 2 products in {KB_MIN}\n"
 
 
 def test_check_keeps_reporting_misrouted_alternates(tmp_path: Path) -> None:

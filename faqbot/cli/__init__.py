@@ -47,7 +47,7 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="faqbot")
 def main() -> None:
-    """faqbot: answers questions about あんしん自動更新 and computes billing dates.
+    """faqbot: answers questions from a knowledge base (default: the shipped あんしん自動更新 FAQ).
 
     \b
     Examples:

@@ -32,7 +32,7 @@ from faqbot.dialogue.reply import (
 )
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KnowledgeBase
-from faqbot.kb.templating import render_system
+from faqbot.kb.templating import render_kb_text, render_system
 from faqbot.routing.pleasantries import sentences_or_clauses
 from faqbot.routing.verdict import FALLBACK
 from faqbot.text.inert import encodable
@@ -131,7 +131,10 @@ def handoff_reply(
     kb = engine.kb
     handoff = make_handoff(kb, state, reason, message)
     answer = answered.text if answered is not None else ""
-    text = render_system("dialogue_handoff", {"reason": reason, "service": kb.service, "answer": answer}, kb.lang)
+    own = kb.handoff.complaint_reply_in(kb.lang) if reason == HANDOFF_COMPLAINT else None
+    context = {"reason": reason, "service": kb.service, "answer": answer,
+               "complaint_reply": render_kb_text(kb, own) if own is not None else ""}
+    text = render_system("dialogue_handoff", context, kb.lang)
     # A complaint that asks for a person too (「ふざけるな、人と話させろ」) asked the desk's question.
     asked = reason == HANDOFF_ASKED or phrases.contains_phrase(message, kb.handoff.asked)
     desk = kb.handoff.entry if asked and kb.handoff.entry else FALLBACK

@@ -62,6 +62,7 @@ from faqbot.dialogue.replies import (
     clarify_reply,
     fallback_reply,
     product_noted_reply,
+    question_prompt,
     related_reply,
     simple_reply,
     stuck_reply,
@@ -156,7 +157,7 @@ def _card_turn(engine: Engine, state: DialogueState, masked: str, today: date) -
 def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Turn:
     text = message.strip()
     if not text:
-        return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
+        return question_prompt(engine, "dialogue_empty", state, KIND_CLARIFY)
     picked = picked_choice(engine.kb, state, text)
     if picked is not None:
         return _choose(engine, state, picked, today)
@@ -309,11 +310,11 @@ def _control_turn(engine: Engine, state: DialogueState, text: str, today: date) 
         if state.last:
             return related_reply(engine, state)
         # Nothing was answered (or the form was cancelled): there is nothing to say more about.
-        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
     if phrases.is_again(text):
         if state.last:
             return follow_up(engine, replace(state, choices=()), today, "")
-        return simple_reply("dialogue_more_nothing", {}, replace(state, choices=()), KIND_CLARIFY)
+        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
     if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
         return stuck_reply(engine, replace(state, choices=()), text)
     if phrases.is_yes(text) or phrases.is_no(text):
@@ -379,7 +380,7 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
     if value == RESUME:
         if state.form:
             return form_turn(engine, state, today)
-        return simple_reply("dialogue_empty", {}, state, KIND_CLARIFY)
+        return question_prompt(engine, "dialogue_empty", state, KIND_CLARIFY)
     kind, _, ident = value.partition(":")
     if kind in ("product", "plan"):
         updated = replace(state, product=ident) if kind == "product" else replace(state, plan=ident)
@@ -390,7 +391,7 @@ def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Tu
             return follow_up(engine, updated, today, note)
         if kind == "product":
             return product_noted_reply(engine, updated)  # picked after 「iPhoneを使っています」
-        return simple_reply("dialogue_empty", {}, updated, KIND_SMALLTALK)
+        return question_prompt(engine, "dialogue_empty", updated, KIND_SMALLTALK)
     entry = kb.entry(ident)
     if entry.kind == KIND_COMPUTE:
         opened = replace(state, form=entry.id, misses=0)

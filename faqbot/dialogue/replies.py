@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from itertools import islice
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, billing_context
 from faqbot.dialogue.form import SUPPORT_AFTER_MISSES, date_facts, entities_of, short_plan_name
@@ -35,6 +36,7 @@ from faqbot.dialogue.reply import (
 )
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.kb.billing import BillingResult
+from faqbot.kb.knowledge import KIND_FAQ as ENTRY_FAQ
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system
@@ -213,7 +215,8 @@ def product_noted_reply(engine: Engine, state: DialogueState, intent: str = FALL
     """
     kb = engine.kb
     product = kb.product(state.product).name if state.product else ""
-    text = render_system("dialogue_product_noted", {"product": product, "service": kb.service}, kb.lang)
+    context = {"product": product, "service": kb.service, "examples": example_questions(kb)}
+    text = render_system("dialogue_product_noted", context, kb.lang)
     return Reply(text, intent, DECISION_DIALOGUE, 1.0, (), (), (), KIND_CLARIFY), replace(state, choices=(), misses=0)
 
 
@@ -309,8 +312,25 @@ def simple_reply(template: str, context: dict[str, object], state: DialogueState
     return Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (), (), kind), state
 
 
-
 _HELP_ENTRY = "help"
+#: How many example questions a request for a question offers.
+_EXAMPLES = 2
+
+
+def example_questions(kb: KnowledgeBase) -> tuple[str, ...]:
+    """Questions to offer as examples, in ``kb``'s language: the ``help`` entry's related ones, else the first FAQ questions.
+
+    Taken from the knowledge base, so that a knowledge base for another service is never offered
+    a question about the shipped one (「次の請求日はいつですか？」) that it would refuse.
+    """
+    related = kb.entry(_HELP_ENTRY).related if kb.has_entry(_HELP_ENTRY) else ()
+    chosen = [kb.entry(i) for i in related if kb.has_entry(i)] or (e for e in kb.entries if e.kind == ENTRY_FAQ)
+    return tuple(entry.question for entry in islice(chosen, _EXAMPLES))
+
+
+def question_prompt(engine: Engine, template: str, state: DialogueState, kind: str) -> tuple[Reply, DialogueState]:
+    """A request for a question (``dialogue_empty``, ``dialogue_more_nothing``) with the knowledge base's examples."""
+    return simple_reply(template, {"examples": example_questions(in_language(engine, state.lang).kb)}, state, kind)
 
 
 def announced_reply(engine: Engine, state: DialogueState, today: date, noted: bool) -> tuple[Reply, DialogueState]:
@@ -328,6 +348,6 @@ def help_reply(engine: Engine, state: DialogueState, today: date) -> tuple[Reply
     engine = in_language(engine, state.lang)
     kb = engine.kb
     if not kb.has_entry(_HELP_ENTRY):
-        return simple_reply("dialogue_empty", {}, state, KIND_SMALLTALK)
+        return question_prompt(engine, "dialogue_empty", state, KIND_SMALLTALK)
     reply, new_state = answer_reply(engine, state, kb.entry(_HELP_ENTRY), today, decision=DECISION_DIALOGUE)
     return replace(reply, lang=state.lang), new_state

@@ -62,6 +62,16 @@ class HandoffPhrases:
     # The entry whose answer is the desk itself (「問い合わせ窓口はどこですか」): a request for a person
     # answers it, whatever the router makes of the words (「人間に代わって」).  None: no such entry.
     entry: str | None = None
+    # What a complaint is told after the apology when it asks nothing the bot answers: a template
+    # like an answer's (the service's names filled in), and its English twin.  None: the desk only.
+    complaint_reply: str | None = None
+    complaint_reply_en: str | None = None
+
+    def complaint_reply_in(self, lang: str) -> str | None:
+        """The complaint's own wording in ``lang`` (Japanese where untranslated), or None."""
+        if lang == "en" and self.complaint_reply_en is not None:
+            return self.complaint_reply_en
+        return self.complaint_reply
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from faqbot.kb.knowledge import (
 )
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
 from faqbot.kb.products_file import load_products
-from faqbot.kb.templating import template_problem
+from faqbot.kb.templating import handoff_text_problems, template_problem
 from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
 from faqbot.text.suggest import closest
@@ -39,7 +39,7 @@ SERVICE_NAME_KEYS = (
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
 ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin")
-HANDOFF_KEYS = ("complaint", "refund", "asked", "entry")
+HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
 
@@ -140,6 +140,8 @@ def _handoff(root: Path, problems: list[Problem]) -> tuple[HandoffPhrases, int]:
         refund=text_list(c, data, "refund"),
         asked=text_list(c, data, "asked"),
         entry=text_field(c, data, "entry", required=False),
+        complaint_reply=text_field(c, data, "complaint_reply", required=False),
+        complaint_reply_en=text_field(c, data, "complaint_reply_en", required=False),
     )
     return phrases, line_of(data, "entry")
 
@@ -151,6 +153,7 @@ def _check_handoff(kb: KnowledgeBase, line: int, problems: list[Problem]) -> Non
         hint = closest(entry, sorted(kb.entry_ids))
         hint_text = f"did you mean {hint!r}?" if hint else "name the entry whose answer is the desk"
         problems.append(Problem("handoff.yaml", line, f"entry {entry!r} is no entry id; {hint_text}"))
+    problems.extend(handoff_text_problems(kb))
 
 
 def kb_content_hash(root: Path) -> str:

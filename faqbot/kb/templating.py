@@ -21,6 +21,8 @@ import jinja2.bccache
 import yaml
 from markupsafe import Markup
 
+from faqbot.errors import Problem
+
 if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
     from faqbot.kb.knowledge import Entry, KnowledgeBase, Product
 
@@ -146,6 +148,35 @@ def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None)
         return Markup(entry.answer.strip())  # as jinja emits template data: verbatim
     template = _compiled(entry.answer, True)
     return Markup(template.render(_context(kb, entry, product)).strip())
+
+
+def render_kb_text(kb: KnowledgeBase, source: str) -> str:
+    """Render a knowledge-base text that belongs to no entry (handoff.yaml's ``complaint_reply``) as plain text.
+
+    The variables are an answer's, for no product.
+    """
+    if _is_literal(source):
+        return source.strip()
+    context = {"product": None, "product_pages": False, "products": kb.products, "service": kb.service,
+               "renewal": kb.renewal}
+    return _compiled(source, False).render(context).strip()
+
+
+def handoff_text_problems(kb: KnowledgeBase) -> list[Problem]:
+    """handoff.yaml's texts that do not render (``complaint_reply`` and its English twin): one problem each."""
+    problems: list[Problem] = []
+    for key, lang in (("complaint_reply", "ja"), ("complaint_reply_en", "en")):
+        source = getattr(kb.handoff, key)
+        if source is None:
+            continue
+        try:
+            render_kb_text(kb.in_language(lang), source)
+        except jinja2.TemplateError as exc:
+            problems.append(Problem("handoff.yaml", 0, f"{key} does not render ({exc}); use the variables an answer uses"))
+        except (AttributeError, TypeError, ValueError, KeyError) as exc:
+            problems.append(Problem("handoff.yaml", 0, f"{key} does not render ({type(exc).__name__}: {exc}); "
+                                    "use the variables an answer uses"))
+    return problems
 
 
 def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:

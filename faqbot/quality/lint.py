@@ -9,8 +9,8 @@ hold alike once normalised (both errors).
 It also gives warnings a maintainer should act on but that do not stop the
 bot from working (``faqbot check --strict`` turns them into failures):
 near-duplicate questions in two entries, entries with too few alternates,
-synonym groups no question uses, and products the seed page's table names
-that ``products.yaml`` lacks.
+synonym groups no question uses, products the seed page's table names
+that ``products.yaml`` lacks, and a missing ``smalltalk.yaml`` or ``handoff.yaml``.
 """
 
 from __future__ import annotations
@@ -287,6 +287,23 @@ def _catalogue_lines(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
         lines[("plan", str(plan_id))] = line_of(plans, plan_id)
     return lines
 
+#: Files a knowledge base may leave out, and what the bot does not do without each (a warning says it).
+OPTIONAL_FILES = (
+    ("smalltalk.yaml", "greetings, thanks and goodbyes (こんにちは, ありがとう) and 'what can you do?' get the "
+                       "fallback (見つかりませんでした), and /help says nothing of what the bot can do"),
+    ("handoff.yaml", "a request for a person, a complaint or a refund demand (人と話したい, 金返せ) is not handed "
+                     "to the desk with its contact points but gets the fallback, until the second miss in a row"),
+)
+
+
+def missing_optional_files(kb: KnowledgeBase) -> list[Problem]:
+    """A warning for each of :data:`OPTIONAL_FILES` the knowledge base lacks, saying what the bot will not do."""
+    return [
+        _warning(name, 0, f"{name} is missing, so {what}; add it (docs/knowledge-format.md)")
+        for name, what in OPTIONAL_FILES
+        if not (kb.root / name).is_file()
+    ]
+
 
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
@@ -296,4 +313,5 @@ def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int 
     problems += few_alternates(kb, min_alternates)
     problems += unused_synonyms(kb)
     problems += untranslated(kb)
+    problems += missing_optional_files(kb)
     return problems

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from faqbot.kb.knowledge import KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.web.privacy_script import privacy_script
 
 _HERE = Path(__file__).resolve().parent
@@ -63,7 +63,9 @@ def demo_html(kb: KnowledgeBase) -> str:
     categories: dict[str, list[str]] = {}
     for entry in kb.entries_of_kind(KIND_FAQ):
         categories.setdefault(entry.category, []).append(entry.question)
-    return _PAGES.get_template("demo.html").render(service=kb.service, categories=categories)
+    # The billing calculator is mentioned only where the knowledge base has one (compute.yaml).
+    computes = any(entry.kind == KIND_COMPUTE for entry in kb.entries)
+    return _PAGES.get_template("demo.html").render(service=kb.service, categories=categories, computes=computes)
 
 
 def page_routes(kb: KnowledgeBase) -> list[BaseRoute]:
