@@ -206,7 +206,7 @@ def test_a_missing_smalltalk_or_handoff_file_is_warned_with_what_the_bot_will_no
     assert "request for a person" in warnings[1].message
     code, out, _ = run("check", "--kb", str(root), "--min-alternates", "2")
     assert code == 0  # a warning, not an error
-    assert "handoff.yaml:0: warning: handoff.yaml is missing" in out
+    assert "handoff.yaml: warning: handoff.yaml is missing" in out
 
 
 def test_check_strict_fails_on_warnings() -> None:
