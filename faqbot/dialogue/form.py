@@ -8,7 +8,6 @@ is not sold on, an expiry in the past) is cleared and asked again.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import date
 
@@ -37,13 +36,12 @@ from faqbot.dialogue.reply import (
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
 from faqbot.kb.billing import BillingResult
+from faqbot.kb.billing import short_plan_name as plain_plan_name
 from faqbot.kb.dates import PROBLEM_PAST, DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.entities import Entities
 
-# 「月額版 (1か月間)」 → 「月額版」: the period in brackets reads badly mid-sentence.
-_NAME_SUFFIX = re.compile(r"\s*[（(][^()（）]*[)）]\s*$")
 # Misses in a row after which the support desk is offered.
 SUPPORT_AFTER_MISSES = 2
 
@@ -52,7 +50,7 @@ def short_plan_name(kb: KnowledgeBase, plan_id: str) -> str:
     """The plan's name without its bracketed period, or the id if unknown."""
     for plan in kb.plans:
         if plan.id == plan_id:
-            return _NAME_SUFFIX.sub("", plan.name) or plan.name
+            return plain_plan_name(plan.name)
     return plan_id
 
 
