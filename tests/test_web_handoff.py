@@ -31,6 +31,7 @@ from tests.receiver import SILENT, Receiver, running_receiver
 SECRET = "test-secret-" + "s" * 40
 DESK_SECRET = "desk-secret-" + "d" * 40
 KEY = "k" * 20
+OTHER_SERVICE = Path(__file__).parent / "fixtures" / "kb_other_service"
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +193,17 @@ def test_without_a_handoff_url_there_is_no_handoff_endpoint_but_the_widget_gets_
     assert config == {
         "service": {"name": "あんしん自動更新", "company": "トレンドマイクロ"},
         "desk": {"name": "サポート窓口", "phone": None, "hours": None, "form_url": None, "url": None},
+        "billing": True,  # the shipped knowledge base has compute.yaml
         "handoff": {"enabled": False},
     }
+
+
+def test_the_widget_config_has_no_billing_for_a_knowledge_base_without_a_calculator() -> None:
+    # Another service's knowledge base without compute.yaml: the widget must not offer billing dates.
+    engine = load_engine(OTHER_SERVICE)
+    config = TestClient(create_app(WebConfig(secret=SECRET), engine)).get("/widget-config.json").json()
+    assert config["service"]["name"] == "みなと光"
+    assert config["billing"] is False
 
 
 def test_the_widget_config_says_when_the_handoff_is_on(engine: Engine, receiver: Receiver, tmp_path: Path) -> None:

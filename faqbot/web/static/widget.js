@@ -50,7 +50,8 @@
       bot: "faqbot",
       typing: "回答を作成しています…",
       welcome: "こんにちは。ご質問をどうぞ。",
-      welcomeFor: "こんにちは。{service}についてご質問ください。次回の請求日の目安もお調べできます。",
+      welcomeFor: "こんにちは。{service}についてご質問ください。",
+      welcomeBilling: "こんにちは。{service}についてご質問ください。次回の請求日の目安もお調べできます。",
       failed: "送信できませんでした。",
       timedOut: "応答がありませんでした。",
       retry: "もう一度送る",
@@ -93,7 +94,8 @@
       bot: "faqbot",
       typing: "Writing a reply…",
       welcome: "Hello. Ask your question.",
-      welcomeFor: "Hello. Ask about {service}; I can also estimate your next billing date.",
+      welcomeFor: "Hello. Ask about {service}.",
+      welcomeBilling: "Hello. Ask about {service}; I can also estimate your next billing date.",
       failed: "Could not send.",
       timedOut: "No answer came.",
       retry: "Send again",
@@ -486,7 +488,8 @@
   function renderAll() {
     var n = names();
     list.textContent = "";
-    var welcome = n.service ? fill(T.welcomeFor, n) : T.welcome;
+    // The billing date is offered only by a knowledge base with a calculator (widget-config.json's billing).
+    var welcome = n.service ? fill(server && server.billing === true ? T.welcomeBilling : T.welcomeFor, n) : T.welcome;
     list.appendChild(renderMessage({ role: "bot", text: welcome }, false)); // not stored: always first
     store.messages.forEach(function (m, i) {
       list.appendChild(renderMessage(m, i === store.messages.length - 1));
