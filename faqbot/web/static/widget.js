@@ -129,7 +129,10 @@
   var RATED_KINDS = { answer: true, billing: true };
   var HANDOFF_REASONS = { asked: true, complaint: true, refund: true, misses: true, referral: true };
   var JAPANESE = /[\u3040-\u30ff\u3400-\u9fff]/;
-  var URL_IN_TEXT = /https?:\/\/[^\s<>"'「」『』（）()、。]+/g;
+  // An http(s) URL in reply text: ASCII URL characters only, so Japanese right after it
+  // (「https://city.example/sodaiから」) is not part of it; ' ( ) and trailing . , ; : ! ? are left out too.
+  var URL_IN_TEXT = /https?:\/\/[A-Za-z0-9\-._~:\/?#\[\]@!$&*+,;=%]+/g;
+  var URL_TRAILING = /[.,;:!?]+$/;
 
   function attr(name) {
     var value = script.getAttribute("data-faqbot-" + name);
@@ -240,7 +243,8 @@
   function linkedText(text, className) {
     var p = el("p", { className: className });
     var at = 0;
-    text.replace(URL_IN_TEXT, function (found, offset) {
+    text.replace(URL_IN_TEXT, function (matched, offset) {
+      var found = matched.replace(URL_TRAILING, ""); // the sentence's full stop, not the URL's
       var url = safeUrl(found);
       if (!url) return found;
       p.appendChild(document.createTextNode(text.slice(at, offset)));
