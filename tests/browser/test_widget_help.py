@@ -249,6 +249,25 @@ def test_urls_in_replies_are_links_and_only_http_s(page: Page, helpdesk: str) ->
     no_violations(page)
 
 
+def test_a_page_without_a_url_is_plain_text_not_dressed_as_a_link(page: Page, helpdesk: str) -> None:
+    links = [{"title": "開けるページ", "url": "https://help.example.jp/open"}, {"title": "題名だけのページ", "url": None}]
+    page.route("**/api/v1/chat", lambda route: route.fulfill(status=200, content_type="application/json", body=canned(
+        "参考ページをご覧ください。", links=links)))
+    open_widget(page, helpdesk + "/")
+    ask(page, "解約したい")
+    reply = bot_messages(page).last
+    title = reply.locator(".links li").nth(1)
+    expect(title).to_have_text("題名だけのページ")  # no icon in front of it
+    expect(title.locator("a")).to_have_count(0)
+    looks = title.locator(".page-title").evaluate(
+        """el => ({before: getComputedStyle(el, '::before').content, color: getComputedStyle(el).color,
+                   text: getComputedStyle(el.closest('.bubble')).color,
+                   link: getComputedStyle(el.closest('.links').querySelector('a')).color})"""
+    )
+    assert looks["before"] in ("none", "normal")
+    assert looks["color"] == looks["text"] != looks["link"]
+
+
 def test_urls_written_in_an_answers_text_are_links_that_end_where_the_url_ends(page: Page, helpdesk: str) -> None:
     # An answer of a city's bulky-waste desk: URLs in its text, no `links`, Japanese or a full stop right after them.
     text = ("申込は https://city.example/sodai から。フォーム（https://city.example/sodai/formからも可）。"
