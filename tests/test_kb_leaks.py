@@ -173,6 +173,17 @@ def test_the_demo_page_mentions_the_billing_calculator_only_with_a_compute_entry
     assert "次回の請求日の目安も、製品・プラン・有効期限から計算できます。" in demo_html(shipped_kb)
 
 
+def test_the_demo_page_lists_categories_in_file_name_order_so_numbered_files_set_it(tmp_path: Path) -> None:
+    # docs/knowledge-format.md: the FAQ files are read in file-name order, which orders the demo page's
+    # categories; a team that wants its own order numbers the files (01-sodai.yaml before 02-shigen.yaml).
+    other = Path(__file__).parent / "fixtures" / "kb_other_service"
+    root = make_kb(tmp_path, source=other)
+    (root / "faq" / "contract.yaml").rename(root / "faq" / "01-contract.yaml")
+    page = demo_html(load_knowledge_base(root))
+    headings = [page.index(f"<h2>{name}</h2>") for name in ("ご契約・お手続き", "会員情報・オプション", "料金・お支払い")]
+    assert headings == sorted(headings)
+
+
 def test_the_top_level_help_names_no_service() -> None:
     result = CliRunner().invoke(main, ["--help"])
     assert result.exit_code == 0

@@ -26,11 +26,13 @@ from faqbot.web.config import ConfigError
 from faqbot.web.handoff import HandoffDesk
 from faqbot.web.signing import StateSigner
 from faqbot.web.webhook import MAX_ATTEMPTS, RETRY_BASE, RETRY_MAX, Redelivery, Webhook, next_retry
+from tests.conftest import make_kb
 from tests.receiver import SILENT, Receiver, running_receiver
 
 SECRET = "test-secret-" + "s" * 40
 DESK_SECRET = "desk-secret-" + "d" * 40
 KEY = "k" * 20
+OTHER_SERVICE = Path(__file__).parent / "fixtures" / "kb_other_service"
 
 
 @pytest.fixture(scope="module")
@@ -192,8 +194,34 @@ def test_without_a_handoff_url_there_is_no_handoff_endpoint_but_the_widget_gets_
     assert config == {
         "service": {"name": "あんしん自動更新", "company": "トレンドマイクロ"},
         "desk": {"name": "サポート窓口", "phone": None, "hours": None, "form_url": None, "url": None},
+        "billing": True,  # the shipped knowledge base has compute.yaml
         "handoff": {"enabled": False},
     }
+
+
+def test_the_widget_config_has_no_billing_for_a_knowledge_base_without_a_calculator() -> None:
+    # Another service's knowledge base without compute.yaml: the widget must not offer billing dates.
+    engine = load_engine(OTHER_SERVICE)
+    config = TestClient(create_app(WebConfig(secret=SECRET), engine)).get("/widget-config.json").json()
+    assert config["service"]["name"] == "みなと光"
+    assert config["billing"] is False
+
+
+def test_the_desks_page_and_form_are_listed_under_distinct_titles(tmp_path: Path) -> None:
+    # A desk with both a page and a form: the reference pages must not read as one title twice.
+    def urls(text: str) -> str:
+        return text.replace("support_url: null", "support_url: https://city.example/sodai").replace(
+            "support_form_url: null", "support_form_url: https://city.example/sodai/form"
+        )
+
+    engine = load_engine(make_kb(tmp_path, {"service.yaml": urls}, source=OTHER_SERVICE))
+    client = TestClient(create_app(WebConfig(secret=SECRET), engine))
+    for lang, form in (("ja", "みなとネット カスタマーセンター (お問い合わせフォーム)"),
+                       ("en", "the Minato Net customer center (contact form)")):
+        links = client.post("/api/v1/chat", json={"message": "人と話したい", "lang": lang}).json()["reply"]["links"]
+        assert [link["url"] for link in links] == ["https://city.example/sodai", "https://city.example/sodai/form"]
+        assert links[1]["title"] == form
+        assert len({link["title"] for link in links}) == 2
 
 
 def test_the_widget_config_says_when_the_handoff_is_on(engine: Engine, receiver: Receiver, tmp_path: Path) -> None:

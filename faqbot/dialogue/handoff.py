@@ -114,7 +114,9 @@ def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
     to open, and listed as links they read as reference pages that cannot be opened.
     """
     service = kb.service
-    return tuple(Link(service.support_desk, url) for url in (service.support_url, service.support_form_url) if url)
+    desk = service.support_desk
+    form = word(kb, "contact_form").format(desk=desk)  # not the desk's title twice for two pages
+    return tuple(Link(title, url) for title, url in ((desk, service.support_url), (form, service.support_form_url)) if url)
 
 
 def handoff_reply(

@@ -23,9 +23,10 @@ could be kept.
 
 ``GET /widget-config.json`` (beside ``widget.js``: it is the widget's, not part of API v1)
 gives the widget the service name and the desk's
-contact points from the knowledge base (None where it is silent) and whether the
-handoff endpoint is on: ``{"service": {name, company}, "desk": {...},
-"handoff": {"enabled": bool}}``.
+contact points from the knowledge base (None where it is silent), whether the
+knowledge base has a billing calculator (a compute entry: the welcome mentions it only then)
+and whether the handoff endpoint is on: ``{"service": {name, company}, "desk": {...},
+"billing": bool, "handoff": {"enabled": bool}}``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import read_json_object
+from faqbot.web.pages import has_calculator
 from faqbot.web.request_schemas import HandoffRequest as HandoffRequestModel
 from faqbot.web.signing import StateSigner
 from faqbot.web.validation import validate
@@ -122,6 +124,7 @@ class HandoffDesk:
         body = {
             "service": {"name": service.name, "company": service.company},
             "desk": self._desk(),
+            "billing": has_calculator(self.kb),
             "handoff": {"enabled": self.webhook is not None},
         }
         return JSONResponse(body, headers={"Cache-Control": _CONFIG_CACHE})

@@ -58,14 +58,19 @@ class StaticFile:
         return Response(self.body, media_type=self.media_type, headers=headers)
 
 
+def has_calculator(kb: KnowledgeBase) -> bool:
+    """Whether the knowledge base has a compute entry (compute.yaml): only then is the billing calculator mentioned."""
+    return any(entry.kind == KIND_COMPUTE for entry in kb.entries)
+
+
 def demo_html(kb: KnowledgeBase) -> str:
     """The demo help-centre page: the FAQ by category, and the widget."""
     categories: dict[str, list[str]] = {}
     for entry in kb.entries_of_kind(KIND_FAQ):
         categories.setdefault(entry.category, []).append(entry.question)
-    # The billing calculator is mentioned only where the knowledge base has one (compute.yaml).
-    computes = any(entry.kind == KIND_COMPUTE for entry in kb.entries)
-    return _PAGES.get_template("demo.html").render(service=kb.service, categories=categories, computes=computes)
+    return _PAGES.get_template("demo.html").render(
+        service=kb.service, categories=categories, computes=has_calculator(kb)
+    )
 
 
 def page_routes(kb: KnowledgeBase) -> list[BaseRoute]:

@@ -304,6 +304,36 @@ def test_no_feedback_buttons_on_fallbacks_or_questions_back(page: Page, server: 
     expect(page.locator(f"{WIDGET} .feedback")).to_have_count(0)
 
 
+def welcome_with(page: Page, server: str, billing: bool, language: str = "ja") -> str:
+    """The welcome the widget shows when widget-config.json says ``billing`` (the rest is the server's)."""
+    def config(route: Route) -> None:
+        body = route.fetch().json()
+        route.fulfill(status=200, content_type="application/json", body=json.dumps({**body, "billing": billing}))
+
+    page.route("**/widget-config.json", config)
+    html = (
+        "<!doctype html><html><head><meta charset=utf-8><title>host</title></head><body>"
+        f'<script src="/widget.js" data-faqbot-language="{language}" data-faqbot-open="true" defer></script></body></html>'
+    )
+    page.route(server + "/host.html", lambda route: route.fulfill(status=200, body=html, content_type="text/html"))
+    page.goto(server + "/host.html")
+    welcome = messages(page, "bot").first
+    expect(welcome).to_contain_text("あんしん自動更新")  # the server's names have arrived
+    return welcome.inner_text()
+
+
+def test_the_welcome_offers_billing_dates_only_when_the_knowledge_base_computes_them(page: Page, server: str) -> None:
+    assert "請求日" in welcome_with(page, server, billing=True)
+    assert "請求日" not in welcome_with(page, server, billing=False)  # e.g. a city's bulky-waste desk
+    assert "billing" in welcome_with(page, server, billing=True, language="en")
+    assert "billing" not in welcome_with(page, server, billing=False, language="en")
+
+
+def test_the_real_welcome_follows_the_shipped_knowledge_base(page: Page, server: str) -> None:
+    open_demo(page, server)  # the shipped knowledge base has compute.yaml
+    expect(messages(page, "bot").first).to_contain_text("次回の請求日の目安もお調べできます")
+
+
 def test_data_settings_title_position_language_open(page: Page, server: str) -> None:
     # A host page of our own on the server's origin, embedding with every optional setting.
     html = (

@@ -249,6 +249,49 @@ def test_urls_in_replies_are_links_and_only_http_s(page: Page, helpdesk: str) ->
     no_violations(page)
 
 
+def test_a_page_without_a_url_is_plain_text_not_dressed_as_a_link(page: Page, helpdesk: str) -> None:
+    links = [{"title": "開けるページ", "url": "https://help.example.jp/open"}, {"title": "題名だけのページ", "url": None}]
+    page.route("**/api/v1/chat", lambda route: route.fulfill(status=200, content_type="application/json", body=canned(
+        "参考ページをご覧ください。", links=links)))
+    open_widget(page, helpdesk + "/")
+    ask(page, "解約したい")
+    reply = bot_messages(page).last
+    title = reply.locator(".links li").nth(1)
+    expect(title).to_have_text("題名だけのページ")  # no icon in front of it
+    expect(title.locator("a")).to_have_count(0)
+    looks = title.locator(".page-title").evaluate(
+        """el => ({before: getComputedStyle(el, '::before').content, color: getComputedStyle(el).color,
+                   text: getComputedStyle(el.closest('.bubble')).color,
+                   link: getComputedStyle(el.closest('.links').querySelector('a')).color})"""
+    )
+    assert looks["before"] in ("none", "normal")
+    assert looks["color"] == looks["text"] != looks["link"]
+
+
+def test_urls_written_in_an_answers_text_are_links_that_end_where_the_url_ends(page: Page, helpdesk: str) -> None:
+    # An answer of a city's bulky-waste desk: URLs in its text, no `links`, Japanese or a full stop right after them.
+    text = ("申込は https://city.example/sodai から。フォーム（https://city.example/sodai/formからも可）。"
+            "Apply at https://city.example/sodai/en. (see https://city.example/a?b=1&c=2) <b>太字</b>")
+    page.route("**/api/v1/chat", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=canned(text, links=[])))
+    open_widget(page, helpdesk + "/")
+    ask(page, "粗大ごみを出したい")
+    reply = bot_messages(page).last
+    anchors = reply.locator("a")
+    expect(anchors).to_have_count(4)
+    hrefs = [anchors.nth(i).get_attribute("href") for i in range(4)]
+    assert hrefs == ["https://city.example/sodai", "https://city.example/sodai/form",
+                     "https://city.example/sodai/en", "https://city.example/a?b=1&c=2"]
+    assert [anchors.nth(i).inner_text() for i in range(4)] == hrefs  # the link reads as the URL written
+    for i in range(4):
+        expect(anchors.nth(i)).to_have_attribute("target", "_blank")
+        expect(anchors.nth(i)).to_have_attribute("rel", "noopener noreferrer")
+    expect(reply).to_contain_text("からも可）。Apply at")
+    expect(reply).to_contain_text("<b>太字</b>")  # markup in the text stays text
+    expect(reply.locator("b")).to_have_count(0)
+    no_violations(page)
+
+
 def test_the_demo_pages_questions_open_the_chat_with_that_question(page: Page, helpdesk: str) -> None:
     page.goto(helpdesk + "/")
     page.get_by_role("button", name="あんしん自動更新を解約（停止）したい").click()

@@ -50,7 +50,8 @@
       bot: "faqbot",
       typing: "回答を作成しています…",
       welcome: "こんにちは。ご質問をどうぞ。",
-      welcomeFor: "こんにちは。{service}についてご質問ください。次回の請求日の目安もお調べできます。",
+      welcomeFor: "こんにちは。{service}についてご質問ください。",
+      welcomeBilling: "こんにちは。{service}についてご質問ください。次回の請求日の目安もお調べできます。",
       failed: "送信できませんでした。",
       timedOut: "応答がありませんでした。",
       retry: "もう一度送る",
@@ -93,7 +94,8 @@
       bot: "faqbot",
       typing: "Writing a reply…",
       welcome: "Hello. Ask your question.",
-      welcomeFor: "Hello. Ask about {service}; I can also estimate your next billing date.",
+      welcomeFor: "Hello. Ask about {service}.",
+      welcomeBilling: "Hello. Ask about {service}; I can also estimate your next billing date.",
       failed: "Could not send.",
       timedOut: "No answer came.",
       retry: "Send again",
@@ -127,7 +129,10 @@
   var RATED_KINDS = { answer: true, billing: true };
   var HANDOFF_REASONS = { asked: true, complaint: true, refund: true, misses: true, referral: true };
   var JAPANESE = /[\u3040-\u30ff\u3400-\u9fff]/;
-  var URL_IN_TEXT = /https?:\/\/[^\s<>"'「」『』（）()、。]+/g;
+  // An http(s) URL in reply text: ASCII URL characters only, so Japanese right after it
+  // (「https://city.example/sodaiから」) is not part of it; ' ( ) and trailing . , ; : ! ? are left out too.
+  var URL_IN_TEXT = /https?:\/\/[A-Za-z0-9\-._~:\/?#\[\]@!$&*+,;=%]+/g;
+  var URL_TRAILING = /[.,;:!?]+$/;
 
   function attr(name) {
     var value = script.getAttribute("data-faqbot-" + name);
@@ -238,7 +243,8 @@
   function linkedText(text, className) {
     var p = el("p", { className: className });
     var at = 0;
-    text.replace(URL_IN_TEXT, function (found, offset) {
+    text.replace(URL_IN_TEXT, function (matched, offset) {
+      var found = matched.replace(URL_TRAILING, ""); // the sentence's full stop, not the URL's
       var url = safeUrl(found);
       if (!url) return found;
       p.appendChild(document.createTextNode(text.slice(at, offset)));
@@ -486,7 +492,8 @@
   function renderAll() {
     var n = names();
     list.textContent = "";
-    var welcome = n.service ? fill(T.welcomeFor, n) : T.welcome;
+    // The billing date is offered only by a knowledge base with a calculator (widget-config.json's billing).
+    var welcome = n.service ? fill(server && server.billing === true ? T.welcomeBilling : T.welcomeFor, n) : T.welcome;
     list.appendChild(renderMessage({ role: "bot", text: welcome }, false)); // not stored: always first
     store.messages.forEach(function (m, i) {
       list.appendChild(renderMessage(m, i === store.messages.length - 1));
