@@ -11,9 +11,13 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import json
+
 import pytest
+from click.testing import CliRunner
 
 from faqbot.answers.answering import Engine
+from faqbot.cli import main
 from faqbot.dialogue import Reply, initial_state, step
 from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.loader import load_knowledge_base
@@ -91,3 +95,30 @@ def test_an_entry_that_answers_the_refund_demand_answers_it_and_the_desk_is_stil
     assert reply.intent == "ticket-refund"
     assert "チケットの払い戻しはできません。" in reply.text and "テスト窓口へお問い合わせください" in reply.text
     assert "返金を承っておりません" not in reply.text  # the KB's answer, not the words for when none answers
+
+
+# --- faqbot ask: the same hand-off as the chat's first turn ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [("担当者と話したい", "asked"), ("勝手に持っていかれた、ふざけるな", "complaint"), ("チケットを返金してほしい", "refund")],
+)
+def test_ask_hands_over_as_the_chats_first_turn_does(tmp_path: Path, message: str, reason: str) -> None:
+    root = make_kb(tmp_path, {"handoff.yaml": HANDOFF}, source=KB_MIN)
+    chat = _first(Engine.build(load_knowledge_base(root)), message)
+    assert chat.handoff is not None and chat.handoff.reason == reason
+    result = CliRunner().invoke(main, ["ask", "--kb", str(root), "--today", "2026-11-26", message])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == chat.text.strip()
+    assert "申し訳ありません" in result.output or reason == "asked"
+    printed = CliRunner().invoke(main, ["ask", "--json", "--kb", str(root), "--today", "2026-11-26", message])
+    data = json.loads(printed.output)
+    assert (data["answer"], data["intent"], data["decision"]) == (chat.text, "fallback", "fallback")
+
+
+def test_ask_gives_the_shipped_desk_entry_for_a_request_for_a_person() -> None:
+    result = CliRunner().invoke(main, ["ask", "--json", "--today", "2026-11-26", "人と話したい"])
+    data = json.loads(result.output)
+    assert (data["intent"], data["decision"]) == ("contact", "answer")
+    assert "担当者へのご相談は、サポート窓口で承ります。" in data["answer"]

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from faqbot.answers.answering import Answer, Engine
 from faqbot.dialogue import phrases
+from faqbot.dialogue.handoff_reasons import handoff_reason
 from faqbot.dialogue.language import date_text, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
@@ -41,22 +42,7 @@ from faqbot.text.privacy import mask_personal_data
 # Longest customer message quoted in a summary (characters).
 _QUOTE_MAX = 200
 
-
-def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
-    """Why ``message`` asks for a person (a ``HANDOFF_*`` reason), or None.
-
-    A complaint wins over a refund demand, which wins over a plain request.
-    """
-    wanted = kb.handoff
-    said = phrases.compacted(message)  # once for the three lists
-    for reason, candidates in (
-        (HANDOFF_COMPLAINT, wanted.complaint),
-        (HANDOFF_REFUND, wanted.refund),
-        (HANDOFF_ASKED, wanted.asked),
-    ):
-        if candidates and said.contains(candidates):
-            return reason
-    return None
+__all__ = ["contact_links", "conversation_summary", "handoff_reason", "handoff_reply", "make_handoff", "refund_parts"]
 
 
 def refund_parts(kb: KnowledgeBase, message: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
