@@ -8,10 +8,9 @@ service.  A trial knowledge base for a city's bulky-waste desk answers refunds i
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
-
-import json
 
 import pytest
 from click.testing import CliRunner
