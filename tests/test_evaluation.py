@@ -157,3 +157,31 @@ def test_graded_relevance_is_read_from_the_file(tmp_path: Path) -> None:
     path.write_text('{"q": "x", "intent": "a", "relevance": {"a": 2, "b": 1}}\n', encoding="utf-8")
     (example,) = load_examples(path)
     assert example.grades() == {"a": 2, "b": 1}
+
+
+@pytest.mark.parametrize(
+    ("prediction", "shown"),
+    [
+        # A refusal names the entry ranked first and its probability: too strict, or the wrong entry?
+        (Prediction(Example("粗大ごみの値段おしえて", "sodai-fee", None), "fallback", 0.46, None, ("sodai-fee", "x"), 0.46),
+         "[fallback/None] (best: sodai-fee 0.46)"),
+        (Prediction(Example("q", "a", None), "fallback", 0.9, None, ("b",), None),
+         "[fallback/None] (best: b, refused by a rule at any threshold)"),
+        (Prediction(Example("q", "a", None), "fallback", 0.2, None, (), None), "[fallback/None] (nothing ranked) 0.20"),
+        (Prediction(Example("q", "a", "p"), "b", 0.76, "p", ("b", "a"), 0.76), "[b/p] 0.76"),  # a wrong answer
+    ],
+)
+def test_an_error_line_shows_the_best_ranked_entry_of_a_refusal(prediction: Prediction, shown: str) -> None:
+    assert prediction.predicted_text() == shown
+
+
+def test_eval_errors_show_the_best_ranked_entry_of_a_refusal(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from faqbot.cli import main
+
+    path = tmp_path / "set.jsonl"
+    path.write_text('{"q": "明日の天気を教えて", "intent": "cancel-howto"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(path), "--errors", "--today", "2026-11-26"])
+    line = next(line for line in result.output.splitlines() if "明日の天気を教えて" in line)
+    assert line.startswith("  [cancel-howto/None] → [fallback/None] (best: ")

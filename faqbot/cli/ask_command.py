@@ -22,6 +22,7 @@ from faqbot.cli.common import (
     today_option,
     translate_errors,
 )
+from faqbot.dialogue.handoff_reasons import handoff_reason
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
 from faqbot.kb.templating import words
@@ -74,7 +75,11 @@ def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, tod
         language = lang or detect_language(line) or "ja"
         speaking = in_language(engine, language)
         answer = answer_query(speaking, line, today)
-        if answer.missing or answer.billing is not None:  # a billing answer: read as the chat reads it (imported then)
+        if handoff_reason(speaking.kb, line) is not None:  # the chat's hand-off (imported then)
+            from faqbot.dialogue.one_shot import handed_over
+
+            answer = handed_over(speaking, answer, today)
+        elif answer.missing or answer.billing is not None:  # a billing answer: read as the chat reads it (imported then)
             from faqbot.dialogue.one_shot import reread_billing
 
             answer = reread_billing(speaking, answer, today)

@@ -99,12 +99,9 @@ def evaluate(
     else:
         _print_report(report, decision_text(engine))
     if show_errors and report.errors:
-        click.echo("\nErrors (expected intent/product → predicted):")
+        click.echo("\nErrors (expected intent/product → predicted; for a refusal, the entry ranked first):")
         for p in report.errors:
-            click.echo(
-                f"  [{p.example.intent}/{p.example.product}] → [{p.intent}/{p.product}] "
-                f"{p.confidence:.2f}  {inert(p.example.query)}"
-            )
+            click.echo(f"  [{p.example.intent}/{p.example.product}] → {p.predicted_text()}  {inert(p.example.query)}")
     _fail_below("in-scope accuracy", report.in_scope_accuracy, min_accuracy)
 
 

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 from faqbot.answers.answering import Answer, Engine
 from faqbot.dialogue import phrases
+from faqbot.dialogue.handoff_reasons import handoff_reason
 from faqbot.dialogue.language import date_text, word
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
@@ -41,29 +42,20 @@ from faqbot.text.privacy import mask_personal_data
 # Longest customer message quoted in a summary (characters).
 _QUOTE_MAX = 200
 
+__all__ = ["contact_links", "conversation_summary", "handoff_reason", "handoff_reply", "make_handoff", "refund_parts"]
 
-def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
-    """Why ``message`` asks for a person (a ``HANDOFF_*`` reason), or None.
 
-    A complaint wins over a refund demand, which wins over a plain request.
+def refund_parts(kb: KnowledgeBase, message: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The sentences (or clauses) of ``message`` that ask a refund, and those that ask none.
+
+    「解約の方法と、あと返金してもらえるのかも知りたいです」 → (「あと返金…」,), (「解約の方法と、」,): the
+    first may be a question the knowledge base answers (「処理券を返金してほしい」 where an entry says
+    refunds are not given), the others are questions asked beside it.
     """
-    wanted = kb.handoff
-    said = phrases.compacted(message)  # once for the three lists
-    for reason, candidates in (
-        (HANDOFF_COMPLAINT, wanted.complaint),
-        (HANDOFF_REFUND, wanted.refund),
-        (HANDOFF_ASKED, wanted.asked),
-    ):
-        if candidates and said.contains(candidates):
-            return reason
-    return None
-
-
-def beside_refund(kb: KnowledgeBase, message: str) -> tuple[str, ...]:
-    """The sentences (or clauses) of ``message`` that ask no refund: 「解約の方法と、」 of
-    「解約の方法と、あと返金してもらえるのかも知りたいです」."""
     refund = kb.handoff.refund
-    return tuple(part for part in sentences_or_clauses(message) if not (refund and phrases.compacted(part).contains(refund)))
+    parts = sentences_or_clauses(message)
+    asking = tuple(part for part in parts if refund and phrases.compacted(part).contains(refund))
+    return asking, tuple(part for part in parts if part not in asking)
 
 
 def make_handoff(kb: KnowledgeBase, state: DialogueState, reason: str, message: str) -> Handoff:
@@ -120,13 +112,21 @@ def contact_links(kb: KnowledgeBase) -> tuple[Link, ...]:
 
 
 def handoff_reply(
-    engine: Engine, state: DialogueState, reason: str, message: str, answered: Answer | None = None
+    engine: Engine,
+    state: DialogueState,
+    reason: str,
+    message: str,
+    answered: Answer | None = None,
+    refund_answered: Answer | None = None,
 ) -> tuple[Reply, DialogueState]:
     """Offer a person: an apology first for a complaint or refund demand, then the contact points.
 
     ``answered``: the answer to the question a complaint also asks (「勝手に請求された、ふざけるな」
     → the unknown-charge entry), given after the apology, or that a refund demand asks beside it
     (「解約の方法と、あと返金…」), given after the refund's words; the reply then carries its entry.
+    ``refund_answered``: the answer to the refund demand itself, where an entry answers it surely
+    (「処理券を返金してほしい」 → 「処理券の払い戻しはできません」): given instead of the refund's words
+    (handoff.yaml's ``refund_reply``), the desk still offered; the reply carries its entry.
     The state keeps what the customer told us but forgets the choices offered
     (and an open form: the desk takes it from here).
     """
@@ -134,13 +134,16 @@ def handoff_reply(
     handoff = make_handoff(kb, state, reason, message)
     answer = answered.text if answered is not None else ""
     own = kb.handoff.complaint_reply_in(kb.lang) if reason == HANDOFF_COMPLAINT else None
+    refund = kb.handoff.refund_reply_in(kb.lang) if reason == HANDOFF_REFUND else None
     context = {"reason": reason, "service": kb.service, "answer": answer,
-               "complaint_reply": render_kb_text(kb, own) if own is not None else ""}
+               "refund_answer": refund_answered.text if refund_answered is not None else "",
+               "complaint_reply": render_kb_text(kb, own) if own is not None else "",
+               "refund_reply": render_kb_text(kb, refund) if refund is not None else ""}
     text = render_system("dialogue_handoff", context, kb.lang)
     # A complaint that asks for a person too (「ふざけるな、人と話させろ」) asked the desk's question.
     asked = reason == HANDOFF_ASKED or phrases.contains_phrase(message, kb.handoff.asked)
     desk = kb.handoff.entry if asked and kb.handoff.entry else FALLBACK
-    intent = answered.intent if answered is not None else desk
+    intent = next((found.intent for found in (refund_answered, answered) if found is not None), desk)
     reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)
     last = intent if intent != FALLBACK else state.last
     return reply, replace(state.forget_form(), last=last, choices=(), misses=0)

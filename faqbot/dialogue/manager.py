@@ -50,7 +50,7 @@ from faqbot.dialogue.form import (
     missing,
     with_entities,
 )
-from faqbot.dialogue.handoff import beside_refund, handoff_reason, handoff_reply
+from faqbot.dialogue.handoff import handoff_reason, handoff_reply, refund_parts
 from faqbot.dialogue.language import check_language, in_language, message_language, word
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
@@ -169,11 +169,14 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
         # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
         told = with_entities(state, message_entities(engine, state, text, today))
         if reason == HANDOFF_REFUND:
-            # The FAQ says nothing of refunds, but 「解約の方法と、あと返金…」 also asks how to cancel.
-            asked = (_also_answered(engine, told, part, today) for part in beside_refund(engine.kb, text))
+            # An entry may answer the refund itself (「処理券を返金してほしい」 → refunds are not given):
+            # its answer, not handoff.yaml's refund_reply.  「解約の方法と、あと返金…」 also asks how to cancel.
+            refunds, others = refund_parts(engine.kb, text)
+            own = next((found for found in (_also_answered(engine, told, p, today) for p in refunds) if found is not None), None)
+            asked = (_also_answered(engine, told, part, today) for part in others)
             answered = next((found for found in asked if found is not None), None)
-        else:
-            answered = _also_answered(engine, told, text, today)
+            return handoff_reply(engine, told, reason, text, answered, own)
+        answered = _also_answered(engine, told, text, today)
         return handoff_reply(engine, told, reason, text, answered)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.

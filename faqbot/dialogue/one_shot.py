@@ -4,7 +4,9 @@
 outright, and asks for an expiry the message typed but that cannot be used as if none had
 been given. The chat does better on its first turn: 「クラウドの月額」 is ウイルスバスター
 クラウド (:mod:`faqbot.dialogue.product_hints`), and 「2027/2/30」 is explained (the month
-has 28 days). A billing question asked once, at the command line, gets the same reading.
+has 28 days). A billing question asked once, at the command line, gets the same reading; so does
+a request for a person, a complaint or a refund demand (``knowledge/handoff.yaml``): the chat
+apologises and gives the desk's contact points, where the router alone fell back.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from faqbot.answers.answering import Answer, Engine, answer_entry, date_problem_
 from faqbot.dialogue.product_hints import message_entities
 from faqbot.dialogue.state import initial_state
 from faqbot.kb.dates import PROBLEM_SEVERAL, date_problem
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK, FALLBACK
 
-__all__ = ["reread_billing"]
+__all__ = ["handed_over", "reread_billing"]
 
 
 def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
@@ -42,3 +45,22 @@ def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
     if problem is None or "expiry" not in redone.missing:
         return redone
     return replace(redone, text=f"{redone.text.rstrip()}\n{date_problem_text(problem, engine.kb.lang)}")
+
+
+def handed_over(engine: Engine, answer: Answer, today: date) -> Answer:
+    """``answer`` replaced by the chat's first-turn reply to its message, a hand-off to the desk.
+
+    For a message :func:`faqbot.dialogue.handoff_reasons.handoff_reason` finds a reason in: the
+    apology, the answer a complaint also asks where one is sure, and the desk's contact points.
+    The reply's entry (the desk's own, or the one answered) is the answer's intent, decided as
+    an answer; with none, the decision and confidence stay the router's fallback.
+    """
+    from faqbot.dialogue.manager import step  # the chat's manager: loaded only for a hand-off
+
+    reply, _ = step(engine, initial_state(), answer.query, today, engine.kb.lang)
+    if reply.intent == FALLBACK:
+        decision, confidence = DECISION_FALLBACK, answer.confidence
+    else:
+        decision, confidence = DECISION_ANSWER, reply.confidence
+    return replace(answer, intent=reply.intent, decision=decision, confidence=confidence, text=reply.text,
+                   suggestions=(), pages=(), related=(), billing=None, missing=())

@@ -66,12 +66,21 @@ class HandoffPhrases:
     # like an answer's (the service's names filled in), and its English twin.  None: the desk only.
     complaint_reply: str | None = None
     complaint_reply_en: str | None = None
+    # What a refund demand is told after the apology when no entry answers it, likewise.
+    refund_reply: str | None = None
+    refund_reply_en: str | None = None
 
     def complaint_reply_in(self, lang: str) -> str | None:
         """The complaint's own wording in ``lang`` (Japanese where untranslated), or None."""
         if lang == "en" and self.complaint_reply_en is not None:
             return self.complaint_reply_en
         return self.complaint_reply
+
+    def refund_reply_in(self, lang: str) -> str | None:
+        """The refund demand's own wording in ``lang`` (Japanese where untranslated), or None."""
+        if lang == "en" and self.refund_reply_en is not None:
+            return self.refund_reply_en
+        return self.refund_reply
 
 
 @dataclass(frozen=True)

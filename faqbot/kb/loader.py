@@ -39,7 +39,7 @@ SERVICE_NAME_KEYS = (
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
 ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin")
-HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en")
+HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
 
@@ -142,6 +142,8 @@ def _handoff(root: Path, problems: list[Problem]) -> tuple[HandoffPhrases, int]:
         entry=text_field(c, data, "entry", required=False),
         complaint_reply=text_field(c, data, "complaint_reply", required=False),
         complaint_reply_en=text_field(c, data, "complaint_reply_en", required=False),
+        refund_reply=text_field(c, data, "refund_reply", required=False),
+        refund_reply_en=text_field(c, data, "refund_reply_en", required=False),
     )
     return phrases, line_of(data, "entry")
 

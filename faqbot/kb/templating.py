@@ -163,9 +163,9 @@ def render_kb_text(kb: KnowledgeBase, source: str) -> str:
 
 
 def handoff_text_problems(kb: KnowledgeBase) -> list[Problem]:
-    """handoff.yaml's texts that do not render (``complaint_reply`` and its English twin): one problem each."""
+    """handoff.yaml's texts that do not render (``complaint_reply``, ``refund_reply``, their English twins): one problem each."""
     problems: list[Problem] = []
-    for key, lang in (("complaint_reply", "ja"), ("complaint_reply_en", "en")):
+    for key, lang in (("complaint_reply", "ja"), ("complaint_reply_en", "en"), ("refund_reply", "ja"), ("refund_reply_en", "en")):
         source = getattr(kb.handoff, key)
         if source is None:
             continue

@@ -68,6 +68,22 @@ class Prediction:
             return self.best
         return self.confidence if self.intent != FALLBACK else None
 
+    def predicted_text(self) -> str:
+        """What ``faqbot eval --errors`` shows of the prediction: ``[intent/product]`` and its confidence.
+
+        A refusal names the entry that ranked first and the probability it had (``(best: sodai-fee
+        0.46)``), so an author can tell a threshold too strict from a wrong entry; a rule's refusal,
+        whatever the threshold, says so.
+        """
+        shown = f"[{self.intent}/{self.product}]"
+        if self.intent != FALLBACK:
+            return f"{shown} {self.confidence:.2f}"
+        if not self.ranked:
+            return f"{shown} (nothing ranked) {self.confidence:.2f}"
+        if self.best is None:
+            return f"{shown} (best: {self.ranked[0]}, refused by a rule at any threshold)"
+        return f"{shown} (best: {self.ranked[0]} {self.best:.2f})"
+
     @property
     def best_is_right(self) -> bool:
         """Is the best ranked entry the labelled one (for an answer: the answer)?"""

@@ -1,0 +1,28 @@
+"""Does a message ask for a person?  The phrases of ``knowledge/handoff.yaml``, and nothing else.
+
+Its own small module so that ``faqbot ask`` can look at every question with it and load the
+chat's hand-off (:mod:`faqbot.dialogue.handoff`, the dialogue manager) only for the few that do.
+"""
+
+from __future__ import annotations
+
+from faqbot.dialogue import phrases
+from faqbot.dialogue.reply import HANDOFF_ASKED, HANDOFF_COMPLAINT, HANDOFF_REFUND
+from faqbot.kb.knowledge import KnowledgeBase
+
+
+def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
+    """Why ``message`` asks for a person (a ``HANDOFF_*`` reason), or None.
+
+    A complaint wins over a refund demand, which wins over a plain request.
+    """
+    wanted = kb.handoff
+    said = phrases.compacted(message)  # once for the three lists
+    for reason, candidates in (
+        (HANDOFF_COMPLAINT, wanted.complaint),
+        (HANDOFF_REFUND, wanted.refund),
+        (HANDOFF_ASKED, wanted.asked),
+    ):
+        if candidates and said.contains(candidates):
+            return reason
+    return None
