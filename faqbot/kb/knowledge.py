@@ -30,7 +30,8 @@ class Service:
 
     name: str
     company: str
-    account: str
+    # Where customers see their contract (a member page); None: the service has no customer accounts.
+    account: str | None
     support_desk: str
     support_url: str | None = None
     # How a customer reaches a person; None where the source page does not say,

@@ -53,13 +53,23 @@ def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> S
     return Service(
         name=text("name", True) or "",
         company=text("company", True) or "",
-        account=text("account", True) or "",
+        account=_account(c, svc, base),
         support_desk=text("support_desk", True) or "",
         support_url=text("support_url", False),
         support_phone=text("support_phone", False),
         support_hours=text("support_hours", False),
         support_form_url=text("support_form_url", False),
     )
+
+
+def _account(c: Collector, svc: YamlMap, base: Service | None) -> str | None:
+    """``account``: where customers see their contract; the key must be there, ``null`` for a service without accounts."""
+    if base is None and "account" not in svc:
+        c.error(line_of(svc, "account"), "missing 'account'; name where customers see their contract, or write "
+                "'account: null' if the service has no customer accounts")
+        return None
+    value = text_field(c, svc, "account", required=False)
+    return value if value is not None or base is None else base.account
 
 
 def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings]:
@@ -236,6 +246,10 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     for rel, kind in (("compute.yaml", KIND_COMPUTE), ("smalltalk.yaml", KIND_SMALLTALK)):
         if (root / rel).exists():
             entries.extend(load_entries(root, rel, kind, product_ids, problems, parsed))
+    if not products_file.products and (root / "compute.yaml").exists():
+        # The billing calculator works out a product's date: with no product, nothing to compute.
+        problems.append(Problem("compute.yaml", 0, "computed answers need products with renewal rules, and "
+                                "products.yaml lists none; add them to products.yaml or delete compute.yaml"))
     check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)

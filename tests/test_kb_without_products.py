@@ -1,0 +1,101 @@
+"""A knowledge base for a service that sells nothing (a city's waste desk): no products, plans, billing or accounts.
+
+Built from tests/fixtures/kb_other_service with products.yaml removed or emptied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from faqbot.errors import KnowledgeBaseError
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.kb.templating import render_system
+from tests.conftest import FIXTURES, make_kb, replace_once
+
+OTHER = FIXTURES / "kb_other_service"
+NO_ACCOUNT = replace_once("  account: みなとネット会員ページ\n", "  account: null\n")
+
+
+def no_products_kb(tmp_path: Path, products: str | None = None, **more: object) -> Path:
+    """kb_other_service without products.yaml (``products``: the file's text instead)."""
+    return make_kb(tmp_path, {"products.yaml": products, **more}, source=OTHER)  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize("products", [None, "products: []\n"], ids=["no file", "empty list"])
+def test_a_kb_without_products_loads(tmp_path: Path, products: str | None) -> None:
+    kb = load_knowledge_base(no_products_kb(tmp_path, products))
+    assert kb.products == () and kb.plans == ()
+
+
+def test_products_must_still_be_a_list(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(no_products_kb(tmp_path, "products: none\n"))
+    (problem,) = info.value.problems
+    assert problem.path == "products.yaml" and "'products: []'" in problem.message
+
+
+def test_products_still_need_the_renewal_section(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"products.yaml": lambda text: text.split("products:")[0].replace("renewal:", "x:", 1)
+                              .split("x:")[0] + "products:" + text.split("products:", 1)[1]}, source=OTHER)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert any("missing 'renewal' section" in p.message for p in info.value.problems)
+
+
+def test_a_service_without_accounts_says_null(tmp_path: Path) -> None:
+    kb = load_knowledge_base(make_kb(tmp_path, {"service.yaml": NO_ACCOUNT}, source=OTHER))
+    assert kb.service.account is None
+    assert kb.service.in_language("en").account == "Minato Net member page"  # its own translation stays
+
+
+def test_a_forgotten_account_key_is_still_an_error(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"service.yaml": replace_once("  account: みなとネット会員ページ\n", "")}, source=OTHER)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    (problem,) = info.value.problems
+    assert problem.path == "service.yaml" and "'account: null'" in problem.message
+
+
+def test_an_answer_printing_the_null_account_fails_check(tmp_path: Path) -> None:
+    entry_file = next((OTHER / "faq").glob("*.yaml")).name
+    root = make_kb(tmp_path, {
+        "service.yaml": NO_ACCOUNT,
+        f"faq/{entry_file}": lambda text: text.replace("    answer: |\n", "    answer: |\n      {{ service.account }}\n", 1),
+    }, source=OTHER)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    (problem,) = info.value.problems
+    assert "does not render" in problem.message and "null" in problem.message
+
+
+@pytest.fixture
+def accountless(tmp_path: Path) -> KnowledgeBase:
+    kb = load_knowledge_base(make_kb(tmp_path, {"service.yaml": NO_ACCOUNT, "products.yaml": None}, source=OTHER))
+    assert kb.service.english is not None
+    return kb
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("name, context", [
+    ("dialogue_support", {"has_suggestions": False}),
+    ("dialogue_card_number", {"answered": False}),
+])
+def test_the_bots_own_wording_never_says_none(accountless: KnowledgeBase, lang: str, name: str, context: dict[str, object]) -> None:
+    service = accountless.service.in_language(lang)
+    from dataclasses import replace
+    service = replace(service, account=None, support_url=None, support_phone=None, support_form_url=None)
+    text = render_system(name, {"service": service, "entries": [], "topics": [], **context}, lang)
+    assert "None" not in text and service.support_desk in text
+
+
+def test_computed_answers_need_products(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"products.yaml": None})  # the shipped KB: its compute.yaml computes billing dates
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    assert (
+        "compute.yaml: computed answers need products with renewal rules, and products.yaml lists none; "
+        "add them to products.yaml or delete compute.yaml"
+    ) in [str(p) for p in info.value.problems]
