@@ -5,14 +5,23 @@ Built from tests/fixtures/kb_other_service with products.yaml removed or emptied
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+from starlette.testclient import TestClient
 
+from faqbot.answers.answering import Engine
+from faqbot.cli import main
+from faqbot.dialogue import initial_state, step
 from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.templating import render_system
+from faqbot.web.app import create_app
+from faqbot.web.config import WebConfig
 from tests.conftest import FIXTURES, make_kb, replace_once
 
 OTHER = FIXTURES / "kb_other_service"
@@ -99,3 +108,65 @@ def test_computed_answers_need_products(tmp_path: Path) -> None:
         "compute.yaml: computed answers need products with renewal rules, and products.yaml lists none; "
         "add them to products.yaml or delete compute.yaml"
     ) in [str(p) for p in info.value.problems]
+
+
+# ---- everything that reads products copes with none ----
+
+@pytest.fixture(scope="module")
+def no_products_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    root = make_kb(tmp_path_factory.mktemp("noprod"), {"products.yaml": None, "service.yaml": NO_ACCOUNT}, source=OTHER)
+    return Engine.build(load_knowledge_base(root))
+
+
+def _cli(engine: Engine, *args: str) -> Result:
+    return CliRunner().invoke(main, [*args, "--kb", str(engine.kb.root)])
+
+
+def test_faqbot_products_says_there_are_none(no_products_engine: Engine) -> None:
+    result = _cli(no_products_engine, "products")
+    assert result.exit_code == 0 and result.output.strip() == (
+        "This knowledge base lists no products (it has no products.yaml, or 'products: []')."
+    )
+    assert json.loads(_cli(no_products_engine, "products", "--json").output) == []
+
+
+def test_faqbot_billing_says_there_is_no_calculator(no_products_engine: Engine) -> None:
+    result = _cli(no_products_engine, "billing", "--product", "x", "--plan", "monthly", "--expiry", "2027-03-31")
+    assert result.exit_code != 0 and "has no billing calculator" in result.output
+    assert result.output.count("Error") == 1
+
+
+def test_faqbot_billing_without_a_compute_entry(min_kb: KnowledgeBase) -> None:
+    # kb_min has products but no compute.yaml: no computed answer, so no calculator either.
+    result = CliRunner().invoke(main, ["billing", "--product", "alpha", "--plan", "annual", "--expiry", "2027-03-31",
+                                       "--kb", str(min_kb.root)])
+    assert result.exit_code != 0 and "has no billing calculator" in result.output
+
+
+def test_show_product_says_there_are_none(no_products_engine: Engine) -> None:
+    entry = no_products_engine.kb.ids[0]
+    result = _cli(no_products_engine, "show", entry, "--product", "x")
+    assert result.exit_code != 0 and "this knowledge base lists no products" in result.output
+
+
+def test_entities_never_find_a_product(no_products_engine: Engine) -> None:
+    assert no_products_engine.extractor.product("みなと光 1ギガ 月額 ウイルスバスター") is None
+
+
+def test_the_billing_api_is_404_and_absent_from_the_document(no_products_engine: Engine) -> None:
+    config = WebConfig(secret="s" * 48, allow_client_today=True)
+    client = TestClient(create_app(config, no_products_engine), raise_server_exceptions=False)
+    response = client.post("/api/v1/billing", json={"product": "x", "plan": "monthly", "expiry": "2027-03-31"})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "no_billing"
+    assert "/api/v1/billing" not in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_the_shipped_document_keeps_the_billing_route(engine: Engine) -> None:
+    client = TestClient(create_app(WebConfig(secret="s" * 48), engine))
+    assert "/api/v1/billing" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize("message", ["料金はいくら？", "いつ請求されますか", "製品は何ですか", "解約したい"])
+def test_the_chat_never_asks_for_a_product(no_products_engine: Engine, message: str) -> None:
+    reply, state = step(no_products_engine, initial_state(), message, date(2026, 11, 26))
+    assert state.form is None and state.product is None

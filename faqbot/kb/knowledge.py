@@ -334,6 +334,15 @@ class KnowledgeBase:
         known = ", ".join(p.id for p in self.products)
         raise UnknownProductError(f"Unknown product id {product_id!r}; use one of: {known}.")
 
+    @cached_property
+    def computes_billing(self) -> bool:
+        """Whether the billing calculator is offered: products with renewal rules and a computed answer (compute.yaml).
+
+        A service without products (a city's waste desk) has none; ``faqbot billing`` and the
+        billing API then say so, and the chat never asks for a product.
+        """
+        return bool(self.products) and any(entry.kind == KIND_COMPUTE for entry in self.entries)
+
     def entries_of_kind(self, kind: str) -> tuple[Entry, ...]:
         """Entries of one kind, in file order."""
         return tuple(entry for entry in self.entries if entry.kind == kind)
