@@ -6,6 +6,7 @@ Built from tests/fixtures/kb_other_service with products.yaml removed or emptied
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from faqbot.errors import KnowledgeBaseError
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.kb.templating import render_system
+from faqbot.quality.lint import untranslated
 from faqbot.web.app import create_app
 from faqbot.web.config import WebConfig
 from tests.conftest import FIXTURES, make_kb, replace_once
@@ -170,3 +172,46 @@ def test_the_shipped_document_keeps_the_billing_route(engine: Engine) -> None:
 def test_the_chat_never_asks_for_a_product(no_products_engine: Engine, message: str) -> None:
     reply, state = step(no_products_engine, initial_state(), message, date(2026, 11, 26))
     assert state.form is None and state.product is None
+
+
+# ---- a Japanese-only knowledge base ----
+
+def JA_ONLY(text: str) -> str:  # noqa: N802 - an override, named as the other ones
+    return text + "languages: [ja]\n"
+
+
+def _japanese_only(tmp_path: Path) -> KnowledgeBase:
+    def strip_english(text: str) -> str:
+        return "\n".join(line for line in text.splitlines() if "_en:" not in line) + "\n"
+
+    files = {f"faq/{p.name}": strip_english for p in (OTHER / "faq").glob("*.yaml")}
+    return load_knowledge_base(make_kb(tmp_path, {"service.yaml": JA_ONLY, "products.yaml": strip_english, **files},
+                                       source=OTHER))
+
+
+def test_languages_default_to_japanese_and_english(tmp_path: Path) -> None:
+    assert load_knowledge_base(make_kb(tmp_path, {}, source=OTHER)).languages == ("ja", "en")
+
+
+@pytest.mark.parametrize("value", ["[en]", "ja", "[ja, fr]"])
+def test_languages_must_include_japanese_and_be_known(tmp_path: Path, value: str) -> None:
+    root = make_kb(tmp_path, {"service.yaml": lambda text: text + f"languages: {value}\n"}, source=OTHER)
+    with pytest.raises(KnowledgeBaseError) as info:
+        load_knowledge_base(root)
+    (problem,) = info.value.problems
+    assert problem.path == "service.yaml" and "'languages' must be [ja] or [ja, en]" in problem.message
+
+
+def test_a_japanese_only_kb_gets_no_translation_warnings(tmp_path: Path) -> None:
+    kb = _japanese_only(tmp_path)
+    assert kb.languages == ("ja",) and untranslated(kb) == []
+    assert untranslated(load_knowledge_base(make_kb(tmp_path / "both", {"products.yaml": lambda t: t.replace(
+        "    name_en: Minato Hikari 1 Gbps\n", "")}, source=OTHER)))  # with English offered, still warned
+
+
+def test_english_to_a_japanese_only_kb_is_answered_in_japanese(tmp_path: Path) -> None:
+    engine = Engine.build(_japanese_only(tmp_path))
+    for lang in (None, "en"):
+        reply, state = step(engine, initial_state(), "Hello, how do I cancel my contract?", date(2026, 11, 26), lang)
+        assert state.lang == "ja"
+        assert re.search("[ぁ-んァ-ン]", reply.text), reply.text

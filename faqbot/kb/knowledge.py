@@ -253,6 +253,8 @@ class KnowledgeBase:
     content_hash: str
     handoff: HandoffPhrases = field(default_factory=HandoffPhrases)
     lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
+    # The languages the knowledge base answers in (service.yaml's ``languages``); Japanese is the source.
+    languages: tuple[str, ...] = ("ja", "en")
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled (the engine cache) with its entries packed, so that a cached engine maps
@@ -310,7 +312,11 @@ class KnowledgeBase:
         Ids, aliases and alternates stay as they are, so routing is unaffected;
         an untranslated text stays in Japanese (``faqbot check`` reports it).
         """
-        return self._english if lang == "en" else self
+        return self._english if self.offered_language(lang) == "en" else self
+
+    def offered_language(self, lang: str) -> str:
+        """``lang`` when the knowledge base answers in it, else Japanese (a Japanese-only one answers English in Japanese)."""
+        return lang if lang in self.languages else "ja"
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""

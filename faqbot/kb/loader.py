@@ -33,7 +33,9 @@ from faqbot.kb.yamlsource import YamlMap, line_of
 from faqbot.text.suggest import closest
 
 #: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
-SERVICE_FILE_KEYS = ("service", "router")
+SERVICE_FILE_KEYS = ("service", "router", "languages")
+#: The languages a knowledge base may answer in; Japanese, the source, always.
+KB_LANGUAGES = ("ja", "en")
 SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
@@ -72,13 +74,26 @@ def _account(c: Collector, svc: YamlMap, base: Service | None) -> str | None:
     return value if value is not None or base is None else base.account
 
 
-def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings]:
+def _languages(c: Collector, data: YamlMap) -> tuple[str, ...]:
+    """``languages``: what the knowledge base answers in ([ja, en] when absent; [ja]: no English texts expected)."""
+    if "languages" not in data:
+        return KB_LANGUAGES
+    value = data["languages"]
+    if not isinstance(value, list) or "ja" not in value or any(v not in KB_LANGUAGES for v in value):
+        c.error(line_of(data, "languages"), f"'languages' must be [ja] or [ja, en], not {value!r}; "
+                "Japanese is the source every knowledge base is written in")
+        return KB_LANGUAGES
+    return tuple(lang for lang in KB_LANGUAGES if lang in value)
+
+
+def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings, tuple[str, ...]]:
     data, c = load_file(root, "service.yaml", problems)
     service = Service(name="", company="", account="", support_desk="")
     settings = RouterSettings()
     if data is None:
-        return service, settings
+        return service, settings, KB_LANGUAGES
     check_keys(c, data, SERVICE_FILE_KEYS, "at the top of the file")
+    languages = _languages(c, data)
     svc = mapping_field(c, data, "service")
     if svc is not None:
         check_keys(c, svc, SERVICE_KEYS, "in 'service'")
@@ -104,7 +119,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             threshold=values.get("threshold"),
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
         )
-    return service, settings
+    return service, settings, languages
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -233,7 +248,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     if not root.is_dir():
         raise KnowledgeBaseError([Problem(str(root), 0, "knowledge-base folder not found; pass --kb DIR")])
     problems: list[Problem] = []
-    service, settings = _service(root, problems)
+    service, settings, languages = _service(root, problems)
     products_file = load_products(root, problems)
     product_ids = {p.id for p in products_file.products}
     faq_files = sorted(p.relative_to(root).as_posix() for p in (root / "faq").glob("*.yaml"))
@@ -267,6 +282,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         out_of_scope_subjects=subjects,
         content_hash=kb_content_hash(root),
         handoff=handoff,
+        languages=languages,
     )
     _check_handoff(kb, handoff_line, problems)
     if not problems:
