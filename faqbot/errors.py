@@ -29,6 +29,18 @@ class UnknownProductError(InputError):
     code = "unknown_product"
 
 
+class NoBillingError(InputError):
+    """The knowledge base has no billing calculator: it lists no products, or has no computed answer (compute.yaml)."""
+
+    code = "no_billing"
+
+    def __init__(self, root: object) -> None:
+        super().__init__(
+            f"The knowledge base {root} has no billing calculator (it lists no products or has no compute.yaml); "
+            "ask its FAQ instead, e.g. with `faqbot ask`."
+        )
+
+
 class UnknownPlanError(InputError):
     """A plan id that is neither ``monthly`` nor ``annual`` (or whatever the KB defines)."""
 

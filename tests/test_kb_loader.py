@@ -114,8 +114,6 @@ BROKEN = [
      "handoff.yaml:3", "entry 'cancle' is no entry id; did you mean 'cancel'?"),
     ("missing service.yaml", {"service.yaml": None}, "service.yaml",
      "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
-    ("missing products.yaml", {"products.yaml": None}, "products.yaml",
-     "file not found; every knowledge base needs it (see docs/knowledge-format.md)"),
     ("missing FAQ file", {"faq/basic.yaml": None}, "faq/", "no FAQ files (*.yaml); add at least one"),
 ]
 

@@ -51,8 +51,9 @@ CASES = [
         "    billing:\n      annual: {month: expiry, day: 25, approx: 前後, text: 有効期限の当月25日前後}",
         "    billing: monthly"),
      ["products.yaml:35: 'billing' must map plan ids to billing rules"]),
-    ("products missing", lambda text: text.split("products:")[0] + "products: []\n",
-     ["products.yaml:20: 'products' must be a non-empty list"]),
+    ("products not a list", lambda text: text.split("products:")[0] + "products: none\n",
+     ["products.yaml:20: 'products' must be a list, not 'none'; write 'products: []' (or delete products.yaml) "
+      "for a service without products"]),
     ("a product that is no mapping", replace_once("  - id: beta\n", "  - beta\n  - id: beta\n"),
      ["products.yaml:30: a product must be a mapping with id, name, aliases…"]),
 ]

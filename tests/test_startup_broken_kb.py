@@ -31,7 +31,7 @@ BROKEN: list[tuple[str, dict[str, Override], str]] = [
         "faq/cancel.yaml",
     ),
     ("wrong type", {"service.yaml": replace_once("target_precision: 0.9", "target_precision: high")}, "service.yaml"),
-    ("missing file", {"products.yaml": None}, "products.yaml"),
+    ("missing file", {"service.yaml": None}, "service.yaml"),  # products.yaml is optional
     (
         "template that fails",
         {"faq/about.yaml": replace_once("{{ service.name }}とは、", "{{ service.nickname }}とは、")},

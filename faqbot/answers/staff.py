@@ -96,6 +96,8 @@ def resolve_product(engine: Engine, text: str) -> str:
     (「クラウド」), else offering the closest product ("did you mean").
     """
     kb = engine.kb
+    if not kb.products:
+        raise UnknownProductError(f"Product {text!r} is unknown: this knowledge base lists no products; leave the product out.")
     found = _read_id([p.id for p in kb.products], text, engine.extractor.product)
     if found is not None:
         return found

@@ -10,6 +10,7 @@ from faqbot.answers.answering import billing_for
 from faqbot.answers.serialize import billing_json
 from faqbot.answers.staff import billing_notes, resolve_billing_input
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
+from faqbot.errors import NoBillingError
 from faqbot.kb.billing import format_date
 
 
@@ -37,6 +38,8 @@ def billing(product: str, plan: str, expiry: str, as_json: bool, kb_dir: Path | 
     """
     today = resolve_today(today_text)
     engine = load_engine(kb_dir)
+    if not engine.kb.computes_billing:
+        raise NoBillingError(engine.kb.root)
     contract = resolve_billing_input(engine, product, plan, expiry, today)
     result = billing_for(engine, contract.product, contract.plan, contract.expiry, today)
     if as_json:

@@ -228,6 +228,9 @@ def products(as_json: bool, kb_dir: Path | None) -> None:
     if as_json:
         echo_json(products_json(sheets))
         return
+    if not sheets:
+        click.echo("This knowledge base lists no products (it has no products.yaml, or 'products: []').")
+        return
     console = _console()
     for i, sheet in enumerate(sheets):
         if i:

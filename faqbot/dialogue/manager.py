@@ -126,6 +126,7 @@ def step(engine: Engine, state: DialogueState, message: str, today: date, lang: 
     # 「英語でお願いします」 is answered in the language it asks for, unless the channel fixes one.
     asked = phrases.language_asked(message)
     lang = check_language(lang) or asked or (None if picked_value else message_language(engine.kb, message, today)) or state.lang
+    lang = engine.kb.offered_language(lang)  # English to a Japanese-only knowledge base is answered in Japanese
     engine, state = in_language(engine, lang), (state if state.lang == lang else replace(state, lang=lang))
     # A card number may be split over messages: the state carries only how many digits are pending.
     screened = screen(message, state.card_digits)

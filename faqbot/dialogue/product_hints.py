@@ -129,7 +129,7 @@ class _Names:
         words = {piece for product in kb.products for name in product.aliases for piece in name.split()}
         # The company's and the service's own names (トレンドマイクロアカウント) are no product's words.
         services = (kb.service, kb.service.in_language("en"))
-        service = [normalize_term(n) for each in services for n in (each.company, each.account, each.name)]
+        service = [normalize_term(n) for each in services for n in (each.company, each.account or "", each.name)]
         forms = {piece: normalize_term(piece) for piece in self.named | words}
         self.forms = {
             piece: form for piece, form in forms.items()

@@ -294,7 +294,8 @@ def card_number_reply(engine: Engine, state: DialogueState) -> tuple[Reply, Dial
     """
     service = engine.kb.service
     text = render_system("dialogue_card_number", {"service": service, "answered": False}, engine.kb.lang)
-    reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), (Link(service.account),), (), KIND_PRIVACY)
+    account = (Link(service.account),) if service.account else ()
+    reply = Reply(text, FALLBACK, DECISION_DIALOGUE, 1.0, (), account, (), KIND_PRIVACY)
     return reply, state
 
 
@@ -302,7 +303,8 @@ def with_card_warning(engine: Engine, reply: Reply) -> Reply:
     """``reply`` (to a message whose card number was masked) preceded by the card warning."""
     service = engine.kb.service
     warning = render_system("dialogue_card_number", {"service": service, "answered": True}, engine.kb.lang)
-    links = reply.links if any(link.title == service.account for link in reply.links) else (Link(service.account), *reply.links)
+    shown = not service.account or any(link.title == service.account for link in reply.links)
+    links = reply.links if shown else (Link(service.account or ""), *reply.links)
     return replace(reply, text=f"{warning}\n\n{reply.text}", links=links)
 
 

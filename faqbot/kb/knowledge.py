@@ -30,7 +30,8 @@ class Service:
 
     name: str
     company: str
-    account: str
+    # Where customers see their contract (a member page); None: the service has no customer accounts.
+    account: str | None
     support_desk: str
     support_url: str | None = None
     # How a customer reaches a person; None where the source page does not say,
@@ -261,6 +262,8 @@ class KnowledgeBase:
     content_hash: str
     handoff: HandoffPhrases = field(default_factory=HandoffPhrases)
     lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
+    # The languages the knowledge base answers in (service.yaml's ``languages``); Japanese is the source.
+    languages: tuple[str, ...] = ("ja", "en")
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled (the engine cache) with its entries packed, so that a cached engine maps
@@ -318,7 +321,11 @@ class KnowledgeBase:
         Ids, aliases and alternates stay as they are, so routing is unaffected;
         an untranslated text stays in Japanese (``faqbot check`` reports it).
         """
-        return self._english if lang == "en" else self
+        return self._english if self.offered_language(lang) == "en" else self
+
+    def offered_language(self, lang: str) -> str:
+        """``lang`` when the knowledge base answers in it, else Japanese (a Japanese-only one answers English in Japanese)."""
+        return lang if lang in self.languages else "ja"
 
     def entry(self, entry_id: str) -> Entry:
         """The entry with ``entry_id``; raises :class:`UnknownEntryError`."""
@@ -341,6 +348,15 @@ class KnowledgeBase:
                 return product
         known = ", ".join(p.id for p in self.products)
         raise UnknownProductError(f"Unknown product id {product_id!r}; use one of: {known}.")
+
+    @cached_property
+    def computes_billing(self) -> bool:
+        """Whether the billing calculator is offered: products with renewal rules and a computed answer (compute.yaml).
+
+        A service without products (a city's waste desk) has none; ``faqbot billing`` and the
+        billing API then say so, and the chat never asks for a product.
+        """
+        return bool(self.products) and any(entry.kind == KIND_COMPUTE for entry in self.entries)
 
     def entries_of_kind(self, kind: str) -> tuple[Entry, ...]:
         """Entries of one kind, in file order."""

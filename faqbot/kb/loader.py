@@ -33,7 +33,9 @@ from faqbot.kb.yamlsource import YamlMap, line_of
 from faqbot.text.suggest import closest
 
 #: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
-SERVICE_FILE_KEYS = ("service", "router")
+SERVICE_FILE_KEYS = ("service", "router", "languages")
+#: The languages a knowledge base may answer in; Japanese, the source, always.
+KB_LANGUAGES = ("ja", "en")
 SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
@@ -53,7 +55,7 @@ def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> S
     return Service(
         name=text("name", True) or "",
         company=text("company", True) or "",
-        account=text("account", True) or "",
+        account=_account(c, svc, base),
         support_desk=text("support_desk", True) or "",
         support_url=text("support_url", False),
         support_phone=text("support_phone", False),
@@ -62,13 +64,36 @@ def _service_names(c: Collector, svc: YamlMap, base: Service | None = None) -> S
     )
 
 
-def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings]:
+def _account(c: Collector, svc: YamlMap, base: Service | None) -> str | None:
+    """``account``: where customers see their contract; the key must be there, ``null`` for a service without accounts."""
+    if base is None and "account" not in svc:
+        c.error(line_of(svc, "account"), "missing 'account'; name where customers see their contract, or write "
+                "'account: null' if the service has no customer accounts")
+        return None
+    value = text_field(c, svc, "account", required=False)
+    return value if value is not None or base is None else base.account
+
+
+def _languages(c: Collector, data: YamlMap) -> tuple[str, ...]:
+    """``languages``: what the knowledge base answers in ([ja, en] when absent; [ja]: no English texts expected)."""
+    if "languages" not in data:
+        return KB_LANGUAGES
+    value = data["languages"]
+    if not isinstance(value, list) or "ja" not in value or any(v not in KB_LANGUAGES for v in value):
+        c.error(line_of(data, "languages"), f"'languages' must be [ja] or [ja, en], not {value!r}; "
+                "Japanese is the source every knowledge base is written in")
+        return KB_LANGUAGES
+    return tuple(lang for lang in KB_LANGUAGES if lang in value)
+
+
+def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings, tuple[str, ...]]:
     data, c = load_file(root, "service.yaml", problems)
     service = Service(name="", company="", account="", support_desk="")
     settings = RouterSettings()
     if data is None:
-        return service, settings
+        return service, settings, KB_LANGUAGES
     check_keys(c, data, SERVICE_FILE_KEYS, "at the top of the file")
+    languages = _languages(c, data)
     svc = mapping_field(c, data, "service")
     if svc is not None:
         check_keys(c, svc, SERVICE_KEYS, "in 'service'")
@@ -94,7 +119,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             threshold=values.get("threshold"),
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
         )
-    return service, settings
+    return service, settings, languages
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -225,7 +250,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     if not root.is_dir():
         raise KnowledgeBaseError([Problem(str(root), 0, "knowledge-base folder not found; pass --kb DIR")])
     problems: list[Problem] = []
-    service, settings = _service(root, problems)
+    service, settings, languages = _service(root, problems)
     products_file = load_products(root, problems)
     product_ids = {p.id for p in products_file.products}
     faq_files = sorted(p.relative_to(root).as_posix() for p in (root / "faq").glob("*.yaml"))
@@ -238,6 +263,10 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
     for rel, kind in (("compute.yaml", KIND_COMPUTE), ("smalltalk.yaml", KIND_SMALLTALK)):
         if (root / rel).exists():
             entries.extend(load_entries(root, rel, kind, product_ids, problems, parsed))
+    if not products_file.products and (root / "compute.yaml").exists():
+        # The billing calculator works out a product's date: with no product, nothing to compute.
+        problems.append(Problem("compute.yaml", 0, "computed answers need products with renewal rules, and "
+                                "products.yaml lists none; add them to products.yaml or delete compute.yaml"))
     check_entries(entries, problems)
     synonyms = _synonyms(root, problems)
     examples, subjects = _out_of_scope(root, problems)
@@ -255,6 +284,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         out_of_scope_subjects=subjects,
         content_hash=kb_content_hash(root),
         handoff=handoff,
+        languages=languages,
     )
     _check_handoff(kb, handoff_line, problems)
     if not problems:

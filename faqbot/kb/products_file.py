@@ -58,17 +58,33 @@ PRODUCT_KEYS = ("id", "name", "name_en", "aliases", "keywords", "plans", "billin
 _NO_RENEWAL = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
 
 
+#: What a knowledge base without products has: no renewal terms, no plans, no products.
+NO_PRODUCTS = ProductsFile(_NO_RENEWAL, (), ())
+
+
 def load_products(root: Path, problems: list[Problem]) -> ProductsFile:
-    """Parse ``root/products.yaml``, adding each problem found to ``problems``."""
+    """Parse ``root/products.yaml``, adding each problem found to ``problems``.
+
+    The file is optional, and ``products: []`` needs no ``renewal`` section: a service that
+    sells nothing (a city's waste desk) has neither products nor billing rules.
+    """
+    if not (root / "products.yaml").exists():
+        return NO_PRODUCTS
     data, c = load_file(root, "products.yaml", problems)
     if data is None:
-        return ProductsFile(_NO_RENEWAL, (), ())
+        return NO_PRODUCTS
     check_keys(c, data, PRODUCTS_FILE_KEYS, "at the top of the file")
-    section = _renewal_section(c, data)
     raw_products = data.get("products")
-    if not isinstance(raw_products, list) or not raw_products:
-        c.error(line_of(data, "products"), "'products' must be a non-empty list")
-        return ProductsFile(section.renewal, section.plans, ())
+    if not isinstance(raw_products, list):
+        c.error(
+            line_of(data, "products"),
+            f"'products' must be a list, not {raw_products!r}; write 'products: []' (or delete products.yaml) "
+            "for a service without products",
+        )
+        return NO_PRODUCTS
+    if not raw_products and "renewal" not in data:
+        return NO_PRODUCTS
+    section = _renewal_section(c, data)
     products: list[Product] = []
     seen: dict[str, int] = {}  # product id → the line it was first defined on
     for i, raw in enumerate(raw_products):

@@ -26,9 +26,19 @@ from faqbot.errors import Problem
 if TYPE_CHECKING:  # only for type hints: knowledge imports nothing from here
     from faqbot.kb.knowledge import Entry, KnowledgeBase, Product
 
+def _no_null(value: Any) -> Any:
+    """What ``{{ … }}`` prints; a null value (``service.account: null``) is an error, never the text "None"."""
+    if value is None:
+        raise ValueError("it prints a value that is null in the knowledge base (such as 'account: null'); "
+                         "put it inside {% if … %} or write the text without it")
+    return value
+
+
+# The knowledge base's templates (answers): a null value they print fails ``faqbot check``.
 _TEXT_ENV = jinja2.Environment(
     autoescape=False,  # plain text output; see the module docstring
     undefined=jinja2.StrictUndefined,
+    finalize=_no_null,
     keep_trailing_newline=False,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -59,6 +69,7 @@ _SYSTEM_HTML_ENV = jinja2.Environment(
 _HTML_ENV = jinja2.Environment(
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    finalize=_no_null,
     trim_blocks=True,
     lstrip_blocks=True,
 )

@@ -252,8 +252,11 @@ def seed_products_without_rules(kb: KnowledgeBase, seed_text: str, seed_name: st
 def untranslated(kb: KnowledgeBase) -> list[Problem]:
     """Entries, notes, products and plans that lack their English translation (issue 12).
 
-    An untranslated text is answered in Japanese to an English customer, so each is a warning.
+    An untranslated text is answered in Japanese to an English customer, so each is a warning;
+    none in a Japanese-only knowledge base (``languages: [ja]``), which answers everyone in Japanese.
     """
+    if "en" not in kb.languages:
+        return []
     problems = [
         _warning(entry.source, entry.line, f"entry {entry.id!r} lacks {', '.join(missing)} (English translation)")
         for entry in kb.entries

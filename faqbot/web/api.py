@@ -169,6 +169,8 @@ class Api:
 
     async def billing(self, request: Request) -> JSONResponse:
         """``POST /api/v1/billing``: the next billing and notice dates for a contract."""
+        if not self.engine.kb.computes_billing:  # a knowledge base without products: not in the OpenAPI document
+            raise ApiError(404, "no_billing", "This knowledge base has no billing calculator; ask the chat instead.")
         body = validate(self.models.billing, await read_json_object(request, self.config.max_body_bytes))
         today = self._today(body.today)
         result = billing_for(self.engine, body.product, body.plan, body.expiry, today)
@@ -216,7 +218,7 @@ class Api:
 
     async def openapi(self, request: Request) -> JSONResponse:
         """``GET /api/v1/openapi.json``: the API description."""
-        return JSONResponse(openapi_schema(self.config, self.models))
+        return JSONResponse(openapi_schema(self.config, self.models, billing=self.engine.kb.computes_billing))
 
     async def healthz(self, request: Request) -> JSONResponse:
         """``GET /healthz``: the process is up and its knowledge base loaded."""

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from faqbot.errors import FaqbotError, UnknownEntryError
+from faqbot.errors import FaqbotError, NoBillingError, UnknownEntryError
 from faqbot.text.privacy import mask_personal_data
 from faqbot.web.headers import SECURITY_HEADERS
 
@@ -65,7 +65,7 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
 
 def domain_status(exc: FaqbotError) -> int:
     """HTTP status of a domain error: unknown ids are 404, other bad input 422."""
-    return 404 if isinstance(exc, UnknownEntryError) else 422
+    return 404 if isinstance(exc, (UnknownEntryError, NoBillingError)) else 422
 
 
 async def handle_api_error(request: Request, exc: ApiError) -> Response:

@@ -100,8 +100,12 @@ def _post(summary: str, ok: str, schema: str, body: type[BaseModel], operation_i
     return {"post": _op(summary, ok, schema, _POST_ERRORS, operationId=operation_id, requestBody=request)}
 
 
-def openapi_schema(config: WebConfig, models: RequestModels) -> dict[str, Any]:
-    """The OpenAPI 3.1 document for ``models``, with the configured limits in its description."""
+def openapi_schema(config: WebConfig, models: RequestModels, billing: bool = True) -> dict[str, Any]:
+    """The OpenAPI 3.1 document for ``models``, with the configured limits in its description.
+
+    ``billing``: whether the knowledge base has a billing calculator; without one the billing
+    route answers 404 and is left out of the document.
+    """
     rate = f", and each client address to {config.rate_limit} API requests a minute per server worker." if config.rate_limit else "."
     return {
         "openapi": "3.1.0",
@@ -132,7 +136,9 @@ def openapi_schema(config: WebConfig, models: RequestModels) -> dict[str, Any]:
                     parameters=_parameters(models.entry_path, "path") + _parameters(models.entry_query, "query"),
                 )
             },
-            "/api/v1/billing": _post("Next billing and notice dates", "The billing result", "Billing", models.billing, "billing"),
+            **({"/api/v1/billing": _post(
+                "Next billing and notice dates", "The billing result", "Billing", models.billing, "billing",
+            )} if billing else {}),
             "/api/v1/feedback": _post(
                 "👍/👎 on an answer (recorded for the maintainers' report)", "Accepted", "FeedbackResponse",
                 models.feedback, "feedback",
