@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from faqbot.errors import InputError, InvalidDateError
+from faqbot.errors import InputError
 from faqbot.kb.dates import (
     MAX_YEAR,
     MIN_YEAR,
@@ -23,7 +23,6 @@ from faqbot.kb.dates import (
     date_problem,
     extract_date,
     extract_dates,
-    parse_iso_date,
     without_dates,
 )
 
@@ -433,45 +432,6 @@ def test_extract_dates_rejects_non_text() -> None:
         extract_dates(None, TODAY)  # type: ignore[arg-type]
     with pytest.raises(InputError):
         extract_dates("3/31", "2026-11-26")  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2027-03-31", date(2027, 3, 31)),
-        ("2028-02-29", date(2028, 2, 29)),
-        (" 2027-01-01 ", date(2027, 1, 1)),
-    ],
-)
-def test_parse_iso_date(value: str, expected: date) -> None:
-    assert parse_iso_date(value) == expected
-
-
-def test_parse_iso_date_impossible_date_message() -> None:
-    with pytest.raises(InvalidDateError) as info:
-        parse_iso_date("2027-02-30")
-    assert str(info.value) == "2027-02-30 is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
-
-
-@pytest.mark.parametrize(
-    "value",
-    ["2027-02-29", "2027-13-01", "2027-00-10", "2027-04-31", "2027/03/31", "2027-3-31", "27-03-31",
-     "20270331", "", "tomorrow", "２０２７-03-31", "2027-03-31T00:00", "x" * 500],
-)
-def test_parse_iso_date_rejects(value: str) -> None:
-    with pytest.raises(InvalidDateError) as info:
-        parse_iso_date(value)
-    message = str(info.value)
-    assert "YYYY-MM-DD" in message and "2027-03-31" in message
-    assert value[:10] in message
-    assert len(message) < 200
-
-
-@pytest.mark.parametrize("value", [None, 20270331, date(2027, 3, 31)])
-def test_parse_iso_date_rejects_non_strings(value: object) -> None:
-    with pytest.raises(InvalidDateError):
-        parse_iso_date(value)  # type: ignore[arg-type]
-
 
 
 @pytest.mark.parametrize(

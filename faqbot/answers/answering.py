@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError
 from faqbot.kb.billing import BillingResult, format_date, next_billing, short_plan_name
-from faqbot.kb.dates import DateProblem, format_date_en
+from faqbot.kb.date_io import format_date_en
+from faqbot.kb.dates import DateProblem
 from faqbot.kb.knowledge import KIND_COMPUTE, Entry, KnowledgeBase
 from faqbot.kb.templating import render_system, render_text
 from faqbot.routing.calibration import CLARIFY_CHOICES

@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
 from faqbot.kb.billing import BillingResult, format_date
+from faqbot.kb.date_io import format_date_en
 from faqbot.kb.dates import (
     EARLIEST_EXPLICIT,
     LATEST_EXPLICIT,
@@ -30,7 +31,6 @@ from faqbot.kb.dates import (
     FoundDate,
     date_problem,
     extract_dates,
-    format_date_en,
 )
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system

@@ -22,7 +22,7 @@ from faqbot.answers.answering import Engine
 from faqbot.answers.engine_cache import load_engine as cached_engine
 from faqbot.errors import FaqbotError, KnowledgeBaseError
 from faqbot.kb import SHIPPED_KB
-from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.date_io import parse_iso_date
 from faqbot.kb.templating import LANGUAGES
 from faqbot.kb.timezones import DEFAULT_TIMEZONE, date_in_zone
 from faqbot.text.inert import inert

@@ -29,7 +29,7 @@ from faqbot.answers.answering import Engine
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
 from faqbot.cli.progress import progress_bar
 from faqbot.errors import InputError
-from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.date_io import parse_iso_date
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.learn import OUT_OF_SCOPE, Change, Preview, apply_change, preview_change
 

@@ -43,7 +43,7 @@ from faqbot.answers.staff import (
 from faqbot.cli.common import echo_json, kb_option, load_engine, resolve_today, today_option, translate_errors
 from faqbot.cli.progress import progress_bar
 from faqbot.errors import InputError
-from faqbot.kb.dates import parse_iso_date
+from faqbot.kb.date_io import parse_iso_date
 from faqbot.terminal.lookup_tui import run_lookup_tui
 from faqbot.text.inert import inert
 

@@ -20,7 +20,8 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue.remembered import remembered
 from faqbot.errors import InputError
 from faqbot.kb.billing import format_date
-from faqbot.kb.dates import format_date_en, without_dates
+from faqbot.kb.date_io import format_date_en
+from faqbot.kb.dates import without_dates
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import LANGUAGES, words
 from faqbot.text.normalize import normalize_term

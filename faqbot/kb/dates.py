@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from faqbot.errors import InputError, InvalidDateError
+from faqbot.errors import InputError
 from faqbot.kb.kanji_numerals import kanji_numerals_to_digits
 from faqbot.kb.rules import add_months, month_end
 
@@ -37,8 +37,6 @@ __all__ = [
     "date_problem",
     "extract_date",
     "extract_dates",
-    "format_date_en",
-    "parse_iso_date",
 ]
 
 MIN_YEAR = 1900  # four-digit numbers outside this range are not years (order ids, phone prefixes)
@@ -410,34 +408,3 @@ def extract_date(text: str, today: date) -> FoundDate | None:
     """Return the first date mentioned in ``text``, or None (see :func:`extract_dates`)."""
     dates = extract_dates(text, today)
     return dates[0] if dates else None
-
-
-_ISO = re.compile(r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})")
-
-
-def parse_iso_date(value: str) -> date:
-    """Parse a strict ``YYYY-MM-DD`` date (CLI and API input).
-
-    Raises :class:`InvalidDateError` naming the bad value and the expected form.
-    """
-    if not isinstance(value, str):
-        raise InvalidDateError(f"{value!r} is not a date string; use YYYY-MM-DD, e.g. 2027-03-31.")
-    shown = value if len(value) <= 40 else value[:40] + "…"
-    match = _ISO.fullmatch(value.strip())
-    if match is None:
-        raise InvalidDateError(f"{shown!r} is not in the form YYYY-MM-DD; use e.g. 2027-03-31.")
-    try:
-        return date(int(match["y"]), int(match["m"]), int(match["d"]))
-    except ValueError:
-        raise InvalidDateError(
-            f"{value.strip()} is not a real date; use YYYY-MM-DD, e.g. 2027-03-31."
-        ) from None
-
-
-_MONTH_TITLES = ("January", "February", "March", "April", "May", "June", "July", "August",
-                 "September", "October", "November", "December")
-
-
-def format_date_en(d: date) -> str:
-    """Format a date the English way: March 31, 2027."""
-    return f"{_MONTH_TITLES[d.month - 1]} {d.day}, {d.year}"

@@ -37,7 +37,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from faqbot.errors import InvalidDateError
-from faqbot.kb.dates import EARLIEST_EXPLICIT, LATEST_EXPLICIT, parse_iso_date
+from faqbot.kb.date_io import parse_iso_date
+from faqbot.kb.dates import EARLIEST_EXPLICIT, LATEST_EXPLICIT
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
 from faqbot.web.validation import json_kind
