@@ -15,6 +15,7 @@ import pytest
 from faqbot.answers.answering import (
     Answer,
     Engine,
+    _compute,
     answer_entry,
     answer_query,
     billing_for,
@@ -102,6 +103,17 @@ def test_next_billing_date_asks_for_what_is_missing(engine: Engine) -> None:
     assert answer.billing is None
     assert answer.missing == ("product", "plan", "expiry")
     assert "有効期限" in answer.text and "ウイルスバスター クラウド" in answer.text
+
+
+def test_the_missing_slots_prompt_takes_its_example_from_the_knowledge_base(engine: Engine, min_engine: Engine) -> None:
+    shipped = answer_query(engine, "次の請求日はいつになる？", TODAY).text
+    assert "プラン (月額版 / 年額版)" in shipped
+    assert "例: 「ウイルスバスター クラウド 年額版、有効期限は2027年3月31日」" in shipped
+    # Another knowledge base's prompt names its own product, not the shipped one's.
+    _, missing, other = _compute(min_engine, "", Entities(), TODAY)
+    assert missing == ("product", "plan", "expiry")
+    assert "例: 「アルファ セキュリティ 年額版、有効期限は2027年3月31日」" in other
+    assert "ウイルスバスター" not in other
 
 
 def test_next_billing_date_explains_a_past_expiry(engine: Engine) -> None:

@@ -49,6 +49,12 @@ def test_the_document_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
     validate(document)
 
 
+def test_the_description_names_the_knowledge_base_s_service(document: dict[str, Any], min_engine: Engine) -> None:
+    assert document["info"]["description"].startswith("Answers questions about あんしん自動更新.")
+    other = TestClient(create_app(WebConfig(secret=SECRET), min_engine)).get("/api/v1/openapi.json").json()
+    assert other["info"]["description"].startswith("Answers questions about テスト自動更新.")
+
+
 def test_every_api_route_is_described(client: TestClient, document: dict[str, Any]) -> None:
     app_paths = {
         route.path.replace("{entry_id}", "{id}")

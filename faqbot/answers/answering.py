@@ -185,6 +185,11 @@ def _compute(
                 "missing": list(missing),
                 "products": [p.name for p in kb.products] if "product" in missing else [],
                 "plans": [p.name for p in kb.plans] if "plan" in missing else [],
+                # The example and the plan choices from this knowledge base, not the shipped one's.
+                "plan_choices": " / ".join(short_plan_name(p.name) for p in kb.plans),
+                "example": ", ".join(x for x in (
+                    kb.products[0].name if kb.products else "", short_plan_name(kb.plans[-1].name) if kb.plans else ""
+                ) if x),
             },
             kb.lang,
         )

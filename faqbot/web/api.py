@@ -218,7 +218,9 @@ class Api:
 
     async def openapi(self, request: Request) -> JSONResponse:
         """``GET /api/v1/openapi.json``: the API description."""
-        return JSONResponse(openapi_schema(self.config, self.models, billing=self.engine.kb.computes_billing))
+        return JSONResponse(openapi_schema(
+            self.config, self.models, billing=self.engine.kb.computes_billing, service=self.engine.kb.service.name
+        ))
 
     async def healthz(self, request: Request) -> JSONResponse:
         """``GET /healthz``: the process is up and its knowledge base loaded."""

@@ -100,8 +100,12 @@ def _post(summary: str, ok: str, schema: str, body: type[BaseModel], operation_i
     return {"post": _op(summary, ok, schema, _POST_ERRORS, operationId=operation_id, requestBody=request)}
 
 
-def openapi_schema(config: WebConfig, models: RequestModels, billing: bool = True) -> dict[str, Any]:
+def openapi_schema(
+    config: WebConfig, models: RequestModels, billing: bool = True, service: str = "the knowledge base's service"
+) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``models``, with the configured limits in its description.
+
+    ``service``: the name of the service the knowledge base answers for (its ``service.name``).
 
     ``billing``: whether the knowledge base has a billing calculator; without one the billing
     route answers 404 and is left out of the document.
@@ -113,7 +117,7 @@ def openapi_schema(config: WebConfig, models: RequestModels, billing: bool = Tru
             "title": "faqbot API",
             "version": "1.0.0",
             "description": (
-                "Answers questions about あんしん自動更新. Stateless: each chat response carries a signed "
+                f"Answers questions about {service}. Stateless: each chat response carries a signed "
                 "conversation state that the client sends back with its next message. Every error has the "
                 f"Error shape. Request bodies are limited to {config.max_body_bytes} bytes, requests to "
                 f"{config.request_timeout:g} seconds{rate}"
