@@ -1,0 +1,59 @@
+"""Knowledge bases written by others for other services: what faqbot makes of their authors' questions.
+
+Two user trials wrote, from the docs alone, a knowledge base for a service that is not the
+shipped one, with a labelled file of their own questions written before any routing was seen
+(``tests/fixtures/``): an internet provider (21 entries, one English alternate per entry) and a
+city's bulky-waste desk (29 entries, no products, no billing). Issue 11 promises a support team
+can point faqbot at such a knowledge base and trust it; this prints, for each, in one run: the
+decision in force, in-scope top-1, fallback precision and recall, the in-scope messages refused
+although the right entry ranked first, and the ranking (Recall@10, MRR). Figures only; nothing
+is asserted, and nothing here may be tuned on (the files are evaluation data).
+
+    .venv/bin/python benchmarks/bench_other_kbs.py
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+from faqbot.answers.answering import Engine
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.quality.evaluation import decision_text, load_examples, predict, score
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+KNOWLEDGE_BASES = (
+    ("internet provider (helper-49)", FIXTURES / "kb_other_service", FIXTURES / "other_service_eval.jsonl"),
+    ("bulky-waste desk (helper-55)", FIXTURES / "kb_bulky_waste", FIXTURES / "bulky_waste_eval.jsonl"),
+)
+TODAY = date(2026, 12, 4)
+
+
+def main() -> None:
+    """Print one JSON line per knowledge base."""
+    print(json.dumps({"load_average": os.getloadavg()}))
+    for name, kb_dir, labelled in KNOWLEDGE_BASES:
+        started = time.perf_counter()
+        engine = Engine.build(load_knowledge_base(kb_dir))
+        built = time.perf_counter() - started
+        report = score(predict(engine, load_examples(labelled), TODAY))
+        print(json.dumps({
+            "kb": name,
+            "entries": len(engine.kb.entries),
+            "build_s": round(built, 2),
+            "decision": decision_text(engine),
+            "lexical_weight": engine.router.lexical_weight,
+            "in_scope_top1": round(report.in_scope_accuracy, 3),
+            "fallback_precision": round(report.fallback_precision, 3),
+            "fallback_recall": round(report.fallback_recall, 3),
+            "refused_right": f"{report.refused_right} of {report.in_scope}",
+            "recall_at_10": round(report.ranking.recall_at_10, 3),
+            "mrr": round(report.ranking.mrr, 3),
+        }, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
