@@ -139,10 +139,26 @@ def test_the_coverage_table_counts_refused_messages_at_their_best_entry() -> Non
     assert (report.refused_right, report.in_scope) == (2, 3)
 
 
+def test_the_score_table_reads_what_a_hand_set_floor_would_answer() -> None:
+    # q2 refused (char 0.32, right entry first) is answered right by a floor at 0.3; q3 (a rule's
+    # refusal, char None) by none; q4 (off topic, char 0.26) would be answered wrongly at 0.25.
+    predictions = [
+        Prediction(Example("q1", "a", None), "a", 0.9, None, ("a", "b"), 0.9, 0.61),
+        Prediction(Example("q2", "b", None), "fallback", 0.55, None, ("b", "a"), 0.45, 0.32),
+        Prediction(Example("q3", "a", None), "fallback", 0.9, None, ("a",), None, None),
+        Prediction(Example("q4", "fallback", None), "fallback", 0.7, None, ("b",), 0.3, 0.26),
+    ]
+    by_threshold = {p.threshold: (p.coverage, p.precision) for p in score(predictions).score_coverage}
+    assert by_threshold[0.25] == (pytest.approx(3 / 4), pytest.approx(2 / 3))
+    assert by_threshold[0.3] == (pytest.approx(2 / 4), 1.0)
+    assert by_threshold[0.35] == (pytest.approx(1 / 4), 1.0)
+
+
 def test_predict_measures_what_a_lower_threshold_would_answer(min_engine: Engine) -> None:
     examples = [Example("アルファの自動更新を解約したい", "cancel", "alpha"), Example("明日の天気を教えて", "fallback", None)]
     answered, refused = predict(min_engine, examples, TODAY)
     assert answered.best == answered.confidence
+    assert answered.char_score is not None and 0.0 < answered.char_score <= 1.2
     assert refused.intent == "fallback"
     assert refused.best is None or refused.best == pytest.approx(1.0 - refused.confidence, abs=1e-4)
 

@@ -42,6 +42,11 @@ def _print_report(report: Report, decision: str) -> None:
     click.echo("  threshold  coverage  precision")
     for point in report.coverage:
         click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
+    if report.score_coverage:
+        click.echo("If router.threshold (a hand-set floor on the best character score) were:")
+        click.echo("  threshold  coverage  precision")
+        for point in report.score_coverage:
+            click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
     if report.styles:
         click.echo("By style (top-1 intent, refusals included):")
         for style in report.styles:

@@ -25,6 +25,8 @@ from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK, Routing
 
 # Confidence thresholds of the precision–coverage table.
 COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+# Hand-set floors (``router.threshold``, on the best character score) of the second table.
+SCORE_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 # Entries ranked per example for the ranking figures.
 _RANKED = 10
 
@@ -61,6 +63,9 @@ class Prediction:
     # topic slot) refuses the message at any threshold, or when not measured (then: the confidence
     # of an answer).
     best: float | None = None
+    # The best entry's character score, which a hand-set ``router.threshold`` is compared with;
+    # None as for ``best`` (a rule refuses the message whatever the floor, or not measured).
+    char_score: float | None = None
 
     def answerable_at(self) -> float | None:
         """The probability at which a threshold would answer this example; None: never answered."""
@@ -132,6 +137,8 @@ class Report:
     errors: tuple[Prediction, ...]
     ranking: RankingScore = RankingScore(0.0, 0.0, 0.0, 0.0, 0.0, 0)
     coverage: tuple[CoveragePoint, ...] = ()
+    # The same over hand-set floors on the best character score (``router.threshold``).
+    score_coverage: tuple[CoveragePoint, ...] = ()
     styles: tuple[StyleScore, ...] = ()  # by the file's "style" field, when it gives one
     # In-scope examples refused although the right entry ranked first: what the decision cost.
     refused_right: int = 0
@@ -167,21 +174,25 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
         entities = engine.extractor.extract(example.query, today)
         routing = engine.router.route(example.query, entities, top=_RANKED)
         ranked = tuple(m.entry_id for m in routing.matches)
-        best = _best_probability(engine, example.query, routing, entities)
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best))
+        best, char_score = _at_other_thresholds(engine, example.query, routing, entities)
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score))
     return out
 
 
-def _best_probability(engine: Engine, query: str, routing: Routing, entities: Entities) -> float | None:
-    """:attr:`Prediction.best` of one routing."""
-    if routing.decision != DECISION_FALLBACK:
-        return routing.confidence
+def _at_other_thresholds(
+    engine: Engine, query: str, routing: Routing, entities: Entities
+) -> tuple[float | None, float | None]:
+    """:attr:`Prediction.best` and :attr:`Prediction.char_score` of one routing (the whole message as routed)."""
     if routing.out_of_scope or not routing.matches:
-        return None
+        return None, None
     router = engine.router
-    if router.refuses(query, router.candidates(query, entities)):
-        return None
-    return round(1.0 - routing.confidence, 4)  # a fallback's confidence is that its best entry is wrong
+    found = router.candidates(query, entities)
+    char_score = float(found.char[0]) if len(found.char) else 0.0
+    if routing.decision != DECISION_FALLBACK:
+        return routing.confidence, char_score
+    if router.refuses(query, found):
+        return None, None
+    return round(1.0 - routing.confidence, 4), char_score  # a fallback's confidence is that its best entry is wrong
 
 
 def decision_text(engine: Engine) -> str:
@@ -237,6 +248,11 @@ def score(predictions: list[Prediction]) -> Report:
             total,
             COVERAGE_THRESHOLDS,
         ),
+        score_coverage=precision_coverage(
+            [(p.char_score, p.best_is_right) for p in predictions if p.char_score is not None],
+            total,
+            SCORE_THRESHOLDS,
+        ),
         styles=tuple(StyleScore(style, styled_right[style], n) for style, n in sorted(styled.items())),
         refused_right=sum(p.intent == FALLBACK and p.best_is_right for p in in_scope),
         in_scope=len(in_scope),
@@ -259,5 +275,8 @@ def report_figures(report: Report) -> dict[str, object]:
         ],
         "ranking": {"recall_at_10": r.recall_at_10, "mrr": r.mrr, "ndcg_at_10": r.ndcg_at_10, "queries": r.queries},
         "coverage": [{"threshold": p.threshold, "coverage": p.coverage, "precision": p.precision} for p in report.coverage],
+        "score_coverage": [
+            {"threshold": p.threshold, "coverage": p.coverage, "precision": p.precision} for p in report.score_coverage
+        ],
         "styles": [{"style": t.style, "right": t.right, "total": t.total, "accuracy": t.accuracy} for t in report.styles],
     }
