@@ -32,7 +32,7 @@ from faqbot.errors import (
 from faqbot.kb.dates import FoundDate
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.entities import Entities
-from tests.conftest import KB_MIN, TODAY, make_kb
+from tests.conftest import KB_MIN, TODAY, make_kb, replace_once
 
 EXPIRY = FoundDate(date(2027, 3, 31), "day", "2027/3/31")
 
@@ -114,6 +114,17 @@ def test_the_missing_slots_prompt_takes_its_example_from_the_knowledge_base(engi
     assert missing == ("product", "plan", "expiry")
     assert "例: 「アルファ セキュリティ 年額版、有効期限は2027年3月31日」" in other
     assert "ウイルスバスター" not in other
+
+
+def test_a_kb_without_statement_descriptors_says_nothing_of_the_statement(engine: Engine, tmp_path: Path) -> None:
+    query = "ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？"
+    assert "ご利用明細には「トレンドマイクロ ウイルスバスター」" in answer_query(engine, query, TODAY).text
+    root = make_kb(tmp_path, {"products.yaml": replace_once(
+        "  statement_descriptors:\n    - トレンドマイクロ ウイルスバスター\n    - トレンドマイクロ株式会社\n",
+        "  statement_descriptors: []\n",
+    )})
+    text = answer_query(Engine.build(load_knowledge_base(root)), query, TODAY).text
+    assert "請求日" in text and "明細" not in text and "「」" not in text
 
 
 def test_next_billing_date_explains_a_past_expiry(engine: Engine) -> None:
