@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from faqbot.errors import Problem
+from faqbot.kb.yamlsource import line_of, load_yaml
 
 if TYPE_CHECKING:
     from faqbot.routing.router import Router
@@ -52,8 +53,5 @@ def decision_coverage(router: Router) -> list[Problem]:
 
 def _router_line(path: Path) -> int:
     """The line of ``router:`` in ``path`` (0 when the file states no router settings)."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 0
-    return next((number for number, line in enumerate(lines, start=1) if line.startswith("router:")), 0)
+    data = load_yaml(path, display=SERVICE_FILE)  # it loaded with the knowledge base, so it parses
+    return line_of(data, "router") if isinstance(data, dict) and "router" in data else 0

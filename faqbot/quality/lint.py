@@ -290,6 +290,7 @@ def _catalogue_lines(kb: KnowledgeBase) -> dict[tuple[str, str], int]:
         lines[("plan", str(plan_id))] = line_of(plans, plan_id)
     return lines
 
+
 #: Files a knowledge base may leave out, and what the bot does not do without each (a warning says it).
 OPTIONAL_FILES = (
     ("smalltalk.yaml", "greetings, thanks and goodbyes (こんにちは, ありがとう) and 'what can you do?' get the "
