@@ -28,7 +28,7 @@ SERVICE_FILE = "service.yaml"
 
 def decision_coverage(router: Router) -> list[Problem]:
     """A warning when the fitted decision answers fewer than :data:`MIN_ANSWERED` of the KB's own questions."""
-    from faqbot.routing.calibration_fit import cross_validate, decide, decide_on_score, fit_calibration
+    from faqbot.routing.calibration_fit import cross_validate_chosen, fit_calibration
 
     settings = router.kb.settings
     if settings.threshold is not None:
@@ -36,8 +36,7 @@ def decision_coverage(router: Router) -> list[Problem]:
     fit = fit_calibration(router, settings.target_precision)
     if not fit.calibration.fitted:
         return []  # too few examples to fit: the score stands in, as documented
-    decider = decide if fit.calibration.score_cut is None else decide_on_score
-    answered = cross_validate(fit, decider=decider).answered
+    answered = cross_validate_chosen(fit).answered
     if answered >= MIN_ANSWERED:
         return []
     message = (

@@ -138,17 +138,26 @@ def choose(fit: CalibrationFit, target_precision: float, target_refusal: float) 
     meets = one.precision >= target_precision and one.refusal >= target_refusal
     if not (meets and one.answered >= two.answered - noise):
         return both
-    cut = decide_on_score(fit, target_precision, target_refusal).score_cut
-    return replace(both, score_cut=cut, score_floor=cut if cut is not None else both.score_floor)
+    cut = _score_cut(fit, target_precision, target_refusal)
+    return replace(both, score_cut=cut, score_floor=cut)
 
 
 def decide_on_score(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
     """A decision that cuts the best score alone: the stricter of the precision and refusal cuts on it."""
+    cut = _score_cut(fit, target_precision, target_refusal)
+    return replace(UNFITTED, target_precision=target_precision, target_refusal=target_refusal, score_cut=cut)
+
+
+def _score_cut(fit: CalibrationFit, target_precision: float, target_refusal: float) -> float:
     score = fit.features[:, 0]
     by_precision = precision_threshold(score, fit.labels, fit.weights, target_precision)
     by_refusal = refusal_threshold(score[~fit.in_domain], fit.refused_negatives, target_refusal)
-    cut = max(by_precision, by_refusal)
-    return replace(UNFITTED, target_precision=target_precision, target_refusal=target_refusal, score_cut=cut)
+    return max(by_precision, by_refusal)
+
+
+def cross_validate_chosen(fit: CalibrationFit) -> CrossValidation:
+    """:func:`cross_validate` of the decision :func:`choose` kept for ``fit`` (score alone or probability)."""
+    return cross_validate(fit, decider=decide if fit.calibration.score_cut is None else decide_on_score)
 
 
 def decide(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
