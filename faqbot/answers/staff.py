@@ -13,8 +13,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 from faqbot.answers.answering import Engine, answer_entry
 from faqbot.errors import InputError, InvalidDateError, UnknownPlanError, UnknownProductError
 from faqbot.kb.billing import BillingResult, format_date
@@ -36,11 +34,10 @@ from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.templating import render_system
 from faqbot.routing.entities import Entities
 from faqbot.text.normalize import normalize_term
+from faqbot.text.suggest import closest
 
 #: Shown for a fact the source page does not give (price, URL, plans sold…).
 NOT_LISTED = "未掲載"
-# How alike (0–100) a product name must be to a typed one to be offered as "did you mean".
-_SUGGEST_MIN_SCORE = 70.0
 
 
 @dataclass(frozen=True)
@@ -108,8 +105,8 @@ def resolve_product(engine: Engine, text: str) -> str:
     if len(fitting) > 1:
         listed = ", ".join(f"{p.name} ({p.id})" for p in fitting)
         raise UnknownProductError(f"Product {text!r} fits {len(fitting)} products: {listed}; give the one you mean.")
-    best = process.extractOne(typed, list(names), scorer=fuzz.ratio, score_cutoff=_SUGGEST_MIN_SCORE)
-    hint = f" Did you mean {names[best[0]].name} ({names[best[0]].id})?" if best else ""
+    best = closest(typed, names)
+    hint = f" Did you mean {names[best].name} ({names[best].id})?" if best else ""
     raise UnknownProductError(f"Unknown product {text!r}.{hint} `faqbot products` lists every product.")
 
 

@@ -34,11 +34,12 @@ def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
     if not answer.missing and answer.billing is None:
         return answer
     problem = date_problem(answer.query, today)
-    entities = message_entities(engine, initial_state(), answer.query, today)
-    if problem is not None and problem.code == PROBLEM_SEVERAL:
-        entities = replace(entities, expiry=None)
-    elif not answer.missing:
+    several = problem is not None and problem.code == PROBLEM_SEVERAL
+    if not several and not answer.missing:
         return answer  # computed from the one date the message gives
+    entities = message_entities(engine, initial_state(), answer.query, today)
+    if several:
+        entities = replace(entities, expiry=None)
     redone = answer_entry(
         engine, engine.kb.entry(answer.intent), entities, today, answer.query, answer.confidence, answer.suggestions
     )

@@ -27,15 +27,13 @@ from faqbot.kb.knowledge import (
 )
 from faqbot.kb.parsed_files import ParsedFiles, file_render_key, render_key
 from faqbot.kb.products_file import load_products
-from faqbot.kb.templating import handoff_text_problems, template_problem
+from faqbot.kb.templating import LANGUAGES, handoff_text_problems, template_problem
 from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
 from faqbot.text.suggest import closest
 
 #: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
 SERVICE_FILE_KEYS = ("service", "router", "languages")
-#: The languages a knowledge base may answer in; Japanese, the source, always.
-KB_LANGUAGES = ("ja", "en")
 SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
@@ -77,13 +75,13 @@ def _account(c: Collector, svc: YamlMap, base: Service | None) -> str | None:
 def _languages(c: Collector, data: YamlMap) -> tuple[str, ...]:
     """``languages``: what the knowledge base answers in ([ja, en] when absent; [ja]: no English texts expected)."""
     if "languages" not in data:
-        return KB_LANGUAGES
+        return LANGUAGES
     value = data["languages"]
-    if not isinstance(value, list) or "ja" not in value or any(v not in KB_LANGUAGES for v in value):
+    if not isinstance(value, list) or "ja" not in value or any(v not in LANGUAGES for v in value):
         c.error(line_of(data, "languages"), f"'languages' must be [ja] or [ja, en], not {value!r}; "
                 "Japanese is the source every knowledge base is written in")
-        return KB_LANGUAGES
-    return tuple(lang for lang in KB_LANGUAGES if lang in value)
+        return LANGUAGES
+    return tuple(lang for lang in LANGUAGES if lang in value)
 
 
 def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettings, tuple[str, ...]]:
@@ -91,7 +89,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     service = Service(name="", company="", account="", support_desk="")
     settings = RouterSettings()
     if data is None:
-        return service, settings, KB_LANGUAGES
+        return service, settings, LANGUAGES
     check_keys(c, data, SERVICE_FILE_KEYS, "at the top of the file")
     languages = _languages(c, data)
     svc = mapping_field(c, data, "service")
