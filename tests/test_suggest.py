@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faqbot.text.suggest import closest, did_you_mean
+from faqbot.text.suggest import closest, did_you_mean, suggestion
 
 KEYS = ("id", "question", "alternates", "answer", "related", "question_en", "answer_en", "notes")
 
@@ -47,3 +47,8 @@ def test_did_you_mean(typed: str, hint: str) -> None:
 
 def test_nothing_known_offers_nothing() -> None:
     assert did_you_mean("cancel-hwto", []) == ""
+
+
+def test_suggestion_offers_the_closest_name_or_the_next_step() -> None:
+    assert suggestion("relatd", KEYS, "use one of them") == "did you mean 'related'?"
+    assert suggestion("category", KEYS, "use one of them") == "use one of them"

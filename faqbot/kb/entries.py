@@ -15,7 +15,7 @@ from faqbot.kb.knowledge import Entry, Note, SupportPages
 from faqbot.kb.parsed_files import ParsedFiles, file_key
 from faqbot.kb.yamlfields import Collector, check_keys, load_file, text_field, text_list
 from faqbot.kb.yamlsource import YamlList, line_of
-from faqbot.text.suggest import closest
+from faqbot.text.suggest import suggestion
 
 #: The keys of an entries file, of an entry, of a note and of a page given with its URL (docs/knowledge-format.md).
 FILE_KEYS = ("category", "entries")
@@ -45,8 +45,7 @@ def _pages(c: Collector, entry: dict[str, Any], product_ids: set[str], entry_id:
         if key == "all":
             common = titles
         elif key not in product_ids:
-            best = closest(str(key), ["all", *sorted(product_ids)])
-            hint = f"did you mean {best!r}?" if best else "use 'all' or a product id of products.yaml"
+            hint = suggestion(str(key), ["all", *sorted(product_ids)], "use 'all' or a product id of products.yaml")
             c.error(line_of(raw, key), f"unknown product id {key!r} in 'pages'; {hint}")
         else:
             by_product.append((key, titles))
@@ -197,5 +196,4 @@ def check_entries(entries: list[Entry], problems: list[Problem]) -> None:
 
 def _known_id(typed: str, ids: dict[str, Entry]) -> str:
     """``; did you mean 'x'?`` for the entry id most like ``typed``, or how to find the ids."""
-    best = closest(typed, ids)
-    return f"; did you mean {best!r}?" if best else "; name an existing entry id"
+    return "; " + suggestion(typed, ids, "name an existing entry id")

@@ -30,7 +30,7 @@ from faqbot.kb.products_file import load_products
 from faqbot.kb.templating import LANGUAGES, handoff_text_problems, template_problem
 from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
-from faqbot.text.suggest import closest
+from faqbot.text.suggest import suggestion
 
 #: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
 SERVICE_FILE_KEYS = ("service", "router", "languages")
@@ -175,9 +175,8 @@ def _check_handoff(kb: KnowledgeBase, line: int, problems: list[Problem]) -> Non
     """The entry handoff.yaml names (on ``line``) must exist."""
     entry = kb.handoff.entry
     if entry is not None and entry not in kb.entry_ids:
-        hint = closest(entry, sorted(kb.entry_ids))
-        hint_text = f"did you mean {hint!r}?" if hint else "name the entry whose answer is the desk"
-        problems.append(Problem("handoff.yaml", line, f"entry {entry!r} is no entry id; {hint_text}"))
+        hint = suggestion(entry, sorted(kb.entry_ids), "name the entry whose answer is the desk")
+        problems.append(Problem("handoff.yaml", line, f"entry {entry!r} is no entry id; {hint}"))
     problems.extend(handoff_text_problems(kb))
 
 

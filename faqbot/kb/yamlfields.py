@@ -13,7 +13,7 @@ from typing import Any
 
 from faqbot.errors import KnowledgeBaseError, Problem
 from faqbot.kb.yamlsource import YamlMap, line_of, load_yaml
-from faqbot.text.suggest import closest
+from faqbot.text.suggest import suggestion
 
 
 class Collector:
@@ -38,8 +38,7 @@ def check_keys(c: Collector, mapping: Any, allowed: Sequence[str], where: str) -
         return True
     unknown = [key for key in mapping if key not in allowed]
     for key in unknown:
-        best = closest(str(key), allowed)
-        hint = f"did you mean {best!r}?" if best else f"use one of {', '.join(allowed)}"
+        hint = suggestion(str(key), allowed, f"use one of {', '.join(allowed)}")
         c.error(line_of(mapping, key), f"unknown key {key!r} {where}; {hint}")
     return not unknown
 

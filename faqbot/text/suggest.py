@@ -24,6 +24,12 @@ def closest(typed: str, known: Iterable[str]) -> str | None:
     return str(best[0]) if best else None
 
 
+def suggestion(typed: str, known: Iterable[str], otherwise: str) -> str:
+    """``did you mean 'NAME'?`` for the known name closest to ``typed``, else ``otherwise`` (the next step)."""
+    best = closest(typed, known)
+    return f"did you mean {best!r}?" if best else otherwise
+
+
 def did_you_mean(typed: str, known: Iterable[str]) -> str:
     """`` (did you mean 'ID'?)`` naming the known name closest to ``typed``, or "" when none is close."""
     best = closest(typed, known)
