@@ -133,8 +133,8 @@ def handoff_reply(
     kb = engine.kb
     handoff = make_handoff(kb, state, reason, message)
     answer = answered.text if answered is not None else ""
-    own = kb.handoff.complaint_reply_in(kb.lang) if reason == HANDOFF_COMPLAINT else None
-    refund = kb.handoff.refund_reply_in(kb.lang) if reason == HANDOFF_REFUND else None
+    own = kb.handoff.complaint_reply if reason == HANDOFF_COMPLAINT else None
+    refund = kb.handoff.refund_reply if reason == HANDOFF_REFUND else None
     context = {"reason": reason, "service": kb.service, "answer": answer,
                "refund_answer": refund_answered.text if refund_answered is not None else "",
                "complaint_reply": render_kb_text(kb, own) if own is not None else "",

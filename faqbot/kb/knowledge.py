@@ -71,17 +71,15 @@ class HandoffPhrases:
     refund_reply: str | None = None
     refund_reply_en: str | None = None
 
-    def complaint_reply_in(self, lang: str) -> str | None:
-        """The complaint's own wording in ``lang`` (Japanese where untranslated), or None."""
-        if lang == "en" and self.complaint_reply_en is not None:
-            return self.complaint_reply_en
-        return self.complaint_reply
-
-    def refund_reply_in(self, lang: str) -> str | None:
-        """The refund demand's own wording in ``lang`` (Japanese where untranslated), or None."""
-        if lang == "en" and self.refund_reply_en is not None:
-            return self.refund_reply_en
-        return self.refund_reply
+    def in_language(self, lang: str) -> HandoffPhrases:
+        """The phrases with the replies in ``lang`` (Japanese where untranslated); the phrase lists unchanged."""
+        if lang != "en":
+            return self
+        return replace(
+            self,
+            complaint_reply=self.complaint_reply_en or self.complaint_reply,
+            refund_reply=self.refund_reply_en or self.refund_reply,
+        )
 
 
 @dataclass(frozen=True)
@@ -312,6 +310,7 @@ class KnowledgeBase:
             entries=self.entries.in_language("en"),
             products=tuple(p.in_language("en") for p in self.products),
             plans=tuple(p.in_language("en") for p in self.plans),
+            handoff=self.handoff.in_language("en"),
             lang="en",
         )
 
