@@ -7,8 +7,14 @@ chat's hand-off (:mod:`faqbot.dialogue.handoff`, the dialogue manager) only for 
 from __future__ import annotations
 
 from faqbot.dialogue import phrases
-from faqbot.dialogue.reply import HANDOFF_ASKED, HANDOFF_COMPLAINT, HANDOFF_REFUND
 from faqbot.kb.knowledge import KnowledgeBase
+
+#: Why a message asks for a person (:attr:`faqbot.dialogue.reply.Handoff.reason`, which adds the
+#: reasons the dialogue itself finds). Here, not in :mod:`faqbot.dialogue.reply`: `faqbot ask`
+#: checks every question with this module and loaded ``reply`` for these three strings alone.
+HANDOFF_ASKED = "asked"  # the customer asked for a person or the desk
+HANDOFF_COMPLAINT = "complaint"  # a complaint: apologise first
+HANDOFF_REFUND = "refund"  # a refund demand: apologise first
 
 
 def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:

@@ -291,11 +291,11 @@ def _refused_date(
     problem = date_problem(text, today)
     if problem is None or (problem.code == PROBLEM_PAST and _asks_faq(engine.kb, text, routing)):
         return None
-    refusal = date_problem_text(problem, state.lang)
     kept = replace(entities, expiry=None)
     if not has_slots(kept):
         reply, unchanged = simple_reply("dialogue_date_problem", {"problem": problem}, replace(state, choices=()), KIND_CLARIFY)
         return replace(reply, intent=state.last or reply.intent), unchanged
+    refusal = date_problem_text(problem, state.lang)
     updated = with_entities(state, kept)
     note = "\n".join(part for part in (refusal.strip(), describe_changes(engine.kb, state, updated)) if part)
     return follow_up(engine, updated, today, note, previous=state)

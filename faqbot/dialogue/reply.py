@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The reasons a message itself gives, defined where `faqbot ask` reads them without this module.
+from faqbot.dialogue.handoff_reasons import HANDOFF_ASKED as HANDOFF_ASKED
+from faqbot.dialogue.handoff_reasons import HANDOFF_COMPLAINT as HANDOFF_COMPLAINT
+from faqbot.dialogue.handoff_reasons import HANDOFF_REFUND as HANDOFF_REFUND
+
 #: Reply kinds, for front ends that style replies differently.
 KIND_ANSWER = "answer"  # an FAQ answer
 KIND_FORM = "form"  # the billing form asks for a missing fact
@@ -23,9 +28,6 @@ KIND_PRIVACY = "privacy"  # the message held a card number: warned, not read
 KIND_HANDOFF = "handoff"  # the customer is offered a person at the support desk
 
 #: Why a reply offers a person (:attr:`Handoff.reason`).
-HANDOFF_ASKED = "asked"  # the customer asked for a person or the desk
-HANDOFF_COMPLAINT = "complaint"  # a complaint: apologise first
-HANDOFF_REFUND = "refund"  # a refund demand: apologise first
 HANDOFF_MISSES = "misses"  # repeated misses in a row
 HANDOFF_REFERRAL = "referral"  # the answer itself refers the customer to the desk
 

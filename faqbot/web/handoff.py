@@ -55,7 +55,6 @@ from faqbot.text.privacy import mask_personal_data
 from faqbot.web.config import WebConfig
 from faqbot.web.errors import ApiError
 from faqbot.web.inputs import read_json_object
-from faqbot.web.pages import has_calculator
 from faqbot.web.request_schemas import HandoffRequest as HandoffRequestModel
 from faqbot.web.signing import StateSigner
 from faqbot.web.validation import validate
@@ -124,7 +123,7 @@ class HandoffDesk:
         body = {
             "service": {"name": service.name, "company": service.company},
             "desk": self._desk(),
-            "billing": has_calculator(self.kb),
+            "billing": self.kb.computes_billing,
             "handoff": {"enabled": self.webhook is not None},
         }
         return JSONResponse(body, headers={"Cache-Control": _CONFIG_CACHE})

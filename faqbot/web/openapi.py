@@ -101,7 +101,7 @@ def _post(summary: str, ok: str, schema: str, body: type[BaseModel], operation_i
 
 
 def openapi_schema(
-    config: WebConfig, models: RequestModels, billing: bool = True, service: str = "the knowledge base's service"
+    config: WebConfig, models: RequestModels, billing: bool, service: str
 ) -> dict[str, Any]:
     """The OpenAPI 3.1 document for ``models``, with the configured limits in its description.
 

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
+from faqbot.kb.knowledge import KIND_FAQ, KnowledgeBase
 from faqbot.web.privacy_script import privacy_script
 
 _HERE = Path(__file__).resolve().parent
@@ -58,18 +58,13 @@ class StaticFile:
         return Response(self.body, media_type=self.media_type, headers=headers)
 
 
-def has_calculator(kb: KnowledgeBase) -> bool:
-    """Whether the knowledge base has a compute entry (compute.yaml): only then is the billing calculator mentioned."""
-    return any(entry.kind == KIND_COMPUTE for entry in kb.entries)
-
-
 def demo_html(kb: KnowledgeBase) -> str:
     """The demo help-centre page: the FAQ by category, and the widget."""
     categories: dict[str, list[str]] = {}
     for entry in kb.entries_of_kind(KIND_FAQ):
         categories.setdefault(entry.category, []).append(entry.question)
     return _PAGES.get_template("demo.html").render(
-        service=kb.service, categories=categories, computes=has_calculator(kb)
+        service=kb.service, categories=categories, computes=kb.computes_billing
     )
 
 
