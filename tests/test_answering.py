@@ -7,6 +7,7 @@ before expiry; monthly: end of the expiry month; トータルセキュリティ 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -116,9 +117,24 @@ def test_the_missing_slots_prompt_takes_its_example_from_the_knowledge_base(engi
     assert "ウイルスバスター" not in other
 
 
+def test_the_statement_is_named_in_the_knowledge_base_s_words(engine: Engine, tmp_path: Path) -> None:
+    # The seed's 「クレジットカード会社のご利用明細書」 comes from products.yaml, not from a template:
+    # another service's KB with another payment method names its own statement, or none.
+    query = "ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？"
+    shipped = answer_query(engine, query, TODAY).text
+    assert "クレジットカード会社のご利用明細書には「トレンドマイクロ ウイルスバスター」または「トレンドマイクロ株式会社」と記載されます。" in shipped
+    in_english = replace(engine, kb=engine.kb.in_language("en"))
+    english = answer_query(in_english, "Virus Buster Cloud, annual, expiry March 31, 2027: next billing date?", TODAY).text
+    assert 'Your credit card statement will show "トレンドマイクロ ウイルスバスター"' in english
+    root = make_kb(tmp_path, {"products.yaml": replace_once(
+        "  statement_label: クレジットカード会社のご利用明細書\n  statement_label_en: credit card statement\n", "",
+    )})
+    unlabelled = Engine.build(load_knowledge_base(root))
+    assert "\nご利用明細には「トレンドマイクロ ウイルスバスター」または「トレンドマイクロ株式会社」と記載されます。" in answer_query(unlabelled, query, TODAY).text
+
+
 def test_a_kb_without_statement_descriptors_says_nothing_of_the_statement(engine: Engine, tmp_path: Path) -> None:
     query = "ウイルスバスター クラウド 年額 期限2027年3月31日 次の請求日は？"
-    assert "ご利用明細には「トレンドマイクロ ウイルスバスター」" in answer_query(engine, query, TODAY).text
     root = make_kb(tmp_path, {"products.yaml": replace_once(
         "  statement_descriptors:\n    - トレンドマイクロ ウイルスバスター\n    - トレンドマイクロ株式会社\n",
         "  statement_descriptors: []\n",

@@ -217,6 +217,7 @@ def billing_context(kb: KnowledgeBase, result: BillingResult, intro: str = "") -
         "rule": rule,
         "format_date": format_date if kb.lang == "ja" else format_date_en,
         "service": kb.service,
+        "statement_label": kb.renewal.statement_label,
     }
 
 

@@ -236,11 +236,24 @@ class Product:
 
 @dataclass(frozen=True)
 class Renewal:
-    """Renewal facts shared by every product."""
+    """Renewal facts shared by every product.
+
+    ``statement_label``: where the ``statement_descriptors`` appear, in the knowledge base's
+    words (the seed: 「クレジットカード会社のご利用明細書」); empty: the answer says "statement"
+    without naming whose.  ``statement_label_en``: the same in English.
+    """
 
     payment_method: str
     notice: NoticeRule
     statement_descriptors: tuple[str, ...]
+    statement_label: str = ""
+    statement_label_en: str = ""
+
+    def in_language(self, lang: str) -> Renewal:
+        """These facts with the statement's label in ``lang`` (empty where untranslated: the generic wording)."""
+        if lang != "en":
+            return self
+        return replace(self, statement_label=self.statement_label_en)
 
 
 @dataclass(frozen=True)
@@ -311,6 +324,7 @@ class KnowledgeBase:
             products=tuple(p.in_language("en") for p in self.products),
             plans=tuple(p.in_language("en") for p in self.plans),
             handoff=self.handoff.in_language("en"),
+            renewal=self.renewal.in_language("en"),
             lang="en",
         )
 

@@ -52,7 +52,7 @@ class _RenewalSection:
 #: The keys of products.yaml's top, of its renewal section and of a product (a plan's, a notice's
 #: and a billing rule's are :mod:`faqbot.kb.rules`').
 PRODUCTS_FILE_KEYS = ("renewal", "products")
-RENEWAL_KEYS = ("payment_method", "notice", "statement_descriptors", "plans")
+RENEWAL_KEYS = ("payment_method", "notice", "statement_descriptors", "statement_label", "statement_label_en", "plans")
 PRODUCT_KEYS = ("id", "name", "name_en", "aliases", "keywords", "plans", "billing", "renewal_routes", "price", "url")
 
 _NO_RENEWAL = Renewal(payment_method="", notice=NoticeRule(1, ""), statement_descriptors=())
@@ -106,6 +106,8 @@ def _renewal_section(c: Collector, data: dict[Any, Any]) -> _RenewalSection:
         payment_method=text_field(c, ren, "payment_method") or "",
         notice=notice or NoticeRule(1, ""),
         statement_descriptors=text_list(c, ren, "statement_descriptors"),
+        statement_label=text_field(c, ren, "statement_label", required=False) or "",
+        statement_label_en=text_field(c, ren, "statement_label_en", required=False) or "",
     )
     plan_terms: dict[str, PlanTerms] = {}
     plans: list[Plan] = []
