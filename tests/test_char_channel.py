@@ -45,10 +45,10 @@ def test_renamed_characters_keep_which_are_equal() -> None:
 
 def test_fuzzy_scores_are_those_of_the_texts_as_written(engine: Engine) -> None:
     channel = engine.router.char_channel
-    surfaces = [channel._surface(t) for t in channel.texts]
+    surfaces = [channel.surface(t) for t in channel.texts]
     rng = np.random.default_rng(7)
     for query in [*QUERIES, *rng.choice(surfaces, 40).tolist()]:
-        surface = channel._surface(query)
+        surface = channel.surface(query)
         for questions in ([surfaces[i] for i in rng.choice(len(surfaces), 60)], surfaces[:5], [*surfaces[:3], "", "😀😀"]):
             got = _fuzzy(surface, questions)
             assert got.tobytes() == _fuzzy_plain(surface, questions).tobytes(), (query, questions)

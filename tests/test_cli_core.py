@@ -402,7 +402,7 @@ def test_check_reports_an_alternate_that_routes_elsewhere(tmp_path: Path) -> Non
     )
     result = run("check", "--kb", str(root))
     assert result.exit_code == 1
-    assert re.search(r"^faq/basic\.yaml:8: (error: )?alternate question '登録クレジットカードを変更したい' of 'cancel' routes to 'change-card'$",
+    assert re.search(r"^faq/basic\.yaml:8: (error: )?alternate question '登録クレジットカードを変更したい' of 'cancel' routes to 'change-card' \(closest: '.+'; .+\); .+ or remove it$",
                      result.stdout, re.M), result.output
 
 

@@ -114,7 +114,7 @@ _ODD_TEXTS = ["", "x", "解", "ab", "aaaa", "x\x00y", "\x00", "\ud800z", "😀�
 
 def _texts(engine: Engine) -> list[str]:
     channel = engine.router.char_channel
-    return [*_ODD_TEXTS, *(channel._surface(t) for t in list(channel.texts)[::7])]
+    return [*_ODD_TEXTS, *(channel.surface(t) for t in list(channel.texts)[::7])]
 
 
 def test_gram_keys_stand_for_ngrams_in_order(engine: Engine) -> None:

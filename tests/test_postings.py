@@ -86,7 +86,7 @@ def test_the_engines_indexes_sum_alike(engine: Engine) -> None:
     lexical = engine.router._lexical
     queries = [*(q for e in engine.kb.entries for q in e.questions[:3]), "かいやくしたい", "ﾊﾟｽﾜｰﾄﾞ わすれた", "自動更新の解約方法を教えて" * 3]
     for query in queries:
-        surface = channel._surface(query)
+        surface = channel.surface(query)
         for index in (channel._surface_index, channel._entry_index, channel._reading_index):
             ids = index.lookup(gram_keys(surface))
             ids = ids[ids >= 0]
@@ -123,7 +123,7 @@ def test_half_coverages_equal_numpy_bit_for_bit(engine: Engine) -> None:
     index = channel._surface_index
     for entry in engine.kb.entries:
         for question in entry.questions[:4]:
-            shared, qmass = index.shared_mass(channel._surface(question + "ですか"))
+            shared, qmass = index.shared_mass(channel.surface(question + "ですか"))
             got = postings.half_coverages(shared, qmass, index.doc_masses, channel._short_doc)
             want_ids, want = postings.half_coverages_numpy(shared, qmass, index.doc_masses, channel._short_doc)
             assert got[0].tobytes() == want_ids.tobytes() and got[1].tobytes() == want.tobytes(), question

@@ -188,7 +188,7 @@ def test_the_indexes_needing_no_reading_are_merged_before_the_readings_are_asked
         order.append("readings")
         return readings_isolated(plan.missing)
 
-    runs = plan.runs(TextMemo(), CharChannel(kb)._surface, readings, meanwhile)
+    runs = plan.runs(TextMemo(), CharChannel(kb).surface, readings, meanwhile)
     assert order == ["merge", "readings"]
     ((texts, entries),) = merged
     assert [id(s) for s in texts] == [id(run.texts) for run in runs]

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from faqbot.errors import Problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
 from faqbot.kb.yamlsource import line_of, load_yaml
+from faqbot.quality.misroute import explain, reason
 from faqbot.routing.router import Router
 from faqbot.routing.verdict import DECISION_ANSWER
 from faqbot.text.normalize import normalize, normalize_term
@@ -32,7 +33,8 @@ from faqbot.text.synonyms import SynonymMap
 def alternate_problems(kb: KnowledgeBase, router: Router) -> list[Problem]:
     """What routing each alternate with itself left out of the index shows, in one pass.
 
-    Errors: alternates another entry would answer.  Warnings: alternates refused as out of
+    Errors: alternates another entry would answer, with the question of it they met and the words
+    that drew them there (:mod:`faqbot.quality.misroute`).  Warnings: alternates refused as out of
     scope although their own entry ranks first (:func:`_refused`).
     """
     problems: list[Problem] = []
@@ -43,7 +45,9 @@ def alternate_problems(kb: KnowledgeBase, router: Router) -> list[Problem]:
             if routing.decision == DECISION_ANSWER and routing.intent != entry.id:
                 # Only a confident wrong answer is an error: a left-out question that
                 # clarifies or falls back still reaches its entry through the others.
-                message = f"alternate question {alternate!r} of {entry.id!r} routes to {routing.matches[0].entry_id!r}"
+                best = routing.matches[0]
+                found = explain(router, alternate, tuple(q for q in entry.questions if q != alternate), best.question)
+                message = f"alternate question {alternate!r} of {entry.id!r} routes to {best.entry_id!r}{reason(found, entry.id)}"
                 problems.append(Problem(entry.source, line, message))
             elif routing.out_of_scope and routing.matches and routing.matches[0].entry_id == entry.id:
                 problems.append(_warning(entry.source, line, _refused(router, entry.id, alternate)))

@@ -131,7 +131,7 @@ class CharChannel:
                 index.spill(spill)
                 merged.append(index)
 
-        runs = plan.runs(memo, self._surface, readings if readings is not None else lambda: _read(plan.missing), merge)
+        runs = plan.runs(memo, self.surface, readings if readings is not None else lambda: _read(plan.missing), merge)
         self._doc_text = PackedStrings.joined([run.stored for run in runs]).spilled(spill)
         self._doc_surface = PackedStrings.joined([run.surfaces for run in runs]).spilled(spill)
         for run in runs:  # copied: a mapped run's pages go back (faqbot.text.heap.release)
@@ -163,12 +163,13 @@ class CharChannel:
 
     def holds_verbatim(self, text: str, doc: int) -> bool:
         """Does ``text`` read, after normalisation, product masking and synonyms, as the stored text ``doc``?"""
-        return 0 <= doc < len(self._doc_text) and self._doc_surface[doc] == self._surface(text)
+        return 0 <= doc < len(self._doc_text) and self._doc_surface[doc] == self.surface(text)
 
     def _masked(self, text: str) -> str:  # product names out, before synonyms
         return self._product_names.canonicalize(normalize(text))
 
-    def _surface(self, text: str) -> str:
+    def surface(self, text: str) -> str:
+        """``text`` as the channel compares it: normalised, product names out, synonyms canonical."""
         return self._synonyms.canonicalize(self._masked(text))
 
     def excluded(self, text: str) -> list[int]:
