@@ -273,7 +273,14 @@ def test_broken_kb_via_kb_option_names_file_and_line(tmp_path: Path) -> None:
 
 # --- eval -------------------------------------------------------------------------------------
 
-needs_dev = pytest.mark.skipif(not DEV_SET.exists(), reason="shared/eval/dev.jsonl is not here")
+@pytest.fixture
+def dev_set() -> Path:
+    """The public dev set; a test that reads it fails when it is missing rather than skipping."""
+    assert DEV_SET.exists(), f"{DEV_SET} is missing: check out the shared folder beside the repository"
+    return DEV_SET
+
+
+needs_dev = pytest.mark.usefixtures("dev_set")
 
 
 @needs_dev

@@ -12,6 +12,7 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.evaluation import Example, Prediction, decision_text, load_examples, predict, score
+from faqbot.quality.weights import LEXICAL_WEIGHTS
 from tests.conftest import TODAY
 
 
@@ -161,6 +162,15 @@ def test_predict_measures_what_a_lower_threshold_would_answer(min_engine: Engine
     assert answered.char_score is not None and 0.0 < answered.char_score <= 1.2
     assert refused.intent == "fallback"
     assert refused.best is None or refused.best == pytest.approx(1.0 - refused.confidence, abs=1e-4)
+
+
+def test_predict_ranks_in_scope_examples_at_other_lexical_weights(min_engine: Engine) -> None:
+    examples = [Example("アルファの自動更新を解約したい", "cancel", "alpha"), Example("明日の天気を教えて", "fallback", None)]
+    in_scope, off_topic = predict(min_engine, examples, TODAY)
+    assert len(in_scope.ranks_by_weight) == len(LEXICAL_WEIGHTS) and all(r >= 1 for r in in_scope.ranks_by_weight)
+    assert off_topic.ranks_by_weight == ()
+    (row, *_) = score([in_scope, off_topic]).weights
+    assert (row.weight, row.queries) == (0.0, 1)
 
 
 def test_the_decision_is_described_as_the_knowledge_base_states_or_fits_it(min_engine: Engine, engine: Engine) -> None:

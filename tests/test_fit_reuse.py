@@ -140,6 +140,24 @@ def test_fits_are_kept_for_an_edit_outside_their_samples_and_refitted_for_one_in
     assert _reused(history3) == {VETO: False, LEXICAL_WEIGHT: False, CALIBRATION: False}
 
 
+def test_a_stated_weight_is_no_fit_and_lets_the_calibration_be_kept(tmp_path: Path, memo: TextMemo) -> None:
+    # Rule 4 asks for a kept weight because the calibration's scores depend on it; a weight the
+    # knowledge base states is in the fingerprint, so nothing is kept unless it is the same.
+    root = kbgen.generate_kb(tmp_path / "kb", _ENTRIES)
+    service = root / "service.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace("\nrouter:\n", "\nrouter:\n  lexical_weight: 1.0\n", 1), encoding="utf-8")
+    kb0 = load_knowledge_base(root)
+    assert kb0.settings.lexical_weight == 1.0
+    _, history0 = _build(kb0, memo, {})
+    assert _reused(history0) == {VETO: False, CALIBRATION: False}
+    ids = kb0.ids
+    routed = set(history0.records[CALIBRATION].sample.tolist())
+    outside = next(p for p in range(len(ids)) if ids[p].startswith("gen-") and p not in routed)
+    router1, history1 = _build(_edit_questions(root, [ids[outside]], "（一）"), memo, history0.records)
+    assert _reused(history1) == {VETO: True, CALIBRATION: True}
+    assert router1.lexical_weight == 1.0
+
+
 def test_a_new_question_changes_the_shape_and_refits(generated: Path, memo: TextMemo) -> None:
     kb0 = load_knowledge_base(generated)
     _, history0 = _build(kb0, memo, {})

@@ -44,3 +44,13 @@ def test_one_question_per_entry_fits_on_pseudo_queries(tmp_path: Path) -> None:
 def test_too_few_questions_to_fit_get_the_default(tmp_path: Path) -> None:
     router = _one_question_kb(tmp_path, MIN_HELD_OUT - 1)
     assert router.lexical_weight == DEFAULT_WEIGHT
+
+
+def test_a_stated_weight_is_used_not_fitted(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parent / "fixtures" / "kb_other_service"
+    shutil.copytree(source, tmp_path / "kb")
+    service = tmp_path / "kb" / "service.yaml"
+    service.write_text(service.read_text(encoding="utf-8") + "router:\n  lexical_weight: 0.25\n", encoding="utf-8")
+    router = Router.build(load_knowledge_base(tmp_path / "kb"))
+    assert router.lexical_weight == 0.25
+    assert "lexical weight" not in {origin.kind for origin in router.fit_origins}

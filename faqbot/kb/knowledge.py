@@ -92,6 +92,8 @@ class RouterSettings:
     for the stricter of the two when the engine is built.
     ``threshold``: a hand-set floor on the best entry's character score instead, the rule
     from before calibration (None: the fitted threshold decides).
+    ``lexical_weight``: the lexical channel's weight in the fused ranking score, stated
+    instead of fitted (None: fitted when the engine is built).
     """
 
     target_precision: float = 0.9
@@ -99,6 +101,7 @@ class RouterSettings:
     target_refusal: float = 0.9
     threshold: float | None = None
     clarify_margin: float = 0.03
+    lexical_weight: float | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ pass and the bot never starts half-loaded.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -38,7 +39,9 @@ SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
-ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin")
+ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin", "lexical_weight")
+# Router keys that are weights, not shares: any number from 0 up (the rest lie from 0 to 1).
+_UNBOUNDED_ROUTER_KEYS = frozenset({"lexical_weight"})
 HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
@@ -107,8 +110,10 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
         for key in ROUTER_KEYS:
             if key in router:
                 value = router[key]
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                    c.error(line_of(router, key), f"router '{key}' must be a number from 0 to 1, not {value!r}")
+                unbounded = key in _UNBOUNDED_ROUTER_KEYS
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not _in_range(value, unbounded):
+                    span = "0 or more" if unbounded else "from 0 to 1"
+                    c.error(line_of(router, key), f"router '{key}' must be a number {span}, not {value!r}")
                 else:
                     values[key] = float(value)
         settings = RouterSettings(
@@ -116,8 +121,14 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             target_refusal=values.get("target_refusal", RouterSettings.target_refusal),
             threshold=values.get("threshold"),
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
+            lexical_weight=values.get("lexical_weight"),
         )
     return service, settings, languages
+
+
+def _in_range(value: float, unbounded: bool) -> bool:
+    """Is ``value`` a finite number from 0 to 1 (from 0 up when ``unbounded``)?"""
+    return math.isfinite(value) and value >= 0 and (unbounded or value <= 1)
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:

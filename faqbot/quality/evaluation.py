@@ -5,7 +5,8 @@ precision / recall / F1 table, the most confused pairs, plus what matters for
 a support bot: fallback precision and recall, and product-extraction accuracy;
 and what retrieval benchmarks report: Recall@10, MRR and nDCG@10 of the
 ranking (graded when a line gives ``"relevance": {entry id: grade}``), and a
-precision–coverage table over confidence thresholds.
+precision–coverage table over confidence thresholds; and how the labelled entries would rank
+at other lexical weights (:mod:`faqbot.quality.weights`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
+from faqbot.quality.weights import WeightRanking, ranks_at_weights, weight_table
 from faqbot.routing.entities import Entities
 from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK, Routing
 
@@ -66,6 +68,9 @@ class Prediction:
     # The best entry's character score, which a hand-set ``router.threshold`` is compared with;
     # None as for ``best`` (a rule refuses the message whatever the floor, or not measured).
     char_score: float | None = None
+    # The labelled entry's rank at each of :data:`~faqbot.quality.weights.LEXICAL_WEIGHTS`
+    # (in-scope examples; empty otherwise): the table of other lexical weights.
+    ranks_by_weight: tuple[int, ...] = ()
 
     def answerable_at(self) -> float | None:
         """The probability at which a threshold would answer this example; None: never answered."""
@@ -140,6 +145,7 @@ class Report:
     # The same over hand-set floors on the best character score (``router.threshold``).
     score_coverage: tuple[CoveragePoint, ...] = ()
     styles: tuple[StyleScore, ...] = ()  # by the file's "style" field, when it gives one
+    weights: tuple[WeightRanking, ...] = ()  # how the in-scope examples rank at other lexical weights
     # In-scope examples refused although the right entry ranked first: what the decision cost.
     refused_right: int = 0
     in_scope: int = 0
@@ -175,7 +181,8 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
         routing = engine.router.route(example.query, entities, top=_RANKED)
         ranked = tuple(m.entry_id for m in routing.matches)
         best, char_score = _at_other_thresholds(engine, example.query, routing, entities)
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score))
+        ranks = ranks_at_weights(engine.router, example.query, entities, example.intent) if example.intent != FALLBACK else ()
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score, ranks))
     return out
 
 
@@ -254,6 +261,7 @@ def score(predictions: list[Prediction]) -> Report:
             SCORE_THRESHOLDS,
         ),
         styles=tuple(StyleScore(style, styled_right[style], n) for style, n in sorted(styled.items())),
+        weights=weight_table([p.ranks_by_weight for p in in_scope]),
         refused_right=sum(p.intent == FALLBACK and p.best_is_right for p in in_scope),
         in_scope=len(in_scope),
     )
@@ -279,4 +287,5 @@ def report_figures(report: Report) -> dict[str, object]:
             {"threshold": p.threshold, "coverage": p.coverage, "precision": p.precision} for p in report.score_coverage
         ],
         "styles": [{"style": t.style, "right": t.right, "total": t.total, "accuracy": t.accuracy} for t in report.styles],
+        "lexical_weights": [{"weight": w.weight, "hit_at_1": w.hit_at_1, "mrr": w.mrr, "queries": w.queries} for w in report.weights],
     }

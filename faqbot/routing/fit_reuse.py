@@ -255,9 +255,12 @@ class FitHistory:
         """The calibrated decision (:func:`~faqbot.routing.calibration_fit.fit_calibration`), kept or fitted.
 
         Kept only when the veto and the lexical weight were kept too (rule 4): its examples'
-        scores depend on the weight, and which of them reach the model on the veto.
+        scores depend on the weight, and which of them reach the model on the veto.  A weight
+        the knowledge base states (``router.lexical_weight``) is part of the fingerprint, so it
+        is the same as the earlier build's whenever anything is kept.
         """
-        inputs_kept = {o.kind for o in self.origins if o.reused} >= {VETO, LEXICAL_WEIGHT}
+        inputs = {VETO} if router.kb.settings.lexical_weight is not None else {VETO, LEXICAL_WEIGHT}
+        inputs_kept = {o.kind for o in self.origins if o.reused} >= inputs
         kept = self._kept(CALIBRATION, _sample_unchanged) if inputs_kept else None
         if kept is not None and isinstance(kept.value, Calibration):
             return kept.value

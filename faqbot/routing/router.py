@@ -131,6 +131,7 @@ class Router:
         exclude: str | None = None,
         held_out: Sequence[int] = (),
         analysis: Analysis | None = None,
+        both_channels: bool = False,
     ) -> Candidates:
         """Every entry either channel finds for ``query``, with each channel's score.
 
@@ -141,13 +142,16 @@ class Router:
         routes held-out alternates as well), the lexical channel could only append
         zero-score candidates, so it is not run: no tagger is loaded for one ``faqbot ask``.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
+        ``both_channels``: run the lexical channel whatever the weight, for a caller that
+        weighs the channels itself (``faqbot eval``'s table of other weights); the fused
+        scores stay the router's own.
         """
         if self.trace is not None:
             self.trace.read(exclude, held_out)
         n = len(self.kb.entries)
         char = self._char.scores(query, exclude, held_out)
         fields: FieldScores | None = None
-        if self.lexical_weight > 0.0:
+        if self.lexical_weight > 0.0 or both_channels:
             excluded = [i for i in self._char.excluded(exclude) if i < self._real_questions] if exclude else []
             excluded += [i for i in held_out if i < self._real_questions]
             analysis = analysis if analysis is not None else self.analyze(query)
@@ -334,6 +338,9 @@ class Router:
         (:mod:`faqbot.routing.topic_slot`: 「パスポートの更新」) is off with the veto, on a
         knowledge base too small to tell a paraphrase from a new topic.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
+        ``both_channels``: run the lexical channel whatever the weight, for a caller that
+        weighs the channels itself (``faqbot eval``'s table of other weights); the fused
+        scores stay the router's own.
         """
         veto = self.novelty
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:

@@ -110,8 +110,9 @@ def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Rout
     give_back()
     router = Router(kb, products, novelty, lexical, char)
     del char
+    stated = kb.settings.lexical_weight
     router.lexical_weight = DEFAULT_WEIGHT  # both channels run while the weight is fitted
-    router.lexical_weight = fits.lexical_weight(router)
+    router.lexical_weight = stated if stated is not None else fits.lexical_weight(router)
     router.calibration = fits.calibration(router, kb.settings.target_precision)
     router.fit_origins = tuple(fits.origins)
     return router

@@ -1,0 +1,54 @@
+"""Tests of faqbot.quality.weights: how the labelled entry would rank at other lexical weights."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.quality.weights import LEXICAL_WEIGHTS, ranks_at_weights, weight_table, weight_text
+from faqbot.routing.entities import Entities
+from faqbot.routing.router import Router
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def bulky() -> Router:
+    # A city's bulky-waste desk, written by another team: its futon entry asks 「布団はどうやって
+    # 捨てればいいですか？」 and its bicycle entry 「自転車を捨てたい」.
+    return Router.build(load_knowledge_base(FIXTURES / "kb_bulky_waste"))
+
+
+def test_the_lemmas_rank_a_kana_noun_above_shared_phrasing(bulky: Router) -> None:
+    # 「ふとんを捨てたい」 shares 「を捨てたい」 with the bicycle question, and nothing but the
+    # lemma 布団 with the futon entry: the characters alone rank the bicycle above it, the lemmas
+    # weighed in put the futon first.
+    ranks = dict(zip(LEXICAL_WEIGHTS, ranks_at_weights(bulky, "ふとんを捨てたい", Entities(), "futon"), strict=True))
+    assert ranks[0.0] > 1
+    assert ranks[2.0] == 1
+
+
+def test_an_unknown_entry_has_no_ranks(bulky: Router) -> None:
+    assert ranks_at_weights(bulky, "ふとんを捨てたい", Entities(), "no-such-entry") == ()
+
+
+def test_the_table_counts_first_places_and_reciprocal_ranks() -> None:
+    width = len(LEXICAL_WEIGHTS)
+    table = weight_table([(1,) * width, (2,) * width, (0,) * width, ()])
+    assert [row.queries for row in table] == [3] * width
+    assert table[0].hit_at_1 == pytest.approx(1 / 3)
+    assert table[0].mrr == pytest.approx((1 + 0.5 + 0) / 3)
+    assert weight_table([]) == ()
+
+
+def test_the_weight_in_force_says_where_it_comes_from(bulky: Router, tmp_path: Path) -> None:
+    assert weight_text(bulky).endswith("(fitted on the knowledge base's own questions)")
+    shutil.copytree(FIXTURES / "kb_bulky_waste", tmp_path / "kb")
+    service = tmp_path / "kb" / "service.yaml"
+    service.write_text(service.read_text(encoding="utf-8").replace("router:\n", "router:\n  lexical_weight: 2\n"), encoding="utf-8")
+    stated = Router.build(load_knowledge_base(tmp_path / "kb"))
+    assert stated.lexical_weight == 2.0
+    assert weight_text(stated) == "2 (stated in service.yaml)"
