@@ -338,9 +338,6 @@ class Router:
         (:mod:`faqbot.routing.topic_slot`: 「パスポートの更新」) is off with the veto, on a
         knowledge base too small to tell a paraphrase from a new topic.
         ``analysis``: the query's :meth:`analyze`, when the caller already has it.
-        ``both_channels``: run the lexical channel whatever the weight, for a caller that
-        weighs the channels itself (``faqbot eval``'s table of other weights); the fused
-        scores stay the router's own.
         """
         veto = self.novelty
         if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
