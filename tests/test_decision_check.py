@@ -38,3 +38,8 @@ def test_the_shipped_kb_answers_its_own_questions_and_is_not_warned_about(engine
 def test_a_hand_set_threshold_is_not_judged(tmp_path: Path) -> None:
     root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  threshold: 0.3\n"}, source=OTHER_SERVICE)
     assert decision_coverage(Router.build(load_knowledge_base(root))) == []
+
+
+def test_a_stated_min_confidence_is_not_judged(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  min_confidence: 0.5\n"}, source=OTHER_SERVICE)
+    assert decision_coverage(Router.build(load_knowledge_base(root))) == []

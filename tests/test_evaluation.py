@@ -5,15 +5,28 @@ The figures of ``score`` are computed by hand for a small table of predictions.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
-from faqbot.quality.evaluation import Example, Prediction, decision_text, load_examples, predict, score
+from faqbot.kb.loader import load_knowledge_base
+from faqbot.quality.evaluation import (
+    OUT_OF_SCOPE_RULE,
+    UNKNOWN_WORDS_RULE,
+    Example,
+    Prediction,
+    decision_text,
+    load_examples,
+    predict,
+    score,
+)
 from faqbot.quality.weights import LEXICAL_WEIGHTS
 from tests.conftest import TODAY
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def _p(expected: str, predicted: str, product: str | None = None, found: str | None = None) -> Prediction:
@@ -174,7 +187,7 @@ def test_predict_ranks_in_scope_examples_at_other_lexical_weights(min_engine: En
 
 
 def test_the_decision_is_described_as_the_knowledge_base_states_or_fits_it(min_engine: Engine, engine: Engine) -> None:
-    assert decision_text(min_engine) == "best score ≥ 0.3 (hand-set router.threshold)"
+    assert decision_text(min_engine) == "best character score ≥ 0.3 (hand-set router.threshold)"
     assert decision_text(engine).startswith("best score ≥ 0.30") and "fitted" in decision_text(engine)
 
 
@@ -192,7 +205,10 @@ def test_graded_relevance_is_read_from_the_file(tmp_path: Path) -> None:
         (Prediction(Example("粗大ごみの値段おしえて", "sodai-fee", None), "fallback", 0.46, None, ("sodai-fee", "x"), 0.46),
          "[fallback/None] (best: sodai-fee 0.46)"),
         (Prediction(Example("q", "a", None), "fallback", 0.9, None, ("b",), None),
-         "[fallback/None] (best: b, refused by a rule at any threshold)"),
+         "[fallback/None] (best: b, refused at any threshold: a rule)"),
+        # A rule's refusal names the rule, which the author fixes in the knowledge base, not the thresholds.
+        (Prediction(Example("q", "a", None), "fallback", 0.9, None, ("b",), None, rule=UNKNOWN_WORDS_RULE),
+         "[fallback/None] (best: b, refused at any threshold: words the knowledge base never uses)"),
         (Prediction(Example("q", "a", None), "fallback", 0.2, None, (), None), "[fallback/None] (nothing ranked) 0.20"),
         (Prediction(Example("q", "a", "p"), "b", 0.76, "p", ("b", "a"), 0.76), "[b/p] 0.76"),  # a wrong answer
     ],
@@ -211,3 +227,50 @@ def test_eval_errors_show_the_best_ranked_entry_of_a_refusal(tmp_path: Path) -> 
     result = CliRunner().invoke(main, ["eval", str(path), "--errors", "--today", "2026-11-26"])
     line = next(line for line in result.output.splitlines() if "明日の天気を教えて" in line)
     assert line.startswith("  [cancel-howto/None] → [fallback/None] (best: ")
+
+
+def test_a_probability_decision_names_the_target_that_sets_it() -> None:
+    # The internet provider's KB (another team's): its pseudo-queries put the precision cut far
+    # above the refusal cut, so lowering target_refusal would change nothing.
+    engine = Engine.build(load_knowledge_base(FIXTURES / "kb_other_service"))
+    text = decision_text(engine)
+    assert text.startswith("probability ≥ ")
+    assert "router.target_precision 0.9 sets it; target_refusal's cut is " in text
+
+
+def test_a_stated_min_confidence_decides_and_is_described(tmp_path: Path) -> None:
+    fitted = Engine.build(load_knowledge_base(FIXTURES / "kb_other_service"))
+    shutil.copytree(FIXTURES / "kb_other_service", tmp_path / "kb")
+    service = tmp_path / "kb" / "service.yaml"
+    service.write_text(service.read_text(encoding="utf-8") + "router:\n  min_confidence: 0.5\n", encoding="utf-8")
+    stated = Engine.build(load_knowledge_base(tmp_path / "kb"))
+    assert decision_text(stated) == "probability ≥ 0.5 (stated router.min_confidence)"
+    # The fitted cut (≈ 0.73 on this KB) refuses 「光回線をやめたい」 at P ≈ 0.69; stated 0.5 answers it
+    # with the same probability, and what the fitted cut answered stays answered.
+    assert fitted.router.route("光回線をやめたい").decision == "fallback"
+    answered = stated.router.route("光回線をやめたい")
+    assert (answered.decision, answered.intent) == ("answer", "cancel-howto")
+    assert 0.5 <= answered.confidence < 0.73
+    assert stated.router.route("違約金はかかりますか").intent == fitted.router.route("違約金はかかりますか").intent == "cancel-fee"
+    assert stated.router.route("明日の天気は？").decision == "fallback"
+
+
+def test_the_report_counts_answered_messages_and_how_many_rightly() -> None:
+    predictions = [
+        Prediction(Example("q1", "a", None), "a", 0.9, None, ("a",)),
+        Prediction(Example("q2", "b", None), "a", 0.8, None, ("a",)),
+        Prediction(Example("q3", "fallback", None), "b", 0.7, None, ("b",)),
+        Prediction(Example("q4", "a", None), "fallback", 0.6, None, ("a",)),
+    ]
+    report = score(predictions)
+    assert (report.answered, report.answered_right) == (3, 1)
+    assert report.answered_precision == pytest.approx(1 / 3)
+
+
+def test_predict_names_the_rule_that_refused(min_engine: Engine) -> None:
+    # The minimal KB lists 「明日の天気を教えて」 among its out-of-scope examples: refused by that rule
+    # whatever the threshold, and the line says which file to look at.
+    (refused, answered) = predict(min_engine, [Example("明日の天気を教えて", "fallback", None), Example("アルファの自動更新を解約したい", "cancel", "alpha")], TODAY)
+    assert (refused.intent, refused.best, refused.rule) == ("fallback", None, OUT_OF_SCOPE_RULE)
+    assert "out_of_scope.yaml" in refused.predicted_text()
+    assert answered.rule == ""

@@ -34,12 +34,16 @@ def _print_report(report: Report, decision: str, weight: str) -> None:
     click.echo(f"fallback precision:         {report.fallback_precision:.3f}")
     click.echo(f"fallback recall:            {report.fallback_recall:.3f}")
     click.echo(f"product-extraction accuracy: {report.product_accuracy:.3f}")
+    share = report.answered / report.total if report.total else 0.0
+    click.echo(f"answered: {report.answered} of {report.total} messages ({share:.3f}), "
+               f"{report.answered_right} of them rightly ({report.answered_precision:.3f})")
     click.echo(f"decision: answer when the {decision}")
     _print_confusions(report.confusions)
     r = report.ranking
     click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
-    click.echo("Precision–coverage if answering at confidence ≥ threshold (a refused message counts at its best")
-    click.echo("entry's probability; those the rules refuse, never):")
+    click.echo("If router.min_confidence (answer when the probability ≥ it) were — coverage: the share of all")
+    click.echo("messages answered; precision: the share of those answered rightly, off-topic ones answered counting")
+    click.echo("as wrong (a refused message counts at its best entry's probability; those a rule refuses, never):")
     click.echo("  threshold  coverage  precision")
     for point in report.coverage:
         click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")

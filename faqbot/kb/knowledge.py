@@ -94,6 +94,9 @@ class RouterSettings:
     from before calibration (None: the fitted threshold decides).
     ``lexical_weight``: the lexical channel's weight in the fused ranking score, stated
     instead of fitted (None: fitted when the engine is built).
+    ``min_confidence``: answer when the calibrated probability reaches this, instead of the
+    cut fitted for the two targets (None: the fitted cut); the probability model is still
+    fitted, so ``faqbot eval``'s precision–coverage table reads on the same scale.
     """
 
     target_precision: float = 0.9
@@ -102,6 +105,7 @@ class RouterSettings:
     threshold: float | None = None
     clarify_margin: float = 0.03
     lexical_weight: float | None = None
+    min_confidence: float | None = None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
-ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "clarify_margin", "lexical_weight")
+ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight")
 # Router keys that are weights, not shares: any number from 0 up (the rest lie from 0 to 1).
 _UNBOUNDED_ROUTER_KEYS = frozenset({"lexical_weight"})
 HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
@@ -122,6 +122,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             threshold=values.get("threshold"),
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
             lexical_weight=values.get("lexical_weight"),
+            min_confidence=values.get("min_confidence"),
         )
     return service, settings, languages
 

@@ -33,8 +33,8 @@ def decision_coverage(router: Router) -> list[Problem]:
     from faqbot.routing.calibration_fit import cross_validate_chosen, fit_calibration
 
     settings = router.kb.settings
-    if settings.threshold is not None:
-        return []  # a hand-set floor: nothing fitted to judge
+    if settings.threshold is not None or settings.min_confidence is not None:
+        return []  # a hand-set floor or probability: the author chose it, nothing fitted to judge
     fit = fit_calibration(router, settings.target_precision)
     if not fit.calibration.fitted:
         return []  # too few examples to fit: the score stands in, as documented
@@ -49,7 +49,7 @@ def decision_coverage(router: Router) -> list[Problem]:
         "to clear this warning), or label questions as customers ask them (JSONL lines "
         '{"q": …, "intent": entry id or "fallback", "product": id or null}, docs/knowledge-format.md) and run '
         "`faqbot eval` on them: its precision–coverage table shows what a lower router.target_precision, or a "
-        "hand-set router.threshold, would answer and how often rightly"
+        "stated router.min_confidence, would answer and how often rightly"
     )
     return [Problem(SERVICE_FILE, _router_line(router.kb.root / SERVICE_FILE), message, severity="warning")]
 

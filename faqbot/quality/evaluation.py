@@ -29,6 +29,9 @@ from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK, Routing
 COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 # Hand-set floors (``router.threshold``, on the best character score) of the second table.
 SCORE_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+# The rules that refuse a message whatever the threshold, as ``faqbot eval --errors`` names them.
+OUT_OF_SCOPE_RULE = "an out-of-scope subject or example (out_of_scope.yaml)"
+UNKNOWN_WORDS_RULE = "words the knowledge base never uses"
 # Entries ranked per example for the ranking figures.
 _RANKED = 10
 
@@ -71,6 +74,9 @@ class Prediction:
     # The labelled entry's rank at each of :data:`~faqbot.quality.weights.LEXICAL_WEIGHTS`
     # (in-scope examples; empty otherwise): the table of other lexical weights.
     ranks_by_weight: tuple[int, ...] = ()
+    # The rule that refused it whatever the threshold (when ``best`` is None for a refusal): named
+    # for the author, who fixes a rule's refusal in the knowledge base, not in the thresholds.
+    rule: str = ""
 
     def answerable_at(self) -> float | None:
         """The probability at which a threshold would answer this example; None: never answered."""
@@ -89,9 +95,10 @@ class Prediction:
         if self.intent != FALLBACK:
             return f"{shown} {self.confidence:.2f}"
         if not self.ranked:
-            return f"{shown} (nothing ranked) {self.confidence:.2f}"
+            refused_by = f", refused at any threshold: {self.rule}" if self.rule else ""
+            return f"{shown} (nothing ranked{refused_by}) {self.confidence:.2f}"
         if self.best is None:
-            return f"{shown} (best: {self.ranked[0]}, refused by a rule at any threshold)"
+            return f"{shown} (best: {self.ranked[0]}, refused at any threshold: {self.rule or 'a rule'})"
         return f"{shown} (best: {self.ranked[0]} {self.best:.2f})"
 
     @property
@@ -149,6 +156,15 @@ class Report:
     # In-scope examples refused although the right entry ranked first: what the decision cost.
     refused_right: int = 0
     in_scope: int = 0
+    # Messages answered (an answer, or a clarification's first offer) and how many of them rightly:
+    # "are the answers right 9 times in 10?", the figure target_precision is about.
+    answered: int = 0
+    answered_right: int = 0
+
+    @property
+    def answered_precision(self) -> float:
+        """The share of answered messages that were answered with the labelled entry."""
+        return _ratio(self.answered_right, self.answered)
 
 
 def load_examples(path: Path) -> list[Example]:
@@ -180,40 +196,49 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
         entities = engine.extractor.extract(example.query, today)
         routing = engine.router.route(example.query, entities, top=_RANKED)
         ranked = tuple(m.entry_id for m in routing.matches)
-        best, char_score = _at_other_thresholds(engine, example.query, routing, entities)
+        best, char_score, rule = _at_other_thresholds(engine, example.query, routing, entities)
         ranks = ranks_at_weights(engine.router, example.query, entities, example.intent) if example.intent != FALLBACK else ()
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score, ranks))
+        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score, ranks, rule))
     return out
 
 
 def _at_other_thresholds(
     engine: Engine, query: str, routing: Routing, entities: Entities
-) -> tuple[float | None, float | None]:
-    """:attr:`Prediction.best` and :attr:`Prediction.char_score` of one routing (the whole message as routed)."""
-    if routing.out_of_scope or not routing.matches:
-        return None, None
+) -> tuple[float | None, float | None, str]:
+    """:attr:`Prediction.best`, :attr:`Prediction.char_score` and :attr:`Prediction.rule` of one routing."""
+    if routing.out_of_scope:
+        return None, None, OUT_OF_SCOPE_RULE
+    if not routing.matches:
+        return None, None, ""
     router = engine.router
     found = router.candidates(query, entities)
     char_score = float(found.char[0]) if len(found.char) else 0.0
     if routing.decision != DECISION_FALLBACK:
-        return routing.confidence, char_score
+        return routing.confidence, char_score, ""
     if router.refuses(query, found):
-        return None, None
-    return round(1.0 - routing.confidence, 4), char_score  # a fallback's confidence is that its best entry is wrong
+        return None, None, UNKNOWN_WORDS_RULE
+    return round(1.0 - routing.confidence, 4), char_score, ""  # a fallback's confidence is that its best entry is wrong
 
 
 def decision_text(engine: Engine) -> str:
     """How the knowledge base decides to answer, in one line (for the evaluation report)."""
     router = engine.router
-    explicit = router.kb.settings.threshold
-    if explicit is not None:
-        return f"best score ≥ {explicit} (hand-set router.threshold)"
+    settings = router.kb.settings
+    if settings.threshold is not None:
+        return f"best character score ≥ {settings.threshold} (hand-set router.threshold)"
     calibration = router.calibration
+    if settings.min_confidence is not None:
+        return f"probability ≥ {settings.min_confidence} (stated router.min_confidence)"
     if not calibration.fitted:
         return f"best score ≥ {calibration.threshold} (too few examples to fit)"
     if calibration.score_cut is not None:
         return f"best score ≥ {calibration.score_cut:.4f} (fitted on the knowledge base's own questions)"
-    return f"probability ≥ {calibration.threshold:.4f} (fitted on the knowledge base's own questions)"
+    # Name the target that sets the cut: lowering the other one changes nothing.
+    if calibration.precision_cut >= calibration.refusal_cut:
+        binding = f"router.target_precision {calibration.target_precision} sets it; target_refusal's cut is {calibration.refusal_cut:.4f}"
+    else:
+        binding = f"router.target_refusal {calibration.target_refusal} sets it; target_precision's cut is {calibration.precision_cut:.4f}"
+    return f"probability ≥ {calibration.threshold:.4f} (fitted on the knowledge base's own questions; {binding})"
 
 
 def _ratio(num: int, den: int) -> float:
@@ -264,6 +289,8 @@ def score(predictions: list[Prediction]) -> Report:
         weights=weight_table([p.ranks_by_weight for p in in_scope]),
         refused_right=sum(p.intent == FALLBACK and p.best_is_right for p in in_scope),
         in_scope=len(in_scope),
+        answered=sum(p.intent != FALLBACK for p in predictions),
+        answered_right=sum(p.intent != FALLBACK and p.intent == p.example.intent for p in predictions),
     )
 
 
@@ -277,6 +304,8 @@ def report_figures(report: Report) -> dict[str, object]:
         "fallback_precision": report.fallback_precision,
         "fallback_recall": report.fallback_recall,
         "product_accuracy": report.product_accuracy,
+        "answered": report.answered,
+        "answered_precision": report.answered_precision,
         "intents": [
             {"intent": s.intent, "precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
             for s in report.intents

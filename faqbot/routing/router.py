@@ -302,13 +302,16 @@ class Router:
         """Is the best entry likely enough right to answer?
 
         A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
-        best character score (the scale it was set on); otherwise the fitted decision rules
+        best character score (the scale it was set on); one that states ``router.min_confidence``
+        answers at that calibrated probability; otherwise the fitted decision rules
         (:meth:`Calibration.answers`): the best score or the calibrated probability must reach
         the cut fitted for ``router.target_precision`` and ``router.target_refusal``.
         """
-        explicit = self.kb.settings.threshold
-        if explicit is not None:
-            return (float(found.char[0]) if len(found.char) else 0.0) >= explicit
+        settings = self.kb.settings
+        if settings.threshold is not None:
+            return (float(found.char[0]) if len(found.char) else 0.0) >= settings.threshold
+        if settings.min_confidence is not None:
+            return self.calibration.probability(ev) >= settings.min_confidence
         return self.calibration.answers(ev)
 
     def _out_of_scope_wins(self, found: Candidates) -> bool:
