@@ -21,6 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 OTHER_KBS = [
     ("kb_other_service", "other_service_eval.jsonl"),
     ("kb_bulky_waste", "bulky_waste_eval.jsonl"),
+    ("kb_fitness_club", "fitness_club_eval.jsonl"),
+    ("kb_library", "library_eval.jsonl"),
 ]
 
 
