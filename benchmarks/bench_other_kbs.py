@@ -58,7 +58,8 @@ def main() -> None:
             # The smallest lexical weight that ranks the labelled entries first most often (eval's table).
             "best_weight": min(report.weights, key=lambda w: (-w.hit_at_1, w.weight)).weight if report.weights else None,
             "ranked_first_at_best_weight": round(max((w.hit_at_1 for w in report.weights), default=0.0), 3),
-            "ranked_first_now": round(next((w.hit_at_1 for w in report.weights if w.weight == engine.router.lexical_weight), 0.0), 3),
+            # None when the weight in force is not a row of the table (the fit can choose 0.1, 0.25, 32, 64).
+            "ranked_first_now": next((round(w.hit_at_1, 3) for w in report.weights if w.weight == engine.router.lexical_weight), None),
             "recall_at_10": round(report.ranking.recall_at_10, 3),
             "mrr": round(report.ranking.mrr, 3),
         }, ensure_ascii=False))

@@ -130,6 +130,12 @@ def test_the_statement_is_named_in_the_knowledge_base_s_words(engine: Engine, tm
         "  statement_label: クレジットカード会社のご利用明細書\n  statement_label_en: credit card statement\n", "",
     )})
     unlabelled = Engine.build(load_knowledge_base(root))
+    # Labelled in Japanese only: the English answer says "statement", not the Japanese label.
+    ja_only = make_kb(tmp_path / "ja", {"products.yaml": replace_once("  statement_label_en: credit card statement\n", "")})
+    ja_only_en = Engine.build(load_knowledge_base(ja_only))
+    ja_only_en = replace(ja_only_en, kb=ja_only_en.kb.in_language("en"))
+    english_generic = answer_query(ja_only_en, "Virus Buster Cloud, annual, expiry March 31, 2027: next billing date?", TODAY).text
+    assert 'Your statement will show "トレンドマイクロ ウイルスバスター"' in english_generic
     assert "\nご利用明細には「トレンドマイクロ ウイルスバスター」または「トレンドマイクロ株式会社」と記載されます。" in answer_query(unlabelled, query, TODAY).text
 
 

@@ -68,24 +68,33 @@ def test_when_it_shares_words_with_its_own_entry_the_advice_is_to_reword_or_remo
 
 
 @pytest.mark.parametrize(
-    ("alternate", "own", "closest", "shared", "own_words"),
+    ("alternate", "own", "closest", "shared", "own_words", "common"),
     [
         # The polite ending is shared, おはよう is greeting's own.
-        ("おはようございます", ("こんにちは", "おはよう"), "ありがとうございます", ("ございます",), True),
-        # A run its own entry also holds explains nothing: it pulls both ways.
-        ("おはようございます", ("ご丁寧にありがとうございます",), "ありがとうございます", (), True),
+        ("おはようございます", ("こんにちは", "おはよう"), "ありがとうございます", ("ございます",), True, True),
+        # A run its own entry also holds explains nothing: it pulls both ways (but it is in common).
+        ("おはようございます", ("ご丁寧にありがとうございます",), "ありがとうございます", (), True, True),
         # 「ですか」 ends both, but the router strips polite endings: it saw nothing shared.
-        ("解約ですか", ("解約したい",), "料金ですか", (), True),
+        ("解約ですか", ("解約したい",), "料金ですか", (), True, False),
         # A run is named from its first content word, not from the particle before it.
-        ("カードの変更", ("カード情報",), "住所の変更をしたい", ("変更",), True),
+        ("カードの変更", ("カード情報",), "住所の変更をしたい", ("変更",), True, True),
         # Nothing in common with either: a Latin word meets kana.
-        ("Hello", ("こんにちは",), "ありがとう", (), False),
+        ("Hello", ("こんにちは",), "ありがとう", (), False, False),
     ],
 )
 def test_explain_names_the_runs_the_router_saw(
-    router: Router, alternate: str, own: tuple[str, ...], closest: str, shared: tuple[str, ...], own_words: bool
+    router: Router, alternate: str, own: tuple[str, ...], closest: str, shared: tuple[str, ...], own_words: bool, common: bool
 ) -> None:
-    assert explain(router, alternate, own, closest) == Misroute(closest, shared, own_words)
+    assert explain(router, alternate, own, closest) == Misroute(closest, shared, own_words, common)
+
+
+def test_words_shared_with_both_entries_are_not_called_no_word_in_common() -> None:
+    # 「ございます」 is in thanks' question and in greeting's own 「ご丁寧にありがとうございます」.
+    found = Misroute("ありがとうございます", (), own_words=True, common=True)
+    assert reason(found, "greeting") == (
+        " (closest: 'ありがとうございます'; the words it shares with it are in other questions of 'greeting' too); "
+        "reword it so it says what only 'greeting' is about, or remove it"
+    )
 
 
 def test_with_nothing_shared_the_advice_is_to_add_alternates() -> None:

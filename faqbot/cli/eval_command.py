@@ -108,7 +108,7 @@ def evaluate(
     if html_path is not None:
         from faqbot.quality.eval_html import write_eval_html  # matplotlib only when a page is asked for
 
-        write_eval_html(file.name, report, predictions, engine.router.calibration.threshold, html_path)
+        write_eval_html(file.name, report, predictions, engine.router.probability_cut, html_path)
     if as_json:
         echo_json(report_figures(report))
     else:

@@ -96,7 +96,9 @@ class RouterSettings:
     instead of fitted (None: fitted when the engine is built).
     ``min_confidence``: answer when the calibrated probability reaches this, instead of the
     cut fitted for the two targets (None: the fitted cut); the probability model is still
-    fitted, so ``faqbot eval``'s precision–coverage table reads on the same scale.
+    fitted, so ``faqbot eval``'s precision–coverage table reads on the same scale (with too few
+    examples to fit one, the best score stands in for the probability, as it does for the cut).
+    At most one of ``threshold`` and ``min_confidence`` may be stated.
     """
 
     target_precision: float = 0.9

@@ -8,7 +8,6 @@ pass and the bot never starts half-loaded.
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -40,8 +39,10 @@ SERVICE_NAME_KEYS = (
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
 ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight")
-# Router keys that are weights, not shares: any number from 0 up (the rest lie from 0 to 1).
-_UNBOUNDED_ROUTER_KEYS = frozenset({"lexical_weight"})
+# Router keys that are weights, not shares: from 0 to the fit's largest weight (training.WEIGHT_GRID's
+# 64, where the character channel is only a tie-breaker); the rest lie from 0 to 1.
+_WEIGHT_ROUTER_KEYS = frozenset({"lexical_weight"})
+MAX_LEXICAL_WEIGHT = 64.0
 HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
@@ -110,12 +111,17 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
         for key in ROUTER_KEYS:
             if key in router:
                 value = router[key]
-                unbounded = key in _UNBOUNDED_ROUTER_KEYS
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not _in_range(value, unbounded):
-                    span = "0 or more" if unbounded else "from 0 to 1"
-                    c.error(line_of(router, key), f"router '{key}' must be a number {span}, not {value!r}")
+                top = MAX_LEXICAL_WEIGHT if key in _WEIGHT_ROUTER_KEYS else 1.0
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not _in_range(value, top):
+                    c.error(line_of(router, key), f"router '{key}' must be a number from 0 to {top:g}, not {value!r}")
                 else:
                     values[key] = float(value)
+        if "threshold" in values and "min_confidence" in values:
+            c.error(
+                line_of(router, "min_confidence"),
+                "router states both 'threshold' and 'min_confidence'; keep one (threshold: a floor on the "
+                "character score; min_confidence: a probability)",
+            )
         settings = RouterSettings(
             target_precision=values.get("target_precision", RouterSettings.target_precision),
             target_refusal=values.get("target_refusal", RouterSettings.target_refusal),
@@ -127,9 +133,10 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
     return service, settings, languages
 
 
-def _in_range(value: float, unbounded: bool) -> bool:
-    """Is ``value`` a finite number from 0 to 1 (from 0 up when ``unbounded``)?"""
-    return math.isfinite(value) and value >= 0 and (unbounded or value <= 1)
+def _in_range(value: float, top: float) -> bool:
+    """Is ``value`` a number from 0 to ``top``? (Compared before any conversion: a YAML integer
+    too large for a float must be refused, not crash the loader.)"""
+    return 0 <= value <= top  # NaN and infinities compare false
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -156,8 +156,9 @@ class Report:
     # In-scope examples refused although the right entry ranked first: what the decision cost.
     refused_right: int = 0
     in_scope: int = 0
-    # Messages answered (an answer, or a clarification's first offer) and how many of them rightly:
-    # "are the answers right 9 times in 10?", the figure target_precision is about.
+    # Messages answered (an answer, or a clarification's first offer) and how many of them rightly,
+    # first offer only: "are the answers right 9 times in 10?" (the calibration also counts a
+    # clarification right when the labelled entry is among those offered, so it reads a little higher).
     answered: int = 0
     answered_right: int = 0
 
@@ -227,6 +228,8 @@ def decision_text(engine: Engine) -> str:
     if settings.threshold is not None:
         return f"best character score ≥ {settings.threshold} (hand-set router.threshold)"
     calibration = router.calibration
+    if settings.min_confidence is not None and not calibration.fitted:
+        return f"best score ≥ {settings.min_confidence} (stated router.min_confidence; too few examples to fit a probability, so the score stands in)"
     if settings.min_confidence is not None:
         return f"probability ≥ {settings.min_confidence} (stated router.min_confidence)"
     if not calibration.fitted:

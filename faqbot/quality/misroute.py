@@ -42,6 +42,9 @@ class Misroute:
     closest: str  # the other entry's stored question the router matched best
     shared: tuple[str, ...]  # runs of the alternate's words that question holds and its own entry's questions do not
     own_words: bool  # does it share a run the router saw with any other question of its own entry?
+    # Does it share any run the router saw with ``closest`` at all? False with ``shared`` empty: no
+    # word in common; True with ``shared`` empty: what it shares there, its own entry holds too.
+    common: bool = False
 
 
 def explain(router: Router, alternate: str, own: tuple[str, ...], closest: str) -> Misroute:
@@ -53,13 +56,19 @@ def explain(router: Router, alternate: str, own: tuple[str, ...], closest: str) 
     cut = [(word, folded) for word, folded in cut if folded]
     surface = router.char_channel.surface(alternate)
     mine = [normalize_term(question) for question in own]
-    shared = [run for run in _runs(router, cut, surface, closest) if not any(_fold(run) in question for question in mine)]
+    seen = _runs(router, cut, surface, closest)
+    shared = [run for run in seen if not any(_fold(run) in question for question in mine)]
     own_words = any(_runs(router, cut, surface, question) for question in own)
-    return Misroute(closest, tuple(_display(run) for run in shared[:MAX_SHARED]), own_words)
+    return Misroute(closest, tuple(_display(run) for run in shared[:MAX_SHARED]), own_words, bool(seen))
 
 
 def reason(found: Misroute, entry_id: str) -> str:
     """The lint message's tail: the closest question, the shared words, and what to do."""
+    if not found.shared and found.common:
+        return (
+            f" (closest: {found.closest!r}; the words it shares with it are in other questions of {entry_id!r} too); "
+            f"reword it so it says what only {entry_id!r} is about, or remove it"
+        )
     if not found.shared:
         return (
             f" (closest: {found.closest!r}; no word in common with it); "

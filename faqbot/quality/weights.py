@@ -37,13 +37,14 @@ class WeightRanking:
 def ranks_at_weights(router: Router, query: str, entities: Entities, entry_id: str) -> tuple[int, ...]:
     """The rank of entry ``entry_id`` for ``query`` at each of :data:`LEXICAL_WEIGHTS` (1 = first, 0 = not found).
 
-    Both channels are read once; ties are ordered as the router orders them (by position).
+    The text ranked is the one :meth:`Router.route` ranks (standard Japanese, a pleasantry set
+    aside), both channels read once; ties are ordered as the router orders them (by position).
     Empty when the knowledge base has no such entry.
     """
     position = router.kb.entries.position(entry_id)
     if position < 0:
         return ()
-    found = router.candidates(query, entities, both_channels=True)
+    found = router.candidates(router.routed_text(query, entities), entities, both_channels=True)
     at = np.flatnonzero(found.owners == position)
     if not len(at):
         return (0,) * len(LEXICAL_WEIGHTS)

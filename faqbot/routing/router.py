@@ -107,6 +107,16 @@ class Router:
         return build_router(kb, earlier)
 
     @property
+    def probability_cut(self) -> float:
+        """The calibrated probability the router answers at: the KB's stated ``min_confidence``, else the fitted one's.
+
+        (A hand-set ``router.threshold`` decides on the character score instead; the fitted cut
+        is returned then, as the scale a report marks.)
+        """
+        stated = self.kb.settings.min_confidence
+        return self.calibration.threshold if stated is None else stated
+
+    @property
     def score_floor(self) -> float:
         """The lowest best-entry score the router answers at: the KB's hand-set one, else the fitted one's."""
         explicit = self.kb.settings.threshold
@@ -245,21 +255,30 @@ class Router:
         routing = self._route_standard(standard, entities, top, exclude)
         return routing if standard == query else replace(routing, query=query)
 
+    def routed_text(self, query: str, entities: Entities | None = None) -> str:
+        """The text :meth:`route` ranks for ``query``: in standard Japanese, less a pleasantry or
+        connective it set aside (「ありがとうございます。それと、解約したいです」 → 「解約したいです」)."""
+        return self._routed(standard_japanese(query), entities, 5, None)[0]
+
     def _route_standard(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
         """:meth:`route` for a message in standard Japanese."""
+        return self._routed(query, entities, top, exclude)[1]
+
+    def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> tuple[str, Routing]:
+        """The part of ``query`` (standard Japanese) that is routed, and its routing."""
         routing = self._route(query, entities, top, exclude)
         # Small talk as the runner-up too (「じゃあ…」 holds the greeting 「やあ」): the pleasantry or the
         # connective, not the question, put it there (docs/calibration-floor-rule.md, sixty-sixth rule).
         if exclude is not None or not self._small_talk(routing, 2):
-            return routing
+            return query, routing
         rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
         rest = rest if rest is not None else after_connective(query)
         if rest is None:
-            return routing
+            return query, routing
         asked = self._route(rest, entities, top, None)
         if asked.decision == DECISION_FALLBACK or self._small_talk(asked):
-            return routing
-        return replace(asked, query=query)
+            return query, routing
+        return rest, replace(asked, query=query)
 
     def _small_talk(self, routing: Routing, offered: int = 1) -> bool:
         """Is small talk among ``routing``'s first ``offered`` entries (answered or offered; none for a fallback)?"""
