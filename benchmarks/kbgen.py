@@ -27,6 +27,13 @@ would otherwise fit its own decision on the generated questions (templated parap
 right held out), which refuses far more of the shipped dev questions (10k: in-scope 0.808
 against 0.910).  ``inherit_decision=False`` leaves the copy to fit its own.
 
+The shipped ``service.yaml`` states ``router.lexical_weight: 0`` (its dialogue was built on the
+character channel alone; seventy-fifth rule).  A copy keeps that statement only with
+``state_weight=True`` (``--shipped-weight``: the shipped entries ranked as the shipped KB ranks
+them, for accuracy among distractors); by default it is removed, so the scale and build benchmarks'
+mixtures fit their own weight on their questions and run both channels, as any knowledge base's
+build and routing do.
+
 Deterministic: the same ``distractors`` and ``seed`` give byte-identical files.
 
     .venv/bin/python benchmarks/kbgen.py OUT_DIR --entries 10000 [--seed 7]
@@ -201,18 +208,26 @@ def write_entries(folder: Path, entries: list[GeneratedEntry]) -> list[Path]:
 
 
 def generate_kb(
-    dest: Path | str, distractors: int, seed: int = 7, source: Path | None = None, inherit_decision: bool = True
+    dest: Path | str,
+    distractors: int,
+    seed: int = 7,
+    source: Path | None = None,
+    inherit_decision: bool = True,
+    state_weight: bool = False,
 ) -> Path:
     """Copy the shipped knowledge base (or ``source``) into ``dest`` and add ``distractors`` entries.
 
     ``dest`` must not exist yet or be empty; the result loads with
     :func:`faqbot.kb.loader.load_knowledge_base`.  ``inherit_decision``: state the source's
-    fitted score cut as the copy's ``router.threshold`` (see the module docstring).
+    fitted score cut as the copy's ``router.threshold``; ``state_weight``: keep the source's
+    stated ``router.lexical_weight`` (see the module docstring).
     """
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; pass a new folder")
     shutil.copytree(source or SHIPPED_KB, dest, dirs_exist_ok=True)
+    if not state_weight:
+        unstate_the_weight(dest / "service.yaml")
     if inherit_decision:
         _state_the_decision(source or SHIPPED_KB, dest / "service.yaml")
     if distractors:
@@ -237,13 +252,28 @@ def _state_the_decision(source: Path, service: Path) -> None:
     service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  threshold: {cut:.4f}\n", 1), encoding="utf-8")
 
 
+def unstate_the_weight(service: Path) -> None:
+    """Remove a stated ``router.lexical_weight`` (and the comment lines just above it) from ``service``."""
+    lines = service.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next((i for i, line in enumerate(lines) if line.strip().startswith("lexical_weight:")), None)
+    if at is None:
+        return
+    start = at
+    while start > 0 and lines[start - 1].strip().startswith("#"):
+        start -= 1
+    service.write_text("".join(lines[:start] + lines[at + 1 :]), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dest", type=Path, help="new folder for the knowledge base")
     parser.add_argument("--entries", type=int, default=10_000, help="synthetic entries to add")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shipped-weight", action="store_true",
+                        help="keep the shipped KB's stated lexical weight (accuracy among distractors); "
+                             "default: the mixture fits its own, as the scale benchmarks need")
     args = parser.parse_args()
-    generate_kb(args.dest, args.entries, args.seed)
+    generate_kb(args.dest, args.entries, args.seed, state_weight=args.shipped_weight)
     print(f"{args.dest}: shipped knowledge base + {args.entries} synthetic entries")
 
 

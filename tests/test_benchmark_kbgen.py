@@ -87,3 +87,14 @@ def test_probe_queries_are_labelled_and_not_stored() -> None:
     for text, entry_id in probes:
         assert text not in stored
         assert by_id[entry_id].product in text and by_id[entry_id].feature in text
+
+
+def test_a_copy_fits_its_own_weight_unless_asked_to_keep_the_shipped_one(tmp_path: Path) -> None:
+    # The shipped KB states lexical_weight: 0 (its dialogue's scale); the scale benchmarks' mixtures
+    # must fit their own and run both channels, the accuracy mixture may keep the shipped ranking.
+    assert load_knowledge_base().settings.lexical_weight == 0.0
+    own = load_knowledge_base(kbgen.generate_kb(tmp_path / "own", 3, seed=5))
+    assert own.settings.lexical_weight is None
+    assert "lexical_weight" not in (tmp_path / "own" / "service.yaml").read_text(encoding="utf-8")
+    kept = load_knowledge_base(kbgen.generate_kb(tmp_path / "kept", 3, seed=5, state_weight=True))
+    assert kept.settings.lexical_weight == 0.0

@@ -18,8 +18,18 @@ OTHER_SERVICE = Path(__file__).parent / "fixtures" / "kb_other_service"
 
 
 @pytest.fixture(scope="module")
-def other_router() -> Router:
-    return Router.build(load_knowledge_base(OTHER_SERVICE))
+def other_router(tmp_path_factory: pytest.TempPathFactory) -> Router:
+    # On the character channel alone (the weight stated 0), as its author's router ranked it: its
+    # fitted decision answers 30 % of its own held-out questions.  (With the weight its alternates
+    # fit, 2, it answers more than half and is not warned about: seventy-fifth rule.)
+    root = make_kb(tmp_path_factory.mktemp("other"), {"service.yaml": lambda text: text + "router:\n  lexical_weight: 0\n"}, source=OTHER_SERVICE)
+    return Router.build(load_knowledge_base(root))
+
+
+def test_the_kb_with_its_fitted_weight_is_not_warned_about() -> None:
+    router = Router.build(load_knowledge_base(OTHER_SERVICE))
+    assert router.lexical_weight == 2.0
+    assert decision_coverage(router) == []
 
 
 def test_a_kb_whose_decision_refuses_its_own_questions_is_warned_about(other_router: Router) -> None:
@@ -29,12 +39,6 @@ def test_a_kb_whose_decision_refuses_its_own_questions_is_warned_about(other_rou
     assert problem.severity == "warning" and problem.path == "service.yaml"
     assert "own questions" in problem.message and "add alternates" in problem.message
     assert "router.target_precision 0.9" in problem.message
-    # Its alternates, held out, rank first far more often with the lemmas weighed in (measured:
-    # 35 % at the fitted 0, 51 % at 8): the warning says which weight to try and how to confirm it.
-    assert (
-        "its alternates rank their entry first 35% of the time at the fitted lexical weight 0 and 51% at 8: "
-        "try `lexical_weight: 8`"
-    ) in problem.message
 
 
 def test_the_shipped_kb_answers_its_own_questions_and_is_not_warned_about(engine: Engine) -> None:
@@ -49,9 +53,3 @@ def test_a_hand_set_threshold_is_not_judged(tmp_path: Path) -> None:
 def test_a_stated_min_confidence_is_not_judged(tmp_path: Path) -> None:
     root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  min_confidence: 0.5\n"}, source=OTHER_SERVICE)
     assert decision_coverage(Router.build(load_knowledge_base(root))) == []
-
-
-def test_a_stated_weight_gets_no_weight_advice(tmp_path: Path) -> None:
-    root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  lexical_weight: 0\n"}, source=OTHER_SERVICE)
-    (problem,) = decision_coverage(Router.build(load_knowledge_base(root)))
-    assert "own questions" in problem.message and "lexical_weight:" not in problem.message

@@ -6,13 +6,12 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing.router import Router
-from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID, held_out_ranking
+from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -23,6 +22,7 @@ def _one_question_kb(dest: Path, count: int) -> Router:
     """A knowledge base of ``count`` generated entries, each with one question and its answer."""
     for name in ("service.yaml", "products.yaml"):
         shutil.copy(SHIPPED_KB / name, dest / name)
+    kbgen.unstate_the_weight(dest / "service.yaml")  # the shipped KB states its weight; this one fits it
     entries = [
         {"id": e.id, "question": e.questions[1], "answer": e.answer} for e in kbgen.generate_entries(count, seed=5)
     ]
@@ -57,16 +57,10 @@ def test_a_stated_weight_is_used_not_fitted(tmp_path: Path) -> None:
     assert "lexical weight" not in {origin.kind for origin in router.fit_origins}
 
 
-def test_held_out_alternates_say_what_the_lemmas_are_worth() -> None:
-    # The internet provider's KB (another team's): held out honestly, 31 of its 89 alternates rank
-    # their entry first with the characters alone, 45 with the lemmas weighed at 8.
+def test_a_held_out_question_does_not_vouch_for_itself() -> None:
+    # Another team's KB (an internet provider's): its alternates share nouns (光回線, 料金) more than
+    # phrasing, which the lemmas read and the character channel does not.  Routed with its own words
+    # left in its entry's vocabulary, each sampled question found itself by characters and the fit
+    # chose 0; held out as a customer's paraphrase, the lemmas earn a weight (measured: 2.0).
     router = Router.build(load_knowledge_base(Path(__file__).resolve().parent / "fixtures" / "kb_other_service"))
-    ranking = held_out_ranking(router)
-    assert ranking is not None and ranking.questions == 89
-    assert ranking.at(0.0) == pytest.approx(31 / 89)
-    assert ranking.best() == (8.0, pytest.approx(45 / 89))
-    assert ranking.at(0.3) is None
-
-
-def test_too_few_alternates_give_no_held_out_ranking(tmp_path: Path) -> None:
-    assert held_out_ranking(_one_question_kb(tmp_path, 3 * MIN_HELD_OUT)) is None
+    assert router.lexical_weight == 2.0

@@ -13,7 +13,6 @@ three the few-alternates warning asks for.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,31 +51,7 @@ def decision_coverage(router: Router) -> list[Problem]:
         "`faqbot eval` on them: its precision–coverage table shows what a lower router.target_precision, or a "
         "stated router.min_confidence, would answer and how often rightly"
     )
-    return [Problem(SERVICE_FILE, _router_line(router.kb.root / SERVICE_FILE), message + _weight_advice(router), severity="warning")]
-
-
-def _weight_advice(router: Router) -> str:
-    """A sentence on ``router.lexical_weight`` when the KB's own alternates, held out, rank clearly better with another weight.
-
-    Clearly: by more than one standard error of the best share (the rule the weight's fit uses).
-    Empty when the weight is stated, the alternates are too few, or no weight does clearly better.
-    """
-    from faqbot.routing.training import held_out_ranking  # a sibling of the fit, at check time only
-
-    if router.kb.settings.lexical_weight is not None:
-        return ""
-    ranking = held_out_ranking(router)
-    now = ranking.at(router.lexical_weight) if ranking is not None else None
-    if ranking is None or now is None:
-        return ""
-    weight, best = ranking.best()
-    if best - now <= math.sqrt(best * (1.0 - best) / ranking.questions):
-        return ""
-    return (
-        f"; held out as customers' paraphrases, its alternates rank their entry first {now:.0%} of the time at the "
-        f"fitted lexical weight {router.lexical_weight:g} and {best:.0%} at {weight:g}: try `lexical_weight: {weight:g}` "
-        "under router: in service.yaml, and confirm it with `faqbot eval`'s table of weights on customers' messages"
-    )
+    return [Problem(SERVICE_FILE, _router_line(router.kb.root / SERVICE_FILE), message, severity="warning")]
 
 
 def _router_line(path: Path) -> int:

@@ -68,12 +68,16 @@ def fit_lexical_weight(router: Router) -> float:
     """The lexical weight for ``router``'s knowledge base (see the module docstring)."""
     char = router.char_channel
     owner_of = char.doc_owner
-    real, choosable = _questions(router)
+    entries = len(router.kb.entries)
+    real = np.flatnonzero(owner_of < entries)
+    counts = np.bincount(owner_of[real], minlength=entries) if len(real) else np.zeros(entries, dtype=np.int64)
+    choosable = real[counts[owner_of[real]] > 1]
     if len(choosable) < MIN_HELD_OUT:
         choosable = real  # pseudo-queries: found through their answers
     if len(choosable) < MIN_HELD_OUT:
         return DEFAULT_WEIGHT
-    held = _sample(choosable)
+    rng = np.random.default_rng(_SEED)
+    held = np.sort(rng.choice(choosable, size=min(MAX_HELD_OUT, len(choosable)), replace=False))
     texts = char.texts
     examples = [_example(router, texts[i], int(owner_of[i])) for i in held.tolist()]
     scores = np.array([_accuracy(examples, w) for w in WEIGHT_GRID])
@@ -85,66 +89,10 @@ def fit_lexical_weight(router: Router) -> float:
     return WEIGHT_GRID[int(np.flatnonzero(scores >= best - standard_error)[0])]
 
 
-@dataclass(frozen=True)
-class HeldOutRanking:
-    """How often the knowledge base's own alternates, each held out, rank their entry first at each weight.
-
-    Held out as a customer's paraphrase would be: the question taken out of every index, its
-    words out of its entry's vocabulary (the fit above leaves them in, and there the character
-    channel vouches for its own question).  A measurement for ``faqbot check``'s advice, not a fit.
-    """
-
-    weights: tuple[float, ...]
-    ranked_first: tuple[float, ...]
-    questions: int
-
-    def best(self) -> tuple[float, float]:
-        """The smallest weight that ranks the most first, and that share."""
-        top = max(self.ranked_first)
-        return next(w for w, r in zip(self.weights, self.ranked_first, strict=True) if r >= top), top
-
-    def at(self, weight: float) -> float | None:
-        """The share ranked first at ``weight``, or None when it is not a measured weight."""
-        return dict(zip(self.weights, self.ranked_first, strict=True)).get(weight)
-
-
-def held_out_ranking(router: Router) -> HeldOutRanking | None:
-    """:class:`HeldOutRanking` of ``router``'s alternates over :data:`WEIGHT_GRID`; None without enough alternates.
-
-    The same sample as :func:`fit_lexical_weight` (questions whose entry keeps another, at most
-    :data:`MAX_HELD_OUT`, fixed seed).
-    """
-    char = router.char_channel
-    owner_of = char.doc_owner
-    _, choosable = _questions(router)
-    if len(choosable) < MIN_HELD_OUT:
-        return None
-    held = _sample(choosable)
-    examples = []
-    for i in held.tolist():
-        text = char.texts[i]
-        found = router.candidates(text, held_out=char.excluded(text), both_channels=True)
-        examples.append(_Example(found.owners, found.char, found.lexical, int(owner_of[i])))
-    return HeldOutRanking(WEIGHT_GRID, tuple(_accuracy(examples, w) for w in WEIGHT_GRID), len(examples))
-
-
-def _questions(router: Router) -> tuple[np.ndarray, np.ndarray]:
-    """The stored questions of real entries, and those whose entry keeps another (the alternates)."""
-    owner_of = router.char_channel.doc_owner
-    entries = len(router.kb.entries)
-    real = np.flatnonzero(owner_of < entries)
-    counts = np.bincount(owner_of[real], minlength=entries) if len(real) else np.zeros(entries, dtype=np.int64)
-    return real, real[counts[owner_of[real]] > 1]
-
-
-def _sample(choosable: np.ndarray) -> np.ndarray:
-    """At most :data:`MAX_HELD_OUT` of ``choosable``, a fixed-seed sample, in order."""
-    rng = np.random.default_rng(_SEED)
-    return np.sort(rng.choice(choosable, size=min(MAX_HELD_OUT, len(choosable)), replace=False))
-
-
 def _example(router: Router, text: str, owner: int) -> _Example:
-    found = router.candidates(text, exclude=text)
+    # Held out as a customer's paraphrase would be (seventy-fifth rule): out of every index and out of
+    # its entry's vocabulary; with ``exclude`` its own words stayed known and vouched for it.
+    found = router.candidates(text, held_out=router.char_channel.excluded(text))
     return _Example(found.owners, found.char, found.lexical, owner)
 
 
