@@ -18,7 +18,7 @@ from faqbot.quality.weights import weight_text
 from faqbot.text.inert import inert
 
 
-def _print_report(report: Report, decision: str, weight: str) -> None:
+def _print_report(report: Report, decision: str, weight: str, weight_now: float) -> None:
     width = max([len(s.intent) for s in report.intents] + [12])
     click.echo(f"{'':{width}}  precision    recall  f1-score   support")
     for s in report.intents:
@@ -56,7 +56,8 @@ def _print_report(report: Report, decision: str, weight: str) -> None:
         click.echo(f"If router.lexical_weight (the word channel's weight; now {weight}) were:")
         click.echo("     weight  ranked first    MRR")
         for row in report.weights:
-            click.echo(f"  {row.weight:9g} {row.hit_at_1:13.3f} {row.mrr:6.3f}")
+            now = "  ← now" if row.weight == weight_now else ""
+            click.echo(f"  {row.weight:9g} {row.hit_at_1:13.3f} {row.mrr:6.3f}{now}")
     if report.styles:
         click.echo("By style (top-1 intent, refusals included):")
         for style in report.styles:
@@ -112,7 +113,7 @@ def evaluate(
     if as_json:
         echo_json(report_figures(report))
     else:
-        _print_report(report, decision_text(engine), weight_text(engine.router))
+        _print_report(report, decision_text(engine), weight_text(engine.router), engine.router.lexical_weight)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted; for a refusal, the entry ranked first):")
         for p in report.errors:

@@ -19,9 +19,10 @@ import numpy as np
 
 from faqbot.routing.entities import Entities
 from faqbot.routing.router import Router
+from faqbot.routing.training import WEIGHT_GRID
 
-# The weights of the table: the fit's grid (training.WEIGHT_GRID) thinned to one row per doubling.
-LEXICAL_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
+# The weights of the table: the fit's own grid, so the weight a build fits is always a row.
+LEXICAL_WEIGHTS = WEIGHT_GRID
 
 
 @dataclass(frozen=True)
