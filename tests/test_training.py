@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from faqbot.kb import SHIPPED_KB
-from faqbot.kb.loader import load_knowledge_base
+from faqbot.kb.loader import MAX_LEXICAL_WEIGHT, load_knowledge_base
 from faqbot.routing.router import Router
 from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID
 
@@ -64,3 +64,8 @@ def test_a_held_out_question_does_not_vouch_for_itself() -> None:
     # chose 0; held out as a customer's paraphrase, the lemmas earn a weight (measured: 2.0).
     router = Router.build(load_knowledge_base(Path(__file__).resolve().parent / "fixtures" / "kb_other_service"))
     assert router.lexical_weight == 2.0
+
+
+def test_the_loader_accepts_every_weight_the_fit_can_choose() -> None:
+    # The kb layer cannot import the routing layer's grid; its bound must stay the grid's top.
+    assert WEIGHT_GRID[-1] == MAX_LEXICAL_WEIGHT

@@ -39,10 +39,11 @@ SERVICE_NAME_KEYS = (
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
 ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight")
-# Router keys that are weights, not shares: from 0 to the fit's largest weight (training.WEIGHT_GRID's
-# 64, where the character channel is only a tie-breaker); the rest lie from 0 to 1.
-_WEIGHT_ROUTER_KEYS = frozenset({"lexical_weight"})
+# The largest value of a router key that is not a share (those lie from 0 to 1): the lexical weight
+# goes up to the fit's largest, training.WEIGHT_GRID's 64, where the character channel is only a
+# tie-breaker (the routing layer is above this one; a test holds the two equal).
 MAX_LEXICAL_WEIGHT = 64.0
+_ROUTER_KEY_TOPS = {"lexical_weight": MAX_LEXICAL_WEIGHT}
 HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
@@ -111,8 +112,10 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
         for key in ROUTER_KEYS:
             if key in router:
                 value = router[key]
-                top = MAX_LEXICAL_WEIGHT if key in _WEIGHT_ROUTER_KEYS else 1.0
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or not _in_range(value, top):
+                top = _ROUTER_KEY_TOPS.get(key, 1.0)
+                # Compared before any conversion: a YAML integer too large for a float is refused, not a
+                # crash; NaN and infinities compare false.
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= top:
                     c.error(line_of(router, key), f"router '{key}' must be a number from 0 to {top:g}, not {value!r}")
                 else:
                     values[key] = float(value)
@@ -131,12 +134,6 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             min_confidence=values.get("min_confidence"),
         )
     return service, settings, languages
-
-
-def _in_range(value: float, top: float) -> bool:
-    """Is ``value`` a number from 0 to ``top``? (Compared before any conversion: a YAML integer
-    too large for a float must be refused, not crash the loader.)"""
-    return 0 <= value <= top  # NaN and infinities compare false
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:
