@@ -15,10 +15,11 @@ from faqbot.errors import InputError
 from faqbot.quality.evaluation import Report, decision_text, load_examples, predict, report_figures, score
 from faqbot.quality.labels import Label, check_labels
 from faqbot.quality.weights import weight_text
+from faqbot.routing.router import Router
 from faqbot.text.inert import inert
 
 
-def _print_report(report: Report, decision: str, weight: str, weight_now: float) -> None:
+def _print_report(report: Report, decision: str, router: Router) -> None:
     width = max([len(s.intent) for s in report.intents] + [12])
     click.echo(f"{'':{width}}  precision    recall  f1-score   support")
     for s in report.intents:
@@ -53,10 +54,10 @@ def _print_report(report: Report, decision: str, weight: str, weight_now: float)
         for point in report.score_coverage:
             click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
     if report.weights:
-        click.echo(f"If router.lexical_weight (the word channel's weight; now {weight}) were:")
+        click.echo(f"If router.lexical_weight (the word channel's weight; now {weight_text(router)}) were:")
         click.echo("     weight  ranked first    MRR")
         for row in report.weights:
-            now = "  ← now" if row.weight == weight_now else ""
+            now = "  ← now" if row.weight == router.lexical_weight else ""
             click.echo(f"  {row.weight:9g} {row.hit_at_1:13.3f} {row.mrr:6.3f}{now}")
     if report.styles:
         click.echo("By style (top-1 intent, refusals included):")
@@ -113,7 +114,7 @@ def evaluate(
     if as_json:
         echo_json(report_figures(report))
     else:
-        _print_report(report, decision_text(engine), weight_text(engine.router), engine.router.lexical_weight)
+        _print_report(report, decision_text(engine), engine.router)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted; for a refusal, the entry ranked first):")
         for p in report.errors:
