@@ -119,11 +119,14 @@ class Calibration:
         z = self.intercept + self.weights[0] * ev.score + self.weights[1] * ev.margin
         return 1.0 / (1.0 + math.exp(-min(max(z, -30.0), 30.0)))
 
-    def answers(self, ev: Evidence) -> bool:
-        """Does the decision answer (or clarify) a routing with evidence ``ev``?"""
+    def answers(self, ev: Evidence, probability: float | None = None) -> bool:
+        """Does the decision answer (or clarify) a routing with evidence ``ev``?
+
+        ``probability``: :meth:`probability` of ``ev``, when the caller has it already.
+        """
         if self.score_cut is not None:
             return ev.score >= self.score_cut
-        return self.probability(ev) >= self.threshold
+        return (self.probability(ev) if probability is None else probability) >= self.threshold
 
     def answered(self, features: np.ndarray) -> np.ndarray:
         """:meth:`answers` for each row (score, margin) of ``features``."""

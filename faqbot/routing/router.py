@@ -301,7 +301,7 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, ev) or self._novel_not_stored(query, found, analysis):
+        if not self._answerable(found, ev, right) or self._novel_not_stored(query, found, analysis):
             # Probably wrong, or mostly about words the knowledge base never uses.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
@@ -317,7 +317,7 @@ class Router:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
         return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel_not_stored(query, found)
 
-    def _answerable(self, found: Candidates, ev: calibration.Evidence) -> bool:
+    def _answerable(self, found: Candidates, ev: calibration.Evidence, right: float) -> bool:
         """Is the best entry likely enough right to answer?
 
         A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
@@ -325,13 +325,14 @@ class Router:
         answers at that calibrated probability; otherwise the fitted decision rules
         (:meth:`Calibration.answers`): the best score or the calibrated probability must reach
         the cut fitted for ``router.target_precision`` and ``router.target_refusal``.
+        ``right``: the calibrated probability of ``ev``, which the routing has computed already.
         """
         settings = self.kb.settings
         if settings.threshold is not None:
             return (float(found.char[0]) if len(found.char) else 0.0) >= settings.threshold
         if settings.min_confidence is not None:
-            return self.calibration.probability(ev) >= settings.min_confidence
-        return self.calibration.answers(ev)
+            return right >= settings.min_confidence
+        return self.calibration.answers(ev, right)
 
     def _out_of_scope_wins(self, found: Candidates) -> bool:
         """Do the out-of-scope examples explain the message at least as well as the best entry?
