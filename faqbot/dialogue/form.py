@@ -35,7 +35,7 @@ from faqbot.dialogue.reply import (
 )
 from faqbot.dialogue.state import SLOTS, DialogueState
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError, UnknownPlanError
-from faqbot.kb.billing import BillingResult
+from faqbot.kb.billing import BillingResult, next_billing
 from faqbot.kb.billing import short_plan_name as plain_plan_name
 from faqbot.kb.dates import PROBLEM_PAST, DateProblem, FoundDate
 from faqbot.kb.knowledge import Entry, KnowledgeBase
@@ -240,11 +240,15 @@ def billing_reply(
 
 
 def computed_dates(engine: Engine, state: DialogueState, today: date) -> BillingResult | None:
-    """The billing computed from the state's product, plan and expiry, or None when one is missing or unusable."""
+    """The billing computed from the state's product, plan and expiry, or None when one is missing or unusable.
+
+    Only its dates are shown (beside another answer), so its explanation is not worded, as
+    :func:`~faqbot.answers.answering.billing_for` would word it.
+    """
     if not (state.product and state.plan and state.expiry):
         return None
     try:
-        return billing_for(engine, state.product, state.plan, state.expiry, today)
+        return next_billing(engine.kb.product(state.product).terms, state.plan, state.expiry, today)
     except (PlanNotOfferedError, UnknownPlanError, ExpiryInPastError):
         return None
 
