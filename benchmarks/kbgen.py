@@ -237,13 +237,12 @@ def generate_kb(
 
 def _state_the_decision(source: Path, service: Path) -> None:
     """Write ``source``'s fitted score cut into the copy's ``service.yaml`` as ``router.threshold``."""
-    from faqbot.kb.loader import load_knowledge_base
-    from faqbot.routing.router import Router
+    from faqbot.answers.engine_cache import load_engine  # the source's engine, cached: not built per copy
 
-    kb = load_knowledge_base(source)
-    if kb.settings.threshold is not None:
+    router = load_engine(source).router
+    if router.kb.settings.threshold is not None:
         return  # the copy states it already
-    cut = Router.build(kb).calibration.score_cut
+    cut = router.calibration.score_cut
     if cut is None:
         return  # a probability cut: not expressible as a threshold on the score
     text = service.read_text(encoding="utf-8")
