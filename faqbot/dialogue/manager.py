@@ -74,7 +74,7 @@ from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.dialogue.statements import prepare as prepare_statements
 from faqbot.dialogue.statements import small_talk_stand_in, told_not_asked
 from faqbot.errors import InputError, MessageTooLongError
-from faqbot.kb.dates import PROBLEM_PAST, date_problem
+from faqbot.kb.dates import PROBLEM_PAST, DateProblem, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.templating import LANGUAGES
 from faqbot.routing.calibration import CLARIFY_CHOICES
@@ -209,8 +209,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
     problem = date_problem(text, today)
     if problem is not None:
         entities = replace(entities, expiry=None)
-        # A past date in a question (「2025年1月に解約したのに請求された？」) is not an expiry: answer it.
-        if not (problem.code == PROBLEM_PAST and asks_faq):
+        if _refuses_date(problem, asks_faq):
             # A date we cannot use: keep the other facts, say what is wrong, ask for the expiry again.
             updated = replace(with_entities(state, entities), expiry=None, misses=0)
             return form_turn(engine, updated, today, problem=date_problem_text(problem, state.lang))
@@ -289,7 +288,7 @@ def _refused_date(
     when a past date belongs to a question (「2025年1月に解約したのに請求された？」), as mid-form.
     """
     problem = date_problem(text, today)
-    if problem is None or (problem.code == PROBLEM_PAST and _asks_faq(engine.kb, text, routing)):
+    if problem is None or not _refuses_date(problem, _asks_faq(engine.kb, text, routing)):
         return None
     kept = replace(entities, expiry=None)
     if not has_slots(kept):
@@ -299,6 +298,12 @@ def _refused_date(
     updated = with_entities(state, kept)
     note = "\n".join(part for part in (refusal.strip(), describe_changes(engine.kb, state, updated)) if part)
     return follow_up(engine, updated, today, note, previous=state)
+
+
+def _refuses_date(problem: DateProblem, asks_faq: bool) -> bool:
+    """Is ``problem``'s date refused as an expiry?  Not a past date in a question the router
+    answers with an FAQ entry (「2025年1月に解約したのに請求された？」): that question is answered."""
+    return not (problem.code == PROBLEM_PAST and asks_faq)
 
 
 def _asks_faq(kb: KnowledgeBase, text: str, routing: Routing) -> bool:
