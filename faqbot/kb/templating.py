@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,12 +76,13 @@ _HTML_ENV = jinja2.Environment(
 )
 
 
-def _context(kb: KnowledgeBase, entry: Entry, product: Product | None) -> dict[str, Any]:
+def _context(kb: KnowledgeBase, entry: Entry | None, product: Product | None) -> dict[str, Any]:
+    """An answer's variables (``entry`` None: a knowledge-base text that belongs to no entry)."""
     return {
         "product": product,
         # Whether this product has its own support pages for this entry: lets an
         # answer say "see below" only when there is something below.
-        "product_pages": product is not None and product.id in entry.pages.products(),
+        "product_pages": product is not None and entry is not None and product.id in entry.pages.products(),
         "products": kb.products,
         "service": kb.service,
         "renewal": kb.renewal,
@@ -147,10 +149,14 @@ def keep_compiled_templates(folder: Path) -> None:
 
 def render_text(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> str:
     """Render ``entry``'s answer as plain text for ``product`` (or in general)."""
-    if _is_literal(entry.answer):
-        return entry.answer.strip()
-    template = _compiled(entry.answer, False)
-    return template.render(_context(kb, entry, product)).strip()
+    return _render_plain(entry.answer, partial(_context, kb, entry, product))
+
+
+def _render_plain(source: str, context: Callable[[], dict[str, Any]]) -> str:
+    """``source`` rendered as plain text with ``context()`` (not called for a literal text)."""
+    if _is_literal(source):
+        return source.strip()
+    return _compiled(source, False).render(context()).strip()
 
 
 def render_html(kb: KnowledgeBase, entry: Entry, product: Product | None = None) -> Markup:
@@ -166,11 +172,7 @@ def render_kb_text(kb: KnowledgeBase, source: str) -> str:
 
     The variables are an answer's, for no product.
     """
-    if _is_literal(source):
-        return source.strip()
-    context = {"product": None, "product_pages": False, "products": kb.products, "service": kb.service,
-               "renewal": kb.renewal}
-    return _compiled(source, False).render(context).strip()
+    return _render_plain(source, partial(_context, kb, None, None))
 
 
 def handoff_text_problems(kb: KnowledgeBase) -> list[Problem]:
@@ -178,16 +180,21 @@ def handoff_text_problems(kb: KnowledgeBase) -> list[Problem]:
     problems: list[Problem] = []
     for key, lang in (("complaint_reply", "ja"), ("complaint_reply_en", "en"), ("refund_reply", "ja"), ("refund_reply_en", "en")):
         source = getattr(kb.handoff, key)
-        if source is None:
-            continue
-        try:
-            render_kb_text(kb.in_language(lang), source)
-        except jinja2.TemplateError as exc:
-            problems.append(Problem("handoff.yaml", 0, f"{key} does not render ({exc}); use the variables an answer uses"))
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            problems.append(Problem("handoff.yaml", 0, f"{key} does not render ({type(exc).__name__}: {exc}); "
-                                    "use the variables an answer uses"))
+        problem = None if source is None else _render_problem(partial(render_kb_text, kb.in_language(lang), source))
+        if problem is not None:
+            problems.append(Problem("handoff.yaml", 0, f"{key} does not render ({problem}); use the variables an answer uses"))
     return problems
+
+
+def _render_problem(render: Callable[[], object]) -> str | None:
+    """Why ``render()`` fails — jinja's message, or the Python error a template's use of a value led to — or None."""
+    try:
+        render()
+    except jinja2.TemplateError as exc:
+        return str(exc)
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
@@ -195,16 +202,15 @@ def template_problem(kb: KnowledgeBase, entry: Entry) -> str | None:
     if _is_literal(entry.answer):
         return None  # nothing to compile, nothing that can fail
     for product in (None, *kb.products):
-        try:
-            render_text(kb, entry, product)
-            render_html(kb, entry, product)
-        except jinja2.TemplateError as exc:
-            where = f" for product {product.id!r}" if product is not None else ""
-            return f"{exc}{where}"
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            where = f" for product {product.id!r}" if product is not None else ""
-            return f"{type(exc).__name__}: {exc}{where}"
+        problem = _render_problem(partial(_render_both, kb, entry, product))
+        if problem is not None:
+            return problem + (f" for product {product.id!r}" if product is not None else "")
     return None
+
+
+def _render_both(kb: KnowledgeBase, entry: Entry, product: Product | None) -> None:
+    render_text(kb, entry, product)
+    render_html(kb, entry, product)
 
 
 #: Languages the bot's own wording is written in; Japanese is the source.
