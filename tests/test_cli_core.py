@@ -502,8 +502,10 @@ def test_faqbot_ask_imports_neither_the_eval_nor_the_billing_code(tmp_path: Path
                   "faqbot.routing.router_build", "faqbot.routing.calibration_fit", "faqbot.routing.logistic",
                   "faqbot.routing.novelty_fit", "faqbot.routing.earlier_build",
                   # the chat's form and hand-off: a billing question lacking details (this one) is
-                  # read again through faqbot.dialogue.one_shot, which needs neither
-                  "faqbot.dialogue.form", "faqbot.dialogue.handoff", "faqbot.dialogue.manager")
+                  # read again through faqbot.dialogue.one_shot, which needs neither; nor the chat's
+                  # phrase tables (the hand-off phrases are matched by faqbot.text.phrase_match)
+                  "faqbot.dialogue.form", "faqbot.dialogue.handoff", "faqbot.dialogue.manager",
+                  "faqbot.dialogue.phrases")
     probe = ask + f"import sys\nprint([m for m in {build_only!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO, env=env)
     assert out.stdout.strip().splitlines()[-1] == "[]"

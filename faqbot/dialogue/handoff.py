@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from faqbot.answers.answering import Answer, Engine
-from faqbot.dialogue import phrases
 from faqbot.dialogue.handoff_reasons import handoff_reason
 from faqbot.dialogue.language import date_text, word
 from faqbot.dialogue.reply import (
@@ -37,6 +36,7 @@ from faqbot.kb.templating import render_kb_text, render_system
 from faqbot.routing.pleasantries import sentences_or_clauses
 from faqbot.routing.verdict import FALLBACK
 from faqbot.text.inert import encodable
+from faqbot.text.phrase_match import compacted, contains_phrase
 from faqbot.text.privacy import mask_personal_data
 
 # Longest customer message quoted in a summary (characters).
@@ -54,7 +54,7 @@ def refund_parts(kb: KnowledgeBase, message: str) -> tuple[tuple[str, ...], tupl
     """
     refund = kb.handoff.refund
     parts = sentences_or_clauses(message)
-    asking = tuple(part for part in parts if refund and phrases.compacted(part).contains(refund))
+    asking = tuple(part for part in parts if refund and compacted(part).contains(refund))
     return asking, tuple(part for part in parts if part not in asking)
 
 
@@ -141,7 +141,7 @@ def handoff_reply(
                "refund_reply": render_kb_text(kb, refund) if refund is not None else ""}
     text = render_system("dialogue_handoff", context, kb.lang)
     # A complaint that asks for a person too (「ふざけるな、人と話させろ」) asked the desk's question.
-    asked = reason == HANDOFF_ASKED or phrases.contains_phrase(message, kb.handoff.asked)
+    asked = reason == HANDOFF_ASKED or contains_phrase(message, kb.handoff.asked)
     desk = kb.handoff.entry if asked and kb.handoff.entry else FALLBACK
     intent = next((found.intent for found in (refund_answered, answered) if found is not None), desk)
     reply = Reply(text, intent, DECISION_DIALOGUE, 1.0, (), contact_links(kb), (), KIND_HANDOFF, handoff)

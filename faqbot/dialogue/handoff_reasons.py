@@ -6,8 +6,8 @@ chat's hand-off (:mod:`faqbot.dialogue.handoff`, the dialogue manager) only for 
 
 from __future__ import annotations
 
-from faqbot.dialogue import phrases
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.text.phrase_match import compacted
 
 #: Why a message asks for a person (:attr:`faqbot.dialogue.reply.Handoff.reason`, which adds the
 #: reasons the dialogue itself finds). Here, not in :mod:`faqbot.dialogue.reply`: `faqbot ask`
@@ -23,7 +23,7 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
     A complaint wins over a refund demand, which wins over a plain request.
     """
     wanted = kb.handoff
-    said = phrases.compacted(message)  # once for the three lists
+    said = compacted(message)  # once for the three lists
     for reason, candidates in (
         (HANDOFF_COMPLAINT, wanted.complaint),
         (HANDOFF_REFUND, wanted.refund),
