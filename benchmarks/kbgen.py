@@ -27,12 +27,11 @@ would otherwise fit its own decision on the generated questions (templated parap
 right held out), which refuses far more of the shipped dev questions (10k: in-scope 0.808
 against 0.910).  ``inherit_decision=False`` leaves the copy to fit its own.
 
-The shipped ``service.yaml`` states ``router.lexical_weight: 0`` (its dialogue was built on the
-character channel alone; seventy-fifth rule).  A copy keeps that statement only with
-``state_weight=True`` (``--shipped-weight``: the shipped entries ranked as the shipped KB ranks
-them, for accuracy among distractors); by default it is removed, so the scale and build benchmarks'
-mixtures fit their own weight on their questions and run both channels, as any knowledge base's
-build and routing do.
+The lexical weight is fitted per knowledge base (the shipped one fits 0.1).  With
+``state_weight=True`` (``--shipped-weight``) a copy states the source's weight, stated or fitted,
+as ``router.lexical_weight``: the shipped entries ranked as the shipped KB ranks them, for accuracy
+among distractors.  By default a weight the source states is removed, so the scale and build
+benchmarks' mixtures fit their own on their questions, as any knowledge base's build does.
 
 Deterministic: the same ``distractors`` and ``seed`` give byte-identical files.
 
@@ -219,15 +218,16 @@ def generate_kb(
 
     ``dest`` must not exist yet or be empty; the result loads with
     :func:`faqbot.kb.loader.load_knowledge_base`.  ``inherit_decision``: state the source's
-    fitted score cut as the copy's ``router.threshold``; ``state_weight``: keep the source's
-    stated ``router.lexical_weight`` (see the module docstring).
+    fitted score cut as the copy's ``router.threshold``; ``state_weight``: state the source's
+    lexical weight, stated or fitted (see the module docstring).
     """
     dest = Path(dest)
     if dest.exists() and any(dest.iterdir()):
         raise FileExistsError(f"{dest} is not empty; pass a new folder")
     shutil.copytree(source or SHIPPED_KB, dest, dirs_exist_ok=True)
-    if not state_weight:
-        unstate_the_weight(dest / "service.yaml")
+    unstate_the_weight(dest / "service.yaml")
+    if state_weight:
+        _state_the_weight(source or SHIPPED_KB, dest / "service.yaml")
     if inherit_decision:
         _state_the_decision(source or SHIPPED_KB, dest / "service.yaml")
     if distractors:
@@ -251,6 +251,17 @@ def _state_the_decision(source: Path, service: Path) -> None:
     service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  threshold: {cut:.4f}\n", 1), encoding="utf-8")
 
 
+def _state_the_weight(source: Path, service: Path) -> None:
+    """Write ``source``'s lexical weight (stated or fitted) into the copy's ``service.yaml``."""
+    from faqbot.answers.engine_cache import load_engine  # cached, as for the decision
+
+    weight = load_engine(source).router.lexical_weight
+    text = service.read_text(encoding="utf-8")
+    if "\nrouter:\n" not in text:
+        text += "router:\n"
+    service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  lexical_weight: {weight:g}\n", 1), encoding="utf-8")
+
+
 def unstate_the_weight(service: Path) -> None:
     """Remove a stated ``router.lexical_weight`` (and the comment lines just above it) from ``service``."""
     lines = service.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -269,7 +280,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10_000, help="synthetic entries to add")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shipped-weight", action="store_true",
-                        help="keep the shipped KB's stated lexical weight (accuracy among distractors); "
+                        help="state the shipped KB's lexical weight (accuracy among distractors); "
                              "default: the mixture fits its own, as the scale benchmarks need")
     args = parser.parse_args()
     generate_kb(args.dest, args.entries, args.seed, state_weight=args.shipped_weight)

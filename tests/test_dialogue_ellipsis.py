@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from faqbot.dialogue.ellipsis import (
+    adds_a_topic,
     also_asked,
     is_elliptical,
     is_short,
@@ -120,3 +121,14 @@ def test_is_short(message: str, short: bool) -> None:
 def test_names_own_topic(message: str, names: bool) -> None:
     # A content word besides the pointer back (解約, 無料); interrogatives and manner adverbs say nothing.
     assert names_own_topic(message) == names
+
+
+@pytest.mark.parametrize(
+    ("message", "adds"),
+    [("それって解約もできる？", True), ("カードも変えられる？", True), ("それもできる？", False), ("私も知りたい", False),
+     ("どこで変更できますか", False), ("", False)],
+)
+def test_adds_a_topic(message: str, adds: bool) -> None:
+    # 「も」 after a content word marks another thing than the one just talked about; after a pronoun
+    # (それ, 私) it adds nothing to route on.
+    assert adds_a_topic(message) == adds

@@ -175,9 +175,9 @@ def test_without_a_store_nothing_is_recorded() -> None:
     history = FitHistory(kb)
     Router.build(kb, EarlierBuild(fits=history))
     assert history.records == {}
-    # The veto and the calibration: the shipped KB states its lexical weight (seventy-fifth rule).
-    assert [o.kind for o in history.origins] == [VETO, CALIBRATION]
-    assert [o.reused for o in history.origins] == [False, False]
+    # All three: the shipped KB fits its lexical weight too (seventy-eighth rule).
+    assert [o.kind for o in history.origins] == [VETO, LEXICAL_WEIGHT, CALIBRATION]
+    assert [o.reused for o in history.origins] == [False, False, False]
 
 
 def test_the_fingerprint_from_the_runs_prints_is_the_whole_knowledge_bases(generated: Path, memo: TextMemo) -> None:

@@ -121,3 +121,26 @@ def test_ask_gives_the_shipped_desk_entry_for_a_request_for_a_person() -> None:
     data = json.loads(result.output)
     assert (data["intent"], data["decision"]) == ("contact", "answer")
     assert "担当者へのご相談は、サポート窓口で承ります。" in data["answer"]
+
+
+# --- a complaint about a case the page does not answer --------------------------------
+
+COMPLAINTS = """\
+complaint: [ふざけるな, 解約したのに請求]
+asked: [担当者と話したい]
+"""
+
+
+@pytest.mark.parametrize(
+    ("unanswered", "intent"),
+    [("", "cancel"), ("unanswered: [解約したのに請求]\n", "fallback")],
+)
+def test_a_complaint_listed_as_unanswered_gets_no_entrys_answer(tmp_path: Path, unanswered: str, intent: str) -> None:
+    # 「解約したのに請求が来た」 routes to the cancellation how-to, an answer to what was already done;
+    # handoff.yaml's `unanswered` says the page answers no such case: the apology and the desk only.
+    sure = replace_once("router:\n", "router:\n  target_precision: 0.35\n")  # kb_min is never surer
+    engine = _engine(tmp_path, {"handoff.yaml": COMPLAINTS + unanswered, "service.yaml": sure})
+    reply = _first(engine, "自動更新を解約したのに請求が来た、ふざけるな")
+    assert reply.kind == "handoff" and reply.handoff is not None and reply.handoff.reason == "complaint"
+    assert reply.intent == intent
+    assert "申し訳ありません" in reply.text and "テスト窓口へお問い合わせください" in reply.text

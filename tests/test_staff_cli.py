@@ -151,7 +151,7 @@ def test_report_plain(db: Path) -> None:
     lines = out.splitlines()
     assert "会話ターン: 10  回答できず: 5 (50.0%)  聞き返し: 1" in lines
     assert "cancel-howto              2  40.0%" in lines
-    assert "3  g7ec008     2  near miss: out of scope (0.25)     返金してほしい [カード番号]" in lines
+    assert "3  g7ec008     2  near miss: out of scope (0.24)     返金してほしい [カード番号]" in lines
     assert "                                                     返金してほしいです" in lines
     assert "cancel-howto     2   1" in lines
 

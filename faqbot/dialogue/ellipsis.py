@@ -19,6 +19,7 @@ the overview more often than to the right entry, so English is routed as it is.)
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -102,6 +103,13 @@ def _names_topic(cut: Sequence[Word]) -> bool:
     # 「どういう」 is cut into どう + 言う, a full verb: it asks "what kind", it says nothing.
     said = (w for i, w in enumerate(cut) if not (w.lemma == "言う" and i and cut[i - 1].surface in _KIND_ADVERBS))
     return any(_names_a_topic(w) for w in said)
+
+
+def adds_a_topic(message: str) -> bool:
+    """Does ``message`` add a topic with 「も」 (「それって解約もできる？」: cancelling too), a content word
+    the particle marks as another thing than the one just talked about?"""
+    cut = words("".join(unicodedata.normalize("NFKC", message).split()))
+    return any(_names_a_topic(w) and n.surface == "も" and n.pos[0] == "助詞" for w, n in itertools.pairwise(cut))
 
 
 def is_short(message: str) -> bool:

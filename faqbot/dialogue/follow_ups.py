@@ -35,13 +35,15 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     router recognises (「何ができるの？」) unless the reading with the topic matches better.  A message the router would ask about
     (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
     with its topic, it goes to one of the entries the router offered (:func:`_settled`).  A short
-    English question pointing back ("Where do I do that?") that the router cannot answer alone is
-    read after the last answer's question (:func:`_read_back`).
+    English question pointing back that the router cannot answer alone, or that names nothing of its
+    own ("Where do I do that?"), is read after the last answer's question (:func:`_read_back`).
     """
     kb = engine.kb
     if not state.last:
         return routing
-    if routing.decision != DECISION_ANSWER and ellipsis.points_back(text):
+    if ellipsis.points_back(text) and (routing.decision != DECISION_ANSWER or not ellipsis.names_its_own(text)):
+        # "Where do I do that?" has nothing of its own to be answered on, even where the router
+        # answers it ("where" is the contact entry's word): "that" is the last answer.
         return _read_back(engine, state, text, entities, routing)
     also = ellipsis.also_asked(text)
     if also and not has_slots(entities):
@@ -65,8 +67,10 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         # Small talk the router recognises (「何ができるの？」) stands, unless the reading with the
         # topic matches better: 「じゃあどこで？」 shares only 「じゃあ」 with the goodbye.  So does the
         # answer to a message that points back but names a topic of its own (「それって解約もできる？」
-        # after the sign-up how-to is about cancelling, not signing up).
-        return read if _matches_better(read, routing) else routing
+        # after the sign-up how-to is about cancelling, not signing up): its 「も」 marks 解約 as another
+        # thing than the last answer's, so the reading may find a third entry but not bring that back.
+        back = read.intent == state.last != routing.intent and ellipsis.adds_a_topic(text)
+        return read if _matches_better(read, routing) and not back else routing
     return read
 
 

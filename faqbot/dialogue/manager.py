@@ -25,6 +25,7 @@ Order of interpretation, most specific first:
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
@@ -68,7 +69,14 @@ from faqbot.dialogue.replies import (
     stuck_reply,
     with_card_warning,
 )
-from faqbot.dialogue.reply import DECISION_DIALOGUE, HANDOFF_REFUND, KIND_CLARIFY, KIND_SMALLTALK, Reply
+from faqbot.dialogue.reply import (
+    DECISION_DIALOGUE,
+    HANDOFF_COMPLAINT,
+    HANDOFF_REFUND,
+    KIND_CLARIFY,
+    KIND_SMALLTALK,
+    Reply,
+)
 from faqbot.dialogue.several_questions import other_questions
 from faqbot.dialogue.state import DialogueState, initial_state
 from faqbot.dialogue.statements import prepare as prepare_statements
@@ -81,6 +89,7 @@ from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
+from faqbot.text.phrase_match import contains_phrase
 from faqbot.text.privacy import CARD_MASK, screen
 
 #: Longest message accepted (characters); longer ones are not customer questions.
@@ -177,7 +186,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
             asked = (_also_answered(engine, told, part, today) for part in others)
             answered = next((found for found in asked if found is not None), None)
             return handoff_reply(engine, told, reason, text, answered, own)
-        answered = _also_answered(engine, told, text, today)
+        answered = _also_answered(engine, told, _asked_beside(engine, reason, text), today)
         return handoff_reply(engine, told, reason, text, answered)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
@@ -255,9 +264,10 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         if refused is not None:
             return refused
         updated = with_entities(state, entities)
-        if phrases.is_correction(text):
+        if phrases.is_correction(text) or _only_a_date(text, entities):
             # 「あ、毎月じゃなくて年払いだった」 after the notice answer that followed a billing date:
-            # the fact corrected is the date's, and the date is worked out again.
+            # the fact corrected is the date's, and the date is worked out again.  So is a date
+            # given alone there ("end of next month"): only the billing form asks for one.
             updated = replace(updated, last=computed_before(kb, state) or updated.last)
         return follow_up(engine, updated, today, describe_changes(kb, state, updated), previous=state)
     told = told_not_asked(engine, state, text, entities, today)
@@ -275,6 +285,14 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     # Out of scope (the weather, another company's product): nothing in the KB is close.
     suggestions = () if routing.out_of_scope else _suggestions(kb, routing, _SUGGESTIONS)
     return fallback_reply(engine, updated, suggestions, routing.confidence, text)
+
+
+def _only_a_date(text: str, entities: Entities) -> bool:
+    """Does ``text`` say nothing but the date it names (「来月末」, "end of next month")?"""
+    if entities.expiry is None:
+        return False
+    rest = unicodedata.normalize("NFKC", text).casefold().replace(entities.expiry.text.casefold(), " ")
+    return not any(ch.isalnum() for ch in rest)
 
 
 def _refused_date(
@@ -364,6 +382,15 @@ def _answer_turn(
     )
 
 
+def _asked_beside(engine: Engine, reason: str, text: str) -> str:
+    """What a hand-off message asks beside its reason: nothing ("") for a complaint about a case the
+    source page does not answer (handoff.yaml's ``unanswered``: 「解約したのに請求」, which the router
+    reads as the cancellation how-to); any other message as it is."""
+    if reason == HANDOFF_COMPLAINT and contains_phrase(text, engine.kb.handoff.unanswered):
+        return ""
+    return text
+
+
 def _also_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
     """The answer to the question a complaint or a request for a person also asks, if any.
 
@@ -373,6 +400,8 @@ def _also_answered(engine: Engine, state: DialogueState, text: str, today: date)
     customer given a wrong answer (「解約したのに請求が来た」 → how to cancel) is worse off than
     one given the desk.
     """
+    if not text:
+        return None
     routing = engine.router.route(text, entities_of(state))
     sure = routing.confidence >= engine.kb.settings.target_precision
     if routing.decision != DECISION_ANSWER or not sure or engine.kb.entry(routing.intent).kind != KIND_FAQ:

@@ -58,6 +58,9 @@ class HandoffPhrases:
     """
 
     complaint: tuple[str, ...] = ()
+    # Complaints about a case the source page does not answer (「解約したのに請求」): the apology and
+    # ``complaint_reply`` only, never an entry's answer, whatever the router reads into the words.
+    unanswered: tuple[str, ...] = ()
     refund: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()
     # The entry whose answer is the desk itself (「問い合わせ窓口はどこですか」): a request for a person

@@ -44,7 +44,7 @@ ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidenc
 # tie-breaker (the routing layer is above this one; a test holds the two equal).
 MAX_LEXICAL_WEIGHT = 64.0
 _ROUTER_KEY_TOPS = {"lexical_weight": MAX_LEXICAL_WEIGHT}
-HANDOFF_KEYS = ("complaint", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
+HANDOFF_KEYS = ("complaint", "unanswered", "refund", "asked", "entry", "complaint_reply", "complaint_reply_en", "refund_reply", "refund_reply_en")
 OUT_OF_SCOPE_KEYS = ("examples", "subjects")
 SYNONYMS_FILE_KEYS = ("synonyms",)
 
@@ -176,6 +176,7 @@ def _handoff(root: Path, problems: list[Problem]) -> tuple[HandoffPhrases, int]:
     check_keys(c, data, HANDOFF_KEYS, "at the top of the file")
     phrases = HandoffPhrases(
         complaint=text_list(c, data, "complaint"),
+        unanswered=text_list(c, data, "unanswered"),
         refund=text_list(c, data, "refund"),
         asked=text_list(c, data, "asked"),
         entry=text_field(c, data, "entry", required=False),
