@@ -360,3 +360,18 @@ def test_a_clarification_is_judged_by_what_it_offers(fused: tuple[float, ...], e
     got = evidence(_found(*fused), 1.0, 0.03)
     assert got.clarifies == expected.clarifies
     assert got.score == pytest.approx(expected.score) and got.margin == pytest.approx(expected.margin)
+
+
+@pytest.mark.parametrize("stated", [0.5, 0.8])
+def test_a_stated_min_confidence_moves_the_score_floor_to_the_lowest_score_it_answers(tmp_path: Path, stated: float) -> None:
+    # The report's near-miss labels read Router.score_floor: with a stated probability cut it is
+    # the lowest best score that cut can answer (the margin is at most the score), found here by
+    # scanning the model's probabilities rather than by the router's own arithmetic.
+    other = Path(__file__).parent / "fixtures" / "kb_other_service"
+    root = make_kb(tmp_path, {"service.yaml": lambda text: text + f"router:\n  min_confidence: {stated}\n"}, source=other)
+    router = Router.build(load_knowledge_base(root))
+    model = router.calibration
+    assert model.fitted and model.score_cut is None
+    grid = np.linspace(0.0, 1.0, 10001)
+    reachable = [s for s in grid.tolist() if model.probability(Evidence(s, s)) >= stated]
+    assert reachable and router.score_floor == pytest.approx(reachable[0], abs=1e-4)

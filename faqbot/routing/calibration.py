@@ -128,6 +128,21 @@ class Calibration:
             return ev.score >= self.score_cut
         return (self.probability(ev) if probability is None else probability) >= self.threshold
 
+    def lowest_score_at(self, probability: float) -> float:
+        """The lowest best score any message can be answered at when the cut is ``probability``.
+
+        The margin over the runner-up is at most the score itself, so the probability is
+        highest, for a given score, at margin = score: the score where that reaches the cut
+        is a floor no answered message is below (1.0 when none can reach it).
+        """
+        if not self.fitted:
+            return probability  # the score stands in for the probability
+        slope = self.weights[0] + self.weights[1]
+        if not 0.0 < probability < 1.0 or slope <= 0.0:
+            return 0.0 if probability <= 0.0 else 1.0
+        floor = (math.log(probability / (1.0 - probability)) - self.intercept) / slope
+        return min(max(floor, 0.0), 1.0)
+
     def answered(self, features: np.ndarray) -> np.ndarray:
         """:meth:`answers` for each row (score, margin) of ``features``."""
         if self.score_cut is not None:
