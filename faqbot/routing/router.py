@@ -265,6 +265,15 @@ class Router:
         connective it set aside (「ありがとうございます。それと、解約したいです」 → 「解約したいです」)."""
         return self._routed(standard_japanese(query), entities, 5, None)[0]
 
+    def pleasantry_rest(self, query: str) -> str | None:
+        """``query`` without the pleasantries or opening connective :meth:`route` would set aside, or None
+        when it has neither (「ありがとう。ところで明日の天気は？」 → 「ところで明日の天気は？」)."""
+        return self._rest(standard_japanese(query))
+
+    def _rest(self, query: str) -> str | None:
+        rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
+        return rest if rest is not None else after_connective(query)
+
     def _route_standard(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
         """:meth:`route` for a message in standard Japanese."""
         return self._routed(query, entities, top, exclude)[1]
@@ -276,8 +285,7 @@ class Router:
         # connective, not the question, put it there (docs/calibration-floor-rule.md, sixty-sixth rule).
         if exclude is not None or not self._small_talk(routing, 2):
             return query, routing
-        rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
-        rest = rest if rest is not None else after_connective(query)
+        rest = self._rest(query)
         if rest is None:
             return query, routing
         asked = self._route(rest, entities, top, None)
