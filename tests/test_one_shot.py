@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from click.testing import CliRunner
+
 from faqbot.answers.answering import Engine, answer_query
+from faqbot.cli import main
 from faqbot.dialogue.one_shot import reread_billing
 from tests.conftest import TODAY  # 2026-11-26
 
@@ -47,3 +51,15 @@ def test_two_dates_are_not_computed_on_the_first(engine: Engine) -> None:
 def test_a_billing_answer_from_one_date_is_returned_as_it_is(engine: Engine) -> None:
     answer = answer_query(engine, "ウイルスバスター クラウドの年額版で、有効期限は2027年3月31日。次の請求日は？", TODAY)
     assert answer.billing is not None and reread_billing(engine, answer, TODAY) is answer
+
+
+@pytest.mark.parametrize(
+    ("message", "noted"),
+    [("ありがとう。ところで明日の天気は？", True), ("なるほど、ありがとう", False), ("ありがとう", False)],
+)
+def test_ask_says_a_question_beside_a_pleasantry_is_not_answered(message: str, noted: bool) -> None:
+    # As the chat does: the thanks are answered, and a question the KB has nothing on is not ignored.
+    result = CliRunner().invoke(main, ["ask", "--today", "2026-11-26", message])
+    assert result.exit_code == 0, result.output
+    assert "どういたしまして" in result.output
+    assert ("お答えできる情報が見つかりませんでした" in result.output) == noted

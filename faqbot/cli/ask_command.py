@@ -25,7 +25,9 @@ from faqbot.cli.common import (
 from faqbot.dialogue.handoff_reasons import handoff_reason
 from faqbot.dialogue.language import detect_language, in_language
 from faqbot.errors import InputError
+from faqbot.kb.knowledge import KIND_SMALLTALK
 from faqbot.kb.templating import words
+from faqbot.routing.verdict import DECISION_ANSWER
 
 
 def _print_answer(answer: Answer, lang: str) -> None:
@@ -83,6 +85,10 @@ def ask(question: str, as_json: bool, lang: str | None, kb_dir: Path | None, tod
             from faqbot.dialogue.one_shot import reread_billing
 
             answer = reread_billing(speaking, answer, today)
+        elif answer.decision == DECISION_ANSWER and speaking.kb.entry(answer.intent).kind == KIND_SMALLTALK:
+            from faqbot.dialogue.one_shot import with_refused_beside  # a question beside the pleasantry
+
+            answer = with_refused_beside(speaking, answer)
         if as_json:
             echo_json(answer_json(answer))
             continue

@@ -30,7 +30,7 @@ from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, date_problem_text, suggest
-from faqbot.dialogue import ellipsis, phrases
+from faqbot.dialogue import phrases
 from faqbot.dialogue.choices import picked as picked_choice
 from faqbot.dialogue.choices import sanitized
 from faqbot.dialogue.follow_ups import (
@@ -53,6 +53,7 @@ from faqbot.dialogue.form import (
 )
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply, refund_parts
 from faqbot.dialogue.language import check_language, in_language, message_language, word
+from faqbot.dialogue.one_shot import refused_beside, refused_beside_note
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -85,10 +86,10 @@ from faqbot.errors import InputError, MessageTooLongError
 from faqbot.kb.dates import PROBLEM_PAST, DateProblem, date_problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
-from faqbot.kb.templating import LANGUAGES, render_system
+from faqbot.kb.templating import LANGUAGES
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Routing
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.phrase_match import contains_phrase
 from faqbot.text.privacy import CARD_MASK, screen
@@ -372,10 +373,9 @@ def _answer_turn(
             problem=date_problem_text(problem, state.lang) if problem else "",
             hint=product_hint(kb, text) if opened.product is None else None,
         )
-    if entry.kind == ENTRY_SMALLTALK and _refused_beside(engine, text):
+    if entry.kind == ENTRY_SMALLTALK and refused_beside(engine, text):
         reply, answered = answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
-        note = render_system("dialogue_refused_beside", {}, kb.lang)
-        return replace(reply, text=f"{reply.text.rstrip()}\n{note}"), answered
+        return replace(reply, text=f"{reply.text.rstrip()}\n{refused_beside_note(kb)}"), answered
     again = entry.id == state.last and entry.kind == KIND_FAQ
     last = kb.entry(state.last) if state.last else None
     # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.
@@ -385,19 +385,6 @@ def _answer_turn(
     return answer_reply(
         engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates, others=others
     )
-
-
-def _refused_beside(engine: Engine, text: str) -> bool:
-    """Does a message answered as small talk also ask a question the knowledge base has nothing on?
-
-    「ありがとう。ところで明日の天気は？」: the thanks are answered, and the question beside
-    them must not go unmentioned.  Only a rest that reads as a question and names its own topic (an
-    elliptical one, 「で、それっていつ？」, is the conversation's) and that the router refuses.
-    """
-    rest = engine.router.pleasantry_rest(text)
-    if rest is None or not phrases.looks_like_question(rest) or ellipsis.is_elliptical(rest):
-        return False
-    return engine.router.route(rest).decision == DECISION_FALLBACK
 
 
 def _asked_beside(engine: Engine, reason: str, text: str) -> str:

@@ -6,7 +6,8 @@ been given. The chat does better on its first turn: 「クラウドの月額」 
 クラウド (:mod:`faqbot.dialogue.product_hints`), and 「2027/2/30」 is explained (the month
 has 28 days). A billing question asked once, at the command line, gets the same reading; so does
 a request for a person, a complaint or a refund demand (``knowledge/handoff.yaml``): the chat
-apologises and gives the desk's contact points, where the router alone fell back.
+apologises and gives the desk's contact points, where the router alone fell back; and so does a
+pleasantry beside a question the knowledge base has nothing on: the question is said to be unanswered.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from faqbot.answers.answering import Answer, Engine, answer_entry, date_problem_
 from faqbot.dialogue.product_hints import message_entities
 from faqbot.dialogue.state import initial_state
 from faqbot.kb.dates import PROBLEM_SEVERAL, date_problem
+from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.templating import render_system
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK, FALLBACK
 
-__all__ = ["handed_over", "reread_billing"]
+__all__ = ["handed_over", "refused_beside", "refused_beside_note", "reread_billing", "with_refused_beside"]
 
 
 def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
@@ -65,3 +68,32 @@ def handed_over(engine: Engine, answer: Answer, today: date) -> Answer:
         decision, confidence = DECISION_ANSWER, reply.confidence
     return replace(answer, intent=reply.intent, decision=decision, confidence=confidence, text=reply.text,
                    suggestions=(), pages=(), related=(), billing=None, missing=())
+
+
+def refused_beside(engine: Engine, text: str) -> bool:
+    """Does a message answered as small talk also ask a question the knowledge base has nothing on?
+
+    「ありがとう。ところで明日の天気は？」: the thanks are answered, and the question beside them must
+    not go unmentioned.  Only a rest that reads as a question and names its own topic (an
+    elliptical one, 「で、それっていつ？」, is the conversation's) and that the router refuses.
+    """
+    from faqbot.dialogue import ellipsis, phrases  # the chat's phrase tables: not for ask's billing re-reading
+
+    rest = engine.router.pleasantry_rest(text)
+    if rest is None or not phrases.looks_like_question(rest) or ellipsis.is_elliptical(rest):
+        return False
+    return engine.router.route(rest).decision == DECISION_FALLBACK
+
+
+def refused_beside_note(kb: KnowledgeBase) -> str:
+    """The sentence that says the question beside a pleasantry is not answered, in ``kb``'s language."""
+    return render_system("dialogue_refused_beside", {}, kb.lang).strip()
+
+
+def with_refused_beside(engine: Engine, answer: Answer) -> Answer:
+    """``answer`` with :func:`refused_beside_note` after its text when it answers small talk beside a refused question."""
+    if answer.decision != DECISION_ANSWER or engine.kb.entry(answer.intent).kind != KIND_SMALLTALK:
+        return answer
+    if not refused_beside(engine, answer.query):
+        return answer
+    return replace(answer, text=f"{answer.text.rstrip()}\n{refused_beside_note(engine.kb)}")
