@@ -132,15 +132,20 @@ asked: [担当者と話したい]
 
 
 @pytest.mark.parametrize(
-    ("unanswered", "intent"),
-    [("", "cancel"), ("unanswered: [解約したのに請求]\n", "fallback")],
+    ("handoff", "message", "intent"),
+    [
+        (COMPLAINTS, "自動更新を解約したのに請求が来た、ふざけるな", "cancel"),
+        (COMPLAINTS + "unanswered: [解約したのに請求]\n", "自動更新を解約したのに請求が来た、ふざけるな", "fallback"),
+        # an unanswered case is a complaint without being listed as one
+        ("asked: [担当者と話したい]\nunanswered: [解約したのに請求]\n", "自動更新を解約したのに請求が来た", "fallback"),
+    ],
 )
-def test_a_complaint_listed_as_unanswered_gets_no_entrys_answer(tmp_path: Path, unanswered: str, intent: str) -> None:
+def test_a_complaint_listed_as_unanswered_gets_no_entrys_answer(tmp_path: Path, handoff: str, message: str, intent: str) -> None:
     # 「解約したのに請求が来た」 routes to the cancellation how-to, an answer to what was already done;
     # handoff.yaml's `unanswered` says the page answers no such case: the apology and the desk only.
     sure = replace_once("router:\n", "router:\n  target_precision: 0.35\n")  # kb_min is never surer
-    engine = _engine(tmp_path, {"handoff.yaml": COMPLAINTS + unanswered, "service.yaml": sure})
-    reply = _first(engine, "自動更新を解約したのに請求が来た、ふざけるな")
+    engine = _engine(tmp_path, {"handoff.yaml": handoff, "service.yaml": sure})
+    reply = _first(engine, message)
     assert reply.kind == "handoff" and reply.handoff is not None and reply.handoff.reason == "complaint"
     assert reply.intent == intent
     assert "申し訳ありません" in reply.text and "テスト窓口へお問い合わせください" in reply.text

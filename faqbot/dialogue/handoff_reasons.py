@@ -25,7 +25,7 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
     wanted = kb.handoff
     said = compacted(message)  # once for the three lists
     for reason, candidates in (
-        (HANDOFF_COMPLAINT, wanted.complaint),
+        (HANDOFF_COMPLAINT, wanted.complaint + wanted.unanswered),  # an unanswered case is complained of
         (HANDOFF_REFUND, wanted.refund),
         (HANDOFF_ASKED, wanted.asked),
     ):

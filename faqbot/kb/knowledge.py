@@ -58,8 +58,8 @@ class HandoffPhrases:
     """
 
     complaint: tuple[str, ...] = ()
-    # Complaints about a case the source page does not answer (「解約したのに請求」): the apology and
-    # ``complaint_reply`` only, never an entry's answer, whatever the router reads into the words.
+    # Complaints about a case the source page does not answer (「解約したのに請求」): complaints too, with
+    # the apology and ``complaint_reply`` only, never an entry's answer, whatever the router reads in.
     unanswered: tuple[str, ...] = ()
     refund: tuple[str, ...] = ()
     asked: tuple[str, ...] = ()
