@@ -42,11 +42,6 @@ def test_first_group_wins_a_variant_listed_twice() -> None:
 
 def test_empty_map_changes_nothing() -> None:
     assert SynonymMap(()).canonicalize("くれか") == "くれか"
-    assert SynonymMap(()).variants_found("くれか") == set()
-
-
-def test_variants_found() -> None:
-    assert SynonymMap(GROUPS).variants_found(normalize("クレカの引き落とし")) == {"くれか", "引き落とし"}
 
 
 @pytest.mark.parametrize(

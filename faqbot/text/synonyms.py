@@ -31,7 +31,3 @@ class SynonymMap:
     def canonicalize(self, normalized: str) -> str:
         """Return ``normalized`` with each variant replaced by its canonical word."""
         return self._variants.replace(normalized, self._table.__getitem__) if normalized else normalized
-
-    def variants_found(self, normalized: str) -> set[str]:
-        """The variants (normalised) that occur in ``normalized``; for KB lint."""
-        return set(self._variants.found(normalized))
