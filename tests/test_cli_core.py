@@ -19,6 +19,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from faqbot.answers.answering import Engine
 from faqbot.cli import main
 from faqbot.cli.billing_command import billing
 from tests.conftest import KB_MIN, REPO, make_kb, replace_once
@@ -384,10 +385,17 @@ def test_check_passes_on_a_valid_kb() -> None:
     assert "entry 'cancel' lacks question_en, answer_en (English translation)" in result.stdout
 
 
-def test_check_passes_on_the_shipped_kb() -> None:
+def test_check_passes_on_the_shipped_kb(engine: Engine) -> None:
     result = run("check")
     assert result.exit_code == 0, result.stdout[:2000]
     assert re.search(r"^OK: \d+ entries, \d+ questions, 10 products", result.stdout, re.M), result.stdout[:2000]
+    # What the build fitted is printed: an edit anywhere in the knowledge base may move it.
+    fit = re.search(r"^fit: lexical weight ([\d.]+) \(fitted on the knowledge base's own questions\); decision: (.+)$",
+                    result.stdout, re.M)
+    assert fit is not None, result.stdout[:2000]
+    assert float(fit.group(1)) == engine.router.lexical_weight
+    data = json.loads(run("check", "--json").stdout)
+    assert data["fit"]["lexical_weight_stated"] is False and data["fit"]["decision"] == fit.group(2)
 
 
 def test_check_fails_with_file_line_on_a_broken_kb(tmp_path: Path) -> None:
