@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.pleasantries import after_connective, clauses, connectives, sentences, without_pleasantries
+from faqbot.routing.pleasantries import (
+    after_connective,
+    clauses,
+    connectives,
+    sentences,
+    without_empty_sentences,
+    without_pleasantries,
+)
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK
 
 
@@ -124,3 +131,27 @@ def test_clauses(text: str, expected: list[str]) -> None:
 def test_a_pleasantry_set_off_by_a_comma_does_not_answer_the_question(engine: Engine, message: str, intent: str) -> None:
     routing = engine.router.route(message)
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I want to stop the automatic renewal. What should I do?", "I want to stop the automatic renewal."),
+        ("How do I cancel? Please.", "How do I cancel?"),
+        ("解約したい。What should I do?", "解約したい。"),
+        ("What should I do?", None),  # nothing else to route: the message as it is
+        ("What should I do? What can I do?", None),  # every sentence empty: routed whole
+        ("How do I cancel? Thanks.", None),  # "thanks" is a word of its own (small talk's, not this rule's)
+        ("解約したいです。どうすればいいですか？", None),  # Japanese: not this rule's
+    ],
+)
+def test_english_sentences_of_function_words_alone_are_left_out(text: str, expected: str | None) -> None:
+    assert without_empty_sentences(text) == expected
+
+
+def test_a_sentence_that_asks_nothing_of_its_own_does_not_route_the_message(engine: Engine) -> None:
+    # "What should I do?" alone matches the one English sign-up alternate that ends with it; beside
+    # a request to stop, the sign-up how-to was answered at P 0.99 (eighty-first rule).
+    message = "I want to stop the automatic renewal. What should I do?"
+    routing = engine.router.route(message)
+    assert (routing.decision, routing.intent, routing.query) == (DECISION_ANSWER, "cancel-howto", message)

@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cache
 
+from faqbot.text.analysis import is_english_function_word
 from faqbot.text.shipped import shipped_table
 
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
@@ -25,6 +26,8 @@ _SENTENCE_END = re.compile(r"(?<=[。．！？!?\n])|(?<=\.)(?=\s)")
 # A clause ends after a Japanese or Latin comma: 「ありがとう、あと料金は？」.
 _CLAUSE_END = re.compile(r"(?<=[、，,])")
 _CONNECTIVES = "connectives.yaml"
+_LATIN = re.compile(r"[A-Za-z]")
+_ENGLISH_WORD = re.compile(r"[a-z']+")
 # What may separate a connective from the rest: 「じゃあ、」, "so,", 「えっと…」.
 _SEPARATORS = re.compile(r"[\s、，,.。…・~〜ー-]+")
 
@@ -56,6 +59,24 @@ def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bo
         return None
     kept = [part for part in parts if not is_pleasantry(part)]
     return "".join(kept) if 0 < len(kept) < len(parts) else None
+
+
+def without_empty_sentences(text: str) -> str | None:
+    """``text`` less its English sentences of function words alone ("What should I do?"), when it has
+    one and another sentence remains; None otherwise (the message is routed whole)."""
+    if not _LATIN.search(text):
+        return None  # the common case, Japanese: no English sentence to drop
+    parts = sentences(text)
+    if len(parts) < 2:
+        return None
+    kept = [part for part in parts if not _function_words_only(part)]
+    return " ".join(part.strip() for part in kept) if 0 < len(kept) < len(parts) else None
+
+
+def _function_words_only(sentence: str) -> bool:
+    """Is ``sentence`` English and made of words that only build a sentence ("What should I do?")?"""
+    words = _ENGLISH_WORD.findall(sentence.casefold())
+    return sentence.isascii() and bool(words) and all(map(is_english_function_word, words))
 
 
 @cache

@@ -39,7 +39,12 @@ from faqbot.routing.entities import Entities
 from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.lexical import FieldScores, LexicalIndex
 from faqbot.routing.novelty import OFF, NoveltyVeto
-from faqbot.routing.pleasantries import after_connective, sentences_or_clauses, without_pleasantries
+from faqbot.routing.pleasantries import (
+    after_connective,
+    sentences_or_clauses,
+    without_empty_sentences,
+    without_pleasantries,
+)
 from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, analyze, masked, words
@@ -280,6 +285,12 @@ class Router:
 
     def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> tuple[str, Routing]:
         """The part of ``query`` (standard Japanese) that is routed, and its routing."""
+        asking = without_empty_sentences(query) if exclude is None else None
+        if asking is not None:
+            # "… What should I do?" asks nothing of its own: its rare n-grams matched whichever
+            # entry holds them (eighty-first rule).
+            text, routing = self._routed(asking, entities, top, exclude)
+            return text, replace(routing, query=query)
         routing = self._route(query, entities, top, exclude)
         # Small talk as the runner-up too (「じゃあ…」 holds the greeting 「やあ」): the pleasantry or the
         # connective, not the question, put it there (docs/calibration-floor-rule.md, sixty-sixth rule).
