@@ -8,12 +8,15 @@ was used to tune a constant, but the unknown-content veto fits its threshold on 
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from faqbot.answers.answering import Engine
+from faqbot.quality.evaluation import NOTHING_ASKED_RULE, Example, predict
 from faqbot.routing.novelty_fit import offdomain_questions
 from faqbot.routing.training import DEFAULT_WEIGHT, WEIGHT_GRID
-from faqbot.routing.verdict import DECISION_FALLBACK
+from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK
 
 
 def test_most_general_questions_fall_back(engine: Engine) -> None:
@@ -36,3 +39,23 @@ def test_the_lexical_weight_is_fitted_on_the_shipped_alternates(engine: Engine) 
     # The shipped KB has hundreds of alternates to hold out: the weight is chosen, not defaulted.
     assert engine.router.lexical_weight in WEIGHT_GRID
     assert engine.router.lexical_weight != DEFAULT_WEIGHT
+
+
+@pytest.mark.parametrize(
+    ("query", "decision", "intent"),
+    [
+        ("What should I do?", DECISION_FALLBACK, "fallback"),  # matched the sign-up alternate ending with it
+        ("Macだと？", DECISION_FALLBACK, "fallback"),  # a product alone: the dialogue reads it as a follow-up
+        ("2027年3月31日", DECISION_ANSWER, "next-billing-date"),  # a date alone: the billing form's
+        ("What can you do?", DECISION_ANSWER, "help"),  # small talk names nothing either
+        ("解約したい", DECISION_ANSWER, "cancel-howto"),
+    ],
+)
+def test_a_message_with_no_content_word_is_no_faq_entrys_question(engine: Engine, query: str, decision: str, intent: str) -> None:
+    routing = engine.router.route(query)
+    assert (routing.decision, routing.intent) == (decision, intent)
+
+
+def test_eval_names_the_rule_that_refuses_a_message_with_no_content_word(engine: Engine) -> None:
+    (prediction,) = predict(engine, [Example("What should I do?", "fallback", None)], date(2026, 11, 26))
+    assert prediction.rule == NOTHING_ASKED_RULE

@@ -32,6 +32,7 @@ SCORE_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 # The rules that refuse a message whatever the threshold, as ``faqbot eval --errors`` names them.
 OUT_OF_SCOPE_RULE = "an out-of-scope subject or example (out_of_scope.yaml)"
 UNKNOWN_WORDS_RULE = "words the knowledge base never uses"
+NOTHING_ASKED_RULE = "nothing of its own to answer (no content word)"
 # Entries ranked per example for the ranking figures.
 _RANKED = 10
 
@@ -217,7 +218,7 @@ def _at_other_thresholds(
     if routing.decision != DECISION_FALLBACK:
         return routing.confidence, char_score, ""
     if router.refuses(query, found):
-        return None, None, UNKNOWN_WORDS_RULE
+        return None, None, NOTHING_ASKED_RULE if router.names_nothing(query, found) else UNKNOWN_WORDS_RULE
     return round(1.0 - routing.confidence, 4), char_score, ""  # a fallback's confidence is that its best entry is wrong
 
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
+from faqbot.kb.knowledge import KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
 from faqbot.routing import calibration
 from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel
@@ -325,8 +325,12 @@ class Router:
             # The examples' own score beat every entry's: the refusal is at least that sure (on
             # the match scores' scale, so staff tools can weigh it against the best entry's).
             return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if not self._answerable(found, ev, right) or self._novel_not_stored(query, found, analysis):
-            # Probably wrong, or mostly about words the knowledge base never uses.
+        if (
+            not self._answerable(found, ev, right)
+            or self._novel_not_stored(query, found, analysis)
+            or self.names_nothing(query, found, analysis)
+        ):
+            # Probably wrong, mostly about words the knowledge base never uses, or about nothing.
             return Routing(query, DECISION_FALLBACK, real, wrong)
         confidence = round(right, 4)
         if len(real) > 1 and real[0].confidence - real[1].confidence < self.kb.settings.clarify_margin:
@@ -339,7 +343,22 @@ class Router:
 
     def refuses(self, query: str, found: Candidates) -> bool:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
-        return self._mentions_other_subject(query) or self._out_of_scope_wins(found) or self._novel_not_stored(query, found)
+        return (
+            self._mentions_other_subject(query)
+            or self._out_of_scope_wins(found)
+            or self._novel_not_stored(query, found)
+            or self.names_nothing(query, found)
+        )
+
+    def names_nothing(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
+        """Is ``query`` routed to an FAQ entry with no content word of its own ("What should I do?")?
+
+        Its characters then matched whichever question holds the same function words (eighty-second
+        rule). Small talk has none to hold, and a compute entry is found by the date a message gives.
+        """
+        if not len(found.owners) or self.kb.entries[int(found.owners[0])].kind != KIND_FAQ:
+            return False
+        return not (analysis if analysis is not None else self.analyze(query)).terms
 
     def _answerable(self, found: Candidates, ev: calibration.Evidence, right: float) -> bool:
         """Is the best entry likely enough right to answer?
