@@ -21,6 +21,8 @@ TODAY = date(2026, 11, 26)
         ("どうも、パソコン買い替えたので古いPCのウイルスバスター クラウドは消しました", "clarify", "greeting"),  # noted
         ("iPhoneを使っています", "clarify", "fallback"),  # a device: its products offered
         ("Hello, I have Virus Buster for Mac", "clarify", "greeting"),  # a greeting, then only a product
+        ("こんにちは。質問してもいいですか？", "smalltalk", "greeting"),  # a question announced, whatever its ending
+        ("ありがとう。また聞いてもいい？", "smalltalk", "thanks"),  # 「また」 repeats an announcement
     ],
 )
 def test_a_message_that_tells_is_answered_without_routing(engine: Engine, message: str, kind: str, intent: str) -> None:

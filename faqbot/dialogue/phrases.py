@@ -173,6 +173,8 @@ _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
 _STUCK_N = frozenset(_squash(w) for w in _STUCK)
 # Words that say "still" in front of a failure: 「それでもダメでした」「やっぱりできない」.
 _STILL = ("それでも", "やっぱり", "やはり", "まだ", "still")
+# Words before an announced question that leave it one: 「ちょっと相談いい？」「また聞いてもいい？」.
+_SOFTENERS = ("ちょっと", "また")
 _ANNOUNCE_N = frozenset(_squash(w) for w in _ANNOUNCE)
 _LANGUAGE_ASKED_N = {_squash(w): lang for lang, phrases in _LANGUAGE_ASKED.items() for w in phrases}
 
@@ -219,8 +221,9 @@ def is_stuck(message: str) -> bool:
 def announces(part: str) -> bool:
     """True for a whole sentence or clause announcing a question to come (「質問があります」「ちょっと相談いい？」)."""
     text = _squash(part)
-    # 「ちょっと」 softens any of them: 「ちょっと相談いい？」「ちょっと質問です」.
-    return text in _ANNOUNCE_N or text.removeprefix("ちょっと") in _ANNOUNCE_N
+    # 「ちょっと」 softens any of them (「ちょっと相談いい？」「ちょっと質問です」), and 「また」 repeats one
+    # (「また聞いてもいい？」 after an answer).
+    return text in _ANNOUNCE_N or any(text.removeprefix(word) in _ANNOUNCE_N for word in _SOFTENERS if text.startswith(word))
 
 
 # Words that ask for the customer's own case: 「私の場合だと何日ごろ？」 wants their date, not the rule.

@@ -63,7 +63,9 @@ def told_not_asked(
         acknowledged = opening is not None and phrases.is_yes(opening.rest)
     if opening is None or (state.last and has_slots(entities)):
         return None
-    if not (acknowledged or _a_statement(engine, opening.rest)):
+    # 「こんにちは。質問してもいいですか？」 asks only whether it may ask: greeted, like
+    # 「こんにちは、質問があります」, whatever its ending (eighty-third rule).
+    if not (acknowledged or _a_statement(engine, opening.rest) or phrases.announces(opening.rest)):
         return None
     noted = with_entities(state, entities)
     if entities.product and not state.last:
