@@ -85,11 +85,13 @@ class _Fit:
 
     @classmethod
     def of(cls, engine: Engine) -> _Fit:
+        """What ``engine``'s router runs with."""
         router = engine.router
         stated = router.kb.settings.lexical_weight is not None
         return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine))
 
     def line(self) -> str:
+        """The text report's line, printed before the summary."""
         return f"fit: lexical weight {self.weight}; decision: {self.decision}"
 
 
