@@ -40,3 +40,15 @@ def test_any_text_routes(engine: Engine, text: str) -> None:
     routing = engine.router.route(text)
     assert routing.decision in DECISIONS and 0.0 <= routing.confidence <= 1.0
     assert engine.router.rank(text, top=3) == routing.matches[:3]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A\nK",  # hypothesis found it: "A" asks nothing and was set aside by route, not by rank
+        "I want to stop the automatic renewal. What should I do?",
+        "ありがとうございます。それと、解約したいです",  # a pleasantry set aside
+    ],
+)
+def test_rank_ranks_the_text_route_answers_from(engine: Engine, text: str) -> None:
+    assert engine.router.rank(text, top=3) == engine.router.route(text).matches[:3]

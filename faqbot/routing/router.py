@@ -242,12 +242,15 @@ class Router:
     def rank(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
     ) -> tuple[Match, ...]:
-        """Entries ranked for ``query`` (no threshold applied).
+        """Entries ranked for ``query`` (no threshold applied): for the text :meth:`route` ranks, less a
+        pleasantry or a sentence asking nothing it set aside, so staff see what the answer came from.
 
         ``exclude`` leaves one stored question out, so the knowledge-base lint can
         ask where an alternate question would route if it were not stored.
         """
-        return tuple(self._scored(standard_japanese(query), entities, exclude, top)[0])
+        standard = standard_japanese(query)
+        text = standard if exclude is not None else self._routed(standard, entities, top, None)[0]
+        return tuple(self._scored(text, entities, exclude, top)[0])
 
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
