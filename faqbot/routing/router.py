@@ -249,8 +249,9 @@ class Router:
         ask where an alternate question would route if it were not stored.
         """
         standard = standard_japanese(query)
-        text = standard if exclude is not None else self._routed(standard, entities, top, None)[0]
-        return tuple(self._scored(text, entities, exclude, top)[0])
+        if exclude is None:
+            return self._routed(standard, entities, top, None)[1].matches  # every routing keeps its ranking
+        return tuple(self._scored(standard, entities, exclude, top)[0])
 
     def route(
         self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None
