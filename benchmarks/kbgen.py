@@ -245,21 +245,22 @@ def _state_the_decision(source: Path, service: Path) -> None:
     cut = router.calibration.score_cut
     if cut is None:
         return  # a probability cut: not expressible as a threshold on the score
-    text = service.read_text(encoding="utf-8")
-    if "\nrouter:\n" not in text:
-        text += "router:\n"
-    service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  threshold: {cut:.4f}\n", 1), encoding="utf-8")
+    _state(service, f"threshold: {cut:.4f}")
 
 
 def _state_the_weight(source: Path, service: Path) -> None:
     """Write ``source``'s lexical weight (stated or fitted) into the copy's ``service.yaml``."""
     from faqbot.answers.engine_cache import load_engine  # cached, as for the decision
 
-    weight = load_engine(source).router.lexical_weight
+    _state(service, f"lexical_weight: {load_engine(source).router.lexical_weight:g}")
+
+
+def _state(service: Path, setting: str) -> None:
+    """Add ``setting`` (``key: value``) first under ``service``'s ``router:`` section, opening one if it has none."""
     text = service.read_text(encoding="utf-8")
     if "\nrouter:\n" not in text:
         text += "router:\n"
-    service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  lexical_weight: {weight:g}\n", 1), encoding="utf-8")
+    service.write_text(text.replace("\nrouter:\n", f"\nrouter:\n  {setting}\n", 1), encoding="utf-8")
 
 
 def unstate_the_weight(service: Path) -> None:
