@@ -23,9 +23,10 @@ def handoff_reason(kb: KnowledgeBase, message: str) -> str | None:
     A complaint wins over a refund demand, which wins over a plain request.
     """
     wanted = kb.handoff
-    said = compacted(message)  # once for the three lists
+    said = compacted(message)  # once for every list
     for reason, candidates in (
-        (HANDOFF_COMPLAINT, wanted.complaint + wanted.unanswered),  # an unanswered case is complained of
+        (HANDOFF_COMPLAINT, wanted.complaint),
+        (HANDOFF_COMPLAINT, wanted.unanswered),  # an unanswered case is complained of
         (HANDOFF_REFUND, wanted.refund),
         (HANDOFF_ASKED, wanted.asked),
     ):
