@@ -53,7 +53,7 @@ from faqbot.dialogue.form import (
 )
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply, refund_parts
 from faqbot.dialogue.language import check_language, in_language, message_language, word
-from faqbot.dialogue.one_shot import refused_beside, refused_beside_note
+from faqbot.dialogue.one_shot import refused_beside, with_refused_beside_note
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
     CANCEL,
@@ -375,7 +375,7 @@ def _answer_turn(
         )
     if entry.kind == ENTRY_SMALLTALK and refused_beside(engine, text):
         reply, answered = answer_reply(engine, updated, entry, today, query=text, confidence=routing.confidence)
-        return replace(reply, text=f"{reply.text.rstrip()}\n{refused_beside_note(kb)}"), answered
+        return replace(reply, text=with_refused_beside_note(kb, reply.text)), answered
     again = entry.id == state.last and entry.kind == KIND_FAQ
     last = kb.entry(state.last) if state.last else None
     # Right after their billing date, a related question (「お知らせはいつ来る？」) gets their own dates too.

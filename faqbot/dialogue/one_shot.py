@@ -23,7 +23,7 @@ from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
 from faqbot.kb.templating import render_system
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_FALLBACK, FALLBACK
 
-__all__ = ["handed_over", "refused_beside", "refused_beside_note", "reread_billing", "with_refused_beside"]
+__all__ = ["handed_over", "refused_beside", "reread_billing", "with_refused_beside", "with_refused_beside_note"]
 
 
 def reread_billing(engine: Engine, answer: Answer, today: date) -> Answer:
@@ -85,15 +85,16 @@ def refused_beside(engine: Engine, text: str) -> bool:
     return engine.router.route(rest).decision == DECISION_FALLBACK
 
 
-def refused_beside_note(kb: KnowledgeBase) -> str:
-    """The sentence that says the question beside a pleasantry is not answered, in ``kb``'s language."""
-    return render_system("dialogue_refused_beside", {}, kb.lang).strip()
+def with_refused_beside_note(kb: KnowledgeBase, text: str) -> str:
+    """``text`` followed by the sentence that says the question beside a pleasantry is not answered,
+    in ``kb``'s language."""
+    return f"{text.rstrip()}\n{render_system('dialogue_refused_beside', {}, kb.lang).strip()}"
 
 
 def with_refused_beside(engine: Engine, answer: Answer) -> Answer:
-    """``answer`` with :func:`refused_beside_note` after its text when it answers small talk beside a refused question."""
+    """``answer`` with :func:`with_refused_beside_note` when it answers small talk beside a refused question."""
     if answer.decision != DECISION_ANSWER or engine.kb.entry(answer.intent).kind != KIND_SMALLTALK:
         return answer
     if not refused_beside(engine, answer.query):
         return answer
-    return replace(answer, text=f"{answer.text.rstrip()}\n{refused_beside_note(engine.kb)}")
+    return replace(answer, text=with_refused_beside_note(engine.kb, answer.text))
