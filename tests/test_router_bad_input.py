@@ -52,3 +52,20 @@ def test_any_text_routes(engine: Engine, text: str) -> None:
 )
 def test_rank_ranks_the_text_route_answers_from(engine: Engine, text: str) -> None:
     assert engine.router.rank(text, top=3) == engine.router.route(text).matches[:3]
+
+
+@pytest.mark.parametrize(
+    ("text", "ranked"),
+    [
+        ("A\nK", "K"),
+        ("I want to stop the automatic renewal. What should I do?", "I want to stop the automatic renewal."),
+        ("ありがとうございます。それと、解約したいです", "それと、解約したいです"),
+        ("解約したいです", "解約したいです"),
+    ],
+)
+def test_routed_names_the_text_and_evidence_the_routing_was_decided_on(engine: Engine, text: str, ranked: str) -> None:
+    routed = engine.router.routed(text)
+    assert routed.text == ranked
+    assert routed.routing == engine.router.route(text)  # the message as written, the same decision
+    matches = routed.routing.matches
+    assert [engine.router.kb.ids[int(i)] for i in routed.found.owners[: len(matches)]] == [m.entry_id for m in matches]

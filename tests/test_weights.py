@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from faqbot.answers.answering import Engine
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.weights import LEXICAL_WEIGHTS, ranks_at_weights, weight_table, weight_text
 from faqbot.routing.entities import Entities
@@ -22,17 +23,21 @@ def bulky() -> Router:
     return Router.build(load_knowledge_base(FIXTURES / "kb_bulky_waste"))
 
 
+def _ranks(router: Router, message: str, entry_id: str) -> tuple[int, ...]:
+    return ranks_at_weights(router, router.routed(message, Entities()), Entities(), entry_id)
+
+
 def test_the_lemmas_rank_a_kana_noun_above_shared_phrasing(bulky: Router) -> None:
     # 「ふとんを捨てたい」 shares 「を捨てたい」 with the bicycle question, and nothing but the
     # lemma 布団 with the futon entry: the characters alone rank the bicycle above it, the lemmas
     # weighed in put the futon first.
-    ranks = dict(zip(LEXICAL_WEIGHTS, ranks_at_weights(bulky, "ふとんを捨てたい", Entities(), "futon"), strict=True))
+    ranks = dict(zip(LEXICAL_WEIGHTS, _ranks(bulky, "ふとんを捨てたい", "futon"), strict=True))
     assert ranks[0.0] > 1
     assert ranks[2.0] == 1
 
 
 def test_an_unknown_entry_has_no_ranks(bulky: Router) -> None:
-    assert ranks_at_weights(bulky, "ふとんを捨てたい", Entities(), "no-such-entry") == ()
+    assert _ranks(bulky, "ふとんを捨てたい", "no-such-entry") == ()
 
 
 def test_the_table_counts_first_places_and_reciprocal_ranks() -> None:
@@ -61,4 +66,23 @@ def test_the_text_ranked_is_the_one_the_router_routes() -> None:
     message = "ありがとうございます。それと、解約したいです"
     assert router.route(message).intent == "cancel-howto"
     assert router.routed_text(message) == "それと、解約したいです"
-    assert ranks_at_weights(router, message, Entities(), "cancel-howto")[0] == 1
+    assert _ranks(router, message, "cancel-howto")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "entry_id"),
+    [
+        ("解約したいです", "cancel-howto"),
+        ("ありがとうございます。それと、解約したいです", "cancel-howto"),
+        ("カードを変えたい", "change-card"),
+        ("更新料はいつ請求されますか", "billing-timing"),
+    ],
+)
+def test_the_row_of_the_weight_in_force_agrees_with_the_routing(engine: Engine, message: str, entry_id: str) -> None:
+    # The table reuses the candidates the routing was decided on when the word channel ran for them:
+    # at the weight in force it must rank the entry where the routing does.
+    router = engine.router
+    assert router.lexical_weight > 0  # else the table reads the text again and this proves less
+    ranked = [m.entry_id for m in router.route(message).matches]
+    ranks = dict(zip(LEXICAL_WEIGHTS, _ranks(router, message, entry_id), strict=True))
+    assert ranks[router.lexical_weight] == ranked.index(entry_id) + 1

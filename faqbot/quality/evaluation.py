@@ -22,8 +22,8 @@ from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
 from faqbot.quality.weights import WeightRanking, ranks_at_weights, weight_table
-from faqbot.routing.entities import Entities
-from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK, Routing
+from faqbot.routing.router import Routed, Router
+from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
 
 # Confidence thresholds of the precision–coverage table.
 COVERAGE_THRESHOLDS = (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
@@ -196,29 +196,28 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
     out: list[Prediction] = []
     for example in examples:
         entities = engine.extractor.extract(example.query, today)
-        routing = engine.router.route(example.query, entities, top=_RANKED)
+        # Routed once: the other thresholds and weights read the evidence the routing was decided on.
+        routed = engine.router.routed(example.query, entities, top=_RANKED)
+        routing = routed.routing
         ranked = tuple(m.entry_id for m in routing.matches)
-        best, char_score, rule = _at_other_thresholds(engine, example.query, routing, entities)
-        ranks = ranks_at_weights(engine.router, example.query, entities, example.intent) if example.intent != FALLBACK else ()
+        best, char_score, rule = _at_other_thresholds(engine.router, routed)
+        ranks = ranks_at_weights(engine.router, routed, entities, example.intent) if example.intent != FALLBACK else ()
         out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score, ranks, rule))
     return out
 
 
-def _at_other_thresholds(
-    engine: Engine, query: str, routing: Routing, entities: Entities
-) -> tuple[float | None, float | None, str]:
+def _at_other_thresholds(router: Router, routed: Routed) -> tuple[float | None, float | None, str]:
     """:attr:`Prediction.best`, :attr:`Prediction.char_score` and :attr:`Prediction.rule` of one routing."""
+    routing, found = routed.routing, routed.found
     if routing.out_of_scope:
         return None, None, OUT_OF_SCOPE_RULE
     if not routing.matches:
         return None, None, ""
-    router = engine.router
-    found = router.candidates(query, entities)
     char_score = float(found.char[0]) if len(found.char) else 0.0
     if routing.decision != DECISION_FALLBACK:
         return routing.confidence, char_score, ""
-    if router.refuses(query, found):
-        return None, None, NOTHING_ASKED_RULE if router.names_nothing(query, found) else UNKNOWN_WORDS_RULE
+    if router.refuses(routed.text, found):
+        return None, None, NOTHING_ASKED_RULE if router.names_nothing(routed.text, found) else UNKNOWN_WORDS_RULE
     return round(1.0 - routing.confidence, 4), char_score, ""  # a fallback's confidence is that its best entry is wrong
 
 

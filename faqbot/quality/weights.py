@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from faqbot.routing.entities import Entities
-from faqbot.routing.router import Router
+from faqbot.routing.router import Routed, Router
 from faqbot.routing.training import WEIGHT_GRID
 
 # The weights of the table: the fit's own grid, so the weight a build fits is always a row.
@@ -35,17 +35,20 @@ class WeightRanking:
     queries: int
 
 
-def ranks_at_weights(router: Router, query: str, entities: Entities, entry_id: str) -> tuple[int, ...]:
-    """The rank of entry ``entry_id`` for ``query`` at each of :data:`LEXICAL_WEIGHTS` (1 = first, 0 = not found).
+def ranks_at_weights(router: Router, routed: Routed, entities: Entities, entry_id: str) -> tuple[int, ...]:
+    """The rank of entry ``entry_id`` at each of :data:`LEXICAL_WEIGHTS` (1 = first, 0 = not found)
+    for the text :meth:`Router.routed` ranked (standard Japanese, a pleasantry set aside).
 
-    The text ranked is the one :meth:`Router.route` ranks (standard Japanese, a pleasantry set
-    aside), both channels read once; ties are ordered as the router orders them (by position).
-    Empty when the knowledge base has no such entry.
+    Its candidates are reused when the lexical channel ran for them (a weight above 0); else
+    both channels read the text once more.  Ties are ordered as the router orders them (by
+    position). Empty when the knowledge base has no such entry.
     """
     position = router.kb.entries.position(entry_id)
     if position < 0:
         return ()
-    found = router.candidates(router.routed_text(query, entities), entities, both_channels=True)
+    found = routed.found
+    if found.fields is None:
+        found = router.candidates(routed.text, entities, both_channels=True)
     at = np.flatnonzero(found.owners == position)
     if not len(at):
         return (0,) * len(LEXICAL_WEIGHTS)

@@ -75,6 +75,15 @@ class Candidates:
     out_of_scope_doc: int = -1  # the stored text of the example that scored it (-1: none)
 
 
+@dataclass(frozen=True, eq=False)
+class Routed:
+    """One message's routing with what it was decided on: the text ranked and that text's candidates."""
+
+    text: str  # standard Japanese, less a pleasantry or a sentence asking nothing that was set aside
+    routing: Routing
+    found: Candidates
+
+
 class Router:
     """Routes messages for one knowledge base; build once, route many times."""
 
@@ -250,7 +259,7 @@ class Router:
         """
         standard = standard_japanese(query)
         if exclude is None:
-            return self._routed(standard, entities, top, None)[1].matches  # every routing keeps its ranking
+            return self._routed(standard, entities, top, None).routing.matches  # every routing keeps its ranking
         return tuple(self._scored(standard, entities, exclude, top)[0])
 
     def route(
@@ -265,14 +274,20 @@ class Router:
         Regional forms are read as standard Japanese (「どうしたらええ？」; :mod:`faqbot.text.dialect`);
         the routing keeps the message as written.
         """
+        return self.routed(query, entities, top, exclude).routing
+
+    def routed(self, query: str, entities: Entities | None = None, top: int = 5, exclude: str | None = None) -> Routed:
+        """:meth:`route`'s routing with the text it ranked and that text's candidates, for a caller that
+        weighs the evidence itself (``faqbot eval``): 「ありがとうございます。それと、解約したいです」 is
+        decided on 「それと、解約したいです」."""
         standard = standard_japanese(query)
-        routing = self._route_standard(standard, entities, top, exclude)
-        return routing if standard == query else replace(routing, query=query)
+        routed = self._routed(standard, entities, top, exclude)
+        return routed if standard == query else replace(routed, routing=replace(routed.routing, query=query))
 
     def routed_text(self, query: str, entities: Entities | None = None) -> str:
         """The text :meth:`route` ranks for ``query``: in standard Japanese, less a pleasantry or
         connective it set aside (「ありがとうございます。それと、解約したいです」 → 「解約したいです」)."""
-        return self._routed(standard_japanese(query), entities, 5, None)[0]
+        return self._routed(standard_japanese(query), entities, 5, None).text
 
     def pleasantry_rest(self, query: str) -> str | None:
         """``query`` without the pleasantries or opening connective :meth:`route` would set aside, or None
@@ -280,33 +295,31 @@ class Router:
         return self._rest(standard_japanese(query))
 
     def _rest(self, query: str) -> str | None:
-        rest = without_pleasantries(sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None)))
+        rest = without_pleasantries(
+            sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None).routing)
+        )
         return rest if rest is not None else after_connective(query)
 
-    def _route_standard(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
-        """:meth:`route` for a message in standard Japanese."""
-        return self._routed(query, entities, top, exclude)[1]
-
-    def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> tuple[str, Routing]:
-        """The part of ``query`` (standard Japanese) that is routed, and its routing."""
+    def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routed:
+        """The part of ``query`` (standard Japanese) that is routed, with its routing and candidates."""
         asking = without_empty_sentences(query) if exclude is None else None
         if asking is not None:
             # "… What should I do?" asks nothing of its own: its rare n-grams matched whichever
             # entry holds them (eighty-first rule).
-            text, routing = self._routed(asking, entities, top, exclude)
-            return text, replace(routing, query=query)
-        routing = self._route(query, entities, top, exclude)
+            routed = self._routed(asking, entities, top, exclude)
+            return replace(routed, routing=replace(routed.routing, query=query))
+        whole = self._route(query, entities, top, exclude)
         # Small talk as the runner-up too (「じゃあ…」 holds the greeting 「やあ」): the pleasantry or the
         # connective, not the question, put it there (docs/calibration-floor-rule.md, sixty-sixth rule).
-        if exclude is not None or not self._small_talk(routing, 2):
-            return query, routing
+        if exclude is not None or not self._small_talk(whole.routing, 2):
+            return whole
         rest = self._rest(query)
         if rest is None:
-            return query, routing
+            return whole
         asked = self._route(rest, entities, top, None)
-        if asked.decision == DECISION_FALLBACK or self._small_talk(asked):
-            return query, routing
-        return rest, replace(asked, query=query)
+        if asked.routing.decision == DECISION_FALLBACK or self._small_talk(asked.routing):
+            return whole
+        return replace(asked, routing=replace(asked.routing, query=query))
 
     def _small_talk(self, routing: Routing, offered: int = 1) -> bool:
         """Is small talk among ``routing``'s first ``offered`` entries (answered or offered; none for a fallback)?"""
@@ -314,11 +327,15 @@ class Router:
             return False
         return any(self.kb.entry(match.entry_id).kind == KIND_SMALLTALK for match in routing.matches[:offered])
 
-    def _route(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routing:
+    def _route(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routed:
         """:meth:`route` for the whole message as it is."""
         # Analysed at most once per message: the lexical channel and the veto both read it.
         analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
+        return Routed(query, self._decided(query, matches, found, analysis), found)
+
+    def _decided(self, query: str, matches: list[Match], found: Candidates, analysis: Analysis | None) -> Routing:
+        """The decision on ``query`` given its ``matches`` (the first candidates) and the evidence of all."""
         real = tuple(matches)
         ev = self.evidence(found)
         right = self.calibration.probability(ev)
