@@ -53,6 +53,7 @@ from faqbot.dialogue.form import (
 )
 from faqbot.dialogue.handoff import handoff_reason, handoff_reply, refund_parts
 from faqbot.dialogue.language import check_language, in_language, message_language, word
+from faqbot.dialogue.meaning import asks_about_last_words
 from faqbot.dialogue.one_shot import refused_beside, with_refused_beside_note
 from faqbot.dialogue.product_hints import message_entities, prepare_names, product_hint
 from faqbot.dialogue.replies import (
@@ -253,6 +254,9 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     control = _control_turn(engine, state, text, today)
     if control is not None:
         return control
+    if asks_about_last_words(engine, state, text, today):
+        # 「90日以内ってどういうこと？」 of the answer's own page pointer: the answer again, as for 「もう一度」.
+        return follow_up(engine, replace(state, choices=()), today, "")
     entities = message_entities(engine, state, text, today)
     if phrases.compares(text) and len(engine.extractor.plans_named(text)) > 1:
         # 「年額と月額の違いは？」 after a billing date compares the plans: not a change of plan.
