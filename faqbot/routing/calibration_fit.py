@@ -142,6 +142,27 @@ def choose(fit: CalibrationFit, target_precision: float, target_refusal: float) 
     return replace(both, score_cut=cut, score_floor=cut)
 
 
+@dataclass(frozen=True)
+class _Cuts:
+    """The cuts on one value (the best score, or the probability) that meet each target."""
+
+    precision: float  # what the router offers is right at least target_precision of the time
+    refusal: float  # a message the knowledge base does not answer is refused at least target_refusal of the time
+
+    @classmethod
+    def on(cls, values: np.ndarray, fit: CalibrationFit, target_precision: float, target_refusal: float) -> _Cuts:
+        """The cuts on ``values`` (one per example of ``fit``)."""
+        return cls(
+            precision_threshold(values, fit.labels, fit.weights, target_precision),
+            refusal_threshold(values[~fit.in_domain], fit.refused_negatives, target_refusal),
+        )
+
+    @property
+    def stricter(self) -> float:
+        """The cut that meets both targets."""
+        return max(self.precision, self.refusal)
+
+
 def decide_on_score(fit: CalibrationFit, target_precision: float, target_refusal: float) -> Calibration:
     """A decision that cuts the best score alone: the stricter of the precision and refusal cuts on it."""
     cut = _score_cut(fit, target_precision, target_refusal)
@@ -149,10 +170,7 @@ def decide_on_score(fit: CalibrationFit, target_precision: float, target_refusal
 
 
 def _score_cut(fit: CalibrationFit, target_precision: float, target_refusal: float) -> float:
-    score = fit.features[:, 0]
-    by_precision = precision_threshold(score, fit.labels, fit.weights, target_precision)
-    by_refusal = refusal_threshold(score[~fit.in_domain], fit.refused_negatives, target_refusal)
-    return max(by_precision, by_refusal)
+    return _Cuts.on(fit.features[:, 0], fit, target_precision, target_refusal).stricter
 
 
 def cross_validate_chosen(fit: CalibrationFit) -> CrossValidation:
@@ -175,13 +193,11 @@ def decide(fit: CalibrationFit, target_precision: float, target_refusal: float) 
     # What the router offers — an answer, or the two entries of a clarification — must be
     # right at least ``target_precision`` of the time; and a message about something the
     # knowledge base does not answer must be refused at least ``target_refusal`` of the time.
-    by_precision = precision_threshold(p, y, w, target_precision)
-    by_refusal = refusal_threshold(p[~fit.in_domain], fit.refused_negatives, target_refusal)
-    threshold = max(by_precision, by_refusal)
-    above = x[p >= threshold, 0]
+    cuts = _Cuts.on(p, fit, target_precision, target_refusal)
+    above = x[p >= cuts.stricter, 0]
     floor = float(above.min()) if len(above) else 1.0
     return replace(
-        model, threshold=threshold, score_floor=floor, precision_cut=by_precision, refusal_cut=by_refusal
+        model, threshold=cuts.stricter, score_floor=floor, precision_cut=cuts.precision, refusal_cut=cuts.refusal
     )
 
 
