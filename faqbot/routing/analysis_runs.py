@@ -37,9 +37,6 @@ from faqbot.routing.segments import SegmentStore, entries_key, entry_starts
 from faqbot.text.heap import release
 from faqbot.text.memo import TextMemo
 
-# The answer field's make-up (answer_field): part of every run's key, so a run read another way is not found.
-_FIELDS = "answer+notes+english"
-
 
 class Analyser(Protocol):
     """The build's analyses through its memo (``build_analyser.BuildAnalyser``)."""
@@ -87,14 +84,14 @@ class AnalysisPlan:
 
     def _key(self, start: int, end: int) -> str:
         """The run's key: of its entries (:func:`entries_key`; its texts are theirs) and the analyser's kind."""
-        return hashlib.sha256(f"analysis-run-entries-{_FIELDS}\n{self._analyser.kind}\n{entries_key(self._kb, start, end)}".encode()).hexdigest()[:32]
+        return hashlib.sha256(f"analysis-run-entries\n{self._analyser.kind}\n{entries_key(self._kb, start, end)}".encode()).hexdigest()[:32]
 
     def _span(self, start: int, end: int) -> _Span:
         """The run's texts (built only for a run that is computed)."""
         entries: Sequence[Entry] = self._kb.entries[start:end]
         tag = self._template_tag
         questions = [q for e in entries for q in e.questions]
-        answers = [answer_field(e, tag) for e in entries]
+        answers = [tag.sub(" ", e.answer) for e in entries]
         pages = [" ".join(e.pages.for_product(None)) for e in entries]
         vocabulary = [q for q in questions if q.strip()] + [t for e in entries for t in entry_vocabulary_texts(e, tag)]
         return _Span(questions, answers, pages, vocabulary, entries)
@@ -136,16 +133,3 @@ class AnalysisPlan:
             terms.update(run.terms)
             readings.update(run.readings)
         return terms, readings
-
-
-def answer_field(entry: Entry, template_tag: re.Pattern[str]) -> str:
-    """The text the lexical channel's answer field reads for ``entry``: its answer (template tags
-    blanked), the remarks listed after it, and their English translations with the question's.
-
-    An entry's answer is all it says, in either language: the card-handling entry's answer is one
-    line and its content is in its remarks (「…クレジットカード情報を保持いたしません」), and an
-    English message can only meet the entry's English words.
-    """
-    texts = [entry.answer, *(note.text for note in entry.notes), entry.question_en or "", entry.answer_en or ""]
-    texts.extend(note.text_en or "" for note in entry.notes)
-    return "\n".join(template_tag.sub(" ", text) for text in texts if text.strip())

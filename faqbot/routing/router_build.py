@@ -14,7 +14,7 @@ import numpy as np
 
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.routing.analysis_runs import AnalysisPlan, answer_field
+from faqbot.routing.analysis_runs import AnalysisPlan
 from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.char_channel import CharChannel, char_plan
 from faqbot.routing.earlier_build import EarlierBuild
@@ -50,7 +50,7 @@ def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Rout
     analyser = BuildAnalyser(memo, partial(masked, mask=products), words)
     entries = kb.entries
     questions = [q for e in entries for q in e.questions]
-    answer_texts = [answer_field(e, _TEMPLATE_TAG) for e in entries]
+    answer_texts = [_TEMPLATE_TAG.sub(" ", e.answer) for e in entries]
     page_texts = [" ".join(_titles(e)) for e in entries]
     # A child process starts on the new texts' analyses (a cold build) while this one builds
     # the character channel, then they share what is left (faqbot.text.parallel).
