@@ -191,9 +191,10 @@ def build_section(stages: Run, rebuild: Run, plan: Plan, shown: str) -> Section:
             dig(rebuild.data, "sizes", size, "peer_load_knowledge_base_s"), dig(this, "cold", "load"), digits=2,
             missing=rebuild.error),
     ]
-    how = [f"`{shown}` (its cold build; `load_engine` with an empty cache folder, imports not counted) — peer: "
-           "rank_bm25's `BM25Okapi` built over the character bigrams of the same stored questions "
-           "(`bench_rebuild.py`, below). The whole-process row's peer is `load_knowledge_base` alone in its own process."]
+    how = [f"`{shown}` (its one cold build: `load_engine` with an empty cache folder, imports not counted, each stage "
+           "timed and RSS sampled every 3 ms) — peer: rank_bm25's `BM25Okapi` built over the character bigrams of the "
+           "same stored questions (`bench_rebuild.py`, below). The whole-process row (`bench_rebuild.py`, median of its "
+           "rounds) has `load_knowledge_base` alone in its own process as its peer."]
     return Section("Engine build, cold", how, rows)
 
 
@@ -268,7 +269,7 @@ def server_section(run: Run, shown: str) -> Section:
     notes = []
     if cached:
         notes.append(f"Turn-cache hits (popular messages over and over; not the headline): {cached['rps']:,.0f} req/s, "
-                     f"{cached['rps'] / health['rps']:.1%} of `/healthz`, p99 {cached['p99_ms']:.1f} ms, "
+                     f"{cached['rps'] / health['rps'] * 100:.1f} % of `/healthz`, p99 {cached['p99_ms']:.1f} ms, "
                      f"{cached['errors']} errors (load {first_load(cached['load_average_before'])}). Server CPU per "
                      f"request: never-repeated chat {chat['server_cpu_ms_per_request']:.2f} ms, `/healthz` "
                      f"{health['server_cpu_ms_per_request']:.2f} ms.")

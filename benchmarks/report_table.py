@@ -94,11 +94,13 @@ def number(value: float | None, digits: int) -> str:
 
 
 def ratio_text(row: Row) -> str:
-    """The row's figure ÷ peer as ``1.31×`` or ``7.1 %``; an en dash without a peer."""
+    """The row's figure ÷ peer as ``1.31×`` (two significant digits under 0.1) or ``7.1 %``; an en dash without a peer."""
     ratio = row.ratio
     if ratio is None:
         return "–"
-    return f"{ratio * 100:.1f} %" if row.percent else f"{ratio:.2f}×"
+    if row.percent:
+        return f"{ratio * 100:.1f} %"
+    return f"{ratio:.2f}×" if ratio >= 0.1 else f"{ratio:.2g}×"  # 0.0041×, not 0.00×
 
 
 def met(row: Row) -> bool | None:
@@ -138,12 +140,15 @@ def misses(rows: list[Row]) -> list[Row]:
 
 
 def render_section(section: Section, quick: bool = False) -> str:
-    """The section's title, how lines, table, notes, and what limits each figure that misses."""
+    """The section's title, how lines, table, notes, and what limits the figures that miss (one line per reason)."""
     parts = [f"## {section.title}", "\n".join(section.how), render_table(section.rows, quick)]
     parts += section.notes
-    whys = list(dict.fromkeys(f"*{r.figure}* missed: {r.why}" for r in misses(section.rows) if r.why and not quick))
-    if whys:
-        parts.append("\n".join(f"- {w}" for w in whys))
+    missed: dict[str, list[str]] = {}
+    for row in misses(section.rows) if not quick else []:
+        if row.why:
+            missed.setdefault(row.why, []).append(f"*{row.figure}*")
+    if missed:
+        parts.append("\n".join(f"- {', '.join(figures)} missed: {why}" for why, figures in missed.items()))
     return "\n\n".join(parts)
 
 

@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import report  # noqa: E402
-from report_table import Row, Section, Target, render_section, render_table, summary, verdict  # noqa: E402
+from report_table import Row, Section, Target, ratio_text, render_section, render_table, summary, verdict  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -108,6 +108,22 @@ def test_quick_run_judges_nothing_and_says_why() -> None:
         "Targets: not judged in a `--quick` run (smaller sizes and shorter runs than the targets name).")
 
 
+def test_figures_missed_for_one_reason_share_one_line() -> None:
+    rows = [Row("req/s", 400.0, 8000.0, target=Target(0.2, ">=", unit="%", of_peer=True), why="a turn costs 2 ms."),
+            Row("p99 (ms)", 42.0, 9.0, target=Target(20.0), why="a turn costs 2 ms."),
+            Row("errors", 0, 0, target=Target(0, "=="), why="never shown: met.")]
+    text = render_section(Section("Server", [], rows))
+    assert text.endswith("\n\n- *req/s*, *p99 (ms)* missed: a turn costs 2 ms.")
+
+
+@pytest.mark.parametrize(("value", "peer", "percent", "text"), [
+    (1.36, 328.82, False, "0.0041×"), (0.74, 98.14, False, "0.0075×"), (0.183, 0.140, False, "1.31×"),
+    (0, 7004, True, "0.0 %"), (413, 8638, True, "4.8 %"), (1.0, None, False, "–"), (1.0, 0.0, False, "–"),
+])
+def test_ratio_text(value: float, peer: float | None, percent: bool, text: str) -> None:
+    assert ratio_text(Row("x", value, peer, percent=percent)) == text
+
+
 def test_summary_counts_met_missed_and_unmeasured() -> None:
     section = Section("S", [], [
         Row("a", 1.0, target=Target(2.0)),
@@ -148,7 +164,7 @@ def test_server_section_turns_memory_into_the_second_workers_share() -> None:
     assert "| never-repeated chat (req/s) | 1,400 | 14,000 | 10.0 % | 0.90 | ≥ 20 % of peer | **no** |" in text
     assert "| never-repeated chat, p99 (ms) | 18.0 | 3.0 | 6.00× | 0.90 | ≤ 20 ms | yes |" in text
     assert "(MiB); peer: the first worker's RSS | 30.0 | 200.0 | 15.0 % | 0.90 | ≤ 25 % of peer | yes |" in text
-    assert "Turn-cache hits (popular messages over and over; not the headline): 7,000 req/s, 50.0% of `/healthz`" in text
+    assert "Turn-cache hits (popular messages over and over; not the headline): 7,000 req/s, 50.0 % of `/healthz`" in text
 
 
 @pytest.mark.parametrize(("value", "load"), [("1.25 0.71 0.77", 1.25), ([0.5, 0.4, 0.3], 0.5), (2.0, 2.0), (None, None)])
