@@ -74,8 +74,9 @@ WHY_ASK = ("most of a warm ask is the import floor itself (numpy, MeCab, rapidfu
 WHY_EDIT = ("an edit still reloads the knowledge base (the edited YAML file parsed, the cached entries read back), "
             "merges the character channel's n-gram indexes and stores the caches again; at 50k the merges are the "
             "memory peak.")
-WHY_CHAT_SHARE = ("a never-repeated turn costs ~1.5–1.8 ms of server CPU (the web layer alone ~0.3 ms) against "
-                  "~0.1–0.25 ms for `/healthz`: 20 % needs the dialogue and routing under ~0.15 ms.")
+WHY_CHAT_SHARE = ("20 % of `/healthz` needs a turn to cost at most 5× a `/healthz` request in server CPU (both above); "
+                  "in one process a never-repeated turn is ~1.5–1.8 ms on a quiet host and the web layer alone ~0.3 ms, "
+                  "so the dialogue and routing would have to fit in ~0.15 ms.")
 WHY_CHAT_P99 = "the served p99 is queueing: 8 connections on 2 workers, with wrk and any other work on the same two cores."
 WHY_WORKER = "the share divides by the first worker's RSS, which moves between runs (220–440 MiB)."
 WHY_RELOAD = ("failures are requests sent on a keep-alive connection just as a draining worker closed it; clients that "
