@@ -1,6 +1,6 @@
 """Issue 15's figures in one command: runs the benchmark scripts and writes docs/benchmarks.md.
 
-    .venv/bin/python benchmarks/report.py --localgovfaq /path/to/localgovfaq            # ~15–30 min
+    .venv/bin/python benchmarks/report.py --localgovfaq /path/to/localgovfaq            # ~5–6 min on two quiet cores
     .venv/bin/python benchmarks/report.py --localgovfaq DIR --quick --out /tmp/b.md     # smoke run, ~2 min
 
 Each script runs in its own process (as ``run_all.py`` runs ``bench_scale.py``),
