@@ -14,7 +14,7 @@ with the leaderboard's definitions (relevant = grade ≥ 1; nDCG gain = grade):
 Recall@10, nDCG@10, P@10, hit@1; and faqbot's answered share and the share of
 answered queries whose answer is relevant, at its default threshold.  Even
 query ids were used while designing; odd ids were not looked at: both halves
-are printed.
+are printed.  ``--json FILE`` also writes the same figures there.
 """
 
 from __future__ import annotations
@@ -95,13 +95,19 @@ def answered_precision(
     return answered / len(part), right / answered if answered else 0.0
 
 
+#: The names of evaluate()'s four figures, in its order (the keys of --json's rankings).
+RANKING_KEYS = ("recall_at_10", "ndcg_at_10", "precision_at_10", "hit_at_1")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path, help="folder with corpus.json, queries.json, qrels.json")
+    parser.add_argument("--json", type=Path, help="also write the printed figures here")
     args = parser.parse_args()
     corpus = json.loads((args.data / "corpus.json").read_text(encoding="utf-8"))
     queries = json.loads((args.data / "queries.json").read_text(encoding="utf-8"))
     qrels = {q: {d: int(g) for d, g in r.items()} for q, r in json.loads((args.data / "qrels.json").read_text(encoding="utf-8")).items()}
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         engine = Engine.build(load_knowledge_base(write_kb(corpus, Path(tmp))))
@@ -122,6 +128,9 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.2f}")
     print(f"calibrated decision: target precision {calib.target_precision}, threshold P(right) ≥ {calib.threshold:.3f}")
     print(f"{'half':5} {'system':26} {'Recall@10':>9} {'nDCG@10':>8} {'P@10':>6} {'hit@1':>6} {'answered':>9} {'ans.prec':>9}")
+    figures: dict[str, object] = {"entries": len(corpus), "queries": len(queries), "build_s": build,
+                                  "load_average_before": load, "load_average": os.getloadavg()[0],
+                                  "target_precision": calib.target_precision, "threshold": calib.threshold}
     for half, parity in (("even", 0), ("odd", 1)):
         part = {q: t for q, t in queries.items() if int(q) % 2 == parity and q in qrels}
         ours = evaluate(faqbot_rank, part, qrels)
@@ -131,6 +140,14 @@ def main() -> None:
         print(f"{half:5} {'faqbot Router.rank':26} " + " ".join(f"{v:{w}.3f}" for v, w in zip(ours, (9, 8, 6, 6), strict=True)) + f" {share:9.3f} {precision:9.3f}")
         print(f"{half:5} {'  decision before calib.':26} {'':32} {old_share:9.3f} {old_precision:9.3f}")
         print(f"{half:5} {'BM25Okapi (rank_bm25)':26} " + " ".join(f"{v:{w}.3f}" for v, w in zip(theirs, (9, 8, 6, 6), strict=True)))
+        figures[half] = {
+            "queries": len(part),
+            "faqbot": {**dict(zip(RANKING_KEYS, ours, strict=True)), "answered": share, "answered_precision": precision,
+                       "answered_before_calibration": old_share, "answered_precision_before_calibration": old_precision},
+            "bm25": dict(zip(RANKING_KEYS, theirs, strict=True)),
+        }
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

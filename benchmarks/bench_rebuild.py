@@ -16,7 +16,7 @@ e.g. ``main``), in alternating order, one run prints:
 * two peers measured in the same run: ``load_knowledge_base`` alone (a floor
   every rebuild pays today) and rank_bm25's ``BM25Okapi`` built over the
   character bigrams of the same stored questions (a textbook index of the same
-  texts), each printed as a ratio to the edit figure;
+  texts), each printed as a ratio to the edit figure (and the first one's peak RSS);
 * the load average before each measurement (the machine is shared).
 
 Every ask uses a question never asked before (the run's nonce); every edit
@@ -166,6 +166,7 @@ def main() -> None:
             bm25 = statistics.median(peer_bm25(kb) for _ in range(args.rounds))
             size: dict[str, object] = {
                 "peer_load_knowledge_base_s": round(statistics.median(r.seconds for r in load_kb), 2),
+                "peer_load_knowledge_base_rss_mib": round(max(r.rss_mib for r in load_kb)),
                 "peer_rank_bm25_build_s": round(bm25, 2),
             }
             for label, kinds in figures.items():

@@ -30,7 +30,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_server import HOST, chat_messages, chat_script, parse_wrk  # noqa: E402
+from bench_server import HOST, _check_chat, chat_messages, chat_script, parse_wrk  # noqa: E402
 from procmem import load_average  # noqa: E402
 
 from faqbot.web.localserver import free_port, wait_until_healthy  # noqa: E402
@@ -64,7 +64,9 @@ def main() -> None:
         script = Path(tmp) / "chat.lua"
         script.write_text(chat_script(unique), encoding="utf-8")
         env = {**os.environ, "FAQBOT_CACHE_DIR": str(Path(tmp) / "cache"), "FAQBOT_SECRET": secrets.token_urlsafe(32),
-               "FAQBOT_ANALYTICS": "off", "FAQBOT_RATE_LIMIT": "0"}
+               "FAQBOT_ANALYTICS": "off", "FAQBOT_RATE_LIMIT": "0",
+               # Every message names the same day (chat_script), which only a test server honours.
+               "FAQBOT_ALLOW_CLIENT_TODAY": "1"}
         faqbot = str(Path(sys.executable).parent / "faqbot")
         subprocess.run([faqbot, "ask", "--kb", str(kb), "解約したい", "--today", "2026-11-26"], env=env, check=True,
                        capture_output=True)
@@ -75,6 +77,7 @@ def main() -> None:
                                        "--workers", str(args.workers)], env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             wait_until_healthy(f"http://{HOST}:{port}", server, timeout=180, log=log)
+            _check_chat(f"http://{HOST}:{port}")
             time.sleep(2)
             load = load_average()
             wrk = subprocess.Popen(["wrk", "-t1", f"-c{args.connections}", f"-d{args.timeout * 2}s", "--timeout", "5s",

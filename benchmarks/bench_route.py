@@ -10,7 +10,11 @@ checkouts and compare the ratios::
     PYTHONPATH=/work/main .venv/bin/python benchmarks/bench_route.py --kb KB10K --entries 10000
     .venv/bin/python benchmarks/bench_route.py --kb KB10K --entries 10000
 
-``--profile`` prints cProfile's top functions instead of timing.
+``--profile`` prints cProfile's top functions instead of timing.  ``--peer-queries N``
+then times the naive router of ``bench_scale.py`` (rapidfuzz's ``extractOne`` over
+every stored question) on the first N of the same messages, after faqbot's timing,
+and adds its median and p95 (``naive_p50_ms``, ``naive_p95_ms``): the peer, in the
+same run.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from bench_scale import NaiveRouter  # noqa: E402
 from bench_server import chat_messages  # noqa: E402
 
 import faqbot  # noqa: E402
@@ -50,6 +55,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=3000, help="never-repeated messages to route")
     parser.add_argument("--cache", type=Path, help="engine cache folder (default: a fresh one)")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--peer-queries", type=int, default=0,
+                        help="also time the naive router on the first N messages (0: no peer)")
     args = parser.parse_args()
     os.environ["FAQBOT_CACHE_DIR"] = str(args.cache or tempfile.mkdtemp(prefix="bench-route-"))
     load_engine(args.kb)
@@ -73,11 +80,22 @@ def main() -> None:
         router.route(q, e)
         wall.append((time.perf_counter() - t0) * 1000)
     cpu = (time.process_time() - cpu0) * 1000 / len(queries)
-    print(json.dumps({
+    result: dict[str, object] = {
         "faqbot": faqbot.__file__, "load_average": os.getloadavg(), "queries": len(queries),
         "p50_ms": round(percentile(wall, 50), 3), "p95_ms": round(percentile(wall, 95), 3),
         "p99_ms": round(percentile(wall, 99), 3), "cpu_ms_per_route": round(cpu, 3),
-    }))
+    }
+    if args.peer_queries:
+        naive = NaiveRouter(engine)
+        naive_wall: list[float] = []
+        for q in queries[: args.peer_queries]:
+            t0 = time.perf_counter()
+            naive.route(q)
+            naive_wall.append((time.perf_counter() - t0) * 1000)
+        result.update({"naive_queries": len(naive_wall), "naive_p50_ms": round(percentile(naive_wall, 50), 3),
+                       "naive_p95_ms": round(percentile(naive_wall, 95), 3),
+                       "naive_load_average": os.getloadavg()})
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

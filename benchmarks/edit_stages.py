@@ -12,7 +12,9 @@ before each measurement; then the largest RSS (MiB) seen during each stage, of t
 edits (largest over the rounds) and of the cold build — what the process held when the
 stage ran, its own allocations on top; "child processes" is the kana-reading child.
 Stages nest: ``NgramIndex`` is part of ``CharChannel``, and every router stage is
-part of the total.
+part of the total.  ``--json FILE`` also writes the same figures there (per checkout:
+the cold build's stages, load and peaks; the edits' median stages, median load and
+largest peaks).
 
     nice -n 10 .venv/bin/python benchmarks/edit_stages.py --entries 10000 --baseline /work/main --rounds 3
 """
@@ -176,6 +178,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=10000)
     parser.add_argument("--baseline", type=Path, help="another faqbot checkout to measure side by side")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the printed figures here")
     args = parser.parse_args()
     checkouts = [("this", REPO)] + ([("baseline", args.baseline.resolve())] if args.baseline else [])
     nonce = secrets.token_hex(3)
@@ -208,6 +211,28 @@ def main() -> None:
         print(f"{'load average before (median)':34s}" + "".join(f"{statistics.median(loads[label]):10.2f}" for label in runs))
         table("edit: peak RSS in stage (max MiB)", rss, max)
     table("cold build: peak RSS in stage", cold, max)
+    if args.json:
+        args.json.write_text(json.dumps(figures(args.entries, cold_seconds, cold, cold_loads, runs, rss, loads), indent=1)
+                             + "\n", encoding="utf-8")
+
+
+def figures(entries: int, cold_seconds: dict[str, list[dict[str, float]]], cold_rss: dict[str, list[dict[str, float]]],
+            cold_loads: dict[str, float], runs: dict[str, list[dict[str, float]]], rss: dict[str, list[dict[str, float]]],
+            loads: dict[str, list[float]]) -> dict[str, object]:
+    """The printed tables as one JSON-ready object, per checkout (medians and maxima as printed)."""
+    def picked(found: list[dict[str, float]], pick: Callable[[list[float]], float]) -> dict[str, float]:
+        names = dict.fromkeys(name for run in found for name in run)
+        return {name: pick([run.get(name, 0.0) for run in found]) for name in names}
+
+    result: dict[str, object] = {"entries": entries}
+    for label in cold_seconds:
+        result[label] = {
+            "cold": {"seconds": cold_seconds[label][0], "rss_mib": cold_rss[label][0], "load": cold_loads[label]},
+            "edit": {"rounds": len(runs[label]), "seconds_median": picked(runs[label], statistics.median),
+                     "rss_mib_max": picked(rss[label], max),
+                     "load_median": statistics.median(loads[label]) if loads[label] else None},
+        }
+    return result
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def main() -> None:
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--gunicorn", action="store_true", help="also run the server figures on gunicorn (the peer)")
     parser.add_argument("--server-only", action="store_true",
-                        help="only start-up and server figures (the server section of docs/benchmarks.md)")
+                        help="only start-up and server figures (the server section of docs/benchmarks-log.md)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "faqbot-bench")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")

@@ -138,7 +138,7 @@ def test_the_fitted_threshold_meets_the_target_on_the_fitting_data(engine: Engin
 @pytest.mark.parametrize("seed", [1, 2])
 def test_the_shipped_kb_is_fitted_on_every_example_whatever_the_seed(engine: Engine, seed: int) -> None:
     # Small enough to route whole: no sample, so the seed moves nothing (it moved the answered
-    # share 0.888–0.995 when 300 examples were drawn; docs/benchmarks.md).
+    # share 0.888–0.995 when 300 examples were drawn; docs/benchmarks-log.md).
     fit = fit_calibration(engine.router, 0.9, seed)
     assert len(fit.labels) + fit.refused_negatives <= MAX_ROUTED_WHOLE
     assert (~fit.in_domain).sum() + fit.refused_negatives > 300  # every negative, not a 150 sample
