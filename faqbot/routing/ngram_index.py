@@ -41,7 +41,7 @@ _CHUNK = 4096
 # query's work: it still counts in every mass, but no document is credited for
 # sharing it.  Below 2,000 documents nothing is that common, so small knowledge
 # bases score exactly as before; at 10,000 entries this halves the postings a
-# query touches with the same routing on every labelled set (docs/benchmarks.md).
+# query touches with the same routing on every labelled set (docs/benchmarks-log.md).
 _COMMON_MIN_DOCS = 2000
 _COMMON_SHARE = 0.05
 

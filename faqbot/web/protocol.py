@@ -128,7 +128,7 @@ class NoDelayHttpToolsProtocol(_EdgeMixin, HttpToolsProtocol):
     """The same edge over uvicorn's httptools protocol (llhttp, in C): what ``faqbot serve`` runs.
 
     Parsing and writing a request with h11 costs more CPU than a whole ``/healthz``
-    answer does with httptools (see docs/benchmarks.md, "Server").  httptools
+    answer does with httptools (see docs/benchmarks-log.md, "Server").  httptools
     parses every request already buffered, so pipelined requests' headers may be
     complete while an earlier response is still running: the deadline waits for
     the last of them to be answered.
