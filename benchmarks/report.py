@@ -71,9 +71,10 @@ WHY_BUILD = ("the serial part — loading and validating the knowledge base, the
              "and analysing children competing for the two cores.")
 WHY_ASK = ("most of a warm ask is the import floor itself (numpy, MeCab, rapidfuzz…); on a loaded host the floor "
            "alone nears 0.3 s.")
-WHY_EDIT = ("an edit still reloads the knowledge base (the edited YAML file parsed, the cached entries read back), "
-            "merges the character channel's n-gram indexes and stores the caches again; at 50k the merges are the "
-            "memory peak.")
+WHY_EDIT = ("the whole process is the interpreter and imports (~0.15 s) plus the rebuild (`load_engine`, below): an edit "
+            "still reloads the knowledge base (the edited YAML file parsed, the cached entries read back), merges the "
+            "character channel's n-gram indexes (~0.1 s at 10k) and writes the engine and text caches again (~0.2 s); at "
+            "50k the merges are the memory peak.")
 WHY_CHAT_SHARE = ("20 % of `/healthz` needs a turn to cost at most 5× a `/healthz` request in server CPU (both above); "
                   "in one process a never-repeated turn is ~1.5–1.8 ms on a quiet host and the web layer alone ~0.3 ms, "
                   "so the dialogue and routing would have to fit in ~0.15 ms.")
@@ -229,9 +230,14 @@ def edit_section(stages: Run, small: Run, large: Run, plan: Plan, shown: list[st
         Row(f"first ask after a one-file edit, {size_label(plan.small)}, whole process (s)", dig(edit_small, "s"),
             dig(small.data, "sizes", s, "peer_load_knowledge_base_s"), dig(edit_small, "load"), EDIT_10K_S, digits=2,
             missing=small.error, why=WHY_EDIT),
-        Row(f"one-file edit, {size_label(plan.small)}, `load_engine` (s)", dig(stage_edit, "seconds_median", "total load_engine"),
-            dig(small.data, "sizes", s, "peer_rank_bm25_build_s"), dig(stage_edit, "load_median"), EDIT_ONE_FILE_10K_S,
-            digits=2, missing=stages.error, why=WHY_EDIT),
+        # The issue's "a one-file edit at 10k ≤ 1 s" is read as the first ask after it, the whole process, as the
+        # line it stands in measures; the rebuild inside the process is shown beside it, not judged.
+        Row(f"the same, against the one-file target, {size_label(plan.small)}, whole process (s)", dig(edit_small, "s"),
+            dig(small.data, "sizes", s, "peer_load_knowledge_base_s"), dig(edit_small, "load"), EDIT_ONE_FILE_10K_S,
+            digits=2, missing=small.error, why=WHY_EDIT),
+        Row(f"one-file edit, {size_label(plan.small)}, `load_engine` alone (s)", dig(stage_edit, "seconds_median", "total load_engine"),
+            dig(small.data, "sizes", s, "peer_rank_bm25_build_s"), dig(stage_edit, "load_median"),
+            digits=2, missing=stages.error),
         Row(f"first ask after a one-file edit, {size_label(plan.large)}, whole process (s)", dig(edit_large, "s"),
             dig(large.data, "sizes", big, "peer_load_knowledge_base_s"), dig(edit_large, "load"), EDIT_50K_S, digits=2,
             missing=large.error, why=WHY_EDIT),
