@@ -26,7 +26,7 @@ from faqbot.analytics.grouping import group_messages
 from faqbot.analytics.report import to_do_messages
 from faqbot.answers.answering import Engine
 from faqbot.cli import main
-from faqbot.cli.learn_command import parse_target, review
+from faqbot.cli.learn_command import parse_target, preview_text, review
 from faqbot.errors import InputError
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
@@ -148,7 +148,42 @@ def test_json_preview_lists_before_and_after_figures(shared_kb: Path, db: Path, 
     assert data["added"] == ["ポイントで払えますか", "ポイント払いはできますか"]
     assert [(f["name"], f["total"]) for f in data["before"]] == [("set.jsonl", 2)]
     assert len(data["after"]) == 1 and data["captured"] == []
+    # The shipped knowledge base's fitted weight stays where it is with these two phrasings.
+    assert data["fit"]["weight_moves"] is False
+    assert data["fit"]["before"]["lexical_weight"] == data["fit"]["after"]["lexical_weight"] == 0.1
     assert (kb / PAYMENT_FILE).read_bytes() == before
+
+
+# Four card-handling alternates, each a sentence of the seed page as a question (the eighty-fourth rule,
+# reverted): with them in the knowledge base, the two payment phrasings above move the fitted weight.
+_CARD_ALTERNATES = (
+    "トレンドマイクロはクレジットカード情報を保持していますか",
+    "クレジットカード決済の情報は誰が取得していますか",
+    "Does Trend Micro keep customers' credit card information?",
+    "Who collects the information for credit card payments?",
+)
+
+
+def test_a_change_that_moves_the_fitted_weight_says_so(tmp_path: Path) -> None:
+    # The maintainer adds two phrasings to one entry and the check names three others: the preview must
+    # say why — the weight is fitted on the whole knowledge base, and it moved (docs/calibration-floor-rule.md,
+    # eighty-fourth and eighty-eighth rules).
+    copy = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KB, copy)
+    other = copy / "faq" / "other.yaml"
+    anchor = "      - ウイルスバスター for Home Networkの支払いに夫名義のクレカを使いたい\n"
+    text = other.read_text(encoding="utf-8")
+    assert anchor in text
+    other.write_text(text.replace(anchor, anchor + "".join(f"      - {a}\n" for a in _CARD_ALTERNATES)), encoding="utf-8")
+    engine = Engine.build(load_knowledge_base(copy))
+    preview = preview_change(engine, Change("payment-methods", ("ポイントで払えますか", "ポイント払いはできますか")), TODAY)
+    assert preview.fit_before is not None and preview.fit_after is not None
+    assert (preview.fit_before.lexical_weight, preview.fit_after.lexical_weight) == (0.1, 0.25)
+    assert preview.weight_moves and preview.errors and not preview.ok
+    assert {p.location.split(":")[0] for p in preview.errors} >= {"faq/contact.yaml"}  # an entry it never touched
+    shown = preview_text(preview, copy)
+    assert "Fit: the lexical weight moves from 0.1 (fitted on the knowledge base's own questions) to 0.25" in shown
+    assert "may name entries this change does not touch" in shown
 
 
 def test_a_change_that_fails_the_check_is_not_written(tmp_path: Path) -> None:

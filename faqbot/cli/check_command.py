@@ -8,15 +8,13 @@ from pathlib import Path
 
 import click
 
-from faqbot.answers.answering import Engine
 from faqbot.cli.common import echo_json, kb_option, load_engine, translate_errors
 from faqbot.errors import InputError, Problem
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.quality.decision_check import decision_coverage
-from faqbot.quality.evaluation import decision_text
+from faqbot.quality.fit_summary import FitSummary
 from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
 from faqbot.quality.spec_check import missing_spec_ids
-from faqbot.quality.weights import weight_text
 
 
 def _read(path: Path, what: str, option: str) -> str:
@@ -68,31 +66,10 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
         problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
     if spec is not None:
         problems += missing_spec_ids(engine.kb, _read(spec, "the spec", "--spec"), str(spec))
-    outcome = _Outcome(engine.kb, tuple(problems), strict, _Fit.of(engine))
+    outcome = _Outcome(engine.kb, tuple(problems), strict, FitSummary.of(engine))
     (_report_json if as_json else _report_text)(outcome)
     if outcome.failing:
         sys.exit(1)
-
-
-@dataclass(frozen=True)
-class _Fit:
-    """What the build fitted (or the knowledge base states): an edit anywhere may move both."""
-
-    lexical_weight: float
-    weight_stated: bool
-    weight: str  # the weight as `faqbot eval` names it
-    decision: str  # the decision as `faqbot eval` names it
-
-    @classmethod
-    def of(cls, engine: Engine) -> _Fit:
-        """What ``engine``'s router runs with."""
-        router = engine.router
-        stated = router.kb.settings.lexical_weight is not None
-        return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine))
-
-    def line(self) -> str:
-        """The text report's line, printed before the summary."""
-        return f"fit: lexical weight {self.weight}; decision: {self.decision}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +79,7 @@ class _Outcome:
     kb: KnowledgeBase
     problems: tuple[Problem, ...]
     strict: bool
-    fit: _Fit
+    fit: FitSummary
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -124,8 +101,7 @@ def _report_json(outcome: _Outcome) -> None:
         "questions": sum(len(e.questions) for e in kb.entries), "products": len(kb.products),
         "problems": [{"path": p.path, "line": p.line, "severity": kind, "message": p.message}
                      for kind, found in (("error", outcome.errors), ("warning", outcome.warnings)) for p in found],
-        "fit": {"lexical_weight": outcome.fit.lexical_weight, "lexical_weight_stated": outcome.fit.weight_stated,
-                "decision": outcome.fit.decision},
+        "fit": outcome.fit.as_json(),
     })
 
 

@@ -78,6 +78,7 @@ def preview_text(preview: Preview, root: Path) -> str:
         lines += [f"  {p.location}: {p.severity}: {p.message}" for p in (*preview.errors, *preview.new_warnings)]
     else:
         lines.append("Check: OK (no error, no new warning)")
+    lines += _fit_lines(preview)
     for before, after in zip(preview.before, preview.after, strict=False):
         lines.append(f"Evaluation on {before.name} ({before.total} examples), before → after:")
         lines.append(_figure_line("accuracy", before.accuracy, after.accuracy))
@@ -92,6 +93,21 @@ def preview_text(preview: Preview, root: Path) -> str:
     else:
         lines.append(f"Questions of other entries that would now route to {target}: none")
     return "\n".join(lines)
+
+
+def _fit_lines(preview: Preview) -> list[str]:
+    """What the change does to the fit: said plainly when the lexical weight moves, since every stored
+    question then routes anew and the check may name entries the change does not touch."""
+    before, after = preview.fit_before, preview.fit_after
+    if before is None or after is None:
+        return []
+    if not preview.weight_moves:
+        return [f"Fit: lexical weight {after.weight}, unchanged; decision: {after.decision}"]
+    return [
+        f"Fit: the lexical weight moves from {before.weight} to {after.weight}; decision: {after.decision}",
+        "  The weight is fitted on the whole knowledge base: every stored question routes anew, so the check",
+        "  may name entries this change does not touch (service.yaml's router.lexical_weight can state one).",
+    ]
 
 
 def preview_json(preview: Preview) -> dict[str, object]:
@@ -110,6 +126,11 @@ def preview_json(preview: Preview) -> dict[str, object]:
         "before": [figures(f) for f in preview.before],
         "after": [figures(f) for f in preview.after],
         "captured": [{"entry": c.entry_id, "question": c.question, "before": c.before} for c in preview.captured],
+        "fit": {
+            "before": preview.fit_before.as_json() if preview.fit_before else None,
+            "after": preview.fit_after.as_json() if preview.fit_after else None,
+            "weight_moves": preview.weight_moves,
+        },
     }
 
 

@@ -37,6 +37,7 @@ from faqbot.answers.engine_rebuild import build_like
 from faqbot.errors import InputError, KnowledgeBaseError, Problem
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.evaluation import load_examples, predict, score
+from faqbot.quality.fit_summary import FitSummary
 from faqbot.quality.lint import check_knowledge_base
 from faqbot.routing.router import Router
 from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
@@ -106,6 +107,15 @@ class Preview:
     before: tuple[Figures, ...]
     after: tuple[Figures, ...]
     captured: tuple[Captured, ...]
+    fit_before: FitSummary | None = None  # what the knowledge base runs with now
+    fit_after: FitSummary | None = None  # what it would run with after the change (None: it did not load)
+
+    @property
+    def weight_moves(self) -> bool:
+        """Would the change move the fitted lexical weight (and so where every stored question routes)?"""
+        return self.fit_before is not None and self.fit_after is not None and (
+            self.fit_before.lexical_weight != self.fit_after.lexical_weight
+        )
 
     @property
     def ok(self) -> bool:
@@ -243,14 +253,17 @@ def preview_change(
             changed = build_like(load_knowledge_base(copy), engine.kb.root)
         except KnowledgeBaseError as exc:
             errors = tuple(exc.problems)
-            return Preview(change, path, new_text, diff, added, refused, errors, (), before, (), ())
+            return Preview(change, path, new_text, diff, added, refused, errors, (), before, (), (), FitSummary.of(engine))
         problems = check_knowledge_base(changed.kb, changed.router)
         old_warnings = {p.message for p in check_knowledge_base(engine.kb, engine.router) if p.severity == "warning"}
         errors = tuple(p for p in problems if p.severity != "warning")
         new_warnings = tuple(p for p in problems if p.severity == "warning" and p.message not in old_warnings)
         after = _figures(changed, eval_sets, today, tick)
         captured = captured_questions(engine, changed, change.target)
-    return Preview(change, path, new_text, diff, added, refused, errors, new_warnings, before, after, captured)
+    return Preview(
+        change, path, new_text, diff, added, refused, errors, new_warnings, before, after, captured,
+        FitSummary.of(engine), FitSummary.of(changed),
+    )
 
 
 def apply_change(preview: Preview) -> None:
