@@ -99,7 +99,7 @@ def _fit_lines(preview: Preview) -> list[str]:
     """What the change does to the fit: said plainly when the lexical weight moves, since every stored
     question then routes anew and the check may name entries the change does not touch."""
     before, after = preview.fit_before, preview.fit_after
-    if before is None or after is None:
+    if after is None:
         return []
     if not preview.weight_moves:
         return [f"Fit: lexical weight {after.weight}, unchanged; decision: {after.decision}"]
@@ -127,7 +127,7 @@ def preview_json(preview: Preview) -> dict[str, object]:
         "after": [figures(f) for f in preview.after],
         "captured": [{"entry": c.entry_id, "question": c.question, "before": c.before} for c in preview.captured],
         "fit": {
-            "before": preview.fit_before.as_json() if preview.fit_before else None,
+            "before": preview.fit_before.as_json(),
             "after": preview.fit_after.as_json() if preview.fit_after else None,
             "weight_moves": preview.weight_moves,
         },

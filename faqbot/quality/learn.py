@@ -107,15 +107,13 @@ class Preview:
     before: tuple[Figures, ...]
     after: tuple[Figures, ...]
     captured: tuple[Captured, ...]
-    fit_before: FitSummary | None = None  # what the knowledge base runs with now
-    fit_after: FitSummary | None = None  # what it would run with after the change (None: it did not load)
+    fit_before: FitSummary  # what the knowledge base runs with now
+    fit_after: FitSummary | None  # what it would run with after the change (None: it did not load)
 
     @property
     def weight_moves(self) -> bool:
         """Would the change move the fitted lexical weight (and so where every stored question routes)?"""
-        return self.fit_before is not None and self.fit_after is not None and (
-            self.fit_before.lexical_weight != self.fit_after.lexical_weight
-        )
+        return self.fit_after is not None and self.fit_before.lexical_weight != self.fit_after.lexical_weight
 
     @property
     def ok(self) -> bool:
@@ -245,6 +243,7 @@ def preview_change(
             progress(done[0], examples * 2)
 
     before = _figures(engine, eval_sets, today, tick)
+    fit_before = FitSummary.of(engine)
     with tempfile.TemporaryDirectory(prefix="faqbot-learn-") as tmp:
         copy = Path(tmp) / engine.kb.root.name
         shutil.copytree(engine.kb.root, copy)
@@ -253,7 +252,7 @@ def preview_change(
             changed = build_like(load_knowledge_base(copy), engine.kb.root)
         except KnowledgeBaseError as exc:
             errors = tuple(exc.problems)
-            return Preview(change, path, new_text, diff, added, refused, errors, (), before, (), (), FitSummary.of(engine))
+            return Preview(change, path, new_text, diff, added, refused, errors, (), before, (), (), fit_before, None)
         problems = check_knowledge_base(changed.kb, changed.router)
         old_warnings = {p.message for p in check_knowledge_base(engine.kb, engine.router) if p.severity == "warning"}
         errors = tuple(p for p in problems if p.severity != "warning")
@@ -262,7 +261,7 @@ def preview_change(
         captured = captured_questions(engine, changed, change.target)
     return Preview(
         change, path, new_text, diff, added, refused, errors, new_warnings, before, after, captured,
-        FitSummary.of(engine), FitSummary.of(changed),
+        fit_before, FitSummary.of(changed),
     )
 
 
