@@ -55,10 +55,8 @@ def without_pleasantries(parts: Sequence[str], is_pleasantry: Callable[[str], bo
 
     None when nothing would change or nothing would be left: the message is then routed whole.
     """
-    if len(parts) < 2:
-        return None
-    kept = [part for part in parts if not is_pleasantry(part)]
-    return "".join(kept) if 0 < len(kept) < len(parts) else None
+    kept = _kept(parts, is_pleasantry)
+    return "".join(kept) if kept is not None else None
 
 
 def without_empty_sentences(text: str) -> str | None:
@@ -66,11 +64,16 @@ def without_empty_sentences(text: str) -> str | None:
     one and another sentence remains; None otherwise (the message is routed whole)."""
     if not _LATIN.search(text):
         return None  # the common case, Japanese: no English sentence to drop
-    parts = sentences(text)
+    kept = _kept(sentences(text), _function_words_only)  # stripped sentences: a space between them
+    return " ".join(kept) if kept is not None else None
+
+
+def _kept(parts: Sequence[str], dropped: Callable[[str], bool]) -> list[str] | None:
+    """``parts`` less those ``dropped``, when some but not all of two or more are; else None."""
     if len(parts) < 2:
         return None
-    kept = [part for part in parts if not _function_words_only(part)]
-    return " ".join(part.strip() for part in kept) if 0 < len(kept) < len(parts) else None
+    kept = [part for part in parts if not dropped(part)]
+    return kept if 0 < len(kept) < len(parts) else None
 
 
 def _function_words_only(sentence: str) -> bool:
