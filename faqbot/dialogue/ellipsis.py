@@ -96,7 +96,7 @@ def is_elliptical(message: str) -> bool:
 
 def names_own_topic(message: str) -> bool:
     """Does ``message`` hold a content word of its own (「それって解約もできる？」: 解約), beside any pointer back?"""
-    return _names_topic(words("".join(unicodedata.normalize("NFKC", message).split())))
+    return _names_topic(_compact_words(message))
 
 
 def _names_topic(cut: Sequence[Word]) -> bool:
@@ -108,8 +108,13 @@ def _names_topic(cut: Sequence[Word]) -> bool:
 def adds_a_topic(message: str) -> bool:
     """Does ``message`` add a topic with 「も」 (「それって解約もできる？」: cancelling too), a content word
     the particle marks as another thing than the one just talked about?"""
-    cut = words("".join(unicodedata.normalize("NFKC", message).split()))
+    cut = _compact_words(message)
     return any(_names_a_topic(w) and n.surface == "も" and n.pos[0] == "助詞" for w, n in itertools.pairwise(cut))
+
+
+def _compact_words(message: str) -> tuple[Word, ...]:
+    """The words of ``message`` (NFKC) with its spaces taken out, as a question's words are read here."""
+    return words("".join(unicodedata.normalize("NFKC", message).split()))
 
 
 def is_short(message: str) -> bool:
