@@ -8,9 +8,13 @@ from datetime import date
 import pytest
 
 from faqbot.answers.answering import Engine
+from faqbot.dialogue import product_hints
 from faqbot.dialogue.language import in_language
 from faqbot.dialogue.product_hints import ProductHint, message_entities, product_hint, settled_product
 from faqbot.dialogue.state import initial_state
+from faqbot.kb import SHIPPED_KB
+from faqbot.kb.entry_table import EntryTable
+from faqbot.kb.loader import load_knowledge_base
 
 TODAY = date(2026, 11, 26)
 
@@ -80,3 +84,23 @@ def test_message_entities_settle_a_product_named_in_part_after_a_correction(engi
     assert engine.extractor.extract("あ、プレミアムじゃなくてスタンダードでした", TODAY).product is None
     entities = message_entities(engine, state, "あ、プレミアムじゃなくてスタンダードでした", TODAY)
     assert entities.product == "total-security-standard"
+
+
+def test_a_hint_reads_no_entry_until_a_name_word_might_be_an_ordinary_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A packed knowledge base (as a cached engine holds it) decodes an entry on each read: reading
+    # every question for the ordinary-word check cost a one-shot billing question 0.06 s at 10k
+    # entries, though that check is wanted only for a word of a product's name.
+    kb = load_knowledge_base(SHIPPED_KB)
+    kb.pack_entries()
+    monkeypatch.setattr(product_hints, "_NAMES", {})  # made afresh here, not by an earlier test
+    monkeypatch.setattr(product_hints, "_UNNAMED", {})
+    reads: list[int] = []
+    decode = EntryTable._decode
+    monkeypatch.setattr(EntryTable, "_decode", lambda self, data: reads.append(1) or decode(self, data))
+    assert product_hint(kb, "請求日はいつですか") is None
+    assert product_hint(kb, "iPhoneを使っています") == ProductHint("iPhone", ("mobile",), pointer=True)
+    assert reads == []
+    hint = product_hint(kb, "パスワード忘れた")
+    assert hint is not None
+    assert settled_product(kb, hint, None) is None  # 「パスワード」 is used outside names: read now
+    assert len(reads) == len(kb.entries)

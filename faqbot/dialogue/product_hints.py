@@ -89,7 +89,7 @@ def _english_word(words: str) -> bool:
 def _ordinary_word(kb: KnowledgeBase, words: str) -> bool:
     """Do ``kb``'s questions use ``words`` outside product names (「パスワードを忘れた」)? Then they
     name no product by themselves: 「パスワード忘れた」 is no パスワードマネージャー."""
-    return words.casefold() in _names_of(kb).questions_without_names
+    return words.casefold() in _questions_without_names(kb)
 
 
 def _name_words(kb: KnowledgeBase, product: str) -> set[str]:
@@ -136,13 +136,6 @@ class _Names:
             if len(form) >= MIN_PARTIAL and not any(form in name for name in service)
         }
         self.pointers = pointer_words(kb)
-        # The questions, joined and case-folded, with every name and alias cut out.  Raw text, not
-        # normalised: one C search for the words as a name spells them, and a 50k-entry knowledge
-        # base joins in a few milliseconds (normalising its 250k questions one by one took most of
-        # a second, in a served request).
-        cut = sorted({n.casefold() for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
-        joined = "\n".join(q for entry in kb.entries for q in entry.questions).casefold()
-        self.questions_without_names = re.sub("|".join(map(re.escape, cut)), "\n", joined) if cut else joined
         self._holding: dict[str, tuple[str, ...]] = {}
 
     def holding(self, form: str) -> tuple[str, ...]:
@@ -158,11 +151,31 @@ class _Names:
 
 
 _NAMES: dict[Hashable, _Names] = {}
+_UNNAMED: dict[Hashable, str] = {}
 
 
 def _names_of(kb: KnowledgeBase) -> _Names:
     # By content and language: the English view of a knowledge base has the English names.
     return remembered(_NAMES, (kb.content_hash, kb.lang), lambda: _Names(kb), 8)
+
+
+def _questions_without_names(kb: KnowledgeBase) -> str:
+    """``kb``'s questions, joined and case-folded, with every name and alias cut out; made once per
+    knowledge base and language.
+
+    Apart from :class:`_Names`: it reads every entry, which a packed knowledge base decodes one by
+    one (0.06 s at 10,000 entries, before the cutting), and few messages need it — a one-shot
+    ``faqbot ask`` about billing paid it for nothing.  Raw text, not normalised: one C search for
+    the words as a name spells them (normalising 250k questions one by one took most of a second,
+    in a served request).
+    """
+
+    def make() -> str:
+        cut = sorted({n.casefold() for p in kb.products for n in (p.name, *p.aliases)} - {""}, key=len, reverse=True)
+        joined = "\n".join(q for entry in kb.entries for q in entry.questions).casefold()
+        return re.sub("|".join(map(re.escape, cut)), "\n", joined) if cut else joined
+
+    return remembered(_UNNAMED, (kb.content_hash, kb.lang), make, 8)
 
 
 def _name_hint(kb: KnowledgeBase, text: str, norm: str) -> ProductHint | None:
@@ -211,5 +224,6 @@ def _word_runs(name: str) -> set[str]:
 
 
 def prepare_names(kb: KnowledgeBase) -> None:
-    """Build the name index (with the questions without names) for ``kb`` (in its language)."""
+    """Build the name index and the questions without names for ``kb`` (in its language)."""
     _names_of(kb)
+    _questions_without_names(kb)
