@@ -71,6 +71,9 @@ WHY_BUILD = ("the serial part — loading and validating the knowledge base, the
              "and analysing children competing for the two cores.")
 WHY_ASK = ("most of a warm ask is the import floor itself (numpy, MeCab, rapidfuzz…); on a loaded host the floor "
            "alone nears 0.3 s.")
+WHY_ASK_BILLING = ("a billing question reads the product hints and the compute entry before the date is worked out; "
+                   "missed while the cancel question meets its target, that path reads entries a warm ask should not "
+                   "(at 50k it once decoded all of them: 0.75 s, 215 MB).")
 WHY_EDIT = ("the whole process is the interpreter and imports (~0.15 s) plus the rebuild (`load_engine`, below): an edit "
             "still reloads the knowledge base (the edited YAML file parsed, the cached entries read back), merges the "
             "character channel's n-gram indexes (~0.1 s at 10k) and writes the engine and text caches again (~0.2 s); at "
@@ -205,6 +208,7 @@ def startup_section(run: Run, plan: Plan, shown: str) -> Section:
     d = run.data
     ask, floor = dig(d, "ask"), dig(d, "import_runtime_deps")
     large = next((v for k, v in (d or {}).items() if k.startswith("ask --kb ")), None)
+    billing = next((v for k, v in (d or {}).items() if k.startswith("ask billing --kb ")), None)
     row = partial(Row, load=first_load(dig(d, "load_average_before"), run.load), missing=run.error, why=WHY_ASK)
     label = f"`faqbot ask`, {size_label(plan.large)} entries"
     rows = [
@@ -213,6 +217,10 @@ def startup_section(run: Run, plan: Plan, shown: str) -> Section:
         row(f"{label}: median (s)", dig(large, "median_s"), dig(floor, "median_s"), target=ASK_50K_S),
         row(f"{label}: peak RSS (MB)", mb(dig(large, "peak_rss_mb")), mb(dig(floor, "peak_rss_mb")), target=ASK_50K_MB,
             digits=0),
+        row(f"{label}, a billing question: median (s)", dig(billing, "median_s"), dig(floor, "median_s"), target=ASK_50K_S,
+            why=WHY_ASK_BILLING),
+        row(f"{label}, a billing question: peak RSS (MB)", mb(dig(billing, "peak_rss_mb")), mb(dig(floor, "peak_rss_mb")),
+            target=ASK_50K_MB, digits=0, why=WHY_ASK_BILLING),
     ]
     deps = ", ".join(dig(d, "runtime_deps") or ["…"])
     how = [f"`{shown}` — each command run alternately after a warm-up run each (engine caches warm, faqbot "

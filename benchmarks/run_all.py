@@ -24,12 +24,12 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from child_run import run_child  # noqa: E402
 from kbgen import generate_kb  # noqa: E402
 
 from faqbot.cli.progress import progress_bar, wanted  # noqa: E402
@@ -75,15 +75,12 @@ def _json_run(cmd: list[str]) -> dict:
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
-    return wall, usage.ru_maxrss / 1024
+    """Wall seconds and peak RSS (MB) of one process (through a small launcher: this one may have
+    generated a knowledge base, and its own peak would pass for the child's; see ``child_run.py``)."""
+    child = run_child(cmd, env=env)
+    if child.code != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {child.code}")
+    return child.seconds, child.peak_mib
 
 
 def startup(kb: Path | None, runs: int) -> dict[str, float]:

@@ -176,3 +176,18 @@ def test_sizes_and_megabytes() -> None:
     assert [report.size_label(n) for n in (10_000, 50_000, 1000, 1500, 500)] == ["10k", "50k", "1k", "1,500", "500"]
     assert report.mb(100) == pytest.approx(104.8576)
     assert report.mb(None) is None
+
+
+def test_startup_section_judges_a_billing_question_at_50k_as_well() -> None:
+    # A billing question once decoded every entry at 50k (0.75 s, 215 MB) while the cancel question
+    # took 0.2 s: each kind gets its own rows, judged against the same targets.
+    timing = {"median_s": 0.2, "peak_rss_mb": 110.0}
+    figures = {"load_average_before": [0.5, 0.5, 0.5], "ask": {"median_s": 0.18, "peak_rss_mb": 70.0},
+               "import_runtime_deps": {"median_s": 0.15, "peak_rss_mb": 40.0}, "ask --kb kb50": timing,
+               "ask billing --kb kb50": {"median_s": 0.75, "peak_rss_mb": 215.0}}
+    text = render_section(report.startup_section(report.Run(figures, 0.5), report.FULL, "bench_startup.py"))
+    assert "| `faqbot ask`, 50k entries: median (s) | 0.200 | 0.150 | 1.33× | 0.50 | ≤ 0.5 s | yes |" in text
+    assert "| `faqbot ask`, 50k entries, a billing question: median (s) | 0.750 | 0.150 | 5.00× | 0.50 | ≤ 0.5 s | **no** |" in text
+    # MiB as the script measures them, shown in MB: 215 MiB is 225 MB, 40 MiB 42 MB
+    assert "| `faqbot ask`, 50k entries, a billing question: peak RSS (MB) | 225 | 42 | 5.38× | 0.50 | ≤ 250 MB | yes |" in text
+    assert "*`faqbot ask`, 50k entries, a billing question: median (s)* missed: a billing question reads" in text
