@@ -8,7 +8,8 @@ routed by the nineteenth session's rules — a fitness club and a city library (
 eight to ten alternates per entry, Japanese only). Issue 11 promises a support team
 can point faqbot at such a knowledge base and trust it; this prints, for each, in one run: the
 decision in force, in-scope top-1, fallback precision and recall, the in-scope messages refused
-although the right entry ranked first, and the ranking (Recall@10, MRR). Figures only; nothing
+although the right entry ranked first, the ranking (Recall@10, MRR), and whether the probability is
+one on these messages (mean P(right) against the share whose best entry is right). Figures only; nothing
 is asserted, and nothing here may be tuned on (the files are evaluation data).
 
     .venv/bin/python benchmarks/bench_other_kbs.py
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.quality.evaluation import decision_text, load_examples, predict, score
+from faqbot.quality.evaluation import Prediction, decision_text, load_examples, predict, score
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 KNOWLEDGE_BASES = (
@@ -43,7 +44,8 @@ def main() -> None:
         started = time.perf_counter()
         engine = Engine.build(load_knowledge_base(kb_dir))
         built = time.perf_counter() - started
-        report = score(predict(engine, load_examples(labelled), TODAY))
+        predictions = predict(engine, load_examples(labelled), TODAY)
+        report = score(predictions)
         print(json.dumps({
             "kb": name,
             "entries": len(engine.kb.entries),
@@ -62,7 +64,24 @@ def main() -> None:
             "ranked_first_now": next((round(w.hit_at_1, 3) for w in report.weights if w.weight == engine.router.lexical_weight), None),
             "recall_at_10": round(report.ranking.recall_at_10, 3),
             "mrr": round(report.ranking.mrr, 3),
+            **reliability(predictions),
         }, ensure_ascii=False))
+
+
+def reliability(predictions: list[Prediction]) -> dict[str, object]:
+    """Is the probability a probability on these messages?  Over the messages no rule refuses, the
+    mean P(right) of the best entry beside the share whose best entry is the labelled one (an
+    off-topic message's never is).  A share well above the mean: the fit, made on the knowledge
+    base's own questions, is underconfident on its customers' messages, and refuses right answers."""
+    judged = [p for p in predictions if p.best is not None]
+    if not judged:
+        return {"judged": 0}
+    right = [bool(p.ranked) and p.ranked[0] == p.example.intent for p in judged]
+    return {
+        "judged": len(judged),
+        "mean_p_right": round(sum(p.best for p in judged if p.best is not None) / len(judged), 3),
+        "share_right": round(sum(right) / len(judged), 3),
+    }
 
 
 if __name__ == "__main__":
