@@ -9,6 +9,7 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.decision_check import decision_coverage
+from faqbot.routing.calibration_fit import cross_validate_chosen, fit_calibration
 from faqbot.routing.router import Router
 from tests.conftest import make_kb
 
@@ -21,15 +22,23 @@ OTHER_SERVICE = Path(__file__).parent / "fixtures" / "kb_other_service"
 def other_router(tmp_path_factory: pytest.TempPathFactory) -> Router:
     # On the character channel alone (the weight stated 0), as its author's router ranked it: its
     # fitted decision answers 30 % of its own held-out questions.  (With the weight its alternates
-    # fit, 2, it answers more than half and is not warned about: seventy-fifth rule.)
+    # fit, 2, it answers more: seventy-fifth rule.)
     root = make_kb(tmp_path_factory.mktemp("other"), {"service.yaml": lambda text: text + "router:\n  lexical_weight: 0\n"}, source=OTHER_SERVICE)
     return Router.build(load_knowledge_base(root))
 
 
-def test_the_kb_with_its_fitted_weight_is_not_warned_about() -> None:
+def test_the_weight_its_alternates_fit_answers_more_of_its_own_questions(other_router: Router) -> None:
+    # The seventy-fifth rule's effect on this KB: the fitted weight (2) answers more of its own
+    # held-out questions than the character channel alone.  Whether that clears the warning's line
+    # is the two tests around this one's to say (it sat exactly on it, 0.500: ninety-first rule).
     router = Router.build(load_knowledge_base(OTHER_SERVICE))
     assert router.lexical_weight == 2.0
-    assert decision_coverage(router) == []
+    assert _answered(router) > _answered(other_router)
+
+
+def _answered(router: Router) -> float:
+    """The share of the KB's own held-out questions its fitted decision answers (cross-validated)."""
+    return cross_validate_chosen(fit_calibration(router, router.kb.settings.target_precision)).answered
 
 
 def test_a_kb_whose_decision_refuses_its_own_questions_is_warned_about(other_router: Router) -> None:
