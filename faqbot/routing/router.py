@@ -20,7 +20,8 @@ well as the best entry, when that probability is below the threshold fitted for
 the knowledge base's target precision and refusal (or the best character score below its
 hand-set ``router.threshold``, when it states one), or when words the knowledge
 base never uses carry most of the message (:mod:`faqbot.routing.novelty`); it
-asks which one was meant when the two best are within the clarify margin.
+asks which one was meant when the two best are within the clarify margin.  That decision is
+:mod:`faqbot.routing.decision`'s; this module ranks.
 """
 
 from __future__ import annotations
@@ -31,23 +32,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from faqbot.kb.knowledge import KIND_FAQ, KIND_SMALLTALK, KnowledgeBase
-from faqbot.routing import calibration
+from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
+from faqbot.routing import calibration, decision
 from faqbot.routing.calibration import UNFITTED
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel
 from faqbot.routing.entities import Entities
 from faqbot.routing.fit_origin import FitOrigin
 from faqbot.routing.lexical import FieldScores, LexicalIndex
-from faqbot.routing.novelty import OFF, NoveltyVeto
+from faqbot.routing.novelty import NoveltyVeto
 from faqbot.routing.pleasantries import (
     after_connective,
     sentences_or_clauses,
     without_empty_sentences,
     without_pleasantries,
 )
-from faqbot.routing.topic_slot import unknown_argument, unknown_head, unknown_modifier
-from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
-from faqbot.text.analysis import Analysis, analyze, masked, words
+from faqbot.routing.verdict import DECISION_FALLBACK, Match, Routing
+from faqbot.text.analysis import Analysis, Word, analyze, masked, words
 from faqbot.text.dialect import standard_japanese
 from faqbot.text.literals import Literals
 from faqbot.text.normalize import normalize_term
@@ -103,7 +103,8 @@ class Router:
         self.char_channel = char
         self._char = char
         self._real_questions = len(char.texts) - len(kb.out_of_scope)  # the stored questions, then the examples
-        self._subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
+        # The out-of-scope subjects, normalised (decision.subject_in looks for them in a message).
+        self.subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = 0.0
         self.calibration = UNFITTED
         # Which knowledge base each fitted value was fitted on, and whether a build kept it.
@@ -332,127 +333,33 @@ class Router:
         # Analysed at most once per message: the lexical channel and the veto both read it.
         analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
-        return Routed(query, self._decided(query, matches, found, analysis), found)
+        return Routed(query, decision.decide(self, query, matches, found, analysis), found)
 
-    def _decided(self, query: str, matches: list[Match], found: Candidates, analysis: Analysis | None) -> Routing:
-        """The decision on ``query`` given its ``matches`` (the first candidates) and the evidence of all."""
-        real = tuple(matches)
-        ev = self.evidence(found)
-        right = self.calibration.probability(ev)
-        wrong = round(1.0 - right, 4)
-        if self._mentions_other_subject(query):
-            return Routing(query, DECISION_FALLBACK, real, max(0.9, wrong), out_of_scope=True)
-        if self._out_of_scope_wins(found):
-            # The examples' own score beat every entry's: the refusal is at least that sure (on
-            # the match scores' scale, so staff tools can weigh it against the best entry's).
-            return Routing(query, DECISION_FALLBACK, real, max(round(found.out_of_scope, 4), wrong), out_of_scope=True)
-        if (
-            not self._answerable(found, ev, right)
-            or self._novel_not_stored(query, found, analysis)
-            or self.names_nothing(query, found, analysis)
-        ):
-            # Probably wrong, mostly about words the knowledge base never uses, or about nothing.
-            return Routing(query, DECISION_FALLBACK, real, wrong)
-        confidence = round(right, 4)
-        if len(real) > 1 and real[0].confidence - real[1].confidence < self.kb.settings.clarify_margin:
-            return Routing(query, DECISION_CLARIFY, real, confidence)
-        return Routing(query, DECISION_ANSWER, real, confidence)
+    # -- the decision (faqbot.routing.decision) ----------------------------------------------
+
+    def words(self, text: str) -> tuple[Word, ...]:
+        """The text's words as MeCab cuts them, product names masked (for rules that read the grammar)."""
+        return words(self._masked(text))
 
     def evidence(self, found: Candidates) -> calibration.Evidence:
         """What the calibrated decision weighs for a message whose candidates are ``found``."""
-        return calibration.evidence(found, 1.0 + self.lexical_weight, self.kb.settings.clarify_margin)
+        return decision.evidence(self, found)
 
     def refuses(self, query: str, found: Candidates) -> bool:
         """Do the rules refuse ``query`` whatever the calibrated probability says?"""
-        return (
-            self._mentions_other_subject(query)
-            or self._out_of_scope_wins(found)
-            or self._novel_not_stored(query, found)
-            or self.names_nothing(query, found)
-        )
+        return decision.refuses(self, query, found)
 
     def names_nothing(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
-        """Is ``query`` routed to an FAQ entry with no content word of its own ("What should I do?")?
-
-        Its characters then matched whichever question holds the same function words (eighty-second
-        rule). Small talk has none to hold, and a compute entry is found by the date a message gives.
-        """
-        if not len(found.owners) or self.kb.entries[int(found.owners[0])].kind != KIND_FAQ:
-            return False
-        return not (analysis if analysis is not None else self.analyze(query)).terms
-
-    def _answerable(self, found: Candidates, ev: calibration.Evidence, right: float) -> bool:
-        """Is the best entry likely enough right to answer?
-
-        A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
-        best character score (the scale it was set on); one that states ``router.min_confidence``
-        answers at that calibrated probability; otherwise the fitted decision rules
-        (:meth:`Calibration.answers`): the best score or the calibrated probability must reach
-        the cut fitted for ``router.target_precision`` and ``router.target_refusal``.
-        ``right``: the calibrated probability of ``ev``, which the routing has computed already.
-        """
-        settings = self.kb.settings
-        if settings.threshold is not None:
-            return (float(found.char[0]) if len(found.char) else 0.0) >= settings.threshold
-        if settings.min_confidence is not None:
-            return right >= settings.min_confidence
-        return self.calibration.answers(ev, right)
-
-    def _out_of_scope_wins(self, found: Candidates) -> bool:
-        """Do the out-of-scope examples explain the message at least as well as the best entry?
-
-        Compared with the character evidence alone, the scale the examples are scored on.
-        """
-        char = float(found.char[0]) if len(found.char) else 0.0
-        return bool(found.out_of_scope) and found.out_of_scope >= char
-
-    def _novel_not_stored(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
-        """:meth:`_novel`, unless the message is its best entry's best-matched question word for word.
-
-        Then its words are the knowledge base's own whatever the analyser makes of them: MeCab
-        cuts unbroken hiragana as it can (「かいやくしたい」 as 買う + 約する), and the character
-        channel, which reads it as the stored 「かいやく したい」, is there to survive that
-        (docs/calibration-floor-rule.md, sixty-fourth rule). Checked only when the veto fires.
-        """
-        if not self._novel(query, found, analysis):
-            return False
-        return not (len(found.char_doc) and self._char.holds_verbatim(query, int(found.char_doc[0])))
-
-    def _novel(self, query: str, found: Candidates, analysis: Analysis | None = None) -> bool:
-        """Does the unknown-content veto fire, or an unknown noun fill a known action's argument?
-
-        Both judge topics: small talk (「今日はこれで終わり」) has none.  The second
-        (:mod:`faqbot.routing.topic_slot`: 「パスポートの更新」) is off with the veto, on a
-        knowledge base too small to tell a paraphrase from a new topic.
-        ``analysis``: the query's :meth:`analyze`, when the caller already has it.
-        """
-        veto = self.novelty
-        if len(found.owners) and self.kb.entries[int(found.owners[0])].kind == KIND_SMALLTALK:
-            # Small talk names no thing to ask about: 「Excelの使い方を教えて」 is not 「使い方を教えて」.
-            named = veto.threshold < OFF and "の" in query
-            return named and unknown_modifier(words(self._masked(query)), veto.knows) is not None
-        analysis = analysis if analysis is not None else self.analyze(query)
-        if veto.fires(analysis):
-            return True
-        if veto.threshold >= OFF or all(map(veto.knows, analysis.terms, analysis.readings)):
-            return False  # the slot needs an unknown noun: no second MeCab parse when every word is known
-        cut = words(self._masked(query))
-        return unknown_argument(cut, veto.knows, veto.weight) is not None or unknown_head(cut, veto.knows, veto.weight) is not None
-
-    def _mentions_other_subject(self, query: str) -> bool:
-        return self.subject_in(query) is not None
+        """Is ``query`` routed to an FAQ entry with no content word of its own (:func:`decision.names_nothing`)?"""
+        return decision.names_nothing(self, query, found, analysis)
 
     def subject_in(self, query: str) -> str | None:
         """The first out-of-scope subject ``query`` names (normalised), if any."""
-        norm = normalize_term(query)
-        return next((subject for subject in self._subjects if subject in norm), None)
+        return decision.subject_in(self, query)
 
     def refusing_example(self, found: Candidates) -> str | None:
         """The out-of-scope example that explains the message at least as well as its best entry, if one does."""
-        if not self._out_of_scope_wins(found) or found.out_of_scope_doc < 0:
-            return None
-        return self._char.texts[found.out_of_scope_doc]
-
+        return decision.refusing_example(self, found)
 
 def _union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The sorted distinct values of both (int64), as ``np.union1d`` gives them.
