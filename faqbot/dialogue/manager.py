@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import replace
 from datetime import date
 
-from faqbot.answers.answering import Answer, Engine, Suggestion, answer_entry, date_problem_text, suggest
+from faqbot.answers.answering import Engine, Suggestion, date_problem_text, suggest
 from faqbot.dialogue import phrases
 from faqbot.dialogue.choices import picked as picked_choice
 from faqbot.dialogue.choices import sanitized
@@ -46,12 +46,12 @@ from faqbot.dialogue.form import (
     ask,
     computed_dates,
     describe_changes,
-    entities_of,
     form_turn,
     missing,
     with_entities,
 )
-from faqbot.dialogue.handoff import handoff_reason, handoff_reply, refund_parts
+from faqbot.dialogue.handoff import handoff_reason
+from faqbot.dialogue.handoff_turn import handoff_turn
 from faqbot.dialogue.language import check_language, in_language, message_language, word
 from faqbot.dialogue.meaning import asks_about_last_words
 from faqbot.dialogue.one_shot import refused_beside, with_refused_beside_note
@@ -73,8 +73,6 @@ from faqbot.dialogue.replies import (
 )
 from faqbot.dialogue.reply import (
     DECISION_DIALOGUE,
-    HANDOFF_COMPLAINT,
-    HANDOFF_REFUND,
     KIND_CLARIFY,
     KIND_SMALLTALK,
     Reply,
@@ -92,7 +90,6 @@ from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
-from faqbot.text.phrase_match import contains_phrase
 from faqbot.text.privacy import CARD_MASK, screen
 
 #: Longest message accepted (characters); longer ones are not customer questions.
@@ -179,18 +176,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
         return simple_reply("dialogue_pick", {"count": len(state.choices)}, state, KIND_CLARIFY)
     reason = handoff_reason(engine.kb, text)
     if reason is not None:
-        # 「モバイルの請求がおかしい、人と話したい」: the product named stays for the rest of the conversation.
-        told = with_entities(state, message_entities(engine, state, text, today))
-        if reason == HANDOFF_REFUND:
-            # An entry may answer the refund itself (「処理券を返金してほしい」 → refunds are not given):
-            # its answer, not handoff.yaml's refund_reply.  「解約の方法と、あと返金…」 also asks how to cancel.
-            refunds, others = refund_parts(engine.kb, text)
-            own = next((found for found in (_also_answered(engine, told, p, today) for p in refunds) if found is not None), None)
-            asked = (_also_answered(engine, told, part, today) for part in others)
-            answered = next((found for found in asked if found is not None), None)
-            return handoff_reply(engine, told, reason, text, answered, own)
-        answered = _also_answered(engine, told, _asked_beside(engine, reason, text), today)
-        return handoff_reply(engine, told, reason, text, answered)
+        return handoff_turn(engine, state, text, reason, today)
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.
         return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
@@ -389,33 +375,6 @@ def _answer_turn(
     return answer_reply(
         engine, updated, entry, today, query=text, confidence=routing.confidence, again=again, dates=dates, others=others
     )
-
-
-def _asked_beside(engine: Engine, reason: str, text: str) -> str:
-    """What a hand-off message asks beside its reason: nothing ("") for a complaint about a case the
-    source page does not answer (handoff.yaml's ``unanswered``: 「解約したのに請求」, which the router
-    reads as the cancellation how-to); any other message as it is."""
-    if reason == HANDOFF_COMPLAINT and contains_phrase(text, engine.kb.handoff.unanswered):
-        return ""
-    return text
-
-
-def _also_answered(engine: Engine, state: DialogueState, text: str, today: date) -> Answer | None:
-    """The answer to the question a complaint or a request for a person also asks, if any.
-
-    「身に覚えのない請求が来てる、ふざけないで」 asks about the charge; 「窓口はどこですか」 is itself the
-    contact entry's question, and the reply should say so (intent ``contact``, not ``fallback``).
-    Only when the router is at least as sure as the knowledge base's target precision: an angry
-    customer given a wrong answer (「解約したのに請求が来た」 → how to cancel) is worse off than
-    one given the desk.
-    """
-    if not text:
-        return None
-    routing = engine.router.route(text, entities_of(state))
-    sure = routing.confidence >= engine.kb.settings.target_precision
-    if routing.decision != DECISION_ANSWER or not sure or engine.kb.entry(routing.intent).kind != KIND_FAQ:
-        return None
-    return answer_entry(engine, engine.kb.entry(routing.intent), entities_of(state), today, text, routing.confidence)
 
 
 def _choose(engine: Engine, state: DialogueState, value: str, today: date) -> Turn:
