@@ -25,7 +25,7 @@ from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.quality.evaluation import Prediction, decision_text, load_examples, predict, score
+from faqbot.quality.evaluation import decision_text, load_examples, predict, score
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
 KNOWLEDGE_BASES = (
@@ -44,8 +44,7 @@ def main() -> None:
         started = time.perf_counter()
         engine = Engine.build(load_knowledge_base(kb_dir))
         built = time.perf_counter() - started
-        predictions = predict(engine, load_examples(labelled), TODAY)
-        report = score(predictions)
+        report = score(predict(engine, load_examples(labelled), TODAY))
         print(json.dumps({
             "kb": name,
             "entries": len(engine.kb.entries),
@@ -64,24 +63,11 @@ def main() -> None:
             "ranked_first_now": next((round(w.hit_at_1, 3) for w in report.weights if w.weight == engine.router.lexical_weight), None),
             "recall_at_10": round(report.ranking.recall_at_10, 3),
             "mrr": round(report.ranking.mrr, 3),
-            **reliability(predictions),
+            "judged": report.reliability.judged,
+            "mean_p_right": round(report.reliability.mean_probability, 3),
+            "share_right": round(report.reliability.share_right, 3),
+            "verdict": report.reliability.verdict,
         }, ensure_ascii=False))
-
-
-def reliability(predictions: list[Prediction]) -> dict[str, object]:
-    """Is the probability a probability on these messages?  Over the messages no rule refuses, the
-    mean P(right) of the best entry beside the share whose best entry is the labelled one (an
-    off-topic message's never is).  A share well above the mean: the fit, made on the knowledge
-    base's own questions, is underconfident on its customers' messages, and refuses right answers."""
-    judged = [p for p in predictions if p.best is not None]
-    if not judged:
-        return {"judged": 0}
-    right = [bool(p.ranked) and p.ranked[0] == p.example.intent for p in judged]
-    return {
-        "judged": len(judged),
-        "mean_p_right": round(sum(p.best for p in judged if p.best is not None) / len(judged), 3),
-        "share_right": round(sum(right) / len(judged), 3),
-    }
 
 
 if __name__ == "__main__":

@@ -294,6 +294,9 @@ def test_eval_prints_the_report_and_honours_min_accuracy() -> None:
     assert re.search(r"^accuracy\s+\d\.\d\d\s+91$", out, re.M)
     for label in ("in-scope top-1 accuracy:", "fallback precision:", "fallback recall:", "product-extraction accuracy:"):
         assert re.search(rf"^{label}\s+[01]\.\d{{3}}$", out, re.M), label
+    # Whether the confidence is a probability on these messages: the two figures, then a verdict.
+    assert re.search(r"^confidence on these messages \(\d+ no rule refuses\): mean probability 0\.\d{3}, "
+                     r"best entry right [01]\.\d{3} — (calibrated|underconfident|overconfident)$", out, re.M)
     accuracy = float(re.search(r"in-scope top-1 accuracy:\s+([\d.]+)", out).group(1))
     strict = run("eval", str(DEV_SET), "--min-accuracy", "0.99", *TODAY)
     assert strict.exit_code == (1 if accuracy < 0.99 else 0)

@@ -21,6 +21,7 @@ from faqbot.quality.evaluation import (
     decision_text,
     load_examples,
     predict,
+    report_figures,
     score,
 )
 from faqbot.quality.weights import LEXICAL_WEIGHTS
@@ -136,15 +137,20 @@ def test_score_reports_ranking_quality_and_coverage() -> None:
     assert by_threshold[0.5] == (pytest.approx(1 / 3), 1.0)
 
 
+# q1 answered at 0.9 and right; q2 refused by the threshold (p 0.45) with the right entry first;
+# q3 refused by a rule (best None: no threshold answers it); q4 off-topic, its best entry at 0.3.
+_ANSWERED_REFUSED_AND_OFF_TOPIC = (
+    Prediction(Example("q1", "a", None), "a", 0.9, None, ("a", "b"), 0.9),
+    Prediction(Example("q2", "b", None), "fallback", 0.55, None, ("b", "a"), 0.45),
+    Prediction(Example("q3", "a", None), "fallback", 0.9, None, ("a",), None),
+    Prediction(Example("q4", "fallback", None), "fallback", 0.7, None, ("b",), 0.3),
+)
+
+
 def test_the_coverage_table_counts_refused_messages_at_their_best_entry() -> None:
     # q2 was refused by the threshold with the right entry first (p 0.45): a threshold at 0.4
     # would answer it right; q3 was refused by a rule (best None): no threshold answers it.
-    predictions = [
-        Prediction(Example("q1", "a", None), "a", 0.9, None, ("a", "b"), 0.9),
-        Prediction(Example("q2", "b", None), "fallback", 0.55, None, ("b", "a"), 0.45),
-        Prediction(Example("q3", "a", None), "fallback", 0.9, None, ("a",), None),
-        Prediction(Example("q4", "fallback", None), "fallback", 0.7, None, ("b",), 0.3),
-    ]
+    predictions = list(_ANSWERED_REFUSED_AND_OFF_TOPIC)
     report = score(predictions)
     by_threshold = {p.threshold: (p.coverage, p.precision) for p in report.coverage}
     assert by_threshold[0.0] == (pytest.approx(3 / 4), pytest.approx(2 / 3))
@@ -276,3 +282,40 @@ def test_predict_names_the_rule_that_refused(min_engine: Engine) -> None:
     assert (refused.intent, refused.best, refused.rule) == ("fallback", None, OUT_OF_SCOPE_RULE)
     assert "out_of_scope.yaml" in refused.predicted_text()
     assert answered.rule == ""
+
+
+def test_the_report_says_whether_the_confidence_is_a_probability_on_these_messages() -> None:
+    # q3 has no probability (a rule refused it): not judged; q4's best entry is wrong by definition.
+    predictions = list(_ANSWERED_REFUSED_AND_OFF_TOPIC)
+    found = score(predictions).reliability
+    assert found.judged == 3
+    assert found.mean_probability == pytest.approx((0.9 + 0.45 + 0.3) / 3)
+    assert found.share_right == pytest.approx(2 / 3)
+    assert found.verdict == "calibrated"  # a gap of 0.12 on three messages is noise
+    figures = report_figures(score(predictions))["reliability"]
+    assert figures == {"judged": 3, "mean_probability": pytest.approx(0.55), "share_right": pytest.approx(2 / 3),
+                       "verdict": "calibrated"}
+
+
+@pytest.mark.parametrize(
+    ("best", "right", "advice"),
+    [
+        # 100 messages at 0.6, 80 right, 20 of the right ones refused: underconfident, and it cost answers
+        (0.6, 80, "20 refused with the right entry first"),
+        # 100 at 0.9, 70 right: overconfident
+        (0.9, 70, "answers are right less often than the confidence says"),
+        (0.6, 60, None),  # calibrated: the figures alone
+    ],
+)
+def test_eval_says_what_a_confidence_that_is_no_probability_costs(
+    best: float, right: int, advice: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from faqbot.cli.eval_command import _print_reliability
+
+    answered = [Prediction(Example(f"r{i}", "a", None), "a", best, None, ("a",), best) for i in range(right - 20)]
+    refused = [Prediction(Example(f"f{i}", "a", None), "fallback", 1 - best, None, ("a",), best) for i in range(20)]
+    wrong = [Prediction(Example(f"w{i}", "a", None), "b", best, None, ("b",), best) for i in range(100 - right)]
+    _print_reliability(score(answered + refused + wrong))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("confidence on these messages (100 no rule refuses): mean probability")
+    assert (lines[1].strip().startswith(advice) if advice else len(lines) == 1), lines

@@ -14,6 +14,7 @@ from faqbot.cli.progress import counted, progress_bar
 from faqbot.errors import InputError
 from faqbot.quality.evaluation import Report, decision_text, load_examples, predict, report_figures, score
 from faqbot.quality.labels import Label, check_labels
+from faqbot.quality.reliability import OVERCONFIDENT, UNDERCONFIDENT
 from faqbot.quality.weights import weight_text
 from faqbot.routing.router import Router
 from faqbot.text.inert import inert
@@ -39,6 +40,7 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
     click.echo(f"answered: {report.answered} of {report.total} messages ({share:.3f}), "
                f"{report.answered_right} of them rightly ({report.answered_precision:.3f})")
     click.echo(f"decision: answer when the {decision}")
+    _print_reliability(report)
     _print_confusions(report.confusions)
     r = report.ranking
     click.echo(f"\nRanking ({r.queries} in-scope queries): Recall@10 {r.recall_at_10:.3f}  MRR {r.mrr:.3f}  nDCG@10 {r.ndcg_at_10:.3f}")
@@ -63,6 +65,20 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
         click.echo("By style (top-1 intent, refusals included):")
         for style in report.styles:
             click.echo(f"  {style.style:12} {style.right:4d} / {style.total:<4d} {style.accuracy:.3f}")
+
+
+def _print_reliability(report: Report) -> None:
+    found = report.reliability
+    if not found.judged:
+        return
+    click.echo(f"confidence on these messages ({found.judged} no rule refuses): mean probability "
+               f"{found.mean_probability:.3f}, best entry right {found.share_right:.3f} — {found.verdict}")
+    if found.verdict == UNDERCONFIDENT and report.refused_right:
+        click.echo(f"  {report.refused_right} refused with the right entry first: the table below shows what a stated "
+                   "router.min_confidence (or a lower router.target_precision) would answer, and how rightly")
+    elif found.verdict == OVERCONFIDENT:
+        click.echo("  answers are right less often than the confidence says: add alternates in customers' words, "
+                   "or state a higher router.min_confidence (the table below)")
 
 
 @click.command(name="eval")

@@ -21,6 +21,7 @@ from pathlib import Path
 from faqbot.answers.answering import Engine
 from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
+from faqbot.quality.reliability import Reliability, reliability
 from faqbot.quality.weights import WeightRanking, ranks_at_weights, weight_table
 from faqbot.routing.router import Routed, Router
 from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
@@ -162,6 +163,9 @@ class Report:
     # clarification right when the labelled entry is among those offered, so it reads a little higher).
     answered: int = 0
     answered_right: int = 0
+    # Over the messages no rule refuses: the mean probability of the best entry against the share
+    # whose best entry is right (is the confidence a probability on these messages?).
+    reliability: Reliability = Reliability(0, 0.0, 0.0, "")
 
     @property
     def answered_precision(self) -> float:
@@ -294,7 +298,14 @@ def score(predictions: list[Prediction]) -> Report:
         in_scope=len(in_scope),
         answered=sum(p.intent != FALLBACK for p in predictions),
         answered_right=sum(p.intent != FALLBACK and p.intent == p.example.intent for p in predictions),
+        reliability=_reliability(predictions),
     )
+
+
+def _reliability(predictions: list[Prediction]) -> Reliability:
+    """:func:`reliability` over the predictions a threshold could answer (no rule refuses them)."""
+    judged = [(at, p.best_is_right) for p in predictions if (at := p.answerable_at()) is not None]
+    return reliability([at for at, _ in judged], [right for _, right in judged])
 
 
 def report_figures(report: Report) -> dict[str, object]:
@@ -309,6 +320,12 @@ def report_figures(report: Report) -> dict[str, object]:
         "product_accuracy": report.product_accuracy,
         "answered": report.answered,
         "answered_precision": report.answered_precision,
+        "reliability": {
+            "judged": report.reliability.judged,
+            "mean_probability": report.reliability.mean_probability,
+            "share_right": report.reliability.share_right,
+            "verdict": report.reliability.verdict,
+        },
         "intents": [
             {"intent": s.intent, "precision": s.precision, "recall": s.recall, "f1": s.f1, "support": s.support}
             for s in report.intents
