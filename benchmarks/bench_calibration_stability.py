@@ -61,17 +61,20 @@ class Reference:
     @property
     def features(self) -> np.ndarray:
         """Score and margin of each example that reaches the model."""
-        return self.pool.features[self.kept]
+        features: np.ndarray = self.pool.features[self.kept]
+        return features
 
     @property
     def labels(self) -> np.ndarray:
         """1.0 where what the router offers is right."""
-        return self.pool.labels[self.kept]
+        labels: np.ndarray = self.pool.labels[self.kept]
+        return labels
 
     @property
     def in_domain(self) -> np.ndarray:
         """True for a pseudo-query, False for a negative."""
-        return self.pool.entry[self.kept] >= 0
+        in_domain: np.ndarray = self.pool.entry[self.kept] >= 0
+        return in_domain
 
 
 def reference(router: Router) -> Reference:

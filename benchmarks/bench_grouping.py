@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--set", dest="sets", action="append", type=Path, default=None)
     args = parser.parse_args()
     examples: list[Example] = [e for path in (args.sets or SETS) for e in load_examples(path)]
-    label = {}
+    label: dict[str, str] = {}
     for e in examples:
         if e.intent != FALLBACK:
             label.setdefault(e.query, e.intent)

@@ -22,21 +22,22 @@ on the knowledge base's own material only (no evaluation set is read), in one ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 from faqbot.kb.knowledge import KIND_SMALLTALK
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing import router as router_module
+from faqbot.routing import decision as decision_module
 from faqbot.routing.calibration_fit import cross_validate, fit_calibration
 from faqbot.routing.novelty_fit import offdomain_questions
 from faqbot.routing.router import Router
 from faqbot.routing.topic_slot import unknown_argument
 from faqbot.routing.verdict import DECISION_FALLBACK
-from faqbot.text.analysis import words
 
 # Context a customer adds to a question (written before measuring; general, not from any
 # evaluation set): who it is for, when, on what, why.  Put in front of each question.
@@ -95,6 +96,11 @@ def left_out_known(router: Router) -> Callable[[str], Callable[[str, str], bool]
     return for_question
 
 
+def rule_off() -> contextlib.AbstractContextManager[object]:
+    """The topic slot's unknown-argument rule switched off while the block runs (the decision reads it)."""
+    return mock.patch.object(decision_module, "unknown_argument", lambda *_: None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb", type=Path, default=Path("knowledge"))
@@ -106,25 +112,22 @@ def main() -> None:
     print(f"build {time.perf_counter() - started:.1f} s; veto threshold {router.novelty.threshold:.3f}")
     negatives = [t for t in (*kb.out_of_scope, *offdomain_questions()) if t.strip()]
     questions = [q for e in kb.entries if e.kind != KIND_SMALLTALK for q in e.questions if q.strip()]
-    real = router_module.unknown_argument
 
     def refused() -> list[str]:
         return [t for t in negatives if router.route(t).decision == DECISION_FALLBACK]
 
     refused_with = refused()
-    router_module.unknown_argument = lambda *_: None  # the rule off, everything else the same
-    refused_without = refused()
-    router_module.unknown_argument = real
+    with rule_off():  # the rule off, everything else the same
+        refused_without = refused()
     n, with_rule, without = len(negatives), len(refused_with), len(refused_without)
     print(f"negatives refused ({n}): without the rule {without / n:.3f} ({without}), with {with_rule / n:.3f} ({with_rule})")
     print("  refused only with the rule:", [t for t in refused_with if t not in set(refused_without)])
     print("  answered even with the rule:", [t for t in negatives if t not in set(refused_with)])
 
     known_without = left_out_known(router)
-    masked = router._masked
 
     def fires_on(text: str, question: str) -> bool:
-        return unknown_argument(words(masked(text)), known_without(question), router.novelty.weight) is not None
+        return unknown_argument(router.words(text), known_without(question), router.novelty.weight) is not None
 
     fires = sum(fires_on(q, q) for q in questions)
     print(f"positives, each left out ({len(questions)}): the rule fires on {fires / len(questions):.4f} ({fires})")
@@ -136,16 +139,18 @@ def main() -> None:
         print(f"  with context {context!r}: fires on {hits / len(questions):.4f} ({hits})")
     print(f"positives with a context clause ({total}): the rule fires on {fired / total:.4f} ({fired})")
 
-    for label, rule in (("without the rule", lambda *_: None), ("with the rule", real)):
-        router_module.unknown_argument = rule
-        fit = fit_calibration(router, kb.settings.target_precision)
+    cases: list[tuple[str, contextlib.AbstractContextManager[object]]] = [
+        ("without the rule", rule_off()), ("with the rule", contextlib.nullcontext()),
+    ]
+    for label, switch in cases:
+        with switch:
+            fit = fit_calibration(router, kb.settings.target_precision)
         cv = cross_validate(fit)
         print(
             f"calibration {label}: rules refuse {fit.refused_negatives} negatives before the model; "
             f"CV refusal {cv.refusal:.3f}, precision {cv.precision:.3f}, answered {cv.answered:.3f}; "
             f"threshold {fit.calibration.threshold:.3f}"
         )
-    router_module.unknown_argument = real
     print(f"load average {os.getloadavg()}")
 
 

@@ -166,13 +166,14 @@ def main() -> None:
                         figures[label].setdefault(kind, []).append(result)
             load_kb = [run(REPO, ["-c", PEER_LOAD, str(kb)], work / "unused") for _ in range(args.rounds)]
             bm25 = statistics.median(peer_bm25(kb) for _ in range(args.rounds))
+            load_kb_s = round(statistics.median(r.seconds for r in load_kb), 2)
             size: dict[str, object] = {
-                "peer_load_knowledge_base_s": round(statistics.median(r.seconds for r in load_kb), 2),
+                "peer_load_knowledge_base_s": load_kb_s,
                 "peer_load_knowledge_base_rss_mib": round(max(r.rss_mib for r in load_kb)),
                 "peer_rank_bm25_build_s": round(bm25, 2),
             }
             for label, kinds in figures.items():
-                row = {
+                row: dict[str, object] = {
                     kind: {
                         "s": round(statistics.median(r.seconds for r in runs), 2),
                         "rss_mib": round(max(r.rss_mib for r in runs)),
@@ -181,9 +182,9 @@ def main() -> None:
                     }
                     for kind, runs in kinds.items()
                 }
-                edit_s = row["edit"]["s"]
-                row["edit_over_load_kb"] = round(edit_s / size["peer_load_knowledge_base_s"], 2)  # type: ignore[operator]
-                row["edit_over_bm25_build"] = round(edit_s / bm25, 2)
+                edit_s = statistics.median(r.seconds for r in kinds["edit"])
+                row["edit_over_load_kb"] = round(round(edit_s, 2) / load_kb_s, 2)
+                row["edit_over_bm25_build"] = round(round(edit_s, 2) / bm25, 2)
                 size[label] = row
             if args.baseline:
                 this, base = size["this"], size["baseline"]

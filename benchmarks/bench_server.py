@@ -238,7 +238,7 @@ def ab_summary(rounds: list[dict[str, dict[str, object]]]) -> dict[str, dict[str
             "healthz_cpu_ms": _median([float(r["healthz"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
             "chat_unique_cpu_ms": _median([float(r["chat_unique"]["server_cpu_ms_per_request"]) for r in runs]),  # type: ignore[index]
             "chat_unique_vs_healthz_cpu": _median([float(r["chat_unique_vs_healthz_cpu"]) for r in runs]),  # type: ignore[arg-type]
-            "errors": sum(float(r["chat_unique"]["errors"]) + float(r["healthz"]["errors"]) for r in runs),  # type: ignore[index]
+            "errors": sum(float(r["chat_unique"]["errors"]) + float(r["healthz"]["errors"]) for r in runs),  # type: ignore[index,misc]
         }
     return summary
 

@@ -26,6 +26,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import TextIO, cast
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -35,6 +36,7 @@ from procmem import load_average  # noqa: E402
 
 from faqbot.answers.engine_cache import load_engine  # noqa: E402
 from faqbot.dialogue import initial_state  # noqa: E402
+from faqbot.dialogue import step as dialogue_step  # noqa: E402
 from faqbot.web import api  # noqa: E402
 from faqbot.web.app import create_app, freeze_startup_objects  # noqa: E402
 from faqbot.web.config import WebConfig  # noqa: E402
@@ -132,7 +134,7 @@ def main() -> None:
     messages = unique[args.skip::step][: args.turns]
     bodies = [json.dumps({"message": m, "today": "2026-11-26"}, ensure_ascii=False).encode() for m in messages]
     install_access_log()
-    access_log.handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115 - the server's log line, written nowhere
+    cast(logging.StreamHandler[TextIO], access_log.handlers[0]).setStream(open(os.devnull, "w"))  # noqa: SIM115 - the server's log line, written nowhere
     config = WebConfig(secret="p" * 43, kb_dir=args.kb, allow_client_today=True)
     app = create_app(config, engine=load_engine(args.kb))
     freeze_startup_objects()
@@ -141,7 +143,7 @@ def main() -> None:
     if args.inline:
         api.__dict__["_in_thread"] = _inline
     if args.web_only:
-        fixed = api.step(app.state.engine, initial_state(), "解約したい", date(2026, 11, 26), None)
+        fixed = dialogue_step(app.state.engine, initial_state(), "解約したい", date(2026, 11, 26), None)
         api.__dict__["step"] = lambda *_: fixed
     if args.gc_threshold:
         gc.set_threshold(*(int(x) for x in args.gc_threshold.split(",")))

@@ -27,7 +27,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO, cast
 
 from itsdangerous import Serializer, URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
@@ -69,7 +69,7 @@ def main() -> None:
     stride = max(1, len(unique) // (args.block * args.blocks + warm))
     bodies = [json.dumps({"message": m, "today": "2026-11-26"}, ensure_ascii=False).encode() for m in unique[::stride]]
     install_access_log()
-    access_log.handlers[0].setStream(open(os.devnull, "w"))  # noqa: SIM115 - the server's log line, written nowhere
+    cast(logging.StreamHandler[TextIO], access_log.handlers[0]).setStream(open(os.devnull, "w"))  # noqa: SIM115 - the server's log line, written nowhere
     secret = "p" * 43
     app = create_app(WebConfig(secret=secret, kb_dir=args.kb, allow_client_today=True), engine=load_engine(args.kb))
     freeze_startup_objects()

@@ -28,6 +28,8 @@ import numpy as np
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.routing import calibration_fit as cal
+from faqbot.routing.calibration import CLARIFY_CHOICES, UNFITTED
+from faqbot.routing.logistic import fit_logistic, precision_threshold
 from faqbot.routing.router import Router
 
 TARGET = 0.9
@@ -56,7 +58,7 @@ def route_all(router: Router) -> Pool:
     for e in examples:
         found = router.candidates(e.query, held_out=e.held_out)
         ev = router.evidence(found)
-        offered = found.owners[: cal.CLARIFY_CHOICES if ev.clarifies else 1].tolist()
+        offered = found.owners[: CLARIFY_CHOICES if ev.clarifies else 1].tolist()
         entry.append(e.entry)
         refused.append(router.refuses(e.query, found))
         features.append((ev.score, ev.margin))
@@ -66,7 +68,7 @@ def route_all(router: Router) -> Pool:
 
 def model_threshold(p: np.ndarray, y: np.ndarray, w: np.ndarray, target: float) -> float:
     """faqbot's rule with the model's probabilities in place of the labels (expected precision)."""
-    return cal.precision_threshold(p, p, w, target)
+    return precision_threshold(p, p, w, target)
 
 
 def fit(pool: Pool, sample: np.ndarray, cut: Callable[..., float]) -> np.ndarray:
@@ -74,7 +76,7 @@ def fit(pool: Pool, sample: np.ndarray, cut: Callable[..., float]) -> np.ndarray
     weights = cal._class_weights(pool.entry[sample] >= 0)
     kept = ~pool.refused[sample]
     x, y, w = pool.features[sample][kept], pool.labels[sample][kept], weights[kept]
-    intercept, coef = cal.fit_logistic(x, y, w)
+    intercept, coef = fit_logistic(x, y, w)
     threshold = cut(1.0 / (1.0 + np.exp(-(intercept + x @ coef))), y, w, TARGET)
     answered: np.ndarray = 1.0 / (1.0 + np.exp(-(intercept + pool.features @ coef))) >= threshold
     return answered
@@ -86,7 +88,7 @@ def decided(pool: Pool, sample: np.ndarray, target_refusal: float) -> np.ndarray
     chosen = sample[kept]
     refused = int(np.count_nonzero(pool.refused[sample] & (pool.entry[sample] < 0)))
     weights = cal._class_weights(pool.entry[sample] >= 0)[kept]
-    fitted = cal.CalibrationFit(cal.UNFITTED, pool.features[chosen], pool.labels[chosen], weights, pool.entry[chosen] >= 0, refused)
+    fitted = cal.CalibrationFit(UNFITTED, pool.features[chosen], pool.labels[chosen], weights, pool.entry[chosen] >= 0, refused)
     model = cal.decide(fitted, TARGET, target_refusal)
     answered: np.ndarray = model.probabilities(pool.features) >= model.threshold
     return answered
@@ -94,7 +96,7 @@ def decided(pool: Pool, sample: np.ndarray, target_refusal: float) -> np.ndarray
 
 def bagged(pool: Pool, sample: np.ndarray, rng: np.random.Generator, rounds: int = 25) -> np.ndarray:
     """Majority vote of ``rounds`` bootstrap refits of the sample."""
-    votes = np.mean([fit(pool, rng.choice(sample, size=len(sample)), cal.precision_threshold) for _ in range(rounds)], axis=0)
+    votes = np.mean([fit(pool, rng.choice(sample, size=len(sample)), precision_threshold) for _ in range(rounds)], axis=0)
     answered: np.ndarray = votes >= 0.5
     return answered
 
@@ -103,7 +105,8 @@ def drawer(positives: int, negatives: int) -> Callable[[Pool, np.random.Generato
     """Draw ``positives`` pseudo-queries and ``negatives`` negatives without replacement."""
     def draw(pool: Pool, rng: np.random.Generator) -> np.ndarray:
         pos, neg = np.flatnonzero(pool.entry >= 0), np.flatnonzero(pool.entry < 0)
-        return np.r_[rng.choice(pos, min(positives, len(pos)), replace=False), rng.choice(neg, min(negatives, len(neg)), replace=False)]
+        drawn: np.ndarray = np.r_[rng.choice(pos, min(positives, len(pos)), replace=False), rng.choice(neg, min(negatives, len(neg)), replace=False)]
+        return drawn
     return draw
 
 
@@ -114,13 +117,15 @@ def by_entry(pool: Pool, rng: np.random.Generator) -> np.ndarray:
     chosen: list[int] = []
     while len(chosen) < min(cal.MAX_POSITIVES, len(pos)):
         chosen += [q.pop() for q in queues if q][: cal.MAX_POSITIVES - len(chosen)]
-    return np.r_[chosen, drawer(0, cal.MAX_NEGATIVES)(pool, rng)]
+    spread: np.ndarray = np.r_[chosen, drawer(0, cal.MAX_NEGATIVES)(pool, rng)]
+    return spread
 
 
 def bootstrap_all(pool: Pool, rng: np.random.Generator) -> np.ndarray:
     """Every example, resampled with replacement: the spread of the KB's examples themselves."""
     pos, neg = np.flatnonzero(pool.entry >= 0), np.flatnonzero(pool.entry < 0)
-    return np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
+    resampled: np.ndarray = np.r_[rng.choice(pos, len(pos)), rng.choice(neg, len(neg))]
+    return resampled
 
 
 def main() -> None:
@@ -141,14 +146,14 @@ def main() -> None:
         ("bootstrap of every example, both cuts", lambda rng: decided(pool, bootstrap_all(pool, rng), 0.9)),
         ("bootstrap of every example, precision cut", lambda rng: decided(pool, bootstrap_all(pool, rng), 0.0)),
         ("150/150, both cuts", lambda rng: decided(pool, standard(pool, rng), 0.9)),
-        ("before: 150/150, sample precision", lambda rng: fit(pool, standard(pool, rng), cal.precision_threshold)),
+        ("before: 150/150, sample precision", lambda rng: fit(pool, standard(pool, rng), precision_threshold)),
         ("150/150, model's expected precision", lambda rng: fit(pool, standard(pool, rng), model_threshold)),
         ("150/150, bagged (25 bootstrap refits)", lambda rng: bagged(pool, standard(pool, rng), rng)),
-        ("150 by entry/150", lambda rng: fit(pool, by_entry(pool, rng), cal.precision_threshold)),
-        ("100/200", lambda rng: fit(pool, drawer(100, 200)(pool, rng), cal.precision_threshold)),
-        ("200/100", lambda rng: fit(pool, drawer(200, 100)(pool, rng), cal.precision_threshold)),
-        ("150/every negative", lambda rng: fit(pool, drawer(cal.MAX_POSITIVES, 10**9)(pool, rng), cal.precision_threshold)),
-        ("bootstrap of every example", lambda rng: fit(pool, bootstrap_all(pool, rng), cal.precision_threshold)),
+        ("150 by entry/150", lambda rng: fit(pool, by_entry(pool, rng), precision_threshold)),
+        ("100/200", lambda rng: fit(pool, drawer(100, 200)(pool, rng), precision_threshold)),
+        ("200/100", lambda rng: fit(pool, drawer(200, 100)(pool, rng), precision_threshold)),
+        ("150/every negative", lambda rng: fit(pool, drawer(cal.MAX_POSITIVES, 10**9)(pool, rng), precision_threshold)),
+        ("bootstrap of every example", lambda rng: fit(pool, bootstrap_all(pool, rng), precision_threshold)),
     ]
     for name, run in variants:
         shares, precisions, leaks = [], [], []

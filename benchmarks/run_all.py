@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -69,9 +70,10 @@ def kb_for(size: int, data: Path, seed: int) -> Path:
     return folder
 
 
-def _json_run(cmd: list[str]) -> dict:
+def _json_run(cmd: list[str]) -> dict[str, Any]:
     out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    found: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
 
 
 def _timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -99,7 +101,7 @@ def _row(name: str, values: list[str], target: str = "") -> str:
     return f"| {name} | " + " | ".join(values) + f" | {target} |"
 
 
-def print_scale(sizes: list[int], scale: dict[int, dict]) -> None:
+def print_scale(sizes: list[int], scale: dict[int, dict[str, Any]]) -> None:
     """The router-at-scale table, one column per knowledge-base size."""
     cols = [f"{s // 1000}k" if s >= 1000 else str(s) for s in sizes]
     print()
@@ -137,7 +139,7 @@ def print_scale(sizes: list[int], scale: dict[int, dict]) -> None:
               f"(p95 {scale[lo]['p95_ms']:.2f} → {scale[hi]['p95_ms']:.2f} ms)")
 
 
-def print_startup_imports(r: dict) -> None:
+def print_startup_imports(r: dict[str, Any]) -> None:
     """The `faqbot ask` vs imports table, then what ask loads that answering does not need."""
     ask, deps = r["ask"], r["import_runtime_deps"]
     print(f"\n| start-up, shipped KB, warm cache ({ask['runs']} runs each, load {r['load_average_before']}) "
@@ -152,7 +154,7 @@ def print_startup_imports(r: dict) -> None:
     print(f"loaded by ask but not needed to answer (cumulative import time): {loaded}")
 
 
-def print_server(r: dict) -> None:
+def print_server(r: dict[str, Any]) -> None:
     """The server table: never-repeated chat first, /healthz as the peer, memory per process."""
     for manager in ("faqbot", "gunicorn"):
         if manager not in r:
@@ -206,8 +208,8 @@ def main() -> None:
     runs, duration = (3, 5) if args.quick else (5, 10)
 
     print(f"machine: {machine()}", flush=True)
-    raw: dict[str, object] = {"machine": machine()}
-    scale: dict[int, dict] = {}
+    raw: dict[str, Any] = {"machine": machine()}
+    scale: dict[int, dict[str, Any]] = {}
     with progress_bar("Knowledge-base sizes") as progress:  # quiet when stderr is not a terminal
         for done, size in enumerate(args.sizes, start=1):
             kb = kb_for(size, args.data, args.seed)
@@ -231,12 +233,12 @@ def main() -> None:
         if 10000 in args.sizes or not args.quick:
             kbs.append(("10k", kb_for(10000, args.data, args.seed)))
         raw["startup"] = {}
-        for name, kb in kbs:
+        for name, startup_kb in kbs:
             print(f"… faqbot ask on {name}", file=sys.stderr, flush=True)
-            r = startup(kb, runs)
-            raw["startup"][name] = r  # type: ignore[index]
-            print(f"| {name} | {r['cold_s']:.2f} | {r['warm_median_s']:.2f} | {r['warm_max_s']:.2f} | "
-                  f"{r['warm_rss_mb']:.0f} | {targets[name]} |")
+            timed = startup(startup_kb, runs)
+            raw["startup"][name] = timed
+            print(f"| {name} | {timed['cold_s']:.2f} | {timed['warm_median_s']:.2f} | {timed['warm_max_s']:.2f} | "
+                  f"{timed['warm_rss_mb']:.0f} | {targets[name]} |")
 
     if not args.skip_startup:
         print("… faqbot ask against importing its runtime dependencies", file=sys.stderr, flush=True)

@@ -44,7 +44,8 @@ def luhn_complete(body: str) -> str:
 
 
 def typed_card(digits: str, sizes: tuple[int, ...], separator: str, wide: bool) -> str:
-    groups, i = [], 0
+    groups: list[str] = []
+    i = 0
     while i < len(digits):
         size = sizes[len(groups) % len(sizes)]
         groups.append(digits[i : i + size])
