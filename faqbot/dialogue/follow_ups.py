@@ -81,7 +81,7 @@ def for_my_case(kb: KnowledgeBase, text: str, routing: Routing) -> Routing:
     if routing.decision == DECISION_FALLBACK or not routing.matches or not phrases.about_my_case(text):
         return routing
     top = routing.matches[0]
-    compute = next((e for e in kb.entries if e.kind == KIND_COMPUTE and top.entry_id in e.related), None)
+    compute = next((e for e in kb.entries_of_kind(KIND_COMPUTE) if top.entry_id in e.related), None)
     if compute is None:
         return routing
     own = Match(compute.id, compute.question, top.confidence)
@@ -260,7 +260,7 @@ def computed_before(kb: KnowledgeBase, state: DialogueState) -> str | None:
     """
     if state.expiry is None or kb.entry(state.last or "").kind == KIND_COMPUTE:
         return None
-    return next((entry.id for entry in kb.entries if entry.kind == KIND_COMPUTE), None)
+    return next((entry.id for entry in kb.entries_of_kind(KIND_COMPUTE)), None)
 
 
 def names_only_slots(engine: Engine, text: str) -> bool:

@@ -160,7 +160,7 @@ _LONGEST: dict[Hashable, int] = {}
 
 def _longest_small_talk(kb: KnowledgeBase) -> int:
     def longest() -> int:
-        questions = (q for entry in kb.entries if entry.kind == ENTRY_SMALLTALK for q in entry.questions)
+        questions = (q for entry in kb.entries_of_kind(ENTRY_SMALLTALK) for q in entry.questions)
         return max(map(len, map(normalize_term, questions)), default=0)
 
     return remembered(_LONGEST, (kb.content_hash, kb.lang), longest, 8)

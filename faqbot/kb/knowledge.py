@@ -381,8 +381,8 @@ class KnowledgeBase:
         A service without products (a city's waste desk) has none; ``faqbot billing`` and the
         billing API then say so, and the chat never asks for a product.
         """
-        return bool(self.products) and any(entry.kind == KIND_COMPUTE for entry in self.entries)
+        return bool(self.products) and len(self.entries.positions_of_kind(KIND_COMPUTE)) > 0
 
     def entries_of_kind(self, kind: str) -> tuple[Entry, ...]:
-        """Entries of one kind, in file order."""
-        return tuple(entry for entry in self.entries if entry.kind == kind)
+        """Entries of one kind, in file order (a packed knowledge base decodes only those)."""
+        return tuple(self.entries[int(i)] for i in self.entries.positions_of_kind(kind))

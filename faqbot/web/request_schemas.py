@@ -232,7 +232,7 @@ class Limits:
         plans: list[str] = []
         for product in kb.products:
             plans += [p for p in product.terms.known_plan_ids or product.terms.plan_ids if p not in plans]
-        faq_ids = tuple(e.id for e in kb.entries)
+        faq_ids = tuple(kb.ids)  # without decoding every entry of a packed knowledge base
         return cls(max_message_chars, tuple(p.id for p in kb.products), tuple(plans), faq_ids)
 
 
