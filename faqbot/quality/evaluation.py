@@ -271,6 +271,9 @@ def score(predictions: list[Prediction]) -> Report:
     confused = Counter((p.example.intent, p.intent) for p in predictions if p.intent != p.example.intent)
     styled = Counter(p.example.style for p in predictions if p.example.style)
     styled_right = Counter(p.example.style for p in predictions if p.example.style and p.intent == p.example.intent)
+    # The messages a threshold could answer (no rule refuses them), at that threshold, and whether
+    # their best entry is right: the coverage table and the reliability line read the same pairs.
+    judged = [(at, p.best_is_right) for p in predictions if (at := p.answerable_at()) is not None]
     return Report(
         total=total,
         accuracy=_ratio(correct, total),
@@ -282,11 +285,7 @@ def score(predictions: list[Prediction]) -> Report:
         confusions=tuple((a, b, n) for (a, b), n in confused.most_common()),
         errors=tuple(p for p in predictions if p.intent != p.example.intent or p.product != p.example.product),
         ranking=mean_ranking([(p.ranked, p.example.grades()) for p in predictions]),
-        coverage=precision_coverage(
-            [(at, p.best_is_right) for p in predictions if (at := p.answerable_at()) is not None],
-            total,
-            COVERAGE_THRESHOLDS,
-        ),
+        coverage=precision_coverage(judged, total, COVERAGE_THRESHOLDS),
         score_coverage=precision_coverage(
             [(p.char_score, p.best_is_right) for p in predictions if p.char_score is not None],
             total,
@@ -298,14 +297,8 @@ def score(predictions: list[Prediction]) -> Report:
         in_scope=len(in_scope),
         answered=sum(p.intent != FALLBACK for p in predictions),
         answered_right=sum(p.intent != FALLBACK and p.intent == p.example.intent for p in predictions),
-        reliability=_reliability(predictions),
+        reliability=reliability([at for at, _ in judged], [right for _, right in judged]),
     )
-
-
-def _reliability(predictions: list[Prediction]) -> Reliability:
-    """:func:`reliability` over the predictions a threshold could answer (no rule refuses them)."""
-    judged = [(at, p.best_is_right) for p in predictions if (at := p.answerable_at()) is not None]
-    return reliability([at for at, _ in judged], [right for _, right in judged])
 
 
 def report_figures(report: Report) -> dict[str, object]:
