@@ -49,6 +49,19 @@ def test_a_conversation_is_played_turn_by_turn_with_its_state(engine: Engine, tm
     assert [(e.conversation, e.index) for e in report.errors] == [("b", 1)]
 
 
+@pytest.mark.parametrize(
+    ("message", "extracted", "replied"),
+    [
+        ("クラウドの月額で使ってます。次の請求日は？", None, "virusbuster-cloud"),  # named in part: the reply reads it
+        ("Macで使っています。解約したい", "mac", "mac"),  # named outright: both
+        ("プレミアムの解約方法", None, None),  # two products end so: the reply asks, none is held
+    ],
+)
+def test_a_first_turn_holds_the_product_the_reply_is_about(engine: Engine, message: str, extracted: str | None, replied: str | None) -> None:
+    assert engine.extractor.extract(message, TODAY).product == extracted
+    assert scoring.first_turn_product(engine, TODAY, message) == replied
+
+
 def test_a_query_file_is_no_conversation_file(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text('{"q": "解約したい", "intent": "cancel-howto", "product": null}\n', encoding="utf-8")

@@ -122,6 +122,18 @@ def test_predict_routes_and_extracts(min_engine: Engine) -> None:
     assert [(p.intent, p.product) for p in predictions] == [("cancel", "alpha"), ("fallback", None)]
     report = score(predictions)
     assert (report.accuracy, report.fallback_recall, report.product_accuracy) == (1.0, 1.0, 1.0)
+    assert report.extraction_accuracy is None  # no other reading of the product: one figure
+
+
+def test_a_product_reader_is_scored_and_the_extractor_beside_it(min_engine: Engine) -> None:
+    # The reader stands in for the dialogue's reading (faqbot.dialogue.scoring.first_turn_product):
+    # here it says "alpha" of every message, which the second one does not name.
+    examples = [Example("アルファの自動更新を解約したい", "cancel", "alpha"), Example("自動更新を解約したい", "cancel", "alpha")]
+    predictions = predict(min_engine, examples, TODAY, lambda message: "alpha")
+    assert [(p.product, p.extraction_right) for p in predictions] == [("alpha", True), ("alpha", False)]
+    report = score(predictions)
+    assert (report.product_accuracy, report.extraction_accuracy) == (1.0, 0.5)
+    assert report_figures(report)["extraction_accuracy"] == 0.5
 
 
 def test_score_reports_ranking_quality_and_coverage() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
@@ -35,7 +36,9 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
     click.echo(f"  refused though the right entry ranked first: {report.refused_right} of {report.in_scope}")
     click.echo(f"fallback precision:         {report.fallback_precision:.3f}")
     click.echo(f"fallback recall:            {report.fallback_recall:.3f}")
-    click.echo(f"product-extraction accuracy: {report.product_accuracy:.3f}")
+    click.echo(f"product accuracy:           {report.product_accuracy:.3f}")
+    if report.extraction_accuracy is not None:
+        click.echo(f"  the extractor alone:      {report.extraction_accuracy:.3f} (a product named outright; the reply also reads one named in part)")
     share = report.answered / report.total if report.total else 0.0
     click.echo(f"answered: {report.answered} of {report.total} messages ({share:.3f}), "
                f"{report.answered_right} of them rightly ({report.answered_precision:.3f})")
@@ -121,7 +124,7 @@ def evaluate(
     labels = [Label(f"{file}:{e.line}", e.intent, e.product, tuple(entry for entry, _ in e.relevance)) for e in examples]
     check_labels(engine.kb, labels, file, "labelled queries")
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
-        predictions = predict(engine, counted(examples, progress), today)
+        predictions = predict(engine, counted(examples, progress), today, partial(scoring.first_turn_product, engine, today))
     report = score(predictions)
     if html_path is not None:
         from faqbot.quality.eval_html import write_eval_html  # matplotlib only when a page is asked for

@@ -125,6 +125,17 @@ def play(engine: Engine, conversations: Iterable[Conversation], today: date) -> 
     return results
 
 
+def first_turn_product(engine: Engine, today: date, message: str) -> str | None:
+    """The product a conversation holds after ``message`` as its first turn: what the reply is about.
+
+    Single labelled messages are scored on it by ``faqbot eval`` (a conversation's turns already
+    are): 「クラウド月額、…次の請求はいつ？」 is answered for ウイルスバスター クラウド, which the
+    extractor alone, wanting a name given outright, does not find.
+    """
+    _, state = step(engine, initial_state(), message, today)
+    return state.product
+
+
 def score(results: list[TurnResult]) -> ConversationReport:
     """The figures of ``results`` (from :func:`play`)."""
     turns = len(results)

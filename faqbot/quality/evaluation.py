@@ -2,7 +2,8 @@
 
 Reports what ``rasa test nlu`` users expect: accuracy, a per-intent
 precision / recall / F1 table, the most confused pairs, plus what matters for
-a support bot: fallback precision and recall, and product-extraction accuracy;
+a support bot: fallback precision and recall, and product accuracy (the product the reply is
+about, when the caller reads it as the dialogue does, and the extractor's alone beside it);
 and what retrieval benchmarks report: Recall@10, MRR and nDCG@10 of the
 ranking (graded when a line gives ``"relevance": {entry id: grade}``), and a
 precision–coverage table over confidence thresholds; and how the labelled entries would rank
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -79,6 +80,10 @@ class Prediction:
     # The rule that refused it whatever the threshold (when ``best`` is None for a refusal): named
     # for the author, who fixes a rule's refusal in the knowledge base, not in the thresholds.
     rule: str = ""
+    # Whether the extractor alone found the labelled product, when ``product`` was read otherwise
+    # (the product the reply is about: :func:`predict`'s ``product_reader``); None: ``product`` is
+    # the extractor's.
+    extraction_right: bool | None = None
 
     def answerable_at(self) -> float | None:
         """The probability at which a threshold would answer this example; None: never answered."""
@@ -145,7 +150,7 @@ class Report:
     in_scope_accuracy: float  # top-1 over examples whose label is not fallback
     fallback_precision: float
     fallback_recall: float
-    product_accuracy: float
+    product_accuracy: float  # the product each reply is about (the extractor's, unless read otherwise)
     intents: tuple[IntentScore, ...]
     confusions: tuple[tuple[str, str, int], ...]  # (expected, predicted, count), most first
     errors: tuple[Prediction, ...]
@@ -166,6 +171,8 @@ class Report:
     # Over the messages no rule refuses: the mean probability of the best entry against the share
     # whose best entry is right (is the confidence a probability on these messages?).
     reliability: Reliability = Reliability(0, 0.0, 0.0, "")
+    # The extractor's product alone, when ``product_accuracy`` reads the reply's (else None).
+    extraction_accuracy: float | None = None
 
     @property
     def answered_precision(self) -> float:
@@ -195,8 +202,16 @@ def load_examples(path: Path) -> list[Example]:
     return examples
 
 
-def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Prediction]:
-    """Route every example (clarifications count as their best guess)."""
+def predict(
+    engine: Engine, examples: Iterable[Example], today: date, product_reader: Callable[[str], str | None] | None = None
+) -> list[Prediction]:
+    """Route every example (clarifications count as their best guess).
+
+    ``product_reader``: the product a reply to the message is about, read as the dialogue reads
+    it (:func:`faqbot.dialogue.scoring.first_turn_product`, given by ``faqbot eval``: 「クラウド
+    月額…」 is about ウイルスバスター クラウド though no product is named outright); without it,
+    the extractor's product is scored.
+    """
     out: list[Prediction] = []
     for example in examples:
         entities = engine.extractor.extract(example.query, today)
@@ -206,7 +221,10 @@ def predict(engine: Engine, examples: Iterable[Example], today: date) -> list[Pr
         ranked = tuple(m.entry_id for m in routing.matches)
         best, char_score, rule = _at_other_thresholds(engine.router, routed)
         ranks = ranks_at_weights(engine.router, routed, entities, example.intent) if example.intent != FALLBACK else ()
-        out.append(Prediction(example, routing.intent, routing.confidence, entities.product, ranked, best, char_score, ranks, rule))
+        product, extraction_right = entities.product, None
+        if product_reader is not None:
+            product, extraction_right = product_reader(example.query), entities.product == example.product
+        out.append(Prediction(example, routing.intent, routing.confidence, product, ranked, best, char_score, ranks, rule, extraction_right))
     return out
 
 
@@ -252,6 +270,14 @@ def _ratio(num: int, den: int) -> float:
     return num / den if den else 0.0
 
 
+def _extraction_accuracy(predictions: list[Prediction]) -> float | None:
+    """The share whose product the extractor alone found, when every product was read otherwise."""
+    rights = [p.extraction_right for p in predictions]
+    if not rights or any(right is None for right in rights):
+        return None
+    return _ratio(sum(bool(right) for right in rights), len(rights))
+
+
 def score(predictions: list[Prediction]) -> Report:
     """Compute the report from predictions."""
     total = len(predictions)
@@ -281,6 +307,7 @@ def score(predictions: list[Prediction]) -> Report:
         fallback_precision=fallback.precision,
         fallback_recall=fallback.recall,
         product_accuracy=_ratio(sum(p.product == p.example.product for p in predictions), total),
+        extraction_accuracy=_extraction_accuracy(predictions),
         intents=tuple(intents),
         confusions=tuple((a, b, n) for (a, b), n in confused.most_common()),
         errors=tuple(p for p in predictions if p.intent != p.example.intent or p.product != p.example.product),
@@ -311,6 +338,7 @@ def report_figures(report: Report) -> dict[str, object]:
         "fallback_precision": report.fallback_precision,
         "fallback_recall": report.fallback_recall,
         "product_accuracy": report.product_accuracy,
+        "extraction_accuracy": report.extraction_accuracy,
         "answered": report.answered,
         "answered_precision": report.answered_precision,
         "reliability": {
