@@ -259,18 +259,21 @@ def test_a_probability_decision_names_the_target_that_sets_it() -> None:
 
 
 def test_a_stated_min_confidence_decides_and_is_described(tmp_path: Path) -> None:
+    # What it is for (ninety-sixth rule): a stated min_confidence replaces the fitted cut. A message the
+    # fitted cut answers below the stated bar is refused with the same probability; one above it stays
+    # answered; and the description names the stated value.
     fitted = Engine.build(load_knowledge_base(FIXTURES / "kb_other_service"))
     shutil.copytree(FIXTURES / "kb_other_service", tmp_path / "kb")
     service = tmp_path / "kb" / "service.yaml"
-    service.write_text(service.read_text(encoding="utf-8") + "router:\n  min_confidence: 0.5\n", encoding="utf-8")
+    service.write_text(service.read_text(encoding="utf-8") + "router:\n  min_confidence: 0.999\n", encoding="utf-8")
     stated = Engine.build(load_knowledge_base(tmp_path / "kb"))
-    assert decision_text(stated) == "probability ≥ 0.5 (stated router.min_confidence)"
-    # The fitted cut (≈ 0.73 on this KB) refuses 「光回線をやめたい」 at P ≈ 0.69; stated 0.5 answers it
-    # with the same probability, and what the fitted cut answered stays answered.
-    assert fitted.router.route("光回線をやめたい").decision == "fallback"
-    answered = stated.router.route("光回線をやめたい")
+    assert decision_text(stated) == "probability ≥ 0.999 (stated router.min_confidence)"
+    answered = fitted.router.route("光回線をやめたい")
     assert (answered.decision, answered.intent) == ("answer", "cancel-howto")
-    assert 0.5 <= answered.confidence < 0.73
+    assert answered.confidence < 0.999
+    refused = stated.router.route("光回線をやめたい")
+    assert refused.decision == "fallback"
+    assert refused.confidence == pytest.approx(1.0 - answered.confidence, abs=1e-4)  # the same probability
     assert stated.router.route("違約金はかかりますか").intent == fitted.router.route("違約金はかかりますか").intent == "cancel-fee"
     assert stated.router.route("明日の天気は？").decision == "fallback"
 

@@ -1,9 +1,10 @@
 """Messages that tell the customer's situation and ask nothing yet.
 
-「ウイルスバスター モバイルを使っています」「iPhoneを使っています」「こんにちは、先月パソコンを買い替え
-ました」: routed, their words matched whichever question holds them (「…を使っていて」 → the fee,
-買う → the sign-up timing).  They are noted (a product), asked about (the products a device points
-to) or greeted, and the conversation waits for the question.
+「ウイルスバスター モバイルを使っています」「iPhoneを使っています」「こんにちは、先月引っ越しました」:
+routed, their words matched whichever question holds them (「…を使っていて」 → the fee).  They are
+noted (a product), asked about (the products a device points to) or greeted, and the conversation
+waits for the question.  A fact the router is sure an entry is about (「こんにちは、先月パソコンを
+買い替えました」, uninstall-not-cancel's situation) is left to it.
 """
 
 from __future__ import annotations

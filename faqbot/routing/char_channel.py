@@ -55,6 +55,8 @@ _W_QUESTION, _W_ENTRY, _W_FUZZ = 0.5, 0.3, 0.2
 _BLEND = 0.5
 # rapidfuzz only re-ranks an entry's few best questions: it is the costly part.
 _FUZZ_PER_ENTRY = 5
+# Held-out entry vocabularies remembered at most while fitting (each a few thousand n-gram keys).
+_VOCABULARIES = 4096
 # A date in the message is strong evidence for a computed answer (which needs one).
 COMPUTE_DATE_BONUS = 0.12
 
@@ -138,6 +140,7 @@ class CharChannel:
             run.stored.release()
             run.surfaces.release()
         self._doc_ids_by_text: dict[str, list[int]] | None = None  # built on first `exclude`
+        self._vocabularies: dict[tuple[int, ...], frozenset[int]] = {}  # filled while fitting
         # The surfaces' index, and each entry's vocabulary's (its questions' surfaces run together,
         # in order), merged before the readings were collected; then the readings'.
         self._surface_index, self._entry_index = merged
@@ -149,7 +152,8 @@ class CharChannel:
         # The leave-one-out look-up (a dict of every stored text, filled while fitting at build
         # time) is rebuilt on first use: pickled, it was 250,000 lists and 0.35 s of every
         # cached start at 50k entries, for the lint's `exclude` alone.
-        return {**self.__dict__, "_doc_ids_by_text": None}
+        # The held-out vocabularies likewise: fitting's working memory, of no use to a reader.
+        return {**self.__dict__, "_doc_ids_by_text": None, "_vocabularies": {}}
 
     @property
     def texts(self) -> Sequence[str]:
@@ -232,11 +236,27 @@ class CharChannel:
         corrected = entry_shared.copy()
         gone = set(held_out)
         for owner in {int(self._doc_owner[i]) for i in held_out}:
-            # An entry's texts are contiguous (entries in order, then the out-of-scope examples).
-            start, end = np.searchsorted(self._doc_owner, (owner, owner + 1)).tolist()
-            kept = [self._doc_surface[i] for i in range(start, end) if i not in gone]
-            corrected[owner] = self._entry_index.shared_with(surface, "".join(kept))
+            corrected[owner] = self._entry_index.shared_with_keys(surface, self._vocabulary_without(owner, gone))
         return corrected
+
+    def _vocabulary_without(self, owner: int, gone: set[int]) -> frozenset[int]:
+        """The n-gram keys of ``owner``'s questions run together, those in ``gone`` left out.
+
+        Remembered per (entry, questions left out): the calibration fit routes a pseudo-query twice
+        with its own question held out, and a rival's best-matched question recurs across
+        pseudo-queries (ninety-sixth rule); rebuilt, each was the whole entry's text (the shipped
+        KB's ~55 questions) cut into n-grams again.
+        """
+        # An entry's texts are contiguous (entries in order, then the out-of-scope examples).
+        start, end = np.searchsorted(self._doc_owner, (owner, owner + 1)).tolist()
+        key = (owner, *sorted(i for i in gone if start <= i < end))
+        found = self._vocabularies.get(key)
+        if found is None:
+            if len(self._vocabularies) >= _VOCABULARIES:
+                self._vocabularies.clear()
+            kept = [self._doc_surface[i] for i in range(start, end) if i not in gone]
+            found = self._vocabularies[key] = frozenset(gram_keys("".join(kept)).tolist())
+        return found
 
     def scores(self, query: str, exclude: str | None = None, held_out: Sequence[int] = ()) -> CharScores:
         """Each candidate entry's score for ``query``.

@@ -192,14 +192,14 @@ class NgramIndex:
         shared = gram_masses(self.size, self._indptr, self._docs, ids, idf)
         return shared, qmass
 
-    def shared_with(self, query: str, text: str) -> float:
-        """The idf mass ``query`` shares with ``text``, scored as :meth:`shared_mass` scores a document.
+    def shared_with_keys(self, query: str, own: frozenset[int]) -> float:
+        """The idf mass ``query`` shares with a text whose n-gram keys are ``own`` (``gram_keys(text)``),
+        scored as :meth:`shared_mass` scores a document.
 
         For held-out evaluation: an entry's vocabulary without the questions held out.
         A gram of both that the index never saw (one spanning two questions run together)
         counts as the last gram id's, as the string look-up's -1 always made it count.
         """
-        own = set(gram_keys(text).tolist())
         keys = gram_keys(query)
         ids = [gid for key, gid in zip(keys.tolist(), self.lookup(keys).tolist(), strict=True) if key in own]
         rare = [gid for gid in ids if not self._common[gid]]
