@@ -20,6 +20,8 @@ from faqbot.routing.calibration import Calibration, Evidence, evidence
 from faqbot.routing.calibration_fit import (
     MAX_ROUTED_WHOLE,
     _examples,
+    _rivals_held_out,
+    _scripts,
     cross_validate,
     decide,
     decide_on_score,
@@ -335,6 +337,27 @@ def test_a_held_out_question_does_not_vouch_for_itself(min_kb: KnowledgeBase) ->
     # `exclude` leaves its words in the entry's vocabulary; held out, they are gone too.
     assert score(held) < score(excluded)
     assert doc not in held.char_doc.tolist()
+
+
+def test_a_held_out_question_s_rivals_lose_their_best_matched_question(engine: Engine) -> None:
+    # Ninety-sixth rule: the own entry lost the question itself, so each of the first rivals loses
+    # the question the character channel matched best for it, where it keeps another of its script.
+    router = engine.router
+    texts = router.char_channel.texts
+    owner_of = router.char_channel.doc_owner
+    latin, siblings = _scripts(router)
+    example = next(e for e in _examples(router, 0) if e.entry >= 0 and e.held_out)
+    found = router.candidates(example.query, held_out=example.held_out)
+    rivals = _rivals_held_out(example, found, latin, siblings)
+    assert 0 < len(rivals) <= 5
+    best_of = {int(o): int(d) for o, d in zip(found.owners.tolist(), found.char_doc.tolist(), strict=True)}
+    for doc in rivals:
+        owner = int(owner_of[doc])
+        assert owner != example.entry and best_of[owner] == doc  # another entry's best-matched question
+        assert sum(int(owner_of[i]) == owner and texts[i].isascii() == texts[doc].isascii() for i in range(len(texts))) > 1
+    # Held out, that question no longer speaks for its entry.
+    weakened = router.candidates(example.query, held_out=example.held_out + rivals)
+    assert not set(rivals) & set(weakened.char_doc.tolist())
 
 
 def _found(*fused: float) -> Candidates:
