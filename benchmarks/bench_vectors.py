@@ -8,13 +8,17 @@ string hash (MurmurHash64A, seed 1) to a row, and ``vocab/strings.json`` the str
 
     .venv/bin/python -m pip download --no-deps ja-ginza==5.3.0 -d /tmp/ginza
     .venv/bin/python benchmarks/bench_vectors.py /tmp/ginza/ja_ginza-5.3.0-py3-none-any.whl /path/to/localgovfaq
+    .venv/bin/python benchmarks/bench_vectors.py /tmp/ginza/ja_ginza-5.3.0-py3-none-any.whl --shipped
 
 An entry's vector is the idf-weighted mean of the unit vectors of its question's and answer's
 topic terms (:attr:`faqbot.text.analysis.Analysis.topic_terms`, the lemmas retrieval searches);
 a query's likewise.  Each query's first 100 entries by ``Router.rank`` are re-ranked by
 confidence + λ · cosine.  λ is chosen on the even query ids (the half looked at while
 designing) from :data:`LAMBDAS`; both halves are printed at every λ, the odd half only read.
-The vectors alone are printed too.  Nothing here is in faqbot's runtime.
+The vectors alone are printed too.  ``--shipped`` measures the shipped knowledge base's own
+material instead: leave-one-out top-1 of its alternates (held out as the lexical weight's fit holds
+them, each entry's vector without the held-out question) at each λ.  Nothing here is in faqbot's
+runtime.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ import numpy as np
 from bench_generality import evaluate, write_kb
 
 from faqbot.answers.answering import Engine
+from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.ranking import K
+from faqbot.routing.router import Router
 from faqbot.text.analysis import analyze
 
 # Weights of the cosine added to faqbot's confidence (both in [0, 1]); 0 is faqbot alone.
@@ -116,24 +122,71 @@ class Embedder:
         df = self._df.get(term, 0)
         return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
-    def __call__(self, terms: tuple[str, ...]) -> np.ndarray:
+    def sum(self, terms: tuple[str, ...]) -> np.ndarray:
+        """The idf-weighted sum of the terms' vectors (float64; zero when no term has one)."""
         found = [(self._rows[t], self._idf(t)) for t in terms if t in self._rows]
         if not found:
-            return np.zeros(self._vectors.shape[1], dtype=np.float32)
+            return np.zeros(self._vectors.shape[1], dtype=np.float64)
         rows, weights = zip(*found, strict=True)
-        v = (self._vectors[list(rows)] * np.asarray(weights, dtype=np.float32)[:, None]).sum(axis=0)
-        unit: np.ndarray = v / max(float(np.linalg.norm(v)), 1e-9)
+        total: np.ndarray = (self._vectors[list(rows)] * np.asarray(weights)[:, None]).sum(axis=0)
+        return total
+
+    def __call__(self, terms: tuple[str, ...]) -> np.ndarray:
+        v = self.sum(terms)
+        unit: np.ndarray = (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
         return unit
+
+
+def shipped_leave_one_out(rows: dict[str, int], vectors: np.ndarray) -> None:
+    """Print the shipped KB's leave-one-out top-1 over its alternates at each λ."""
+    kb = load_knowledge_base(SHIPPED_KB)
+    router = Router.build(kb)
+    char = router.char_channel
+    owner_of, texts, n = char.doc_owner, char.texts, len(kb.entries)
+    questions = [analyze(t).topic_terms for t in texts]
+    answers = [analyze(e.answer).topic_terms for e in kb.entries]
+    embed = Embedder(rows, vectors, questions + answers)
+    sums = [embed.sum(terms) for terms in questions]
+    entries = np.stack([embed.sum(terms) for terms in answers])
+    for i, owner in enumerate(owner_of.tolist()):
+        if owner < n:
+            entries[owner] += sums[i]
+    real = np.flatnonzero(owner_of < n)
+    counts = np.bincount(owner_of[real], minlength=n)
+    right = dict.fromkeys(LAMBDAS, 0)
+    held = real[counts[owner_of[real]] > 1].tolist()
+    for i in held:
+        found = router.candidates(texts[i], held_out=char.excluded(texts[i]))
+        if not len(found.owners):
+            continue
+        own = int(owner_of[i])
+        candidates = entries[found.owners].copy()
+        candidates[found.owners == own] -= sums[i]  # the held-out question no longer speaks for its entry
+        query = sums[i] / max(float(np.linalg.norm(sums[i])), 1e-9)
+        cosine = (candidates @ query) / np.maximum(np.linalg.norm(candidates, axis=1), 1e-9)
+        confidence = found.fused / (1.0 + router.lexical_weight)
+        for lam in LAMBDAS:
+            right[lam] += int(found.owners[int(np.argmax(confidence + lam * cosine))]) == own
+    print(f"shipped KB, {len(held)} alternates held out (lexical weight {router.lexical_weight}): leave-one-out top-1")
+    for lam in LAMBDAS:
+        label = "faqbot" if lam == 0.0 else f"  + {lam} × cosine"
+        print(f"  {label:22} {right[lam] / len(held):.3f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("wheel", type=Path, help="the ja-ginza wheel (pip download --no-deps ja-ginza==5.3.0)")
-    parser.add_argument("data", type=Path, help="LocalgovFAQ's folder: corpus.json, queries.json, qrels.json")
+    parser.add_argument("data", type=Path, nargs="?", help="LocalgovFAQ's folder: corpus.json, queries.json, qrels.json")
+    parser.add_argument("--shipped", action="store_true", help="measure the shipped KB's own alternates instead")
     args = parser.parse_args()
+    if args.data is None and not args.shipped:
+        parser.error("give LocalgovFAQ's folder, or --shipped to measure the shipped knowledge base")
     started = time.perf_counter()
     rows, vectors = load_vectors(args.wheel)
     print(f"vectors: {vectors.shape[0]:,} rows × {vectors.shape[1]}, {len(rows):,} words, read in {time.perf_counter() - started:.1f} s")
+    if args.shipped:
+        shipped_leave_one_out(rows, vectors)
+        return
     corpus = json.loads((args.data / "corpus.json").read_text(encoding="utf-8"))
     queries = json.loads((args.data / "queries.json").read_text(encoding="utf-8"))
     qrels = {q: {d: int(g) for d, g in r.items()} for q, r in json.loads((args.data / "qrels.json").read_text(encoding="utf-8")).items()}
