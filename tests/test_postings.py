@@ -131,7 +131,7 @@ def test_half_coverages_equal_numpy_bit_for_bit(engine: Engine) -> None:
 
 @compiled
 def test_relabelled_renames_as_the_numpy_code() -> None:
-    from faqbot.routing.char_channel import _relabelled, _relabelled_numpy
+    from faqbot.routing.fuzzy_similarity import relabelled, relabelled_numpy
 
     rng = np.random.default_rng(13)
     alphabets = [
@@ -148,11 +148,11 @@ def test_relabelled_renames_as_the_numpy_code() -> None:
     for alphabet in alphabets:
         for _ in range(40):
             surface, questions = pick(alphabet), [pick(alphabet) for _ in range(int(rng.integers(0, 8)))]
-            got, want = _relabelled(surface, questions), _relabelled_numpy(surface, questions)
+            got, want = relabelled(surface, questions), relabelled_numpy(surface, questions)
             assert got == want
             assert [t.isascii() for t in [got[0], *got[1]]] == [t.isascii() for t in [want[0], *want[1]]]
-    assert _relabelled("", []) == _relabelled_numpy("", []) == ("", [])
-    assert _relabelled("", ["", ""]) == ("", ["", ""])
+    assert relabelled("", []) == relabelled_numpy("", []) == ("", [])
+    assert relabelled("", ["", ""]) == ("", ["", ""])
 
 
 @compiled

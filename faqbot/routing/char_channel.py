@@ -24,15 +24,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
-from faqbot.routing import postings
+from faqbot.routing.fuzzy_similarity import fuzzy_similarity
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
 from faqbot.routing.postings import half_coverages
 from faqbot.routing.segments import SegmentStore
@@ -281,7 +279,7 @@ class CharChannel:
         for pos, owner in enumerate(self._doc_owner[top_ids].tolist()):
             candidates.setdefault(owner, []).append(pos)
         fuzzed = [pos for picks in candidates.values() for pos in picks[:_FUZZ_PER_ENTRY]]
-        similarity = _fuzzy(surface, self._doc_surface.take(top_ids[fuzzed]))  # by entry, as fuzzed runs
+        similarity = fuzzy_similarity(surface, self._doc_surface.take(top_ids[fuzzed]))  # by entry, as fuzzed runs
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface, keys)
         if len(held_out):
             entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)
@@ -356,60 +354,6 @@ def product_words(kb: KnowledgeBase) -> list[str]:
         words.extend((product.name, *product.aliases))
         words.extend(word for group in product.keywords for word in group)
     return words
-
-
-def _fuzzy(surface: str, questions: list[str]) -> np.ndarray:
-    """rapidfuzz similarity of ``surface`` with each question, in [0, 1] (float64).
-
-    Whole-string, or a slightly discounted best part when both have four
-    characters or more.  One ``cdist`` call per scorer: the candidates are
-    scored in C instead of one Python call each.
-    """
-    surface, questions = _relabelled(surface, questions)
-    ratio = process.cdist([surface], questions, scorer=fuzz.ratio, dtype=np.float64)[0]
-    if len(surface) >= 4:
-        partial = 0.85 * process.cdist([surface], questions, scorer=fuzz.partial_ratio, dtype=np.float64)[0]
-        long = np.fromiter(map(len, questions), dtype=np.int64, count=len(questions)) >= 4
-        ratio = np.where(long, np.maximum(ratio, partial), ratio)
-    similarities: np.ndarray = ratio / 100.0
-    return similarities
-
-
-def _relabelled(surface: str, questions: list[str]) -> tuple[str, list[str]]:
-    """The texts with their characters renamed ``\\x00``, ``\\x01``… when they use at most 256 distinct ones.
-
-    rapidfuzz's scores depend only on which characters are equal, and it compares
-    one-byte characters through a table instead of a hash map: renamed, the same
-    scores come 2–3 times faster (kanji and kana are not one-byte characters).
-    Texts with more distinct characters, or any outside the BMP, are returned as they are.
-    """
-    compiled = postings.kernels
-    if compiled is not None:
-        renamed = compiled.relabelled([surface, *questions])
-        return (renamed[0], renamed[1:]) if renamed is not None else (surface, questions)
-    return _relabelled_numpy(surface, questions)
-
-
-def _relabelled_numpy(surface: str, questions: list[str]) -> tuple[str, list[str]]:
-    """:func:`_relabelled` in numpy (the reference the compiled code is tested against)."""
-    joined = surface + "".join(questions)
-    if not joined:
-        return surface, questions
-    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if codes.max() > 0xFFFF:
-        return surface, questions
-    # Each distinct character's rank among them by code point, through a table of every
-    # BMP code point: a mark and a scan of 64 kB instead of sorting every character.
-    present = np.zeros(0x10000, dtype=bool)
-    present[codes] = True
-    distinct = np.flatnonzero(present)
-    if len(distinct) > 0x100:
-        return surface, questions
-    table = np.empty(0x10000, dtype=np.uint8)
-    table[distinct] = np.arange(len(distinct), dtype=np.uint8)
-    text = table[codes].tobytes().decode("latin-1")
-    ends = list(accumulate(map(len, questions), initial=len(surface)))
-    return text[: len(surface)], [text[a:b] for a, b in zip(ends, ends[1:], strict=False)]
 
 
 def _read(texts: list[str]) -> list[str]:

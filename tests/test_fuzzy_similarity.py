@@ -1,4 +1,4 @@
-"""Tests of faqbot.routing.char_channel's fast paths: each gives bit for bit what the plain code gave."""
+"""Tests of faqbot.routing.fuzzy_similarity: its fast paths give bit for bit what the plain code gave."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from faqbot.answers.answering import Engine
-from faqbot.routing.char_channel import _fuzzy, _relabelled
+from faqbot.routing.fuzzy_similarity import fuzzy_similarity, relabelled
 
 
 def _fuzzy_plain(surface: str, questions: list[str]) -> np.ndarray:
@@ -34,13 +34,13 @@ QUERIES = [
 
 def test_renamed_characters_keep_which_are_equal() -> None:
     texts = ["解約かい", "かい解", "", "x解約"]
-    surface, questions = _relabelled(texts[0], texts[1:])
+    surface, questions = relabelled(texts[0], texts[1:])
     renamed = [surface, *questions]
     assert [len(t) for t in renamed] == [len(t) for t in texts]
     pairs = set(zip("".join(texts), "".join(renamed), strict=True))
     assert len(pairs) == len({a for a, _ in pairs}) == len({b for _, b in pairs}) == 5  # one name per character
     assert max(map(ord, "".join(renamed))) < 256
-    assert _relabelled("😀a", ["a"]) == ("😀a", ["a"])
+    assert relabelled("😀a", ["a"]) == ("😀a", ["a"])
 
 
 def test_fuzzy_scores_are_those_of_the_texts_as_written(engine: Engine) -> None:
@@ -50,15 +50,15 @@ def test_fuzzy_scores_are_those_of_the_texts_as_written(engine: Engine) -> None:
     for query in [*QUERIES, *rng.choice(surfaces, 40).tolist()]:
         surface = channel.surface(query)
         for questions in ([surfaces[i] for i in rng.choice(len(surfaces), 60)], surfaces[:5], [*surfaces[:3], "", "😀😀"]):
-            got = _fuzzy(surface, questions)
+            got = fuzzy_similarity(surface, questions)
             assert got.tobytes() == _fuzzy_plain(surface, questions).tobytes(), (query, questions)
 
 
 def test_renamed_characters_are_ranks_by_code_point() -> None:
     texts = ["解約かい", "かい解", "", "x解約", "ｶｰﾄﾞ", "\x00a"]
-    surface, questions = _relabelled(texts[0], texts[1:])
+    surface, questions = relabelled(texts[0], texts[1:])
     ranks = {c: i for i, c in enumerate(sorted(set("".join(texts))))}
     assert [surface, *questions] == ["".join(chr(ranks[c]) for c in t) for t in texts]
     many = "".join(chr(0x4E00 + i) for i in range(256))  # 256 distinct: still renamed
-    assert _relabelled(many, [])[0] == "".join(map(chr, range(256)))
-    assert _relabelled(many + "a", []) == (many + "a", [])  # 257: as written
+    assert relabelled(many, [])[0] == "".join(map(chr, range(256)))
+    assert relabelled(many + "a", []) == (many + "a", [])  # 257: as written
