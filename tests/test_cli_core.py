@@ -401,6 +401,13 @@ def test_check_passes_on_the_shipped_kb(engine: Engine) -> None:
     assert float(fit.group(1)) == engine.router.lexical_weight
     data = json.loads(run("check", "--json").stdout)
     assert data["fit"]["lexical_weight_stated"] is False and data["fit"]["decision"] == fit.group(2)
+    # How firmly: the fit refitted on the same held-out questions, its choice and the best weight.
+    margin = data["fit"]["weight_margin"]
+    assert margin["weight"] == margin["in_force"] == engine.router.lexical_weight
+    assert margin["right"] <= margin["best_right"] <= margin["questions"]
+    assert 0 <= margin["inside"] <= margin["band"]
+    assert re.search(rf"^  held out, {margin['right']} of {margin['questions']} questions rank first at {margin['weight']:g}",
+                     result.stdout, re.M), result.stdout[:2000]
 
 
 def test_check_fails_with_file_line_on_a_broken_kb(tmp_path: Path) -> None:

@@ -6,12 +6,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import MAX_LEXICAL_WEIGHT, load_knowledge_base
 from faqbot.routing.router import Router
-from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID
+from faqbot.routing.training import DEFAULT_WEIGHT, MIN_HELD_OUT, WEIGHT_GRID, HeldOutScores, held_out_scores
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -44,6 +45,23 @@ def test_one_question_per_entry_fits_on_pseudo_queries(tmp_path: Path) -> None:
 def test_too_few_questions_to_fit_get_the_default(tmp_path: Path) -> None:
     router = _one_question_kb(tmp_path, MIN_HELD_OUT - 1)
     assert router.lexical_weight == DEFAULT_WEIGHT
+
+
+def test_the_smallest_weight_within_one_standard_error_of_the_best_is_chosen() -> None:
+    # Best 0.62 of 100: one standard error is sqrt(0.62 * 0.38 / 100) = 0.0485, so the band starts at
+    # 0.5715: 0.5 is outside it, 0.6 inside.
+    held = HeldOutScores((0.5, 0.6, 0.62), 100)
+    assert held.standard_error == pytest.approx(0.0485, abs=1e-4)
+    assert held.chosen == 1
+
+
+def test_refitting_a_built_router_gives_the_weight_it_was_built_with(tmp_path: Path) -> None:
+    # `faqbot check` refits on the router as built (at the fitted weight, not the fit's own):
+    # both channels run either way, so the same questions give the same choice.
+    source = Path(__file__).resolve().parent / "fixtures" / "kb_other_service"
+    router = Router.build(load_knowledge_base(source))
+    held = held_out_scores(router)
+    assert held is not None and WEIGHT_GRID[held.chosen] == router.lexical_weight
 
 
 def test_a_stated_weight_is_used_not_fitted(tmp_path: Path) -> None:

@@ -3,6 +3,8 @@
 Both are fitted on the whole knowledge base, so an edit anywhere may move them — and with them
 where every stored question routes.  `faqbot check` prints them; `faqbot learn` says when a change
 would move them, since the lint's errors about entries the change never touched come from that.
+`faqbot check` also says how firmly the weight was chosen (:class:`WeightMargin`): the shipped KB's
+0.1 is inside the one-standard-error band by one question of 250, so a small edit can move it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from faqbot.answers.answering import Engine
 from faqbot.quality.evaluation import decision_text
 from faqbot.quality.weights import weight_text
+from faqbot.routing.router import Router
+from faqbot.routing.training import WEIGHT_GRID, held_out_scores
 
 
 @dataclass(frozen=True)
@@ -37,3 +41,57 @@ class FitSummary:
     def as_json(self) -> dict[str, object]:
         """The ``--json`` shape."""
         return {"lexical_weight": self.lexical_weight, "lexical_weight_stated": self.weight_stated, "decision": self.decision}
+
+
+@dataclass(frozen=True)
+class WeightMargin:
+    """How firmly the fit chose the lexical weight: its held-out questions, refitted as the build fits them."""
+
+    weight: float  # the weight the fit chooses
+    in_force: float  # the weight the router runs with (an earlier build's, when faqbot.routing.fit_reuse kept it)
+    right: int  # held-out questions ranked first at it
+    best_weight: float
+    best_right: int
+    questions: int
+    band: float  # one standard error of the best, in questions
+    inside: int  # how many questions the chosen weight's score is inside the band by
+
+    @classmethod
+    def of(cls, router: Router) -> WeightMargin | None:
+        """The margin of ``router``'s fit (None: the weight is stated, or too few questions to fit on)."""
+        if router.kb.settings.lexical_weight is not None:
+            return None
+        held = held_out_scores(router)
+        if held is None:
+            return None
+        best = max(range(len(held.scores)), key=held.scores.__getitem__)
+        n = held.questions
+
+        def count(score: float) -> int:
+            return round(score * n)
+
+        band = held.standard_error * n
+        inside = count(held.scores[held.chosen]) - count(held.scores[best]) + band
+        return cls(
+            WEIGHT_GRID[held.chosen], router.lexical_weight, count(held.scores[held.chosen]), WEIGHT_GRID[best],
+            count(held.scores[best]), n, band, int(inside),
+        )
+
+    def line(self) -> str:
+        """One line of text for `faqbot check`: what a small edit can do to the weight."""
+        kept = "" if self.weight == self.in_force else (
+            f" (the build kept {self.in_force:g} from an earlier one, as faqbot.routing.fit_reuse allows; fitted now it is {self.weight:g})"
+        )
+        if self.weight == self.best_weight:
+            return (f"  held out, {self.right} of {self.questions} questions rank first at {self.weight:g}, the best of the grid{kept}; "
+                    "an edit moves it only if another weight overtakes it")
+        return (f"  held out, {self.right} of {self.questions} questions rank first at {self.weight:g} and {self.best_right} at "
+                f"{self.best_weight:g}, the best; {self.weight:g} is kept as the smallest weight within one standard error "
+                f"({self.band:.1f} questions) of it, with {self.inside} to spare{kept}: an edit that changes how that many "
+                "route can move the weight, and with it where every question routes (faqbot learn says when a change "
+                "would; stating router.lexical_weight in service.yaml holds it)")
+
+    def as_json(self) -> dict[str, object]:
+        """The ``--json`` shape."""
+        return {"weight": self.weight, "in_force": self.in_force, "right": self.right, "best_weight": self.best_weight, "best_right": self.best_right,
+                "questions": self.questions, "band": self.band, "inside": self.inside}

@@ -64,8 +64,34 @@ class _Example:
     owner: int
 
 
+@dataclass(frozen=True)
+class HeldOutScores:
+    """Leave-one-out top-1 of the sampled questions at each weight of :data:`WEIGHT_GRID`, and the choice."""
+
+    scores: tuple[float, ...]  # by WEIGHT_GRID
+    questions: int  # how many were held out
+
+    @property
+    def standard_error(self) -> float:
+        """The binomial standard error of the best score over :attr:`questions`."""
+        best = max(self.scores)
+        return float(np.sqrt(best * (1.0 - best) / self.questions))
+
+    @property
+    def chosen(self) -> int:
+        """Position in :data:`WEIGHT_GRID` of the smallest weight within one standard error of the best."""
+        edge = max(self.scores) - self.standard_error
+        return next(i for i, score in enumerate(self.scores) if score >= edge)
+
+
 def fit_lexical_weight(router: Router) -> float:
     """The lexical weight for ``router``'s knowledge base (see the module docstring)."""
+    held = held_out_scores(router)
+    return DEFAULT_WEIGHT if held is None else WEIGHT_GRID[held.chosen]
+
+
+def held_out_scores(router: Router) -> HeldOutScores | None:
+    """The scores the fit chooses by (None: too few questions to fit on; :data:`DEFAULT_WEIGHT` then)."""
     char = router.char_channel
     owner_of = char.doc_owner
     entries = len(router.kb.entries)
@@ -75,24 +101,24 @@ def fit_lexical_weight(router: Router) -> float:
     if len(choosable) < MIN_HELD_OUT:
         choosable = real  # pseudo-queries: found through their answers
     if len(choosable) < MIN_HELD_OUT:
-        return DEFAULT_WEIGHT
+        return None
     rng = np.random.default_rng(_SEED)
     held = np.sort(rng.choice(choosable, size=min(MAX_HELD_OUT, len(choosable)), replace=False))
     texts = char.texts
     examples = [_example(router, texts[i], int(owner_of[i])) for i in held.tolist()]
-    scores = np.array([_accuracy(examples, w) for w in WEIGHT_GRID])
-    # The one-standard-error rule: the smallest weight whose accuracy is within one standard
-    # error of the best.  Smaller weights stay closer to the character channel, the scale the
-    # fallback rules were set on; gains below the sampling noise do not pay for leaving it.
-    best = float(scores.max())
-    standard_error = float(np.sqrt(best * (1.0 - best) / len(examples)))
-    return WEIGHT_GRID[int(np.flatnonzero(scores >= best - standard_error)[0])]
+    # The one-standard-error rule (HeldOutScores.chosen): the smallest weight whose accuracy is
+    # within one standard error of the best.  Smaller weights stay closer to the character
+    # channel, the scale the fallback rules were set on; gains below the sampling noise do not
+    # pay for leaving it.
+    return HeldOutScores(tuple(_accuracy(examples, w) for w in WEIGHT_GRID), len(examples))
 
 
 def _example(router: Router, text: str, owner: int) -> _Example:
     # Held out as a customer's paraphrase would be (seventy-fifth rule): out of every index and out of
     # its entry's vocabulary; with ``exclude`` its own words stayed known and vouched for it.
-    found = router.candidates(text, held_out=router.char_channel.excluded(text))
+    # Both channels whatever the router's weight: the fit runs at DEFAULT_WEIGHT, `faqbot check` at
+    # the fitted one (which may be 0), and each must see the same candidates.
+    found = router.candidates(text, held_out=router.char_channel.excluded(text), both_channels=True)
     return _Example(found.owners, found.char, found.lexical, owner)
 
 
