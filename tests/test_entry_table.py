@@ -46,7 +46,7 @@ def test_loaded_entries_answer_like_the_packed_ones() -> None:
     assert loaded == EntryList(list(loaded)) and loaded != tuple(loaded)
 
 
-def test_the_entry_read_last_is_read_again_only_from_its_own_table_and_language() -> None:
+def test_entries_read_lately_are_read_again_only_from_their_own_table_and_language() -> None:
     kb = load_knowledge_base()
     table = EntryTable(kb.entries)
     english = table.in_language("en")
@@ -55,7 +55,22 @@ def test_the_entry_read_last_is_read_again_only_from_its_own_table_and_language(
     assert table[0] is first  # the same frozen value, not decoded twice
     assert english[0] == kb.entries.in_language("en")[0] and english[0].question != first.question
     assert other[0] == kb.entries[-1] and table[0] == first
-    assert table[1] == kb.entries[1] and table[-1] == kb.entries[-1] and table[0] == first
+    assert table[1] == kb.entries[1] and table[-1] == kb.entries[-1]
+    # A turn reads several entries: the first is still remembered after others were read.
+    assert table[0] is first
+
+
+def test_a_table_dropped_is_not_kept_alive_by_what_was_read_from_it() -> None:
+    import gc
+    import weakref
+
+    kb = load_knowledge_base()
+    table = EntryTable(kb.entries)
+    table[0]
+    blob = weakref.ref(table._blob)
+    del table
+    gc.collect()
+    assert blob() is None  # a reloaded knowledge base's engine file can be unmapped
 
 
 @pytest.mark.parametrize("kind", ["faq", "smalltalk", "compute", "no-such-kind"])

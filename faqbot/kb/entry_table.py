@@ -19,6 +19,7 @@ import hashlib
 import mmap
 import pickle
 import tempfile
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -103,10 +104,13 @@ def _joined(parts: Iterable[bytes], spill: Path | None) -> np.ndarray:
     return np.frombuffer(memoryview(mapped), dtype=np.uint8)
 
 
-# The entry this process decoded last: (the table's blob, its language, position, entry).  A turn
-# reads its best entry twice (the router's small-talk check, then the reply), and decoding one
-# is an unpickling of a few dozen microseconds; entries are frozen, so both get the same value.
-_last_read: tuple[object, str, int, Entry] | None = None
+# The entries this process decoded lately, by (the table's blob's id, its language, position), each
+# with a weak reference to its blob, so a reused id never matches and a knowledge base reloaded away
+# (its engine file unmapped) is not kept alive here.  A turn reads about five entries (the best one twice:
+# the router's small-talk check, then the reply; the small-talk entries every turn), and decoding
+# one is an unpickling of a few dozen microseconds; entries are frozen, so all get the same value.
+_RECENT: dict[tuple[int, str, int], tuple[weakref.ref[np.ndarray], Entry]] = {}
+_RECENT_MAX = 256  # cleared when full: a server meets endless answers, a turn a handful
 
 
 def _kind_codes(kinds: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray]:
@@ -157,14 +161,16 @@ class EntryTable(PackedSequence["Entry"]):
     def __getitem__(self, index: slice) -> Sequence[Entry]: ...
 
     def __getitem__(self, index: int | slice) -> Entry | Sequence[Entry]:
-        global _last_read
         if isinstance(index, slice):
             return super().__getitem__(index)
-        last = _last_read
-        if last is not None and last[0] is self._blob and last[2] == index and last[1] == self._lang:
-            return last[3]
+        key = (id(self._blob), self._lang, index)
+        found = _RECENT.get(key)
+        if found is not None and found[0]() is self._blob:
+            return found[1]
         entry = super().__getitem__(index)
-        _last_read = (self._blob, self._lang, index, entry)
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT[key] = (weakref.ref(self._blob), entry)
         return entry
 
     def _decode(self, data: memoryview) -> Entry:
