@@ -225,7 +225,7 @@ class CharChannel:
             ids, scores = ids[keep], scores[keep]
         return ids, scores
 
-    def _held_out_vocabulary(self, surface: str, entry_shared: np.ndarray, held_out: Sequence[int]) -> np.ndarray:
+    def _held_out_vocabulary(self, keys: np.ndarray, entry_shared: np.ndarray, held_out: Sequence[int]) -> np.ndarray:
         """``entry_shared`` with each held-out question's entry vocabulary rebuilt without it.
 
         ``exclude`` leaves a question out of the question index only, so its words still
@@ -234,7 +234,7 @@ class CharChannel:
         corrected = entry_shared.copy()
         gone = set(held_out)
         for owner in {int(self._doc_owner[i]) for i in held_out}:
-            corrected[owner] = self._entry_index.shared_with_keys(surface, self._vocabulary_without(owner, gone))
+            corrected[owner] = self._entry_index.shared_with(keys, self._vocabulary_without(owner, gone))
         return corrected
 
     def _vocabulary_without(self, owner: int, gone: set[int]) -> frozenset[int]:
@@ -282,7 +282,7 @@ class CharChannel:
         similarity = fuzzy_similarity(surface, self._doc_surface.take(top_ids[fuzzed]))  # by entry, as fuzzed runs
         entry_shared, entry_qmass = self._entry_index.shared_mass(surface, keys)
         if len(held_out):
-            entry_shared = self._held_out_vocabulary(surface, entry_shared, held_out)
+            entry_shared = self._held_out_vocabulary(keys, entry_shared, held_out)
         owners = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
         firsts = [picks[0] for picks in candidates.values()]  # each entry's best question
         # Each entry's best similarity: its run of fuzzed questions, entries in turn.

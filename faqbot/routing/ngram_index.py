@@ -192,15 +192,14 @@ class NgramIndex:
         shared = gram_masses(self.size, self._indptr, self._docs, ids, idf)
         return shared, qmass
 
-    def shared_with_keys(self, query: str, own: frozenset[int]) -> float:
-        """The idf mass ``query`` shares with a text whose n-gram keys are ``own`` (``gram_keys(text)``),
-        scored as :meth:`shared_mass` scores a document.
+    def shared_with(self, keys: np.ndarray, own: frozenset[int]) -> float:
+        """The idf mass a query shares with a text, scored as :meth:`shared_mass` scores a document.
 
-        For held-out evaluation: an entry's vocabulary without the questions held out.
-        A gram of both that the index never saw (one spanning two questions run together)
-        counts as the last gram id's, as the string look-up's -1 always made it count.
+        ``keys``: the query's :func:`gram_keys` (the caller has them: one route weighs several held-out
+        entries); ``own``: the text's, as a set.  For held-out evaluation: an entry's vocabulary
+        without the questions held out.  A gram of both that the index never saw (one spanning two
+        questions run together) counts as the last gram id's, as the string look-up's -1 always made it count.
         """
-        keys = gram_keys(query)
         ids = [gid for key, gid in zip(keys.tolist(), self.lookup(keys).tolist(), strict=True) if key in own]
         rare = [gid for gid in ids if not self._common[gid]]
         return float(self._idf[rare].astype(np.float32).sum()) if rare else 0.0
