@@ -50,13 +50,14 @@ def route_all(router: Router) -> Pool:
     """Every example of the knowledge base, routed once (sample bounds lifted for this call)."""
     bounds = cal.MAX_POSITIVES, cal.MAX_NEGATIVES
     cal.MAX_POSITIVES = cal.MAX_NEGATIVES = 10**9
+    scripts = cal._Scripts.of(router)
     try:
-        examples = cal._examples(router, 0)
+        examples = cal._examples(router, 0, scripts)
     finally:
         cal.MAX_POSITIVES, cal.MAX_NEGATIVES = bounds
     entry, refused, features, labels = [], [], [], []
     for e in examples:
-        found = router.candidates(e.query, held_out=e.held_out)
+        found = cal._route(router, e, scripts)  # as the fit routes it (rivals weakened: ninety-sixth rule)
         ev = router.evidence(found)
         offered = found.owners[: CLARIFY_CHOICES if ev.clarifies else 1].tolist()
         entry.append(e.entry)

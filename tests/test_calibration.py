@@ -21,7 +21,7 @@ from faqbot.routing.calibration_fit import (
     MAX_ROUTED_WHOLE,
     _examples,
     _rivals_held_out,
-    _scripts,
+    _Scripts,
     cross_validate,
     decide,
     decide_on_score,
@@ -278,10 +278,10 @@ def test_a_lone_english_alternate_is_not_held_out(tmp_path: Path) -> None:
     )
     router = Router.build(load_knowledge_base(root))
     texts = list(router.char_channel.texts)
-    held = {texts[e.held_out[0]] for e in _examples(router, 0) if e.entry >= 0 and e.held_out}
+    held = {texts[e.held_out[0]] for e in _examples(router, 0, _Scripts.of(router)) if e.entry >= 0 and e.held_out}
     assert "自動更新はもういらない" in held
     assert "I want to cancel" not in held
-    assert any(e.entry >= 0 and not e.held_out and "cancel" in e.query.casefold() for e in _examples(router, 0))
+    assert any(e.entry >= 0 and not e.held_out and "cancel" in e.query.casefold() for e in _examples(router, 0, _Scripts.of(router)))
 
 
 def test_a_constructed_kb_meets_both_stated_targets(bare_kb: KnowledgeBase) -> None:
@@ -345,10 +345,10 @@ def test_a_held_out_question_s_rivals_lose_their_best_matched_question(engine: E
     router = engine.router
     texts = router.char_channel.texts
     owner_of = router.char_channel.doc_owner
-    latin, siblings = _scripts(router)
-    example = next(e for e in _examples(router, 0) if e.entry >= 0 and e.held_out)
+    scripts = _Scripts.of(router)
+    example = next(e for e in _examples(router, 0, scripts) if e.entry >= 0 and e.held_out)
     found = router.candidates(example.query, held_out=example.held_out)
-    rivals = _rivals_held_out(example, found, latin, siblings)
+    rivals = _rivals_held_out(example, found, scripts)
     assert 0 < len(rivals) <= 5
     best_of = {int(o): int(d) for o, d in zip(found.owners.tolist(), found.char_doc.tolist(), strict=True)}
     for doc in rivals:

@@ -102,19 +102,16 @@ def fit_calibration(
     knowledge base is too large to route every example.
     """
     refusal = router.kb.settings.target_refusal if target_refusal is None else target_refusal
-    examples = _examples(router, seed)
+    scripts = _Scripts.of(router)
+    examples = _examples(router, seed, scripts)
     # Weighed over every example, refused or not: the prior is of the messages arriving, and
     # the rules' refusals must not make the negatives they let through count for more.
     weight_of = _class_weights(np.array([e.entry >= 0 for e in examples], dtype=bool))
     rows: list[Evidence] = []
     labels: list[float] = []
     kept: list[int] = []
-    latin, siblings = _scripts(router)
     for i, example in enumerate(examples):
-        found = router.candidates(example.query, held_out=example.held_out)
-        rivals = _rivals_held_out(example, found, latin, siblings) if example.entry >= 0 and example.held_out else ()
-        if rivals:
-            found = router.candidates(example.query, held_out=example.held_out + rivals)
+        found = _route(router, example, scripts)
         if router.refuses(example.query, found):
             continue
         ev = router.evidence(found)
@@ -267,7 +264,7 @@ class _Example:
     entry: int  # its entry's position; -1 for a negative
 
 
-def _examples(router: Router, seed: int) -> list[_Example]:
+def _examples(router: Router, seed: int, scripts: _Scripts) -> list[_Example]:
     """Pseudo-queries, then negatives: every one, or a fixed-seed sample of a large knowledge base."""
     from faqbot.routing.novelty_fit import offdomain_questions  # a sibling, at build time only
 
@@ -283,23 +280,40 @@ def _examples(router: Router, seed: int) -> list[_Example]:
         topical = sorted(rng.choice(topical, size=MAX_POSITIVES, replace=False).tolist())
     # Questions per entry and script: a held-out question must leave a sibling a channel can find
     # its entry by (an entry's one English alternate among Japanese ones cannot be; sixty-eighth rule).
-    latin, siblings = _scripts(router)
-    pseudo = [_pseudo_query(router, i, owner_of[i], int(siblings[owner_of[i] * 2 + latin[i]]) > 1, rng) for i in topical]
+    pseudo = [_pseudo_query(router, i, owner_of[i], scripts.keeps_another(owner_of[i], i), rng) for i in topical]
     if not whole and len(negatives) > MAX_NEGATIVES:
         negatives = [negatives[i] for i in sorted(rng.choice(len(negatives), size=MAX_NEGATIVES, replace=False).tolist())]
     return [e for e in pseudo if e.query] + negatives
 
 
-def _scripts(router: Router) -> tuple[np.ndarray, np.ndarray]:
-    """Each stored text's script (1: Latin) and each entry's number of questions per script
-    (index ``entry * 2 + script``)."""
-    char = router.char_channel
-    texts = char.texts
-    latin = np.fromiter((_is_latin(t) for t in texts), dtype=np.int64, count=len(texts))
-    return latin, np.bincount(char.doc_owner * 2 + latin, minlength=2 * (len(router.kb.entries) + 1))
+@dataclass(frozen=True)
+class _Scripts:
+    """Each stored text's script (1: Latin) and each entry's number of questions per script."""
+
+    latin: np.ndarray  # by stored text id
+    counts: np.ndarray  # by ``entry * 2 + script``
+
+    @classmethod
+    def of(cls, router: Router) -> _Scripts:
+        """The scripts of ``router``'s stored texts."""
+        char = router.char_channel
+        texts = char.texts
+        latin = np.fromiter((_is_latin(t) for t in texts), dtype=np.int64, count=len(texts))
+        return cls(latin, np.bincount(char.doc_owner * 2 + latin, minlength=2 * (len(router.kb.entries) + 1)))
+
+    def keeps_another(self, entry: int, doc: int) -> bool:
+        """Does ``entry`` keep a question in stored text ``doc``'s script once ``doc`` is held out?"""
+        return int(self.counts[entry * 2 + self.latin[doc]]) > 1
 
 
-def _rivals_held_out(example: _Example, found: Candidates, latin: np.ndarray, siblings: np.ndarray) -> tuple[int, ...]:
+def _route(router: Router, example: _Example, scripts: _Scripts) -> Candidates:
+    """``example``'s candidates as the fit reads them: held out, its first rivals weakened too."""
+    found = router.candidates(example.query, held_out=example.held_out)
+    rivals = _rivals_held_out(example, found, scripts) if example.entry >= 0 and example.held_out else ()
+    return router.candidates(example.query, held_out=example.held_out + rivals) if rivals else found
+
+
+def _rivals_held_out(example: _Example, found: Candidates, scripts: _Scripts) -> tuple[int, ...]:
     """The question each of the first :data:`_RIVALS` other entries matched best, where the entry keeps
     another of its script: held out too, so the rivals are weakened as the pseudo-query's own entry is
     (ninety-sixth rule)."""
@@ -307,9 +321,7 @@ def _rivals_held_out(example: _Example, found: Candidates, latin: np.ndarray, si
     for owner, doc in zip(found.owners.tolist(), found.char_doc.tolist(), strict=True):
         if len(rivals) == _RIVALS:
             break
-        if owner == example.entry or doc < 0:
-            continue
-        if siblings[owner * 2 + latin[doc]] > 1:
+        if owner != example.entry and doc >= 0 and scripts.keeps_another(owner, doc):
             rivals.append(int(doc))
     return tuple(rivals)
 
