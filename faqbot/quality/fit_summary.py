@@ -64,8 +64,7 @@ class WeightMargin:
         held = held_out_scores(router)
         if held is None:
             return None
-        best = max(range(len(held.scores)), key=held.scores.__getitem__)
-        n = held.questions
+        best, n = held.best, held.questions
 
         def count(score: float) -> int:
             return round(score * n)

@@ -72,15 +72,20 @@ class HeldOutScores:
     questions: int  # how many were held out
 
     @property
+    def best(self) -> int:
+        """Position in :data:`WEIGHT_GRID` of the best score (the smallest weight on a tie)."""
+        return self.scores.index(max(self.scores))
+
+    @property
     def standard_error(self) -> float:
         """The binomial standard error of the best score over :attr:`questions`."""
-        best = max(self.scores)
+        best = self.scores[self.best]
         return float(np.sqrt(best * (1.0 - best) / self.questions))
 
     @property
     def chosen(self) -> int:
         """Position in :data:`WEIGHT_GRID` of the smallest weight within one standard error of the best."""
-        edge = max(self.scores) - self.standard_error
+        edge = self.scores[self.best] - self.standard_error
         return next(i for i, score in enumerate(self.scores) if score >= edge)
 
 
