@@ -129,7 +129,7 @@ def first_turn_product(engine: Engine, today: date, message: str) -> str | None:
     """The product a conversation holds after ``message`` as its first turn: what the reply is about.
 
     Single labelled messages are scored on it by ``faqbot eval`` (a conversation's turns already
-    are): 「クラウド月額、…次の請求はいつ？」 is answered for ウイルスバスター クラウド, which the
+    are): 「クラウドの月額で使ってます。次の請求日は？」 is answered for ウイルスバスター クラウド, which the
     extractor alone, wanting a name given outright, does not find.
     """
     _, state = step(engine, initial_state(), message, today)

@@ -208,8 +208,8 @@ def predict(
     """Route every example (clarifications count as their best guess).
 
     ``product_reader``: the product a reply to the message is about, read as the dialogue reads
-    it (:func:`faqbot.dialogue.scoring.first_turn_product`, given by ``faqbot eval``: 「クラウド
-    月額…」 is about ウイルスバスター クラウド though no product is named outright); without it,
+    it (:func:`faqbot.dialogue.scoring.first_turn_product`, given by ``faqbot eval``: 「クラウドの
+    月額で…」 is about ウイルスバスター クラウド though no product is named outright); without it,
     the extractor's product is scored.
     """
     out: list[Prediction] = []
