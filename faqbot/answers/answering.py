@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from faqbot.answers.cache_location import installed_vectors
 from faqbot.errors import ExpiryInPastError, InputError, PlanNotOfferedError
 from faqbot.kb.billing import BillingResult, format_date, next_billing, short_plan_name
 from faqbot.kb.date_io import format_date_en
@@ -42,8 +43,11 @@ class Engine:
         """Index ``kb`` for routing and extraction.
 
         ``earlier``: what an earlier build left to reuse (:class:`~faqbot.routing.earlier_build.EarlierBuild`).
+        The word vectors ``kb`` names (``router.word_vectors``) are used when installed
+        (``faqbot vectors install``), and the build goes without them when not.
         """
-        return cls(kb=kb, router=Router.build(kb, earlier), extractor=EntityExtractor(kb))
+        vectors = installed_vectors(kb.settings.word_vectors)  # None when not named or not installed
+        return cls(kb=kb, router=Router.build(kb, earlier, vectors), extractor=EntityExtractor(kb))
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ path, size and modification time — an edited source file changes its modificat
 and stat-ing is what keeps a warm start from reading and hashing the whole package — and
 the installed versions of the libraries whose data or pickles the engine holds (numpy,
 pykakasi, fugashi, unidic-lite, wordfreq, rapidfuzz, jinja2, PyYAML), read from their
-``*.dist-info`` folder names.
+``*.dist-info`` folder names, and the word-vector tables installed (an engine whose knowledge
+base names one holds its vectors).
 
-Location: ``$FAQBOT_CACHE_DIR``, else ``$XDG_CACHE_HOME/faqbot``, else
-``~/.cache/faqbot``.  ``FAQBOT_CACHE=off`` disables it.
+Location: :mod:`faqbot.answers.cache_location`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
+from faqbot.answers.cache_location import vectors_stamp
 from faqbot.answers.engine_file import EngineFileError, read_engine_file
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # the whole faqbot package
@@ -34,21 +35,12 @@ _WANTED = {re.sub(r"[-_.]+", "_", name).lower() for name in _LIBRARIES}
 ENGINE_SUFFIX = ".engine"
 
 
-def cache_dir() -> Path | None:
-    """The cache folder, or None when caching is switched off."""
-    if os.environ.get("FAQBOT_CACHE", "").lower() in ("off", "0", "no", "false"):
-        return None
-    explicit = os.environ.get("FAQBOT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "faqbot"
-
-
 def code_hash() -> str:
-    """Python's version, the libraries' versions, and every package file's path, size and mtime."""
+    """Python's version, the libraries' versions, every package file's path, size and mtime, and
+    the installed word-vector tables (:func:`~faqbot.answers.cache_location.vectors_stamp`)."""
     digest = hashlib.sha256(sys.version.encode())
     digest.update("\n".join(_library_versions()).encode())
+    digest.update(vectors_stamp().encode())
     root = str(_PACKAGE)
     for folder, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")  # walked in sorted order

@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 from faqbot.answers.answering import Engine
-from faqbot.answers.cache_folder import cache_dir, code_hash, engine_path, read_cached
+from faqbot.answers.cache_folder import code_hash, engine_path, read_cached
+from faqbot.answers.cache_location import cache_dir
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.templating import keep_compiled_templates
 from faqbot.text.replace_file import replaced_atomically

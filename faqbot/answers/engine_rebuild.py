@@ -26,7 +26,8 @@ from pathlib import Path
 
 from faqbot.answers.answering import Engine
 from faqbot.answers.build_cache import load_memo, load_parsed, memo_path, parsed_path, store_memo, store_parsed
-from faqbot.answers.cache_folder import ENGINE_SUFFIX, cache_dir, cache_key, read_cached
+from faqbot.answers.cache_folder import ENGINE_SUFFIX, cache_key, read_cached
+from faqbot.answers.cache_location import cache_dir
 from faqbot.answers.engine_file import sync_file, write_engine_file
 from faqbot.answers.fit_files import fits_path, load_fits, store_fits
 from faqbot.answers.segment_files import segment_folder, segment_store, store_segments

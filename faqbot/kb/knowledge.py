@@ -102,6 +102,9 @@ class RouterSettings:
     fitted, so ``faqbot eval``'s precision–coverage table reads on the same scale (with too few
     examples to fit one, the best score stands in for the probability, as it does for the cut).
     At most one of ``threshold`` and ``min_confidence`` may be stated.
+    ``word_vectors``: the name of a word-vector table to rank with too, when it is installed
+    (``faqbot vectors install NAME``; None: none).  Optional: without it installed the knowledge
+    base is routed as if it named none.
     """
 
     target_precision: float = 0.9
@@ -111,6 +114,7 @@ class RouterSettings:
     clarify_margin: float = 0.03
     lexical_weight: float | None = None
     min_confidence: float | None = None
+    word_vectors: str | None = None
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from faqbot.kb.templating import LANGUAGES, handoff_text_problems, template_prob
 from faqbot.kb.yamlfields import Collector, check_keys, load_file, mapping_field, text_field, text_list
 from faqbot.kb.yamlsource import YamlMap, line_of
 from faqbot.text.suggest import suggestion
+from faqbot.text.word_vectors import TABLE_NAME
 
 #: The keys of each fixed mapping of service.yaml, handoff.yaml, out_of_scope.yaml and synonyms.yaml.
 SERVICE_FILE_KEYS = ("service", "router", "languages")
@@ -39,6 +40,8 @@ SERVICE_NAME_KEYS = (
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
 ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight")
+# The one router key whose value is a name, not a number: a folder name under the cache's vectors/.
+WORD_VECTORS_KEY = "word_vectors"
 # The largest value of a router key that is not a share (those lie from 0 to 1): the lexical weight
 # goes up to the fit's largest, training.WEIGHT_GRID's 64, where the character channel is only a
 # tie-breaker (the routing layer is above this one; a test holds the two equal).
@@ -107,7 +110,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             service = replace(service, english=replace(_service_names(c, english, service), english=None))
     router = mapping_field(c, data, "router", required=False)
     if router is not None:
-        check_keys(c, router, ROUTER_KEYS, "in 'router'")
+        check_keys(c, router, (*ROUTER_KEYS, WORD_VECTORS_KEY), "in 'router'")
         values: dict[str, float] = {}
         for key in ROUTER_KEYS:
             if key in router:
@@ -132,8 +135,20 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             clarify_margin=values.get("clarify_margin", RouterSettings.clarify_margin),
             lexical_weight=values.get("lexical_weight"),
             min_confidence=values.get("min_confidence"),
+            word_vectors=_table_name(c, router),
         )
     return service, settings, languages
+
+
+def _table_name(c: Collector, router: YamlMap) -> str | None:
+    """The word-vector table ``router.word_vectors`` names, when it names one well."""
+    name = router.get(WORD_VECTORS_KEY)
+    if name is None or (isinstance(name, str) and TABLE_NAME.fullmatch(name)):
+        return name
+    c.error(line_of(router, WORD_VECTORS_KEY),
+            f"router 'word_vectors' must name an installed table such as ja-ginza (lower-case letters, digits, "
+            f"'.', '_' or '-'), not {name!r}; see 'faqbot vectors --help'")
+    return None
 
 
 def _synonyms(root: Path, problems: list[Problem]) -> tuple[tuple[str, tuple[str, ...]], ...]:

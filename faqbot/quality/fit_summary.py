@@ -26,21 +26,27 @@ class FitSummary:
     weight_stated: bool
     weight: str  # the weight as `faqbot eval` names it
     decision: str  # the decision as `faqbot eval` names it
+    vectors: str | None = None  # the word-vector table the router ranks with (None: none)
+    vector_weight: float = 0.0  # its fitted weight λ
 
     @classmethod
     def of(cls, engine: Engine) -> FitSummary:
         """What ``engine``'s router runs with."""
         router = engine.router
         stated = router.kb.settings.lexical_weight is not None
-        return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine))
+        vectors = router.vectors.words.name if router.vectors is not None else None
+        return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine), vectors, router.vector_weight)
 
     def line(self) -> str:
-        """One line of text: ``fit: lexical weight …; decision: …``."""
-        return f"fit: lexical weight {self.weight}; decision: {self.decision}"
+        """One line of text: ``fit: lexical weight …[; word vectors …]; decision: …``."""
+        vectors = "" if self.vectors is None else f"; word vectors {self.vectors} at {self.vector_weight:g} (fitted likewise)"
+        return f"fit: lexical weight {self.weight}{vectors}; decision: {self.decision}"
 
     def as_json(self) -> dict[str, object]:
-        """The ``--json`` shape."""
-        return {"lexical_weight": self.lexical_weight, "lexical_weight_stated": self.weight_stated, "decision": self.decision}
+        """The ``--json`` shape (``word_vectors``: the table and its weight, or null)."""
+        vectors = None if self.vectors is None else {"table": self.vectors, "weight": self.vector_weight}
+        return {"lexical_weight": self.lexical_weight, "lexical_weight_stated": self.weight_stated, "decision": self.decision,
+                "word_vectors": vectors}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import re
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from faqbot.errors import Problem
+from faqbot.errors import KnowledgeBaseError, Problem
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, Entry, KnowledgeBase
 from faqbot.kb.yamlsource import line_of, load_yaml
 from faqbot.quality.misroute import explain, reason
@@ -313,6 +313,25 @@ def missing_optional_files(kb: KnowledgeBase) -> list[Problem]:
     ]
 
 
+def missing_vectors(kb: KnowledgeBase, router: Router) -> list[Problem]:
+    """A warning when ``service.yaml`` names a word-vector table the router could not use (not installed)."""
+    name = kb.settings.word_vectors
+    if name is None or router.vectors is not None:
+        return []
+    return [_warning("service.yaml", _router_line(kb, "word_vectors"),
+                     f"router.word_vectors names {name!r}, which is not installed, so the knowledge base is routed "
+                     f"without word vectors; install it with 'faqbot vectors install {name}' or remove the line")]
+
+
+def _router_line(kb: KnowledgeBase, key: str) -> int:
+    """The line of ``router.<key>`` in ``service.yaml`` (0 when it cannot be read)."""
+    try:
+        service = load_yaml(kb.root / "service.yaml")
+    except KnowledgeBaseError:
+        return 0
+    return line_of(service.get("router") if isinstance(service, dict) else None, key)
+
+
 def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int = MIN_ALTERNATES) -> list[Problem]:
     """Every routing error and content warning ``faqbot check`` reports (without the seed check)."""
     problems = alternate_problems(kb, router)
@@ -322,4 +341,5 @@ def check_knowledge_base(kb: KnowledgeBase, router: Router, min_alternates: int 
     problems += unused_synonyms(kb)
     problems += untranslated(kb)
     problems += missing_optional_files(kb)
+    problems += missing_vectors(kb, router)
     return problems

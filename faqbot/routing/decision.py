@@ -65,7 +65,7 @@ def decide(router: Router, query: str, matches: list[Match], found: Candidates, 
 
 def evidence(router: Router, found: Candidates) -> calibration.Evidence:
     """What the calibrated decision weighs for a message whose candidates are ``found``."""
-    return calibration.evidence(found, 1.0 + router.lexical_weight, router.kb.settings.clarify_margin)
+    return calibration.evidence(found, router.scale, router.kb.settings.clarify_margin)
 
 
 def refuses(router: Router, query: str, found: Candidates) -> bool:

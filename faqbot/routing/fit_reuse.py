@@ -258,10 +258,14 @@ class FitHistory:
         scores depend on the weight, and which of them reach the model on the veto.  A weight
         the knowledge base states (``router.lexical_weight``) is part of the fingerprint, so it
         is the same as the earlier build's whenever anything is kept.
+
+        With a word-vector channel its table and fitted weight are part of the record's kind,
+        so a calibration fitted with other vectors, or without, is never kept.
         """
         inputs = {VETO} if router.kb.settings.lexical_weight is not None else {VETO, LEXICAL_WEIGHT}
         inputs_kept = {o.kind for o in self.origins if o.reused} >= inputs
-        kept = self._kept(CALIBRATION, _sample_unchanged) if inputs_kept else None
+        kind = CALIBRATION if router.vectors is None else f"{CALIBRATION} with {router.vectors.words.digest} at {router.vector_weight!r}"
+        kept = self._kept(kind, _sample_unchanged) if inputs_kept else None
         if kept is not None and isinstance(kept.value, Calibration):
             return kept.value
         trace = router.trace = FitTrace()
@@ -269,7 +273,7 @@ class FitHistory:
             fitted = fit_calibration(router, target).calibration
         finally:
             router.trace = None
-        self._fitted(CALIBRATION, fitted, lambda: _sample(router, trace), np.zeros(0))
+        self._fitted(kind, fitted, lambda: _sample(router, trace), np.zeros(0))
         return fitted
 
 

@@ -46,6 +46,7 @@ from faqbot.routing.pleasantries import (
     without_empty_sentences,
     without_pleasantries,
 )
+from faqbot.routing.vector_channel import RERANKED, VectorChannel
 from faqbot.routing.verdict import DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, Word, analyze, masked, words
 from faqbot.text.dialect import standard_japanese
@@ -56,6 +57,7 @@ from faqbot.text.packed import PackedStrings
 if TYPE_CHECKING:
     from faqbot.routing.earlier_build import EarlierBuild
     from faqbot.routing.fit_reuse import FitTrace
+    from faqbot.text.word_vectors import WordVectors
 
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
@@ -73,6 +75,7 @@ class Candidates:
     fields: FieldScores | None = None  # the lexical channel's scores, for the best question by lemmas
     out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
     out_of_scope_doc: int = -1  # the stored text of the example that scored it (-1: none)
+    cosine: np.ndarray | None = None  # the word-vector channel's, for the first RERANKED (None: no channel)
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,20 +109,30 @@ class Router:
         # The out-of-scope subjects, normalised (decision.subject_in looks for them in a message).
         self.subjects = tuple(s for s in (normalize_term(x) for x in kb.out_of_scope_subjects) if s)
         self.lexical_weight = 0.0
+        # The word-vector channel, for a knowledge base that names an installed table, and its fitted weight.
+        self.vectors: VectorChannel | None = None
+        self.vector_weight = 0.0
         self.calibration = UNFITTED
         # Which knowledge base each fitted value was fitted on, and whether a build kept it.
         self.fit_origins: tuple[FitOrigin, ...] = ()
 
     @classmethod
-    def build(cls, kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Router:
+    def build(cls, kb: KnowledgeBase, earlier: EarlierBuild | None = None, vectors: WordVectors | None = None) -> Router:
         """Index ``kb`` and fit its values (:func:`faqbot.routing.router_build.build_router`).
 
-        ``earlier``: what an earlier build left to reuse (:class:`~faqbot.routing.earlier_build.EarlierBuild`).
+        ``earlier``: what an earlier build left to reuse (:class:`~faqbot.routing.earlier_build.EarlierBuild`);
+        ``vectors``: the word vectors ``kb`` names, when installed (a word-vector channel, see
+        :mod:`faqbot.routing.vector_channel`).
         """
         # Imported here, not with the module: answering from a cached engine needs none of a build's code.
         from faqbot.routing.router_build import build_router
 
-        return build_router(kb, earlier)
+        return build_router(kb, earlier, vectors)
+
+    @property
+    def scale(self) -> float:
+        """What a fused score is divided by to be a match's score in [0, 1]: ``(1 + w) · (1 + λ)``."""
+        return (1.0 + self.lexical_weight) * (1.0 + self.vector_weight)
 
     @property
     def probability_cut(self) -> float:
@@ -214,7 +227,31 @@ class Router:
             char_by_entry = char_by_entry + COMPUTE_DATE_BONUS * self._char.compute[owners]
         fused = char_by_entry + self.lexical_weight * lexical[owners]
         order = np.argsort(-fused, kind="stable")
-        return Candidates(owners[order], fused[order], char_by_entry[order], lexical[owners[order]], char_doc[order], fields, oos, oos_doc)
+        found = Candidates(owners[order], fused[order], char_by_entry[order], lexical[owners[order]], char_doc[order], fields, oos, oos_doc)
+        if self.vectors is None:
+            return found
+        held = [*held_out, *(self._char.excluded(exclude) if exclude else [])]
+        return self._with_vectors(self.vectors, found, analysis if analysis is not None else self.analyze(query), held)
+
+    def _with_vectors(self, vectors: VectorChannel, found: Candidates, analysis: Analysis, held_out: Sequence[int]) -> Candidates:
+        """``found`` with the word-vector channel's cosines, its first :data:`RERANKED` re-ranked by them.
+
+        Each fused score gains ``(1 + w) · λ · max(cosine, 0)``: the order of ``score + λ · cosine``
+        on the scale of a match's score.
+        """
+        texts, owner_of = self._char.texts, self._char.doc_owner
+        held = [(int(owner_of[i]), self.analyze(texts[i]).topic_terms) for i in held_out if i < self._real_questions]
+        first = min(RERANKED, len(found.owners))
+        cosine = np.zeros(len(found.owners))
+        cosine[:first] = vectors.cosines(analysis.topic_terms, found.owners[:first], held)
+        if self.vector_weight <= 0.0:
+            return replace(found, cosine=cosine)
+        fused = found.fused + (1.0 + self.lexical_weight) * self.vector_weight * np.maximum(cosine, 0.0)
+        order = np.argsort(-fused, kind="stable")
+        return replace(
+            found, owners=found.owners[order], fused=fused[order], char=found.char[order], lexical=found.lexical[order],
+            char_doc=found.char_doc[order], cosine=cosine[order],
+        )
 
     # -- public API -------------------------------------------------------------------------
 
@@ -223,7 +260,7 @@ class Router:
     ) -> tuple[list[Match], Candidates]:
         """The ``top`` candidates as matches, best first, and the evidence of all."""
         found = self.candidates(query, entities, exclude, analysis=analysis)
-        scale = 1.0 + self.lexical_weight
+        scale = self.scale
         owners = found.owners[:top]
         positions = owners.tolist()
         ids = self.kb.ids  # read without decoding the entries of a packed table
@@ -331,7 +368,7 @@ class Router:
     def _route(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routed:
         """:meth:`route` for the whole message as it is."""
         # Analysed at most once per message: the lexical channel and the veto both read it.
-        analysis = self.analyze(query) if self.lexical_weight > 0.0 else None
+        analysis = self.analyze(query) if self.lexical_weight > 0.0 or self.vectors is not None else None
         matches, found = self._scored(query, entities, exclude, top, analysis)
         return Routed(query, decision.decide(self, query, matches, found, analysis), found)
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from faqbot.kb.entry_table import EntryList
 from faqbot.kb.knowledge import Entry, KnowledgeBase
-from faqbot.routing.analysis_runs import AnalysisPlan
+from faqbot.routing.analysis_runs import AnalysisPlan, AnalysisRun
 from faqbot.routing.build_analyser import BuildAnalyser, mask_words
 from faqbot.routing.char_channel import CharChannel, char_plan
 from faqbot.routing.earlier_build import EarlierBuild
@@ -23,18 +23,24 @@ from faqbot.routing.lexical import LexicalIndex
 from faqbot.routing.novelty_fit import rarities
 from faqbot.routing.router import Router
 from faqbot.routing.segments import SegmentStore
-from faqbot.routing.training import DEFAULT_WEIGHT
+from faqbot.routing.training import DEFAULT_WEIGHT, fit_vector_weight
+from faqbot.routing.vector_channel import TermDocuments, VectorChannel
 from faqbot.text.analysis import masked, word_mask
 from faqbot.text.heap import give_back
 from faqbot.text.memo import TextMemo
 from faqbot.text.packed import PackedFloats
+from faqbot.text.word_vectors import WordVectors
 
 # Jinja tags in an answer template are not words of the answer.
 _TEMPLATE_TAG = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 
 
-def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Router:
-    """Index ``kb`` and fit its values, reusing what ``earlier`` holds (:class:`EarlierBuild`)."""
+def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None, vectors: WordVectors | None = None) -> Router:
+    """Index ``kb`` and fit its values, reusing what ``earlier`` holds (:class:`EarlierBuild`).
+
+    ``vectors``: the word vectors ``kb`` names (``router.word_vectors``), when they are
+    installed: the router then has a word-vector channel, its weight fitted too.
+    """
     earlier = earlier if earlier is not None else EarlierBuild()
     memo = earlier.memo if earlier.memo is not None else TextMemo()
     fits = earlier.fits if earlier.fits is not None else FitHistory(kb)
@@ -88,6 +94,7 @@ def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Rout
     lexical = LexicalIndex.from_columns(
         [run.questions for run in runs], owners, [run.answers for run in runs], [run.pages for run in runs]
     )
+    channel = VectorChannel.build(vectors, _term_documents(vectors, runs, owners), len(entries)) if vectors is not None else None
     del runs, questions, owners, entries  # the runs' word sets (the veto's) are no longer needed
     if char is None:
         lexical.spill(spill)  # out of the heap while the character channel is built (nothing without a folder)
@@ -109,13 +116,36 @@ def build_router(kb: KnowledgeBase, earlier: EarlierBuild | None = None) -> Rout
     del plan  # the runs' n-gram segments went with the merged indexes: give their pages back
     give_back()
     router = Router(kb, products, novelty, lexical, char)
-    del char
+    router.vectors = channel
+    del char, channel
     stated = kb.settings.lexical_weight
     router.lexical_weight = DEFAULT_WEIGHT  # both channels run while the weight is fitted
     router.lexical_weight = stated if stated is not None else fits.lexical_weight(router)
+    router.vector_weight = fit_vector_weight(router)  # 0 without a channel (never kept: a few hundred routes)
     router.calibration = fits.calibration(router, kb.settings.target_precision)
     router.fit_origins = tuple(fits.origins)
     return router
+
+
+def _term_documents(vectors: WordVectors, runs: list[AnalysisRun], question_owners: np.ndarray) -> TermDocuments:
+    """Every question's and answer's topic terms as vector rows, each owned by its entry."""
+    rows, owners = [], []
+    answer_owner = 0
+    question_at = 0
+    for run in runs:
+        for field in (run.questions, run.answers):
+            # Each distinct term of the run looked up once (-1: no vector), then every occurrence.
+            rows.append(vectors.lookup(field.vocabulary)[field.ids])
+            documents = len(field.lengths)
+            if field is run.questions:
+                doc_owner = question_owners[question_at : question_at + documents]
+                question_at += documents
+            else:
+                doc_owner = np.arange(answer_owner, answer_owner + documents)
+                answer_owner += documents
+            owners.append(np.repeat(np.asarray(doc_owner, dtype=np.int64), field.lengths))
+    empty = np.zeros(0, dtype=np.int64)
+    return TermDocuments(np.concatenate([empty, *rows]), np.concatenate([empty, *owners]))
 
 
 def _titles(entry: Entry) -> list[str]:
