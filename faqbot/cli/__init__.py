@@ -26,6 +26,7 @@ _COMMANDS = {
     "report": "faqbot.cli.staff_commands:report",
     "serve": "faqbot.cli.serve_command:serve",
     "show": "faqbot.cli.staff_commands:show",
+    "vectors": "faqbot.cli.vectors_command:vectors",
 }
 
 
