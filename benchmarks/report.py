@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/report.py --localgovfaq /path/to/localgovfaq            # ~5–6 min on two quiet cores
     .venv/bin/python benchmarks/report.py --localgovfaq DIR --quick --out /tmp/b.md     # smoke run, ~2 min
+    .venv/bin/python benchmarks/report.py --localgovfaq DIR --vectors ~/.cache/faqbot/vectors/ja-ginza  # + word vectors
 
 Each script runs in its own process (as ``run_all.py`` runs ``bench_scale.py``),
 with this checkout's faqbot first on ``PYTHONPATH``; every figure is printed
@@ -161,11 +162,22 @@ def generality_section(run: Run, shown: str) -> Section:
             row(f"answered share, {half} half", dig(ours, "answered")),
             row(f"answered precision, {half} half", dig(ours, "answered_precision"), target=ANSWERED_PRECISION),
         ]
+        vectored = dig(d, f"{half}_vectors")
+        if vectored:  # measured only when the report was given --vectors (an optional channel)
+            rows += [
+                row(f"with word vectors: Recall@10, {half} half", dig(vectored, "recall_at_10"), dig(peer, "recall_at_10")),
+                row(f"with word vectors: nDCG@10, {half} half", dig(vectored, "ndcg_at_10"), dig(peer, "ndcg_at_10")),
+                row(f"with word vectors: hit@1, {half} half", dig(vectored, "hit_at_1"), dig(peer, "hit_at_1")),
+                row(f"with word vectors: answered precision, {half} half", dig(vectored, "answered_precision")),
+            ]
     how = [f"`{shown}` — peer: rank_bm25's `BM25Okapi` over faqbot's content-word lemmas of question + answer, "
            "same queries, same process. Even query ids were looked at while designing, odd ids were not."]
     if d:
         how.append(f"{d['entries']:,} entries, {d['queries']} queries; engine built in {d['build_s']:.1f} s; "
                    f"calibrated threshold P(right) ≥ {d['threshold']:.3f}.")
+    if d and "vector_weight" in d:
+        how.append(f"With word vectors (the optional channel, `--vectors`): λ {d['vector_weight']:g} fitted on the KB's own "
+                   f"questions, engine built in {d['vector_build_s']:.1f} s; not judged against a target.")
     return Section("LocalgovFAQ: a knowledge base faqbot was never tuned for", how, rows)
 
 
@@ -377,6 +389,8 @@ def check_checkout() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--localgovfaq", type=Path, help="LocalgovFAQ folder (corpus.json, queries.json, qrels.json)")
+    parser.add_argument("--vectors", type=Path, metavar="FOLDER",
+                        help="an installed word-vector table: LocalgovFAQ is measured with the optional channel too")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, fewer runs, short server runs; judges nothing")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md", help="the Markdown report")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "faqbot-bench",
@@ -404,7 +418,8 @@ def main() -> None:
         return run, shown(script, script_args + (["--json", "FILE"] if json_file else []), names)
 
     if args.localgovfaq:
-        generality, generality_cmd = measure("generality", "bench_generality.py", [str(args.localgovfaq)], json_file=True)
+        vectors = ["--vectors", str(args.vectors)] if args.vectors else []
+        generality, generality_cmd = measure("generality", "bench_generality.py", [str(args.localgovfaq), *vectors], json_file=True)
     else:
         generality, generality_cmd = Run(None, 0.0, "no --localgovfaq folder given"), "benchmarks/bench_generality.py DIR"
     routes: dict[int, Run] = {}

@@ -191,3 +191,20 @@ def test_startup_section_judges_a_billing_question_at_50k_as_well() -> None:
     # MiB as the script measures them, shown in MB: 215 MiB is 225 MB, 40 MiB 42 MB
     assert "| `faqbot ask`, 50k entries, a billing question: peak RSS (MB) | 225 | 42 | 5.38× | 0.50 | ≤ 250 MB | yes |" in text
     assert "*`faqbot ask`, 50k entries, a billing question: median (s)* missed: a billing question reads" in text
+
+
+def test_generality_section_adds_word_vector_rows_only_when_they_were_measured() -> None:
+    half = {"faqbot": {"recall_at_10": 0.625, "ndcg_at_10": 0.521, "precision_at_10": 0.135, "hit_at_1": 0.447,
+                       "answered": 0.136, "answered_precision": 0.824},
+            "bm25": {"recall_at_10": 0.595, "ndcg_at_10": 0.477, "precision_at_10": 0.129, "hit_at_1": 0.398}}
+    figures = {"entries": 1786, "queries": 749, "build_s": 3.0, "threshold": 0.726, "load_average_before": 0.5,
+               "even": half, "odd": half}
+    plain = render_section(report.generality_section(report.Run(figures, 0.5), "bench_generality.py DIR"))
+    assert "with word vectors" not in plain
+    vectored = {**figures, "vector_weight": 0.5, "vector_build_s": 2.1,
+                "odd_vectors": {"recall_at_10": 0.669, "ndcg_at_10": 0.547, "hit_at_1": 0.465, "answered_precision": 0.794}}
+    table = render_section(report.generality_section(report.Run(vectored, 0.5), "bench_generality.py DIR --vectors F"))
+    assert "| with word vectors: Recall@10, odd half | 0.669 | 0.595 |" in table
+    assert "| with word vectors: answered precision, odd half | 0.794 |" in table
+    assert "with word vectors: Recall@10, even half" not in table  # measured for the odd half only here
+    assert "λ 0.5 fitted on the KB's own questions, engine built in 2.1 s" in table
