@@ -23,6 +23,7 @@ from faqbot.answers.answering import Engine
 from faqbot.cli import main
 from faqbot.cli.billing_command import billing
 from tests.conftest import KB_MIN, REPO, make_kb, replace_once
+from tests.vector_tables import synonym_table
 
 DEV_SET = Path("/work/shared/eval/dev.jsonl")
 FAQBOT = Path(sys.executable).parent / "faqbot"
@@ -337,6 +338,20 @@ def test_eval_min_accuracy_on_a_known_set(tmp_path: Path) -> None:
     shown = run(*base, "--errors").stdout
     assert "cancel → change-card: 1" in shown and "カードを変えたい" in shown
     assert "By style" not in shown  # the file gives no styles
+
+
+def test_eval_names_the_word_vectors_a_knowledge_base_ranks_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    kb = make_kb(tmp_path, {"service.yaml": replace_once("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: test")},
+                 source=KB_MIN)
+    base = ["eval", str(_two_queries(tmp_path)), "--kb", str(kb), *TODAY]
+    assert "word vectors: none: test is named in service.yaml but not installed ('faqbot vectors install test')" in run(*base).stdout
+    synonym_table().save(tmp_path / "cache" / "vectors" / "test")
+    assert "word vectors: test at λ 0 (fitted on the knowledge base's own questions)" in run(*base).stdout
+    assert json.loads(run(*base, "--json").stdout)["word_vectors"] == {"table": "test", "weight": 0.0}
+    plain = ["eval", str(_two_queries(tmp_path)), "--kb", str(KB_MIN), *TODAY]
+    assert "word vectors" not in run(*plain).stdout
+    assert json.loads(run(*plain, "--json").stdout)["word_vectors"] is None
 
 
 def test_eval_prints_accuracy_by_style(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from faqbot.quality.lint import missing_vectors
 from faqbot.routing.router import Router
 from faqbot.routing.training import VECTOR_GRID, WEIGHT_GRID, fit_vector_weight, held_out_scores, vector_scores
 from faqbot.text.word_vectors import WordVectors
-from tests.conftest import FIXTURES, make_kb
+from tests.conftest import FIXTURES, make_kb, replace_once
 from tests.vector_tables import synonym_table
 
 KB_MIN = FIXTURES / "kb_min"
@@ -94,11 +94,11 @@ def test_the_weight_is_fitted_on_the_lexical_weight_s_held_out_questions(shipped
 
 
 def test_a_knowledge_base_names_a_table_by_a_plain_name(tmp_path: Path) -> None:
-    named = make_kb(tmp_path / "a", {"service.yaml": lambda t: t.replace("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: ja-ginza")},
+    named = make_kb(tmp_path / "a", {"service.yaml": replace_once("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: ja-ginza")},
                     source=KB_MIN)
     assert load_knowledge_base(named).settings.word_vectors == "ja-ginza"
     assert load_knowledge_base(KB_MIN).settings.word_vectors is None
-    bad = make_kb(tmp_path / "b", {"service.yaml": lambda t: t.replace("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: ../elsewhere")},
+    bad = make_kb(tmp_path / "b", {"service.yaml": replace_once("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: ../elsewhere")},
                   source=KB_MIN)
     with pytest.raises(KnowledgeBaseError) as raised:
         load_knowledge_base(bad)
@@ -107,7 +107,7 @@ def test_a_knowledge_base_names_a_table_by_a_plain_name(tmp_path: Path) -> None:
 
 
 def _naming(tmp_path: Path) -> KnowledgeBase:
-    root = make_kb(tmp_path, {"service.yaml": lambda t: t.replace("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: test")},
+    root = make_kb(tmp_path, {"service.yaml": replace_once("  clarify_margin: 0.03", "  clarify_margin: 0.03\n  word_vectors: test")},
                    source=KB_MIN)
     return load_knowledge_base(root)
 
@@ -118,14 +118,15 @@ def test_an_engine_uses_the_table_its_knowledge_base_names_once_installed(tmp_pa
     without = Engine.build(kb)
     assert without.router.vectors is None
     assert "which is not installed" in missing_vectors(kb, without.router)[0].message
-    assert "word vectors" not in FitSummary.of(without).line()
+    assert "; word vectors none: test is named in service.yaml but not installed ('faqbot vectors install test');" in (
+        FitSummary.of(without).line())
     before = code_hash()
     synonym_table().save(tmp_path / "cache" / "vectors" / "test")
     assert code_hash() != before  # every cached engine is looked up afresh
     built = Engine.build(kb)
     assert built.router.vectors is not None and built.router.vectors.words.name == "test"
     assert missing_vectors(kb, built.router) == []
-    assert "; word vectors test at 0 (fitted likewise);" in FitSummary.of(built).line()
+    assert "; word vectors test at λ 0 (fitted on the knowledge base's own questions);" in FitSummary.of(built).line()
     assert FitSummary.of(built).as_json()["word_vectors"] == {"table": "test", "weight": 0.0}
 
 

@@ -16,7 +16,7 @@ from faqbot.errors import InputError
 from faqbot.quality.evaluation import Report, decision_text, load_examples, predict, report_figures, score
 from faqbot.quality.labels import Label, check_labels
 from faqbot.quality.reliability import OVERCONFIDENT, UNDERCONFIDENT
-from faqbot.quality.weights import weight_text
+from faqbot.quality.weights import vectors_text, weight_text
 from faqbot.routing.router import Router
 from faqbot.text.inert import inert
 
@@ -43,6 +43,9 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
     click.echo(f"answered: {report.answered} of {report.total} messages ({share:.3f}), "
                f"{report.answered_right} of them rightly ({report.answered_precision:.3f})")
     click.echo(f"decision: answer when the {decision}")
+    vectors = vectors_text(router)
+    if vectors is not None:
+        click.echo(f"word vectors: {vectors}")
     _print_reliability(report)
     _print_confusions(report.confusions)
     r = report.ranking
@@ -59,7 +62,8 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
         for point in report.score_coverage:
             click.echo(f"  {point.threshold:9.2f} {point.coverage:9.3f} {point.precision:10.3f}")
     if report.weights:
-        click.echo(f"If router.lexical_weight (the word channel's weight; now {weight_text(router)}) were:")
+        without = ", ranked without the word vectors" if router.vectors is not None else ""
+        click.echo(f"If router.lexical_weight (the word channel's weight; now {weight_text(router)}{without}) were:")
         click.echo("     weight  ranked first    MRR")
         for row in report.weights:
             now = "  ← now" if row.weight == router.lexical_weight else ""
@@ -131,7 +135,9 @@ def evaluate(
 
         write_eval_html(file.name, report, predictions, engine.router.probability_cut, html_path)
     if as_json:
-        echo_json(report_figures(report))
+        vectors = engine.router.vectors
+        echo_json({**report_figures(report), "word_vectors": None if vectors is None else
+                   {"table": vectors.words.name, "weight": engine.router.vector_weight}})
     else:
         _print_report(report, decision_text(engine), engine.router)
     if show_errors and report.errors:

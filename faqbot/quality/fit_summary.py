@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from faqbot.answers.answering import Engine
 from faqbot.quality.evaluation import decision_text
-from faqbot.quality.weights import weight_text
+from faqbot.quality.weights import vectors_text, weight_text
 from faqbot.routing.router import Router
 from faqbot.routing.training import WEIGHT_GRID, held_out_scores
 
@@ -28,6 +28,7 @@ class FitSummary:
     decision: str  # the decision as `faqbot eval` names it
     vectors: str | None = None  # the word-vector table the router ranks with (None: none)
     vector_weight: float = 0.0  # its fitted weight λ
+    vectors_note: str | None = None  # the channel as `faqbot eval` names it (None: the KB names no table)
 
     @classmethod
     def of(cls, engine: Engine) -> FitSummary:
@@ -35,11 +36,12 @@ class FitSummary:
         router = engine.router
         stated = router.kb.settings.lexical_weight is not None
         vectors = router.vectors.words.name if router.vectors is not None else None
-        return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine), vectors, router.vector_weight)
+        return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine), vectors, router.vector_weight,
+                   vectors_text(router))
 
     def line(self) -> str:
         """One line of text: ``fit: lexical weight …[; word vectors …]; decision: …``."""
-        vectors = "" if self.vectors is None else f"; word vectors {self.vectors} at {self.vector_weight:g} (fitted likewise)"
+        vectors = "" if self.vectors_note is None else f"; word vectors {self.vectors_note}"
         return f"fit: lexical weight {self.weight}{vectors}; decision: {self.decision}"
 
     def as_json(self) -> dict[str, object]:

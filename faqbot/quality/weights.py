@@ -65,6 +65,16 @@ def weight_text(router: Router) -> str:
     return f"{router.lexical_weight:g} ({how})"
 
 
+def vectors_text(router: Router) -> str | None:
+    """The word-vector channel in force, or that the table named is not installed (None: none is named)."""
+    if router.vectors is not None:
+        return f"{router.vectors.words.name} at λ {router.vector_weight:g} (fitted on the knowledge base's own questions)"
+    name = router.kb.settings.word_vectors
+    if name is not None:
+        return f"none: {name} is named in service.yaml but not installed ('faqbot vectors install {name}')"
+    return None
+
+
 def weight_table(ranks: Sequence[tuple[int, ...]]) -> tuple[WeightRanking, ...]:
     """:class:`WeightRanking` at each weight over the examples' :func:`ranks_at_weights` (empty ones skipped)."""
     rows = np.array([r for r in ranks if r], dtype=np.float64).reshape(-1, len(LEXICAL_WEIGHTS))
