@@ -6,6 +6,7 @@ The tables are small and written by hand (tests/vector_tables.py): 退会 shares
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -147,3 +148,17 @@ def test_the_engine_file_keeps_the_channel(tmp_path: Path, with_vectors: Router)
     assert np.array_equal(read.vectors.sums, with_vectors.vectors.sums if with_vectors.vectors else None)
     found = read.candidates("退会の変更方法")
     assert found.cosine is not None and sorted(found.cosine.tolist()) == pytest.approx([0.0, 1.0])
+
+
+def test_a_cached_engine_follows_the_table_being_installed_and_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from faqbot.answers.engine_cache import load_engine
+
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    root = _naming(tmp_path).root
+    assert load_engine(root).router.vectors is None
+    synonym_table().save(tmp_path / "cache" / "vectors" / "test")
+    assert load_engine(root).router.vectors is not None  # a new cache key: rebuilt with the table
+    again = load_engine(root).router.vectors  # read back from the engine file
+    assert again is not None and not again.sums.flags.owndata and not again.sums.flags.writeable  # mapped
+    shutil.rmtree(tmp_path / "cache" / "vectors" / "test")
+    assert load_engine(root).router.vectors is None
