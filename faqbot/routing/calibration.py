@@ -55,7 +55,7 @@ import numpy as np
 from faqbot.kb.knowledge import RouterSettings
 
 if TYPE_CHECKING:
-    from faqbot.routing.router import Candidates
+    from faqbot.routing.candidates import Candidates
 
 # Answered messages that must be right, unless the knowledge base states its own target.
 DEFAULT_TARGET_PRECISION = RouterSettings().target_precision

@@ -55,7 +55,8 @@ from faqbot.routing.logistic import fit_logistic, precision_threshold, refusal_t
 from faqbot.text.analysis import NEGATION
 
 if TYPE_CHECKING:
-    from faqbot.routing.router import Candidates, Router
+    from faqbot.routing.candidates import Candidates
+    from faqbot.routing.router import Router
 
 # Share of the fitting weight carried by negatives: a stated assumption, not fitted (one message
 # in five about something the KB does not answer; the shipped KB's labelled sets have 14–24 %).

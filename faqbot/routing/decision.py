@@ -32,7 +32,8 @@ from faqbot.text.analysis import Analysis
 from faqbot.text.normalize import normalize_term
 
 if TYPE_CHECKING:
-    from faqbot.routing.router import Candidates, Router
+    from faqbot.routing.candidates import Candidates
+    from faqbot.routing.router import Router
 
 
 def decide(router: Router, query: str, matches: list[Match], found: Candidates, analysis: Analysis | None) -> Routing:

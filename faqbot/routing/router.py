@@ -35,6 +35,7 @@ import numpy as np
 from faqbot.kb.knowledge import KIND_SMALLTALK, KnowledgeBase
 from faqbot.routing import calibration, decision
 from faqbot.routing.calibration import UNFITTED
+from faqbot.routing.candidates import Candidates
 from faqbot.routing.char_channel import COMPUTE_DATE_BONUS, OUT_OF_SCOPE, CharChannel
 from faqbot.routing.entities import Entities
 from faqbot.routing.fit_origin import FitOrigin
@@ -46,7 +47,7 @@ from faqbot.routing.pleasantries import (
     without_empty_sentences,
     without_pleasantries,
 )
-from faqbot.routing.vector_channel import RERANKED, VectorChannel
+from faqbot.routing.vector_channel import VectorChannel
 from faqbot.routing.verdict import DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, Word, analyze, masked, words
 from faqbot.text.dialect import standard_japanese
@@ -61,21 +62,6 @@ if TYPE_CHECKING:
 
 # Entries the lexical channel hands on; the character channel adds its own.
 _LEXICAL_CANDIDATES = 40
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """Every candidate entry of one message with its evidence, best fused score first."""
-
-    owners: np.ndarray  # entry positions
-    fused: np.ndarray  # char + w · lexical: the ranking score
-    char: np.ndarray  # the character channel's score, in [0, 1] (plus the date bonus)
-    lexical: np.ndarray  # BM25 over every field, divided by the query's ceiling
-    char_doc: np.ndarray  # the stored question the character channel matched best (-1: none)
-    fields: FieldScores | None = None  # the lexical channel's scores, for the best question by lemmas
-    out_of_scope: float = 0.0  # the out-of-scope examples' character score (0 without examples)
-    out_of_scope_doc: int = -1  # the stored text of the example that scored it (-1: none)
-    cosine: np.ndarray | None = None  # the word-vector channel's, for the first RERANKED (None: no channel)
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,28 +216,12 @@ class Router:
         found = Candidates(owners[order], fused[order], char_by_entry[order], lexical[owners[order]], char_doc[order], fields, oos, oos_doc)
         if self.vectors is None:
             return found
-        held = [*held_out, *(self._char.excluded(exclude) if exclude else [])]
-        return self._with_vectors(self.vectors, found, analysis if analysis is not None else self.analyze(query), held)
-
-    def _with_vectors(self, vectors: VectorChannel, found: Candidates, analysis: Analysis, held_out: Sequence[int]) -> Candidates:
-        """``found`` with the word-vector channel's cosines, its first :data:`RERANKED` re-ranked by them.
-
-        Each fused score gains ``(1 + w) · λ · max(cosine, 0)``: the order of ``score + λ · cosine``
-        on the scale of a match's score.
-        """
+        # A held-out question (or the stated exclusion) no longer speaks for its entry's vector either.
         texts, owner_of = self._char.texts, self._char.doc_owner
-        held = [(int(owner_of[i]), self.analyze(texts[i]).topic_terms) for i in held_out if i < self._real_questions]
-        first = min(RERANKED, len(found.owners))
-        cosine = np.zeros(len(found.owners))
-        cosine[:first] = vectors.cosines(analysis.topic_terms, found.owners[:first], held)
-        if self.vector_weight <= 0.0:
-            return replace(found, cosine=cosine)
-        fused = found.fused + (1.0 + self.lexical_weight) * self.vector_weight * np.maximum(cosine, 0.0)
-        order = np.argsort(-fused, kind="stable")
-        return replace(
-            found, owners=found.owners[order], fused=fused[order], char=found.char[order], lexical=found.lexical[order],
-            char_doc=found.char_doc[order], cosine=cosine[order],
-        )
+        ids = [i for i in [*held_out, *(self._char.excluded(exclude) if exclude else [])] if i < self._real_questions]
+        held = [(int(owner_of[i]), self.analyze(texts[i]).topic_terms) for i in ids]
+        terms = (analysis if analysis is not None else self.analyze(query)).topic_terms
+        return self.vectors.reranked(found, terms, held, self.lexical_weight, self.vector_weight)
 
     # -- public API -------------------------------------------------------------------------
 

@@ -18,10 +18,11 @@ on LocalgovFAQ's odd query ids Recall@10 0.625 → 0.668, nDCG@10 0.521 → 0.55
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from faqbot.routing.candidates import Candidates
 from faqbot.text.word_vectors import WordVectors
 
 # Candidates re-ranked per message: the channels' first ones.  Further down, a high cosine
@@ -96,3 +97,26 @@ class VectorChannel:
         dots = (sums @ query).astype(np.float64)
         cosines: np.ndarray = np.divide(dots, norms * length, out=np.zeros(len(owners)), where=norms > 1e-6)
         return cosines
+
+    def reranked(
+        self, found: Candidates, terms: Sequence[str], held_out: Sequence[tuple[int, Sequence[str]]], lexical_weight: float,
+        weight: float,
+    ) -> Candidates:
+        """``found`` with the cosines of its first :data:`RERANKED` with ``terms``, re-ranked by them.
+
+        Each fused score gains ``(1 + w) · λ · max(cosine, 0)`` (``w``: ``lexical_weight``, ``λ``:
+        ``weight``): the order of ``score + λ · cosine`` on the scale of a match's score.  ``held_out``:
+        see :meth:`cosines`.  With ``weight`` 0 the order is the channels' own, the cosines beside it
+        (what the fit of λ reads).
+        """
+        first = min(RERANKED, len(found.owners))
+        cosine = np.zeros(len(found.owners))
+        cosine[:first] = self.cosines(terms, found.owners[:first], held_out)
+        if weight <= 0.0:
+            return replace(found, cosine=cosine)
+        fused = found.fused + (1.0 + lexical_weight) * weight * np.maximum(cosine, 0.0)
+        order = np.argsort(-fused, kind="stable")
+        return replace(
+            found, owners=found.owners[order], fused=fused[order], char=found.char[order], lexical=found.lexical[order],
+            char_doc=found.char_doc[order], cosine=cosine[order],
+        )
