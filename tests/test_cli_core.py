@@ -409,20 +409,20 @@ def test_check_passes_on_the_shipped_kb(engine: Engine) -> None:
     result = run("check")
     assert result.exit_code == 0, result.stdout[:2000]
     assert re.search(r"^OK: \d+ entries, \d+ questions, 10 products", result.stdout, re.M), result.stdout[:2000]
-    # What the build fitted is printed: an edit anywhere in the knowledge base may move it.
-    fit = re.search(r"^fit: lexical weight ([\d.]+) \(fitted on the knowledge base's own questions\); decision: (.+)$",
-                    result.stdout, re.M)
+    # What the build fitted or the KB states is printed: the shipped KB states the weight its own
+    # fit chose (ninety-eighth rule), and an edit anywhere in the knowledge base may move the decision.
+    fit = re.search(r"^fit: lexical weight ([\d.]+) \(stated in service.yaml\); decision: (.+)$", result.stdout, re.M)
     assert fit is not None, result.stdout[:2000]
-    assert float(fit.group(1)) == engine.router.lexical_weight
+    assert float(fit.group(1)) == engine.router.lexical_weight == 0.1
     data = json.loads(run("check", "--json").stdout)
-    assert data["fit"]["lexical_weight_stated"] is False and data["fit"]["decision"] == fit.group(2)
+    assert data["fit"]["lexical_weight_stated"] is True and data["fit"]["decision"] == fit.group(2)
     # How firmly: the fit refitted on the same held-out questions, its choice and the best weight.
     margin = data["fit"]["weight_margin"]
-    assert margin["weight"] == margin["in_force"] == engine.router.lexical_weight
+    assert margin["weight"] == margin["in_force"] == engine.router.lexical_weight and margin["stated"] is True
     assert margin["right"] <= margin["best_right"] <= margin["questions"]
     assert 0 <= margin["inside"] <= margin["band"]
-    assert re.search(rf"^  held out, {margin['right']} of {margin['questions']} questions rank first at {margin['weight']:g}",
-                     result.stdout, re.M), result.stdout[:2000]
+    assert re.search(rf"^  service.yaml states 0.1, which holds it; fitted now the weight would be {margin['weight']:g} \(the same\): "
+                     rf"held out, {margin['right']} of {margin['questions']} questions rank first at it", result.stdout, re.M), result.stdout[:2000]
 
 
 def test_check_fails_with_file_line_on_a_broken_kb(tmp_path: Path) -> None:

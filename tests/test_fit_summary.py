@@ -31,8 +31,22 @@ def test_a_weight_kept_from_an_earlier_build_is_named_beside_the_refit() -> None
     assert "(the build kept 0.1 from an earlier one, as faqbot.routing.fit_reuse allows; fitted now it is 0.25)" in line
 
 
-def test_a_stated_weight_has_no_margin(tmp_path: Path) -> None:
+def test_a_stated_weight_is_held_and_the_fit_says_what_it_would_choose(tmp_path: Path) -> None:
     shutil.copytree(OTHER_SERVICE, tmp_path / "kb")
+    fitted = WeightMargin.of(Router.build(load_knowledge_base(tmp_path / "kb")))
     service = tmp_path / "kb" / "service.yaml"
     service.write_text(service.read_text(encoding="utf-8") + "router:\n  lexical_weight: 0.25\n", encoding="utf-8")
-    assert WeightMargin.of(Router.build(load_knowledge_base(tmp_path / "kb"))) is None
+    margin = WeightMargin.of(Router.build(load_knowledge_base(tmp_path / "kb")))
+    assert fitted is not None and margin is not None and margin.stated and not fitted.stated
+    # The same held-out questions refitted: the fit's choice does not depend on the weight in force.
+    assert (margin.weight, margin.right, margin.best_weight, margin.best_right) == (
+        fitted.weight, fitted.right, fitted.best_weight, fitted.best_right)
+    assert margin.in_force == 0.25
+
+
+def test_a_stated_weight_s_line_names_it_and_the_fit_s_choice() -> None:
+    same = WeightMargin(0.1, 0.1, 213, 0.25, 217, 250, 5.4, 1, stated=True).line()
+    assert same == ("  service.yaml states 0.1, which holds it; fitted now the weight would be 0.1 (the same): held out, "
+                    "213 of 250 questions rank first at it and 217 at 0.25, the best, 1 to spare inside one standard error")
+    other = WeightMargin(2.0, 0.25, 45, 2.0, 45, 89, 4.7, 4, stated=True).line()
+    assert "service.yaml states 0.25, which holds it; fitted now the weight would be 2 (not the stated 0.25)" in other

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import shutil
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
@@ -31,6 +32,10 @@ from faqbot.errors import InputError
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.learn import OUT_OF_SCOPE, Change, apply_change, preview_change, screen
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from kbgen import unstate_the_weight  # noqa: E402
+
 from tests.conftest import KB_MIN, make_kb
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "maintainers_day.json"
@@ -170,6 +175,7 @@ def test_a_change_that_moves_the_fitted_weight_says_so(tmp_path: Path) -> None:
     # eighty-fourth and eighty-eighth rules).
     copy = tmp_path / "knowledge"
     shutil.copytree(SHIPPED_KB, copy)
+    unstate_the_weight(copy / "service.yaml")  # the shipped KB holds its weight (ninety-eighth rule); this one fits it
     other = copy / "faq" / "other.yaml"
     anchor = "      - ウイルスバスター for Home Networkの支払いに夫名義のクレカを使いたい\n"
     text = other.read_text(encoding="utf-8")

@@ -63,12 +63,11 @@ class WeightMargin:
     questions: int
     band: float  # one standard error of the best, in questions
     inside: int  # how many questions the chosen weight's score is inside the band by
+    stated: bool = False  # service.yaml states the weight in force (the fit then only advises)
 
     @classmethod
     def of(cls, router: Router) -> WeightMargin | None:
-        """The margin of ``router``'s fit (None: the weight is stated, or too few questions to fit on)."""
-        if router.kb.settings.lexical_weight is not None:
-            return None
+        """The margin of ``router``'s fit (None: too few questions to fit on); for a stated weight, what the fit would choose."""
         held = held_out_scores(router)
         if held is None:
             return None
@@ -81,11 +80,16 @@ class WeightMargin:
         inside = count(held.scores[held.chosen]) - count(held.scores[best]) + band
         return cls(
             WEIGHT_GRID[held.chosen], router.lexical_weight, count(held.scores[held.chosen]), WEIGHT_GRID[best],
-            count(held.scores[best]), n, band, int(inside),
+            count(held.scores[best]), n, band, int(inside), router.kb.settings.lexical_weight is not None,
         )
 
     def line(self) -> str:
         """One line of text for `faqbot check`: what a small edit can do to the weight."""
+        if self.stated:
+            agrees = "the same" if self.weight == self.in_force else f"not the stated {self.in_force:g}"
+            return (f"  service.yaml states {self.in_force:g}, which holds it; fitted now the weight would be {self.weight:g} "
+                    f"({agrees}): held out, {self.right} of {self.questions} questions rank first at it and "
+                    f"{self.best_right} at {self.best_weight:g}, the best, {self.inside} to spare inside one standard error")
         kept = "" if self.weight == self.in_force else (
             f" (the build kept {self.in_force:g} from an earlier one, as faqbot.routing.fit_reuse allows; fitted now it is {self.weight:g})"
         )
@@ -101,4 +105,4 @@ class WeightMargin:
     def as_json(self) -> dict[str, object]:
         """The ``--json`` shape."""
         return {"weight": self.weight, "in_force": self.in_force, "right": self.right, "best_weight": self.best_weight, "best_right": self.best_right,
-                "questions": self.questions, "band": self.band, "inside": self.inside}
+                "questions": self.questions, "band": self.band, "inside": self.inside, "stated": self.stated}
