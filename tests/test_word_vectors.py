@@ -40,7 +40,7 @@ def test_a_saved_table_loads_mapped_with_the_same_lookups(tmp_path: Path) -> Non
     table = synonym_table()
     table.save(tmp_path / "test")
     loaded = load_word_vectors(tmp_path / "test")
-    assert isinstance(loaded.vectors, np.memmap)
+    assert not loaded.vectors.flags.owndata and not loaded.vectors.flags.writeable  # mapped read-only
     assert (loaded.name, loaded.digest) == ("test", table.digest)
     assert loaded.lookup(["引き落とし", "天気", "?"]).tolist() == [1, 2, -1]
     assert json.loads((tmp_path / "test" / "about.json").read_text())["words"] == len(table.keys)
@@ -60,3 +60,18 @@ def test_the_digest_tells_tables_apart() -> None:
     one = synonym_table()
     other = WordVectors.from_words("test", "hand-written", ["解約"], [0], np.ones((1, 3)))
     assert one.digest != other.digest
+
+
+def test_an_engine_file_holding_a_loaded_table_keeps_its_arrays_out_of_the_pickle(tmp_path: Path) -> None:
+    from faqbot.answers.engine_file import read_engine_file, write_engine_file
+
+    table = WordVectors.from_words("big", "test", [f"語{i}" for i in range(2000)], list(range(2000)), np.ones((2000, 50)))
+    table.save(tmp_path / "big")
+    write_engine_file(load_word_vectors(tmp_path / "big"), tmp_path / "table.engine")
+    read = read_engine_file(tmp_path / "table.engine")
+    assert isinstance(read, WordVectors) and read.lookup(["語7"]).tolist() == [7]
+    # Out of band: mapped views of the engine file, and a pickle far smaller than the 400 kB of vectors.
+    assert type(read.vectors) is np.ndarray and not read.vectors.flags.owndata
+    with (tmp_path / "table.engine").open("rb") as handle:
+        pickle_length = int.from_bytes(handle.read(24)[16:24], "little")
+    assert pickle_length < 10_000

@@ -29,7 +29,7 @@ from faqbot.text.word_vectors import WordVectors
 # with an entry that neither the characters nor the lemmas found is not evidence enough.
 RERANKED = 100
 # (entry, row) pairs weighed at once while building: bounds the block of vectors summed.
-_BLOCK = 1 << 15
+_BLOCK = 1 << 13
 
 
 @dataclass(frozen=True)

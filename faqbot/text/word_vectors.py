@@ -103,7 +103,9 @@ def load_word_vectors(folder: Path) -> WordVectors:
     """The table saved in ``folder`` (:meth:`WordVectors.save`), its arrays mapped read-only."""
     try:
         about = json.loads((folder / _ABOUT).read_text(encoding="utf-8"))
-        keys, rows, vectors = (np.load(folder / name, mmap_mode="r", allow_pickle=False) for name in _FILES)
+        # Plain ndarray views of the mappings, not np.memmap: pickle writes a subclass in band, so an
+        # engine holding the table would copy all of it into its pickle and read it back at every start.
+        keys, rows, vectors = (np.asarray(np.load(folder / name, mmap_mode="r", allow_pickle=False)) for name in _FILES)
     except (OSError, ValueError) as error:
         raise WordVectorsError(f"{folder}: no complete word-vector table ({error}); install one with 'faqbot vectors install'") from error
     if keys.dtype != np.uint64 or len(keys) != len(rows) or vectors.ndim != 2 or (len(rows) and int(rows.max()) >= len(vectors)):
