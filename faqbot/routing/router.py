@@ -6,7 +6,10 @@ Two channels find candidates:
   content-word lemmas of every field — questions, answer text, page titles;
 * the character channel (:mod:`faqbot.routing.char_channel`): n-gram coverage
   and fuzzy similarity with the stored questions, for typos, kana spellings and
-  words the dictionary does not know.
+  words the dictionary does not know;
+
+and, for a knowledge base that names an installed word-vector table, a third re-ranks the
+first of them (:mod:`faqbot.routing.vector_channel`).
 
 They are fused as ``char + w · lexical`` (``w`` chosen per knowledge base by
 leave-one-out routing of its alternates, or of its questions found through their
@@ -174,6 +177,9 @@ class Router:
         ``both_channels``: run the lexical channel whatever the weight, for a caller that
         weighs the channels itself (``faqbot eval``'s table of other weights); the fused
         scores stay the router's own.
+        With a word-vector channel the first candidates are re-ranked by it
+        (:meth:`VectorChannel.reranked`), a held-out or excluded question subtracted from its
+        entry's vector too, and ``cosine`` holds its cosines.
         """
         if self.trace is not None:
             self.trace.read(exclude, held_out)
