@@ -6,8 +6,11 @@ import pytest
 from hypothesis import given, settings
 
 from faqbot.answers.answering import Engine
+from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.router import Router
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK
 from tests.strategies import hostile_text
+from tests.vector_tables import synonym_table
 
 DECISIONS = {DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK}
 
@@ -32,6 +35,28 @@ def test_bad_input_table(engine: Engine, text: str, decision: str | None) -> Non
     if decision is not None:
         assert routing.decision == decision
     assert 0.0 <= routing.confidence <= 1.0
+
+
+@pytest.fixture(scope="module")
+def vectored(shipped_kb: KnowledgeBase) -> Router:
+    """The shipped KB with a word-vector channel, weighed heavily so its re-ranking always runs."""
+    router = Router.build(shipped_kb, vectors=synonym_table())
+    router.vector_weight = 1.0
+    return router
+
+
+@settings(max_examples=100, deadline=None)
+@given(hostile_text)
+def test_any_text_routes_with_word_vectors_too(vectored: Router, text: str) -> None:
+    routing = vectored.route(text)
+    assert routing.decision in DECISIONS and 0.0 <= routing.confidence <= 1.0
+    assert all(0.0 <= m.confidence <= 1.0 for m in routing.matches)
+
+
+@pytest.mark.parametrize("text", ["", "😀🎉👍", "退会" * 5000, "Карта 变更 카드 退会 card", "退会\ud800したい"])
+def test_bad_input_with_word_vectors(vectored: Router, text: str) -> None:
+    routing = vectored.route(text)
+    assert routing.decision in DECISIONS and 0.0 <= routing.confidence <= 1.0
 
 
 @settings(max_examples=150, deadline=None)
