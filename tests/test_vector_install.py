@@ -80,6 +80,14 @@ def test_a_name_that_is_no_folder_name_is_refused(cache: Path, wheel: Path, name
     assert not (cache / "vectors").exists() or not any((cache / "vectors").iterdir())
 
 
+def test_a_cache_folder_that_cannot_be_written_says_what_to_do(tmp_path: Path, wheel: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(blocked))
+    with pytest.raises(InputError, match=r"cannot write the table into .*blocked/vectors .*set FAQBOT_CACHE_DIR to a folder you can write"):
+        install_vectors("mine", wheel)
+
+
 def test_removing_what_is_not_installed_says_what_is(cache: Path) -> None:
     with pytest.raises(InputError, match="no word-vector table 'mine' is installed; 'faqbot vectors list'"):
         remove_vectors("mine")

@@ -62,15 +62,20 @@ def install_vectors(name: str, wheel: Path | None = None, download: Download = p
     if wheel is None and name not in KNOWN:
         raise InputError(f"faqbot does not know where to download {name!r}; give its wheel with --wheel FILE "
                          f"or install one of: {', '.join(sorted(KNOWN))}")
+    final = vectors_folder(name)
+    staging = final.with_name(f".{name}.installing")
     with tempfile.TemporaryDirectory(prefix="faqbot-vectors-") as tmp:
         source = wheel if wheel is not None else download(KNOWN[name], Path(tmp))
         table = read_wheel(source, name)
-        staging = vectors_folder(name).with_name(f".{name}.installing")
-        shutil.rmtree(staging, ignore_errors=True)
-        table.save(staging)
-    final = vectors_folder(name)
-    shutil.rmtree(final, ignore_errors=True)  # a reinstall replaces the table whole
-    staging.rename(final)
+        try:
+            shutil.rmtree(staging, ignore_errors=True)
+            table.save(staging)
+            shutil.rmtree(final, ignore_errors=True)  # a reinstall replaces the table whole
+            staging.rename(final)
+        except OSError as error:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise InputError(f"cannot write the table into {final.parent} ({error.strerror or error}); "
+                             "free some space or set FAQBOT_CACHE_DIR to a folder you can write") from error
     return load_word_vectors(final)
 
 
