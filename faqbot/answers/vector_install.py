@@ -103,5 +103,8 @@ def remove_vectors(name: str) -> Path:
     folder = vectors_folder(name)
     if not folder.is_dir():
         raise InputError(f"no word-vector table {name!r} is installed; 'faqbot vectors list' shows those that are")
-    shutil.rmtree(folder)
+    try:
+        shutil.rmtree(folder)
+    except OSError as error:
+        raise InputError(f"cannot remove {folder} ({error.strerror or error}); remove the folder by hand") from error
     return folder
