@@ -88,6 +88,17 @@ def test_a_cache_folder_that_cannot_be_written_says_what_to_do(tmp_path: Path, w
         install_vectors("mine", wheel)
 
 
+def test_a_table_that_cannot_be_removed_says_so(cache: Path, wheel: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    install_vectors("mine", wheel)
+
+    def refuse(path: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("faqbot.answers.vector_install.shutil.rmtree", refuse)
+    with pytest.raises(InputError, match=r"cannot remove .*mine \(Permission denied\); remove the folder by hand"):
+        remove_vectors("mine")
+
+
 def test_removing_what_is_not_installed_says_what_is(cache: Path) -> None:
     with pytest.raises(InputError, match="no word-vector table 'mine' is installed; 'faqbot vectors list'"):
         remove_vectors("mine")
