@@ -28,6 +28,9 @@ from faqbot.text.word_vectors import WordVectors
 # Candidates re-ranked per message: the channels' first ones.  Further down, a high cosine
 # with an entry that neither the characters nor the lemmas found is not evidence enough.
 RERANKED = 100
+# An entry's vector shorter than this share of what it was before a held-out question was
+# subtracted is what float32 rounding left: no direction (float32 keeps ~7 digits).
+_ROUNDING = 1e-4
 # (entry, row) pairs weighed at once while building: bounds the block of vectors summed.
 _BLOCK = 1 << 13
 
@@ -92,8 +95,11 @@ class VectorChannel:
         for entry, question in held_out:
             at = np.flatnonzero(owners == entry)
             if len(at):
+                before = norms[at]
                 sums[at] -= self.embed(question)
-                norms[at] = np.linalg.norm(sums[at], axis=1)
+                after = np.linalg.norm(sums[at], axis=1)
+                # What is left of an entry only that question spoke for is float32 rounding, not a direction.
+                norms[at] = np.where(after < _ROUNDING * before, 0.0, after)
         dots = (sums @ query).astype(np.float64)
         cosines: np.ndarray = np.divide(dots, norms * length, out=np.zeros(len(owners)), where=norms > 1e-6)
         return cosines
