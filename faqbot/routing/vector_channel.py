@@ -11,8 +11,8 @@ pull toward each other's entries, which neither the lemmas nor the characters ca
 
 The idf is by vector row over the entries (a row's document frequency: how many entries
 hold a word of that row), Lucene's ``log(1 + (N - df + 0.5) / (df + 0.5))``; a row no entry
-holds gets the highest.  Measured before it was built (``benchmarks/bench_vectors.py``):
-on LocalgovFAQ's odd query ids Recall@10 0.625 → 0.668, nDCG@10 0.521 → 0.557.
+holds gets the highest.  As built, λ fitted (``benchmarks/bench_generality.py --vectors``):
+on LocalgovFAQ's odd query ids Recall@10 0.625 → 0.669, nDCG@10 0.521 → 0.547.
 """
 
 from __future__ import annotations
