@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -53,9 +52,10 @@ def write_kb(corpus: dict[str, str], dest: Path) -> Path:
     """A faqbot knowledge base in ``dest`` with one entry per LocalgovFAQ document.
 
     The shipped service description is reused without its ``router`` settings: a
-    knowledge base written by others states none, so it gets faqbot's defaults.
+    knowledge base written by others states none, so it gets faqbot's defaults.  No
+    ``products.yaml``: a city sells none of the shipped products, whose names and keyword
+    words would be masked out of its texts (スマホ, サポート, フリー…; hundredth rule).
     """
-    shutil.copy(SHIPPED_KB / "products.yaml", dest / "products.yaml")
     service = yaml.safe_load((SHIPPED_KB / "service.yaml").read_text(encoding="utf-8"))
     service.pop("router", None)
     (dest / "service.yaml").write_text(yaml.safe_dump(service, allow_unicode=True), encoding="utf-8")
