@@ -349,6 +349,9 @@ def test_eval_names_the_word_vectors_a_knowledge_base_ranks_with(tmp_path: Path,
     synonym_table().save(tmp_path / "cache" / "vectors" / "test")
     assert "word vectors: test at λ 0 (fitted on the knowledge base's own questions)" in run(*base).stdout
     assert json.loads(run(*base, "--json").stdout)["word_vectors"] == {"table": "test", "weight": 0.0}
+    without = run(*base, "--without-vectors")
+    assert without.exit_code == 0 and "word vectors: none (--without-vectors; service.yaml names test)" in without.stdout
+    assert json.loads(run(*base, "--without-vectors", "--json").stdout)["word_vectors"] is None
     plain = ["eval", str(_two_queries(tmp_path)), "--kb", str(KB_MIN), *TODAY]
     assert "word vectors" not in run(*plain).stdout
     assert json.loads(run(*plain, "--json").stdout)["word_vectors"] is None

@@ -162,3 +162,16 @@ def test_a_cached_engine_follows_the_table_being_installed_and_removed(tmp_path:
     assert again is not None and not again.sums.flags.owndata and not again.sums.flags.writeable  # mapped
     shutil.rmtree(tmp_path / "cache" / "vectors" / "test")
     assert load_engine(root).router.vectors is None
+
+
+def test_an_engine_without_its_vectors_routes_as_one_naming_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FAQBOT_CACHE_DIR", str(tmp_path / "cache"))
+    synonym_table().save(tmp_path / "cache" / "vectors" / "test")
+    named = Engine.build(_naming(tmp_path / "named"))
+    assert named.router.vectors is not None
+    without = named.without_vectors()
+    plain = Engine.build(load_knowledge_base(KB_MIN))
+    assert without.router.vectors is None and without.router.vector_weight == 0.0
+    for text in ("退会の変更方法", "自動更新を解約したい", "カードを変えたい"):
+        assert without.router.route(text) == plain.router.route(text)
+    assert plain.without_vectors() is plain  # nothing to take away

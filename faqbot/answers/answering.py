@@ -49,6 +49,19 @@ class Engine:
         vectors = installed_vectors(kb.settings.word_vectors)  # None when not named or not installed
         return cls(kb=kb, router=Router.build(kb, earlier, vectors), extractor=EntityExtractor(kb))
 
+    def without_vectors(self) -> Engine:
+        """This engine as its knowledge base routes without its word-vector table (itself when it has none).
+
+        Builds the knowledge base again, from its folder, with no channel: ``faqbot eval
+        --without-vectors`` compares what the table brings on a team's own labelled messages.
+        """
+        if self.router.vectors is None:
+            return self
+        from faqbot.kb.loader import load_knowledge_base  # a build's
+
+        kb = load_knowledge_base(self.kb.root)
+        return Engine(kb=kb, router=Router.build(kb), extractor=EntityExtractor(kb))
+
 
 @dataclass(frozen=True)
 class Suggestion:

@@ -21,7 +21,7 @@ from faqbot.routing.router import Router
 from faqbot.text.inert import inert
 
 
-def _print_report(report: Report, decision: str, router: Router) -> None:
+def _print_report(report: Report, decision: str, router: Router, without_vectors: bool = False) -> None:
     width = max([len(s.intent) for s in report.intents] + [12])
     click.echo(f"{'':{width}}  precision    recall  f1-score   support")
     for s in report.intents:
@@ -43,7 +43,8 @@ def _print_report(report: Report, decision: str, router: Router) -> None:
     click.echo(f"answered: {report.answered} of {report.total} messages ({share:.3f}), "
                f"{report.answered_right} of them rightly ({report.answered_precision:.3f})")
     click.echo(f"decision: answer when the {decision}")
-    vectors = vectors_text(router)
+    named = router.kb.settings.word_vectors
+    vectors = f"none (--without-vectors; service.yaml names {named})" if without_vectors and named else vectors_text(router)
     if vectors is not None:
         click.echo(f"word vectors: {vectors}")
     _print_reliability(report)
@@ -96,12 +97,14 @@ def _print_reliability(report: Report) -> None:
 @click.option("--html", "html_path", type=click.Path(path_type=Path, dir_okay=False), default=None, metavar="FILE",
               help="Also write a page with the confusion matrix and the precision–coverage curve.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--without-vectors", is_flag=True,
+              help="Rank as if service.yaml named no word-vector table: run once with and once without to see what it brings.")
 @kb_option
 @today_option
 @translate_errors
 def evaluate(
     file: Path, min_accuracy: float | None, show_errors: bool, html_path: Path | None, as_json: bool,
-    kb_dir: Path | None, today_text: str | None,
+    without_vectors: bool, kb_dir: Path | None, today_text: str | None,
 ) -> None:
     """Evaluate routing on FILE, a JSONL of {"q", "intent", "product"} lines.
 
@@ -121,10 +124,12 @@ def evaluate(
     if scoring.is_conversation_file(file):
         if html_path is not None:
             raise InputError(f"--html is for single queries, and {file} holds conversations; leave --html out.")
-        _evaluate_conversations(file, min_accuracy, show_errors, as_json, load_engine(kb_dir, quiet=as_json), today)
+        engine = load_engine(kb_dir, quiet=as_json)
+        _evaluate_conversations(file, min_accuracy, show_errors, as_json, engine.without_vectors() if without_vectors else engine, today)
         return
     examples = load_examples(file)
     engine = load_engine(kb_dir, quiet=as_json)
+    engine = engine.without_vectors() if without_vectors else engine
     labels = [Label(f"{file}:{e.line}", e.intent, e.product, tuple(entry for entry, _ in e.relevance)) for e in examples]
     check_labels(engine.kb, labels, file, "labelled queries")
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
@@ -139,7 +144,7 @@ def evaluate(
         echo_json({**report_figures(report), "word_vectors": None if vectors is None else
                    {"table": vectors.words.name, "weight": engine.router.vector_weight}})
     else:
-        _print_report(report, decision_text(engine), engine.router)
+        _print_report(report, decision_text(engine), engine.router, without_vectors)
     if show_errors and report.errors:
         click.echo("\nErrors (expected intent/product → predicted; for a refusal, the entry ranked first):")
         for p in report.errors:
