@@ -38,9 +38,10 @@ def test_bad_input_table(engine: Engine, text: str, decision: str | None) -> Non
 
 
 @pytest.fixture(scope="module")
-def vectored(shipped_kb: KnowledgeBase) -> Router:
-    """The shipped KB with a word-vector channel, weighed heavily so its re-ranking always runs."""
-    router = Router.build(shipped_kb, vectors=synonym_table())
+def vectored(min_kb: KnowledgeBase) -> Router:
+    """The tiny KB with a word-vector channel, weighed heavily so its re-ranking always runs
+    (docs/testing.md: the smallest knowledge base that shows the behaviour)."""
+    router = Router.build(min_kb, vectors=synonym_table())
     router.vector_weight = 1.0
     return router
 
