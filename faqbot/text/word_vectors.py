@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from faqbot.errors import FaqbotError
+from faqbot.text.replace_file import replaced_atomically
 
 # A table's name: a folder name of the cache, as a knowledge base's router.word_vectors writes it.
 TABLE_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
@@ -87,16 +87,19 @@ class WordVectors:
         return hashlib.blake2b(shape.encode(), digest_size=8).hexdigest()
 
     def save(self, folder: Path) -> None:
-        """Write the table into ``folder`` (created; each file written whole, then renamed into place)."""
+        """Write the table into ``folder`` (created; each file replaced whole, :func:`replaced_atomically`).
+
+        ``about.json`` last: a folder with it holds a whole table (what :func:`load_word_vectors` and the
+        cache key read).
+        """
         folder.mkdir(parents=True, exist_ok=True)
         for name, array in zip(_FILES, (self.keys, self.rows, self.vectors), strict=True):
-            partial = folder / f".{name}.partial"
-            with partial.open("wb") as handle:  # a handle: np.save would add ".npy" to the name
-                np.save(handle, array, allow_pickle=False)
-            os.replace(partial, folder / name)
+            with replaced_atomically(folder / name, name) as partial, partial.open("wb") as handle:
+                np.save(handle, array, allow_pickle=False)  # a handle: np.save would add ".npy" to a name
         about = {"name": self.name, "source": self.source, "words": len(self.keys), "rows": int(self.vectors.shape[0]),
                  "dimensions": self.dimensions}
-        (folder / _ABOUT).write_text(json.dumps(about, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        with replaced_atomically(folder / _ABOUT, _ABOUT) as partial:
+            partial.write_text(json.dumps(about, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def load_word_vectors(folder: Path) -> WordVectors:
