@@ -39,7 +39,7 @@ def vectors_folder(name: str) -> Path:
 
 def installed_vectors(name: str | None) -> WordVectors | None:
     """The installed table ``name`` (None: no name, or not installed or unreadable: a build goes without)."""
-    if name is None or not (vectors_folder(name) / "about.json").exists():
+    if name is None:
         return None
     try:
         return load_word_vectors(vectors_folder(name))
