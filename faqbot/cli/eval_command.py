@@ -124,12 +124,10 @@ def evaluate(
     if scoring.is_conversation_file(file):
         if html_path is not None:
             raise InputError(f"--html is for single queries, and {file} holds conversations; leave --html out.")
-        engine = load_engine(kb_dir, quiet=as_json)
-        _evaluate_conversations(file, min_accuracy, show_errors, as_json, engine.without_vectors() if without_vectors else engine, today)
+        _evaluate_conversations(file, min_accuracy, show_errors, as_json, _engine(kb_dir, as_json, without_vectors), today)
         return
     examples = load_examples(file)
-    engine = load_engine(kb_dir, quiet=as_json)
-    engine = engine.without_vectors() if without_vectors else engine
+    engine = _engine(kb_dir, as_json, without_vectors)
     labels = [Label(f"{file}:{e.line}", e.intent, e.product, tuple(entry for entry, _ in e.relevance)) for e in examples]
     check_labels(engine.kb, labels, file, "labelled queries")
     with progress_bar(f"Evaluating {file.name}", quiet=as_json) as progress:
@@ -150,6 +148,12 @@ def evaluate(
         for p in report.errors:
             click.echo(f"  [{p.example.intent}/{p.example.product}] → {p.predicted_text()}  {inert(p.example.query)}")
     _fail_below("in-scope accuracy", report.in_scope_accuracy, min_accuracy)
+
+
+def _engine(kb_dir: Path | None, quiet: bool, without_vectors: bool) -> Engine:
+    """The engine to evaluate: the knowledge base's, or (``--without-vectors``) as if it named no table."""
+    engine = load_engine(kb_dir, quiet=quiet)
+    return engine.without_vectors() if without_vectors else engine
 
 
 def _evaluate_conversations(
