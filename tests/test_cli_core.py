@@ -539,6 +539,9 @@ def test_faqbot_ask_imports_neither_the_eval_nor_the_billing_code(tmp_path: Path
                   "faqbot.routing.char_runs", "faqbot.routing.ngram_extract", "faqbot.routing.build_analyser",
                   "faqbot.routing.router_build", "faqbot.routing.calibration_fit", "faqbot.routing.logistic",
                   "faqbot.routing.novelty_fit", "faqbot.routing.earlier_build",
+                  # the word-vector channel: the shipped knowledge base names no table
+                  "faqbot.text.word_vectors", "faqbot.text.vector_wheel", "faqbot.routing.vector_channel",
+                  "faqbot.answers.vector_install",
                   # the chat's form and hand-off: a billing question lacking details (this one) is
                   # read again through faqbot.dialogue.one_shot, which needs neither; nor the chat's
                   # phrase tables (the hand-off phrases are matched by faqbot.text.phrase_match)

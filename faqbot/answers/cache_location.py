@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from faqbot.text.word_vectors import WordVectors, WordVectorsError, load_word_vectors
+if TYPE_CHECKING:
+    from faqbot.text.word_vectors import WordVectors
 
 VECTORS = "vectors"  # the cache folder's sub-folder of installed tables, one folder per name
 
@@ -41,6 +43,9 @@ def installed_vectors(name: str | None) -> WordVectors | None:
     """The installed table ``name`` (None: no name, or not installed or unreadable: a build goes without)."""
     if name is None:
         return None
+    # Imported here: every start reads this module (the cache key), only a build reads a table.
+    from faqbot.text.word_vectors import WordVectorsError, load_word_vectors
+
     try:
         return load_word_vectors(vectors_folder(name))
     except WordVectorsError:

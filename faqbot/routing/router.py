@@ -50,7 +50,6 @@ from faqbot.routing.pleasantries import (
     without_empty_sentences,
     without_pleasantries,
 )
-from faqbot.routing.vector_channel import VectorChannel
 from faqbot.routing.verdict import DECISION_FALLBACK, Match, Routing
 from faqbot.text.analysis import Analysis, Word, analyze, masked, words
 from faqbot.text.dialect import standard_japanese
@@ -61,6 +60,7 @@ from faqbot.text.packed import PackedStrings
 if TYPE_CHECKING:
     from faqbot.routing.earlier_build import EarlierBuild
     from faqbot.routing.fit_reuse import FitTrace
+    from faqbot.routing.vector_channel import VectorChannel  # a type only: a router without one never loads it
     from faqbot.text.word_vectors import WordVectors
 
 # Entries the lexical channel hands on; the character channel adds its own.
