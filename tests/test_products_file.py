@@ -76,3 +76,18 @@ def test_a_missing_renewal_section_is_reported_and_leaves_no_products(tmp_path: 
     assert parsed.plans == () and parsed.products == ()
     assert parsed.renewal.payment_method == ""
     assert any("renewal" in p for p in problems), problems
+
+
+def test_mention_suffixes_are_read_from_the_top_of_the_file(tmp_path: Path) -> None:
+    problems, parsed = _load(tmp_path, replace_once("products:\n", "mention_suffixes: [version, 版]\nproducts:\n"))
+    assert problems == []
+    assert parsed.mention_suffixes == ("version", "版")
+
+
+def test_mention_suffixes_default_to_none(tmp_path: Path) -> None:
+    assert _load(tmp_path)[1].mention_suffixes == ()
+
+
+def test_mention_suffixes_that_are_no_list_are_reported_at_their_line(tmp_path: Path) -> None:
+    problems, _ = _load(tmp_path, replace_once("products:\n", "mention_suffixes: version\nproducts:\n"))
+    assert problems == ["products.yaml:20: 'mention_suffixes' must be a list of texts"]

@@ -291,6 +291,9 @@ class KnowledgeBase:
     lang: str = "ja"  # the language answers are rendered in (see :meth:`in_language`)
     # The languages the knowledge base answers in (service.yaml's ``languages``); Japanese is the source.
     languages: tuple[str, ...] = ("ja", "en")
+    # products.yaml's ``mention_suffixes``: words that, right after a product's name or alias,
+    # belong to naming it ("the Mac version", as 「Mac版」); masked with the name.
+    mention_suffixes: tuple[str, ...] = ()
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled (the engine cache) with its entries packed, so that a cached engine maps

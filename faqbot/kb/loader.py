@@ -308,6 +308,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         entries=EntryList(entries, parsed.pickled(entries) if parsed is not None else None),
         products=products_file.products,
         plans=products_file.plans,
+        mention_suffixes=products_file.mention_suffixes,
         synonyms=synonyms,
         out_of_scope=examples,
         out_of_scope_subjects=subjects,

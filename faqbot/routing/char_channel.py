@@ -348,12 +348,23 @@ def char_plan(kb: KnowledgeBase, segments: SegmentStore | None = None) -> RunPla
 
 
 def product_words(kb: KnowledgeBase) -> list[str]:
-    """Every product name, alias and keyword: entities, masked out of intent evidence."""
+    """Every product name, alias and keyword: entities, masked out of intent evidence.
+
+    Each name and alias also comes with each of the knowledge base's ``mention_suffixes`` after
+    it ("Mac version" beside "Mac"), so that the suffix is masked with the name it belongs to.
+    """
     words: list[str] = []
     for product in kb.products:
-        words.extend((product.name, *product.aliases))
+        names = (product.name, *product.aliases)
+        words.extend(names)
+        words.extend(suffixed(name, suffix) for name in names for suffix in kb.mention_suffixes)
         words.extend(word for group in product.keywords for word in group)
     return words
+
+
+def suffixed(name: str, suffix: str) -> str:
+    """``name`` followed by ``suffix`` as text writes them: a Latin word after a space, anything else joined."""
+    return f"{name} {suffix}" if suffix[:1].isascii() and suffix[:1].isalpha() else f"{name}{suffix}"
 
 
 def _read(texts: list[str]) -> list[str]:
