@@ -9,6 +9,7 @@ from faqbot.dialogue.ellipsis import (
     also_asked,
     is_elliptical,
     is_short,
+    names_a_thing,
     names_its_own,
     names_own_topic,
     topic_of,
@@ -132,3 +133,22 @@ def test_adds_a_topic(message: str, adds: bool) -> None:
     # 「も」 after a content word marks another thing than the one just talked about; after a pronoun
     # (それ, 私) it adds nothing to route on.
     assert adds_a_topic(message) == adds
+
+
+_FORMS = ("mac", "もばいる", "月額")  # names as the extractor's name_forms hold them (normalize_term)
+
+
+@pytest.mark.parametrize(
+    ("message", "thing"),
+    [
+        ("Macの領収書がほしい", True),
+        ("モバイルの動作が重いんだけど", True),
+        ("あ、Macのほうでした", False),  # 方: points, names nothing
+        ("ごめん、月額だった", False),  # 御免: an apology unidic files as a noun
+        ("会社のMacのやつです", False),  # 会社: whose (a context noun); 奴: points
+        ("ﾓﾊﾞｲﾙ ﾃﾞｼﾀ", False),  # katakana: unidic would make デシタ a noun
+        ("What about the Mac receipt?", False),  # English: parts of speech not read
+    ],
+)
+def test_names_a_thing(message: str, thing: bool) -> None:
+    assert names_a_thing(message, _FORMS, frozenset({"会社"})) is thing

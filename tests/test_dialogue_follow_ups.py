@@ -21,6 +21,11 @@ TODAY = date(2026, 11, 26)
         ("next-billing-date", "あ、Macでした", True),  # routed to small talk, but it names a product
         ("next-billing-date", "年額じゃなくて月額でした", True),  # a correction
         ("fee-and-period", "モバイルの解約方法を教えてください", False),  # a question of its own
+        # Refused by the router: a correction or a fact is a follow-up, a new thing is not.
+        ("cancel-howto", "ごめん、Macのほうだった", True),
+        ("cancel-howto", "ﾏｯｸ ﾉ ﾎｳ ﾃﾞｼﾀ", True),  # katakana: no parts of speech to read a new thing from
+        ("cancel-howto", "Macの領収書はどこでもらえる？", False),
+        ("fee-and-period", "モバイルの動作が重いんだけど", False),
     ],
 )
 def test_is_follow_up(engine: Engine, last: str, message: str, follow_up: bool) -> None:
@@ -45,3 +50,9 @@ def test_is_follow_up(engine: Engine, last: str, message: str, follow_up: bool) 
 )
 def test_names_only_slots(engine: Engine, message: str, named_only: bool) -> None:
     assert names_only_slots(engine, message) is named_only
+
+
+@pytest.mark.parametrize("message", ["ごめん、Macのほうだった", "Macの領収書はどこでもらえる？", "モバイルの動作が重いんだけど"])
+def test_the_refused_cases_above_are_refused(engine: Engine, message: str) -> None:
+    # What test_is_follow_up's refused rows stand on: the router alone answers none of them.
+    assert engine.router.route(message, engine.extractor.extract(message, TODAY)).decision != "answer"

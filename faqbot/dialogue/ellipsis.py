@@ -27,7 +27,7 @@ from collections.abc import Collection, Sequence
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.routing.topic_slot import aspect_nouns
 from faqbot.text.analysis import Word, is_english_function_word, words
-from faqbot.text.normalize import normalize_term
+from faqbot.text.normalize import has_kanji, normalize_term
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
 MAX_CHARS = 15
@@ -56,6 +56,11 @@ _JA_HAVING = frozenset({"使う", "利用", "使用", "契約", "持つ", "入�
 _LIGHT_VERBS = frozenset(
     {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "上げる", "遣る", "見る", "下さる", "頂く"}
 )
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+_KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+# Nouns that point or apologise without naming anything: 「Macのほうです」「…のやつ」「こと」「もの」, and
+# 「ごめん」 (unidic files 御免 as a common noun).
+_FORMAL_NOUNS = frozenset({"方", "奴", "物", "事", "御免"})
 # The particles that mark what a question is about, and those that join nouns inside that phrase
 # (「あんしん自動更新の申し込み方法」).  Not と or や: of 「延長期間と更新料は」 the last noun is kept, as
 # a customer asking about the fee names the fee, and the period would pull the question back.
@@ -188,6 +193,31 @@ def names_only(message: str, forms: Collection[str], context: Collection[str] = 
     return any(named) and all(w.lemma in context or w.surface.casefold() in context for w in others)
 
 
+def names_a_thing(message: str, forms: Collection[str], context: Collection[str] = ()) -> bool:
+    """Does ``message`` name a thing of its own beside ``forms`` (the products' and plans' names, normalised)?
+
+    A common or proper noun that is no part of a name, no context noun (whose, where) and no
+    formal noun: 「Macのバックアップのやり方も教えて」 names バックアップ, a new question, while
+    「あ、違った、Macのほうです」 and 「ごめんなさい、年額でした」 name nothing but the product or the
+    plan.  Japanese only: an English word's part of speech is not known here, nor that of a
+    message written in katakana (unidic cuts an unknown run of it into nouns: 「ﾓﾊﾞｲﾙ ﾃﾞｽ」 → デス).
+    """
+    text = unicodedata.normalize("NFKC", message).strip()
+    if _in_katakana(text):
+        return False
+    joined = "\n".join(forms)
+    return any(
+        _is_thing(w) and normalize_term(w.surface) not in joined and w.lemma not in context
+        for w in words(text)
+        if not w.surface.isascii()
+    )
+
+
+def _in_katakana(text: str) -> bool:
+    """Is the Japanese of ``text`` (NFKC) all katakana: some, and no hiragana or kanji?"""
+    return _KATAKANA.search(text) is not None and _HIRAGANA.search(text) is None and not has_kanji(text)
+
+
 def _says_having(word: Word) -> bool:
     """A word that only builds "I use a Mac" / "I'm on the monthly plan" / 「Macを使っています」 around the name."""
     if word.surface.isascii():
@@ -261,6 +291,11 @@ def _names_a_topic(word: Word) -> bool:
         return True
     if word.pos[:2] == ("動詞", "非自立可能"):
         return word.lemma not in _LIGHT_VERBS
+    return _is_noun(word)
+
+
+def _is_noun(word: Word) -> bool:
+    """A common or proper noun that is not an interrogative (「いくら」) nor a time word (「今」)."""
     if word.pos[0] != "名詞" or word.pos[1:2] not in (("普通名詞",), ("固有名詞",)):
         return False
     return (
@@ -268,3 +303,8 @@ def _names_a_topic(word: Word) -> bool:
         and word.surface not in _INTERROGATIVE_NOUNS
         and "副詞可能" not in word.pos[2:3]
     )
+
+
+def _is_thing(word: Word) -> bool:
+    """A noun (:func:`_is_noun`) that names something: not one that points or apologises (「ほう」「やつ」「ごめん」)."""
+    return _is_noun(word) and word.lemma not in _FORMAL_NOUNS

@@ -204,7 +204,7 @@ def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routi
     """Does a message naming a product/plan/date refer back to the last answer?
 
     Yes when it is phrased as one (「モバイルの場合は？」), or when the router finds
-    no other question in it (「製品はモバイルでした」).
+    no other question in it and it names no thing of its own (「製品はモバイルでした」).
     """
     kb = engine.kb
     if state.last and kb.entry(state.last).kind == ENTRY_SMALLTALK:
@@ -214,7 +214,9 @@ def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routi
     if phrases.is_follow_up(text) or phrases.is_correction(text):
         return phrases.supposes(text) or not _asks_another_question(kb, state, routing)
     if routing.decision != DECISION_ANSWER:
-        return True
+        # Refused or in doubt: a correction or a fact (「違う、スタンダードでした」), unless it names a
+        # thing of its own (「Macのバックアップのやり方も教えて」), which keeps the router's decision.
+        return not ellipsis.names_a_thing(text, engine.extractor.name_forms, context_nouns())
     routed = kb.entry(routing.intent)
     if routed.kind == ENTRY_SMALLTALK:
         return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
