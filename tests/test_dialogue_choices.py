@@ -27,6 +27,23 @@ def test_a_message_picks_an_offered_choice(shipped_kb: KnowledgeBase, message: s
     assert picked(shipped_kb, DialogueState(choices=OFFERED), message) == expected
 
 
+@pytest.mark.parametrize(
+    ("offered", "message", "expected"),
+    [
+        (("product:mobile",), "はい", "product:mobile"),  # "which product?" with one offered: a yes confirms it
+        (("plan:annual",), "うん", "plan:annual"),
+        (("product:mobile",), "yes", "product:mobile"),
+        (("product:mobile",), "いいえ", None),
+        (("product:mobile", "product:mac"), "はい", None),  # which of two a yes does not say
+        (("entry:cancel-howto",), "はい", None),  # a related question offered, not asked: a yes acknowledges
+    ],
+)
+def test_a_yes_picks_the_one_product_or_plan_asked_about(
+    shipped_kb: KnowledgeBase, offered: tuple[str, ...], message: str, expected: str | None
+) -> None:
+    assert picked(shipped_kb, DialogueState(choices=offered), message) == expected
+
+
 def test_nothing_is_picked_when_nothing_was_offered(shipped_kb: KnowledgeBase) -> None:
     assert picked(shipped_kb, DialogueState(), "1") is None
 

@@ -16,6 +16,10 @@ from faqbot.dialogue.replies import CANCEL, RESUME
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KnowledgeBase
 
+# The values of choices that answer a question the assistant asked (which product, which plan); a list of
+# entries (related questions, a clarification) is offered, not asked, and a yes after it acknowledges.
+_ASKED = ("product:", "plan:")
+
 
 def picked(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
     """The value of the offered choice the message picks (by number, value or label), or None."""
@@ -26,6 +30,8 @@ def picked(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
         return state.choices[number - 1] if 1 <= number <= len(state.choices) else None
     if text in state.choices:
         return text
+    if len(state.choices) == 1 and state.choices[0].startswith(_ASKED) and phrases.is_yes(text):
+        return state.choices[0]  # 「はい」 to "which product?" with one product offered confirms it
     if state.form and (phrases.is_cancel(text) or (RESUME in state.choices and phrases.is_yes(text))):
         return None  # control phrases are handled by the form, not matched against labels
     labels = tuple(label(kb, value) for value in state.choices)

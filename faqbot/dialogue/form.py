@@ -173,6 +173,8 @@ def ask(
             "offer_support": offer_support,
             "plans_confirmed": _plans_confirmed(kb, state),
             "narrowed": narrowing.words if narrowing else "",
+            # One product fits: the question asks to confirm it (a yes picks it, faqbot.dialogue.choices).
+            "only": choices[0].label if slot == "product" and len(choices) == 1 else "",
         },
         kb.lang,
     )
