@@ -67,6 +67,12 @@ PRODUCTS = [
     ("フリーWiFiプロテクト", "free-wifi-protection"),
     ("ウイルスバスター クラウト", "virusbuster-cloud"),
     ("パスワードマネジャー", "password-manager"),
+    ("トータルセキュリティスタンダートの解約", "total-security-standard"),  # the typo in what tells it apart
+    ("ウイルスバスターモバルの解約", "mobile"),
+    # ... but not a typo in place of it: 「ういるすばすたつて」 is seven characters of 「ういるすばすたまつく」
+    ("ウイルスバスターってなに", None),
+    ("ウイルスバスターっていくら", None),
+    ("ウイルスバスターって自動更新されるの？", None),
     # keyword groups in any order
     ("プレミアム版トータルセキュリティ", "total-security-premium"),
     ("スタンダードのトータルセキュリティを使っています", "total-security-standard"),

@@ -9,6 +9,7 @@ long-vowel marks do not matter, and small typos in longer names are tolerated.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from datetime import date
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from faqbot.kb.dates import FoundDate, extract_date
 from faqbot.kb.knowledge import KnowledgeBase
@@ -99,6 +101,12 @@ class EntityExtractor:
             for pos, term in enumerate(self._products)
             if len(term.words) == 1 and len(term.words[0]) >= _FUZZY_MIN_LENGTH
         )
+        # What tells each of those names from the other products' (「まつく」 of 「ういるすばすたまつく」): a
+        # typo-tolerant hit must find it too, or every 「ウイルスバスターって…」 named the Mac.
+        self._distinctive = {
+            pos: _distinctive(name, [t.words[0] for t in self._products if len(t.words) == 1 and t.key != self._products[pos].key])
+            for pos, name, *_ in self._fuzzy_names
+        }
         self._plans = tuple(
             _Term(plan.id, (word,))
             for plan in kb.plans
@@ -151,7 +159,7 @@ class EntityExtractor:
                 score_cutoff=_FUZZY_MIN_SCORE, dtype=np.float64,
             )[:, 0].tolist()
             for (pos, name), score in zip(unmatched, similarity, strict=False):
-                if score:
+                if score and _within_one_edit(self._distinctive[pos], norm):
                     # A fuzzy hit counts a little less than an exact one of the same length.
                     scores[pos] = len(name) * score / 100.0 - 0.5
         best = max(range(len(scores)), key=scores.__getitem__, default=None)  # the first of equals
@@ -184,6 +192,33 @@ class EntityExtractor:
     def plans_named(self, text: str) -> frozenset[str]:
         """Every plan id ``text`` mentions (「年額と月額の違いは？」 names two)."""
         return frozenset(key for _, _, key in self._plan_mentions(normalize_term(text)))
+
+
+def _distinctive(name: str, others: list[str]) -> str:
+    """What is left of ``name`` after the longest beginning it shares with one of ``others`` (other products' names).
+
+    All of ``name`` when that beginning is the whole of it (「ういるすばすたくらうど」 begins the
+    name of the cloud product with Digital Life Support): the name itself is then what tells it apart.
+    """
+    shared = max((len(os.path.commonprefix([name, other])) for other in others), default=0)
+    return name[shared:] if shared < len(name) else name
+
+
+def _within_one_edit(part: str, text: str) -> bool:
+    """Does ``text`` hold ``part`` with at most one typo (Levenshtein distance ≤ 1 to some window of it)?
+
+    Every window one shorter, as long and one longer than ``part`` is tried: the best-aligned one
+    by rapidfuzz's ratio can be a tie shifted by a character (「いすたんだ」 for 「すたんだど」).
+    Run only on a fuzzy hit, so a message's few dozen windows cost nothing that matters.
+    """
+    if part in text:
+        return True
+    return any(
+        Levenshtein.distance(part, text[start : start + width], score_cutoff=1) <= 1
+        for width in (len(part) - 1, len(part), len(part) + 1)
+        if width > 0
+        for start in range(len(text) - width + 1)
+    )
 
 
 def _bigrams(text: str) -> frozenset[str]:
