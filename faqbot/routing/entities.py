@@ -120,6 +120,8 @@ class EntityExtractor:
             {form for product in kb.products for form in map(normalize_term, (product.name, *product.aliases)) if form}
             | {pointer.form for pointer in pointer_words(kb)}
             | {term.words[0] for term in self._plans}
+            # The English names the answers use ("annual plan (1 year)"): "I'm on the annual plan" names a plan.
+            | {normalize_term(name) for name in (*(p.name_en for p in kb.products), *(p.name_en for p in kb.plans)) if name}
         )
 
     @staticmethod
