@@ -619,3 +619,13 @@ def test_an_ambiguous_slash_date_is_refused_not_guessed(engine: Engine, expiry: 
         assert "2027年2月28日頃" in reply.text and state.asking is None
     else:
         assert refused in reply.text and "2027-03-04" in reply.text and state.asking == "expiry"
+
+
+@pytest.mark.parametrize("message", ["明日の東京の天気は？", "ｘｙｚ"])
+def test_a_miss_at_the_most_misses_a_state_carries_stays_a_state_it_accepts(engine: Engine, message: str) -> None:
+    # Found by hypothesis: a browser's state with misses=100 left a fallback turn with 101, which
+    # from_json refuses; the count stops at the most a state may carry.
+    state = DialogueState.from_json({**initial_state().to_json(), "misses": 100})
+    _, after = step(engine, state, message, TODAY)
+    assert after.misses == 100
+    assert DialogueState.from_json(json.loads(json.dumps(after.to_json()))) == after

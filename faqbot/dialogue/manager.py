@@ -229,7 +229,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
         # 「トータルセキュリティ」 fits two products: offer those two, not the whole list.
         return ask(engine, replace(state, misses=0), "product", hint=hint)
     # Not understood: ask for the same slot again; from the second miss on, mention the support desk.
-    missed = replace(state, misses=state.misses + 1)
+    missed = state.missed()
     gaps = missing(missed)
     note = word(kb, "misread")
     return form_turn(engine, replace(missed, asking=gaps[0] if gaps else None), today, note=note)

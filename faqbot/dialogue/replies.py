@@ -236,7 +236,7 @@ def fallback_reply(
 ) -> tuple[Reply, DialogueState]:
     """Say we do not know and suggest the closest questions; from the second miss in a row, offer the support desk."""
     kb = engine.kb
-    misses = state.misses + 1
+    misses = state.missed().misses
     choices = suggestion_choices(suggestions[:_MAX_SUGGESTIONS])
     if misses < SUPPORT_AFTER_MISSES:
         text = render_system("dialogue_fallback", {"has_suggestions": bool(choices)}, kb.lang)

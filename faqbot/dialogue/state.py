@@ -62,6 +62,14 @@ class DialogueState:
     card_digits: int = 0
     lang: str = "ja"
 
+    def missed(self) -> DialogueState:
+        """This state with one more fallback in a row, counted up to the most a state may carry.
+
+        Unbounded, a state that arrived with the most (it comes from the browser) would leave
+        with one more than :meth:`from_json` accepts back.
+        """
+        return replace(self, misses=min(self.misses + 1, _MAX_MISSES))
+
     def begun(self) -> bool:
         """Has anything but small talk happened: an answer, a form, a fact told, a choice offered, a miss?"""
         return self != DialogueState(lang=self.lang)
