@@ -295,3 +295,21 @@ def test_pointer_words_are_the_keyword_words_in_no_name(shipped_kb: KnowledgeBas
         PointerWord("android", "Android", ("mobile",)),
         PointerWord("あんどろいど", "アンドロイド", ("mobile",)),
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "expiry"),
+    [
+        # products.yaml's other_expiries: a date said of the card is the card's (112th rule)
+        ("カードの有効期限が2027年1月です。自動更新は続きますか", None),
+        ("カードが来月切れる", None),
+        ("My credit card expires next month, what should I do?", None),
+        ("My card's expiry date is March 2027", None),
+        # ... but the licence's date stays, with the card elsewhere in the message
+        ("クレジットカードで年額払い、有効期限は2027年3月31日", date(2027, 3, 31)),
+        ("カードを変えたいです。期限は2027年3月31日です", date(2027, 3, 31)),
+        ("有効期限が12月31日の年額契約です。いつカードに請求が来ますか", date(2026, 12, 31)),
+    ],
+)
+def test_a_date_said_of_the_card_is_no_licence_expiry(extractor: EntityExtractor, text: str, expiry: date | None) -> None:
+    assert extractor.extract(text, date(2026, 12, 5)).expiry_date == expiry

@@ -91,3 +91,9 @@ def test_mention_suffixes_default_to_none(tmp_path: Path) -> None:
 def test_mention_suffixes_that_are_no_list_are_reported_at_their_line(tmp_path: Path) -> None:
     problems, _ = _load(tmp_path, replace_once("products:\n", "mention_suffixes: version\nproducts:\n"))
     assert problems == ["products.yaml:20: 'mention_suffixes' must be a list of texts"]
+
+
+def test_other_expiries_are_read_from_the_top_of_the_file(tmp_path: Path) -> None:
+    problems, parsed = _load(tmp_path, replace_once("products:\n", "other_expiries: [カード, card]\nproducts:\n"))
+    assert problems == []
+    assert parsed.other_expiries == ("カード", "card")

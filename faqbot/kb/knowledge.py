@@ -294,6 +294,9 @@ class KnowledgeBase:
     # products.yaml's ``mention_suffixes``: words that, right after a product's name or alias,
     # belong to naming it ("the Mac version", as 「Mac版」); masked with the name.
     mention_suffixes: tuple[str, ...] = ()
+    # products.yaml's ``other_expiries``: things with an expiry of their own (the card), whose date a
+    # message gives is not the licence's (「カードの有効期限が来月」).
+    other_expiries: tuple[str, ...] = ()
 
     def __getstate__(self) -> dict[str, object]:
         # Pickled (the engine cache) with its entries packed, so that a cached engine maps

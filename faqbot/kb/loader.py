@@ -309,6 +309,7 @@ def load_knowledge_base(root: Path | str | None = None, parsed: ParsedFiles | No
         products=products_file.products,
         plans=products_file.plans,
         mention_suffixes=products_file.mention_suffixes,
+        other_expiries=products_file.other_expiries,
         synonyms=synonyms,
         out_of_scope=examples,
         out_of_scope_subjects=subjects,

@@ -40,6 +40,7 @@ class ProductsFile:
     plans: tuple[Plan, ...]
     products: tuple[Product, ...]
     mention_suffixes: tuple[str, ...] = ()  # words that, after a name or alias, belong to naming it
+    other_expiries: tuple[str, ...] = ()  # things whose expiry date is not the licence's (the card)
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class _RenewalSection:
 
 #: The keys of products.yaml's top, of its renewal section and of a product (a plan's, a notice's
 #: and a billing rule's are :mod:`faqbot.kb.rules`').
-PRODUCTS_FILE_KEYS = ("renewal", "products", "mention_suffixes")
+PRODUCTS_FILE_KEYS = ("renewal", "products", "mention_suffixes", "other_expiries")
 RENEWAL_KEYS = ("payment_method", "notice", "statement_descriptors", "statement_label", "statement_label_en", "plans")
 PRODUCT_KEYS = ("id", "name", "name_en", "aliases", "keywords", "plans", "billing", "renewal_routes", "price", "url")
 
@@ -92,7 +93,10 @@ def load_products(root: Path, problems: list[Problem]) -> ProductsFile:
         product = _product(c, raw, line_of(raw_products, i), section, seen)
         if product is not None:
             products.append(product)
-    return ProductsFile(section.renewal, section.plans, tuple(products), text_list(c, data, "mention_suffixes"))
+    return ProductsFile(
+        section.renewal, section.plans, tuple(products),
+        text_list(c, data, "mention_suffixes"), text_list(c, data, "other_expiries"),
+    )
 
 
 def _renewal_section(c: Collector, data: dict[Any, Any]) -> _RenewalSection:

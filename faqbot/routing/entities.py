@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ class EntityExtractor:
             pos: _distinctive(name, [t.words[0] for t in self._products if len(t.words) == 1 and t.key != self._products[pos].key])
             for pos, name, *_ in self._fuzzy_names
         }
+        self._other_expiry = _other_expiry(kb.other_expiries)
         self._plans = tuple(
             _Term(plan.id, (word,))
             for plan in kb.plans
@@ -189,11 +191,42 @@ class EntityExtractor:
         follows the last 「…じゃなくて」 is read.
         """
         text = after_correction(text)
-        return Entities(product=self.product(text), plan=self.plan(text), expiry=extract_date(text, today))
+        expiry = extract_date(text, today)
+        if expiry is not None and self._said_of_another(text, expiry):
+            expiry = None  # 「カードの有効期限が来月」: the card's date, not the licence's
+        return Entities(product=self.product(text), plan=self.plan(text), expiry=expiry)
+
+    def _said_of_another(self, text: str, found: FoundDate) -> bool:
+        """Is ``found`` the expiry of one of the knowledge base's ``other_expiries`` (the card), by what precedes it?"""
+        if self._other_expiry is None:
+            return False
+        folded = unicodedata.normalize("NFKC", text).casefold()
+        at = folded.find(unicodedata.normalize("NFKC", found.text).casefold())
+        if at < 0:
+            return False
+        sentence = _SENTENCE_END.split(folded[:at])[-1]
+        return self._other_expiry.search(sentence) is not None
 
     def plans_named(self, text: str) -> frozenset[str]:
         """Every plan id ``text`` mentions (「年額と月額の違いは？」 names two)."""
         return frozenset(key for _, _, key in self._plan_mentions(normalize_term(text)))
+
+
+# Where a sentence ends, and what may stand between a thing with an expiry of its own and the date
+# said of it (general Japanese and English, not any service's): a particle, an expiry word, a link.
+_SENTENCE_END = re.compile(r"[。．！？!?\n]|\.\s")
+_EXPIRY_LINK = (
+    r"\s*(?:の|は|が|'s|’s)?\s*(?:有効期限|有効期間|期限|expir\w*(?:\s+date)?|validity)?"
+    r"\s*(?:は|が|:|is|was|will be|on|in|at)?\s*$"
+)
+
+
+def _other_expiry(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """What a sentence ends with right before a date said of one of ``words`` (``other_expiries``), or None."""
+    folded = sorted({unicodedata.normalize("NFKC", w).casefold() for w in words if w.strip()}, key=len, reverse=True)
+    if not folded:
+        return None
+    return re.compile("(?:" + "|".join(re.escape(w) for w in folded) + ")" + _EXPIRY_LINK)
 
 
 def _distinctive(name: str, others: list[str]) -> str:
