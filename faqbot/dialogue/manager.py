@@ -64,6 +64,7 @@ from faqbot.dialogue.replies import (
     card_number_reply,
     clarify_reply,
     fallback_reply,
+    help_reply,
     product_noted_reply,
     question_prompt,
     related_reply,
@@ -336,6 +337,12 @@ def _control_turn(engine: Engine, state: DialogueState, text: str, today: date) 
         return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
     if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
         return stuck_reply(engine, replace(state, choices=()), text)
+    if phrases.is_dont_know(text):
+        # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After
+        # an answer it did not help (as 「できない」); with nothing answered, say what can be asked.
+        if state.last and kb.entry(state.last).kind == KIND_FAQ:
+            return stuck_reply(engine, replace(state, choices=()), text)
+        return help_reply(engine, replace(state, choices=()), today)
     if phrases.is_yes(text) or phrases.is_no(text):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
