@@ -33,6 +33,7 @@ from faqbot.answers.answering import Engine, Suggestion, date_problem_text, sugg
 from faqbot.dialogue import phrases
 from faqbot.dialogue.choices import picked as picked_choice
 from faqbot.dialogue.choices import sanitized
+from faqbot.dialogue.control import control_turn
 from faqbot.dialogue.follow_ups import (
     computed_before,
     follow_up,
@@ -64,12 +65,9 @@ from faqbot.dialogue.replies import (
     card_number_reply,
     clarify_reply,
     fallback_reply,
-    help_reply,
     product_noted_reply,
     question_prompt,
-    related_reply,
     simple_reply,
-    stuck_reply,
     with_card_warning,
 )
 from faqbot.dialogue.reply import (
@@ -238,7 +236,7 @@ def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Tu
 
 def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
     kb = engine.kb
-    control = _control_turn(engine, state, text, today)
+    control = control_turn(engine, state, text, today)
     if control is not None:
         return control
     if asks_about_last_words(engine, state, text, today):
@@ -321,34 +319,6 @@ def _asks_faq(kb: KnowledgeBase, text: str, routing: Routing) -> bool:
     """Is ``text`` a question the router answers with an FAQ entry (not a fact for the form)?"""
     routed = kb.entry(routing.intent) if routing.decision == DECISION_ANSWER else None
     return routed is not None and routed.kind == KIND_FAQ and phrases.looks_like_question(text)
-
-
-def _control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> Turn | None:
-    """The reply to 「もっと」「もう一度」「わからない」 or a bare yes/no, or None for any other message."""
-    kb = engine.kb
-    if phrases.is_more(text):
-        if state.last:
-            return related_reply(engine, state)
-        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
-        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_again(text):
-        if state.last:
-            return follow_up(engine, replace(state, choices=()), today, "")
-        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
-        return stuck_reply(engine, replace(state, choices=()), text)
-    if phrases.is_dont_know(text):
-        # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After
-        # an answer it did not help (as 「できない」); with nothing answered, say what can be asked.
-        if state.last and kb.entry(state.last).kind == KIND_FAQ:
-            return stuck_reply(engine, replace(state, choices=()), text)
-        return help_reply(engine, replace(state, choices=()), today)
-    if phrases.is_yes(text) or phrases.is_no(text):
-        # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
-        # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
-        # question holds 「…はいくら」, and the customer was asked to choose between two of them.
-        return cancelled_reply(engine, replace(state, choices=()))
-    return None
 
 
 def _answer_turn(

@@ -1,0 +1,46 @@
+"""Messages that steer the conversation rather than ask: 「もっと」, 「もう一度」, 「できない」, 「わかりません」, a bare yes or no.
+
+The dialogue manager (:mod:`faqbot.dialogue.manager`) asks this module with no form open, before it
+routes the message: routed, such bare words matched whichever question holds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from faqbot.answers.answering import Engine
+from faqbot.dialogue import phrases
+from faqbot.dialogue.follow_ups import follow_up
+from faqbot.dialogue.replies import cancelled_reply, help_reply, question_prompt, related_reply, stuck_reply
+from faqbot.dialogue.reply import KIND_CLARIFY, Reply
+from faqbot.dialogue.state import DialogueState
+from faqbot.kb.knowledge import KIND_FAQ
+
+
+def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> tuple[Reply, DialogueState] | None:
+    """The reply to 「もっと」「もう一度」「わからない」 or a bare yes/no, or None for any other message."""
+    kb = engine.kb
+    if phrases.is_more(text):
+        if state.last:
+            return related_reply(engine, state)
+        # Nothing was answered (or the form was cancelled): there is nothing to say more about.
+        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_again(text):
+        if state.last:
+            return follow_up(engine, replace(state, choices=()), today, "")
+        return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
+    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
+        return stuck_reply(engine, replace(state, choices=()), text)
+    if phrases.is_dont_know(text):
+        # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After
+        # an answer it did not help (as 「できない」); with nothing answered, say what can be asked.
+        if state.last and kb.entry(state.last).kind == KIND_FAQ:
+            return stuck_reply(engine, replace(state, choices=()), text)
+        return help_reply(engine, replace(state, choices=()), today)
+    if phrases.is_yes(text) or phrases.is_no(text):
+        # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
+        # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
+        # question holds 「…はいくら」, and the customer was asked to choose between two of them.
+        return cancelled_reply(engine, replace(state, choices=()))
+    return None
