@@ -30,13 +30,12 @@ def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -
         if state.last:
             return follow_up(engine, replace(state, choices=()), today, "")
         return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_stuck(text) and state.last and kb.entry(state.last).kind == KIND_FAQ:
+    # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After an
+    # answer it did not help, as 「できない」; with nothing answered, say what can be asked.
+    dont_know = phrases.is_dont_know(text)
+    if (dont_know or phrases.is_stuck(text)) and state.last and kb.entry(state.last).kind == KIND_FAQ:
         return stuck_reply(engine, replace(state, choices=()), text)
-    if phrases.is_dont_know(text):
-        # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After
-        # an answer it did not help (as 「できない」); with nothing answered, say what can be asked.
-        if state.last and kb.entry(state.last).kind == KIND_FAQ:
-            return stuck_reply(engine, replace(state, choices=()), text)
+    if dont_know:
         return help_reply(engine, replace(state, choices=()), today)
     if phrases.is_yes(text) or phrases.is_no(text):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」

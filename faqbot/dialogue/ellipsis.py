@@ -27,7 +27,7 @@ from collections.abc import Collection, Sequence
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.routing.topic_slot import aspect_nouns
 from faqbot.text.analysis import Word, is_english_function_word, words
-from faqbot.text.normalize import has_kanji, normalize_term
+from faqbot.text.normalize import has_hiragana, has_kanji, normalize_term
 
 #: Longest message (characters, without spaces) read as elliptical: longer ones say what they ask.
 MAX_CHARS = 15
@@ -56,7 +56,6 @@ _JA_HAVING = frozenset({"使う", "利用", "使用", "契約", "持つ", "入�
 _LIGHT_VERBS = frozenset(
     {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "上げる", "遣る", "見る", "下さる", "頂く"}
 )
-_HIRAGANA = re.compile(r"[\u3041-\u309f]")
 _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
 # Nouns that point or apologise without naming anything: 「Macのほうです」「…のやつ」「こと」「もの」, and
 # 「ごめん」 (unidic files 御免 as a common noun).
@@ -215,7 +214,7 @@ def names_a_thing(message: str, forms: Collection[str], context: Collection[str]
 
 def _in_katakana(text: str) -> bool:
     """Is the Japanese of ``text`` (NFKC) all katakana: some, and no hiragana or kanji?"""
-    return _KATAKANA.search(text) is not None and _HIRAGANA.search(text) is None and not has_kanji(text)
+    return _KATAKANA.search(text) is not None and not has_hiragana(text) and not has_kanji(text)
 
 
 def _says_having(word: Word) -> bool:

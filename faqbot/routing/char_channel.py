@@ -357,12 +357,12 @@ def product_words(kb: KnowledgeBase) -> list[str]:
     for product in kb.products:
         names = (product.name, *product.aliases)
         words.extend(names)
-        words.extend(suffixed(name, suffix) for name in names for suffix in kb.mention_suffixes)
+        words.extend(_suffixed(name, suffix) for name in names for suffix in kb.mention_suffixes)
         words.extend(word for group in product.keywords for word in group)
     return words
 
 
-def suffixed(name: str, suffix: str) -> str:
+def _suffixed(name: str, suffix: str) -> str:
     """``name`` followed by ``suffix`` as text writes them: a Latin word after a space, anything else joined."""
     return f"{name} {suffix}" if suffix[:1].isascii() and suffix[:1].isalpha() else f"{name}{suffix}"
 

@@ -23,6 +23,7 @@ from rapidfuzz.distance import Levenshtein
 
 from faqbot.kb.dates import FoundDate, extract_date
 from faqbot.kb.knowledge import KnowledgeBase
+from faqbot.routing.pleasantries import sentences
 from faqbot.text.normalize import normalize_term
 
 # A plan word followed by one of these talks about a lead time, not a plan:
@@ -204,17 +205,16 @@ class EntityExtractor:
         at = folded.find(unicodedata.normalize("NFKC", found.text).casefold())
         if at < 0:
             return False
-        sentence = _SENTENCE_END.split(folded[:at])[-1]
-        return self._other_expiry.search(sentence) is not None
+        before = sentences(folded[:at])
+        return bool(before) and self._other_expiry.search(before[-1]) is not None
 
     def plans_named(self, text: str) -> frozenset[str]:
         """Every plan id ``text`` mentions (「年額と月額の違いは？」 names two)."""
         return frozenset(key for _, _, key in self._plan_mentions(normalize_term(text)))
 
 
-# Where a sentence ends, and what may stand between a thing with an expiry of its own and the date
-# said of it (general Japanese and English, not any service's): a particle, an expiry word, a link.
-_SENTENCE_END = re.compile(r"[。．！？!?\n]|\.\s")
+# What may stand between a thing with an expiry of its own and the date said of it (general Japanese
+# and English, not any service's): a particle, an expiry word, a link.
 _EXPIRY_LINK = (
     r"\s*(?:の|は|が|'s|’s)?\s*(?:有効期限|有効期間|期限|expir\w*(?:\s+date)?|validity)?"
     r"\s*(?:は|が|:|is|was|will be|on|in|at)?\s*$"

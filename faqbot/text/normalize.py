@@ -161,10 +161,15 @@ def has_kanji(text: str) -> bool:
     return any(low <= char <= high for char in text for low, high in _KANJI_RANGES)
 
 
+def has_hiragana(text: str) -> bool:
+    """True when ``text`` contains at least one hiragana."""
+    return _KANA.search(text) is not None
+
+
 def is_kana_text(normalized: str) -> bool:
     """True when a normalised string is written in kana (no kanji) and has some kana.
 
     Such queries are compared against the knowledge base's readings too,
     since a customer who writes せいきゅうび means 請求日.
     """
-    return not has_kanji(normalized) and _KANA.search(normalized) is not None
+    return not has_kanji(normalized) and has_hiragana(normalized)
