@@ -180,6 +180,16 @@ def test_wanting_to_stop_in_the_taku_form_is_the_cancellation_answer(engine: Eng
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
 
 
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [("どこに連絡すればいい？", "contact"), ("サポートに連絡したい", "contact"), ("更新の前に連絡は来ますか", "billing-notice")],
+)
+def test_the_verb_contact_asks_for_the_desk_the_noun_is_a_notice(engine: Engine, query: str, intent: str) -> None:
+    # synonyms.yaml: 連絡する and its forms are 問い合わせ, 連絡 alone お知らせ (hundred-and-sixteenth rule);
+    # before, 「どこに連絡すればいい？」 was asked back between billing-notice and apply-howto.
+    assert _route(engine, query).intent == intent
+
+
 @pytest.mark.parametrize("query", ["いつまでに申し込めばいい？", "申し込みはいつまでにすればいい？"])
 def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) -> None:
     # The seed page's timings (at purchase, registration, in use, at renewal) answer "by when" too.
