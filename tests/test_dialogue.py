@@ -379,7 +379,10 @@ _WHOLE_MESSAGE_PHRASES = {
     # 「ログインできない」 names what failed: a question of its own.
     phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
                        ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False),
-                       ("それでもダメでした", True), ("やっぱりできない", True), ("まだ解約できない", False)],
+                       ("それでもダメでした", True), ("やっぱりできない", True), ("まだ解約できない", False),
+                       ("Still not working", True), ("それでもわからなかったら？", True), ("ダメなら？", True),
+                       ("うまくいかなかったらどうすればいいですか", True), ("What if it doesn't work?", True),
+                       ("解約できなかったら？", False), ("どうすればいい？", False), ("ログインできない場合は？", False)],
     # A question announced, not asked; one that names its topic is asked.
     phrases.about_my_case: [("私の場合だと何日ごろ？", True), ("じゃあわたしの場合、お知らせは？", True),
                             ("In my case, when is it?", True), ("請求はいつ？", False), ("私のカード", False)],

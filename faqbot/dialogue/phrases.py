@@ -77,6 +77,18 @@ _STUCK = frozenset(
         "didn't work", "not working", "still not working", "i can't do it", "i couldn't do it",
     )
 )
+# The same failure put as a condition (「それでもわからなかったら？」): what to do when the steps fail.
+_STUCK_IF = frozenset(
+    (
+        "わからなかったら", "分からなかったら", "わからない場合は", "分からない場合は", "できなかったら",
+        "できない場合は", "うまくいかなかったら", "うまくいかない場合は", "だめだったら", "ダメだったら",
+        "だめなら", "ダメなら", "無理だったら", "解決しなかったら", "解決しない場合は",
+        "if it doesn't work", "what if it doesn't work", "if that doesn't work", "what if that doesn't work",
+        "and if it doesn't work",
+    )
+)
+# What may follow a condition and still ask only "what then?" (「…できなかったらどうすればいい？」).
+_THEN_WHAT = ("どうすればいいですか", "どうすればいい", "どうすれば", "どうしたらいいですか", "どうしたらいい", "どうしたら")
 # Whole sentences or clauses announcing that a question follows: nothing is asked yet.  Routed,
 # 「相談」 matched the contact entry (「ちょっと相談いい？」 got the support desk) and 「質問」 the
 # small talk's choices.  General Japanese and English, written for faqbot.
@@ -171,6 +183,7 @@ _MORE_N = frozenset(_squash(w) for w in _MORE)
 _DONT_KNOW_N = frozenset(_squash(w) for w in _DONT_KNOW)
 _AGAIN_N = frozenset(_squash(w) for w in _AGAIN)
 _STUCK_N = frozenset(_squash(w) for w in _STUCK)
+_STUCK_IF_N = frozenset(_squash(w) for w in _STUCK_IF)
 # Words that say "still" in front of a failure: 「それでもダメでした」「やっぱりできない」.
 _STILL = ("それでも", "やっぱり", "やはり", "まだ", "still")
 # Words before an announced question that leave it one: 「ちょっと相談いい？」「また聞いてもいい？」.
@@ -212,10 +225,15 @@ def is_again(message: str) -> bool:
 def is_stuck(message: str) -> bool:
     """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer.
 
-    「それでも」「やっぱり」「まだ」 in front say the same (「それでもダメでした」).
+    「それでも」「やっぱり」「まだ」 in front say the same (「それでもダメでした」), and so does the failure
+    put as a condition, alone or asking what then (「わからなかったら？」「できなかったらどうすればいい？」).
     """
-    text = _squash(message)
-    return text in _STUCK_N or any(text.removeprefix(word) in _STUCK_N for word in _STILL if text.startswith(word))
+    whole = _squash(message)
+    for text in (whole, *(whole.removeprefix(word).lstrip() for word in _STILL if whole.startswith(word))):
+        then = next((word for word in _THEN_WHAT if text.endswith(word)), "")
+        if text in _STUCK_N or text.removesuffix(then) in _STUCK_IF_N:
+            return True
+    return False
 
 
 def announces(part: str) -> bool:
