@@ -38,6 +38,11 @@ from faqbot.dialogue.ellipsis import (
         ("When?", False),  # English: not read this way
         ("更新料はいつ請求されますか？", False),
         ("それで、登録しているクレジットカードの有効期限が切れたらどうなりますか？", False),  # too long to be elliptical
+        ("その手続きってスマホからでもできる？", True),  # その points back at any length (119th rule)
+        ("その場合の請求はいつ頃になるのでしょうか？", True),
+        ("それって手続きはスマホからでもできるんですか？", False),  # other demonstratives: short ones only
+        ("このメールに書いてある請求って何のことですか？", False),  # この may point at a thing in front of them
+        ("その手続きはスマホからでもできます", False),  # not a question
         ("", False),
     ],
 )

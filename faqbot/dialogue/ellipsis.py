@@ -40,6 +40,9 @@ _EN_QUESTION_WORDS = frozenset(
 )
 # Words that point back at what was just said: 「それって…」「その場合…」.
 _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "あれ", "あの", "そちら", "こちら", "そっち"})
+# The determiner that points back whatever follows it (「その手続きって…」): a question opening with it is
+# elliptical at any length.  「この」 may point at a thing in front of the customer (「このメールは何？」).
+_POINTING_BACK = "その"
 # Adverbs that, with 言う, ask or point at a kind: 「どういう」「こういう」「そういう」「ああいう」.
 _KIND_ADVERBS = frozenset({"どう", "こう", "そう", "ああ"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
@@ -87,12 +90,16 @@ _INTERROGATIVES = (
 
 
 def is_elliptical(message: str) -> bool:
-    """Is ``message`` a short Japanese question that leaves its topic to the conversation?"""
+    """Is ``message`` a short Japanese question that leaves its topic to the conversation (or one of any
+    length opening with 「その」)?"""
     text = unicodedata.normalize("NFKC", message).strip()
     compact = "".join(text.split())
-    if not compact or len(compact) > MAX_CHARS or compact.isascii() or not _is_question(compact):
+    if not compact or compact.isascii() or not _is_question(compact):
         return False
     cut = words(compact)
+    if len(compact) > MAX_CHARS:
+        # 「その手続きってスマホからでもできる？」: その points back at any length (119th rule).
+        return bool(cut) and cut[0].surface == _POINTING_BACK
     if cut and cut[0].surface in _DEMONSTRATIVES:
         return True
     return not _names_topic(cut)
