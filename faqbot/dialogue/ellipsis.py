@@ -96,10 +96,11 @@ def is_elliptical(message: str) -> bool:
     compact = "".join(text.split())
     if not compact or compact.isascii() or not _is_question(compact):
         return False
-    cut = words(compact)
     if len(compact) > MAX_CHARS:
-        # 「その手続きってスマホからでもできる？」: その points back at any length (119th rule).
-        return bool(cut) and cut[0].surface == _POINTING_BACK
+        # 「その手続きってスマホからでもできる？」: その points back at any length (119th rule); a long
+        # message is parsed only when it starts so (「そのうち」 starts so too: the parse tells).
+        return compact.startswith(_POINTING_BACK) and words(compact)[0].surface == _POINTING_BACK
+    cut = words(compact)
     if cut and cut[0].surface in _DEMONSTRATIVES:
         return True
     return not _names_topic(cut)
