@@ -180,6 +180,13 @@ def test_wanting_to_stop_in_the_taku_form_is_the_cancellation_answer(engine: Eng
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
 
 
+def test_not_needing_it_any_more_is_the_cancellation_answer(engine: Engine) -> None:
+    # synonyms.yaml: いらない / 要らない / 不要 are 解約 (hundred-and-twenty-second rule); before, this was
+    # answered with the sign-up timing.
+    routing = _route(engine, "自動更新いらないんだけど")
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
+
+
 @pytest.mark.parametrize(
     ("query", "intent"),
     [("どこに連絡すればいい？", "contact"), ("サポートに連絡したい", "contact"), ("更新の前に連絡は来ますか", "billing-notice")],
