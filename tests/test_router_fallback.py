@@ -49,11 +49,22 @@ def test_the_lexical_weight_is_fitted_on_the_shipped_alternates(engine: Engine) 
         ("2027年3月31日", DECISION_ANSWER, "next-billing-date"),  # a date alone: the billing form's
         ("What can you do?", DECISION_ANSWER, "help"),  # small talk names nothing either
         ("解約したい", DECISION_ANSWER, "cancel-howto"),
+        # Only an interrogative beside light verbs (hundred-and-twenty-third rule): was cancel-howto at 1.00.
+        ("どうしたらいいですか", DECISION_FALLBACK, "fallback"),
+        ("どこでできる？", DECISION_FALLBACK, "fallback"),
+        ("どこで解約できる？", DECISION_ANSWER, "cancel-howto"),  # 解約 is its own
     ],
 )
 def test_a_message_with_no_content_word_is_no_faq_entrys_question(engine: Engine, query: str, decision: str, intent: str) -> None:
     routing = engine.router.route(query)
     assert (routing.decision, routing.intent) == (decision, intent)
+
+
+def test_a_kana_spelling_the_analyser_cuts_into_light_verbs_is_not_refused_for_it(engine: Engine) -> None:
+    # MeCab cuts 「たいけん」 into たい + けん, leaving only 出来る: no topic term at all, and the rule
+    # keeps reading terms there (the hundred-and-tenth rule refused such stored kana questions).
+    assert engine.router.analyze("たいけん できますか").topic_terms == ()
+    assert engine.router.route("たいけん できますか").decision != DECISION_FALLBACK
 
 
 def test_eval_names_the_rule_that_refuses_a_message_with_no_content_word(engine: Engine) -> None:

@@ -84,10 +84,22 @@ def names_nothing(router: Router, query: str, found: Candidates, analysis: Analy
 
     Its characters then matched whichever question holds the same function words (eighty-second
     rule). Small talk has none to hold, and a compute entry is found by the date a message gives.
+    So does a message whose topic terms are only interrogatives and demonstratives (「どうしたら
+    いいですか」: どう, with the light verbs 為る and 良い; hundred-and-twenty-third rule).
     """
     if not len(found.owners) or router.kb.entries[int(found.owners[0])].kind != KIND_FAQ:
         return False
-    return not (analysis if analysis is not None else router.analyze(query)).terms
+    read = analysis if analysis is not None else router.analyze(query)
+    # A message with no topic term at all keeps the eighty-second rule's reading (no term): MeCab
+    # leaves only light verbs of some kana spellings of content words (「たいけん できますか」).
+    return not read.terms or (bool(read.topic_terms) and all(term in _POINTERS for term in read.topic_terms))
+
+
+# Interrogative and demonstrative pronouns and adverbs (unidic lemmas): they ask or point, they name
+# nothing.  Not 幾ら: 「いくら？」 asks a price.
+_POINTERS = frozenset(
+    {"何", "何処", "何時", "誰", "何れ", "何方", "此れ", "其れ", "彼れ", "此処", "其処", "どう", "何故", "如何", "どんな"}
+)
 
 
 def answerable(router: Router, found: Candidates, ev: calibration.Evidence, right: float) -> bool:
