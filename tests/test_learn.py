@@ -33,6 +33,7 @@ from faqbot.errors import InputError
 from faqbot.kb import SHIPPED_KB
 from faqbot.kb.loader import load_knowledge_base
 from faqbot.quality.learn import OUT_OF_SCOPE, Change, apply_change, preview_change, screen
+from faqbot.routing.training import WEIGHT_GRID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from kbgen import unstate_the_weight  # noqa: E402
@@ -185,13 +186,16 @@ def test_a_change_that_moves_the_fitted_weight_says_so(tmp_path: Path) -> None:
     engine = Engine.build(load_knowledge_base(copy))
     preview = preview_change(engine, Change("payment-methods", ("ポイントで払えますか", "ポイント払いはできますか")), TODAY)
     assert preview.fit_before is not None and preview.fit_after is not None
-    assert (preview.fit_before.lexical_weight, preview.fit_after.lexical_weight) == (0.1, 0.25)
+    # Where the weight stands on either side depends on every question of the knowledge base (a
+    # one-standard-error choice, held by a question or two): the test needs only that it moves.
+    before, after = preview.fit_before.lexical_weight, preview.fit_after.lexical_weight
+    assert before != after and {before, after} <= set(WEIGHT_GRID)
     assert preview.weight_moves and preview.errors and not preview.ok
     # Each error is about an entry the change never touched (the weight moved every route).
     named = [m.group(1) for p in preview.errors if (m := re.search(r"of '([^']+)'", p.message))]
     assert len(named) == len(preview.errors) and "payment-methods" not in named
     shown = preview_text(preview, copy)
-    assert "Fit: the lexical weight moves from 0.1 (fitted on the knowledge base's own questions) to 0.25" in shown
+    assert f"Fit: the lexical weight moves from {before:g} (fitted on the knowledge base's own questions) to {after:g}" in shown
     assert "may name entries this change does not touch" in shown
 
 

@@ -180,6 +180,14 @@ def test_wanting_to_stop_in_the_taku_form_is_the_cancellation_answer(engine: Eng
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
 
 
+def test_payment_written_without_its_okurigana_is_payment(engine: Engine) -> None:
+    # synonyms.yaml reads 支払 as 支払い (hundred-and-twenty-fourth rule): 支払方法 shared only 支払 with the
+    # stored 支払い方法, and this was asked back between the card change and the overview.
+    query = "クレジットカードを所有していないのですが、他の支払方法で自動更新を利用することはできますか。"
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "payment-methods")
+
+
 def test_not_needing_it_any_more_is_the_cancellation_answer(engine: Engine) -> None:
     # synonyms.yaml: いらない / 要らない / 不要 are 解約 (hundred-and-twenty-second rule); before, this was
     # answered with the sign-up timing.
