@@ -157,6 +157,7 @@ def test_json_preview_lists_before_and_after_figures(shared_kb: Path, db: Path, 
     assert len(data["after"]) == 1 and data["captured"] == []
     # The shipped knowledge base's fitted weight stays where it is with these two phrasings.
     assert data["fit"]["weight_moves"] is False
+    assert data["fit"]["decision_moves"] is (data["fit"]["before"]["decision"] != data["fit"]["after"]["decision"])
     assert data["fit"]["before"]["lexical_weight"] == data["fit"]["after"]["lexical_weight"] == 0.1
     assert (kb / PAYMENT_FILE).read_bytes() == before
 
@@ -197,6 +198,22 @@ def test_a_change_that_moves_the_fitted_weight_says_so(tmp_path: Path) -> None:
     shown = preview_text(preview, copy)
     assert f"Fit: the lexical weight moves from {before:g} (fitted on the knowledge base's own questions) to {after:g}" in shown
     assert "may name entries this change does not touch" in shown
+
+
+def test_a_change_that_moves_the_fitted_decision_says_so(shared_kb: Path) -> None:
+    # Two "did I sign up?" alternates for check-contract turned the shipped decision from the best score
+    # alone into the probability model (the 125th rule, reverted for it): the maintainer must be told
+    # that messages about other entries may now be answered or refused differently.
+    engine = Engine.build(load_knowledge_base(shared_kb))
+    change = Change("check-contract", ("自動更新に申し込んであるかどうか確かめたい", "自動更新の登録が済んでいるか調べたい"))
+    preview = preview_change(engine, change, TODAY)
+    assert preview.fit_after is not None and not preview.weight_moves
+    assert preview.decision_moves
+    assert preview.fit_before.decision.startswith("best score ≥")
+    assert preview.fit_after.decision.startswith("probability ≥")
+    shown = preview_text(preview, shared_kb)
+    assert f"the decision moves from {preview.fit_before.decision} to {preview.fit_after.decision}" in shown
+    assert "answered or refused differently" in shown
 
 
 def test_a_change_that_fails_the_check_is_not_written(tmp_path: Path) -> None:

@@ -101,13 +101,22 @@ def _fit_lines(preview: Preview) -> list[str]:
     before, after = preview.fit_before, preview.fit_after
     if after is None:
         return []
-    if not preview.weight_moves:
+    if preview.weight_moves:
+        lines = [
+            f"Fit: the lexical weight moves from {before.weight} to {after.weight}; decision: {after.decision}",
+            "  The weight is fitted on the whole knowledge base: every stored question routes anew, so the check",
+            "  may name entries this change does not touch (service.yaml's router.lexical_weight can state one).",
+        ]
+    elif preview.decision_moves:
+        lines = [f"Fit: lexical weight {after.weight}, unchanged; the decision moves from {before.decision} to {after.decision}"]
+    else:
         return [f"Fit: lexical weight {after.weight}, unchanged; decision: {after.decision}"]
-    return [
-        f"Fit: the lexical weight moves from {before.weight} to {after.weight}; decision: {after.decision}",
-        "  The weight is fitted on the whole knowledge base: every stored question routes anew, so the check",
-        "  may name entries this change does not touch (service.yaml's router.lexical_weight can state one).",
-    ]
+    if preview.decision_moves:
+        lines += [
+            "  The decision is fitted on the whole knowledge base: messages about entries this change does not",
+            "  touch may be answered or refused differently (run `faqbot eval` on your labelled messages).",
+        ]
+    return lines
 
 
 def preview_json(preview: Preview) -> dict[str, object]:
@@ -130,6 +139,7 @@ def preview_json(preview: Preview) -> dict[str, object]:
             "before": preview.fit_before.as_json(),
             "after": preview.fit_after.as_json() if preview.fit_after else None,
             "weight_moves": preview.weight_moves,
+            "decision_moves": preview.decision_moves,
         },
     }
 

@@ -116,6 +116,15 @@ class Preview:
         return self.fit_after is not None and self.fit_before.lexical_weight != self.fit_after.lexical_weight
 
     @property
+    def decision_moves(self) -> bool:
+        """Would the change move the fitted decision (its kind or its cut), and so which messages are answered?
+
+        Two alternates added to the shipped knowledge base turned its decision from "best score ≥
+        0.2883" into "probability ≥ 0.5117" (docs/calibration-floor-rule.md, 125th rule).
+        """
+        return self.fit_after is not None and self.fit_before.decision != self.fit_after.decision
+
+    @property
     def ok(self) -> bool:
         """True when there is something to add and the check passes (no error, no new warning)."""
         return bool(self.added) and not self.errors and not self.new_warnings
