@@ -180,6 +180,19 @@ def test_wanting_to_stop_in_the_taku_form_is_the_cancellation_answer(engine: Eng
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
 
 
+@pytest.mark.parametrize("query", ["自動更新のやめ方", "自動更新の切り方", "自動更新を切りたい"])
+def test_how_to_stop_and_switching_off_are_the_cancellation_answer(engine: Engine, query: str) -> None:
+    # synonyms.yaml: the 〜方 forms of the stop verbs, 切りたい and 切り方 are 解約 (hundred-and-twenty-
+    # seventh rule); before, each was asked back, 「自動更新の切り方」 led by the sign-up how-to.
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
+
+
+def test_expiring_is_not_switching_off(engine: Engine) -> None:
+    # 切れる (to run out) is not 切る (to switch off): the card's expiry is the auto-cancellation answer.
+    assert _route(engine, "期限が切れたらどうなる").intent == "auto-cancellation"
+
+
 def test_payment_written_without_its_okurigana_is_payment(engine: Engine) -> None:
     # synonyms.yaml reads 支払 as 支払い (hundred-and-twenty-fourth rule): 支払方法 shared only 支払 with the
     # stored 支払い方法, and this was asked back between the card change and the overview.
