@@ -188,6 +188,14 @@ def test_how_to_stop_and_switching_off_are_the_cancellation_answer(engine: Engin
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
 
 
+def test_starting_auto_renewal_is_signing_up(engine: Engine) -> None:
+    # synonyms.yaml: 始めたい / 始め方 are 申し込み (hundred-and-twenty-eighth rule); before, this was asked
+    # back with the cancellation how-to first.
+    routing = _route(engine, "自動更新の始め方")
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "apply-howto")
+    assert _route(engine, "使い始めた後でも申し込める？").intent == "apply-timing"  # 始めた: started using
+
+
 def test_expiring_is_not_switching_off(engine: Engine) -> None:
     # 切れる (to run out) is not 切る (to switch off): the card's expiry is the auto-cancellation answer.
     assert _route(engine, "期限が切れたらどうなる").intent == "auto-cancellation"
