@@ -196,6 +196,18 @@ def test_starting_auto_renewal_is_signing_up(engine: Engine) -> None:
     assert _route(engine, "使い始めた後でも申し込める？").intent == "apply-timing"  # 始めた: started using
 
 
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [("自動更新をオフにする方法", "cancel-howto"), ("自動更新をオンにしたい", "apply-howto"),
+     ("自動更新がオンになっているか確認したい", "check-contract")],
+)
+def test_switching_off_and_on_are_cancelling_and_signing_up(engine: Engine, query: str, intent: str) -> None:
+    # synonyms.yaml: オフにする / オンにする as "turn off" / "turn on" (hundred-and-twenty-ninth rule); the
+    # first was the sign-up how-to at 0.99, one kana apart from 「自動更新をオンにするやり方」.
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
+
+
 def test_expiring_is_not_switching_off(engine: Engine) -> None:
     # 切れる (to run out) is not 切る (to switch off): the card's expiry is the auto-cancellation answer.
     assert _route(engine, "期限が切れたらどうなる").intent == "auto-cancellation"
