@@ -12,6 +12,7 @@ from faqbot.dialogue.ellipsis import (
     names_a_thing,
     names_its_own,
     names_own_topic,
+    pointed_nouns,
     topic_of,
     with_topic,
 )
@@ -138,6 +139,18 @@ def test_adds_a_topic(message: str, adds: bool) -> None:
     # 「も」 after a content word marks another thing than the one just talked about; after a pronoun
     # (それ, 私) it adds nothing to route on.
     assert adds_a_topic(message) == adds
+
+
+@pytest.mark.parametrize(
+    ("message", "nouns"),
+    [("その窓口ってどこ？", ("窓口",)), ("そのサポート窓口の電話番号は？", ("サポート", "窓口")),
+     ("このメールは何？", ("メール",)), ("その手続きってスマホからでもできる？", ("手続き",)),
+     ("その場合は？", ()), ("それってどこ？", ()), ("窓口はどこ？", ()), ("そのうち解約したい", ()), ("", ())],
+)
+def test_pointed_nouns(message: str, nouns: tuple[str, ...]) -> None:
+    # The compound right after a determiner, as lemmas; a pronoun (それ), no determiner, or an adverbial
+    # noun (場合, unidic 副詞可能: it names no thing) points at none.
+    assert pointed_nouns(message) == nouns
 
 
 _FORMS = ("mac", "もばいる", "月額")  # names as the extractor's name_forms hold them (normalize_term)

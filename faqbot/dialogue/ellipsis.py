@@ -43,6 +43,8 @@ _DEMONSTRATIVES = frozenset({"それ", "その", "これ", "この", "そこ", "
 # The determiner that points back whatever follows it (「その手続きって…」): a question opening with it is
 # elliptical at any length.  「この」 may point at a thing in front of the customer (「このメールは何？」).
 _POINTING_BACK = "その"
+# The demonstratives that determine a noun (「その窓口」): what follows is the thing pointed at.
+_DETERMINERS = frozenset({"その", "この", "あの"})
 # Adverbs that, with 言う, ask or point at a kind: 「どういう」「こういう」「そういう」「ああいう」.
 _KIND_ADVERBS = frozenset({"どう", "こう", "そう", "ああ"})
 # unidic files these interrogatives as common nouns; they ask, they name no topic.
@@ -115,6 +117,18 @@ def _names_topic(cut: Sequence[Word]) -> bool:
     # 「どういう」 is cut into どう + 言う, a full verb: it asks "what kind", it says nothing.
     said = (w for i, w in enumerate(cut) if not (w.lemma == "言う" and i and cut[i - 1].surface in _KIND_ADVERBS))
     return any(_names_a_topic(w) for w in said)
+
+
+def pointed_nouns(message: str) -> tuple[str, ...]:
+    """The nouns a leading determiner points at (「その窓口ってどこ？」: 窓口), as lemmas; empty when none.
+
+    The noun compound right after 「その」「この」「あの」: the thing of the conversation the message asks about.
+    """
+    cut = _compact_words(message)
+    if len(cut) < 2 or cut[0].surface not in _DETERMINERS or (cut[1].pos[0] == "名詞" and not _is_thing(cut[1])):
+        return ()  # 「その場合」「そのうち」: the determiner points at an adverbial noun, no thing
+    nouns = itertools.takewhile(_in_noun_phrase, cut[1:])
+    return tuple(w.lemma for w in nouns if _is_thing(w))
 
 
 def adds_a_topic(message: str) -> bool:

@@ -70,8 +70,22 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         # after the sign-up how-to is about cancelling, not signing up): its 「も」 marks 解約 as another
         # thing than the last answer's, so the reading may find a third entry but not bring that back.
         back = read.intent == state.last != routing.intent and ellipsis.adds_a_topic(text)
-        return read if _matches_better(read, routing) and not back else routing
+        return read if _matches_better(read, routing) and not back and not _asks_pointed(engine, text, routing) else routing
     return read
+
+
+def _asks_pointed(engine: Engine, text: str, routing: Routing) -> bool:
+    """Does the thing 「その」 points at name what the message's own best match is about?
+
+    「その窓口ってどこ？」 after the cancellation answer (which sends a customer who cannot log in to
+    the support desk) asks about the desk, and the contact entry's question names 窓口; 「その手続き
+    ってスマホからでもできる？」 points at the last answer's procedure, which its own match (「…からでも
+    申し込めますか」) does not name.
+    """
+    pointed = ellipsis.pointed_nouns(text)
+    return bool(pointed) and bool(routing.matches) and not set(pointed).isdisjoint(
+        engine.router.analyze(routing.matches[0].question).terms
+    )
 
 
 def for_my_case(kb: KnowledgeBase, text: str, routing: Routing) -> Routing:
