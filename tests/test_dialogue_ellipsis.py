@@ -13,6 +13,7 @@ from faqbot.dialogue.ellipsis import (
     names_its_own,
     names_own_topic,
     pointed_nouns,
+    restates,
     topic_of,
     with_topic,
 )
@@ -151,6 +152,20 @@ def test_pointed_nouns(message: str, nouns: tuple[str, ...]) -> None:
     # The compound right after a determiner, as lemmas; a pronoun (それ), no determiner, or an adverbial
     # noun (場合, unidic 副詞可能: it names no thing) points at none.
     assert pointed_nouns(message) == nouns
+
+
+@pytest.mark.parametrize(
+    ("message", "topic", "restated"),
+    [("変更の手続きは？", "クレジットカード 変更", True), ("変更方法は？", "クレジットカード 変更", True),
+     ("カードの変更は？", "クレジットカード 変更", True),  # unidic cuts クレジットカード in two
+     ("メールの変更は？", "クレジットカード 変更", False),
+     ("申し込みの手続きは？", "クレジットカード 変更", False), ("手順は？", "クレジットカード 変更", False),
+     ("更新料はいつ払うの？", "更新料", False), ("変更の手続きをしました", "クレジットカード 変更", False),
+     ("変更の手続きは？", "", False)],
+)
+def test_restates(message: str, topic: str, restated: bool) -> None:
+    # Only the topic's words and aspect nouns (手続き, 方法, 手順), one of them the topic's; a question.
+    assert restates(message, topic) == restated
 
 
 _FORMS = ("mac", "もばいる", "月額")  # names as the extractor's name_forms hold them (normalize_term)

@@ -138,6 +138,22 @@ def adds_a_topic(message: str) -> bool:
     return any(_names_a_topic(w) and n.surface == "も" and n.pos[0] == "助詞" for w, n in itertools.pairwise(cut))
 
 
+def restates(message: str, topic: str) -> bool:
+    """Is ``message`` a short question naming nothing but words of ``topic`` and aspects of it?
+
+    「変更の手続きは？」 after the card-change answer (topic 「クレジットカード 変更」): 変更 is the topic's,
+    手続き asks how; nothing else is named, so the message asks about the last answer's topic.  At
+    least one word must be the topic's: 「手順は？」 alone names only an aspect.
+    """
+    compact = "".join(unicodedata.normalize("NFKC", message).split())
+    if not topic or not compact or len(compact) > MAX_CHARS or compact.isascii() or not _is_question(compact):
+        return False
+    own = {w.lemma for w in _compact_words(topic) if _names_a_topic(w)}
+    named = [w.lemma for w in _compact_words(compact) if _names_a_topic(w)]
+    aspects = aspect_nouns()
+    return any(lemma in own for lemma in named) and all(lemma in own or lemma in aspects for lemma in named)
+
+
 def _compact_words(message: str) -> tuple[Word, ...]:
     """The words of ``message`` (NFKC) with its spaces taken out, as a question's words are read here."""
     return words("".join(unicodedata.normalize("NFKC", message).split()))

@@ -49,6 +49,11 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     if also and not has_slots(entities):
         return _also(engine, state, also, entities, routing)
     if not ellipsis.is_elliptical(text):
+        if ellipsis.restates(text, _last_topic(kb, state)):
+            # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
+            # router alone answers it with the e-mail change, whose question shares the same words.
+            read = _with_last_topic(engine, state, text, entities)
+            return read if read is not None and read.decision == DECISION_ANSWER else routing
         if routing.decision == DECISION_CLARIFY:
             return _settled(engine, state, text, entities, routing)
         if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text) and engine.router.analyze(text).topic_terms:
