@@ -388,7 +388,10 @@ _WHOLE_MESSAGE_PHRASES = {
                             ("In my case, when is it?", True), ("請求はいつ？", False), ("私のカード", False)],
     phrases.announces: [("質問があります", True), ("ちょっと相談いい？", True), ("聞きたいことがあるんですが。", True),
                         ("I have a question", True), ("解約について質問があります", False),
-                        ("相談窓口はありますか", False), ("質問", False), ("", False)],
+                        ("相談窓口はありますか", False), ("質問", False), ("", False),
+                        # 「ちょっと」 makes 「教えて」 an opener; bare, after an answer, it asks about that answer.
+                        ("ちょっと教えてください", True), ("聞きたいんですけど", True), ("教えて", False),
+                        ("解約について教えてください", False)],
 }
 
 

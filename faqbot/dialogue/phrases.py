@@ -101,6 +101,10 @@ _ANNOUNCE = frozenset(
         "お伺いしたいことがあります", "教えてほしいことがあります", "教えてほしいことがあるんですが",
         "相談があります", "相談があるんですが", "相談いいですか", "相談いい", "相談してもいいですか",
         "ちょっといいですか", "ちょっといい", "聞きたいんですが", "聞いてもいいですか", "聞いてもいい",
+        "聞きたいんですけど", "聞きたいんだけど", "聞きたいのですが", "お聞きしたいのですが", "質問なんですが",
+        "質問なんですけど", "教えてほしいんですけど", "教えてほしいんですが",
+        # Bare 「教えて」 after an answer asks about that answer; 「ちょっと」 makes it an opener.
+        "ちょっと教えて", "ちょっと教えてください", "ちょっと教えてほしい",
         "i have a question", "i have a quick question", "quick question", "can i ask something",
         "can i ask you something", "can i ask a question", "may i ask a question",
     )
