@@ -244,6 +244,11 @@ def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) ->
     assert _route(engine, query).intent == "apply-timing"
 
 
+def test_not_remembering_without_a_particle_is_an_unknown_charge(engine: Engine) -> None:
+    # Casual speech drops the が of 覚えがない (135th rule): it is the same disowning.
+    assert _route(engine, "自動更新なんてした覚えないんだけど").intent == "unknown-charge"
+
+
 @pytest.mark.parametrize("query", ["チャットボットの使い方を教えて", "ボットで何が聞ける？", "what can this bot do?"])
 def test_the_assistants_own_names_ask_for_help(engine: Engine, query: str) -> None:
     # knowledge/synonyms.yaml: ボット and bot are the chat the customer types in, not an unknown thing.
