@@ -226,6 +226,7 @@ def generate_kb(
         raise FileExistsError(f"{dest} is not empty; pass a new folder")
     shutil.copytree(source or SHIPPED_KB, dest, dirs_exist_ok=True)
     unstate_the_weight(dest / "service.yaml")
+    unstate_the_decision(dest / "service.yaml")  # stated again below as the threshold, or fitted anew
     if state_weight:
         _state_the_weight(source or SHIPPED_KB, dest / "service.yaml")
     if inherit_decision:
@@ -242,7 +243,9 @@ def _state_the_decision(source: Path, service: Path) -> None:
     router = load_engine(source).router
     if router.kb.settings.threshold is not None:
         return  # the copy states it already
-    cut = router.calibration.score_cut
+    # The cut the source states (137th rule), else the one its fit chose: the same 0.2883 today.
+    stated = router.kb.settings.score_cut
+    cut = router.calibration.score_cut if stated is None else stated
     if cut is None:
         return  # a probability cut: not expressible as a threshold on the score
     _state(service, f"threshold: {cut:.4f}")
@@ -265,8 +268,17 @@ def _state(service: Path, setting: str) -> None:
 
 def unstate_the_weight(service: Path) -> None:
     """Remove a stated ``router.lexical_weight`` (and the comment lines just above it) from ``service``."""
+    _unstate(service, "lexical_weight")
+
+
+def unstate_the_decision(service: Path) -> None:
+    """Remove a stated ``router.score_cut`` (and the comment lines just above it) from ``service``."""
+    _unstate(service, "score_cut")
+
+
+def _unstate(service: Path, key: str) -> None:
     lines = service.read_text(encoding="utf-8").splitlines(keepends=True)
-    at = next((i for i, line in enumerate(lines) if line.strip().startswith("lexical_weight:")), None)
+    at = next((i for i, line in enumerate(lines) if line.strip().startswith(f"{key}:")), None)
     if at is None:
         return
     start = at

@@ -59,6 +59,11 @@ def test_a_hand_set_threshold_is_not_judged(tmp_path: Path) -> None:
     assert decision_coverage(Router.build(load_knowledge_base(root))) == []
 
 
+def test_a_stated_score_cut_is_not_judged(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  score_cut: 0.9\n"}, source=OTHER_SERVICE)
+    assert decision_coverage(Router.build(load_knowledge_base(root))) == []
+
+
 def test_a_stated_min_confidence_is_not_judged(tmp_path: Path) -> None:
     root = make_kb(tmp_path, {"service.yaml": lambda text: text + "router:\n  min_confidence: 0.5\n"}, source=OTHER_SERVICE)
     assert decision_coverage(Router.build(load_knowledge_base(root))) == []

@@ -19,6 +19,7 @@ from faqbot.quality.evaluation import (
     Example,
     Prediction,
     decision_text,
+    fitted_decision_text,
     load_examples,
     predict,
     report_figures,
@@ -208,7 +209,9 @@ def test_the_decision_is_described_as_the_knowledge_base_states_or_fits_it(min_e
     assert decision_text(min_engine) == "best character score ≥ 0.3 (hand-set router.threshold)"
     cut = engine.router.calibration.score_cut  # the fit's, not decision_text's
     assert cut is not None and 0.2 < cut < 0.4
-    assert decision_text(engine) == f"best score ≥ {cut:.4f} (fitted on the knowledge base's own questions)"
+    # The shipped KB states the cut its fit chooses (137th rule); what the fit chose is named apart.
+    assert decision_text(engine) == f"best score ≥ {engine.kb.settings.score_cut:.4f} (stated in service.yaml)"
+    assert fitted_decision_text(engine.router.calibration) == f"best score ≥ {cut:.4f} (fitted on the knowledge base's own questions)"
 
 
 def test_graded_relevance_is_read_from_the_file(tmp_path: Path) -> None:
@@ -275,6 +278,26 @@ def test_a_stated_min_confidence_decides_and_is_described(tmp_path: Path) -> Non
     assert refused.decision == "fallback"
     assert refused.confidence == pytest.approx(1.0 - answered.confidence, abs=1e-4)  # the same probability
     assert stated.router.route("違約金はかかりますか").intent == fitted.router.route("違約金はかかりますか").intent == "cancel-fee"
+    assert stated.router.route("明日の天気は？").decision == "fallback"
+
+
+def test_a_stated_score_cut_decides_on_the_best_score_and_is_described(tmp_path: Path) -> None:
+    # The 137th rule: a stated cut on the best score replaces the fitted decision, the probability is
+    # still the model's, and the description names the stated value beside what the fit chose.
+    fitted = Engine.build(load_knowledge_base(FIXTURES / "kb_other_service"))
+    answered = fitted.router.route("光回線をやめたい")
+    assert (answered.decision, answered.intent) == ("answer", "cancel-howto")
+    score = fitted.router.evidence(fitted.router.candidates("光回線をやめたい")).score
+    shutil.copytree(FIXTURES / "kb_other_service", tmp_path / "kb")
+    service = tmp_path / "kb" / "service.yaml"
+    above = round(score + 0.01, 4)
+    service.write_text(service.read_text(encoding="utf-8") + f"router:\n  score_cut: {above}\n", encoding="utf-8")
+    stated = Engine.build(load_knowledge_base(tmp_path / "kb"))
+    assert decision_text(stated) == f"best score ≥ {above:.4f} (stated in service.yaml)"
+    assert stated.router.score_floor == above
+    refused = stated.router.route("光回線をやめたい")
+    assert refused.decision == "fallback"
+    assert refused.confidence == pytest.approx(1.0 - answered.confidence, abs=1e-4)  # the same probability
     assert stated.router.route("明日の天気は？").decision == "fallback"
 
 

@@ -37,7 +37,7 @@ from faqbot.quality.learn import OUT_OF_SCOPE, Change, apply_change, preview_cha
 from faqbot.routing.training import WEIGHT_GRID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from kbgen import unstate_the_weight  # noqa: E402
+from kbgen import unstate_the_decision, unstate_the_weight  # noqa: E402
 
 from tests.conftest import KB_MIN, make_kb
 
@@ -201,21 +201,37 @@ def test_a_change_that_moves_the_fitted_weight_says_so(tmp_path: Path) -> None:
     assert "may name entries this change does not touch" in shown
 
 
-def test_a_change_that_moves_the_fitted_decision_says_so(shared_kb: Path) -> None:
+_SIGNED_UP = Change("check-contract", ("自動更新に申し込んであるかどうか確かめたい", "自動更新の登録が済んでいるか調べたい"))
+
+
+def test_a_change_that_moves_the_fitted_decision_says_so(tmp_path: Path) -> None:
     # Two "did I sign up?" alternates for check-contract turned the shipped decision from the best score
     # alone into the probability model (the 125th rule, reverted for it): the maintainer must be told
-    # that messages about other entries may now be answered or refused differently.
-    before = (shared_kb / "faq" / "other.yaml").read_bytes()
-    change = Change("check-contract", ("自動更新に申し込んであるかどうか確かめたい", "自動更新の登録が済んでいるか調べたい"))
-    preview = preview_change(load_engine(shared_kb), change, TODAY)
-    assert (shared_kb / "faq" / "other.yaml").read_bytes() == before
+    # that messages about other entries may now be answered or refused differently.  The shipped KB
+    # states its decision (137th rule); this copy fits it, as a KB that states none does.
+    copy = tmp_path / "knowledge"
+    shutil.copytree(SHIPPED_KB, copy)
+    unstate_the_decision(copy / "service.yaml")
+    preview = preview_change(Engine.build(load_knowledge_base(copy)), _SIGNED_UP, TODAY)
     assert preview.fit_after is not None and not preview.weight_moves
     assert preview.decision_moves
     assert preview.fit_before.decision.startswith("best score ≥")
     assert preview.fit_after.decision.startswith("probability ≥")
-    shown = preview_text(preview, shared_kb)
+    shown = preview_text(preview, copy)
     assert f"the decision moves from {preview.fit_before.decision} to {preview.fit_after.decision}" in shown
     assert "answered or refused differently" in shown
+
+
+def test_a_stated_decision_holds_and_the_preview_says_what_the_fit_would_choose(shared_kb: Path) -> None:
+    # The same change on the shipped KB: its stated cut keeps deciding, and the preview says the fit moved.
+    before = (shared_kb / "faq" / "other.yaml").read_bytes()
+    preview = preview_change(load_engine(shared_kb), _SIGNED_UP, TODAY)
+    assert (shared_kb / "faq" / "other.yaml").read_bytes() == before
+    assert preview.fit_after is not None and not preview.decision_moves
+    assert preview.fit_after.decision == preview.fit_before.decision == "best score ≥ 0.2883 (stated in service.yaml)"
+    assert preview.fit_after.fitted_decision.startswith("probability ≥") and not preview.fit_after.decision_agrees
+    shown = preview_text(preview, shared_kb)
+    assert f"router.score_cut holds the decision; fitted after this change it would be {preview.fit_after.fitted_decision}" in shown
 
 
 def test_a_change_that_fails_the_check_is_not_written(tmp_path: Path) -> None:

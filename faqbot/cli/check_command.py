@@ -114,6 +114,9 @@ def _report_text(outcome: _Outcome) -> None:
     click.echo(outcome.fit.line())
     if outcome.margin is not None:
         click.echo(outcome.margin.line())
+    stated = outcome.fit.stated_decision_line()
+    if stated is not None:
+        click.echo(stated)
     if outcome.failing:
         mode = " (--strict: warnings count)" if outcome.strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)

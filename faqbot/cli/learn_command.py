@@ -79,6 +79,7 @@ def preview_text(preview: Preview, root: Path) -> str:
     else:
         lines.append("Check: OK (no error, no new warning)")
     lines += _fit_lines(preview)
+    lines += _held_decision_lines(preview)
     for before, after in zip(preview.before, preview.after, strict=False):
         lines.append(f"Evaluation on {before.name} ({before.total} examples), before → after:")
         lines.append(_figure_line("accuracy", before.accuracy, after.accuracy))
@@ -93,6 +94,15 @@ def preview_text(preview: Preview, root: Path) -> str:
     else:
         lines.append(f"Questions of other entries that would now route to {target}: none")
     return "\n".join(lines)
+
+
+def _held_decision_lines(preview: Preview) -> list[str]:
+    """When service.yaml states the decision and the change would make the fit choose another: said, since
+    the stated one keeps deciding (the maintainer may want to restate it)."""
+    after = preview.fit_after
+    if after is None or not after.decision_stated or after.decision_agrees:
+        return []
+    return [f"  service.yaml's router.score_cut holds the decision; fitted after this change it would be {after.fitted_decision}."]
 
 
 def _fit_lines(preview: Preview) -> list[str]:

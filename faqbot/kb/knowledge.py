@@ -101,7 +101,11 @@ class RouterSettings:
     cut fitted for the two targets (None: the fitted cut); the probability model is still
     fitted, so ``faqbot eval``'s precision–coverage table reads on the same scale (with too few
     examples to fit one, the best score stands in for the probability, as it does for the cut).
-    At most one of ``threshold`` and ``min_confidence`` may be stated.
+    ``score_cut``: answer when the best score reaches this, the decision a build of this knowledge
+    base fitted, stated so that an edit elsewhere does not move it (as ``lexical_weight`` holds the
+    weight; None: the fitted decision); the probability model is still fitted for the confidences,
+    and ``faqbot check`` says what the fit would choose now.
+    At most one of ``threshold``, ``min_confidence`` and ``score_cut`` may be stated.
     ``word_vectors``: the name of a word-vector table to rank with too, when it is installed
     (``faqbot vectors install NAME``; None: none).  Optional: without it installed the knowledge
     base is routed as if it named none.
@@ -115,6 +119,7 @@ class RouterSettings:
     lexical_weight: float | None = None
     min_confidence: float | None = None
     word_vectors: str | None = None
+    score_cut: float | None = None
 
 
 @dataclass(frozen=True)

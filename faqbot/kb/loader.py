@@ -39,7 +39,11 @@ SERVICE_NAME_KEYS = (
     "name", "company", "account", "support_desk", "support_url", "support_phone", "support_hours", "support_form_url",
 )
 SERVICE_KEYS = (*SERVICE_NAME_KEYS, "en")
-ROUTER_KEYS = ("target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight")
+ROUTER_KEYS = (
+    "target_precision", "target_refusal", "threshold", "min_confidence", "clarify_margin", "lexical_weight", "score_cut"
+)
+# The settings that decide in place of the fitted decision: at most one may be stated.
+_DECIDING_KEYS = ("threshold", "min_confidence", "score_cut")
 # The one router key whose value is a name, not a number: a folder name under the cache's vectors/.
 WORD_VECTORS_KEY = "word_vectors"
 # The largest value of a router key that is not a share (those lie from 0 to 1): the lexical weight
@@ -122,11 +126,12 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
                     c.error(line_of(router, key), f"router '{key}' must be a number from 0 to {top:g}, not {value!r}")
                 else:
                     values[key] = float(value)
-        if "threshold" in values and "min_confidence" in values:
+        deciding = [key for key in _DECIDING_KEYS if key in values]
+        if len(deciding) > 1:
             c.error(
-                line_of(router, "min_confidence"),
-                "router states both 'threshold' and 'min_confidence'; keep one (threshold: a floor on the "
-                "character score; min_confidence: a probability)",
+                line_of(router, deciding[-1]),
+                f"router states both '{deciding[0]}' and '{deciding[1]}'; keep one (threshold: a floor on the "
+                "character score; min_confidence: a probability; score_cut: the fitted decision's best score, held)",
             )
         settings = RouterSettings(
             target_precision=values.get("target_precision", RouterSettings.target_precision),
@@ -136,6 +141,7 @@ def _service(root: Path, problems: list[Problem]) -> tuple[Service, RouterSettin
             lexical_weight=values.get("lexical_weight"),
             min_confidence=values.get("min_confidence"),
             word_vectors=_table_name(c, router),
+            score_cut=values.get("score_cut"),
         )
     return service, settings, languages
 

@@ -33,8 +33,8 @@ def decision_coverage(router: Router) -> list[Problem]:
     from faqbot.routing.calibration_fit import cross_validate_chosen, fit_calibration
 
     settings = router.kb.settings
-    if settings.threshold is not None or settings.min_confidence is not None:
-        return []  # a hand-set floor or probability: the author chose it, nothing fitted to judge
+    if settings.threshold is not None or settings.min_confidence is not None or settings.score_cut is not None:
+        return []  # a hand-set floor, probability or held cut: the author chose it, nothing fitted to judge
     fit = fit_calibration(router, settings.target_precision)
     if not fit.calibration.fitted:
         return []  # too few examples to fit: the score stands in, as documented

@@ -24,6 +24,7 @@ from faqbot.errors import InputError
 from faqbot.quality.ranking import CoveragePoint, RankingScore, mean_ranking, precision_coverage
 from faqbot.quality.reliability import Reliability, reliability
 from faqbot.quality.weights import WeightRanking, ranks_at_weights, weight_table
+from faqbot.routing.calibration import Calibration
 from faqbot.routing.router import Routed, Router
 from faqbot.routing.verdict import DECISION_FALLBACK, FALLBACK
 
@@ -254,6 +255,14 @@ def decision_text(engine: Engine) -> str:
         return f"best score ≥ {settings.min_confidence} (stated router.min_confidence; too few examples to fit a probability, so the score stands in)"
     if settings.min_confidence is not None:
         return f"probability ≥ {settings.min_confidence} (stated router.min_confidence)"
+    if settings.score_cut is not None:
+        return f"best score ≥ {settings.score_cut:.4f} (stated in service.yaml)"
+    return fitted_decision_text(calibration)
+
+
+def fitted_decision_text(calibration: Calibration) -> str:
+    """The decision ``calibration`` (a build's fit) makes, in one line: what :func:`decision_text` names
+    when the knowledge base states none, and what `faqbot check` says the fit would choose when it does."""
     if not calibration.fitted:
         return f"best score ≥ {calibration.threshold} (too few examples to fit)"
     if calibration.score_cut is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from faqbot.answers.answering import Engine
-from faqbot.quality.evaluation import decision_text
+from faqbot.quality.evaluation import decision_text, fitted_decision_text
 from faqbot.quality.weights import vectors_text, weight_text
 from faqbot.routing.router import Router
 from faqbot.routing.training import WEIGHT_GRID, held_out_scores
@@ -29,6 +29,9 @@ class FitSummary:
     vectors: str | None = None  # the word-vector table the router ranks with (None: none)
     vector_weight: float = 0.0  # its fitted weight λ
     vectors_note: str | None = None  # the channel as `faqbot eval` names it (None: the KB names no table)
+    decision_stated: bool = False  # service.yaml states the decision (router.score_cut): the fit only advises
+    fitted_decision: str = ""  # the decision the build's fit chose, stated or not
+    decision_agrees: bool = True  # the fit chose the stated cut, to the last digit
 
     @classmethod
     def of(cls, engine: Engine) -> FitSummary:
@@ -37,18 +40,28 @@ class FitSummary:
         stated = router.kb.settings.lexical_weight is not None
         vectors = router.vectors.words.name if router.vectors is not None else None
         return cls(router.lexical_weight, stated, weight_text(router), decision_text(engine), vectors, router.vector_weight,
-                   vectors_text(router))
+                   vectors_text(router), router.kb.settings.score_cut is not None, fitted_decision_text(router.calibration),
+                   router.calibration.score_cut == router.kb.settings.score_cut)
 
     def line(self) -> str:
         """One line of text: ``fit: lexical weight …[; word vectors …]; decision: …``."""
         vectors = "" if self.vectors_note is None else f"; word vectors {self.vectors_note}"
         return f"fit: lexical weight {self.weight}{vectors}; decision: {self.decision}"
 
+    def stated_decision_line(self) -> str | None:
+        """For `faqbot check`, when service.yaml states the decision: what the fit would choose now (else None)."""
+        if not self.decision_stated:
+            return None
+        stated = self.decision.removesuffix(" (stated in service.yaml)")
+        agrees = "the same cut" if self.decision_agrees else "not the stated cut"
+        return (f"  service.yaml states the decision ({stated}), which holds it; fitted now it would be "
+                f"{self.fitted_decision}: {agrees}")
+
     def as_json(self) -> dict[str, object]:
         """The ``--json`` shape (``word_vectors``: the table and its weight, or null)."""
         vectors = None if self.vectors is None else {"table": self.vectors, "weight": self.vector_weight}
         return {"lexical_weight": self.lexical_weight, "lexical_weight_stated": self.weight_stated, "decision": self.decision,
-                "word_vectors": vectors}
+                "decision_stated": self.decision_stated, "decision_fitted": self.fitted_decision, "word_vectors": vectors}
 
 
 @dataclass(frozen=True)

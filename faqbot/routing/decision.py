@@ -107,7 +107,8 @@ def answerable(router: Router, found: Candidates, ev: calibration.Evidence, righ
 
     A knowledge base that states a ``router.threshold`` keeps that hand-set floor on the
     best character score (the scale it was set on); one that states ``router.min_confidence``
-    answers at that calibrated probability; otherwise the fitted decision rules
+    answers at that calibrated probability; one that states ``router.score_cut`` at that best score
+    (a fitted decision held); otherwise the fitted decision rules
     (:meth:`Calibration.answers`): the best score or the calibrated probability must reach
     the cut fitted for ``router.target_precision`` and ``router.target_refusal``.
     ``right``: the calibrated probability of ``ev``, which the routing has computed already.
@@ -117,6 +118,8 @@ def answerable(router: Router, found: Candidates, ev: calibration.Evidence, righ
         return (float(found.char[0]) if len(found.char) else 0.0) >= settings.threshold
     if settings.min_confidence is not None:
         return right >= settings.min_confidence
+    if settings.score_cut is not None:
+        return ev.score >= settings.score_cut
     return router.calibration.answers(ev, right)
 
 

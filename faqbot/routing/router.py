@@ -136,12 +136,15 @@ class Router:
     @property
     def score_floor(self) -> float:
         """The lowest best-entry score the router answers at: the KB's hand-set one; else, with a stated
-        ``min_confidence``, the lowest its probability model can answer at; else the fitted decision's."""
+        ``min_confidence``, the lowest its probability model can answer at; else a stated ``score_cut``;
+        else the fitted decision's."""
         settings = self.kb.settings
         if settings.threshold is not None:
             return settings.threshold
         if settings.min_confidence is not None:
             return self.calibration.lowest_score_at(settings.min_confidence)
+        if settings.score_cut is not None:
+            return settings.score_cut
         return self.calibration.score_floor
 
     # -- evidence ---------------------------------------------------------------------------
