@@ -16,12 +16,14 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.kb.loader import load_knowledge_base
-from faqbot.routing.calibration import Calibration, Evidence, evidence
+from faqbot.routing.calibration import UNFITTED, Calibration, Evidence, evidence
 from faqbot.routing.calibration_fit import (
     MAX_ROUTED_WHOLE,
+    CalibrationFit,
     _examples,
     _rivals_held_out,
     _Scripts,
+    at_cut,
     cross_validate,
     decide,
     decide_on_score,
@@ -211,6 +213,24 @@ def test_the_shipped_kb_states_no_threshold_and_cuts_its_score_where_both_target
         _weighted_precision(score, fit.labels, fit.weights, lower) < 0.9
         or answered_negatives > allowed_answers(negatives, 0.9)
     )
+
+
+def test_a_stated_cut_is_measured_on_the_fitting_examples() -> None:
+    # Four pseudo-queries (scores 0.9 right, 0.6 wrong, 0.5 right, 0.2 right) and three negatives
+    # (0.7, 0.1, and one the rules refused): at 0.55, two are answered, one rightly; one negative of
+    # three is answered.  Counted by hand.
+    fit = CalibrationFit(
+        UNFITTED,
+        np.array([[0.9, 0.0], [0.6, 0.0], [0.5, 0.0], [0.2, 0.0], [0.7, 0.0], [0.1, 0.0]]),
+        np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0]),
+        np.ones(6),
+        np.array([True, True, True, True, False, False]),
+        refused_negatives=1,
+    )
+    figures = at_cut(fit, 0.55)
+    assert figures.precision == pytest.approx(1 / 3)  # 0.9 right, 0.6 wrong, the 0.7 negative wrong
+    assert figures.refusal == pytest.approx(2 / 3)
+    assert figures.answered == pytest.approx(2 / 4)
 
 
 def test_the_score_cut_decides_alone_when_set() -> None:

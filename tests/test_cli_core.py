@@ -426,12 +426,15 @@ def test_check_passes_on_the_shipped_kb(engine: Engine) -> None:
     assert 0 <= margin["inside"] <= margin["band"]
     assert re.search(rf"^  service.yaml states 0.1, which holds it; fitted now the weight would be {margin['weight']:g} \(the same\): "
                      rf"held out, {margin['right']} of {margin['questions']} questions rank first at it", result.stdout, re.M), result.stdout[:2000]
-    # The decision is stated too (137th rule), at the cut the fit still chooses: an edit that moves the
-    # fit fails here, as one that moves the weight does above.
+    # The decision is stated too (137th rule): what matters is that it still meets both targets on the
+    # knowledge base's own examples; whether the fit would still choose it is printed, for the maintainer.
     assert data["fit"]["decision_stated"] is True and fit.group(2) == "best score ≥ 0.2883 (stated in service.yaml)"
-    assert data["fit"]["decision_fitted"] == "best score ≥ 0.2883 (fitted on the knowledge base's own questions)"
-    assert ("  service.yaml states the decision (best score ≥ 0.2883), which holds it; fitted now it would be best score ≥ "
-            "0.2883 (fitted on the knowledge base's own questions): the same cut") in result.stdout
+    stated = data["fit"]["stated_decision"]
+    assert stated["precision"] >= 0.9 and stated["refusal"] >= 0.9 and 0.5 < stated["answered"] <= 1.0
+    assert stated["fitted"] == data["fit"]["decision_fitted"]
+    agrees = "the same cut" if stated["agrees"] else "not the stated cut"
+    assert re.search(r"^  service.yaml states the decision \(best score ≥ 0.2883\), which holds it: on the knowledge base's "
+                     rf"own examples it answers \d+% .*; fitted now it would be .*: {agrees}$", result.stdout, re.M), result.stdout[:3000]
 
 
 def test_check_fails_with_file_line_on_a_broken_kb(tmp_path: Path) -> None:

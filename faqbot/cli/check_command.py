@@ -12,7 +12,7 @@ from faqbot.cli.common import echo_json, kb_option, load_engine, translate_error
 from faqbot.errors import InputError, Problem
 from faqbot.kb.knowledge import KnowledgeBase
 from faqbot.quality.decision_check import decision_coverage
-from faqbot.quality.fit_summary import FitSummary, WeightMargin
+from faqbot.quality.fit_summary import FitSummary, StatedDecision, WeightMargin
 from faqbot.quality.lint import MIN_ALTERNATES, check_knowledge_base, seed_products_without_rules
 from faqbot.quality.spec_check import missing_spec_ids
 
@@ -66,7 +66,9 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
         problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
     if spec is not None:
         problems += missing_spec_ids(engine.kb, _read(spec, "the spec", "--spec"), str(spec))
-    outcome = _Outcome(engine.kb, tuple(problems), strict, FitSummary.of(engine), WeightMargin.of(engine.router))
+    outcome = _Outcome(
+        engine.kb, tuple(problems), strict, FitSummary.of(engine), WeightMargin.of(engine.router), StatedDecision.of(engine.router)
+    )
     (_report_json if as_json else _report_text)(outcome)
     if outcome.failing:
         sys.exit(1)
@@ -81,6 +83,7 @@ class _Outcome:
     strict: bool
     fit: FitSummary
     margin: WeightMargin | None  # how firmly the weight was fitted (None: stated, or nothing to fit on)
+    stated: StatedDecision | None  # the decision service.yaml states, measured (None: none stated)
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -102,7 +105,8 @@ def _report_json(outcome: _Outcome) -> None:
         "questions": sum(len(e.questions) for e in kb.entries), "products": len(kb.products),
         "problems": [{"path": p.path, "line": p.line, "severity": kind, "message": p.message}
                      for kind, found in (("error", outcome.errors), ("warning", outcome.warnings)) for p in found],
-        "fit": {**outcome.fit.as_json(), "weight_margin": outcome.margin.as_json() if outcome.margin else None},
+        "fit": {**outcome.fit.as_json(), "weight_margin": outcome.margin.as_json() if outcome.margin else None,
+                "stated_decision": outcome.stated.as_json() if outcome.stated else None},
     })
 
 
@@ -114,9 +118,8 @@ def _report_text(outcome: _Outcome) -> None:
     click.echo(outcome.fit.line())
     if outcome.margin is not None:
         click.echo(outcome.margin.line())
-    stated = outcome.fit.stated_decision_line()
-    if stated is not None:
-        click.echo(stated)
+    if outcome.stated is not None:
+        click.echo(outcome.stated.line())
     if outcome.failing:
         mode = " (--strict: warnings count)" if outcome.strict and warnings else ""
         click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s) in {kb.root}{mode}", err=True)

@@ -48,20 +48,52 @@ class FitSummary:
         vectors = "" if self.vectors_note is None else f"; word vectors {self.vectors_note}"
         return f"fit: lexical weight {self.weight}{vectors}; decision: {self.decision}"
 
-    def stated_decision_line(self) -> str | None:
-        """For `faqbot check`, when service.yaml states the decision: what the fit would choose now (else None)."""
-        if not self.decision_stated:
-            return None
-        stated = self.decision.removesuffix(" (stated in service.yaml)")
-        agrees = "the same cut" if self.decision_agrees else "not the stated cut"
-        return (f"  service.yaml states the decision ({stated}), which holds it; fitted now it would be "
-                f"{self.fitted_decision}: {agrees}")
-
     def as_json(self) -> dict[str, object]:
         """The ``--json`` shape (``word_vectors``: the table and its weight, or null)."""
         vectors = None if self.vectors is None else {"table": self.vectors, "weight": self.vector_weight}
         return {"lexical_weight": self.lexical_weight, "lexical_weight_stated": self.weight_stated, "decision": self.decision,
                 "decision_stated": self.decision_stated, "decision_fitted": self.fitted_decision, "word_vectors": vectors}
+
+
+@dataclass(frozen=True)
+class StatedDecision:
+    """A decision service.yaml states (``router.score_cut``): how it does on the knowledge base's own
+    examples, and what the fit would choose now — so a maintainer sees when to restate it."""
+
+    cut: float
+    precision: float  # weighted share right of the pseudo-queries it answers
+    refusal: float  # share of the negatives refused, the rules' refusals included
+    answered: float  # share of the pseudo-queries answered
+    target_precision: float
+    target_refusal: float
+    fitted: str  # the decision the fit would choose, as `faqbot eval` names it
+    agrees: bool  # the fit chooses the stated cut, to the last digit
+
+    @classmethod
+    def of(cls, router: Router) -> StatedDecision | None:
+        """``router``'s stated decision, measured (None: the knowledge base states none)."""
+        from faqbot.routing.calibration_fit import at_cut, fit_calibration  # build-time code: only when stated
+
+        settings = router.kb.settings
+        if settings.score_cut is None:
+            return None
+        figures = at_cut(fit_calibration(router, settings.target_precision), settings.score_cut)
+        return cls(settings.score_cut, figures.precision, figures.refusal, figures.answered, settings.target_precision,
+                   settings.target_refusal, fitted_decision_text(router.calibration),
+                   router.calibration.score_cut == settings.score_cut)
+
+    def line(self) -> str:
+        """One line of text for `faqbot check`."""
+        agrees = "the same cut" if self.agrees else "not the stated cut"
+        return (f"  service.yaml states the decision (best score ≥ {self.cut:.4f}), which holds it: on the knowledge "
+                f"base's own examples it answers {self.answered:.0%} of the questions held out that the rules let through, {self.precision:.3f} "
+                f"of them rightly (target {self.target_precision:g}), and refuses {self.refusal:.3f} of the negatives "
+                f"(target {self.target_refusal:g}); fitted now it would be {self.fitted}: {agrees}")
+
+    def as_json(self) -> dict[str, object]:
+        """The ``--json`` shape."""
+        return {"cut": self.cut, "precision": self.precision, "refusal": self.refusal, "answered": self.answered,
+                "fitted": self.fitted, "agrees": self.agrees}
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,19 @@ def cross_validate(
     )
 
 
+def at_cut(fit: CalibrationFit, cut: float) -> CrossValidation:
+    """What a stated cut on the best score does to ``fit``'s examples: its precision, refusal and the share
+    of pseudo-queries answered.  In-sample, not cross-validated: the cut was not fitted on them here."""
+    answered = fit.features[:, 0] >= cut
+    negatives = int(np.count_nonzero(~fit.in_domain)) + fit.refused_negatives
+    right = float((fit.weights * fit.labels)[answered].sum())
+    return CrossValidation(
+        precision=right / max(float(fit.weights[answered].sum()), 1e-12),
+        refusal=1.0 - int(np.count_nonzero(answered & ~fit.in_domain)) / max(negatives, 1),
+        answered=float(answered[fit.in_domain].mean()) if fit.in_domain.any() else 0.0,
+    )
+
+
 @dataclass(frozen=True)
 class _Example:
     query: str
