@@ -62,8 +62,9 @@ def test_generated_kb_loads_with_shipped_entries_mixed_in(tmp_path: Path) -> Non
 
 
 def test_generated_kb_states_the_shipped_kb_fitted_cut(tmp_path: Path, engine: Engine) -> None:
-    # The shipped entries are decided as the shipped KB decides them, whatever surrounds them.
-    cut = engine.router.calibration.score_cut
+    # The shipped entries are decided as the shipped KB decides them, whatever surrounds them: at the
+    # cut it states (137th rule).
+    cut = engine.kb.settings.score_cut
     assert cut is not None
     kb = load_knowledge_base(kbgen.generate_kb(tmp_path / "kb", 3, seed=5))
     assert kb.settings.threshold == round(cut, 4)

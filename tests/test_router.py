@@ -244,6 +244,18 @@ def test_by_when_to_sign_up_is_the_sign_up_timing(engine: Engine, query: str) ->
     assert _route(engine, query).intent == "apply-timing"
 
 
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [("解約について教えてください", "cancel-howto"), ("更新料について知りたい", "fee-and-period"),
+     ("申し込みのタイミングについて教えてください", "apply-timing"), ("支払い方法について聞きたいです", "payment-methods")],
+)
+def test_tell_me_about_x_asks_about_x(engine: Engine, query: str, intent: str) -> None:
+    # The frame went to the overview (「…サービスについて教えて」) or the desk (「…についてサポートに聞きたい」)
+    # at 0.9 or more; stripped as an ending, what comes before it decides (138th rule).
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == ("answer", intent)
+
+
 def test_not_remembering_without_a_particle_is_an_unknown_charge(engine: Engine) -> None:
     # Casual speech drops the が of 覚えがない (135th rule): it is the same disowning.
     assert _route(engine, "自動更新なんてした覚えないんだけど").intent == "unknown-charge"
