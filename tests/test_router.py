@@ -256,6 +256,17 @@ def test_tell_me_about_x_asks_about_x(engine: Engine, query: str, intent: str) -
     assert (routing.decision, routing.intent) == ("answer", intent)
 
 
+@pytest.mark.parametrize(
+    ("query", "intent"),
+    [("更新料のことで相談があります", "fee-and-period"), ("カードの変更の件で問い合わせたい", "change-card"),
+     ("お知らせメールについて質問です", "billing-notice")],
+)
+def test_a_question_about_x_is_about_x_not_the_desk(engine: Engine, query: str, intent: str) -> None:
+    # 相談 / 問い合わせ made every such topic the contact entry's (141st rule).
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == ("answer", intent)
+
+
 def test_not_remembering_without_a_particle_is_an_unknown_charge(engine: Engine) -> None:
     # Casual speech drops the が of 覚えがない (135th rule): it is the same disowning.
     assert _route(engine, "自動更新なんてした覚えないんだけど").intent == "unknown-charge"
