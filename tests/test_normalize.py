@@ -75,6 +75,10 @@ TABLE = [
     ("支払い方法についての質問です", "支払い方法"),
     ("解約に関して質問があります", "解約"),
     ("解約について詳しく", "解約"),
+    # English puts the frame in front (145th rule)
+    ("Tell me about cancellation", "cancellation"),
+    ("I'd like to know about the renewal fee", "therenewalfee"),
+    ("Tell me", "tellme"),  # an opening alone is not stripped to nothing
     ("解約できます", "解約でき"),
     # …but negation changes what is asked: 「できません」 must not become 「できます」
     ("解約できません", "解約できません"),

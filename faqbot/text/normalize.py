@@ -113,6 +113,28 @@ _ENDINGS_BY_LENGTH = tuple(
 )
 
 
+# English openings that only say "I ask about X" (as normalised: lower case, no spaces or
+# apostrophes); stripped once from the start, as the Japanese frames are from the end.
+_REQUEST_OPENINGS = tuple(
+    sorted(
+        {
+            "tellmeabout", "canyoutellmeabout", "couldyoutellmeabout", "pleasetellmeabout", "ihaveaquestionabout",
+            "ihaveaquestionregarding", "iwanttoknowabout", "idliketoknowabout", "iwouldliketoknowabout",
+            "iwanttoaskabout", "idliketoaskabout", "questionabout", "aquestionabout", "inquiryabout",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def _strip_request_openings(text: str) -> str:
+    for opening in _REQUEST_OPENINGS:
+        if text.startswith(opening) and len(text) - len(opening) >= 2:
+            return text[len(opening):]
+    return text
+
+
 def _strip_polite_endings(text: str) -> str:
     changed = True
     while changed and text:
@@ -138,7 +160,7 @@ def normalize(text: str) -> str:
     >>> normalize("ｸﾚｼﾞｯﾄｶｰﾄﾞを変更したいです！")
     'くれじつとかどを変更したい'
     """
-    return _strip_polite_endings(normalize_term(text))
+    return _strip_polite_endings(_strip_request_openings(normalize_term(text)))
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
