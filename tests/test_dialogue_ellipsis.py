@@ -161,7 +161,10 @@ def test_pointed_nouns(message: str, nouns: tuple[str, ...]) -> None:
      ("メールの変更は？", "クレジットカード 変更", False),
      ("申し込みの手続きは？", "クレジットカード 変更", False), ("手順は？", "クレジットカード 変更", False),
      ("更新料はいつ払うの？", "更新料", False), ("変更の手続きをしました", "クレジットカード 変更", False),
-     ("変更の手続きは？", "", False)],
+     ("変更の手続きは？", "", False),
+     # Verdicts (駄目, 必要) judge what is asked about, naming nothing (147th rule).
+     ("カードじゃないとダメ？", "クレジットカード以外", True), ("カードは必要？", "クレジットカード以外", True),
+     ("メールじゃないとダメ？", "クレジットカード以外", False)],
 )
 def test_restates(message: str, topic: str, restated: bool) -> None:
     # Only the topic's words and aspect nouns (手続き, 方法, 手順), one of them the topic's; a question.

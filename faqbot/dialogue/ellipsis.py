@@ -62,6 +62,9 @@ _LIGHT_VERBS = frozenset(
     {"為る", "成る", "居る", "有る", "出来る", "来る", "行く", "仕舞う", "置く", "貰う", "呉れる", "上げる", "遣る", "見る", "下さる", "頂く"}
 )
 _KATAKANA = re.compile(r"[\u30a1-\u30fa]")
+# Nouns that judge what is asked about, naming nothing of their own: 「カードじゃないとダメ？」 asks whether
+# the card is a must (unidic files 駄目, 無理, 大丈夫 as common nouns).
+_VERDICTS = frozenset({"駄目", "無理", "大丈夫", "必要", "不要", "可能", "不可"})
 # Nouns that point or apologise without naming anything: 「Macのほうです」「…のやつ」「こと」「もの」, and
 # 「ごめん」 (unidic files 御免 as a common noun).
 _FORMAL_NOUNS = frozenset({"方", "奴", "物", "事", "御免"})
@@ -149,7 +152,7 @@ def restates(message: str, topic: str) -> bool:
     if not topic or not compact or len(compact) > MAX_CHARS or compact.isascii() or not _is_question(compact):
         return False
     own = {w.lemma for w in _compact_words(topic) if _names_a_topic(w)}
-    named = [w.lemma for w in _compact_words(compact) if _names_a_topic(w)]
+    named = [w.lemma for w in _compact_words(compact) if _names_a_topic(w) and w.lemma not in _VERDICTS]
     aspects = aspect_nouns()
     return any(lemma in own for lemma in named) and all(lemma in own or lemma in aspects for lemma in named)
 
