@@ -66,9 +66,8 @@ def check(strict: bool, seed: Path | None, spec: Path | None, min_alternates: in
         problems += seed_products_without_rules(engine.kb, _read(seed, "the seed page", "--seed"), str(seed))
     if spec is not None:
         problems += missing_spec_ids(engine.kb, _read(spec, "the spec", "--spec"), str(spec))
-    outcome = _Outcome(
-        engine.kb, tuple(problems), strict, FitSummary.of(engine), WeightMargin.of(engine.router), StatedDecision.of(engine.router)
-    )
+    fit = FitSummary.of(engine)
+    outcome = _Outcome(engine.kb, tuple(problems), strict, fit, WeightMargin.of(engine.router), StatedDecision.of(engine.router, fit))
     (_report_json if as_json else _report_text)(outcome)
     if outcome.failing:
         sys.exit(1)

@@ -70,8 +70,9 @@ class StatedDecision:
     agrees: bool  # the fit chooses the stated cut, to the last digit
 
     @classmethod
-    def of(cls, router: Router) -> StatedDecision | None:
-        """``router``'s stated decision, measured (None: the knowledge base states none)."""
+    def of(cls, router: Router, fit: FitSummary) -> StatedDecision | None:
+        """``router``'s stated decision, measured (None: the knowledge base states none); ``fit``: its
+        :class:`FitSummary`, which names what the fit would choose."""
         from faqbot.routing.calibration_fit import at_cut, fit_calibration  # build-time code: only when stated
 
         settings = router.kb.settings
@@ -79,8 +80,7 @@ class StatedDecision:
             return None
         figures = at_cut(fit_calibration(router, settings.target_precision), settings.score_cut)
         return cls(settings.score_cut, figures.precision, figures.refusal, figures.answered, settings.target_precision,
-                   settings.target_refusal, fitted_decision_text(router.calibration),
-                   router.calibration.score_cut == settings.score_cut)
+                   settings.target_refusal, fit.fitted_decision, fit.decision_agrees)
 
     def line(self) -> str:
         """One line of text for `faqbot check`."""
