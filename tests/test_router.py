@@ -260,6 +260,12 @@ def test_tell_me_about_x_asks_about_x(engine: Engine, query: str, intent: str) -
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
 
 
+def test_how_many_years_worth_asks_the_extension_period(engine: Engine) -> None:
+    # synonyms.yaml: 何年分 / 何か月分 ask the length of the extension (148th rule); it was refused.
+    routing = _route(engine, "延長って何年分されるんですか")
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "fee-and-period")
+
+
 def test_not_remembering_without_a_particle_is_an_unknown_charge(engine: Engine) -> None:
     # Casual speech drops the が of 覚えがない (135th rule): it is the same disowning.
     assert _route(engine, "自動更新なんてした覚えないんだけど").intent == "unknown-charge"
