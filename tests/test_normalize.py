@@ -77,7 +77,9 @@ TABLE = [
     ("解約について詳しく", "解約"),
     # English puts the frame in front (145th rule)
     ("Tell me about cancellation", "cancellation"),
-    ("I'd like to know about the renewal fee", "therenewalfee"),
+    ("I'd like to know about the renewal fee", "renewalfee"),  # and the article after it (149th rule)
+    ("the renewal fee", "renewalfee"),
+    ("There is a charge", "thereisacharge"),  # a word, not the article
     ("Tell me", "tellme"),  # an opening alone is not stripped to nothing
     ("解約できます", "解約でき"),
     # …but negation changes what is asked: 「できません」 must not become 「できます」

@@ -113,26 +113,21 @@ _ENDINGS_BY_LENGTH = tuple(
 )
 
 
-# English openings that only say "I ask about X" (as normalised: lower case, no spaces or
-# apostrophes); stripped once from the start, as the Japanese frames are from the end.
-_REQUEST_OPENINGS = tuple(
-    sorted(
-        {
-            "tellmeabout", "canyoutellmeabout", "couldyoutellmeabout", "pleasetellmeabout", "ihaveaquestionabout",
-            "ihaveaquestionregarding", "iwanttoknowabout", "idliketoknowabout", "iwouldliketoknowabout",
-            "iwanttoaskabout", "idliketoaskabout", "questionabout", "aquestionabout", "inquiryabout",
-        },
-        key=len,
-        reverse=True,
-    )
+# English openings that only say "I ask about X", and an article after them (or alone) in front of
+# X: stripped once from the start of the text, word by word, as the Japanese frames are from the end
+# (145th and 149th rules).
+_REQUEST_OPENING = re.compile(
+    r"^\s*(?:(?:(?:can|could) you |please )?tell me about|i have an? (?:question|inquiry) (?:about|regarding)|"
+    r"i(?: want|['’]d like| would like) to (?:know|ask) about|(?:an? )?(?:question|inquiry) about)\s+"
 )
+_LEADING_ARTICLE = re.compile(r"^\s*(?:the|my)\s+")  # not a / an: 「a b c」, "A4"
 
 
-def _strip_request_openings(text: str) -> str:
-    for opening in _REQUEST_OPENINGS:
-        if text.startswith(opening) and len(text) - len(opening) >= 2:
-            return text[len(opening):]
-    return text
+def _strip_request_opening(text: str) -> str:
+    """``text`` (NFKC, case-folded) less an English request opening and a leading article, when two or
+    more characters are left."""
+    rest = _LEADING_ARTICLE.sub("", _REQUEST_OPENING.sub("", text, count=1), count=1)
+    return rest if len(rest.strip()) >= 2 else text
 
 
 def _strip_polite_endings(text: str) -> str:
@@ -160,7 +155,7 @@ def normalize(text: str) -> str:
     >>> normalize("ｸﾚｼﾞｯﾄｶｰﾄﾞを変更したいです！")
     'くれじつとかどを変更したい'
     """
-    return _strip_polite_endings(_strip_request_openings(normalize_term(text)))
+    return _strip_polite_endings(normalize_term(_strip_request_opening(unicodedata.normalize("NFKC", text).casefold())))
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
