@@ -155,17 +155,21 @@ def normalize(text: str) -> str:
     >>> normalize("ｸﾚｼﾞｯﾄｶｰﾄﾞを変更したいです！")
     'くれじつとかどを変更したい'
     """
-    return _strip_polite_endings(normalize_term(_strip_request_opening(unicodedata.normalize("NFKC", text).casefold())))
+    # The opening is read on the folded text while it still has its spaces (「the」 is not 「there」).
+    return _strip_polite_endings(_strip_request_opening(_folded(text)).translate(_FOLD_FOR_MATCHING))
 
 
 @lru_cache(maxsize=_CACHED_TEXTS)
 def normalize_term(text: str) -> str:
     """Normalise a dictionary term (alias, synonym): like :func:`normalize` but
     without stripping endings, which could eat a term such as 「止めたい」→「止めた」."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    return _folded(text).translate(_FOLD_FOR_MATCHING)
+
+
+def _folded(text: str) -> str:
+    """``text`` in NFKC, case-folded: the first step of :func:`normalize` and :func:`normalize_term`."""
     # casefold can produce sequences NFKC would compose differently (e.g. "İ").
-    text = unicodedata.normalize("NFKC", text)
-    return text.translate(_FOLD_FOR_MATCHING)
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
 
 
 #: CJK ideographs as inclusive code-point ranges: extension A, the unified block, the
