@@ -249,19 +249,17 @@ def cross_validate(
         )
         model = decider(train, calibration.target_precision, calibration.target_refusal)
         answered[test] = model.answered(fit.features[test])
-    negatives = int(np.count_nonzero(~fit.in_domain)) + fit.refused_negatives
-    right = float((fit.weights * fit.labels)[answered].sum())
-    return CrossValidation(
-        precision=right / max(float(fit.weights[answered].sum()), 1e-12),
-        refusal=1.0 - int(np.count_nonzero(answered & ~fit.in_domain)) / max(negatives, 1),
-        answered=float(answered[fit.in_domain].mean()) if fit.in_domain.any() else 0.0,
-    )
+    return _judged(fit, answered)
 
 
 def at_cut(fit: CalibrationFit, cut: float) -> CrossValidation:
     """What a stated cut on the best score does to ``fit``'s examples: its precision, refusal and the share
     of pseudo-queries answered.  In-sample, not cross-validated: the cut was not fitted on them here."""
-    answered = fit.features[:, 0] >= cut
+    return _judged(fit, fit.features[:, 0] >= cut)
+
+
+def _judged(fit: CalibrationFit, answered: np.ndarray) -> CrossValidation:
+    """The figures of ``fit``'s examples when those ``answered`` are: the rules' refused negatives count as refused."""
     negatives = int(np.count_nonzero(~fit.in_domain)) + fit.refused_negatives
     right = float((fit.weights * fit.labels)[answered].sum())
     return CrossValidation(
