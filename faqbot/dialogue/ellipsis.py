@@ -149,7 +149,7 @@ def restates(message: str, topic: str) -> bool:
     least one word must be the topic's: 「手順は？」 alone names only an aspect.
     """
     compact = "".join(unicodedata.normalize("NFKC", message).split())
-    if not topic or not compact or len(compact) > MAX_CHARS or compact.isascii() or not _is_question(compact):
+    if not topic or not is_short(message) or not _is_question(compact):
         return False
     own = {w.lemma for w in _compact_words(topic) if _names_a_topic(w)}
     named = [w.lemma for w in _compact_words(compact) if _names_a_topic(w) and w.lemma not in _VERDICTS]

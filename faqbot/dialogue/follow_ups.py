@@ -52,16 +52,14 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         if ellipsis.restates(text, _last_topic(kb, state)):
             # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
             # router alone answers it with the e-mail change, whose question shares the same words.
-            read = _with_last_topic(engine, state, text, entities)
-            return read if read is not None and read.decision == DECISION_ANSWER else routing
+            return _answered_with_last_topic(engine, state, text, entities, routing)
         if routing.decision == DECISION_CLARIFY:
             return _settled(engine, state, text, entities, routing)
         if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text) and engine.router.analyze(text).topic_terms:
             # 「変え方おしえて」 after the e-mail answer: too little of its own to route alone, and
             # nothing the knowledge base does not know — asked about the last answer's topic.  A
             # message with no content word (「ありがとう」 where no small talk is stored) asks nothing.
-            read = _with_last_topic(engine, state, text, entities)
-            return read if read is not None and read.decision == DECISION_ANSWER else routing
+            return _answered_with_last_topic(engine, state, text, entities, routing)
         return routing
     read = _with_last_topic(engine, state, text, entities)
     if read is None:
@@ -119,6 +117,12 @@ def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: 
         return None
     topic = _last_topic(engine.kb, state)
     return engine.router.route(f"{topic} {text}", entities) if topic else None
+
+
+def _answered_with_last_topic(engine: Engine, state: DialogueState, text: str, entities: Entities, routing: Routing) -> Routing:
+    """:func:`_with_last_topic`'s reading when it is answered, else ``routing`` as it stands."""
+    read = _with_last_topic(engine, state, text, entities)
+    return read if read is not None and read.decision == DECISION_ANSWER else routing
 
 
 def _also(engine: Engine, state: DialogueState, noun: str, entities: Entities, routing: Routing) -> Routing:
