@@ -272,6 +272,14 @@ def test_not_remembering_without_a_particle_is_an_unknown_charge(engine: Engine)
     assert _route(engine, "自動更新なんてした覚えないんだけど").intent == "unknown-charge"
 
 
+@pytest.mark.parametrize("query", ["頼んでもいない更新料が引き落とされてる", "頼んでないのにカードに請求が来てる"])
+def test_a_charge_not_asked_for_is_an_unknown_charge(engine: Engine, query: str) -> None:
+    # synonyms.yaml: 「頼んでいない」 disowns a charge as 「身に覚えのない」 does (154th rule); the first went
+    # to the uninstall entry, whose 「…のに引き落とされた」 it shares.
+    routing = _route(engine, query)
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "unknown-charge")
+
+
 @pytest.mark.parametrize("query", ["チャットボットの使い方を教えて", "ボットで何が聞ける？", "what can this bot do?"])
 def test_the_assistants_own_names_ask_for_help(engine: Engine, query: str) -> None:
     # knowledge/synonyms.yaml: ボット and bot are the chat the customer types in, not an unknown thing.
