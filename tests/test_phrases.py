@@ -1,6 +1,8 @@
-"""Tests of faqbot.dialogue.phrases: which messages ask something."""
+"""Tests of faqbot.dialogue.phrases: which messages ask something, and rows of the shipped phrase table."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 
@@ -23,3 +25,27 @@ from faqbot.dialogue import phrases
 )
 def test_asks(message: str, asks: bool) -> None:
     assert phrases.asks(message) is asks
+
+
+# The shipped table (faqbot/dialogue/data/phrases.yaml): the rows YAML would read as booleans
+# unquoted ("yes", "no", "y", "n") and English rows with spaces, as customers type them.
+@pytest.mark.parametrize(
+    ("question", "message", "expected"),
+    [
+        (phrases.is_yes, "Yes", True),
+        (phrases.is_yes, "y", True),
+        (phrases.is_no, "No.", True),
+        (phrases.is_no, "n", True),
+        (phrases.is_cancel, "Never mind", True),
+        (phrases.is_cancel, "やめます", True),
+        (phrases.is_cancel, "never mind the renewal", False),
+    ],
+)
+def test_shipped_rows(question: Callable[[str], bool], message: str, expected: bool) -> None:
+    assert question(message) is expected
+
+
+def test_a_row_that_is_not_a_string_is_refused() -> None:
+    # An unquoted `- no` reads as False: refused by name, not compared as the string "False".
+    with pytest.raises(ValueError, match="quote"):
+        phrases._strings(["いいえ", False], "no")

@@ -12,5 +12,5 @@ def test_squash_once_per_message_equals_squash_afresh() -> None:
         assert phrases._squash(message) == phrases._squash_text(message)
         assert phrases._squash(message) == phrases._squash_text(message)  # the second read: the remembered form
     for message in MESSAGES:
-        assert phrases.is_yes(message) == (phrases._squash_text(message) in phrases._YES_N)
-        assert phrases.language_asked(message) == phrases._LANGUAGE_ASKED_N.get(phrases._squash_text(message))
+        assert phrases.is_yes(message) == (phrases._squash_text(message) in phrases._phrases().yes)
+        assert phrases.language_asked(message) == phrases._phrases().language_asked.get(phrases._squash_text(message))

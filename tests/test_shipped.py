@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import faqbot.dialogue.phrases
 import faqbot.routing.router
 import faqbot.text.dialect
 from faqbot.text.shipped import shipped_table
@@ -14,7 +15,7 @@ from faqbot.text.shipped import shipped_table
 _TABLES = [
     (faqbot.routing.router.__file__, name)
     for name in ("connectives.yaml", "aspect_nouns.yaml", "context_nouns.yaml", "offdomain.yaml")
-] + [(faqbot.text.dialect.__file__, "dialect.yaml")]
+] + [(faqbot.text.dialect.__file__, "dialect.yaml"), (faqbot.dialogue.phrases.__file__, "phrases.yaml")]
 
 
 @pytest.mark.parametrize(("module_file", "name"), _TABLES)
