@@ -7,6 +7,9 @@ long-vowel marks dropped, punctuation/emoji/spaces dropped, polite endings strip
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from faqbot.text.normalize import (
@@ -202,3 +205,14 @@ def test_the_folding_table_remembers_only_the_basic_plane() -> None:
     assert normalize_term("𠮷野家のカード🙂") == "𠮷野家のかど"  # astral letters kept, emoji dropped
     assert ord("𠮷") not in _FOLD_FOR_MATCHING and ord("🙂") not in _FOLD_FOR_MATCHING
     assert _FOLD_FOR_MATCHING[ord("カ")] == ord("か") and _FOLD_FOR_MATCHING[ord("ー")] is None
+
+
+def test_the_endings_table_is_read_by_the_first_normalize_not_by_the_import() -> None:
+    # data/endings.yaml: the analysis children import the module only to fold kana, and never load PyYAML.
+    probe = (
+        "import sys, faqbot.text.normalize as n\n"
+        "imported = 'yaml' in sys.modules\n"
+        "print(imported, n.normalize('Can you tell me about the renewal fee?'), 'yaml' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "renewalfee", "True"]

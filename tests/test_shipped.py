@@ -10,12 +10,17 @@ import yaml
 import faqbot.dialogue.phrases
 import faqbot.routing.router
 import faqbot.text.dialect
+import faqbot.text.normalize
 from faqbot.text.shipped import shipped_table
 
 _TABLES = [
     (faqbot.routing.router.__file__, name)
     for name in ("connectives.yaml", "aspect_nouns.yaml", "context_nouns.yaml", "offdomain.yaml")
-] + [(faqbot.text.dialect.__file__, "dialect.yaml"), (faqbot.dialogue.phrases.__file__, "phrases.yaml")]
+] + [
+    (faqbot.text.dialect.__file__, "dialect.yaml"),
+    (faqbot.dialogue.phrases.__file__, "phrases.yaml"),
+    (faqbot.text.normalize.__file__, "endings.yaml"),
+]
 
 
 @pytest.mark.parametrize(("module_file", "name"), _TABLES)

@@ -4,16 +4,19 @@ Customers write the same word many ways: full- or half-width (ｶｰﾄﾞ, Ａ�
 katakana or hiragana, with or without long-vowel marks, small kana, spaces,
 punctuation and emoji, and with polite endings that carry no meaning for the
 question.  :func:`normalize` folds all of these into one canonical form so
-that matching compares meaning-bearing characters only.
+that matching compares meaning-bearing characters only.  The endings, and the English
+openings such as "Tell me about", are words, not code: ``data/endings.yaml``.
 
-This module is the bottom layer: it imports nothing from faqbot.
+This module is the bottom layer: it imports nothing from faqbot but
+:mod:`faqbot.text.shipped`, which reads that table.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cache, lru_cache
 
 # Small kana and their full-size forms (after katakana→hiragana folding).
 _SMALL_KANA = str.maketrans(
@@ -29,31 +32,6 @@ _SMALL_KANA = str.maketrans(
 # Characters that only lengthen a vowel or decorate: dropped so that
 # メール / メエル / めーる and 〜 variants meet.
 _DROPPED = {"ー", "〜", "～", "ｰ", "~"}
-
-# Sentence-final politeness and filler that never changes what is asked.  Not ません:
-# 「解約できません」 is not 「解約できます」.
-# Longest first; stripped repeatedly from the end, so the result is a fixpoint.
-_POLITE_ENDINGS = tuple(
-    sorted(
-        {
-            "でしょうか", "でしょう", "ですか", "ですが", "ですね", "ですよね", "です",
-            "ますか", "ました", "ます",
-            "ください", "下さい", "くださ", "お願いします", "お願いいたします",
-            "おねがいします", "よろしく",
-            "のでしょうか", "んですか", "んですが", "のですが", "のですか", "んだけど",
-            "だけど", "けど", "かな", "かね", "よね", "のか", "のかな",
-            # "Tell me about X" asks about X (138th rule): 「解約について教えてください」 is 「解約」.
-            "について教えて", "について知りたい", "について聞きたい", "について", "のことを教えて",
-            "のことを知りたい", "のことが知りたい",
-            "のことで相談があり", "の件で相談があり", "の件で問い合わせたい", "のことで問い合わせたい",
-            "について質問", "についての質問", "に関して質問", "に関する質問", "に関して教えて", "に関して知りたい",
-            "について質問があり", "に関して質問があり", "について詳しく", "について確認したい",
-            "か", "ね", "よ", "な", "の", "わ", "さ",
-        },
-        key=len,
-        reverse=True,
-    )
-)
 
 # Up to ヴ (U+30F4): ヵ and ヶ are read as か (see _SMALL_KANA), not folded to ゕ/ゖ.
 _KATAKANA_START, _KATAKANA_END = 0x30A1, 0x30F4
@@ -98,44 +76,57 @@ class _MatchingFold(dict[int, "int | None"]):
 _FOLD_FOR_MATCHING = _MatchingFold()
 
 
-# The endings are matched after small-kana folding, so fold them the same way
-# (でしょうか is seen as でしようか).
-_FOLDED_ENDINGS = tuple(
-    sorted({e.translate(_SMALL_KANA) for e in _POLITE_ENDINGS}, key=len, reverse=True)
-)
+# The table of the words stripped before matching.
+_ENDINGS_TABLE = "endings.yaml"
 
 
-# The same endings by length, longest first: a text's suffix of each length is one set look-up,
-# instead of one ``endswith`` per ending (4.4 million calls for a 10,000-entry knowledge base).
-_ENDINGS_BY_LENGTH = tuple(
-    (n, frozenset(e for e in _FOLDED_ENDINGS if len(e) == n))
-    for n in sorted({len(e) for e in _FOLDED_ENDINGS}, reverse=True)
-)
+@dataclass(frozen=True)
+class _Frames:
+    """What :func:`normalize` strips, read from ``data/endings.yaml``."""
+
+    # Sentence-final politeness, filler and "about X" frames, as they are matched (after small-kana
+    # folding: でしょうか is seen as でしようか), by length, longest first: a text's suffix of each
+    # length is one set look-up, not one ``endswith`` per ending (4.4 million calls for a
+    # 10,000-entry knowledge base).
+    endings_by_length: tuple[tuple[int, frozenset[str]], ...]
+    # English openings that only say "I ask about X", and an article after them (or alone) in front
+    # of X: stripped once from the start of the text, as the Japanese frames are from the end.
+    request_opening: re.Pattern[str]
+    leading_article: re.Pattern[str]
 
 
-# English openings that only say "I ask about X", and an article after them (or alone) in front of
-# X: stripped once from the start of the text, word by word, as the Japanese frames are from the end
-# (145th and 149th rules).
-_REQUEST_OPENING = re.compile(
-    r"^\s*(?:(?:(?:can|could) you |please )?tell me about|i have an? (?:question|inquiry) (?:about|regarding)|"
-    r"i(?: want|['’]d like| would like) to (?:know|ask) about|(?:an? )?(?:question|inquiry) about)\s+"
-)
-_LEADING_ARTICLE = re.compile(r"^\s*(?:the|my)\s+")  # not a / an: 「a b c」, "A4"
+@cache
+def _frames() -> _Frames:
+    """The table, read by the first :func:`normalize` rather than at import: PyYAML takes ~20 ms to
+    import, and the analysis children import this module only to fold kana."""
+    from faqbot.text.shipped import shipped_table
+
+    table = shipped_table(__file__, _ENDINGS_TABLE)
+    folded = {str(e).translate(_SMALL_KANA) for e in table["polite_endings"]}
+    by_length = tuple((n, frozenset(e for e in folded if len(e) == n)) for n in sorted({len(e) for e in folded}, reverse=True))
+    return _Frames(by_length, _at_start(table["request_openings"]), _at_start(table["leading_articles"]))
+
+
+def _at_start(phrases: list[object]) -> re.Pattern[str]:
+    """One of ``phrases`` (longest first) at the start of a text, after any white space and followed by some."""
+    return re.compile(r"^\s*(?:" + "|".join(re.escape(str(p)) for p in sorted(phrases, key=lambda p: -len(str(p)))) + r")\s+")
 
 
 def _strip_request_opening(text: str) -> str:
     """``text`` (NFKC, case-folded) less an English request opening and a leading article, when two or
     more characters are left."""
-    rest = _LEADING_ARTICLE.sub("", _REQUEST_OPENING.sub("", text, count=1), count=1)
+    frames = _frames()
+    rest = frames.leading_article.sub("", frames.request_opening.sub("", text, count=1), count=1)
     return rest if len(rest.strip()) >= 2 else text
 
 
 def _strip_polite_endings(text: str) -> str:
+    by_length = _frames().endings_by_length
     changed = True
     while changed and text:
         changed = False
         # The longest ending that matches, as trying every ending longest first would find.
-        for n, endings in _ENDINGS_BY_LENGTH:
+        for n, endings in by_length:
             # Keep at least two characters: 「です」 alone is a (poor) question, not nothing.
             if len(text) - n >= 2 and text[-n:] in endings:
                 text = text[:-n]
