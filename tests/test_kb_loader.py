@@ -116,6 +116,9 @@ BROKEN = [
      "faq/basic.yaml:2", "'entries' must be a non-empty list"),
     ("wrong type: top level is a list", {"service.yaml": "- name\n- company\n"},
      "service.yaml:1", "mapping at the top level"),
+    ("acknowledgements not a list",
+     {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancel]\n    acknowledgements: 了解")},
+     "faq/basic.yaml:24", "'acknowledgements' must be a list of texts"),
     ("related entry that does not exist", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [nope]")},
      "faq/basic.yaml:15", "unknown entry 'nope'"),
     ("related entry misspelt", {"faq/basic.yaml": replace_once("related: [cancel]", "related: [cancle]")},
@@ -149,7 +152,7 @@ UNKNOWN_KEYS = [
      "faq/basic.yaml:15: unknown key 'answr' in entry 'cancel'; did you mean 'answer'?"),
     ("entry: nothing alike", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    tags: [card]")},
      "faq/basic.yaml:24: unknown key 'tags' in entry 'change-card'; use one of id, question, alternates, answer, pages, "
-     "related, question_en, answer_en, notes, topic, after_answer, opening"),
+     "related, question_en, answer_en, notes, topic, after_answer, opening, acknowledgements"),
     ("note", {"faq/basic.yaml": replace_once("    related: [cancel]", "    related: [cancel]\n    notes:\n      - text: 注意\n        abut: [x]")},
      "faq/basic.yaml:26: unknown key 'abut' in note 1 of entry 'change-card'; did you mean 'about'?"),
     ("page with a URL", {"faq/basic.yaml": replace_once("      alpha: [アルファの解約方法]", "      alpha: [{title: アルファの解約方法, urls: 'https://example.jp'}]")},
@@ -452,3 +455,10 @@ def test_an_entry_may_state_its_topic(shipped_kb: KnowledgeBase) -> None:
     # The card-handling question marks only 「こと」; an entry that states nothing keeps "".
     assert shipped_kb.entry("card-handling").topic == "クレジットカードの取り扱い"
     assert shipped_kb.entry("change-card").topic == ""
+
+
+def test_a_small_talk_entry_may_list_acknowledgements(shipped_kb: KnowledgeBase) -> None:
+    # Whole messages that acknowledge an answer (156th rule); an entry that lists none keeps ().
+    assert {"分かりました", "なるほど", "got it"} <= set(shipped_kb.entry("thanks").acknowledgements)
+    assert "はい" not in shipped_kb.entry("thanks").acknowledgements  # a bare yes is the control phrases'
+    assert shipped_kb.entry("greeting").acknowledgements == ()

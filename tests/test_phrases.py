@@ -49,3 +49,13 @@ def test_a_row_that_is_not_a_string_is_refused() -> None:
     # An unquoted `- no` reads as False: refused by name, not compared as the string "False".
     with pytest.raises(ValueError, match="quote"):
         phrases._strings(["いいえ", False], "no")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("なるほど", True), ("なるほど。", True), (" Got it! ", True), ("got  it", True), ("なるほど、じゃあ解約は？", False), ("", False)],
+)
+def test_a_whole_message_is_compared_as_the_control_phrases_are(message: str, expected: bool) -> None:
+    # A knowledge base's whole messages (a small-talk entry's acknowledgements): NFKC, case, spaces and
+    # trailing punctuation do not count; anything more in the message does.
+    assert phrases.is_one_of(message, ("なるほど", "got it")) is expected

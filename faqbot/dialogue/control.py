@@ -1,4 +1,5 @@
-"""Messages that steer the conversation rather than ask: 「もっと」, 「もう一度」, 「できない」, 「わかりません」, a bare yes or no.
+"""Messages that steer the conversation rather than ask: 「もっと」, 「もう一度」, 「できない」, 「わかりません」, a bare yes or no,
+and a bare acknowledgement of the answer just given (「了解しました」: a small-talk entry's ``acknowledgements``).
 
 The dialogue manager (:mod:`faqbot.dialogue.manager`) asks this module with no form open, before it
 routes the message: routed, such bare words matched whichever question holds them.
@@ -6,16 +7,28 @@ routes the message: routed, such bare words matched whichever question holds the
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import replace
 from datetime import date
 
 from faqbot.answers.answering import Engine
 from faqbot.dialogue import phrases
 from faqbot.dialogue.follow_ups import follow_up
-from faqbot.dialogue.replies import cancelled_reply, help_reply, question_prompt, related_reply, stuck_reply
+from faqbot.dialogue.remembered import remembered
+from faqbot.dialogue.replies import (
+    answer_reply,
+    cancelled_reply,
+    help_reply,
+    question_prompt,
+    related_reply,
+    stuck_reply,
+)
 from faqbot.dialogue.reply import KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
-from faqbot.kb.knowledge import KIND_FAQ
+from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
+
+# What an acknowledgement acknowledges: an answer, not small talk or a refusal.
+_ANSWERS = (KIND_FAQ, KIND_COMPUTE)
 
 
 def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> tuple[Reply, DialogueState] | None:
@@ -37,9 +50,32 @@ def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -
         return stuck_reply(engine, replace(state, choices=()), text)
     if dont_know:
         return help_reply(engine, replace(state, choices=()), today)
+    acknowledging = _acknowledging(kb, state, text)
+    if acknowledging is not None:
+        return answer_reply(engine, replace(state, choices=()), acknowledging, today, query=text)
     if phrases.is_yes(text) or phrases.is_no(text):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     return None
+
+
+def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str) -> Entry | None:
+    """The small-talk entry that ``text`` stands for when it acknowledges the answer just given
+    (「了解しました」「なるほど」, "got it": one of the entry's ``acknowledgements``), else None."""
+    if state.last is None or kb.entry(state.last).kind not in _ANSWERS:
+        return None
+    return next((e for e in _acknowledging_entries(kb) if phrases.is_one_of(text, e.acknowledgements)), None)
+
+
+_ACKNOWLEDGING: dict[Hashable, tuple[Entry, ...]] = {}
+
+
+def _acknowledging_entries(kb: KnowledgeBase) -> tuple[Entry, ...]:
+    """``kb``'s small-talk entries that list acknowledgements, found once per knowledge base and language."""
+
+    def find() -> tuple[Entry, ...]:
+        return tuple(e for e in kb.entries_of_kind(KIND_SMALLTALK) if e.acknowledgements)
+
+    return remembered(_ACKNOWLEDGING, (kb.content_hash, kb.lang), find, 8)

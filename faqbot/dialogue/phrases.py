@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from faqbot.routing.entities import after_correction
@@ -115,6 +115,17 @@ def _strings(rows: list[Any], key: str) -> tuple[str, ...]:
     if others:
         raise ValueError(f"{_TABLE}: {key} holds {others!r}, not strings: quote them")
     return tuple(rows)
+
+
+def is_one_of(message: str, whole_messages: tuple[str, ...]) -> bool:
+    """Is ``message``, compared as the control phrases are, one of ``whole_messages`` (a knowledge
+    base's, such as a small-talk entry's acknowledgements)?"""
+    return _squash(message) in _squashed(whole_messages)
+
+
+@lru_cache(maxsize=64)
+def _squashed(whole_messages: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(map(_squash_text, whole_messages))
 
 
 def is_cancel(message: str) -> bool:

@@ -21,7 +21,7 @@ from faqbot.text.suggest import suggestion
 FILE_KEYS = ("category", "entries")
 ENTRY_KEYS = (
     "id", "question", "alternates", "answer", "pages", "related", "question_en", "answer_en",
-    "notes", "topic", "after_answer", "opening",
+    "notes", "topic", "after_answer", "opening", "acknowledgements",
 )
 NOTE_KEYS = ("text", "text_en", "about")
 PAGE_KEYS = ("title", "url")
@@ -145,6 +145,7 @@ def _parse_entries(root: Path, rel: str, kind: str, product_ids: set[str], probl
                 topic=text_field(c, raw, "topic", required=False) or "",
                 after_answer=text_field(c, raw, "after_answer", required=False) or "",
                 opening=text_field(c, raw, "opening", required=False) or "",
+                acknowledgements=text_list(c, raw, "acknowledgements"),
             )
         )
     return out

@@ -196,6 +196,10 @@ class Entry:
     # or missed yet): 「お疲れ様です」 opens a message in Japanese working life and 「お疲れさまでした」
     # closes one, and the router reads the two alike (``opening: greeting`` on goodbye).  Empty: itself.
     opening: str = ""
+    # Whole messages that acknowledge an answer (「了解しました」, "got it"): right after one, the
+    # dialogue gives this small-talk entry's reply without routing them (one or two words are what
+    # the character channel reads worst).  Empty: none.
+    acknowledgements: tuple[str, ...] = ()
 
     def notes_about(self, query: str) -> tuple[Note, ...]:
         """The notes whose ``about`` words the (normalised) query mentions; empty when none does."""
