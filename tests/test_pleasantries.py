@@ -81,6 +81,10 @@ def test_a_pleasantry_beside_a_question_does_not_answer_it(engine: Engine, messa
         ("じゃあ", None),  # nothing left
         ("Android版の解約", None),  # "and" is an English word: it ends at a word boundary
         ("解約したい", None),
+        # A run of them is stripped whole (159th rule); a surprised 「え」 is one only with its comma.
+        ("え、じゃあどうすれば止まるの？", "どうすれば止まるの?"),
+        ("あっ、ところで解約は？", "解約は?"),
+        ("えいごで話せる？", None),
     ],
 )
 def test_after_connective(text: str, expected: str | None) -> None:

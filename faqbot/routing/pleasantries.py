@@ -90,16 +90,25 @@ def connectives() -> tuple[str, ...]:
 
 
 def after_connective(text: str) -> str | None:
-    """``text`` (folded) less the connective it opens with, or None when it opens with none or nothing follows."""
-    folded = _fold(text).lstrip()
+    """``text`` (folded) less the connectives it opens with (「え、じゃあ」: both), or None when it opens with
+    none or nothing follows."""
+    rest = _after_one_connective(_fold(text).lstrip())
+    if rest is None:
+        return None
+    while (further := _after_one_connective(rest)) is not None:
+        rest = further
+    return rest if rest.strip() else None
+
+
+def _after_one_connective(folded: str) -> str | None:
+    """``folded`` less the one connective it opens with, or None when it opens with none."""
     for word in connectives():
         rest = folded[len(word) :] if folded.startswith(word) else None
         # An English word ends at a word boundary: "so" does not open "sorry".
         if rest is None or (word.isascii() and rest[:1].isascii() and rest[:1].isalnum()):
             continue
         separator = _SEPARATORS.match(rest)
-        rest = rest[separator.end() :] if separator else rest
-        return rest if rest.strip() else None
+        return rest[separator.end() :] if separator else rest
     return None
 
 

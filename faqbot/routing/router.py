@@ -312,10 +312,13 @@ class Router:
         return self._rest(standard_japanese(query))
 
     def _rest(self, query: str) -> str | None:
-        rest = without_pleasantries(
-            sentences_or_clauses(query), lambda part: self._small_talk(self._route(part, None, 1, None).routing)
-        )
+        rest = without_pleasantries(sentences_or_clauses(query), self._pleasantry)
         return rest if rest is not None else after_connective(query)
+
+    def _pleasantry(self, part: str) -> bool:
+        """Is ``part`` (one clause) small talk, judged on what follows its opening connective: 「じゃあ」 holds
+        the greeting 「やあ」 but makes no clause one (158th rule)."""
+        return self._small_talk(self._route(after_connective(part) or part, None, 1, None).routing)
 
     def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routed:
         """The part of ``query`` (standard Japanese) that is routed, with its routing and candidates."""
