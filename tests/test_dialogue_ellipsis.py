@@ -9,6 +9,7 @@ from faqbot.dialogue.ellipsis import (
     also_asked,
     is_elliptical,
     is_short,
+    judges_only,
     names_a_thing,
     names_its_own,
     names_own_topic,
@@ -188,3 +189,16 @@ _FORMS = ("mac", "もばいる", "月額")  # names as the extractor's name_form
 )
 def test_names_a_thing(message: str, thing: bool) -> None:
     assert names_a_thing(message, _FORMS, frozenset({"会社"})) is thing
+
+
+@pytest.mark.parametrize(
+    ("message", "judged"),
+    [("ダメなの？", True), ("ダメなんですか？", True), ("無理ですか", True), ("必要？", True),
+     ("カードはダメなの？", False),  # names a thing: routed with it (restates may still read it)
+     ("ダメだ", False),  # no question
+     ("どうなの？", False),  # no verdict
+     ("Is that not allowed?", False)],  # Japanese only, as every short reading here
+)
+def test_judges_only(message: str, judged: bool) -> None:
+    # A short question naming nothing but a verdict judges the last answer (160th rule).
+    assert judges_only(message) == judged

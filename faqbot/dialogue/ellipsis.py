@@ -157,6 +157,20 @@ def restates(message: str, topic: str) -> bool:
     return any(lemma in own for lemma in named) and all(lemma in own or lemma in aspects for lemma in named)
 
 
+def judges_only(message: str) -> bool:
+    """Is ``message`` a short question that names nothing but a verdict (「ダメなの？」「無理ですか」)?
+
+    It judges what was just answered: after the card-handling answer 「ダメなの？」 asks whether the
+    family card is refused, and routed alone its 駄目 matched whichever question holds it.
+    """
+    compact = "".join(unicodedata.normalize("NFKC", message).split())
+    if not is_short(message) or not _is_question(compact):
+        return False
+    cut = _compact_words(compact)
+    judged = any(w.lemma in _VERDICTS for w in cut)
+    return judged and not any(_names_a_topic(w) and w.lemma not in _VERDICTS for w in cut)
+
+
 def _compact_words(message: str) -> tuple[Word, ...]:
     """The words of ``message`` (NFKC) with its spaces taken out, as a question's words are read here."""
     return words("".join(unicodedata.normalize("NFKC", message).split()))
