@@ -391,7 +391,9 @@ _WHOLE_MESSAGE_PHRASES = {
                         ("相談窓口はありますか", False), ("質問", False), ("", False),
                         # 「ちょっと」 makes 「教えて」 an opener; bare, after an answer, it asks about that answer.
                         ("ちょっと教えてください", True), ("聞きたいんですけど", True), ("教えて", False),
-                        ("解約について教えてください", False)],
+                        ("解約について教えてください", False),
+                        # The te-form and 「…んですけど」 (161st rule): they got the support desk.
+                        ("ちょっと聞きたいことがあって", True), ("相談があって", True), ("聞きたいことがあるんですけど", True)],
 }
 
 
