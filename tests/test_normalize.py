@@ -78,6 +78,11 @@ TABLE = [
     ("支払い方法についての質問です", "支払い方法"),
     ("解約に関して質問があります", "解約"),
     ("解約について詳しく", "解約"),
+    # …and "it's about X…" (163rd and 164th rules), whichever ending goes first
+    ("自動更新のことなんですが", "自動更新"),
+    ("解約のことなんですけど", "解約"),
+    ("更新料の件なんですが", "更新料"),
+    ("この件", "この件"),  # two characters are always left
     # English puts the frame in front (145th rule)
     ("Tell me about cancellation", "cancellation"),
     ("I'd like to know about the renewal fee", "renewalfee"),  # and the article after it (149th rule)
