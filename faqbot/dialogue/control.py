@@ -26,6 +26,7 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
+from faqbot.routing.pleasantries import after_connective
 
 # What an acknowledgement acknowledges: an answer, not small talk or a refusal.
 _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
@@ -66,7 +67,9 @@ def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str) -> Entry 
     (「了解しました」「なるほど」, "got it": one of the entry's ``acknowledgements``), else None."""
     if state.last is None or kb.entry(state.last).kind not in _ANSWERS:
         return None
-    return next((e for e in _acknowledging_entries(kb) if phrases.is_one_of(text, e.acknowledgements)), None)
+    # 「あっ、そうなんだ」: a connective in front leaves it one (165th rule).
+    said = (text, rest) if (rest := after_connective(text)) else (text,)
+    return next((e for e in _acknowledging_entries(kb) if any(phrases.is_one_of(t, e.acknowledgements) for t in said)), None)
 
 
 _ACKNOWLEDGING: dict[Hashable, tuple[Entry, ...]] = {}
