@@ -26,7 +26,6 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
-from faqbot.routing.pleasantries import after_connective
 
 # What an acknowledgement acknowledges: an answer, not small talk or a refusal.
 _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
@@ -35,26 +34,27 @@ _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
 def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> tuple[Reply, DialogueState] | None:
     """The reply to 「もっと」「もう一度」「わからない」 or a bare yes/no, or None for any other message."""
     kb = engine.kb
-    if phrases.is_more(text):
+    bare = phrases.without_connectives(text)  # 「じゃあ、もう一度」 asks again (166th rule)
+    if phrases.is_more(bare):
         if state.last:
             return related_reply(engine, state)
         # Nothing was answered (or the form was cancelled): there is nothing to say more about.
         return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
-    if phrases.is_again(text):
+    if phrases.is_again(bare):
         if state.last:
             return follow_up(engine, replace(state, choices=()), today, "")
         return question_prompt(engine, "dialogue_more_nothing", replace(state, choices=()), KIND_CLARIFY)
     # 「わかりません」 asks nothing: routed, 分かる + negation matched the unknown-charge entry.  After an
     # answer it did not help, as 「できない」; with nothing answered, say what can be asked.
-    dont_know = phrases.is_dont_know(text)
-    if (dont_know or phrases.is_stuck(text)) and state.last and kb.entry(state.last).kind == KIND_FAQ:
+    dont_know = phrases.is_dont_know(bare)
+    if (dont_know or phrases.is_stuck(bare)) and state.last and kb.entry(state.last).kind == KIND_FAQ:
         return stuck_reply(engine, replace(state, choices=()), text)
     if dont_know:
         return help_reply(engine, replace(state, choices=()), today)
     acknowledging = _acknowledging(kb, state, text)
     if acknowledging is not None:
         return answer_reply(engine, replace(state, choices=()), acknowledging, today, query=text)
-    if phrases.is_yes(text) or phrases.is_no(text):
+    if phrases.is_yes(bare) or phrases.is_no(bare):
         # A bare 「はい」 or 「いいえ」 with no form open answers nothing we asked (「オペレーターと話したい」
         # → the desk's details → 「はい」): acknowledge it.  Routed, its two kana matched whichever
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
@@ -68,7 +68,7 @@ def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str) -> Entry 
     if state.last is None or kb.entry(state.last).kind not in _ANSWERS:
         return None
     # 「あっ、そうなんだ」: a connective in front leaves it one (165th rule).
-    said = (text, rest) if (rest := after_connective(text)) else (text,)
+    said = {text, phrases.without_connectives(text)}
     return next((e for e in _acknowledging_entries(kb) if any(phrases.is_one_of(t, e.acknowledgements) for t in said)), None)
 
 

@@ -185,14 +185,15 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
 
 
 def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
-    if phrases.is_cancel(text):
+    bare = phrases.without_connectives(text)  # 「じゃあ、やめます」 abandons the form too (166th rule)
+    if phrases.is_cancel(bare):
         return cancelled_reply(engine, state)
     if RESUME in state.choices:
-        if phrases.is_yes(text):
+        if phrases.is_yes(bare):
             return form_turn(engine, replace(state, choices=()), today)
-        if phrases.is_no(text):
+        if phrases.is_no(bare):
             return cancelled_reply(engine, state)
-    if phrases.is_dont_know(text) and state.asking:
+    if phrases.is_dont_know(bare) and state.asking:
         # 「わからない」 is no question to route, nor a miss: the question says where to look.
         return ask(engine, state, state.asking, note=word(engine.kb, "dont_know"))
     entities = message_entities(engine, state, text, today)
@@ -270,7 +271,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         return _answer_turn(engine, state, updated, text, routing, today)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
-    if phrases.is_cancel(text):
+    if phrases.is_cancel(phrases.without_connectives(text)):
         # 「やめます」 with nothing open: acknowledge rather than count a miss.
         return cancelled_reply(engine, replace(state, choices=()))
     # Out of scope (the weather, another company's product): nothing in the KB is close.
