@@ -148,11 +148,11 @@ def restates(message: str, topic: str) -> bool:
     手続き asks how; nothing else is named, so the message asks about the last answer's topic.  At
     least one word must be the topic's: 「手順は？」 alone names only an aspect.
     """
-    compact = "".join(unicodedata.normalize("NFKC", message).split())
-    if not topic or not is_short(message) or not _is_question(compact):
+    cut = _short_question_words(message)
+    if not topic or cut is None:
         return False
     own = {w.lemma for w in _compact_words(topic) if _names_a_topic(w)}
-    named = [w.lemma for w in _compact_words(compact) if _names_a_topic(w) and w.lemma not in _VERDICTS]
+    named = _named_besides_verdicts(cut)
     aspects = aspect_nouns()
     return any(lemma in own for lemma in named) and all(lemma in own or lemma in aspects for lemma in named)
 
@@ -163,12 +163,20 @@ def judges_only(message: str) -> bool:
     It judges what was just answered: after the card-handling answer 「ダメなの？」 asks whether the
     family card is refused, and routed alone its 駄目 matched whichever question holds it.
     """
+    cut = _short_question_words(message)
+    return cut is not None and any(w.lemma in _VERDICTS for w in cut) and not _named_besides_verdicts(cut)
+
+
+def _short_question_words(message: str) -> tuple[Word, ...] | None:
+    """The words of ``message`` when it is a short Japanese question (:func:`is_short`), else None."""
     compact = "".join(unicodedata.normalize("NFKC", message).split())
-    if not is_short(message) or not _is_question(compact):
-        return False
-    cut = _compact_words(compact)
-    judged = any(w.lemma in _VERDICTS for w in cut)
-    return judged and not any(_names_a_topic(w) and w.lemma not in _VERDICTS for w in cut)
+    return words(compact) if is_short(message) and _is_question(compact) else None
+
+
+def _named_besides_verdicts(cut: tuple[Word, ...]) -> list[str]:
+    """The lemmas of the content words in ``cut`` that name something: the verdicts (駄目, 必要) judge
+    what is asked about and name nothing (147th rule)."""
+    return [w.lemma for w in cut if _names_a_topic(w) and w.lemma not in _VERDICTS]
 
 
 def _compact_words(message: str) -> tuple[Word, ...]:
