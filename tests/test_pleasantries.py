@@ -10,6 +10,7 @@ from faqbot.routing.pleasantries import (
     clauses,
     connectives,
     sentences,
+    without_connectives,
     without_empty_sentences,
     without_pleasantries,
 )
@@ -159,3 +160,14 @@ def test_a_sentence_that_asks_nothing_of_its_own_does_not_route_the_message(engi
     message = "I want to stop the automatic renewal. What should I do?"
     routing = engine.router.route(message)
     assert (routing.decision, routing.intent, routing.query) == (DECISION_ANSWER, "cancel-howto", message)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("いや、やっぱりいいです", "やっぱりいいです"), ("じゃあ、もう一度", "もう一度"),
+     ("解約したい", "解約したい"),  # opens with none: the text as it is, not folded
+     ("じゃあ", "じゃあ")],  # nothing follows: the text as it is
+)
+def test_without_connectives(text: str, expected: str) -> None:
+    # What the control phrases and a clause's small talk are judged on (159th and 166th rules).
+    assert without_connectives(text) == expected

@@ -26,6 +26,7 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
+from faqbot.routing.pleasantries import without_connectives
 
 # What an acknowledgement acknowledges: an answer, not small talk or a refusal.
 _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
@@ -34,7 +35,7 @@ _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
 def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> tuple[Reply, DialogueState] | None:
     """The reply to 「もっと」「もう一度」「わからない」 or a bare yes/no, or None for any other message."""
     kb = engine.kb
-    bare = phrases.without_connectives(text)  # 「じゃあ、もう一度」 asks again (166th rule)
+    bare = without_connectives(text)  # the phrases after their connectives: 「じゃあ、もう一度」 asks again (166th rule)
     if phrases.is_more(bare):
         if state.last:
             return related_reply(engine, state)
@@ -51,7 +52,7 @@ def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -
         return stuck_reply(engine, replace(state, choices=()), text)
     if dont_know:
         return help_reply(engine, replace(state, choices=()), today)
-    acknowledging = _acknowledging(kb, state, text)
+    acknowledging = _acknowledging(kb, state, text, bare)
     if acknowledging is not None:
         return answer_reply(engine, replace(state, choices=()), acknowledging, today, query=text)
     if phrases.is_yes(bare) or phrases.is_no(bare):
@@ -62,13 +63,13 @@ def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -
     return None
 
 
-def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str) -> Entry | None:
+def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str, bare: str) -> Entry | None:
     """The small-talk entry that ``text`` stands for when it acknowledges the answer just given
-    (「了解しました」「なるほど」, "got it": one of the entry's ``acknowledgements``), else None."""
+    (「了解しました」「なるほど」, "got it": one of the entry's ``acknowledgements``), else None;
+    ``bare``: ``text`` after its connectives (「あっ、そうなんだ」 is one too: 165th rule)."""
     if state.last is None or kb.entry(state.last).kind not in _ANSWERS:
         return None
-    # 「あっ、そうなんだ」: a connective in front leaves it one (165th rule).
-    said = {text, phrases.without_connectives(text)}
+    said = {text, bare}
     return next((e for e in _acknowledging_entries(kb) if any(phrases.is_one_of(t, e.acknowledgements) for t in said)), None)
 
 

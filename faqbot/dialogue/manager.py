@@ -87,6 +87,7 @@ from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.kb.templating import LANGUAGES
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities
+from faqbot.routing.pleasantries import without_connectives
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, Routing
 from faqbot.text.normalize import normalize
 from faqbot.text.privacy import CARD_MASK, screen
@@ -185,7 +186,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
 
 
 def _in_form(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
-    bare = phrases.without_connectives(text)  # 「じゃあ、やめます」 abandons the form too (166th rule)
+    bare = without_connectives(text)  # 「じゃあ、やめます」 abandons the form too (166th rule)
     if phrases.is_cancel(bare):
         return cancelled_reply(engine, state)
     if RESUME in state.choices:
@@ -271,7 +272,7 @@ def _idle(engine: Engine, state: DialogueState, text: str, today: date) -> Turn:
         return _answer_turn(engine, state, updated, text, routing, today)
     if routing.decision == DECISION_CLARIFY:
         return clarify_reply(engine, updated, _suggestions(kb, routing, CLARIFY_CHOICES), routing.confidence)
-    if phrases.is_cancel(phrases.without_connectives(text)):
+    if phrases.is_cancel(without_connectives(text)):
         # 「やめます」 with nothing open: acknowledge rather than count a miss.
         return cancelled_reply(engine, replace(state, choices=()))
     # Out of scope (the weather, another company's product): nothing in the KB is close.

@@ -18,7 +18,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from faqbot.routing.entities import after_correction
-from faqbot.routing.pleasantries import after_connective
 from faqbot.text.normalize import normalize_term
 from faqbot.text.shipped import shipped_table
 
@@ -116,12 +115,6 @@ def _strings(rows: list[Any], key: str) -> tuple[str, ...]:
     if others:
         raise ValueError(f"{_TABLE}: {key} holds {others!r}, not strings: quote them")
     return tuple(rows)
-
-
-def without_connectives(message: str) -> str:
-    """``message`` less the connectives it opens with (「いや、やっぱりいいです」 → 「やっぱりいいです」), or
-    ``message`` itself when it opens with none: what the whole-message phrases are compared on (166th rule)."""
-    return after_connective(message) or message
 
 
 def is_one_of(message: str, whole_messages: tuple[str, ...]) -> bool:

@@ -100,6 +100,12 @@ def after_connective(text: str) -> str | None:
     return rest if rest.strip() else None
 
 
+def without_connectives(text: str) -> str:
+    """``text`` less the connectives it opens with (「いや、やっぱりいいです」 → 「やっぱりいいです」), or ``text``
+    itself when it opens with none or nothing follows them: what a clause or a whole message says."""
+    return after_connective(text) or text
+
+
 def _after_one_connective(folded: str) -> str | None:
     """``folded`` less the one connective it opens with, or None when it opens with none."""
     for word in connectives():

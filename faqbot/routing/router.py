@@ -47,6 +47,7 @@ from faqbot.routing.novelty import NoveltyVeto
 from faqbot.routing.pleasantries import (
     after_connective,
     sentences_or_clauses,
+    without_connectives,
     without_empty_sentences,
     without_pleasantries,
 )
@@ -318,7 +319,7 @@ class Router:
     def _pleasantry(self, part: str) -> bool:
         """Is ``part`` (one clause) small talk, judged on what follows its opening connective: 「じゃあ」 holds
         the greeting 「やあ」 but makes no clause one (158th rule)."""
-        return self._small_talk(self._route(after_connective(part) or part, None, 1, None).routing)
+        return self._small_talk(self._route(without_connectives(part), None, 1, None).routing)
 
     def _routed(self, query: str, entities: Entities | None, top: int, exclude: str | None) -> Routed:
         """The part of ``query`` (standard Japanese) that is routed, with its routing and candidates."""
