@@ -23,7 +23,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
-from faqbot.routing.topic_slot import context_nouns
+from faqbot.routing.topic_slot import aspect_nouns, context_nouns
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
 
@@ -236,6 +236,8 @@ def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routi
     if names_only_slots(engine, text):
         return True  # 「月額は？」「Macです」: nothing but a fact, whatever the router made of its words
     if phrases.is_follow_up(text) or phrases.is_correction(text):
+        if _names_another_question(engine, state, text, routing):
+            return False
         return phrases.supposes(text) or not _asks_another_question(kb, state, routing)
     if routing.decision != DECISION_ANSWER:
         # Refused or in doubt: a correction or a fact (「違う、スタンダードでした」), unless it names a
@@ -245,6 +247,17 @@ def is_follow_up(engine: Engine, state: DialogueState, text: str, routing: Routi
     if routed.kind == ENTRY_SMALLTALK:
         return True  # 「あ、Macでした」 names a product: a correction, not a goodbye (「…でした」)
     return routed.id == state.last or (routed.kind == KIND_COMPUTE and kb.entry(state.last or "").kind == KIND_COMPUTE)
+
+
+def _names_another_question(engine: Engine, state: DialogueState, text: str, routing: Routing) -> bool:
+    """Does a message phrased as a follow-up name a thing of its own that the router answers elsewhere?
+
+    「月額の場合の請求日は？」 after the fee answer supposes the monthly plan, but asks the billing date:
+    請求日 is no name, no context noun and no aspect of the last topic (167th rule).
+    """
+    if routing.decision != DECISION_ANSWER or routing.intent == state.last:
+        return False
+    return ellipsis.names_a_thing(text, engine.extractor.name_forms, context_nouns() | aspect_nouns())
 
 
 def _asks_another_question(kb: KnowledgeBase, state: DialogueState, routing: Routing) -> bool:
