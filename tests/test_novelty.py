@@ -111,3 +111,15 @@ def test_a_packed_rarity_table_weighs_every_word_as_a_dict_does(engine: Engine) 
         analysis = analyze(text)
         assert veto.unknown_share(analysis) == as_dict.unknown_share(analysis)
         assert veto._weights(analysis) == [veto.weight(t, r) for t, r in zip(analysis.terms, analysis.readings, strict=True)]
+
+
+def test_an_english_word_is_known_by_its_stem_only_when_asked(engine: Engine) -> None:
+    veto = engine.router.novelty
+    # The shipped knowledge base says "day" and "charged", never "days" or "charging".
+    assert "day" in veto.known_terms and "days" not in veto.known_terms
+    assert not veto.knows("days", "days")
+    assert veto.knows_stem("days", "days")
+    assert not veto.knows_stem("sourdough", "sourdough")
+    message = analyze("How many days before?")
+    assert veto.fires(message)
+    assert not veto.fires(message, by_stem=True)

@@ -224,12 +224,22 @@ def points_back(message: str) -> bool:
     that says "that" or "it" is, but only where the router cannot answer it alone
     (:func:`faqbot.dialogue.follow_ups.in_context`).
     """
+    tokens = _english_question_words(message)
+    return tokens is not None and any(t.strip(",.'") in _EN_BACK for t in tokens)
+
+
+def asks_in_english(message: str) -> bool:
+    """Is ``message`` a short English question ("How many days before?"), at most :data:`MAX_WORDS` words?"""
+    return _english_question_words(message) is not None
+
+
+def _english_question_words(message: str) -> list[str] | None:
+    """The lower-case words of ``message`` when it is a short English question, else None."""
     text = unicodedata.normalize("NFKC", message).strip().casefold()
     tokens = text.rstrip("?!. ").replace("?", " ").split()
     if not text.isascii() or not tokens or len(tokens) > MAX_WORDS:
-        return False
-    asks = text.endswith("?") or tokens[0] in _EN_QUESTION_WORDS
-    return asks and any(t.strip(",.'") in _EN_BACK for t in tokens)
+        return None
+    return tokens if text.endswith("?") or tokens[0] in _EN_QUESTION_WORDS else None
 
 
 def names_its_own(message: str) -> bool:

@@ -36,7 +36,8 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     (「変更方法は？」: the card or the e-mail address?) is settled by the last answer when, read
     with its topic, it goes to one of the entries the router offered (:func:`_settled`).  A short
     English question pointing back that the router cannot answer alone, or that names nothing of its
-    own ("Where do I do that?"), is read after the last answer's question (:func:`_read_back`).
+    own ("Where do I do that?"), is read after the last answer's question (:func:`_read_back`); so is a
+    short English question the router refuses though the knowledge base knows its words by their stems.
     """
     kb = engine.kb
     if not state.last:
@@ -44,6 +45,10 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     if ellipsis.points_back(text) and (routing.decision != DECISION_ANSWER or not ellipsis.names_its_own(text)):
         # "Where do I do that?" has nothing of its own to be answered on, even where the router
         # answers it ("where" is the contact entry's word): "that" is the last answer.
+        return _read_back(engine, state, text, entities, routing)
+    if _refused_in_english(engine, text, routing):
+        # "How many days before?" after the notice answer: refused alone, in the knowledge base's
+        # words but for their inflection ("days" where it says "day") — asked after the last question.
         return _read_back(engine, state, text, entities, routing)
     also = ellipsis.also_asked(text)
     if also and not has_slots(entities):
@@ -76,6 +81,14 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
         back = read.intent == state.last != routing.intent and ellipsis.adds_a_topic(text)
         return read if _matches_better(read, routing) and not back and not _asks_pointed(engine, text, routing) else routing
     return read
+
+
+def _refused_in_english(engine: Engine, text: str, routing: Routing) -> bool:
+    """Is ``text`` a short English question the router refuses, though not as out of scope, whose
+    words the knowledge base uses, inflections aside (168th rule)?"""
+    if routing.decision != DECISION_FALLBACK or routing.out_of_scope or not ellipsis.asks_in_english(text):
+        return False
+    return not engine.router.novelty.fires(engine.router.analyze(text), by_stem=True)
 
 
 def _asks_pointed(engine: Engine, text: str, routing: Routing) -> bool:

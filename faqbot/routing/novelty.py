@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from faqbot.text.analysis import NEGATION, Analysis
 from faqbot.text.packed import PackedFloats
+from faqbot.text.stems import english_stem, english_stems
 
 # Words at least this frequent in general language (1 in 1,000 words) weigh nothing.
 COMMON_FREQUENCY = 1e-3
@@ -107,18 +108,31 @@ class NoveltyVeto:
             for i in range(len(reading) - n + 1)
         )
 
-    def unknown_share(self, analysis: Analysis) -> float:
-        """The part of the message's salient weight carried by words the knowledge base never uses."""
+    def knows_stem(self, term: str, reading: str) -> bool:
+        """:meth:`knows`, or an English word whose stem is the stem of a word the knowledge base uses
+        ("days" where it says "day")."""
+        if self.knows(term, reading):
+            return True
+        return term.isascii() and term.isalpha() and english_stem(term) in english_stems(self.known_terms)
+
+    def unknown_share(self, analysis: Analysis, by_stem: bool = False) -> float:
+        """The part of the message's salient weight carried by words the knowledge base never uses
+        (``by_stem``: English words known by their stems, :meth:`knows_stem`)."""
+        knows = self.knows_stem if by_stem else self.knows
         total = unknown = 0.0
         for term, reading, w in zip(analysis.terms, analysis.readings, self._weights(analysis), strict=True):
             total += w
-            if not self.knows(term, reading):
+            if not knows(term, reading):
                 unknown += w
         return unknown / total if total > 0 else 0.0
 
-    def fires(self, analysis: Analysis) -> bool:
-        """Is the message mostly about things the knowledge base never mentions?"""
-        return self.unknown_share(analysis) > self.threshold
+    def fires(self, analysis: Analysis, by_stem: bool = False) -> bool:
+        """Is the message mostly about things the knowledge base never mentions?
+
+        ``by_stem``: English words known by their stems — the dialogue's reading of a short English
+        follow-up (168th rule); the router's veto reads words as written.
+        """
+        return self.unknown_share(analysis, by_stem) > self.threshold
 
 
 def _first_known(term_weight: float, reading_weight: float) -> float:
