@@ -89,6 +89,12 @@ TABLE = [
     ("the renewal fee", "renewalfee"),
     ("There is a charge", "thereisacharge"),  # a word, not the article
     ("Tell me", "tellme"),  # an opening alone is not stripped to nothing
+    # …and a connective in front of them (169th rule)
+    ("And the fee?", "fee"),
+    ("So, tell me about the renewal fee", "renewalfee"),
+    ("by the way the fee", "fee"),
+    ("Andrew", "andrew"),  # a word that starts like one
+    ("And?", "and"),  # a connective alone is kept
     ("解約できます", "解約でき"),
     # …but negation changes what is asked: 「できません」 must not become 「できます」
     ("解約できません", "解約できません"),

@@ -93,6 +93,8 @@ class _Frames:
     # of X: stripped once from the start of the text, as the Japanese frames are from the end.
     request_opening: re.Pattern[str]
     leading_article: re.Pattern[str]
+    # An English connective in front of them all ("And the fee?"): stripped first.
+    leading_connective: re.Pattern[str]
 
 
 @cache
@@ -104,19 +106,27 @@ def _frames() -> _Frames:
     table = shipped_table(__file__, _ENDINGS_TABLE)
     folded = {str(e).translate(_SMALL_KANA) for e in table["polite_endings"]}
     by_length = tuple((n, frozenset(e for e in folded if len(e) == n)) for n in sorted({len(e) for e in folded}, reverse=True))
-    return _Frames(by_length, _at_start(table["request_openings"]), _at_start(table["leading_articles"]))
+    return _Frames(
+        by_length,
+        _at_start(table["request_openings"]),
+        _at_start(table["leading_articles"]),
+        _at_start(table["leading_connectives"], comma=True),
+    )
 
 
-def _at_start(phrases: list[object]) -> re.Pattern[str]:
-    """One of ``phrases`` (longest first) at the start of a text, after any white space and followed by some."""
-    return re.compile(r"^\s*(?:" + "|".join(re.escape(str(p)) for p in sorted(phrases, key=lambda p: -len(str(p)))) + r")\s+")
+def _at_start(phrases: list[object], comma: bool = False) -> re.Pattern[str]:
+    """One of ``phrases`` (longest first) at the start of a text, after any white space and followed by
+    some (``comma``: or by a comma and some: "So, how…")."""
+    alternatives = "|".join(re.escape(str(p)) for p in sorted(phrases, key=lambda p: -len(str(p))))
+    return re.compile(r"^\s*(?:" + alternatives + r")" + (r"\s*,?" if comma else "") + r"\s+")
 
 
 def _strip_request_opening(text: str) -> str:
-    """``text`` (NFKC, case-folded) less an English request opening and a leading article, when two or
-    more characters are left."""
+    """``text`` (NFKC, case-folded) less an English connective, request opening and leading article, when
+    two or more characters are left."""
     frames = _frames()
-    rest = frames.leading_article.sub("", frames.request_opening.sub("", text, count=1), count=1)
+    rest = frames.leading_connective.sub("", text, count=1)
+    rest = frames.leading_article.sub("", frames.request_opening.sub("", rest, count=1), count=1)
     return rest if len(rest.strip()) >= 2 else text
 
 
