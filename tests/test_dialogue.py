@@ -382,7 +382,10 @@ _WHOLE_MESSAGE_PHRASES = {
                        ("それでもダメでした", True), ("やっぱりできない", True), ("まだ解約できない", False),
                        ("Still not working", True), ("それでもわからなかったら？", True), ("ダメなら？", True),
                        ("うまくいかなかったらどうすればいいですか", True), ("What if it doesn't work?", True),
-                       ("解約できなかったら？", False), ("どうすればいい？", False), ("ログインできない場合は？", False)],
+                       ("解約できなかったら？", False), ("どうすればいい？", False), ("ログインできない場合は？", False),
+                       # "however often I try" says "still", and a bare ダメ after it fails (170th rule).
+                       ("何回やってもダメ", True), ("それでもダメ", True), ("何度やってもできない", True),
+                       ("どうしてもできない", True), ("ダメ？", False), ("無理", False), ("何度やってもログインできない", False)],
     # A question announced, not asked; one that names its topic is asked.
     phrases.about_my_case: [("私の場合だと何日ごろ？", True), ("じゃあわたしの場合、お知らせは？", True),
                             ("In my case, when is it?", True), ("請求はいつ？", False), ("私のカード", False)],

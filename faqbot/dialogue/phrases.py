@@ -81,6 +81,7 @@ class _Phrases:
         self.stuck_if = squashed("stuck_if")
         self.then_what = words("then_what")
         self.still = words("still")
+        self.stuck_after_still = squashed("stuck_after_still")
         self.announce = squashed("announce")
         self.softeners = words("softeners")
         self.language_asked = {  # phrase → the language it asks for
@@ -161,11 +162,15 @@ def is_again(message: str) -> bool:
 def is_stuck(message: str) -> bool:
     """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer.
 
-    「それでも」「やっぱり」「まだ」 in front say the same (「それでもダメでした」), and so does the failure
+    「それでも」「やっぱり」「何度やっても」 in front say the same (「それでもダメでした」, and after them a bare
+    「ダメ」 too), and so does the failure
     put as a condition, alone or asking what then (「わからなかったら？」「できなかったらどうすればいい？」).
     """
     whole, table = _squash(message), _phrases()
-    for text in (whole, *(whole.removeprefix(word).lstrip() for word in table.still if whole.startswith(word))):
+    after_still = [whole.removeprefix(word).lstrip() for word in table.still if whole.startswith(word)]
+    if any(text in table.stuck_after_still for text in after_still):
+        return True  # 「それでもダメ」: a bare ダメ is a failure only after a still word
+    for text in (whole, *after_still):
         then = next((word for word in table.then_what if text.endswith(word)), "")
         if text in table.stuck or text.removesuffix(then) in table.stuck_if:
             return True
