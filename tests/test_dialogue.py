@@ -375,7 +375,10 @@ _WHOLE_MESSAGE_PHRASES = {
                       ("なんで請求されたの？", False), ("解約したい", False)],
     phrases.is_again: [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
                        ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False),
-                       ("本当に？", True), ("Really?", True), ("本当に解約できる？", False)],
+                       ("本当に？", True), ("Really?", True), ("本当に解約できる？", False),
+                       # a pointer at the last answer in front (172nd rule)
+                       ("さっきのもう一回", True), ("先ほどの回答をもう一度お願いします", True), ("the answer again", True),
+                       ("さっきの解約", False), ("今の料金をもう一度", False)],
     # 「ログインできない」 names what failed: a question of its own.
     phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
                        ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False),

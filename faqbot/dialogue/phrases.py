@@ -77,6 +77,7 @@ class _Phrases:
         self.dont_know = squashed("dont_know")
         self.more = squashed("more")
         self.again = squashed("again")
+        self.again_pointers = squashed("again_pointers")
         self.stuck = squashed("stuck")
         self.stuck_if = squashed("stuck_if")
         self.then_what = words("then_what")
@@ -156,7 +157,11 @@ def is_more(message: str) -> bool:
 
 def is_again(message: str) -> bool:
     """True for 「もう一度説明して」 and the like: the last answer once more."""
-    return _squash(message) in _phrases().again
+    text, table = _squash(message), _phrases()
+    # 「さっきのもう一回」: a pointer at the last answer, then an again phrase (172nd rule).
+    return text in table.again or any(
+        text.removeprefix(pointer).lstrip() in table.again for pointer in table.again_pointers if text.startswith(pointer)
+    )
 
 
 def is_stuck(message: str) -> bool:
