@@ -86,6 +86,9 @@ def test_a_pleasantry_beside_a_question_does_not_answer_it(engine: Engine, messa
         ("え、じゃあどうすれば止まるの？", "どうすれば止まるの?"),
         ("あっ、ところで解約は？", "解約は?"),
         ("えいごで話せる？", None),
+        # English ones are normalisation's list (173rd rule): "so" opens a follow-up, not "sorry"
+        ("So, thanks", "thanks"),
+        ("sorry", None),
     ],
 )
 def test_after_connective(text: str, expected: str | None) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 
 from faqbot.text.analysis import is_english_function_word
+from faqbot.text.normalize import english_connectives
 from faqbot.text.shipped import shipped_table
 
 # A sentence ends after Japanese full stops, question and exclamation marks or a line break, and
@@ -84,8 +85,11 @@ def _function_words_only(sentence: str) -> bool:
 
 @cache
 def connectives() -> tuple[str, ...]:
-    """The shipped connectives and fillers (``routing/data/connectives.yaml``), folded, longest first."""
-    folded = {_fold(str(word)) for word in shipped_table(__file__, _CONNECTIVES)["connectives"]}
+    """The shipped connectives and fillers, folded, longest first: the Japanese ones of
+    ``routing/data/connectives.yaml`` and the English ones normalisation strips too
+    (:func:`faqbot.text.normalize.english_connectives`)."""
+    words = [*shipped_table(__file__, _CONNECTIVES)["connectives"], *english_connectives()]
+    folded = {_fold(str(word)) for word in words}
     return tuple(sorted(folded, key=lambda word: (-len(word), word)))
 
 

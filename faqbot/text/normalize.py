@@ -110,8 +110,16 @@ def _frames() -> _Frames:
         by_length,
         _at_start(table["request_openings"]),
         _at_start(table["leading_articles"]),
-        _at_start(table["leading_connectives"], comma=True),
+        _at_start(list(english_connectives()), comma=True),
     )
+
+
+@cache
+def english_connectives() -> tuple[str, ...]:
+    """The English connectives that open a follow-up ("and", "so", "by the way"), as ``data/endings.yaml`` lists them."""
+    from faqbot.text.shipped import shipped_table
+
+    return tuple(str(word) for word in shipped_table(__file__, _ENDINGS_TABLE)["leading_connectives"])
 
 
 def _at_start(phrases: list[object], comma: bool = False) -> re.Pattern[str]:
