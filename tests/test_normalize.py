@@ -95,6 +95,8 @@ TABLE = [
     ("by the way the fee", "fee"),
     ("Andrew", "andrew"),  # a word that starts like one
     ("And?", "and"),  # a connective alone is kept
+    ("hmm, and the fee?", "fee"),  # a run of them (174th rule)
+    ("so and", "and"),  # the last one left: it is followed by no space
     ("解約できます", "解約でき"),
     # …but negation changes what is asked: 「できません」 must not become 「できます」
     ("解約できません", "解約できません"),

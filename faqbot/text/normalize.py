@@ -124,9 +124,11 @@ def english_connectives() -> tuple[str, ...]:
 
 def _at_start(phrases: list[object], comma: bool = False) -> re.Pattern[str]:
     """One of ``phrases`` (longest first) at the start of a text, after any white space and followed by
-    some (``comma``: or by a comma and some: "So, how…")."""
+    some (``comma``: a run of them, each followed by a comma and some, or by some: "Hmm, so how…")."""
     alternatives = "|".join(re.escape(str(p)) for p in sorted(phrases, key=lambda p: -len(str(p))))
-    return re.compile(r"^\s*(?:" + alternatives + r")" + (r"\s*,?" if comma else "") + r"\s+")
+    if comma:  # a run of them, each with its comma if any: "hmm, and the fee?"
+        return re.compile(r"^\s*(?:(?:" + alternatives + r")\s*,?\s+)+")
+    return re.compile(r"^\s*(?:" + alternatives + r")\s+")
 
 
 def _strip_request_opening(text: str) -> str:
