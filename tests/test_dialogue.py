@@ -378,7 +378,10 @@ _WHOLE_MESSAGE_PHRASES = {
                        ("本当に？", True), ("Really?", True), ("本当に解約できる？", False),
                        # a pointer at the last answer in front (172nd rule)
                        ("さっきのもう一回", True), ("先ほどの回答をもう一度お願いします", True), ("the answer again", True),
-                       ("さっきの解約", False), ("今の料金をもう一度", False)],
+                       ("さっきの解約", False), ("今の料金をもう一度", False),
+                       # asking whether it is wrong or right doubts it too (175th rule)
+                       ("間違いじゃない？", True), ("合ってる？", True), ("Is that right?", True),
+                       ("カード番号が間違ってない？", False)],
     # 「ログインできない」 names what failed: a question of its own.
     phrases.is_stuck: [("できない", True), ("うまくいきません。", True), ("やってみたけどだめ", True), ("It didn't work", True),
                        ("ログインできない", False), ("解約できない", False), ("できますか", False), ("", False),
