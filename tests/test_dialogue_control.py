@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from faqbot.answers.answering import Engine
-from faqbot.dialogue.control import control_turn
+from faqbot.dialogue.control import after_acknowledgement, control_turn
 from faqbot.dialogue.state import initial_state
 
 TODAY = date(2026, 11, 26)
@@ -37,3 +37,19 @@ def test_a_bare_control_message_gets_its_reply(
 @pytest.mark.parametrize("message", ["解約したい", "よくわからない", "できますか"])
 def test_a_message_that_asks_is_left_to_the_router(engine: Engine, message: str) -> None:
     assert control_turn(engine, initial_state(), message, TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("message", "rest"),
+    [
+        ("承知しました。月額版に切り替えた場合はどうなりますか。", "月額版に切り替えた場合はどうなりますか。"),
+        ("わかりました、解約したいです", "解約したいです"),
+        ("Got it. And the fee?", "And the fee?"),
+        ("あっ、了解です。年額だと？", "年額だと？"),  # after its connective (165th rule)
+        ("了解しました", "了解しました"),  # nothing after it: the whole message (156th rule reads it)
+        ("解約しました。了解です", "解約しました。了解です"),  # an acknowledgement not in front
+        ("更新料は了解しました。支払い方法は？", "更新料は了解しました。支払い方法は？"),
+    ],
+)
+def test_an_acknowledgement_in_front_is_set_aside(engine: Engine, message: str, rest: str) -> None:
+    assert after_acknowledgement(engine.kb, message) == rest

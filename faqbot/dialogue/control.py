@@ -26,7 +26,7 @@ from faqbot.dialogue.replies import (
 from faqbot.dialogue.reply import KIND_CLARIFY, Reply
 from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
-from faqbot.routing.pleasantries import without_connectives
+from faqbot.routing.pleasantries import sentences_or_clauses, without_connectives
 
 # What an acknowledgement acknowledges: an answer, not small talk or a refusal.
 _ANSWERS = (KIND_FAQ, KIND_COMPUTE)
@@ -61,6 +61,21 @@ def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -
         # question holds 「…はいくら」, and the customer was asked to choose between two of them.
         return cancelled_reply(engine, replace(state, choices=()))
     return None
+
+
+def after_acknowledgement(kb: KnowledgeBase, text: str) -> str:
+    """What ``text`` says after an acknowledgement it opens with, or ``text`` itself (178th rule).
+
+    「承知しました。月額版に切り替えた場合はどうなりますか。」 asks 「月額版に切り替えた場合はどうなりますか。」: the first
+    sentence or clause (after its connectives) is one of a small-talk entry's ``acknowledgements``.
+    """
+    parts = sentences_or_clauses(text)
+    if len(parts) < 2:
+        return text
+    first = without_connectives(parts[0])
+    if not any(phrases.is_one_of(first, e.acknowledgements) for e in _acknowledging_entries(kb)):
+        return text
+    return text[text.find(parts[1], text.find(parts[0]) + len(parts[0])) :]
 
 
 def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str, bare: str) -> Entry | None:
