@@ -418,7 +418,10 @@ def test_whole_message_phrases(predicate: Callable[[str], bool], message: str, e
 @pytest.mark.parametrize(
     "message, lang",
     [("英語でお願いします", "en"), ("Do you speak Japanese?", "ja"), ("日本語で！", "ja"), ("English please", "en"),
-     ("英語で請求書は出せますか", None), ("日本語", None)],
+     ("英語で請求書は出せますか", None), ("日本語", None),
+     # the other common ways (179th rule)
+     ("Can you answer in English?", "en"), ("Reply in English", "en"), ("英語でも大丈夫ですか", "en"),
+     ("日本語で回答してください", "ja"), ("Can we talk in Japanese?", "ja"), ("Can I get the invoice in English?", None)],
 )
 def test_language_asked(message: str, lang: str | None) -> None:
     assert phrases.language_asked(message) == lang
