@@ -178,7 +178,10 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     if reason is not None:
         return handoff_turn(engine, state, text, reason, today)
     if phrases.language_asked(text):
-        # Answered in the language asked for (see step); an open form stays open.
+        # Answered in the language asked for (see step); an open form stays open.  Right after an
+        # answer, that answer is what the customer wants in the other language (180th rule).
+        if not state.form and state.last and engine.kb.entry(state.last).kind in (KIND_FAQ, KIND_COMPUTE):
+            return follow_up(engine, replace(state, choices=()), today, "")
         return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
     text = after_acknowledgement(engine.kb, text)  # 「承知しました。月額の場合は？」 asks 「月額の場合は？」
     if state.form:
