@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from faqbot.answers.answering import Engine
 from faqbot.dialogue.ellipsis import (
     adds_a_topic,
     also_asked,
@@ -170,6 +171,17 @@ def test_pointed_nouns(message: str, nouns: tuple[str, ...]) -> None:
 def test_restates(message: str, topic: str, restated: bool) -> None:
     # Only the topic's words and aspect nouns (手続き, 方法, 手順), one of them the topic's; a question.
     assert restates(message, topic) == restated
+
+
+@pytest.mark.parametrize(
+    ("message", "restated"),
+    [("クレカでもいい？", True), ("クレジットカードでもいい？", True), ("メアドでもいい？", False)],
+)
+def test_a_synonym_of_a_topic_word_is_the_topics(engine: Engine, message: str, restated: bool) -> None:
+    # 「クレカ」 and 「クレジットカード」 are one word to the router (synonyms.yaml), so to the topic too (181st rule).
+    same = engine.router.char_channel.canonical
+    assert restates(message, "クレジットカード以外", same) == restated
+    assert not restates("クレカでもいい？", "クレジットカード以外")  # read as written, クレカ is not the topic's lemma
 
 
 _FORMS = ("mac", "もばいる", "月額")  # names as the extractor's name_forms hold them (normalize_term)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from faqbot.dialogue.phrases import looks_like_question
 from faqbot.routing.topic_slot import aspect_nouns
@@ -141,20 +141,22 @@ def adds_a_topic(message: str) -> bool:
     return any(_names_a_topic(w) and n.surface == "も" and n.pos[0] == "助詞" for w, n in itertools.pairwise(cut))
 
 
-def restates(message: str, topic: str) -> bool:
+def restates(message: str, topic: str, same: Callable[[str], str] = str) -> bool:
     """Is ``message`` a short question naming nothing but words of ``topic`` and aspects of it?
 
     「変更の手続きは？」 after the card-change answer (topic 「クレジットカード 変更」): 変更 is the topic's,
     手続き asks how; nothing else is named, so the message asks about the last answer's topic.  At
-    least one word must be the topic's: 「手順は？」 alone names only an aspect.
+    least one word must be the topic's: 「手順は？」 alone names only an aspect.  ``same``: a word as
+    the knowledge base's synonyms read it, so that 「クレカ」 is the topic 「クレジットカード以外」's word (181st rule).
     """
     cut = _short_question_words(message)
     if not topic or cut is None:
         return False
-    own = {w.lemma for w in _compact_words(topic) if _names_a_topic(w)}
+    own = {same(w.lemma) for w in _compact_words(topic) if _names_a_topic(w)}
     named = _named_besides_verdicts(cut)
     aspects = aspect_nouns()
-    return any(lemma in own for lemma in named) and all(lemma in own or lemma in aspects for lemma in named)
+    topical = [same(lemma) in own for lemma in named]
+    return any(topical) and all(is_own or lemma in aspects for is_own, lemma in zip(topical, named, strict=True))
 
 
 def judges_only(message: str) -> bool:

@@ -54,7 +54,7 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     if also and not has_slots(entities):
         return _also(engine, state, also, entities, routing)
     if not ellipsis.is_elliptical(text):
-        if ellipsis.restates(text, _last_topic(kb, state)) or ellipsis.judges_only(text):
+        if ellipsis.restates(text, _last_topic(kb, state), engine.router.char_channel.canonical) or ellipsis.judges_only(text):
             # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
             # router alone answers it with the e-mail change, whose question shares the same words.
             # 「ダメなの？」 names nothing but its verdict on the last answer (160th rule).

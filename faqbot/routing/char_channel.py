@@ -34,7 +34,7 @@ from faqbot.routing.fuzzy_similarity import fuzzy_similarity
 from faqbot.routing.ngram_index import NgramIndex, gram_keys
 from faqbot.routing.postings import half_coverages
 from faqbot.routing.segments import SegmentStore
-from faqbot.text.normalize import is_kana_text, normalize
+from faqbot.text.normalize import is_kana_text, normalize, normalize_term
 from faqbot.text.packed import PackedStrings
 from faqbot.text.synonyms import SynonymMap
 
@@ -169,6 +169,11 @@ class CharChannel:
 
     def _masked(self, text: str) -> str:  # product names out, before synonyms
         return self._product_names.canonicalize(normalize(text))
+
+    def canonical(self, word: str) -> str:
+        """``word`` as the channel reads a dictionary term: folded (:func:`normalize_term`), synonyms canonical
+        (「クレカ」 and 「クレジットカード」 are one)."""
+        return self._synonyms.canonicalize(normalize_term(word))
 
     def surface(self, text: str) -> str:
         """``text`` as the channel compares it: normalised, product names out, synonyms canonical."""
