@@ -75,7 +75,8 @@ def after_acknowledgement(kb: KnowledgeBase, text: str) -> str:
     first = without_connectives(parts[0])
     if not any(phrases.is_one_of(first, e.acknowledgements) for e in _acknowledging_entries(kb)):
         return text
-    return text[text.find(parts[1], text.find(parts[0]) + len(parts[0])) :]
+    rest = text.find(parts[1], text.find(parts[0]) + len(parts[0]))
+    return text[rest:] if rest >= 0 else text
 
 
 def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str, bare: str) -> Entry | None:

@@ -167,9 +167,9 @@ def is_again(message: str) -> bool:
 def is_stuck(message: str) -> bool:
     """True for a bare 「できない」/「うまくいかない」/"it didn't work": the last answer's steps failed the customer.
 
-    「それでも」「やっぱり」「何度やっても」 in front say the same (「それでもダメでした」, and after them a bare
-    「ダメ」 too), and so does the failure
-    put as a condition, alone or asking what then (「わからなかったら？」「できなかったらどうすればいい？」).
+    「それでも」「やっぱり」「何度やっても」 in front say the same (「それでもダメでした」; after them a bare 「ダメ」
+    too), and so does the failure put as a condition, alone or asking what then (「わからなかったら？」
+    「できなかったらどうすればいい？」).
     """
     whole, table = _squash(message), _phrases()
     after_still = [whole.removeprefix(word).lstrip() for word in table.still if whole.startswith(word)]

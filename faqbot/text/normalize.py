@@ -17,6 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from typing import Any
 
 # Small kana and their full-size forms (after katakana→hiragana folding).
 _SMALL_KANA = str.maketrans(
@@ -98,12 +99,18 @@ class _Frames:
 
 
 @cache
-def _frames() -> _Frames:
-    """The table, read by the first :func:`normalize` rather than at import: PyYAML takes ~20 ms to
-    import, and the analysis children import this module only to fold kana."""
+def _table() -> Any:
+    """``data/endings.yaml``, read on first use rather than at import: PyYAML takes ~20 ms to import,
+    and the analysis children import this module only to fold kana."""
     from faqbot.text.shipped import shipped_table
 
-    table = shipped_table(__file__, _ENDINGS_TABLE)
+    return shipped_table(__file__, _ENDINGS_TABLE)
+
+
+@cache
+def _frames() -> _Frames:
+    """What :func:`normalize` strips, from the table (by the first :func:`normalize`)."""
+    table = _table()
     folded = {str(e).translate(_SMALL_KANA) for e in table["polite_endings"]}
     by_length = tuple((n, frozenset(e for e in folded if len(e) == n)) for n in sorted({len(e) for e in folded}, reverse=True))
     return _Frames(
@@ -117,9 +124,7 @@ def _frames() -> _Frames:
 @cache
 def english_connectives() -> tuple[str, ...]:
     """The English connectives that open a follow-up ("and", "so", "by the way"), as ``data/endings.yaml`` lists them."""
-    from faqbot.text.shipped import shipped_table
-
-    return tuple(str(word) for word in shipped_table(__file__, _ENDINGS_TABLE)["leading_connectives"])
+    return tuple(str(word) for word in _table()["leading_connectives"])
 
 
 def _at_start(phrases: list[object], comma: bool = False) -> re.Pattern[str]:
