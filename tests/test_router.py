@@ -208,6 +208,12 @@ def test_switching_off_and_on_are_cancelling_and_signing_up(engine: Engine, quer
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
 
 
+def test_opting_out_is_cancelling(engine: Engine) -> None:
+    # synonyms.yaml: "opt out" is 解約 (183rd rule); this asked between the overview and the cancellation.
+    routing = _route(engine, "How can I opt out of auto renewal?")
+    assert (routing.decision, routing.intent) == (DECISION_ANSWER, "cancel-howto")
+
+
 def test_expiring_is_not_switching_off(engine: Engine) -> None:
     # 切れる (to run out) is not 切る (to switch off): the card's expiry is the auto-cancellation answer.
     assert _route(engine, "期限が切れたらどうなる").intent == "auto-cancellation"
