@@ -56,6 +56,7 @@ PRODUCTS = [
     # abbreviations and names customers use (aliases in products.yaml)
     ("バスター", None),
     ("VBC", "virusbuster-cloud"),
+    ("VBクラウドの自動更新をやめたい", "virusbuster-cloud"),  # 184th rule
     ("TSプレミアム", "total-security-premium"),
     ("パスマネ", "password-manager"),
     ("HNS", "home-network-security"),
