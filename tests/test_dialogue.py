@@ -486,6 +486,17 @@ def test_picked_number(message: str, number: int | None) -> None:
 
 
 @pytest.mark.parametrize(
+    "message, offered, place",
+    [("最初の方", 2, 1), ("後者で", 2, 2), ("上の", 3, 1), ("一番下", 3, 3), ("じゃあ最後の", 3, 3),
+     ("The latter", 2, 2), ("the first one", 2, 1), ("second", 3, 2), ("second", 1, None),
+     ("最初に聞いた件", 2, None), ("上", 0, None)],
+)
+def test_picked_ordinal(message: str, offered: int, place: int | None) -> None:
+    # Ordinal words pick among the choices offered; "last" is the last of them (185th rule).
+    assert phrases.picked_ordinal(message, offered) == place
+
+
+@pytest.mark.parametrize(
     "message, follow_up",
     [("モバイルの場合は？", True), ("月額だったら？", True), ("Macでは?", True), ("年額なら", True),
      ("月額に変えたらどうなる？", True), ("年額にしたら？", True), ("モバイルにするとどうなりますか", True),

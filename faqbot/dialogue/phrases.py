@@ -27,6 +27,8 @@ _FOLLOW_UP_MAX = 30  # characters; longer messages are questions of their own
 _NUMBER = re.compile(r"(\d{1,2})(?:番目?|つ目|個目|で|です|でお願いします|番でお願いします)?")
 _KANJI_NUMBER = re.compile(r"([一二三四五六七八九十])(?:番目?|つ目)")
 _KANJI_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+# What may follow an ordinal word as it follows a number: 「後者で」「最初のです」.
+_PICK_TAIL = re.compile(r"(?:でお願いします|で|です)$")
 # Trailing punctuation and fillers that do not change a control phrase.
 _TRAILING = re.compile(r"[\s。．.、,!！?？ー〜~…]+$")
 
@@ -99,6 +101,9 @@ class _Phrases:
         self.request_endings = words("request_endings")
         self.question_endings = words("question_endings")
         self.pick_opener = re.compile("^(?:" + "|".join(map(re.escape, words("pick_openers"))) + ")")
+        self.ordinals = {
+            _squash_text(str(word)): place for place, ordinals in table["ordinals"].items() for word in ordinals
+        }
 
 
 @cache
@@ -200,6 +205,15 @@ def about_my_case(message: str) -> bool:
 def language_asked(message: str) -> str | None:
     """The language 「英語でお願いします」 or "Do you speak Japanese?" asks for ("en", "ja"), or None."""
     return _phrases().language_asked.get(_squash(message))
+
+
+def picked_ordinal(message: str, offered: int) -> int | None:
+    """The 1-based place 「最初の方」「後者で」"the last one" picks among ``offered`` choices, or None (185th rule)."""
+    table = _phrases()
+    text = table.pick_opener.sub("", _squash(message))
+    place = table.ordinals.get(text) or table.ordinals.get(_PICK_TAIL.sub("", text))
+    index = {"first": 1, "second": 2, "last": offered}.get(place or "")
+    return index if index is not None and 1 <= index <= offered else None
 
 
 def picked_number(message: str) -> int | None:
