@@ -7,6 +7,7 @@ import pytest
 from faqbot.answers.answering import Engine
 from faqbot.dialogue.ellipsis import (
     adds_a_topic,
+    adverbs,
     also_asked,
     is_elliptical,
     is_short,
@@ -214,3 +215,13 @@ def test_names_a_thing(message: str, thing: bool) -> None:
 def test_judges_only(message: str, judged: bool) -> None:
     # A short question naming nothing but a verdict judges the last answer (160th rule).
     assert judges_only(message) == judged
+
+
+@pytest.mark.parametrize(
+    ("message", "lemmas"),
+    [("つまり何？", {"詰まり"}), ("結局どうなるの？", {"どう"}), ("それって手数料かかる？", set())],
+)
+def test_adverbs(message: str, lemmas: set[str]) -> None:
+    # unidic's 副詞 as its lemmas (つまり is 詰まり, as the analyser's terms spell it); 結局 is an
+    # adverbial noun (名詞 副詞可能), not an adverb.
+    assert adverbs(message) == lemmas

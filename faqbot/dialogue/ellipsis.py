@@ -111,6 +111,11 @@ def is_elliptical(message: str) -> bool:
     return not _names_topic(cut)
 
 
+def adverbs(message: str) -> frozenset[str]:
+    """The lemmas of ``message``'s adverbs (「つまり」 as 詰まり): they say how something is asked, not what about."""
+    return frozenset(w.lemma for w in _compact_words(message) if w.pos[0] == "副詞")
+
+
 def names_own_topic(message: str) -> bool:
     """Does ``message`` hold a content word of its own (「それって解約もできる？」: 解約), beside any pointer back?"""
     return _names_topic(_compact_words(message))

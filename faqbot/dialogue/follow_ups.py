@@ -23,6 +23,7 @@ from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KnowledgeBase
 from faqbot.kb.knowledge import KIND_SMALLTALK as ENTRY_SMALLTALK
 from faqbot.routing.calibration import CLARIFY_CHOICES
 from faqbot.routing.entities import Entities, after_correction
+from faqbot.routing.pleasantries import without_connectives
 from faqbot.routing.topic_slot import aspect_nouns, context_nouns
 from faqbot.routing.verdict import DECISION_ANSWER, DECISION_CLARIFY, DECISION_FALLBACK, Match, Routing
 
@@ -124,10 +125,16 @@ def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: 
     holds a word the knowledge base never uses.
 
     「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the last
-    answer's topic in front would outweigh it — the message keeps its own routing.
+    answer's topic in front would outweigh it — the message keeps its own routing.  An adverb
+    (「つまり何？」) says how something is asked, not what about: it is not counted; and a change of
+    mind (「いや、やっぱりいいです」) asks about nothing (187th and 188th rules).
     """
+    if phrases.is_cancel(without_connectives(text)):
+        return None
     analysis = engine.router.analyze(text)
-    if not all(map(engine.router.novelty.knows, analysis.terms, analysis.readings)):
+    adverbs = ellipsis.adverbs(text)
+    known = engine.router.novelty.knows
+    if not all(known(t, r) or t in adverbs for t, r in zip(analysis.terms, analysis.readings, strict=True)):
         return None
     topic = _last_topic(engine.kb, state)
     return engine.router.route(f"{topic} {text}", entities) if topic else None
