@@ -88,6 +88,7 @@ def test_a_pleasantry_beside_a_question_does_not_answer_it(engine: Engine, messa
         ("えいごで話せる？", None),
         # English ones are normalisation's list (173rd rule): "so" opens a follow-up, not "sorry"
         ("So, thanks", "thanks"),
+        ("ちなみにどこで？", "どこで?"),  # 191st rule
         ("sorry", None),
     ],
 )

@@ -54,8 +54,9 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     also = ellipsis.also_asked(text)
     if also and not has_slots(entities):
         return _also(engine, state, also, entities, routing)
-    if not ellipsis.is_elliptical(text):
-        if ellipsis.restates(text, _last_topic(kb, state), engine.router.char_channel.canonical) or ellipsis.judges_only(text):
+    bare = without_connectives(text)  # 「ちなみにどこで？」 asks 「どこで？」 (190th and 191st rules)
+    if not ellipsis.is_elliptical(bare):
+        if ellipsis.restates(bare, _last_topic(kb, state), engine.router.char_channel.canonical) or ellipsis.judges_only(bare):
             # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
             # router alone answers it with the e-mail change, whose question shares the same words.
             # 「ダメなの？」 names nothing but its verdict on the last answer (160th rule).
@@ -129,7 +130,8 @@ def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: 
     (「つまり何？」) says how something is asked, not what about: it is not counted; and a change of
     mind (「いや、やっぱりいいです」) asks about nothing (187th and 188th rules).
     """
-    if phrases.is_cancel(without_connectives(text)):
+    text = without_connectives(text)  # 「ちなみにどこで？」 is read as 「<topic> どこで？」 (191st rule)
+    if phrases.is_cancel(text):
         return None
     analysis = engine.router.analyze(text)
     adverbs = ellipsis.adverbs(text)
