@@ -372,7 +372,8 @@ _WHOLE_MESSAGE_PHRASES = {
                            ("I don't know", True), ("I do not know.", True), ("有効期限がわからない", False),
                            ("わかりました", False), ("", False)],
     phrases.is_more: [("もっと詳しく", True), ("なんで？", True), ("どうしてですか", True), ("Why?", True),
-                      ("なんで請求されたの？", False), ("解約したい", False)],
+                      ("なんで請求されたの？", False), ("解約したい", False),
+                      ("もう少し詳しく", True), ("もうちょっと詳しく教えて", True), ("もう少し安くならない？", False)],  # 192nd rule
     phrases.is_again: [("もう一度", True), ("もう一回説明して！", True), ("もう１回", True), ("Say that again", True),
                        ("もう一度申し込みたい", False), ("もう一回請求された", False), ("again?", True), ("", False),
                        ("本当に？", True), ("Really?", True), ("本当に解約できる？", False),
