@@ -208,6 +208,13 @@ def test_switching_off_and_on_are_cancelling_and_signing_up(engine: Engine, quer
     assert (routing.decision, routing.intent) == (DECISION_ANSWER, intent)
 
 
+@pytest.mark.parametrize("query", ["自動更新の規約は？", "自動更新の利用規約はどこで見られる？"])
+def test_the_terms_of_use_are_a_document_the_page_does_not_hold(engine: Engine, query: str) -> None:
+    # 規約 names a document, not an aspect of auto-renewal (193rd rule): these got the cancellation and the
+    # contract check; the source page says nothing of terms of use.
+    assert _route(engine, query).decision == DECISION_FALLBACK
+
+
 def test_opting_out_is_cancelling(engine: Engine) -> None:
     # synonyms.yaml: "opt out" is 解約 (183rd rule); this asked between the overview and the cancellation.
     routing = _route(engine, "How can I opt out of auto renewal?")
