@@ -8,6 +8,7 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue.ellipsis import (
     adds_a_topic,
     adverbs,
+    bare_interrogative,
     also_asked,
     is_elliptical,
     is_short,
@@ -225,3 +226,13 @@ def test_adverbs(message: str, lemmas: set[str]) -> None:
     # unidic's 副詞 as its lemmas (つまり is 詰まり, as the analyser's terms spell it); 結局 is an
     # adverbial noun (名詞 副詞可能), not an adverb.
     assert adverbs(message) == lemmas
+
+
+@pytest.mark.parametrize(
+    ("message", "bare"),
+    [("Where?", True), ("how?", True), ("When？", True), ("Where", False), ("Where do I do that?", False),
+     ("Why?", False), ("どこで？", False)],
+)
+def test_bare_interrogative(message: str, bare: bool) -> None:
+    # One English question word and a question mark (195th rule); "Why?" asks for more, a control phrase.
+    assert bare_interrogative(message) is bare

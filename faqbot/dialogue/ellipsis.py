@@ -35,6 +35,8 @@ MAX_CHARS = 15
 MAX_WORDS = 8
 # English words that point back at what was just said, and that open a question.
 _EN_BACK = frozenset({"that", "it", "this", "there", "those", "these", "then"})
+# The English question words that ask for a piece of information ("Where?" alone asks where to do what was said).
+_EN_WH = frozenset({"how", "where", "when", "what", "which", "who"})
 _EN_QUESTION_WORDS = frozenset(
     {"where", "when", "how", "what", "why", "which", "who", "can", "could", "do", "does", "is", "are", "will", "should"}
 )
@@ -233,6 +235,12 @@ def points_back(message: str) -> bool:
     """
     tokens = _english_question_words(message)
     return tokens is not None and any(t.strip(",.'") in _EN_BACK for t in tokens)
+
+
+def bare_interrogative(message: str) -> bool:
+    """Is ``message`` (after its connectives) one English question word and a question mark ("Where?", "How?")?"""
+    tokens = _english_question_words(message)
+    return tokens is not None and len(tokens) == 1 and tokens[0] in _EN_WH and message.rstrip().endswith(("?", "？"))
 
 
 def asks_in_english(message: str) -> bool:

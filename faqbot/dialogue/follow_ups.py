@@ -43,7 +43,8 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     kb = engine.kb
     if not state.last:
         return routing
-    if ellipsis.points_back(text) and (routing.decision != DECISION_ANSWER or not ellipsis.names_its_own(text)):
+    pointing = ellipsis.points_back(text) or ellipsis.bare_interrogative(without_connectives(text))  # "Where?" (195th rule)
+    if pointing and (routing.decision != DECISION_ANSWER or not ellipsis.names_its_own(text)):
         # "Where do I do that?" has nothing of its own to be answered on, even where the router
         # answers it ("where" is the contact entry's word): "that" is the last answer.
         return _read_back(engine, state, text, entities, routing)
