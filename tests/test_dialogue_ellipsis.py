@@ -8,8 +8,8 @@ from faqbot.answers.answering import Engine
 from faqbot.dialogue.ellipsis import (
     adds_a_topic,
     adverbs,
-    bare_interrogative,
     also_asked,
+    bare_interrogative,
     is_elliptical,
     is_short,
     judges_only,
