@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from faqbot.dialogue import phrases
+from faqbot.dialogue import ellipsis, phrases
 from faqbot.dialogue.language import word
 from faqbot.dialogue.replies import CANCEL, RESUME
 from faqbot.dialogue.state import DialogueState
@@ -34,6 +34,8 @@ def picked(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
         return state.choices[0]  # 「はい」 to "which product?" with one product offered confirms it
     if state.form and (phrases.is_cancel(text) or (RESUME in state.choices and phrases.is_yes(text))):
         return None  # control phrases are handled by the form, not matched against labels
+    if text.isascii() and not ellipsis.names_its_own(text):
+        return None  # "How?" is part of "How can I check…": it names nothing to pick by (196th rule)
     labels = tuple(label(kb, value) for value in state.choices)
     index = phrases.match_label(text, labels)
     return state.choices[index] if index is not None else None
