@@ -43,7 +43,8 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     kb = engine.kb
     if not state.last:
         return routing
-    pointing = ellipsis.points_back(text) or ellipsis.bare_interrogative(without_connectives(text))  # "Where?" (195th rule)
+    bare = without_connectives(text)  # 「ちなみにどこで？」 asks 「どこで？」, "And where?" asks "where?" (191st rule)
+    pointing = ellipsis.points_back(text) or ellipsis.bare_interrogative(bare)  # "Where?" (195th rule)
     if pointing and (routing.decision != DECISION_ANSWER or not ellipsis.names_its_own(text)):
         # "Where do I do that?" has nothing of its own to be answered on, even where the router
         # answers it ("where" is the contact entry's word): "that" is the last answer.
@@ -55,7 +56,6 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
     also = ellipsis.also_asked(text)
     if also and not has_slots(entities):
         return _also(engine, state, also, entities, routing)
-    bare = without_connectives(text)  # 「ちなみにどこで？」 asks 「どこで？」 (190th and 191st rules)
     if not ellipsis.is_elliptical(bare):
         if ellipsis.restates(bare, _last_topic(kb, state), engine.router.char_channel.canonical) or ellipsis.judges_only(bare):
             # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
