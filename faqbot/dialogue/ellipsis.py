@@ -238,7 +238,8 @@ def points_back(message: str) -> bool:
 
 
 def bare_interrogative(message: str) -> bool:
-    """Is ``message`` (after its connectives) one English question word and a question mark ("Where?", "How?")?"""
+    """Is ``message`` one English question word and a question mark ("Where?", "How?")?  The caller takes
+    its connectives off first ("And where?")."""
     tokens = _english_question_words(message)
     return tokens is not None and len(tokens) == 1 and tokens[0] in _EN_WH and message.rstrip().endswith(("?", "？"))
 

@@ -61,16 +61,16 @@ def in_context(engine: Engine, state: DialogueState, text: str, entities: Entiti
             # 「変更の手続きは？」 after the card change names only the last answer's topic and how: the
             # router alone answers it with the e-mail change, whose question shares the same words.
             # 「ダメなの？」 names nothing but its verdict on the last answer (160th rule).
-            return _answered_with_last_topic(engine, state, text, entities, routing)
+            return _answered_with_last_topic(engine, state, bare, entities, routing)
         if routing.decision == DECISION_CLARIFY:
             return _settled(engine, state, text, entities, routing)
         if routing.decision == DECISION_FALLBACK and ellipsis.is_short(text) and engine.router.analyze(text).topic_terms:
             # 「変え方おしえて」 after the e-mail answer: too little of its own to route alone, and
             # nothing the knowledge base does not know — asked about the last answer's topic.  A
             # message with no content word (「ありがとう」 where no small talk is stored) asks nothing.
-            return _answered_with_last_topic(engine, state, text, entities, routing)
+            return _answered_with_last_topic(engine, state, bare, entities, routing)
         return routing
-    read = _with_last_topic(engine, state, text, entities)
+    read = _with_last_topic(engine, state, bare, entities)
     if read is None:
         return routing
     if routing.decision == DECISION_ANSWER and (
@@ -123,15 +123,15 @@ def for_my_case(kb: KnowledgeBase, text: str, routing: Routing) -> Routing:
 
 
 def _with_last_topic(engine: Engine, state: DialogueState, text: str, entities: Entities) -> Routing | None:
-    """``text`` routed with the last answer's topic in front; None when it has no topic or ``text``
-    holds a word the knowledge base never uses.
+    """``text`` (the message after its connectives: 「ちなみにどこで？」 is read as 「<topic> どこで？」, 191st rule)
+    routed with the last answer's topic in front; None when it has no topic or ``text`` holds a word the
+    knowledge base never uses.
 
     「それって手数料かかる？」: a word the knowledge base never uses is asked about, and the last
     answer's topic in front would outweigh it — the message keeps its own routing.  An adverb
     (「つまり何？」) says how something is asked, not what about: it is not counted; and a change of
     mind (「いや、やっぱりいいです」) asks about nothing (187th and 188th rules).
     """
-    text = without_connectives(text)  # 「ちなみにどこで？」 is read as 「<topic> どこで？」 (191st rule)
     if phrases.is_cancel(text):
         return None
     analysis = engine.router.analyze(text)
