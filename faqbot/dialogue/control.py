@@ -28,8 +28,9 @@ from faqbot.dialogue.state import DialogueState
 from faqbot.kb.knowledge import KIND_COMPUTE, KIND_FAQ, KIND_SMALLTALK, Entry, KnowledgeBase
 from faqbot.routing.pleasantries import sentences_or_clauses, without_connectives
 
-# What an acknowledgement acknowledges: an answer, not small talk or a refusal.
-_ANSWERS = (KIND_FAQ, KIND_COMPUTE)
+# The entries whose reply is an answer (not small talk or a refusal): what an acknowledgement
+# acknowledges, and what a language asked for right after is given again in.
+ANSWER_KINDS = (KIND_FAQ, KIND_COMPUTE)
 
 
 def control_turn(engine: Engine, state: DialogueState, text: str, today: date) -> tuple[Reply, DialogueState] | None:
@@ -70,10 +71,7 @@ def after_acknowledgement(kb: KnowledgeBase, text: str) -> str:
     sentence or clause (after its connectives) is one of a small-talk entry's ``acknowledgements``.
     """
     parts = sentences_or_clauses(text)
-    if len(parts) < 2:
-        return text
-    first = without_connectives(parts[0])
-    if not any(phrases.is_one_of(first, e.acknowledgements) for e in _acknowledging_entries(kb)):
+    if len(parts) < 2 or _acknowledged_by(kb, without_connectives(parts[0])) is None:
         return text
     rest = text.find(parts[1], text.find(parts[0]) + len(parts[0]))
     return text[rest:] if rest >= 0 else text
@@ -83,9 +81,13 @@ def _acknowledging(kb: KnowledgeBase, state: DialogueState, text: str, bare: str
     """The small-talk entry that ``text`` stands for when it acknowledges the answer just given
     (「了解しました」「なるほど」, "got it": one of the entry's ``acknowledgements``), else None;
     ``bare``: ``text`` after its connectives (「あっ、そうなんだ」 is one too: 165th rule)."""
-    if state.last is None or kb.entry(state.last).kind not in _ANSWERS:
+    if state.last is None or kb.entry(state.last).kind not in ANSWER_KINDS:
         return None
-    said = {text, bare}
+    return _acknowledged_by(kb, text, bare)
+
+
+def _acknowledged_by(kb: KnowledgeBase, *said: str) -> Entry | None:
+    """The small-talk entry one of whose ``acknowledgements`` one of ``said`` is, else None."""
     return next((e for e in _acknowledging_entries(kb) if any(phrases.is_one_of(t, e.acknowledgements) for t in said)), None)
 
 

@@ -33,7 +33,7 @@ from faqbot.answers.answering import Engine, Suggestion, date_problem_text, sugg
 from faqbot.dialogue import phrases
 from faqbot.dialogue.choices import picked as picked_choice
 from faqbot.dialogue.choices import sanitized
-from faqbot.dialogue.control import after_acknowledgement, control_turn
+from faqbot.dialogue.control import ANSWER_KINDS, after_acknowledgement, control_turn
 from faqbot.dialogue.follow_ups import (
     computed_before,
     follow_up,
@@ -180,7 +180,7 @@ def _turn(engine: Engine, state: DialogueState, message: str, today: date) -> Tu
     if phrases.language_asked(text):
         # Answered in the language asked for (see step); an open form stays open.  Right after an
         # answer, that answer is what the customer wants in the other language (180th rule).
-        if not state.form and state.last and engine.kb.entry(state.last).kind in (KIND_FAQ, KIND_COMPUTE):
+        if not state.form and state.last and engine.kb.entry(state.last).kind in ANSWER_KINDS:
             return follow_up(engine, replace(state, choices=()), today, "")
         return simple_reply("dialogue_language", {}, state, KIND_SMALLTALK)
     text = after_acknowledgement(engine.kb, text)  # 「承知しました。月額の場合は？」 asks 「月額の場合は？」
