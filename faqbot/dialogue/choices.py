@@ -25,7 +25,9 @@ def picked(kb: KnowledgeBase, state: DialogueState, text: str) -> str | None:
     """The value of the offered choice the message picks (by number, value or label), or None."""
     if not state.choices:
         return None
-    number = phrases.picked_number(text) or phrases.picked_ordinal(text, len(state.choices))
+    number = phrases.picked_number(text)
+    if number is None:
+        number = phrases.picked_ordinal(text, len(state.choices))
     if number is not None:
         return state.choices[number - 1] if 1 <= number <= len(state.choices) else None
     if text in state.choices:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import cache, lru_cache
 from typing import Any
 
@@ -135,6 +136,11 @@ def _squashed(whole_messages: tuple[str, ...]) -> frozenset[str]:
     return frozenset(map(_squash_text, whole_messages))
 
 
+def _after_prefixes(text: str, prefixes: Iterable[str]) -> list[str]:
+    """What ``text`` says after each of ``prefixes`` it starts with (「それでもダメ」 after 「それでも」)."""
+    return [text.removeprefix(prefix).lstrip() for prefix in prefixes if text.startswith(prefix)]
+
+
 def is_cancel(message: str) -> bool:
     """True for a bare 「やめます」/「キャンセル」/「もういいです」 (the whole message)."""
     return _squash(message) in _phrases().cancel
@@ -164,9 +170,7 @@ def is_again(message: str) -> bool:
     """True for 「もう一度説明して」 and the like: the last answer once more."""
     text, table = _squash(message), _phrases()
     # 「さっきのもう一回」: a pointer at the last answer, then an again phrase (172nd rule).
-    return text in table.again or any(
-        text.removeprefix(pointer).lstrip() in table.again for pointer in table.again_pointers if text.startswith(pointer)
-    )
+    return text in table.again or any(rest in table.again for rest in _after_prefixes(text, table.again_pointers))
 
 
 def is_stuck(message: str) -> bool:
@@ -177,7 +181,7 @@ def is_stuck(message: str) -> bool:
     「できなかったらどうすればいい？」).
     """
     whole, table = _squash(message), _phrases()
-    after_still = [whole.removeprefix(word).lstrip() for word in table.still if whole.startswith(word)]
+    after_still = _after_prefixes(whole, table.still)
     if any(text in table.stuck_after_still for text in after_still):
         return True  # 「それでもダメ」: a bare ダメ is a failure only after a still word
     for text in (whole, *after_still):
@@ -191,9 +195,7 @@ def announces(part: str) -> bool:
     """True for a whole sentence or clause announcing a question to come (「質問があります」「ちょっと相談いい？」)."""
     text, table = _squash(part), _phrases()
     # A softener in front leaves an announcement one (「ちょっと相談いい？」「また聞いてもいい？」).
-    return text in table.announce or any(
-        text.removeprefix(word) in table.announce for word in table.softeners if text.startswith(word)
-    )
+    return text in table.announce or any(rest in table.announce for rest in _after_prefixes(text, table.softeners))
 
 
 def about_my_case(message: str) -> bool:
