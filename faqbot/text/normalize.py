@@ -5,7 +5,8 @@ katakana or hiragana, with or without long-vowel marks, small kana, spaces,
 punctuation and emoji, and with polite endings that carry no meaning for the
 question.  :func:`normalize` folds all of these into one canonical form so
 that matching compares meaning-bearing characters only.  The endings, and the English
-openings such as "Tell me about", are words, not code: ``data/endings.yaml``.
+connectives and openings such as "And" and "Tell me about", are words, not code:
+``data/endings.yaml``.
 
 This module is the bottom layer: it imports nothing from faqbot but
 :mod:`faqbot.text.shipped`, which reads that table.
